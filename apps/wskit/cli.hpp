@@ -1,0 +1,123 @@
+// What the subcommands share: the registry of option documentation (one
+// source for --help, the man pages and the completions), and the option
+// groups that several subcommands register.
+#pragma once
+
+#include <wskit/client.hpp>
+#include <wskit/input.hpp>
+#include <wskit/printer.hpp>
+#include <wskit/server.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace wskit::cli {
+
+// How a shell should complete an option's value.
+enum class Complete { none, file, url, choices, number, text };
+
+struct OptionDoc {
+    std::string long_help;            // the man page's paragraph; --help shows the short one
+    Complete complete = Complete::none;
+    std::vector<std::string> choices; // for Complete::choices
+};
+
+struct CommandDoc {
+    std::string synopsis;             // "wskit connect [OPTIONS] URL"
+    std::string description;          // the man page's DESCRIPTION, roff-free paragraphs
+    std::vector<std::pair<std::string, std::string>> examples;  // command, what it does
+};
+
+// Everything main() needs after parsing: which command runs, and the docs.
+struct Context {
+    std::map<const CLI::Option*, OptionDoc> option_docs;
+    std::map<const CLI::App*, CommandDoc> command_docs;
+    std::function<int()> run;  // set by the chosen subcommand's callback
+};
+
+// Registers an option with its short help (--help), long help (man page)
+// and completion kind. Every option of wskit goes through here or add_flag.
+template <class T>
+CLI::Option* add_option(Context& ctx, CLI::App& app, const std::string& names, T& value,
+                        const std::string& help, std::string long_help = {},
+                        Complete complete = Complete::none, std::vector<std::string> choices = {}) {
+    auto* opt = app.add_option(names, value, help);
+    if (!choices.empty()) opt->check(CLI::IsMember(choices));
+    ctx.option_docs[opt] = {long_help.empty() ? help : std::move(long_help), complete, std::move(choices)};
+    return opt;
+}
+
+template <class T>
+CLI::Option* add_flag(Context& ctx, CLI::App& app, const std::string& names, T& value,
+                      const std::string& help, std::string long_help = {}) {
+    auto* opt = app.add_flag(names, value, help);
+    ctx.option_docs[opt] = {long_help.empty() ? help : std::move(long_help), Complete::none, {}};
+    return opt;
+}
+
+CLI::App* add_command(Context& ctx, CLI::App& parent, const std::string& name, const std::string& alias,
+                      const std::string& help, CommandDoc doc);
+
+// --- shared option groups -------------------------------------------------
+
+struct OutputFlags {
+    std::string output = "auto";  // human on a TTY, raw otherwise
+    bool raw = false;
+    bool json = false;
+    std::string color = "auto";
+    bool timestamps = false;
+    bool pretty = false;
+    bool show_control = false;
+    // Resolves auto format and color against stdout and NO_COLOR.
+    PrinterOptions resolve() const;
+};
+void add_output_options(Context& ctx, CLI::App& app, OutputFlags& flags);
+
+struct InputFlags {
+    bool null = false;
+    bool paragraph = false;
+    bool whole = false;
+    bool binary = false;
+    bool hex = false;
+    bool base64 = false;
+    bool slash = false;
+    InputFraming framing() const;
+    InputEncoding encoding() const;
+};
+void add_input_options(Context& ctx, CLI::App& app, InputFlags& flags);
+
+// Handshake and TLS options of a client (connect, and later inspect).
+struct ClientFlags {
+    std::vector<std::string> headers;
+    std::vector<std::string> subprotocols;
+    std::string origin;
+    std::string auth;
+    std::string user_agent;
+    std::string host_header;
+    double connect_timeout = 10;
+    std::size_t max_size = 16u << 20;
+    int verbosity = 0;
+    TlsOptions tls;
+    // Builds the options for `url`; throws Error(usage) on a bad header.
+    ClientOptions resolve(const std::string& url) const;
+};
+void add_client_options(Context& ctx, CLI::App& app, ClientFlags& flags);
+
+// Options of every server: address, limits, TLS, -v.
+struct ServerFlags {
+    std::string address = "0";    // [HOST:]PORT
+    std::string host;             // --host: overrides the address's host
+    std::size_t max_size = 16u << 20;
+    std::size_t max_clients = 0;
+    int verbosity = 0;
+    std::string cert;
+    std::string key;
+    ServerOptions resolve() const;
+};
+void add_server_options(Context& ctx, CLI::App& app, ServerFlags& flags, const std::string& default_port);
+
+}  // namespace wskit::cli

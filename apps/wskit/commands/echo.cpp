@@ -1,0 +1,53 @@
+// wskit echo: a fast echo server for testing and benchmarking clients.
+#include "commands.hpp"
+
+#include <wskit/echo.hpp>
+
+#include <memory>
+
+namespace wskit::cli {
+namespace {
+
+struct EchoCommand {
+    ServerFlags server;
+    OutputFlags output;
+    unsigned delay_ms = 0;
+    bool log = false;
+    double stats = 0;
+};
+
+int run(const EchoCommand& c) {
+    EchoOptions o;
+    o.server = c.server.resolve();
+    o.output = c.output.resolve();
+    o.output.show_conn = true;
+    o.log = c.log;
+    o.delay_ms = c.delay_ms;
+    o.stats_seconds = c.stats;
+    return run_echo(o);
+}
+
+}  // namespace
+
+void register_echo(CLI::App& app, Context& ctx) {
+    auto c = std::make_shared<EchoCommand>();
+    auto* sub = add_command(
+        ctx, app, "echo", "", "A fast echo server for testing and benchmarking clients",
+        {"wskit echo [OPTIONS] [[HOST:]PORT]",
+         "Serves WebSocket clients and sends every message back with its opcode; pings are answered with pongs. "
+         "A plain GET of /healthz answers 'ok'; any other plain GET gets a 426 page naming the WebSocket URL. "
+         "SIGINT or SIGTERM closes every connection with 1001 and exits (130 or 143).",
+         {{"wskit echo 9000", "serve ws://127.0.0.1:9000/"},
+          {"wskit echo 0 --log", "pick a free port, print every message"},
+          {"wskit echo --stats 1 0.0.0.0:9000", "serve every interface, print rates each second"}}});
+    add_server_options(ctx, *sub, c->server, "0");
+    add_output_options(ctx, *sub, c->output);
+    add_option(ctx, *sub, "--delay", c->delay_ms, "Wait MS milliseconds before echoing each message", {},
+               Complete::number);
+    add_flag(ctx, *sub, "--log", c->log, "Print every message and connection event on stdout");
+    add_option(ctx, *sub, "--stats", c->stats, "Print a rate line on stderr every SECS seconds", {}, Complete::number)
+        ->check(CLI::NonNegativeNumber);
+    sub->callback([c, &ctx] { ctx.run = [c] { return run(*c); }; });
+}
+
+}  // namespace wskit::cli

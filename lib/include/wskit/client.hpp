@@ -1,0 +1,89 @@
+// A WebSocket client connection over websocketpp, behind a compilation
+// firewall. One Client is one connection attempt and its life.
+#pragma once
+
+#include <wskit/error.hpp>
+#include <wskit/event.hpp>
+#include <wskit/export.hpp>
+#include <wskit/loop.hpp>
+#include <wskit/tls.hpp>
+#include <wskit/url.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace wskit {
+
+struct Header {
+    std::string name;
+    std::string value;
+};
+
+// Parses "Name: value" (-H). Throws Error(ExitCode::usage) when there is no
+// colon or the name is empty or not a token.
+WSKIT_API Header parse_header(std::string_view text);
+
+WSKIT_API std::string default_user_agent();
+
+struct ClientOptions {
+    Url url;
+    std::vector<Header> headers;             // extra request headers (-H), sent as given
+    std::vector<std::string> subprotocols;   // offered, in order of preference (-s)
+    std::string origin;                      // Origin header (-o); none when empty
+    std::string user_agent = default_user_agent();
+    std::string host_header;                 // overrides Host (--host); derived from url when empty
+    std::string auth;                        // "user:pass" for Basic auth; url's credentials otherwise
+    std::size_t max_message_size = 16u << 20;  // larger incoming messages close with 1009
+    std::chrono::milliseconds open_timeout{10000};  // TCP, TLS and upgrade together
+    int verbosity = 0;                       // 2 and more: websocketpp's own diagnostics on stderr
+    TlsOptions tls;
+};
+
+// What was said during the opening handshake, for -v and for inspection.
+struct HandshakeTrace {
+    std::string request;     // request line and headers, exactly as sent
+    std::string response;    // status line and headers, exactly as received
+    std::string body;        // body of a non-101 response, as much as arrived with the headers
+    int status = 0;          // 0 when no response was received
+    std::string location;    // Location header of a redirect
+    std::string remote;      // the address connected to
+};
+
+class WSKIT_API Client {
+public:
+    using EventHandler = std::function<void(const Event&)>;
+
+    // Events arrive on the loop thread: open, then message/ping/pong, then one
+    // close; or a single error when the connection could not be opened.
+    Client(EventLoop& loop, ClientOptions options, EventHandler on_event);
+    ~Client();
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    // Starts connecting. Loop thread (or before the loop runs).
+    void connect();
+    // Sends a text or binary message, or a ping/pong with that payload.
+    // Before open, messages wait in order and go out right after the handshake.
+    void send(Message message);
+    // Starts the close handshake. Returns false when the connection is not open.
+    bool close(int code, const std::string& reason);
+    bool is_open() const;
+    // Bytes accepted by send() and not yet written to the socket.
+    std::size_t buffered_amount() const;
+
+    const HandshakeTrace& handshake() const;
+    // After the close or error event: the exit status the outcome maps to, and
+    // a one-line explanation when it is not ok.
+    ExitCode exit_code() const;
+    const std::string& error_message() const;
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace wskit

@@ -1,0 +1,37 @@
+// `wskit connect`: a client session that joins stdin, the connection and
+// stdout, with the exit conditions of scripting (-x, --count, --until...).
+#pragma once
+
+#include <wskit/client.hpp>
+#include <wskit/export.hpp>
+#include <wskit/input.hpp>
+#include <wskit/printer.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wskit {
+
+struct ConnectOptions {
+    ClientOptions client;
+    PrinterOptions output;                     // format already resolved (human on a TTY, raw otherwise)
+    InputFraming framing = InputFraming::lines;
+    InputEncoding encoding = InputEncoding::text;
+    bool slash = false;                        // slash commands in piped input (--slash)
+    std::vector<std::string> execute;          // -x: sent after opening; stdin is then not read
+    double wait_seconds = 0;                   // -w: delay between end of input and close
+    std::optional<std::size_t> count;          // --count N (and -1/--once as 1)
+    std::string until;                         // --until REGEX (ECMAScript syntax)
+    double timeout_seconds = 0;                // --timeout: 0 = none
+    bool keep_open = false;                    // --keep-open: end of input does not close
+    int close_code = 1000;                     // --close-code
+    std::string close_reason;                  // --close-reason
+    int verbosity = 0;                         // -v: handshake on stderr
+};
+
+// Runs a session to its end on the calling thread; returns the exit status
+// (see ExitCode). Throws Error for bad options (an invalid --until regex).
+WSKIT_API int run_connect(const ConnectOptions& options);
+
+}  // namespace wskit

@@ -1,0 +1,27 @@
+// Byte encodings used by input decoding and the printers.
+#pragma once
+
+#include <wskit/export.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace wskit {
+
+WSKIT_API std::string base64_encode(std::string_view bytes);
+// Standard alphabet, padding optional, whitespace ignored; nullopt on bad input.
+WSKIT_API std::optional<std::string> base64_decode(std::string_view text);
+
+WSKIT_API std::string hex_encode(std::string_view bytes);
+// Hex digits in pairs; spaces, colons and newlines between pairs are ignored.
+WSKIT_API std::optional<std::string> hex_decode(std::string_view text);
+
+// RFC 3629 UTF-8: no overlongs, no surrogates, nothing above U+10FFFF.
+WSKIT_API bool is_valid_utf8(std::string_view bytes);
+
+// xxd-style lines: "00000000  68 65 6c 6c 6f ...  |hello|", at most `limit`
+// bytes, then a line saying how many more there are.
+WSKIT_API std::string hexdump(std::string_view bytes, std::size_t limit);
+
+}  // namespace wskit

@@ -1,0 +1,54 @@
+// Exit codes and the error type that carries one. This table is the single
+// source for main()'s exit status and for the EXIT STATUS section of the man
+// pages.
+#pragma once
+
+#include <wskit/export.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace wskit {
+
+enum class ExitCode : int {
+    ok = 0,               // success, or a normal close (1000 or 1001)
+    runtime = 1,          // any other runtime error
+    usage = 2,            // bad flag, bad URL
+    connect = 3,          // DNS, refused, unreachable, connect timeout
+    tls = 4,              // certificate verification or TLS protocol failure
+    handshake = 5,        // non-101 status, bad Sec-WebSocket-Accept, failed checks
+    abnormal_close = 6,   // 1006, or a close code other than 1000/1001
+    timeout = 7,          // --timeout elapsed, or --count not reached
+    interrupted = 130,    // SIGINT, after a clean close handshake
+    terminated = 143,     // SIGTERM, after a clean close handshake
+};
+
+struct ExitCodeInfo {
+    ExitCode code;
+    const char* name;
+    const char* meaning;
+};
+
+// Every exit code with its one-line meaning, in numeric order.
+WSKIT_API const std::vector<ExitCodeInfo>& exit_code_table();
+
+inline int to_int(ExitCode code) { return static_cast<int>(code); }
+
+// Exit status for a close code seen by a client or a server: 1000 and 1001
+// are normal, anything else (1006 included) is abnormal.
+WSKIT_API ExitCode exit_code_for_close(int close_code);
+
+// An error that knows the exit code it maps to. what() is one line, without
+// the "wskit: " prefix, that says what failed and what to do.
+class WSKIT_API Error : public std::runtime_error {
+public:
+    Error(ExitCode code, const std::string& message)
+        : std::runtime_error(message), code_(code) {}
+    ExitCode code() const noexcept { return code_; }
+
+private:
+    ExitCode code_;
+};
+
+}  // namespace wskit

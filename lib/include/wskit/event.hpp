@@ -1,0 +1,44 @@
+// What happens on a connection, as values: the client and server endpoints
+// hand these to their owner, and the printers render them. Events never point
+// into the library; `conn` identifies a server's connection.
+#pragma once
+
+#include <wskit/message.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace wskit {
+
+using ConnId = std::uint64_t;  // 1, 2, 3... per server; 0 for a client's only connection
+
+enum class EventType {
+    open,       // handshake done; `text` is the URL, `subprotocol` the chosen one
+    message,    // a text or binary message; `message` holds it
+    ping,       // a ping frame; `message.payload` is its data
+    pong,       // a pong frame
+    close,      // the connection closed; `code`, `reason`, `clean`
+    error,      // something failed; `text` says what
+    listening,  // a server is ready; `text` is its URL
+    info,       // a system line for humans (reconnecting, stats...); `text`
+};
+
+enum class Direction { in, out };
+
+struct Event {
+    EventType type = EventType::info;
+    std::chrono::system_clock::time_point ts = std::chrono::system_clock::now();
+    ConnId conn = 0;
+    Direction direction = Direction::in;
+    Message message;           // for message, ping, pong
+    int code = 0;              // close code (1006 when none was received)
+    std::string reason;        // close reason
+    bool clean = false;        // close: a close handshake completed
+    std::string text;          // open: URL; error/info: the line; listening: URL
+    std::string subprotocol;   // open
+    std::string peer;          // open on a server: the client's address
+};
+
+}  // namespace wskit

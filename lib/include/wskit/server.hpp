@@ -1,0 +1,102 @@
+// A WebSocket server over websocketpp, behind a compilation firewall. It
+// accepts many clients, each known by a ConnId, and serves plain HTTP GETs
+// through a handler.
+#pragma once
+
+#include <wskit/client.hpp>
+#include <wskit/event.hpp>
+#include <wskit/export.hpp>
+#include <wskit/loop.hpp>
+#include <wskit/tls.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wskit {
+
+struct HttpRequest {
+    std::string method;
+    std::string resource;              // path and query
+    std::string version;               // "HTTP/1.1"
+    std::vector<Header> headers;
+    std::string remote;                // the peer's address
+    // The first header with this name (case-insensitive), or "".
+    std::string header(std::string_view name) const;
+};
+
+struct HttpResponse {
+    int status = 200;
+    std::vector<Header> headers;
+    std::string body;
+};
+
+struct ServerOptions {
+    std::string host = "127.0.0.1";  // loopback unless the user exposes it
+    std::uint16_t port = 0;          // 0 picks a free port; see Server::port()
+    std::size_t max_message_size = 16u << 20;  // larger messages close with 1009
+    std::size_t max_clients = 0;     // 0: no limit; over it, handshakes get 503
+    std::vector<std::string> subprotocols;  // accepted; the client's first match wins
+    TlsOptions tls;                  // serves wss when tls.cert_file is set
+    int verbosity = 0;               // 2 and more: websocketpp's diagnostics on stderr
+    bool echo = false;               // echo every message back with its opcode, in the library
+    bool message_events = true;      // hand message events to on_event (echo turns it off unless logging)
+    std::chrono::milliseconds handshake_timeout{5000};  // a silent peer is dropped after this
+    int listen_backlog = 1024;       // burst of connects a benchmark makes
+};
+
+struct ServerStats {
+    std::uint64_t connections_total = 0;
+    std::uint64_t messages_in = 0;
+    std::uint64_t bytes_in = 0;
+    std::uint64_t messages_out = 0;
+    std::uint64_t bytes_out = 0;
+};
+
+class WSKIT_API Server {
+public:
+    struct Handlers {
+        // open (with peer address), message, ping, pong, close; loop thread.
+        std::function<void(const Event&)> on_event;
+        // Plain HTTP requests (no WebSocket upgrade). Unset: a 426 page.
+        std::function<HttpResponse(const HttpRequest&)> on_http;
+        // Extra checks before accepting a handshake; return a response to
+        // reject it (its status, headers and body are sent), or nullopt.
+        std::function<std::optional<HttpResponse>(const HttpRequest&)> on_handshake;
+    };
+
+    Server(EventLoop& loop, ServerOptions options, Handlers handlers);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Binds and starts accepting. Throws Error(ExitCode::runtime) naming the
+    // address when it cannot bind, or Error(ExitCode::tls) for bad key files.
+    void listen();
+    std::uint16_t port() const;
+    // "ws://127.0.0.1:40311/" (or wss), with the real port.
+    std::string url() const;
+
+    // Loop thread only. Unknown ids are ignored.
+    void send(ConnId id, Message message);
+    void close(ConnId id, int code, const std::string& reason);
+    // Stops accepting and starts closing every connection with code/reason.
+    void shutdown(int code, const std::string& reason);
+    std::size_t connection_count() const;
+    ServerStats stats() const;
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+// The page a plain GET gets from a WebSocket-only endpoint: 426 with
+// "Upgrade: websocket" and a short explanation.
+WSKIT_API HttpResponse upgrade_required_page(const std::string& url);
+
+}  // namespace wskit

@@ -1,0 +1,45 @@
+// WebSocket addresses as users type them: ws://, wss://, http(s):// (taken as
+// ws(s)://), and a bare host:port/path (taken as ws://).
+#pragma once
+
+#include <wskit/export.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace wskit {
+
+struct Url {
+    bool secure = false;        // wss (or https)
+    std::string host;           // without brackets for IPv6 literals
+    std::uint16_t port = 0;     // explicit, or 80/443 from the scheme
+    bool explicit_port = false; // the address named the port
+    std::string resource = "/"; // path and query, never empty
+    std::string user;           // from user:pass@, percent-decoded
+    std::string password;
+
+    const char* scheme() const { return secure ? "wss" : "ws"; }
+    bool is_ipv6_literal() const { return host.find(':') != std::string::npos; }
+    // host, bracketed if IPv6, with ":port" unless it is the scheme's default
+    std::string authority() const;
+    // The canonical form, without credentials: ws://host[:port]/resource.
+    std::string str() const;
+};
+
+// Parses an address. Throws wskit::Error(ExitCode::usage) with a message that
+// names the problem (unknown scheme, bad port, empty host, unclosed bracket...).
+WSKIT_API Url parse_url(std::string_view text);
+
+// Parses a server's [HOST:]PORT argument: "9000", "0.0.0.0:9000", "[::1]:0",
+// ":9000". HOST defaults to default_host. Throws Error(ExitCode::usage).
+struct ListenAddress {
+    std::string host;
+    std::uint16_t port = 0;
+};
+WSKIT_API ListenAddress parse_listen_address(std::string_view text,
+                                             std::string_view default_host = "127.0.0.1");
+
+WSKIT_API std::string percent_decode(std::string_view text);
+
+}  // namespace wskit

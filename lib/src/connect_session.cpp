@@ -1,0 +1,326 @@
+// The `wskit connect` session: stdin -> connection -> stdout, and when to stop.
+#include "fd_sink.hpp"
+#include "stdin_reader.hpp"
+
+#include <wskit/connect.hpp>
+#include <wskit/slash.hpp>
+
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstdio>
+#include <regex>
+#include <unistd.h>
+
+namespace wskit {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::chrono::milliseconds seconds_to_ms(double s) {
+    return std::chrono::milliseconds(static_cast<long long>(s * 1000));
+}
+
+void print_error(const std::string& line) { std::fprintf(stderr, "wskit: %s\n", line.c_str()); }
+
+// curl -v style: "> " for what was sent, "< " for what came back.
+void print_trace(const HandshakeTrace& t) {
+    std::string out;
+    if (!t.remote.empty()) out += fmt::format("* connected to {}\n", t.remote);
+    auto lines = [&out](const std::string& block, const char* prefix) {
+        std::size_t start = 0;
+        while (start < block.size()) {
+            auto end = block.find("\r\n", start);
+            if (end == std::string::npos) end = block.size();
+            out += prefix;
+            out.append(block, start, end - start);
+            out += '\n';
+            start = end + 2;
+        }
+    };
+    lines(t.request, "> ");
+    out += ">\n";
+    if (t.status != 0) {
+        lines(t.response, "< ");
+        out += "<\n";
+        if (!t.body.empty()) {
+            out += t.body;
+            if (t.body.back() != '\n') out += '\n';
+        }
+    }
+    std::fputs(out.c_str(), stderr);
+}
+
+class Session {
+public:
+    explicit Session(const ConnectOptions& o)
+        : o_(o), out_(STDOUT_FILENO), printer_(make_printer(o.output, out_)),
+          client_(std::make_unique<Client>(loop_, o.client, [this](const Event& e) { on_event(e); })) {
+        if (!o.until.empty()) {
+            try {
+                until_ = std::regex(o.until, std::regex::ECMAScript);
+            } catch (const std::regex_error& e) {
+                throw Error(ExitCode::usage, fmt::format("invalid --until regex '{}': {}", o.until, e.what()));
+            }
+        }
+        wants_messages_ = o.count.has_value() || until_.has_value();
+    }
+
+    int run() {
+        loop_.on_signals([this](int signo) { on_signal(signo); });
+        if (o_.timeout_seconds > 0) loop_.after(seconds_to_ms(o_.timeout_seconds), [this] { on_timeout(); });
+        client_->connect();
+        if (!o_.execute.empty()) {
+            for (const auto& text : o_.execute) send_line(text);
+            input_ended_ = true;
+        } else {
+            reader_ = std::make_unique<detail::InputReader>(
+                loop_, STDIN_FILENO, o_.framing, o_.encoding,
+                [this](std::vector<Message>& batch) { on_input(batch); },
+                [this](std::optional<std::string> error) { on_input_end(std::move(error)); });
+            reader_->start();
+        }
+        loop_.run();
+        reader_.reset();
+        out_.flush();
+        return result_;
+    }
+
+private:
+    void on_event(const Event& e) {
+        switch (e.type) {
+            case EventType::open:
+                opened_ = true;
+                if (o_.verbosity >= 1) print_trace(client_->handshake());
+                print(e);
+                if (pending_close_) {
+                    close_now(pending_close_->first, pending_close_->second);
+                } else if (input_ended_) {
+                    schedule_close();
+                }
+                return;
+            case EventType::message:
+                print(e);
+                ++received_;
+                if (wants_messages_ && !satisfied_ && condition_met(e)) {
+                    satisfied_ = true;
+                    close_now(o_.close_code, o_.close_reason);
+                }
+                return;
+            case EventType::ping:
+            case EventType::pong:
+                print(e);
+                return;
+            case EventType::close:
+                print(e);
+                if (client_->exit_code() != ExitCode::ok && !exit_override_) print_error(client_->error_message());
+                finish(close_result());
+                return;
+            case EventType::error:
+                if (o_.verbosity >= 1) print_trace(client_->handshake());
+                print(e);
+                finish(to_int(client_->exit_code()));
+                return;
+            default:
+                print(e);
+                return;
+        }
+    }
+
+    bool condition_met(const Event& e) const {
+        if (until_ && e.message.opcode == Opcode::text && std::regex_search(e.message.payload, *until_)) return true;
+        return o_.count && received_ >= *o_.count;
+    }
+
+    int close_result() const {
+        if (exit_override_) return *exit_override_;
+        auto code = client_->exit_code();
+        if (code != ExitCode::ok) return to_int(code);
+        // The connection ended before --count/--once/--until was satisfied.
+        if (wants_messages_ && !satisfied_) return to_int(ExitCode::timeout);
+        return 0;
+    }
+
+    void print(const Event& e) {
+        if (e.type == EventType::error) print_error(e.text);
+        printer_->print(e);
+        if (!flush_scheduled_) {
+            flush_scheduled_ = true;
+            loop_.post([this] {
+                flush_scheduled_ = false;
+                if (!out_.flush()) on_output_closed();
+            });
+        }
+    }
+
+    // The reader of our stdout went away (| head -1): nothing more can be
+    // shown, so close quietly.
+    void on_output_closed() {
+        if (output_closed_) return;
+        output_closed_ = true;
+        if (!exit_override_) exit_override_ = 0;
+        close_now(1000, "");
+    }
+
+    void send_line(std::string text) {
+        if (!o_.slash) {
+            client_->send({o_.encoding == InputEncoding::text ? Opcode::text : Opcode::binary, std::move(text)});
+            return;
+        }
+        auto cmd = parse_slash_command(text);
+        run_command(cmd);
+    }
+
+    void run_command(SlashCommand& cmd) {
+        using K = SlashCommand::Kind;
+        switch (cmd.kind) {
+            case K::message:
+            case K::ping:
+            case K::pong:
+            case K::binary: {
+                Event e;
+                e.type = cmd.kind == K::ping ? EventType::ping : cmd.kind == K::pong ? EventType::pong : EventType::message;
+                e.direction = Direction::out;
+                e.message = cmd.message;
+                print(e);
+                client_->send(std::move(cmd.message));
+                return;
+            }
+            case K::close: close_now(cmd.close_code, cmd.close_reason); return;
+            case K::quit: close_now(1000, ""); return;
+            case K::help: std::fputs(slash_help(), stderr); return;
+            case K::invalid: print_error(cmd.error); return;
+        }
+    }
+
+    void on_input(std::vector<Message>& batch) {
+        for (auto& m : batch) {
+            if (o_.slash && m.opcode == Opcode::text) {
+                auto cmd = parse_slash_command(m.payload);
+                run_command(cmd);
+                continue;
+            }
+            if (o_.output.show_outgoing) {
+                Event e;
+                e.type = EventType::message;
+                e.direction = Direction::out;
+                e.message = m;
+                print(e);
+            }
+            client_->send(std::move(m));
+        }
+        update_backlog();
+    }
+
+    // Tells the reader how much is waiting; while that is above its mark, it
+    // waits, and this polls until the socket has drained.
+    void update_backlog() {
+        if (!reader_) return;
+        auto backlog = client_->buffered_amount();
+        reader_->set_backlog(backlog);
+        if (backlog >= detail::InputReader::high_water && !backlog_poll_) {
+            backlog_poll_ = true;
+            loop_.after(2ms, [this] {
+                backlog_poll_ = false;
+                update_backlog();
+            });
+        }
+    }
+
+    void on_input_end(std::optional<std::string> error) {
+        if (error) {
+            print_error(*error);
+            exit_override_ = to_int(ExitCode::runtime);
+        }
+        input_ended_ = true;
+        if (client_->is_open()) schedule_close();
+    }
+
+    // End of input: wait --wait seconds, then close, unless something else
+    // decides when to stop (--keep-open, --count, --once, --until).
+    void schedule_close() {
+        if (exit_override_) return close_now(1000, "");
+        if (o_.keep_open || (wants_messages_ && !satisfied_)) return;
+        if (o_.wait_seconds > 0) {
+            loop_.after(seconds_to_ms(o_.wait_seconds), [this] { close_now(o_.close_code, o_.close_reason); });
+        } else {
+            close_now(o_.close_code, o_.close_reason);
+        }
+    }
+
+    void close_now(int code, const std::string& reason) {
+        if (!opened_ && !finished_) {
+            // Still connecting: close right after what is queued has gone out.
+            pending_close_ = std::make_pair(code, reason);
+            return;
+        }
+        if (!client_->close(code, reason) && !client_->is_open()) {
+            // Not open (still connecting, or already closed): nothing to
+            // negotiate.
+            if (!finished_ && !closing_timer_) finish(exit_override_.value_or(result_));
+        }
+    }
+
+    void on_timeout() {
+        if (finished_) return;
+        print_error(fmt::format("timed out after {} s (--timeout)", o_.timeout_seconds));
+        exit_override_ = to_int(ExitCode::timeout);
+        close_with_deadline(1000, "timeout");
+    }
+
+    void on_signal(int signo) {
+        int code = signo == SIGINT ? to_int(ExitCode::interrupted) : to_int(ExitCode::terminated);
+        if (exit_override_ && *exit_override_ == code) return finish(code);  // second signal: go now
+        exit_override_ = code;
+        close_with_deadline(1000, "");
+    }
+
+    // Starts the close handshake and gives the server 1 s to answer it.
+    void close_with_deadline(int code, const std::string& reason) {
+        if (!client_->close(code, reason)) {
+            if (!client_->is_open()) return finish(*exit_override_);
+        }
+        if (!closing_timer_) {
+            closing_timer_ = true;
+            loop_.after(1000ms, [this] { finish(*exit_override_); });
+        }
+    }
+
+    void finish(int code) {
+        if (finished_) return;
+        finished_ = true;
+        result_ = exit_override_.value_or(code);
+        loop_.stop();
+    }
+
+    const ConnectOptions& o_;
+    EventLoop loop_;
+    detail::FdSink out_;
+    std::unique_ptr<Printer> printer_;
+    std::unique_ptr<Client> client_;
+    std::unique_ptr<detail::InputReader> reader_;
+    std::optional<std::regex> until_;
+    bool wants_messages_ = false;
+    bool satisfied_ = false;
+    std::size_t received_ = 0;
+    bool input_ended_ = false;
+    bool flush_scheduled_ = false;
+    bool backlog_poll_ = false;
+    bool closing_timer_ = false;
+    bool output_closed_ = false;
+    bool finished_ = false;
+    bool opened_ = false;
+    std::optional<std::pair<int, std::string>> pending_close_;
+    std::optional<int> exit_override_;
+    int result_ = 0;
+};
+
+}  // namespace
+
+int run_connect(const ConnectOptions& options) {
+    std::signal(SIGPIPE, SIG_IGN);
+    Session session(options);
+    return session.run();
+}
+
+}  // namespace wskit

@@ -1,0 +1,308 @@
+// Server::Impl: one websocketpp server endpoint, plain or TLS.
+#include "tls_context.hpp"
+#include "wspp.hpp"
+
+#include <wskit/encoding.hpp>
+#include <wskit/server.hpp>
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <unordered_map>
+
+namespace wskit {
+
+struct Server::Impl {
+    virtual ~Impl() = default;
+    virtual void listen() = 0;
+    virtual std::uint16_t port() const = 0;
+    virtual void send(ConnId id, Message message) = 0;
+    virtual void close(ConnId id, int code, const std::string& reason) = 0;
+    virtual void shutdown(int code, const std::string& reason) = 0;
+    virtual std::size_t connection_count() const = 0;
+
+    ServerOptions options;
+    ServerStats stats;
+};
+
+namespace {
+
+namespace wpp = websocketpp;
+
+template <class Con>
+HttpRequest to_http_request(Con& con) {
+    const auto& req = con.get_request();
+    HttpRequest out;
+    out.method = req.get_method();
+    out.resource = con.get_resource();
+    out.version = req.get_version();
+    for (const auto& [name, value] : req.get_headers()) out.headers.push_back({name, value});
+    out.remote = con.get_remote_endpoint();
+    return out;
+}
+
+template <class Con>
+void apply_response(Con& con, const HttpResponse& res) {
+    con.set_status(static_cast<wpp::http::status_code::value>(res.status));
+    for (const auto& h : res.headers) con.replace_header(h.name, h.value);
+    con.set_body(res.body);
+}
+
+HttpResponse text_response(int status, std::string body) {
+    return {status, {{"Content-Type", "text/plain; charset=utf-8"}}, std::move(body)};
+}
+
+// RFC 6455 4.2.1 checks that websocketpp leaves out: it accepts keys of any
+// length and the drafts' versions 0, 7 and 8.
+std::optional<HttpResponse> check_handshake_request(const HttpRequest& req) {
+    auto version = req.header("Sec-WebSocket-Version");
+    if (version != "13") {
+        auto res = text_response(426, "Unsupported WebSocket version; this server speaks version 13 (RFC 6455).\n");
+        res.headers.push_back({"Sec-WebSocket-Version", "13"});
+        return res;
+    }
+    auto key = base64_decode(req.header("Sec-WebSocket-Key"));
+    if (!key || key->size() != 16)
+        return text_response(400, "Bad WebSocket handshake: Sec-WebSocket-Key must be 16 bytes in base64.\n");
+    return std::nullopt;
+}
+
+std::string server_url(const ServerOptions& options, std::uint16_t port) {
+    bool v6 = options.host.find(':') != std::string::npos;
+    return fmt::format("{}://{}{}{}:{}/", options.tls.cert_file.empty() ? "ws" : "wss", v6 ? "[" : "",
+                       options.host, v6 ? "]" : "", port);
+}
+
+template <class Endpoint>
+class ServerImpl final : public Server::Impl {
+    using connection_ptr = typename Endpoint::connection_ptr;
+    using connection_type = typename Endpoint::connection_type;
+    using message_ptr = typename Endpoint::message_ptr;
+    static constexpr bool tls = std::is_same_v<Endpoint, detail::TlsServer>;
+
+public:
+    ServerImpl(EventLoop& loop, ServerOptions opts, Server::Handlers handlers)
+        : loop_(loop), handlers_(std::move(handlers)) {
+        options = std::move(opts);
+        endpoint_.clear_access_channels(wpp::log::alevel::all);
+        endpoint_.clear_error_channels(wpp::log::elevel::all);
+        endpoint_.get_alog().set_ostream(&std::cerr);
+        endpoint_.get_elog().set_ostream(&std::cerr);
+        if (options.verbosity >= 2) {
+            endpoint_.set_access_channels(wpp::log::alevel::connect | wpp::log::alevel::disconnect |
+                                          wpp::log::alevel::frame_header | wpp::log::alevel::fail);
+            endpoint_.set_error_channels(wpp::log::elevel::all);
+        }
+        endpoint_.init_asio(&loop_.impl().io);
+        endpoint_.set_reuse_addr(true);
+        endpoint_.set_listen_backlog(options.listen_backlog);
+        endpoint_.set_max_message_size(options.max_message_size);
+        endpoint_.set_open_handshake_timeout(options.handshake_timeout.count());
+        if constexpr (tls) {
+            auto ctx = detail::make_server_tls_context(options.tls);
+            endpoint_.set_tls_init_handler([ctx](wpp::connection_hdl) { return ctx; });
+        }
+        endpoint_.set_validate_handler([this](wpp::connection_hdl hdl) { return on_validate(hdl); });
+        endpoint_.set_http_handler([this](wpp::connection_hdl hdl) { on_http(hdl); });
+        endpoint_.set_open_handler([this](wpp::connection_hdl hdl) { on_open(hdl); });
+    }
+
+    void listen() override {
+        asio::error_code ec;
+        endpoint_.listen(options.host, std::to_string(options.port), ec);
+        if (!ec) endpoint_.start_accept(ec);
+        if (ec)
+            throw Error(ExitCode::runtime,
+                        fmt::format("cannot listen on {}:{}: {}{}", options.host, options.port, ec.message(),
+                                    ec == asio::error::address_in_use ? " (choose another port, or 0 for a free one)" : ""));
+        port_ = endpoint_.get_local_endpoint(ec).port();
+    }
+
+    std::uint16_t port() const override { return port_; }
+
+    void send(ConnId id, Message message) override {
+        auto it = connections_.find(id);
+        if (it == connections_.end()) return;
+        auto ec = detail::send_message(*it->second, message);
+        if (!ec) {
+            ++stats.messages_out;
+            stats.bytes_out += message.payload.size();
+        }
+    }
+
+    void close(ConnId id, int code, const std::string& reason) override {
+        auto it = connections_.find(id);
+        if (it == connections_.end()) return;
+        wpp::lib::error_code ec;
+        it->second->close(static_cast<wpp::close::status::value>(code), reason, ec);
+    }
+
+    void shutdown(int code, const std::string& reason) override {
+        wpp::lib::error_code ec;
+        if (endpoint_.is_listening()) endpoint_.stop_listening(ec);
+        for (auto& [id, con] : connections_) con->close(static_cast<wpp::close::status::value>(code), reason, ec);
+    }
+
+    std::size_t connection_count() const override { return connections_.size(); }
+
+private:
+    bool on_validate(wpp::connection_hdl hdl) {
+        auto con = endpoint_.get_con_from_hdl(hdl);
+        auto req = to_http_request(*con);
+        auto rejection = check_handshake_request(req);
+        if (!rejection && options.max_clients && connections_.size() >= options.max_clients) {
+            rejection = text_response(503, fmt::format("Server full: at most {} clients.\n", options.max_clients));
+            rejection->headers.push_back({"Retry-After", "1"});
+        }
+        if (!rejection && handlers_.on_handshake) rejection = handlers_.on_handshake(req);
+        if (rejection) {
+            apply_response(*con, *rejection);
+            return false;
+        }
+        for (const auto& offered : con->get_requested_subprotocols()) {
+            if (std::find(options.subprotocols.begin(), options.subprotocols.end(), offered) !=
+                options.subprotocols.end()) {
+                con->select_subprotocol(offered);
+                break;
+            }
+        }
+        return true;
+    }
+
+    void on_http(wpp::connection_hdl hdl) {
+        auto con = endpoint_.get_con_from_hdl(hdl);
+        auto req = to_http_request(*con);
+        // A request that tries to upgrade but lacks "Upgrade: websocket" or
+        // "Connection: Upgrade" is a broken handshake, not a page request.
+        if (!req.header("Sec-WebSocket-Key").empty() || !req.header("Upgrade").empty() ||
+            !req.header("Sec-WebSocket-Version").empty()) {
+            apply_response(*con, text_response(400, "Bad WebSocket handshake: it needs \"Upgrade: websocket\" and \"Connection: Upgrade\".\n"));
+            return;
+        }
+        apply_response(*con, handlers_.on_http ? handlers_.on_http(req) : upgrade_required_page(server_url(options, port_)));
+    }
+
+    void on_open(wpp::connection_hdl hdl) {
+        auto con = endpoint_.get_con_from_hdl(hdl);
+        ConnId id = next_id_++;
+        ++stats.connections_total;
+        connection_type* raw = con.get();  // handlers are owned by the connection: no cycle
+        connections_.emplace(id, raw);
+        con->set_message_handler([this, id, raw](wpp::connection_hdl, message_ptr msg) { on_message(id, raw, msg); });
+        con->set_close_handler([this, id, raw](wpp::connection_hdl) { on_close(id, raw); });
+        con->set_ping_handler([this, id](wpp::connection_hdl, std::string data) {
+            emit_control(id, EventType::ping, std::move(data));
+            return true;
+        });
+        con->set_pong_handler([this, id](wpp::connection_hdl, std::string data) {
+            emit_control(id, EventType::pong, std::move(data));
+        });
+        if (handlers_.on_event) {
+            Event e;
+            e.type = EventType::open;
+            e.conn = id;
+            e.text = con->get_resource();
+            e.subprotocol = con->get_subprotocol();
+            e.peer = con->get_remote_endpoint();
+            handlers_.on_event(e);
+        }
+    }
+
+    void on_message(ConnId id, connection_type* con, const message_ptr& msg) {
+        ++stats.messages_in;
+        stats.bytes_in += msg->get_payload().size();
+        if (options.echo) {
+            // Re-send the received message object: no copy of the payload.
+            con->send(msg);
+            ++stats.messages_out;
+            stats.bytes_out += msg->get_payload().size();
+        }
+        if (!handlers_.on_event || !options.message_events) return;
+        Event e;
+        e.type = EventType::message;
+        e.conn = id;
+        e.message.opcode = msg->get_opcode() == wpp::frame::opcode::binary ? Opcode::binary : Opcode::text;
+        if (options.echo)
+            e.message.payload = msg->get_payload();
+        else
+            e.message.payload = std::move(msg->get_raw_payload());
+        handlers_.on_event(e);
+    }
+
+    void emit_control(ConnId id, EventType type, std::string data) {
+        if (!handlers_.on_event) return;
+        Event e;
+        e.type = type;
+        e.conn = id;
+        e.message.opcode = type == EventType::ping ? Opcode::ping : Opcode::pong;
+        e.message.payload = std::move(data);
+        handlers_.on_event(e);
+    }
+
+    void on_close(ConnId id, connection_type* con) {
+        connections_.erase(id);
+        if (!handlers_.on_event) return;
+        Event e;
+        e.type = EventType::close;
+        e.conn = id;
+        int remote = con->get_remote_close_code();
+        int local = con->get_local_close_code();
+        bool failed_here = local == wpp::close::status::protocol_error ||
+                           local == wpp::close::status::invalid_payload ||
+                           local == wpp::close::status::message_too_big;
+        e.code = failed_here ? local : remote;
+        e.reason = failed_here ? con->get_local_close_reason() : con->get_remote_close_reason();
+        e.clean = remote != wpp::close::status::abnormal_close;
+        handlers_.on_event(e);
+    }
+
+    EventLoop& loop_;
+    Server::Handlers handlers_;
+    Endpoint endpoint_;
+    std::unordered_map<ConnId, connection_type*> connections_;
+    ConnId next_id_ = 1;
+    std::uint16_t port_ = 0;
+};
+
+}  // namespace
+
+std::string HttpRequest::header(std::string_view name) const {
+    for (const auto& h : headers) {
+        if (h.name.size() == name.size() &&
+            std::equal(name.begin(), name.end(), h.name.begin(),
+                       [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
+                                                   std::tolower(static_cast<unsigned char>(b)); }))
+            return h.value;
+    }
+    return {};
+}
+
+HttpResponse upgrade_required_page(const std::string& url) {
+    HttpResponse res = text_response(
+        426, fmt::format("This is a WebSocket endpoint. Connect with a WebSocket client, for example:\n"
+                         "  wskit connect {}\n",
+                         url));
+    res.headers.push_back({"Upgrade", "websocket"});
+    res.headers.push_back({"Connection", "Upgrade"});
+    res.headers.push_back({"Sec-WebSocket-Version", "13"});
+    return res;
+}
+
+Server::Server(EventLoop& loop, ServerOptions options, Handlers handlers) {
+    if (!options.tls.cert_file.empty())
+        impl_ = std::make_unique<ServerImpl<detail::TlsServer>>(loop, std::move(options), std::move(handlers));
+    else
+        impl_ = std::make_unique<ServerImpl<detail::PlainServer>>(loop, std::move(options), std::move(handlers));
+}
+Server::~Server() = default;
+
+void Server::listen() { impl_->listen(); }
+std::uint16_t Server::port() const { return impl_->port(); }
+std::string Server::url() const { return server_url(impl_->options, impl_->port()); }
+void Server::send(ConnId id, Message message) { impl_->send(id, std::move(message)); }
+void Server::close(ConnId id, int code, const std::string& reason) { impl_->close(id, code, reason); }
+void Server::shutdown(int code, const std::string& reason) { impl_->shutdown(code, reason); }
+std::size_t Server::connection_count() const { return impl_->connection_count(); }
+ServerStats Server::stats() const { return impl_->stats; }
+
+}  // namespace wskit

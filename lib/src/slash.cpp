@@ -1,0 +1,86 @@
+#include <wskit/encoding.hpp>
+#include <wskit/slash.hpp>
+
+#include <fmt/format.h>
+
+namespace wskit {
+namespace {
+
+// Splits "word rest of line" at the first space.
+std::pair<std::string_view, std::string_view> split_word(std::string_view s) {
+    auto space = s.find(' ');
+    if (space == std::string_view::npos) return {s, {}};
+    auto rest = s.substr(space + 1);
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    return {s.substr(0, space), rest};
+}
+
+SlashCommand invalid(std::string why) {
+    SlashCommand c;
+    c.kind = SlashCommand::Kind::invalid;
+    c.error = std::move(why);
+    return c;
+}
+
+}  // namespace
+
+SlashCommand parse_slash_command(std::string_view line) {
+    SlashCommand c;
+    if (line.empty() || line.front() != '/') {
+        c.message = {Opcode::text, std::string(line)};
+        return c;
+    }
+    if (line.size() > 1 && line[1] == '/') {
+        c.message = {Opcode::text, std::string(line.substr(1))};
+        return c;
+    }
+    auto [name, args] = split_word(line.substr(1));
+    using K = SlashCommand::Kind;
+    if (name == "ping" || name == "pong") {
+        if (args.size() > 125) return invalid("ping/pong data is limited to 125 bytes");
+        c.kind = name == "ping" ? K::ping : K::pong;
+        c.message = {name == "ping" ? Opcode::ping : Opcode::pong, std::string(args)};
+    } else if (name == "close") {
+        c.kind = K::close;
+        auto [code, reason] = split_word(args);
+        if (!code.empty()) {
+            int value = 0;
+            for (char ch : code) {
+                if (ch < '0' || ch > '9' || value > 9999) return invalid(fmt::format("bad close code '{}'", code));
+                value = value * 10 + (ch - '0');
+            }
+            // RFC 6455 7.4: codes an endpoint may send.
+            bool sendable = (value >= 1000 && value <= 1003) || (value >= 1007 && value <= 1014) ||
+                            (value >= 3000 && value <= 4999);
+            if (!sendable)
+                return invalid(fmt::format("close code {} cannot be sent (use 1000-1003, 1007-1014 or 3000-4999)", value));
+            c.close_code = value;
+        }
+        if (reason.size() > 123) return invalid("a close reason is limited to 123 bytes");
+        c.close_reason = std::string(reason);
+    } else if (name == "bin") {
+        auto bytes = hex_decode(args);
+        if (!bytes) return invalid("/bin takes hex bytes, like /bin 48 69 or /bin 4869");
+        c.kind = K::binary;
+        c.message = {Opcode::binary, std::move(*bytes)};
+    } else if (name == "quit" || name == "exit") {
+        c.kind = K::quit;
+    } else if (name == "help" || name == "?") {
+        c.kind = K::help;
+    } else {
+        return invalid(fmt::format("unknown command /{} (type /help; start a message with // to send a literal /)", name));
+    }
+    return c;
+}
+
+const char* slash_help() {
+    return "/ping [data]            send a ping\n"
+           "/pong [data]            send an unsolicited pong\n"
+           "/close [code [reason]]  start the close handshake (default 1000)\n"
+           "/bin HEX                send a binary message, like /bin 48 69\n"
+           "/quit                   close with 1000 and exit\n"
+           "/help                   this list\n"
+           "//text                  send the text message \"/text\"\n";
+}
+
+}  // namespace wskit

@@ -1,0 +1,187 @@
+#include <wskit/error.hpp>
+#include <wskit/url.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace wskit {
+namespace {
+
+[[noreturn]] void bad_url(std::string_view text, std::string_view why) {
+    throw Error(ExitCode::usage,
+                fmt::format("invalid URL '{}': {} (expected ws://host[:port]/path or wss://...)",
+                            text, why));
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+// Parses "65535"-style ports; returns false on anything else.
+bool parse_port(std::string_view digits, std::uint16_t& port) {
+    if (digits.empty() || digits.size() > 5) return false;
+    unsigned value = 0;
+    for (char c : digits) {
+        if (c < '0' || c > '9') return false;
+        value = value * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (value > 65535) return false;
+    port = static_cast<std::uint16_t>(value);
+    return true;
+}
+
+struct HostPort {
+    std::string host;
+    std::string_view port;  // empty when absent
+    bool has_port = false;
+};
+
+// Splits "host", "host:port", "[v6]", "[v6]:port". Returns an error string, or
+// empty on success.
+std::string split_host_port(std::string_view hp, HostPort& out) {
+    if (!hp.empty() && hp.front() == '[') {
+        auto close = hp.find(']');
+        if (close == std::string_view::npos) return "unclosed '[' in IPv6 address";
+        out.host = std::string(hp.substr(1, close - 1));
+        if (out.host.empty()) return "empty IPv6 address";
+        auto rest = hp.substr(close + 1);
+        if (rest.empty()) return {};
+        if (rest.front() != ':') return "unexpected characters after ']'";
+        out.port = rest.substr(1);
+        out.has_port = true;
+        return {};
+    }
+    auto colon = hp.rfind(':');
+    if (colon != std::string_view::npos && hp.find(':') != colon)
+        return "IPv6 addresses must be written in brackets, like [::1]";
+    if (colon == std::string_view::npos) {
+        out.host = std::string(hp);
+    } else {
+        out.host = std::string(hp.substr(0, colon));
+        out.port = hp.substr(colon + 1);
+        out.has_port = true;
+    }
+    return {};
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+}  // namespace
+
+std::string percent_decode(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size()) {
+            int hi = hex_value(text[i + 1]);
+            int lo = hex_value(text[i + 2]);
+            if (hi >= 0 && lo >= 0) {
+                out.push_back(static_cast<char>(hi * 16 + lo));
+                i += 2;
+                continue;
+            }
+        }
+        out.push_back(text[i]);
+    }
+    return out;
+}
+
+std::string Url::authority() const {
+    std::string out = is_ipv6_literal() ? "[" + host + "]" : host;
+    if (port != (secure ? 443 : 80)) out += fmt::format(":{}", port);
+    return out;
+}
+
+std::string Url::str() const { return fmt::format("{}://{}{}", scheme(), authority(), resource); }
+
+Url parse_url(std::string_view text) {
+    if (text.empty()) bad_url(text, "empty address");
+    for (unsigned char c : text) {
+        if (c <= 0x20 || c == 0x7f) bad_url(text, "contains whitespace or control characters");
+    }
+
+    Url url;
+    std::string_view rest = text;
+    auto scheme_end = text.find("://");
+    if (scheme_end != std::string_view::npos) {
+        auto scheme = lower(text.substr(0, scheme_end));
+        if (scheme == "ws" || scheme == "http") {
+            url.secure = false;
+        } else if (scheme == "wss" || scheme == "https") {
+            url.secure = true;
+        } else {
+            bad_url(text, fmt::format("unsupported scheme '{}'", scheme));
+        }
+        rest = text.substr(scheme_end + 3);
+    }
+
+    auto resource_start = rest.find_first_of("/?#");
+    std::string_view authority = rest.substr(0, resource_start);
+    std::string_view resource =
+        resource_start == std::string_view::npos ? std::string_view{} : rest.substr(resource_start);
+
+    auto at = authority.rfind('@');
+    if (at != std::string_view::npos) {
+        auto userinfo = authority.substr(0, at);
+        auto colon = userinfo.find(':');
+        url.user = percent_decode(userinfo.substr(0, colon));
+        if (colon != std::string_view::npos) url.password = percent_decode(userinfo.substr(colon + 1));
+        authority = authority.substr(at + 1);
+    }
+
+    HostPort hp;
+    if (auto err = split_host_port(authority, hp); !err.empty()) bad_url(text, err);
+    if (hp.host.empty()) bad_url(text, "missing host name");
+    url.host = lower(hp.host);
+    if (hp.has_port) {
+        if (!parse_port(hp.port, url.port)) bad_url(text, fmt::format("bad port '{}'", hp.port));
+        if (url.port == 0) bad_url(text, "port 0 cannot be connected to");
+        url.explicit_port = true;
+    } else {
+        url.port = url.secure ? 443 : 80;
+    }
+
+    // The fragment is never sent (RFC 6455 section 3).
+    auto hash = resource.find('#');
+    if (hash != std::string_view::npos) resource = resource.substr(0, hash);
+    if (resource.empty() || resource.front() != '/') {
+        url.resource = "/" + std::string(resource);
+    } else {
+        url.resource = std::string(resource);
+    }
+    return url;
+}
+
+ListenAddress parse_listen_address(std::string_view text, std::string_view default_host) {
+    auto fail = [&](std::string_view why) -> ListenAddress {
+        throw Error(ExitCode::usage,
+                    fmt::format("invalid listen address '{}': {} (expected [HOST:]PORT, like "
+                                "8080, 0.0.0.0:8080 or [::1]:0)",
+                                text, why));
+    };
+    ListenAddress out{std::string(default_host), 0};
+    if (text.empty()) return fail("empty");
+    std::uint16_t port = 0;
+    if (parse_port(text, port)) {
+        out.port = port;
+        return out;
+    }
+    HostPort hp;
+    if (auto err = split_host_port(text, hp); !err.empty()) return fail(err);
+    if (!hp.has_port) return fail("missing port");
+    if (!parse_port(hp.port, out.port)) return fail(fmt::format("bad port '{}'", hp.port));
+    if (!hp.host.empty()) out.host = hp.host;
+    return out;
+}
+
+}  // namespace wskit

@@ -1,0 +1,156 @@
+// The only header that includes websocketpp and Asio. Included by the few
+// *_impl.cpp files; everything else in the library stays plain C++.
+#pragma once
+
+#include <websocketpp/client.hpp>
+#include <websocketpp/concurrency/none.hpp>
+#include <websocketpp/config/asio.hpp>
+#include <websocketpp/config/asio_client.hpp>
+#include <websocketpp/server.hpp>
+
+#include <asio/ssl.hpp>
+
+#include <wskit/loop.hpp>
+#include <wskit/message.hpp>
+
+#include <array>
+#include <cstdint>
+#include <map>
+
+namespace wskit::detail {
+
+// One config for every endpoint, varied only by role and socket (plain/TLS):
+// one io thread per endpoint, so no locks (concurrency::none); a 64 KiB read
+// buffer, which measured best for both small and large messages.
+// The client's message manager. It can refuse outgoing buffers after the
+// client has sent its own close frame: websocketpp would otherwise answer the
+// server's close with a second close frame, and it drops data frames that
+// arrive while it is closing, which would lose the last messages of a
+// pipeline. See Client's close().
+template <class Message>
+class ClientMessageManager : public std::enable_shared_from_this<ClientMessageManager<Message>> {
+public:
+    using type = ClientMessageManager;
+    using ptr = std::shared_ptr<ClientMessageManager>;
+    using weak_ptr = std::weak_ptr<ClientMessageManager>;
+    using message_ptr = typename Message::ptr;
+
+    // The connection creates its manager in its constructor; the client picks
+    // it up right after get_connection() (one loop thread, so no race).
+    ClientMessageManager() { latest() = this; }
+    static ClientMessageManager*& latest() {
+        static thread_local ClientMessageManager* last = nullptr;
+        return last;
+    }
+
+    // Outgoing messages (data, ping, pong, close) come from here.
+    message_ptr get_message() {
+        if (outgoing_closed) return {};
+        return std::make_shared<Message>(this->shared_from_this());
+    }
+    // Incoming messages, and messages the client prepares itself.
+    message_ptr get_message(websocketpp::frame::opcode::value op, size_t size) {
+        return std::make_shared<Message>(this->shared_from_this(), op, size);
+    }
+    bool recycle(Message*) { return false; }
+
+    bool outgoing_closed = false;
+};
+
+// Masking keys from OpenSSL's CSPRNG, fetched 1 KiB at a time. std::random_device
+// (websocketpp's default) runs RDSEED for every frame, which on virtual
+// machines costs tens of microseconds: it made piping a million lines 15x slower.
+class MaskKeyGenerator {
+public:
+    using result_type = std::uint32_t;
+    std::uint32_t operator()() {
+        if (next_ == keys_.size()) refill();
+        return keys_[next_++];
+    }
+
+private:
+    void refill();
+    std::array<std::uint32_t, 256> keys_{};
+    std::size_t next_ = keys_.size();
+};
+
+using Concurrency = websocketpp::concurrency::none;
+using AccessLog = websocketpp::log::basic<Concurrency, websocketpp::log::alevel>;
+using ErrorLog = websocketpp::log::basic<Concurrency, websocketpp::log::elevel>;
+
+template <class Core, class SocketEndpoint,
+          template <class> class MessageManager = websocketpp::message_buffer::alloc::con_msg_manager>
+struct Config : Core {
+    using type = Config;
+    using base = Core;
+    using concurrency_type = Concurrency;
+    using request_type = websocketpp::http::parser::request;
+    using response_type = websocketpp::http::parser::response;
+    using message_type = websocketpp::message_buffer::message<MessageManager>;
+    using con_msg_manager_type = MessageManager<message_type>;
+    using endpoint_msg_manager_type = websocketpp::message_buffer::alloc::endpoint_msg_manager<con_msg_manager_type>;
+    using alog_type = AccessLog;
+    using elog_type = ErrorLog;
+    using rng_type = MaskKeyGenerator;
+    static const bool enable_multithreading = false;
+    static const size_t connection_read_buffer_size = 65536;
+
+    struct transport_config : Core::transport_config {
+        using concurrency_type = Concurrency;
+        using alog_type = AccessLog;
+        using elog_type = ErrorLog;
+        using request_type = websocketpp::http::parser::request;
+        using response_type = websocketpp::http::parser::response;
+        using socket_type = SocketEndpoint;
+        static const bool enable_multithreading = false;
+    };
+    using transport_type = websocketpp::transport::asio::endpoint<transport_config>;
+};
+
+using PlainClientConfig = Config<websocketpp::config::core_client,
+                                 websocketpp::transport::asio::basic_socket::endpoint, ClientMessageManager>;
+using TlsClientConfig = Config<websocketpp::config::core_client,
+                               websocketpp::transport::asio::tls_socket::endpoint, ClientMessageManager>;
+using PlainServerConfig =
+    Config<websocketpp::config::core, websocketpp::transport::asio::basic_socket::endpoint>;
+using TlsServerConfig =
+    Config<websocketpp::config::core, websocketpp::transport::asio::tls_socket::endpoint>;
+
+using PlainClient = websocketpp::client<PlainClientConfig>;
+using TlsClient = websocketpp::client<TlsClientConfig>;
+using PlainServer = websocketpp::server<PlainServerConfig>;
+using TlsServer = websocketpp::server<TlsServerConfig>;
+
+using SslContextPtr = std::shared_ptr<asio::ssl::context>;
+
+// Sends a message of any opcode on a connection; a close sends 1000 with the
+// payload as its reason.
+template <class Connection>
+std::error_code send_message(Connection& con, const Message& m) {
+    namespace op = websocketpp::frame::opcode;
+    std::error_code ec;
+    switch (m.opcode) {
+        case Opcode::text: return con.send(m.payload, op::text);
+        case Opcode::binary: return con.send(m.payload, op::binary);
+        case Opcode::ping: con.ping(m.payload, ec); return ec;
+        case Opcode::pong: con.pong(m.payload, ec); return ec;
+        case Opcode::close: con.close(websocketpp::close::status::normal, m.payload, ec); return ec;
+    }
+    return ec;
+}
+
+}  // namespace wskit::detail
+
+namespace wskit {
+
+struct EventLoop::Impl {
+    asio::io_context io;
+    asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+    std::map<TimerId, std::unique_ptr<asio::steady_timer>> timers;
+    TimerId next_timer = 1;
+    std::unique_ptr<asio::signal_set> signals;
+    std::function<void(int)> on_signal;
+    void wait_signal();
+};
+
+}  // namespace wskit

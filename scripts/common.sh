@@ -1,0 +1,37 @@
+# Shared by run.sh and test.sh: install what is missing, configure, build.
+# Source it; it defines ROOT, BUILD and the functions below.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${WSKIT_BUILD_DIR:-$ROOT/build}
+
+# Debian packages the build needs; test.sh adds the test peers.
+BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libwebsocketpp-dev libasio-dev libcli11-dev
+  libfmt-dev catch2 libssl-dev zlib1g-dev libedit-dev nlohmann-json3-dev)
+TEST_PACKAGES=(python3 python3-websockets nodejs npm openssl tinyproxy tmux curl procps)
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# Installs the Debian packages that are not installed yet (apt-get update only
+# when something is missing, so a second run is quick).
+install_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Configures (Release) and builds into $BUILD.
+build() {
+  if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+    log "configuring $BUILD"
+    cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  fi
+  log "building"
+  cmake --build "$BUILD" -j"$(nproc)"
+}
