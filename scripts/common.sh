@@ -7,7 +7,12 @@ BUILD=${WSKIT_BUILD_DIR:-$ROOT/build}
 # Debian packages the build needs; test.sh adds the test peers.
 BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libwebsocketpp-dev libasio-dev libcli11-dev
   libfmt-dev catch2 libssl-dev zlib1g-dev libedit-dev nlohmann-json3-dev)
-TEST_PACKAGES=(python3 python3-websockets nodejs npm openssl tinyproxy tmux curl procps)
+TEST_PACKAGES=(python3 python3-websockets openssl tinyproxy tmux curl procps)
+# Node.js may come from elsewhere than Debian (its npm then comes with it):
+# install Debian's only when there is no node or npm at all.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  TEST_PACKAGES+=(nodejs npm)
+fi
 
 log() { printf '==> %s\n' "$*" >&2; }
 

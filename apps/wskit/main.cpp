@@ -2,7 +2,6 @@
 #include "commands/commands.hpp"
 
 #include <wskit/error.hpp>
-#include <wskit/version.hpp>
 
 #include <cstdio>
 #include <iostream>
@@ -12,21 +11,12 @@ namespace {
 // CLI11 reports help and version requests as "errors" with exit code 0.
 bool is_help_or_version(const CLI::ParseError& e) { return e.get_exit_code() == 0; }
 
-void build_app(CLI::App& app, wskit::cli::Context& ctx) {
-    app.require_subcommand(1);
-    app.set_version_flag("-V,--version", std::string("wskit ") + wskit::version() + "\n" +
-                                             wskit::dependency_versions());
-    wskit::cli::register_connect(app, ctx);
-    wskit::cli::register_echo(app, ctx);
-    wskit::cli::register_generate(app, ctx);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app("wskit: a WebSocket toolkit for the terminal", "wskit");
     wskit::cli::Context ctx;
-    build_app(app, ctx);
+    wskit::cli::build_app(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,0 +1,138 @@
+"""Shared helpers for the end-to-end tests: start servers and peers on
+127.0.0.1 with port 0, learn their URL from their "listening on" line, run the
+real wskit binary, and always stop what was started (even when a test fails).
+"""
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+WSKIT = os.environ.get("WSKIT") or os.path.join(
+    os.path.dirname(__file__), "..", "..", "build", "apps", "wskit")
+SOURCE_DIR = os.environ.get("WSKIT_SOURCE_DIR") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", ".."))
+PEERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers")
+PYTHON = "/usr/bin/python3"
+NODE = "node"
+LISTENING = re.compile(r"listening on (\S+)")
+
+
+class Process:
+    """A background process whose stdout/stderr lines are collected by
+    threads, so a test can wait for a line without blocking forever."""
+
+    def __init__(self, args, stdin=subprocess.DEVNULL, env=None, binary_stdout=False):
+        self.args = args
+        self.proc = subprocess.Popen(
+            args, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=env, start_new_session=True)
+        self.lines = {"stdout": queue.Queue(), "stderr": queue.Queue()}
+        self.seen = {"stdout": [], "stderr": []}
+        self._threads = [
+            threading.Thread(target=self._pump, args=(self.proc.stdout, "stdout"), daemon=True),
+            threading.Thread(target=self._pump, args=(self.proc.stderr, "stderr"), daemon=True),
+        ]
+        for t in self._threads:
+            t.start()
+
+    def _pump(self, stream, name):
+        for raw in iter(stream.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            self.seen[name].append(line)
+            self.lines[name].put(line)
+        self.lines[name].put(None)
+
+    def wait_line(self, pattern, stream="stderr", timeout=10):
+        """Returns the first match of `pattern` (a regex) in a new line of
+        `stream`; fails the test with what was seen if it does not come."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                line = self.lines[stream].get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            m = regex.search(line)
+            if m:
+                return m
+        raise AssertionError(
+            f"no line matching {pattern!r} on {stream} of {self.args!r}; "
+            f"stdout={self.seen['stdout'][-20:]!r} stderr={self.seen['stderr'][-20:]!r}")
+
+    def signal(self, signo):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signo)
+
+    def wait(self, timeout=10):
+        return self.proc.wait(timeout=timeout)
+
+    def stop(self):
+        """Stops the process and everything it started."""
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        for t in self._threads:
+            t.join(timeout=2)
+        for s in (self.proc.stdout, self.proc.stderr):
+            s.close()
+
+
+class TestCase(unittest.TestCase):
+    """Adds process management that always cleans up."""
+
+    def start(self, args, **kw):
+        p = Process(args, **kw)
+        self.addCleanup(p.stop)
+        return p
+
+    def start_server(self, args, **kw):
+        """Starts a server that prints "listening on URL" on stderr (wskit's
+        servers, and the peers in peers/) and returns (process, url)."""
+        p = self.start(args, **kw)
+        url = p.wait_line(LISTENING.pattern).group(1)
+        return p, url
+
+    def start_wskit_server(self, *args, **kw):
+        return self.start_server([WSKIT, *args], **kw)
+
+    def start_python_peer(self, script, *args, **kw):
+        return self.start_server([PYTHON, os.path.join(PEERS, script), *args], **kw)
+
+    def start_node_peer(self, script, *args, **kw):
+        return self.start_server([NODE, os.path.join(PEERS, script), *args], **kw)
+
+    def wskit(self, *args, input=b"", timeout=30, env=None):
+        """Runs wskit to completion; returns CompletedProcess with bytes."""
+        if isinstance(input, str):
+            input = input.encode()
+        try:
+            return subprocess.run([WSKIT, *args], input=input, capture_output=True,
+                                  timeout=timeout, env=env)
+        except subprocess.TimeoutExpired as e:
+            raise AssertionError(f"wskit {args!r} did not finish in {timeout}s; "
+                                 f"stdout={e.stdout!r} stderr={e.stderr!r}")
+
+    def assertExit(self, result, code):
+        self.assertEqual(result.returncode, code,
+                         f"exit {result.returncode}, expected {code}; stdout={result.stdout[-2000:]!r} "
+                         f"stderr={result.stderr[-2000:]!r}")
+
+
+def main():
+    unittest.main(argv=sys.argv, verbosity=2)
