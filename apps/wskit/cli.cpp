@@ -123,6 +123,17 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
              "Do not verify the server's certificate (a warning is printed)");
     add_option(ctx, app, "--tls-min", f.tls.min_version, "Lowest TLS version: 1.2 (default) or 1.3", {},
                Complete::choices, {"1.2", "1.3"});
+    add_option(ctx, app, "--proxy", f.proxy, "Connect through this HTTP proxy (CONNECT): http://[user:pass@]host:port",
+               "Connect through an HTTP proxy with the CONNECT method; user:pass@ in the proxy URL is sent as "
+               "Proxy-Authorization. Without --proxy, https_proxy (wss), http_proxy (ws) and all_proxy are "
+               "honoured, and no_proxy lists hosts to reach directly, as curl does (upper-case forms too, except "
+               "HTTP_PROXY).",
+               Complete::url);
+    add_flag(ctx, app, "-L,--location", f.follow_redirects,
+             "Follow 301/302/303/307/308 redirects on the handshake");
+    add_option(ctx, app, "--max-redirects", f.max_redirects, "Most redirects -L follows (default 10)", {},
+               Complete::number)
+        ->check(CLI::NonNegativeNumber);
 }
 
 ClientOptions ClientFlags::resolve(const std::string& url_text) const {
@@ -138,6 +149,7 @@ ClientOptions ClientFlags::resolve(const std::string& url_text) const {
     c.max_message_size = max_size;
     c.verbosity = verbosity;
     c.tls = tls;
+    c.proxy = proxy;
     return c;
 }
 

@@ -102,6 +102,9 @@ struct ClientFlags {
     std::size_t max_size = 16u << 20;
     int verbosity = 0;
     TlsOptions tls;
+    std::string proxy;
+    bool follow_redirects = false;
+    int max_redirects = 10;
     // Builds the options for `url`; throws Error(usage) on a bad header.
     ClientOptions resolve(const std::string& url) const;
 };

@@ -20,6 +20,7 @@ struct Client::Impl {
     virtual bool close(int code, const std::string& reason) = 0;
     virtual bool is_open() const = 0;
     virtual std::size_t buffered_amount() const = 0;
+    virtual std::vector<Message> take_unsent() = 0;
 
     HandshakeTrace trace;
     ExitCode exit = ExitCode::ok;
@@ -129,6 +130,13 @@ public:
         if (!credentials.empty())
             con_->replace_header("Authorization", "Basic " + base64_encode(credentials));
         con_->set_open_handshake_timeout(options_.open_timeout.count());
+        if (!options_.proxy.empty()) {
+            if (auto problem = use_proxy(); !problem.empty()) return fail(ExitCode::usage, problem);
+        }
+        if (options_.ping_timeout.count() > 0) {
+            con_->set_pong_timeout(options_.ping_timeout.count());
+            con_->set_pong_timeout_handler([this](wpp::connection_hdl, std::string) { on_pong_timeout(); });
+        }
 
         con_->set_tcp_pre_init_handler([this](wpp::connection_hdl) { tcp_connected_ = true; });
         con_->set_open_handler([this](wpp::connection_hdl) { on_open(); });
@@ -183,7 +191,49 @@ public:
         return pending_bytes_ + (con_ ? con_->get_buffered_amount() : 0);
     }
 
+    std::vector<Message> take_unsent() override {
+        std::vector<Message> out(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.end()));
+        pending_.clear();
+        pending_bytes_ = 0;
+        return out;
+    }
+
 private:
+    // HTTP CONNECT through options_.proxy; returns a problem, or "".
+    std::string use_proxy() {
+        Url proxy;
+        try {
+            proxy = parse_url(options_.proxy);
+        } catch (const Error& e) {
+            return fmt::format("invalid proxy '{}': {}", options_.proxy, e.what());
+        }
+        if (proxy.secure) return fmt::format("proxy '{}': only http:// proxies are supported", options_.proxy);
+        proxy_ = proxy.authority();
+        wpp::lib::error_code ec;
+        con_->set_proxy("http://" + proxy_, ec);
+        if (!ec && !proxy.user.empty()) con_->set_proxy_basic_auth(proxy.user, proxy.password, ec);
+        return ec ? fmt::format("proxy '{}': {}", options_.proxy, ec.message()) : std::string();
+    }
+
+    void schedule_ping() {
+        if (options_.ping_interval.count() <= 0) return;
+        ping_timer_ = loop_.after(options_.ping_interval, [this] {
+            if (!open_ || closing_) return;
+            wpp::lib::error_code ec;
+            con_->ping("", ec);
+            schedule_ping();
+        });
+    }
+
+    void on_pong_timeout() {
+        if (!open_ || exit != ExitCode::ok) return;
+        exit = ExitCode::abnormal_close;
+        error = fmt::format("no pong from the server within {} s (--ping-timeout); dropping the connection",
+                            static_cast<double>(options_.ping_timeout.count()) / 1000);
+        asio::error_code ignored;
+        con_->get_raw_socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    }
+
     void write(const Message& message) {
         if (message.opcode == Opcode::close) {
             close(1000, message.payload);
@@ -263,6 +313,7 @@ private:
             pending_bytes_ -= m.payload.size();
             write(m);
         }
+        schedule_ping();
         Event e;
         e.type = EventType::open;
         e.text = options_.url.str();
@@ -290,6 +341,7 @@ private:
     void on_close() {
         open_ = false;
         loop_.cancel(close_timer_);
+        loop_.cancel(ping_timer_);
         const int remote = con_->get_remote_close_code();
         const int local = con_->get_local_close_code();
         const bool clean = remote != wpp::close::status::abnormal_close;
@@ -357,6 +409,10 @@ private:
                                       url.host, why)
                         : fmt::format("TLS handshake with {} failed: {} (is it a TLS server? does it support TLS {}+?)",
                                       url.authority(), why, options_.tls.min_version);
+        } else if (ec == wpp::transport::asio::error::proxy_failed) {
+            exit = ExitCode::connect;
+            error = fmt::format("the proxy {} refused to open a tunnel to {} (run with -vv to see its answer)",
+                                proxy_, url.authority());
         } else if (ec == wpp::error::open_handshake_timeout && tcp_connected_) {
             exit = ExitCode::handshake;
             error = fmt::format("timed out waiting for the handshake response from {} (after {} ms)",
@@ -366,7 +422,9 @@ private:
             std::string why = tec ? tec.message() : ec.message();
             if (tec == asio::error::host_not_found || tec == asio::error::host_not_found_try_again)
                 why = "host name not found";
-            error = fmt::format("cannot connect to {}: {}", url.authority(), why);
+            error = proxy_.empty() ? fmt::format("cannot connect to {}: {}", url.authority(), why)
+                                   : fmt::format("cannot connect to {} through the proxy {}: {}", url.authority(),
+                                                 proxy_, why);
         }
         Event e;
         e.type = EventType::error;
@@ -391,6 +449,8 @@ private:
     MessageManager* messages_ = nullptr;  // owned by con_
     detail::MaskKeyGenerator mask_keys_;
     EventLoop::TimerId close_timer_ = 0;
+    EventLoop::TimerId ping_timer_ = 0;
+    std::string proxy_;  // host:port of the proxy, when there is one
     Client::EventHandler on_event_;
     Endpoint endpoint_;
     connection_ptr con_;
@@ -439,6 +499,7 @@ void Client::send(Message message) { impl_->send(std::move(message)); }
 bool Client::close(int code, const std::string& reason) { return impl_->close(code, reason); }
 bool Client::is_open() const { return impl_->is_open(); }
 std::size_t Client::buffered_amount() const { return impl_->buffered_amount(); }
+std::vector<Message> Client::take_unsent() { return impl_->take_unsent(); }
 const HandshakeTrace& Client::handshake() const { return impl_->trace; }
 ExitCode Client::exit_code() const { return impl_->exit; }
 const std::string& Client::error_message() const { return impl_->error; }

@@ -1,14 +1,20 @@
 // The `wskit connect` session: stdin -> connection -> stdout, and when to stop.
 #include "fd_sink.hpp"
+#include "line_editor.hpp"
 #include "stdin_reader.hpp"
 
 #include <wskit/connect.hpp>
+#include <wskit/proxy.hpp>
 #include <wskit/slash.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <random>
 #include <regex>
 #include <unistd.h>
 
@@ -53,9 +59,7 @@ void print_trace(const HandshakeTrace& t) {
 
 class Session {
 public:
-    explicit Session(const ConnectOptions& o)
-        : o_(o), out_(STDOUT_FILENO), printer_(make_printer(o.output, out_)),
-          client_(std::make_unique<Client>(loop_, o.client, [this](const Event& e) { on_event(e); })) {
+    explicit Session(const ConnectOptions& o) : o_(o), url_(o.client.url) {
         if (!o.until.empty()) {
             try {
                 until_ = std::regex(o.until, std::regex::ECMAScript);
@@ -64,15 +68,27 @@ public:
             }
         }
         wants_messages_ = o.count.has_value() || until_.has_value();
+        if (o.interactive) {
+            editor_ = std::make_unique<detail::LineEditor>(
+                loop_, [this](std::vector<Message>& batch) { on_input(batch); },
+                [this](std::optional<std::string> error) { on_input_end(std::move(error)); });
+            sink_ = &editor_->sink();
+        } else {
+            stdout_ = std::make_unique<detail::FdSink>(STDOUT_FILENO);
+            sink_ = stdout_.get();
+        }
+        printer_ = make_printer(o.output, *sink_);
     }
 
     int run() {
         loop_.on_signals([this](int signo) { on_signal(signo); });
         if (o_.timeout_seconds > 0) loop_.after(seconds_to_ms(o_.timeout_seconds), [this] { on_timeout(); });
-        client_->connect();
+        start_client({});
         if (!o_.execute.empty()) {
             for (const auto& text : o_.execute) send_line(text);
             input_ended_ = true;
+        } else if (editor_) {
+            editor_->start();
         } else {
             reader_ = std::make_unique<detail::InputReader>(
                 loop_, STDIN_FILENO, o_.framing, o_.encoding,
@@ -82,15 +98,31 @@ public:
         }
         loop_.run();
         reader_.reset();
-        out_.flush();
+        if (editor_) editor_->flush();
+        editor_.reset();
+        if (stdout_) stdout_->flush();
         return result_;
     }
 
 private:
+    // Connects to url_, sending first what an earlier attempt left unsent.
+    void start_client(std::vector<Message> unsent) {
+        if (client_) retired_.push_back(std::move(client_));
+        ClientOptions options = o_.client;
+        options.url = url_;
+        if (url_.host != o_.client.url.host) options.auth.clear();  // credentials stay with their host, as curl does
+        if (options.proxy.empty()) options.proxy = proxy_from_environment(url_);
+        client_ = std::make_unique<Client>(loop_, options, [this](const Event& e) { on_event(e); });
+        opened_ = false;
+        client_->connect();
+        for (auto& m : unsent) client_->send(std::move(m));
+    }
+
     void on_event(const Event& e) {
         switch (e.type) {
             case EventType::open:
                 opened_ = true;
+                reconnects_ = 0;
                 if (o_.verbosity >= 1) print_trace(client_->handshake());
                 print(e);
                 if (pending_close_) {
@@ -107,17 +139,15 @@ private:
                     close_now(o_.close_code, o_.close_reason);
                 }
                 return;
-            case EventType::ping:
-            case EventType::pong:
-                print(e);
-                return;
             case EventType::close:
                 print(e);
+                if (try_reconnect()) return;
                 if (client_->exit_code() != ExitCode::ok && !exit_override_) print_error(client_->error_message());
                 finish(close_result());
                 return;
             case EventType::error:
                 if (o_.verbosity >= 1) print_trace(client_->handshake());
+                if (try_redirect() || try_reconnect()) return;
                 print(e);
                 finish(to_int(client_->exit_code()));
                 return;
@@ -125,6 +155,58 @@ private:
                 print(e);
                 return;
         }
+    }
+
+    // -L: a 3xx with a Location starts a new connection there.
+    bool try_redirect() {
+        const auto& trace = client_->handshake();
+        bool is_redirect = trace.status == 301 || trace.status == 302 || trace.status == 303 ||
+                           trace.status == 307 || trace.status == 308;
+        if (!o_.follow_redirects || !is_redirect || trace.location.empty()) return false;
+        auto fail = [this](const std::string& why) {
+            print_error(why);
+            finish(to_int(ExitCode::handshake));
+            return true;
+        };
+        Url next;
+        try {
+            next = resolve_redirect(url_, trace.location);
+        } catch (const Error& e) {
+            return fail(e.what());
+        }
+        visited_.push_back(url_.str());
+        if (std::find(visited_.begin(), visited_.end(), next.str()) != visited_.end())
+            return fail(fmt::format("redirect loop: {} -> {}", fmt::join(visited_, " -> "), next.str()));
+        if (static_cast<int>(visited_.size()) > o_.max_redirects)
+            return fail(fmt::format("too many redirects ({}); the last one went to {} (raise --max-redirects)",
+                                    visited_.size(), next.str()));
+        Event info;
+        info.type = EventType::info;
+        info.text = fmt::format("following a {} redirect to {}", trace.status, next.str());
+        if (o_.verbosity >= 1) std::fprintf(stderr, "* %s\n", info.text.c_str());
+        print(info);
+        url_ = next;
+        loop_.post([this] { start_client(client_->take_unsent()); });
+        return true;
+    }
+
+    // --reconnect: after a drop (not a close we asked for), connect again
+    // with backoff; each attempt is reported.
+    bool try_reconnect() {
+        if (!o_.reconnect || finished_ || exit_override_ || input_ended_ || satisfied_ || closing_by_us_) return false;
+        if (o_.reconnect_max > 0 && reconnects_ >= o_.reconnect_max) return false;
+        ++reconnects_;
+        Event e;
+        e.type = EventType::reconnect;
+        e.text = url_.str();
+        e.attempt = reconnects_;
+        e.delay_ms = reconnect_delay_ms(reconnects_, jitter_(rng_));
+        if (!client_->error_message().empty()) print_error(client_->error_message());
+        print(e);
+        loop_.after(std::chrono::milliseconds(e.delay_ms), [this] {
+            if (!finished_) start_client(client_->take_unsent());
+        });
+        return true;
     }
 
     bool condition_met(const Event& e) const {
@@ -148,7 +230,11 @@ private:
             flush_scheduled_ = true;
             loop_.post([this] {
                 flush_scheduled_ = false;
-                if (!out_.flush()) on_output_closed();
+                if (editor_) {
+                    editor_->flush();
+                } else if (!stdout_->flush()) {
+                    on_output_closed();
+                }
             });
         }
     }
@@ -188,9 +274,17 @@ private:
             }
             case K::close: close_now(cmd.close_code, cmd.close_reason); return;
             case K::quit: close_now(1000, ""); return;
-            case K::help: std::fputs(slash_help(), stderr); return;
+            case K::help: print_info(slash_help()); return;
             case K::invalid: print_error(cmd.error); return;
         }
+    }
+
+    void print_info(std::string text) {
+        while (!text.empty() && text.back() == '\n') text.pop_back();
+        Event e;
+        e.type = EventType::info;
+        e.text = std::move(text);
+        print(e);
     }
 
     void on_input(std::vector<Message>& batch) {
@@ -249,6 +343,7 @@ private:
     }
 
     void close_now(int code, const std::string& reason) {
+        closing_by_us_ = true;
         if (!opened_ && !finished_) {
             // Still connecting: close right after what is queued has gone out.
             pending_close_ = std::make_pair(code, reason);
@@ -277,6 +372,7 @@ private:
 
     // Starts the close handshake and gives the server 1 s to answer it.
     void close_with_deadline(int code, const std::string& reason) {
+        closing_by_us_ = true;
         if (!client_->close(code, reason)) {
             if (!client_->is_open()) return finish(*exit_override_);
         }
@@ -294,12 +390,20 @@ private:
     }
 
     const ConnectOptions& o_;
+    Url url_;  // where the current attempt goes (changes with redirects)
     EventLoop loop_;
-    detail::FdSink out_;
+    std::unique_ptr<detail::FdSink> stdout_;
+    std::unique_ptr<detail::LineEditor> editor_;
+    Sink* sink_ = nullptr;
     std::unique_ptr<Printer> printer_;
     std::unique_ptr<Client> client_;
+    std::vector<std::unique_ptr<Client>> retired_;  // earlier attempts; their handlers may still be queued
     std::unique_ptr<detail::InputReader> reader_;
     std::optional<std::regex> until_;
+    std::vector<std::string> visited_;  // URLs that redirected
+    int reconnects_ = 0;                // attempts since the last open
+    std::mt19937 rng_{std::random_device{}()};
+    std::uniform_real_distribution<double> jitter_{0.0, 1.0};
     bool wants_messages_ = false;
     bool satisfied_ = false;
     std::size_t received_ = 0;
@@ -307,6 +411,7 @@ private:
     bool flush_scheduled_ = false;
     bool backlog_poll_ = false;
     bool closing_timer_ = false;
+    bool closing_by_us_ = false;
     bool output_closed_ = false;
     bool finished_ = false;
     bool opened_ = false;
@@ -316,6 +421,31 @@ private:
 };
 
 }  // namespace
+
+Url resolve_redirect(const Url& base, const std::string& location) {
+    if (location.find("://") != std::string::npos) {
+        try {
+            return parse_url(location);
+        } catch (const Error& e) {
+            throw Error(ExitCode::handshake, fmt::format("unusable redirect Location '{}': {}", location, e.what()));
+        }
+    }
+    Url next = base;
+    if (location.rfind("//", 0) == 0) return resolve_redirect(base, std::string(base.scheme()) + ":" + location);
+    if (!location.empty() && location.front() == '/') {
+        next.resource = location;
+    } else {
+        auto dir = base.resource.substr(0, base.resource.find('?'));
+        next.resource = dir.substr(0, dir.rfind('/') + 1) + location;
+    }
+    return next;
+}
+
+long reconnect_delay_ms(int attempt, double random01) {
+    double cap = 30000;
+    double base = std::min(cap, 500.0 * std::pow(2.0, std::max(0, attempt - 1)));
+    return static_cast<long>(base / 2 + random01 * base / 2);
+}
 
 int run_connect(const ConnectOptions& options) {
     std::signal(SIGPIPE, SIG_IGN);

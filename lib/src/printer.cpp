@@ -24,6 +24,7 @@ const char* event_name(EventType type) {
         case EventType::error: return "error";
         case EventType::listening: return "listening";
         case EventType::info: return "info";
+        case EventType::reconnect: return "reconnect";
     }
     return "?";
 }
@@ -100,6 +101,10 @@ public:
                 return;
             case EventType::info:
                 system_line(e, e.text);
+                return;
+            case EventType::reconnect:
+                system_line(e, fmt::format("reconnecting to {} in {:.1f} s (attempt {})", e.text,
+                                           static_cast<double>(e.delay_ms) / 1000, e.attempt));
                 return;
             case EventType::error:     // reported on stderr by the caller
             case EventType::listening: // idem
@@ -230,6 +235,11 @@ std::string event_to_json(const Event& e) {
         case EventType::error:
         case EventType::info:
             j["message"] = e.text;
+            break;
+        case EventType::reconnect:
+            j["url"] = e.text;
+            j["attempt"] = e.attempt;
+            j["delay_ms"] = e.delay_ms;
             break;
     }
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

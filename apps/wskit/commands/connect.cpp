@@ -3,7 +3,9 @@
 
 #include <wskit/connect.hpp>
 
+#include <cstdio>
 #include <memory>
+#include <unistd.h>
 
 namespace wskit::cli {
 namespace {
@@ -22,16 +24,35 @@ struct ConnectCommand {
     bool keep_open = false;
     int close_code = 1000;
     std::string close_reason;
+    double ping_interval = 0;
+    double ping_timeout = 0;
+    bool reconnect = false;
+    int reconnect_max = 0;
 };
+
+std::chrono::milliseconds to_ms(double seconds) {
+    return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+}
 
 int run(const ConnectCommand& c) {
     ConnectOptions o;
     o.client = c.client.resolve(c.url);
+    o.client.ping_interval = to_ms(c.ping_interval > 0 ? c.ping_interval : c.ping_timeout);
+    o.client.ping_timeout = to_ms(c.ping_timeout);
     o.output = c.output.resolve();
-    o.output.show_outgoing = o.output.format == OutputFormat::human;
+    // A person at a terminal gets the line editor, with slash commands; the
+    // typed line stays on screen, so sent messages are not echoed again.
+    o.interactive = c.execute.empty() && ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
+    o.output.show_outgoing = o.output.format == OutputFormat::human && !o.interactive;
     o.framing = c.input.framing();
     o.encoding = c.input.encoding();
-    o.slash = c.input.slash;
+    o.slash = c.input.slash || o.interactive;
+    o.follow_redirects = c.client.follow_redirects;
+    o.max_redirects = c.client.max_redirects;
+    o.reconnect = c.reconnect;
+    o.reconnect_max = c.reconnect_max;
+    if (o.client.tls.insecure && o.client.url.secure)
+        std::fprintf(stderr, "wskit: warning: --insecure: the server's certificate is not verified\n");
     o.execute = c.execute;
     o.wait_seconds = c.wait;
     if (c.once) o.count = 1;
@@ -85,6 +106,25 @@ void register_connect(CLI::App& app, Context& ctx) {
     add_option(ctx, *sub, "--close-code", c->close_code, "Close code to send (default 1000)", {}, Complete::number)
         ->check(CLI::Range(1000, 4999));
     add_option(ctx, *sub, "--close-reason", c->close_reason, "Close reason to send", {}, Complete::text);
+    add_option(ctx, *sub, "--ping-interval", c->ping_interval, "Send a ping every SECS while connected", {},
+               Complete::number)
+        ->check(CLI::NonNegativeNumber);
+    add_option(ctx, *sub, "--ping-timeout", c->ping_timeout,
+               "Drop the connection (exit 6) when a ping gets no pong within SECS",
+               "Drop the connection when a ping gets no pong within SECS: the connection counts as closed "
+               "abnormally (1006, exit 6), or is reconnected with --reconnect. Without --ping-interval, pings are "
+               "sent every SECS.",
+               Complete::number)
+        ->check(CLI::NonNegativeNumber);
+    add_flag(ctx, *sub, "--reconnect", c->reconnect,
+             "Reconnect after a drop, with exponential backoff and jitter",
+             "When the connection drops or cannot be made, connect again after 0.5 s, 1 s, 2 s... (at most 30 s, "
+             "with jitter), and report each attempt (a 'reconnect' event in JSON). Input read meanwhile waits and "
+             "is sent after reconnecting. The end of input, a close you asked for, --count, --timeout and signals "
+             "still end the session.");
+    add_option(ctx, *sub, "--reconnect-max", c->reconnect_max,
+               "Give up after N reconnect attempts in a row (default: never)", {}, Complete::number)
+        ->check(CLI::NonNegativeNumber);
     sub->callback([c, &ctx] { ctx.run = [c] { return run(*c); }; });
 }
 

@@ -40,6 +40,9 @@ struct ClientOptions {
     std::chrono::milliseconds open_timeout{10000};  // TCP, TLS and upgrade together
     int verbosity = 0;                       // 2 and more: websocketpp's own diagnostics on stderr
     TlsOptions tls;
+    std::string proxy;                       // "http://[user:pass@]host:port" for HTTP CONNECT; "" = direct
+    std::chrono::milliseconds ping_interval{0};  // send a ping this often while open; 0 = never
+    std::chrono::milliseconds ping_timeout{0};   // no pong within this after a ping: fail (1006); 0 = no check
 };
 
 // What was said during the opening handshake, for -v and for inspection.
@@ -73,6 +76,9 @@ public:
     bool is_open() const;
     // Bytes accepted by send() and not yet written to the socket.
     std::size_t buffered_amount() const;
+    // Messages accepted before the connection opened and never sent (after
+    // a failed connection), so that a retry can send them.
+    std::vector<Message> take_unsent();
 
     const HandshakeTrace& handshake() const;
     // After the close or error event: the exit status the outcome maps to, and

@@ -13,7 +13,7 @@
 
 namespace wskit {
 
-struct ConnectOptions {
+struct ConnectOptions {  // the flags of `wskit connect`, see wskit-connect(1)
     ClientOptions client;
     PrinterOptions output;                     // format already resolved (human on a TTY, raw otherwise)
     InputFraming framing = InputFraming::lines;
@@ -28,7 +28,22 @@ struct ConnectOptions {
     int close_code = 1000;                     // --close-code
     std::string close_reason;                  // --close-reason
     int verbosity = 0;                         // -v: handshake on stderr
+    bool follow_redirects = false;             // -L: follow 301/302/303/307/308 on the handshake
+    int max_redirects = 10;                    // --max-redirects
+    bool reconnect = false;                    // --reconnect: after a drop, connect again with backoff
+    int reconnect_max = 0;                     // --reconnect-max: attempts in a row; 0 = no limit
+    bool interactive = false;                  // a line editor on the terminal (stdin and stdout are TTYs)
 };
+
+// Resolves a redirect's Location against the URL that answered it: absolute
+// (ws, wss, http, https), scheme-relative (//host/path), absolute path, or
+// relative path. Throws Error(ExitCode::handshake) when it is not usable.
+WSKIT_API Url resolve_redirect(const Url& base, const std::string& location);
+
+// Delay before reconnect attempt `attempt` (1, 2, ...): exponential from
+// 0.5 s, capped at 30 s, with "equal jitter" (half fixed, half random) so
+// that many clients do not come back at once. `random01` is in [0, 1).
+WSKIT_API long reconnect_delay_ms(int attempt, double random01);
 
 // Runs a session to its end on the calling thread; returns the exit status
 // (see ExitCode). Throws Error for bad options (an invalid --until regex).

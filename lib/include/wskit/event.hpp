@@ -22,7 +22,8 @@ enum class EventType {
     close,      // the connection closed; `code`, `reason`, `clean`
     error,      // something failed; `text` says what
     listening,  // a server is ready; `text` is its URL
-    info,       // a system line for humans (reconnecting, stats...); `text`
+    info,       // a system line for humans (following a redirect, stats...); `text`
+    reconnect,  // a client is about to reconnect: `attempt`, `delay_ms`, `text` the URL
 };
 
 enum class Direction { in, out };
@@ -39,6 +40,8 @@ struct Event {
     std::string text;          // open: URL; error/info: the line; listening: URL
     std::string subprotocol;   // open
     std::string peer;          // open on a server: the client's address
+    int attempt = 0;           // reconnect: 1 for the first retry
+    long delay_ms = 0;         // reconnect: wait before the attempt
 };
 
 }  // namespace wskit

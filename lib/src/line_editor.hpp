@@ -1,0 +1,43 @@
+// The interactive terminal of `wskit connect`: a libedit line editor with
+// persistent history on its own thread, and a Sink that prints incoming
+// messages above the prompt without disturbing the line being typed.
+#pragma once
+
+#include <wskit/loop.hpp>
+#include <wskit/message.hpp>
+#include <wskit/printer.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wskit::detail {
+
+class LineEditor {
+public:
+    // Both handlers run on the loop thread: each typed line as a text
+    // message, and on_end at Ctrl-D (or a read error).
+    using LineHandler = std::function<void(std::vector<Message>&)>;
+    using EndHandler = std::function<void(std::optional<std::string> error)>;
+
+    LineEditor(EventLoop& loop, LineHandler on_line, EndHandler on_end);
+    // Restores the terminal as it was.
+    ~LineEditor();
+
+    void start();
+    // Output goes through here: buffered, and written above the prompt by
+    // flush(). Loop thread only.
+    Sink& sink();
+    void flush();
+
+    // $XDG_STATE_HOME/wskit/history, or ~/.local/state/wskit/history.
+    static std::string history_path();
+
+private:
+    struct State;
+    std::shared_ptr<State> state_;  // shared with the editing thread
+};
+
+}  // namespace wskit::detail
