@@ -423,8 +423,8 @@ private:
             if (tec == asio::error::host_not_found || tec == asio::error::host_not_found_try_again)
                 why = "host name not found";
             error = proxy_.empty() ? fmt::format("cannot connect to {}: {}", url.authority(), why)
-                                   : fmt::format("cannot connect to {} through the proxy {}: {}", url.authority(),
-                                                 proxy_, why);
+                                   : fmt::format("cannot connect to the proxy {} (for {}): {}", proxy_,
+                                                 url.authority(), why);
         }
         Event e;
         e.type = EventType::error;
