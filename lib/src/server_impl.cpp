@@ -97,6 +97,7 @@ public:
         endpoint_.set_reuse_addr(true);
         endpoint_.set_listen_backlog(options.listen_backlog);
         endpoint_.set_max_message_size(options.max_message_size);
+        endpoint_.set_user_agent(default_user_agent());  // the Server header
         endpoint_.set_open_handshake_timeout(options.handshake_timeout.count());
         if constexpr (tls) {
             auto ctx = detail::make_server_tls_context(options.tls);
