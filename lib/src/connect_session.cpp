@@ -27,8 +27,6 @@ std::chrono::milliseconds seconds_to_ms(double s) {
     return std::chrono::milliseconds(static_cast<long long>(s * 1000));
 }
 
-void print_error(const std::string& line) { std::fprintf(stderr, "wskit: %s\n", line.c_str()); }
-
 // curl -v style: "> " for what was sent, "< " for what came back.
 void print_trace(const HandshakeTrace& t) {
     std::string out;
@@ -221,6 +219,17 @@ private:
         // The connection ended before --count/--once/--until was satisfied.
         if (wants_messages_ && !satisfied_) return to_int(ExitCode::timeout);
         return 0;
+    }
+
+    // Diagnostics go to stderr; at the line editor they are printed above the
+    // prompt like everything else, so the line being typed stays intact.
+    void print_error(const std::string& line) {
+        if (editor_) {
+            editor_->sink().write(fmt::format("wskit: {}\n", line));
+            editor_->flush();
+        } else {
+            std::fprintf(stderr, "wskit: %s\n", line.c_str());
+        }
     }
 
     void print(const Event& e) {
