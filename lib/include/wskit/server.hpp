@@ -19,7 +19,7 @@
 
 namespace wskit {
 
-struct HttpRequest {
+struct WSKIT_API HttpRequest {
     std::string method;
     std::string resource;              // path and query
     std::string version;               // "HTTP/1.1"

@@ -10,7 +10,7 @@
 
 namespace wskit {
 
-struct Url {
+struct WSKIT_API Url {
     bool secure = false;        // wss (or https)
     std::string host;           // without brackets for IPv6 literals
     std::uint16_t port = 0;     // explicit, or 80/443 from the scheme
