@@ -1,0 +1,283 @@
+"""wskit connect through a real HTTP CONNECT proxy (tinyproxy, started by the
+test on a free port): by --proxy, by https_proxy/http_proxy/all_proxy,
+bypassed by no_proxy, with Basic proxy credentials, and the errors when the
+proxy refuses the tunnel or cannot be reached."""
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+from certs import Certs
+from harness import TestCase, main
+
+PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy",
+              "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+BASE_ENV = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_of(url):
+    return int(re.search(r":(\d+)/", url).group(1))
+
+
+class Tinyproxy:
+    def __init__(self, url, log):
+        self.url = url
+        self.log = log
+
+    def text(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def connects(self):
+        """The CONNECT requests in the log, as "host:port" strings."""
+        return re.findall(r"Request \(file descriptor \d+\): CONNECT (\S+) HTTP/1\.[01]", self.text())
+
+
+class Proxy(TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="wskit-proxy-")
+        cls.certs = Certs(os.path.join(cls.tmp, "certs"))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def start_tinyproxy(self, connect_ports, basic_auth=None):
+        """Starts tinyproxy in the foreground on a free port, allowing CONNECT
+        only to `connect_ports`; returns a Tinyproxy once its port accepts."""
+        if shutil.which("tinyproxy") is None:
+            self.fail("tinyproxy is not installed (scripts/test.sh installs it)")
+        for attempt in range(5):
+            d = tempfile.mkdtemp(prefix="tinyproxy-", dir=self.tmp)
+            port = free_port()
+            conf = os.path.join(d, "tinyproxy.conf")
+            log = os.path.join(d, "tinyproxy.log")
+            lines = [f"Port {port}", "Listen 127.0.0.1", "Timeout 30",
+                     f'LogFile "{log}"', f'PidFile "{os.path.join(d, "tinyproxy.pid")}"',
+                     "LogLevel Info", "MaxClients 50", "Allow 127.0.0.1"]
+            lines += [f"ConnectPort {p}" for p in connect_ports]
+            if basic_auth:
+                lines.append(f"BasicAuth {basic_auth[0]} {basic_auth[1]}")
+            with open(conf, "w") as f:
+                f.write("\n".join(lines) + "\n")
+            p = self.start(["tinyproxy", "-d", "-c", conf])
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and p.proc.poll() is None:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    return Tinyproxy(f"http://127.0.0.1:{port}", log)
+                except OSError:
+                    time.sleep(0.02)
+            p.stop()  # the port was taken in the meantime, or it did not start: try another
+        self.fail(f"tinyproxy did not start; log: {open(log).read() if os.path.exists(log) else ''}")
+
+    def wss_echo(self):
+        return self.start_wskit_server("echo", "--cert", self.certs.server_cert,
+                                       "--key", self.certs.server_key, "0", env=BASE_ENV)
+
+    def ws_echo(self, *args):
+        return self.start_python_peer("py_echo_server.py", *args, env=BASE_ENV)
+
+    def connect(self, url, *args, env=None, message="hello"):
+        return self.wskit("connect", "-x", message, "--count", "1", "--timeout", "10", *args, url,
+                          env=dict(BASE_ENV, **(env or {})))
+
+    def assertEchoed(self, r, message="hello"):
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, message.encode() + b"\n")
+
+    def assertConnects(self, proxy, expected):
+        # The proxy logs the request before it opens the tunnel, so it is in
+        # the log by the time the client got its answer.
+        self.assertEqual(proxy.connects(), expected, proxy.text()[-3000:])
+
+    # --- by flag -------------------------------------------------------
+
+    def test_proxy_flag_ws(self):
+        _, url = self.ws_echo()
+        port = port_of(url)
+        proxy = self.start_tinyproxy([port])
+        r = self.connect(url, "--proxy", proxy.url)
+        self.assertEchoed(r)
+        self.assertConnects(proxy, [f"127.0.0.1:{port}"])
+
+    def test_proxy_flag_wss_verifies_the_server_through_the_tunnel(self):
+        _, url = self.wss_echo()
+        port = port_of(url)
+        proxy = self.start_tinyproxy([port])
+        r = self.connect(url, "--proxy", proxy.url, "--ca", self.certs.ca)
+        self.assertEchoed(r)
+        self.assertConnects(proxy, [f"127.0.0.1:{port}"])
+        # Without the CA the tunnel opens but verification still fails.
+        r = self.connect(url, "--proxy", proxy.url)
+        self.assertExit(r, 4)
+        self.assertIn(b"TLS verification", r.stderr)
+        self.assertConnects(proxy, [f"127.0.0.1:{port}"] * 2)
+
+    def test_proxy_flag_overrides_environment(self):
+        _, url = self.ws_echo()
+        port = port_of(url)
+        proxy = self.start_tinyproxy([port])
+        dead = f"http://127.0.0.1:{free_port()}"
+        r = self.connect(url, "--proxy", proxy.url, env={"http_proxy": dead, "all_proxy": dead})
+        self.assertEchoed(r)
+        self.assertConnects(proxy, [f"127.0.0.1:{port}"])
+
+    # --- by environment ------------------------------------------------
+
+    def test_https_proxy_for_wss(self):
+        _, url = self.wss_echo()
+        port = port_of(url)
+        proxy = self.start_tinyproxy([port])
+        for var in ("https_proxy", "HTTPS_PROXY"):
+            with self.subTest(var=var):
+                before = len(proxy.connects())
+                r = self.connect(url, "--ca", self.certs.ca, env={var: proxy.url},
+                                 message=f"via {var}")
+                self.assertEchoed(r, f"via {var}")
+                self.assertEqual(len(proxy.connects()), before + 1, proxy.text()[-3000:])
+
+    def test_http_proxy_for_ws(self):
+        _, url = self.ws_echo()
+        port = port_of(url)
+        proxy = self.start_tinyproxy([port])
+        r = self.connect(url, env={"http_proxy": proxy.url})
+        self.assertEchoed(r)
+        self.assertConnects(proxy, [f"127.0.0.1:{port}"])
+
+    def test_https_proxy_is_not_used_for_ws_nor_http_proxy_for_wss(self):
+        _, ws_url = self.ws_echo()
+        _, wss_url = self.wss_echo()
+        proxy = self.start_tinyproxy([port_of(ws_url), port_of(wss_url)])
+        self.assertEchoed(self.connect(ws_url, env={"https_proxy": proxy.url}))
+        self.assertEchoed(self.connect(wss_url, "--ca", self.certs.ca, env={"http_proxy": proxy.url}))
+        self.assertConnects(proxy, [])
+
+    def test_all_proxy_as_fallback(self):
+        _, url = self.ws_echo()
+        port = port_of(url)
+        proxy = self.start_tinyproxy([port])
+        for var in ("all_proxy", "ALL_PROXY"):
+            with self.subTest(var=var):
+                before = len(proxy.connects())
+                self.assertEchoed(self.connect(url, env={var: proxy.url}))
+                self.assertEqual(len(proxy.connects()), before + 1, proxy.text()[-3000:])
+
+    def test_upper_case_HTTP_PROXY_is_ignored(self):
+        # As curl does (CGI "httpoxy"): only lower-case http_proxy counts.
+        _, url = self.ws_echo()
+        proxy = self.start_tinyproxy([port_of(url)])
+        self.assertEchoed(self.connect(url, env={"HTTP_PROXY": proxy.url}))
+        self.assertConnects(proxy, [])
+
+    def test_no_proxy_bypasses_the_proxy(self):
+        _, url = self.wss_echo()
+        port = port_of(url)
+        proxy = self.start_tinyproxy([port])
+        env = {"https_proxy": proxy.url}
+        self.assertEchoed(self.connect(url, "--ca", self.certs.ca, env=env))
+        self.assertConnects(proxy, [f"127.0.0.1:{port}"])
+        localhost_url = url.replace("127.0.0.1", "localhost")
+        cases = [
+            (url, {"no_proxy": "127.0.0.1"}),
+            (url, {"NO_PROXY": "127.0.0.1"}),
+            (url, {"no_proxy": "example.com, 127.0.0.1"}),
+            (url, {"no_proxy": "*"}),
+            (localhost_url, {"no_proxy": "localhost"}),
+        ]
+        for target, extra in cases:
+            with self.subTest(url=target, **extra):
+                r = self.connect(target, "--ca", self.certs.ca, env=dict(env, **extra))
+                self.assertEchoed(r)
+                self.assertConnects(proxy, [f"127.0.0.1:{port}"])  # no new CONNECT
+        # An entry for another host does not bypass it.
+        r = self.connect(url, "--ca", self.certs.ca, env=dict(env, no_proxy="example.com"))
+        self.assertEchoed(r)
+        self.assertConnects(proxy, [f"127.0.0.1:{port}"] * 2)
+
+    # --- refusals and failures -----------------------------------------
+
+    def test_proxy_that_refuses_the_tunnel(self):
+        _, url = self.ws_echo()
+        port = port_of(url)
+        other = port + 1 if port < 65535 else port - 1
+        proxy = self.start_tinyproxy([other])  # CONNECT allowed only to another port
+        r = self.connect(url, "--proxy", proxy.url)
+        self.assertExit(r, 3)
+        self.assertEqual(r.stdout, b"")
+        err = r.stderr.decode(errors="replace")
+        proxy_hostport = proxy.url[len("http://"):]
+        self.assertRegex(err, rf"^wskit: .*the proxy {re.escape(proxy_hostport)} refused to open a "
+                              rf"tunnel to 127\.0\.0\.1:{port}")
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+        self.assertConnects(proxy, [f"127.0.0.1:{port}"])
+
+    def test_refusing_proxy_from_environment(self):
+        _, url = self.ws_echo()
+        port = port_of(url)
+        proxy = self.start_tinyproxy([port + 1 if port < 65535 else port - 1])
+        r = self.connect(url, env={"http_proxy": proxy.url})
+        self.assertExit(r, 3)
+        self.assertIn(b"refused to open a tunnel", r.stderr)
+
+    def test_unreachable_proxy(self):
+        _, url = self.ws_echo()
+        dead = free_port()
+        r = self.connect(url, "--proxy", f"http://127.0.0.1:{dead}")
+        self.assertExit(r, 3)
+        self.assertEqual(r.stdout, b"")
+        self.assertRegex(r.stderr.decode(errors="replace"),
+                         rf"^wskit: cannot connect to the proxy 127\.0\.0\.1:{dead}")
+
+    # --- credentials ---------------------------------------------------
+
+    def test_proxy_credentials(self):
+        record = os.path.join(self.tmp, f"record-{self.id()}.jsonl")
+        _, url = self.ws_echo("--record", record)
+        port = port_of(url)
+        proxy = self.start_tinyproxy([port], basic_auth=("alice", "s3cret"))
+        authed = proxy.url.replace("http://", "http://alice:s3cret@")
+
+        r = self.connect(url, "--proxy", authed)
+        self.assertEchoed(r)
+        self.assertConnects(proxy, [f"127.0.0.1:{port}"])
+        # The credentials are for the proxy only: the server never sees them.
+        with open(record) as f:
+            requests = [json.loads(line) for line in f]
+        self.assertEqual(len(requests), 1)
+        self.assertNotIn("proxy-authorization", {k.lower() for k in requests[0]["headers"]})
+
+        # The same credentials from the environment.
+        self.assertEchoed(self.connect(url, env={"http_proxy": authed}))
+
+        for bad in (proxy.url, proxy.url.replace("http://", "http://alice:wrong@")):
+            with self.subTest(proxy=bad):
+                r = self.connect(url, "--proxy", bad)
+                self.assertExit(r, 3)
+                self.assertEqual(r.stdout, b"")
+                err = r.stderr.decode(errors="replace")
+                self.assertRegex(err, r"^wskit: .*proxy")
+                # 407: the message must say it is about the credentials, not
+                # only that the tunnel was refused (curl: "response 407").
+                self.assertRegex(err, r"407|(?i:authenticat|credential)")
+                self.assertNotIn("s3cret", err)
+        with open(record) as f:
+            self.assertEqual(len(f.readlines()), 2)  # the refused attempts never reached it
+
+
+if __name__ == "__main__":
+    main()
