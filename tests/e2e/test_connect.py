@@ -10,7 +10,8 @@ from harness import TestCase, main
 
 
 def events(stdout):
-    return [json.loads(line) for line in stdout.decode().splitlines()]
+    # NDJSON: split on LF only (U+2028 inside a string is valid JSON).
+    return [json.loads(line) for line in stdout.split(b"\n") if line]
 
 
 def messages(stdout):
