@@ -1,0 +1,354 @@
+#!/usr/bin/env bash
+# Runs the wskit benchmarks and prints the results as a Markdown table:
+# `wskit echo` against a minimal websocketpp echo server (throughput at 1
+# connection ping-pong and 100 connections x 64 messages in flight, memory per
+# idle connection), pipe throughput of `wskit connect` against a minimal
+# websocketpp client, Python websockets and wscat, and the wall time of
+# `wskit --version` and of a connect -> handshake -> close.
+#
+# Every number is the median of 3; baseline and wskit runs alternate so that
+# both see the same machine. Servers run on CPU $SERVER_CPU, clients and the
+# load generator on CPU $LOAD_CPU (taskset). Loopback only.
+#
+# Environment: BUILD (build folder, default ./build), SECS (seconds per
+# throughput run, default 3), REPS (default 3), IDLE_CONNS (default 10000),
+# PIPE_LINES (default 1000000), PEER_LINES (Python and wscat, default 100000),
+# SERVER_CPU (default 0), LOAD_CPU (default 1), NO_BUILD=1 to skip the build.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+SECS=${SECS:-3}
+REPS=${REPS:-3}
+IDLE_CONNS=${IDLE_CONNS:-10000}
+PIPE_LINES=${PIPE_LINES:-1000000}
+PEER_LINES=${PEER_LINES:-100000}
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+
+PY_CLIENT=$ROOT/bench/peers/py_pipe_client.py
+WSCAT=$BUILD/npm/node_modules/.bin/wscat
+
+if [ "${NO_BUILD:-0}" != 1 ]; then
+  cmake --build "$BUILD" -j2 --target wskit bench_echo_server bench_pipe_client wsload >&2
+fi
+for f in "$BUILD/apps/wskit" "$BUILD/bench/bench_echo_server" "$BUILD/bench/bench_pipe_client" "$BUILD/bench/wsload"; do
+  [ -x "$f" ] || { echo "missing $f (build with -DWSKIT_BUILD_BENCH=ON)" >&2; exit 1; }
+done
+
+# 10,000 idle connections need as many descriptors in the server and in the load generator.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((IDLE_CONNS + 100)) ]; then
+  echo "ulimit -n is $(ulimit -n); need more than $IDLE_CONNS" >&2
+  exit 1
+fi
+
+TMP=$(mktemp -d)
+PIDS=()
+# Run copies of the binaries (and of libwskit), so that a rebuild during the
+# run does not change what is measured.
+mkdir -p "$TMP/bin" "$TMP/lib"
+cp "$BUILD/apps/wskit" "$BUILD/bench/bench_echo_server" "$BUILD/bench/bench_pipe_client" "$BUILD/bench/wsload" "$TMP/bin/"
+cp -P "$BUILD"/lib/libwskit.so* "$TMP/lib/"
+export LD_LIBRARY_PATH=$TMP/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+WSKIT=$TMP/bin/wskit
+BASE_SERVER=$TMP/bin/bench_echo_server
+BASE_CLIENT=$TMP/bin/bench_pipe_client
+WSLOAD=$TMP/bin/wsload
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { echo "$*" >&2; }
+now_ns() { date +%s%N; }
+median() { sort -g | awk '{v[NR]=$1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b == 0) print "nan"; else printf "%.2f", a / b}'; }
+
+# start_server NAME COMMAND...: starts a server pinned to SERVER_CPU and sets
+# SERVER_PID and SERVER_URL from its "listening on" line.
+start_server() {
+  local name=$1
+  shift
+  local err=$TMP/$name.$RANDOM.err
+  taskset -c "$SERVER_CPU" "$@" >/dev/null 2>"$err" &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  local i
+  for i in $(seq 1 500); do
+    SERVER_URL=$(sed -n 's/^listening on \(ws:\/\/[^ ]*\).*/\1/p' "$err" | head -1)
+    [ -n "$SERVER_URL" ] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.01
+  done
+  log "$name did not start:"
+  cat "$err" >&2
+  exit 1
+}
+
+stop_server() {
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+# ---------------------------------------------------------------- throughput
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# load SERVER_PID URL ARGS...: prints echoes/s and the server's CPU time per
+# echo in microseconds (over the whole run, connection set-up included).
+load() {
+  local pid=$1 url=$2
+  shift 2
+  local out c0 c1
+  c0=$(cpu_ticks "$pid")
+  out=$(taskset -c "$LOAD_CPU" "$WSLOAD" "$@" -d "$SECS" "$url")
+  c1=$(cpu_ticks "$pid")
+  log "    $out server_cpu_ticks=$((c1 - c0))"
+  awk -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" '
+    {for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}}
+    END {printf "%s %.3f\n", v["echoes/s"], (v["total"] > 0 ? c / hz * 1e6 / v["total"] : 0)}' <<<"$out"
+}
+
+declare -A RESULT
+log "== throughput (${SECS}s per run, median of $REPS)"
+start_server baseline "$BASE_SERVER"
+BASE_PID=$SERVER_PID BASE_URL=$SERVER_URL
+start_server wskit "$WSKIT" echo 0
+WSKIT_PID=$SERVER_PID WSKIT_URL=$SERVER_URL
+
+CASES=(
+  "pingpong|1 connection ping-pong, 32 B (echoes/s)|pingpong -s 32"
+  "small|100 conns x 64 in flight, 32 B text (echoes/s)|flood -c 100 -w 64 -s 32"
+  "large|100 conns x 64 in flight, 64 KiB text (echoes/s)|flood -c 100 -w 64 -s 65536"
+  "large_bin|100 conns x 64 in flight, 64 KiB binary (echoes/s)|flood -c 100 -w 64 -s 65536 --binary"
+)
+for c in "${CASES[@]}"; do
+  IFS='|' read -r key label args <<<"$c"
+  log "  $label"
+  : >"$TMP/$key.base"
+  : >"$TMP/$key.wskit"
+  for _ in $(seq 1 "$REPS"); do
+    # shellcheck disable=SC2086
+    load "$BASE_PID" "$BASE_URL" $args >>"$TMP/$key.base"
+    # shellcheck disable=SC2086
+    load "$WSKIT_PID" "$WSKIT_URL" $args >>"$TMP/$key.wskit"
+  done
+  RESULT[$key.base]=$(cut -d' ' -f1 <"$TMP/$key.base" | median)
+  RESULT[$key.wskit]=$(cut -d' ' -f1 <"$TMP/$key.wskit" | median)
+  RESULT[$key.base.cpu]=$(cut -d' ' -f2 <"$TMP/$key.base" | median)
+  RESULT[$key.wskit.cpu]=$(cut -d' ' -f2 <"$TMP/$key.wskit" | median)
+done
+stop_server "$BASE_PID"
+stop_server "$WSKIT_PID"
+
+# ---------------------------------------------------------------- idle memory
+# idle_rss NAME COMMAND...: per-connection RSS growth in KiB of a fresh server
+# holding IDLE_CONNS open connections.
+idle_rss() {
+  local name=$1
+  shift
+  start_server "$name" "$@"
+  local pid=$SERVER_PID url=$SERVER_URL
+  sleep 0.2
+  local before after fifo=$TMP/idle.$RANDOM
+  before=$(rss_kib "$pid")
+  mkfifo "$fifo"
+  taskset -c "$LOAD_CPU" "$WSLOAD" idle -n "$IDLE_CONNS" --hold 120 "$url" >"$fifo" </dev/null &
+  local load_pid=$!
+  PIDS+=("$load_pid")
+  local line
+  if ! read -r -t 60 line <"$fifo" || [ "$line" != "open $IDLE_CONNS" ]; then
+    log "    $name: only '$line' of $IDLE_CONNS connections opened"
+  fi
+  sleep 0.5
+  after=$(rss_kib "$pid")
+  kill -TERM "$load_pid" 2>/dev/null || true
+  wait "$load_pid" 2>/dev/null || true
+  rm -f "$fifo"
+  stop_server "$pid"
+  log "    $name: VmRSS $before KiB -> $after KiB"
+  awk -v a="$after" -v b="$before" -v n="$IDLE_CONNS" 'BEGIN {printf "%.2f\n", (a - b) / n}'
+}
+
+log "== memory per idle connection ($IDLE_CONNS connections, median of $REPS)"
+: >"$TMP/idle.base"
+: >"$TMP/idle.wskit"
+for _ in $(seq 1 "$REPS"); do
+  idle_rss baseline "$BASE_SERVER" >>"$TMP/idle.base"
+  idle_rss wskit "$WSKIT" echo 0 >>"$TMP/idle.wskit"
+done
+RESULT[idle.base]=$(median <"$TMP/idle.base")
+RESULT[idle.wskit]=$(median <"$TMP/idle.wskit")
+
+# ---------------------------------------------------------------- pipes
+# pipe_time LINES COMMAND...: seconds for `seq 1 LINES | COMMAND`, all echoes
+# counted; prints "SECONDS ECHOES".
+pipe_time() {
+  local lines=$1
+  shift
+  local t0 t1 n
+  t0=$(now_ns)
+  n=$(seq 1 "$lines" | taskset -c "$LOAD_CPU" "$@" | wc -l)
+  t1=$(now_ns)
+  awk -v a="$t0" -v b="$t1" -v n="$n" 'BEGIN {printf "%.3f %d\n", (b - a) / 1e9, n}'
+}
+
+# wscat reads stdin before its connection is open and drops those lines, and it
+# exits at the end of stdin without waiting for echoes. It is timed from the
+# first input line (sent 0.5 s after start) to the last echo, with stdin held open.
+wscat_time() {
+  local lines=$1 url=$2 out=$TMP/wscat.out fifo=$TMP/wscat.in
+  : >"$out"
+  mkfifo "$fifo"
+  taskset -c "$LOAD_CPU" "$WSCAT" -c "$url" <"$fifo" >"$out" 2>/dev/null &
+  local pid=$!
+  PIDS+=("$pid")
+  exec 7>"$fifo"
+  sleep 0.5
+  local t0 t1="" deadline
+  t0=$(now_ns)
+  deadline=$((t0 + 60000000000))
+  seq 1 "$lines" >&7
+  while [ "$(now_ns)" -lt "$deadline" ]; do
+    if [ "$(tail -c 20 "$out" | sed 's/^\(> \)*//' | tail -1)" = "$lines" ]; then
+      t1=$(now_ns)
+      break
+    fi
+    sleep 0.005
+  done
+  exec 7>&-
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  rm -f "$fifo"
+  local n
+  n=$(sed 's/^\(> \)*//' "$out" | grep -c '^[0-9]' || true)
+  if [ -z "$t1" ]; then
+    echo "nan $n"
+  else
+    awk -v a="$t0" -v b="$t1" -v n="$n" 'BEGIN {printf "%.3f %d\n", (b - a) / 1e9, n}'
+  fi
+}
+
+log "== pipe throughput against the baseline server (median of $REPS)"
+if [ ! -x "$WSCAT" ]; then
+  log "  wscat is missing; running scripts/test.sh once installs it"
+  bash "$ROOT/scripts/test.sh" >&2 || true
+fi
+start_server baseline "$BASE_SERVER"
+PIPE_PID=$SERVER_PID PIPE_URL=$SERVER_URL
+for k in base wskit py wscat; do : >"$TMP/pipe.$k"; done
+for _ in $(seq 1 "$REPS"); do
+  pipe_time "$PIPE_LINES" "$BASE_CLIENT" "$PIPE_URL" >>"$TMP/pipe.base"
+  pipe_time "$PIPE_LINES" "$WSKIT" connect --raw "$PIPE_URL" >>"$TMP/pipe.wskit"
+  pipe_time "$PEER_LINES" /usr/bin/python3 "$PY_CLIENT" "$PIPE_URL" >>"$TMP/pipe.py"
+  if [ -x "$WSCAT" ]; then wscat_time "$PEER_LINES" "$PIPE_URL" >>"$TMP/pipe.wscat"; fi
+done
+for k in base wskit py wscat; do
+  log "  $k: $(tr '\n' ';' <"$TMP/pipe.$k")"
+  RESULT[pipe.$k]=$(cut -d' ' -f1 <"$TMP/pipe.$k" | median)
+  RESULT[pipe.$k.min_echoes]=$(cut -d' ' -f2 <"$TMP/pipe.$k" | sort -n | head -1)
+done
+# wscat in a plain pipe: how many of the echoes arrive.
+WSCAT_PLAIN=nan
+if [ -x "$WSCAT" ]; then
+  WSCAT_PLAIN=$(seq 1 "$PEER_LINES" | timeout 30 taskset -c "$LOAD_CPU" "$WSCAT" -c "$PIPE_URL" 2>/dev/null |
+    sed 's/^\(> \)*//' | grep -c '^[0-9]' || true)
+fi
+stop_server "$PIPE_PID"
+
+# ---------------------------------------------------------------- startup and connect
+# per_run_ms N COMMAND...: mean wall time in ms of N runs of COMMAND.
+per_run_ms() {
+  local n=$1
+  shift
+  local t0 t1 i
+  t0=$(now_ns)
+  for ((i = 0; i < n; i++)); do
+    taskset -c "$LOAD_CPU" "$@" >/dev/null 2>&1 </dev/null || true
+  done
+  t1=$(now_ns)
+  awk -v a="$t0" -v b="$t1" -v n="$n" 'BEGIN {printf "%.2f\n", (b - a) / 1e6 / n}'
+}
+
+log "== wall time of wskit --version and of connect -> close (mean of 50 runs, median of $REPS)"
+start_server wskit "$WSKIT" echo 0
+CC_PID=$SERVER_PID CC_URL=$SERVER_URL
+for k in true version base_cc wskit_cc; do : >"$TMP/time.$k"; done
+for _ in $(seq 1 "$REPS"); do
+  per_run_ms 50 /bin/true >>"$TMP/time.true"
+  per_run_ms 50 "$WSKIT" --version >>"$TMP/time.version"
+  per_run_ms 50 "$BASE_CLIENT" "$CC_URL" >>"$TMP/time.base_cc"
+  per_run_ms 50 "$WSKIT" connect "$CC_URL" >>"$TMP/time.wskit_cc"
+done
+for k in true version base_cc wskit_cc; do
+  log "  $k: $(tr '\n' ' ' <"$TMP/time.$k")"
+  RESULT[time.$k]=$(median <"$TMP/time.$k")
+done
+stop_server "$CC_PID"
+
+# ---------------------------------------------------------------- table
+# Comparisons fail when a value is missing (nan).
+ge() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && a + 0 >= b + 0)}'; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && a + 0 <= b + 0)}'; }
+yesno() { if "$@"; then echo yes; else echo "**no**"; fi; }
+fmt() { awk -v v="$1" -v d="${2:-0}" 'BEGIN {printf "%.*f", d, v}'; }
+
+echo "Commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD -- lib apps 2>/dev/null || echo ' (with uncommitted changes in lib/ or apps/)'); $(date -u '+%Y-%m-%d %H:%M UTC'); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+echo
+echo "| Benchmark | baseline | wskit | wskit / baseline | target | met |"
+echo "|---|---:|---:|---:|---|---|"
+for c in "${CASES[@]}"; do
+  IFS='|' read -r key label _ <<<"$c"
+  b=${RESULT[$key.base]} w=${RESULT[$key.wskit]} r=$(ratio "${RESULT[$key.wskit]}" "${RESULT[$key.base]}")
+  echo "| $label | $(fmt "$b") | $(fmt "$w") | ${r}× | ≥ 1.0× | $(yesno ge "$r" 1.0) |"
+done
+b=${RESULT[idle.base]} w=${RESULT[idle.wskit]} r=$(ratio "$w" "$b")
+echo "| memory per idle connection, $IDLE_CONNS held (KiB) | $(fmt "$b" 2) | $(fmt "$w" 2) | ${r}× | ≤ 1.0× | $(yesno le "$w" "$b") |"
+b=${RESULT[pipe.base]} w=${RESULT[pipe.wskit]} r=$(ratio "$w" "$b")
+echo "| pipe \`seq 1 $PIPE_LINES\` → echoes (s) | $(fmt "$b" 3) | $(fmt "$w" 3) | ${r}× | ≤ 1.5× | $(yesno le "$r" 1.5) |"
+echo "| \`wskit --version\` (ms; /bin/true: $(fmt "${RESULT[time.true]}" 2)) | – | $(fmt "${RESULT[time.version]}" 2) | – | ≤ 5 ms | $(yesno le "${RESULT[time.version]}" 5) |"
+b=${RESULT[time.base_cc]} w=${RESULT[time.wskit_cc]}
+echo "| connect → handshake → close against \`wskit echo\` (ms) | $(fmt "$b" 2) | $(fmt "$w" 2) | $(ratio "$w" "$b")× | ≤ 10 ms | $(yesno le "$w" 10) |"
+
+echo
+echo "Server CPU time per echo (µs, whole run; lower is better), less sensitive to other load on the machine:"
+echo
+echo "| Benchmark | baseline | wskit | wskit / baseline |"
+echo "|---|---:|---:|---:|"
+for c in "${CASES[@]}"; do
+  IFS='|' read -r key label _ <<<"$c"
+  b=${RESULT[$key.base.cpu]} w=${RESULT[$key.wskit.cpu]}
+  echo "| ${label% (echoes/s)} | $(fmt "$b" 2) | $(fmt "$w" 2) | $(ratio "$w" "$b")× |"
+done
+
+scale=$(awk -v a="$PIPE_LINES" -v b="$PEER_LINES" 'BEGIN {print a / b}')
+echo
+echo "Pipe clients against the baseline server (median of $REPS; echoes = fewest received in a run):"
+echo
+echo "| client | lines | seconds | echoes | seconds per $PIPE_LINES lines | vs baseline client |"
+echo "|---|---:|---:|---:|---:|---:|"
+row() {
+  local name=$1 key=$2 lines=$3 s
+  s=$(awk -v t="${RESULT[pipe.$key]}" -v k="$(awk -v a="$PIPE_LINES" -v b="$lines" 'BEGIN {print a / b}')" 'BEGIN {printf "%.3f", t * k}')
+  echo "| $name | $lines | $(fmt "${RESULT[pipe.$key]}" 3) | ${RESULT[pipe.$key.min_echoes]} | $s | $(ratio "$s" "${RESULT[pipe.base]}")× |"
+}
+row "websocketpp baseline client" base "$PIPE_LINES"
+row "\`wskit connect --raw\`" wskit "$PIPE_LINES"
+row "Python websockets $(/usr/bin/python3 -c 'import websockets; print(websockets.version.version)')" py "$PEER_LINES"
+if [ -x "$WSCAT" ]; then
+  row "wscat $("$WSCAT" --version) (stdin held open, see note)" wscat "$PEER_LINES"
+  echo
+  echo "wscat in a plain pipe (\`seq 1 $PEER_LINES | wscat -c …\`): $WSCAT_PLAIN of $PEER_LINES echoes printed."
+fi
+echo
+echo "Python and wscat lines are scaled ×$scale to $PIPE_LINES lines."
