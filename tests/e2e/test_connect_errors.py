@@ -34,6 +34,15 @@ class Rejected(TestCase):
         self.assertIn("go away", err)
         self.assertEqual(r.stdout, b"")
 
+    def test_body_of_non_101_answer_shown_even_when_it_comes_late(self):
+        _, url = self.start_python_peer("raw_server.py", "reject-slow-body")
+        r = self.wskit("connect", "-v", url, input="never sent\n", timeout=10)
+        self.assertExit(r, 5)
+        err = r.stderr.decode()
+        self.assertIn("403", err)
+        self.assertIn("X-Rejected-By: raw_server", err)
+        self.assertIn("not allowed here", err)
+
 
 class Refused(TestCase):
     def closed_port(self):

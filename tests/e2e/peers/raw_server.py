@@ -8,6 +8,8 @@ After a correct RFC 6455 handshake it does, by MODE:
   split-utf8    send "é!" as a text message fragmented in the middle of "é"
   truncated-utf8 send a text message that ends in the middle of "é"
   silent        never answer anything, not even a close frame
+Mode reject-slow-body answers the handshake with a 403 whose body follows
+the head 0.3 s later.
 Every frame received from the client is reported on stderr as
 "frame opcode=N len=L" (and " code=C" for a close frame); a clean EOF from the
 client as "eof". In every mode but silent, a client close is answered with a
@@ -18,6 +20,7 @@ import hashlib
 import socket
 import struct
 import sys
+import time
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -88,6 +91,19 @@ def main():
         name, _, value = line.partition(":")
         if name.strip().lower() == "sec-websocket-key":
             key = value.strip()
+    if mode == "reject-slow-body":
+        body = b"not allowed here\n"
+        conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n"
+                     b"X-Rejected-By: raw_server\r\nContent-Length: %d\r\n\r\n" % len(body))
+        time.sleep(0.3)
+        conn.sendall(body)
+        log("body sent")
+        try:
+            while conn.recv(65536):
+                pass
+        except ConnectionError:
+            pass
+        return
     accept = base64.b64encode(hashlib.sha1(key.encode() + GUID).digest()).decode()
     conn.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                   f"Connection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n").encode())
