@@ -322,6 +322,11 @@ private:
     }
 
     void on_message(const message_ptr& msg) {
+        if (msg->get_opcode() == wpp::frame::opcode::text && ends_mid_character(msg->get_payload())) {
+            wpp::lib::error_code ec;
+            con_->close(wpp::close::status::invalid_payload, "Invalid UTF-8", ec);
+            return;
+        }
         Event e;
         e.type = EventType::message;
         e.message.opcode =

@@ -163,6 +163,18 @@ bool is_valid_utf8(std::string_view bytes) {
     return true;
 }
 
+bool ends_mid_character(std::string_view text) {
+    // Look back at most 3 bytes for the lead byte of the last character.
+    std::size_t n = text.size();
+    for (std::size_t back = 1; back <= 4 && back <= n; ++back) {
+        auto c = static_cast<unsigned char>(text[n - back]);
+        if ((c & 0xc0) == 0x80) continue;  // continuation byte
+        std::size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : 4;
+        return len > back;
+    }
+    return false;
+}
+
 std::string hexdump(std::string_view bytes, std::size_t limit) {
     std::string out;
     std::size_t shown = bytes.size() < limit ? bytes.size() : limit;

@@ -36,7 +36,16 @@ HttpRequest to_http_request(Con& con) {
     out.method = req.get_method();
     out.resource = con.get_resource();
     out.version = req.get_version();
-    for (const auto& [name, value] : req.get_headers()) out.headers.push_back({name, value});
+    // Shows the request as the client sent it (see StrictVersionRequest).
+    const auto& received = req.get_header(detail::StrictVersionRequest::received_version_header);
+    for (const auto& [name, value] : req.get_headers()) {
+        if (name == detail::StrictVersionRequest::received_version_header) continue;
+        if (!received.empty() && name == "Sec-WebSocket-Version") {
+            if (received != "none") out.headers.push_back({name, received});
+            continue;
+        }
+        out.headers.push_back({name, value});
+    }
     out.remote = con.get_remote_endpoint();
     return out;
 }
@@ -106,6 +115,14 @@ public:
         endpoint_.set_validate_handler([this](wpp::connection_hdl hdl) { return on_validate(hdl); });
         endpoint_.set_http_handler([this](wpp::connection_hdl hdl) { on_http(hdl); });
         endpoint_.set_open_handler([this](wpp::connection_hdl hdl) { on_open(hdl); });
+        endpoint_.set_message_handler([this](wpp::connection_hdl hdl, message_ptr msg) { on_message(hdl, msg); });
+        endpoint_.set_close_handler([this](wpp::connection_hdl hdl) { on_close(hdl); });
+        endpoint_.set_ping_handler([this](wpp::connection_hdl hdl, std::string data) {
+            return emit_control(hdl, EventType::ping, std::move(data));
+        });
+        endpoint_.set_pong_handler([this](wpp::connection_hdl hdl, std::string data) {
+            emit_control(hdl, EventType::pong, std::move(data));
+        });
     }
 
     void listen() override {
@@ -186,18 +203,9 @@ private:
     void on_open(wpp::connection_hdl hdl) {
         auto con = endpoint_.get_con_from_hdl(hdl);
         ConnId id = next_id_++;
+        con->wskit_id = id;
         ++stats.connections_total;
-        connection_type* raw = con.get();  // handlers are owned by the connection: no cycle
-        connections_.emplace(id, raw);
-        con->set_message_handler([this, id, raw](wpp::connection_hdl, message_ptr msg) { on_message(id, raw, msg); });
-        con->set_close_handler([this, id, raw](wpp::connection_hdl) { on_close(id, raw); });
-        con->set_ping_handler([this, id](wpp::connection_hdl, std::string data) {
-            emit_control(id, EventType::ping, std::move(data));
-            return true;
-        });
-        con->set_pong_handler([this, id](wpp::connection_hdl, std::string data) {
-            emit_control(id, EventType::pong, std::move(data));
-        });
+        connections_.emplace(id, con.get());
         if (handlers_.on_event) {
             Event e;
             e.type = EventType::open;
@@ -209,38 +217,54 @@ private:
         }
     }
 
-    void on_message(ConnId id, connection_type* con, const message_ptr& msg) {
+    void on_message(wpp::connection_hdl hdl, const message_ptr& msg) {
+        auto con = endpoint_.get_con_from_hdl(hdl);
+        const auto& payload = msg->get_payload();
+        if (msg->get_opcode() == wpp::frame::opcode::text && ends_mid_character(payload)) {
+            wpp::lib::error_code ec;
+            con->close(wpp::close::status::invalid_payload, "Invalid UTF-8", ec);
+            return;
+        }
         ++stats.messages_in;
-        stats.bytes_in += msg->get_payload().size();
+        stats.bytes_in += payload.size();
         if (options.echo) {
-            // Re-send the received message object: no copy of the payload.
+            // Re-send the received message as a prepared frame: the payload was
+            // validated on receipt, and server frames are not masked, so this
+            // skips websocketpp's second UTF-8 pass and its copy of the payload.
+            namespace frame = wpp::frame;
+            msg->set_header(frame::prepare_header(frame::basic_header(msg->get_opcode(), payload.size(), true, false),
+                                                  frame::extended_header(payload.size())));
+            msg->set_prepared(true);
             con->send(msg);
             ++stats.messages_out;
-            stats.bytes_out += msg->get_payload().size();
+            stats.bytes_out += payload.size();
         }
         if (!handlers_.on_event || !options.message_events) return;
         Event e;
         e.type = EventType::message;
-        e.conn = id;
+        e.conn = con->wskit_id;
         e.message.opcode = msg->get_opcode() == wpp::frame::opcode::binary ? Opcode::binary : Opcode::text;
         if (options.echo)
-            e.message.payload = msg->get_payload();
+            e.message.payload = payload;
         else
             e.message.payload = std::move(msg->get_raw_payload());
         handlers_.on_event(e);
     }
 
-    void emit_control(ConnId id, EventType type, std::string data) {
-        if (!handlers_.on_event) return;
+    bool emit_control(wpp::connection_hdl hdl, EventType type, std::string data) {
+        if (!handlers_.on_event) return true;
         Event e;
         e.type = type;
-        e.conn = id;
+        e.conn = endpoint_.get_con_from_hdl(hdl)->wskit_id;
         e.message.opcode = type == EventType::ping ? Opcode::ping : Opcode::pong;
         e.message.payload = std::move(data);
         handlers_.on_event(e);
+        return true;  // pings are answered by websocketpp
     }
 
-    void on_close(ConnId id, connection_type* con) {
+    void on_close(wpp::connection_hdl hdl) {
+        auto con = endpoint_.get_con_from_hdl(hdl);
+        ConnId id = con->wskit_id;
         connections_.erase(id);
         if (!handlers_.on_event) return;
         Event e;

@@ -74,17 +74,53 @@ private:
     std::size_t next_ = keys_.size();
 };
 
+// websocketpp picks its protocol processor from Sec-WebSocket-Version before
+// any handler runs: it answers an unknown version with "0,7,8,13", and takes a
+// request without the header as the 2010 draft (hybi00), failing it with a
+// 500. A server here speaks RFC 6455 only, so this request type hands
+// websocketpp version 13 and keeps what the client sent in another header,
+// for the validate handler to answer 426 with "Sec-WebSocket-Version: 13".
+class StrictVersionRequest : public websocketpp::http::parser::request {
+public:
+    static constexpr const char* received_version_header = "X-Wskit-Received-Version";
+
+    size_t consume(char const* buf, size_t len) {
+        size_t used = request::consume(buf, len);
+        if (ready() && !checked_) {
+            checked_ = true;
+            const auto& version = get_header("Sec-WebSocket-Version");
+            if (version != "13" && !get_header("Upgrade").empty()) {
+                replace_header(received_version_header, version.empty() ? "none" : version);
+                replace_header("Sec-WebSocket-Version", "13");
+            }
+        }
+        return used;
+    }
+
+private:
+    bool checked_ = false;
+};
+
+// Per-connection data kept in the connection object itself (websocketpp's
+// config::connection_base), so that handlers set once on the endpoint know
+// which connection they serve without a lookup.
+struct ConnectionData {
+    std::uint64_t wskit_id = 0;
+};
+
 using Concurrency = websocketpp::concurrency::none;
 using AccessLog = websocketpp::log::basic<Concurrency, websocketpp::log::alevel>;
 using ErrorLog = websocketpp::log::basic<Concurrency, websocketpp::log::elevel>;
 
 template <class Core, class SocketEndpoint,
-          template <class> class MessageManager = websocketpp::message_buffer::alloc::con_msg_manager>
+          template <class> class MessageManager = websocketpp::message_buffer::alloc::con_msg_manager,
+          class Request = websocketpp::http::parser::request>
 struct Config : Core {
     using type = Config;
     using base = Core;
     using concurrency_type = Concurrency;
-    using request_type = websocketpp::http::parser::request;
+    using request_type = Request;
+    using connection_base = ConnectionData;
     using response_type = websocketpp::http::parser::response;
     using message_type = websocketpp::message_buffer::message<MessageManager>;
     using con_msg_manager_type = MessageManager<message_type>;
@@ -99,7 +135,7 @@ struct Config : Core {
         using concurrency_type = Concurrency;
         using alog_type = AccessLog;
         using elog_type = ErrorLog;
-        using request_type = websocketpp::http::parser::request;
+        using request_type = Request;
         using response_type = websocketpp::http::parser::response;
         using socket_type = SocketEndpoint;
         static const bool enable_multithreading = false;
@@ -112,9 +148,11 @@ using PlainClientConfig = Config<websocketpp::config::core_client,
 using TlsClientConfig = Config<websocketpp::config::core_client,
                                websocketpp::transport::asio::tls_socket::endpoint, ClientMessageManager>;
 using PlainServerConfig =
-    Config<websocketpp::config::core, websocketpp::transport::asio::basic_socket::endpoint>;
+    Config<websocketpp::config::core, websocketpp::transport::asio::basic_socket::endpoint,
+           websocketpp::message_buffer::alloc::con_msg_manager, StrictVersionRequest>;
 using TlsServerConfig =
-    Config<websocketpp::config::core, websocketpp::transport::asio::tls_socket::endpoint>;
+    Config<websocketpp::config::core, websocketpp::transport::asio::tls_socket::endpoint,
+           websocketpp::message_buffer::alloc::con_msg_manager, StrictVersionRequest>;
 
 using PlainClient = websocketpp::client<PlainClientConfig>;
 using TlsClient = websocketpp::client<TlsClientConfig>;

@@ -20,6 +20,12 @@ WSKIT_API std::optional<std::string> hex_decode(std::string_view text);
 // RFC 3629 UTF-8: no overlongs, no surrogates, nothing above U+10FFFF.
 WSKIT_API bool is_valid_utf8(std::string_view bytes);
 
+// True when the text ends inside a multi-byte UTF-8 character. websocketpp
+// validates text messages frame by frame but, for a fragmented message, does
+// not check that the last fragment completes its last character (RFC 6455
+// 8.1 requires failing such a message with 1007).
+WSKIT_API bool ends_mid_character(std::string_view text);
+
 // xxd-style lines: "00000000  68 65 6c 6c 6f ...  |hello|", at most `limit`
 // bytes, then a line saying how many more there are.
 WSKIT_API std::string hexdump(std::string_view bytes, std::size_t limit);
