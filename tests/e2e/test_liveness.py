@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 
@@ -109,7 +110,7 @@ class Liveness(TestCase):
         self.assertEqual(client.wait(10), 0, client.seen)
 
     def test_reconnect_max_gives_up(self):
-        with __import__("socket").socket() as s:
+        with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             dead = s.getsockname()[1]  # closed again: nothing listens there
         url = f"ws://127.0.0.1:{dead}/"

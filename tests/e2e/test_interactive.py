@@ -1,0 +1,262 @@
+"""The interactive terminal of wskit connect, driven in a real pseudo-terminal
+(tmux on a private socket: send-keys / capture-pane): typed lines are sent,
+history recall with the up arrow survives a restart, a message arriving while
+a line is half typed leaves it intact, slash commands, Ctrl-D and Ctrl-C."""
+import itertools
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+from harness import WSKIT, TestCase, main
+
+_names = itertools.count()
+
+
+class Terminal:
+    """wskit running in a tmux pane on a private tmux server, whose socket
+    lives in the test's temporary directory."""
+
+    def __init__(self, test, args, env, width=100, height=30):
+        self.test = test
+        name = f"tmux{next(_names)}"
+        self.socket = os.path.join(test.tmp, f"{name}.sock")
+        self.status_file = os.path.join(test.tmp, f"{name}.status")
+        shell = (f"{shlex.join(['env', *[f'{k}={v}' for k, v in env.items()], WSKIT, *args])}; "
+                 f"echo $? > {shlex.quote(self.status_file)}; exec sleep 120")
+        tmux_env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")}
+        self.tmux_env = tmux_env
+        test.addCleanup(self.kill)
+        self.tmux("new-session", "-d", "-s", "main", "-x", str(width), "-y", str(height), shell)
+
+    def tmux(self, *args):
+        r = subprocess.run(["tmux", "-S", self.socket, "-f", "/dev/null", *args],
+                           capture_output=True, env=self.tmux_env, timeout=10)
+        if r.returncode != 0:
+            raise AssertionError(f"tmux {args!r} failed: {r.stderr.decode(errors='replace')}")
+        return r.stdout.decode(errors="replace")
+
+    def kill(self):
+        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True,
+                       env=self.tmux_env, timeout=10)
+
+    def type(self, text):
+        self.tmux("send-keys", "-t", "main", "-l", text)
+
+    def key(self, *names):
+        self.tmux("send-keys", "-t", "main", *names)
+
+    def screen(self, escapes=False):
+        return self.tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "main")
+
+    def lines(self):
+        lines = [line.rstrip() for line in self.screen().splitlines()]
+        while lines and not lines[-1]:
+            lines.pop()
+        return lines
+
+    def cursor(self):
+        x, y = self.tmux("display-message", "-p", "-t", "main", "#{cursor_x} #{cursor_y}").split()
+        return int(x), int(y)
+
+    def wait_for(self, check, what, timeout=10):
+        """Polls the screen until check(lines) is true."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = self.lines()
+            if check(lines):
+                return lines
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the screen never showed {what}; it shows:\n" + "\n".join(lines))
+            time.sleep(0.05)
+
+    def wait_line(self, regex, timeout=10):
+        r = re.compile(regex)
+        return self.wait_for(lambda lines: any(r.search(line) for line in lines), repr(regex), timeout)
+
+    def wait_last_line(self, text, timeout=10):
+        # capture-pane has no trailing blanks: the empty prompt is ">".
+        return self.wait_for(lambda lines: bool(lines) and lines[-1] == text.rstrip(),
+                             f"{text!r} as its last line", timeout)
+
+    def wait_exit(self, timeout=10):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with open(self.status_file) as f:
+                    content = f.read().strip()
+                if content:
+                    return int(content)
+            except FileNotFoundError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError("wskit did not exit; the screen shows:\n" + "\n".join(self.lines()))
+
+
+class Interactive(TestCase):
+    def setUp(self):
+        if shutil.which("tmux") is None:
+            self.fail("tmux is not installed (scripts/test.sh installs it)")
+        self.tmp = tempfile.mkdtemp(prefix="wskit-tty-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.state = os.path.join(self.tmp, "state")
+        self.peer, self.url = self.start_python_peer("py_interactive_peer.py")
+
+    def terminal(self, *args, **extra_env):
+        env = {"TERM": "xterm", "XDG_STATE_HOME": self.state, "HOME": self.tmp,
+               "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+        env.update(extra_env)
+        t = Terminal(self, ["connect", *args, self.url], env)
+        self.peer.wait_line(r"^open$")
+        t.wait_last_line("> ")
+        return t
+
+    def enter(self, t, line):
+        t.type(line)
+        t.key("Enter")
+
+    def test_typed_lines_are_sent_and_answers_shown(self):
+        t = self.terminal()
+        t.wait_line(rf"connected to {re.escape(self.url)}")
+        self.enter(t, "hello")
+        self.peer.wait_line(r"^recv text=hello$")
+        lines = t.wait_line(r"^< echo: hello$")
+        self.assertIn("> hello", lines)
+        self.enter(t, "héllo wörld ✓")
+        self.peer.wait_line(r"^recv text=héllo wörld ✓$")
+        t.wait_line(r"^< echo: héllo wörld ✓$")
+        t.wait_last_line("> ")
+        t.key("C-d")
+        self.assertEqual(t.wait_exit(), 0)
+        self.peer.wait_line(r"^closed code=1000 ")
+
+    def test_history_recall_survives_a_restart(self):
+        t = self.terminal()
+        for line in ("first line", "second line"):
+            self.enter(t, line)
+            self.peer.wait_line(rf"^recv text={line}$")
+        t.wait_line(r"^< echo: second line$")
+        t.key("Up")
+        t.wait_last_line("> second line")
+        t.key("Up")
+        t.wait_last_line("> first line")
+        t.key("Down")
+        t.wait_last_line("> second line")
+        t.key("Up")
+        t.wait_last_line("> first line")
+        t.key("Enter")  # the recalled line is sent as is
+        self.peer.wait_line(r"^recv text=first line$")
+        t.wait_last_line("> ")
+        t.key("C-d")
+        self.assertEqual(t.wait_exit(), 0)
+        self.peer.wait_line(r"^closed code=1000 ")
+
+        history = os.path.join(self.state, "wskit", "history")
+        self.assertTrue(os.path.isfile(history), "no history file at $XDG_STATE_HOME/wskit/history")
+        with open(history, errors="replace") as f:
+            content = f.read()
+        self.assertIn("first", content)
+        self.assertIn("second", content)
+
+        # A new session recalls the last line entered in the previous one.
+        t2 = self.terminal()
+        t2.key("Up")
+        t2.wait_last_line("> first line")
+        t2.key("Up")
+        t2.wait_last_line("> second line")
+        t2.key("Down")
+        t2.wait_last_line("> first line")
+        t2.key("Enter")
+        self.peer.wait_line(r"^recv text=first line$")
+        t2.wait_last_line("> ")
+        t2.key("C-d")
+        self.assertEqual(t2.wait_exit(), 0)
+
+    def test_message_arriving_while_typing_leaves_the_line_intact(self):
+        t = self.terminal()
+        t.type("half typ")
+        t.wait_last_line("> half typ")
+        self.peer.signal(signal.SIGUSR1)  # the peer sends "tick" now
+        lines = t.wait_line(r"^< tick$")
+        lines = t.wait_last_line("> half typ")
+        self.assertEqual(lines[-2], "< tick", lines)
+        self.assertEqual(sum("half typ" in line for line in lines), 1, lines)
+        x, y = t.cursor()
+        self.assertEqual((x, y), (len("> half typ"), len(lines) - 1), "the cursor is after the typed text")
+        # Two more while the line is still open.
+        self.peer.signal(signal.SIGUSR1)
+        t.wait_for(lambda ls: sum(line == "< tick" for line in ls) == 2 and ls[-1] == "> half typ",
+                   "a second tick above the intact line")
+        t.type("ed")
+        t.wait_last_line("> half typed")
+        t.key("Enter")
+        self.peer.wait_line(r"^recv text=half typed$")
+        lines = t.wait_line(r"^< echo: half typed$")
+        self.assertEqual([line for line in lines if line.startswith("< ")],
+                         ["< tick", "< tick", "< echo: half typed"])
+        t.key("C-d")
+        self.assertEqual(t.wait_exit(), 0)
+
+    def test_close_with_code_and_reason(self):
+        t = self.terminal()
+        self.enter(t, "/close 4000 bye")
+        self.peer.wait_line(r"^closed code=4000 reason=bye$")
+        t.wait_line(r"4000.*bye")
+        self.assertEqual(t.wait_exit(), 0)
+
+    def test_slash_commands(self):
+        t = self.terminal("-P")
+        self.enter(t, "/help")
+        t.wait_line(r"/quit")
+        screen = "\n".join(t.lines())
+        for cmd in ("/ping", "/pong", "/close", "/bin", "/quit", "/help", "//"):
+            self.assertIn(cmd, screen)
+        self.enter(t, "/bin 48 69")
+        self.peer.wait_line(r"^recv binary=4869$")
+        self.enter(t, "//x")
+        self.peer.wait_line(r"^recv text=/x$")
+        t.wait_line(r"^< echo: /x$")
+        self.enter(t, "/ping abc")
+        t.wait_line(r"^< \[pong abc\]$")
+        self.enter(t, "/quit")
+        self.assertEqual(t.wait_exit(), 0)
+        self.peer.wait_line(r"^closed code=1000 ")
+        self.assertEqual([line for line in self.peer.seen["stderr"] if line.startswith("recv")],
+                         ["recv binary=4869", "recv text=/x"])
+
+    def test_ctrl_d_exits_0(self):
+        t = self.terminal()
+        t.key("C-d")
+        self.assertEqual(t.wait_exit(), 0)
+        self.peer.wait_line(r"^closed code=1000 ")
+
+    def test_ctrl_c_exits_130(self):
+        t = self.terminal()
+        t.type("not sent")
+        t.wait_last_line("> not sent")
+        t.key("C-c")
+        self.assertEqual(t.wait_exit(), 130)
+        self.peer.wait_line(r"^closed code=1000 ")
+        self.assertNotIn("recv text=not sent", self.peer.seen["stderr"])
+
+    def test_colors_on_a_tty_unless_no_color(self):
+        t = self.terminal()
+        self.enter(t, "hi")
+        t.wait_line(r"^< echo: hi$")
+        self.assertIn("\x1b[", t.screen(escapes=True))
+        t.key("C-d")
+        self.assertEqual(t.wait_exit(), 0)
+        t2 = self.terminal(NO_COLOR="1")
+        self.enter(t2, "hi")
+        t2.wait_line(r"^< echo: hi$")
+        self.assertNotIn("\x1b[", t2.screen(escapes=True))
+        t2.key("C-d")
+        self.assertEqual(t2.wait_exit(), 0)
+
+
+if __name__ == "__main__":
+    main()
