@@ -1,0 +1,151 @@
+#include "model.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+namespace wskit::cli::docs {
+namespace {
+
+std::string upper(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// The value placeholder, as --help would show it but without the validator
+// descriptions CLI11 appends ("TEXT:{a,b}", "FLOAT:POSITIVE"), which read
+// badly in a synopsis line.
+std::string placeholder(const CLI::Option& opt, const OptionDoc* doc) {
+    if (!opt.get_option_text().empty()) return opt.get_option_text();
+    if (opt.get_positional() && !opt.nonpositional()) return upper(opt.get_name(true, false));
+    if (doc) {
+        if (doc->complete == Complete::choices && !doc->choices.empty()) {
+            std::string s;
+            for (const auto& c : doc->choices) s += (s.empty() ? "" : "|") + c;
+            return s;
+        }
+        if (doc->complete == Complete::file) return "FILE";
+        if (doc->complete == Complete::url) return "URL";
+    }
+    std::string type = opt.get_type_name();
+    auto colon = type.find(':');
+    if (colon != std::string::npos) type.erase(colon);
+    return type.empty() ? "VALUE" : type;
+}
+
+// Options of `app` itself plus those of its option groups, which CLI11 keeps
+// as nameless subcommands.
+void collect_options(const CLI::App& app, std::vector<const CLI::Option*>& out) {
+    for (const auto* opt : app.get_options()) out.push_back(opt);
+    for (const auto* group : app.get_subcommands([](const CLI::App* a) { return a->get_name().empty(); })) {
+        collect_options(*group, out);
+    }
+}
+
+bool visible_command(const CLI::App* app) {
+    return !app->get_name().empty() && !app->get_group().empty() && !app->get_disabled();
+}
+
+CommandModel describe_app(const CLI::App& app, const Context& ctx, const std::string& path,
+                          std::vector<std::string>& problems) {
+    CommandModel m;
+    m.name = app.get_name();
+    m.aliases = app.get_aliases();
+    m.help = app.get_description();
+    if (auto it = ctx.command_docs.find(&app); it != ctx.command_docs.end()) m.doc = it->second;
+
+    std::vector<const CLI::Option*> options;
+    collect_options(app, options);
+    std::map<const CLI::Option*, std::size_t> order;
+    for (std::size_t i = 0; i < options.size(); ++i) order[options[i]] = i;
+
+    std::vector<OptionModel> models;
+    for (const auto* opt : options) {
+        OptionModel o;
+        for (const auto& s : opt->get_snames()) o.shorts.push_back("-" + s);
+        for (const auto& l : opt->get_lnames()) o.longs.push_back("--" + l);
+        if (opt->get_positional()) o.positional = opt->get_name(true, false);
+        o.help = opt->get_description();
+        o.flag = opt->get_expected_max() == 0;  // add_flag sets expected(0)
+        o.repeatable = o.flag ? opt->get_multi_option_policy() == CLI::MultiOptionPolicy::TakeAll
+                              : opt->get_expected_max() > 1;
+        o.required = opt->get_required();
+        o.builtin = opt == app.get_help_ptr() || opt == app.get_version_ptr();
+
+        const OptionDoc* doc = nullptr;
+        if (auto it = ctx.option_docs.find(opt); it != ctx.option_docs.end()) doc = &it->second;
+        if (doc) {
+            o.long_help = doc->long_help;
+            o.complete = doc->complete;
+            o.choices = doc->choices;
+        } else if (opt == app.get_help_ptr()) {
+            o.long_help = app.get_parent() ? "Print this command's options and exit."
+                                           : "Print the commands and the top-level options, and exit.";
+        } else if (opt == app.get_version_ptr()) {
+            o.long_help = "Print the version of wskit and of the libraries it was built with (websocketpp, Asio, "
+                          "OpenSSL), and exit.";
+        } else {
+            problems.push_back(path + ": option " + o.main_name() +
+                               " was not registered through wskit::cli::add_option or add_flag "
+                               "(apps/wskit/cli.hpp), so it has no man page text or completion kind");
+        }
+        if (o.help.empty() || (!o.builtin && doc && o.long_help.empty())) {
+            problems.push_back(path + ": option " + o.main_name() + " has an empty help text");
+        }
+        if (!o.flag) o.placeholder = placeholder(*opt, doc);
+        auto excludes = opt->get_excludes();  // returned by value
+        std::vector<const CLI::Option*> excluded(excludes.begin(), excludes.end());
+        // A set of pointers has no stable order; registration order does.
+        std::sort(excluded.begin(), excluded.end(), [&](const CLI::Option* a, const CLI::Option* b) {
+            return order[a] < order[b];
+        });
+        for (const auto* ex : excluded) {
+            o.excludes.push_back(ex->get_lnames().empty() ? "-" + ex->get_snames().front()
+                                                          : "--" + ex->get_lnames().front());
+        }
+        if (o.positional.empty() || !o.shorts.empty() || !o.longs.empty()) {
+            o.positional.clear();
+            models.push_back(std::move(o));
+        } else {
+            m.positionals.push_back(std::move(o));
+        }
+    }
+    m.options = std::move(models);
+
+    for (const auto* sub : app.get_subcommands(visible_command)) {
+        m.commands.push_back(describe_app(*sub, ctx, path + " " + sub->get_name(), problems));
+    }
+    return m;
+}
+
+}  // namespace
+
+std::vector<std::string> OptionModel::names() const {
+    if (shorts.empty() && longs.empty()) return {positional};
+    std::vector<std::string> all = shorts;
+    all.insert(all.end(), longs.begin(), longs.end());
+    return all;
+}
+
+std::string OptionModel::main_name() const {
+    if (!longs.empty()) return longs.front();
+    if (!shorts.empty()) return shorts.front();
+    return positional;
+}
+
+CommandModel describe(const CLI::App& root, const Context& ctx, std::vector<std::string>& problems) {
+    return describe_app(root, ctx, root.get_name(), problems);
+}
+
+const CommandModel* find_command(const CommandModel& root, const std::string& name) {
+    for (const auto& c : root.commands) {
+        if (c.name == name || std::find(c.aliases.begin(), c.aliases.end(), name) != c.aliases.end()) return &c;
+    }
+    return nullptr;
+}
+
+std::string man_file_name(const CommandModel& root, const CommandModel* cmd) {
+    return cmd ? root.name + "-" + cmd->name + ".1" : root.name + ".1";
+}
+
+}  // namespace wskit::cli::docs
