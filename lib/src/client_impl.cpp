@@ -148,6 +148,7 @@ public:
             return true;  // let websocketpp answer with a pong
         });
         con_->set_pong_handler([this](wpp::connection_hdl, std::string data) {
+            awaiting_pong_ = false;
             emit_control(EventType::pong, std::move(data));
         });
         endpoint_.connect(con_);
@@ -215,12 +216,18 @@ private:
         return ec ? fmt::format("proxy '{}': {}", options_.proxy, ec.message()) : std::string();
     }
 
+    // One ping in flight at a time: websocketpp restarts its pong timer with
+    // every ping, so pings more frequent than the timeout would hide a
+    // silent server forever.
     void schedule_ping() {
         if (options_.ping_interval.count() <= 0) return;
         ping_timer_ = loop_.after(options_.ping_interval, [this] {
             if (!open_ || closing_) return;
-            wpp::lib::error_code ec;
-            con_->ping("", ec);
+            if (!awaiting_pong_) {
+                wpp::lib::error_code ec;
+                con_->ping("", ec);
+                awaiting_pong_ = !ec;
+            }
             schedule_ping();
         });
     }
@@ -269,8 +276,8 @@ private:
             trace.body = res.get_body();
             trace.location = res.get_header("Location");
         }
-        wpp::lib::error_code ec;
-        trace.remote = con_->get_remote_endpoint();
+        trace.connected = tcp_connected_;
+        if (tcp_connected_) trace.remote = con_->get_remote_endpoint();
     }
 
     // RFC 6455 4.1: the client fails the connection when the server selects a
@@ -317,7 +324,7 @@ private:
         Event e;
         e.type = EventType::open;
         e.text = options_.url.str();
-        e.subprotocol = con_->get_subprotocol();
+        e.subprotocol = con_->get_response().get_header("Sec-WebSocket-Protocol");
         on_event_(e);
     }
 
@@ -396,8 +403,9 @@ private:
                 error = fmt::format("handshake rejected: {} answered {} {} redirecting to {} (use -L to follow)",
                                     url.str(), trace.status, reason, trace.location);
             } else {
-                error = fmt::format("handshake rejected: {} answered HTTP {} {} instead of 101 (use -v to see the response)",
-                                    url.str(), trace.status, reason);
+                error = fmt::format("handshake rejected: {} answered HTTP {} {} instead of 101{}", url.str(),
+                                    trace.status, reason,
+                                    options_.verbosity > 0 ? "" : " (use -v to see the response)");
             }
         } else if (trace.status == 101) {
             exit = ExitCode::handshake;
@@ -414,10 +422,24 @@ private:
                                       url.host, why)
                         : fmt::format("TLS handshake with {} failed: {} (is it a TLS server? does it support TLS {}+?)",
                                       url.authority(), why, options_.tls.min_version);
+        } else if (tls && tcp_connected_ && trace.status == 0 &&
+                   (tec == asio::error::broken_pipe || tec == asio::error::connection_reset ||
+                    tec == asio::error::eof || tec == asio::ssl::error::stream_truncated)) {
+            // With TLS 1.3 the server checks the client's certificate after
+            // the client's side of the handshake is done: a refusal shows up
+            // as a reset or an alert on the first read or write.
+            exit = ExitCode::tls;
+            std::string why = detail::last_openssl_error();
+            error = fmt::format("TLS session with {} failed: {} (does the server require a client certificate? "
+                                "give one with --cert and --key)",
+                                url.authority(), why.empty() ? tec.message() : why);
         } else if (ec == wpp::transport::asio::error::proxy_failed) {
             exit = ExitCode::connect;
-            error = fmt::format("the proxy {} refused to open a tunnel to {} (run with -vv to see its answer)",
-                                proxy_, url.authority());
+            const auto& answer = endpoint_.get_elog().proxy_answer;
+            bool auth = answer.rfind("401", 0) == 0 || answer.rfind("407", 0) == 0;
+            error = fmt::format("the proxy {} refused to open a tunnel to {}: {}{}", proxy_, url.authority(),
+                                answer.empty() ? "no answer" : answer,
+                                auth ? " (check the proxy credentials: --proxy http://user:pass@host:port)" : "");
         } else if (ec == wpp::error::open_handshake_timeout && tcp_connected_) {
             exit = ExitCode::handshake;
             error = fmt::format("timed out waiting for the handshake response from {} (after {} ms)",
@@ -467,6 +489,7 @@ private:
     bool user_closed_ = false;
     bool tcp_connected_ = false;
     bool negotiation_failed_ = false;
+    bool awaiting_pong_ = false;
 };
 
 }  // namespace
@@ -474,7 +497,7 @@ private:
 Header parse_header(std::string_view text) {
     auto colon = text.find(':');
     auto bad = [&](const char* why) -> Header {
-        throw Error(ExitCode::usage, fmt::format("invalid header '{}': {} (expected 'Name: value')", text, why));
+        throw Error(ExitCode::usage, fmt::format("invalid header '{}': {} (expected 'Name: value')", escape_controls(text), why));
     };
     if (colon == std::string_view::npos) return bad("no colon");
     auto name = text.substr(0, colon);

@@ -29,6 +29,7 @@ std::chrono::milliseconds seconds_to_ms(double s) {
 
 // curl -v style: "> " for what was sent, "< " for what came back.
 void print_trace(const HandshakeTrace& t) {
+    if (!t.connected) return;
     std::string out;
     if (!t.remote.empty()) out += fmt::format("* connected to {}\n", t.remote);
     auto lines = [&out](const std::string& block, const char* prefix) {
@@ -130,6 +131,9 @@ private:
                 }
                 return;
             case EventType::message:
+                // After --once/--count/--until is met, what still arrives
+                // before the close is not part of the answer.
+                if (satisfied_) return;
                 print(e);
                 ++received_;
                 if (wants_messages_ && !satisfied_ && condition_met(e)) {

@@ -163,6 +163,20 @@ bool is_valid_utf8(std::string_view bytes) {
     return true;
 }
 
+std::string escape_controls(std::string_view text, bool keep_layout) {
+    std::string out;
+    out.reserve(text.size());
+    for (unsigned char c : text) {
+        bool layout = c == '\n' || c == '\t';
+        if ((c < 0x20 && !(keep_layout && layout)) || c == 0x7f) {
+            out += fmt::format("\\x{:02x}", c);
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
 bool ends_mid_character(std::string_view text) {
     // Look back at most 3 bytes for the lead byte of the last character.
     std::size_t n = text.size();

@@ -117,20 +117,7 @@ private:
         return e.subprotocol.empty() ? "" : fmt::format(" (subprotocol {})", e.subprotocol);
     }
 
-    // Control characters other than newline and tab are shown escaped, so a
-    // message cannot drive the terminal.
-    static std::string printable(std::string_view s) {
-        std::string out;
-        out.reserve(s.size());
-        for (unsigned char c : s) {
-            if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
-                out += fmt::format("\\x{:02x}", c);
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
-        return out;
-    }
+    static std::string printable(std::string_view s) { return escape_controls(s, true); }
 
     std::string prefix(const Event& e) const {
         std::string p;
@@ -171,12 +158,12 @@ private:
             if (!payload.empty()) {
                 std::string dump = hexdump(payload, o_.hexdump_limit);
                 dump.pop_back();  // line() adds the final newline
-                line(e, dim, dump);
+                line(e, dim, "  " + dump);
             }
             return;
         }
         if (o_.pretty) {
-            auto parsed = nlohmann::json::parse(payload, nullptr, false);
+            auto parsed = nlohmann::ordered_json::parse(payload, nullptr, false);
             if (!parsed.is_discarded() && (parsed.is_object() || parsed.is_array())) {
                 line(e, color, arrow + parsed.dump(2));
                 return;

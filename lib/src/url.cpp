@@ -1,3 +1,4 @@
+#include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
 #include <wskit/url.hpp>
 
@@ -12,7 +13,7 @@ namespace {
 [[noreturn]] void bad_url(std::string_view text, std::string_view why) {
     throw Error(ExitCode::usage,
                 fmt::format("invalid URL '{}': {} (expected ws://host[:port]/path or wss://...)",
-                            text, why));
+                            escape_controls(text), why));
 }
 
 std::string lower(std::string_view s) {
@@ -167,7 +168,7 @@ ListenAddress parse_listen_address(std::string_view text, std::string_view defau
         throw Error(ExitCode::usage,
                     fmt::format("invalid listen address '{}': {} (expected [HOST:]PORT, like "
                                 "8080, 0.0.0.0:8080 or [::1]:0)",
-                                text, why));
+                                escape_controls(text), why));
     };
     ListenAddress out{std::string(default_host), 0};
     if (text.empty()) return fail("empty");
@@ -176,6 +177,7 @@ ListenAddress parse_listen_address(std::string_view text, std::string_view defau
         out.port = port;
         return out;
     }
+    if (text.find_first_not_of("0123456789-+") == std::string_view::npos) return fail("bad port");
     HostPort hp;
     if (auto err = split_host_port(text, hp); !err.empty()) return fail(err);
     if (!hp.has_port) return fail("missing port");

@@ -101,6 +101,22 @@ private:
     bool checked_ = false;
 };
 
+// websocketpp's client gives up on a non-101 response as soon as its headers
+// are in, keeping only the part of the body that came in the same read. This
+// response type reports the headers ready only once such a response's body
+// (by Content-Length, at most max_body bytes) is complete, so that -v can
+// show it whole.
+class CompleteBodyResponse : public websocketpp::http::parser::response {
+public:
+    static constexpr std::size_t max_body = 64 * 1024;
+
+    bool headers_ready() const {
+        if (!response::headers_ready()) return false;
+        if (get_status_code() == websocketpp::http::status_code::switching_protocols) return true;
+        return ready() || get_body().size() >= max_body;
+    }
+};
+
 // Per-connection data kept in the connection object itself (websocketpp's
 // config::connection_base), so that handlers set once on the endpoint know
 // which connection they serve without a lookup.
@@ -110,18 +126,34 @@ struct ConnectionData {
 
 using Concurrency = websocketpp::concurrency::none;
 using AccessLog = websocketpp::log::basic<Concurrency, websocketpp::log::alevel>;
-using ErrorLog = websocketpp::log::basic<Concurrency, websocketpp::log::elevel>;
+
+// websocketpp reports a proxy's refusal (status and reason) only in its error
+// log; this log keeps it, so that the error message can say "407 Proxy
+// Authentication Required" whatever the log channels.
+class ErrorLog : public websocketpp::log::basic<Concurrency, websocketpp::log::elevel> {
+public:
+    using basic::basic;
+    void write(websocketpp::log::level channel, std::string const& msg) {
+        static const std::string proxy_prefix = "Proxy connection error: ";
+        if (msg.compare(0, proxy_prefix.size(), proxy_prefix) == 0) proxy_answer = msg.substr(proxy_prefix.size());
+        basic::write(channel, msg);
+    }
+    void write(websocketpp::log::level channel, char const* msg) { basic::write(channel, msg); }
+
+    std::string proxy_answer;  // "407 (Proxy Authentication Required)"
+};
 
 template <class Core, class SocketEndpoint,
           template <class> class MessageManager = websocketpp::message_buffer::alloc::con_msg_manager,
-          class Request = websocketpp::http::parser::request>
+          class Request = websocketpp::http::parser::request,
+          class Response = websocketpp::http::parser::response>
 struct Config : Core {
     using type = Config;
     using base = Core;
     using concurrency_type = Concurrency;
     using request_type = Request;
+    using response_type = Response;
     using connection_base = ConnectionData;
-    using response_type = websocketpp::http::parser::response;
     using message_type = websocketpp::message_buffer::message<MessageManager>;
     using con_msg_manager_type = MessageManager<message_type>;
     using endpoint_msg_manager_type = websocketpp::message_buffer::alloc::endpoint_msg_manager<con_msg_manager_type>;
@@ -136,17 +168,19 @@ struct Config : Core {
         using alog_type = AccessLog;
         using elog_type = ErrorLog;
         using request_type = Request;
-        using response_type = websocketpp::http::parser::response;
+        using response_type = Response;
         using socket_type = SocketEndpoint;
         static const bool enable_multithreading = false;
     };
     using transport_type = websocketpp::transport::asio::endpoint<transport_config>;
 };
 
-using PlainClientConfig = Config<websocketpp::config::core_client,
-                                 websocketpp::transport::asio::basic_socket::endpoint, ClientMessageManager>;
-using TlsClientConfig = Config<websocketpp::config::core_client,
-                               websocketpp::transport::asio::tls_socket::endpoint, ClientMessageManager>;
+using PlainClientConfig =
+    Config<websocketpp::config::core_client, websocketpp::transport::asio::basic_socket::endpoint,
+           ClientMessageManager, websocketpp::http::parser::request, CompleteBodyResponse>;
+using TlsClientConfig =
+    Config<websocketpp::config::core_client, websocketpp::transport::asio::tls_socket::endpoint,
+           ClientMessageManager, websocketpp::http::parser::request, CompleteBodyResponse>;
 using PlainServerConfig =
     Config<websocketpp::config::core, websocketpp::transport::asio::basic_socket::endpoint,
            websocketpp::message_buffer::alloc::con_msg_manager, StrictVersionRequest>;

@@ -53,6 +53,7 @@ struct HandshakeTrace {
     int status = 0;          // 0 when no response was received
     std::string location;    // Location header of a redirect
     std::string remote;      // the address connected to
+    bool connected = false;  // TCP (and TLS) succeeded and the request was sent
 };
 
 class WSKIT_API Client {

@@ -26,6 +26,11 @@ WSKIT_API bool is_valid_utf8(std::string_view bytes);
 // 8.1 requires failing such a message with 1007).
 WSKIT_API bool ends_mid_character(std::string_view text);
 
+// Control characters (and DEL) written as \xNN, so that text from the
+// network or a user cannot drive the terminal or break a one-line message.
+// keep_layout keeps newlines and tabs.
+WSKIT_API std::string escape_controls(std::string_view text, bool keep_layout = false);
+
 // xxd-style lines: "00000000  68 65 6c 6c 6f ...  |hello|", at most `limit`
 // bytes, then a line saying how many more there are.
 WSKIT_API std::string hexdump(std::string_view bytes, std::size_t limit);
