@@ -18,5 +18,9 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/wskitConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/wskitConfig.cmake ${PROJECT_BINARY_DIR}/wskitConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/wskit)
 
+# The prefix is relative to the .pc file, so that the package works wherever
+# `cmake --install --prefix` puts it.
+file(RELATIVE_PATH WSKIT_PC_TO_PREFIX "${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig" "${CMAKE_INSTALL_PREFIX}")
+string(REGEX REPLACE "/$" "" WSKIT_PC_TO_PREFIX "${WSKIT_PC_TO_PREFIX}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/wskit.pc.in ${PROJECT_BINARY_DIR}/wskit.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/wskit.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
