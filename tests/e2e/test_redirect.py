@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 
 from certs import Certs
 from harness import TestCase, main
@@ -39,8 +40,15 @@ class Redirect(TestCase):
         with open(self.record) as f:
             return [json.loads(line) for line in f]
 
-    def requests_seen(self, redirector):
-        return [line.split()[1] for line in redirector.seen["stderr"] if line.startswith("request ")]
+    def requests_seen(self, redirector, expected):
+        """The paths requested from the redirect server, once it reported
+        `expected` of them (its stderr is read by a thread: wait for it)."""
+        deadline = time.monotonic() + 5
+        while True:
+            seen = [line.split()[1] for line in redirector.seen["stderr"] if line.startswith("request ")]
+            if len(seen) >= expected or time.monotonic() > deadline:
+                return seen
+            time.sleep(0.02)
 
     def assertEchoed(self, r, message="hello"):
         self.assertExit(r, 0)
@@ -71,7 +79,8 @@ class Redirect(TestCase):
             headers = {k.lower(): v for k, v in q["headers"].items()}
             self.assertEqual(headers.get("host"), f"127.0.0.1:{final_port}")
             self.assertEqual(headers.get("upgrade", "").lower(), "websocket")
-        self.assertEqual(self.requests_seen(red), [f"/s{s}" for s in statuses for _ in (0, 1)])
+        self.assertEqual(self.requests_seen(red, 2 * len(statuses)),
+                         [f"/s{s}" for s in statuses for _ in (0, 1)])
 
     def test_http_location_is_followed_as_ws(self):
         http_final = self.final_url.replace("ws://", "http://")
@@ -86,7 +95,7 @@ class Redirect(TestCase):
                                     ("/next", 302, f"{self.final_url}end"))
         r = self.connect(base + "/start", "-L")
         self.assertEchoed(r)
-        self.assertEqual(self.requests_seen(red), ["/start", "/next"])
+        self.assertEqual(self.requests_seen(red, 2), ["/start", "/next"])
         self.assertEqual([q["path"] for q in self.final_requests()], ["/end"])
 
     def test_redirect_to_wss(self):
@@ -108,14 +117,14 @@ class Redirect(TestCase):
         r = self.connect(base + "/rel")
         self.assertRejected(r, r"301.*/elsewhere.*-L")
         self.assertEqual(self.final_requests(), [])
-        self.assertEqual(self.requests_seen(red), ["/", "/rel"])
+        self.assertEqual(self.requests_seen(red, 2), ["/", "/rel"])
 
     def test_redirect_loop(self):
         # /a -> /b -> /a, with relative Locations.
         red, base = self.redirector(("/a", 301, "/b"), ("/b", 307, "/a"))
         r = self.connect(base + "/a", "-L")
         self.assertRejected(r, r"(?i)redirect loop: .*/a -> .*/b -> .*/a")
-        seen = self.requests_seen(red)
+        seen = self.requests_seen(red, 2)
         self.assertEqual(seen, ["/a", "/b"], "a loop is detected before asking again")
         self.assertEqual(self.final_requests(), [])
 
@@ -128,7 +137,7 @@ class Redirect(TestCase):
         # The default is 10: twelve redirects are too many.
         r = self.connect(base + "/h0", "-L")
         self.assertRejected(r, r"(?i)too many redirects.*--max-redirects")
-        self.assertEqual(len(self.requests_seen(red)), 11)
+        self.assertEqual(len(self.requests_seen(red, 11)), 11)
         # Ten are allowed by default: start two hops later.
         r = self.connect(base + "/h2", "-L")
         self.assertEchoed(r)
