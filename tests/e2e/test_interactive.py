@@ -215,6 +215,13 @@ class Interactive(TestCase):
         screen = "\n".join(t.lines())
         for cmd in ("/ping", "/pong", "/close", "/bin", "/quit", "/help", "//"):
             self.assertIn(cmd, screen)
+        # The list is a table: every command and every description starts
+        # in the same column.
+        rows = [line for line in t.lines() if re.match(r"\s*/(ping|pong|close|bin|quit|help|/)", line)
+                and not line.startswith(">")]
+        self.assertEqual(len(rows), 7, rows)
+        self.assertEqual(len({len(row) - len(row.lstrip()) for row in rows}), 1, "\n".join(rows))
+        self.assertEqual(len({re.search(r"\S\s{2,}(?=\S)", row).end() for row in rows}), 1, "\n".join(rows))
         self.enter(t, "/bin 48 69")
         self.peer.wait_line(r"^recv binary=4869$")
         self.enter(t, "//x")
