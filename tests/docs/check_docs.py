@@ -37,7 +37,7 @@ def load_options():
         raise AssertionError(
             "wskit generate refused to run:\n" + r.stderr +
             "Register every option with wskit::cli::add_option or add_flag (apps/wskit/cli.hpp), "
-            "with a help text. Then: " + FIX)
+            "with a help text.\n" + FIX)
     lines = r.stdout.splitlines()
     header = lines[0].split("\t")
     rows = [dict(zip(header, map(unescape, line.split("\t")))) for line in lines[1:]]

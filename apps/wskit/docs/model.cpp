@@ -35,10 +35,15 @@ std::string placeholder(const CLI::Option& opt, const OptionDoc* doc) {
 
 // Options of `app` itself plus those of its option groups, which CLI11 keeps
 // as nameless subcommands.
-void collect_options(const CLI::App& app, std::vector<const CLI::Option*>& out) {
-    for (const auto* opt : app.get_options()) out.push_back(opt);
-    for (const auto* group : app.get_subcommands([](const CLI::App* a) { return a->get_name().empty(); })) {
-        collect_options(*group, out);
+// An option group gets a copy of its parent's help flag, which the parser
+// never reaches; it is left out.
+void collect_options(const CLI::App& app, std::vector<const CLI::Option*>& out, bool group = false) {
+    for (const auto* opt : app.get_options()) {
+        if (group && (opt == app.get_help_ptr() || opt == app.get_help_all_ptr())) continue;
+        out.push_back(opt);
+    }
+    for (const auto* sub : app.get_subcommands([](const CLI::App* a) { return a->get_name().empty(); })) {
+        collect_options(*sub, out, true);
     }
 }
 
