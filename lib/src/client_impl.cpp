@@ -396,6 +396,7 @@ private:
         auto ec = con_->get_ec();
         auto tec = con_->get_transport_ec();
         const auto& url = options_.url;
+        if (ec == wpp::transport::asio::error::proxy_failed) trace.connected = false;  // only the proxy answered
         if (trace.status != 0 && trace.status != 101) {
             exit = ExitCode::handshake;
             auto reason = con_->get_response().get_status_msg();

@@ -292,12 +292,16 @@ private:
         }
     }
 
-    void print_info(std::string text) {
-        while (!text.empty() && text.back() == '\n') text.pop_back();
-        Event e;
-        e.type = EventType::info;
-        e.text = std::move(text);
-        print(e);
+    // One info event per line, so that each is a system line of its own.
+    void print_info(std::string_view text) {
+        while (!text.empty()) {
+            auto nl = text.find('\n');
+            Event e;
+            e.type = EventType::info;
+            e.text = std::string(text.substr(0, nl));
+            print(e);
+            text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+        }
     }
 
     void on_input(std::vector<Message>& batch) {

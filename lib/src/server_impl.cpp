@@ -108,6 +108,9 @@ public:
         endpoint_.set_max_message_size(options.max_message_size);
         endpoint_.set_user_agent(default_user_agent());  // the Server header
         endpoint_.set_open_handshake_timeout(options.handshake_timeout.count());
+        // Also how long a connection failed for a protocol error lingers
+        // (see ServerMessage), and within the 1 s a shutdown is allowed.
+        endpoint_.set_close_handshake_timeout(close_handshake_timeout.count());
         if constexpr (tls) {
             auto ctx = detail::make_server_tls_context(options.tls);
             endpoint_.set_tls_init_handler([ctx](wpp::connection_hdl) { return ctx; });
@@ -280,6 +283,8 @@ private:
         e.clean = remote != wpp::close::status::abnormal_close;
         handlers_.on_event(e);
     }
+
+    static constexpr std::chrono::milliseconds close_handshake_timeout{900};
 
     EventLoop& loop_;
     Server::Handlers handlers_;

@@ -74,6 +74,37 @@ private:
     std::size_t next_ = keys_.size();
 };
 
+// The server's messages. websocketpp marks the close frame it sends for a
+// protocol error (1002, 1007, 1009...) "terminal" and drops the TCP connection
+// as soon as it is written, with the peer's unread data still queued: the
+// kernel then answers with a reset, and a peer that has not read the close
+// frame yet (a large oversized message is still arriving) sees 1006 instead
+// of the code. Ignoring the mark keeps the connection until the close
+// handshake timeout, which gives the peer time to read the close frame.
+class ServerMessage;
+
+template <class Message>
+class ServerMessageManager : public std::enable_shared_from_this<ServerMessageManager<Message>> {
+public:
+    using type = ServerMessageManager;
+    using ptr = std::shared_ptr<ServerMessageManager>;
+    using weak_ptr = std::weak_ptr<ServerMessageManager>;
+    using message_ptr = std::shared_ptr<ServerMessage>;
+
+    message_ptr get_message() { return std::make_shared<ServerMessage>(this->shared_from_this()); }
+    message_ptr get_message(websocketpp::frame::opcode::value op, size_t size) {
+        return std::make_shared<ServerMessage>(this->shared_from_this(), op, size);
+    }
+    bool recycle(Message*) { return false; }
+};
+
+class ServerMessage : public websocketpp::message_buffer::message<ServerMessageManager> {
+public:
+    using message::message;
+    using ptr = std::shared_ptr<ServerMessage>;
+    void set_terminal(bool) {}
+};
+
 // websocketpp picks its protocol processor from Sec-WebSocket-Version before
 // any handler runs: it answers an unknown version with "0,7,8,13", and takes a
 // request without the header as the 2010 draft (hybi00), failing it with a
@@ -143,8 +174,8 @@ public:
     std::string proxy_answer;  // "407 (Proxy Authentication Required)"
 };
 
-template <class Core, class SocketEndpoint,
-          template <class> class MessageManager = websocketpp::message_buffer::alloc::con_msg_manager,
+template <class Core, class SocketEndpoint, template <class> class MessageManager,
+          class Message = websocketpp::message_buffer::message<MessageManager>,
           class Request = websocketpp::http::parser::request,
           class Response = websocketpp::http::parser::response>
 struct Config : Core {
@@ -154,8 +185,8 @@ struct Config : Core {
     using request_type = Request;
     using response_type = Response;
     using connection_base = ConnectionData;
-    using message_type = websocketpp::message_buffer::message<MessageManager>;
-    using con_msg_manager_type = MessageManager<message_type>;
+    using message_type = Message;
+    using con_msg_manager_type = MessageManager<websocketpp::message_buffer::message<MessageManager>>;
     using endpoint_msg_manager_type = websocketpp::message_buffer::alloc::endpoint_msg_manager<con_msg_manager_type>;
     using alog_type = AccessLog;
     using elog_type = ErrorLog;
@@ -175,18 +206,17 @@ struct Config : Core {
     using transport_type = websocketpp::transport::asio::endpoint<transport_config>;
 };
 
-using PlainClientConfig =
-    Config<websocketpp::config::core_client, websocketpp::transport::asio::basic_socket::endpoint,
-           ClientMessageManager, websocketpp::http::parser::request, CompleteBodyResponse>;
-using TlsClientConfig =
-    Config<websocketpp::config::core_client, websocketpp::transport::asio::tls_socket::endpoint,
-           ClientMessageManager, websocketpp::http::parser::request, CompleteBodyResponse>;
-using PlainServerConfig =
-    Config<websocketpp::config::core, websocketpp::transport::asio::basic_socket::endpoint,
-           websocketpp::message_buffer::alloc::con_msg_manager, StrictVersionRequest>;
-using TlsServerConfig =
-    Config<websocketpp::config::core, websocketpp::transport::asio::tls_socket::endpoint,
-           websocketpp::message_buffer::alloc::con_msg_manager, StrictVersionRequest>;
+template <class Socket>
+using ClientConfig = Config<websocketpp::config::core_client, Socket, ClientMessageManager,
+                            websocketpp::message_buffer::message<ClientMessageManager>,
+                            websocketpp::http::parser::request, CompleteBodyResponse>;
+template <class Socket>
+using ServerConfig = Config<websocketpp::config::core, Socket, ServerMessageManager, ServerMessage,
+                            StrictVersionRequest>;
+using PlainClientConfig = ClientConfig<websocketpp::transport::asio::basic_socket::endpoint>;
+using TlsClientConfig = ClientConfig<websocketpp::transport::asio::tls_socket::endpoint>;
+using PlainServerConfig = ServerConfig<websocketpp::transport::asio::basic_socket::endpoint>;
+using TlsServerConfig = ServerConfig<websocketpp::transport::asio::tls_socket::endpoint>;
 
 using PlainClient = websocketpp::client<PlainClientConfig>;
 using TlsClient = websocketpp::client<TlsClientConfig>;
