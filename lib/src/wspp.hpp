@@ -75,12 +75,14 @@ private:
 };
 
 // The server's messages. websocketpp marks the close frame it sends for a
-// protocol error (1002, 1007, 1009...) "terminal" and drops the TCP connection
-// as soon as it is written, with the peer's unread data still queued: the
-// kernel then answers with a reset, and a peer that has not read the close
-// frame yet (a large oversized message is still arriving) sees 1006 instead
-// of the code. Ignoring the mark keeps the connection until the close
-// handshake timeout, which gives the peer time to read the close frame.
+// protocol error (1002, 1007, 1008, 1009, 1011) "terminal" and drops the TCP
+// connection as soon as it is written, with the peer's unread data still
+// queued: the kernel then answers with a reset, and a peer that has not read
+// the close frame yet (a large oversized message is still arriving) sees 1006
+// instead of the code. For those codes the mark is ignored, which keeps the
+// connection until the close handshake timeout and gives the peer time to
+// read the close frame. Other terminal frames (the answer to a peer's normal
+// close) still end the connection at once.
 class ServerMessage;
 
 template <class Message>
@@ -102,7 +104,17 @@ class ServerMessage : public websocketpp::message_buffer::message<ServerMessageM
 public:
     using message::message;
     using ptr = std::shared_ptr<ServerMessage>;
-    void set_terminal(bool) {}
+    void set_terminal(bool value) { message::set_terminal(value && !is_error_close()); }
+
+private:
+    // websocketpp fills in a close frame's payload before marking it.
+    bool is_error_close() {
+        if (get_opcode() != websocketpp::frame::opcode::close) return false;
+        const auto& p = get_payload();
+        if (p.size() < 2) return false;
+        int code = static_cast<unsigned char>(p[0]) << 8 | static_cast<unsigned char>(p[1]);
+        return websocketpp::close::status::terminal(static_cast<websocketpp::close::status::value>(code));
+    }
 };
 
 // websocketpp picks its protocol processor from Sec-WebSocket-Version before
