@@ -6,7 +6,10 @@ WSKIT=$1
 tmp=$(mktemp -d)
 server_pid=""
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true  # the server exits 143 on SIGTERM
+  fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -36,10 +39,12 @@ step "echo '{\"op\":\"hi\"}' | wskit connect --json $url"
 echo '{"op":"hi"}' | "$WSKIT" connect --json "$url"
 
 step "seq 1 100000 | wskit connect $url | wc -l"
-seq 1 100000 | "$WSKIT" connect "$url" | wc -l
+lines=$(seq 1 100000 | "$WSKIT" connect "$url" | wc -l)
+echo "$lines"
+[ "$lines" -eq 100000 ] || { echo "demo: expected 100000 echoes" >&2; exit 1; }
 
 step "wskit connect ws://127.0.0.1:1/    # nothing listens there: exit 3"
-set +e
-"$WSKIT" connect ws://127.0.0.1:1/ </dev/null
-echo "exit status: $?"
-set -e
+status=0
+"$WSKIT" connect ws://127.0.0.1:1/ </dev/null || status=$?
+echo "exit status: $status"
+[ "$status" -eq 3 ] || { echo "demo: expected exit status 3" >&2; exit 1; }

@@ -19,7 +19,7 @@ struct Client::Impl {
     virtual void send(Message message) = 0;
     virtual bool close(int code, const std::string& reason) = 0;
     virtual bool is_open() const = 0;
-    virtual std::size_t buffered_amount() const = 0;
+    virtual std::size_t backlog() const = 0;
     virtual std::vector<Message> take_unsent() = 0;
 
     HandshakeTrace trace;
@@ -188,8 +188,12 @@ public:
 
     bool is_open() const override { return open_; }
 
-    std::size_t buffered_amount() const override {
-        return pending_bytes_ + (con_ ? con_->get_buffered_amount() : 0);
+    std::size_t backlog() const override {
+        // websocketpp tells the bytes it holds, not how many messages: count
+        // them from the average frame written so far.
+        std::size_t wire = con_ ? con_->get_buffered_amount() : 0;
+        std::size_t average_frame = frames_sent_ ? std::max<std::size_t>(1, frame_bytes_sent_ / frames_sent_) : 1;
+        return pending_bytes_ + pending_.size() * per_message_cost + wire + wire / average_frame * per_message_cost;
     }
 
     std::vector<Message> take_unsent() override {
@@ -247,6 +251,11 @@ private:
             return;
         }
         auto ec = detail::send_message(*con_, message);
+        if (!ec) {
+            auto size = message.payload.size();
+            ++frames_sent_;
+            frame_bytes_sent_ += size + 6 + (size > 125 ? 2 : 0) + (size > 65535 ? 6 : 0);
+        }
         if (ec == wpp::processor::error::invalid_payload) {
             report_local_failure(ExitCode::runtime,
                                  "a text message to send is not valid UTF-8; send it with --binary");
@@ -471,6 +480,9 @@ private:
 
     using MessageManager = typename Endpoint::connection_type::con_msg_manager_type;
     static constexpr std::chrono::milliseconds close_timeout{5000};
+    // Memory of one queued message besides its bytes: websocketpp's message
+    // object, its header string and shared_ptr block, measured at ~250 bytes.
+    static constexpr std::size_t per_message_cost = 256;
 
     EventLoop& loop_;
     ClientOptions options_;
@@ -491,6 +503,8 @@ private:
     bool tcp_connected_ = false;
     bool negotiation_failed_ = false;
     bool awaiting_pong_ = false;
+    std::uint64_t frames_sent_ = 0;
+    std::uint64_t frame_bytes_sent_ = 0;
 };
 
 }  // namespace
@@ -527,7 +541,7 @@ void Client::connect() { impl_->connect(); }
 void Client::send(Message message) { impl_->send(std::move(message)); }
 bool Client::close(int code, const std::string& reason) { return impl_->close(code, reason); }
 bool Client::is_open() const { return impl_->is_open(); }
-std::size_t Client::buffered_amount() const { return impl_->buffered_amount(); }
+std::size_t Client::backlog() const { return impl_->backlog(); }
 std::vector<Message> Client::take_unsent() { return impl_->take_unsent(); }
 const HandshakeTrace& Client::handshake() const { return impl_->trace; }
 ExitCode Client::exit_code() const { return impl_->exit; }

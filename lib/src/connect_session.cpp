@@ -124,6 +124,8 @@ private:
                 reconnects_ = 0;
                 if (o_.verbosity >= 1) print_trace(client_->handshake());
                 print(e);
+                for (auto& sent : early_outgoing_) print(sent);
+                early_outgoing_.clear();
                 if (pending_close_) {
                     close_now(pending_close_->first, pending_close_->second);
                 } else if (input_ended_) {
@@ -252,6 +254,13 @@ private:
         }
     }
 
+    // What is sent before the connection opens goes out right after the
+    // handshake, and is shown after the "connected" line, in that order.
+    void print_outgoing(Event e) {
+        if (opened_) return print(e);
+        early_outgoing_.push_back(std::move(e));
+    }
+
     // The reader of our stdout went away (| head -1): nothing more can be
     // shown, so close quietly.
     void on_output_closed() {
@@ -281,7 +290,7 @@ private:
                 e.type = cmd.kind == K::ping ? EventType::ping : cmd.kind == K::pong ? EventType::pong : EventType::message;
                 e.direction = Direction::out;
                 e.message = cmd.message;
-                print(e);
+                print_outgoing(std::move(e));
                 client_->send(std::move(cmd.message));
                 return;
             }
@@ -316,7 +325,7 @@ private:
                 e.type = EventType::message;
                 e.direction = Direction::out;
                 e.message = m;
-                print(e);
+                print_outgoing(std::move(e));
             }
             client_->send(std::move(m));
         }
@@ -327,7 +336,7 @@ private:
     // waits, and this polls until the socket has drained.
     void update_backlog() {
         if (!reader_) return;
-        auto backlog = client_->buffered_amount();
+        auto backlog = client_->backlog();
         reader_->set_backlog(backlog);
         if (backlog >= detail::InputReader::high_water && !backlog_poll_) {
             backlog_poll_ = true;
@@ -395,7 +404,16 @@ private:
         }
         if (!closing_timer_) {
             closing_timer_ = true;
-            loop_.after(1000ms, [this] { finish(*exit_override_); });
+            loop_.after(1000ms, [this] {
+                if (finished_) return;
+                // The server never answered: the connection is abandoned.
+                Event e;
+                e.type = EventType::close;
+                e.code = 1006;
+                e.clean = false;
+                print(e);
+                finish(*exit_override_);
+            });
         }
     }
 
@@ -433,6 +451,7 @@ private:
     bool finished_ = false;
     bool opened_ = false;
     std::optional<std::pair<int, std::string>> pending_close_;
+    std::vector<Event> early_outgoing_;  // shown once the connection is open
     std::optional<int> exit_override_;
     int result_ = 0;
 };

@@ -1,7 +1,8 @@
-// Reads a file descriptor on its own thread, cuts it into messages and posts
-// them to the loop in batches. It stops reading while the loop reports too
-// many bytes waiting to be sent, so memory stays bounded however fast the
-// input is and however slow the peer.
+// Reads standard input on the loop thread, cuts it into messages and hands
+// them over in batches. Pipes, terminals and sockets are watched by the event
+// loop; regular files (which cannot be) are read between loop turns. Reading
+// pauses while too many bytes wait to be sent, so memory stays bounded however
+// fast the input is and however slow the peer.
 #pragma once
 
 #include <wskit/input.hpp>
@@ -18,26 +19,25 @@ namespace wskit::detail {
 
 class InputReader {
 public:
-    // on_batch and on_end run on the loop thread. on_end gets the error that
-    // stopped reading (bad hex...), or nullopt at end of input.
+    // Both run on the loop thread. on_end gets the error that stopped
+    // reading (bad hex...), or nullopt at the end of input.
     using BatchHandler = std::function<void(std::vector<Message>&)>;
     using EndHandler = std::function<void(std::optional<std::string> error)>;
 
     InputReader(EventLoop& loop, int fd, InputFraming framing, InputEncoding encoding,
                 BatchHandler on_batch, EndHandler on_end);
-    // Stops posting to the loop. The thread may sit in a blocking read() of a
-    // terminal or of a pipe that never ends; it is left to finish on its own.
+    // Gives the descriptor back as it was found (blocking mode, still open).
     ~InputReader();
 
     void start();
-    // From the loop thread: the bytes accepted but not yet written to the
-    // socket. Reading pauses above the high-water mark.
+    // What accepted but unwritten messages cost (Client::backlog): reading
+    // pauses at high_water and resumes below it.
     void set_backlog(std::size_t bytes);
     static constexpr std::size_t high_water = 8u << 20;
 
 private:
-    struct State;
-    std::shared_ptr<State> state_;  // shared with the reading thread
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace wskit::detail

@@ -75,8 +75,10 @@ public:
     // Starts the close handshake. Returns false when the connection is not open.
     bool close(int code, const std::string& reason);
     bool is_open() const;
-    // Bytes accepted by send() and not yet written to the socket.
-    std::size_t buffered_amount() const;
+    // What accepted but unwritten messages cost in memory: their bytes plus
+    // an allowance per message for the library's bookkeeping (a queue of
+    // small messages costs far more than their payloads). Input is paced by it.
+    std::size_t backlog() const;
     // Messages accepted before the connection opened and never sent (after
     // a failed connection), so that a retry can send them.
     std::vector<Message> take_unsent();
