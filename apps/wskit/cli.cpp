@@ -87,38 +87,38 @@ InputEncoding InputFlags::encoding() const {
 namespace {
 
 void add_tls_identity(Context& ctx, CLI::App& app, TlsOptions& tls, const std::string& who) {
-    add_option(ctx, app, "--cert", tls.cert_file, "PEM certificate chain (" + who + ")", {}, Complete::file);
-    add_option(ctx, app, "--key", tls.key_file, "PEM private key for --cert", {}, Complete::file);
+    add_option(ctx, app, "--cert", tls.cert_file, "PEM certificate chain (" + who + ")", {}, Complete::file)->option_text("FILE");
+    add_option(ctx, app, "--key", tls.key_file, "PEM private key for --cert", {}, Complete::file)->option_text("FILE");
 }
 
 }  // namespace
 
 void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
     add_option(ctx, app, "-H,--header", f.headers, "Add a request header 'Name: value' (repeatable)", {},
-               Complete::text);
+               Complete::text)->option_text("HEADER");
     add_option(ctx, app, "-s,--subprotocol", f.subprotocols, "Offer a subprotocol (repeatable, in preference order)",
-               {}, Complete::text);
-    add_option(ctx, app, "-o,--origin", f.origin, "Send this Origin header", {}, Complete::url);
+               {}, Complete::text)->option_text("NAME");
+    add_option(ctx, app, "-o,--origin", f.origin, "Send this Origin header", {}, Complete::url)->option_text("ORIGIN");
     add_option(ctx, app, "--auth", f.auth, "Basic authentication as user:pass (also ws://user:pass@host/)", {},
-               Complete::text);
+               Complete::text)->option_text("USER:PASS");
     add_option(ctx, app, "--user-agent", f.user_agent, "User-Agent header (default: wskit/VERSION)", {},
-               Complete::text);
-    add_option(ctx, app, "--host", f.host_header, "Override the Host header", {}, Complete::text);
+               Complete::text)->option_text("TEXT");
+    add_option(ctx, app, "--host", f.host_header, "Override the Host header", {}, Complete::text)->option_text("HOST");
     add_option(ctx, app, "--connect-timeout", f.connect_timeout,
                "Seconds allowed for TCP, TLS and the upgrade together (default 10)", {}, Complete::number)
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::PositiveNumber)->option_text("SECS");
     add_option(ctx, app, "--max-size", f.max_size,
                "Largest incoming message in bytes (default 16 MiB); larger closes with 1009, exit 6", {},
-               Complete::number);
+               Complete::number)->option_text("BYTES");
     add_flag(ctx, app, "-v,--verbose", f.verbosity,
              "Show the handshake on stderr; -vv adds frames and library diagnostics",
              "Print the handshake request and response headers on stderr, curl -v style ('> ' sent, '< ' "
              "received, with the body of a non-101 response). Given twice, also frame headers and websocketpp's "
              "own diagnostics.");
     add_option(ctx, app, "--ca,--cacert", f.tls.ca_file, "Trust the CA certificates in this PEM file", {},
-               Complete::file);
+               Complete::file)->option_text("FILE");
     add_tls_identity(ctx, app, f.tls, "client certificate");
-    add_option(ctx, app, "--passphrase", f.tls.passphrase, "Passphrase of an encrypted --key", {}, Complete::text);
+    add_option(ctx, app, "--passphrase", f.tls.passphrase, "Passphrase of an encrypted --key", {}, Complete::text)->option_text("TEXT");
     add_flag(ctx, app, "-k,--insecure,-n,--no-check", f.tls.insecure,
              "Do not verify the server's certificate (a warning is printed)");
     add_option(ctx, app, "--tls-min", f.tls.min_version, "Lowest TLS version: 1.2 (default) or 1.3", {},
@@ -128,12 +128,12 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
                "Proxy-Authorization. Without --proxy, https_proxy (wss), http_proxy (ws) and all_proxy are "
                "honoured, and no_proxy lists hosts to reach directly, as curl does (upper-case forms too, except "
                "HTTP_PROXY).",
-               Complete::url);
+               Complete::url)->option_text("URL");
     add_flag(ctx, app, "-L,--location", f.follow_redirects,
              "Follow 301/302/303/307/308 redirects on the handshake");
     add_option(ctx, app, "--max-redirects", f.max_redirects, "Most redirects -L follows (default 10)", {},
                Complete::number)
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::NonNegativeNumber)->option_text("N");
 }
 
 ClientOptions ClientFlags::resolve(const std::string& url_text) const {
@@ -162,15 +162,15 @@ void add_server_options(Context& ctx, CLI::App& app, ServerFlags& f, const std::
                "The address to listen on, as [HOST:]PORT. The host defaults to 127.0.0.1 (loopback only); use "
                "0.0.0.0 or :: to accept connections from other machines. Port 0 picks a free port; the real URL "
                "is printed on stderr as 'listening on ws://HOST:PORT/'.",
-               Complete::text);
-    add_option(ctx, app, "--host", f.host, "Host to bind, like 0.0.0.0 or :: (default 127.0.0.1)", {}, Complete::text);
+               Complete::text)->option_text("[HOST:]PORT");
+    add_option(ctx, app, "--host", f.host, "Host to bind, like 0.0.0.0 or :: (default 127.0.0.1)", {}, Complete::text)->option_text("HOST");
     add_option(ctx, app, "--max-size", f.max_size,
-               "Largest incoming message in bytes (default 16 MiB); larger closes with 1009", {}, Complete::number);
+               "Largest incoming message in bytes (default 16 MiB); larger closes with 1009", {}, Complete::number)->option_text("BYTES");
     add_option(ctx, app, "--max-clients", f.max_clients,
-               "Most clients at once (default: no limit); more get HTTP 503", {}, Complete::number);
+               "Most clients at once (default: no limit); more get HTTP 503", {}, Complete::number)->option_text("N");
     add_flag(ctx, app, "-v,--verbose", f.verbosity, "-vv: frame headers and library diagnostics on stderr");
-    add_option(ctx, app, "--cert", f.cert, "Serve wss:// with this PEM certificate chain", {}, Complete::file);
-    add_option(ctx, app, "--key", f.key, "PEM private key for --cert", {}, Complete::file);
+    add_option(ctx, app, "--cert", f.cert, "Serve wss:// with this PEM certificate chain", {}, Complete::file)->option_text("FILE");
+    add_option(ctx, app, "--key", f.key, "PEM private key for --cert", {}, Complete::file)->option_text("FILE");
 }
 
 ServerOptions ServerFlags::resolve() const {

@@ -85,37 +85,37 @@ void register_connect(CLI::App& app, Context& ctx) {
            "subscribe and print ten messages as JSON lines"},
           {"seq 1 100000 | wskit connect ws://127.0.0.1:9000/ > echoes.txt", "a pipeline"}}});
     add_option(ctx, *sub, "url", c->url, "ws://, wss://, http(s):// or host:port/path", {}, Complete::url)
-        ->required();
+        ->required()->option_text("URL");
     add_client_options(ctx, *sub, c->client);
     add_output_options(ctx, *sub, c->output);
     add_input_options(ctx, *sub, c->input);
     add_option(ctx, *sub, "-x,--execute", c->execute, "Send this message after opening (repeatable); stdin is not read",
-               {}, Complete::text);
+               {}, Complete::text)->option_text("MESSAGE");
     add_option(ctx, *sub, "-w,--wait", c->wait, "Seconds to wait after the end of input before closing (default 0)",
                {}, Complete::number)
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::NonNegativeNumber)->option_text("SECS");
     add_flag(ctx, *sub, "-1,--once", c->once, "Exit after the first message received");
     add_option(ctx, *sub, "--count", c->count, "Exit after N messages received (exit 7 if the connection ends first)",
-               {}, Complete::number);
+               {}, Complete::number)->option_text("N");
     add_option(ctx, *sub, "--until", c->until, "Exit after a text message matching this regex (ECMAScript)", {},
-               Complete::text);
+               Complete::text)->option_text("REGEX");
     add_option(ctx, *sub, "-m,--timeout,--max-time", c->timeout,
                "Bound the whole run to SECS; when it elapses, close and exit 7", {}, Complete::number)
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::NonNegativeNumber)->option_text("SECS");
     add_flag(ctx, *sub, "--keep-open", c->keep_open, "Stay connected after the end of input");
     add_option(ctx, *sub, "--close-code", c->close_code, "Close code to send (default 1000)", {}, Complete::number)
-        ->check(CLI::Range(1000, 4999));
-    add_option(ctx, *sub, "--close-reason", c->close_reason, "Close reason to send", {}, Complete::text);
+        ->check(CLI::Range(1000, 4999))->option_text("CODE");
+    add_option(ctx, *sub, "--close-reason", c->close_reason, "Close reason to send", {}, Complete::text)->option_text("TEXT");
     add_option(ctx, *sub, "--ping-interval", c->ping_interval, "Send a ping every SECS while connected", {},
                Complete::number)
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::NonNegativeNumber)->option_text("SECS");
     add_option(ctx, *sub, "--ping-timeout", c->ping_timeout,
                "Drop the connection (exit 6) when a ping gets no pong within SECS",
                "Drop the connection when a ping gets no pong within SECS: the connection counts as closed "
                "abnormally (1006, exit 6), or is reconnected with --reconnect. Without --ping-interval, pings are "
                "sent every SECS.",
                Complete::number)
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::NonNegativeNumber)->option_text("SECS");
     add_flag(ctx, *sub, "--reconnect", c->reconnect,
              "Reconnect after a drop, with exponential backoff and jitter",
              "When the connection drops or cannot be made, connect again after 0.5 s, 1 s, 2 s... (at most 30 s, "
@@ -124,7 +124,7 @@ void register_connect(CLI::App& app, Context& ctx) {
              "still end the session.");
     add_option(ctx, *sub, "--reconnect-max", c->reconnect_max,
                "Give up after N reconnect attempts in a row (default: never)", {}, Complete::number)
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::NonNegativeNumber)->option_text("N");
     sub->callback([c, &ctx] { ctx.run = [c] { return run(*c); }; });
 }
 

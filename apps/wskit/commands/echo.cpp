@@ -43,10 +43,10 @@ void register_echo(CLI::App& app, Context& ctx) {
     add_server_options(ctx, *sub, c->server, "0");
     add_output_options(ctx, *sub, c->output);
     add_option(ctx, *sub, "--delay", c->delay_ms, "Wait MS milliseconds before echoing each message", {},
-               Complete::number);
+               Complete::number)->option_text("MS");
     add_flag(ctx, *sub, "--log", c->log, "Print every message and connection event on stdout");
     add_option(ctx, *sub, "--stats", c->stats, "Print a rate line on stderr every SECS seconds", {}, Complete::number)
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::NonNegativeNumber)->option_text("SECS");
     sub->callback([c, &ctx] { ctx.run = [c] { return run(*c); }; });
 }
 
