@@ -76,7 +76,9 @@ void register_connect(CLI::App& app, Context& ctx) {
          "Opens a WebSocket connection to URL and joins it to the terminal or to a pipeline. Each line of "
          "standard input is sent as a text message (see the input options for other framings); every message "
          "received is printed on standard output. At the end of input, wskit waits --wait seconds, sends a close "
-         "frame (1000), prints what still arrives until the server's close, and exits.\n"
+         "frame (1000), prints what still arrives until the server's close, and exits. Many servers stop "
+         "answering once they receive the close (Python websockets and Node ws do): to wait for their answers, "
+         "use --count, --once, --until or --wait.\n"
          "URL is ws://, wss://, http:// or https:// (taken as ws:// and wss://), or a bare host:port/path (ws://). "
          "IPv6 literals go in brackets: ws://[::1]:9000/. Every resolved address is tried.",
          {{"wskit connect ws://127.0.0.1:9000/", "an interactive session"},
