@@ -4,9 +4,19 @@
 #include <wskit/error.hpp>
 
 #include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
 #include <iostream>
 
 namespace {
+
+// A closed stdin, stdout or stderr would be taken by the next descriptor
+// opened (a socket), and reads of "stdin" would then read the connection.
+void open_missing_standard_fds() {
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (::fcntl(fd, F_GETFD) == -1) ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+    }
+}
 
 // CLI11 reports help and version requests as "errors" with exit code 0.
 bool is_help_or_version(const CLI::ParseError& e) { return e.get_exit_code() == 0; }
@@ -14,6 +24,7 @@ bool is_help_or_version(const CLI::ParseError& e) { return e.get_exit_code() == 
 }  // namespace
 
 int main(int argc, char** argv) {
+    open_missing_standard_fds();
     CLI::App app("wskit: a WebSocket toolkit for the terminal", "wskit");
     wskit::cli::Context ctx;
     wskit::cli::build_app(app, ctx);
