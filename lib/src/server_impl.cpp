@@ -84,14 +84,13 @@ std::string server_url(const ServerOptions& options, std::uint16_t port) {
 
 template <class Endpoint>
 class ServerImpl final : public Server::Impl {
-    using connection_ptr = typename Endpoint::connection_ptr;
     using connection_type = typename Endpoint::connection_type;
     using message_ptr = typename Endpoint::message_ptr;
     static constexpr bool tls = std::is_same_v<Endpoint, detail::TlsServer>;
 
 public:
     ServerImpl(EventLoop& loop, ServerOptions opts, Server::Handlers handlers)
-        : loop_(loop), handlers_(std::move(handlers)) {
+        : handlers_(std::move(handlers)) {
         options = std::move(opts);
         endpoint_.clear_access_channels(wpp::log::alevel::all);
         endpoint_.clear_error_channels(wpp::log::elevel::all);
@@ -102,7 +101,7 @@ public:
                                           wpp::log::alevel::frame_header | wpp::log::alevel::fail);
             endpoint_.set_error_channels(wpp::log::elevel::all);
         }
-        endpoint_.init_asio(&loop_.impl().io);
+        endpoint_.init_asio(&loop.impl().io);
         endpoint_.set_reuse_addr(true);
         endpoint_.set_listen_backlog(options.listen_backlog);
         endpoint_.set_max_message_size(options.max_message_size);
@@ -286,7 +285,6 @@ private:
 
     static constexpr std::chrono::milliseconds close_handshake_timeout{900};
 
-    EventLoop& loop_;
     Server::Handlers handlers_;
     Endpoint endpoint_;
     std::unordered_map<ConnId, connection_type*> connections_;
