@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 
 #include <deque>
-#include <iostream>
 
 namespace wskit {
 
@@ -86,16 +85,7 @@ class ClientImpl final : public Client::Impl {
 public:
     ClientImpl(EventLoop& loop, ClientOptions options, Client::EventHandler on_event)
         : loop_(loop), options_(std::move(options)), on_event_(std::move(on_event)) {
-        endpoint_.clear_access_channels(wpp::log::alevel::all);
-        endpoint_.clear_error_channels(wpp::log::elevel::all);
-        endpoint_.get_alog().set_ostream(&std::cerr);
-        endpoint_.get_elog().set_ostream(&std::cerr);
-        if (options_.verbosity >= 2) {
-            endpoint_.set_access_channels(wpp::log::alevel::connect | wpp::log::alevel::disconnect |
-                                          wpp::log::alevel::frame_header |
-                                          wpp::log::alevel::control | wpp::log::alevel::fail);
-            endpoint_.set_error_channels(wpp::log::elevel::all);
-        }
+        detail::configure_logging(endpoint_, options_.verbosity);
         endpoint_.init_asio(&loop_.impl().io);
         endpoint_.set_user_agent(options_.user_agent);
         endpoint_.set_max_message_size(options_.max_message_size);
@@ -338,11 +328,7 @@ private:
     }
 
     void on_message(const message_ptr& msg) {
-        if (msg->get_opcode() == wpp::frame::opcode::text && ends_mid_character(msg->get_payload())) {
-            wpp::lib::error_code ec;
-            con_->close(wpp::close::status::invalid_payload, "Invalid UTF-8", ec);
-            return;
-        }
+        if (detail::reject_truncated_text(*con_, msg)) return;
         Event e;
         e.type = EventType::message;
         e.message.opcode =
@@ -365,18 +351,9 @@ private:
         loop_.cancel(ping_timer_);
         const int remote = con_->get_remote_close_code();
         const int local = con_->get_local_close_code();
-        const bool clean = remote != wpp::close::status::abnormal_close;
-        // websocketpp fails the connection itself, with one of these codes,
-        // when the server breaks the protocol or sends too much.
-        const bool failed_here = !user_closed_ && (local == wpp::close::status::protocol_error ||
-                                                   local == wpp::close::status::invalid_payload ||
-                                                   local == wpp::close::status::message_too_big ||
-                                                   local == wpp::close::status::internal_endpoint_error);
-        Event e;
-        e.type = EventType::close;
-        e.code = failed_here ? local : remote;
-        e.reason = failed_here ? con_->get_local_close_reason() : con_->get_remote_close_reason();
-        e.clean = clean;
+        const bool failed_here = !user_closed_ && detail::failed_by_library(local);
+        Event e = detail::close_event(*con_, failed_here);
+        const bool clean = e.clean;
 
         if (exit != ExitCode::ok) {
             // already explained: a failed negotiation, or bad input on our side

@@ -84,7 +84,10 @@ public:
         if (o_.timeout_seconds > 0) loop_.after(seconds_to_ms(o_.timeout_seconds), [this] { on_timeout(); });
         start_client({});
         if (!o_.execute.empty()) {
-            for (const auto& text : o_.execute) send_line(text);
+            // -x messages are input like any other: decoded, slash commands run.
+            std::vector<Message> batch;
+            for (const auto& text : o_.execute) batch.push_back(decode_input(text, o_.encoding));
+            on_input(batch);
             input_ended_ = true;
         } else if (editor_) {
             editor_->start();
@@ -268,15 +271,6 @@ private:
         output_closed_ = true;
         if (!exit_override_) exit_override_ = 0;
         close_now(1000, "");
-    }
-
-    void send_line(std::string text) {
-        if (!o_.slash) {
-            client_->send({o_.encoding == InputEncoding::text ? Opcode::text : Opcode::binary, std::move(text)});
-            return;
-        }
-        auto cmd = parse_slash_command(text);
-        run_command(cmd);
     }
 
     void run_command(SlashCommand& cmd) {

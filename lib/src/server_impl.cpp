@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 
-#include <iostream>
 #include <unordered_map>
 
 namespace wskit {
@@ -92,15 +91,7 @@ public:
     ServerImpl(EventLoop& loop, ServerOptions opts, Server::Handlers handlers)
         : handlers_(std::move(handlers)) {
         options = std::move(opts);
-        endpoint_.clear_access_channels(wpp::log::alevel::all);
-        endpoint_.clear_error_channels(wpp::log::elevel::all);
-        endpoint_.get_alog().set_ostream(&std::cerr);
-        endpoint_.get_elog().set_ostream(&std::cerr);
-        if (options.verbosity >= 2) {
-            endpoint_.set_access_channels(wpp::log::alevel::connect | wpp::log::alevel::disconnect |
-                                          wpp::log::alevel::frame_header | wpp::log::alevel::fail);
-            endpoint_.set_error_channels(wpp::log::elevel::all);
-        }
+        detail::configure_logging(endpoint_, options.verbosity);
         endpoint_.init_asio(&loop.impl().io);
         endpoint_.set_reuse_addr(true);
         endpoint_.set_listen_backlog(options.listen_backlog);
@@ -221,12 +212,8 @@ private:
 
     void on_message(wpp::connection_hdl hdl, const message_ptr& msg) {
         auto con = endpoint_.get_con_from_hdl(hdl);
+        if (detail::reject_truncated_text(*con, msg)) return;
         const auto& payload = msg->get_payload();
-        if (msg->get_opcode() == wpp::frame::opcode::text && ends_mid_character(payload)) {
-            wpp::lib::error_code ec;
-            con->close(wpp::close::status::invalid_payload, "Invalid UTF-8", ec);
-            return;
-        }
         ++stats.messages_in;
         stats.bytes_in += payload.size();
         if (options.echo) {
@@ -269,17 +256,8 @@ private:
         ConnId id = con->wskit_id;
         connections_.erase(id);
         if (!handlers_.on_event) return;
-        Event e;
-        e.type = EventType::close;
+        Event e = detail::close_event(*con, detail::failed_by_library(con->get_local_close_code()));
         e.conn = id;
-        int remote = con->get_remote_close_code();
-        int local = con->get_local_close_code();
-        bool failed_here = local == wpp::close::status::protocol_error ||
-                           local == wpp::close::status::invalid_payload ||
-                           local == wpp::close::status::message_too_big;
-        e.code = failed_here ? local : remote;
-        e.reason = failed_here ? con->get_local_close_reason() : con->get_remote_close_reason();
-        e.clean = remote != wpp::close::status::abnormal_close;
         handlers_.on_event(e);
     }
 

@@ -10,18 +10,18 @@
 
 #include <asio/ssl.hpp>
 
+#include <wskit/encoding.hpp>
+#include <wskit/event.hpp>
 #include <wskit/loop.hpp>
 #include <wskit/message.hpp>
 
 #include <array>
+#include <iostream>
 #include <cstdint>
 #include <map>
 
 namespace wskit::detail {
 
-// One config for every endpoint, varied only by role and socket (plain/TLS):
-// one io thread per endpoint, so no locks (concurrency::none); a 64 KiB read
-// buffer, which measured best for both small and large messages.
 // The client's message manager. It can refuse outgoing buffers after the
 // client has sent its own close frame: websocketpp would otherwise answer the
 // server's close with a second close frame, and it drops data frames that
@@ -186,6 +186,9 @@ public:
     std::string proxy_answer;  // "407 (Proxy Authentication Required)"
 };
 
+// One config for every endpoint, varied only by role and socket (plain/TLS):
+// one io thread per endpoint, so no locks (concurrency::none); a 64 KiB read
+// buffer, which measured best for both small and large messages.
 template <class Core, class SocketEndpoint, template <class> class MessageManager,
           class Message = websocketpp::message_buffer::message<MessageManager>,
           class Request = websocketpp::http::parser::request,
@@ -236,6 +239,55 @@ using PlainServer = websocketpp::server<PlainServerConfig>;
 using TlsServer = websocketpp::server<TlsServerConfig>;
 
 using SslContextPtr = std::shared_ptr<asio::ssl::context>;
+
+// websocketpp's logs are silent (its access log would write to stdout) unless
+// -vv, which sends connection, frame and error diagnostics to stderr.
+template <class Endpoint>
+void configure_logging(Endpoint& endpoint, int verbosity) {
+    namespace log = websocketpp::log;
+    endpoint.clear_access_channels(log::alevel::all);
+    endpoint.clear_error_channels(log::elevel::all);
+    endpoint.get_alog().set_ostream(&std::cerr);
+    endpoint.get_elog().set_ostream(&std::cerr);
+    if (verbosity >= 2) {
+        endpoint.set_access_channels(log::alevel::connect | log::alevel::disconnect | log::alevel::frame_header |
+                                     log::alevel::control | log::alevel::fail);
+        endpoint.set_error_channels(log::elevel::all);
+    }
+}
+
+// websocketpp fails a connection itself, with one of these codes, when the
+// peer breaks the protocol or sends too much.
+inline bool failed_by_library(int local_close_code) {
+    namespace status = websocketpp::close::status;
+    return local_close_code == status::protocol_error || local_close_code == status::invalid_payload ||
+           local_close_code == status::message_too_big || local_close_code == status::internal_endpoint_error;
+}
+
+// The close event of a connection that has closed: the code and reason we
+// failed it with when `failed_here`, the peer's otherwise.
+template <class Connection>
+Event close_event(const Connection& con, bool failed_here) {
+    Event e;
+    e.type = EventType::close;
+    e.code = failed_here ? con.get_local_close_code() : con.get_remote_close_code();
+    e.reason = failed_here ? con.get_local_close_reason() : con.get_remote_close_reason();
+    e.clean = con.get_remote_close_code() != websocketpp::close::status::abnormal_close;
+    return e;
+}
+
+// RFC 6455 8.1: a text message must end on a whole character. websocketpp
+// checks every fragment but, for a fragmented message, not that the last one
+// completes its character; this fails such a message with 1007. Returns true
+// when the message was rejected.
+template <class Connection, class MessagePtr>
+bool reject_truncated_text(Connection& con, const MessagePtr& msg) {
+    if (msg->get_opcode() != websocketpp::frame::opcode::text || !ends_mid_character(msg->get_payload()))
+        return false;
+    std::error_code ec;
+    con.close(websocketpp::close::status::invalid_payload, "Invalid UTF-8", ec);
+    return true;
+}
 
 // Sends a message of any opcode on a connection; a close sends 1000 with the
 // payload as its reason.
