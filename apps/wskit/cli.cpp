@@ -82,16 +82,19 @@ InputEncoding InputFlags::encoding() const {
     return InputEncoding::text;
 }
 
-// --- client -----------------------------------------------------------------
+// --- TLS identity ---------------------------------------------------------------
 
 namespace {
 
-void add_tls_identity(Context& ctx, CLI::App& app, TlsOptions& tls, const std::string& who) {
-    add_option(ctx, app, "--cert", tls.cert_file, "PEM certificate chain (" + who + ")", {}, Complete::file)->option_text("FILE");
+// --cert and --key, for a client's certificate or a server's.
+void add_tls_identity(Context& ctx, CLI::App& app, TlsOptions& tls, const std::string& cert_help) {
+    add_option(ctx, app, "--cert", tls.cert_file, cert_help, {}, Complete::file)->option_text("FILE");
     add_option(ctx, app, "--key", tls.key_file, "PEM private key for --cert", {}, Complete::file)->option_text("FILE");
 }
 
 }  // namespace
+
+// --- client -----------------------------------------------------------------
 
 void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
     add_option(ctx, app, "-H,--header", f.headers, "Add a request header 'Name: value' (repeatable)", {},
@@ -117,7 +120,7 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
              "own diagnostics.");
     add_option(ctx, app, "--ca,--cacert", f.tls.ca_file, "Trust the CA certificates in this PEM file", {},
                Complete::file)->option_text("FILE");
-    add_tls_identity(ctx, app, f.tls, "client certificate");
+    add_tls_identity(ctx, app, f.tls, "PEM certificate chain (client certificate)");
     add_option(ctx, app, "--passphrase", f.tls.passphrase, "Passphrase of an encrypted --key", {}, Complete::text)->option_text("TEXT");
     add_flag(ctx, app, "-k,--insecure,-n,--no-check", f.tls.insecure,
              "Do not verify the server's certificate (a warning is printed)");
@@ -169,8 +172,7 @@ void add_server_options(Context& ctx, CLI::App& app, ServerFlags& f, const std::
     add_option(ctx, app, "--max-clients", f.max_clients,
                "Most clients at once (default: no limit); more get HTTP 503", {}, Complete::number)->option_text("N");
     add_flag(ctx, app, "-v,--verbose", f.verbosity, "-vv: frame headers and library diagnostics on stderr");
-    add_option(ctx, app, "--cert", f.cert, "Serve wss:// with this PEM certificate chain", {}, Complete::file)->option_text("FILE");
-    add_option(ctx, app, "--key", f.key, "PEM private key for --cert", {}, Complete::file)->option_text("FILE");
+    add_tls_identity(ctx, app, f.tls, "Serve wss:// with this PEM certificate chain");
 }
 
 ServerOptions ServerFlags::resolve() const {
@@ -181,9 +183,8 @@ ServerOptions ServerFlags::resolve() const {
     s.max_message_size = max_size;
     s.max_clients = max_clients;
     s.verbosity = verbosity;
-    s.tls.cert_file = cert;
-    s.tls.key_file = key;
-    if (!key.empty() && cert.empty()) throw Error(ExitCode::usage, "--key needs --cert");
+    s.tls = tls;
+    if (!tls.key_file.empty() && tls.cert_file.empty()) throw Error(ExitCode::usage, "--key needs --cert");
     return s;
 }
 

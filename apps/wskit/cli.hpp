@@ -117,8 +117,7 @@ struct ServerFlags {
     std::size_t max_size = 16u << 20;
     std::size_t max_clients = 0;
     int verbosity = 0;
-    std::string cert;
-    std::string key;
+    TlsOptions tls;  // --cert and --key
     ServerOptions resolve() const;
 };
 void add_server_options(Context& ctx, CLI::App& app, ServerFlags& flags, const std::string& default_port);
