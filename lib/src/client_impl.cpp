@@ -3,6 +3,7 @@
 #include "wspp.hpp"
 
 #include <wskit/client.hpp>
+#include <wskit/connect_failure.hpp>
 #include <wskit/encoding.hpp>
 #include <wskit/version.hpp>
 
@@ -24,6 +25,17 @@ struct Client::Impl {
     HandshakeTrace trace;
     ExitCode exit = ExitCode::ok;
     std::string error;
+    bool finished = false;  // websocketpp has called its fail or close handler
+
+    // The one place a failure is recorded: the first explanation wins, so a
+    // consequence (the reset after a refused TLS handshake, a timer firing
+    // while the socket is being torn down) never replaces its cause.
+    bool record_failure(ExitCode code, std::string why) {
+        if (exit != ExitCode::ok) return false;
+        exit = code;
+        error = std::move(why);
+        return true;
+    }
 };
 
 namespace {
@@ -32,6 +44,12 @@ namespace wpp = websocketpp;
 
 bool is_token_char(unsigned char c) {
     return c > 0x20 && c < 0x7f && std::string_view("()<>@,;:\\\"/[]?={}").find(static_cast<char>(c)) == std::string_view::npos;
+}
+
+bool is_host_header(const std::string& name) {
+    return name.size() == 4 && std::equal(name.begin(), name.end(), "host", [](char a, char b) {
+               return std::tolower(static_cast<unsigned char>(a)) == b;
+           });
 }
 
 // Splits a comma-separated header value into trimmed, non-empty items.
@@ -102,6 +120,10 @@ public:
         }
     }
 
+    ~ClientImpl() override {
+        for (auto id : {close_timer_, ping_timer_, connect_timer_, abort_timer_}) loop_.cancel(id);
+    }
+
     void connect() override {
         wpp::lib::error_code ec;
         auto uri = std::make_shared<wpp::uri>(options_.url.secure, options_.url.host,
@@ -111,9 +133,18 @@ public:
         messages_ = MessageManager::latest();
 
         for (const auto& sub : options_.subprotocols) con_->add_subprotocol(sub, ec);
-        for (const auto& h : options_.headers) con_->replace_header(h.name, h.value);
+        std::string host = options_.host_header;
+        for (const auto& h : options_.headers) {
+            if (is_host_header(h.name)) {
+                if (host.empty()) host = h.value;
+                continue;
+            }
+            con_->replace_header(h.name, h.value);
+        }
+        // Set once: the request type keeps it over the one websocketpp
+        // derives from the URL (see PinnedHostRequest).
+        if (!host.empty()) con_->replace_header("Host", host);
         if (!options_.origin.empty()) con_->replace_header("Origin", options_.origin);
-        if (!options_.host_header.empty()) con_->replace_header("Host", options_.host_header);
         std::string credentials = options_.auth;
         if (credentials.empty() && !options_.url.user.empty())
             credentials = options_.url.user + ":" + options_.url.password;
@@ -128,7 +159,19 @@ public:
             con_->set_pong_timeout_handler([this](wpp::connection_hdl, std::string) { on_pong_timeout(); });
         }
 
-        con_->set_tcp_pre_init_handler([this](wpp::connection_hdl) { tcp_connected_ = true; });
+        con_->set_tcp_pre_init_handler([this](wpp::connection_hdl) {
+            tcp_connected_ = true;
+            phase_ = !proxy_.empty() ? ConnectPhase::proxy : tls ? ConnectPhase::tls : ConnectPhase::upgrade;
+        });
+        if (!proxy_.empty() || tls) {
+            // Called after the tunnel and the TLS handshake, whether they
+            // succeeded or not.
+            con_->set_tcp_post_init_handler([this](wpp::connection_hdl) {
+                bool tls_done = true;
+                if constexpr (tls) tls_done = SSL_is_init_finished(con_->get_socket().native_handle());
+                phase_ = tls_done ? ConnectPhase::upgrade : ConnectPhase::tls;
+            });
+        }
         con_->set_open_handler([this](wpp::connection_hdl) { on_open(); });
         con_->set_fail_handler([this](wpp::connection_hdl) { on_fail(); });
         con_->set_close_handler([this](wpp::connection_hdl) { on_close(); });
@@ -142,6 +185,7 @@ public:
             emit_control(EventType::pong, std::move(data));
         });
         endpoint_.connect(con_);
+        connect_timer_ = loop_.after(options_.open_timeout, [this] { on_connect_timeout(); });
     }
 
     void send(Message message) override {
@@ -169,6 +213,8 @@ public:
         messages_->outgoing_closed = true;
         closing_ = true;
         user_closed_ = true;
+        closed_by_us_ = true;
+        sent_close_code_ = code;
         close_timer_ = loop_.after(close_timeout, [this] {
             asio::error_code ignored;
             con_->get_raw_socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
@@ -227,10 +273,11 @@ private:
     }
 
     void on_pong_timeout() {
-        if (!open_ || exit != ExitCode::ok) return;
-        exit = ExitCode::abnormal_close;
-        error = fmt::format("no pong from the server within {} s (--ping-timeout); dropping the connection",
-                            static_cast<double>(options_.ping_timeout.count()) / 1000);
+        if (!open_) return;
+        if (!record_failure(ExitCode::abnormal_close,
+                            fmt::format("no pong from the server within {} s (--ping-timeout); dropping the connection",
+                                        static_cast<double>(options_.ping_timeout.count()) / 1000)))
+            return;
         asio::error_code ignored;
         con_->get_raw_socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     }
@@ -257,13 +304,11 @@ private:
     // An error on our side while open: stop with a clean close so that the
     // server sees a close frame, and remember why.
     void report_local_failure(ExitCode code, std::string why) {
-        if (exit == ExitCode::ok) {
-            exit = code;
-            error = std::move(why);
-        }
+        record_failure(code, std::move(why));
         wpp::lib::error_code ec;
         if (!closing_) con_->close(wpp::close::status::normal, "", ec);
         closing_ = true;
+        closed_by_us_ = true;
     }
 
     void capture_handshake() {
@@ -300,14 +345,15 @@ private:
     }
 
     void on_open() {
+        loop_.cancel(connect_timer_);
+        if (exit != ExitCode::ok) return abort_socket();  // --connect-timeout already reported
         capture_handshake();
         if (auto problem = check_negotiation(); !problem.empty()) {
-            exit = ExitCode::handshake;
-            error = "handshake rejected: " + problem;
-            negotiation_failed_ = true;
+            record_failure(ExitCode::handshake, "handshake rejected: " + problem);
             wpp::lib::error_code ec;
             con_->close(wpp::close::status::protocol_error, "unexpected negotiation", ec);
             closing_ = true;
+            closed_by_us_ = true;
             return;
         }
         open_ = true;
@@ -347,112 +393,155 @@ private:
 
     void on_close() {
         open_ = false;
-        loop_.cancel(close_timer_);
-        loop_.cancel(ping_timer_);
-        const int remote = con_->get_remote_close_code();
+        finished = true;
+        for (auto id : {close_timer_, ping_timer_, connect_timer_}) loop_.cancel(id);
         const int local = con_->get_local_close_code();
         const bool failed_here = !user_closed_ && detail::failed_by_library(local);
         Event e = detail::close_event(*con_, failed_here);
-        const bool clean = e.clean;
-
-        if (exit != ExitCode::ok) {
-            // already explained: a failed negotiation, or bad input on our side
-        } else if (failed_here) {
-            exit = ExitCode::abnormal_close;
-            error = local == wpp::close::status::message_too_big
-                        ? fmt::format("a message from the server exceeds --max-size ({} bytes); closed with 1009",
-                                      options_.max_message_size)
-                        : fmt::format("the server broke the protocol ({}); closed with {}",
-                                      e.reason.empty() ? con_->get_ec().message() : e.reason, local);
-        } else if (!clean) {
-            exit = ExitCode::abnormal_close;
-            error = user_closed_ ? "the server did not complete the close handshake (1006)"
-                                 : "the server dropped the connection without a close frame (1006)";
-        } else if (!user_closed_ && remote != wpp::close::status::no_status) {
-            exit = exit_code_for_close(remote);
-            if (exit != ExitCode::ok)
-                error = fmt::format("the server closed the connection with code {}{}{}", remote,
-                                    e.reason.empty() ? "" : ": ", e.reason);
-        }
+        e.direction = closed_by_us_ || failed_here ? Direction::out : Direction::in;
+        explain_close(e, failed_here);
         on_event_(e);
+    }
+
+    // Decides the exit status of a connection that was open. The server's
+    // close code decides even after we sent our close (a 1009 or 1008 in
+    // answer to it is not a success), unless it merely echoes our own code.
+    void explain_close(const Event& e, bool failed_here) {
+        const int remote = con_->get_remote_close_code();
+        if (failed_here) {
+            const int local = con_->get_local_close_code();
+            record_failure(ExitCode::abnormal_close,
+                           local == wpp::close::status::message_too_big
+                               ? fmt::format("a message from the server exceeds --max-size ({} bytes); closed with 1009",
+                                             options_.max_message_size)
+                               : fmt::format("the server broke the protocol ({}); closed with {}",
+                                             escape_controls(e.reason.empty() ? con_->get_ec().message() : e.reason),
+                                             local));
+        } else if (!e.clean) {
+            record_failure(ExitCode::abnormal_close, user_closed_
+                                                         ? "the server did not complete the close handshake (1006)"
+                                                         : "the server dropped the connection without a close frame (1006)");
+        } else if (remote != wpp::close::status::no_status && !(user_closed_ && remote == sent_close_code_) &&
+                   exit_code_for_close(remote) != ExitCode::ok) {
+            record_failure(exit_code_for_close(remote),
+                           fmt::format("the server closed the connection with code {}{}{}", remote,
+                                       e.reason.empty() ? "" : ": ", escape_controls(e.reason)));
+        }
     }
 
     void on_fail() {
+        finished = true;
+        loop_.cancel(connect_timer_);
         capture_handshake();
-        auto ec = con_->get_ec();
-        auto tec = con_->get_transport_ec();
-        const auto& url = options_.url;
+        auto facts = failure_facts();
+        const auto ec = con_->get_ec();
+        const auto tec = con_->get_transport_ec();
         if (ec == wpp::transport::asio::error::proxy_failed) trace.connected = false;  // only the proxy answered
         if (trace.status != 0 && trace.status != 101) {
-            exit = ExitCode::handshake;
-            auto reason = con_->get_response().get_status_msg();
-            if (trace.status >= 300 && trace.status < 400 && !trace.location.empty()) {
-                error = fmt::format("handshake rejected: {} answered {} {} redirecting to {} (use -L to follow)",
-                                    url.str(), trace.status, reason, trace.location);
-            } else {
-                error = fmt::format("handshake rejected: {} answered HTTP {} {} instead of 101{}", url.str(),
-                                    trace.status, reason,
-                                    options_.verbosity > 0 ? "" : " (use -v to see the response)");
-            }
+            facts.cause = FailureCause::http_status;
+            facts.status = trace.status;
+            facts.status_text = con_->get_response().get_status_msg();
+            facts.location = trace.location;
         } else if (trace.status == 101) {
-            exit = ExitCode::handshake;
-            error = fmt::format("handshake rejected: invalid 101 response from {}: {} (bad Sec-WebSocket-Accept, Upgrade or Connection header)",
-                                url.str(), ec.message());
-        } else if (ec.category() == wpp::transport::asio::socket::get_socket_category() ||
-                   tec.category() == asio::error::get_ssl_category()) {
-            exit = ExitCode::tls;
-            std::string why = verify_ ? verify_->reason : std::string{};
-            if (why.empty()) why = detail::last_openssl_error();
-            if (why.empty()) why = ec.message();
-            error = verify_ && !verify_->reason.empty()
-                        ? fmt::format("TLS verification of {} failed: {} (use --ca FILE to trust its CA, or -k to skip verification)",
-                                      url.host, why)
-                        : fmt::format("TLS handshake with {} failed: {} (is it a TLS server? does it support TLS {}+?)",
-                                      url.authority(), why, options_.tls.min_version);
-        } else if (tls && tcp_connected_ && trace.status == 0 &&
-                   (tec == asio::error::broken_pipe || tec == asio::error::connection_reset ||
-                    tec == asio::error::eof || tec == asio::ssl::error::stream_truncated)) {
-            // With TLS 1.3 the server checks the client's certificate after
-            // the client's side of the handshake is done: a refusal shows up
-            // as a reset or an alert on the first read or write.
-            exit = ExitCode::tls;
-            std::string why = detail::last_openssl_error();
-            error = fmt::format("TLS session with {} failed: {} (does the server require a client certificate? "
-                                "give one with --cert and --key)",
-                                url.authority(), why.empty() ? tec.message() : why);
+            facts.cause = FailureCause::bad_upgrade;
+            facts.detail = ec.message();
         } else if (ec == wpp::transport::asio::error::proxy_failed) {
-            exit = ExitCode::connect;
-            const auto& answer = endpoint_.get_elog().proxy_answer;
-            bool auth = answer.rfind("401", 0) == 0 || answer.rfind("407", 0) == 0;
-            error = fmt::format("the proxy {} refused to open a tunnel to {}: {}{}", proxy_, url.authority(),
-                                answer.empty() ? "no answer" : answer,
-                                auth ? " (check the proxy credentials: --proxy http://user:pass@host:port)" : "");
-        } else if (ec == wpp::error::open_handshake_timeout && tcp_connected_) {
-            exit = ExitCode::handshake;
-            error = fmt::format("timed out waiting for the handshake response from {} (after {} ms)",
-                                url.str(), options_.open_timeout.count());
+            facts.phase = ConnectPhase::proxy;
+            facts.cause = FailureCause::proxy_refused;
+            facts.detail = endpoint_.get_elog().proxy_answer;
+        } else if (verify_ && !verify_->reason.empty()) {
+            facts.phase = ConnectPhase::tls;
+            facts.cause = FailureCause::tls_verify;
+            facts.detail = verify_->reason;
         } else {
-            exit = ExitCode::connect;
-            std::string why = tec ? tec.message() : ec.message();
-            if (tec == asio::error::host_not_found || tec == asio::error::host_not_found_try_again)
-                why = "host name not found";
-            error = proxy_.empty() ? fmt::format("cannot connect to {}: {}", url.authority(), why)
-                                   : fmt::format("cannot connect to the proxy {} (for {}): {}", proxy_,
-                                                 url.authority(), why);
+            // Before TCP is up, websocketpp's code is the real one (the
+            // transport's is left over from tearing the socket down); after,
+            // its codes are generic and the transport's says more.
+            const auto& cause = phase_ == ConnectPhase::connect || !tec ? ec : tec;
+            facts.cause = cause_of(cause);
+            if (facts.cause == FailureCause::tls_protocol) facts.phase = ConnectPhase::tls;
+            if (facts.cause == FailureCause::tls_protocol || facts.cause == FailureCause::closed) {
+                facts.detail = detail::last_openssl_error();
+            }
+            if (facts.detail.empty()) facts.detail = cause.message();
         }
+        if (record_failure_facts(facts)) emit_error();
+    }
+
+    // What the classifier needs besides the cause, from what is known now.
+    FailureFacts failure_facts() const {
+        FailureFacts f;
+        f.phase = phase_;
+        f.target = options_.url.str();
+        f.host = options_.url.host;
+        f.authority = options_.url.authority();
+        f.proxy = proxy_;
+        f.secure = tls;
+        f.verbose = options_.verbosity > 0;
+        f.timeout = options_.open_timeout;
+        f.tls_min_version = options_.tls.min_version;
+        return f;
+    }
+
+    // Reduces a transport error to the classifier's causes.
+    static FailureCause cause_of(const std::error_code& ec) {
+        namespace err = asio::error;
+        if (ec == err::host_not_found || ec == err::host_not_found_try_again || ec == err::no_data)
+            return FailureCause::host_not_found;
+        if (ec == err::connection_refused) return FailureCause::refused;
+        if (ec == err::host_unreachable || ec == err::network_unreachable) return FailureCause::unreachable;
+        if (ec == err::timed_out || ec == wpp::transport::error::timeout || ec == wpp::error::open_handshake_timeout)
+            return FailureCause::timed_out;
+        if (ec == err::eof || ec == err::connection_reset || ec == err::broken_pipe ||
+            ec == asio::ssl::error::stream_truncated || ec == wpp::transport::error::eof)
+            return FailureCause::closed;
+        if (ec.category() == asio::error::get_ssl_category() ||
+            ec.category() == wpp::transport::asio::socket::get_socket_category() ||
+            ec == wpp::transport::error::tls_error)
+            return FailureCause::tls_protocol;
+        return FailureCause::other;
+    }
+
+    bool record_failure_facts(const FailureFacts& facts) {
+        auto failure = classify_connect_failure(facts);
+        return record_failure(failure.code, std::move(failure.message));
+    }
+
+    void emit_error() {
         Event e;
         e.type = EventType::error;
         e.text = error;
         on_event_(e);
     }
 
+    // --connect-timeout covers everything before the open: websocketpp's own
+    // timers are fixed at compile time (5 s for TCP), so this one decides.
+    // The socket is shut down rather than closed: a pending connect then
+    // completes with an error that websocketpp handles (a closed socket's
+    // "aborted" would leave its timers pending), and its fail handler runs.
+    void on_connect_timeout() {
+        if (open_ || finished) return;
+        auto facts = failure_facts();
+        facts.cause = FailureCause::timed_out;
+        if (record_failure_facts(facts)) emit_error();
+        abort_socket();
+    }
+
+    void abort_socket() {
+        if (finished) return;
+        asio::error_code ignored;
+        con_->get_raw_socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+        // A connect still in progress moves on to the next address: keep
+        // shutting down until websocketpp gives up.
+        abort_timer_ = loop_.after(std::chrono::milliseconds(20), [this] { abort_socket(); });
+    }
+
+    // A failure found before open, outside websocketpp's handlers (a bad
+    // proxy setting): reported from the loop, like websocketpp's own.
     void fail(ExitCode code, std::string why) {
-        exit = code;
-        error = std::move(why);
-        Event e;
-        e.type = EventType::error;
-        e.text = error;
-        loop_.post([this, e] { on_event_(e); });
+        finished = true;
+        record_failure(code, std::move(why));
+        loop_.post([this] { emit_error(); });
     }
 
     using MessageManager = typename Endpoint::connection_type::con_msg_manager_type;
@@ -467,6 +556,9 @@ private:
     detail::MaskKeyGenerator mask_keys_;
     EventLoop::TimerId close_timer_ = 0;
     EventLoop::TimerId ping_timer_ = 0;
+    EventLoop::TimerId connect_timer_ = 0;
+    EventLoop::TimerId abort_timer_ = 0;
+    ConnectPhase phase_ = ConnectPhase::connect;
     std::string proxy_;  // host:port of the proxy, when there is one
     Client::EventHandler on_event_;
     Endpoint endpoint_;
@@ -476,9 +568,10 @@ private:
     std::size_t pending_bytes_ = 0;
     bool open_ = false;
     bool closing_ = false;
-    bool user_closed_ = false;
+    bool user_closed_ = false;    // our close frame went out through close()
+    bool closed_by_us_ = false;   // we started the close handshake, for whatever reason
+    int sent_close_code_ = 0;
     bool tcp_connected_ = false;
-    bool negotiation_failed_ = false;
     bool awaiting_pong_ = false;
     std::uint64_t frames_sent_ = 0;
     std::uint64_t frame_bytes_sent_ = 0;
@@ -523,5 +616,6 @@ std::vector<Message> Client::take_unsent() { return impl_->take_unsent(); }
 const HandshakeTrace& Client::handshake() const { return impl_->trace; }
 ExitCode Client::exit_code() const { return impl_->exit; }
 const std::string& Client::error_message() const { return impl_->error; }
+bool Client::finished() const { return impl_->finished; }
 
 }  // namespace wskit

@@ -144,6 +144,17 @@ private:
     bool checked_ = false;
 };
 
+// websocketpp writes the Host header from the URL just before sending the
+// request, over any Host set earlier: an explicit one (--host, -H 'Host: x')
+// is set once before that, so the first Host written wins here.
+class PinnedHostRequest : public websocketpp::http::parser::request {
+public:
+    void replace_header(std::string const& key, std::string const& value) {
+        if (key == "Host" && !get_header("Host").empty()) return;
+        request::replace_header(key, value);
+    }
+};
+
 // websocketpp's client gives up on a non-101 response as soon as its headers
 // are in, keeping only the part of the body that came in the same read. This
 // response type reports the headers ready only once such a response's body
@@ -224,7 +235,7 @@ struct Config : Core {
 template <class Socket>
 using ClientConfig = Config<websocketpp::config::core_client, Socket, ClientMessageManager,
                             websocketpp::message_buffer::message<ClientMessageManager>,
-                            websocketpp::http::parser::request, CompleteBodyResponse>;
+                            PinnedHostRequest, CompleteBodyResponse>;
 template <class Socket>
 using ServerConfig = Config<websocketpp::config::core, Socket, ServerMessageManager, ServerMessage,
                             StrictVersionRequest>;

@@ -88,6 +88,10 @@ public:
     // a one-line explanation when it is not ok.
     ExitCode exit_code() const;
     const std::string& error_message() const;
+    // True once the connection is over for the library too (its close or
+    // failure has been handled): the Client may then be destroyed, from
+    // another handler than its own.
+    bool finished() const;
 
     struct Impl;
 
