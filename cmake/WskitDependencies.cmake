@@ -7,6 +7,9 @@ find_package(CLI11 2.1 REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBEDIT REQUIRED IMPORTED_TARGET libedit)
+# --until: RE2 matches in linear time, where std::regex recurses per
+# character and overflows the stack on a long message.
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 
 # Debian's libasio-dev ships no CMake or pkg-config file: standalone Asio is
 # header-only, so an INTERFACE target carries its include path and define.

@@ -4,6 +4,7 @@
 #include "stdin_reader.hpp"
 
 #include <wskit/connect.hpp>
+#include <wskit/encoding.hpp>
 #include <wskit/proxy.hpp>
 #include <wskit/slash.hpp>
 
@@ -15,13 +16,15 @@
 #include <csignal>
 #include <cstdio>
 #include <random>
-#include <regex>
 #include <unistd.h>
+
+#include <re2/re2.h>
 
 namespace wskit {
 namespace {
 
 using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
 
 std::chrono::milliseconds seconds_to_ms(double s) {
     return std::chrono::milliseconds(static_cast<long long>(s * 1000));
@@ -60,13 +63,17 @@ class Session {
 public:
     explicit Session(const ConnectOptions& o) : o_(o), url_(o.client.url) {
         if (!o.until.empty()) {
-            try {
-                until_ = std::regex(o.until, std::regex::ECMAScript);
-            } catch (const std::regex_error& e) {
-                throw Error(ExitCode::usage, fmt::format("invalid --until regex '{}': {}", o.until, e.what()));
-            }
+            RE2::Options options;
+            options.set_log_errors(false);
+            options.set_max_mem(64 << 20);  // a pattern's compiled size, not the text's
+            until_ = std::make_unique<RE2>(o.until, options);
+            if (!until_->ok())
+                throw Error(ExitCode::usage,
+                            fmt::format("invalid --until regex '{}': {} (RE2 syntax)", escape_controls(o.until),
+                                        until_->error()));
         }
-        wants_messages_ = o.count.has_value() || until_.has_value();
+        wants_messages_ = o.count.has_value() || until_;
+        show_outgoing_ = o.output.show_outgoing || o.output.format == OutputFormat::json;
         if (o.interactive) {
             editor_ = std::make_unique<detail::LineEditor>(
                 loop_, [this](std::vector<Message>& batch) { on_input(batch); },
@@ -88,7 +95,7 @@ public:
             std::vector<Message> batch;
             for (const auto& text : o_.execute) batch.push_back(decode_input(text, o_.encoding));
             on_input(batch);
-            input_ended_ = true;
+            on_input_end(std::nullopt);
         } else if (editor_) {
             editor_->start();
         } else {
@@ -109,7 +116,7 @@ public:
 private:
     // Connects to url_, sending first what an earlier attempt left unsent.
     void start_client(std::vector<Message> unsent) {
-        if (client_) retired_.push_back(std::move(client_));
+        if (client_) retire(std::move(client_));
         ClientOptions options = o_.client;
         options.url = url_;
         if (url_.host != o_.client.url.host) options.auth.clear();  // credentials stay with their host, as curl does
@@ -127,7 +134,11 @@ private:
                 reconnects_ = 0;
                 if (o_.verbosity >= 1) print_trace(client_->handshake());
                 print(e);
-                for (auto& sent : early_outgoing_) print(sent);
+                // Sent now, so stamped now: timestamps stay in order.
+                for (auto& sent : early_outgoing_) {
+                    sent.ts = e.ts;
+                    print(sent);
+                }
                 early_outgoing_.clear();
                 if (pending_close_) {
                     close_now(pending_close_->first, pending_close_->second);
@@ -136,6 +147,7 @@ private:
                 }
                 return;
             case EventType::message:
+                last_heard_ = Clock::now();
                 // After --once/--count/--until is met, what still arrives
                 // before the close is not part of the answer.
                 if (satisfied_) return;
@@ -149,7 +161,8 @@ private:
             case EventType::close:
                 print(e);
                 if (try_reconnect()) return;
-                if (client_->exit_code() != ExitCode::ok && !exit_override_) print_error(client_->error_message());
+                if (client_->exit_code() != ExitCode::ok && !exit_override_ && !close_line_explains(e))
+                    print_error(client_->error_message());
                 finish(close_result());
                 return;
             case EventType::error:
@@ -162,6 +175,28 @@ private:
                 print(e);
                 return;
         }
+    }
+
+    // A person reading human output already sees "disconnected (code 1008,
+    // reason: ...)" for a close the server started: a second line on stderr
+    // saying the same would be noise.
+    bool close_line_explains(const Event& e) const {
+        return o_.output.format == OutputFormat::human && e.direction == Direction::in;
+    }
+
+    // Earlier attempts are kept until the library is done with them and its
+    // last queued handlers have run (a second is plenty), then freed, so
+    // that a long --reconnect run does not accumulate them.
+    void retire(std::unique_ptr<Client> client) {
+        retired_.push_back({std::move(client), Clock::now()});
+        loop_.after(1500ms, [this] {
+            auto now = Clock::now();
+            retired_.erase(std::remove_if(retired_.begin(), retired_.end(),
+                                          [now](const Retired& r) {
+                                              return r.client->finished() && now - r.since >= 1s;
+                                          }),
+                           retired_.end());
+        });
     }
 
     // -L: a 3xx with a Location starts a new connection there.
@@ -200,7 +235,10 @@ private:
     // --reconnect: after a drop (not a close we asked for), connect again
     // with backoff; each attempt is reported.
     bool try_reconnect() {
-        if (!o_.reconnect || finished_ || exit_override_ || input_ended_ || satisfied_ || closing_by_us_) return false;
+        // The end of input does not stop it: a session whose input has ended
+        // still has to deliver it, and --keep-open means "stay".
+        if (!o_.reconnect || finished_ || exit_override_ || satisfied_ || closing_by_us_) return false;
+        if (client_->exit_code() == ExitCode::usage) return false;  // retrying cannot fix a bad option
         if (o_.reconnect_max > 0 && reconnects_ >= o_.reconnect_max) return false;
         ++reconnects_;
         Event e;
@@ -217,7 +255,7 @@ private:
     }
 
     bool condition_met(const Event& e) const {
-        if (until_ && e.message.opcode == Opcode::text && std::regex_search(e.message.payload, *until_)) return true;
+        if (until_ && e.message.opcode == Opcode::text && RE2::PartialMatch(e.message.payload, *until_)) return true;
         return o_.count && received_ >= *o_.count;
     }
 
@@ -288,8 +326,15 @@ private:
                 client_->send(std::move(cmd.message));
                 return;
             }
-            case K::close: close_now(cmd.close_code, cmd.close_reason); return;
-            case K::quit: close_now(1000, ""); return;
+            // Nothing typed or piped after these is sent.
+            case K::close:
+                input_stopped_ = true;
+                close_now(cmd.close_code, cmd.close_reason);
+                return;
+            case K::quit:
+                input_stopped_ = true;
+                close_now(1000, "");
+                return;
             case K::help: print_info(slash_help()); return;
             case K::invalid: print_error(cmd.error); return;
         }
@@ -309,12 +354,20 @@ private:
 
     void on_input(std::vector<Message>& batch) {
         for (auto& m : batch) {
+            if (input_stopped_) break;
+            ++units_read_;
             if (o_.slash && m.opcode == Opcode::text) {
                 auto cmd = parse_slash_command(m.payload);
                 run_command(cmd);
                 continue;
             }
-            if (o_.output.show_outgoing) {
+            if (m.opcode == Opcode::text && !is_valid_utf8(m.payload)) {
+                stop_input(fmt::format("{} is not valid UTF-8; nothing from it on was sent (send bytes with "
+                                       "--binary, --hex or --base64)",
+                                       input_unit_name(units_read_)));
+                break;
+            }
+            if (show_outgoing_) {
                 Event e;
                 e.type = EventType::message;
                 e.direction = Direction::out;
@@ -324,6 +377,22 @@ private:
             client_->send(std::move(m));
         }
         update_backlog();
+    }
+
+    // "line 3", "-x message 2", "message 4": where bad input was.
+    std::string input_unit_name(std::size_t n) const {
+        if (!o_.execute.empty()) return fmt::format("-x message {}", n);
+        if (o_.framing == InputFraming::lines && !editor_) return fmt::format("input line {}", n);
+        return fmt::format("input message {}", n);
+    }
+
+    // Bad input: what came before it is sent and answered as at a normal end
+    // of input; the rest is ignored, and the exit status says it failed.
+    void stop_input(const std::string& why) {
+        input_stopped_ = true;
+        print_error(why);
+        exit_override_ = to_int(ExitCode::runtime);
+        if (!input_ended_) on_input_end(std::nullopt);
     }
 
     // Tells the reader how much is waiting; while that is above its mark, it
@@ -350,16 +419,31 @@ private:
         if (client_->is_open()) schedule_close();
     }
 
-    // End of input: wait --wait seconds, then close, unless something else
-    // decides when to stop (--keep-open, --count, --once, --until).
+    // End of input: once everything queued is written and the server has
+    // been silent for --wait seconds, close; unless something else decides
+    // when to stop (--keep-open, --count, --once, --until). Many servers stop
+    // answering once they get a close frame, so closing at once would lose
+    // the replies still on their way.
     void schedule_close() {
-        if (exit_override_) return close_now(1000, "");
-        if (o_.keep_open || (wants_messages_ && !satisfied_)) return;
-        if (o_.wait_seconds > 0) {
-            loop_.after(seconds_to_ms(o_.wait_seconds), [this] { close_now(o_.close_code, o_.close_reason); });
-        } else {
-            close_now(o_.close_code, o_.close_reason);
+        bool input_failed = exit_override_.has_value();
+        if (!input_failed && (o_.keep_open || (wants_messages_ && !satisfied_))) return;
+        last_heard_ = Clock::now();
+        close_when_silent();
+    }
+
+    void close_when_silent() {
+        if (finished_ || closing_by_us_) return;
+        auto now = Clock::now();
+        bool writing = client_->backlog() > 0;
+        if (writing) last_heard_ = now;  // silence counts from the last byte out
+        auto quiet = now - last_heard_;
+        auto wait = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.wait_seconds));
+        if (!writing && quiet >= wait) {
+            if (exit_override_) return close_now(1000, "");
+            return close_now(o_.close_code, o_.close_reason);
         }
+        auto next = writing ? Clock::duration(2ms) : wait - quiet;
+        loop_.after(std::chrono::ceil<std::chrono::milliseconds>(next), [this] { close_when_silent(); });
     }
 
     void close_now(int code, const std::string& reason) {
@@ -426,9 +510,13 @@ private:
     Sink* sink_ = nullptr;
     std::unique_ptr<Printer> printer_;
     std::unique_ptr<Client> client_;
-    std::vector<std::unique_ptr<Client>> retired_;  // earlier attempts; their handlers may still be queued
+    struct Retired {
+        std::unique_ptr<Client> client;
+        Clock::time_point since;
+    };
+    std::vector<Retired> retired_;  // earlier attempts; their handlers may still be queued
     std::unique_ptr<detail::InputReader> reader_;
-    std::optional<std::regex> until_;
+    std::unique_ptr<RE2> until_;
     std::vector<std::string> visited_;  // URLs that redirected
     int reconnects_ = 0;                // attempts since the last open
     std::mt19937 rng_{std::random_device{}()};
@@ -437,6 +525,10 @@ private:
     bool satisfied_ = false;
     std::size_t received_ = 0;
     bool input_ended_ = false;
+    bool input_stopped_ = false;        // /quit, /close or bad input: the rest of the input is ignored
+    std::size_t units_read_ = 0;        // input messages so far, to name a bad one
+    bool show_outgoing_ = false;        // sent messages become "out" events (human off a terminal, JSON)
+    Clock::time_point last_heard_;      // the last frame from the server, or byte written to it
     bool flush_scheduled_ = false;
     bool backlog_poll_ = false;
     bool closing_timer_ = false;

@@ -15,7 +15,8 @@ def events(stdout):
 
 
 def messages(stdout):
-    return [e for e in events(stdout) if e["event"] == "message"]
+    """Messages received (JSON output shows those sent too, with "dir": "out")."""
+    return [e for e in events(stdout) if e["event"] == "message" and e["dir"] == "in"]
 
 
 def header(record, name):
@@ -84,7 +85,7 @@ class Handshake(TestCase):
             self.assertExit(r, 0)
             ev = events(r.stdout)
             self.assertEqual(ev[0]["event"], "open")
-            self.assertEqual([e["text"] for e in ev if e["event"] == "message"], ["hi"])
+            self.assertEqual([e["text"] for e in ev if e["event"] == "message" and e["dir"] == "in"], ["hi"])
             (req,) = self.recorded(rec)
             self.assertEqual(req["path"], "/room/a?x=1&y=2")
             self.assertEqual(header(req, "X-Test"), ["one"])

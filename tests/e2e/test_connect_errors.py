@@ -78,7 +78,7 @@ class Closes(TestCase):
         r = self.wskit("connect", "--json", "--keep-open", url, timeout=10)
         self.assertExit(r, 6)
         ev = events(r.stdout)
-        self.assertEqual([e.get("text") for e in ev if e["event"] == "message"], ["hello"])
+        self.assertEqual([e.get("text") for e in ev if e["event"] == "message" and e["dir"] == "in"], ["hello"])
         close = [e for e in ev if e["event"] == "close"]
         self.assertEqual(len(close), 1)
         self.assertEqual(close[0]["code"], 1006)

@@ -16,10 +16,10 @@ def events(stdout):
 
 
 def payloads(stdout):
-    """(opcode, bytes) of every message event in JSON output."""
+    """(opcode, bytes) of every message received, from JSON output."""
     out = []
     for e in events(stdout):
-        if e["event"] != "message":
+        if e["event"] != "message" or e["dir"] != "in":
             continue
         if "base64" in e:
             data = base64.b64decode(e["base64"])
@@ -129,7 +129,7 @@ class OutputFormats(TestCase):
         data = b"\xff\xfe\xc3(\xed\xa0\x80 valid \xe2\x82\xac \x00"
         r = self.wskit("connect", "--json", "--whole", "--binary", self.url, input=data)
         self.assertExit(r, 0)
-        (ev,) = [e for e in events(r.stdout) if e["event"] == "message"]
+        (ev,) = [e for e in events(r.stdout) if e["event"] == "message" and e["dir"] == "in"]
         self.assertEqual(ev["opcode"], "binary")
         self.assertEqual(base64.b64decode(ev["base64"]), data)
 
@@ -137,10 +137,13 @@ class OutputFormats(TestCase):
         r = self.wskit("connect", "--json", self.url, input="x\n")
         self.assertExit(r, 0)
         ev = events(r.stdout)
-        self.assertEqual([e["event"] for e in ev], ["open", "message", "close"])
+        # Messages sent are events too, in the order they happened.
+        self.assertEqual([(e["event"], e.get("dir")) for e in ev],
+                         [("open", None), ("message", "out"), ("message", "in"), ("close", "out")])
         self.assertEqual(ev[0]["url"], self.url)
-        self.assertEqual(ev[2]["code"], 1000)
-        self.assertIs(ev[2]["clean"], True)
+        self.assertEqual(ev[3]["code"], 1000)
+        self.assertIs(ev[3]["clean"], True)
+        self.assertEqual([e["ts"] for e in ev], sorted(e["ts"] for e in ev))
         for e in ev:
             self.assertIn("ts", e)
             self.assertIn("conn", e)

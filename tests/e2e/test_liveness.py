@@ -60,7 +60,7 @@ class Liveness(TestCase):
         port = port_of(url)
         client = self.client("--reconnect", "--json", url)
         self.send(client, "before")
-        client.wait_line(r'"event":"message".*"text":"before"', "stdout")
+        client.wait_line(r'"event":"message".*"dir":"in".*"text":"before"', "stdout")
 
         server.proc.kill()
         server.wait()
@@ -70,15 +70,15 @@ class Liveness(TestCase):
 
         self.restart_echo(port)
         client.wait_line(r'"event":"open"', "stdout")
-        client.wait_line(r'"event":"message".*"text":"while-down"', "stdout")
+        client.wait_line(r'"event":"message".*"dir":"in".*"text":"while-down"', "stdout")
         self.send(client, "after")
-        client.wait_line(r'"event":"message".*"text":"after"', "stdout")
+        client.wait_line(r'"event":"message".*"dir":"in".*"text":"after"', "stdout")
 
         client.proc.stdin.close()
         self.assertEqual(client.wait(10), 0, client.seen)
         client.stop()  # joins the threads reading its output
 
-        messages = [e["text"] for e in self.json_events(client, "message")]
+        messages = [e["text"] for e in self.json_events(client, "message") if e["dir"] == "in"]
         self.assertEqual(messages, ["before", "while-down", "after"])
         self.assertEqual(len(self.json_events(client, "open")), 2)
         reconnects = self.json_events(client, "reconnect")

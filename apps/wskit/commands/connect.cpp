@@ -16,7 +16,7 @@ struct ConnectCommand {
     OutputFlags output;
     InputFlags input;
     std::vector<std::string> execute;
-    double wait = 0;
+    double wait = 0.5;  // long enough for a reply on any network, short enough for a script
     bool once = false;
     std::size_t count = 0;
     std::string until;
@@ -41,7 +41,8 @@ int run(const ConnectCommand& c) {
     o.client.ping_timeout = to_ms(c.ping_timeout);
     o.output = c.output.resolve();
     // A person at a terminal gets the line editor, with slash commands; the
-    // typed line stays on screen, so sent messages are not echoed again.
+    // typed line stays on screen, so human output does not repeat sent
+    // messages there. JSON always has them ("dir":"out"); raw never.
     o.interactive = c.execute.empty() && ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
     o.output.show_outgoing = o.output.format == OutputFormat::human && !o.interactive;
     o.framing = c.input.framing();
@@ -75,10 +76,9 @@ void register_connect(CLI::App& app, Context& ctx) {
         {"wskit connect [OPTIONS] URL",
          "Opens a WebSocket connection to URL and joins it to the terminal or to a pipeline. Each line of "
          "standard input is sent as a text message (see the input options for other framings); every message "
-         "received is printed on standard output. At the end of input, wskit waits --wait seconds, sends a close "
-         "frame (1000), prints what still arrives until the server's close, and exits. Many servers stop "
-         "answering once they receive the close (Python websockets and Node ws do): to wait for their answers, "
-         "use --count, --once, --until or --wait.\n"
+         "received is printed on standard output. At the end of input, wskit waits until the server has been "
+         "silent for --wait seconds (0.5 by default), then closes with 1000 and still prints what arrives until "
+         "the server's close.\n"
          "URL is ws://, wss://, http:// or https:// (taken as ws:// and wss://), or a bare host:port/path (ws://). "
          "IPv6 literals go in brackets: ws://[::1]:9000/. Every resolved address is tried.",
          {{"wskit connect ws://127.0.0.1:9000/", "an interactive session"},
@@ -93,13 +93,19 @@ void register_connect(CLI::App& app, Context& ctx) {
     add_input_options(ctx, *sub, c->input);
     add_option(ctx, *sub, "-x,--execute", c->execute, "Send this message after opening (repeatable); stdin is not read",
                {}, Complete::text)->option_text("MESSAGE");
-    add_option(ctx, *sub, "-w,--wait", c->wait, "Seconds to wait after the end of input before closing (default 0)",
-               {}, Complete::number)
+    add_option(ctx, *sub, "-w,--wait", c->wait,
+               "At the end of input, close once the server has been silent for SECS (default 0.5)",
+               "At the end of input (or after the last -x message), wskit writes everything queued, waits until the "
+               "server has been silent for SECS seconds (default 0.5), then closes with 1000 and still prints what "
+               "arrives until the server's close: servers that stop answering once they get a close frame (Python "
+               "websockets, Node ws, most asyncio and Go servers) have their replies printed. -w 0 closes as soon as "
+               "everything is written; --keep-open never closes at the end of input.",
+               Complete::number)
         ->check(CLI::NonNegativeNumber)->option_text("SECS");
     add_flag(ctx, *sub, "-1,--once", c->once, "Exit after the first message received");
     add_option(ctx, *sub, "--count", c->count, "Exit after N messages received (exit 7 if the connection ends first)",
                {}, Complete::number)->option_text("N");
-    add_option(ctx, *sub, "--until", c->until, "Exit after a text message matching this regex (ECMAScript)", {},
+    add_option(ctx, *sub, "--until", c->until, "Exit after a text message matching this regex (RE2 syntax)", {},
                Complete::text)->option_text("REGEX");
     add_option(ctx, *sub, "-m,--timeout,--max-time", c->timeout,
                "Bound the whole run to SECS; when it elapses, close and exit 7", {}, Complete::number)

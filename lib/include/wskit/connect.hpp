@@ -20,9 +20,9 @@ struct ConnectOptions {  // the flags of `wskit connect`, see wskit-connect(1)
     InputEncoding encoding = InputEncoding::text;
     bool slash = false;                        // slash commands in piped input (--slash)
     std::vector<std::string> execute;          // -x: sent after opening; stdin is then not read
-    double wait_seconds = 0;                   // -w: delay between end of input and close
+    double wait_seconds = 0.5;                 // -w: at the end of input, close after the server is silent this long
     std::optional<std::size_t> count;          // --count N (and -1/--once as 1)
-    std::string until;                         // --until REGEX (ECMAScript syntax)
+    std::string until;                         // --until REGEX (RE2 syntax)
     double timeout_seconds = 0;                // --timeout: 0 = none
     bool keep_open = false;                    // --keep-open: end of input does not close
     int close_code = 1000;                     // --close-code
