@@ -221,6 +221,16 @@ struct Config : Core {
     static const size_t connection_read_buffer_size = 65536;
 
     struct transport_config : Core::transport_config {
+        // A client's whole opening is bounded by --connect-timeout, with a
+        // timer of its own (websocketpp's are fixed at compile time, 5 s):
+        // these only keep a forgotten operation from living forever.
+        static constexpr bool is_client = std::is_same_v<Core, websocketpp::config::core_client>;
+        static const long client_backstop = 24L * 3600 * 1000;
+        static const long timeout_dns_resolve = is_client ? client_backstop : Core::transport_config::timeout_dns_resolve;
+        static const long timeout_connect = is_client ? client_backstop : Core::transport_config::timeout_connect;
+        static const long timeout_proxy = is_client ? client_backstop : Core::transport_config::timeout_proxy;
+        static const long timeout_socket_post_init =
+            is_client ? client_backstop : Core::transport_config::timeout_socket_post_init;
         using concurrency_type = Concurrency;
         using alog_type = AccessLog;
         using elog_type = ErrorLog;
