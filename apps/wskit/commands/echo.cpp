@@ -46,7 +46,7 @@ void register_echo(CLI::App& app, Context& ctx) {
                Complete::number)->option_text("MS");
     add_flag(ctx, *sub, "--log", c->log, "Print every message and connection event on stdout");
     add_option(ctx, *sub, "--stats", c->stats, "Print a rate line on stderr every SECS seconds", {}, Complete::number)
-        ->check(CLI::NonNegativeNumber)->option_text("SECS");
+        ->check(seconds_validator())->option_text("SECS");
     sub->callback([c, &ctx] { ctx.run = [c] { return run(*c); }; });
 }
 
