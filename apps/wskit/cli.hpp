@@ -4,6 +4,7 @@
 #pragma once
 
 #include <wskit/client.hpp>
+#include <wskit/error.hpp>
 #include <wskit/input.hpp>
 #include <wskit/printer.hpp>
 #include <wskit/server.hpp>
@@ -26,10 +27,22 @@ struct OptionDoc {
     std::vector<std::string> choices; // for Complete::choices
 };
 
+// An exit status a command can return, for its man page.
+struct ExitStatusDoc {
+    ExitCode code;
+    std::string meaning;  // empty: the meaning in exit_code_table()
+};
+
 struct CommandDoc {
     std::string synopsis;             // "wskit connect [OPTIONS] URL"
     std::string description;          // the man page's DESCRIPTION, roff-free paragraphs
     std::vector<std::pair<std::string, std::string>> examples;  // command, what it does
+    // The exit statuses the command can return, in its EXIT STATUS section.
+    // Empty: every code of the table, as a client can meet them all.
+    std::vector<ExitStatusDoc> exit_codes{};
+    // Whether standard input carries messages, so that the input modes and
+    // slash commands of wskit(1) apply; a server like echo sets it to false.
+    bool reads_input = true;
 };
 
 // Everything main() needs after parsing: which command runs, and the docs.
