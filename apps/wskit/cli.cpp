@@ -1,12 +1,189 @@
 #include "cli.hpp"
 
+#include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
 #include <wskit/url.hpp>
 
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
 #include <cstdlib>
+#include <fstream>
+#include <optional>
 #include <unistd.h>
 
 namespace wskit::cli {
+
+// --- parsing and usage errors ---------------------------------------------------
+
+namespace {
+
+// Root options (-h, -V) take no value, so the first argument that is not an
+// option names the command. CLI11 would take an unknown name for an extra
+// argument, and `wskit lisen --help` would print the top help and exit 0.
+void check_command_name(const CLI::App& app, const std::vector<std::string>& args) {
+    for (const auto& arg : args) {
+        if (arg == "--") return;
+        if (!arg.empty() && arg[0] == '-') continue;
+        std::vector<std::string> suggestions;
+        for (const auto* sub : app.get_subcommands([](const CLI::App* a) { return !a->get_name().empty(); })) {
+            if (sub->check_name(arg)) return;
+            if (sub->get_group().empty()) continue;  // hidden: never suggested
+            suggestions.push_back(sub->get_name());
+            for (const auto& alias : sub->get_aliases()) suggestions.push_back(alias);
+        }
+        std::string message = "unknown command '" + escape_controls(arg) + "'";
+        auto guess = closest_name(arg, suggestions);
+        if (!guess.empty()) message += "; did you mean '" + guess + "'?";
+        throw CLI::ParseError(message, CLI::ExitCodes::ExtrasError);
+    }
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+    // Optimal string alignment: insertions, deletions, substitutions and
+    // swaps of two neighbours ("ecoh" is one step from "echo").
+    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    }
+    return d[a.size()][b.size()];
+}
+
+}  // namespace
+
+std::string closest_name(const std::string& typed, const std::vector<std::string>& names) {
+    std::string best;
+    std::size_t best_distance = 3;
+    for (const auto& name : names) {
+        auto d = edit_distance(typed, name);
+        // One step per three letters at most, so that "x" does not suggest "c".
+        if (d < best_distance && d * 3 <= name.size()) {
+            best = name;
+            best_distance = d;
+        }
+    }
+    return best;
+}
+
+void parse_command_line(CLI::App& app, Context& ctx, std::vector<std::string> args) {
+    check_command_name(app, args);
+    std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last first
+    app.parse(args);
+    for (const auto& [command, check] : ctx.checks) {
+        if (command->parsed()) check();
+    }
+}
+
+std::string usage_error_line(const CLI::App& app, std::string message) {
+    if (message.empty()) message = "invalid command line";
+    // CLI11's messages start with a capital ("The following argument..."); wskit's do not.
+    if (message.size() > 1 && std::isupper(static_cast<unsigned char>(message[0])) &&
+        (std::islower(static_cast<unsigned char>(message[1])) || message[1] == ' ')) {
+        message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+    }
+    std::string command = app.get_name();
+    for (const CLI::App* current = &app; current;) {
+        const CLI::App* chosen = nullptr;
+        for (const auto* sub : current->get_subcommands()) {  // those given on the command line
+            if (!sub->get_name().empty()) chosen = sub;
+        }
+        if (chosen) command += " " + chosen->get_name();
+        current = chosen;
+    }
+    return message + " (see '" + command + " --help')";
+}
+
+// --- validators -------------------------------------------------------------------
+
+namespace {
+
+std::string in_quotes(const std::string& value) { return "'" + escape_controls(value) + "'"; }
+
+std::optional<double> parse_seconds(const std::string& text) {
+    if (text.empty() || std::isspace(static_cast<unsigned char>(text[0]))) return std::nullopt;
+    char* end = nullptr;
+    errno = 0;
+    double value = std::strtod(text.c_str(), &end);
+    if (*end != '\0' || errno == ERANGE || !std::isfinite(value)) return std::nullopt;
+    return value;
+}
+
+bool is_whole_number(const std::string& text) {
+    if (text.empty() || text.size() > 19) return false;  // anything longer overflows 64 bits anyway
+    return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+const CLI::Validator& seconds_validator() {
+    static const CLI::Validator v(
+        [](std::string& text) -> std::string {
+            auto value = parse_seconds(text);
+            if (value && *value >= 0) return {};
+            return "expects a number of seconds, 0 or more (like 0.5), not " + in_quotes(text);
+        },
+        "");
+    return v;
+}
+
+const CLI::Validator& positive_seconds_validator() {
+    static const CLI::Validator v(
+        [](std::string& text) -> std::string {
+            auto value = parse_seconds(text);
+            if (value && *value > 0) return {};
+            return "expects a number of seconds above 0 (like 2.5), not " + in_quotes(text);
+        },
+        "");
+    return v;
+}
+
+const CLI::Validator& count_validator() {
+    static const CLI::Validator v(
+        [](std::string& text) -> std::string {
+            if (is_whole_number(text)) return {};
+            return "expects a whole number, 0 or more, not " + in_quotes(text);
+        },
+        "");
+    return v;
+}
+
+const CLI::Validator& close_code_validator() {
+    static const CLI::Validator v(
+        [](std::string& text) -> std::string {
+            if (!is_whole_number(text) || text.size() > 6) {
+                return "expects a close code (" + std::string(sendable_close_codes()) + "), not " + in_quotes(text);
+            }
+            auto problem = close_code_problem(std::stoi(text));
+            if (problem.empty()) return {};
+            return problem + "; use " + sendable_close_codes();
+        },
+        "");
+    return v;
+}
+
+const CLI::Validator& close_reason_validator() {
+    static const CLI::Validator v(
+        [](std::string& text) -> std::string {
+            // RFC 6455 5.5: a control frame's payload is at most 125 bytes,
+            // two of which are the code.
+            if (!is_valid_utf8(text)) return "is not valid UTF-8 (a close reason is text)";
+            if (text.size() > 123) {
+                return "is " + std::to_string(text.size()) +
+                       " bytes long; a close reason holds at most 123 bytes (UTF-8)";
+            }
+            return {};
+        },
+        "");
+    return v;
+}
 
 CLI::App* add_command(Context& ctx, CLI::App& parent, const std::string& name, const std::string& alias,
                       const std::string& help, CommandDoc doc) {
@@ -32,6 +209,23 @@ void add_output_options(Context& ctx, CLI::App& app, OutputFlags& f) {
     add_flag(ctx, app, "--timestamps", f.timestamps, "Prefix human output lines with the local time");
     add_flag(ctx, app, "--pretty", f.pretty, "Pretty-print JSON payloads in human output");
     add_flag(ctx, app, "-P,--show-ping-pong", f.show_control, "Show ping, pong and close frames in human output");
+    ctx.checks.emplace_back(&app, [&f] {
+        auto problem = f.conflict();
+        if (!problem.empty()) throw CLI::ValidationError(problem);
+    });
+}
+
+std::string OutputFlags::conflict() const {
+    std::vector<std::pair<std::string, std::string>> asked;  // the flag as given, the format it asks for
+    if (output != "auto") asked.emplace_back("--output " + output, output);
+    if (raw) asked.emplace_back("--raw", "raw");
+    if (json) asked.emplace_back("--json", "json");
+    for (const auto& other : asked) {
+        if (other.second != asked.front().second) {
+            return asked.front().first + " and " + other.first + " ask for different output formats; give one";
+        }
+    }
+    return {};
 }
 
 PrinterOptions OutputFlags::resolve() const {
@@ -87,12 +281,38 @@ InputEncoding InputFlags::encoding() const {
 namespace {
 
 // --cert and --key, for a client's certificate or a server's.
+std::string read_start_of_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::string text(1u << 20, '\0');  // a PEM bundle is far smaller
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    return text;
+}
+
+// --cert and --key, for a client's certificate or a server's.
 void add_tls_identity(Context& ctx, CLI::App& app, TlsOptions& tls, const std::string& cert_help) {
-    add_option(ctx, app, "--cert", tls.cert_file, cert_help, {}, Complete::file)->option_text("FILE");
+    add_option(ctx, app, "--cert", tls.cert_file, cert_help,
+               cert_help + ". Without --key, the private key is read from the same file, which must then "
+               "hold it too.", Complete::file)->option_text("FILE");
     add_option(ctx, app, "--key", tls.key_file, "PEM private key for --cert", {}, Complete::file)->option_text("FILE");
+    ctx.checks.emplace_back(&app, [&tls] {
+        bool key_in_cert = !tls.cert_file.empty() && tls.key_file.empty();
+        auto problem = tls_identity_problem(tls, key_in_cert ? read_start_of_file(tls.cert_file) : "");
+        if (!problem.empty()) throw CLI::ValidationError(problem);
+    });
 }
 
 }  // namespace
+
+std::string tls_identity_problem(const TlsOptions& tls, const std::string& cert_pem) {
+    if (!tls.key_file.empty() && tls.cert_file.empty()) return "--key needs --cert, the certificate the key belongs to";
+    // Matches "BEGIN PRIVATE KEY", "BEGIN RSA PRIVATE KEY", "BEGIN ENCRYPTED PRIVATE KEY"...
+    if (!tls.cert_file.empty() && tls.key_file.empty() && !cert_pem.empty() &&
+        cert_pem.find("PRIVATE KEY-----") == std::string::npos) {
+        return "--cert needs --key: " + in_quotes(tls.cert_file) + " holds no private key";
+    }
+    return {};
+}
 
 // --- client -----------------------------------------------------------------
 
@@ -109,10 +329,10 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
     add_option(ctx, app, "--host", f.host_header, "Override the Host header", {}, Complete::text)->option_text("HOST");
     add_option(ctx, app, "--connect-timeout", f.connect_timeout,
                "Seconds allowed for TCP, TLS and the upgrade together (default 10)", {}, Complete::number)
-        ->check(CLI::PositiveNumber)->option_text("SECS");
+        ->check(positive_seconds_validator())->option_text("SECS");
     add_option(ctx, app, "--max-size", f.max_size,
                "Largest incoming message in bytes (default 16 MiB); larger closes with 1009, exit 6", {},
-               Complete::number)->option_text("BYTES");
+               Complete::number)->check(count_validator())->option_text("BYTES");
     add_flag(ctx, app, "-v,--verbose", f.verbosity,
              "Show the handshake on stderr; -vv adds frames and library diagnostics",
              "Print the handshake request and response headers on stderr, curl -v style ('> ' sent, '< ' "
@@ -136,7 +356,7 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
              "Follow 301/302/303/307/308 redirects on the handshake");
     add_option(ctx, app, "--max-redirects", f.max_redirects, "Most redirects -L follows (default 10)", {},
                Complete::number)
-        ->check(CLI::NonNegativeNumber)->option_text("N");
+        ->check(count_validator())->option_text("N");
 }
 
 ClientOptions ClientFlags::resolve(const std::string& url_text) const {
@@ -156,6 +376,52 @@ ClientOptions ClientFlags::resolve(const std::string& url_text) const {
     return c;
 }
 
+namespace {
+
+bool same_name(const std::string& a, const std::string& b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+std::string trim(const std::string& s) {
+    auto first = s.find_first_not_of(" \t");
+    if (first == std::string::npos) return {};
+    return s.substr(first, s.find_last_not_of(" \t") - first + 1);
+}
+
+}  // namespace
+
+std::vector<std::string> ClientFlags::header_hints() const {
+    std::vector<std::string> hints;
+    for (const auto& text : headers) {
+        Header h;
+        try {
+            h = parse_header(text);
+        } catch (const Error&) {
+            continue;  // resolve() reports it
+        }
+        if (same_name(h.name, "Sec-WebSocket-Protocol")) {
+            std::string flags;
+            std::size_t start = 0;
+            while (start <= h.value.size()) {
+                auto comma = std::min(h.value.find(',', start), h.value.size());
+                auto name = trim(h.value.substr(start, comma - start));
+                if (!name.empty()) flags += (flags.empty() ? "-s " : " -s ") + name;
+                start = comma + 1;
+            }
+            if (flags.empty()) continue;
+            hints.push_back("warning: -H " + in_quotes(text) + ": use " + escape_controls(flags) +
+                            " to offer a subprotocol (the header is sent as given)");
+        } else if (same_name(h.name, "Sec-WebSocket-Extensions")) {
+            hints.push_back("warning: -H " + in_quotes(text) +
+                            ": wskit does not run extensions offered by hand; if the server accepts one, "
+                            "the messages it transforms cannot be read (the header is sent as given)");
+        }
+    }
+    return hints;
+}
+
 // --- server -----------------------------------------------------------------
 
 void add_server_options(Context& ctx, CLI::App& app, ServerFlags& f, const std::string& default_port) {
@@ -168,9 +434,11 @@ void add_server_options(Context& ctx, CLI::App& app, ServerFlags& f, const std::
                Complete::text)->option_text("[HOST:]PORT");
     add_option(ctx, app, "--host", f.host, "Host to bind, like 0.0.0.0 or :: (default 127.0.0.1)", {}, Complete::text)->option_text("HOST");
     add_option(ctx, app, "--max-size", f.max_size,
-               "Largest incoming message in bytes (default 16 MiB); larger closes with 1009", {}, Complete::number)->option_text("BYTES");
+               "Largest incoming message in bytes (default 16 MiB); larger closes with 1009", {}, Complete::number)
+        ->check(count_validator())->option_text("BYTES");
     add_option(ctx, app, "--max-clients", f.max_clients,
-               "Most clients at once (default: no limit); more get HTTP 503", {}, Complete::number)->option_text("N");
+               "Most clients at once (default: no limit); more get HTTP 503", {}, Complete::number)
+        ->check(count_validator())->option_text("N");
     add_flag(ctx, app, "-v,--verbose", f.verbosity, "-vv: frame headers and library diagnostics on stderr");
     add_tls_identity(ctx, app, f.tls, "Serve wss:// with this PEM certificate chain");
 }

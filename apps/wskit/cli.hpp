@@ -4,6 +4,7 @@
 #pragma once
 
 #include <wskit/client.hpp>
+#include <wskit/error.hpp>
 #include <wskit/input.hpp>
 #include <wskit/printer.hpp>
 #include <wskit/server.hpp>
@@ -26,10 +27,22 @@ struct OptionDoc {
     std::vector<std::string> choices; // for Complete::choices
 };
 
+// An exit status a command can return, for its man page.
+struct ExitStatusDoc {
+    ExitCode code;
+    std::string meaning;  // empty: the meaning in exit_code_table()
+};
+
 struct CommandDoc {
     std::string synopsis;             // "wskit connect [OPTIONS] URL"
     std::string description;          // the man page's DESCRIPTION, roff-free paragraphs
     std::vector<std::pair<std::string, std::string>> examples;  // command, what it does
+    // The exit statuses the command can return, in its EXIT STATUS section.
+    // Empty: every code of the table, as a client can meet them all.
+    std::vector<ExitStatusDoc> exit_codes{};
+    // Whether standard input carries messages, so that the input modes and
+    // slash commands of wskit(1) apply; a server like echo sets it to false.
+    bool reads_input = true;
 };
 
 // Everything main() needs after parsing: which command runs, and the docs.
@@ -37,7 +50,34 @@ struct Context {
     std::map<const CLI::Option*, OptionDoc> option_docs;
     std::map<const CLI::App*, CommandDoc> command_docs;
     std::function<int()> run;  // set by the chosen subcommand's callback
+    // Rules across several options of a command (--json with --raw, --key
+    // without --cert), run by parse_command_line when that command was
+    // chosen. Each throws CLI::ValidationError with a one-line message.
+    std::vector<std::pair<const CLI::App*, std::function<void()>>> checks;
 };
+
+// Parses `args` (without the program name) and runs the checks of the chosen
+// command. Throws CLI::ParseError: exit code 0 for --help and --version,
+// anything else is a usage error (an unknown command among them).
+void parse_command_line(CLI::App& app, Context& ctx, std::vector<std::string> args);
+
+// The line main prints (after "wskit: ") for a usage error: the message and
+// where to read more, "... (see 'wskit connect --help')", naming the command
+// that was being parsed, or 'wskit --help' when none was.
+std::string usage_error_line(const CLI::App& app, std::string message);
+
+// The name among `names` that `typed` is most likely a typo of, or "" when
+// none is close (optimal string alignment distance, at most 2 and small
+// for the name's length).
+std::string closest_name(const std::string& typed, const std::vector<std::string>& names);
+
+// Validators whose messages say what is expected, in a few words. (CLI11's
+// NonNegativeNumber spells out the range of a double: 300 digits.)
+const CLI::Validator& seconds_validator();           // a number of seconds, 0 or more
+const CLI::Validator& positive_seconds_validator();  // a number of seconds above 0
+const CLI::Validator& count_validator();             // a whole number, 0 or more
+const CLI::Validator& close_code_validator();        // a code a close frame may carry
+const CLI::Validator& close_reason_validator();      // UTF-8, at most 123 bytes
 
 // Registers an option with its short help (--help), long help (man page)
 // and completion kind. Every option of wskit goes through here or add_flag.
@@ -74,6 +114,8 @@ struct OutputFlags {
     bool show_control = false;
     // Resolves auto format and color against stdout and NO_COLOR.
     PrinterOptions resolve() const;
+    // Why the format flags disagree ("--json and --raw ..."), or "".
+    std::string conflict() const;
 };
 void add_output_options(Context& ctx, CLI::App& app, OutputFlags& flags);
 
@@ -107,6 +149,9 @@ struct ClientFlags {
     int max_redirects = 10;
     // Builds the options for `url`; throws Error(usage) on a bad header.
     ClientOptions resolve(const std::string& url) const;
+    // Hints about headers wskit has a better flag for (-H
+    // 'Sec-WebSocket-Protocol: x' -> -s x), one line each, for stderr.
+    std::vector<std::string> header_hints() const;
 };
 void add_client_options(Context& ctx, CLI::App& app, ClientFlags& flags);
 
@@ -121,5 +166,11 @@ struct ServerFlags {
     ServerOptions resolve() const;
 };
 void add_server_options(Context& ctx, CLI::App& app, ServerFlags& flags, const std::string& default_port);
+
+// Why --cert and --key do not make a TLS identity (--key without --cert,
+// --cert without --key when the certificate file holds no private key), or "".
+// `cert_pem` is the certificate file's content (empty when unreadable: the
+// TLS loader reports that).
+std::string tls_identity_problem(const TlsOptions& tls, const std::string& cert_pem);
 
 }  // namespace wskit::cli

@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <iostream>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -29,18 +31,19 @@ int main(int argc, char** argv) {
     wskit::cli::Context ctx;
     wskit::cli::build_app(app, ctx);
     try {
-        app.parse(argc, argv);
+        wskit::cli::parse_command_line(app, ctx, std::vector<std::string>(argv + 1, argv + argc));
     } catch (const CLI::ParseError& e) {
         if (is_help_or_version(e)) return app.exit(e);
-        std::string what = e.what();
-        if (what.empty()) what = "invalid command line";
-        std::fprintf(stderr, "wskit: %s (see 'wskit --help')\n", what.c_str());
+        std::fprintf(stderr, "wskit: %s\n", wskit::cli::usage_error_line(app, e.what()).c_str());
         return wskit::to_int(wskit::ExitCode::usage);
     }
     try {
         return ctx.run();
     } catch (const wskit::Error& e) {
-        std::fprintf(stderr, "wskit: %s\n", e.what());
+        // A usage error found when the command starts (a bad URL or header)
+        // points to the command's help, as a parse error does.
+        std::string line = e.code() == wskit::ExitCode::usage ? wskit::cli::usage_error_line(app, e.what()) : e.what();
+        std::fprintf(stderr, "wskit: %s\n", line.c_str());
         return wskit::to_int(e.code());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "wskit: %s\n", e.what());

@@ -77,7 +77,8 @@ public:
         if (o.interactive) {
             editor_ = std::make_unique<detail::LineEditor>(
                 loop_, [this](std::vector<Message>& batch) { on_input(batch); },
-                [this](std::optional<std::string> error) { on_input_end(std::move(error)); });
+                [this](std::optional<std::string> error) { on_input_end(std::move(error)); },
+                o.output.timestamps && o.output.format == OutputFormat::human);
             sink_ = &editor_->sink();
         } else {
             stdout_ = std::make_unique<detail::FdSink>(STDOUT_FILENO);

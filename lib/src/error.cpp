@@ -1,5 +1,7 @@
 #include <wskit/error.hpp>
 
+#include <string>
+
 namespace wskit {
 
 const std::vector<ExitCodeInfo>& exit_code_table() {
@@ -24,5 +26,21 @@ const std::vector<ExitCodeInfo>& exit_code_table() {
 ExitCode exit_code_for_close(int close_code) {
     return (close_code == 1000 || close_code == 1001) ? ExitCode::ok : ExitCode::abnormal_close;
 }
+
+std::string close_code_problem(int code) {
+    const std::string n = std::to_string(code);
+    switch (code) {
+        case 1005: return n + " (no status received) only reports a close frame without a code and is never sent";
+        case 1006: return n + " (abnormal closure) only reports a connection lost without a close frame and is never sent";
+        case 1015: return n + " (TLS handshake failure) only reports a failed TLS handshake and is never sent";
+        case 1004: return n + " is reserved by RFC 6455 and is never sent";
+        default: break;
+    }
+    if (code >= 1016 && code <= 2999) return n + " is reserved for future WebSocket standards and is never sent";
+    if (code < 1000 || code > 4999) return n + " is not a close code (they run from 1000 to 4999)";
+    return {};
+}
+
+const char* sendable_close_codes() { return "1000-1003, 1007-1014 or 3000-4999"; }
 
 }  // namespace wskit

@@ -3,11 +3,16 @@
 #include <histedit.h>
 
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <clocale>
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <cwchar>
 #include <mutex>
+#include <string>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <thread>
@@ -17,6 +22,60 @@ namespace wskit::detail {
 namespace {
 
 const char* prompt(EditLine*) { return "> "; }
+constexpr std::size_t prompt_width = 2;
+
+// Columns of the terminal, to know how many rows a wrapped line takes.
+std::size_t terminal_columns() {
+    winsize ws{};
+    if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+    return 80;
+}
+
+// Columns libedit uses to show these characters: wide ones take two,
+// control characters are shown as ^X, a tab reaches the next multiple of 8.
+std::size_t display_width(const wchar_t* begin, const wchar_t* end, std::size_t column) {
+    std::size_t start = column;
+    for (const wchar_t* p = begin; p < end; ++p) {
+        if (*p == L'\t') {
+            column += 8 - column % 8;
+            continue;
+        }
+        int w = ::wcwidth(*p);
+        column += w < 0 ? 2 : static_cast<std::size_t>(w);
+    }
+    return column - start;
+}
+
+// The width of an entered line, shown after the prompt.
+std::size_t display_width(const std::string& text) {
+    std::wstring wide(text.size() + 1, L'\0');
+    std::mbstate_t mb{};
+    const char* src = text.c_str();
+    std::size_t n = std::mbsrtowcs(wide.data(), &src, wide.size(), &mb);
+    if (n == static_cast<std::size_t>(-1)) return text.size();
+    return display_width(wide.data(), wide.data() + n, prompt_width);
+}
+
+// Moves from the row the cursor is on, `rows_up` rows below the prompt's
+// first row, to that row's start, and clears from there to the end of the
+// screen: the prompt and the line, however many rows they wrap over.
+std::string clear_rows_above(std::size_t rows_up) {
+    std::string out;
+    if (rows_up > 0) out += "\x1b[" + std::to_string(rows_up) + "A";
+    return out + "\r\x1b[J";
+}
+
+// "14:03:07.123 ", the printer's --timestamps prefix.
+std::string clock_prefix() {
+    auto now = std::chrono::system_clock::now();
+    auto t = std::chrono::system_clock::to_time_t(now);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    std::tm tm{};
+    ::localtime_r(&t, &tm);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%03d ", tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+    return buf;
+}
 
 void make_parent_dirs(const std::string& path) {
     for (std::size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1))
@@ -35,6 +94,7 @@ struct LineEditor::State {
     EventLoop& loop;
     LineHandler on_line;
     EndHandler on_end;
+    bool timestamps;
     EditLine* el = nullptr;
     History* hist = nullptr;
     HistEvent event{};
@@ -49,8 +109,8 @@ struct LineEditor::State {
     bool stopped = false;          // guarded by terminal: the owner is gone
     BufferSink sink;
 
-    State(EventLoop& l, LineHandler line, EndHandler end)
-        : loop(l), on_line(std::move(line)), on_end(std::move(end)) {
+    State(EventLoop& l, LineHandler line, EndHandler end, bool stamp)
+        : loop(l), on_line(std::move(line)), on_end(std::move(end)), timestamps(stamp) {
         std::setlocale(LC_CTYPE, "");
         have_termios = ::tcgetattr(STDIN_FILENO, &saved_termios) == 0;
         hist = history_init();
@@ -105,6 +165,7 @@ struct LineEditor::State {
             if (!line) break;  // Ctrl-D on an empty line
             std::string text(line, static_cast<std::size_t>(count));
             while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+            if (timestamps) restamp(text);
             if (!text.empty()) {
                 ::history(hist, &event, H_ENTER, text.c_str());
                 make_parent_dirs(history_file);
@@ -119,28 +180,52 @@ struct LineEditor::State {
         loop.post([self] { self->on_end(std::nullopt); });
     }
 
+    // The entered line is on screen as libedit left it, the cursor on the
+    // row below: write it again with the time in front. Editing thread,
+    // terminal held.
+    void restamp(const std::string& text) {
+        // libedit wraps a line that fills its last row exactly onto a new,
+        // empty row before the newline: hence the + 1 in any case.
+        std::size_t rows = (prompt_width + display_width(text)) / terminal_columns() + 1;
+        std::string out = clear_rows_above(rows) + clock_prefix() + "> " + text + "\n";
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        std::fflush(stdout);
+    }
+
+    // Clears the prompt and the line being typed: the cursor may be on any
+    // row of a line that wraps. Terminal held, editing thread waiting.
+    void clear_prompt() {
+        const LineInfoW* info = el_wline(el);
+        std::size_t before = prompt_width;
+        if (info) before += display_width(info->buffer, info->cursor, prompt_width);
+        std::fputs(clear_rows_above(before / terminal_columns()).c_str(), stdout);
+    }
+
     // Prints what the sink holds above the prompt and redraws the line.
     void flush() {
         if (sink.buffer.empty()) return;
         std::lock_guard<std::mutex> lock(terminal);
-        if (waiting_for_key) std::fputs("\r\x1b[K", stdout);
+        if (waiting_for_key) clear_prompt();
         std::fwrite(sink.buffer.data(), 1, sink.buffer.size(), stdout);
         sink.buffer.clear();
         std::fflush(stdout);
-        if (waiting_for_key) el_set(el, EL_REFRESH);
+        if (waiting_for_key) {
+            el_resize(el);  // libedit does not follow SIGWINCH (EL_SIGNAL is off)
+            el_set(el, EL_REFRESH);
+        }
         std::fflush(stdout);
     }
 };
 
-LineEditor::LineEditor(EventLoop& loop, LineHandler on_line, EndHandler on_end)
-    : state_(std::make_shared<State>(loop, std::move(on_line), std::move(on_end))) {}
+LineEditor::LineEditor(EventLoop& loop, LineHandler on_line, EndHandler on_end, bool timestamps)
+    : state_(std::make_shared<State>(loop, std::move(on_line), std::move(on_end), timestamps)) {}
 
 LineEditor::~LineEditor() {
     std::lock_guard<std::mutex> lock(state_->terminal);
     state_->stopped = true;
     // The editing thread may be blocked in read(): leave it, but give the
     // terminal back in the state we found it, on a fresh line.
-    if (state_->waiting_for_key) std::fputs("\r\x1b[K", stdout);
+    if (state_->waiting_for_key) state_->clear_prompt();
     std::fflush(stdout);
     if (state_->have_termios) ::tcsetattr(STDIN_FILENO, TCSADRAIN, &state_->saved_termios);
 }

@@ -22,7 +22,9 @@ public:
     using LineHandler = std::function<void(std::vector<Message>&)>;
     using EndHandler = std::function<void(std::optional<std::string> error)>;
 
-    LineEditor(EventLoop& loop, LineHandler on_line, EndHandler on_end);
+    // With timestamps, each entered line is rewritten on screen with the
+    // local time in front, as the printer does for the lines it prints.
+    LineEditor(EventLoop& loop, LineHandler on_line, EndHandler on_end, bool timestamps = false);
     // Restores the terminal as it was.
     ~LineEditor();
 

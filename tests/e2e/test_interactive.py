@@ -53,8 +53,10 @@ class Terminal:
     def screen(self, escapes=False):
         return self.tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "main")
 
-    def lines(self):
-        lines = [line.rstrip() for line in self.screen().splitlines()]
+    def lines(self, joined=False):
+        """The screen's rows; joined=True puts the rows of a wrapped line back together."""
+        text = self.tmux("capture-pane", "-p", *(["-J"] if joined else []), "-t", "main")
+        lines = [line.rstrip() for line in text.splitlines()]
         while lines and not lines[-1]:
             lines.pop()
         return lines
@@ -63,11 +65,11 @@ class Terminal:
         x, y = self.tmux("display-message", "-p", "-t", "main", "#{cursor_x} #{cursor_y}").split()
         return int(x), int(y)
 
-    def wait_for(self, check, what, timeout=10):
+    def wait_for(self, check, what, timeout=10, joined=False):
         """Polls the screen until check(lines) is true."""
         deadline = time.monotonic() + timeout
         while True:
-            lines = self.lines()
+            lines = self.lines(joined)
             if check(lines):
                 return lines
             if time.monotonic() > deadline:
@@ -106,11 +108,11 @@ class Interactive(TestCase):
         self.state = os.path.join(self.tmp, "state")
         self.peer, self.url = self.start_python_peer("py_interactive_peer.py")
 
-    def terminal(self, *args, **extra_env):
+    def terminal(self, *args, width=100, **extra_env):
         env = {"TERM": "xterm", "XDG_STATE_HOME": self.state, "HOME": self.tmp,
                "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
         env.update(extra_env)
-        t = Terminal(self, ["connect", *args, self.url], env)
+        t = Terminal(self, ["connect", *args, self.url], env, width=width)
         self.peer.wait_line(r"^open$")
         t.wait_last_line("> ")
         return t
@@ -263,6 +265,64 @@ class Interactive(TestCase):
         self.assertNotIn("\x1b[", t2.screen(escapes=True))
         t2.key("C-d")
         self.assertEqual(t2.wait_exit(), 0)
+
+    TIME = r"\d\d:\d\d:\d\d\.\d{3} "
+
+    def test_timestamps_on_typed_lines_too(self):
+        t = self.terminal("--timestamps")
+        self.enter(t, "hello")
+        self.peer.wait_line(r"^recv text=hello$")
+        lines = t.wait_line(rf"^{self.TIME}< echo: hello$")
+        typed = [line for line in lines if "hello" in line and "echo" not in line]
+        self.assertEqual(len(typed), 1, lines)
+        self.assertRegex(typed[0], rf"^{self.TIME}> hello$")
+        self.assertLess(lines.index(typed[0]), lines.index(next(l for l in lines if "echo: hello" in l)))
+        t.wait_last_line("> ")  # the prompt itself has no time: it is not an event
+        t.key("C-d")
+        self.assertEqual(t.wait_exit(), 0)
+
+    def test_timestamps_on_a_typed_line_that_wraps(self):
+        # 30 columns: "> " and 58 letters fill two rows exactly, which
+        # libedit follows with an empty row; 70 letters take three rows.
+        t = self.terminal("--timestamps", width=30)
+        for text in ("w" * 58, "abcdefghij" * 7):
+            t.type(text)
+            t.wait_for(lambda ls, text=text: ls and ls[-1] == f"> {text}", "the typed line", joined=True)
+            t.key("Enter")
+            self.peer.wait_line(rf"^recv text={text}$")
+            lines = t.wait_for(lambda ls, text=text: any(l == f"< echo: {text}" or l.endswith(f"< echo: {text}")
+                                                         for l in ls), "the echo", joined=True)
+            typed = [line for line in lines if text in line and "echo" not in line]
+            self.assertEqual(len(typed), 1, "\n".join(lines))
+            self.assertRegex(typed[0], rf"^{self.TIME}> {text}$")
+            # No row of the line as first typed is left behind.
+            self.assertFalse([line for line in t.lines() if line.startswith("> ") and len(line) > 2],
+                             "\n".join(t.lines()))
+        t.key("C-d")
+        self.assertEqual(t.wait_exit(), 0)
+
+    def test_message_arriving_over_a_wrapped_line_redraws_it_cleanly(self):
+        t = self.terminal(width=30)
+        text = "abcdefghij" * 7  # "> " and 70 letters: three rows of a 30-column window
+        t.type(text)
+        t.wait_for(lambda ls: ls and ls[-1] == f"> {text}", "the typed line", joined=True)
+        t.key("-N", "40", "Left")  # the cursor on the middle row, after 30 letters
+        t.wait_for(lambda ls: t.cursor() == (2, len(ls) - 2), "the cursor on the middle row")
+        for ticks in (1, 2):
+            self.peer.signal(signal.SIGUSR1)
+            lines = t.wait_for(lambda ls, n=ticks: sum(l == "< tick" for l in ls) == n and ls[-1] == f"> {text}",
+                               f"{ticks} tick(s) above the intact line", joined=True)
+            self.assertEqual(lines[-2], "< tick", "\n".join(lines))
+            # Nothing of the line is left anywhere else on the screen.
+            self.assertEqual(sum("abc" in line for line in lines), 1, "\n".join(t.lines()))
+            rows = t.lines()
+            self.assertEqual(rows[-3:], [f"> {text}"[:30], f"> {text}"[30:60], f"> {text}"[60:]])
+            self.assertEqual(t.cursor(), (2, len(rows) - 2), "the cursor stays where it was")
+        t.type("X")
+        t.key("Enter")
+        self.peer.wait_line(rf"^recv text={text[:30]}X{text[30:]}$")
+        t.key("C-d")
+        self.assertEqual(t.wait_exit(), 0)
 
 
 if __name__ == "__main__":

@@ -59,3 +59,21 @@ TEST_CASE("Error carries its exit code and message", "[error]") {
         CHECK(error->code() == ExitCode::tls);
     }
 }
+
+TEST_CASE("close_code_problem: only 1000-1003, 1007-1014 and 3000-4999 may be sent", "[error]") {
+    for (int code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000,
+                     4999}) {
+        INFO("close code " << code);
+        CHECK(wskit::close_code_problem(code).empty());
+    }
+    for (int code : {-1, 0, 999, 1004, 1005, 1006, 1015, 1016, 2000, 2999, 5000, 65535, 100000}) {
+        INFO("close code " << code);
+        auto problem = wskit::close_code_problem(code);
+        CHECK_FALSE(problem.empty());
+        CHECK(problem.rfind(std::to_string(code), 0) == 0);  // it names the code first
+        CHECK(problem.find('\n') == std::string::npos);
+    }
+    CHECK(wskit::close_code_problem(1006).find("never sent") != std::string::npos);
+    CHECK(wskit::close_code_problem(1004).find("reserved") != std::string::npos);
+    CHECK(std::string(wskit::sendable_close_codes()) == "1000-1003, 1007-1014 or 3000-4999");
+}

@@ -54,6 +54,7 @@ int run(const ConnectCommand& c) {
     o.reconnect_max = c.reconnect_max;
     if (o.client.tls.insecure && o.client.url.secure)
         std::fprintf(stderr, "wskit: warning: --insecure: the server's certificate is not verified\n");
+    for (const auto& hint : c.client.header_hints()) std::fprintf(stderr, "wskit: %s\n", hint.c_str());
     o.execute = c.execute;
     o.wait_seconds = c.wait;
     if (c.once) o.count = 1;
@@ -101,29 +102,34 @@ void register_connect(CLI::App& app, Context& ctx) {
                "websockets, Node ws, most asyncio and Go servers) have their replies printed. -w 0 closes as soon as "
                "everything is written; --keep-open never closes at the end of input.",
                Complete::number)
-        ->check(CLI::NonNegativeNumber)->option_text("SECS");
+        ->check(seconds_validator())->option_text("SECS");
     add_flag(ctx, *sub, "-1,--once", c->once, "Exit after the first message received");
     add_option(ctx, *sub, "--count", c->count, "Exit after N messages received (exit 7 if the connection ends first)",
-               {}, Complete::number)->option_text("N");
+               {}, Complete::number)->check(count_validator())->option_text("N");
     add_option(ctx, *sub, "--until", c->until, "Exit after a text message matching this regex (RE2 syntax)", {},
                Complete::text)->option_text("REGEX");
     add_option(ctx, *sub, "-m,--timeout,--max-time", c->timeout,
                "Bound the whole run to SECS; when it elapses, close and exit 7", {}, Complete::number)
-        ->check(CLI::NonNegativeNumber)->option_text("SECS");
+        ->check(seconds_validator())->option_text("SECS");
     add_flag(ctx, *sub, "--keep-open", c->keep_open, "Stay connected after the end of input");
-    add_option(ctx, *sub, "--close-code", c->close_code, "Close code to send (default 1000)", {}, Complete::number)
-        ->check(CLI::Range(1000, 4999))->option_text("CODE");
-    add_option(ctx, *sub, "--close-reason", c->close_reason, "Close reason to send", {}, Complete::text)->option_text("TEXT");
+    add_option(ctx, *sub, "--close-code", c->close_code, "Close code to send (default 1000)",
+               "The close code wskit sends when it closes (default 1000): 1000-1003, 1007-1014 or 3000-4999. "
+               "1005, 1006 and 1015 only report what happened and are never sent (RFC 6455 7.4).",
+               Complete::number)
+        ->check(close_code_validator())->option_text("CODE");
+    add_option(ctx, *sub, "--close-reason", c->close_reason, "Close reason to send (UTF-8, at most 123 bytes)", {},
+               Complete::text)
+        ->check(close_reason_validator())->option_text("TEXT");
     add_option(ctx, *sub, "--ping-interval", c->ping_interval, "Send a ping every SECS while connected", {},
                Complete::number)
-        ->check(CLI::NonNegativeNumber)->option_text("SECS");
+        ->check(seconds_validator())->option_text("SECS");
     add_option(ctx, *sub, "--ping-timeout", c->ping_timeout,
                "Drop the connection (exit 6) when a ping gets no pong within SECS",
                "Drop the connection when a ping gets no pong within SECS: the connection counts as closed "
                "abnormally (1006, exit 6), or is reconnected with --reconnect. Without --ping-interval, pings are "
                "sent every SECS.",
                Complete::number)
-        ->check(CLI::NonNegativeNumber)->option_text("SECS");
+        ->check(seconds_validator())->option_text("SECS");
     add_flag(ctx, *sub, "--reconnect", c->reconnect,
              "Reconnect after a drop, with exponential backoff and jitter",
              "When the connection drops or cannot be made, connect again after 0.5 s, 1 s, 2 s... (at most 30 s, "
@@ -132,7 +138,7 @@ void register_connect(CLI::App& app, Context& ctx) {
              "still end the session.");
     add_option(ctx, *sub, "--reconnect-max", c->reconnect_max,
                "Give up after N reconnect attempts in a row (default: never)", {}, Complete::number)
-        ->check(CLI::NonNegativeNumber)->option_text("N");
+        ->check(count_validator())->option_text("N");
     sub->callback([c, &ctx] { ctx.run = [c] { return run(*c); }; });
 }
 

@@ -39,14 +39,20 @@ void register_echo(CLI::App& app, Context& ctx) {
          "SIGINT or SIGTERM closes every connection with 1001 and exits (130 or 143).",
          {{"wskit echo 9000", "serve ws://127.0.0.1:9000/"},
           {"wskit echo 0 --log", "pick a free port, print every message"},
-          {"wskit echo --stats 1 0.0.0.0:9000", "serve every interface, print rates each second"}}});
+          {"wskit echo --stats 1 0.0.0.0:9000", "serve every interface, print rates each second"}},
+         {{ExitCode::runtime, "runtime error, such as an address already in use"},
+          {ExitCode::usage, ""},
+          {ExitCode::tls, "the certificate or private key of --cert or --key cannot be loaded"},
+          {ExitCode::interrupted, "interrupted by SIGINT, after closing every connection"},
+          {ExitCode::terminated, "terminated by SIGTERM, after closing every connection"}},
+         /*reads_input=*/false});
     add_server_options(ctx, *sub, c->server, "0");
     add_output_options(ctx, *sub, c->output);
     add_option(ctx, *sub, "--delay", c->delay_ms, "Wait MS milliseconds before echoing each message", {},
                Complete::number)->option_text("MS");
     add_flag(ctx, *sub, "--log", c->log, "Print every message and connection event on stdout");
     add_option(ctx, *sub, "--stats", c->stats, "Print a rate line on stderr every SECS seconds", {}, Complete::number)
-        ->check(CLI::NonNegativeNumber)->option_text("SECS");
+        ->check(seconds_validator())->option_text("SECS");
     sub->callback([c, &ctx] { ctx.run = [c] { return run(*c); }; });
 }
 

@@ -173,10 +173,43 @@ std::string arguments_section(const std::vector<OptionModel>& positionals) {
     return out;
 }
 
-std::string exit_status_section() {
+std::string exit_status_entry(ExitCode code, const std::string& meaning) {
+    return fmt::format(".TP\n.B {}\n{}", to_int(code), text_line(sentence(meaning)));
+}
+
+// Every code of the table, or only those `cmd` says it can return.
+std::string exit_status_section(const CommandModel* cmd) {
     std::string out;
-    for (const auto& e : exit_code_table()) {
-        out += (out.empty() ? "" : "\n") + fmt::format(".TP\n.B {}\n{}", to_int(e.code), text_line(sentence(e.meaning)));
+    if (cmd && !cmd->doc.exit_codes.empty()) {
+        for (const auto& e : cmd->doc.exit_codes) {
+            std::string meaning = e.meaning;
+            if (meaning.empty()) {
+                for (const auto& row : exit_code_table()) {
+                    if (row.code == e.code) meaning = row.meaning;
+                }
+            }
+            out += (out.empty() ? "" : "\n") + exit_status_entry(e.code, meaning);
+        }
+        return out;
+    }
+    for (const auto& e : exit_code_table()) out += (out.empty() ? "" : "\n") + exit_status_entry(e.code, e.meaning);
+    return out;
+}
+
+// The sections of wskit(1) that apply to `cmd` as well, for the sentence
+// that points there: a server that reads no input has no input modes.
+std::string shared_topics(const CommandModel& cmd) {
+    std::vector<std::string> topics{"Addresses", "output formats"};
+    if (cmd.doc.reads_input) {
+        topics.emplace_back("input modes");
+        topics.emplace_back("slash commands");
+    }
+    topics.emplace_back("the JSON output");
+    topics.emplace_back("the environment variables");
+    std::string out;
+    for (std::size_t i = 0; i < topics.size(); ++i) {
+        if (i > 0) out += i + 1 == topics.size() ? " and " : ", ";
+        out += topics[i];
     }
     return out;
 }
@@ -262,7 +295,7 @@ std::string render_root_man(const CommandModel& root) {
                                     {"VERSION", esc(version())},
                                     {"COMMANDS", commands},
                                     {"OPTIONS", options_section(root.options)},
-                                    {"EXIT_STATUS", exit_status_section()},
+                                    {"EXIT_STATUS", exit_status_section(nullptr)},
                                     {"SEE_ALSO", see_also(root, nullptr)}});
 }
 
@@ -286,7 +319,8 @@ std::string render_command_man(const CommandModel& root, const CommandModel& cmd
                                        {"ALIASES", aliases},
                                        {"ARGUMENTS", arguments_section(cmd.positionals)},
                                        {"OPTIONS", options_section(cmd.options)},
-                                       {"EXIT_STATUS", exit_status_section()},
+                                       {"SHARED_TOPICS", shared_topics(cmd)},
+                                       {"EXIT_STATUS", exit_status_section(&cmd)},
                                        {"EXAMPLES", examples_section(cmd.doc)},
                                        {"SEE_ALSO", see_also(root, &cmd)}});
 }

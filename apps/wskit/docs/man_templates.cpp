@@ -219,14 +219,15 @@ a server) and exit within a second even if the peer never answers, with
 status 130 or 143.
 SIGPIPE never kills the process.
 .SH EXIT STATUS
-The exit status is the same for every command:
+An exit status means the same for every command; each command's page lists
+those it can return:
 @EXIT_STATUS@
 .SH SEE ALSO
 @SEE_ALSO@
 )roff";
 
 // Slots: BANNER VERSION TITLE PAGE SUMMARY SYNOPSIS DESCRIPTION
-// ALIASES ARGUMENTS OPTIONS EXIT_STATUS EXAMPLES SEE_ALSO. ARGUMENTS and
+// ALIASES SHARED_TOPICS ARGUMENTS OPTIONS EXIT_STATUS EXAMPLES SEE_ALSO. ARGUMENTS and
 // EXAMPLES include their own .SH line, as a command may have none.
 const char* const command_man_template = R"roff(@BANNER@
 .TH @TITLE@ 1 "" "wskit @VERSION@" "User Commands"
@@ -238,8 +239,7 @@ const char* const command_man_template = R"roff(@BANNER@
 @DESCRIPTION@
 @ALIASES@
 .PP
-Addresses, output formats, input modes, slash commands, the JSON output and
-the environment variables are the same for every command; see
+@SHARED_TOPICS@ are the same for every command; see
 .BR wskit (1).
 @ARGUMENTS@
 .SH OPTIONS

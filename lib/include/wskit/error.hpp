@@ -39,6 +39,16 @@ inline int to_int(ExitCode code) { return static_cast<int>(code); }
 // are normal, anything else (1006 included) is abnormal.
 WSKIT_API ExitCode exit_code_for_close(int close_code);
 
+// Why an endpoint may not put `close_code` in a close frame it sends, as a
+// clause for an error message ("1006 only reports ..."), or an empty string
+// when it may. Sendable are 1000-1003, 1007-1014 (RFC 6455 7.4.1 and the IANA
+// registry) and 3000-4999 (7.4.2); 1005, 1006 and 1015 only report what
+// happened, 1004 and 1016-2999 are reserved, the rest are not close codes.
+WSKIT_API std::string close_code_problem(int close_code);
+
+// The sendable ranges, for messages: "1000-1003, 1007-1014 or 3000-4999".
+WSKIT_API const char* sendable_close_codes();
+
 // An error that knows the exit code it maps to. what() is one line, without
 // the "wskit: " prefix, that says what failed and what to do.
 class WSKIT_API Error : public std::runtime_error {
