@@ -334,10 +334,13 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
                "Largest incoming message in bytes (default 16 MiB); larger closes with 1009, exit 6", {},
                Complete::number)->check(count_validator())->option_text("BYTES");
     add_flag(ctx, app, "-v,--verbose", f.verbosity,
-             "Show the handshake on stderr; -vv adds frames and library diagnostics",
-             "Print the handshake request and response headers on stderr, curl -v style ('> ' sent, '< ' "
-             "received, with the body of a non-101 response). Given twice, also frame headers and websocketpp's "
-             "own diagnostics.");
+             "Show the connection steps and the handshake on stderr (curl -v); -vv adds every frame",
+             "Print on stderr what curl -v prints: the name resolution and every address tried, the TCP "
+             "connection, the proxy exchange (HTTP CONNECT or SOCKS5), the TLS version, cipher, ALPN and the "
+             "server certificate's subject, issuer and dates, then the handshake request and response headers "
+             "('* ' for steps, '> ' sent, '< ' received, with the body of a non-101 response). Given twice, also "
+             "every frame sent and received, decoded (opcode, FIN, RSV1-3, mask, length, a short escaped "
+             "preview of the payload), and websocketpp's error diagnostics.");
     add_option(ctx, app, "--ca,--cacert", f.tls.ca_file, "Trust the CA certificates in this PEM file", {},
                Complete::file)->option_text("FILE");
     add_tls_identity(ctx, app, f.tls, "PEM certificate chain (client certificate)");
@@ -346,11 +349,15 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
              "Do not verify the server's certificate (a warning is printed)");
     add_option(ctx, app, "--tls-min", f.tls.min_version, "Lowest TLS version: 1.2 (default) or 1.3", {},
                Complete::choices, {"1.2", "1.3"});
-    add_option(ctx, app, "--proxy", f.proxy, "Connect through this HTTP proxy (CONNECT): http://[user:pass@]host:port",
-               "Connect through an HTTP proxy with the CONNECT method; user:pass@ in the proxy URL is sent as "
-               "Proxy-Authorization. Without --proxy, https_proxy (wss), http_proxy (ws) and all_proxy are "
-               "honoured, and no_proxy lists hosts to reach directly, as curl does (upper-case forms too, except "
-               "HTTP_PROXY).",
+    add_option(ctx, app, "--proxy", f.proxy,
+               "Connect through this proxy: http://, socks5:// or socks5h://[user:pass@]host:port",
+               "Connect through a proxy. http:// is an HTTP proxy (CONNECT method; user:pass@ is sent as "
+               "Proxy-Authorization). socks5:// is a SOCKS5 proxy (RFC 1928; user:pass@ as RFC 1929 "
+               "username/password) to which the target's address, resolved here, is sent; socks5h:// sends "
+               "the host name for the proxy to resolve. The port defaults to 1080, as in curl. TLS to a wss:// "
+               "server runs through the tunnel and verifies the server's name. Without --proxy, https_proxy "
+               "(wss), http_proxy (ws) and all_proxy are honoured with any of these schemes, and no_proxy lists "
+               "hosts to reach directly, as curl does (upper-case forms too, except HTTP_PROXY).",
                Complete::url)->option_text("URL");
     add_flag(ctx, app, "-L,--location", f.follow_redirects,
              "Follow 301/302/303/307/308 redirects on the handshake");

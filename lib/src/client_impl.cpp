@@ -1,5 +1,7 @@
 // Client::Impl: one websocketpp client endpoint and connection, plain or TLS.
 #include "tls_context.hpp"
+#include "tls_trace.hpp"
+#include "trace_printer.hpp"
 #include "wspp.hpp"
 
 #include <wskit/client.hpp>
@@ -103,7 +105,11 @@ class ClientImpl final : public Client::Impl {
 public:
     ClientImpl(EventLoop& loop, ClientOptions options, Client::EventHandler on_event)
         : loop_(loop), options_(std::move(options)), on_event_(std::move(on_event)) {
-        detail::configure_logging(endpoint_, options_.verbosity);
+        trace_ = options_.on_trace;
+        if (!trace_ && options_.verbosity >= 1) trace_ = print_trace_line;
+        // -vv shows the frames decoded (TracedConnection) instead of
+        // websocketpp's access log.
+        detail::configure_logging(endpoint_, options_.verbosity, /*frames_traced=*/true);
         endpoint_.init_asio(&loop_.impl().io);
         endpoint_.set_user_agent(options_.user_agent);
         endpoint_.set_max_message_size(options_.max_message_size);
@@ -151,27 +157,34 @@ public:
         if (!credentials.empty())
             con_->replace_header("Authorization", "Basic " + base64_encode(credentials));
         con_->set_open_handshake_timeout(options_.open_timeout.count());
+        detail::Route route;
+        route.host = options_.url.host;
+        route.port = options_.url.port;
+        route.user_agent = options_.user_agent;
+        route.timeout = options_.open_timeout;
         if (!options_.proxy.empty()) {
-            if (auto problem = use_proxy(); !problem.empty()) return fail(ExitCode::usage, problem);
+            if (auto problem = use_proxy(route); !problem.empty()) return fail(ExitCode::usage, problem);
         }
+        endpoint_.set_route(std::move(route), trace_);
+        if (options_.verbosity >= 2 && trace_) con_->set_frame_trace(trace_);
         if (options_.ping_timeout.count() > 0) {
             con_->set_pong_timeout(options_.ping_timeout.count());
             con_->set_pong_timeout_handler([this](wpp::connection_hdl, std::string) { on_pong_timeout(); });
         }
 
         con_->set_tcp_pre_init_handler([this](wpp::connection_hdl) {
+            // The transport has resolved, connected and opened any tunnel.
             tcp_connected_ = true;
-            phase_ = !proxy_.empty() ? ConnectPhase::proxy : tls ? ConnectPhase::tls : ConnectPhase::upgrade;
+            phase_ = tls ? ConnectPhase::tls : ConnectPhase::upgrade;
         });
-        if (!proxy_.empty() || tls) {
-            // Called after the tunnel and the TLS handshake, whether they
-            // succeeded or not.
-            con_->set_tcp_post_init_handler([this](wpp::connection_hdl) {
-                bool tls_done = true;
-                if constexpr (tls) tls_done = SSL_is_init_finished(con_->get_socket().native_handle());
-                phase_ = tls_done ? ConnectPhase::upgrade : ConnectPhase::tls;
-            });
-        }
+        // After the TLS handshake (and through any tunnel), before the
+        // request; called whether the handshake succeeded or not.
+        con_->set_tcp_post_init_handler([this](wpp::connection_hdl) {
+            bool tls_done = true;
+            if constexpr (tls) tls_done = SSL_is_init_finished(con_->get_socket().native_handle());
+            phase_ = tls_done ? ConnectPhase::upgrade : ConnectPhase::tls;
+            if (tls_done) trace_tls();
+        });
         con_->set_open_handler([this](wpp::connection_hdl) { on_open(); });
         con_->set_fail_handler([this](wpp::connection_hdl) { on_fail(); });
         con_->set_close_handler([this](wpp::connection_hdl) { on_close(); });
@@ -215,6 +228,9 @@ public:
         user_closed_ = true;
         closed_by_us_ = true;
         sent_close_code_ = code;
+        // websocketpp did not run this close handshake, so it takes the
+        // server's end of the TCP connection for an error; here it is the end.
+        endpoint_.get_elog().expect_eof = true;
         close_timer_ = loop_.after(close_timeout, [this] {
             asio::error_code ignored;
             con_->get_raw_socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
@@ -240,20 +256,26 @@ public:
     }
 
 private:
-    // HTTP CONNECT through options_.proxy; returns a problem, or "".
-    std::string use_proxy() {
-        Url proxy;
+    // Routes the connection through options_.proxy (HTTP CONNECT or
+    // SOCKS5, opened by detail::Connector rather than websocketpp, which
+    // knows only HTTP); returns a problem, or "".
+    std::string use_proxy(detail::Route& route) {
         try {
-            proxy = parse_url(options_.proxy);
+            route.proxy = parse_proxy_url(options_.proxy);
         } catch (const Error& e) {
-            return fmt::format("invalid proxy '{}': {}", options_.proxy, e.what());
+            return e.what();
         }
-        if (proxy.secure) return fmt::format("proxy '{}': only http:// proxies are supported", options_.proxy);
-        proxy_ = proxy.authority();
-        wpp::lib::error_code ec;
-        con_->set_proxy("http://" + proxy_, ec);
-        if (!ec && !proxy.user.empty()) con_->set_proxy_basic_auth(proxy.user, proxy.password, ec);
-        return ec ? fmt::format("proxy '{}': {}", options_.proxy, ec.message()) : std::string();
+        proxy_ = route.proxy->authority();
+        return {};
+    }
+
+    // -v: what curl -v says once TLS is up.
+    void trace_tls() {
+        if constexpr (tls) {
+            if (!trace_) return;
+            for (auto& line : detail::describe_tls_session(con_->get_socket().native_handle()))
+                trace_(TraceLine{TraceLine::Kind::info, std::move(line)});
+        }
     }
 
     // One ping in flight at a time: websocketpp restarts its pong timer with
@@ -321,7 +343,9 @@ private:
             trace.location = res.get_header("Location");
         }
         trace.connected = tcp_connected_;
-        if (tcp_connected_) trace.remote = con_->get_remote_endpoint();
+        // Taken when TCP connected: once the connection has failed the
+        // socket no longer knows its peer.
+        if (tcp_connected_) trace.remote = endpoint_.connect_outcome().remote;
     }
 
     // RFC 6455 4.1: the client fails the connection when the server selects a
@@ -446,9 +470,9 @@ private:
             facts.cause = FailureCause::bad_upgrade;
             facts.detail = ec.message();
         } else if (ec == wpp::transport::asio::error::proxy_failed) {
-            facts.phase = ConnectPhase::proxy;
-            facts.cause = FailureCause::proxy_refused;
-            facts.detail = endpoint_.get_elog().proxy_answer;
+            // The connector's message names the proxy and its answer.
+            if (record_failure(ExitCode::connect, endpoint_.connect_outcome().tunnel_error)) emit_error();
+            return;
         } else if (verify_ && !verify_->reason.empty()) {
             facts.phase = ConnectPhase::tls;
             facts.cause = FailureCause::tls_verify;
@@ -560,6 +584,7 @@ private:
     EventLoop::TimerId abort_timer_ = 0;
     ConnectPhase phase_ = ConnectPhase::connect;
     std::string proxy_;  // host:port of the proxy, when there is one
+    TraceHandler trace_;  // -v lines; empty when nobody listens
     Client::EventHandler on_event_;
     Endpoint endpoint_;
     connection_ptr con_;

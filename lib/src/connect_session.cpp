@@ -2,6 +2,7 @@
 #include "fd_sink.hpp"
 #include "line_editor.hpp"
 #include "stdin_reader.hpp"
+#include "trace_printer.hpp"
 
 #include <wskit/connect.hpp>
 #include <wskit/encoding.hpp>
@@ -28,35 +29,6 @@ using Clock = std::chrono::steady_clock;
 
 std::chrono::milliseconds seconds_to_ms(double s) {
     return std::chrono::milliseconds(static_cast<long long>(s * 1000));
-}
-
-// curl -v style: "> " for what was sent, "< " for what came back.
-void print_trace(const HandshakeTrace& t) {
-    if (!t.connected) return;
-    std::string out;
-    if (!t.remote.empty()) out += fmt::format("* connected to {}\n", t.remote);
-    auto lines = [&out](const std::string& block, const char* prefix) {
-        std::size_t start = 0;
-        while (start < block.size()) {
-            auto end = block.find("\r\n", start);
-            if (end == std::string::npos) end = block.size();
-            out += prefix;
-            out.append(block, start, end - start);
-            out += '\n';
-            start = end + 2;
-        }
-    };
-    lines(t.request, "> ");
-    out += ">\n";
-    if (t.status != 0) {
-        lines(t.response, "< ");
-        out += "<\n";
-        if (!t.body.empty()) {
-            out += t.body;
-            if (t.body.back() != '\n') out += '\n';
-        }
-    }
-    std::fputs(out.c_str(), stderr);
 }
 
 class Session {

@@ -1,7 +1,8 @@
-"""wskit connect through a real HTTP CONNECT proxy (tinyproxy, started by the
-test on a free port): by --proxy, by https_proxy/http_proxy/all_proxy,
-bypassed by no_proxy, with Basic proxy credentials, and the errors when the
-proxy refuses the tunnel or cannot be reached."""
+"""wskit connect through a real HTTP CONNECT proxy (tinyproxy) and a real
+SOCKS5 proxy (microsocks), each started by the test on a free port: by
+--proxy, by https_proxy/http_proxy/all_proxy, bypassed by no_proxy, with
+credentials, and the errors when the proxy refuses the tunnel or cannot be
+reached."""
 import json
 import os
 import re
@@ -46,6 +47,21 @@ class Tinyproxy:
         return re.findall(r"Request \(file descriptor \d+\): CONNECT (\S+) HTTP/1\.[01]", self.text())
 
 
+class Microsocks:
+    def __init__(self, process, port):
+        self.process = process
+        self.port = port
+        self.authority = f"127.0.0.1:{port}"
+
+    def url(self, scheme="socks5", credentials=""):
+        return f"{scheme}://{credentials}{self.authority}"
+
+    def wait_connected(self, target):
+        """Waits for microsocks's log line for a tunnel to `target` (host:port,
+        as the client named it: an address for socks5, a name for socks5h)."""
+        self.process.wait_line(rf"connected to {re.escape(target)}$")
+
+
 class Proxy(TestCase):
     @classmethod
     def setUpClass(cls):
@@ -84,6 +100,27 @@ class Proxy(TestCase):
                     time.sleep(0.02)
             p.stop()  # the port was taken in the meantime, or it did not start: try another
         self.fail(f"tinyproxy did not start; log: {open(log).read() if os.path.exists(log) else ''}")
+
+    def start_microsocks(self, user=None, password=None):
+        """Starts microsocks on a free port of 127.0.0.1 (with a user and a
+        password when given); returns a Microsocks once its port accepts."""
+        if shutil.which("microsocks") is None:
+            self.fail("microsocks is not installed (scripts/test.sh installs it)")
+        for attempt in range(5):
+            port = free_port()
+            args = ["microsocks", "-i", "127.0.0.1", "-p", str(port)]
+            if user is not None:
+                args += ["-u", user, "-P", password]
+            p = self.start(args)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and p.proc.poll() is None:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    return Microsocks(p, port)
+                except OSError:
+                    time.sleep(0.02)
+            p.stop()  # the port was taken in the meantime: try another
+        self.fail("microsocks did not start")
 
     def wss_echo(self):
         return self.start_wskit_server("echo", "--cert", self.certs.server_cert,
@@ -278,6 +315,135 @@ class Proxy(TestCase):
                 self.assertNotIn("s3cret", err)
         with open(record) as f:
             self.assertEqual(len(f.readlines()), 2)  # the refused attempts never reached it
+
+
+    # --- SOCKS5 (microsocks) -------------------------------------------
+
+    def test_socks5_ws(self):
+        _, url = self.ws_echo()
+        socks = self.start_microsocks()
+        r = self.connect(url, "--proxy", socks.url())
+        self.assertEchoed(r)
+        socks.wait_connected(f"127.0.0.1:{port_of(url)}")
+
+    def test_socks5_wss_verifies_the_target_through_the_tunnel(self):
+        _, url = self.wss_echo()
+        url = url.replace("127.0.0.1", "localhost")
+        socks = self.start_microsocks()
+        r = self.connect(url, "--proxy", socks.url("socks5h"), "--ca", self.certs.ca)
+        self.assertEchoed(r)
+        socks.wait_connected(f"localhost:{port_of(url)}")
+        # The tunnel opens, but the server is still verified as the target.
+        r = self.connect(url, "--proxy", socks.url("socks5h"))
+        self.assertExit(r, 4)
+        self.assertIn(b"TLS verification of localhost failed", r.stderr)
+
+    def test_socks5_resolves_here_and_socks5h_lets_the_proxy_resolve(self):
+        _, url = self.ws_echo()
+        port = port_of(url)
+        url = url.replace("127.0.0.1", "localhost")
+        socks = self.start_microsocks()
+        self.assertEchoed(self.connect(url, "--proxy", socks.url("socks5")))
+        socks.wait_connected(f"127.0.0.1:{port}")
+        self.assertEchoed(self.connect(url, "--proxy", socks.url("socks5h")))
+        socks.wait_connected(f"localhost:{port}")
+
+    def test_socks5_with_password(self):
+        record = os.path.join(self.tmp, f"record-{self.id()}.jsonl")
+        _, url = self.ws_echo("--record", record)
+        socks = self.start_microsocks("alice", "s3cret")
+        r = self.connect(url, "--proxy", socks.url(credentials="alice:s3cret@"))
+        self.assertEchoed(r)
+        socks.wait_connected(f"127.0.0.1:{port_of(url)}")
+        self.assertEchoed(self.connect(url, env={"all_proxy": socks.url("socks5h", "alice:s3cret@")}))
+
+        r = self.connect(url, "--proxy", socks.url(credentials="alice:wrong@"))
+        self.assertExit(r, 3)
+        self.assertEqual(r.stdout, b"")
+        err = r.stderr.decode(errors="replace")
+        self.assertRegex(err, rf"^wskit: SOCKS5 proxy {re.escape(socks.authority)}: authentication failed")
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+        self.assertNotIn("wrong", err)
+
+        r = self.connect(url, "--proxy", socks.url())
+        self.assertExit(r, 3)
+        self.assertRegex(r.stderr.decode(errors="replace"),
+                         rf"^wskit: SOCKS5 proxy {re.escape(socks.authority)} requires authentication")
+        with open(record) as f:
+            self.assertEqual(len(f.readlines()), 2)  # the refused attempts never reached it
+
+    def test_socks5_proxy_not_listening(self):
+        _, url = self.ws_echo()
+        dead = free_port()
+        r = self.connect(url, "--proxy", f"socks5://127.0.0.1:{dead}")
+        self.assertExit(r, 3)
+        self.assertEqual(r.stdout, b"")
+        self.assertRegex(r.stderr.decode(errors="replace"),
+                         rf"^wskit: cannot connect to the proxy 127\.0\.0\.1:{dead}")
+
+    def test_socks5_target_refused(self):
+        socks = self.start_microsocks()
+        dead = free_port()
+        r = self.connect(f"ws://127.0.0.1:{dead}/", "--proxy", socks.url())
+        self.assertExit(r, 3)
+        err = r.stderr.decode(errors="replace")
+        self.assertRegex(err, rf"^wskit: SOCKS5 proxy {re.escape(socks.authority)} refused the connection to "
+                              rf"127\.0\.0\.1:{dead}: .* \(reply \d\)$")
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+
+    def test_socks5_from_environment(self):
+        _, ws_url = self.ws_echo()
+        _, wss_url = self.wss_echo()
+        socks = self.start_microsocks()
+        self.assertEchoed(self.connect(ws_url, env={"all_proxy": socks.url()}))
+        socks.wait_connected(f"127.0.0.1:{port_of(ws_url)}")
+        self.assertEchoed(self.connect(ws_url, env={"http_proxy": socks.url("socks5h")}))
+        socks.wait_connected(f"127.0.0.1:{port_of(ws_url)}")
+        self.assertEchoed(self.connect(wss_url, "--ca", self.certs.ca, env={"https_proxy": socks.url()}))
+        socks.wait_connected(f"127.0.0.1:{port_of(wss_url)}")
+
+    def test_unsupported_proxy_scheme_names_the_supported_ones(self):
+        _, url = self.ws_echo()
+        for proxy in ("socks4://127.0.0.1:1080", "https://127.0.0.1:3128"):
+            with self.subTest(proxy=proxy):
+                r = self.connect(url, "--proxy", proxy)
+                self.assertExit(r, 2)
+                self.assertIn(b"http://, socks5://, socks5h://", r.stderr)
+
+    # --- -v shows the proxy exchange -------------------------------------
+
+    def test_verbose_shows_the_connect_exchange(self):
+        _, url = self.ws_echo()
+        port = port_of(url)
+        proxy = self.start_tinyproxy([port])
+        r = self.connect(url, "-v", "--proxy", proxy.url.replace("http://", "http://alice:s3cret@"))
+        self.assertEchoed(r)
+        lines = r.stderr.decode(errors="replace").splitlines()
+        proxy_port = port_of(proxy.url + "/")
+        expected = [f"* Trying 127.0.0.1:{proxy_port}...",
+                    f"* Connected to 127.0.0.1 (127.0.0.1) port {proxy_port}",
+                    f"> CONNECT 127.0.0.1:{port} HTTP/1.1",
+                    "> Proxy-Authorization: Basic [hidden]"]
+        for line in expected:
+            self.assertIn(line, lines)
+        self.assertRegex(r.stderr.decode(), r"\n< HTTP/1\.[01] 200 ")
+        self.assertLess(lines.index(expected[2]), lines.index("> GET / HTTP/1.1"))
+        self.assertNotIn("s3cret", r.stderr.decode(errors="replace"))
+
+    def test_verbose_shows_the_socks5_steps(self):
+        _, url = self.ws_echo()
+        port = port_of(url)
+        socks = self.start_microsocks("alice", "s3cret")
+        r = self.connect(url, "-v", "--proxy", socks.url("socks5h", "alice:s3cret@"))
+        self.assertEchoed(r)
+        lines = r.stderr.decode(errors="replace").splitlines()
+        expected = [f"* Connected to 127.0.0.1 (127.0.0.1) port {socks.port}",
+                    "* SOCKS5 username/password authentication as alice",
+                    f"* SOCKS5 connect to 127.0.0.1:{port} (remotely resolved)",
+                    "* SOCKS5 request granted",
+                    "> GET / HTTP/1.1",
+                    f"> Host: 127.0.0.1:{port}"]
+        self.assertEqual([l for l in lines if l in expected], expected, lines)
 
 
 if __name__ == "__main__":

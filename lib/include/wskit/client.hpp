@@ -7,6 +7,7 @@
 #include <wskit/export.hpp>
 #include <wskit/loop.hpp>
 #include <wskit/tls.hpp>
+#include <wskit/trace.hpp>
 #include <wskit/url.hpp>
 
 #include <chrono>
@@ -38,9 +39,10 @@ struct ClientOptions {
     std::string auth;                        // "user:pass" for Basic auth; url's credentials otherwise
     std::size_t max_message_size = 16u << 20;  // larger incoming messages close with 1009
     std::chrono::milliseconds open_timeout{10000};  // TCP, TLS and upgrade together
-    int verbosity = 0;                       // 2 and more: websocketpp's own diagnostics on stderr
+    int verbosity = 0;                       // 1: connection steps traced; 2: frames too, and websocketpp's errors on stderr
+    TraceHandler on_trace;                   // receives the traced steps; empty: printed on stderr (-v)
     TlsOptions tls;
-    std::string proxy;                       // "http://[user:pass@]host:port" for HTTP CONNECT; "" = direct
+    std::string proxy;                       // http://, socks5:// or socks5h://[user:pass@]host:port; "" = direct
     std::chrono::milliseconds ping_interval{0};  // send a ping this often while open; 0 = never
     std::chrono::milliseconds ping_timeout{0};   // no pong within this after a ping: fail (1006); 0 = no check
 };

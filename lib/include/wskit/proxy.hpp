@@ -1,12 +1,15 @@
-// Which HTTP proxy a connection goes through, decided as curl does from the
-// environment: https_proxy (wss), http_proxy (ws), all_proxy, and no_proxy.
+// Which proxy a connection goes through, decided as curl does from the
+// environment (https_proxy for wss, http_proxy for ws, all_proxy, no_proxy),
+// and what a proxy URL means: an HTTP proxy (CONNECT) or a SOCKS5 one.
 #pragma once
 
 #include <wskit/export.hpp>
 #include <wskit/url.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace wskit {
 
@@ -24,5 +27,28 @@ WSKIT_API std::string proxy_from_environment(const Url& target, const EnvLookup&
 
 // True when no_proxy excludes `host` from proxying.
 WSKIT_API bool no_proxy_matches(const std::string& no_proxy, const std::string& host);
+
+enum class ProxyKind {
+    http,     // HTTP CONNECT tunnel
+    socks5,   // RFC 1928; the target's name is resolved here and its address sent
+    socks5h,  // RFC 1928; the target's name is sent for the proxy to resolve
+};
+
+struct WSKIT_API ProxySpec {
+    ProxyKind kind = ProxyKind::http;
+    std::string host;           // without brackets for IPv6 literals
+    std::uint16_t port = 1080;  // curl's default for every kind of proxy
+    std::string user;           // percent-decoded; HTTP Basic or RFC 1929 credentials
+    std::string password;
+
+    const char* scheme() const;
+    // host:port, bracketed if IPv6; what error messages call the proxy
+    std::string authority() const;
+};
+
+// Parses a proxy URL as curl does: http://, socks5://, socks5h://, or no
+// scheme (http), with optional user:pass@ and :port. Throws
+// Error(ExitCode::usage) naming the supported schemes for any other one.
+WSKIT_API ProxySpec parse_proxy_url(std::string_view text);
 
 }  // namespace wskit

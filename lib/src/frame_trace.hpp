@@ -1,0 +1,50 @@
+// -vv: every WebSocket frame of one direction, decoded from the bytes as
+// they cross the socket (after TLS), so that what is shown is what went over
+// the wire: opcode, FIN, RSV1-3, mask, length and a short payload preview.
+#pragma once
+
+#include <wskit/export.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wskit::detail {
+
+struct FrameHeader {
+    bool fin = false;
+    bool rsv1 = false, rsv2 = false, rsv3 = false;
+    int opcode = 0;
+    bool masked = false;
+    std::uint64_t length = 0;
+};
+
+// "text fin=1 rsv=000 mask=1 len=5 "hello"": the header and up to the first
+// preview_limit bytes of the (unmasked) payload, escaped.
+WSKIT_API std::string describe_frame(const FrameHeader& h, std::string_view preview);
+
+class WSKIT_API FrameTracer {
+public:
+    static constexpr std::size_t preview_limit = 40;
+
+    // A stream starts with the HTTP upgrade request or response, which is
+    // skipped up to its blank line; frames follow.
+    FrameTracer() = default;
+
+    // Feeds the next bytes of the stream; returns a description of each frame
+    // whose header and preview bytes are complete.
+    std::vector<std::string> feed(std::string_view bytes);
+
+private:
+    enum class State { http, header, payload } state_ = State::http;
+    std::string http_tail_;     // the last bytes of the HTTP head, to find "\r\n\r\n" across reads
+    std::string header_;        // header bytes gathered so far
+    FrameHeader frame_;
+    std::uint32_t mask_ = 0;
+    std::uint64_t payload_seen_ = 0;
+    std::string preview_;
+    bool described_ = false;
+};
+
+}  // namespace wskit::detail

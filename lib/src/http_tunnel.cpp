@@ -1,0 +1,37 @@
+#include "http_tunnel.hpp"
+
+#include <wskit/encoding.hpp>
+
+#include <fmt/format.h>
+
+namespace wskit::detail {
+
+std::string http_connect_request(const std::string& authority, const std::string& user,
+                                 const std::string& password, const std::string& user_agent) {
+    std::string req = fmt::format("CONNECT {0} HTTP/1.1\r\nHost: {0}\r\n", authority);
+    if (!user_agent.empty()) req += fmt::format("User-Agent: {}\r\n", user_agent);
+    if (!user.empty() || !password.empty())
+        req += fmt::format("Proxy-Authorization: Basic {}\r\n", base64_encode(user + ":" + password));
+    // Some proxies close the tunnel after one request without this (curl sends it too).
+    req += "Proxy-Connection: Keep-Alive\r\n\r\n";
+    return req;
+}
+
+ConnectAnswer parse_connect_answer(std::string_view head) {
+    ConnectAnswer a;
+    auto eol = head.find("\r\n");
+    auto line = head.substr(0, eol);
+    if (line.substr(0, 5) != "HTTP/") return a;
+    auto sp = line.find(' ');
+    if (sp == std::string_view::npos || sp + 4 > line.size()) return a;
+    int status = 0;
+    for (std::size_t i = sp + 1; i < sp + 4; ++i) {
+        if (line[i] < '0' || line[i] > '9') return a;
+        status = status * 10 + (line[i] - '0');
+    }
+    a.status = status;
+    if (sp + 4 < line.size()) a.reason = std::string(line.substr(sp + 5));
+    return a;
+}
+
+}  // namespace wskit::detail

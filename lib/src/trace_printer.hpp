@@ -1,0 +1,18 @@
+// -v output on stderr, curl -v style: "* " for what happened, "> " for
+// what was sent, "< " for what came back.
+#pragma once
+
+#include <wskit/client.hpp>
+#include <wskit/trace.hpp>
+
+namespace wskit {
+
+// One line, as it happens (the client's default trace handler at -v).
+void print_trace_line(const TraceLine& line);
+
+// The handshake request and response headers (and a non-101 response's
+// body) once they are known; the connection steps before them were printed
+// as they happened.
+void print_trace(const HandshakeTrace& t);
+
+}  // namespace wskit
