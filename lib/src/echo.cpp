@@ -3,8 +3,6 @@
 
 #include <fmt/format.h>
 
-#include <cstdio>
-
 namespace wskit {
 namespace {
 
@@ -13,8 +11,8 @@ using Clock = std::chrono::steady_clock;
 // Prints message and byte rates on stderr every `period`.
 class StatsReporter {
 public:
-    StatsReporter(EventLoop& loop, Server& server, double seconds)
-        : loop_(loop), server_(server), period_(static_cast<long long>(seconds * 1000)) {}
+    StatsReporter(EventLoop& loop, Server& server, ServeSession& session, double seconds)
+        : loop_(loop), server_(server), session_(session), period_(static_cast<long long>(seconds * 1000)) {}
 
     void start() {
         last_ = server_.stats();
@@ -28,13 +26,11 @@ private:
         auto now = Clock::now();
         double secs = std::chrono::duration<double>(now - last_time_).count();
         auto rate = [secs](std::uint64_t a, std::uint64_t b) { return static_cast<double>(a - b) / secs; };
-        std::fprintf(stderr, "%s\n",
-                     fmt::format("stats: {} clients, {:.0f} msg/s in, {:.0f} msg/s out, {:.2f} MB/s in, {:.2f} MB/s out",
+        session_.diagnostic(fmt::format("stats: {} clients, {:.0f} msg/s in, {:.0f} msg/s out, {:.2f} MB/s in, {:.2f} MB/s out",
                                  server_.connection_count(), rate(now_stats.messages_in, last_.messages_in),
                                  rate(now_stats.messages_out, last_.messages_out),
                                  rate(now_stats.bytes_in, last_.bytes_in) / 1e6,
-                                 rate(now_stats.bytes_out, last_.bytes_out) / 1e6)
-                         .c_str());
+                                 rate(now_stats.bytes_out, last_.bytes_out) / 1e6));
         last_ = now_stats;
         last_time_ = now;
         loop_.after(period_, [this] { report(); });
@@ -42,6 +38,7 @@ private:
 
     EventLoop& loop_;
     Server& server_;
+    ServeSession& session_;
     std::chrono::milliseconds period_;
     ServerStats last_;
     Clock::time_point last_time_;
@@ -77,7 +74,7 @@ int run_echo(const EchoOptions& options) {
     server_ptr = &server;
     server.listen();
     session.announce(server);
-    StatsReporter stats(loop, server, options.stats_seconds);
+    StatsReporter stats(loop, server, session, options.stats_seconds);
     if (options.stats_seconds > 0) stats.start();
     return session.run_until_signal(server);
 }
