@@ -1,7 +1,7 @@
 """Output that never blocks and never loses data silently: a server whose
 stdout nobody reads keeps serving and stops on a signal; a client whose stdin
 and stdout are one socket delivers everything; a client whose stdout nobody
-reads still honours --timeout."""
+reads still honours --timeout; echo's --stats --json and --log into a pipe."""
 import array
 import fcntl
 import json
@@ -289,6 +289,39 @@ class ClientOutput(TestCase):
         proc.send_signal(signal.SIGTERM)
         self.assertEqual(proc.wait(timeout=5), 143)
         self.assertLess(time.monotonic() - t0, 2.0)
+
+
+class EchoOutput(TestCase):
+    def test_stats_json_on_stdout(self):
+        server, url = self.start_wskit_server("echo", "--stats", "0.2", "--json", "0")
+        hold = self.start([PYTHON, os.path.join(PEERS, "py_client.py"), "hold", url])
+        hold.wait_line(r'"open"', "stdout")
+        m = server.wait_line(r'"event":"stats".*"clients":1\b', "stdout")
+        e = json.loads(m.string)
+        for field in ("ts", "clients", "msg_in_per_s", "msg_out_per_s", "mb_in_per_s", "mb_out_per_s"):
+            self.assertIn(field, e)
+        self.assertEqual(e["clients"], 1)
+        self.assertFalse([line for line in server.seen["stderr"] if line.startswith("stats:")])
+
+    def test_stats_line_says_one_client(self):
+        server, url = self.start_wskit_server("echo", "--stats", "0.2", "0")
+        server.wait_line(r"^stats: 0 clients, ")
+        hold = self.start([PYTHON, os.path.join(PEERS, "py_client.py"), "hold", url])
+        hold.wait_line(r'"open"', "stdout")
+        server.wait_line(r"^stats: 1 client, ")
+
+    def test_log_into_a_pipe_names_the_client(self):
+        server, url = self.start_wskit_server("echo", "--log", "0")
+        r = self.wskit("connect", "-x", "hello", "-w", "0", url)
+        self.assertExit(r, 0)
+        server.wait_line(r"^#1 < hello$", "stdout")
+        self.assertFalse([line for line in server.seen["stdout"] if "\x1b[" in line])
+
+    def test_log_raw_when_asked(self):
+        server, url = self.start_wskit_server("echo", "--log", "--raw", "0")
+        r = self.wskit("connect", "-x", "hello", "-w", "0", url)
+        self.assertExit(r, 0)
+        server.wait_line(r"^hello$", "stdout")
 
 
 if __name__ == "__main__":
