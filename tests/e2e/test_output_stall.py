@@ -190,6 +190,13 @@ class ServerWithStalledStdout(TestCase):
                 if line and "output stalled" in line:
                     m = line
         self.assertIsNotNone(m, err.seen)
+        # The notice comes once everything kept has been written.
+        while True:
+            try:
+                chunk = os.read(pipe.read_end, 1 << 16)
+            except BlockingIOError:
+                break
+            got += chunk
         self.assertRegex(m, r"^wskit: output stalled: dropped \d+ lines? \(\d+ bytes\) of stdout")
         dropped = int(m.split("dropped ")[1].split()[0])
         lines = got.split(b"\n")
@@ -217,6 +224,10 @@ class ClientOutput(TestCase):
             ours.shutdown(socket.SHUT_WR)
         w = threading.Thread(target=writer, daemon=True)
         w.start()
+        # Read only once all is sent: the echoes fill the socket meanwhile,
+        # so wskit's stdout meets EAGAIN for sure.
+        w.join(timeout=60)
+        self.assertFalse(w.is_alive(), "wskit did not read all of its input")
         ours.settimeout(60)
         chunks = []
         while True:
