@@ -23,6 +23,8 @@ struct Client::Impl {
     virtual bool is_open() const = 0;
     virtual std::size_t backlog() const = 0;
     virtual std::vector<Message> take_unsent() = 0;
+    virtual void pause_reading() = 0;
+    virtual void resume_reading() = 0;
 
     HandshakeTrace trace;
     ExitCode exit = ExitCode::ok;
@@ -225,6 +227,7 @@ public:
         if (con_->send(msg)) return false;
         messages_->outgoing_closed = true;
         closing_ = true;
+        resume_reading();  // the server's close frame is still to be read
         user_closed_ = true;
         closed_by_us_ = true;
         sent_close_code_ = code;
@@ -246,6 +249,35 @@ public:
         std::size_t wire = con_ ? con_->get_buffered_amount() : 0;
         std::size_t average_frame = frames_sent_ ? std::max<std::size_t>(1, frame_bytes_sent_ / frames_sent_) : 1;
         return pending_bytes_ + pending_.size() * per_message_cost + wire + wire / average_frame * per_message_cost;
+    }
+
+    // websocketpp's pause_reading() only posts the change, so the read it
+    // issues at the end of the current one still goes out, and its
+    // resume_reading() starts a read whether or not one is in flight (two
+    // reads into one buffer). So the pause is applied from inside our own
+    // message handlers, which websocketpp runs within its read handler:
+    // handle_pause_reading() there stops it from issuing the next read, and
+    // no read is in flight until the resume. A resume asked for from within
+    // a handler waits until websocketpp's read handler has returned. One
+    // loop thread, so calling these "handle_" methods directly is safe.
+    void pause_reading() override { pause_wanted_ = true; }
+
+    void resume_reading() override {
+        pause_wanted_ = false;
+        if (!reading_paused_) return;
+        if (in_read_handler_) {
+            loop_.post([this, alive = std::weak_ptr<bool>(alive_)] {
+                if (!alive.expired() && !pause_wanted_) resume_now();
+            });
+            return;
+        }
+        resume_now();
+    }
+
+    void resume_now() {
+        if (!reading_paused_) return;
+        reading_paused_ = false;
+        if (open_) con_->handle_resume_reading();
     }
 
     std::vector<Message> take_unsent() override {
@@ -404,7 +436,22 @@ private:
         e.message.opcode =
             msg->get_opcode() == wpp::frame::opcode::binary ? Opcode::binary : Opcode::text;
         e.message.payload = std::move(msg->get_raw_payload());
+        deliver_read(e);
+    }
+
+    // An event of websocketpp's read handler.
+    void deliver_read(const Event& e) {
+        in_read_handler_ = true;
         on_event_(e);
+        in_read_handler_ = false;
+        apply_pause();
+    }
+
+    // Inside websocketpp's read handler (see pause_reading()).
+    void apply_pause() {
+        if (!pause_wanted_ || reading_paused_ || !open_) return;
+        con_->handle_pause_reading();
+        reading_paused_ = true;
     }
 
     void emit_control(EventType type, std::string data) {
@@ -412,7 +459,7 @@ private:
         e.type = type;
         e.message.opcode = type == EventType::ping ? Opcode::ping : Opcode::pong;
         e.message.payload = std::move(data);
-        on_event_(e);
+        deliver_read(e);
     }
 
     void on_close() {
@@ -598,6 +645,10 @@ private:
     int sent_close_code_ = 0;
     bool tcp_connected_ = false;
     bool awaiting_pong_ = false;
+    bool pause_wanted_ = false;    // pause_reading() was asked for
+    bool reading_paused_ = false;  // applied: no read is in flight
+    bool in_read_handler_ = false;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for handlers posted to the loop
     std::uint64_t frames_sent_ = 0;
     std::uint64_t frame_bytes_sent_ = 0;
 };
@@ -638,6 +689,8 @@ bool Client::close(int code, const std::string& reason) { return impl_->close(co
 bool Client::is_open() const { return impl_->is_open(); }
 std::size_t Client::backlog() const { return impl_->backlog(); }
 std::vector<Message> Client::take_unsent() { return impl_->take_unsent(); }
+void Client::pause_reading() { impl_->pause_reading(); }
+void Client::resume_reading() { impl_->resume_reading(); }
 const HandshakeTrace& Client::handshake() const { return impl_->trace; }
 ExitCode Client::exit_code() const { return impl_->exit; }
 const std::string& Client::error_message() const { return impl_->error; }

@@ -27,6 +27,10 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
+// stdout may hold this much for a slow reader before the server is no
+// longer read: enough to absorb bursts, little memory.
+constexpr std::size_t output_high_mark = 1u << 20;
+
 std::chrono::milliseconds seconds_to_ms(double s) {
     return std::chrono::milliseconds(static_cast<long long>(s * 1000));
 }
@@ -53,7 +57,8 @@ public:
                 o.output.timestamps && o.output.format == OutputFormat::human);
             sink_ = &editor_->sink();
         } else {
-            stdout_ = std::make_unique<detail::FdSink>(STDOUT_FILENO);
+            stdout_ = std::make_unique<detail::FdSink>(loop_, STDOUT_FILENO, detail::Overflow::keep, output_high_mark);
+            stdout_->set_handlers({[this] { on_output_closed(); }, [this] { client_->resume_reading(); }, {}});
             sink_ = stdout_.get();
         }
         printer_ = make_printer(o.output, *sink_);
@@ -82,7 +87,7 @@ public:
         reader_.reset();
         if (editor_) editor_->flush();
         editor_.reset();
-        if (stdout_) stdout_->flush();
+        if (stdout_) finish_output();
         return result_;
     }
 
@@ -255,15 +260,16 @@ private:
     void print(const Event& e) {
         if (e.type == EventType::error) print_error(e.text);
         printer_->print(e);
-        if (!flush_scheduled_) {
+        if (stdout_) {
+            // stdout writes on its own, without blocking. The output is the
+            // data, so nothing is dropped: while the reader is behind, the
+            // server is not read (until stdout's on_low handler).
+            if (stdout_->above_high_mark()) client_->pause_reading();
+        } else if (!flush_scheduled_) {
             flush_scheduled_ = true;
             loop_.post([this] {
                 flush_scheduled_ = false;
-                if (editor_) {
-                    editor_->flush();
-                } else if (!stdout_->flush()) {
-                    on_output_closed();
-                }
+                editor_->flush();
             });
         }
     }
@@ -275,13 +281,55 @@ private:
         early_outgoing_.push_back(std::move(e));
     }
 
-    // The reader of our stdout went away (| head -1): nothing more can be
-    // shown, so close quietly.
+    // Nothing more can be shown. The reader of our stdout went away
+    // (| head -1): close quietly, exit 0. Any other failure (a full disk, an
+    // I/O error) means lost output: close, and exit 1 saying why.
     void on_output_closed() {
         if (output_closed_) return;
         output_closed_ = true;
+        if (stdout_->state() == detail::FdSink::State::failed && !exit_override_) {
+            print_error(output_error());
+            exit_override_ = to_int(ExitCode::runtime);
+        }
         if (!exit_override_) exit_override_ = 0;
+        client_->resume_reading();  // so that the close handshake can complete
         close_now(1000, "");
+    }
+
+    std::string output_error() const {
+        return fmt::format("cannot write to standard output: {}; what the server sent was not all written",
+                           stdout_->error());
+    }
+
+    // After the loop: what is still queued for stdout is written, waiting
+    // for a slow reader as long as --timeout allows (or as long as it takes,
+    // like any tool in a pipeline), and a signal meanwhile still stops it.
+    // A run that already failed does not wait.
+    void finish_output() {
+        using Drain = detail::FdSink::Drain;
+        std::optional<std::chrono::steady_clock::time_point> deadline;
+        if (result_ != 0) deadline = std::chrono::steady_clock::now();
+        else if (o_.timeout_seconds > 0) deadline = started_ + seconds_to_ms(o_.timeout_seconds);
+        int signo = 0;
+        auto drained = stdout_->drain(deadline, &signo);
+        if (result_ != 0) return;
+        switch (drained) {
+            case Drain::done:
+            case Drain::reader_gone:
+                return;
+            case Drain::failed:
+                print_error(output_error());
+                result_ = to_int(ExitCode::runtime);
+                return;
+            case Drain::timed_out:
+                print_error(fmt::format("timed out after {} s (--timeout) writing the output; its reader is not "
+                                        "keeping up", o_.timeout_seconds));
+                result_ = to_int(ExitCode::timeout);
+                return;
+            case Drain::interrupted:
+                result_ = to_int(signo == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
+                return;
+        }
     }
 
     void run_command(SlashCommand& cmd) {
@@ -477,6 +525,7 @@ private:
 
     const ConnectOptions& o_;
     Url url_;  // where the current attempt goes (changes with redirects)
+    const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();  // for --timeout
     EventLoop loop_;
     std::unique_ptr<detail::FdSink> stdout_;
     std::unique_ptr<detail::LineEditor> editor_;

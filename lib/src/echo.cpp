@@ -3,18 +3,25 @@
 
 #include <fmt/format.h>
 
-#include <cstdio>
-
 namespace wskit {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Prints message and byte rates on stderr every `period`.
+struct Rates {
+    std::size_t clients = 0;
+    double msg_in = 0, msg_out = 0;  // messages per second
+    double mb_in = 0, mb_out = 0;    // 10^6 bytes per second
+};
+
+// Prints message and byte rates every `period`: a human line on stderr, or
+// a stats event on stdout with --json (one NDJSON object, documented in
+// wskit-echo(1)).
 class StatsReporter {
 public:
-    StatsReporter(EventLoop& loop, Server& server, double seconds)
-        : loop_(loop), server_(server), period_(static_cast<long long>(seconds * 1000)) {}
+    StatsReporter(EventLoop& loop, Server& server, ServeSession& session, double seconds, bool json)
+        : loop_(loop), server_(server), session_(session), json_(json),
+          period_(static_cast<long long>(seconds * 1000)) {}
 
     void start() {
         last_ = server_.stats();
@@ -28,20 +35,40 @@ private:
         auto now = Clock::now();
         double secs = std::chrono::duration<double>(now - last_time_).count();
         auto rate = [secs](std::uint64_t a, std::uint64_t b) { return static_cast<double>(a - b) / secs; };
-        std::fprintf(stderr, "%s\n",
-                     fmt::format("stats: {} clients, {:.0f} msg/s in, {:.0f} msg/s out, {:.2f} MB/s in, {:.2f} MB/s out",
-                                 server_.connection_count(), rate(now_stats.messages_in, last_.messages_in),
-                                 rate(now_stats.messages_out, last_.messages_out),
-                                 rate(now_stats.bytes_in, last_.bytes_in) / 1e6,
-                                 rate(now_stats.bytes_out, last_.bytes_out) / 1e6)
-                         .c_str());
+        Rates r;
+        r.clients = server_.connection_count();
+        r.msg_in = rate(now_stats.messages_in, last_.messages_in);
+        r.msg_out = rate(now_stats.messages_out, last_.messages_out);
+        r.mb_in = rate(now_stats.bytes_in, last_.bytes_in) / 1e6;
+        r.mb_out = rate(now_stats.bytes_out, last_.bytes_out) / 1e6;
+        if (json_) {
+            session_.print_record(stats_json(r, std::chrono::system_clock::now(), session_.dropped_records()));
+        } else {
+            session_.diagnostic(stats_line(r));
+        }
         last_ = now_stats;
         last_time_ = now;
         loop_.after(period_, [this] { report(); });
     }
 
+    static std::string stats_line(const Rates& r) {
+        return fmt::format("stats: {} {}, {:.0f} msg/s in, {:.0f} msg/s out, {:.2f} MB/s in, {:.2f} MB/s out",
+                           r.clients, r.clients == 1 ? "client" : "clients", r.msg_in, r.msg_out, r.mb_in,
+                           r.mb_out);
+    }
+
+    // Numbers only, so no escaping is needed.
+    static std::string stats_json(const Rates& r, std::chrono::system_clock::time_point ts, std::uint64_t dropped) {
+        return fmt::format(
+            "{{\"event\":\"stats\",\"ts\":\"{}\",\"conn\":0,\"clients\":{},\"msg_in_per_s\":{:.1f},"
+            "\"msg_out_per_s\":{:.1f},\"mb_in_per_s\":{:.3f},\"mb_out_per_s\":{:.3f},\"dropped_lines\":{}}}\n",
+            format_iso_time(ts), r.clients, r.msg_in, r.msg_out, r.mb_in, r.mb_out, dropped);
+    }
+
     EventLoop& loop_;
     Server& server_;
+    ServeSession& session_;
+    const bool json_;
     std::chrono::milliseconds period_;
     ServerStats last_;
     Clock::time_point last_time_;
@@ -77,7 +104,8 @@ int run_echo(const EchoOptions& options) {
     server_ptr = &server;
     server.listen();
     session.announce(server);
-    StatsReporter stats(loop, server, options.stats_seconds);
+    StatsReporter stats(loop, server, session, options.stats_seconds,
+                        options.output.format == OutputFormat::json);
     if (options.stats_seconds > 0) stats.start();
     return session.run_until_signal(server);
 }

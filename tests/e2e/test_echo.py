@@ -125,7 +125,7 @@ class Echo(TestCase):
         server.wait_line(r"^stats: 0 clients")
         hold = self.client("node", "hold", url)
         hold.wait_line(r'"open"', "stdout")
-        server.wait_line(r"^stats: 1 clients")
+        server.wait_line(r"^stats: 1 client,")
         self.run_client("py", "checks", url)
         server.wait_line(r"[1-9]\d* msg/s in")
 

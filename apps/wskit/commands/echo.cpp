@@ -20,6 +20,10 @@ int run(const EchoCommand& c) {
     EchoOptions o;
     o.server = c.server.resolve();
     o.output = c.output.resolve();
+    // A log is read to see who sent what: human lines with the client's #ID,
+    // into a pipe or a file too (raw output there would show payloads with
+    // no way to tell clients apart). --raw, --json or --output still decide.
+    if (c.output.output == "auto" && !c.output.raw && !c.output.json) o.output.format = OutputFormat::human;
     o.output.show_conn = true;
     o.log = c.log;
     o.delay_ms = c.delay_ms;
@@ -36,7 +40,11 @@ void register_echo(CLI::App& app, Context& ctx) {
         {"wskit echo [OPTIONS] [[HOST:]PORT]",
          "Serves WebSocket clients and sends every message back with its opcode; pings are answered with pongs. "
          "A plain GET of /healthz answers 'ok'; any other plain GET gets a 426 page naming the WebSocket URL. "
-         "SIGINT or SIGTERM closes every connection with 1001 and exits (130 or 143).",
+         "SIGINT or SIGTERM closes every connection with 1001 and exits (130 or 143). "
+         "Printing never slows or stops the server: stdout and stderr are written without blocking, and when "
+         "their reader falls behind by more than a buffer (1 MiB for stdout, 64 KiB for stderr), whole lines are "
+         "dropped and counted, and one line on stderr says how many once the reader has caught up "
+         "('wskit: output stalled: dropped N lines (B bytes) of stdout; ...').",
          {{"wskit echo 9000", "serve ws://127.0.0.1:9000/"},
           {"wskit echo 0 --log", "pick a free port, print every message"},
           {"wskit echo --stats 1 0.0.0.0:9000", "serve every interface, print rates each second"}},
@@ -50,8 +58,19 @@ void register_echo(CLI::App& app, Context& ctx) {
     add_output_options(ctx, *sub, c->output);
     add_option(ctx, *sub, "--delay", c->delay_ms, "Wait MS milliseconds before echoing each message", {},
                Complete::number)->option_text("MS");
-    add_flag(ctx, *sub, "--log", c->log, "Print every message and connection event on stdout");
-    add_option(ctx, *sub, "--stats", c->stats, "Print a rate line on stderr every SECS seconds", {}, Complete::number)
+    add_flag(ctx, *sub, "--log", c->log, "Print every message and connection event on stdout",
+             "Print every message and connection event on stdout, each line prefixed with the client's id "
+             "('#3 < hello'). The log is human-readable even into a pipe or a file (without colors there); "
+             "--raw prints payloads only, --json one JSON object per event with its 'conn'. A reader that falls "
+             "behind costs dropped, counted lines, never a stalled server (see DESCRIPTION).");
+    add_option(ctx, *sub, "--stats", c->stats, "Print rates (clients, msg/s, MB/s) every SECS seconds",
+               "Every SECS seconds, print the number of clients and the message and byte rates: a line on "
+               "stderr ('stats: 2 clients, 120 msg/s in, 120 msg/s out, 0.01 MB/s in, 0.01 MB/s out'), or with "
+               "--json a stats event on stdout: {\"event\":\"stats\",\"ts\":...,\"conn\":0,\"clients\":N,"
+               "\"msg_in_per_s\":X,\"msg_out_per_s\":X,\"mb_in_per_s\":X,\"mb_out_per_s\":X,"
+               "\"dropped_lines\":N} (MB is 10^6 bytes; dropped_lines counts the output lines dropped so far "
+               "because stdout was not read).",
+               Complete::number)
         ->check(seconds_validator())->option_text("SECS");
     sub->callback([c, &ctx] { ctx.run = [c] { return run(*c); }; });
 }

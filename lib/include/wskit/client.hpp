@@ -81,6 +81,12 @@ public:
     // an allowance per message for the library's bookkeeping (a queue of
     // small messages costs far more than their payloads). Input is paced by it.
     std::size_t backlog() const;
+    // Backpressure from whoever consumes the events: stops reading from the
+    // server (TCP then slows it down) until resume_reading(). It takes
+    // effect after the current event, once what was already read (at most
+    // one 64 KiB read) has been delivered. Loop thread; idempotent.
+    void pause_reading();
+    void resume_reading();
     // Messages accepted before the connection opened and never sent (after
     // a failed connection), so that a retry can send them.
     std::vector<Message> take_unsent();

@@ -12,7 +12,7 @@ struct EchoOptions {
     PrinterOptions output;       // for --log and the listening line in --json
     bool log = false;            // print every event with its connection id
     unsigned delay_ms = 0;       // wait before echoing each message
-    double stats_seconds = 0;    // print a rate line on stderr this often; 0 = never
+    double stats_seconds = 0;    // print rates this often (stderr; stdout in JSON); 0 = never
 };
 
 // Serves until SIGINT/SIGTERM; returns the exit status (130/143), or throws
