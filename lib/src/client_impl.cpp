@@ -109,6 +109,7 @@ public:
         con_ = endpoint_.get_connection(uri, ec);
         if (ec) return fail(ExitCode::usage, fmt::format("cannot connect to {}: {}", options_.url.str(), ec.message()));
         messages_ = MessageManager::latest();
+        messages_->on_error_close = [this] { on_error_close(); };
 
         for (const auto& sub : options_.subprotocols) con_->add_subprotocol(sub, ec);
         for (const auto& h : options_.headers) con_->replace_header(h.name, h.value);
@@ -289,13 +290,15 @@ private:
             const auto& offered = options_.subprotocols;
             if (std::find(offered.begin(), offered.end(), chosen) == offered.end())
                 return offered.empty()
-                           ? fmt::format("the server chose subprotocol '{}', but none was offered", chosen)
+                           ? fmt::format("the server chose subprotocol '{}', but none was offered",
+                                         escape_controls(chosen))
                            : fmt::format("the server chose subprotocol '{}', which was not offered ({})",
-                                         chosen, fmt::join(offered, ", "));
+                                         escape_controls(chosen), fmt::join(offered, ", "));
         }
         auto extensions = split_list(res.get_header("Sec-WebSocket-Extensions"));
         if (!extensions.empty())
-            return fmt::format("the server enabled extension '{}', which was not offered", extensions.front());
+            return fmt::format("the server enabled extension '{}', which was not offered",
+                               escape_controls(extensions.front()));
         return {};
     }
 
@@ -328,7 +331,10 @@ private:
     }
 
     void on_message(const message_ptr& msg) {
-        if (detail::reject_truncated_text(*con_, msg)) return;
+        in_message_handler_ = true;  // a close from here: websocketpp goes on reading
+        bool rejected = detail::reject_truncated_text(*con_, msg);
+        in_message_handler_ = false;
+        if (rejected) return;
         Event e;
         e.type = EventType::message;
         e.message.opcode =
@@ -345,14 +351,44 @@ private:
         on_event_(e);
     }
 
+    // websocketpp fails the connection (1009 for a message over --max-size,
+    // 1002, 1007) and then stops reading. Its close frame is not terminal
+    // (see detail::ClientMessage): this reads and discards what still
+    // arrives, so that the server can finish sending, read the close frame
+    // and answer; the connection ends when the server closes TCP, or after
+    // close_linger. A close from our handlers (a failed negotiation, a
+    // truncated text message) needs none of it: websocketpp reads on.
+    void on_error_close() {
+        if (draining_ || negotiation_failed_ || in_message_handler_) return;
+        draining_ = true;
+        // websocketpp's linger timeout overwrites the code with 1006: keep ours.
+        failed_code_ = con_->get_local_close_code();
+        failed_reason_ = con_->get_local_close_reason();
+        con_->set_close_handshake_timeout(close_linger.count());  // bounds the linger
+        loop_.post([this, con = con_] { drain(con); });
+    }
+
+    void drain(const connection_ptr& con) {
+        con->get_socket().async_read_some(
+            asio::buffer(drain_buffer_), [this, con](const asio::error_code& ec, std::size_t) {
+                if (!ec) return drain(con);
+                // The server closed (or websocketpp's linger timer did).
+                if (con->get_state() != wpp::session::state::closed) con->terminate(wpp::lib::error_code());
+            });
+    }
+
     void on_close() {
         open_ = false;
         loop_.cancel(close_timer_);
         loop_.cancel(ping_timer_);
         const int remote = con_->get_remote_close_code();
-        const int local = con_->get_local_close_code();
+        const int local = draining_ ? failed_code_ : con_->get_local_close_code();
         const bool failed_here = !user_closed_ && detail::failed_by_library(local);
         Event e = detail::close_event(*con_, failed_here);
+        if (draining_) {
+            e.code = failed_code_;
+            e.reason = failed_reason_;
+        }
         const bool clean = e.clean;
 
         if (exit != ExitCode::ok) {
@@ -372,7 +408,7 @@ private:
             exit = exit_code_for_close(remote);
             if (exit != ExitCode::ok)
                 error = fmt::format("the server closed the connection with code {}{}{}", remote,
-                                    e.reason.empty() ? "" : ": ", e.reason);
+                                    e.reason.empty() ? "" : ": ", escape_controls(e.reason));
         }
         on_event_(e);
     }
@@ -385,10 +421,11 @@ private:
         if (ec == wpp::transport::asio::error::proxy_failed) trace.connected = false;  // only the proxy answered
         if (trace.status != 0 && trace.status != 101) {
             exit = ExitCode::handshake;
-            auto reason = con_->get_response().get_status_msg();
+            // The reason phrase and Location are the server's words: escaped.
+            auto reason = escape_controls(con_->get_response().get_status_msg());
             if (trace.status >= 300 && trace.status < 400 && !trace.location.empty()) {
                 error = fmt::format("handshake rejected: {} answered {} {} redirecting to {} (use -L to follow)",
-                                    url.str(), trace.status, reason, trace.location);
+                                    url.str(), trace.status, reason, escape_controls(trace.location));
             } else {
                 error = fmt::format("handshake rejected: {} answered HTTP {} {} instead of 101{}", url.str(),
                                     trace.status, reason,
@@ -425,7 +462,7 @@ private:
             const auto& answer = endpoint_.get_elog().proxy_answer;
             bool auth = answer.rfind("401", 0) == 0 || answer.rfind("407", 0) == 0;
             error = fmt::format("the proxy {} refused to open a tunnel to {}: {}{}", proxy_, url.authority(),
-                                answer.empty() ? "no answer" : answer,
+                                answer.empty() ? "no answer" : escape_controls(answer),
                                 auth ? " (check the proxy credentials: --proxy http://user:pass@host:port)" : "");
         } else if (ec == wpp::error::open_handshake_timeout && tcp_connected_) {
             exit = ExitCode::handshake;
@@ -457,6 +494,9 @@ private:
 
     using MessageManager = typename Endpoint::connection_type::con_msg_manager_type;
     static constexpr std::chrono::milliseconds close_timeout{5000};
+    // How long a connection we failed keeps reading for the server's close:
+    // as long as the server side's close handshake timeout, about.
+    static constexpr std::chrono::milliseconds close_linger{1000};
     // Memory of one queued message besides its bytes: websocketpp's message
     // object, its header string and shared_ptr block, measured at ~250 bytes.
     static constexpr std::size_t per_message_cost = 256;
@@ -480,6 +520,11 @@ private:
     bool tcp_connected_ = false;
     bool negotiation_failed_ = false;
     bool awaiting_pong_ = false;
+    bool in_message_handler_ = false;
+    bool draining_ = false;
+    int failed_code_ = 0;        // the close code we failed the connection with, while draining
+    std::string failed_reason_;
+    std::array<char, 65536> drain_buffer_{};
     std::uint64_t frames_sent_ = 0;
     std::uint64_t frame_bytes_sent_ = 0;
 };
