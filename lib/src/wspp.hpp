@@ -223,8 +223,10 @@ public:
             start_body();
             if (framing_ == Framing::upgrade) return used;
             // websocketpp kept the body bytes that fit its Content-Length.
-            if (framing_ == Framing::length)
+            if (framing_ == Framing::length) {
                 remaining_ -= std::min<unsigned long long>(remaining_, m_body.size());
+                complete_ = remaining_ == 0;
+            }
             return used + consume_body(buf + used, len - used);
         }
         if (framing_ == Framing::upgrade) return response::consume(buf, len);

@@ -178,6 +178,10 @@ class ClientEdges(TestCase):
         err = self.rejected_quickly([b"HTTP/1.1 403 Forbidden\r\n\r\nno ", b"entry\n"], "-v", keep_open=False)
         self.assertIn("no entry", err)
 
+    def test_length_body_in_the_same_read_as_the_head(self):
+        err = self.rejected_quickly([b"HTTP/1.1 403 Forbidden\r\nContent-Length: 8\r\n\r\nat once\n"], "-v")
+        self.assertIn("at once", err)
+
     def test_length_body_arriving_late(self):
         err = self.rejected_quickly([b"HTTP/1.1 403 Forbidden\r\nContent-Length: 9\r\n\r\nslow", b" body"], "-v")
         self.assertIn("slow body", err)
