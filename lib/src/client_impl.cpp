@@ -139,6 +139,7 @@ public:
         con_ = endpoint_.get_connection(uri, ec);
         if (ec) return fail(ExitCode::usage, fmt::format("cannot connect to {}: {}", options_.url.str(), ec.message()));
         messages_ = MessageManager::latest();
+        messages_->on_error_close = [this] { on_error_close(); };
 
         for (const auto& sub : options_.subprotocols) con_->add_subprotocol(sub, ec);
         std::string host = options_.host_header;
@@ -390,13 +391,15 @@ private:
             const auto& offered = options_.subprotocols;
             if (std::find(offered.begin(), offered.end(), chosen) == offered.end())
                 return offered.empty()
-                           ? fmt::format("the server chose subprotocol '{}', but none was offered", chosen)
+                           ? fmt::format("the server chose subprotocol '{}', but none was offered",
+                                         escape_controls(chosen))
                            : fmt::format("the server chose subprotocol '{}', which was not offered ({})",
-                                         chosen, fmt::join(offered, ", "));
+                                         escape_controls(chosen), fmt::join(offered, ", "));
         }
         auto extensions = split_list(res.get_header("Sec-WebSocket-Extensions"));
         if (!extensions.empty())
-            return fmt::format("the server enabled extension '{}', which was not offered", extensions.front());
+            return fmt::format("the server enabled extension '{}', which was not offered",
+                               escape_controls(extensions.front()));
         return {};
     }
 
@@ -407,9 +410,9 @@ private:
         if (auto problem = check_negotiation(); !problem.empty()) {
             record_failure(ExitCode::handshake, "handshake rejected: " + problem);
             wpp::lib::error_code ec;
+            closed_by_us_ = true;  // before the close: no draining for it (see on_error_close)
             con_->close(wpp::close::status::protocol_error, "unexpected negotiation", ec);
             closing_ = true;
-            closed_by_us_ = true;
             return;
         }
         open_ = true;
@@ -430,7 +433,10 @@ private:
     }
 
     void on_message(const message_ptr& msg) {
-        if (detail::reject_truncated_text(*con_, msg)) return;
+        in_read_handler_ = true;  // a close from here: websocketpp goes on reading
+        bool rejected = detail::reject_truncated_text(*con_, msg);
+        in_read_handler_ = false;
+        if (rejected) return;
         Event e;
         e.type = EventType::message;
         e.message.opcode =
@@ -462,13 +468,45 @@ private:
         deliver_read(e);
     }
 
+    // websocketpp fails the connection (1009 for a message over --max-size,
+    // 1002, 1007) and then stops reading. Its close frame is not terminal
+    // (see detail::ClientMessage): this reads and discards what still
+    // arrives, so that the server can finish sending, read the close frame
+    // and answer; the connection ends when the server closes TCP, or after
+    // close_linger. A close from our handlers (a failed negotiation, a
+    // truncated text message) needs none of it: websocketpp reads on.
+    void on_error_close() {
+        if (draining_ || closed_by_us_ || in_read_handler_) return;
+        draining_ = true;
+        // websocketpp's linger timeout overwrites the code with 1006: keep ours.
+        failed_code_ = con_->get_local_close_code();
+        failed_reason_ = con_->get_local_close_reason();
+        con_->set_close_handshake_timeout(close_linger.count());  // bounds the linger
+        loop_.post([this, con = con_] { drain(con); });
+    }
+
+    void drain(const connection_ptr& con) {
+        con->get_socket().async_read_some(
+            asio::buffer(drain_buffer_), [this, con](const asio::error_code& ec, std::size_t) {
+                if (!ec) return drain(con);
+                // The server closed (or websocketpp's linger timer did).
+                if (con->get_state() != wpp::session::state::closed) con->terminate(wpp::lib::error_code());
+            });
+    }
+
     void on_close() {
         open_ = false;
         finished = true;
         for (auto id : {close_timer_, ping_timer_, connect_timer_}) loop_.cancel(id);
-        const int local = con_->get_local_close_code();
+        // While draining after a failure of ours, websocketpp did not send
+        // the close frame itself and does not know its code.
+        const int local = draining_ ? failed_code_ : con_->get_local_close_code();
         const bool failed_here = !user_closed_ && detail::failed_by_library(local);
         Event e = detail::close_event(*con_, failed_here);
+        if (draining_) {
+            e.code = failed_code_;
+            e.reason = failed_reason_;
+        }
         e.direction = closed_by_us_ || failed_here ? Direction::out : Direction::in;
         explain_close(e, failed_here);
         on_event_(e);
@@ -480,14 +518,13 @@ private:
     void explain_close(const Event& e, bool failed_here) {
         const int remote = con_->get_remote_close_code();
         if (failed_here) {
-            const int local = con_->get_local_close_code();
             record_failure(ExitCode::abnormal_close,
-                           local == wpp::close::status::message_too_big
+                           e.code == wpp::close::status::message_too_big
                                ? fmt::format("a message from the server exceeds --max-size ({} bytes); closed with 1009",
                                              options_.max_message_size)
                                : fmt::format("the server broke the protocol ({}); closed with {}",
                                              escape_controls(e.reason.empty() ? con_->get_ec().message() : e.reason),
-                                             local));
+                                             e.code));
         } else if (!e.clean) {
             record_failure(ExitCode::abnormal_close, user_closed_
                                                          ? "the server did not complete the close handshake (1006)"
@@ -617,6 +654,9 @@ private:
 
     using MessageManager = typename Endpoint::connection_type::con_msg_manager_type;
     static constexpr std::chrono::milliseconds close_timeout{5000};
+    // How long a connection we failed keeps reading for the server's close:
+    // as long as the server side's close handshake timeout, about.
+    static constexpr std::chrono::milliseconds close_linger{1000};
     // Memory of one queued message besides its bytes: websocketpp's message
     // object, its header string and shared_ptr block, measured at ~250 bytes.
     static constexpr std::size_t per_message_cost = 256;
@@ -647,8 +687,12 @@ private:
     bool awaiting_pong_ = false;
     bool pause_wanted_ = false;    // pause_reading() was asked for
     bool reading_paused_ = false;  // applied: no read is in flight
-    bool in_read_handler_ = false;
+    bool in_read_handler_ = false;  // inside websocketpp's read handler (a message, ping or pong)
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for handlers posted to the loop
+    bool draining_ = false;
+    int failed_code_ = 0;        // the close code we failed the connection with, while draining
+    std::string failed_reason_;
+    std::array<char, 65536> drain_buffer_{};
     std::uint64_t frames_sent_ = 0;
     std::uint64_t frame_bytes_sent_ = 0;
 };

@@ -7,6 +7,7 @@
 #include <wskit/connect.hpp>
 #include <wskit/encoding.hpp>
 #include <wskit/proxy.hpp>
+#include <wskit/redirect.hpp>
 #include <wskit/slash.hpp>
 
 #include <fmt/format.h>
@@ -565,25 +566,6 @@ private:
 };
 
 }  // namespace
-
-Url resolve_redirect(const Url& base, const std::string& location) {
-    if (location.find("://") != std::string::npos) {
-        try {
-            return parse_url(location);
-        } catch (const Error& e) {
-            throw Error(ExitCode::handshake, fmt::format("unusable redirect Location '{}': {}", location, e.what()));
-        }
-    }
-    Url next = base;
-    if (location.rfind("//", 0) == 0) return resolve_redirect(base, std::string(base.scheme()) + ":" + location);
-    if (!location.empty() && location.front() == '/') {
-        next.resource = location;
-    } else {
-        auto dir = base.resource.substr(0, base.resource.find('?'));
-        next.resource = dir.substr(0, dir.rfind('/') + 1) + location;
-    }
-    return next;
-}
 
 long reconnect_delay_ms(int attempt, double random01) {
     double cap = 30000;

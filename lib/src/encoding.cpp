@@ -164,15 +164,44 @@ bool is_valid_utf8(std::string_view bytes) {
 }
 
 std::string escape_controls(std::string_view text, bool keep_layout) {
+    static constexpr char digits[] = "0123456789abcdef";
     std::string out;
     out.reserve(text.size());
-    for (unsigned char c : text) {
-        bool layout = c == '\n' || c == '\t';
-        if ((c < 0x20 && !(keep_layout && layout)) || c == 0x7f) {
-            out += fmt::format("\\x{:02x}", c);
-        } else {
-            out += static_cast<char>(c);
+    auto escape = [&out](unsigned char c) {
+        out += "\\x";
+        out += digits[c >> 4];
+        out += digits[c & 15];
+    };
+    const std::size_t n = text.size();
+    for (std::size_t i = 0; i < n;) {
+        auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            bool layout = c == '\n' || c == '\t';
+            if ((c < 0x20 && !(keep_layout && layout)) || c == 0x7f) {
+                escape(c);
+            } else {
+                out += static_cast<char>(c);
+            }
+            ++i;
+            continue;
         }
+        // A whole UTF-8 character is shown as it is, except the C1 controls
+        // (U+0080..U+009F: U+009B is CSI, U+009D is OSC for the terminals
+        // that take them in UTF-8). A byte that starts no valid character is
+        // escaped: on a terminal set to an 8-bit charset, 0x9b alone is CSI.
+        std::size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+        if (len == 0 || i + len > n || !is_valid_utf8(text.substr(i, len))) {
+            escape(c);
+            ++i;
+            continue;
+        }
+        if (c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) {
+            escape(c);
+            escape(static_cast<unsigned char>(text[i + 1]));
+        } else {
+            out.append(text.data() + i, len);
+        }
+        i += len;
     }
     return out;
 }

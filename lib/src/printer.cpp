@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <ctime>
 
 namespace wskit {
@@ -88,22 +89,25 @@ public:
                                  printable(e.message.payload)));
                 return;
             case EventType::open:
+                // A server's open event carries the request target and
+                // address the client chose: escaped like any peer's text.
                 system_line(e, e.peer.empty()
-                                   ? fmt::format("connected to {}{}", e.text, subprotocol_note(e))
-                                   : fmt::format("connected from {} to {}{}", e.peer, e.text,
-                                                 subprotocol_note(e)));
+                                   ? fmt::format("connected to {}{}", one_line(e.text), subprotocol_note(e))
+                                   : fmt::format("connected from {} to {}{}", one_line(e.peer),
+                                                 one_line(e.text), subprotocol_note(e)));
                 return;
             case EventType::close:
                 system_line(e, fmt::format("{} (code {}{}{}{})",
                                            e.direction == Direction::out ? "closing" : "disconnected",
                                            e.code, e.reason.empty() ? "" : ", reason: ",
-                                           printable(e.reason), e.clean || e.direction == Direction::out ? "" : ", abnormal"));
+                                           one_line(e.reason), e.clean || e.direction == Direction::out ? "" : ", abnormal"));
                 return;
             case EventType::info:
-                system_line(e, e.text);
+                // Info lines may quote what a peer sent (a Location...).
+                system_line(e, one_line(e.text));
                 return;
             case EventType::reconnect:
-                system_line(e, fmt::format("reconnecting to {} in {:.1f} s (attempt {})", e.text,
+                system_line(e, fmt::format("reconnecting to {} in {:.1f} s (attempt {})", one_line(e.text),
                                            static_cast<double>(e.delay_ms) / 1000, e.attempt));
                 return;
             case EventType::error:     // reported on stderr by the caller
@@ -114,10 +118,13 @@ public:
 
 private:
     static std::string subprotocol_note(const Event& e) {
-        return e.subprotocol.empty() ? "" : fmt::format(" (subprotocol {})", e.subprotocol);
+        return e.subprotocol.empty() ? "" : fmt::format(" (subprotocol {})", one_line(e.subprotocol));
     }
 
+    // Payloads keep their layout (newlines continue on an indented line);
+    // names, addresses and reasons stay on their line.
     static std::string printable(std::string_view s) { return escape_controls(s, true); }
+    static std::string one_line(std::string_view s) { return escape_controls(s); }
 
     std::string prefix(const Event& e) const {
         std::string p;
@@ -163,11 +170,21 @@ private:
             return;
         }
         if (o_.pretty) {
-            auto parsed = nlohmann::ordered_json::parse(payload, nullptr, false);
-            if (!parsed.is_discarded() && (parsed.is_object() || parsed.is_array())) {
-                line(e, color, arrow + parsed.dump(2));
+            auto pretty = pretty_json(payload, o_.pretty_max_bytes, o_.pretty_max_depth);
+            using Outcome = PrettyJson::Outcome;
+            if (pretty.outcome == Outcome::pretty) {
+                line(e, color, arrow + printable(pretty.text));
                 return;
             }
+            line(e, color, arrow + printable(payload));
+            if (o_.verbose && pretty.outcome != Outcome::not_a_document) {
+                system_line(e, pretty.outcome == Outcome::too_deep
+                                   ? fmt::format("(--pretty: nested deeper than {} levels; shown as received)",
+                                                 o_.pretty_max_depth)
+                                   : fmt::format("(--pretty: longer than {} bytes pretty-printed; shown as received)",
+                                                 o_.pretty_max_bytes));
+            }
+            return;
         }
         line(e, color, arrow + printable(payload));
     }
@@ -178,6 +195,75 @@ private:
 };
 
 }  // namespace
+
+PrettyJson pretty_json(std::string_view payload, std::size_t max_bytes, int max_depth) {
+    using Outcome = PrettyJson::Outcome;
+    constexpr std::string_view space = " \t\r\n";
+    PrettyJson result;
+    auto first = payload.find_first_not_of(space);
+    if (first == std::string_view::npos || (payload[first] != '{' && payload[first] != '[')) return result;
+    // nlohmann's parser keeps its own stack (no recursion), so validating
+    // costs no more than a scan whatever the depth.
+    if (!nlohmann::json::accept(payload)) return result;
+
+    // The text is valid JSON from here: strings are closed, brackets match.
+    std::string out;
+    out.reserve(std::min(max_bytes, payload.size() * 2));
+    int depth = 0;
+    auto new_line = [&] {
+        out += '\n';
+        out.append(static_cast<std::size_t>(depth) * 2, ' ');
+    };
+    for (std::size_t i = first; i < payload.size(); ++i) {
+        char c = payload[i];
+        switch (c) {
+            case ' ': case '\t': case '\r': case '\n':
+                continue;
+            case '"': {
+                std::size_t end = i + 1;
+                while (payload[end] != '"') end += payload[end] == '\\' ? 2 : 1;
+                if (out.size() + (end - i + 1) > max_bytes) return {Outcome::too_large, {}};
+                out.append(payload, i, end - i + 1);
+                i = end;
+                continue;
+            }
+            case '{':
+            case '[': {
+                auto next = payload.find_first_not_of(space, i + 1);
+                if (payload[next] == (c == '{' ? '}' : ']')) {  // {} and [] stay on one line
+                    out += c;
+                    out += payload[next];
+                    i = next;
+                    break;
+                }
+                if (++depth > max_depth) return {Outcome::too_deep, {}};
+                out += c;
+                new_line();
+                break;
+            }
+            case '}':
+            case ']':
+                --depth;
+                new_line();
+                out += c;
+                break;
+            case ',':
+                out += ',';
+                new_line();
+                break;
+            case ':':
+                out += ": ";
+                break;
+            default:  // numbers, true, false, null
+                out += c;
+                break;
+        }
+        if (out.size() > max_bytes) return {Outcome::too_large, {}};
+    }
+    result.outcome = Outcome::pretty;
+    result.text = std::move(out);
+    return result;
+}
 
 std::string format_iso_time(std::chrono::system_clock::time_point ts) {
     auto t = std::chrono::system_clock::to_time_t(ts);

@@ -20,14 +20,35 @@
 #include <wskit/proxy.hpp>
 #include <wskit/trace.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
+#include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <cstdint>
 #include <map>
 #include <optional>
 
 namespace wskit::detail {
+
+// True for a close frame with a code websocketpp fails a connection with
+// (1002, 1007, 1008, 1009, 1011); websocketpp fills in the header and payload
+// first. A client's frame is masked: the key follows the two-byte header (a
+// close payload is at most 125 bytes).
+inline bool is_error_close_frame(websocketpp::frame::opcode::value opcode, const std::string& header,
+                                 const std::string& payload) {
+    if (opcode != websocketpp::frame::opcode::close || payload.size() < 2 || header.size() < 2) return false;
+    auto byte = [](const std::string& s, std::size_t i) { return static_cast<unsigned char>(s[i]); };
+    bool masked = byte(header, 1) & 0x80;
+    if (masked && header.size() < 6) return false;
+    int high = byte(payload, 0) ^ (masked ? byte(header, 2) : 0);
+    int low = byte(payload, 1) ^ (masked ? byte(header, 3) : 0);
+    return websocketpp::close::status::terminal(static_cast<websocketpp::close::status::value>(high << 8 | low));
+}
+
+class ClientMessage;
 
 // The client's message manager. It can refuse outgoing buffers after the
 // client has sent its own close frame: websocketpp would otherwise answer the
@@ -40,7 +61,7 @@ public:
     using type = ClientMessageManager;
     using ptr = std::shared_ptr<ClientMessageManager>;
     using weak_ptr = std::weak_ptr<ClientMessageManager>;
-    using message_ptr = typename Message::ptr;
+    using message_ptr = std::shared_ptr<ClientMessage>;
 
     // The connection creates its manager in its constructor; the client picks
     // it up right after get_connection() (one loop thread, so no race).
@@ -51,18 +72,51 @@ public:
     }
 
     // Outgoing messages (data, ping, pong, close) come from here.
-    message_ptr get_message() {
-        if (outgoing_closed) return {};
-        return std::make_shared<Message>(this->shared_from_this());
-    }
+    message_ptr get_message();
     // Incoming messages, and messages the client prepares itself.
-    message_ptr get_message(websocketpp::frame::opcode::value op, size_t size) {
-        return std::make_shared<Message>(this->shared_from_this(), op, size);
-    }
+    message_ptr get_message(websocketpp::frame::opcode::value op, size_t size);
     bool recycle(Message*) { return false; }
 
     bool outgoing_closed = false;
+    // Called when websocketpp prepares a close frame that fails the
+    // connection (see ClientMessage), before it is queued.
+    std::function<void()> on_error_close;
 };
+
+// The client's messages. Like the server's (see ServerMessage), a close frame
+// that fails the connection is not "terminal": websocketpp would drop the
+// TCP connection as soon as it is written, with the rest of an oversized
+// message still unread, and the kernel's reset would keep the server from
+// ever reading the 1009. The manager's on_error_close hook lets the client
+// read and discard what still arrives until the server closes.
+class ClientMessage : public websocketpp::message_buffer::message<ClientMessageManager> {
+public:
+    using message::message;
+    using ptr = std::shared_ptr<ClientMessage>;
+    void set_terminal(bool value) {
+        if (value && is_error_close_frame(get_opcode(), get_header(), get_payload())) {
+            if (error_close_hook && *error_close_hook) (*error_close_hook)();
+            return;
+        }
+        message::set_terminal(value);
+    }
+
+    const std::function<void()>* error_close_hook = nullptr;  // the manager's, which outlives it
+};
+
+template <class Message>
+typename ClientMessageManager<Message>::message_ptr ClientMessageManager<Message>::get_message() {
+    if (outgoing_closed) return {};
+    auto msg = std::make_shared<ClientMessage>(this->shared_from_this());
+    msg->error_close_hook = &on_error_close;
+    return msg;
+}
+
+template <class Message>
+typename ClientMessageManager<Message>::message_ptr ClientMessageManager<Message>::get_message(
+    websocketpp::frame::opcode::value op, size_t size) {
+    return std::make_shared<ClientMessage>(this->shared_from_this(), op, size);
+}
 
 // Masking keys from OpenSSL's CSPRNG, fetched 1 KiB at a time. std::random_device
 // (websocketpp's default) runs RDSEED for every frame, which on virtual
@@ -163,19 +217,162 @@ public:
 };
 
 // websocketpp's client gives up on a non-101 response as soon as its headers
-// are in, keeping only the part of the body that came in the same read. This
-// response type reports the headers ready only once such a response's body
-// (by Content-Length, at most max_body bytes) is complete, so that -v can
-// show it whole.
+// are in, keeping only the part of the body that came in the same read; and
+// with "Content-Length: 0", or no length at all, it waits for one more read
+// before it calls the head complete, which a server that keeps the
+// connection open never sends (the connect timeout then fires). This
+// response type reads the body of a non-101 answer by its framing (RFC 9112
+// 6.3), at most max_body bytes, and reports the headers ready once it has
+// it: at once when there is none (1xx, 204, 304, a zero length), at the last
+// chunk of a chunked body, at the length, or, for a body delimited by the
+// end of the connection, at EOF (websocketpp fails the connection then, with
+// the status known) or at the first read after close_delimited_wait.
 class CompleteBodyResponse : public websocketpp::http::parser::response {
 public:
     static constexpr std::size_t max_body = 64 * 1024;
+    static constexpr std::chrono::milliseconds close_delimited_wait{200};
+
+    using response::consume;  // the istream overload, for a proxy's answer
+    size_t consume(char const* buf, size_t len) {
+        if (framing_ == Framing::unknown) {
+            size_t used = response::consume(buf, len);
+            if (!response::headers_ready()) return used;
+            start_body();
+            if (framing_ == Framing::upgrade) return used;
+            // websocketpp kept the body bytes that fit its Content-Length.
+            if (framing_ == Framing::length) {
+                remaining_ -= std::min<unsigned long long>(remaining_, m_body.size());
+                complete_ = remaining_ == 0;
+            }
+            return used + consume_body(buf + used, len - used);
+        }
+        if (framing_ == Framing::upgrade) return response::consume(buf, len);
+        return consume_body(buf, len);
+    }
 
     bool headers_ready() const {
         if (!response::headers_ready()) return false;
-        if (get_status_code() == websocketpp::http::status_code::switching_protocols) return true;
-        return ready() || get_body().size() >= max_body;
+        // A proxy's answer to CONNECT is parsed by websocketpp's own
+        // consume(istream), which never reaches the consume() above.
+        if (framing_ == Framing::unknown)
+            return get_status_code() == websocketpp::http::status_code::switching_protocols || ready() ||
+                   m_body.size() >= max_body;
+        if (framing_ == Framing::upgrade || complete_ || m_body.size() >= max_body) return true;
+        return framing_ == Framing::until_close &&
+               std::chrono::steady_clock::now() - head_done_ >= close_delimited_wait;
     }
+
+private:
+    enum class Framing { unknown, upgrade, none, length, chunked, until_close };
+    enum class Chunk { size_line, data, data_end };
+
+    static bool has_token(std::string value, std::string_view token) {
+        for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return value.find(token) != std::string::npos;
+    }
+
+    void start_body() {
+        head_done_ = std::chrono::steady_clock::now();
+        int status = get_status_code();
+        const auto& length = get_header("Content-Length");
+        if (status == websocketpp::http::status_code::switching_protocols) {
+            framing_ = Framing::upgrade;
+        } else if ((status >= 100 && status < 200) || status == 204 || status == 304) {
+            framing_ = Framing::none;
+        } else if (has_token(get_header("Transfer-Encoding"), "chunked")) {
+            framing_ = Framing::chunked;
+        } else if (!length.empty()) {
+            framing_ = Framing::length;
+            remaining_ = std::strtoull(length.c_str(), nullptr, 10);  // websocketpp has parsed it already
+        } else {
+            framing_ = Framing::until_close;
+        }
+        complete_ = framing_ == Framing::none || (framing_ == Framing::length && remaining_ == 0);
+    }
+
+    // Takes every byte offered, so that websocketpp reads on; keeps at most
+    // max_body of body.
+    size_t consume_body(char const* buf, size_t len) {
+        std::string_view in(buf, len);
+        auto keep = [this](std::string_view bytes) {
+            m_body.append(bytes.substr(0, max_body - std::min(max_body, m_body.size())));
+        };
+        while (!in.empty() && !complete_) {
+            switch (framing_) {
+                case Framing::length: {
+                    auto n = static_cast<size_t>(std::min<unsigned long long>(remaining_, in.size()));
+                    keep(in.substr(0, n));
+                    remaining_ -= n;
+                    in.remove_prefix(n);
+                    complete_ = remaining_ == 0;
+                    break;
+                }
+                case Framing::until_close:
+                    keep(in);
+                    in = {};
+                    break;
+                case Framing::chunked:
+                    consume_chunked(in, keep);
+                    break;
+                default:
+                    in = {};
+                    break;
+            }
+        }
+        return len;
+    }
+
+    template <class Keep>
+    void consume_chunked(std::string_view& in, Keep& keep) {
+        switch (chunk_) {
+            case Chunk::size_line: {
+                auto eol = in.find('\n');
+                line_.append(in.substr(0, eol));
+                if (line_.size() > 1024) {  // not a chunk size line
+                    complete_ = true;
+                    return;
+                }
+                if (eol == std::string_view::npos) {
+                    in = {};
+                    return;
+                }
+                in.remove_prefix(eol + 1);
+                char* end = nullptr;
+                remaining_ = std::strtoull(line_.c_str(), &end, 16);
+                bool valid = end != line_.c_str();
+                line_.clear();
+                // The last chunk (size 0) ends the body; its trailer is not waited for.
+                if (!valid || remaining_ == 0) complete_ = true;
+                chunk_ = Chunk::data;
+                return;
+            }
+            case Chunk::data: {
+                auto n = static_cast<size_t>(std::min<unsigned long long>(remaining_, in.size()));
+                keep(in.substr(0, n));
+                remaining_ -= n;
+                in.remove_prefix(n);
+                if (remaining_ == 0) chunk_ = Chunk::data_end;
+                return;
+            }
+            case Chunk::data_end: {  // the CRLF after a chunk's data
+                auto eol = in.find('\n');
+                if (eol == std::string_view::npos) {
+                    in = {};
+                    return;
+                }
+                in.remove_prefix(eol + 1);
+                chunk_ = Chunk::size_line;
+                return;
+            }
+        }
+    }
+
+    Framing framing_ = Framing::unknown;
+    Chunk chunk_ = Chunk::size_line;
+    bool complete_ = false;
+    unsigned long long remaining_ = 0;  // body or chunk bytes still to come
+    std::string line_;                  // a chunk size line being read
+    std::chrono::steady_clock::time_point head_done_;
 };
 
 // Per-connection data kept in the connection object itself (websocketpp's
@@ -398,8 +595,7 @@ struct Config : Core {
 };
 
 template <class Socket>
-using ClientConfig = Config<websocketpp::config::core_client, Socket, ClientMessageManager,
-                            websocketpp::message_buffer::message<ClientMessageManager>,
+using ClientConfig = Config<websocketpp::config::core_client, Socket, ClientMessageManager, ClientMessage,
                             PinnedHostRequest, CompleteBodyResponse, ClientTransport>;
 template <class Socket>
 using ServerConfig = Config<websocketpp::config::core, Socket, ServerMessageManager, ServerMessage,

@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 
 from certs import Certs
-from harness import PEERS, PYTHON, TestCase, main
+from harness import PEERS, PYTHON, WSKIT, TestCase, main
 
 ENV = {k: v for k, v in os.environ.items()
        if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "sslkeylogfile")}
@@ -173,6 +173,47 @@ class Tls(TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertEqual(r.stdout, b"")
         self.assertRegex(r.stderr.decode(errors="replace"), r"^wskit: .*(?i:key)")
+
+    def test_encrypted_key_without_passphrase_off_a_terminal(self):
+        # stdin is not a terminal and there is no controlling terminal
+        # (setsid): one clear error naming --passphrase, exit 2, no prompt.
+        enc = os.path.join(self.tmp, "client-enc-nopass.key")
+        if not os.path.exists(enc):
+            subprocess.run(["openssl", "pkey", "-in", self.certs.client_key, "-aes256",
+                            "-passout", "pass:s3cret", "-out", enc], check=True, timeout=30)
+        peer, url = self.tls_peer(None, None, "--client-ca", self.certs.ca)
+        r = subprocess.run([WSKIT, "connect", "-x", "hi", "--ca", self.certs.ca, "--cert",
+                            self.certs.client_cert, "--key", enc, url],
+                           input=b"", capture_output=True, timeout=30, env=ENV, start_new_session=True)
+        self.assertExit(r, 2)
+        self.assertEqual(r.stdout, b"")
+        err = r.stderr.decode(errors="replace")
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+        self.assertRegex(err, r"^wskit: .*encrypted.*--passphrase")
+        self.assertIn(enc, err)
+        self.assertNotIn("open peer-cert", "\n".join(peer.seen["stderr"]))
+
+    # --- messages that say why -------------------------------------------
+
+    def test_name_mismatch_shows_the_certificate_names(self):
+        _, url = self.tls_peer(self.certs.other_cert, self.certs.other_key)
+        r = self.connect(url.replace("127.0.0.1", "localhost"), "--ca", self.certs.ca)
+        self.assertTlsFailure(r, r"(?i)mismatch.*certificate is for other\.example")
+        # An IP address checked against a certificate without IP SANs.
+        r = self.connect(url, "--ca", self.certs.ca)
+        self.assertTlsFailure(r, r"(?i)mismatch.*certificate is for other\.example")
+
+    def test_expired_shows_the_dates(self):
+        _, url = self.tls_peer(self.certs.expired_cert, self.certs.expired_key)
+        r = self.connect(url, "--ca", self.certs.ca)
+        self.assertTlsFailure(r, r"(?i)expired.*notAfter 2020-01-02 00:00:00 UTC.*2020-01-01 00:00:00 UTC")
+
+    def test_not_yet_valid_shows_notbefore(self):
+        cert, key = self.certs._issue("future", "localhost", "server_ext", "DNS:localhost,IP:127.0.0.1",
+                                      dates=("20990101000000Z", "20990102000000Z"))
+        _, url = self.tls_peer(cert, key)
+        r = self.connect(url, "--ca", self.certs.ca)
+        self.assertTlsFailure(r, r"(?i)not yet valid.*notBefore 2099-01-01 00:00:00 UTC")
 
     # --- protocol versions and key log ---------------------------------
 

@@ -194,3 +194,28 @@ TEST_CASE("hexdump: a limit, then how many more bytes there are", "[encoding]") 
     CHECK(hexdump(data, 40).find("more") == std::string::npos);
     CHECK(hexdump(data, 0) == "... 40 more bytes\n");
 }
+
+TEST_CASE("escape_controls: C0 controls and DEL", "[encoding]") {
+    using wskit::escape_controls;
+    CHECK(escape_controls("\x1b]0;owned\x07\x1b[2J") == "\\x1b]0;owned\\x07\\x1b[2J");
+    CHECK(escape_controls("a\r\nb\x7f") == "a\\x0d\\x0ab\\x7f");
+    CHECK(escape_controls("a\nb\tc", true) == "a\nb\tc");
+    CHECK(escape_controls("a\nb\tc") == "a\\x0ab\\x09c");
+    CHECK(escape_controls(std::string("\0", 1)) == "\\x00");
+}
+
+TEST_CASE("escape_controls: UTF-8 is kept, C1 controls and stray bytes are not", "[encoding]") {
+    using wskit::escape_controls;
+    CHECK(escape_controls("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") == "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+    // U+009B (CSI) and U+0085 (NEL) as UTF-8; U+00A0 is the first one kept.
+    CHECK(escape_controls("\xc2\x9b" "31m") == "\\xc2\\x9b31m");
+    CHECK(escape_controls("\xc2\x85") == "\\xc2\\x85");
+    CHECK(escape_controls("\xc2\xa0") == "\xc2\xa0");
+    // A lone 0x9b is CSI on an 8-bit terminal; truncated and overlong
+    // sequences and surrogates are escaped byte by byte.
+    CHECK(escape_controls("\x9b" "2J") == "\\x9b2J");
+    CHECK(escape_controls("ab\xc3") == "ab\\xc3");
+    CHECK(escape_controls("\xc0\xaf") == "\\xc0\\xaf");
+    CHECK(escape_controls("\xed\xa0\x80") == "\\xed\\xa0\\x80");
+    CHECK(escape_controls("\xff\xfe") == "\\xff\\xfe");
+}

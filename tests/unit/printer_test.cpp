@@ -493,3 +493,77 @@ TEST_CASE("human printer: no ANSI codes without color, some with it", "[printer]
     CHECK(count("\x1b[0m") * 2 == count("\x1b["));
     CHECK_THAT(colored, EndsWith("\x1b[0m\n"));
 }
+
+TEST_CASE("human printer: peer-controlled names and addresses are escaped", "[printer]") {
+    const std::string evil = "/\x1b]0;owned\x07\x1b[2J";
+    Event open = with_text(EventType::open, evil);
+    open.peer = "127.0.0.1:1\x1b[2J";
+    open.subprotocol = "chat\x1b[31m";
+    auto out = render(human(), {open});
+    CHECK(out.find('\x1b') == std::string::npos);
+    CHECK(out.find('\x07') == std::string::npos);
+    CHECK_THAT(out, Contains("/\\x1b]0;owned\\x07\\x1b[2J") && Contains("127.0.0.1:1\\x1b[2J") &&
+                        Contains("chat\\x1b[31m"));
+    // A close reason or a note stays on its line.
+    CHECK(render(human(), {close_event(1008, "a\nb\x1b[2J", true)}) ==
+          "disconnected (code 1008, reason: a\\x0ab\\x1b[2J)\n");
+    CHECK(render(human(), {with_text(EventType::info, "to ws://h/\x1b[2J\r")}) == "to ws://h/\\x1b[2J\\x0d\n");
+    Event reconnect = with_text(EventType::reconnect, "ws://h/\x1b[2J");
+    CHECK(render(human(), {reconnect}).find('\x1b') == std::string::npos);
+    // JSON output keeps the exact text (JSON's own escaping covers it).
+    auto j = json::parse(wskit::event_to_json(open));
+    CHECK(j["url"] == evil);
+    CHECK(j["peer"] == "127.0.0.1:1\x1b[2J");
+}
+
+TEST_CASE("pretty_json: the layout of JSON.stringify(v, null, 2), tokens as written", "[printer]") {
+    using wskit::pretty_json;
+    using Outcome = wskit::PrettyJson::Outcome;
+    auto pretty = [](std::string_view s) { return pretty_json(s, 1 << 20, 64); };
+    CHECK(pretty("{\"a\":[1,2],\"b\":{},\"c\":[ ],\"d\":\"x,y:{\\\"]\"}").text ==
+          "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {},\n  \"c\": [],\n  \"d\": \"x,y:{\\\"]\"\n}");
+    CHECK(pretty(" [ 1.0e2 , true , null , \"\\u00e9\" ] ").text ==
+          "[\n  1.0e2,\n  true,\n  null,\n  \"\\u00e9\"\n]");
+    CHECK(pretty("{}").text == "{}");
+    CHECK(pretty("42").outcome == Outcome::not_a_document);
+    CHECK(pretty("\"s\"").outcome == Outcome::not_a_document);
+    CHECK(pretty("{\"a\":").outcome == Outcome::not_a_document);
+    CHECK(pretty("[1] x").outcome == Outcome::not_a_document);
+    CHECK(pretty("").outcome == Outcome::not_a_document);
+}
+
+TEST_CASE("pretty_json: bounded depth and output size", "[printer]") {
+    using wskit::pretty_json;
+    using Outcome = wskit::PrettyJson::Outcome;
+    auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+    auto nested_value = [](int depth) { return std::string(depth, '[') + "1" + std::string(depth, ']'); };
+    CHECK(pretty_json(nested_value(64), 1 << 20, 64).outcome == Outcome::pretty);
+    CHECK(pretty_json(nested_value(65), 1 << 20, 64).outcome == Outcome::too_deep);
+    // 20,000 levels (40 KB): refused at once instead of gigabytes of spaces.
+    CHECK(pretty_json(nested_value(20000), 4 << 20, 64).outcome == Outcome::too_deep);
+    CHECK(pretty_json(nested(20000), 4 << 20, 1 << 30).outcome == Outcome::too_large);
+    // The size bound counts the whole output, strings included.
+    CHECK(pretty_json("[\"" + std::string(100, 'x') + "\"]", 100, 64).outcome == Outcome::too_large);
+    auto fits = pretty_json("[\"" + std::string(90, 'x') + "\"]", 100, 64);
+    CHECK(fits.outcome == Outcome::pretty);
+    CHECK(fits.text.size() <= 100);
+}
+
+TEST_CASE("human printer: --pretty shows an unbounded document as received, and -v says why", "[printer]") {
+    auto o = human();
+    o.pretty = true;
+    o.pretty_max_depth = 3;
+    const std::string deep = "[[[[1]]]]";
+    CHECK(render(o, {message(deep)}) == "< [[[[1]]]]\n");
+    o.verbose = true;
+    CHECK(render(o, {message(deep)}) == "< [[[[1]]]]\n(--pretty: nested deeper than 3 levels; shown as received)\n");
+    o.pretty_max_depth = 64;
+    o.pretty_max_bytes = 8;
+    CHECK(render(o, {message("[1,2,3,4]")}) ==
+          "< [1,2,3,4]\n(--pretty: longer than 8 bytes pretty-printed; shown as received)\n");
+    // Not JSON: no note, even with -v.
+    CHECK(render(o, {message("hello")}) == "< hello\n");
+    // DEL and C1 controls inside JSON strings are escaped like any text.
+    o.pretty_max_bytes = 1024;
+    CHECK(render(o, {message("[\"\x7f\xc2\x9b\"]")}) == "< [\n    \"\\x7f\\xc2\\x9b\"\n  ]\n");
+}

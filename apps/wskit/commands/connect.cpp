@@ -65,6 +65,7 @@ int run(const ConnectCommand& c) {
     o.close_code = c.close_code;
     o.close_reason = c.close_reason;
     o.verbosity = c.client.verbosity;
+    o.output.verbose = o.verbosity > 0;  // says why --pretty left a payload as it is
     return run_connect(o);
 }
 

@@ -6,6 +6,7 @@
 #include <wskit/export.hpp>
 #include <wskit/input.hpp>
 #include <wskit/printer.hpp>
+#include <wskit/redirect.hpp>  // resolve_redirect, used by -L
 
 #include <optional>
 #include <string>
@@ -34,11 +35,6 @@ struct ConnectOptions {  // the flags of `wskit connect`, see wskit-connect(1)
     int reconnect_max = 0;                     // --reconnect-max: attempts in a row; 0 = no limit
     bool interactive = false;                  // a line editor on the terminal (stdin and stdout are TTYs)
 };
-
-// Resolves a redirect's Location against the URL that answered it: absolute
-// (ws, wss, http, https), scheme-relative (//host/path), absolute path, or
-// relative path. Throws Error(ExitCode::handshake) when it is not usable.
-WSKIT_API Url resolve_redirect(const Url& base, const std::string& location);
 
 // Delay before reconnect attempt `attempt` (1, 2, ...): exponential from
 // 0.5 s, capped at 30 s, with "equal jitter" (half fixed, half random) so
