@@ -16,8 +16,8 @@
 #include <wskit/message.hpp>
 
 #include <array>
-#include <iostream>
 #include <cstdint>
+#include <iostream>
 #include <map>
 
 namespace wskit::detail {
@@ -232,6 +232,83 @@ using PlainClientConfig = ClientConfig<websocketpp::transport::asio::basic_socke
 using TlsClientConfig = ClientConfig<websocketpp::transport::asio::tls_socket::endpoint>;
 using PlainServerConfig = ServerConfig<websocketpp::transport::asio::basic_socket::endpoint>;
 using TlsServerConfig = ServerConfig<websocketpp::transport::asio::tls_socket::endpoint>;
+
+}  // namespace wskit::detail
+
+// Two close codes in which websocketpp's RFC 6455 processor differs from the
+// RFC, in both roles:
+// - a 64-bit payload length must have its most significant bit clear (5.2);
+//   websocketpp only sees a length over the message size limit, and closes with
+//   1009 (message too big) where the frame is malformed: 1002.
+// - a close frame's reason must be UTF-8 (5.5.1); websocketpp closes with 1002
+//   where non-UTF-8 data is 1007 (7.4.1), as for text messages.
+// Explicit specializations of two members of websocketpp's processor for
+// wskit's own configs (the rest of it stays websocketpp's); each repeats
+// websocketpp's checks and adds its own. They must be seen before anything
+// instantiates a connection, which is why they live here.
+namespace websocketpp::processor {
+namespace wskit_strict {
+
+inline lib::error_code check_extended_header(frame::basic_header h, frame::extended_header e) {
+    std::uint8_t basic_size = frame::get_basic_size(h);
+    std::uint64_t payload_size = frame::get_payload_size(h, e);
+    if (basic_size == frame::payload_size_code_64bit && (payload_size >> 63))
+        return make_error_code(error::protocol_violation);
+    // websocketpp's checks
+    if (basic_size == frame::payload_size_code_16bit && payload_size <= frame::limits::payload_size_basic)
+        return make_error_code(error::non_minimal_encoding);
+    if (basic_size == frame::payload_size_code_64bit && payload_size <= frame::limits::payload_size_extended)
+        return make_error_code(error::non_minimal_encoding);
+    if (sizeof(size_t) == 4 && (payload_size >> 32)) return make_error_code(error::requires_64bit);
+    return {};
+}
+
+// A bad code is left to websocketpp, which answers it with 1002.
+inline lib::error_code check_close_reason(const std::string& payload) {
+    if (payload.size() <= 2) return {};
+    lib::error_code ec;
+    close::extract_code(payload, ec);
+    if (ec) return {};
+    if (!utf8_validator::validate(payload.substr(2))) return make_error_code(error::invalid_utf8);
+    return {};
+}
+
+}  // namespace wskit_strict
+
+#define WSKIT_STRICT_HYBI13(CONFIG)                                                                        \
+    template <>                                                                                            \
+    inline lib::error_code hybi13<CONFIG>::validate_incoming_extended_header(frame::basic_header h,       \
+                                                                             frame::extended_header e)    \
+        const {                                                                                            \
+        return wskit_strict::check_extended_header(h, e);                                                  \
+    }                                                                                                      \
+    template <>                                                                                            \
+    inline lib::error_code hybi13<CONFIG>::finalize_message() {                                            \
+        std::string& out = m_current_msg->msg_ptr->get_raw_payload();                                      \
+        if (m_permessage_deflate.is_enabled() && m_current_msg->msg_ptr->get_compressed()) {              \
+            std::uint8_t trailer[4] = {0x00, 0x00, 0xff, 0xff};                                            \
+            lib::error_code ec = m_permessage_deflate.decompress(trailer, 4, out);                         \
+            if (ec) return ec;                                                                             \
+        }                                                                                                  \
+        auto op = frame::get_opcode(m_basic_header);                                                       \
+        if (op == frame::opcode::TEXT && !m_current_msg->validator.complete())                             \
+            return make_error_code(error::invalid_utf8);                                                   \
+        if (op == frame::opcode::CLOSE) {                                                                  \
+            if (auto ec = wskit_strict::check_close_reason(out)) return ec;                                \
+        }                                                                                                  \
+        m_state = READY;                                                                                   \
+        return lib::error_code();                                                                          \
+    }
+
+WSKIT_STRICT_HYBI13(wskit::detail::PlainClientConfig)
+WSKIT_STRICT_HYBI13(wskit::detail::TlsClientConfig)
+WSKIT_STRICT_HYBI13(wskit::detail::PlainServerConfig)
+WSKIT_STRICT_HYBI13(wskit::detail::TlsServerConfig)
+#undef WSKIT_STRICT_HYBI13
+
+}  // namespace websocketpp::processor
+
+namespace wskit::detail {
 
 using PlainClient = websocketpp::client<PlainClientConfig>;
 using TlsClient = websocketpp::client<TlsClientConfig>;
