@@ -266,8 +266,12 @@ private:
         auto it = connections_.find(id);
         if (it == connections_.end()) return;
         auto& c = it->second;
+        std::size_t bytes = unsent(*c.con);
+        // The common case, once per echoed message: nothing to do, and no
+        // need to read the clock.
+        if (!c.backpressure.paused && !c.backpressure.over_cap_since && bytes <= limits_.high_mark) return;
         auto now = Clock::now();
-        auto step = backpressure_step(limits_, c.backpressure, unsent(*c.con), now);
+        auto step = backpressure_step(limits_, c.backpressure, bytes, now);
         // A connection already closing is left to its close handshake timeout.
         if (step.action == BackpressureAction::close && c.con->get_state() != wpp::session::state::open) return;
         c.backpressure = step.next;
