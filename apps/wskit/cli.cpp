@@ -446,6 +446,15 @@ void add_server_options(Context& ctx, CLI::App& app, ServerFlags& f, const std::
     add_option(ctx, app, "--max-clients", f.max_clients,
                "Most clients at once (default: no limit); more get HTTP 503", {}, Complete::number)
         ->check(count_validator())->option_text("N");
+    add_option(ctx, app, "--max-backlog", f.max_backlog,
+               "Unsent bytes a client may hold for 10 s before it is closed with 1008 (default: --max-size + 16 MiB)",
+               "Bounds what the server holds for a client that does not read. Above 1 MiB of unsent data the "
+               "server stops reading from the client (TCP then slows its sending) and resumes below 256 KiB; a "
+               "client whose unsent data stays above BYTES for 10 s is closed with 1008 (policy violation) and "
+               "dropped if it does not read the close either. Default: --max-size plus 16 MiB, room for one "
+               "largest message. A value below 1 MiB also lowers the mark where reading stops.",
+               Complete::number)
+        ->check(count_validator())->option_text("BYTES");
     add_flag(ctx, app, "-v,--verbose", f.verbosity, "-vv: frame headers and library diagnostics on stderr");
     add_tls_identity(ctx, app, f.tls, "Serve wss:// with this PEM certificate chain");
 }
@@ -457,6 +466,7 @@ ServerOptions ServerFlags::resolve() const {
     s.port = addr.port;
     s.max_message_size = max_size;
     s.max_clients = max_clients;
+    s.backpressure.max_backlog = max_backlog;
     s.verbosity = verbosity;
     s.tls = tls;
     if (!tls.key_file.empty() && tls.cert_file.empty()) throw Error(ExitCode::usage, "--key needs --cert");

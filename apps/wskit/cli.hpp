@@ -161,6 +161,7 @@ struct ServerFlags {
     std::string host;             // --host: overrides the address's host
     std::size_t max_size = 16u << 20;
     std::size_t max_clients = 0;
+    std::size_t max_backlog = 0;  // 0: --max-size + 16 MiB
     int verbosity = 0;
     TlsOptions tls;  // --cert and --key
     ServerOptions resolve() const;

@@ -1,4 +1,5 @@
 // Server::Impl: one websocketpp server endpoint, plain or TLS.
+#include "descriptors.hpp"
 #include "tls_context.hpp"
 #include "wspp.hpp"
 
@@ -7,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <unordered_map>
 
 namespace wskit {
@@ -19,6 +22,7 @@ struct Server::Impl {
     virtual void close(ConnId id, int code, const std::string& reason) = 0;
     virtual void shutdown(int code, const std::string& reason) = 0;
     virtual std::size_t connection_count() const = 0;
+    virtual std::size_t buffered_amount(ConnId id) const = 0;
 
     ServerOptions options;
     ServerStats stats;
@@ -84,13 +88,25 @@ std::string server_url(const ServerOptions& options, std::uint16_t port) {
 template <class Endpoint>
 class ServerImpl final : public Server::Impl {
     using connection_type = typename Endpoint::connection_type;
+    using connection_ptr = typename Endpoint::connection_ptr;
     using message_ptr = typename Endpoint::message_ptr;
+    using Clock = std::chrono::steady_clock;
     static constexpr bool tls = std::is_same_v<Endpoint, detail::TlsServer>;
+
+    struct Connection {
+        connection_type* con = nullptr;
+        BackpressureState backpressure;
+        EventLoop::TimerId backlog_timer = 0;  // re-checks a backlog over the cap when its grace ends
+        // Set when backpressure closed it: its close event reports that,
+        // not how the unanswered close handshake ended.
+        std::optional<std::pair<int, std::string>> backlog_close;
+    };
 
 public:
     ServerImpl(EventLoop& loop, ServerOptions opts, Server::Handlers handlers)
-        : handlers_(std::move(handlers)) {
+        : loop_(loop), handlers_(std::move(handlers)) {
         options = std::move(opts);
+        limits_ = resolve_backpressure(options.backpressure, options.max_message_size);
         detail::configure_logging(endpoint_, options.verbosity);
         endpoint_.init_asio(&loop.impl().io);
         endpoint_.set_reuse_addr(true);
@@ -118,15 +134,22 @@ public:
         });
     }
 
+    ~ServerImpl() override {
+        if (accept_timer_) loop_.cancel(accept_timer_);
+        for (auto& [id, c] : connections_)
+            if (c.backlog_timer) loop_.cancel(c.backlog_timer);
+    }
+
     void listen() override {
+        descriptor_limit_ = detail::raise_descriptor_limit();
         asio::error_code ec;
         endpoint_.listen(options.host, std::to_string(options.port), ec);
-        if (!ec) endpoint_.start_accept(ec);
         if (ec)
             throw Error(ExitCode::runtime,
                         fmt::format("cannot listen on {}:{}: {}{}", options.host, options.port, ec.message(),
                                     ec == asio::error::address_in_use ? " (choose another port, or 0 for a free one)" : ""));
         port_ = endpoint_.get_local_endpoint(ec).port();
+        do_accept();
     }
 
     std::uint16_t port() const override { return port_; }
@@ -134,10 +157,11 @@ public:
     void send(ConnId id, Message message) override {
         auto it = connections_.find(id);
         if (it == connections_.end()) return;
-        auto ec = detail::send_message(*it->second, message);
+        auto ec = detail::send_message(*it->second.con, message);
         if (!ec) {
             ++stats.messages_out;
             stats.bytes_out += message.payload.size();
+            queued(id, *it->second.con);
         }
     }
 
@@ -145,23 +169,145 @@ public:
         auto it = connections_.find(id);
         if (it == connections_.end()) return;
         wpp::lib::error_code ec;
-        it->second->close(static_cast<wpp::close::status::value>(code), reason, ec);
+        it->second.con->close(static_cast<wpp::close::status::value>(code), reason, ec);
     }
 
     void shutdown(int code, const std::string& reason) override {
         wpp::lib::error_code ec;
         if (endpoint_.is_listening()) endpoint_.stop_listening(ec);
-        for (auto& [id, con] : connections_) con->close(static_cast<wpp::close::status::value>(code), reason, ec);
+        if (accept_timer_) loop_.cancel(accept_timer_);
+        accept_timer_ = 0;
+        for (auto& [id, c] : connections_) c.con->close(static_cast<wpp::close::status::value>(code), reason, ec);
     }
 
     std::size_t connection_count() const override { return connections_.size(); }
 
+    std::size_t buffered_amount(ConnId id) const override {
+        auto it = connections_.find(id);
+        return it == connections_.end() ? 0 : unsent(*it->second.con);
+    }
+
 private:
+    // --- accepting ------------------------------------------------------
+
+    // websocketpp's own accept loop (start_accept) retries at once after any
+    // error: out of descriptors, the pending connection stays in the backlog
+    // and every retry fails again, at 100 % CPU. This loop is the same but
+    // waits accept_pause after EMFILE/ENFILE, so that connections closing
+    // meanwhile free descriptors and the backlog is served then.
+    static constexpr std::chrono::milliseconds accept_pause{250};
+
+    void do_accept() {
+        accept_timer_ = 0;
+        if (!endpoint_.is_listening()) return;
+        connection_ptr con = endpoint_.get_connection();
+        if (!con) return;
+        wpp::lib::error_code ec;
+        endpoint_.async_accept(con, [this, con](const wpp::lib::error_code& accept_ec) { on_accept(con, accept_ec); },
+                               ec);
+        if (ec) con->terminate(wpp::lib::error_code());
+    }
+
+    void on_accept(const connection_ptr& con, const wpp::lib::error_code& ec) {
+        if (!ec) {
+            con->start();
+            return do_accept();
+        }
+        con->terminate(ec);
+        if (ec == wpp::error::operation_canceled) return;  // stopped listening
+        if (out_of_descriptors(ec)) {
+            warn_out_of_descriptors();
+            accept_timer_ = loop_.after(accept_pause, [this] { do_accept(); });
+            return;
+        }
+        do_accept();  // a client that gave up while queued, for example
+    }
+
+    // Asio reports accept errors in its own category, which does not compare
+    // equal to std::errc values.
+    static bool out_of_descriptors(const std::error_code& ec) {
+        bool system = ec.category() == asio::error::get_system_category() || ec.category() == std::system_category();
+        return system && (ec.value() == EMFILE || ec.value() == ENFILE);
+    }
+
+    // Once a minute at most, so that a server kept at its limit does not
+    // flood its own stderr.
+    void warn_out_of_descriptors() {
+        auto now = Clock::now();
+        if (last_descriptor_warning_ && now - *last_descriptor_warning_ < std::chrono::minutes(1)) return;
+        last_descriptor_warning_ = now;
+        std::string limit = descriptor_limit_ ? fmt::format(" of {}", descriptor_limit_) : "";
+        warn(fmt::format("out of file descriptors ({}{} open); pausing accepts for {} ms at a time until clients "
+                         "leave (the hard limit is raised with ulimit -Hn, as root)",
+                         detail::open_descriptor_count(), limit, accept_pause.count()));
+    }
+
+    void warn(const std::string& text) {
+        if (handlers_.on_warning) return handlers_.on_warning(text);
+        std::fprintf(stderr, "wskit: %s\n", text.c_str());
+    }
+
+    // --- backpressure ---------------------------------------------------
+
+    static std::size_t unsent(const connection_type& con) {
+        return con.get_buffered_amount() + con.in_flight_bytes +
+               frame_overhead * (con.queued_frames + con.in_flight_frames);
+    }
+
+    // After the server has queued a frame on the connection.
+    void queued(ConnId id, connection_type& con) {
+        ++con.queued_frames;
+        check_backpressure(id);
+    }
+
+    // Whenever the unsent bytes may have changed: after queueing, and after
+    // each completed write (see ServerTransportConnection).
+    void check_backpressure(ConnId id) {
+        auto it = connections_.find(id);
+        if (it == connections_.end()) return;
+        auto& c = it->second;
+        std::size_t bytes = unsent(*c.con);
+        // The common case, once per echoed message: nothing to do, and no
+        // need to read the clock.
+        if (!c.backpressure.paused && !c.backpressure.over_cap_since && bytes <= limits_.high_mark) return;
+        auto now = Clock::now();
+        auto step = backpressure_step(limits_, c.backpressure, bytes, now);
+        // A connection already closing is left to its close handshake timeout.
+        if (step.action == BackpressureAction::close && c.con->get_state() != wpp::session::state::open) return;
+        c.backpressure = step.next;
+        switch (step.action) {
+            case BackpressureAction::pause_reading: c.con->hold_reads(); break;
+            case BackpressureAction::resume_reading: c.con->release_reads(); break;
+            case BackpressureAction::close: {
+                // The close frame waits behind the backlog; if the peer never
+                // reads it, the close handshake timeout drops the connection.
+                wpp::lib::error_code ec;
+                auto reason = fmt::format("send backlog over {} bytes for {} s: the client is not reading",
+                                          limits_.max_backlog, limits_.grace.count() / 1000.0);
+                c.backlog_close.emplace(wpp::close::status::policy_violation, reason);
+                c.con->close(wpp::close::status::policy_violation, reason, ec);
+                return;
+            }
+            case BackpressureAction::none: break;
+        }
+        if (c.backpressure.over_cap_since && !c.backlog_timer) {
+            auto due = std::chrono::ceil<std::chrono::milliseconds>(*c.backpressure.over_cap_since + limits_.grace - now);
+            c.backlog_timer = loop_.after(std::max(due, std::chrono::milliseconds(1)), [this, id] {
+                auto found = connections_.find(id);
+                if (found == connections_.end()) return;
+                found->second.backlog_timer = 0;
+                check_backpressure(id);
+            });
+        }
+    }
+
+    // --- handlers -------------------------------------------------------
+
     bool on_validate(wpp::connection_hdl hdl) {
         auto con = endpoint_.get_con_from_hdl(hdl);
         auto req = to_http_request(*con);
         auto rejection = check_handshake_request(req);
-        if (!rejection && options.max_clients && connections_.size() >= options.max_clients) {
+        if (!rejection && options.max_clients && open_count() >= options.max_clients) {
             rejection = text_response(503, fmt::format("Server full: at most {} clients.\n", options.max_clients));
             rejection->headers.push_back({"Retry-After", "1"});
         }
@@ -178,6 +324,15 @@ private:
             }
         }
         return true;
+    }
+
+    // Connections whose close handshake is over no longer hold a slot, even
+    // while their transport is still being torn down.
+    std::size_t open_count() const {
+        if (connections_.size() < options.max_clients) return connections_.size();
+        return std::count_if(connections_.begin(), connections_.end(), [](const auto& entry) {
+            return entry.second.con->get_state() != wpp::session::state::closed;
+        });
     }
 
     void on_http(wpp::connection_hdl hdl) {
@@ -198,7 +353,8 @@ private:
         ConnId id = next_id_++;
         con->wskit_id = id;
         ++stats.connections_total;
-        connections_.emplace(id, con.get());
+        connections_[id].con = con.get();
+        con->on_write_done = [this, id] { check_backpressure(id); };
         if (handlers_.on_event) {
             Event e;
             e.type = EventType::open;
@@ -224,9 +380,11 @@ private:
             msg->set_header(frame::prepare_header(frame::basic_header(msg->get_opcode(), payload.size(), true, false),
                                                   frame::extended_header(payload.size())));
             msg->set_prepared(true);
-            con->send(msg);
-            ++stats.messages_out;
-            stats.bytes_out += payload.size();
+            if (!con->send(msg)) {
+                ++stats.messages_out;
+                stats.bytes_out += payload.size();
+                queued(con->wskit_id, *con);
+            }
         }
         if (!handlers_.on_event || !options.message_events) return;
         Event e;
@@ -241,10 +399,14 @@ private:
     }
 
     bool emit_control(wpp::connection_hdl hdl, EventType type, std::string data) {
+        auto con = endpoint_.get_con_from_hdl(hdl);
+        // websocketpp queues the pong right after this returns: it counts
+        // like any frame, so a ping flood is bounded too.
+        if (type == EventType::ping) queued(con->wskit_id, *con);
         if (!handlers_.on_event) return true;
         Event e;
         e.type = type;
-        e.conn = endpoint_.get_con_from_hdl(hdl)->wskit_id;
+        e.conn = con->wskit_id;
         e.message.opcode = type == EventType::ping ? Opcode::ping : Opcode::pong;
         e.message.payload = std::move(data);
         handlers_.on_event(e);
@@ -254,18 +416,35 @@ private:
     void on_close(wpp::connection_hdl hdl) {
         auto con = endpoint_.get_con_from_hdl(hdl);
         ConnId id = con->wskit_id;
-        connections_.erase(id);
+        con->on_write_done = nullptr;
+        std::optional<std::pair<int, std::string>> backlog_close;
+        auto it = connections_.find(id);
+        if (it != connections_.end()) {
+            if (it->second.backlog_timer) loop_.cancel(it->second.backlog_timer);
+            backlog_close = std::move(it->second.backlog_close);
+            connections_.erase(it);
+        }
         if (!handlers_.on_event) return;
         Event e = detail::close_event(*con, detail::failed_by_library(con->get_local_close_code()));
+        if (backlog_close) {
+            e.code = backlog_close->first;
+            e.reason = backlog_close->second;
+            e.direction = Direction::out;  // the server started that close
+        }
         e.conn = id;
         handlers_.on_event(e);
     }
 
     static constexpr std::chrono::milliseconds close_handshake_timeout{900};
 
+    EventLoop& loop_;
     Server::Handlers handlers_;
     Endpoint endpoint_;
-    std::unordered_map<ConnId, connection_type*> connections_;
+    BackpressureLimits limits_;
+    std::unordered_map<ConnId, Connection> connections_;
+    EventLoop::TimerId accept_timer_ = 0;
+    std::size_t descriptor_limit_ = 0;
+    std::optional<Clock::time_point> last_descriptor_warning_;
     ConnId next_id_ = 1;
     std::uint16_t port_ = 0;
 };
@@ -309,6 +488,7 @@ void Server::send(ConnId id, Message message) { impl_->send(id, std::move(messag
 void Server::close(ConnId id, int code, const std::string& reason) { impl_->close(id, code, reason); }
 void Server::shutdown(int code, const std::string& reason) { impl_->shutdown(code, reason); }
 std::size_t Server::connection_count() const { return impl_->connection_count(); }
+std::size_t Server::buffered_amount(ConnId id) const { return impl_->buffered_amount(id); }
 ServerStats Server::stats() const { return impl_->stats; }
 
 }  // namespace wskit

@@ -25,11 +25,13 @@
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
+#include <cstdint>
 #include <functional>
 #include <iostream>
-#include <cstdint>
 #include <map>
 #include <optional>
+#include <type_traits>
+#include <vector>
 
 namespace wskit::detail {
 
@@ -375,6 +377,95 @@ private:
     std::chrono::steady_clock::time_point head_done_;
 };
 
+// The server's transport connection: websocketpp's Asio connection, plus what
+// backpressure needs and websocketpp does not offer. websocketpp calls
+// transport_con_type::async_write and async_read_at_least by name, so these
+// overrides see every batch of frames and every read:
+// - Unsent bytes. websocketpp's get_buffered_amount() counts only the payloads
+//   still queued: a batch handed to the socket leaves the count at once though
+//   it stays in memory until the peer reads it, and empty frames count nothing.
+//   The batch in flight is counted here, and its completion is the
+//   write-complete signal websocketpp lacks (a polling timer would only guess
+//   when to resume).
+// - Holding reads. websocketpp's pause_reading() takes effect one posted
+//   handler later (after the read loop has already asked for more), and its
+//   resume_reading() starts a read even when one is still pending, which would
+//   run two reads into one buffer. Here a held read is kept, not issued, and
+//   issued when reads are released: never two at once.
+template <class config>
+class ServerTransportConnection : public websocketpp::transport::asio::connection<config> {
+    using base = websocketpp::transport::asio::connection<config>;
+
+public:
+    using base::base;
+    using base::async_write;
+
+    void async_write(std::vector<websocketpp::transport::buffer> const& bufs,
+                     websocketpp::transport::write_handler handler) {
+        in_flight_frames = bufs.size() / 2;  // a header and a payload each
+        queued_frames -= std::min(queued_frames, in_flight_frames);
+        in_flight_bytes = 0;
+        for (const auto& b : bufs) in_flight_bytes += b.len;
+        // base binds the connection's shared_ptr into the completion, so
+        // `this` outlives it.
+        base::async_write(bufs, [this, handler = std::move(handler)](const std::error_code& ec) {
+            in_flight_bytes = 0;
+            in_flight_frames = 0;
+            handler(ec);
+            if (on_write_done) on_write_done();
+        });
+    }
+
+    void async_read_at_least(size_t num_bytes, char* buf, size_t len, websocketpp::transport::read_handler handler) {
+        if (reads_held_) {
+            held_read_ = [this, num_bytes, buf, len, handler = std::move(handler)]() mutable {
+                base::async_read_at_least(num_bytes, buf, len, std::move(handler));
+            };
+            return;
+        }
+        base::async_read_at_least(num_bytes, buf, len, std::move(handler));
+    }
+
+    // The peer's bytes then wait in the kernel, and TCP slows the sender.
+    void hold_reads() { reads_held_ = true; }
+    void release_reads() {
+        reads_held_ = false;
+        if (!held_read_) return;
+        auto read = std::move(held_read_);
+        held_read_ = nullptr;
+        read();
+    }
+
+    // After the close handshake, a TLS connection's teardown waits for the
+    // peer's close_notify, which asio's shutdown does not get while
+    // websocketpp still has a read pending on the stream: it sat out the
+    // whole 5 s shutdown timeout, and the connection (and a --max-clients
+    // slot) stayed taken that long. Cancelling the pending read first lets
+    // the shutdown read the peer's answer (or its EOF) itself.
+    void async_shutdown(websocketpp::transport::shutdown_handler callback) {
+        held_read_ = nullptr;
+        if constexpr (std::is_same_v<typename config::socket_type, websocketpp::transport::asio::tls_socket::endpoint>) {
+            std::error_code ignored;
+            this->get_raw_socket().cancel(ignored);
+        }
+        base::async_shutdown(std::move(callback));
+    }
+
+    std::size_t queued_frames = 0;    // counted by the server as it queues them
+    std::size_t in_flight_frames = 0;
+    std::size_t in_flight_bytes = 0;  // headers and payloads
+    std::function<void()> on_write_done;
+
+private:
+    bool reads_held_ = false;
+    std::function<void()> held_read_;
+};
+
+template <class config>
+struct ServerTransport : websocketpp::transport::asio::endpoint<config> {
+    using transport_con_type = ServerTransportConnection<config>;
+};
+
 // Per-connection data kept in the connection object itself (websocketpp's
 // config::connection_base), so that handlers set once on the endpoint know
 // which connection they serve without a lookup.
@@ -544,9 +635,6 @@ private:
     std::shared_ptr<ConnectOutcome> outcome_ = std::make_shared<ConnectOutcome>();
 };
 
-template <class TransportConfig>
-using DefaultTransport = websocketpp::transport::asio::endpoint<TransportConfig>;
-
 // One config for every endpoint, varied only by role, socket (plain/TLS) and
 // transport (the client's connects through Connector): one io thread per
 // endpoint, so no locks (concurrency::none); a 64 KiB read buffer, which
@@ -555,7 +643,7 @@ template <class Core, class SocketEndpoint, template <class> class MessageManage
           class Message = websocketpp::message_buffer::message<MessageManager>,
           class Request = websocketpp::http::parser::request,
           class Response = websocketpp::http::parser::response,
-          template <class> class Transport = DefaultTransport>
+          template <class> class Transport = websocketpp::transport::asio::endpoint>
 struct Config : Core {
     using type = Config;
     using base = Core;
@@ -599,11 +687,88 @@ using ClientConfig = Config<websocketpp::config::core_client, Socket, ClientMess
                             PinnedHostRequest, CompleteBodyResponse, ClientTransport>;
 template <class Socket>
 using ServerConfig = Config<websocketpp::config::core, Socket, ServerMessageManager, ServerMessage,
-                            StrictVersionRequest>;
+                            StrictVersionRequest, websocketpp::http::parser::response, ServerTransport>;
 using PlainClientConfig = ClientConfig<websocketpp::transport::asio::basic_socket::endpoint>;
 using TlsClientConfig = ClientConfig<websocketpp::transport::asio::tls_socket::endpoint>;
 using PlainServerConfig = ServerConfig<websocketpp::transport::asio::basic_socket::endpoint>;
 using TlsServerConfig = ServerConfig<websocketpp::transport::asio::tls_socket::endpoint>;
+
+}  // namespace wskit::detail
+
+// Two close codes in which websocketpp's RFC 6455 processor differs from the
+// RFC, in both roles:
+// - a 64-bit payload length must have its most significant bit clear (5.2);
+//   websocketpp only sees a length over the message size limit, and closes with
+//   1009 (message too big) where the frame is malformed: 1002.
+// - a close frame's reason must be UTF-8 (5.5.1); websocketpp closes with 1002
+//   where non-UTF-8 data is 1007 (7.4.1), as for text messages.
+// Explicit specializations of two members of websocketpp's processor for
+// wskit's own configs (the rest of it stays websocketpp's); each repeats
+// websocketpp's checks and adds its own. They must be seen before anything
+// instantiates a connection, which is why they live here.
+namespace websocketpp::processor {
+namespace wskit_strict {
+
+inline lib::error_code check_extended_header(frame::basic_header h, frame::extended_header e) {
+    std::uint8_t basic_size = frame::get_basic_size(h);
+    std::uint64_t payload_size = frame::get_payload_size(h, e);
+    if (basic_size == frame::payload_size_code_64bit && (payload_size >> 63))
+        return make_error_code(error::protocol_violation);
+    // websocketpp's checks
+    if (basic_size == frame::payload_size_code_16bit && payload_size <= frame::limits::payload_size_basic)
+        return make_error_code(error::non_minimal_encoding);
+    if (basic_size == frame::payload_size_code_64bit && payload_size <= frame::limits::payload_size_extended)
+        return make_error_code(error::non_minimal_encoding);
+    if (sizeof(size_t) == 4 && (payload_size >> 32)) return make_error_code(error::requires_64bit);
+    return {};
+}
+
+// A bad code is left to websocketpp, which answers it with 1002.
+inline lib::error_code check_close_reason(const std::string& payload) {
+    if (payload.size() <= 2) return {};
+    lib::error_code ec;
+    close::extract_code(payload, ec);
+    if (ec) return {};
+    if (!utf8_validator::validate(payload.substr(2))) return make_error_code(error::invalid_utf8);
+    return {};
+}
+
+}  // namespace wskit_strict
+
+#define WSKIT_STRICT_HYBI13(CONFIG)                                                                        \
+    template <>                                                                                            \
+    inline lib::error_code hybi13<CONFIG>::validate_incoming_extended_header(frame::basic_header h,       \
+                                                                             frame::extended_header e)    \
+        const {                                                                                            \
+        return wskit_strict::check_extended_header(h, e);                                                  \
+    }                                                                                                      \
+    template <>                                                                                            \
+    inline lib::error_code hybi13<CONFIG>::finalize_message() {                                            \
+        std::string& out = m_current_msg->msg_ptr->get_raw_payload();                                      \
+        if (m_permessage_deflate.is_enabled() && m_current_msg->msg_ptr->get_compressed()) {              \
+            std::uint8_t trailer[4] = {0x00, 0x00, 0xff, 0xff};                                            \
+            lib::error_code ec = m_permessage_deflate.decompress(trailer, 4, out);                         \
+            if (ec) return ec;                                                                             \
+        }                                                                                                  \
+        auto op = frame::get_opcode(m_basic_header);                                                       \
+        if (op == frame::opcode::TEXT && !m_current_msg->validator.complete())                             \
+            return make_error_code(error::invalid_utf8);                                                   \
+        if (op == frame::opcode::CLOSE) {                                                                  \
+            if (auto ec = wskit_strict::check_close_reason(out)) return ec;                                \
+        }                                                                                                  \
+        m_state = READY;                                                                                   \
+        return lib::error_code();                                                                          \
+    }
+
+WSKIT_STRICT_HYBI13(wskit::detail::PlainClientConfig)
+WSKIT_STRICT_HYBI13(wskit::detail::TlsClientConfig)
+WSKIT_STRICT_HYBI13(wskit::detail::PlainServerConfig)
+WSKIT_STRICT_HYBI13(wskit::detail::TlsServerConfig)
+#undef WSKIT_STRICT_HYBI13
+
+}  // namespace websocketpp::processor
+
+namespace wskit::detail {
 
 using PlainClient = websocketpp::client<PlainClientConfig>;
 using TlsClient = websocketpp::client<TlsClientConfig>;

@@ -203,8 +203,16 @@ class Conn:
             pass
 
 
-def connect(port, host="127.0.0.1"):
-    return Conn(socket.create_connection((host, port), timeout=TIMEOUT))
+def connect(port, host="127.0.0.1", rcvbuf=None):
+    """`rcvbuf` fixes the receive buffer before connecting, so that the
+    kernel holds little for a peer that does not read."""
+    if rcvbuf is None:
+        return Conn(socket.create_connection((host, port), timeout=TIMEOUT))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    sock.settimeout(TIMEOUT)
+    sock.connect((host, port))
+    return Conn(sock)
 
 
 class HttpResponse:
@@ -260,10 +268,10 @@ def upgrade_request(host_port, path="/", key=None, method="GET", version="HTTP/1
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-def ws_connect(port, path="/", headers=None):
+def ws_connect(port, path="/", headers=None, rcvbuf=None):
     """A raw client after a successful handshake: returns a Conn."""
     key = new_key()
-    conn = connect(port)
+    conn = connect(port, rcvbuf=rcvbuf)
     conn.send(upgrade_request(f"127.0.0.1:{port}", path, key=key, headers=headers))
     start, resp_headers, raw = conn.read_http_head()
     if not start.startswith("HTTP/1.1 101"):

@@ -258,6 +258,11 @@ class Framing(RawServerTest):
     def test_oversized_message(self):
         self.assertClientFails(frame(BINARY, b"z" * 101, mask=False), 1009, "--max-size", "100")
 
+    def test_64_bit_length_with_the_top_bit_set(self):
+        # RFC 6455 5.2: the most significant bit must be 0: a malformed frame
+        # (1002), not a message too big (1009).
+        self.assertClientFails(frame(BINARY, b"", mask=False, length=2**63 + 5), 1002)
+
     def test_oversized_fragmented_message(self):
         self.assertClientFails([frame(TEXT, "z" * 60, fin=False, mask=False),
                                 frame(CONT, "z" * 60, mask=False)], 1009, "--max-size", "100")
@@ -301,7 +306,8 @@ class Close(RawServerTest):
                 self.assertClientFails(close_frame(code, mask=False), 1002)
 
     def test_close_reason_invalid_utf8(self):
-        self.assertClientFails(close_frame(1000, b"\xff\xfe", mask=False), 1002)
+        # Not UTF-8 is 1007 (RFC 6455 5.5.1, 7.4.1), as for a text message.
+        self.assertClientFails(close_frame(1000, b"\xff\xfe", mask=False), 1007)
 
     def test_server_close_1000_answered_once(self):
         p = self.client(keep_stdin_open=True)

@@ -101,6 +101,16 @@ class Framing(EchoServer):
         self.assertEchoes([frame(BINARY, b""), frame(BINARY, mid), frame(BINARY, big)],
                           [(BINARY, b""), (BINARY, mid), (BINARY, big)])
 
+    def test_64_bit_length_with_the_top_bit_set(self):
+        # RFC 6455 5.2: the most significant bit of a 64-bit length must be 0;
+        # such a frame is malformed (1002), not a message too big (1009).
+        for length in (2**63, 2**63 + 5, 2**64 - 1):
+            with self.subTest(length=hex(length)):
+                self.assertFails(frame(BINARY, b"", length=length), 1002)
+
+    def test_huge_64_bit_length_is_too_big(self):
+        self.assertFails(frame(BINARY, b"", length=2**63 - 1), 1009)
+
     def test_reserved_bits_without_extension(self):
         for rsv in range(1, 8):
             with self.subTest(rsv=rsv):
@@ -279,10 +289,13 @@ class Close(EchoServer):
         self.assertFails(frame(CLOSE, b"\x03"), 1002)
 
     def test_close_reason_invalid_utf8(self):
-        # RFC 6455 7.1.6 / 8.1: the endpoint fails the connection. wskit (via
-        # websocketpp) answers with 1002 "Invalid close reason".
-        f = self.assertFails(close_frame(1000, b"bad \xff\xfe reason"), 1002)
+        # RFC 6455 5.5.1 / 8.1: the endpoint fails the connection, and data
+        # that is not UTF-8 is 1007 (7.4.1), as for a text message.
+        f = self.assertFails(close_frame(1000, b"bad \xff\xfe reason"), 1007)
         f.close_reason.decode("utf-8")  # its own reason is valid UTF-8
+
+    def test_close_reason_invalid_utf8_with_a_bad_code_is_a_bad_code(self):
+        self.assertFails(close_frame(1005, b"\xff"), 1002)
 
     def test_data_after_close_not_echoed(self):
         conn = self.ws()

@@ -3,6 +3,7 @@
 // through a handler.
 #pragma once
 
+#include <wskit/backpressure.hpp>
 #include <wskit/client.hpp>
 #include <wskit/event.hpp>
 #include <wskit/export.hpp>
@@ -47,6 +48,10 @@ struct ServerOptions {
     bool message_events = true;      // hand message events to on_event (echo turns it off unless logging)
     std::chrono::milliseconds handshake_timeout{5000};  // a silent peer is dropped after this
     int listen_backlog = 1024;       // burst of connects a benchmark makes
+    // Each connection's unsent bytes are bounded: above the high mark the
+    // server stops reading from it, past max_backlog for `grace` it closes it
+    // with 1008. Defaults and their reasons in backpressure.hpp.
+    BackpressureLimits backpressure;
 };
 
 struct ServerStats {
@@ -67,6 +72,9 @@ public:
         // Extra checks before accepting a handshake; return a response to
         // reject it (its status, headers and body are sent), or nullopt.
         std::function<std::optional<HttpResponse>(const HttpRequest&)> on_handshake;
+        // A one-line warning about the server itself (out of descriptors),
+        // without the "wskit: " prefix. Unset: written on stderr with it.
+        std::function<void(const std::string&)> on_warning;
     };
 
     Server(EventLoop& loop, ServerOptions options, Handlers handlers);
@@ -74,19 +82,26 @@ public:
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
-    // Binds and starts accepting. Throws Error(ExitCode::runtime) naming the
+    // Raises the soft descriptor limit to the hard one, binds and starts
+    // accepting. Out of descriptors, accepting pauses briefly (with one
+    // warning) instead of spinning. Throws Error(ExitCode::runtime) naming the
     // address when it cannot bind, or Error(ExitCode::tls) for bad key files.
     void listen();
     std::uint16_t port() const;
     // "ws://127.0.0.1:40311/" (or wss), with the real port.
     std::string url() const;
 
-    // Loop thread only. Unknown ids are ignored.
+    // Loop thread only. Unknown ids are ignored. A message counts towards
+    // the connection's backpressure (see ServerOptions::backpressure).
     void send(ConnId id, Message message);
     void close(ConnId id, int code, const std::string& reason);
     // Stops accepting and starts closing every connection with code/reason.
     void shutdown(int code, const std::string& reason);
     std::size_t connection_count() const;
+    // Bytes queued for the connection and not yet written to its socket,
+    // headers included, each frame counted with frame_overhead more for its
+    // bookkeeping (like uWS's getBufferedAmount); 0 for unknown ids.
+    std::size_t buffered_amount(ConnId id) const;
     ServerStats stats() const;
 
     struct Impl;

@@ -1,0 +1,245 @@
+"""Servers under abuse, with `wskit echo` as the server: a client that sends
+as fast as it can and never reads (data, or pings whose pongs pile up) keeps
+the server's memory bounded while others are served; a backlog past
+--max-backlog is closed with 1008; a server started with few descriptors
+pauses accepting instead of spinning, and serves again once clients leave;
+a wss:// client's --max-clients slot is free as soon as it has closed.
+Memory and CPU are read from /proc/PID/status and /proc/PID/stat."""
+import json
+import os
+import queue
+import re
+import resource
+import select
+import shutil
+import socket
+import tempfile
+import time
+
+import rawws
+from rawws import BINARY, PING, TEXT, frame
+from certs import Certs
+from harness import WSKIT, TestCase, main
+
+MIB = 1024 * 1024
+# Generous, and far below what the server reached before it had backpressure
+# (over 1 GB within a minute, hundreds of MB within seconds).
+RSS_BOUND = 64 * MIB
+FLOOD_SECONDS = 4
+
+
+def rss_bytes(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time of the process, in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    # fields[0] is the state (field 3); utime and stime are fields 14 and 15.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def port_of(url):
+    return int(url.rstrip("/").rsplit(":", 1)[1])
+
+
+class Flooder:
+    """Sends `chunk` (whole frames) over and over on a connected raw socket,
+    never reading, while the test samples the server."""
+
+    def __init__(self, conn, chunk):
+        self.sock = conn.sock
+        self.sock.setblocking(False)
+        self.chunk = chunk
+        self.offset = 0
+        self.sent = 0
+
+    def pump(self, seconds):
+        """Sends for `seconds` whenever the socket takes more."""
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            _, writable, _ = select.select([], [self.sock], [], min(left, 0.05))
+            if not writable:
+                continue
+            try:
+                n = self.sock.send(self.chunk[self.offset:] if self.offset else self.chunk)
+            except BlockingIOError:
+                continue
+            except OSError:
+                return  # the server dropped us
+            self.sent += n
+            self.offset = (self.offset + n) % len(self.chunk)
+
+
+class NeverReads(TestCase):
+    def start_echo(self, *args):
+        server, url = self.start_wskit_server("echo", *args, "0")
+        return server, port_of(url)
+
+    def flood(self, server, port, chunk, seconds=FLOOD_SECONDS):
+        """Floods one connection for `seconds` in slices, checking between
+        slices that another client is served; returns (peak RSS, bytes the
+        flooder got out)."""
+        conn = rawws.ws_connect(port)
+        self.addCleanup(conn.close)
+        flooder = Flooder(conn, chunk)
+        peak = rss_bytes(server.proc.pid)
+        slices = 8
+        for i in range(slices):
+            flooder.pump(seconds / slices)
+            peak = max(peak, rss_bytes(server.proc.pid))
+            if i == slices // 2:
+                self.assertServed(port)
+        return peak, flooder.sent
+
+    def assertServed(self, port):
+        """Another client's message is echoed meanwhile."""
+        other = rawws.ws_connect(port)
+        try:
+            other.send_frame(TEXT, "still there?")
+            f = other.read_frame()
+            self.assertIsNotNone(f)
+            self.assertEqual((f.opcode, f.payload), (TEXT, b"still there?"))
+        finally:
+            other.close()
+
+    def assertBounded(self, server, peak, sent):
+        self.assertIsNone(server.proc.poll(), f"the server died: {server.seen['stderr'][-5:]!r}")
+        self.assertLess(peak, RSS_BOUND, f"server RSS reached {peak / MIB:.1f} MiB; the flooder sent "
+                                         f"{sent / MIB:.1f} MiB")
+        # It stopped reading: what got out fits in socket buffers and the
+        # server's marks, not the whole flood.
+        self.assertLess(sent, 64 * MIB, f"the server kept reading: {sent / MIB:.1f} MiB taken in")
+
+    def test_data_flood(self):
+        server, port = self.start_echo()
+        chunk = b"".join(frame(BINARY, os.urandom(1024) * 32) for _ in range(16))  # 16 x 32 KiB
+        peak, sent = self.flood(server, port, chunk)
+        self.assertBounded(server, peak, sent)
+
+    def test_ping_flood(self):
+        # Empty pings: each one costs a queued pong and little else to send.
+        server, port = self.start_echo()
+        chunk = b"".join(frame(PING, b"") for _ in range(10000))
+        peak, sent = self.flood(server, port, chunk)
+        self.assertBounded(server, peak, sent)
+
+    def test_backlog_over_the_cap_is_closed_with_1008(self):
+        # A cap below the 1 MiB high mark: once the socket buffers between
+        # the two are full (a small receive buffer here), pausing leaves the
+        # backlog above the cap, and after the 10 s grace the client is closed.
+        server, port = self.start_echo("--max-backlog", "200000", "--log", "--json")
+        conn = rawws.ws_connect(port, rcvbuf=16384)
+        self.addCleanup(conn.close)
+        flooder = Flooder(conn, b"".join(frame(BINARY, b"x" * 65536) for _ in range(8)))
+        peak = 0
+        close = None
+        deadline = time.monotonic() + 60
+        while close is None and time.monotonic() < deadline:
+            flooder.pump(0.5)
+            peak = max(peak, rss_bytes(server.proc.pid))
+            close = next_line_matching(server, '"event":"close"')
+        self.assertIsNotNone(close, "the server did not close the flooder")
+        self.assertBounded(server, peak, flooder.sent)
+        event = json.loads(close)
+        self.assertEqual((event["conn"], event["code"]), (1, 1008), close)
+        # The peer never read, so the close handshake cannot finish: the
+        # server drops the TCP connection (what was sent before arrives).
+        conn.sock.setblocking(True)
+        conn.sock.settimeout(rawws.TIMEOUT)
+        self.assertTrue(conn.wait_eof(), "the server kept the connection")
+        self.assertServed(port)
+
+
+def next_line_matching(process, pattern):
+    """The first line of `process`'s stdout matching `pattern` among those
+    already read, without waiting; None when there is none yet."""
+    while True:
+        try:
+            line = process.lines["stdout"].get_nowait()
+        except queue.Empty:
+            return None
+        if line is None:
+            return None
+        if re.search(pattern, line):
+            return line
+
+
+class Descriptors(TestCase):
+    def start_limited(self, soft, hard, *args):
+        p, url = self.start_server(["prlimit", f"--nofile={soft}:{hard}", WSKIT, "echo", *args, "0"])
+        return p, port_of(url)
+
+    def soft_limit(self, pid):
+        with open(f"/proc/{pid}/limits") as f:
+            for line in f:
+                if line.startswith("Max open files"):
+                    return int(line.split()[3])
+        raise AssertionError("no open files limit")
+
+    def test_soft_limit_raised_to_hard_limit(self):
+        hard = min(resource.getrlimit(resource.RLIMIT_NOFILE)[1], 4096)
+        server, _ = self.start_limited(64, hard)
+        self.assertEqual(self.soft_limit(server.proc.pid), hard)
+
+    def test_out_of_descriptors_pauses_accepting(self):
+        server, port = self.start_limited(64, 64)
+        clients = []
+        try:
+            request = rawws.upgrade_request(f"127.0.0.1:{port}")
+            for _ in range(100):  # more than the server can hold
+                s = socket.create_connection(("127.0.0.1", port), timeout=rawws.TIMEOUT)
+                s.sendall(request)
+                clients.append(s)
+            server.wait_line(r"^wskit: out of file descriptors \(\d+ of 64 open\); pausing accepts")
+            before = cpu_seconds(server.proc.pid)
+            start = time.monotonic()
+            # Measuring CPU use needs time to pass; nothing to wait for.
+            time.sleep(1)
+            used = (cpu_seconds(server.proc.pid) - before) / (time.monotonic() - start)
+            self.assertLess(used, 0.3, f"the server used {used:.0%} of a CPU while out of descriptors")
+        finally:
+            for s in clients:
+                s.close()
+        # Once they have left, a new client is served.
+        conn = rawws.ws_connect(port)
+        self.addCleanup(conn.close)
+        conn.send_frame(TEXT, "hello again")
+        f = conn.read_frame()
+        self.assertEqual((f.opcode, f.payload), (TEXT, b"hello again"))
+        self.assertEqual(sum(1 for line in server.seen["stderr"] if "out of file descriptors" in line), 1,
+                         server.seen["stderr"])
+
+
+class MaxClientsTls(TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="wskit-abuse-")
+        cls.certs = Certs(cls.tmp)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_slot_free_right_after_a_clean_close(self):
+        _, url = self.start_wskit_server("echo", "--max-clients", "1", "--cert", self.certs.server_cert,
+                                         "--key", self.certs.server_key, "0")
+        env = {k: v for k, v in os.environ.items()
+               if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}
+        for i in range(3):
+            r = self.wskit("connect", "--ca", self.certs.ca, "-x", f"hello {i}", "--count", "1", url, env=env,
+                           timeout=10)
+            self.assertExit(r, 0)
+            self.assertEqual(r.stdout, f"hello {i}\n".encode())
+
+
+if __name__ == "__main__":
+    main()
