@@ -66,9 +66,8 @@ void register_echo(CLI::App& app, Context& ctx) {
     add_option(ctx, *sub, "--stats", c->stats, "Print rates (clients, msg/s, MB/s) every SECS seconds",
                "Every SECS seconds, print the number of clients and the message and byte rates: a line on "
                "stderr ('stats: 2 clients, 120 msg/s in, 120 msg/s out, 0.01 MB/s in, 0.01 MB/s out'), or with "
-               "--json a stats event on stdout: {\"event\":\"stats\",\"ts\":...,\"conn\":0,\"clients\":N,"
-               "\"msg_in_per_s\":X,\"msg_out_per_s\":X,\"mb_in_per_s\":X,\"mb_out_per_s\":X,"
-               "\"dropped_lines\":N} (MB is 10^6 bytes; dropped_lines counts the output lines dropped so far "
+               "--json a stats event on stdout with the fields event (\"stats\"), ts, conn (0), clients, "
+               "msg_in_per_s, msg_out_per_s, mb_in_per_s, mb_out_per_s and dropped_lines (MB is 10^6 bytes; dropped_lines counts the output lines dropped so far "
                "because stdout was not read).",
                Complete::number)
         ->check(seconds_validator())->option_text("SECS");
