@@ -124,6 +124,32 @@ class Liveness(TestCase):
         self.assertRegex("\n".join(client.seen["stderr"]),
                          rf"wskit: cannot connect to 127\.0\.0\.1:{dead}")
 
+    def test_reconnect_with_keep_open_and_a_finite_stdin(self):
+        # How people run it under cron or nohup: stdin is empty or short, and
+        # --keep-open says "stay"; a restart of the server must not end it.
+        server, url = self.start_wskit_server("echo", "0", env=ENV)
+        port = port_of(url)
+        client = self.start([WSKIT, "connect", "--reconnect", "--keep-open", "--json", "-x", "hi", url], env=ENV)
+        client.wait_line(r'"event":"message".*"dir":"in".*"text":"hi"', "stdout")
+        server.proc.kill()
+        server.wait()
+        client.wait_line(r'"event":"reconnect"', "stdout")
+        self.restart_echo(port)
+        client.wait_line(r'"event":"open"', "stdout")
+        client.signal(signal.SIGTERM)
+        self.assertEqual(client.wait(5), 143, client.seen)
+
+    def test_reconnect_when_the_first_attempt_is_refused(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]  # closed again: nothing listens there yet
+        url = f"ws://127.0.0.1:{port}/"
+        client = self.start([WSKIT, "connect", "--reconnect", "--json", "-x", "late", url], env=ENV)
+        client.wait_line(r'"event":"reconnect"', "stdout")
+        self.restart_echo(port)
+        client.wait_line(r'"event":"message".*"dir":"in".*"text":"late"', "stdout")
+        self.assertEqual(client.wait(10), 0, client.seen)
+
     def test_no_reconnect_without_the_flag(self):
         server, url = self.start_wskit_server("echo", "0", env=ENV)
         client = self.client("--json", url)
