@@ -5,11 +5,14 @@ real wskit binary, and always stop what was started (even when a test fails).
 import os
 import queue
 import re
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+import tempfile
 import unittest
 
 WSKIT = os.environ.get("WSKIT") or os.path.join(
@@ -20,6 +23,17 @@ PEERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers")
 PYTHON = "/usr/bin/python3"
 NODE = "node"
 LISTENING = re.compile(r"listening on (\S+)")
+
+
+def free_port():
+    """A loopback port that nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_of(url):
+    return int(re.search(r":(\d+)/", url).group(1))
 
 
 class Process:
@@ -132,6 +146,21 @@ class TestCase(unittest.TestCase):
         self.assertEqual(result.returncode, code,
                          f"exit {result.returncode}, expected {code}; stdout={result.stdout[-2000:]!r} "
                          f"stderr={result.stderr[-2000:]!r}")
+
+
+class CertsTestCase(TestCase):
+    """A TestCase whose class has a test CA and certificates (certs.py),
+    made once in a temporary folder: self.certs, self.tmp."""
+
+    @classmethod
+    def setUpClass(cls):
+        from certs import Certs
+        cls.tmp = tempfile.mkdtemp(prefix="wskit-certs-")
+        cls.certs = Certs(cls.tmp)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
 
 
 def main():

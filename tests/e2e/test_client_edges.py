@@ -7,7 +7,6 @@ and encoding, and the client's own 1009 close reaching a server that is still
 sending."""
 import os
 import socket
-import struct
 import subprocess
 import threading
 import time

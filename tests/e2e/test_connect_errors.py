@@ -3,11 +3,10 @@ connections, abnormal and error closes, protocol violations by the server,
 signals, and usage errors. Each has its exit code (SPEC section 1)."""
 import json
 import signal
-import socket
 import subprocess
 import time
 
-from harness import WSKIT, TestCase, main
+from harness import WSKIT, TestCase, free_port, main
 
 
 def events(stdout):
@@ -45,15 +44,8 @@ class Rejected(TestCase):
 
 
 class Refused(TestCase):
-    def closed_port(self):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
-        return port
-
     def test_connection_refused_exits_3(self):
-        port = self.closed_port()
+        port = free_port()
         t0 = time.monotonic()
         r = self.wskit("connect", f"ws://127.0.0.1:{port}/", input="x\n")
         self.assertExit(r, 3)
@@ -65,7 +57,7 @@ class Refused(TestCase):
         self.assertIn(str(port), err[0])
 
     def test_connection_refused_with_verbose_does_not_claim_a_connection(self):
-        port = self.closed_port()
+        port = free_port()
         r = self.wskit("connect", "-v", f"ws://127.0.0.1:{port}/", input="x\n")
         self.assertExit(r, 3)
         self.assertNotIn(b"connected to", r.stderr)

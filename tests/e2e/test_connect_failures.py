@@ -3,13 +3,11 @@ each failure before the open is one line naming what failed, with the exit
 status of its class, decided by how far the opening got."""
 import os
 import socket
-import subprocess
 import tempfile
 import threading
 import time
 
-from certs import Certs
-from harness import PEERS, PYTHON, TestCase, main
+from harness import CertsTestCase, TestCase, free_port, main
 
 # A label longer than 63 bytes cannot be put in a DNS query, so the resolver
 # fails it at once without sending anything off this machine.
@@ -48,15 +46,7 @@ class SilentServer:
         self.sock.close()
 
 
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Classes(TestCase):
+class Classes(CertsTestCase):
     def assertFailure(self, r, code, text):
         self.assertExit(r, code)
         err = r.stderr.decode()
@@ -65,7 +55,7 @@ class Classes(TestCase):
         self.assertTrue(err.startswith("wskit: "), err)
 
     def test_refused_is_exit_3_for_ws_and_wss(self):
-        port = closed_port()
+        port = free_port()
         for scheme in ("ws", "wss"):
             r = self.wskit("connect", f"{scheme}://127.0.0.1:{port}/", input="")
             self.assertFailure(r, 3, "connection refused")
@@ -76,11 +66,9 @@ class Classes(TestCase):
             self.assertFailure(r, 3, f"cannot resolve host {UNRESOLVABLE}")
 
     def test_plain_ws_to_a_tls_port_hints_at_wss(self):
-        with tempfile.TemporaryDirectory() as d:
-            certs = Certs(d)
-            _, url = self.start_wskit_server("echo", "--cert", certs.server_cert, "--key", certs.server_key, "0")
-            r = self.wskit("connect", url.replace("wss://", "ws://"), input="")
-            self.assertFailure(r, 3, "use wss://")
+        _, url = self.start_wskit_server("echo", "--cert", self.certs.server_cert, "--key", self.certs.server_key, "0")
+        r = self.wskit("connect", url.replace("wss://", "ws://"), input="")
+        self.assertFailure(r, 3, "use wss://")
 
     def test_a_server_that_never_answers_the_upgrade_is_a_connect_timeout(self):
         server = SilentServer()

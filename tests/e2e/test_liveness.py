@@ -6,18 +6,14 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 
-from harness import WSKIT, TestCase, main
+from harness import WSKIT, TestCase, free_port, main, port_of
 
 ENV = {k: v for k, v in os.environ.items()
        if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}
 
-
-def port_of(url):
-    return int(re.search(r":(\d+)/", url).group(1))
 
 
 class Liveness(TestCase):
@@ -111,9 +107,7 @@ class Liveness(TestCase):
         self.assertEqual(client.wait(10), 0, client.seen)
 
     def test_reconnect_max_gives_up(self):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            dead = s.getsockname()[1]  # closed again: nothing listens there
+        dead = free_port()
         url = f"ws://127.0.0.1:{dead}/"
         client = self.client("--reconnect", "--reconnect-max", "2", "--json", url)
         self.assertEqual(client.wait(10), 3, client.seen)
@@ -140,9 +134,7 @@ class Liveness(TestCase):
         self.assertEqual(client.wait(5), 143, client.seen)
 
     def test_reconnect_when_the_first_attempt_is_refused(self):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]  # closed again: nothing listens there yet
+        port = free_port()  # nothing listens there yet
         url = f"ws://127.0.0.1:{port}/"
         client = self.start([WSKIT, "connect", "--reconnect", "--json", "-x", "late", url], env=ENV)
         client.wait_line(r'"event":"reconnect"', "stdout")

@@ -8,26 +8,17 @@ import os
 import re
 import shutil
 import socket
-import subprocess
 import tempfile
 import time
 
 from certs import Certs
-from harness import TestCase, main
+from harness import TestCase, free_port, main, port_of
 
 PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy",
               "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 BASE_ENV = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def port_of(url):
-    return int(re.search(r":(\d+)/", url).group(1))
 
 
 class Tinyproxy:

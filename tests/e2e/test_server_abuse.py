@@ -11,15 +11,12 @@ import queue
 import re
 import resource
 import select
-import shutil
 import socket
-import tempfile
 import time
 
 import rawws
 from rawws import BINARY, PING, TEXT, frame
-from certs import Certs
-from harness import WSKIT, TestCase, main
+from harness import WSKIT, CertsTestCase, TestCase, main, port_of
 
 MIB = 1024 * 1024
 # Generous, and far below what the server reached before it had backpressure
@@ -43,9 +40,6 @@ def cpu_seconds(pid):
     # fields[0] is the state (field 3); utime and stime are fields 14 and 15.
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-
-def port_of(url):
-    return int(url.rstrip("/").rsplit(":", 1)[1])
 
 
 class Flooder:
@@ -219,16 +213,7 @@ class Descriptors(TestCase):
                          server.seen["stderr"])
 
 
-class MaxClientsTls(TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="wskit-abuse-")
-        cls.certs = Certs(cls.tmp)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
+class MaxClientsTls(CertsTestCase):
     def test_slot_free_right_after_a_clean_close(self):
         _, url = self.start_wskit_server("echo", "--max-clients", "1", "--cert", self.certs.server_cert,
                                          "--key", self.certs.server_key, "0")

@@ -3,28 +3,15 @@
 `websockets` TLS servers and `wskit echo --cert --key`. The certificates are
 made with the openssl command at test time (see certs.py)."""
 import os
-import re
-import shutil
 import subprocess
-import tempfile
 
-from certs import Certs
-from harness import PEERS, PYTHON, WSKIT, TestCase, main
+from harness import WSKIT, CertsTestCase, main
 
 ENV = {k: v for k, v in os.environ.items()
        if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "sslkeylogfile")}
 
 
-class Tls(TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="wskit-tls-")
-        cls.certs = Certs(cls.tmp)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
+class Tls(CertsTestCase):
     def tls_peer(self, cert=None, key=None, *extra):
         c = self.certs
         return self.start_python_peer("py_tls_server.py", "--cert", cert or c.server_cert,

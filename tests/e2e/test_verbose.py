@@ -3,30 +3,15 @@ redirecting server: the connection steps curl -v shows, in order, on stderr;
 the frames decoded at -vv; no websocketpp noise after a clean close."""
 import os
 import re
-import shutil
-import tempfile
 
-from certs import Certs
-from harness import TestCase, main
+from harness import CertsTestCase, main, port_of
 
 ENV = {k: v for k, v in os.environ.items()
        if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "sslkeylogfile")}
 
 
-def port_of(url):
-    return int(re.search(r":(\d+)/", url).group(1))
 
-
-class Verbose(TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="wskit-verbose-")
-        cls.certs = Certs(cls.tmp)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
+class Verbose(CertsTestCase):
     def connect(self, url, *args):
         r = self.wskit("connect", "-x", "hello", "--count", "1", "--timeout", "10", *args, url, env=ENV)
         self.assertExit(r, 0)
