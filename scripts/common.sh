@@ -9,6 +9,8 @@ BUILD=${WSKIT_BUILD_DIR:-$ROOT/build}
 BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libwebsocketpp-dev libasio-dev libcli11-dev
   libfmt-dev catch2 libssl-dev zlib1g-dev libedit-dev nlohmann-json3-dev libre2-dev)
 TEST_PACKAGES=(python3 python3-websockets openssl tinyproxy microsocks tmux curl procps zsh fish groff-base)
+# scripts/fuzz.sh builds its libFuzzer targets with clang.
+FUZZ_PACKAGES=(clang libfuzzer-14-dev)
 # Node.js may come from elsewhere than Debian (its npm then comes with it):
 # install Debian's only when there is no node or npm at all.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
@@ -32,12 +34,18 @@ install_packages() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Configures (Release) and builds into $BUILD.
-build() {
+# Configures $BUILD (Release unless the arguments say otherwise), once: the
+# arguments apply to a new build folder only.
+configure() {
   if [ ! -f "$BUILD/CMakeCache.txt" ]; then
     log "configuring $BUILD"
     cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
   fi
+}
+
+# Configures and builds into $BUILD.
+build() {
+  configure "$@"
   log "building"
   cmake --build "$BUILD" -j"$(nproc)"
 }

@@ -2,8 +2,21 @@
 # Installs what is missing (Debian packages, and npm packages under the build
 # folder), builds, and runs every test: unit, end-to-end, docs sync.
 # Extra arguments go to ctest (e.g. scripts/test.sh -R e2e.connect).
+#
+# scripts/test.sh --sanitize [CTEST ARGS]: the unit and end-to-end tests again,
+# on a build with AddressSanitizer (leak checking on) and UndefinedBehavior-
+# Sanitizer in its own folder ($BUILD-asan, i.e. build-asan/ by default). The
+# docs, firewall and install tests check nothing a sanitizer can see, so they
+# run only in the normal pass.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+
+SANITIZE=0
+if [ "${1:-}" = "--sanitize" ]; then
+  SANITIZE=1
+  shift
+  BUILD="$BUILD-asan"
+fi
 
 install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 
@@ -19,6 +32,45 @@ if [ ! -d "$NPM_DIR/node_modules" ]; then
   (cd "$NPM_DIR" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
-build -DWSKIT_BUILD_TESTS=ON
+if [ "$SANITIZE" -eq 0 ]; then
+  build -DWSKIT_BUILD_TESTS=ON
+  cd "$BUILD"
+  exec ctest --output-on-failure -j"$(nproc)" "$@"
+fi
+
+# RelWithDebInfo: optimised like the tested binary, so that timing-sensitive
+# tests still hold, with line numbers in the sanitizer reports.
+build -DWSKIT_BUILD_TESTS=ON -DWSKIT_SANITIZE=ON -DWSKIT_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+# Reports go to files, one per process, not to stderr: a finding in a process
+# whose exit status a test does not look at (a server stopped at the end of a
+# test) must fail the pass too, and a report must not be taken for the
+# program's own stderr. halt_on_error: the first finding ends the process.
+REPORTS="$BUILD/sanitizer-reports"
+rm -rf "$REPORTS"
+mkdir -p "$REPORTS"
+export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:check_initialization_order=1:strict_init_order=1:log_path=$REPORTS/report"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$REPORTS/report"
+export LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp:print_suppressions=0"
+# Tests that bound time or memory read this to relax what ASan legitimately
+# changes (its shadow memory and quarantine inflate RSS).
+export WSKIT_SANITIZE=1
+
 cd "$BUILD"
-ctest --output-on-failure -j"$(nproc)" "$@"
+status=0
+ctest --output-on-failure -j"$(nproc)" -R '^(unit|e2e)\.' "$@" || status=$?
+
+shopt -s nullglob
+reports=("$REPORTS"/report.*)
+if [ ${#reports[@]} -gt 0 ]; then
+  for r in "${reports[@]}"; do
+    printf '\n==> sanitizer report %s\n' "$r" >&2
+    cat "$r" >&2
+  done
+  log "sanitizers: ${#reports[@]} report(s) in $REPORTS"
+  [ "$status" -ne 0 ] || status=1
+fi
+if [ "$status" -eq 0 ]; then
+  log "sanitizers: no findings"
+fi
+exit "$status"

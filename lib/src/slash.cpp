@@ -46,7 +46,7 @@ SlashCommand parse_slash_command(std::string_view line) {
         if (!code.empty()) {
             int value = 0;
             for (char ch : code) {
-                if (ch < '0' || ch > '9' || value > 9999) return invalid(fmt::format("bad close code '{}'", code));
+                if (ch < '0' || ch > '9' || value > 9999) return invalid(fmt::format("bad close code '{}'", escape_controls(code)));
                 value = value * 10 + (ch - '0');
             }
             // RFC 6455 7.4: codes an endpoint may send.
@@ -68,7 +68,7 @@ SlashCommand parse_slash_command(std::string_view line) {
     } else if (name == "help" || name == "?") {
         c.kind = K::help;
     } else {
-        return invalid(fmt::format("unknown command /{} (type /help; start a message with // to send a literal /)", name));
+        return invalid(fmt::format("unknown command /{} (type /help; start a message with // to send a literal /)", escape_controls(name)));
     }
     return c;
 }

@@ -181,7 +181,7 @@ ListenAddress parse_listen_address(std::string_view text, std::string_view defau
     HostPort hp;
     if (auto err = split_host_port(text, hp); !err.empty()) return fail(err);
     if (!hp.has_port) return fail("missing port");
-    if (!parse_port(hp.port, out.port)) return fail(fmt::format("bad port '{}'", hp.port));
+    if (!parse_port(hp.port, out.port)) return fail(fmt::format("bad port '{}'", escape_controls(hp.port)));
     if (!hp.host.empty()) out.host = hp.host;
     return out;
 }

@@ -22,6 +22,7 @@ using wskit::OutputFormat;
 using wskit::PrinterOptions;
 using wskit::test::StringSink;
 using json = nlohmann::json;
+using namespace std::string_literals;
 
 namespace {
 
@@ -252,7 +253,7 @@ TEST_CASE("json printer: any bytes round-trip", "[printer]") {
         {Opcode::text, "\xff\xfe invalid"},
         {Opcode::text, "truncated \xe2\x82"},
         {Opcode::text, "surrogate \xed\xa0\x80"},
-        {Opcode::text, std::string("nul \0 inside, \"quotes\", \\, \x01\x1f control", 40)},
+        {Opcode::text, "nul \0 inside, \"quotes\", \\, \x01\x1f control"s},
         {Opcode::text, "emoji \xf0\x9f\x98\x80 and \xe2\x82\xac"},
         {Opcode::text, ""},
     };

@@ -1,0 +1,27 @@
+# Instrumented builds, each in a build folder of its own (scripts/test.sh
+# --sanitize, scripts/fuzz.sh). The flags apply to every target, the library
+# included: a finding in libwskit is what these builds are for.
+
+# WSKIT_SANITIZE: AddressSanitizer (with LeakSanitizer) and
+# UndefinedBehaviorSanitizer. -fno-sanitize-recover makes undefined behaviour
+# fail the process, so that a finding fails the test that triggered it instead
+# of scrolling past in its output.
+if(WSKIT_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# WSKIT_FUZZ: libFuzzer targets (tests/fuzz), clang only. Everything is
+# compiled with coverage feedback (fuzzer-no-link) and ASan + UBSan; only the
+# fuzz targets link libFuzzer's main (see tests/fuzz/CMakeLists.txt).
+if(WSKIT_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "WSKIT_FUZZ needs clang (libFuzzer): configure with -DCMAKE_CXX_COMPILER=clang++")
+  endif()
+  if(WSKIT_SANITIZE)
+    message(FATAL_ERROR "WSKIT_FUZZ already builds with ASan and UBSan: leave WSKIT_SANITIZE off")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
