@@ -1,3 +1,4 @@
+#include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
 
 #include <string>
@@ -42,5 +43,12 @@ std::string close_code_problem(int code) {
 }
 
 const char* sendable_close_codes() { return "1000-1003, 1007-1014 or 3000-4999"; }
+
+std::string close_reason_problem(std::string_view reason) {
+    if (!is_valid_utf8(reason)) return "is not valid UTF-8 (a close reason is text)";
+    if (reason.size() > 123)
+        return "is " + std::to_string(reason.size()) + " bytes long; a close reason holds at most 123 bytes (UTF-8)";
+    return {};
+}
 
 }  // namespace wskit

@@ -1,4 +1,5 @@
 #include <wskit/encoding.hpp>
+#include <wskit/error.hpp>
 #include <wskit/slash.hpp>
 
 #include <fmt/format.h>
@@ -49,14 +50,13 @@ SlashCommand parse_slash_command(std::string_view line) {
                 if (ch < '0' || ch > '9' || value > 9999) return invalid(fmt::format("bad close code '{}'", escape_controls(code)));
                 value = value * 10 + (ch - '0');
             }
-            // RFC 6455 7.4: codes an endpoint may send.
-            bool sendable = (value >= 1000 && value <= 1003) || (value >= 1007 && value <= 1014) ||
-                            (value >= 3000 && value <= 4999);
-            if (!sendable)
-                return invalid(fmt::format("close code {} cannot be sent (use 1000-1003, 1007-1014 or 3000-4999)", value));
+            if (auto problem = close_code_problem(value); !problem.empty())
+                return invalid(fmt::format("close code {} cannot be sent: {}; use {}", value, problem,
+                                           sendable_close_codes()));
             c.close_code = value;
         }
-        if (reason.size() > 123) return invalid("a close reason is limited to 123 bytes");
+        if (auto problem = close_reason_problem(reason); !problem.empty())
+            return invalid("the close reason " + problem);
         c.close_reason = std::string(reason);
     } else if (name == "bin") {
         auto bytes = hex_decode(args);

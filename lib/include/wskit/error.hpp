@@ -7,6 +7,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace wskit {
@@ -48,6 +49,11 @@ WSKIT_API std::string close_code_problem(int close_code);
 
 // The sendable ranges, for messages: "1000-1003, 1007-1014 or 3000-4999".
 WSKIT_API const char* sendable_close_codes();
+
+// Why `reason` cannot go in a close frame, as a clause ("is 130 bytes long;
+// ..."), or an empty string when it can: it must be UTF-8 text of at most
+// 123 bytes (RFC 6455 5.5: 125 bytes of payload, two of them the code).
+WSKIT_API std::string close_reason_problem(std::string_view reason);
 
 // An error that knows the exit code it maps to. what() is one line, without
 // the "wskit: " prefix, that says what failed and what to do.
