@@ -66,16 +66,7 @@ std::string clear_rows_above(std::size_t rows_up) {
 }
 
 // "14:03:07.123 ", the printer's --timestamps prefix.
-std::string clock_prefix() {
-    auto now = std::chrono::system_clock::now();
-    auto t = std::chrono::system_clock::to_time_t(now);
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-    std::tm tm{};
-    ::localtime_r(&t, &tm);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%03d ", tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-    return buf;
-}
+std::string clock_prefix() { return format_clock_time(std::chrono::system_clock::now()) + ' '; }
 
 void make_parent_dirs(const std::string& path) {
     for (std::size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1))

@@ -128,14 +128,7 @@ private:
 
     std::string prefix(const Event& e) const {
         std::string p;
-        if (o_.timestamps) {
-            auto t = std::chrono::system_clock::to_time_t(e.ts);
-            auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          e.ts.time_since_epoch()).count() % 1000;
-            std::tm tm{};
-            localtime_r(&t, &tm);
-            p += fmt::format("{:02}:{:02}:{:02}.{:03} ", tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-        }
+        if (o_.timestamps) p += format_clock_time(e.ts) + ' ';
         if (o_.show_conn && e.conn != 0) p += fmt::format("#{} ", e.conn);
         return p;
     }
@@ -273,6 +266,14 @@ std::string format_iso_time(std::chrono::system_clock::time_point ts) {
     gmtime_r(&t, &tm);
     return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+}
+
+std::string format_clock_time(std::chrono::system_clock::time_point ts) {
+    auto t = std::chrono::system_clock::to_time_t(ts);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(ts.time_since_epoch()).count() % 1000;
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    return fmt::format("{:02}:{:02}:{:02}.{:03}", tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
 }
 
 std::string event_to_json(const Event& e) {

@@ -68,4 +68,7 @@ WSKIT_API PrettyJson pretty_json(std::string_view payload, std::size_t max_bytes
 // "2026-11-24T04:38:55.123Z"
 WSKIT_API std::string format_iso_time(std::chrono::system_clock::time_point ts);
 
+// "14:03:07.123", local time: the --timestamps prefix of human output.
+WSKIT_API std::string format_clock_time(std::chrono::system_clock::time_point ts);
+
 }  // namespace wskit
