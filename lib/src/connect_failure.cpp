@@ -95,13 +95,6 @@ ConnectFailure classify_connect_failure(const FailureFacts& f) {
             return {ExitCode::tls, fmt::format("TLS handshake with {} failed: {} (is it a TLS server? does it support "
                                                "TLS {}+?)",
                                                f.authority, detail, f.tls_min_version)};
-        case FailureCause::proxy_refused: {
-            bool auth = f.detail.rfind("401", 0) == 0 || f.detail.rfind("407", 0) == 0;
-            return {ExitCode::connect,
-                    fmt::format("the proxy {} refused to open a tunnel to {}: {}{}", f.proxy, f.authority,
-                                detail.empty() ? "no answer" : detail,
-                                auth ? " (check the proxy credentials: --proxy http://user:pass@host:port)" : "")};
-        }
         case FailureCause::http_status:
             return rejected(f);
         case FailureCause::bad_upgrade:

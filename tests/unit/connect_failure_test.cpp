@@ -109,11 +109,12 @@ TEST_CASE("classify: peer-controlled text is escaped", "[connect_failure]") {
     auto f = wskit::classify_connect_failure(in);
     CHECK(f.message.find('\x1b') == std::string::npos);
     CHECK(contains(f.message, "No\\x1b]0;owned\\x07"));
+}
 
-    auto proxy = facts(ConnectPhase::proxy, FailureCause::proxy_refused);
-    proxy.proxy = "127.0.0.1:3128";
-    proxy.detail = "407 (Proxy Authentication Required)";
-    auto p = wskit::classify_connect_failure(proxy);
-    CHECK(p.code == ExitCode::connect);
-    CHECK(contains(p.message, "check the proxy credentials"));
+TEST_CASE("classify: a timeout once TCP to the proxy is up says the proxy was slow", "[connect_failure]") {
+    auto in = facts(ConnectPhase::proxy, FailureCause::timed_out);
+    in.proxy = "127.0.0.1:1080";
+    auto f = wskit::classify_connect_failure(in);
+    CHECK(f.code == ExitCode::connect);
+    CHECK(contains(f.message, "waiting for the proxy to open the tunnel"));
 }

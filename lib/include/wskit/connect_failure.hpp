@@ -29,7 +29,6 @@ enum class FailureCause {
     closed,          // the peer closed or reset the connection
     tls_verify,      // the certificate was refused; `detail` says why
     tls_protocol,    // the TLS handshake itself failed; `detail` says why
-    proxy_refused,   // the proxy answered but would not open the tunnel; `detail` is its answer
     http_status,     // the server answered the upgrade with a status other than 101
     bad_upgrade,     // a 101 without a valid Sec-WebSocket-Accept, Upgrade or Connection
     other,           // anything else; `detail` says what
