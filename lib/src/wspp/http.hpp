@@ -1,0 +1,211 @@
+// Request and response types: what wskit changes in websocketpp's HTTP
+// parsing of the opening handshake.
+// Part of the websocketpp layer: included through wspp.hpp only.
+#pragma once
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdlib>
+#include <string>
+
+namespace wskit::detail {
+
+// websocketpp picks its protocol processor from Sec-WebSocket-Version before
+// any handler runs: it answers an unknown version with "0,7,8,13", and takes a
+// request without the header as the 2010 draft (hybi00), failing it with a
+// 500. A server here speaks RFC 6455 only, so this request type hands
+// websocketpp version 13 and keeps what the client sent in another header,
+// for the validate handler to answer 426 with "Sec-WebSocket-Version: 13".
+class StrictVersionRequest : public websocketpp::http::parser::request {
+public:
+    static constexpr const char* received_version_header = "X-Wskit-Received-Version";
+
+    size_t consume(char const* buf, size_t len) {
+        size_t used = request::consume(buf, len);
+        if (ready() && !checked_) {
+            checked_ = true;
+            const auto& version = get_header("Sec-WebSocket-Version");
+            if (version != "13" && !get_header("Upgrade").empty()) {
+                replace_header(received_version_header, version.empty() ? "none" : version);
+                replace_header("Sec-WebSocket-Version", "13");
+            }
+        }
+        return used;
+    }
+
+private:
+    bool checked_ = false;
+};
+
+// websocketpp writes the Host header from the URL just before sending the
+// request, over any Host set earlier: an explicit one (--host, -H 'Host: x')
+// is set once before that, so the first Host written wins here.
+class PinnedHostRequest : public websocketpp::http::parser::request {
+public:
+    void replace_header(std::string const& key, std::string const& value) {
+        if (key == "Host" && !get_header("Host").empty()) return;
+        request::replace_header(key, value);
+    }
+};
+
+// websocketpp's client gives up on a non-101 response as soon as its headers
+// are in, keeping only the part of the body that came in the same read; and
+// with "Content-Length: 0", or no length at all, it waits for one more read
+// before it calls the head complete, which a server that keeps the
+// connection open never sends (the connect timeout then fires). This
+// response type reads the body of a non-101 answer by its framing (RFC 9112
+// 6.3), at most max_body bytes, and reports the headers ready once it has
+// it: at once when there is none (1xx, 204, 304, a zero length), at the last
+// chunk of a chunked body, at the length, or, for a body delimited by the
+// end of the connection, at EOF (websocketpp fails the connection then, with
+// the status known) or at the first read after close_delimited_wait.
+class CompleteBodyResponse : public websocketpp::http::parser::response {
+public:
+    static constexpr std::size_t max_body = 64 * 1024;
+    static constexpr std::chrono::milliseconds close_delimited_wait{200};
+
+    using response::consume;  // the istream overload, for a proxy's answer
+    size_t consume(char const* buf, size_t len) {
+        if (framing_ == Framing::unknown) {
+            size_t used = response::consume(buf, len);
+            if (!response::headers_ready()) return used;
+            start_body();
+            if (framing_ == Framing::upgrade) return used;
+            // websocketpp kept the body bytes that fit its Content-Length.
+            if (framing_ == Framing::length) {
+                remaining_ -= std::min<unsigned long long>(remaining_, m_body.size());
+                complete_ = remaining_ == 0;
+            }
+            return used + consume_body(buf + used, len - used);
+        }
+        if (framing_ == Framing::upgrade) return response::consume(buf, len);
+        return consume_body(buf, len);
+    }
+
+    bool headers_ready() const {
+        if (!response::headers_ready()) return false;
+        // A proxy's answer to CONNECT is parsed by websocketpp's own
+        // consume(istream), which never reaches the consume() above.
+        if (framing_ == Framing::unknown)
+            return get_status_code() == websocketpp::http::status_code::switching_protocols || ready() ||
+                   m_body.size() >= max_body;
+        if (framing_ == Framing::upgrade || complete_ || m_body.size() >= max_body) return true;
+        return framing_ == Framing::until_close &&
+               std::chrono::steady_clock::now() - head_done_ >= close_delimited_wait;
+    }
+
+private:
+    enum class Framing { unknown, upgrade, none, length, chunked, until_close };
+    enum class Chunk { size_line, data, data_end };
+
+    static bool has_token(std::string value, std::string_view token) {
+        for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return value.find(token) != std::string::npos;
+    }
+
+    void start_body() {
+        head_done_ = std::chrono::steady_clock::now();
+        int status = get_status_code();
+        const auto& length = get_header("Content-Length");
+        if (status == websocketpp::http::status_code::switching_protocols) {
+            framing_ = Framing::upgrade;
+        } else if ((status >= 100 && status < 200) || status == 204 || status == 304) {
+            framing_ = Framing::none;
+        } else if (has_token(get_header("Transfer-Encoding"), "chunked")) {
+            framing_ = Framing::chunked;
+        } else if (!length.empty()) {
+            framing_ = Framing::length;
+            remaining_ = std::strtoull(length.c_str(), nullptr, 10);  // websocketpp has parsed it already
+        } else {
+            framing_ = Framing::until_close;
+        }
+        complete_ = framing_ == Framing::none || (framing_ == Framing::length && remaining_ == 0);
+    }
+
+    // Takes every byte offered, so that websocketpp reads on; keeps at most
+    // max_body of body.
+    size_t consume_body(char const* buf, size_t len) {
+        std::string_view in(buf, len);
+        auto keep = [this](std::string_view bytes) {
+            m_body.append(bytes.substr(0, max_body - std::min(max_body, m_body.size())));
+        };
+        while (!in.empty() && !complete_) {
+            switch (framing_) {
+                case Framing::length: {
+                    auto n = static_cast<size_t>(std::min<unsigned long long>(remaining_, in.size()));
+                    keep(in.substr(0, n));
+                    remaining_ -= n;
+                    in.remove_prefix(n);
+                    complete_ = remaining_ == 0;
+                    break;
+                }
+                case Framing::until_close:
+                    keep(in);
+                    in = {};
+                    break;
+                case Framing::chunked:
+                    consume_chunked(in, keep);
+                    break;
+                default:
+                    in = {};
+                    break;
+            }
+        }
+        return len;
+    }
+
+    template <class Keep>
+    void consume_chunked(std::string_view& in, Keep& keep) {
+        switch (chunk_) {
+            case Chunk::size_line: {
+                auto eol = in.find('\n');
+                line_.append(in.substr(0, eol));
+                if (line_.size() > 1024) {  // not a chunk size line
+                    complete_ = true;
+                    return;
+                }
+                if (eol == std::string_view::npos) {
+                    in = {};
+                    return;
+                }
+                in.remove_prefix(eol + 1);
+                char* end = nullptr;
+                remaining_ = std::strtoull(line_.c_str(), &end, 16);
+                bool valid = end != line_.c_str();
+                line_.clear();
+                // The last chunk (size 0) ends the body; its trailer is not waited for.
+                if (!valid || remaining_ == 0) complete_ = true;
+                chunk_ = Chunk::data;
+                return;
+            }
+            case Chunk::data: {
+                auto n = static_cast<size_t>(std::min<unsigned long long>(remaining_, in.size()));
+                keep(in.substr(0, n));
+                remaining_ -= n;
+                in.remove_prefix(n);
+                if (remaining_ == 0) chunk_ = Chunk::data_end;
+                return;
+            }
+            case Chunk::data_end: {  // the CRLF after a chunk's data
+                auto eol = in.find('\n');
+                if (eol == std::string_view::npos) {
+                    in = {};
+                    return;
+                }
+                in.remove_prefix(eol + 1);
+                chunk_ = Chunk::size_line;
+                return;
+            }
+        }
+    }
+
+    Framing framing_ = Framing::unknown;
+    Chunk chunk_ = Chunk::size_line;
+    bool complete_ = false;
+    unsigned long long remaining_ = 0;  // body or chunk bytes still to come
+    std::string line_;                  // a chunk size line being read
+    std::chrono::steady_clock::time_point head_done_;
+};
+
+}  // namespace wskit::detail

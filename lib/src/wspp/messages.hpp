@@ -1,0 +1,152 @@
+// Message types and managers of the client and the server, and the masking
+// key generator: how websocketpp's frames are allocated, and when a close
+// frame ends the connection.
+// Part of the websocketpp layer: included through wspp.hpp only.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace wskit::detail {
+
+// True for a close frame with a code websocketpp fails a connection with
+// (1002, 1007, 1008, 1009, 1011); websocketpp fills in the header and payload
+// first. A client's frame is masked: the key follows the two-byte header (a
+// close payload is at most 125 bytes).
+inline bool is_error_close_frame(websocketpp::frame::opcode::value opcode, const std::string& header,
+                                 const std::string& payload) {
+    if (opcode != websocketpp::frame::opcode::close || payload.size() < 2 || header.size() < 2) return false;
+    auto byte = [](const std::string& s, std::size_t i) { return static_cast<unsigned char>(s[i]); };
+    bool masked = byte(header, 1) & 0x80;
+    if (masked && header.size() < 6) return false;
+    int high = byte(payload, 0) ^ (masked ? byte(header, 2) : 0);
+    int low = byte(payload, 1) ^ (masked ? byte(header, 3) : 0);
+    return websocketpp::close::status::terminal(static_cast<websocketpp::close::status::value>(high << 8 | low));
+}
+
+class ClientMessage;
+
+// The client's message manager. It can refuse outgoing buffers after the
+// client has sent its own close frame: websocketpp would otherwise answer the
+// server's close with a second close frame, and it drops data frames that
+// arrive while it is closing, which would lose the last messages of a
+// pipeline. See Client's close().
+template <class Message>
+class ClientMessageManager : public std::enable_shared_from_this<ClientMessageManager<Message>> {
+public:
+    using type = ClientMessageManager;
+    using ptr = std::shared_ptr<ClientMessageManager>;
+    using weak_ptr = std::weak_ptr<ClientMessageManager>;
+    using message_ptr = std::shared_ptr<ClientMessage>;
+
+    // The connection creates its manager in its constructor; the client picks
+    // it up right after get_connection() (one loop thread, so no race).
+    ClientMessageManager() { latest() = this; }
+    static ClientMessageManager*& latest() {
+        static thread_local ClientMessageManager* last = nullptr;
+        return last;
+    }
+
+    // Outgoing messages (data, ping, pong, close) come from here.
+    message_ptr get_message();
+    // Incoming messages, and messages the client prepares itself.
+    message_ptr get_message(websocketpp::frame::opcode::value op, size_t size);
+    bool recycle(Message*) { return false; }
+
+    bool outgoing_closed = false;
+    // Called when websocketpp prepares a close frame that fails the
+    // connection (see ClientMessage), before it is queued.
+    std::function<void()> on_error_close;
+};
+
+// The client's messages. Like the server's (see ServerMessage), a close frame
+// that fails the connection is not "terminal": websocketpp would drop the
+// TCP connection as soon as it is written, with the rest of an oversized
+// message still unread, and the kernel's reset would keep the server from
+// ever reading the 1009. The manager's on_error_close hook lets the client
+// read and discard what still arrives until the server closes.
+class ClientMessage : public websocketpp::message_buffer::message<ClientMessageManager> {
+public:
+    using message::message;
+    using ptr = std::shared_ptr<ClientMessage>;
+    void set_terminal(bool value) {
+        if (value && is_error_close_frame(get_opcode(), get_header(), get_payload())) {
+            if (error_close_hook && *error_close_hook) (*error_close_hook)();
+            return;
+        }
+        message::set_terminal(value);
+    }
+
+    const std::function<void()>* error_close_hook = nullptr;  // the manager's, which outlives it
+};
+
+template <class Message>
+typename ClientMessageManager<Message>::message_ptr ClientMessageManager<Message>::get_message() {
+    if (outgoing_closed) return {};
+    auto msg = std::make_shared<ClientMessage>(this->shared_from_this());
+    msg->error_close_hook = &on_error_close;
+    return msg;
+}
+
+template <class Message>
+typename ClientMessageManager<Message>::message_ptr ClientMessageManager<Message>::get_message(
+    websocketpp::frame::opcode::value op, size_t size) {
+    return std::make_shared<ClientMessage>(this->shared_from_this(), op, size);
+}
+
+// Masking keys from OpenSSL's CSPRNG, fetched 1 KiB at a time. std::random_device
+// (websocketpp's default) runs RDSEED for every frame, which on virtual
+// machines costs tens of microseconds: it made piping a million lines 15x slower.
+class MaskKeyGenerator {
+public:
+    using result_type = std::uint32_t;
+    std::uint32_t operator()() {
+        if (next_ == keys_.size()) refill();
+        return keys_[next_++];
+    }
+
+private:
+    void refill();
+    std::array<std::uint32_t, 256> keys_{};
+    std::size_t next_ = keys_.size();
+};
+
+// The server's messages. websocketpp marks the close frame it sends for a
+// protocol error (1002, 1007, 1008, 1009, 1011) "terminal" and drops the TCP
+// connection as soon as it is written, with the peer's unread data still
+// queued: the kernel then answers with a reset, and a peer that has not read
+// the close frame yet (a large oversized message is still arriving) sees 1006
+// instead of the code. For those codes the mark is ignored, which keeps the
+// connection until the close handshake timeout and gives the peer time to
+// read the close frame. Other terminal frames (the answer to a peer's normal
+// close) still end the connection at once.
+class ServerMessage;
+
+template <class Message>
+class ServerMessageManager : public std::enable_shared_from_this<ServerMessageManager<Message>> {
+public:
+    using type = ServerMessageManager;
+    using ptr = std::shared_ptr<ServerMessageManager>;
+    using weak_ptr = std::weak_ptr<ServerMessageManager>;
+    using message_ptr = std::shared_ptr<ServerMessage>;
+
+    message_ptr get_message() { return std::make_shared<ServerMessage>(this->shared_from_this()); }
+    message_ptr get_message(websocketpp::frame::opcode::value op, size_t size) {
+        return std::make_shared<ServerMessage>(this->shared_from_this(), op, size);
+    }
+    bool recycle(Message*) { return false; }
+};
+
+class ServerMessage : public websocketpp::message_buffer::message<ServerMessageManager> {
+public:
+    using message::message;
+    using ptr = std::shared_ptr<ServerMessage>;
+    void set_terminal(bool value) {
+        message::set_terminal(value && !is_error_close_frame(get_opcode(), get_header(), get_payload()));
+    }
+};
+
+}  // namespace wskit::detail

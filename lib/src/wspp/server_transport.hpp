@@ -1,0 +1,101 @@
+// The server's transport: websocketpp's Asio transport with the byte counts
+// and read holding that backpressure needs.
+// Part of the websocketpp layer: included through wspp.hpp only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace wskit::detail {
+
+// The server's transport connection: websocketpp's Asio connection, plus what
+// backpressure needs and websocketpp does not offer. websocketpp calls
+// transport_con_type::async_write and async_read_at_least by name, so these
+// overrides see every batch of frames and every read:
+// - Unsent bytes. websocketpp's get_buffered_amount() counts only the payloads
+//   still queued: a batch handed to the socket leaves the count at once though
+//   it stays in memory until the peer reads it, and empty frames count nothing.
+//   The batch in flight is counted here, and its completion is the
+//   write-complete signal websocketpp lacks (a polling timer would only guess
+//   when to resume).
+// - Holding reads. websocketpp's pause_reading() takes effect one posted
+//   handler later (after the read loop has already asked for more), and its
+//   resume_reading() starts a read even when one is still pending, which would
+//   run two reads into one buffer. Here a held read is kept, not issued, and
+//   issued when reads are released: never two at once.
+template <class config>
+class ServerTransportConnection : public websocketpp::transport::asio::connection<config> {
+    using base = websocketpp::transport::asio::connection<config>;
+
+public:
+    using base::base;
+    using base::async_write;
+
+    void async_write(std::vector<websocketpp::transport::buffer> const& bufs,
+                     websocketpp::transport::write_handler handler) {
+        in_flight_frames = bufs.size() / 2;  // a header and a payload each
+        queued_frames -= std::min(queued_frames, in_flight_frames);
+        in_flight_bytes = 0;
+        for (const auto& b : bufs) in_flight_bytes += b.len;
+        // base binds the connection's shared_ptr into the completion, so
+        // `this` outlives it.
+        base::async_write(bufs, [this, handler = std::move(handler)](const std::error_code& ec) {
+            in_flight_bytes = 0;
+            in_flight_frames = 0;
+            handler(ec);
+            if (on_write_done) on_write_done();
+        });
+    }
+
+    void async_read_at_least(size_t num_bytes, char* buf, size_t len, websocketpp::transport::read_handler handler) {
+        if (reads_held_) {
+            held_read_ = [this, num_bytes, buf, len, handler = std::move(handler)]() mutable {
+                base::async_read_at_least(num_bytes, buf, len, std::move(handler));
+            };
+            return;
+        }
+        base::async_read_at_least(num_bytes, buf, len, std::move(handler));
+    }
+
+    // The peer's bytes then wait in the kernel, and TCP slows the sender.
+    void hold_reads() { reads_held_ = true; }
+    void release_reads() {
+        reads_held_ = false;
+        if (!held_read_) return;
+        auto read = std::move(held_read_);
+        held_read_ = nullptr;
+        read();
+    }
+
+    // After the close handshake, a TLS connection's teardown waits for the
+    // peer's close_notify, which asio's shutdown does not get while
+    // websocketpp still has a read pending on the stream: it sat out the
+    // whole 5 s shutdown timeout, and the connection (and a --max-clients
+    // slot) stayed taken that long. Cancelling the pending read first lets
+    // the shutdown read the peer's answer (or its EOF) itself.
+    void async_shutdown(websocketpp::transport::shutdown_handler callback) {
+        held_read_ = nullptr;
+        if constexpr (std::is_same_v<typename config::socket_type, websocketpp::transport::asio::tls_socket::endpoint>) {
+            std::error_code ignored;
+            this->get_raw_socket().cancel(ignored);
+        }
+        base::async_shutdown(std::move(callback));
+    }
+
+    std::size_t queued_frames = 0;    // counted by the server as it queues them
+    std::size_t in_flight_frames = 0;
+    std::size_t in_flight_bytes = 0;  // headers and payloads
+    std::function<void()> on_write_done;
+
+private:
+    bool reads_held_ = false;
+    std::function<void()> held_read_;
+};
+
+template <class config>
+struct ServerTransport : websocketpp::transport::asio::endpoint<config> {
+    using transport_con_type = ServerTransportConnection<config>;
+};
+
+}  // namespace wskit::detail
