@@ -1,4 +1,5 @@
 // Client::Impl: one websocketpp client endpoint and connection, plain or TLS.
+#include "headers.hpp"
 #include "tls_context.hpp"
 #include "tls_trace.hpp"
 #include "trace_printer.hpp"
@@ -7,7 +8,6 @@
 #include <wskit/client.hpp>
 #include <wskit/connect_failure.hpp>
 #include <wskit/encoding.hpp>
-#include <wskit/version.hpp>
 
 #include <fmt/format.h>
 
@@ -45,32 +45,6 @@ struct Client::Impl {
 namespace {
 
 namespace wpp = websocketpp;
-
-bool is_token_char(unsigned char c) {
-    return c > 0x20 && c < 0x7f && std::string_view("()<>@,;:\\\"/[]?={}").find(static_cast<char>(c)) == std::string_view::npos;
-}
-
-bool is_host_header(const std::string& name) {
-    return name.size() == 4 && std::equal(name.begin(), name.end(), "host", [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == b;
-           });
-}
-
-// Splits a comma-separated header value into trimmed, non-empty items.
-std::vector<std::string> split_list(const std::string& value) {
-    std::vector<std::string> items;
-    std::size_t start = 0;
-    while (start <= value.size()) {
-        auto comma = value.find(',', start);
-        if (comma == std::string::npos) comma = value.size();
-        auto item = value.substr(start, comma - start);
-        auto b = item.find_first_not_of(" \t");
-        auto e = item.find_last_not_of(" \t");
-        if (b != std::string::npos) items.push_back(item.substr(b, e - b + 1));
-        start = comma + 1;
-    }
-    return items;
-}
 
 std::string raw_head(const std::string& raw) {
     auto end = raw.find("\r\n\r\n");
@@ -144,7 +118,7 @@ public:
         for (const auto& sub : options_.subprotocols) con_->add_subprotocol(sub, ec);
         std::string host = options_.host_header;
         for (const auto& h : options_.headers) {
-            if (is_host_header(h.name)) {
+            if (detail::same_header_name(h.name, "Host")) {
                 if (host.empty()) host = h.value;
                 continue;
             }
@@ -381,33 +355,14 @@ private:
         if (tcp_connected_) trace.remote = endpoint_.connect_outcome().remote;
     }
 
-    // RFC 6455 4.1: the client fails the connection when the server selects a
-    // subprotocol or an extension that it did not offer. websocketpp checks
-    // neither, so these checks run here.
-    std::string check_negotiation() const {
-        const auto& res = con_->get_response();
-        auto chosen = res.get_header("Sec-WebSocket-Protocol");
-        if (!chosen.empty()) {
-            const auto& offered = options_.subprotocols;
-            if (std::find(offered.begin(), offered.end(), chosen) == offered.end())
-                return offered.empty()
-                           ? fmt::format("the server chose subprotocol '{}', but none was offered",
-                                         escape_controls(chosen))
-                           : fmt::format("the server chose subprotocol '{}', which was not offered ({})",
-                                         escape_controls(chosen), fmt::join(offered, ", "));
-        }
-        auto extensions = split_list(res.get_header("Sec-WebSocket-Extensions"));
-        if (!extensions.empty())
-            return fmt::format("the server enabled extension '{}', which was not offered",
-                               escape_controls(extensions.front()));
-        return {};
-    }
-
     void on_open() {
         loop_.cancel(connect_timer_);
         if (exit != ExitCode::ok) return abort_socket();  // --connect-timeout already reported
         capture_handshake();
-        if (auto problem = check_negotiation(); !problem.empty()) {
+        const auto& res = con_->get_response();
+        auto problem = detail::negotiation_problem(options_.subprotocols, res.get_header("Sec-WebSocket-Protocol"),
+                                                   res.get_header("Sec-WebSocket-Extensions"));
+        if (!problem.empty()) {
             record_failure(ExitCode::handshake, "handshake rejected: " + problem);
             wpp::lib::error_code ec;
             closed_by_us_ = true;  // before the close: no draining for it (see on_error_close)
@@ -580,6 +535,10 @@ private:
     FailureFacts failure_facts() const {
         FailureFacts f;
         f.phase = phase_;
+        // The connector opens the tunnel before websocketpp's handlers run:
+        // TCP up to the proxy but not beyond means the tunnel was pending.
+        if (phase_ == ConnectPhase::connect && !proxy_.empty() && !endpoint_.connect_outcome().remote.empty())
+            f.phase = ConnectPhase::proxy;
         f.target = options_.url.str();
         f.host = options_.url.host;
         f.authority = options_.url.authority();
@@ -698,26 +657,6 @@ private:
 };
 
 }  // namespace
-
-Header parse_header(std::string_view text) {
-    auto colon = text.find(':');
-    auto bad = [&](const char* why) -> Header {
-        throw Error(ExitCode::usage, fmt::format("invalid header '{}': {} (expected 'Name: value')", escape_controls(text), why));
-    };
-    if (colon == std::string_view::npos) return bad("no colon");
-    auto name = text.substr(0, colon);
-    if (name.empty()) return bad("empty name");
-    for (unsigned char c : name)
-        if (!is_token_char(c)) return bad("the name has a character not allowed in a header name");
-    auto value = text.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    for (unsigned char c : value)
-        if (c == '\r' || c == '\n') return bad("line breaks are not allowed in a header value");
-    return {std::string(name), std::string(value)};
-}
-
-std::string default_user_agent() { return fmt::format("wskit/{}", version()); }
 
 Client::Client(EventLoop& loop, ClientOptions options, EventHandler on_event) {
     if (options.url.secure)

@@ -3,6 +3,8 @@
 // that the policy is unit-tested; FdSink does the writing.
 #pragma once
 
+#include <wskit/export.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -28,7 +30,7 @@ struct DropCount {
     std::uint64_t bytes = 0;
 };
 
-class OutputQueue {
+class WSKIT_API OutputQueue {
 public:
     // capacity: drop: the most bytes kept waiting; keep: the high mark.
     // The low mark is a quarter of it.

@@ -1,5 +1,6 @@
 // Server::Impl: one websocketpp server endpoint, plain or TLS.
 #include "descriptors.hpp"
+#include "headers.hpp"
 #include "tls_context.hpp"
 #include "wspp.hpp"
 
@@ -453,11 +454,7 @@ private:
 
 std::string HttpRequest::header(std::string_view name) const {
     for (const auto& h : headers) {
-        if (h.name.size() == name.size() &&
-            std::equal(name.begin(), name.end(), h.name.begin(),
-                       [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
-                                                   std::tolower(static_cast<unsigned char>(b)); }))
-            return h.value;
+        if (detail::same_header_name(h.name, name)) return h.value;
     }
     return {};
 }

@@ -1,5 +1,7 @@
 #include "support.hpp"
 
+#include "headers.hpp"
+
 #include <wskit/client.hpp>
 
 using Catch::Matchers::Contains;
@@ -64,4 +66,23 @@ TEST_CASE("parse_header: the error is one line even when the header holds a line
     CHECK_THAT(msg, Contains("not allowed in a header name"));
     CHECK(msg.find('\n') == std::string::npos);
     CHECK(msg.find('\r') == std::string::npos);
+}
+
+TEST_CASE("split_list: comma-separated items, trimmed, empty ones dropped", "[header]") {
+    using wskit::detail::split_list;
+    CHECK(split_list("") == std::vector<std::string>{});
+    CHECK(split_list(" a , b,,\tc ") == std::vector<std::string>{"a", "b", "c"});
+    CHECK(split_list("permessage-deflate; client_max_window_bits") ==
+          std::vector<std::string>{"permessage-deflate; client_max_window_bits"});
+}
+
+TEST_CASE("negotiation_problem: only what was offered may be chosen", "[header]") {
+    using wskit::detail::negotiation_problem;
+    CHECK(negotiation_problem({"chat", "v2"}, "v2", "").empty());
+    CHECK(negotiation_problem({}, "", "").empty());
+    CHECK_THAT(negotiation_problem({}, "chat", ""), Contains("but none was offered"));
+    CHECK_THAT(negotiation_problem({"a", "b"}, "c", ""), Contains("'c', which was not offered (a, b)"));
+    CHECK_THAT(negotiation_problem({}, "", "permessage-deflate"), Contains("extension 'permessage-deflate'"));
+    // The server's words are escaped before they reach a terminal.
+    CHECK(negotiation_problem({}, "x\x1b[2J", "").find('\x1b') == std::string::npos);
 }
