@@ -56,8 +56,9 @@ struct InputReader::Impl {
 
     // A read of n bytes, then the end of input when ec is set (eof or an error).
     void on_read(std::size_t n, const asio::error_code& ec) {
+        // Aborted: the reader is being destroyed; touch nothing of it.
+        if (ec == asio::error::operation_aborted) return;
         reading = false;
-        if (ec == asio::error::operation_aborted) return;  // the reader is going away
         std::vector<std::string> units;
         if (n > 0) splitter.feed(std::string_view(buffer.data(), n), units);
         if (ec) splitter.finish(units);
