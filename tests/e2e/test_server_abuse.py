@@ -13,10 +13,11 @@ import resource
 import select
 import socket
 import time
+import unittest
 
 import rawws
 from rawws import BINARY, PING, TEXT, frame
-from harness import WSKIT, CertsTestCase, TestCase, main, port_of
+from harness import SANITIZED, WSKIT, CertsTestCase, TestCase, main, port_of
 
 MIB = 1024 * 1024
 # Generous, and far below what the server reached before it had backpressure
@@ -107,8 +108,9 @@ class NeverReads(TestCase):
 
     def assertBounded(self, server, peak, sent):
         self.assertIsNone(server.proc.poll(), f"the server died: {server.seen['stderr'][-5:]!r}")
-        self.assertLess(peak, RSS_BOUND, f"server RSS reached {peak / MIB:.1f} MiB; the flooder sent "
-                                         f"{sent / MIB:.1f} MiB")
+        if not SANITIZED:
+            self.assertLess(peak, RSS_BOUND, f"server RSS reached {peak / MIB:.1f} MiB; the flooder sent "
+                                             f"{sent / MIB:.1f} MiB")
         # It stopped reading: what got out fits in socket buffers and the
         # server's marks, not the whole flood.
         self.assertLess(sent, 64 * MIB, f"the server kept reading: {sent / MIB:.1f} MiB taken in")
@@ -184,6 +186,9 @@ class Descriptors(TestCase):
         server, _ = self.start_limited(64, hard)
         self.assertEqual(self.soft_limit(server.proc.pid), hard)
 
+    # UBSan's vptr check needs a descriptor of its own (it probes memory
+    # through a pipe): with none left it reports every virtual call.
+    @unittest.skipIf(SANITIZED, "the sanitizer runtime cannot work without free descriptors")
     def test_out_of_descriptors_pauses_accepting(self):
         server, port = self.start_limited(64, 64)
         clients = []
