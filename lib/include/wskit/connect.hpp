@@ -28,7 +28,7 @@ struct ConnectOptions {  // the flags of `wskit connect`, see wskit-connect(1)
     bool keep_open = false;                    // --keep-open: end of input does not close
     int close_code = 1000;                     // --close-code
     std::string close_reason;                  // --close-reason
-    int verbosity = 0;                         // -v: handshake on stderr
+    int verbosity = 0;                         // -v: connection steps and handshake on stderr; -vv: frames too
     bool follow_redirects = false;             // -L: follow 301/302/303/307/308 on the handshake
     int max_redirects = 10;                    // --max-redirects
     bool reconnect = false;                    // --reconnect: after a drop, connect again with backoff
