@@ -159,6 +159,11 @@ A message.
 \fB"text"\fR or \fB"binary"\fR; the payload is in \fBtext\fR when it is valid
 UTF\-8 text, otherwise in \fBbase64\fR (binary messages always use
 \fBbase64\fR); \fBsize\fR is the payload's length in bytes.
+Every message sent is an event, stamped when it is handed to the connection
+(a message read before the connection opened is stamped at the open), so
+the events of a run are in time order. Human output shows sent messages as
+\fB> \fR lines, except at the interactive prompt, where the typed line stays
+on screen; raw output shows only what was received.
 .TP
 .BR ping ", " pong
 A control frame: \fBdir\fR, the payload as \fBtext\fR or \fBbase64\fR, and
@@ -166,8 +171,8 @@ A control frame: \fBdir\fR, the payload as \fBtext\fR or \fBbase64\fR, and
 .TP
 .B close
 The connection closed.
-\fBdir\fR is \fB"in"\fR when the peer sent the close frame, \fB"out"\fR when
-wskit did; \fBcode\fR is the close code (\fB1006\fR when no close frame was
+\fBdir\fR is \fB"in"\fR when the peer started the close (or dropped the
+connection), \fB"out"\fR when wskit did; \fBcode\fR is the close code (\fB1006\fR when no close frame was
 received); \fBreason\fR the close reason (base64 when it is not valid
 UTF\-8); \fBclean\fR is \fBtrue\fR when the close handshake completed.
 .TP
@@ -189,8 +194,9 @@ For example:
 .in +4n
 .EX
 {"event":"open","ts":"2024\-05\-01T12:00:00.000Z","conn":0,"url":"ws://127.0.0.1:9000/","subprotocol":""}
+{"event":"message","ts":"2024\-05\-01T12:00:00.001Z","conn":0,"dir":"out","opcode":"text","text":"hello","size":5}
 {"event":"message","ts":"2024\-05\-01T12:00:00.002Z","conn":0,"dir":"in","opcode":"text","text":"hello","size":5}
-{"event":"close","ts":"2024\-05\-01T12:00:00.004Z","conn":0,"dir":"out","code":1000,"reason":"","clean":true}
+{"event":"close","ts":"2024\-05\-01T12:00:00.504Z","conn":0,"dir":"out","code":1000,"reason":"","clean":true}
 .EE
 .in
 .SH ENVIRONMENT
