@@ -67,8 +67,11 @@ Header parse_header(std::string_view text) {
     auto value = text.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    for (unsigned char c : value)
+    // RFC 9110 5.5: a field value is visible characters, spaces and tabs.
+    for (unsigned char c : value) {
         if (c == '\r' || c == '\n') return bad("line breaks are not allowed in a header value");
+        if ((c < 0x20 && c != '\t') || c == 0x7f) return bad("control characters are not allowed in a header value");
+    }
     return {std::string(name), std::string(value)};
 }
 

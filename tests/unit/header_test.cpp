@@ -59,6 +59,10 @@ TEST_CASE("parse_header: errors", "[header]") {
     CHECK_THAT(header_error("X-Foo: a\r\nInjected: 1"), Contains("line breaks"));
     CHECK_THAT(header_error("X-Foo: a\nb"), Contains("line breaks"));
     CHECK_THAT(header_error("X-Foo: a\rb"), Contains("line breaks"));
+    CHECK_THAT(header_error(std::string("X-Foo: a\0b", 10)), Contains("control characters"));
+    CHECK_THAT(header_error("X-Foo: a\x1b[2Jb"), Contains("control characters"));
+    CHECK_THAT(header_error("X-Foo: a\x7f"), Contains("control characters"));
+    CHECK(parse_header("X-Foo: caf\xc3\xa9\tbar").value == "caf\xc3\xa9\tbar");
 }
 
 TEST_CASE("parse_header: the error is one line even when the header holds a line break", "[header]") {
