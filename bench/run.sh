@@ -250,7 +250,10 @@ PIPE_PID=$SERVER_PID PIPE_URL=$SERVER_URL
 for k in base wskit py wscat; do : >"$TMP/pipe.$k"; done
 for _ in $(seq 1 "$REPS"); do
   pipe_time "$PIPE_LINES" "$BASE_CLIENT" "$PIPE_URL" >>"$TMP/pipe.base"
-  pipe_time "$PIPE_LINES" "$WSKIT" connect --raw "$PIPE_URL" >>"$TMP/pipe.wskit"
+  # -w 0: close once all is written, as the baseline client closes once all
+  # is echoed (it counts them); the server answers everything before the
+  # close, and the end-of-input wait is measured on its own below.
+  pipe_time "$PIPE_LINES" "$WSKIT" connect --raw -w 0 "$PIPE_URL" >>"$TMP/pipe.wskit"
   pipe_time "$PEER_LINES" /usr/bin/python3 "$PY_CLIENT" "$PIPE_URL" >>"$TMP/pipe.py"
   if [ -x "$WSCAT" ]; then wscat_time "$PEER_LINES" "$PIPE_URL" >>"$TMP/pipe.wscat"; fi
 done
