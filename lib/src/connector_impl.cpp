@@ -23,8 +23,7 @@ std::string host_port(const std::string& host, std::uint16_t port) {
 
 Connector::Connector(asio::io_context& io, asio::ip::tcp::socket& socket, std::shared_ptr<void> keep_alive, Route route,
                      TraceHandler trace, std::shared_ptr<ConnectOutcome> outcome, Done done)
-    : io_(io),
-      socket_(socket),
+    : socket_(socket),
       keep_alive_(std::move(keep_alive)),
       route_(std::move(route)),
       trace_(std::move(trace)),

@@ -62,7 +62,6 @@ private:
     void note(std::string text, TraceLine::Kind kind = TraceLine::Kind::info);
     std::string target_authority() const;
 
-    asio::io_context& io_;
     asio::ip::tcp::socket& socket_;
     std::shared_ptr<void> keep_alive_;  // the connection that owns socket_
     Route route_;
