@@ -265,11 +265,13 @@ class Proxy(TestCase):
     def test_unreachable_proxy(self):
         _, url = self.ws_echo()
         dead = free_port()
-        r = self.connect(url, "--proxy", f"http://127.0.0.1:{dead}")
-        self.assertExit(r, 3)
-        self.assertEqual(r.stdout, b"")
-        self.assertRegex(r.stderr.decode(errors="replace"),
-                         rf"^wskit: cannot connect to the proxy 127\.0\.0\.1:{dead}")
+        for scheme in ("http", "socks5", "socks5h"):
+            with self.subTest(scheme=scheme):
+                r = self.connect(url, "--proxy", f"{scheme}://127.0.0.1:{dead}")
+                self.assertExit(r, 3)
+                self.assertEqual(r.stdout, b"")
+                self.assertRegex(r.stderr.decode(errors="replace"),
+                                 rf"^wskit: cannot connect to the proxy 127\.0\.0\.1:{dead}")
 
     # --- credentials ---------------------------------------------------
 
@@ -362,15 +364,6 @@ class Proxy(TestCase):
                          rf"^wskit: SOCKS5 proxy {re.escape(socks.authority)} requires authentication")
         with open(record) as f:
             self.assertEqual(len(f.readlines()), 2)  # the refused attempts never reached it
-
-    def test_socks5_proxy_not_listening(self):
-        _, url = self.ws_echo()
-        dead = free_port()
-        r = self.connect(url, "--proxy", f"socks5://127.0.0.1:{dead}")
-        self.assertExit(r, 3)
-        self.assertEqual(r.stdout, b"")
-        self.assertRegex(r.stderr.decode(errors="replace"),
-                         rf"^wskit: cannot connect to the proxy 127\.0\.0\.1:{dead}")
 
     def test_socks5_target_refused(self):
         socks = self.start_microsocks()
