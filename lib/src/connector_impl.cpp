@@ -38,6 +38,10 @@ void Connector::note(std::string text, TraceLine::Kind kind) {
 
 std::string Connector::target_authority() const { return host_port(route_.host, route_.port); }
 
+// Where the TCP connection goes: the proxy when there is one.
+const std::string& Connector::first_hop_host() const { return route_.proxy ? route_.proxy->host : route_.host; }
+std::uint16_t Connector::first_hop_port() const { return route_.proxy ? route_.proxy->port : route_.port; }
+
 void Connector::start() {
     // One deadline for resolution, every TCP attempt and the tunnel: the
     // user's --connect-timeout, not websocketpp's fixed 5 s per phase.
@@ -49,32 +53,28 @@ void Connector::start() {
         std::error_code ignored;
         self->socket_.close(ignored);
     });
-    const std::string& host = route_.proxy ? route_.proxy->host : route_.host;
-    std::uint16_t port = route_.proxy ? route_.proxy->port : route_.port;
-    resolver_.async_resolve(host, std::to_string(port),
+    resolver_.async_resolve(first_hop_host(), std::to_string(first_hop_port()),
                             [self = shared_from_this()](std::error_code ec, asio::ip::tcp::resolver::results_type r) {
                                 self->on_resolved(ec, std::move(r));
                             });
 }
 
 void Connector::on_resolved(std::error_code ec, asio::ip::tcp::resolver::results_type results) {
-    if (timed_out_) return finish(websocketpp::transport::error::make_error_code(websocketpp::transport::error::timeout));
+    if (timed_out_) return finish_timed_out();
     if (ec) return finish(ec);
-    const std::string& host = route_.proxy ? route_.proxy->host : route_.host;
-    std::uint16_t port = route_.proxy ? route_.proxy->port : route_.port;
     std::vector<std::string> v6, v4;
     for (const auto& entry : results) {
         addresses_.push_back(entry.endpoint());
         (entry.endpoint().address().is_v6() ? v6 : v4).push_back(entry.endpoint().address().to_string());
     }
-    note(fmt::format("Host {} was resolved.", host_port(host, port)));
+    note(fmt::format("Host {} was resolved.", host_port(first_hop_host(), first_hop_port())));
     note(fmt::format("IPv6: {}", v6.empty() ? "(none)" : fmt::format("{}", fmt::join(v6, ", "))));
     note(fmt::format("IPv4: {}", v4.empty() ? "(none)" : fmt::format("{}", fmt::join(v4, ", "))));
     try_next();
 }
 
 void Connector::try_next() {
-    if (timed_out_) return finish(websocketpp::transport::error::make_error_code(websocketpp::transport::error::timeout));
+    if (timed_out_) return finish_timed_out();
     if (next_ == addresses_.size())
         return finish(last_error_ ? last_error_ : make_error_code(asio::error::host_not_found));
     const auto& address = addresses_[next_++];
@@ -86,7 +86,7 @@ void Connector::try_next() {
 
 void Connector::on_connected(std::error_code ec) {
     const auto& address = addresses_[next_ - 1];
-    if (timed_out_) return finish(websocketpp::transport::error::make_error_code(websocketpp::transport::error::timeout));
+    if (timed_out_) return finish_timed_out();
     if (ec) {
         note(fmt::format("connect to {} port {} failed: {}", address.address().to_string(), address.port(),
                          ec.message()));
@@ -94,8 +94,7 @@ void Connector::on_connected(std::error_code ec) {
         return try_next();
     }
     outcome_->remote = endpoint_text(address);
-    const std::string& host = route_.proxy ? route_.proxy->host : route_.host;
-    note(fmt::format("Connected to {} ({}) port {}", host, address.address().to_string(), address.port()));
+    note(fmt::format("Connected to {} ({}) port {}", first_hop_host(), address.address().to_string(), address.port()));
     start_tunnel();
 }
 
@@ -110,14 +109,11 @@ void Connector::start_tunnel() {
             resolver_.async_resolve(
                 route_.host, std::to_string(route_.port),
                 [self = shared_from_this()](std::error_code ec, asio::ip::tcp::resolver::results_type r) {
-                    if (self->timed_out_)
-                        return self->finish(
-                            websocketpp::transport::error::make_error_code(websocketpp::transport::error::timeout));
+                    if (self->timed_out_) return self->finish_timed_out();
                     if (ec || r.empty())
-                        return self->finish(make_error_code(websocketpp::transport::asio::error::proxy_failed),
-                                            fmt::format("cannot resolve host {} (for the SOCKS5 proxy {}; use "
-                                                        "socks5h:// to let the proxy resolve it)",
-                                                        self->route_.host, self->route_.proxy->authority()));
+                        return self->fail_tunnel(fmt::format("cannot resolve host {} (for the SOCKS5 proxy {}; use "
+                                                             "socks5h:// to let the proxy resolve it)",
+                                                             self->route_.host, self->route_.proxy->authority()));
                     auto a = r.begin()->endpoint().address();
                     std::string bytes;
                     if (a.is_v4()) {
@@ -158,35 +154,24 @@ void Connector::do_http_connect() {
             self->socket_, asio::dynamic_buffer(self->buffer_), "\r\n\r\n",
             [self](std::error_code read_ec, std::size_t head_size) {
                 const auto& proxy_name = self->route_.proxy->authority();
-                if (self->timed_out_)
-                    return self->finish(
-                        websocketpp::transport::error::make_error_code(websocketpp::transport::error::timeout));
+                if (self->timed_out_) return self->finish_timed_out();
                 if (read_ec)
-                    return self->finish(make_error_code(websocketpp::transport::asio::error::proxy_failed),
-                                        fmt::format("the proxy {} closed the connection instead of opening a "
-                                                    "tunnel to {} ({})",
-                                                    proxy_name, self->target_authority(), read_ec.message()));
+                    return self->fail_tunnel(fmt::format("the proxy {} closed the connection instead of opening a "
+                                                         "tunnel to {} ({})",
+                                                         proxy_name, self->target_authority(), read_ec.message()));
                 std::string head = self->buffer_.substr(0, head_size);
                 for (std::size_t pos = 0; pos + 2 < head.size();) {
                     auto end = head.find("\r\n", pos);
                     self->note(head.substr(pos, end - pos), TraceLine::Kind::received);
                     pos = end + 2;
                 }
-                auto answer = parse_connect_answer(head);
-                if (answer.status >= 200 && answer.status < 300 && self->buffer_.size() == head_size) {
+                auto refusal = connect_refusal(parse_connect_answer(head), self->buffer_.size() != head_size);
+                if (refusal.empty()) {
                     self->note("CONNECT tunnel established");
                     return self->finish({});
                 }
-                bool auth = answer.status == 401 || answer.status == 407;
-                std::string what = answer.status == 0
-                                       ? "not an HTTP answer"
-                                       : fmt::format("{} ({})", answer.status, escape_controls(answer.reason));
-                if (answer.status >= 200 && answer.status < 300) what = "it sent data before the tunnel was used";
-                self->finish(make_error_code(websocketpp::transport::asio::error::proxy_failed),
-                             fmt::format("the proxy {} refused to open a tunnel to {}: {}{}", proxy_name,
-                                         self->target_authority(), what,
-                                         auth ? " (check the proxy credentials: --proxy http://user:pass@host:port)"
-                                              : ""));
+                self->fail_tunnel(fmt::format("the proxy {} refused to open a tunnel to {}: {}", proxy_name,
+                                              self->target_authority(), refusal));
             });
     });
 }
@@ -201,21 +186,17 @@ void Connector::do_socks5(std::string address) {
 
 void Connector::socks5_step(Socks5Handshake::Step step) {
     for (auto& n : step.notes) note(std::move(n));
-    if (!step.error.empty())
-        return finish(make_error_code(websocketpp::transport::asio::error::proxy_failed), std::move(step.error));
+    if (!step.error.empty()) return fail_tunnel(std::move(step.error));
     if (step.done) return finish({});
     auto read = [self = shared_from_this(), size = step.read]() {
         self->buffer_.assign(size, '\0');
         asio::async_read(self->socket_, asio::buffer(self->buffer_), [self](std::error_code ec, std::size_t) {
-            if (self->timed_out_)
-                return self->finish(
-                    websocketpp::transport::error::make_error_code(websocketpp::transport::error::timeout));
+            if (self->timed_out_) return self->finish_timed_out();
             if (ec)
-                return self->finish(make_error_code(websocketpp::transport::asio::error::proxy_failed),
-                                    fmt::format("SOCKS5 proxy {} closed the connection during the handshake "
-                                                "for {} ({})",
-                                                self->route_.proxy->authority(), self->target_authority(),
-                                                ec.message()));
+                return self->fail_tunnel(fmt::format("SOCKS5 proxy {} closed the connection during the handshake "
+                                                     "for {} ({})",
+                                                     self->route_.proxy->authority(), self->target_authority(),
+                                                     ec.message()));
             self->socks5_step(self->socks_->feed(self->buffer_));
         });
     };
@@ -230,11 +211,17 @@ void Connector::socks5_step(Socks5Handshake::Step step) {
 // The proxy went away while the tunnel was being opened (or the deadline
 // closed the socket).
 void Connector::on_tunnel_broken(std::error_code ec) {
-    if (timed_out_)
-        return finish(websocketpp::transport::error::make_error_code(websocketpp::transport::error::timeout));
-    finish(make_error_code(websocketpp::transport::asio::error::proxy_failed),
-           fmt::format("the proxy {} closed the connection while opening a tunnel to {} ({})",
-                       route_.proxy->authority(), target_authority(), ec.message()));
+    if (timed_out_) return finish_timed_out();
+    fail_tunnel(fmt::format("the proxy {} closed the connection while opening a tunnel to {} ({})",
+                            route_.proxy->authority(), target_authority(), ec.message()));
+}
+
+void Connector::finish_timed_out() {
+    finish(websocketpp::transport::error::make_error_code(websocketpp::transport::error::timeout));
+}
+
+void Connector::fail_tunnel(std::string why) {
+    finish(make_error_code(websocketpp::transport::asio::error::proxy_failed), std::move(why));
 }
 
 void Connector::finish(std::error_code ec, std::string tunnel_error) {

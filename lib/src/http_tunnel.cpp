@@ -34,4 +34,13 @@ ConnectAnswer parse_connect_answer(std::string_view head) {
     return a;
 }
 
+std::string connect_refusal(const ConnectAnswer& answer, bool data_after_head) {
+    bool success = answer.status >= 200 && answer.status < 300;
+    if (success) return data_after_head ? "it sent data before the tunnel was used" : "";
+    if (answer.status == 0) return "not an HTTP answer";
+    bool auth = answer.status == 401 || answer.status == 407;
+    return fmt::format("{} ({}){}", answer.status, escape_controls(answer.reason),
+                       auth ? " (check the proxy credentials: --proxy http://user:pass@host:port)" : "");
+}
+
 }  // namespace wskit::detail

@@ -22,4 +22,9 @@ struct ConnectAnswer {
 // Reads the status line of the proxy's answer (its head, up to the blank line).
 WSKIT_API ConnectAnswer parse_connect_answer(std::string_view head);
 
+// Why the answer does not open a tunnel, for "the proxy P refused to open a
+// tunnel to T: ...", or "" when it does (a 2xx with nothing after its head:
+// the client speaks first in the tunnel, so bytes after it are not ours).
+WSKIT_API std::string connect_refusal(const ConnectAnswer& answer, bool data_after_head);
+
 }  // namespace wskit::detail

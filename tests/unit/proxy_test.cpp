@@ -61,5 +61,16 @@ TEST_CASE("http CONNECT: the proxy's answer", "[proxy]") {
     CHECK(refused.status == 407);
     CHECK(refused.reason == "Proxy Authentication Required");
     CHECK(wskit::detail::parse_connect_answer("SSH-2.0-OpenSSH\r\n\r\n").status == 0);
+}
+
+TEST_CASE("connect_refusal: only a 2xx with nothing after its head opens the tunnel", "[proxy]") {
+    using wskit::detail::connect_refusal;
+    CHECK(connect_refusal({200, "Connection established"}, false).empty());
+    CHECK(connect_refusal({200, "OK"}, true) == "it sent data before the tunnel was used");
+    CHECK(connect_refusal({0, ""}, false) == "not an HTTP answer");
+    CHECK(connect_refusal({403, "Forbidden"}, false) == "403 (Forbidden)");
+    CHECK(connect_refusal({407, "Proxy Authentication Required"}, false).find("check the proxy credentials") !=
+          std::string::npos);
+    CHECK(connect_refusal({502, "Bad\x1b[2J"}, false).find('\x1b') == std::string::npos);
     CHECK(wskit::detail::parse_connect_answer("HTTP/1.1 2x0 ?\r\n\r\n").status == 0);
 }

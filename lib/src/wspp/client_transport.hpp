@@ -59,8 +59,12 @@ private:
     void socks5_step(Socks5Handshake::Step step);
     void on_tunnel_broken(std::error_code ec);
     void finish(std::error_code ec, std::string tunnel_error = {});
+    void finish_timed_out();              // the deadline closed the socket
+    void fail_tunnel(std::string why);    // the proxy refused or broke the tunnel: why, in one line
     void note(std::string text, TraceLine::Kind kind = TraceLine::Kind::info);
     std::string target_authority() const;
+    const std::string& first_hop_host() const;
+    std::uint16_t first_hop_port() const;
 
     asio::ip::tcp::socket& socket_;
     std::shared_ptr<void> keep_alive_;  // the connection that owns socket_
