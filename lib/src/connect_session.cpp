@@ -126,7 +126,9 @@ private:
                 }
                 return;
             case EventType::message:
-                last_heard_ = Clock::now();
+                // Only the wait at the end of input needs the time (it
+                // starts its count then): no clock read per message before.
+                if (input_ended_) last_heard_ = Clock::now();
                 // After --once/--count/--until is met, what still arrives
                 // before the close is not part of the answer.
                 if (satisfied_) return;
