@@ -196,8 +196,10 @@ PrettyJson pretty_json(std::string_view payload, std::size_t max_bytes, int max_
     auto first = payload.find_first_not_of(space);
     if (first == std::string_view::npos || (payload[first] != '{' && payload[first] != '[')) return result;
     // nlohmann's parser keeps its own stack (no recursion), so validating
-    // costs no more than a scan whatever the depth.
-    if (!nlohmann::json::accept(payload)) return result;
+    // costs no more than a scan whatever the depth. It takes a NUL byte for
+    // the end of the input and accepts "[]\0}}": JSON has no raw NUL (not
+    // even in a string), so such a payload is refused here first.
+    if (payload.find('\0') != std::string_view::npos || !nlohmann::json::accept(payload)) return result;
 
     // The text is valid JSON from here: strings are closed, brackets match.
     std::string out;

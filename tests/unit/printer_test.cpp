@@ -550,6 +550,13 @@ TEST_CASE("pretty_json: bounded depth and output size", "[printer]") {
     CHECK(fits.text.size() <= 100);
 }
 
+TEST_CASE("pretty_json: a NUL byte is not JSON, even after a whole document", "[printer]") {
+    using Outcome = wskit::PrettyJson::Outcome;
+    // nlohmann's accept() stops at a NUL: "[]" then "}}}" once crashed the layout.
+    CHECK(wskit::pretty_json(std::string("[]\0}}}", 6), 1 << 20, 64).outcome == Outcome::not_a_document);
+    CHECK(wskit::pretty_json(std::string("[\"a\0b\"]", 7), 1 << 20, 64).outcome == Outcome::not_a_document);
+}
+
 TEST_CASE("human printer: --pretty shows an unbounded document as received, and -v says why", "[printer]") {
     auto o = human();
     o.pretty = true;
