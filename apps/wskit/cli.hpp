@@ -8,6 +8,7 @@
 #include <wskit/input.hpp>
 #include <wskit/printer.hpp>
 #include <wskit/server.hpp>
+#include <wskit/slash.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -43,6 +44,11 @@ struct CommandDoc {
     // Whether standard input carries messages, so that the input modes and
     // slash commands of wskit(1) apply; a server like echo sets it to false.
     bool reads_input = true;
+    // Slash commands of the command's own (listen's, chat's), listed on its
+    // man page from the same table /help prints. Empty: none, or the
+    // client's commands that wskit(1) describes.
+    std::vector<SlashCommandDoc> slash_commands{};
+    std::string slash_intro{};  // the sentence before the list
 };
 
 // Everything main() needs after parsing: which command runs, and the docs.

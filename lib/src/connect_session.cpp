@@ -359,7 +359,7 @@ private:
                 input_stopped_ = true;
                 close_now(1000, "");
                 return;
-            case K::help: print_info(slash_help()); return;
+            case K::help: print_info(format_slash_help(client_slash_commands())); return;
             case K::invalid: print_error(cmd.error); return;
         }
     }

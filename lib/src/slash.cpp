@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace wskit {
 namespace {
 
@@ -73,14 +75,25 @@ SlashCommand parse_slash_command(std::string_view line) {
     return c;
 }
 
-const char* slash_help() {
-    return "/ping [data]            send a ping\n"
-           "/pong [data]            send an unsolicited pong\n"
-           "/close [code [reason]]  start the close handshake (default 1000)\n"
-           "/bin HEX                send a binary message, like /bin 48 69\n"
-           "/quit                   close with 1000 and exit\n"
-           "/help                   this list\n"
-           "//text                  send the text message \"/text\"\n";
+const std::vector<SlashCommandDoc>& client_slash_commands() {
+    static const std::vector<SlashCommandDoc> table{
+        {"/ping [data]", "send a ping"},
+        {"/pong [data]", "send an unsolicited pong"},
+        {"/close [code [reason]]", "start the close handshake (default 1000)"},
+        {"/bin HEX", "send a binary message, like /bin 48 69"},
+        {"/quit", "close with 1000 and exit"},
+        {"/help", "list these commands"},
+        {"//text", "send the text message \"/text\""},
+    };
+    return table;
+}
+
+std::string format_slash_help(const std::vector<SlashCommandDoc>& table) {
+    std::size_t width = 0;
+    for (const auto& c : table) width = std::max(width, c.usage.size());
+    std::string out;
+    for (const auto& c : table) out += fmt::format("{:<{}}  {}\n", c.usage, width, c.help);
+    return out;
 }
 
 }  // namespace wskit

@@ -129,7 +129,7 @@ TEST_CASE("slash: /quit and /help", "[slash]") {
     CHECK(parse_slash_command("/quit").kind == Kind::quit);
     CHECK(parse_slash_command("/exit").kind == Kind::quit);
     CHECK(parse_slash_command("/help").kind == Kind::help);
-    std::string help = wskit::slash_help();
+    std::string help = wskit::format_slash_help(wskit::client_slash_commands());
     for (const char* command : {"/ping", "/pong", "/close", "/bin", "/quit", "/help", "//"}) {
         CHECK_THAT(help, Contains(command));
     }

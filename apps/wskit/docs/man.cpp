@@ -214,6 +214,27 @@ std::string shared_topics(const CommandModel& cmd) {
     return out;
 }
 
+// One .TP entry per command of a slash command table: the command in bold,
+// its arguments as written, then its help as a sentence.
+std::string slash_entries(const std::vector<SlashCommandDoc>& table) {
+    std::string out;
+    for (const auto& c : table) {
+        auto space = c.usage.find(' ');
+        std::string tag = bold(c.usage.substr(0, space));
+        if (space != std::string::npos) tag += esc(c.usage.substr(space));
+        out += (out.empty() ? "" : "\n") + std::string(".TP\n") + tag + "\n" + text_line(sentence(c.help));
+    }
+    return out;
+}
+
+// A command with slash commands of its own (listen) lists them on its page;
+// connect's are those of wskit(1).
+std::string own_slash_section(const CommandDoc& doc) {
+    if (doc.slash_commands.empty()) return {};
+    std::string intro = doc.slash_intro.empty() ? "Lines starting with a slash are commands:" : doc.slash_intro;
+    return ".SH SLASH COMMANDS\n" + text_line(sentence(intro)) + "\n" + slash_entries(doc.slash_commands);
+}
+
 std::string examples_section(const CommandDoc& doc) {
     if (doc.examples.empty()) return {};
     std::string out = ".SH EXAMPLES";
@@ -295,6 +316,7 @@ std::string render_root_man(const CommandModel& root) {
                                     {"VERSION", esc(version())},
                                     {"COMMANDS", commands},
                                     {"OPTIONS", options_section(root.options)},
+                                    {"SLASH_COMMANDS", slash_entries(client_slash_commands())},
                                     {"EXIT_STATUS", exit_status_section(nullptr)},
                                     {"SEE_ALSO", see_also(root, nullptr)}});
 }
@@ -321,6 +343,7 @@ std::string render_command_man(const CommandModel& root, const CommandModel& cmd
                                        {"OPTIONS", options_section(cmd.options)},
                                        {"SHARED_TOPICS", shared_topics(cmd)},
                                        {"EXIT_STATUS", exit_status_section(&cmd)},
+                                       {"OWN_SLASH_COMMANDS", own_slash_section(cmd.doc)},
                                        {"EXAMPLES", examples_section(cmd.doc)},
                                        {"SEE_ALSO", see_also(root, &cmd)}});
 }

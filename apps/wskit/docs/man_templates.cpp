@@ -107,27 +107,7 @@ Decode each message from hex or base64 and send the bytes as a binary frame.
 .SH SLASH COMMANDS
 Interactive input understands slash commands; piped input does too with
 \fB\-\-slash\fR.
-.TP
-\fB/ping\fR [\fIdata\fR]
-Send a ping frame.
-.TP
-\fB/pong\fR [\fIdata\fR]
-Send an unsolicited pong frame.
-.TP
-\fB/close\fR [\fIcode\fR [\fIreason\fR]]
-Start the close handshake (code 1000 by default).
-.TP
-\fB/bin\fR \fIHEX\fR
-Send the bytes written in hex as a binary message.
-.TP
-.B /quit
-Close the connection and exit.
-.TP
-.B /help
-List the slash commands.
-.PP
-A line starting with \fB//\fR sends the rest of the line after the first
-slash: \fB//x\fR sends \fB/x\fR.
+@SLASH_COMMANDS@
 .SH JSON OUTPUT
 With \fB\-\-json\fR (\fB\-\-output json\fR), every event is one JSON object
 on one line.
@@ -252,6 +232,7 @@ const char* const command_man_template = R"roff(@BANNER@
 @OPTIONS@
 .SH EXIT STATUS
 @EXIT_STATUS@
+@OWN_SLASH_COMMANDS@
 @EXAMPLES@
 .SH SEE ALSO
 @SEE_ALSO@

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wskit {
 
@@ -32,7 +33,18 @@ struct SlashCommand {
 // message "/x".
 WSKIT_API SlashCommand parse_slash_command(std::string_view line);
 
-// The text /help prints, one command per line.
-WSKIT_API const char* slash_help();
+// One slash command as /help and the man pages show it. Each context (a
+// client's terminal, listen's, a chat room) has one table of these: /help
+// and the man page are both rendered from it, so they cannot disagree.
+struct SlashCommandDoc {
+    std::string usage;  // "/close [code [reason]]"
+    std::string help;   // "start the close handshake (default 1000)"
+};
+
+// The commands of a client's terminal (connect).
+WSKIT_API const std::vector<SlashCommandDoc>& client_slash_commands();
+
+// What /help prints: one command per line, the help texts aligned.
+WSKIT_API std::string format_slash_help(const std::vector<SlashCommandDoc>& table);
 
 }  // namespace wskit
