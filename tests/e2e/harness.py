@@ -134,6 +134,25 @@ class TestCase(unittest.TestCase):
     def start_node_peer(self, script, *args, **kw):
         return self.start_server([NODE, os.path.join(PEERS, script), *args], **kw)
 
+    def run_browser(self, url, script, args=None, extra=(), timeout=90):
+        """Opens `url` in headless Chromium and runs `script` (the body of an
+        async function; see peers/browser.cjs) in the page. Returns the JSON
+        lines it printed, the last one {"done": value}."""
+        import json
+        with tempfile.NamedTemporaryFile("w", suffix=".js", delete=False) as f:
+            f.write(script)
+        self.addCleanup(os.unlink, f.name)
+        env = dict(os.environ, WSKIT_BROWSER_ARGS=json.dumps(args))
+        try:
+            done = subprocess.run([NODE, os.path.join(PEERS, "browser.cjs"), url, f.name, *extra],
+                                  capture_output=True, timeout=timeout, env=env, start_new_session=True)
+        except subprocess.TimeoutExpired as e:
+            raise AssertionError(f"the browser did not finish in {timeout}s; stdout={e.stdout!r} stderr={e.stderr!r}")
+        lines = [json.loads(line) for line in done.stdout.decode().splitlines() if line.startswith("{")]
+        if done.returncode != 0 or not lines or "done" not in lines[-1]:
+            raise AssertionError(f"the browser failed: stdout={done.stdout!r} stderr={done.stderr[-3000:]!r}")
+        return lines
+
     def wskit(self, *args, input=b"", timeout=30, env=None):
         """Runs wskit to completion; returns CompletedProcess with bytes."""
         if isinstance(input, str):
