@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <string>
@@ -161,6 +162,14 @@ struct ClientFlags {
 };
 void add_client_options(Context& ctx, CLI::App& app, ClientFlags& flags);
 
+// A server's own defaults for the shared limits (chat holds less per client
+// than echo); --help and the man page show them.
+struct ServerDefaults {
+    std::size_t max_size = 16u << 20;
+    std::size_t max_backlog = 0;  // 0: --max-size + 16 MiB
+    std::chrono::milliseconds grace{10000};
+};
+
 // Options of every server: address, limits, TLS, -v.
 struct ServerFlags {
     std::string address = "0";    // [HOST:]PORT
@@ -170,9 +179,11 @@ struct ServerFlags {
     std::size_t max_backlog = 0;  // 0: --max-size + 16 MiB
     int verbosity = 0;
     TlsOptions tls;  // --cert and --key
+    std::chrono::milliseconds grace{10000};
     ServerOptions resolve() const;
 };
-void add_server_options(Context& ctx, CLI::App& app, ServerFlags& flags, const std::string& default_port);
+void add_server_options(Context& ctx, CLI::App& app, ServerFlags& flags, const std::string& default_port,
+                        const ServerDefaults& defaults = {});
 
 // Why --cert and --key do not make a TLS identity (--key without --cert,
 // --cert without --key when the certificate file holds no private key), or "".

@@ -331,6 +331,7 @@ private:
         }
         if (!rejection && handlers_.on_handshake) rejection = handlers_.on_handshake(req);
         if (rejection) {
+            ++stats.handshakes_refused;
             apply_response(*con, *rejection);
             return false;
         }

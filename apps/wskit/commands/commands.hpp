@@ -10,6 +10,7 @@ namespace wskit::cli {
 void build_app(CLI::App& app, Context& ctx);
 
 void register_connect(CLI::App& app, Context& ctx);
+void register_broadcast_chat(CLI::App& app, Context& ctx);
 void register_echo(CLI::App& app, Context& ctx);
 void register_generate(CLI::App& app, Context& ctx);
 

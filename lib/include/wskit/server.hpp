@@ -58,6 +58,7 @@ struct ServerOptions {
 
 struct ServerStats {
     std::uint64_t connections_total = 0;
+    std::uint64_t handshakes_refused = 0;  // by the server's checks or on_handshake
     std::uint64_t messages_in = 0;
     std::uint64_t bytes_in = 0;
     std::uint64_t messages_out = 0;
