@@ -220,6 +220,7 @@ private:
         if (!endpoint_.is_listening()) return;
         connection_ptr con = endpoint_.get_connection();
         if (!con) return;
+        con->error_close = detail::ServerMessageManager<wpp::message_buffer::message<detail::ServerMessageManager>>::latest();
         wpp::lib::error_code ec;
         endpoint_.async_accept(con, [this, con](const wpp::lib::error_code& accept_ec) { on_accept(con, accept_ec); },
                                ec);
@@ -300,8 +301,10 @@ private:
                 // The close frame waits behind the backlog; if the peer never
                 // reads it, the close handshake timeout drops the connection.
                 wpp::lib::error_code ec;
-                auto reason = fmt::format("send backlog over {} bytes for {} s: the client is not reading",
-                                          limits_.max_backlog, limits_.grace.count() / 1000.0);
+                auto reason = limits_.hard_cap && bytes > limits_.hard_cap
+                                  ? fmt::format("send backlog over {} bytes: the client is not reading", limits_.hard_cap)
+                                  : fmt::format("send backlog over {} bytes for {} s: the client is not reading",
+                                                limits_.max_backlog, limits_.grace.count() / 1000.0);
                 c.backlog_close.emplace(wpp::close::status::policy_violation, reason);
                 c.con->close(wpp::close::status::policy_violation, reason, ec);
                 return;
@@ -430,6 +433,11 @@ private:
         }
         if (!handlers_.on_event) return;
         Event e = detail::close_event(*con, detail::failed_by_library(con->get_local_close_code()));
+        if (con->error_close && con->error_close->code) {
+            // The library failed it; its close handshake may have timed out.
+            e.code = con->error_close->code;
+            e.reason = con->error_close->reason;
+        }
         if (backlog_close) {
             e.code = backlog_close->first;
             e.reason = backlog_close->second;

@@ -35,6 +35,12 @@ public:
           hub_(bus_, options.hub, [this](chat::Output&& o) { on_output(std::move(o)); }) {
         auto server_options = options.server;
         server_options.subprotocols = {chat::json_subprotocol};
+        // A chat server sends on its own: a stalled client's backlog grows
+        // with what the others say, grace or not. Four times the cap is as
+        // far as it goes.
+        if (!server_options.backpressure.hard_cap)
+            server_options.backpressure.hard_cap =
+                4 * resolve_backpressure(server_options.backpressure, server_options.max_message_size).max_backlog;
         Server::Handlers h;
         h.on_event = [this](Event& e) { on_event(e); };
         h.on_http = [this](const HttpRequest& req) { return on_http(req); };
@@ -62,10 +68,8 @@ private:
                 break;
             case EventType::message:
                 alive_[e.conn] = true;
-                if (e.message.opcode != Opcode::text) {
-                    closing_[e.conn] = DropReason::protocol;
-                    return server_->close(e.conn, 1003, "this chat takes text messages only");
-                }
+                if (e.message.opcode != Opcode::text)
+                    return close(e.conn, DropReason::protocol, 1003, "this chat takes text messages only");
                 hub_.receive(e.conn, e.message.payload, e.ts);
                 break;
             case EventType::pong: alive_[e.conn] = true; break;
@@ -77,8 +81,13 @@ private:
     void on_close(const Event& e) {
         auto room = hub_.room_of(e.conn), name = hub_.name_of(e.conn);
         std::optional<DropReason> why;
+        int code = e.code;
+        std::string reason = e.reason;
         if (auto it = closing_.find(e.conn); it != closing_.end()) {
-            why = it->second;
+            // What chat closed it with; the peer may never have answered.
+            why = it->second.why;
+            code = it->second.code;
+            reason = it->second.reason;
             closing_.erase(it);
         } else if (e.direction == Direction::out && e.code == 1008) {
             why = DropReason::slow_reader;  // the server's backpressure
@@ -89,7 +98,7 @@ private:
         }
         if (why) {
             ++counters_.drops[static_cast<std::size_t>(*why)];
-            if (!name.empty()) transcript_.drop(e.conn, room, name, *why, e.code, e.reason);
+            if (!name.empty()) transcript_.drop(e.conn, room, name, *why, code, reason);
         }
         alive_.erase(e.conn);
         hub_.leave(e.conn, e.ts);
@@ -104,9 +113,7 @@ private:
                 if (o.to.size() == 1) return server_->send(o.to.front(), frame);
                 return server_->broadcast(o.to, frame);
             }
-            case K::close:
-                closing_[o.conn] = DropReason::rate;
-                return server_->close(o.conn, o.code, o.reason);
+            case K::close: return close(o.conn, DropReason::rate, o.code, o.reason);
             case K::record:
                 if (o.conn && (o.event.type == chat::RoomEvent::Type::message ||
                                o.event.type == chat::RoomEvent::Type::action))
@@ -116,15 +123,19 @@ private:
         }
     }
 
+    void close(ConnId conn, DropReason why, int code, std::string reason) {
+        server_->close(conn, code, reason);
+        closing_[conn] = {why, code, std::move(reason)};
+    }
+
     // A client that answered nothing (no pong, no message) since the last
     // round is dropped; the others get a ping.
     void ping_round() {
         auto seconds = options_.ping_interval.count() / 1000.0;
         for (auto& [conn, alive] : alive_) {
             if (!alive) {
-                if (closing_.count(conn)) continue;
-                closing_[conn] = DropReason::ping_timeout;
-                server_->close(conn, 1001, fmt::format("no answer to a ping within {:g} s", seconds));
+                if (!closing_.count(conn))
+                    close(conn, DropReason::ping_timeout, 1001, fmt::format("no answer to a ping within {:g} s", seconds));
                 continue;
             }
             alive = false;
@@ -204,7 +215,12 @@ private:
     std::unique_ptr<Server> server_;
     chat::ChatCounters counters_;
     std::unordered_map<ConnId, bool> alive_;  // answered since the last ping round
-    std::unordered_map<ConnId, DropReason> closing_;  // closed by chat, and why
+    struct Closing {
+        DropReason why;
+        int code;
+        std::string reason;
+    };
+    std::unordered_map<ConnId, Closing> closing_;  // closed by chat, and why
 };
 
 }  // namespace
