@@ -182,6 +182,12 @@ private:
             res.headers[0].value = "text/plain; version=0.0.4; charset=utf-8";
             return res;
         }
+        if (path == "/_chat/config.json") {
+            // What the page needs to know before it connects.
+            HttpResponse res{200, {{"Content-Type", "application/json"}}, options_.token.empty() ? "{\"token\":false}\n" : "{\"token\":true}\n"};
+            res.headers.push_back({"Cache-Control", "no-store"});
+            return res;
+        }
         auto file = chat::page_asset(path);
         if (!file && path.substr(0, 7) == "/_chat/") return plain(404, "Not found.\n");
         auto page = file ? *file : chat::page_index();
