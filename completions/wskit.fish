@@ -9,6 +9,8 @@ complete -c wskit -n '__fish_use_subcommand' -s 'h' -l 'help' -d 'Print this hel
 complete -c wskit -n '__fish_use_subcommand' -s 'V' -l 'version' -d 'Display program version information and exit'
 complete -c wskit -n '__fish_use_subcommand' -a 'connect' -d 'Talk to a ws:// or wss:// server, interactively or from a script'
 complete -c wskit -n '__fish_use_subcommand' -a 'c' -d 'Talk to a ws:// or wss:// server, interactively or from a script (alias of connect)'
+complete -c wskit -n '__fish_use_subcommand' -a 'broadcast-chat' -d 'Chat rooms for terminals and browsers'
+complete -c wskit -n '__fish_use_subcommand' -a 'chat' -d 'Chat rooms for terminals and browsers (alias of broadcast-chat)'
 complete -c wskit -n '__fish_use_subcommand' -a 'echo' -d 'A fast echo server for testing and benchmarking clients'
 
 # wskit connect
@@ -58,6 +60,29 @@ complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'ping-interval' 
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'ping-timeout' -x -d 'Drop the connection (exit 6) when a ping gets no pong within SECS'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'reconnect' -d 'Reconnect after a drop, with exponential backoff and jitter'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'reconnect-max' -x -d 'Give up after N reconnect attempts in a row (default: never)'
+
+# wskit broadcast-chat
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -s 'h' -l 'help' -d 'Print this help message and exit'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'host' -x -d 'Host to bind, like 0.0.0.0 or :: (default 127.0.0.1)'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'max-size' -x -d 'Largest incoming message in bytes (default 64 KiB); larger closes with 1009'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'max-clients' -x -d 'Most clients at once (default: no limit); more get HTTP 503'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'max-backlog' -x -d 'Unsent bytes a client may hold for 5 s before it is closed with 1008 (default: 4 MiB)'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -s 'v' -l 'verbose' -d '-vv: frame headers and library diagnostics on stderr'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'cert' -r -F -d 'Serve wss:// with this PEM certificate chain'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'key' -r -F -d 'PEM private key for --cert'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'output' -x -a 'auto human raw json' -d 'Output format: human, raw, json (default: human on a TTY, raw otherwise)'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'raw' -d 'Same as --output raw'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'json' -d 'Same as --output json'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'color' -x -a 'auto always never' -d 'Color: auto, always, never (auto: only on a TTY without NO_COLOR)'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'timestamps' -d 'Prefix human output lines with the local time'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'pretty' -d 'Pretty-print JSON payloads in human output'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -s 'P' -l 'show-ping-pong' -d 'Show ping, pong and close frames in human output'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'history' -x -d 'Messages of a room replayed to a newcomer (default 50)'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'rate' -x -d 'Messages per second a client may send (default 10; 0: no limit)'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'origin' -x -d 'Also accept browsers from ORIGIN (repeatable; \'*\' accepts any)'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'token' -x -d 'Require SECRET, as ?token=SECRET or Authorization: Bearer SECRET'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'ping-interval' -x -d 'Ping clients every SECS seconds; drop those that answered nothing since (default 30; 0: never)'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'handshake-timeout' -x -d 'Drop a connection whose opening handshake takes longer than SECS seconds (default 5)'
 
 # wskit echo
 complete -c wskit -n '__fish_seen_subcommand_from echo' -s 'h' -l 'help' -d 'Print this help message and exit'

@@ -35,6 +35,13 @@ struct ExitStatusDoc {
     std::string meaning;  // empty: the meaning in exit_code_table()
 };
 
+// A man page section of a command's own (chat's WIRE FORMATS): paragraphs,
+// each followed by literal lines shown as an example block ("" for none).
+struct DocSection {
+    std::string title;  // "WIRE FORMATS"
+    std::vector<std::pair<std::string, std::string>> parts;
+};
+
 struct CommandDoc {
     std::string synopsis;             // "wskit connect [OPTIONS] URL"
     std::string description;          // the man page's DESCRIPTION, roff-free paragraphs
@@ -50,6 +57,7 @@ struct CommandDoc {
     // client's commands that wskit(1) describes.
     std::vector<SlashCommandDoc> slash_commands{};
     std::string slash_intro{};  // the sentence before the list
+    std::vector<DocSection> sections{};  // after SLASH COMMANDS, before EXAMPLES
 };
 
 // Everything main() needs after parsing: which command runs, and the docs.

@@ -45,6 +45,38 @@ int run(const ChatCommand& c) {
     return run_chat(o);
 }
 
+// The man page's WIRE FORMATS, with an example of each.
+DocSection wire_formats() {
+    return {"WIRE FORMATS",
+            {{"Plain text, for any client: one line per message. A message is 'NAME: TEXT' (its continuation lines "
+              "indented by two spaces); what the server says starts with '* '; history replayed on joining starts "
+              "with '[history] '. A client's own messages are not sent back to it.",
+              "[history] alice: anyone here?\n"
+              "* online in /rust (2): alice, bob\n"
+              "* you are bob in /rust; /help lists the commands\n"
+              "alice: hello\n"
+              "* alice waves\n"
+              "* carol joined\n"
+              "* carol is now known as caro\n"
+              "* alice left"},
+             {"JSON, for a client whose handshake asks for the subprotocol wskit.chat.v1.json (wskit connect -s "
+              "wskit.chat.v1.json, or new WebSocket(url, 'wskit.chat.v1.json') in a browser): one object per "
+              "message, with type (message, history, join, leave, rename, who or system), room, ts (UTC, ISO "
+              "8601 with milliseconds) and, as they apply: from, text, id (increasing within the server), old "
+              "(rename), names and you (who), action (true for /me) and self (true on the receiver's own "
+              "message or rename). The JSON Schema of these envelopes is lib/share/chat/envelope.schema.json in "
+              "the wskit sources. Clients send plain text, not JSON.",
+              "{\"type\":\"who\",\"room\":\"/rust\",\"names\":[\"alice\",\"bob\"],\n"
+              " \"you\":\"bob\",\"ts\":\"2026-11-29T10:00:00.000Z\"}\n"
+              "{\"type\":\"message\",\"room\":\"/rust\",\"from\":\"alice\",\n"
+              " \"text\":\"hello\",\"ts\":\"2026-11-29T10:00:01.250Z\",\"id\":7}\n"
+              "{\"type\":\"join\",\"room\":\"/rust\",\"from\":\"carol\",\n"
+              " \"ts\":\"2026-11-29T10:00:02.000Z\",\"id\":8}\n"
+              "{\"type\":\"system\",\"room\":\"/rust\",\"text\":\"you are already bob\",\n"
+              " \"ts\":\"2026-11-29T10:00:03.000Z\"}"},
+             {"(Each JSON example above is one message, on one line on the wire.)", ""}}};
+}
+
 }  // namespace
 
 void register_broadcast_chat(CLI::App& app, Context& ctx) {
@@ -72,7 +104,7 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
         "apply. SIGINT or SIGTERM closes every connection with 1001 and exits (130 or 143).\n"
         "Protection: a message over --max-size closes its sender with 1009; over --rate messages per second, a "
         "client gets a warning, then is closed with 1008; a client that stops reading is closed with 1008 once "
-        "its unsent data has been over --max-backlog for 5 s, whatever the others send; a handshake must "
+        "its unsent data has been over --max-backlog for 5 s, or at once past four times that, whatever the others send; a handshake must "
         "complete within --handshake-timeout; a client answering no ping for --ping-interval is dropped. "
         "Browsers from other sites are refused with 403 before the upgrade (cross-site WebSocket hijacking): "
         "only pages of this server, clients without an Origin header and the origins of --origin may connect. "
@@ -90,6 +122,7 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
         /*reads_input=*/false,
         chat::chat_slash_commands(),
         "A chat client's lines starting with a slash are commands to the server:"};
+    doc.sections.push_back(wire_formats());
     auto* sub = add_command(ctx, app, "broadcast-chat", "chat", "Chat rooms for terminals and browsers", doc);
     add_server_options(ctx, *sub, c->server, "0", chat_defaults);
     add_output_options(ctx, *sub, c->output);
