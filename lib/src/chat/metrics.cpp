@@ -34,7 +34,7 @@ std::string render_metrics(const MetricsSnapshot& m) {
     out += fmt::format("wskit_chat_connections_total {}\n", m.server.connections_total);
     metric(out, "wskit_chat_messages_received_total", "counter", "WebSocket messages received from clients.");
     out += fmt::format("wskit_chat_messages_received_total {}\n", m.server.messages_in);
-    metric(out, "wskit_chat_messages_sent_total", "counter", "WebSocket messages sent, one per receiver.");
+    metric(out, "wskit_chat_messages_sent_total", "counter", "WebSocket frames sent (messages and pings), one per receiver.");
     out += fmt::format("wskit_chat_messages_sent_total {}\n", m.server.messages_out);
     metric(out, "wskit_chat_received_bytes_total", "counter", "Payload bytes received from clients.");
     out += fmt::format("wskit_chat_received_bytes_total {}\n", m.server.bytes_in);
