@@ -1,316 +1,201 @@
-#include <wskit/chat_room.hpp>
+#include "hub_impl.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
 namespace wskit::chat {
-namespace {
 
-struct Client {
-    std::string room;
-    std::string name;
-    WireFormat format = WireFormat::text;
-    RateLimiter rate;
-    bool closing = false;  // closed for its rate: what it still sends is ignored
-};
-
-// Someone in a room, in this process or another.
-struct Member {
-    std::string origin;
-    ConnId conn = 0;
-    std::string name;
-};
-
-struct Room {
-    Bus::Subscription subscription = 0;  // 0 while nobody is in it here
-    std::vector<ConnId> local;           // this process's clients, in join order
-    std::vector<Member> roster;          // everyone, in join order
-    std::deque<RoomEvent> history;
-};
-
-std::pair<std::string_view, std::string_view> split_command(std::string_view line) {
-    line.remove_prefix(1);  // the '/'
-    auto space = line.find_first_of(" \t");
-    if (space == std::string_view::npos) return {line, {}};
-    auto rest = line.substr(space + 1);
-    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
-    return {line.substr(0, space), rest};
+void Hub::Impl::join(ConnId conn, std::string_view resource, WireFormat format, Time now) {
+    auto address = parse_room_address(resource);
+    Room& room = open_room(address.room);
+    std::string wanted = clean_name(address.name, options.max_name_chars);
+    if (wanted.empty()) wanted = fmt::format("guest-{}", ++guests);
+    auto name = unique_name(wanted, options.max_name_chars,
+                            [&](std::string_view n) { return taken(room, n, 0); });
+    auto& c = clients[conn];
+    c = Client{address.room, name, format, RateLimiter(options.rate, options.burst ? options.burst : options.rate)};
+    room.local.push_back(conn);
+    room.roster.push_back({node, conn, name});
+    publish(conn, RoomEvent::Type::join, "", now);
+    greet(conn, c, room, now);
 }
 
-}  // namespace
-
-const std::vector<SlashCommandDoc>& chat_slash_commands() {
-    static const std::vector<SlashCommandDoc> table{
-        {"/nick NAME", "change your name (a suffix is added when it is taken)"},
-        {"/me TEXT", "say TEXT as an action (* alice waves)"},
-        {"/who", "list who is in this room"},
-        {"/rooms", "list the rooms with people in them"},
-        {"/help", "list these commands"},
-        {"//text", "send the message \"/text\""},
-    };
-    return table;
+void Hub::Impl::receive(ConnId conn, std::string_view text, Time now) {
+    auto it = clients.find(conn);
+    if (it == clients.end() || it->second.closing) return;
+    auto& c = it->second;
+    switch (c.rate.take(now)) {
+        case RateLimiter::Verdict::pass: break;
+        case RateLimiter::Verdict::warn:
+            tell(conn, c, fmt::format("slow down: at most {} messages per second; this one was dropped, and "
+                                      "the next one too soon disconnects you", options.rate), now);
+            sink(notice(conn, "rate limit warning"));
+            return;
+        case RateLimiter::Verdict::close: {
+            c.closing = true;
+            Output o;
+            o.kind = Output::Kind::close;
+            o.conn = conn;
+            o.code = 1008;
+            o.reason = fmt::format("more than {} messages per second", options.rate);
+            return sink(std::move(o));
+        }
+    }
+    if (text.size() >= 2 && text[0] == '/' && text[1] == '/') text.remove_prefix(1);
+    else if (!text.empty() && text[0] == '/') return command(conn, c, text, now);
+    auto body = clean_text(text);
+    if (body.find_first_not_of(" \t\n") == std::string::npos) return;
+    publish(conn, RoomEvent::Type::message, std::move(body), now);
 }
 
-struct Hub::Impl {
-    Impl(Bus& b, HubOptions o, Sink s, std::string n)
-        : bus(b), options(o), sink(std::move(s)), node(std::move(n)) {}
+void Hub::Impl::leave(ConnId conn, Time now) {
+    auto it = clients.find(conn);
+    if (it == clients.end()) return;
+    auto room_name = it->second.room;
+    auto& room = rooms.at(room_name);
+    room.local.erase(std::remove(room.local.begin(), room.local.end(), conn), room.local.end());
+    publish(conn, RoomEvent::Type::leave, "", now);  // before the client goes: it names the author
+    clients.erase(it);
+    if (room.local.empty()) close_room(room_name);
+}
 
-    // --- clients ----------------------------------------------------------
-
-    void join(ConnId conn, std::string_view resource, WireFormat format, Time now) {
-        auto address = parse_room_address(resource);
-        Room& room = open_room(address.room);
-        std::string wanted = clean_name(address.name, options.max_name_chars);
-        if (wanted.empty()) wanted = fmt::format("guest-{}", ++guests);
-        auto name = unique_name(wanted, options.max_name_chars,
-                                [&](std::string_view n) { return taken(room, n, 0); });
-        auto& c = clients[conn];
-        c = Client{address.room, name, format, RateLimiter(options.rate, options.burst ? options.burst : options.rate)};
-        room.local.push_back(conn);
-        room.roster.push_back({node, conn, name});
-        publish(conn, RoomEvent::Type::join, "", now);
-        greet(conn, c, room, now);
+Room& Hub::Impl::open_room(const std::string& name) {
+    auto& room = rooms[name];
+    if (!room.subscription) {
+        room.subscription = bus.subscribe(name, [this](const RoomEvent& e) { on_bus_event(e); });
+        idle.erase(std::remove(idle.begin(), idle.end(), name), idle.end());
     }
+    return room;
+}
 
-    void receive(ConnId conn, std::string_view text, Time now) {
-        auto it = clients.find(conn);
-        if (it == clients.end() || it->second.closing) return;
-        auto& c = it->second;
-        switch (c.rate.take(now)) {
-            case RateLimiter::Verdict::pass: break;
-            case RateLimiter::Verdict::warn:
-                tell(conn, c, fmt::format("slow down: at most {} messages per second; this one was dropped, and "
-                                          "the next one too soon disconnects you", options.rate), now);
-                sink(notice(conn, "rate limit warning"));
-                return;
-            case RateLimiter::Verdict::close: {
-                c.closing = true;
-                Output o;
-                o.kind = Output::Kind::close;
-                o.conn = conn;
-                o.code = 1008;
-                o.reason = fmt::format("more than {} messages per second", options.rate);
-                return sink(std::move(o));
-            }
+void Hub::Impl::close_room(const std::string& name) {
+    auto& room = rooms.at(name);
+    bus.unsubscribe(room.subscription);
+    room.subscription = 0;
+    room.roster.clear();  // who is elsewhere is no longer heard of here
+    idle.push_back(name);
+    if (room.history.empty()) {
+        rooms.erase(name);
+        idle.pop_back();
+    }
+    while (idle.size() > options.idle_rooms) {
+        rooms.erase(idle.front());
+        idle.pop_front();
+    }
+}
+
+// Whether someone other than `except` (a client here) goes by `name`.
+bool Hub::Impl::taken(const Room& room, std::string_view name, ConnId except) const {
+    return std::any_of(room.roster.begin(), room.roster.end(), [&](const Member& m) {
+        return same_name(m.name, name) && !(except && m.origin == node && m.conn == except);
+    });
+}
+
+std::vector<std::string> Hub::Impl::names(const Room& room) {
+    std::vector<std::string> out;
+    for (const auto& m : room.roster) out.push_back(m.name);
+    return out;
+}
+
+RoomEvent Hub::Impl::make_event(ConnId conn, const Client& c, RoomEvent::Type type, std::string text, Time now) {
+    RoomEvent e;
+    e.type = type;
+    e.room = c.room;
+    e.from = c.name;
+    e.text = std::move(text);
+    e.ts = now;
+    e.id = next_id++;
+    e.origin = node;
+    e.origin_conn = conn;
+    return e;
+}
+
+void Hub::Impl::publish(ConnId conn, RoomEvent::Type type, std::string text, Time now) {
+    bus.publish(make_event(conn, clients.at(conn), type, std::move(text), now));
+}
+
+void Hub::Impl::on_bus_event(const RoomEvent& e) {
+    auto it = rooms.find(e.room);
+    if (it == rooms.end()) return;
+    auto& room = it->second;
+    update_roster(room, e);
+    if (e.type == RoomEvent::Type::message || e.type == RoomEvent::Type::action) {
+        room.history.push_back(e);
+        while (room.history.size() > options.history) room.history.pop_front();
+    }
+    Output record;
+    record.kind = Output::Kind::record;
+    record.event = e;
+    record.conn = e.origin == node ? e.origin_conn : 0;
+    sink(std::move(record));
+    fan_out(room, e);
+}
+
+void Hub::Impl::update_roster(Room& room, const RoomEvent& e) {
+    auto same = [&](const Member& m) { return m.origin == e.origin && m.conn == e.origin_conn; };
+    auto found = std::find_if(room.roster.begin(), room.roster.end(), same);
+    switch (e.type) {
+        case RoomEvent::Type::join:
+            if (found == room.roster.end()) room.roster.push_back({e.origin, e.origin_conn, e.from});
+            break;
+        case RoomEvent::Type::leave:
+            if (found != room.roster.end()) room.roster.erase(found);
+            break;
+        case RoomEvent::Type::rename:
+            if (found != room.roster.end()) found->name = e.from;
+            break;
+        default: break;
+    }
+}
+
+// One frame per format for everyone but the author; the author sees
+// its own message marked as its own (JSON) or not at all (a terminal
+// already shows what it sent), and no notice of its own join.
+void Hub::Impl::fan_out(const Room& room, const RoomEvent& e) {
+    ConnId author = e.origin == node ? e.origin_conn : 0;
+    bool author_sees = e.type == RoomEvent::Type::rename;
+    bool json_author_sees = author_sees || e.type == RoomEvent::Type::message || e.type == RoomEvent::Type::action;
+    for (auto format : {WireFormat::text, WireFormat::json}) {
+        std::vector<ConnId> to;
+        ConnId self = 0;
+        for (ConnId id : room.local) {
+            if (clients.at(id).format != format) continue;
+            if (id == author) self = id;
+            else to.push_back(id);
         }
-        if (text.size() >= 2 && text[0] == '/' && text[1] == '/') text.remove_prefix(1);
-        else if (!text.empty() && text[0] == '/') return command(conn, c, text, now);
-        auto body = clean_text(text);
-        if (body.find_first_not_of(" \t\n") == std::string::npos) return;
-        publish(conn, RoomEvent::Type::message, std::move(body), now);
+        if (!to.empty()) deliver(std::move(to), render_event(e, format));
+        bool sees = format == WireFormat::json ? json_author_sees : author_sees;
+        if (self && sees) deliver({self}, render_event(e, format, View{false, true}));
     }
+}
 
-    void leave(ConnId conn, Time now) {
-        auto it = clients.find(conn);
-        if (it == clients.end()) return;
-        auto room_name = it->second.room;
-        auto& room = rooms.at(room_name);
-        room.local.erase(std::remove(room.local.begin(), room.local.end(), conn), room.local.end());
-        publish(conn, RoomEvent::Type::leave, "", now);  // before the client goes: it names the author
-        clients.erase(it);
-        if (room.local.empty()) close_room(room_name);
-    }
+void Hub::Impl::greet(ConnId conn, const Client& c, const Room& room, Time now) {
+    for (const auto& e : room.history) deliver({conn}, render_event(e, c.format, View{true, e.origin == node && e.origin_conn == conn}));
+    deliver({conn}, render_who(c.room, names(room), c.name, c.format, now));
+    if (c.format == WireFormat::text)
+        tell(conn, c, fmt::format("you are {} in {}; /help lists the commands", c.name, c.room), now);
+}
 
-    // --- commands ---------------------------------------------------------
+void Hub::Impl::tell(ConnId conn, const Client& c, std::string_view text, Time now) {
+    deliver({conn}, render_system(c.room, text, c.format, now));
+}
 
-    void command(ConnId conn, Client& c, std::string_view line, Time now) {
-        auto [name, args] = split_command(line);
-        if (name == "nick") return nick(conn, c, args, now);
-        if (name == "me") {
-            auto body = clean_text(args);
-            if (body.empty()) return tell(conn, c, "usage: /me TEXT, like /me waves", now);
-            return publish(conn, RoomEvent::Type::action, std::move(body), now);
-        }
-        if (name == "who") return deliver({conn}, render_who(c.room, names(rooms.at(c.room)), c.name, c.format, now));
-        if (name == "rooms") return tell(conn, c, rooms_line(), now);
-        if (name == "help" || name == "?")
-            return tell(conn, c, "commands:\n" + format_slash_help(chat_slash_commands()), now);
-        tell(conn, c,
-             fmt::format("unknown command /{}: /help lists the commands; start a message with // to send it "
-                         "with a leading /",
-                         clean_name(name, 32)),
-             now);
-    }
+void Hub::Impl::deliver(std::vector<ConnId> to, std::string text) {
+    Output o;
+    o.kind = Output::Kind::deliver;
+    o.to = std::move(to);
+    o.text = std::move(text);
+    sink(std::move(o));
+}
 
-    void nick(ConnId conn, Client& c, std::string_view args, Time now) {
-        auto wanted = clean_name(args, options.max_name_chars);
-        if (wanted.empty()) return tell(conn, c, "usage: /nick NAME", now);
-        if (wanted == c.name) return tell(conn, c, "you are already " + c.name, now);
-        auto& room = rooms.at(c.room);
-        auto name = unique_name(wanted, options.max_name_chars,
-                                [&](std::string_view n) { return taken(room, n, conn); });
-        auto old = c.name;
-        c.name = name;
-        for (auto& m : room.roster)
-            if (m.origin == node && m.conn == conn) m.name = name;
-        RoomEvent e = make_event(conn, c, RoomEvent::Type::rename, "", now);
-        e.old_name = old;
-        bus.publish(e);
-    }
-
-    std::string rooms_line() const {
-        std::string line = "rooms:";
-        bool any = false;
-        for (const auto& [name, room] : rooms) {
-            if (room.roster.empty()) continue;
-            line += fmt::format("{} {} ({})", any ? "," : "", name, room.roster.size());
-            any = true;
-        }
-        return any ? line : "no rooms";
-    }
-
-    // --- rooms ------------------------------------------------------------
-
-    Room& open_room(const std::string& name) {
-        auto& room = rooms[name];
-        if (!room.subscription) {
-            room.subscription = bus.subscribe(name, [this](const RoomEvent& e) { on_bus_event(e); });
-            idle.erase(std::remove(idle.begin(), idle.end(), name), idle.end());
-        }
-        return room;
-    }
-
-    void close_room(const std::string& name) {
-        auto& room = rooms.at(name);
-        bus.unsubscribe(room.subscription);
-        room.subscription = 0;
-        room.roster.clear();  // who is elsewhere is no longer heard of here
-        idle.push_back(name);
-        if (room.history.empty()) {
-            rooms.erase(name);
-            idle.pop_back();
-        }
-        while (idle.size() > options.idle_rooms) {
-            rooms.erase(idle.front());
-            idle.pop_front();
-        }
-    }
-
-    // Whether someone other than `except` (a client here) goes by `name`.
-    bool taken(const Room& room, std::string_view name, ConnId except) const {
-        return std::any_of(room.roster.begin(), room.roster.end(), [&](const Member& m) {
-            return same_name(m.name, name) && !(except && m.origin == node && m.conn == except);
-        });
-    }
-
-    static std::vector<std::string> names(const Room& room) {
-        std::vector<std::string> out;
-        for (const auto& m : room.roster) out.push_back(m.name);
-        return out;
-    }
-
-    // --- events -----------------------------------------------------------
-
-    RoomEvent make_event(ConnId conn, const Client& c, RoomEvent::Type type, std::string text, Time now) {
-        RoomEvent e;
-        e.type = type;
-        e.room = c.room;
-        e.from = c.name;
-        e.text = std::move(text);
-        e.ts = now;
-        e.id = next_id++;
-        e.origin = node;
-        e.origin_conn = conn;
-        return e;
-    }
-
-    void publish(ConnId conn, RoomEvent::Type type, std::string text, Time now) {
-        bus.publish(make_event(conn, clients.at(conn), type, std::move(text), now));
-    }
-
-    void on_bus_event(const RoomEvent& e) {
-        auto it = rooms.find(e.room);
-        if (it == rooms.end()) return;
-        auto& room = it->second;
-        update_roster(room, e);
-        if (e.type == RoomEvent::Type::message || e.type == RoomEvent::Type::action) {
-            room.history.push_back(e);
-            while (room.history.size() > options.history) room.history.pop_front();
-        }
-        Output record;
-        record.kind = Output::Kind::record;
-        record.event = e;
-        record.conn = e.origin == node ? e.origin_conn : 0;
-        sink(std::move(record));
-        fan_out(room, e);
-    }
-
-    void update_roster(Room& room, const RoomEvent& e) {
-        auto same = [&](const Member& m) { return m.origin == e.origin && m.conn == e.origin_conn; };
-        auto found = std::find_if(room.roster.begin(), room.roster.end(), same);
-        switch (e.type) {
-            case RoomEvent::Type::join:
-                if (found == room.roster.end()) room.roster.push_back({e.origin, e.origin_conn, e.from});
-                break;
-            case RoomEvent::Type::leave:
-                if (found != room.roster.end()) room.roster.erase(found);
-                break;
-            case RoomEvent::Type::rename:
-                if (found != room.roster.end()) found->name = e.from;
-                break;
-            default: break;
-        }
-    }
-
-    // One frame per format for everyone but the author; the author sees
-    // its own message marked as its own (JSON) or not at all (a terminal
-    // already shows what it sent), and no notice of its own join.
-    void fan_out(const Room& room, const RoomEvent& e) {
-        ConnId author = e.origin == node ? e.origin_conn : 0;
-        bool author_sees = e.type == RoomEvent::Type::rename;
-        bool json_author_sees = author_sees || e.type == RoomEvent::Type::message || e.type == RoomEvent::Type::action;
-        for (auto format : {WireFormat::text, WireFormat::json}) {
-            std::vector<ConnId> to;
-            ConnId self = 0;
-            for (ConnId id : room.local) {
-                if (clients.at(id).format != format) continue;
-                if (id == author) self = id;
-                else to.push_back(id);
-            }
-            if (!to.empty()) deliver(std::move(to), render_event(e, format));
-            bool sees = format == WireFormat::json ? json_author_sees : author_sees;
-            if (self && sees) deliver({self}, render_event(e, format, View{false, true}));
-        }
-    }
-
-    void greet(ConnId conn, const Client& c, const Room& room, Time now) {
-        for (const auto& e : room.history) deliver({conn}, render_event(e, c.format, View{true, e.origin == node && e.origin_conn == conn}));
-        deliver({conn}, render_who(c.room, names(room), c.name, c.format, now));
-        if (c.format == WireFormat::text)
-            tell(conn, c, fmt::format("you are {} in {}; /help lists the commands", c.name, c.room), now);
-    }
-
-    void tell(ConnId conn, const Client& c, std::string_view text, Time now) {
-        deliver({conn}, render_system(c.room, text, c.format, now));
-    }
-
-    void deliver(std::vector<ConnId> to, std::string text) {
-        Output o;
-        o.kind = Output::Kind::deliver;
-        o.to = std::move(to);
-        o.text = std::move(text);
-        sink(std::move(o));
-    }
-
-    Output notice(ConnId conn, std::string reason) {
-        Output o;
-        o.kind = Output::Kind::notice;
-        o.conn = conn;
-        o.reason = std::move(reason);
-        return o;
-    }
-
-    Bus& bus;
-    HubOptions options;
-    Sink sink;
-    std::string node;
-    std::map<ConnId, Client> clients;
-    std::map<std::string, Room> rooms;
-    std::deque<std::string> idle;  // rooms nobody is in, emptied longest ago first
-    std::uint64_t next_id = 1;
-    std::uint64_t guests = 0;
-};
+Output Hub::Impl::notice(ConnId conn, std::string reason) {
+    Output o;
+    o.kind = Output::Kind::notice;
+    o.conn = conn;
+    o.reason = std::move(reason);
+    return o;
+}
 
 Hub::Hub(Bus& bus, HubOptions options, Sink sink, std::string node)
     : impl_(std::make_unique<Impl>(bus, options, std::move(sink), std::move(node))) {}
