@@ -83,16 +83,26 @@ int run_echo(const EchoOptions& options) {
 
     Server::Handlers handlers;
     handlers.on_event = [&](Event& e) {
-        if (options.log) session.print(e);
-        if (e.type != EventType::message) return;
-        if (options.delay_ms == 0) {
-            // The payload moves into the frame: echoing copies nothing.
-            return server_ptr->send(e.conn, server_ptr->prepare(std::move(e.message)));
+        if (e.type != EventType::message) {
+            if (options.log) session.print(e);
+            return;
         }
-        loop.after(std::chrono::milliseconds(options.delay_ms),
-                   [&server_ptr, conn = e.conn, m = std::move(e.message)]() mutable {
-                       server_ptr->send(conn, server_ptr->prepare(std::move(m)));
-                   });
+        if (options.delay_ms > 0) {
+            if (options.log) session.print(e);
+            loop.after(std::chrono::milliseconds(options.delay_ms),
+                       [&server_ptr, conn = e.conn, m = std::move(e.message)]() mutable {
+                           server_ptr->send(conn, server_ptr->prepare(std::move(m)));
+                       });
+            return;
+        }
+        if (options.log) {
+            // Echoed before it is printed, as without --log (printing a large
+            // message takes a while); the log keeps its own copy.
+            server_ptr->send(e.conn, server_ptr->prepare(Message(e.message)));
+            return session.print(e);
+        }
+        // The payload moves into the frame: echoing copies nothing.
+        server_ptr->send(e.conn, server_ptr->prepare(std::move(e.message)));
     };
     handlers.on_http = [&server_ptr](const HttpRequest& req) {
         if (req.resource == "/healthz") return HttpResponse{200, {{"Content-Type", "text/plain"}}, "ok\n"};

@@ -211,7 +211,7 @@ TEST_CASE("Hub: too fast gets a warning, then a close with 1008", "[chat]") {
     CHECK(f.take(2).empty());
 }
 
-TEST_CASE("Hub: message text loses control characters; continuation lines are indented", "[chat]") {
+TEST_CASE("Hub: message text loses control characters, continuation lines are indented", "[chat]") {
     Fixture f;
     f.hub.join(1, "/?name=eve", WireFormat::text, t0);
     f.hub.join(2, "/", WireFormat::text, t0);

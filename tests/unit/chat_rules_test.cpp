@@ -58,7 +58,7 @@ TEST_CASE("RateLimiter: a burst passes, then a warning, then close", "[chat]") {
     CHECK(r.take(t0 + 100ms) == RateLimiter::Verdict::close);
 }
 
-TEST_CASE("RateLimiter: sending at the rate never trips it; calming down clears the warning", "[chat]") {
+TEST_CASE("RateLimiter: sending at the rate never trips it, calming down clears the warning", "[chat]") {
     Time t0 = Time{} + 1000s;
     RateLimiter r(2, 2);
     for (int i = 0; i < 100; ++i) CHECK(r.take(t0 + i * 500ms) == RateLimiter::Verdict::pass);
