@@ -60,7 +60,7 @@ void Hub::Impl::nick(ConnId conn, Client& c, std::string_view args, Time now) {
         if (m.origin == node && m.conn == conn) m.name = name;
     RoomEvent e = make_event(conn, c, RoomEvent::Type::rename, "", now);
     e.old_name = old;
-    bus.publish(e);
+    send(e);
 }
 
 std::string Hub::Impl::rooms_line() const {

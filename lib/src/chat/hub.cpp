@@ -112,7 +112,22 @@ RoomEvent Hub::Impl::make_event(ConnId conn, const Client& c, RoomEvent::Type ty
 }
 
 void Hub::Impl::publish(ConnId conn, RoomEvent::Type type, std::string text, Time now) {
-    bus.publish(make_event(conn, clients.at(conn), type, std::move(text), now));
+    send(make_event(conn, clients.at(conn), type, std::move(text), now));
+}
+
+// The transcript has this process's events when they happen: a bus may
+// return them later, after their room has closed here (its last leave).
+void Hub::Impl::send(const RoomEvent& e) {
+    sink(record(e));
+    bus.publish(e);
+}
+
+Output Hub::Impl::record(const RoomEvent& e) const {
+    Output o;
+    o.kind = Output::Kind::record;
+    o.event = e;
+    o.conn = e.origin == node ? e.origin_conn : 0;
+    return o;
 }
 
 void Hub::Impl::on_bus_event(const RoomEvent& e) {
@@ -124,11 +139,7 @@ void Hub::Impl::on_bus_event(const RoomEvent& e) {
         room.history.push_back(e);
         while (room.history.size() > options.history) room.history.pop_front();
     }
-    Output record;
-    record.kind = Output::Kind::record;
-    record.event = e;
-    record.conn = e.origin == node ? e.origin_conn : 0;
-    sink(std::move(record));
+    if (e.origin != node) sink(record(e));
     fan_out(room, e);
 }
 

@@ -57,6 +57,8 @@ struct Hub::Impl {
     // --- events -----------------------------------------------------------
     RoomEvent make_event(ConnId conn, const Client& c, RoomEvent::Type type, std::string text, Time now);
     void publish(ConnId conn, RoomEvent::Type type, std::string text, Time now);
+    void send(const RoomEvent& e);
+    Output record(const RoomEvent& e) const;
     void on_bus_event(const RoomEvent& e);
     void update_roster(Room& room, const RoomEvent& e);
     // One frame per format for everyone but the author; the author sees
