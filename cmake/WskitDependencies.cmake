@@ -10,6 +10,8 @@ pkg_check_modules(LIBEDIT REQUIRED IMPORTED_TARGET libedit)
 # --until: RE2 matches in linear time, where std::regex recurses per
 # character and overflows the stack on a long message.
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+# broadcast-chat --redis: hiredis' async API, driven by wskit's own Asio loop.
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 
 # Debian's libasio-dev ships no CMake or pkg-config file: standalone Asio is
 # header-only, so an INTERFACE target carries its include path and define.

@@ -24,6 +24,7 @@ struct ChatCommand {
     std::string token;
     double ping_interval = 30;
     double handshake_timeout = 5;
+    std::string redis;
 };
 
 std::chrono::milliseconds millis(double seconds) {
@@ -42,6 +43,7 @@ int run(const ChatCommand& c) {
     o.origins = c.origins;
     o.token = c.token;
     o.ping_interval = millis(c.ping_interval);
+    o.redis = c.redis;
     return run_chat(o);
 }
 
@@ -159,6 +161,19 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
                "Drop a connection whose opening handshake takes longer than SECS seconds (default 5)", {},
                Complete::number)
         ->check(positive_seconds_validator())->option_text("SECS");
+    add_option(ctx, *sub, "--redis", c->redis,
+               "Share the rooms with the other chat processes using the Redis at URL",
+               "Share the rooms with every chat process started with the same --redis, on this machine or others "
+               "(behind a load balancer, say), through Redis pub/sub: URL is redis://[:PASSWORD@]HOST[:PORT][/DB] "
+               "(port 6379 and database 0 by default). Every process delivers each room's messages, joins, leaves "
+               "and renames to its own clients in the order Redis gives them, the same for every process. When "
+               "Redis cannot be reached the process says so once on stderr, keeps serving its own clients alone, "
+               "answers 'degraded' on /healthz, and reconnects with a growing delay (0.1 s to 5 s, with jitter); "
+               "once back it says so and shares the rooms again. /metrics adds wskit_chat_redis_up, "
+               "wskit_chat_redis_state, publish and delivery counts and the cross-process delivery latency. "
+               "rediss:// (TLS) is refused: Debian's hiredis 0.14 has no TLS.",
+               Complete::text)
+        ->option_text("URL");
     sub->callback([c, &ctx] { ctx.run = [c] { return run(*c); }; });
 }
 

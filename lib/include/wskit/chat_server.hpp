@@ -24,6 +24,9 @@ struct ChatOptions {
     // A ping this often; a client that has answered nothing since the last
     // one is dropped. 0: no pings.
     std::chrono::milliseconds ping_interval{30000};
+    // redis://[:PASSWORD@]HOST:PORT[/DB]: the rooms are shared with every
+    // chat process using this Redis. Empty: this process alone.
+    std::string redis;
 };
 
 // Serves until SIGINT/SIGTERM; returns 130/143, or throws Error when it

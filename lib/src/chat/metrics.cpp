@@ -22,6 +22,35 @@ void metric(std::string& out, const char* name, const char* type, const char* he
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
+void render_redis(std::string& out, const redis::BusStats& r) {
+    using State = redis::BusStats::State;
+    metric(out, "wskit_chat_redis_up", "gauge", "1 while rooms are shared through Redis, 0 while degraded or connecting.");
+    out += fmt::format("wskit_chat_redis_up {}\n", r.state == State::connected ? 1 : 0);
+    metric(out, "wskit_chat_redis_state", "gauge", "The Redis connection's state: 1 for the current one.");
+    for (auto s : {State::connecting, State::connected, State::degraded})
+        out += fmt::format("wskit_chat_redis_state{{state=\"{}\"}} {}\n", redis::state_name(s), r.state == s ? 1 : 0);
+    metric(out, "wskit_chat_redis_reconnects_total", "counter", "Times sharing through Redis resumed after a loss.");
+    out += fmt::format("wskit_chat_redis_reconnects_total {}\n", r.reconnects);
+    metric(out, "wskit_chat_redis_published_total", "counter", "Room events this process published to Redis.");
+    out += fmt::format("wskit_chat_redis_published_total {}\n", r.published);
+    metric(out, "wskit_chat_redis_delivered_total", "counter",
+           "Room events delivered to this process's rooms, by source: remote (other processes, through Redis), "
+           "own (this process's, back from Redis), local (this process's, without Redis).");
+    out += fmt::format("wskit_chat_redis_delivered_total{{source=\"remote\"}} {}\n", r.delivered_remote);
+    out += fmt::format("wskit_chat_redis_delivered_total{{source=\"own\"}} {}\n", r.delivered_own);
+    out += fmt::format("wskit_chat_redis_delivered_total{{source=\"local\"}} {}\n", r.delivered_local);
+    metric(out, "wskit_chat_redis_delivery_latency_seconds", "histogram",
+           "From an event in another process to its delivery here.");
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < r.bounds.size(); ++i) {
+        cumulative += r.latency_buckets[i];
+        out += fmt::format("wskit_chat_redis_delivery_latency_seconds_bucket{{le=\"{:g}\"}} {}\n", r.bounds[i], cumulative);
+    }
+    out += fmt::format("wskit_chat_redis_delivery_latency_seconds_bucket{{le=\"+Inf\"}} {}\n", r.latency_count);
+    out += fmt::format("wskit_chat_redis_delivery_latency_seconds_sum {:.6f}\n", r.latency_sum);
+    out += fmt::format("wskit_chat_redis_delivery_latency_seconds_count {}\n", r.latency_count);
+}
+
 }  // namespace
 
 std::string render_metrics(const MetricsSnapshot& m) {
@@ -51,6 +80,7 @@ std::string render_metrics(const MetricsSnapshot& m) {
     for (std::size_t i = 0; i < m.chat.refusals.size(); ++i)
         out += fmt::format("wskit_chat_handshake_failures_total{{reason=\"{}\"}} {}\n", refusal_names[i],
                            m.chat.refusals[i]);
+    if (m.redis) render_redis(out, *m.redis);
     return out;
 }
 

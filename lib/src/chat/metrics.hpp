@@ -2,6 +2,8 @@
 // exposition format (version 0.0.4).
 #pragma once
 
+#include "../redis/bus.hpp"
+
 #include <wskit/server.hpp>
 
 #include <array>
@@ -29,6 +31,7 @@ struct MetricsSnapshot {
     std::size_t rooms = 0;
     ServerStats server;
     ChatCounters chat;
+    const redis::BusStats* redis = nullptr;  // with --redis
 };
 
 std::string render_metrics(const MetricsSnapshot& m);

@@ -3,12 +3,17 @@
 #include "metrics.hpp"
 #include "page.hpp"
 #include "transcript.hpp"
+#include "../redis/bus.hpp"
 
 #include <wskit/chat_server.hpp>
+#include <wskit/error.hpp>
 #include <wskit/serve.hpp>
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <random>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -24,6 +29,21 @@ HttpResponse plain(int status, std::string body) {
 
 // The page loads nothing from elsewhere and runs no inline code: a text
 // that slipped into the page as markup could still not run.
+// The bus over Redis, when --redis asks for one. Its node name tells this
+// process's events from the others' when they come back from Redis.
+std::unique_ptr<redis::RedisBus> make_redis_bus(EventLoop& loop, const std::string& url) {
+    if (url.empty()) return nullptr;
+    auto where = redis::parse_redis_url(url);
+    if (where.tls && !redis::redis_tls_supported())
+        throw Error(ExitCode::usage, "rediss:// (Redis over TLS) is not available: this wskit is built with "
+                                     "hiredis 0.14, which has no TLS; use redis://, through a TLS tunnel such "
+                                     "as stunnel when Redis is on another machine");
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    auto node = fmt::format("{}:{}:{:08x}", host, getpid(), std::random_device{}());
+    return std::make_unique<redis::RedisBus>(loop, where, node);
+}
+
 const char* content_security_policy =
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -32,7 +52,9 @@ class ChatServer {
 public:
     explicit ChatServer(const ChatOptions& options)
         : options_(options), session_(loop_, options.output), transcript_(session_, options.output),
-          hub_(bus_, options.hub, [this](chat::Output&& o) { on_output(std::move(o)); }) {
+          redis_(make_redis_bus(loop_, options.redis)),
+          hub_(redis_ ? static_cast<chat::Bus&>(*redis_) : local_bus_, options.hub,
+               [this](chat::Output&& o) { on_output(std::move(o)); }, redis_ ? redis_->node() : "local") {
         auto server_options = options.server;
         server_options.subprotocols = {chat::json_subprotocol};
         // A chat server sends on its own: a stalled client's backlog grows
@@ -50,6 +72,7 @@ public:
 
     int run() {
         server_->listen();
+        if (redis_) redis_->start();
         session_.announce(*server_);
         if (options_.ping_interval.count() > 0) loop_.after(options_.ping_interval, [this] { ping_round(); });
         return session_.run_until_signal(*server_);
@@ -176,7 +199,7 @@ private:
             return res;
         }
         auto path = std::string_view(req.resource).substr(0, req.resource.find('?'));
-        if (path == "/healthz") return plain(200, "ok\n");
+        if (path == "/healthz") return healthz();
         if (path == "/metrics") {
             auto res = plain(200, chat::render_metrics(snapshot()));
             res.headers[0].value = "text/plain; version=0.0.4; charset=utf-8";
@@ -199,12 +222,22 @@ private:
         return res;
     }
 
+    // Degraded is still 200: the process serves its own clients, and a load
+    // balancer that dropped every process when Redis goes would serve nobody.
+    HttpResponse healthz() const {
+        if (!redis_ || redis_->stats().state == redis::BusStats::State::connected) return plain(200, "ok\n");
+        const auto& s = redis_->stats();
+        auto why = s.last_error.empty() ? "not connected to Redis at " + redis_->where() + " yet" : s.last_error;
+        return plain(200, fmt::format("degraded: {}; serving this process's clients alone\n", why));
+    }
+
     chat::MetricsSnapshot snapshot() const {
         chat::MetricsSnapshot m;
         m.clients = hub_.client_count();
         m.rooms = hub_.rooms().size();
         m.server = server_->stats();
         m.chat = counters_;
+        if (redis_) m.redis = &redis_->stats();
         // Refusals not counted here were the server's own (full, malformed).
         auto& other = m.chat.refusals[static_cast<std::size_t>(RefusalReason::other)];
         auto ours = counters_.refusals[0] + counters_.refusals[1];
@@ -216,7 +249,8 @@ private:
     EventLoop loop_;
     ServeSession session_;
     chat::Transcript transcript_;
-    chat::LocalBus bus_;
+    chat::LocalBus local_bus_;
+    std::unique_ptr<redis::RedisBus> redis_;  // with --redis: the bus instead of local_bus_
     chat::Hub hub_;
     std::unique_ptr<Server> server_;
     chat::ChatCounters counters_;

@@ -1,0 +1,85 @@
+// chat::Bus over Redis pub/sub. Every room's events go to the channel
+// PREFIX:room:ROOM and are delivered to this process's subscribers when
+// they come back from Redis, its own included: Redis orders a channel's
+// messages once for every subscriber, so every process (and so every
+// client) sees a room's events in the same order. An event of this
+// process is delivered once: when its echo arrives, or at once when Redis
+// is unreachable (degraded: the process serves its own clients alone), or
+// when the connection is lost before its echo came back.
+#pragma once
+
+#include "connection.hpp"
+
+#include <wskit/chat_bus.hpp>
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <random>
+#include <string>
+
+namespace wskit::redis {
+
+struct BusStats {
+    enum class State { connecting, connected, degraded };
+    State state = State::connecting;
+    std::string last_error;          // why it is degraded
+    std::uint64_t published = 0;     // events sent to Redis
+    std::uint64_t delivered_remote = 0;  // events from other processes, delivered here
+    std::uint64_t delivered_own = 0;     // this process's events, back from Redis
+    std::uint64_t delivered_local = 0;   // this process's events delivered without Redis
+    std::uint64_t reconnects = 0;        // connections made again after a loss
+    // Cross-process delivery latency (the event's time to its delivery
+    // here), a histogram with these upper bounds in seconds.
+    static constexpr std::array<double, 10> bounds{0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1};
+    std::array<std::uint64_t, bounds.size() + 1> latency_buckets{};  // the last one: above every bound
+    double latency_sum = 0;
+    std::uint64_t latency_count = 0;
+};
+const char* state_name(BusStats::State state);  // "connecting", "connected", "degraded"
+
+class RedisBus final : public chat::Bus {
+public:
+    // `node` names this process in the events it publishes.
+    RedisBus(EventLoop& loop, RedisUrl url, std::string node, std::string prefix = "wskit:chat");
+    ~RedisBus() override;
+
+    void start();  // connects; events are delivered locally until connected
+    Subscription subscribe(const std::string& room, Handler handler) override;
+    void unsubscribe(Subscription subscription) override;
+    void publish(const chat::RoomEvent& event) override;
+
+    const BusStats& stats() const { return stats_; }
+    std::string where() const;  // HOST:PORT
+    const std::string& node() const { return node_; }
+
+private:
+    bool sharing() const { return pub_.ready() && subscribed_; }
+    void deliver(const chat::RoomEvent& event);
+    void on_message(const Reply& push);
+    void on_ready();
+    void on_lost(Connection& connection, const std::string& why);
+    void flush_pending();
+    void retry(Connection& connection);
+    void record_latency(chat::Time ts);
+
+    EventLoop& loop_;
+    RedisUrl url_;
+    std::string node_;
+    std::string prefix_;
+    Connection pub_;  // PUBLISH and the rest
+    Connection sub_;  // PSUBSCRIBE: a connection in subscriber mode takes no other command
+    bool subscribed_ = false, subscribing_ = false;
+    bool was_sharing_ = false;  // for saying only changes on stderr
+    bool said_degraded_ = false;
+    std::map<Subscription, std::pair<std::string, Handler>> subscribers_;
+    Subscription next_ = 1;
+    // This process's events sent to Redis and not back yet, in order.
+    std::deque<chat::RoomEvent> pending_;
+    std::map<const Connection*, std::chrono::milliseconds> backoff_;
+    std::minstd_rand random_;
+    BusStats stats_;
+};
+
+}  // namespace wskit::redis
