@@ -1,0 +1,150 @@
+"""wskit broadcast-chat --redis: several chat processes sharing rooms through
+a real redis-server (Debian's, started here on a free loopback port with no
+persistence, always stopped): one conversation in one order for clients of
+different processes, local delivery while Redis is gone and /healthz
+degraded, sharing again once Redis is back, and the bad URLs."""
+import asyncio
+import http.client
+import json
+
+import websockets
+
+from harness import WSKIT, TestCase, free_port, main, port_of
+
+JSON = "wskit.chat.v1.json"
+
+
+def run(coro, timeout=60):
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+def http_get(url, path):
+    c = http.client.HTTPConnection("127.0.0.1", port_of(url), timeout=5)
+    try:
+        c.request("GET", path)
+        r = c.getresponse()
+        return r.status, r.read().decode()
+    finally:
+        c.close()
+
+
+async def next_of(ws, types, timeout=10):
+    """The next JSON envelope whose type is one of `types`."""
+    while True:
+        env = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+        if env["type"] in types:
+            return env
+
+
+class RedisChat(TestCase):
+    def start_redis(self, port=None):
+        port = port or free_port()
+        p = self.start(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                        "--appendonly", "no"])
+        p.wait_line("Ready to accept connections", stream="stdout")
+        return p, port
+
+    def chat(self, redis_port, *args):
+        p, url = self.start_wskit_server("chat", "0", "--redis", f"redis://127.0.0.1:{redis_port}", *args)
+        p.wait_line("sharing rooms through Redis at 127.0.0.1:")
+        return p, url
+
+    def test_three_processes_one_conversation_in_one_order(self):
+        _, port = self.start_redis()
+        urls = [self.chat(port, "--rate", "0")[1] for _ in range(3)]
+        names = ["ann", "ben", "cat"]
+
+        async def conversation():
+            clients = [await websockets.connect(f"{u}talk?name={n}", subprotocols=[JSON])
+                       for u, n in zip(urls, names)]
+            for ws in clients:
+                await next_of(ws, {"who"})
+            # Everyone speaks at once, from three processes.
+            await asyncio.gather(*(ws.send(f"{n}-{i}") for i in range(20) for ws, n in zip(clients, names)))
+            seen = []
+            for ws in clients:
+                texts = []
+                while len(texts) < 60:
+                    texts.append((await next_of(ws, {"message"}))["text"])
+                seen.append(texts)
+            for ws in clients:
+                await ws.close()
+            return seen
+
+        seen = run(conversation())
+        self.assertEqual(sorted(seen[0]), sorted(f"{n}-{i}" for n in names for i in range(20)))
+        for n in names:  # each author's messages in the order it sent them
+            self.assertEqual([t for t in seen[0] if t.startswith(n)], [f"{n}-{i}" for i in range(20)])
+        self.assertEqual(seen[1], seen[0], "process 2 saw another order")
+        self.assertEqual(seen[2], seen[0], "process 3 saw another order")
+
+    def test_terminal_clients_of_two_processes_talk(self):
+        _, port = self.start_redis()
+        (_, url1), (p2, url2) = self.chat(port), self.chat(port)
+
+        async def talk():
+            async with websockets.connect(url1 + "r?name=alice") as alice:
+                self.assertEqual(await alice.recv(), "* online in /r (1): alice")
+                await alice.recv()
+                async with websockets.connect(url2 + "r?name=bob") as bob:
+                    self.assertEqual(await alice.recv(), "* bob joined")
+                    await bob.send("hi alice")
+                    self.assertEqual(await alice.recv(), "bob: hi alice")
+                    await alice.send("hi bob")
+                    while (line := await bob.recv()) != "alice: hi bob":
+                        pass
+                self.assertEqual(await alice.recv(), "* bob left")
+        run(talk())
+        # Process 2 delivered its own events once, from Redis.
+        p2.wait_line(r"#\d+ /r bob: hi alice", stream="stdout")
+
+    def test_redis_gone_then_back(self):
+        redis, port = self.start_redis()
+        (p1, url1), (_, url2) = self.chat(port), self.chat(port)
+        self.assertEqual(http_get(url1, "/healthz"), (200, "ok\n"))
+
+        async def local_only():
+            async with websockets.connect(url1 + "r?name=alice") as alice, \
+                    websockets.connect(url1 + "r?name=carol") as carol:
+                while (await carol.recv()) != "* you are carol in /r; /help lists the commands":
+                    pass
+                redis.stop()
+                p1.wait_line(r"wskit: Redis \(127\.0\.0\.1:\d+\): .*serving this process's clients alone")
+                await alice.send("still here?")
+                self.assertEqual(await asyncio.wait_for(carol.recv(), 5), "alice: still here?")
+                status, body = http_get(url1, "/healthz")
+                self.assertEqual(status, 200)
+                self.assertTrue(body.startswith("degraded: Redis (127.0.0.1:"), body)
+                metrics = http_get(url1, "/metrics")[1]
+                self.assertIn("wskit_chat_redis_up 0\n", metrics)
+                self.assertIn('wskit_chat_redis_state{state="degraded"} 1\n', metrics)
+        run(local_only())
+
+        self.start_redis(port)  # empty, as after a restart
+        p1.wait_line("wskit: Redis at 127.0.0.1:.* is back: sharing rooms again", timeout=15)
+        self.assertEqual(http_get(url1, "/healthz"), (200, "ok\n"))
+        self.assertIn("wskit_chat_redis_reconnects_total 1\n", http_get(url1, "/metrics")[1])
+
+        async def shared_again():
+            async with websockets.connect(url1 + "s?name=dan", subprotocols=[JSON]) as dan:
+                await next_of(dan, {"who"})
+                async with websockets.connect(url2 + "s?name=eve") as eve:
+                    self.assertEqual((await next_of(dan, {"join"}))["from"], "eve")
+                    await eve.send("back")
+                    self.assertEqual((await next_of(dan, {"message"}))["text"], "back")
+        run(shared_again())
+
+    def test_bad_redis_urls(self):
+        r = self.wskit("chat", "--redis", "http://127.0.0.1:6379", "0")
+        self.assertExit(r, 2)
+        self.assertIn(b"bad Redis URL 'http://127.0.0.1:6379': it must start with redis:// or rediss://", r.stderr)
+        r = self.wskit("chat", "--redis", "redis://127.0.0.1:99999", "0")
+        self.assertExit(r, 2)
+        self.assertIn(b"the port '99999' is not a number from 0 to 65535", r.stderr)
+        r = self.wskit("chat", "--redis", "rediss://127.0.0.1:6379", "0")
+        self.assertExit(r, 2)
+        self.assertIn(b"rediss:// (Redis over TLS) is not available", r.stderr)
+
+
+if __name__ == "__main__":
+    main()
