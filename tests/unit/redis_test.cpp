@@ -1,0 +1,93 @@
+// The pure pieces of --redis: the URL, and the room event as it travels.
+#include "redis/event_codec.hpp"
+#include "redis/url.hpp"
+
+#include <wskit/error.hpp>
+
+#include <catch2/catch.hpp>
+
+using wskit::redis::decode_event;
+using wskit::redis::encode_event;
+using wskit::redis::parse_redis_url;
+
+TEST_CASE("redis URLs: host, port, password, database", "[redis]") {
+    auto r = parse_redis_url("redis://127.0.0.1:6380");
+    CHECK(r.host == "127.0.0.1");
+    CHECK(r.port == 6380);
+    CHECK(r.password.empty());
+    CHECK(r.db == 0);
+    CHECK_FALSE(r.tls);
+
+    r = parse_redis_url("redis://:s%40cret@cache.example:7000/3");
+    CHECK(r.host == "cache.example");
+    CHECK(r.port == 7000);
+    CHECK(r.password == "s@cret");
+    CHECK(r.db == 3);
+
+    r = parse_redis_url("redis://user:pw@h");  // the user is ignored, the port defaults
+    CHECK(r.password == "pw");
+    CHECK(r.port == 6379);
+
+    r = parse_redis_url("rediss://[::1]:6390/");
+    CHECK(r.host == "::1");
+    CHECK(r.port == 6390);
+    CHECK(r.tls);
+}
+
+TEST_CASE("redis URLs: what is wrong is said", "[redis]") {
+    auto fails = [](const char* url, const char* why) {
+        try {
+            parse_redis_url(url);
+            FAIL("no error for " << url);
+        } catch (const wskit::Error& e) {
+            CHECK(e.code() == wskit::ExitCode::usage);
+            CHECK_THAT(e.what(), Catch::Contains(why));
+        }
+    };
+    fails("http://h:1", "must start with redis://");
+    fails("redis://", "no host");
+    fails("redis://:pw@:6379", "no host");
+    fails("redis://h:0", "port 0");
+    fails("redis://h:", "the port '' is not a number");
+    fails("redis://h:65536", "the port '65536' is not a number from 0 to 65535");
+    fails("redis://h:12x", "the port '12x'");
+    fails("redis://h/x", "the database 'x'");
+    fails("redis://[::1:6379", "without its ']'");
+    fails("redis://:%4@h", "bad %XX escape");
+}
+
+TEST_CASE("room events survive the trip through Redis", "[redis]") {
+    wskit::chat::RoomEvent e;
+    e.type = wskit::chat::RoomEvent::Type::rename;
+    e.room = "/rust";
+    e.from = "caro";
+    e.old_name = "carol";
+    e.ts = wskit::chat::Time(std::chrono::microseconds(1764410400123456));
+    e.id = 42;
+    e.origin = "host:123:abcd";
+    e.origin_conn = 7;
+    auto back = decode_event(encode_event(e));
+    REQUIRE(back);
+    CHECK(back->type == e.type);
+    CHECK(back->room == e.room);
+    CHECK(back->from == e.from);
+    CHECK(back->old_name == e.old_name);
+    CHECK(back->text.empty());
+    CHECK(back->ts == e.ts);
+    CHECK(back->id == 42);
+    CHECK(back->origin == e.origin);
+    CHECK(back->origin_conn == 7);
+
+    e.type = wskit::chat::RoomEvent::Type::message;
+    e.text = "line one\nline \"two\"";
+    CHECK(decode_event(encode_event(e))->text == e.text);
+}
+
+TEST_CASE("what is not our event is ignored", "[redis]") {
+    CHECK_FALSE(decode_event("hello"));
+    CHECK_FALSE(decode_event("[1,2]"));
+    CHECK_FALSE(decode_event(R"({"v":2,"type":"message"})"));
+    CHECK_FALSE(decode_event(R"({"v":1,"type":"shout","room":"/","from":"a","ts":0,"id":1,"origin":"n","conn":1})"));
+    CHECK_FALSE(decode_event(R"({"v":1,"type":"message","room":"/","from":"a","ts":"x","id":1,"origin":"n","conn":1})"));
+    CHECK(decode_event(R"({"v":1,"type":"message","room":"/","from":"a","ts":0,"id":1,"origin":"n","conn":1})"));
+}
