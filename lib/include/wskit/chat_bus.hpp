@@ -32,6 +32,20 @@ struct RoomEvent {
     ConnId origin_conn = 0;  // the author's connection in that process
 };
 
+// Someone in a room, in this process or another.
+struct Presence {
+    std::string origin;  // the process (Hub's node name)
+    ConnId conn = 0;     // the connection in that process
+    std::string name;
+};
+
+// What a bus knows of a room before this process serves it: the room's
+// last messages (oldest first) and who is in it in other processes.
+struct RoomState {
+    std::vector<RoomEvent> history;
+    std::vector<Presence> members;
+};
+
 // "message", "action", "join", "leave", "rename".
 WSKIT_API const char* type_name(RoomEvent::Type type);
 
@@ -46,6 +60,8 @@ public:
     virtual Subscription subscribe(const std::string& room, Handler handler) = 0;
     virtual void unsubscribe(Subscription subscription) = 0;
     virtual void publish(const RoomEvent& event) = 0;
+    // Asked when a room opens here; a bus serving one process knows nothing.
+    virtual RoomState room_state(const std::string& /*room*/) const { return {}; }
 };
 
 // Subscribers in this process, called synchronously from publish().

@@ -64,6 +64,13 @@ Room& Hub::Impl::open_room(const std::string& name) {
     auto& room = rooms[name];
     if (!room.subscription) {
         room.subscription = bus.subscribe(name, [this](const RoomEvent& e) { on_bus_event(e); });
+        // Others (processes sharing the room) may have been in it, and
+        // talked, while nobody was here.
+        auto known = bus.room_state(name);
+        if (!known.history.empty()) room.history.assign(known.history.begin(), known.history.end());
+        while (room.history.size() > options.history) room.history.pop_front();
+        for (auto& m : known.members)
+            if (m.origin != node) room.roster.push_back({m.origin, m.conn, m.name});
         idle.erase(std::remove(idle.begin(), idle.end(), name), idle.end());
     }
     return room;
