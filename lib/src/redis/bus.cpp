@@ -14,6 +14,11 @@ constexpr std::chrono::milliseconds first_backoff{100}, max_backoff{5000};
 
 }  // namespace
 
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 const char* state_name(BusStats::State state) {
     switch (state) {
         case BusStats::State::connecting: return "connecting";
@@ -23,13 +28,15 @@ const char* state_name(BusStats::State state) {
     return "?";
 }
 
-RedisBus::RedisBus(EventLoop& loop, RedisUrl url, std::string node, std::string prefix)
+RedisBus::RedisBus(EventLoop& loop, RedisUrl url, std::string node, std::size_t history, std::string prefix)
     : loop_(loop), url_(url), node_(std::move(node)), prefix_(std::move(prefix)),
       pub_(loop, url, "Redis", {[this] { on_ready(); }, [this](const std::string& why) { on_lost(pub_, why); }}),
       sub_(loop, url, "Redis", {[this] { on_ready(); }, [this](const std::string& why) { on_lost(sub_, why); }}),
-      random_(std::random_device{}()) {}
+      random_(std::random_device{}()), history_(history), cache_(history) {}
 
-RedisBus::~RedisBus() = default;
+RedisBus::~RedisBus() {
+    if (refresh_timer_) loop_.cancel(refresh_timer_);
+}
 
 std::string RedisBus::where() const {
     return url_.host.find(':') == std::string::npos ? fmt::format("{}:{}", url_.host, url_.port)
@@ -39,6 +46,7 @@ std::string RedisBus::where() const {
 void RedisBus::start() {
     pub_.connect();
     sub_.connect();
+    schedule_refresh();
 }
 
 chat::Bus::Subscription RedisBus::subscribe(const std::string& room, Handler handler) {
@@ -50,12 +58,14 @@ chat::Bus::Subscription RedisBus::subscribe(const std::string& room, Handler han
 void RedisBus::unsubscribe(Subscription subscription) { subscribers_.erase(subscription); }
 
 void RedisBus::publish(const chat::RoomEvent& event) {
+    track_own(event);
     if (!sharing()) {
         ++stats_.delivered_local;
         return deliver(event);
     }
     pending_.push_back(event);
     ++stats_.published;
+    persist(event);
     bool sent = pub_.command({"PUBLISH", prefix_ + ":room:" + event.room, encode_event(event)},
                              [this, id = event.id](const Reply& r) {
                                  if (r.ok()) return;
@@ -73,6 +83,11 @@ void RedisBus::publish(const chat::RoomEvent& event) {
 }
 
 void RedisBus::deliver(const chat::RoomEvent& event) {
+    cache_.apply(event, now_ms());
+    notify(event);
+}
+
+void RedisBus::notify(const chat::RoomEvent& event) {
     // A handler may subscribe or unsubscribe (a room emptied by the event):
     // the handlers to call are chosen before any of them runs.
     std::vector<Handler> handlers;
@@ -128,6 +143,10 @@ void RedisBus::on_ready() {
     if (!sharing() || was_sharing_) return;
     was_sharing_ = true;
     backoff_.clear();
+    load_then_announce();
+}
+
+void RedisBus::announce() {
     if (stats_.state == BusStats::State::degraded) {
         ++stats_.reconnects;
         std::cerr << fmt::format("wskit: Redis at {} is back: sharing rooms again\n", where()) << std::flush;

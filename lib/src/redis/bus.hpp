@@ -9,6 +9,7 @@
 #pragma once
 
 #include "connection.hpp"
+#include "room_cache.hpp"
 
 #include <wskit/chat_bus.hpp>
 
@@ -37,18 +38,27 @@ struct BusStats {
     double latency_sum = 0;
     std::uint64_t latency_count = 0;
 };
-const char* state_name(BusStats::State state);  // "connecting", "connected", "degraded"
+const char* state_name(BusStats::State state);
+std::int64_t now_ms();  // the system clock, as presence entries have it
+
+// How long a process vouches for its clients in Redis, and how often it
+// says so again: a process killed without a word has its clients leave
+// the other processes' rooms within about presence_ttl + presence_refresh.
+constexpr std::chrono::milliseconds presence_ttl{6000}, presence_refresh{2000};  // "connecting", "connected", "degraded"
 
 class RedisBus final : public chat::Bus {
 public:
     // `node` names this process in the events it publishes.
-    RedisBus(EventLoop& loop, RedisUrl url, std::string node, std::string prefix = "wskit:chat");
+    // `history`: messages kept per room in Redis (the chat's --history).
+    RedisBus(EventLoop& loop, RedisUrl url, std::string node, std::size_t history,
+             std::string prefix = "wskit:chat");
     ~RedisBus() override;
 
     void start();  // connects; events are delivered locally until connected
     Subscription subscribe(const std::string& room, Handler handler) override;
     void unsubscribe(Subscription subscription) override;
     void publish(const chat::RoomEvent& event) override;
+    chat::RoomState room_state(const std::string& room) const override { return cache_.state(room); }
 
     const BusStats& stats() const { return stats_; }
     std::string where() const;  // HOST:PORT
@@ -56,7 +66,19 @@ public:
 
 private:
     bool sharing() const { return pub_.ready() && subscribed_; }
-    void deliver(const chat::RoomEvent& event);
+    void deliver(const chat::RoomEvent& event);  // to the cache and the subscribers
+    void notify(const chat::RoomEvent& event);   // to the subscribers
+    // --- what Redis keeps (bus_state.cpp) ---------------------------------
+    void track_own(const chat::RoomEvent& event);
+    void persist(const chat::RoomEvent& event);
+    void load_then_announce();
+    void refresh_presence();
+    void check_presence(const std::string& room);
+    void schedule_refresh();
+    void announce();
+    std::string history_key(const std::string& room) const { return prefix_ + ":history:" + room; }
+    std::string presence_key(const std::string& room) const { return prefix_ + ":presence:" + room; }
+
     void on_message(const Reply& push);
     void on_ready();
     void on_lost(Connection& connection, const std::string& why);
@@ -73,6 +95,7 @@ private:
     bool subscribed_ = false, subscribing_ = false;
     bool was_sharing_ = false;  // for saying only changes on stderr
     bool said_degraded_ = false;
+    bool loading_ = false;      // reading Redis' rooms before saying "sharing"
     std::map<Subscription, std::pair<std::string, Handler>> subscribers_;
     Subscription next_ = 1;
     // This process's events sent to Redis and not back yet, in order.
@@ -80,6 +103,11 @@ private:
     std::map<const Connection*, std::chrono::milliseconds> backoff_;
     std::minstd_rand random_;
     BusStats stats_;
+    std::size_t history_;
+    RoomCache cache_;
+    // This process's clients, by room: their presence is refreshed in Redis.
+    std::map<std::string, std::map<ConnId, std::string>> own_;
+    EventLoop::TimerId refresh_timer_ = 0;
 };
 
 }  // namespace wskit::redis
