@@ -111,7 +111,12 @@ class RedisChat(TestCase):
                 redis.stop()
                 p1.wait_line(r"wskit: Redis \(127\.0\.0\.1:\d+\): .*serving this process's clients alone")
                 await alice.send("still here?")
-                self.assertEqual(await asyncio.wait_for(carol.recv(), 5), "alice: still here?")
+                # (alice's join may still have been on its way through Redis
+                # when carol joined: she then hears of it after her greeting.)
+                line = await asyncio.wait_for(carol.recv(), 5)
+                if line == "* alice joined":
+                    line = await asyncio.wait_for(carol.recv(), 5)
+                self.assertEqual(line, "alice: still here?")
                 status, body = http_get(url1, "/healthz")
                 self.assertEqual(status, 200)
                 self.assertTrue(body.startswith("degraded: Redis (127.0.0.1:"), body)
@@ -133,6 +138,81 @@ class RedisChat(TestCase):
                     await eve.send("back")
                     self.assertEqual((await next_of(dan, {"message"}))["text"], "back")
         run(shared_again())
+
+    def test_newcomer_gets_shared_history_merged_who_and_unique_name(self):
+        _, port = self.start_redis()
+        _, url1 = self.chat(port, "--history", "2")
+
+        async def first_process():
+            async with websockets.connect(url1 + "h?name=alice") as alice:
+                await alice.recv()
+                await alice.recv()
+                for text in ("one", "two", "three"):
+                    await alice.send(text)
+                await alice.send("/who")  # answered after the three went out
+                self.assertEqual(await alice.recv(), "* online in /h (1): alice")
+                # A process started now learns /h from Redis.
+                _, url2 = self.chat(port, "--history", "2")
+                async with websockets.connect(url2 + "h?name=alice") as other:
+                    for line in ["[history] alice: two", "[history] alice: three",
+                                 "* online in /h (2): alice, alice-2",
+                                 "* you are alice-2 in /h; /help lists the commands"]:
+                        self.assertEqual(await other.recv(), line)
+                    self.assertEqual(await alice.recv(), "* alice-2 joined")
+                    async with websockets.connect(url2 + "h?name=bob") as bob:
+                        self.assertEqual(await alice.recv(), "* bob joined")
+                        while (await bob.recv()) != "* you are bob in /h; /help lists the commands":
+                            pass
+                        await bob.send("/nick alice")  # one alice in each process already
+                        self.assertEqual(await bob.recv(), "* you are now known as alice-3")
+                        self.assertEqual(await alice.recv(), "* bob is now known as alice-3")
+                        await alice.send("/who")
+                        self.assertEqual(await alice.recv(), "* online in /h (3): alice, alice-2, alice-3")
+        run(first_process())
+
+    def test_a_killed_process_leaves_who_within_the_ttl(self):
+        _, port = self.start_redis()
+        _, url1 = self.chat(port)
+        p2, url2 = self.chat(port)
+
+        async def scenario():
+            async with websockets.connect(url1 + "k?name=stay") as stay:
+                await stay.recv()
+                await stay.recv()
+                doomed = await websockets.connect(url2 + "k?name=doomed")
+                self.assertEqual(await stay.recv(), "* doomed joined")
+                p2.signal(9)
+                start = asyncio.get_running_loop().time()
+                self.assertEqual(await asyncio.wait_for(stay.recv(), 15), "* doomed left")
+                elapsed = asyncio.get_running_loop().time() - start
+                self.assertLess(elapsed, 12)  # 6 s TTL, checks every 2 s
+                await stay.send("/who")
+                self.assertEqual(await stay.recv(), "* online in /k (1): stay")
+                doomed.transport.abort()
+        run(scenario())
+
+    def test_presence_rebuilt_after_redis_restarts_empty(self):
+        redis, port = self.start_redis()
+        (p1, url1), (p2, url2) = self.chat(port), self.chat(port)
+
+        async def scenario():
+            async with websockets.connect(url1 + "p?name=ann") as ann, \
+                    websockets.connect(url2 + "p?name=bob") as bob:
+                while (await bob.recv()) != "* you are bob in /p; /help lists the commands":
+                    pass
+                redis.stop()
+                p1.wait_line("serving this process's clients alone")
+                self.start_redis(port)
+                p1.wait_line("is back: sharing rooms again", timeout=15)
+                p2.wait_line("is back: sharing rooms again", timeout=15)
+                # A process started now sees both, from the rebuilt presence.
+                _, url3 = self.chat(port)
+                async with websockets.connect(url3 + "p?name=cid") as cid:
+                    line = await cid.recv()
+                    self.assertTrue(line.startswith("* online in /p (3): "), line)
+                    # Who was there before comes from Redis' hash, in no particular order.
+                    self.assertEqual(sorted(line.split(": ", 1)[1].split(", ")), ["ann", "bob", "cid"])
+        run(scenario())
 
     def test_bad_redis_urls(self):
         r = self.wskit("chat", "--redis", "http://127.0.0.1:6379", "0")
