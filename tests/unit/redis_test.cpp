@@ -1,5 +1,6 @@
 // The pure pieces of --redis: the URL, and the room event as it travels.
 #include "redis/event_codec.hpp"
+#include "redis/room_cache.hpp"
 #include "redis/url.hpp"
 
 #include <wskit/error.hpp>
@@ -90,4 +91,86 @@ TEST_CASE("what is not our event is ignored", "[redis]") {
     CHECK_FALSE(decode_event(R"({"v":1,"type":"shout","room":"/","from":"a","ts":0,"id":1,"origin":"n","conn":1})"));
     CHECK_FALSE(decode_event(R"({"v":1,"type":"message","room":"/","from":"a","ts":"x","id":1,"origin":"n","conn":1})"));
     CHECK(decode_event(R"({"v":1,"type":"message","room":"/","from":"a","ts":0,"id":1,"origin":"n","conn":1})"));
+}
+
+namespace {
+
+wskit::chat::RoomEvent event(wskit::chat::RoomEvent::Type type, const char* origin, wskit::ConnId conn,
+                             const char* from, std::uint64_t id = 0, const char* text = "") {
+    wskit::chat::RoomEvent e;
+    e.type = type;
+    e.room = "/r";
+    e.origin = origin;
+    e.origin_conn = conn;
+    e.from = from;
+    e.id = id;
+    e.text = text;
+    return e;
+}
+
+using Type = wskit::chat::RoomEvent::Type;
+using wskit::redis::PresenceEntry;
+using wskit::redis::RoomCache;
+
+}  // namespace
+
+TEST_CASE("presence entries: field and value, and what is not one", "[redis]") {
+    PresenceEntry p;
+    REQUIRE(wskit::redis::parse_presence(wskit::redis::presence_field("h:1:ab", 7),
+                                         wskit::redis::presence_value("alice", 1234), p));
+    CHECK(p.who.origin == "h:1:ab");
+    CHECK(p.who.conn == 7);
+    CHECK(p.who.name == "alice");
+    CHECK(p.expires_ms == 1234);
+    CHECK_FALSE(wskit::redis::parse_presence("noslash", R"({"name":"a","expires":1})", p));
+    CHECK_FALSE(wskit::redis::parse_presence("n/x", R"({"name":"a","expires":1})", p));
+    CHECK_FALSE(wskit::redis::parse_presence("n/1", R"({"name":"a"})", p));
+    CHECK_FALSE(wskit::redis::parse_presence("n/1", "junk", p));
+}
+
+TEST_CASE("room cache: history and members from the bus", "[redis]") {
+    RoomCache cache(2);
+    cache.apply(event(Type::join, "a", 1, "ann"), 0);
+    cache.apply(event(Type::join, "b", 1, "bob"), 0);
+    for (int i = 1; i <= 3; ++i) cache.apply(event(Type::message, "a", 1, "ann", i, "hi"), 0);
+    cache.apply(event(Type::rename, "b", 1, "bobby"), 0);
+    auto s = cache.state("/r");
+    REQUIRE(s.history.size() == 2);
+    CHECK(s.history.front().id == 2);
+    REQUIRE(s.members.size() == 2);
+    CHECK(s.members[1].name == "bobby");
+    cache.apply(event(Type::leave, "a", 1, "ann"), 0);
+    CHECK(cache.state("/r").members.size() == 1);
+    CHECK(cache.state("/elsewhere").members.empty());
+}
+
+TEST_CASE("room cache: history from Redis merged with what the bus brought", "[redis]") {
+    RoomCache cache(3);
+    cache.apply(event(Type::message, "a", 1, "ann", 3, "three"), 0);
+    cache.load_history("/r", {event(Type::message, "a", 1, "ann", 3, "three"),
+                              event(Type::message, "a", 1, "ann", 2, "two"),
+                              event(Type::message, "a", 1, "ann", 1, "one")});
+    auto h = cache.state("/r").history;
+    REQUIRE(h.size() == 3);
+    CHECK(h[0].text == "one");
+    CHECK(h[2].text == "three");
+}
+
+TEST_CASE("room cache: presence reconciled with Redis", "[redis]") {
+    RoomCache cache(10);
+    cache.apply(event(Type::join, "me", 1, "self"), 0);
+    cache.apply(event(Type::join, "dead", 4, "ghost"), 0);
+    cache.apply(event(Type::join, "live", 5, "liv"), 9000);  // just now: its entry may be on its way
+    std::vector<PresenceEntry> redis{{{"live", 6, "newbie"}, 20000}, {{"dead", 4, "ghost"}, 9999}};
+    auto events = cache.reconcile("/r", redis, "me", 10000, 2000);
+    REQUIRE(events.size() == 2);
+    CHECK(events[0].type == Type::leave);  // its entry expired
+    CHECK(events[0].from == "ghost");
+    CHECK(events[1].type == Type::join);
+    CHECK(events[1].from == "newbie");
+    auto members = cache.state("/r").members;
+    REQUIRE(members.size() == 3);  // self (never judged here), liv (in its grace), newbie
+    events = cache.reconcile("/r", redis, "me", 12000, 2000);
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].from == "liv");
 }
