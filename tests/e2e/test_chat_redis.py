@@ -6,12 +6,45 @@ degraded, sharing again once Redis is back, and the bad URLs."""
 import asyncio
 import http.client
 import json
+import os
+import re
+import socket
+import subprocess
+import tempfile
+import time
 
 import websockets
 
 from harness import WSKIT, TestCase, free_port, main, port_of
 
 JSON = "wskit.chat.v1.json"
+
+
+class Terminal:
+    """A `wskit connect` client: lines in on stdin, messages out on stdout."""
+
+    def __init__(self, test, url):
+        self.p = test.start([WSKIT, "connect", "--raw", url], stdin=subprocess.PIPE)
+        test.addCleanup(self.p.proc.stdin.close)
+
+    def say(self, line):
+        self.p.proc.stdin.write(line.encode() + b"\n")
+        self.p.proc.stdin.flush()
+
+    def expect(self, line, timeout=10):
+        self.p.wait_line("^" + re.escape(line) + "$", stream="stdout", timeout=timeout)
+
+
+def wait_listening(port, timeout=10):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)  # polling a port: haproxy says nothing when it is ready
 
 
 def run(coro, timeout=60):
@@ -213,6 +246,51 @@ class RedisChat(TestCase):
                     # Who was there before comes from Redis' hash, in no particular order.
                     self.assertEqual(sorted(line.split(": ", 1)[1].split(", ")), ["ann", "bob", "cid"])
         run(scenario())
+
+    def start_haproxy(self, backends):
+        """A real load balancer, round-robin over `backends` (ports)."""
+        port = free_port()
+        servers = "\n".join(f"  server chat{i} 127.0.0.1:{b}" for i, b in enumerate(backends))
+        config = f"""global
+  maxconn 200
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  timeout tunnel 1h
+frontend chat
+  bind 127.0.0.1:{port}
+  default_backend chats
+backend chats
+  balance roundrobin
+{servers}
+"""
+        with tempfile.NamedTemporaryFile("w", suffix=".cfg", delete=False) as f:
+            f.write(config)
+        self.addCleanup(os.unlink, f.name)
+        self.start(["haproxy", "-db", "-f", f.name])
+        wait_listening(port)
+        return port
+
+    def test_terminals_behind_haproxy_chat_through_one_url(self):
+        _, port = self.start_redis()
+        chats = [self.chat(port) for _ in range(3)]
+        lb = self.start_haproxy([port_of(url) for _, url in chats])
+        names = ["t0", "t1", "t2", "t3"]
+        terminals = []
+        for n in names:
+            t = Terminal(self, f"ws://127.0.0.1:{lb}/lb?name={n}")
+            t.expect(f"* you are {n} in /lb; /help lists the commands")
+            terminals.append(t)
+        # Round-robin: the four joins were spread over the three processes.
+        for p, _ in chats:
+            p.wait_line(r"#\d+ /lb \* t\d joined", stream="stdout")
+        terminals[0].say("hello through haproxy")
+        for t in terminals[1:]:
+            t.expect("t0: hello through haproxy")
+        terminals[3].say("/who")
+        terminals[3].expect("* online in /lb (4): t0, t1, t2, t3")
 
     def test_bad_redis_urls(self):
         r = self.wskit("chat", "--redis", "http://127.0.0.1:6379", "0")
