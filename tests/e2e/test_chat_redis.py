@@ -11,6 +11,7 @@ import re
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 import websockets
@@ -291,6 +292,55 @@ backend chats
             t.expect("t0: hello through haproxy")
         terminals[3].say("/who")
         terminals[3].expect("* online in /lb (4): t0, t1, t2, t3")
+
+    def test_browser_and_terminals_behind_haproxy(self):
+        _, port = self.start_redis()
+        chats = [self.chat(port) for _ in range(2)]
+        lb = self.start_haproxy([port_of(url) for _, url in chats])
+        terminals = []
+        for n in ("u0", "u1"):  # one on each process
+            t = Terminal(self, f"ws://127.0.0.1:{lb}/web?name={n}")
+            t.expect(f"* you are {n} in /web; /help lists the commands")
+            terminals.append(t)
+        terminals[0].say("said before the page came")
+        terminals[1].expect("u0: said before the page came")
+        script = """
+const until = async (what, f) => {
+  const end = Date.now() + 30000;
+  while (!f()) {
+    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+const texts = () => [...document.querySelectorAll('#log .msg .text')].map((e) => e.textContent);
+await until('the connection', () => document.getElementById('status').classList.contains('online'));
+await until('the who-list', () => document.querySelectorAll('#who-list li').length === 3);
+document.getElementById('input').value = 'hello from chromium';
+document.getElementById('composer').requestSubmit();
+await until('the terminal', () => texts().includes('hi chromium'));
+return {texts: texts(), who: document.querySelectorAll('#who-list li').length};
+"""
+        result = []
+
+        def open_page():
+            try:
+                result.append(self.run_browser(f"http://127.0.0.1:{lb}/web", script))
+            except AssertionError as e:  # said by the main thread
+                result.append(e)
+        browser = threading.Thread(target=open_page)
+        browser.start()
+        try:
+            terminals[1].p.wait_line(r"^guest-\d+: hello from chromium$", stream="stdout", timeout=60)
+            terminals[0].p.wait_line(r"^guest-\d+: hello from chromium$", stream="stdout", timeout=10)
+            terminals[1].say("hi chromium")
+        finally:
+            browser.join(timeout=90)
+        self.assertTrue(result, "the browser did not finish")
+        if isinstance(result[0], AssertionError):
+            raise result[0]
+        done = result[0][-1]["done"]
+        self.assertEqual(done["texts"], ["said before the page came", "hello from chromium", "hi chromium"])
+        self.assertEqual(done["who"], 3)
 
     def test_bad_redis_urls(self):
         r = self.wskit("chat", "--redis", "http://127.0.0.1:6379", "0")
