@@ -83,6 +83,7 @@ complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'origi
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'token' -x -d 'Require SECRET, as ?token=SECRET or Authorization: Bearer SECRET'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'ping-interval' -x -d 'Ping clients every SECS seconds; drop those that answered nothing since (default 30; 0: never)'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'handshake-timeout' -x -d 'Drop a connection whose opening handshake takes longer than SECS seconds (default 5)'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'redis' -x -d 'Share the rooms with the other chat processes using the Redis at URL'
 
 # wskit echo
 complete -c wskit -n '__fish_seen_subcommand_from echo' -s 'h' -l 'help' -d 'Print this help message and exit'
