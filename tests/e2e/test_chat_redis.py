@@ -15,6 +15,7 @@ import threading
 import time
 
 import websockets
+from prometheus_client.parser import text_string_to_metric_families
 
 from harness import WSKIT, TestCase, free_port, main, port_of
 
@@ -60,6 +61,17 @@ def http_get(url, path):
         return r.status, r.read().decode()
     finally:
         c.close()
+
+
+def metrics(url):
+    status, body = http_get(url, "/metrics")
+    assert status == 200, status
+    values = {}
+    for family in text_string_to_metric_families(body):
+        for sample in family.samples:
+            key = sample.name + "".join(f"[{k}={v}]" for k, v in sorted(sample.labels.items()))
+            values[key] = sample.value
+    return values
 
 
 async def next_of(ws, types, timeout=10):
@@ -111,6 +123,17 @@ class RedisChat(TestCase):
             self.assertEqual([t for t in seen[0] if t.startswith(n)], [f"{n}-{i}" for i in range(20)])
         self.assertEqual(seen[1], seen[0], "process 2 saw another order")
         self.assertEqual(seen[2], seen[0], "process 3 saw another order")
+        m = metrics(urls[0])
+        self.assertEqual(m["wskit_chat_redis_up"], 1)
+        self.assertEqual(m["wskit_chat_redis_state[state=connected]"], 1)
+        self.assertGreaterEqual(m["wskit_chat_redis_published_total"], 21)  # a join and 20 messages
+        self.assertGreaterEqual(m["wskit_chat_redis_delivered_total[source=remote]"], 42)
+        self.assertGreaterEqual(m["wskit_chat_redis_delivered_total[source=own]"], 21)
+        self.assertEqual(m["wskit_chat_redis_delivered_total[source=local]"], 0)
+        self.assertEqual(m["wskit_chat_redis_delivery_latency_seconds_count"],
+                         m["wskit_chat_redis_delivered_total[source=remote]"])
+        self.assertEqual(m["wskit_chat_redis_delivery_latency_seconds_bucket[le=+Inf]"],
+                         m["wskit_chat_redis_delivery_latency_seconds_count"])
 
     def test_terminal_clients_of_two_processes_talk(self):
         _, port = self.start_redis()
