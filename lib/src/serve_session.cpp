@@ -1,4 +1,5 @@
 #include "console.hpp"
+#include "shutdown.hpp"
 
 #include <wskit/error.hpp>
 #include <wskit/serve.hpp>
@@ -32,7 +33,6 @@ struct ServeSession::Impl {
     EventLoop& loop;
     PrinterOptions options;
     detail::Console console;
-    std::function<void()> wait_until_idle;
 };
 
 ServeSession::ServeSession(EventLoop& loop, const PrinterOptions& output)
@@ -66,14 +66,7 @@ int ServeSession::run_until_signal(Server& server) {
         int code = signo == SIGINT ? to_int(ExitCode::interrupted) : to_int(ExitCode::terminated);
         if (result != 0) return loop.stop();  // a second signal: stop now
         result = code;
-        server.shutdown(1001, "server shutting down");
-        loop.after(std::chrono::milliseconds(1000), [&loop] { loop.stop(); });
-        // Stop as soon as every close handshake has completed.
-        impl_->wait_until_idle = [this, &server, &loop] {
-            if (server.connection_count() == 0) return loop.stop();
-            loop.after(std::chrono::milliseconds(10), impl_->wait_until_idle);
-        };
-        impl_->wait_until_idle();
+        detail::shut_down_then_stop(loop, server);
     });
     loop.run();
     impl_->console.drain(std::chrono::steady_clock::now() + stdout_grace);

@@ -9,6 +9,7 @@ void build_app(CLI::App& app, Context& ctx) {
     app.set_version_flag("-V,--version", std::string("wskit ") + wskit::version() + "\n" +
                                              wskit::dependency_versions());
     register_connect(app, ctx);
+    register_listen(app, ctx);
     register_echo(app, ctx);
     register_generate(app, ctx);
 }
