@@ -25,6 +25,7 @@ _wskit() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
             connect|c) cmd=connect; break ;;
+            listen|l) cmd=listen; break ;;
             echo) cmd=echo; break ;;
         esac
     done
@@ -34,7 +35,7 @@ _wskit() {
             if [[ $cur == -* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W '-h --help -V --version' -- "$cur")
             else
-                mapfile -t COMPREPLY < <(compgen -W 'connect c echo' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W 'connect c listen l echo' -- "$cur")
             fi
             ;;
         connect)
@@ -47,6 +48,17 @@ _wskit() {
             esac
             if [[ $cur == -* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size -v --verbose --ca --cacert --cert --key --passphrase -k -n --insecure --no-check --tls-min --proxy -L --location --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -x --execute -w --wait -1 --once --count --until -m --timeout --max-time --keep-open --close-code --close-reason --ping-interval --ping-timeout --reconnect --reconnect-max' -- "$cur")
+            fi
+            ;;
+        listen)
+            case $prev in
+                --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
+                --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
+                --cert|--key) _wskit_files; return ;;
+                --host|--max-size|--max-clients|--max-backlog|-s|--subprotocol|--origin) return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -s --subprotocol --origin --once' -- "$cur")
             fi
             ;;
         echo)

@@ -50,8 +50,13 @@ public:
 
     void async_read_at_least(size_t num_bytes, char* buf, size_t len, websocketpp::transport::read_handler handler) {
         if (reads_held_) {
-            held_read_ = [this, num_bytes, buf, len, handler = std::move(handler)]() mutable {
+            // The held read keeps the connection alive, as a pending read
+            // would: websocketpp holds a connection only through its pending
+            // operations, and one that is neither read nor written would be
+            // freed under the server's feet. async_shutdown lets it go.
+            held_read_ = [this, self = base::get_shared(), num_bytes, buf, len, handler = std::move(handler)]() mutable {
                 base::async_read_at_least(num_bytes, buf, len, std::move(handler));
+                self.reset();
             };
             return;
         }
