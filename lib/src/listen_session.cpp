@@ -270,10 +270,12 @@ private:
         input_error_ = true;
     }
 
-    // The end of input does not end the session: clients may still talk,
-    // and those that arrive later still get what was held for them.
+    // The end of piped input does not end the session: clients may still
+    // talk, and those that arrive later still get what was held for them.
+    // Ctrl-D at the terminal is a person saying "done", as /quit.
     void on_input_end(std::optional<std::string> error) {
         if (error) stop_input(*error);
+        if (o_.interactive) on_signal(0);
     }
 
     // --- ending -----------------------------------------------------------
