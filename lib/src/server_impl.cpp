@@ -24,6 +24,7 @@ struct Server::Impl {
     virtual void shutdown(int code, const std::string& reason) = 0;
     virtual std::size_t connection_count() const = 0;
     virtual std::size_t buffered_amount(ConnId id) const = 0;
+    virtual const HttpRequest* request(ConnId id) const = 0;
 
     ServerOptions options;
     ServerStats stats;
@@ -51,6 +52,15 @@ HttpRequest to_http_request(Con& con) {
         out.headers.push_back({name, value});
     }
     out.remote = con.get_remote_endpoint();
+    asio::error_code ec;
+    auto endpoint = con.get_raw_socket().remote_endpoint(ec);
+    if (!ec) {
+        auto address = endpoint.address();
+        if (address.is_v6() && address.to_v6().is_v4_mapped())
+            address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+        out.remote_address = address.to_string();
+        out.remote_port = endpoint.port();
+    }
     return out;
 }
 
@@ -101,6 +111,7 @@ class ServerImpl final : public Server::Impl {
         // Set when backpressure closed it: its close event reports that,
         // not how the unanswered close handshake ended.
         std::optional<std::pair<int, std::string>> backlog_close;
+        HttpRequest request;  // the opening handshake's, for Server::request
     };
 
 public:
@@ -186,6 +197,11 @@ public:
     std::size_t buffered_amount(ConnId id) const override {
         auto it = connections_.find(id);
         return it == connections_.end() ? 0 : unsent(*it->second.con);
+    }
+
+    const HttpRequest* request(ConnId id) const override {
+        auto it = connections_.find(id);
+        return it == connections_.end() ? nullptr : &it->second.request;
     }
 
 private:
@@ -354,7 +370,9 @@ private:
         ConnId id = next_id_++;
         con->wskit_id = id;
         ++stats.connections_total;
-        connections_[id].con = con.get();
+        auto& c = connections_[id];
+        c.con = con.get();
+        c.request = to_http_request(*con);
         con->on_write_done = [this, id] { check_backpressure(id); };
         if (handlers_.on_event) {
             Event e;
@@ -487,5 +505,9 @@ void Server::shutdown(int code, const std::string& reason) { impl_->shutdown(cod
 std::size_t Server::connection_count() const { return impl_->connection_count(); }
 std::size_t Server::buffered_amount(ConnId id) const { return impl_->buffered_amount(id); }
 ServerStats Server::stats() const { return impl_->stats; }
+std::optional<HttpRequest> Server::request(ConnId id) const {
+    const auto* req = impl_->request(id);
+    return req ? std::optional<HttpRequest>(*req) : std::nullopt;
+}
 
 }  // namespace wskit

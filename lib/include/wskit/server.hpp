@@ -25,7 +25,9 @@ struct WSKIT_API HttpRequest {
     std::string resource;              // path and query
     std::string version;               // "HTTP/1.1"
     std::vector<Header> headers;
-    std::string remote;                // the peer's address
+    std::string remote;                // the peer's endpoint as printed: "127.0.0.1:5123", "[::1]:5123"
+    std::string remote_address;        // its address alone ("::ffff:" of a mapped IPv4 address dropped)
+    std::uint16_t remote_port = 0;
     // The first header with this name (case-insensitive), or "".
     std::string header(std::string_view name) const;
 };
@@ -102,6 +104,10 @@ public:
     // headers included, each frame counted with frame_overhead more for its
     // bookkeeping (like uWS's getBufferedAmount); 0 for unknown ids.
     std::size_t buffered_amount(ConnId id) const;
+    // The opening handshake's request of an open connection (path, query,
+    // headers, remote address and port), kept from its open event until it
+    // closes (so no longer during its close event); nullopt otherwise.
+    std::optional<HttpRequest> request(ConnId id) const;
     ServerStats stats() const;
 
     struct Impl;
