@@ -25,6 +25,7 @@ struct Server::Impl {
     virtual std::size_t connection_count() const = 0;
     virtual std::size_t buffered_amount(ConnId id) const = 0;
     virtual const HttpRequest* request(ConnId id) const = 0;
+    virtual void hold_reading(ConnId id, bool hold) = 0;
 
     ServerOptions options;
     ServerStats stats;
@@ -112,6 +113,7 @@ class ServerImpl final : public Server::Impl {
         // not how the unanswered close handshake ended.
         std::optional<std::pair<int, std::string>> backlog_close;
         HttpRequest request;  // the opening handshake's, for Server::request
+        bool held_by_owner = false;  // Server::pause_reading
     };
 
 public:
@@ -204,6 +206,17 @@ public:
         return it == connections_.end() ? nullptr : &it->second.request;
     }
 
+    void hold_reading(ConnId id, bool hold) override {
+        auto it = connections_.find(id);
+        if (it == connections_.end() || it->second.held_by_owner == hold) return;
+        auto& c = it->second;
+        c.held_by_owner = hold;
+        if (hold)
+            c.con->hold_reads();
+        else if (!c.backpressure.paused)
+            c.con->release_reads();
+    }
+
 private:
     // --- accepting ------------------------------------------------------
 
@@ -294,7 +307,9 @@ private:
         c.backpressure = step.next;
         switch (step.action) {
             case BackpressureAction::pause_reading: c.con->hold_reads(); break;
-            case BackpressureAction::resume_reading: c.con->release_reads(); break;
+            case BackpressureAction::resume_reading:
+                if (!c.held_by_owner) c.con->release_reads();
+                break;
             case BackpressureAction::close: {
                 // The close frame waits behind the backlog; if the peer never
                 // reads it, the close handshake timeout drops the connection.
@@ -505,6 +520,8 @@ void Server::shutdown(int code, const std::string& reason) { impl_->shutdown(cod
 std::size_t Server::connection_count() const { return impl_->connection_count(); }
 std::size_t Server::buffered_amount(ConnId id) const { return impl_->buffered_amount(id); }
 ServerStats Server::stats() const { return impl_->stats; }
+void Server::pause_reading(ConnId id) { impl_->hold_reading(id, true); }
+void Server::resume_reading(ConnId id) { impl_->hold_reading(id, false); }
 std::optional<HttpRequest> Server::request(ConnId id) const {
     const auto* req = impl_->request(id);
     return req ? std::optional<HttpRequest>(*req) : std::nullopt;

@@ -108,6 +108,14 @@ public:
     // headers, remote address and port), kept from its open event until it
     // closes (so no longer during its close event); nullopt otherwise.
     std::optional<HttpRequest> request(ConnId id) const;
+    // Stops reading from the connection until resume_reading, so that its
+    // client is slowed down by TCP (a consumer of its messages that cannot
+    // keep up, like --exec's process). Independent of the backpressure's own
+    // pause: reading resumes only when neither holds it. A message already
+    // read may still arrive after the pause. Loop thread only; unknown ids
+    // are ignored.
+    void pause_reading(ConnId id);
+    void resume_reading(ConnId id);
     ServerStats stats() const;
 
     struct Impl;
