@@ -71,8 +71,8 @@ public:
     virtual void write(std::string bytes) = 0;
     virtual std::size_t stdin_queued() const = 0;
     // Ends its input once what is queued has been written: EOF on a pipe;
-    // on a pseudo-terminal, the terminal's end-of-file character after
-    // switching it to canonical mode (the only EOF a terminal has).
+    // a pseudo-terminal is hung up (SIGHUP, then EOF on its reads), which
+    // also ends the reading of its stdout.
     virtual void close_stdin() = 0;
     // Sends signo to its process group while the process has not been
     // reaped.

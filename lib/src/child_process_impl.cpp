@@ -168,12 +168,17 @@ private:
 
     void end_input() {
         stdin_closed_ = true;
-        if (pty_) {
-            send_terminal_eof(out_.stream.native_handle());
-        } else if (in_) {
-            asio::error_code ignored;
+        asio::error_code ignored;
+        // A terminal's end of input is its hangup: closing the master sends
+        // the session SIGHUP, and reads on the terminal return EOF. (Writing
+        // ^D after switching the terminal to canonical mode does not work:
+        // a read already waiting in raw mode takes the ^D as a NUL byte.)
+        // Its output is lost with it, which is fine: only a client that
+        // left ends the input.
+        if (pty_)
+            out_.stream.close(ignored);
+        else if (in_)
             in_->close(ignored);
-        }
     }
 
     void start_read(Reader& r) {

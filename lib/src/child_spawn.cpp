@@ -215,15 +215,4 @@ SpawnedChild spawn_child(const ChildSpec& spec) {
     return child;
 }
 
-bool send_terminal_eof(int master_fd) {
-    struct termios t {};
-    if (::tcgetattr(master_fd, &t) != 0) return false;
-    t.c_lflag |= ICANON;
-    t.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL | ISIG | IEXTEN);
-    t.c_cc[VEOF] = 4;  // ^D; cfmakeraw left it unset (disabled)
-    if (::tcsetattr(master_fd, TCSANOW, &t) != 0) return false;
-    char eof = 4;
-    return ::write(master_fd, &eof, 1) == 1;
-}
-
 }  // namespace wskit::detail

@@ -22,9 +22,4 @@ struct SpawnedChild {
 // fails or the program cannot be executed (the child is reaped then).
 SpawnedChild spawn_child(const ChildSpec& spec);
 
-// Switches a raw pseudo-terminal (by its master) to canonical mode and writes
-// its end-of-file character: a reader then gets EOF once it has read what was
-// written before. False when that could not be done.
-bool send_terminal_eof(int master_fd);
-
 }  // namespace wskit::detail

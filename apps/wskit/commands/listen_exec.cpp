@@ -53,8 +53,9 @@ void add_exec_options(Context& ctx, CLI::App& app, ExecFlags& f) {
         "whose output is block-buffered into a pipe (Python, C's stdio, most programs that never call flush) "
         "write each line at once to a terminal, so each answer reaches the client when it is printed. The "
         "terminal is raw: the input is not echoed back, LF stays LF in both directions, and bytes like ^C in a "
-        "message are data, not signals. The client leaving is the terminal's end of file (it is switched to "
-        "canonical mode and sent ^D), then SIGTERM and SIGKILL as without --pty. The process may tell it has "
+        "message are data, not signals. When the client leaves, the terminal is hung up as when a terminal "
+        "window is closed: the process gets SIGHUP, and end of file if it reads on, then SIGTERM and SIGKILL as "
+        "without --pty. The process may tell it has "
         "a terminal (isatty): some programs then print prompts or colors.");
     auto* kill_after = add_option(
         ctx, app, "--kill-after", f.kill_after, "With --exec: SIGTERM a process SECS after its client left (default 1)",
