@@ -8,6 +8,7 @@
 // ChildProcesses: the destructor terminates and reaps what is left.
 #pragma once
 
+#include <wskit/export.hpp>
 #include <wskit/loop.hpp>
 
 #include <chrono>
@@ -40,11 +41,11 @@ struct ExitStatus {
 };
 
 // "exited with status 3", "killed by SIGKILL".
-std::string describe(const ExitStatus& status);
+WSKIT_API std::string describe(const ExitStatus& status);
 
 // The path of `name` as execvp would find it in `path` (a PATH value): name
 // itself when it holds a '/'. Empty when there is no such executable file.
-std::string find_program(const std::string& name, const std::string& path);
+WSKIT_API std::string find_program(const std::string& name, const std::string& path);
 
 class ChildProcess {
 public:
@@ -85,7 +86,7 @@ public:
     virtual bool exited() const = 0;  // reaped
 };
 
-class ChildProcesses {
+class WSKIT_API ChildProcesses {
 public:
     // Watches SIGCHLD on the loop from now on. Loop thread only.
     explicit ChildProcesses(EventLoop& loop);
