@@ -61,6 +61,7 @@ struct ExecBridge::Impl {
     struct Client {
         std::shared_ptr<detail::ChildProcess> child;
         bool connected = true;
+        bool closing = false;  // closed by the bridge: its messages are dropped
         EventLoop::TimerId backlog_timer = 0;
     };
 
@@ -114,7 +115,7 @@ struct ExecBridge::Impl {
 
     void message(const Event& e) {
         auto it = clients.find(e.conn);
-        if (it == clients.end() || !it->second.child) return;
+        if (it == clients.end() || !it->second.child || it->second.closing) return;
         auto& child = *it->second.child;
         std::string line;
         line.reserve(e.message.payload.size() + 1);
@@ -122,8 +123,10 @@ struct ExecBridge::Impl {
         child.write(std::move(line));
         // Reading from the client pauses above the high mark (on_stdin_full);
         // what was read before that still arrives, up to about a message.
-        if (child.stdin_queued() > stdin_cap())
+        if (child.stdin_queued() > stdin_cap()) {
+            it->second.closing = true;
             server->close(e.conn, 1008, "the process is not reading its input");
+        }
     }
 
     void closed(const Event& e) {

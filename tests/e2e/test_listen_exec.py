@@ -325,6 +325,17 @@ class ListenExec(TestCase):
             state = f.read().rsplit(")", 1)[1].split()[0]
         self.assertEqual(state, "S")  # blocked on its writes, not spinning
 
+    def test_process_that_does_not_read_pauses_its_client(self):
+        server, url = self.serve("sleep", "60")
+        client = self.client("py", url, [["flood", 3, 64 << 10]])
+        flooded = json.loads(client.wait_line(r'"flooded"', "stdout", timeout=15).string)["flooded"]
+        # Without the pause, loopback takes gigabytes in 3 s; with it, the
+        # socket buffers, a read buffer and the 1 MiB stdin queue.
+        self.assertLess(flooded, 48 << 20)
+        if not SANITIZED:
+            self.assertLess(rss_bytes(server.proc.pid), 64 << 20)
+        self.assertEqual(len(children_of(server.proc.pid)), 1)
+
     # --- bad paths -----------------------------------------------------------
 
     def test_unknown_program_is_a_usage_error(self):

@@ -4,6 +4,8 @@ PLAN is a JSON list of steps; each prints one JSON line on stdout:
   ["send", TEXT]       send a text message            -> {"sent": TEXT}
   ["sendb", HEX]       send a binary message          -> {"sent": HEX}
   ["recv"]             wait (10 s) for a message      -> {"text": T} or {"binary": HEX}
+  ["flood", SECS, N]   send N-byte text messages for SECS seconds, or until a
+                       send blocks that long      -> {"flooded": BYTES}
   ["close"]            close with 1000 and wait       -> {"left": true}
   ["wait_close"]       print every message until the server closes,
                        then {"closed": CODE, "reason": R}
@@ -14,6 +16,7 @@ handshake is refused.
 import asyncio
 import json
 import sys
+import time
 
 import websockets
 
@@ -45,6 +48,17 @@ async def main(url, plan, headers):
             out(sent=step[1])
         elif kind == "recv":
             print(json.dumps(message_line(await asyncio.wait_for(ws.recv(), 10))), flush=True)
+        elif kind == "flood":
+            deadline = time.monotonic() + step[1]
+            message, sent = "x" * step[2], 0
+            try:
+                while time.monotonic() < deadline:
+                    await asyncio.wait_for(ws.send(message), deadline - time.monotonic())
+                    sent += len(message)
+            except asyncio.TimeoutError:
+                pass
+            out(flooded=sent)
+            return
         elif kind == "close":
             await ws.close()
             out(left=True)
