@@ -26,6 +26,7 @@ _wskit() {
         case ${COMP_WORDS[i]} in
             connect|c) cmd=connect; break ;;
             echo) cmd=echo; break ;;
+            listen|l) cmd=listen; break ;;
         esac
     done
 
@@ -34,7 +35,7 @@ _wskit() {
             if [[ $cur == -* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W '-h --help -V --version' -- "$cur")
             else
-                mapfile -t COMPREPLY < <(compgen -W 'connect c echo' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W 'connect c echo listen l' -- "$cur")
             fi
             ;;
         connect)
@@ -58,6 +59,17 @@ _wskit() {
             esac
             if [[ $cur == -* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong --delay --log --stats' -- "$cur")
+            fi
+            ;;
+        listen)
+            case $prev in
+                --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
+                --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
+                --cert|--key|--exec) _wskit_files; return ;;
+                --host|--max-size|--max-clients|--max-backlog|--kill-after|--max-forks) return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash --exec --pty --kill-after --max-forks' -- "$cur")
             fi
             ;;
     esac

@@ -43,7 +43,13 @@ void add_exec_options(Context& ctx, CLI::App& app, ExecFlags& f) {
         "that does not read its stdin stops wskit reading from its client, and a client still far ahead is "
         "closed with 1008. Only connections are printed on stdout (open and close with their id), in the chosen "
         "output format. SIGINT or SIGTERM ends every process the same way and waits for each: none is left "
-        "running, and none as a zombie.",
+        "running, and none as a zombie. Recipes: 'wskit listen 9000 --exec cat' is an echo server with a process "
+        "per client; 'wskit listen 9000 --exec sh -c \"tail -n 0 -f /var/log/app.log\"' follows a log in every "
+        "browser that connects. A program that writes into a pipe in blocks answers late or only when it exits: "
+        "use --pty, or make it flush each line (python3 -u, stdbuf -oL for C programs, fflush). A script learns "
+        "who it serves from its environment: the path in PATH_INFO, the parameters in QUERY_STRING, a token in "
+        "HTTP_AUTHORIZATION. To send one program's output to every client instead, pipe it into wskit listen "
+        "without --exec.",
         Complete::file);
     exec->option_text("CMD [ARGS...]");
     ctx.rest_of_line.push_back({&app, "--exec", &f.args});
@@ -60,8 +66,8 @@ void add_exec_options(Context& ctx, CLI::App& app, ExecFlags& f) {
     auto* kill_after = add_option(
         ctx, app, "--kill-after", f.kill_after, "With --exec: SIGTERM a process SECS after its client left (default 1)",
         "With --exec: when a client leaves, its process gets EOF on stdin at once, SIGTERM SECS seconds later if "
-        "it is still running, and SIGKILL SECS seconds after that. The same grace applies when wskit itself is "
-        "stopped. Default 1; 0 sends SIGTERM right away.",
+        "it is still running, and SIGKILL SECS seconds after that. When wskit itself is stopped, every process "
+        "gets EOF and SIGTERM at once, and SIGKILL SECS seconds later. Default 1; 0 sends SIGTERM right away.",
         Complete::number);
     kill_after->check(seconds_validator())->option_text("SECS");
     auto* max_forks = add_option(
