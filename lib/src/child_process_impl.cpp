@@ -6,10 +6,12 @@
 
 #include <asio/posix/stream_descriptor.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <deque>
 #include <map>
 #include <thread>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 namespace wskit::detail {
@@ -23,6 +25,9 @@ using namespace std::chrono_literals;
 constexpr auto output_grace = 1000ms;
 // stderr goes to wskit's stderr, a human's: longer lines come in pieces.
 constexpr std::size_t stderr_max_line = 16u << 10;
+// At the end, how long the descendants killed with a process may take to be
+// reaped.
+constexpr auto orphan_grace = 200ms;
 
 // Where to cut a piece of at most `max` bytes from the front of `text`:
 // before the UTF-8 character that `max` falls in, when that leaves something.
@@ -284,19 +289,22 @@ struct ChildProcesses::Impl {
         });
     }
 
-    // One SIGCHLD may stand for several exits: every child is asked.
+    // One SIGCHLD may stand for several exits: everything that has exited
+    // is reaped, its own children and the orphans of their descendants
+    // (wskit is their subreaper) alike.
     void reap() {
-        for (auto it = children.begin(); it != children.end();) {
+        for (;;) {
+            int status = 0;
+            pid_t pid = ::waitpid(-1, &status, WNOHANG);
+            if (pid < 0 && errno == EINTR) continue;
+            if (pid <= 0) break;
+            auto it = children.find(pid);
+            if (it == children.end() || it->second->exited()) continue;
             auto child = it->second;  // kept alive through its handlers
-            if (!child->exited()) {
-                int status = 0;
-                pid_t r;
-                do r = ::waitpid(child->pid(), &status, WNOHANG);
-                while (r < 0 && errno == EINTR);
-                if (r == child->pid()) child->reaped(status);
-            }
-            it = child->finished() ? children.erase(it) : std::next(it);
+            child->reaped(status);
         }
+        for (auto it = children.begin(); it != children.end();)
+            it = it->second->finished() ? children.erase(it) : std::next(it);
     }
 
     EventLoop& loop;
@@ -308,7 +316,31 @@ struct ChildProcesses::Impl {
 ChildProcesses::ChildProcesses(EventLoop& loop) : impl_(std::make_unique<Impl>(loop)) {
     // A process that closes its stdin must not kill wskit with SIGPIPE.
     std::signal(SIGPIPE, SIG_IGN);
+    // What a process leaves behind (a shell's background job) comes to wskit
+    // when it dies, not to init, and is reaped here: in a container whose
+    // init does not reap, it would otherwise stay a zombie.
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
 }
+
+namespace {
+
+// Reaps every exited child without waiting; false once there is none left.
+bool reap_exited(std::vector<int>& left) {
+    for (;;) {
+        int status = 0;
+        pid_t pid = ::waitpid(-1, &status, WNOHANG);
+        if (pid < 0 && errno == EINTR) continue;
+        if (pid < 0) return false;  // ECHILD
+        if (pid == 0) return true;
+        auto it = std::find(left.begin(), left.end(), pid);
+        if (it != left.end()) {
+            ::kill(-pid, SIGKILL);  // its descendants in the group
+            left.erase(it);
+        }
+    }
+}
+
+}  // namespace
 
 ChildProcesses::~ChildProcesses() {
     asio::error_code ignored;
@@ -321,25 +353,21 @@ ChildProcesses::~ChildProcesses() {
             left.push_back(pid);
         }
     }
-    auto deadline = std::chrono::steady_clock::now() + impl_->kill_grace;
-    while (!left.empty()) {
-        for (auto it = left.begin(); it != left.end();) {
-            int status = 0;
-            pid_t r = ::waitpid(*it, &status, WNOHANG);
-            if (r == *it || (r < 0 && errno == ECHILD)) {
-                ::kill(-*it, SIGKILL);  // its descendants in the group
-                it = left.erase(it);
-            } else {
-                ++it;
-            }
+    // Every process gets kill_grace to end after SIGTERM, then SIGKILL; the
+    // descendants that die with them get a moment more to be reaped.
+    auto now = std::chrono::steady_clock::now();
+    auto deadline = now + impl_->kill_grace;
+    bool killed = false;
+    while (reap_exited(left)) {
+        now = std::chrono::steady_clock::now();
+        if (!killed && (left.empty() || now >= deadline)) {
+            for (int pid : left) ::kill(-pid, SIGKILL);
+            killed = true;
+            deadline = now + orphan_grace;
+        } else if (killed && now >= deadline && (left.empty() || now >= deadline + 2s)) {
+            break;  // a descendant that left the group and lives on, or a process stuck in the kernel
         }
-        if (left.empty() || std::chrono::steady_clock::now() >= deadline) break;
-        std::this_thread::sleep_for(10ms);
-    }
-    for (int pid : left) {
-        ::kill(-pid, SIGKILL);
-        int status = 0;
-        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        std::this_thread::sleep_for(5ms);
     }
 }
 

@@ -27,7 +27,8 @@ def children_of(pid):
 
 
 def group_members(pgid):
-    """The pids of the live (not zombie) processes of process group pgid."""
+    """The pids of the processes of process group pgid, zombies included
+    (wskit reaps its processes' orphans too, as their subreaper)."""
     found = set()
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -37,7 +38,7 @@ def group_members(pgid):
                 fields = f.read().rsplit(")", 1)[1].split()
         except (FileNotFoundError, ProcessLookupError):
             continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
+        if int(fields[2]) == pgid:
             found.add(int(entry))
     return found
 

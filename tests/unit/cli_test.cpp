@@ -273,7 +273,7 @@ TEST_CASE("cli: --cert and --key come together", "[cli]") {
 }
 
 TEST_CASE("cli: an unknown command is named, with a suggestion when one is close", "[cli]") {
-    CHECK(usage_line({"lisen", "--help"}) == "unknown command 'lisen' (see 'wskit --help')");
+    CHECK(usage_line({"lisen", "--help"}) == "unknown command 'lisen'; did you mean 'listen'? (see 'wskit --help')");
     CHECK(usage_line({"conect", "ws://h/"}) ==
           "unknown command 'conect'; did you mean 'connect'? (see 'wskit --help')");
     CHECK(usage_line({"--json", "ecoh"}) == "unknown command 'ecoh'; did you mean 'echo'? (see 'wskit --help')");

@@ -30,7 +30,7 @@ std::unique_ptr<Parsed> parse(std::vector<std::string> args) {
 
 }  // namespace
 
-TEST_CASE("--exec takes the rest of the command line", "[exec-cli]") {
+TEST_CASE("listen --exec takes the rest of the command line", "[exec-cli]") {
     auto p = parse({"listen", "9000", "-v", "--exec", "python3", "-u", "game.py", "--level", "2", "-v"});
     CHECK(p->address == "9000");
     CHECK(p->verbose);
@@ -40,14 +40,14 @@ TEST_CASE("--exec takes the rest of the command line", "[exec-cli]") {
     CHECK(o.command == std::vector<std::string>{"python3", "-u", "game.py", "--level", "2", "-v"});
 }
 
-TEST_CASE("--exec=CMD and the alias", "[exec-cli]") {
+TEST_CASE("listen --exec=CMD and the alias", "[exec-cli]") {
     auto p = parse({"l", "--exec=cat", "-n"});
     CHECK(p->flags.command == "cat");
     CHECK(p->flags.args == std::vector<std::string>{"-n"});
     CHECK(p->address.empty());  // -n did not go anywhere else
 }
 
-TEST_CASE("--exec without arguments, and options before it", "[exec-cli]") {
+TEST_CASE("listen --exec without arguments, and options before it", "[exec-cli]") {
     auto p = parse({"listen", "--pty", "--kill-after", "0.25", "--max-forks", "4", "0", "--exec", "cat"});
     CHECK(p->flags.args.empty());
     auto o = p->flags.resolve(true);
@@ -58,13 +58,13 @@ TEST_CASE("--exec without arguments, and options before it", "[exec-cli]") {
     CHECK(p->address == "0");
 }
 
-TEST_CASE("--exec options are refused without --exec", "[exec-cli]") {
+TEST_CASE("listen --exec options are refused without --exec", "[exec-cli]") {
     CHECK_THROWS_AS(parse({"listen", "--pty"}), CLI::ValidationError);
     CHECK_THROWS_AS(parse({"listen", "--max-forks", "2"}), CLI::ValidationError);
     CHECK_THROWS_AS(parse({"listen", "--kill-after", "-1", "--exec", "cat"}), CLI::ParseError);
     CHECK_THROWS_AS(parse({"listen", "--exec"}), CLI::ParseError);
 }
 
-TEST_CASE("--exec after -- is an argument, not the option", "[exec-cli]") {
+TEST_CASE("listen --exec after -- is an argument, not the option", "[exec-cli]") {
     CHECK_THROWS_AS(parse({"listen", "--", "--exec", "cat"}), CLI::ParseError);
 }
