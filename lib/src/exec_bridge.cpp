@@ -4,6 +4,7 @@
 #include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
 #include <wskit/exec_bridge.hpp>
+#include <wskit/serve.hpp>
 
 #include <fmt/format.h>
 
@@ -65,8 +66,8 @@ struct ExecBridge::Impl {
         EventLoop::TimerId backlog_timer = 0;
     };
 
-    Impl(EventLoop& l, ServeSession& s, ExecOptions o)
-        : loop(l), session(s), options(std::move(o)), children(l), parent_env(parent_environment()) {
+    Impl(EventLoop& l, ExecOptions o, ExecBridge::Diagnostic d)
+        : loop(l), diagnostic(std::move(d)), options(std::move(o)), children(l), parent_env(parent_environment()) {
         if (options.command.empty()) throw Error(ExitCode::usage, "--exec needs a command");
         program = resolve_exec_program(options.command.front());
         children.set_kill_grace(options.kill_after);
@@ -95,7 +96,7 @@ struct ExecBridge::Impl {
         detail::ChildProcess::Handlers h;
         h.on_stdout_line = [this, id](std::string line) { stdout_line(id, std::move(line)); };
         h.on_stderr_line = [this, id](std::string line) {
-            session.diagnostic(fmt::format("#{} {}", id, escape_controls(line)));
+            diagnostic(fmt::format("#{} {}", id, escape_controls(line)));
         };
         h.on_stdin_full = [this, id](bool full) {
             if (full)
@@ -108,7 +109,7 @@ struct ExecBridge::Impl {
             clients[id].child = children.spawn(spec, std::move(h));
         } catch (const Error& err) {
             clients.erase(id);
-            session.diagnostic(fmt::format("wskit: #{}: {}", id, err.what()));
+            diagnostic(fmt::format("wskit: #{}: {}", id, err.what()));
             server->close(id, 1011, "cannot start the process");
         }
     }
@@ -179,7 +180,7 @@ struct ExecBridge::Impl {
             return;
         }
         if (!status.success())
-            session.diagnostic(fmt::format("wskit: #{}: {} {}", id, escape_controls(options.command.front()),
+            diagnostic(fmt::format("wskit: #{}: {} {}", id, escape_controls(options.command.front()),
                                            detail::describe(status)));
         // Its last lines were sent before this: the close frame follows them.
         server->close(id, status.success() ? 1000 : 1011,
@@ -192,7 +193,7 @@ struct ExecBridge::Impl {
     }
 
     EventLoop& loop;
-    ServeSession& session;
+    ExecBridge::Diagnostic diagnostic;
     ExecOptions options;
     std::string program;
     Server* server = nullptr;
@@ -202,8 +203,8 @@ struct ExecBridge::Impl {
     std::vector<std::string> parent_env;
 };
 
-ExecBridge::ExecBridge(EventLoop& loop, ServeSession& session, ExecOptions options)
-    : impl_(std::make_unique<Impl>(loop, session, std::move(options))) {}
+ExecBridge::ExecBridge(EventLoop& loop, ExecOptions options, Diagnostic diagnostic)
+    : impl_(std::make_unique<Impl>(loop, std::move(options), std::move(diagnostic))) {}
 ExecBridge::~ExecBridge() = default;
 
 void ExecBridge::attach(Server& server) { impl_->server = &server; }
@@ -221,7 +222,7 @@ void ExecBridge::on_event(const Event& e) {
 std::optional<HttpResponse> ExecBridge::on_handshake(const HttpRequest& request) {
     std::size_t max = impl_->options.max_forks;
     if (!max || impl_->children.live() < max) return std::nullopt;
-    impl_->session.diagnostic(fmt::format("wskit: refused a client from {}: {} processes running (--max-forks)",
+    impl_->diagnostic(fmt::format("wskit: refused a client from {}: {} processes running (--max-forks)",
                                           escape_controls(request.remote), max));
     return HttpResponse{503,
                         {{"Content-Type", "text/plain; charset=utf-8"}, {"Retry-After", "1"}},
@@ -235,7 +236,7 @@ int run_exec(const ExecServeOptions& options) {
     ServeSession session(loop, options.output);
     ExecOptions exec = options.exec;
     exec.max_message = options.server.max_message_size;
-    ExecBridge bridge(loop, session, exec);
+    ExecBridge bridge(loop, exec, [&session](const std::string& line) { session.diagnostic(line); });
     Server::Handlers handlers;
     handlers.on_event = [&](const Event& e) {
         if (e.type == EventType::open || e.type == EventType::close) session.print(e);

@@ -21,11 +21,11 @@
 #include <wskit/export.hpp>
 #include <wskit/loop.hpp>
 #include <wskit/printer.hpp>
-#include <wskit/serve.hpp>
 #include <wskit/server.hpp>
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,9 +50,12 @@ WSKIT_API std::string resolve_exec_program(const std::string& command);
 
 class WSKIT_API ExecBridge {
 public:
+    // One line for wskit's stderr, without its newline: a process's stderr
+    // line ("#3 ..."), or a diagnostic ("wskit: ...").
+    using Diagnostic = std::function<void(const std::string& line)>;
+
     // Checks that the command can be run (throws Error(usage) if not).
-    // Diagnostics (the processes' stderr, failures) go through `session`.
-    ExecBridge(EventLoop& loop, ServeSession& session, ExecOptions options);
+    ExecBridge(EventLoop& loop, ExecOptions options, Diagnostic diagnostic);
     // Ends every process left (SIGTERM, SIGKILL after kill_after) and waits
     // for each: nothing is left running, and no zombie.
     ~ExecBridge();
