@@ -11,7 +11,7 @@ import tempfile
 import textwrap
 import time
 
-from harness import NODE, PEERS, PYTHON, SANITIZED, TestCase, main
+from harness import NODE, PEERS, PYTHON, SANITIZED, CertsTestCase, TestCase, main
 
 
 def children_of(pid):
@@ -337,6 +337,13 @@ class ListenExec(TestCase):
             self.assertLess(rss_bytes(server.proc.pid), 64 << 20)
         self.assertEqual(len(children_of(server.proc.pid)), 1)
 
+    def test_json_output_has_the_connection_events(self):
+        server, url = self.serve("cat", options=["--json"])
+        self.run_client("node", url, [["send", "x"], ["recv"], ["close"]])
+        opened = json.loads(server.wait_line(r'"event":\s*"open"', "stdout").string)
+        closed = json.loads(server.wait_line(r'"event":\s*"close"', "stdout").string)
+        self.assertEqual((opened["conn"], closed["conn"], closed["code"]), (1, 1, 1000))
+
     # --- bad paths -----------------------------------------------------------
 
     def test_unknown_program_is_a_usage_error(self):
@@ -358,6 +365,17 @@ class ListenExec(TestCase):
             self.assertExit(r, 2)
         r = self.wskit("listen", "0", "--exec")
         self.assertExit(r, 2)
+
+
+class ListenExecTls(CertsTestCase):
+    def test_wss_sets_scheme_and_https(self):
+        env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
+        _, url = self.start_wskit_server("listen", "--cert", self.certs.server_cert, "--key", self.certs.server_key,
+                                         "0", "--exec", "sh", "-c", 'echo "$SCHEME $HTTPS $SERVER_PORT"', env=env)
+        r = self.wskit("connect", url, "--ca", self.certs.ca, env=env)
+        self.assertExit(r, 0)
+        port = url.rsplit(":", 1)[1].strip("/")
+        self.assertEqual(r.stdout.decode().strip(), f"wss on {port}")
 
 
 if __name__ == "__main__":
