@@ -1,17 +1,15 @@
-// ChildProcess and ChildProcesses over Asio: posix stream descriptors for
-// the pipes (or the pseudo-terminal's master), a signal_set for SIGCHLD.
-#include "child_process.hpp"
+// ChildProcess over Asio: posix stream descriptors for the pipes (or the
+// pseudo-terminal's master), timers for the escalation. ChildProcesses
+// (child_processes_impl.cpp) reaps it.
+#include "child_internal.hpp"
 #include "child_spawn.hpp"
+#include "line_splitter.hpp"
 #include "wspp.hpp"
 
 #include <asio/posix/stream_descriptor.hpp>
 
-#include <algorithm>
 #include <csignal>
 #include <deque>
-#include <map>
-#include <thread>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 
 namespace wskit::detail {
@@ -25,17 +23,6 @@ using namespace std::chrono_literals;
 constexpr auto output_grace = 1000ms;
 // stderr goes to wskit's stderr, a human's: longer lines come in pieces.
 constexpr std::size_t stderr_max_line = 16u << 10;
-// At the end, how long the descendants killed with a process may take to be
-// reaped.
-constexpr auto orphan_grace = 200ms;
-
-// Where to cut a piece of at most `max` bytes from the front of `text`:
-// before the UTF-8 character that `max` falls in, when that leaves something.
-std::size_t cut_point(std::string_view text, std::size_t max) {
-    std::size_t cut = max;
-    for (int back = 0; back < 3 && cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80; ++back) --cut;
-    return cut == 0 ? max : cut;
-}
 
 ExitStatus to_exit_status(int status) {
     ExitStatus s;
@@ -47,16 +34,15 @@ ExitStatus to_exit_status(int status) {
 }
 
 struct Reader {
-    Reader(asio::io_context& io, int fd, std::size_t max) : stream(io, fd), max_line(max), buffer(64u << 10) {}
+    Reader(asio::io_context& io, int fd, std::size_t max) : stream(io, fd), lines(max), buffer(64u << 10) {}
     asio::posix::stream_descriptor stream;
-    std::size_t max_line;
+    LineSplitter lines;
     std::vector<char> buffer;
-    std::string partial;
     bool reading = false;
     bool eof = false;
 };
 
-class ChildImpl final : public ChildProcess, public std::enable_shared_from_this<ChildImpl> {
+class ChildImpl final : public ManagedChild, public std::enable_shared_from_this<ChildImpl> {
 public:
     ChildImpl(EventLoop& loop, const ChildSpec& spec, const SpawnedChild& fds, Handlers handlers)
         : loop_(loop), pid_(fds.pid), pty_(spec.pty), handlers_(std::move(handlers)),
@@ -72,7 +58,7 @@ public:
     int pid() const override { return pid_; }
     bool exited() const override { return reaped_; }
     std::size_t stdin_queued() const override { return queued_; }
-    bool finished() const { return finished_; }
+    bool finished() const override { return finished_; }
 
     void write(std::string bytes) override {
         if (stdin_closed_ || eof_pending_ || finished_ || bytes.empty()) return;
@@ -113,7 +99,7 @@ public:
     }
 
     // SIGCHLD brought its status.
-    void reaped(int status) {
+    void reaped(int status) override {
         reaped_ = true;
         status_ = to_exit_status(status);
         // What it left running in its group goes with it.
@@ -129,7 +115,7 @@ public:
     }
 
     // ChildProcesses is going away: no more handlers, descriptors closed.
-    void abandon() {
+    void abandon() override {
         handlers_ = {};
         close_all();
     }
@@ -197,9 +183,10 @@ private:
     void on_read(Reader& r, const asio::error_code& ec, std::size_t n) {
         r.reading = false;
         if (finished_) return;
-        if (n > 0) take(r, std::string_view(r.buffer.data(), n));
+        auto emit_line = [this, &r](std::string line) { emit(r, std::move(line)); };
+        if (n > 0) r.lines.feed(std::string_view(r.buffer.data(), n), emit_line);
         if (ec) {  // EOF, or EIO from a terminal whose every slave is closed
-            if (!r.partial.empty()) emit(r, std::exchange(r.partial, {}));
+            r.lines.finish(emit_line);
             r.eof = true;
             return finish();
         }
@@ -208,30 +195,7 @@ private:
         start_read(r);
     }
 
-    // Splits what was read into lines, and lines too long into pieces.
-    void take(Reader& r, std::string_view data) {
-        r.partial.append(data);
-        std::size_t start = 0;
-        for (;;) {
-            auto nl = r.partial.find('\n', start);
-            if (nl == std::string::npos) break;
-            emit(r, r.partial.substr(start, nl - start));
-            start = nl + 1;
-        }
-        r.partial.erase(0, start);
-        while (r.partial.size() > r.max_line) {
-            auto cut = cut_point(r.partial, r.max_line);
-            emit(r, r.partial.substr(0, cut));
-            r.partial.erase(0, cut);
-        }
-    }
-
     void emit(Reader& r, std::string line) {
-        while (line.size() > r.max_line) {
-            auto cut = cut_point(line, r.max_line);
-            emit(r, line.substr(0, cut));
-            line.erase(0, cut);
-        }
         auto& handler = &r == &out_ ? handlers_.on_stdout_line : handlers_.on_stderr_line;
         if (handler) handler(std::move(line));
     }
@@ -278,115 +242,11 @@ private:
 
 }  // namespace
 
-struct ChildProcesses::Impl {
-    explicit Impl(EventLoop& l) : loop(l), sigchld(l.impl().io, SIGCHLD) { wait_sigchld(); }
-
-    void wait_sigchld() {
-        sigchld.async_wait([this](const asio::error_code& ec, int) {
-            if (ec) return;
-            reap();
-            wait_sigchld();
-        });
-    }
-
-    // One SIGCHLD may stand for several exits: everything that has exited
-    // is reaped, its own children and the orphans of their descendants
-    // (wskit is their subreaper) alike.
-    void reap() {
-        for (;;) {
-            int status = 0;
-            pid_t pid = ::waitpid(-1, &status, WNOHANG);
-            if (pid < 0 && errno == EINTR) continue;
-            if (pid <= 0) break;
-            auto it = children.find(pid);
-            if (it == children.end() || it->second->exited()) continue;
-            auto child = it->second;  // kept alive through its handlers
-            child->reaped(status);
-        }
-        for (auto it = children.begin(); it != children.end();)
-            it = it->second->finished() ? children.erase(it) : std::next(it);
-    }
-
-    EventLoop& loop;
-    asio::signal_set sigchld;
-    std::map<int, std::shared_ptr<ChildImpl>> children;
-    std::chrono::milliseconds kill_grace{1000};
-};
-
-ChildProcesses::ChildProcesses(EventLoop& loop) : impl_(std::make_unique<Impl>(loop)) {
-    // A process that closes its stdin must not kill wskit with SIGPIPE.
-    std::signal(SIGPIPE, SIG_IGN);
-    // What a process leaves behind (a shell's background job) comes to wskit
-    // when it dies, not to init, and is reaped here: in a container whose
-    // init does not reap, it would otherwise stay a zombie.
-    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-}
-
-namespace {
-
-// Reaps every exited child without waiting; false once there is none left.
-bool reap_exited(std::vector<int>& left) {
-    for (;;) {
-        int status = 0;
-        pid_t pid = ::waitpid(-1, &status, WNOHANG);
-        if (pid < 0 && errno == EINTR) continue;
-        if (pid < 0) return false;  // ECHILD
-        if (pid == 0) return true;
-        auto it = std::find(left.begin(), left.end(), pid);
-        if (it != left.end()) {
-            ::kill(-pid, SIGKILL);  // its descendants in the group
-            left.erase(it);
-        }
-    }
-}
-
-}  // namespace
-
-ChildProcesses::~ChildProcesses() {
-    asio::error_code ignored;
-    impl_->sigchld.cancel(ignored);
-    std::vector<int> left;
-    for (auto& [pid, child] : impl_->children) {
-        child->abandon();  // closing its stdin is its EOF
-        if (!child->exited()) {
-            ::kill(-pid, SIGTERM);
-            left.push_back(pid);
-        }
-    }
-    // Every process gets kill_grace to end after SIGTERM, then SIGKILL; the
-    // descendants that die with them get a moment more to be reaped.
-    auto now = std::chrono::steady_clock::now();
-    auto deadline = now + impl_->kill_grace;
-    bool killed = false;
-    while (reap_exited(left)) {
-        now = std::chrono::steady_clock::now();
-        if (!killed && (left.empty() || now >= deadline)) {
-            for (int pid : left) ::kill(-pid, SIGKILL);
-            killed = true;
-            deadline = now + orphan_grace;
-        } else if (killed && now >= deadline && (left.empty() || now >= deadline + 2s)) {
-            break;  // a descendant that left the group and lives on, or a process stuck in the kernel
-        }
-        std::this_thread::sleep_for(5ms);
-    }
-}
-
-std::shared_ptr<ChildProcess> ChildProcesses::spawn(const ChildSpec& spec, ChildProcess::Handlers handlers) {
-    auto fds = spawn_child(spec);
-    auto child = std::make_shared<ChildImpl>(impl_->loop, spec, fds, std::move(handlers));
-    impl_->children[fds.pid] = child;
+std::shared_ptr<ManagedChild> start_child(EventLoop& loop, const ChildSpec& spec, const SpawnedChild& fds,
+                                          ChildProcess::Handlers handlers) {
+    auto child = std::make_shared<ChildImpl>(loop, spec, fds, std::move(handlers));
     child->start();
-    // It may have exited before it was in the map: its SIGCHLD is then
-    // already queued, and reap() will find it.
     return child;
 }
-
-std::size_t ChildProcesses::live() const {
-    std::size_t n = 0;
-    for (const auto& [pid, child] : impl_->children) n += child->exited() ? 0 : 1;
-    return n;
-}
-
-void ChildProcesses::set_kill_grace(std::chrono::milliseconds grace) { impl_->kill_grace = grace; }
 
 }  // namespace wskit::detail
