@@ -54,11 +54,11 @@ _wskit() {
             case $prev in
                 --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
                 --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
-                --cert|--key) _wskit_files; return ;;
-                --host|--max-size|--max-clients|--max-backlog|-s|--subprotocol|--origin) return ;;
+                --cert|--key|--exec) _wskit_files; return ;;
+                --host|--max-size|--max-clients|--max-backlog|-s|--subprotocol|--origin|--kill-after|--max-forks) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -s --subprotocol --origin --once' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -s --subprotocol --origin --once --exec --pty --kill-after --max-forks' -- "$cur")
             fi
             ;;
         echo)

@@ -87,6 +87,10 @@ complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'slash' -d 'Run s
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -s 's' -l 'subprotocol' -x -d 'Accept this subprotocol (repeatable); the client\'s first match is chosen'
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'origin' -x -d 'Let in only browsers from this origin (repeatable), like https://app.example.test'
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'once' -d 'Serve one client, exit when it leaves (0 for close 1000/1001, 6 otherwise)'
+complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'exec' -r -F -d 'Run CMD for each client: its stdout lines are messages, messages its stdin'
+complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'pty' -d 'With --exec: run the process on a pseudo-terminal, so that it answers line by line'
+complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'kill-after' -x -d 'With --exec: SIGTERM a process SECS after its client left (default 1)'
+complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'max-forks' -x -d 'With --exec: run at most N processes at once; more clients get HTTP 503'
 
 # wskit echo
 complete -c wskit -n '__fish_seen_subcommand_from echo' -s 'h' -l 'help' -d 'Print this help message and exit'

@@ -60,6 +60,18 @@ struct Context {
     // without --cert), run by parse_command_line when that command was
     // chosen. Each throws CLI::ValidationError with a one-line message.
     std::vector<std::pair<const CLI::App*, std::function<void()>>> checks;
+    // Options that end wskit's own arguments, like listen's --exec CMD
+    // [ARGS...]: parse_command_line moves every argument after the option's
+    // value into `rest` before CLI11 parses, so that the program's options
+    // (`python3 -u`) are not taken for wskit's and its arguments not for
+    // wskit's positionals. (CLI11 2.1 stops an option's values at anything
+    // that looks like an option, and has no "rest of the line" option.)
+    struct RestOfLine {
+        const CLI::App* command;
+        std::string option;  // "--exec"
+        std::vector<std::string>* rest;
+    };
+    std::vector<RestOfLine> rest_of_line;
 };
 
 // Parses `args` (without the program name) and runs the checks of the chosen

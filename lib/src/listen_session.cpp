@@ -67,9 +67,20 @@ public:
         if (o.once) server.max_clients = 1;
         Server::Handlers handlers;
         handlers.on_event = [this](const Event& e) { on_event(e); };
-        handlers.on_handshake = [this](const HttpRequest& req) { return check_origin(req); };
+        handlers.on_handshake = [this](const HttpRequest& req) {
+            auto refusal = check_origin(req);
+            if (!refusal && bridge_) refusal = bridge_->on_handshake(req);
+            return refusal;
+        };
         handlers.on_warning = [this](const std::string& line) { console_->diagnostic(line); };
+        if (o.exec) {
+            ExecOptions exec = *o.exec;
+            exec.max_message = server.max_message_size;
+            // Its lines come prefixed: "#3 ..." from a process, "wskit: ..." of its own.
+            bridge_ = std::make_unique<ExecBridge>(loop_, exec, [this](const std::string& line) { console_->status_line(line); });
+        }
         server_ = std::make_unique<Server>(loop_, server, std::move(handlers));
+        if (bridge_) bridge_->attach(*server_);
     }
 
     int run() {
@@ -82,7 +93,7 @@ public:
             console_->print(e);
         }
         loop_.on_signals([this](int signo) { on_signal(signo); });
-        console_->start_input();
+        if (!bridge_) console_->start_input();
         loop_.run();
         finish(stop_code_);
         int signo = 0;
@@ -106,6 +117,7 @@ private:
     }
 
     void on_event(const Event& e) {
+        if (bridge_) return on_exec_event(e);
         console_->print(e);
         switch (e.type) {
             case EventType::open: on_open(e); break;
@@ -127,6 +139,14 @@ private:
         auto line = [&](const std::string& text) { console_->status_line(fmt::format("#{} < {}", id, escape_controls(text))); };
         line(fmt::format("{} {} {}", req->method, req->resource, req->version));
         for (const auto& h : req->headers) line(h.name + ": " + h.value);
+    }
+
+    // --exec: messages are the processes' business; connections are shown.
+    void on_exec_event(const Event& e) {
+        if (e.type == EventType::open && o_.verbosity >= 1) show_request(e.conn);
+        bridge_->on_event(e);
+        if (e.type == EventType::open || e.type == EventType::close || e.type == EventType::error) console_->print(e);
+        if (e.type == EventType::close && o_.once) finish(to_int(exit_code_for_close(e.code)));
     }
 
     void on_open(const Event& e) {
@@ -311,6 +331,7 @@ private:
     const ListenOptions& o_;
     EventLoop loop_;
     std::unique_ptr<detail::Console> console_;
+    std::unique_ptr<ExecBridge> bridge_;  // --exec; outlives the server's connections
     std::unique_ptr<Server> server_;
     std::map<ConnId, ClientInfo> clients_;  // ordered, for /list
     std::vector<Message> held_;             // read before the first client came

@@ -184,6 +184,7 @@ public:
         if (it == connections_.end()) return;
         wpp::lib::error_code ec;
         it->second.con->close(static_cast<wpp::close::status::value>(code), reason, ec);
+        hold_reading(id, false);  // the peer's close frame must be read
     }
 
     void shutdown(int code, const std::string& reason) override {
@@ -191,7 +192,10 @@ public:
         if (endpoint_.is_listening()) endpoint_.stop_listening(ec);
         if (accept_timer_) loop_.cancel(accept_timer_);
         accept_timer_ = 0;
-        for (auto& [id, c] : connections_) c.con->close(static_cast<wpp::close::status::value>(code), reason, ec);
+        for (auto& [id, c] : connections_) {
+            c.con->close(static_cast<wpp::close::status::value>(code), reason, ec);
+            hold_reading(id, false);  // the peer's close frame must be read
+        }
     }
 
     std::size_t connection_count() const override { return connections_.size(); }

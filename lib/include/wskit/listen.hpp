@@ -2,11 +2,13 @@
 // does (with its id) and sends standard input to every client, or to one.
 #pragma once
 
+#include <wskit/exec_bridge.hpp>
 #include <wskit/export.hpp>
 #include <wskit/input.hpp>
 #include <wskit/printer.hpp>
 #include <wskit/server.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,9 @@ struct ListenOptions {  // the flags of `wskit listen`, see wskit-listen(1)
     bool once = false;                           // serve one client, exit when it leaves
     std::vector<std::string> origins;            // --origin allow-list; empty: any
     int verbosity = 0;                           // -v: each client's whole handshake request
+    // --exec: each client talks to its own process (ExecBridge) instead of
+    // stdin and stdout; only connections are printed, stdin is not read.
+    std::optional<ExecOptions> exec;
 };
 
 // Serves until SIGINT/SIGTERM, /quit, or with --once the client's close;

@@ -112,8 +112,9 @@ public:
     // client is slowed down by TCP (a consumer of its messages that cannot
     // keep up, like --exec's process). Independent of the backpressure's own
     // pause: reading resumes only when neither holds it. A message already
-    // read may still arrive after the pause. Loop thread only; unknown ids
-    // are ignored.
+    // read may still arrive after the pause. close() and shutdown() end the
+    // pause, so that the peer's close frame is read. Loop thread only;
+    // unknown ids are ignored.
     void pause_reading(ConnId id);
     void resume_reading(ConnId id);
     ServerStats stats() const;

@@ -50,10 +50,12 @@ public:
 
     void async_read_at_least(size_t num_bytes, char* buf, size_t len, websocketpp::transport::read_handler handler) {
         if (reads_held_) {
-            // The held read keeps the connection alive, as a pending read
-            // would: websocketpp holds a connection only through its pending
-            // operations, and one that is neither read nor written would be
-            // freed under the server's feet. async_shutdown lets it go.
+            // websocketpp's read handler binds the connection as a raw
+            // pointer: only Asio's pending operations keep it alive. A held
+            // read is no operation, so it keeps the connection itself (a
+            // cycle that release_reads or async_shutdown breaks); without
+            // it, a connection held with nothing to write was destroyed at
+            // once, its socket closed without a close event.
             held_read_ = [this, self = base::get_shared(), num_bytes, buf, len, handler = std::move(handler)]() mutable {
                 base::async_read_at_least(num_bytes, buf, len, std::move(handler));
                 self.reset();
