@@ -78,7 +78,9 @@ public:
     size_t consume(char const* buf, size_t len) {
         if (framing_ == Framing::unknown) {
             size_t used = response::consume(buf, len);
+            if (raw_.size() < max_raw) raw_.append(buf, std::min(used, max_raw - raw_.size()));
             if (!response::headers_ready()) return used;
+            if (auto end = raw_.find("\r\n\r\n"); end != std::string::npos) raw_.resize(end + 4);
             start_body();
             if (framing_ == Framing::upgrade) return used;
             // websocketpp kept the body bytes that fit its Content-Length.
@@ -104,7 +106,13 @@ public:
                std::chrono::steady_clock::now() - head_done_ >= close_delimited_wait;
     }
 
+    // The status line and headers exactly as received (websocketpp's raw()
+    // rebuilds them from a map: sorted, repeats merged).
+    const std::string& raw_head() const { return raw_; }
+
 private:
+    static constexpr std::size_t max_raw = 64 * 1024;
+    std::string raw_;
     enum class Framing { unknown, upgrade, none, length, chunked, until_close };
     enum class Chunk { size_line, data, data_end };
 
