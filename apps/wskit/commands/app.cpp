@@ -10,6 +10,7 @@ void build_app(CLI::App& app, Context& ctx) {
                                              wskit::dependency_versions());
     register_connect(app, ctx);
     register_echo(app, ctx);
+    register_handshake_inspect(app, ctx);
     register_generate(app, ctx);
 }
 

@@ -12,5 +12,6 @@ void build_app(CLI::App& app, Context& ctx);
 void register_connect(CLI::App& app, Context& ctx);
 void register_echo(CLI::App& app, Context& ctx);
 void register_generate(CLI::App& app, Context& ctx);
+void register_handshake_inspect(CLI::App& app, Context& ctx);
 
 }  // namespace wskit::cli
