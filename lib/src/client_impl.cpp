@@ -632,6 +632,7 @@ private:
         auto facts = failure_facts();
         facts.cause = FailureCause::timed_out;
         capture_handshake();
+        trace.timed_out = true;
         if (record_failure_facts(facts)) emit_error();
         abort_socket();
     }

@@ -84,7 +84,7 @@ CheckResult check_extensions(const ResponseHead& res, std::string_view offered_v
     // permessage-deflate's parameters (RFC 7692 7.1) decide memory and compression.
     for (const auto& item : detail::split_list(value))
         if (item.find(';') != std::string::npos)
-            r.detail += fmt::format("{}parameters of {}", r.detail.empty() ? "" : "; ", item);
+            r.detail += fmt::format("{}negotiated: {}", r.detail.empty() ? "" : "; ", item);
     return r;
 }
 

@@ -15,6 +15,11 @@ namespace {
 
 constexpr std::size_t max_first_messages = 5;
 constexpr std::size_t max_message_shown = 200;
+// After the 101, what the server sends first is read (and checked) before
+// the pings and the close: until it has been silent this long, or for
+// settle_max at most.
+constexpr std::chrono::milliseconds settle_quiet{200};
+constexpr std::chrono::milliseconds settle_max{2000};
 
 using Clock = std::chrono::steady_clock;
 
@@ -44,9 +49,11 @@ private:
         switch (e.type) {
             case EventType::open:
                 opened_ = true;
-                next_ping();
+                opened_at_ = last_frame_at_ = Clock::now();
+                settle();
                 break;
             case EventType::message:
+                last_frame_at_ = Clock::now();
                 if (first_messages_.size() < max_first_messages) {
                     auto shown = escape_controls(e.message.payload.substr(0, max_message_shown));
                     if (e.message.opcode == Opcode::binary)
@@ -55,10 +62,13 @@ private:
                     first_messages_.push_back(shown);
                 }
                 break;
+            case EventType::ping: last_frame_at_ = Clock::now(); break;
             case EventType::pong: on_pong(e); break;
             case EventType::close:
                 close_ = CloseOutcome{e.code, e.reason, e.clean};
-                failed_by_us_ = e.direction == Direction::out && e.code != 1000;
+                // Closed from this side before we asked: the library failed
+                // the connection for a frame that broke the protocol.
+                failed_by_us_ = e.direction == Direction::out && !close_sent_;
                 finish();
                 break;
             case EventType::error: finish(); break;
@@ -66,18 +76,27 @@ private:
         }
     }
 
+    void settle() {
+        const auto now = Clock::now();
+        if (!client_->is_open()) return;
+        if (now - last_frame_at_ >= settle_quiet || now - opened_at_ >= settle_max) return next_ping();
+        settle_timer_ = loop_.after(settle_quiet, [this] { settle(); });
+    }
+
+    void close_now() {
+        close_sent_ = client_->close(1000, "");
+    }
+
     // Pings one at a time, then the close.
     void next_ping() {
-        if (static_cast<int>(ping_ms_.size()) >= options_.pings) {
-            client_->close(1000, "");
-            return;
-        }
+        if (!client_->is_open()) return;
+        if (static_cast<int>(ping_ms_.size()) >= options_.pings) return close_now();
         ping_payload_ = fmt::format("wskit-inspect-{}", ping_ms_.size() + 1);
         ping_sent_ = Clock::now();
         client_->send(Message{Opcode::ping, ping_payload_});
         ping_timer_ = loop_.after(client_options_.open_timeout, [this] {
             ping_timed_out_ = true;
-            client_->close(1000, "");
+            close_now();
         });
     }
 
@@ -93,6 +112,7 @@ private:
     // a timeout it still tears the socket down).
     void finish() {
         loop_.cancel(ping_timer_);
+        loop_.cancel(settle_timer_);
         if (client_->finished()) return loop_.stop();
         loop_.after(std::chrono::milliseconds(10), [this] { finish(); });
     }
@@ -108,7 +128,7 @@ private:
         r.body_truncated = hs.body.size() > options_.max_body;
         r.first_messages = first_messages_;
         r.ping_ms = ping_ms_;
-        r.close = close_;
+        if (opened_) r.close = close_;
         r.error = client.error_message();
         add_checks(r, client);
         r.exit = exit_code_of(r.checks);
@@ -138,7 +158,7 @@ private:
         if (r.response.empty()) {
             r.checks.push_back(check("response", "the server answers the handshake", Verdict::fail,
                                      "an HTTP response", r.error.empty() ? "no response" : r.error, "RFC 6455 4.1",
-                                     failed_as == ExitCode::timeout ? ExitCode::timeout : ExitCode::handshake));
+                                     client.handshake().timed_out ? ExitCode::timeout : ExitCode::handshake));
             return;
         }
         auto sent = parse_request_head(r.request);
@@ -153,7 +173,7 @@ private:
         const bool frames_ok = !failed_by_us_;
         r.checks.push_back(check("frames", "server frames are well formed (unmasked, no RSV bits unless negotiated)",
                                  frames_ok ? Verdict::pass : Verdict::fail, "well-formed frames",
-                                 frames_ok ? "well formed" : fmt::format("{} ({})", close_ ? close_->reason : "", r.error),
+                                 frames_ok ? "well formed" : r.error,
                                  "RFC 6455 5.1, 5.2", ExitCode::abnormal_close));
         if (options_.pings > 0) {
             bool all = static_cast<int>(ping_ms_.size()) == options_.pings;
@@ -187,6 +207,9 @@ private:
     Clock::time_point ping_sent_;
     EventLoop::TimerId ping_timer_ = 0;
     bool ping_timed_out_ = false;
+    bool close_sent_ = false;
+    Clock::time_point opened_at_, last_frame_at_;
+    EventLoop::TimerId settle_timer_ = 0;
 };
 
 // -L to another host: credentials meant for the first one are not sent on.

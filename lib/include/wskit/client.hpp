@@ -60,6 +60,7 @@ struct HandshakeTrace {
     std::string location;    // Location header of a redirect
     std::string remote;      // the address connected to
     bool connected = false;  // TCP (and TLS) succeeded and the request was sent
+    bool timed_out = false;  // the opening did not finish within open_timeout
 };
 
 class WSKIT_API Client {
