@@ -62,7 +62,7 @@ void certificate(std::string& out, std::size_t index, const CertificateInfo& c) 
     line("serial", c.serial);
     line("valid", fmt::format("{} to {} ({})", c.not_before, c.not_after,
                               c.days_left < 0 ? fmt::format("expired {} days ago", -c.days_left)
-                                              : fmt::format("{} days left", c.days_left)));
+                                              : fmt::format("{} day{} left", c.days_left, c.days_left == 1 ? "" : "s")));
     line("key", fmt::format("{} {} bits", c.key_type, c.key_bits));
     line("signature", c.signature_algorithm);
 }

@@ -145,7 +145,10 @@ private:
                                  connected ? Verdict::pass : Verdict::fail, client_options_.url.authority(),
                                  connected ? conn.connected_to : r.error, "RFC 6455 4.1",
                                  failed_as == ExitCode::timeout ? ExitCode::timeout : ExitCode::connect));
-        if (!connected) return;
+        if (!connected) {
+            r.request.clear();  // built, never sent
+            return;
+        }
         if (conn.secure) {
             const bool tls_failed = failed_as == ExitCode::tls;
             Verdict v = tls_failed ? Verdict::fail : conn.tls.verification_skipped ? Verdict::warn : Verdict::pass;
@@ -153,7 +156,10 @@ private:
                                      "a valid chain for " + client_options_.url.host,
                                      !conn.tls.verify_result.empty() ? conn.tls.verify_result : r.error,
                                      "RFC 6455 4.1", ExitCode::tls));
-            if (tls_failed) return;
+            if (tls_failed) {
+                r.request.clear();
+                return;
+            }
         }
         if (r.response.empty()) {
             r.checks.push_back(check("response", "the server answers the handshake", Verdict::fail,
