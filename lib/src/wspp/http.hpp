@@ -13,7 +13,7 @@ namespace wskit::detail {
 
 // websocketpp checks a handshake request itself before any handler runs, and
 // answers what it dislikes with a bare 400 (a method other than GET, HTTP/1.0,
-// no key) or with "0,7,8,13" (an unknown version), and takes a request
+// no key, no Host) or with "0,7,8,13" (an unknown version), and takes a request
 // without Sec-WebSocket-Version as the 2010 draft (hybi00), failing it with a
 // 500. A server here speaks RFC 6455 only and runs its own checks
 // (check_request) so that every problem is answered the same way, and an
@@ -32,6 +32,8 @@ public:
                 if (get_method() != "GET") set_method("GET");
                 if (get_version() != "HTTP/1.1") set_version("HTTP/1.1");
                 if (get_header("Sec-WebSocket-Key").empty()) replace_header("Sec-WebSocket-Key", "(none)");
+                // websocketpp builds the URI from Host and refuses the request without one.
+                if (get_header("Host").empty()) replace_header("Host", "host.invalid");
                 if (get_header("Sec-WebSocket-Version") != "13") replace_header("Sec-WebSocket-Version", "13");
             }
         }
