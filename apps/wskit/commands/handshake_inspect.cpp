@@ -73,7 +73,7 @@ void register_handshake_inspect(CLI::App& app, Context& ctx) {
     auto* sub = add_command(
         ctx, app, "handshake-inspect", "inspect",
         "Check a server's opening handshake, TLS and timing (or, with --listen, what clients send)",
-        {"wskit handshake-inspect [OPTIONS] URL\nwskit handshake-inspect --listen [HOST:]PORT [OPTIONS]",
+        {"wskit handshake-inspect [OPTIONS] URL | --listen [HOST:]PORT",
          "Connects to URL with the options of connect and reports, in sections: Resolution (every address the "
          "name resolves to, each address tried and the one connected to); Timings (DNS, TCP, proxy tunnel, TLS, "
          "the time to the 101, total, and with --ping the round trips); TLS (version, cipher, ALPN, SNI, the "
@@ -106,11 +106,11 @@ void register_handshake_inspect(CLI::App& app, Context& ctx) {
          {{ExitCode::ok, "every check passed (warnings allowed); with --listen, stopped by --once"},
           {ExitCode::runtime, {}},
           {ExitCode::usage, {}},
-          {ExitCode::connect, "could not connect (DNS, refused, unreachable)"},
+          {ExitCode::connect, "could not connect (DNS, refused, unreachable, or no TCP connection within --connect-timeout)"},
           {ExitCode::tls, "TLS failed: the certificate was not verified, or the TLS handshake failed"},
           {ExitCode::handshake, "a handshake check failed: not 101, a wrong accept value, bad negotiation"},
           {ExitCode::abnormal_close, "after the 101: a malformed frame, or no clean close"},
-          {ExitCode::timeout, "no answer within --connect-timeout, or a ping without its pong"},
+          {ExitCode::timeout, "connected, but no answer to the upgrade request within --connect-timeout; or a ping without its pong"},
           {ExitCode::interrupted, "--listen: stopped by SIGINT"},
           {ExitCode::terminated, "--listen: stopped by SIGTERM"}},
          /*reads_input=*/false});
