@@ -118,7 +118,7 @@ void checks(std::string& out, const Style& s, const InspectReport& r) {
 void after_open(std::string& out, const Style& s, const InspectReport& r) {
     if (!r.close && r.first_messages.empty()) return;
     section(out, s, "After the handshake");
-    for (const auto& m : r.first_messages) field(out, "received", m);
+    for (const auto& m : r.first_messages) field(out, "received", escape_controls(m));
     if (r.close)
         field(out, "close", fmt::format("{}{}{} ({})", r.close->code, r.close->reason.empty() ? "" : " ",
                                         escape_controls(r.close->reason), r.close->clean ? "clean" : "no close handshake"));

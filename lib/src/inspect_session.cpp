@@ -55,7 +55,7 @@ private:
             case EventType::message:
                 last_frame_at_ = Clock::now();
                 if (first_messages_.size() < max_first_messages) {
-                    auto shown = escape_controls(e.message.payload.substr(0, max_message_shown));
+                    auto shown = e.message.payload.substr(0, max_message_shown);
                     if (e.message.opcode == Opcode::binary)
                         shown = fmt::format("[binary {} B] {}", e.message.payload.size(),
                                             hex_encode(e.message.payload.substr(0, 32)));

@@ -41,7 +41,7 @@ struct InspectReport {
     std::string body;                 // of a non-101 response, at most max_body bytes
     bool body_truncated = false;
     std::vector<CheckResult> checks;
-    std::vector<std::string> first_messages;  // what the server sent after the 101, shown escaped
+    std::vector<std::string> first_messages;  // what the server sent after the 101 (text: its first 200 bytes)
     std::vector<double> ping_ms;      // round trips of --ping, in order
     std::optional<CloseOutcome> close;
     std::string error;                // one line when the run failed, else ""
