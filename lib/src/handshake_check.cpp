@@ -258,6 +258,23 @@ std::vector<CheckResult> check_request(const HttpRequest& req) {
     return out;
 }
 
+std::string verdict_summary(const std::vector<CheckResult>& results) {
+    if (const auto* failed = first_failure(results))
+        return fmt::format("FAIL: {}: expected {}, got {} ({})", failed->name, failed->expected, failed->actual,
+                           failed->rfc);
+    auto warnings = std::count_if(results.begin(), results.end(), [](const auto& r) { return r.verdict == Verdict::warn; });
+    return fmt::format("pass ({} checks{})", results.size(),
+                       warnings ? fmt::format(", {} warning{}", warnings, warnings > 1 ? "s" : "") : "");
+}
+
+std::vector<CheckResult> check_exchange(std::string_view request, std::string_view response) {
+    if (response.empty()) return {};
+    auto sent = parse_request_head(request);
+    return check_response(parse_response_head(response), sent.header("Sec-WebSocket-Key"),
+                          detail::split_list(sent.header("Sec-WebSocket-Protocol")),
+                          sent.header("Sec-WebSocket-Extensions"));
+}
+
 const CheckResult* first_failure(const std::vector<CheckResult>& results) {
     for (const auto& r : results)
         if (r.verdict == Verdict::fail) return &r;

@@ -167,9 +167,7 @@ private:
                                      client.handshake().timed_out ? ExitCode::timeout : ExitCode::handshake));
             return;
         }
-        auto sent = parse_request_head(r.request);
-        auto results = check_response(parse_response_head(r.response), sent.header("Sec-WebSocket-Key"),
-                                      client_options_.subprotocols, sent.header("Sec-WebSocket-Extensions"));
+        auto results = check_exchange(r.request, r.response);
         r.checks.insert(r.checks.end(), results.begin(), results.end());
         if (!opened_) return;
         add_after_open_checks(r);

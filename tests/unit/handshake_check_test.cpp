@@ -169,3 +169,15 @@ TEST_CASE("check_request: missing headers", "[check]") {
         CHECK(find(results, id).actual == "(absent)");
     }
 }
+
+TEST_CASE("verdict_summary and check_exchange: connect -v's line", "[check]") {
+    const std::string request = std::string("GET / HTTP/1.1\r\nHost: x\r\nSec-WebSocket-Key: ") + rfc_key +
+                                "\r\nSec-WebSocket-Protocol: chat, v2\r\n\r\n";
+    std::string response = std::string("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                                       "Connection: Upgrade\r\nSec-WebSocket-Accept: ") + rfc_accept + "\r\n\r\n";
+    auto results = wskit::check_exchange(request, response);
+    CHECK(wskit::verdict_summary(results) == "pass (6 checks, 1 warning)");  // chat offered, none chosen
+    CHECK(wskit::check_exchange(request, "").empty());
+    auto bad = wskit::check_exchange(request, "HTTP/1.1 200 OK\r\n\r\n");
+    CHECK(wskit::verdict_summary(bad) == "FAIL: status is 101 Switching Protocols: expected 101, got 200 OK (RFC 6455 4.1)");
+}

@@ -69,6 +69,15 @@ WSKIT_API const CheckResult* first_failure(const std::vector<CheckResult>& resul
 // the class of the first failure.
 WSKIT_API ExitCode exit_code_of(const std::vector<CheckResult>& results);
 
+// One line for connect -v: "pass (6 checks, 1 warning)" or "FAIL: <name>:
+// expected E, got A (RFC ...)" for the first failure. Not escaped.
+WSKIT_API std::string verdict_summary(const std::vector<CheckResult>& results);
+
+// The checks of a client's handshake as it was traced: `request` as sent
+// (its key, subprotocols and extensions are the offer) and `response` as
+// received. Empty when there is no response.
+WSKIT_API std::vector<CheckResult> check_exchange(std::string_view request, std::string_view response);
+
 // The names of a Sec-WebSocket-Extensions value, without their parameters:
 // "permessage-deflate; client_max_window_bits, x" -> {"permessage-deflate", "x"}.
 WSKIT_API std::vector<std::string> extension_names(std::string_view value);
