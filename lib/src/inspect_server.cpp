@@ -37,10 +37,7 @@ int answer_for(const HttpRequest& req, const std::vector<CheckResult>& checks, i
     bool upgrading = !req.header("Upgrade").empty() || !req.header("Sec-WebSocket-Key").empty() ||
                      !req.header("Sec-WebSocket-Version").empty();
     if (!upgrading) return 426;
-    if (const auto* failed = first_failure(checks)) {
-        bool handshake = failed->id != "upgrade" && failed->id != "connection";
-        return handshake && failed->id == "version" ? 426 : 400;
-    }
+    if (const auto* failed = first_failure(checks)) return failed->id == "version" ? 426 : 400;
     return respond ? respond : 101;
 }
 
