@@ -113,7 +113,8 @@ private:
     void finish() {
         loop_.cancel(ping_timer_);
         loop_.cancel(settle_timer_);
-        if (client_->finished()) return loop_.stop();
+        // 5 s at most: the report is due even if the teardown hangs.
+        if (client_->finished() || ++finish_polls_ > 500) return loop_.stop();
         loop_.after(std::chrono::milliseconds(10), [this] { finish(); });
     }
 
@@ -214,6 +215,7 @@ private:
     bool close_sent_ = false;
     Clock::time_point opened_at_, last_frame_at_;
     EventLoop::TimerId settle_timer_ = 0;
+    int finish_polls_ = 0;
 };
 
 // -L to another host: credentials meant for the first one are not sent on.
