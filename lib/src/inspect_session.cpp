@@ -134,7 +134,18 @@ private:
         add_checks(r, client);
         r.exit = exit_code_of(r.checks);
         if (r.exit == ExitCode::ok && client.exit_code() != ExitCode::ok) r.exit = client.exit_code();
-        if (r.exit != ExitCode::ok && r.error.empty()) r.error = first_failure(r.checks)->name + ": failed";
+        // A failed check says more than the library's error (which names
+        // -v, or lumps the three header checks together); the steps before
+        // the response have only the library's words.
+        const auto* failed = first_failure(r.checks);
+        static const std::vector<std::string> library_worded{"connect", "tls", "response", "frames"};
+        if (failed && std::find(library_worded.begin(), library_worded.end(), failed->id) == library_worded.end())
+            r.error = fmt::format("handshake check failed: {}: expected {}, got {} ({})", failed->name,
+                                  failed->expected, escape_controls(failed->actual), failed->rfc);
+        if (failed && failed->id == "status" && !options_.follow_redirects &&
+            parse_response_head(r.response).has_header("Location"))
+            r.error += "; -L follows the redirect";
+        if (r.exit != ExitCode::ok && r.error.empty()) r.error = "the inspection failed";
         return r;
     }
 
