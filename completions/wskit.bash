@@ -27,6 +27,7 @@ _wskit() {
             connect|c) cmd=connect; break ;;
             listen|l) cmd=listen; break ;;
             echo) cmd=echo; break ;;
+            handshake-inspect|inspect) cmd=handshake-inspect; break ;;
         esac
     done
 
@@ -35,7 +36,7 @@ _wskit() {
             if [[ $cur == -* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W '-h --help -V --version' -- "$cur")
             else
-                mapfile -t COMPREPLY < <(compgen -W 'connect c listen l echo' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W 'connect c listen l echo handshake-inspect inspect' -- "$cur")
             fi
             ;;
         connect)
@@ -70,6 +71,18 @@ _wskit() {
             esac
             if [[ $cur == -* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong --delay --log --stats' -- "$cur")
+            fi
+            ;;
+        handshake-inspect)
+            case $prev in
+                --tls-min) mapfile -t COMPREPLY < <(compgen -W '1.2 1.3' -- "$cur"); return ;;
+                --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
+                --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
+                --ca|--cacert|--cert|--key) _wskit_files; return ;;
+                -H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--passphrase|--proxy|--max-redirects|--ping|--max-body|--listen|--respond) return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size -v --verbose --ca --cacert --cert --key --passphrase -k -n --insecure --no-check --tls-min --proxy -L --location --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong --ping --max-body --show-secrets --listen --respond --once' -- "$cur")
             fi
             ;;
     esac

@@ -1,6 +1,7 @@
 // Client::Impl: one websocketpp client endpoint and connection, plain or TLS.
 #include "headers.hpp"
 #include "tls_context.hpp"
+#include "tls_inspect.hpp"
 #include "tls_trace.hpp"
 #include "trace_printer.hpp"
 #include "wspp.hpp"
@@ -93,12 +94,10 @@ public:
             verify_ = std::make_shared<detail::VerifyOutcome>();
             auto ctx = detail::make_client_tls_context(options_.tls, verify_);
             endpoint_.set_tls_init_handler([ctx](wpp::connection_hdl) { return ctx; });
-            if (!options_.tls.insecure) {
-                endpoint_.set_socket_init_handler(
-                    [host = options_.url.host](wpp::connection_hdl, auto& socket) {
-                        detail::set_expected_host(socket.native_handle(), host);
-                    });
-            }
+            endpoint_.set_socket_init_handler([this](wpp::connection_hdl, auto& socket) {
+                if (!options_.tls.insecure) detail::set_expected_host(socket.native_handle(), options_.url.host);
+                if (options_.inspection) detail::request_ocsp_stapling(socket.native_handle());
+            });
         }
     }
 
@@ -157,6 +156,7 @@ public:
         // After the TLS handshake (and through any tunnel), before the
         // request; called whether the handshake succeeded or not.
         con_->set_tcp_post_init_handler([this](wpp::connection_hdl) {
+            post_init_at_ = std::chrono::steady_clock::now();
             bool tls_done = true;
             if constexpr (tls) tls_done = SSL_is_init_finished(con_->get_socket().native_handle());
             phase_ = tls_done ? ConnectPhase::upgrade : ConnectPhase::tls;
@@ -276,6 +276,46 @@ private:
         return {};
     }
 
+    // ClientOptions::inspection, once the response is in (or the opening failed).
+    void fill_inspection() {
+        if (!options_.inspection) return;
+        auto& in = *options_.inspection;
+        const auto& o = endpoint_.connect_outcome();
+        const auto now = std::chrono::steady_clock::now();
+        in.resolved_host = o.resolved_host;
+        in.addresses = o.addresses;
+        in.attempts.clear();
+        for (const auto& [address, why] : o.attempts) in.attempts.push_back({address, why});
+        in.connected_to = o.remote;
+        using Time = std::optional<std::chrono::steady_clock::time_point>;
+        auto ms = [](const Time& from, const Time& to) {
+            return from && to ? std::chrono::duration<double, std::milli>(*to - *from).count() : -1.0;
+        };
+        auto& t = in.timings;
+        t.dns = ms(o.started, o.resolved);
+        t.tcp = ms(o.resolved, o.connected);
+        t.proxy = ms(o.connected, o.tunneled);
+        if (tls) t.tls = ms(o.tunneled ? o.tunneled : o.connected, post_init_at_);
+        if (trace.status != 0) {
+            t.upgrade = ms(post_init_at_, now);
+            t.total = ms(o.started, now);
+        }
+        in.secure = tls;
+        if constexpr (tls) {
+            SSL* ssl = con_->get_socket().native_handle();
+            in.tls = detail::read_tls_session(ssl, std::time(nullptr));
+            if (options_.tls.insecure) {
+                in.tls.verification_skipped = true;
+                in.tls.verify_result = "not verified (--insecure)";
+            } else if (verify_ && !verify_->reason.empty()) {
+                in.tls.verify_result = verify_->reason;
+            } else if (in.tls.handshake_done) {
+                in.tls.verified = true;
+                in.tls.verify_result = "ok";
+            }
+        }
+    }
+
     // -v: what curl -v says once TLS is up.
     void trace_tls() {
         if constexpr (tls) {
@@ -345,7 +385,7 @@ private:
         const auto& res = con_->get_response();
         trace.status = res.get_status_code();
         if (trace.status != 0) {
-            trace.response = raw_head(res.raw());
+            trace.response = res.raw_head().empty() ? raw_head(res.raw()) : raw_head(res.raw_head());
             trace.body = res.get_body();
             trace.location = res.get_header("Location");
         }
@@ -353,6 +393,7 @@ private:
         // Taken when TCP connected: once the connection has failed the
         // socket no longer knows its peer.
         if (tcp_connected_) trace.remote = endpoint_.connect_outcome().remote;
+        fill_inspection();
     }
 
     void on_open() {
@@ -590,6 +631,8 @@ private:
         if (open_ || finished) return;
         auto facts = failure_facts();
         facts.cause = FailureCause::timed_out;
+        capture_handshake();
+        trace.timed_out = true;
         if (record_failure_facts(facts)) emit_error();
         abort_socket();
     }
@@ -643,6 +686,7 @@ private:
     bool closed_by_us_ = false;   // we started the close handshake, for whatever reason
     int sent_close_code_ = 0;
     bool tcp_connected_ = false;
+    std::optional<std::chrono::steady_clock::time_point> post_init_at_;  // TCP, tunnel and TLS done
     bool awaiting_pong_ = false;
     bool pause_wanted_ = false;    // pause_reading() was asked for
     bool reading_paused_ = false;  // applied: no read is in flight

@@ -5,6 +5,7 @@
 #include "wspp.hpp"
 
 #include <wskit/encoding.hpp>
+#include <wskit/handshake_check.hpp>
 #include <wskit/server.hpp>
 
 #include <fmt/format.h>
@@ -35,23 +36,13 @@ namespace {
 
 namespace wpp = websocketpp;
 
+// The request as the client sent it: headers in order, with their case and
+// repeats (websocketpp keeps them in a map, and StrictVersionRequest has
+// changed what it shows websocketpp).
 template <class Con>
 HttpRequest to_http_request(Con& con) {
-    const auto& req = con.get_request();
-    HttpRequest out;
-    out.method = req.get_method();
+    HttpRequest out = parse_request_head(con.get_request().raw_head());
     out.resource = con.get_resource();
-    out.version = req.get_version();
-    // Shows the request as the client sent it (see StrictVersionRequest).
-    const auto& received = req.get_header(detail::StrictVersionRequest::received_version_header);
-    for (const auto& [name, value] : req.get_headers()) {
-        if (name == detail::StrictVersionRequest::received_version_header) continue;
-        if (!received.empty() && name == "Sec-WebSocket-Version") {
-            if (received != "none") out.headers.push_back({name, received});
-            continue;
-        }
-        out.headers.push_back({name, value});
-    }
     out.remote = con.get_remote_endpoint();
     asio::error_code ec;
     auto endpoint = con.get_raw_socket().remote_endpoint(ec);
@@ -76,19 +67,18 @@ HttpResponse text_response(int status, std::string body) {
     return {status, {{"Content-Type", "text/plain; charset=utf-8"}}, std::move(body)};
 }
 
-// RFC 6455 4.2.1 checks that websocketpp leaves out: it accepts keys of any
-// length and the drafts' versions 0, 7 and 8.
-std::optional<HttpResponse> check_handshake_request(const HttpRequest& req) {
-    auto version = req.header("Sec-WebSocket-Version");
-    if (version != "13") {
+// The answer to a request that fails the RFC 6455 4.2.1 checks: the first
+// failure decides; a version other than 13 gets 426 naming the one spoken.
+std::optional<HttpResponse> rejection_for(const std::vector<CheckResult>& checks) {
+    const auto* failed = first_failure(checks);
+    if (!failed) return std::nullopt;
+    if (failed->id == "version") {
         auto res = text_response(426, "Unsupported WebSocket version; this server speaks version 13 (RFC 6455).\n");
         res.headers.push_back({"Sec-WebSocket-Version", "13"});
         return res;
     }
-    auto key = base64_decode(req.header("Sec-WebSocket-Key"));
-    if (!key || key->size() != 16)
-        return text_response(400, "Bad WebSocket handshake: Sec-WebSocket-Key must be 16 bytes in base64.\n");
-    return std::nullopt;
+    return text_response(400, fmt::format("Bad WebSocket handshake: {} (expected {}, got {}).\n", failed->name,
+                                          failed->expected, escape_controls(failed->actual)));
 }
 
 std::string server_url(const ServerOptions& options, std::uint16_t port) {
@@ -342,7 +332,9 @@ private:
     bool on_validate(wpp::connection_hdl hdl) {
         auto con = endpoint_.get_con_from_hdl(hdl);
         auto req = to_http_request(*con);
-        auto rejection = check_handshake_request(req);
+        auto checks = check_request(req);
+        if (handlers_.on_request) handlers_.on_request(req, checks);
+        auto rejection = rejection_for(checks);
         if (!rejection && options.max_clients && open_count() >= options.max_clients) {
             rejection = text_response(503, fmt::format("Server full: at most {} clients.\n", options.max_clients));
             rejection->headers.push_back({"Retry-After", "1"});
@@ -374,6 +366,7 @@ private:
     void on_http(wpp::connection_hdl hdl) {
         auto con = endpoint_.get_con_from_hdl(hdl);
         auto req = to_http_request(*con);
+        if (handlers_.on_request) handlers_.on_request(req, check_request(req));
         // A request that tries to upgrade but lacks "Upgrade: websocket" or
         // "Connection: Upgrade" is a broken handshake, not a page request.
         if (!req.header("Sec-WebSocket-Key").empty() || !req.header("Upgrade").empty() ||

@@ -11,6 +11,7 @@ void build_app(CLI::App& app, Context& ctx) {
     register_connect(app, ctx);
     register_listen(app, ctx);
     register_echo(app, ctx);
+    register_handshake_inspect(app, ctx);
     register_generate(app, ctx);
 }
 

@@ -15,6 +15,7 @@ void register_connect(CLI::App& app, Context& ctx);
 void register_echo(CLI::App& app, Context& ctx);
 void register_listen(CLI::App& app, Context& ctx);
 void register_generate(CLI::App& app, Context& ctx);
+void register_handshake_inspect(CLI::App& app, Context& ctx);
 
 // listen's --exec and the options that go with it (listen_exec.cpp).
 struct ExecFlags {

@@ -32,6 +32,8 @@ struct WSKIT_API HttpRequest {
     std::string header(std::string_view name) const;
 };
 
+struct CheckResult;
+
 struct HttpResponse {
     int status = 200;
     std::vector<Header> headers;
@@ -74,6 +76,9 @@ public:
         // Extra checks before accepting a handshake; return a response to
         // reject it (its status, headers and body are sent), or nullopt.
         std::function<std::optional<HttpResponse>(const HttpRequest&)> on_handshake;
+        // Every request, an opening handshake or not, with the RFC 6455 4.2.1
+        // checks, before it is answered (inspection).
+        std::function<void(const HttpRequest&, const std::vector<CheckResult>&)> on_request;
         // A one-line warning about the server itself (out of descriptors),
         // without the "wskit: " prefix. Unset: written on stderr with it.
         std::function<void(const std::string&)> on_warning;
