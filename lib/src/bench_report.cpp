@@ -26,6 +26,16 @@ const char* unit_of(BenchMode mode) {
     return "";
 }
 
+const char* one_of(BenchMode mode) {
+    switch (mode) {
+        case BenchMode::echo: return "echo";
+        case BenchMode::fanout: return "delivery";
+        case BenchMode::handshake: return "handshake";
+        case BenchMode::idle: return "connection";
+    }
+    return "";
+}
+
 void row(std::string& out, const std::string& name, const std::string& value) {
     out += fmt::format("  {:<22}{}\n", name, value);
 }
@@ -84,11 +94,10 @@ std::string bench_summary(const BenchResult& r) {
                                                     e.total(), e.connect, e.tls, e.handshake, e.closed, e.protocol));
     if (!e.first_message.empty()) row(out, "first error", escape_controls(e.first_message));
     row(out, "client CPU", fmt::format("{:.2f} s ({:.0f} % of a core, {:.2f} us per {})", r.client_cpu_seconds,
-                                       r.client_cpu_percent, r.client_cpu_us_per_message,
-                                       std::string(unit_of(o.mode)).substr(0, std::string(unit_of(o.mode)).size() - (o.mode == BenchMode::echo ? 2 : 1))));
+                                       r.client_cpu_percent, r.client_cpu_us_per_message, one_of(o.mode)));
     if (r.server_measured) {
         row(out, "server CPU", fmt::format("{:.2f} s ({:.2f} us per {})", r.server_cpu_seconds, r.server_cpu_us_per_message,
-                                           o.mode == BenchMode::handshake ? "handshake" : "message"));
+                                           o.mode == BenchMode::echo ? "message" : one_of(o.mode)));
         if (o.mode == BenchMode::idle) {
             row(out, "server RSS", fmt::format("{} KiB -> {} KiB ({:.2f} KiB per connection)", r.server_rss_before_kib,
                                                r.server_rss_after_kib, r.server_rss_per_connection_kib));

@@ -259,7 +259,9 @@ BenchResult run_bench(const BenchOptions& options, const std::function<void(cons
     if (server_cpu0 && server_cpu1) {
         r.server_measured = true;
         r.server_cpu_seconds = *server_cpu1 - *server_cpu0;
-        std::uint64_t served = o.mode == BenchMode::handshake ? r.opened : r.received;
+        std::uint64_t served = o.mode == BenchMode::handshake ? r.opened
+                                : o.mode == BenchMode::idle    ? r.open_at_end
+                                                               : r.received;
         if (served) r.server_cpu_us_per_message = r.server_cpu_seconds * 1e6 / static_cast<double>(served);
         r.server_rss_before_kib = server_rss0.value_or(0);
         if (o.mode != BenchMode::idle) r.server_rss_after_kib = detail::process_rss_kib(o.server_pid).value_or(0);
