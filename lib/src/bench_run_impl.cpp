@@ -7,6 +7,7 @@
 #include <wskit/error.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 
 namespace wskit {
@@ -152,6 +153,112 @@ void add_fanout_counts(BenchResult& r, std::vector<std::unique_ptr<Worker>>& wor
     }
 }
 
+// The moments of a run, in steady-clock nanoseconds.
+struct Timeline {
+    std::uint64_t start = 0;         // the connections start opening
+    std::uint64_t measure_from = 0;  // the warm-up ends
+    std::uint64_t deadline = 0;
+    std::uint64_t sending_from = 0;  // fan-out senders start; idle connections are all open
+    std::uint64_t end = 0;
+};
+
+// Watches the clock and the workers from the calling thread until the run
+// is over; starts the fan-out senders and the idle hold once every
+// connection has settled; reports progress.
+void watch(const BenchOptions& o, std::vector<std::unique_ptr<Worker>>& workers, Coordination& coord,
+           Timeline& t, const std::function<void(const BenchProgress&)>& on_progress,
+           const std::function<bool()>& interrupted) {
+    std::size_t total = o.connections + (o.mode == BenchMode::fanout ? o.senders : 0);
+    bool settled = false;
+    std::uint64_t last_progress = t.start, last_done = 0;
+    double last_elapsed = 0;
+    for (;;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        auto now = now_ns();
+        if ((interrupted && interrupted()) || now >= t.deadline) break;
+        if (coord.workers_done.load() == workers.size()) break;
+        if (!settled && coord.settled.load() >= total && o.mode == BenchMode::idle) {
+            settled = true;
+            t.sending_from = now;
+            t.deadline = now + static_cast<std::uint64_t>(o.duration * 1e9);
+        }
+        if (!settled && coord.settled.load() >= total && o.mode == BenchMode::fanout) {
+            settled = true;
+            t.sending_from = now;
+            if (coord.opened.load() < total) break;  // some failed: nothing sensible to measure
+            post_all(workers, &Worker::start_sending);
+        }
+        if (on_progress && now - last_progress >= 250000000) {
+            last_progress = now;
+            on_progress(progress(o, workers, seconds_between(t.start, now), last_done, last_elapsed));
+        }
+    }
+    t.end = now_ns();
+}
+
+// Adds up the workers' counters once their threads are joined.
+void add_counts(BenchResult& r, std::vector<std::unique_ptr<Worker>>& workers, const Timeline& t) {
+    const auto& o = r.options;
+    LatencyHistogram h;
+    std::uint64_t bytes = 0;
+    for (auto& w : workers) {
+        r.sent += w->sent;
+        r.received += w->received;
+        r.measured += w->measured;
+        bytes += w->measured_bytes;
+        r.opened += w->opened;
+        r.open_at_end += w->open_now;
+        r.errors.connect += w->errors.connect;
+        r.errors.tls += w->errors.tls;
+        r.errors.handshake += w->errors.handshake;
+        r.errors.closed += w->errors.closed;
+        r.errors.protocol += w->errors.protocol;
+        if (r.errors.first_message.empty()) r.errors.first_message = w->errors.first_message;
+        h.merge(w->histogram);
+    }
+    if (o.mode == BenchMode::idle) r.measured = r.open_at_end;
+    r.unanswered = o.mode == BenchMode::echo ? r.sent - std::min(r.sent, r.received) : 0;
+    r.seconds = seconds_between(std::max(o.messages > 0 ? t.start : t.measure_from, t.sending_from), t.end);
+    if (r.seconds > 0) {
+        r.per_second = static_cast<double>(r.measured) / r.seconds;
+        r.mb_per_second = static_cast<double>(bytes) / r.seconds / 1e6;
+    }
+    r.latency = {h.count(), h.min(), h.percentile(50), h.percentile(90), h.percentile(99), h.percentile(99.9),
+                 h.max(), h.mean()};
+    if (o.mode == BenchMode::fanout) add_fanout_counts(r, workers);
+}
+
+// CPU time and memory read before the run, to subtract afterwards.
+struct CostsBefore {
+    std::optional<double> server_cpu;
+    std::optional<long> server_rss;
+    double client_cpu = 0;
+};
+
+void add_costs(BenchResult& r, const CostsBefore& before, const Timeline& t, long idle_rss) {
+    const auto& o = r.options;
+    double wall = seconds_between(t.start, now_ns());
+    r.client_cpu_seconds = detail::own_cpu_seconds() - before.client_cpu;
+    r.client_cpu_percent = wall > 0 ? 100 * r.client_cpu_seconds / wall : 0;
+    std::uint64_t work = o.mode == BenchMode::echo || o.mode == BenchMode::fanout ? r.received : r.opened;
+    if (work) r.client_cpu_us_per_message = r.client_cpu_seconds * 1e6 / static_cast<double>(work);
+    r.client_saturated = r.client_cpu_percent >= 90.0 * o.threads;
+    auto server_cpu = detail::process_cpu_seconds(o.server_pid);
+    if (!before.server_cpu || !server_cpu) return;
+    r.server_measured = true;
+    r.server_cpu_seconds = *server_cpu - *before.server_cpu;
+    std::uint64_t served = o.mode == BenchMode::handshake ? r.opened
+                           : o.mode == BenchMode::idle    ? r.open_at_end
+                                                          : r.received;
+    if (served) r.server_cpu_us_per_message = r.server_cpu_seconds * 1e6 / static_cast<double>(served);
+    r.server_rss_before_kib = before.server_rss.value_or(0);
+    r.server_rss_after_kib = o.mode == BenchMode::idle ? idle_rss : detail::process_rss_kib(o.server_pid).value_or(0);
+    if (o.mode == BenchMode::idle && r.open_at_end > 0) {
+        r.server_rss_per_connection_kib =
+            static_cast<double>(r.server_rss_after_kib - r.server_rss_before_kib) / static_cast<double>(r.open_at_end);
+    }
+}
+
 }  // namespace
 }  // namespace detail::bench
 
@@ -166,110 +273,37 @@ BenchResult run_bench(const BenchOptions& options, const std::function<void(cons
     if (o.client.url.secure) {
         tls = detail::make_client_tls_context(o.client.tls, std::make_shared<detail::VerifyOutcome>());
     }
-
     Coordination coord;
     std::vector<std::unique_ptr<Worker>> workers;
-    for (unsigned t = 0; t < o.threads; ++t) {
-        workers.push_back(std::make_unique<Worker>(o, coord, addrs, tls, 0x9E3779B97F4A7C15ull * (t + 1) ^ now_ns()));
+    for (unsigned i = 0; i < o.threads; ++i) {
+        workers.push_back(std::make_unique<Worker>(o, coord, addrs, tls, 0x9E3779B97F4A7C15ull * (i + 1) ^ now_ns()));
     }
     plan(o, workers);
-    std::size_t total = o.connections + (o.mode == BenchMode::fanout ? o.senders : 0);
 
-    auto server_cpu0 = detail::process_cpu_seconds(o.server_pid);
-    auto server_rss0 = detail::process_rss_kib(o.server_pid);
-    double cpu0 = detail::own_cpu_seconds();
-    std::uint64_t t0 = now_ns();
-    std::uint64_t measure_from = t0 + static_cast<std::uint64_t>(o.warmup * 1e9);
-    std::uint64_t deadline = measure_from + static_cast<std::uint64_t>(o.duration * 1e9);
-    for (auto& w : workers) w->measure_from = o.messages > 0 ? 0 : measure_from;
+    CostsBefore before{detail::process_cpu_seconds(o.server_pid), detail::process_rss_kib(o.server_pid),
+                       detail::own_cpu_seconds()};
+    Timeline t;
+    t.start = t.sending_from = now_ns();
+    t.measure_from = t.start + static_cast<std::uint64_t>(o.warmup * 1e9);
+    // Idle runs hold for the duration once every connection has settled,
+    // which each connection's open timeout bounds.
+    t.deadline = o.mode == BenchMode::idle ? UINT64_MAX : t.measure_from + static_cast<std::uint64_t>(o.duration * 1e9);
+    for (auto& w : workers) w->measure_from = o.messages > 0 ? 0 : t.measure_from;
 
     post_all(workers, &Worker::launch);
     std::vector<std::thread> threads;
     for (auto& w : workers) threads.emplace_back([w = w.get()] { w->io.run(); });
-
-    bool senders_started = false;
-    std::uint64_t sending_from = t0;
-    std::uint64_t last_progress = t0, last_done = 0;
-    double last_elapsed = 0;
-    for (;;) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        auto now = now_ns();
-        if (interrupted && interrupted()) break;
-        if (now >= deadline) break;
-        if (coord.workers_done.load() == workers.size()) break;
-        if (o.mode == BenchMode::fanout && !senders_started && coord.settled.load() >= total) {
-            senders_started = true;
-            sending_from = now_ns();
-            if (coord.opened.load() < total) break;  // some failed: nothing sensible to measure
-            post_all(workers, &Worker::start_sending);
-        }
-        if (on_progress && now - last_progress >= 250000000) {
-            last_progress = now;
-            on_progress(progress(o, workers, seconds_between(t0, now), last_done, last_elapsed));
-        }
-    }
-    std::uint64_t end = now_ns();
+    watch(o, workers, coord, t, on_progress, interrupted);
     if (o.mode == BenchMode::fanout) {
         post_all(workers, &Worker::stop_sending);
         drain(workers);
     }
-    if (o.mode == BenchMode::idle) r.server_rss_after_kib = detail::process_rss_kib(o.server_pid).value_or(0);
+    long idle_rss = o.mode == BenchMode::idle ? detail::process_rss_kib(o.server_pid).value_or(0) : 0;
     post_all(workers, &Worker::stop);
-    for (auto& t : threads) t.join();
+    for (auto& thread : threads) thread.join();
 
-    // The threads are joined: their counters can be read directly.
-    LatencyHistogram h;
-    for (auto& w : workers) {
-        r.sent += w->sent;
-        r.received += w->received;
-        r.measured += w->measured;
-        r.mb_per_second += static_cast<double>(w->measured_bytes);
-        r.opened += w->opened;
-        r.open_at_end += w->open_now;
-        r.errors.connect += w->errors.connect;
-        r.errors.tls += w->errors.tls;
-        r.errors.handshake += w->errors.handshake;
-        r.errors.closed += w->errors.closed;
-        r.errors.protocol += w->errors.protocol;
-        if (r.errors.first_message.empty()) r.errors.first_message = w->errors.first_message;
-        h.merge(w->histogram);
-    }
-    if (o.mode == BenchMode::idle) r.measured = r.open_at_end;
-    r.unanswered = o.mode == BenchMode::echo ? r.sent - std::min(r.sent, r.received) : 0;
-    std::uint64_t window_start = std::max(o.messages > 0 ? t0 : measure_from, sending_from);
-    r.seconds = seconds_between(window_start, end);
-    if (r.seconds > 0) {
-        r.per_second = static_cast<double>(r.measured) / r.seconds;
-        r.mb_per_second = r.mb_per_second / r.seconds / 1e6;
-    } else {
-        r.mb_per_second = 0;
-    }
-    r.latency = {h.count(), h.min(), h.percentile(50), h.percentile(90), h.percentile(99), h.percentile(99.9),
-                 h.max(), h.mean()};
-    if (o.mode == BenchMode::fanout) add_fanout_counts(r, workers);
-
-    double wall = seconds_between(t0, now_ns());
-    r.client_cpu_seconds = detail::own_cpu_seconds() - cpu0;
-    r.client_cpu_percent = wall > 0 ? 100 * r.client_cpu_seconds / wall : 0;
-    std::uint64_t work = o.mode == BenchMode::echo ? r.received
-                         : o.mode == BenchMode::fanout ? r.received : r.opened;
-    if (work) r.client_cpu_us_per_message = r.client_cpu_seconds * 1e6 / static_cast<double>(work);
-    r.client_saturated = r.client_cpu_percent >= 90.0 * o.threads;
-    auto server_cpu1 = detail::process_cpu_seconds(o.server_pid);
-    if (server_cpu0 && server_cpu1) {
-        r.server_measured = true;
-        r.server_cpu_seconds = *server_cpu1 - *server_cpu0;
-        std::uint64_t served = o.mode == BenchMode::handshake ? r.opened
-                                : o.mode == BenchMode::idle    ? r.open_at_end
-                                                               : r.received;
-        if (served) r.server_cpu_us_per_message = r.server_cpu_seconds * 1e6 / static_cast<double>(served);
-        r.server_rss_before_kib = server_rss0.value_or(0);
-        if (o.mode != BenchMode::idle) r.server_rss_after_kib = detail::process_rss_kib(o.server_pid).value_or(0);
-        if (o.mode == BenchMode::idle && r.open_at_end > 0) {
-            r.server_rss_per_connection_kib =
-                static_cast<double>(r.server_rss_after_kib - r.server_rss_before_kib) / static_cast<double>(r.open_at_end);
-        }
-    }
+    add_counts(r, workers, t);
+    add_costs(r, before, t, idle_rss);
     return r;
 }
 

@@ -122,6 +122,22 @@ std::optional<FanoutStamp> read_fanout_stamp(std::string_view head) {
     return FanoutStamp{static_cast<std::uint32_t>(*sender), *seq, *sent};
 }
 
+std::size_t build_stamped_frames(std::vector<char>& out, std::uint64_t count, std::size_t size, bool binary,
+                                 FanoutStamp first, const std::function<std::uint64_t(std::uint64_t)>& sent_at,
+                                 std::uint64_t& rng) {
+    out.resize(count * (size + SharedPayloadFrame::max_header));
+    std::size_t at = 0;
+    for (std::uint64_t i = 0; i < count; ++i) {
+        auto key = static_cast<std::uint32_t>(next_random(rng) >> 16);
+        at += write_frame_header(binary ? 0x2 : 0x1, size, key, reinterpret_cast<unsigned char*>(&out[at]));
+        std::memset(&out[at], 'x', size);
+        write_fanout_stamp({first.sender, first.seq + i, sent_at(first.seq + i)}, &out[at]);
+        apply_mask(&out[at], size, key);
+        at += size;
+    }
+    return at;
+}
+
 FrameReader::Step FrameReader::feed(const unsigned char* data, std::size_t n) {
     std::size_t pos = 0;
     while (pos < n) {

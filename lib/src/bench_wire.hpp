@@ -9,6 +9,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <vector>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -78,6 +80,13 @@ struct FanoutStamp {
 constexpr std::size_t fanout_stamp_size = 38;
 WSKIT_API void write_fanout_stamp(const FanoutStamp& stamp, char* out);
 WSKIT_API std::optional<FanoutStamp> read_fanout_stamp(std::string_view head);
+
+// Builds `count` masked fan-out frames of `size` bytes into out (resized to
+// fit), numbered from first.seq with send times from sent_at(seq); returns
+// the bytes used. Each message differs (its stamp), so each is masked whole.
+WSKIT_API std::size_t build_stamped_frames(std::vector<char>& out, std::uint64_t count, std::size_t size, bool binary,
+                                           FanoutStamp first, const std::function<std::uint64_t(std::uint64_t)>& sent_at,
+                                           std::uint64_t& rng);
 
 // Reads server frames incrementally and reports whole data messages: their
 // size and their first `capture` bytes. Payloads are skipped, not kept.

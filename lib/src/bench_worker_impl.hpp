@@ -45,7 +45,43 @@ struct Coordination {
 struct SenderTrack {
     bool seen = false;
     std::uint64_t first = 0, next = 0, distinct = 0, duplicated = 0;
+    // Takes message `seq`; false for a duplicate.
+    bool count(std::uint64_t seq) {
+        if (!seen) {
+            seen = true;
+            first = next = seq;
+        }
+        if (seq < next) {
+            ++duplicated;
+            return false;
+        }
+        next = seq + 1;
+        ++distinct;
+        return true;
+    }
 };
+
+// A ring of send times for the messages in flight on one connection: an echo
+// server answers in order, so the oldest time belongs to the next echo.
+class TimeRing {
+public:
+    void reserve(std::size_t n) { times_.assign(n + 1, 0); }
+    void push(std::uint64_t t) {
+        times_[tail_] = t;
+        tail_ = (tail_ + 1) % times_.size();
+    }
+    bool empty() const { return head_ == tail_; }
+    std::uint64_t pop() {
+        auto t = times_[head_];
+        head_ = (head_ + 1) % times_.size();
+        return t;
+    }
+
+private:
+    std::vector<std::uint64_t> times_;
+    std::size_t head_ = 0, tail_ = 0;
+};
+
 
 // What a worker's counters were at its last publish(): read by the main
 // thread for the progress line.

@@ -157,8 +157,8 @@ void add_load_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
                Complete::number)->check(size_validator())->option_text("BYTES");
     add_flag(ctx, sub, "--binary", c.binary, "Send binary messages instead of text");
     add_option(ctx, sub, "-d,--duration", c.duration, "Seconds to measure after the warm-up (default 10)",
-               "Seconds to measure after the warm-up (default 10). Every run ends by itself: with -n too, at the "
-               "latest after this long.", Complete::number)->check(positive_seconds_validator())->option_text("SECS");
+               "Seconds to measure after the warm-up (default 10); in idle mode, seconds to hold the connections once "
+               "all have opened. Every run ends by itself: with -n too, at the latest after this long.", Complete::number)->check(positive_seconds_validator())->option_text("SECS");
     add_option(ctx, sub, "-n,--messages", c.messages, "Stop after exactly N echoes (echo mode)",
                "Echo mode: send exactly N messages in all and stop once their N echoes have arrived (or -d has "
                "passed). The warm-up is then ignored: every echo counts.", Complete::number)
