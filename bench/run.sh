@@ -81,6 +81,7 @@ start_server() {
   local name=$1
   shift
   local err=$TMP/$name.$RANDOM.err
+  : >"$err"  # exists before the server opens it: sed below may run first
   taskset -c "$SERVER_CPU" "$@" >/dev/null 2>"$err" &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")

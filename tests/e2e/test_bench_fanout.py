@@ -4,9 +4,12 @@ duplicates messages on purpose is caught exactly. And --rate against an echo
 server that stalls for a second: the stall shows in p99, because latency is
 measured from the intended send time."""
 import json
+import os
+import pty
 import re
+import subprocess
 
-from harness import TestCase, main
+from harness import WSKIT, TestCase, main
 
 
 class Fanout(TestCase):
@@ -62,6 +65,32 @@ class RateStall(TestCase):
         self.assertLess(latency["p50"], 800000)
         self.assertEqual(result["errors"]["total"], 0)
         self.assertAlmostEqual(result["sent"], 200 * 1.8, delta=20)  # open loop: the stall did not slow sending
+
+    def test_progress_line_on_a_terminal(self):
+        _, url = self.start_wskit_server("echo", "0")
+        master, slave = pty.openpty()
+        try:
+            p = subprocess.Popen([WSKIT, "bench", "-d", "0.8", url], stdout=subprocess.PIPE, stderr=slave,
+                                 stdin=subprocess.DEVNULL)
+            os.close(slave)
+            out, _ = p.communicate(timeout=30)
+            seen = b""
+            while True:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:  # EIO: the terminal's last writer is gone
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+        finally:
+            os.close(master)
+        self.assertEqual(p.returncode, 0)
+        text = seen.decode()
+        # Rewritten in place: carriage returns, the rate, p99 so far, errors, open connections, time left.
+        self.assertRegex(text, r"\r +0\.\d+s +\d+/s +p99 +[\d.]+ (us|ms) +errors 0 +open 10 +\d+s left")
+        self.assertTrue(text.endswith("\r\x1b[K"), repr(text[-40:]))  # erased before the summary
+        self.assertIn(b"echoes", out)
 
     def test_progress_line_format(self):
         # Without a terminal there is no progress line; the summary names the open loop.

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <memory>
 #include <unistd.h>
@@ -122,6 +123,18 @@ const CLI::Validator& size_validator() {
     return v;
 }
 
+const CLI::Validator& rate_validator() {
+    static const CLI::Validator v(
+        [](std::string& text) -> std::string {
+            char* end = nullptr;
+            double value = std::strtod(text.c_str(), &end);
+            if (!text.empty() && *end == '\0' && value >= 0 && value < 1e9) return {};
+            return "expects a number of messages per second (like 1000), not '" + text + "'";
+        },
+        "");
+    return v;
+}
+
 const char* json_fields =
     "Print one JSON object on stdout instead of the table. Fields: mode, url, connections, senders, window, size, "
     "binary, rate (0: closed loop), threads, warmup_s; seconds (the measured window); sent and received (messages "
@@ -139,7 +152,9 @@ void add_load_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
     add_option(ctx, sub, "--mode", c.mode, "What to measure: echo (default), fanout, handshake, idle",
                "echo: each connection sends messages and counts their echoes. fanout: --senders connections send "
                "stamped messages (sender, number, send time) to a server that relays every message to every "
-               "client; the -c receivers count deliveries, delivery latency, and lost and duplicated messages. "
+               "client; the -c receivers count deliveries, delivery latency, and lost and duplicated messages (a "
+               "relay keeps each sender's order, as one over TCP does: a number seen again is a duplicate, a gap "
+               "is a loss, counted from the first message each receiver sees and up to the last one sent). "
                "handshake: -c parallel loops of connect, upgrade, close. idle: open -c connections and hold them; "
                "with --server-pid, the server's memory per connection.",
                Complete::choices, {"echo", "fanout", "handshake", "idle"});
@@ -170,7 +185,7 @@ void add_load_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
                "senders; fan-out defaults to 1000). Latency is measured from when each message was due, not from "
                "when it left, so a server that stalls shows in the percentiles instead of slowing the load (the "
                "coordinated-omission mistake).", Complete::number)
-        ->check(seconds_validator())->option_text("N");
+        ->check(rate_validator())->option_text("N");
     add_option(ctx, sub, "--threads", c.threads, "Threads of load (default 1), the connections spread over them", {},
                Complete::number)->check(count_validator())->option_text("N");
     add_option(ctx, sub, "--server-pid", c.server_pid, "Also report this local server's CPU time (and RSS in idle mode)",
