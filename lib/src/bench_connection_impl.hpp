@@ -84,7 +84,7 @@ private:
     void lost_connection(const std::string& why);
     void consume(const unsigned char* data, std::size_t n);
     void on_message(std::uint64_t now);
-    // The measured window holds what arrives in it, as wsload counted: with
+    // The measured window holds what arrives in it (echoes of messages sent in the warm-up too): with
     // thousands of large messages in flight, an echo may take seconds.
     void count_measured(std::uint64_t now, std::uint64_t sent, std::uint64_t size);
 

@@ -112,7 +112,7 @@ void Connection<Stream>::on_message(std::uint64_t now) {
     }
 }
 
-// The measured window holds what arrives in it, as wsload counted: with
+// The measured window holds what arrives in it (echoes of messages sent in the warm-up too): with
 // thousands of large messages in flight, an echo may take seconds.
 template <class Stream>
 void Connection<Stream>::count_measured(std::uint64_t now, std::uint64_t sent, std::uint64_t size) {
