@@ -46,6 +46,21 @@ public:
         lowest(stream_).close(ignored);
     }
 
+    // Plain connections between writes say goodbye with 1000 (servers then
+    // log a normal close); the frame goes out in one non-blocking write or
+    // not at all, never interleaved with a frame in progress.
+    void finish() override {
+        if constexpr (plain) {
+            if (open_ && !closed_ && !writing_) {
+                auto frame = close_frame(w_.rng);
+                stream_.non_blocking(true);
+                asio::error_code ignored;
+                stream_.write_some(asio::buffer(frame), ignored);
+            }
+        }
+        close();
+    }
+
     bool is_open() const override { return open_ && !closed_; }
 
     void pump() override {

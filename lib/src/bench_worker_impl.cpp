@@ -42,7 +42,7 @@ void Worker::stop_sending() { sending = false; }
 void Worker::stop() {
     stopping = true;
     sending = false;
-    for (auto& c : conns) c->close();
+    for (auto& c : conns) c->finish();
     rate_timer_.cancel();
     publish_timer_.cancel();
     guard_.reset();

@@ -97,6 +97,7 @@ public:
     virtual void start() = 0;
     virtual void pump() = 0;   // sends what is due and allowed
     virtual void close() = 0;
+    virtual void finish() = 0;  // the end of the run: a close frame when it can go at once, then close()
     virtual bool is_open() const = 0;
     std::vector<SenderTrack> tracks;  // receivers only
     std::uint64_t received = 0;

@@ -5,8 +5,9 @@ subprotocols reach the server, wss:// works with --ca, and the bad paths
 exit with their codes."""
 import json
 import os
+import signal
 
-from harness import CertsTestCase, free_port, main
+from harness import WSKIT, CertsTestCase, free_port, main
 
 FIELDS = {"mode", "url", "connections", "senders", "window", "size", "binary", "rate", "threads", "warmup_s",
           "seconds", "sent", "received", "unanswered", "measured", "per_second", "mb_per_second", "latency_us",
@@ -147,6 +148,21 @@ class Bench(CertsTestCase):
             self.assertExit(r, 2)
             self.assertIn(message, r.stderr.decode())
             self.assertTrue(r.stderr.startswith(b"wskit: "))
+
+    def test_sigint_ends_the_run_with_its_results(self):
+        server, url = self.start_wskit_server("echo", "0", "--log")
+        bench = self.start([WSKIT, "bench", "--json", "-c", "2", "-d", "30", url])
+        server.wait_line(r"#2 < ", stream="stdout")  # open: it sends
+        bench.signal(signal.SIGINT)
+        self.assertEqual(bench.wait(timeout=10), 130)
+        for t in bench._threads:
+            t.join(timeout=5)
+        result = json.loads(bench.seen["stdout"][0])
+        self.assertLess(result["seconds"], 10)
+        self.assertEqual(result["opened"], 2)
+        # Both connections ended (with a close frame when none of their writes was in progress).
+        server.wait_line(r"#\d disconnected", stream="stdout")
+        server.wait_line(r"#\d disconnected", stream="stdout")
 
     def test_handshake_refused_by_the_server(self):
         _, url = self.start_wskit_server("echo", "0", "--max-clients", "1")
