@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstdio>
 #include <memory>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace wskit::cli {
@@ -45,6 +46,16 @@ void catch_signals() {
     ::sigaction(SIGINT, &sa, nullptr);
     ::sigaction(SIGTERM, &sa, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+}
+
+// Thousands of connections need as many descriptors: the soft limit goes up
+// to the hard one when the run needs more than it allows.
+void raise_descriptor_limit(std::size_t connections) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+    if (connections + 64 <= limit.rlim_cur) return;
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
 }
 
 BenchMode mode_of(const std::string& name) {
@@ -85,6 +96,7 @@ int run(const BenchCommand& c) {
         std::fprintf(stderr, "wskit: warning: --insecure: the server's certificate is not verified\n");
     for (const auto& hint : c.client.header_hints()) std::fprintf(stderr, "wskit: %s\n", hint.c_str());
     catch_signals();
+    raise_descriptor_limit(o.connections + o.senders);
 
     bool live = !c.quiet && ::isatty(STDERR_FILENO);
     auto progress = [live](const BenchProgress& p) {
