@@ -110,11 +110,11 @@ BenchProgress progress(const BenchOptions& o, std::vector<std::unique_ptr<Worker
 }
 
 // Fan-out: after the senders stop, deliveries in transit still count; the
-// wait ends when none arrived for 200 ms, or after a second.
+// wait ends when none arrived for 300 ms, or after two seconds.
 void drain(std::vector<std::unique_ptr<Worker>>& workers) {
     std::uint64_t last = UINT64_MAX;
     auto quiet_since = Clock::now();
-    auto give_up = Clock::now() + std::chrono::seconds(1);
+    auto give_up = Clock::now() + std::chrono::seconds(2);
     while (Clock::now() < give_up) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
         std::uint64_t delivered = 0;
@@ -122,7 +122,7 @@ void drain(std::vector<std::unique_ptr<Worker>>& workers) {
         if (delivered != last) {
             last = delivered;
             quiet_since = Clock::now();
-        } else if (Clock::now() - quiet_since > std::chrono::milliseconds(200)) {
+        } else if (Clock::now() - quiet_since > std::chrono::milliseconds(300)) {
             return;
         }
     }
