@@ -98,6 +98,12 @@ void Connection<Stream>::send_close() {
     request_ = close_frame(w_.rng);
     close_sent_ = true;
     auto self = this->shared_from_this();
+    // A server that never answers the close does not stall the loop: the
+    // connection is dropped after the connect timeout and the loop goes on.
+    timer_.expires_after(w_.opt.client.open_timeout);
+    timer_.async_wait([self](const asio::error_code& ec) {
+        if (!ec) self->finish_handshake_loop();
+    });
     asio::async_write(stream_, asio::buffer(request_), [self](const asio::error_code& ec, std::size_t) {
         if (ec) return self->finish_handshake_loop();
         self->read();
