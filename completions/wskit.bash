@@ -24,6 +24,7 @@ _wskit() {
     local cmd= i
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
+            bench) cmd=bench; break ;;
             connect|c) cmd=connect; break ;;
             listen|l) cmd=listen; break ;;
             echo) cmd=echo; break ;;
@@ -36,7 +37,18 @@ _wskit() {
             if [[ $cur == -* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W '-h --help -V --version' -- "$cur")
             else
-                mapfile -t COMPREPLY < <(compgen -W 'connect c listen l echo handshake-inspect inspect' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W 'bench connect c listen l echo handshake-inspect inspect' -- "$cur")
+            fi
+            ;;
+        bench)
+            case $prev in
+                --mode) mapfile -t COMPREPLY < <(compgen -W 'echo fanout handshake idle' -- "$cur"); return ;;
+                --tls-min) mapfile -t COMPREPLY < <(compgen -W '1.2 1.3' -- "$cur"); return ;;
+                --ca|--cacert|--cert|--key) _wskit_files; return ;;
+                -c|--connections|--senders|-w|--window|--size|-d|--duration|-n|--messages|--warmup|--rate|--threads|--server-pid|-H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--passphrase) return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --mode -c --connections --senders -w --window --size --binary -d --duration -n --messages --warmup --rate --threads --server-pid --json -q --quiet -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --ca --cacert --cert --key --passphrase -k --insecure --no-check --tls-min' -- "$cur")
             fi
             ;;
         connect)

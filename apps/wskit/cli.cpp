@@ -328,7 +328,7 @@ std::string tls_identity_problem(const TlsOptions& tls, const std::string& cert_
 
 // --- client -----------------------------------------------------------------
 
-void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
+void add_handshake_options(Context& ctx, CLI::App& app, ClientFlags& f) {
     add_option(ctx, app, "-H,--header", f.headers, "Add a request header 'Name: value' (repeatable)", {},
                Complete::text)->option_text("HEADER");
     add_option(ctx, app, "-s,--subprotocol", f.subprotocols, "Offer a subprotocol (repeatable, in preference order)",
@@ -339,9 +339,28 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
     add_option(ctx, app, "--user-agent", f.user_agent, "User-Agent header (default: wskit/VERSION)", {},
                Complete::text)->option_text("TEXT");
     add_option(ctx, app, "--host", f.host_header, "Override the Host header", {}, Complete::text)->option_text("HOST");
+}
+
+void add_connect_timeout_option(Context& ctx, CLI::App& app, ClientFlags& f) {
     add_option(ctx, app, "--connect-timeout", f.connect_timeout,
                "Seconds allowed for TCP, TLS and the upgrade together (default 10)", {}, Complete::number)
         ->check(positive_seconds_validator())->option_text("SECS");
+}
+
+void add_client_tls_options(Context& ctx, CLI::App& app, ClientFlags& f, bool short_n_alias) {
+    add_option(ctx, app, "--ca,--cacert", f.tls.ca_file, "Trust the CA certificates in this PEM file", {},
+               Complete::file)->option_text("FILE");
+    add_tls_identity(ctx, app, f.tls, "PEM certificate chain (client certificate)");
+    add_option(ctx, app, "--passphrase", f.tls.passphrase, "Passphrase of an encrypted --key", {}, Complete::text)->option_text("TEXT");
+    add_flag(ctx, app, short_n_alias ? "-k,--insecure,-n,--no-check" : "-k,--insecure,--no-check", f.tls.insecure,
+             "Do not verify the server's certificate (a warning is printed)");
+    add_option(ctx, app, "--tls-min", f.tls.min_version, "Lowest TLS version: 1.2 (default) or 1.3", {},
+               Complete::choices, {"1.2", "1.3"});
+}
+
+void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
+    add_handshake_options(ctx, app, f);
+    add_connect_timeout_option(ctx, app, f);
     add_option(ctx, app, "--max-size", f.max_size,
                "Largest incoming message in bytes (default 16 MiB); larger closes with 1009, exit 6", {},
                Complete::number)->check(count_validator())->option_text("BYTES");
@@ -353,14 +372,7 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
              "('* ' for steps, '> ' sent, '< ' received, with the body of a non-101 response). Given twice, also "
              "every frame sent and received, decoded (opcode, FIN, RSV1-3, mask, length, a short escaped "
              "preview of the payload), and websocketpp's error diagnostics.");
-    add_option(ctx, app, "--ca,--cacert", f.tls.ca_file, "Trust the CA certificates in this PEM file", {},
-               Complete::file)->option_text("FILE");
-    add_tls_identity(ctx, app, f.tls, "PEM certificate chain (client certificate)");
-    add_option(ctx, app, "--passphrase", f.tls.passphrase, "Passphrase of an encrypted --key", {}, Complete::text)->option_text("TEXT");
-    add_flag(ctx, app, "-k,--insecure,-n,--no-check", f.tls.insecure,
-             "Do not verify the server's certificate (a warning is printed)");
-    add_option(ctx, app, "--tls-min", f.tls.min_version, "Lowest TLS version: 1.2 (default) or 1.3", {},
-               Complete::choices, {"1.2", "1.3"});
+    add_client_tls_options(ctx, app, f, /*short_n_alias=*/true);
     add_option(ctx, app, "--proxy", f.proxy,
                "Connect through this proxy: http://, socks5:// or socks5h://[user:pass@]host:port",
                "Connect through a proxy. http:// is an HTTP proxy (CONNECT method; user:pass@ is sent as "

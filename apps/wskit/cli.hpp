@@ -172,6 +172,12 @@ struct ClientFlags {
     std::vector<std::string> header_hints() const;
 };
 void add_client_options(Context& ctx, CLI::App& app, ClientFlags& flags);
+// Its parts, for a command that takes only some of them (bench: its -n is a
+// message count, and it has no proxy or redirects).
+void add_handshake_options(Context& ctx, CLI::App& app, ClientFlags& flags);  // -H -s -o --auth --user-agent --host
+void add_connect_timeout_option(Context& ctx, CLI::App& app, ClientFlags& flags);
+// --ca, --cert, --key, --passphrase, -k, --tls-min; -n as an alias of -k only when asked.
+void add_client_tls_options(Context& ctx, CLI::App& app, ClientFlags& flags, bool short_n_alias);
 
 // Options of every server: address, limits, TLS, -v.
 struct ServerFlags {

@@ -315,3 +315,32 @@ TEST_CASE("cli: -H with a handshake header wskit has a flag for gets a hint", "[
     f.headers = {"X-Token: 1", "Sec-WebSocket-Protocolx: y", "bad header"};
     CHECK(f.header_hints().empty());
 }
+
+TEST_CASE("cli: bench takes the client's handshake and TLS options, and -n is its message count", "[cli]") {
+    const std::vector<std::vector<std::string>> lines = {
+        {"bench", "ws://h/"},
+        {"bench", "--mode", "fanout", "-c", "50", "--senders", "2", "--rate", "500", "ws://h/"},
+        {"bench", "--mode", "handshake", "-d", "2", "ws://h/"},
+        {"bench", "--mode", "idle", "-c", "1000", "--server-pid", "42", "ws://h/"},
+        {"bench", "-n", "1000", "-w", "64", "--size", "4k", "--binary", "--warmup", "0.5", "--threads", "2", "ws://h/"},
+        {"bench", "-H", "X-A: 1", "-s", "chat", "-o", "http://o", "--auth", "u:p", "--user-agent", "ua",
+         "--host", "h2", "--connect-timeout", "3", "--json", "-q", "ws://h/"},
+        {"bench", "-k", "--ca", "ca.pem", "--tls-min", "1.3", "wss://h/"},
+        {"connect", "-n", "wss://h/"},  // connect keeps -n as --no-check
+    };
+    for (const auto& line : lines) {
+        std::string text;
+        for (const auto& a : line) text += a + " ";
+        INFO("wskit " << text);
+        std::unique_ptr<Parsed> p;
+        REQUIRE_NOTHROW(p = parse(line));
+        CHECK(static_cast<bool>(p->ctx.run));
+    }
+    CHECK_THAT(usage_line({"bench", "-n", "x", "ws://h/"}), Catch::Matchers::Contains("expects a whole number"));
+    CHECK_THAT(usage_line({"bench", "--size", "12q", "ws://h/"}), Catch::Matchers::Contains("expects a size in bytes"));
+    CHECK_THAT(usage_line({"bench", "--rate", "-5", "ws://h/"}), Catch::Matchers::Contains("messages per second"));
+    CHECK_THAT(usage_line({"bench", "--mode", "flood", "ws://h/"}), Catch::Matchers::Contains("--mode"));
+    CHECK_THAT(usage_line({"bench", "--proxy", "http://p:1", "ws://h/"}),
+               Catch::Matchers::Contains("see 'wskit bench --help'"));
+    CHECK_THAT(usage_line({"bench"}), Catch::Matchers::Contains("url is required"));
+}

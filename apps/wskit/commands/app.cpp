@@ -8,6 +8,7 @@ void build_app(CLI::App& app, Context& ctx) {
     app.require_subcommand(1);
     app.set_version_flag("-V,--version", std::string("wskit ") + wskit::version() + "\n" +
                                              wskit::dependency_versions());
+    register_bench(app, ctx);
     register_connect(app, ctx);
     register_listen(app, ctx);
     register_echo(app, ctx);

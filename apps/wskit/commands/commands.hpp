@@ -11,6 +11,7 @@ namespace wskit::cli {
 // The whole command tree: every subcommand, the version flag.
 void build_app(CLI::App& app, Context& ctx);
 
+void register_bench(CLI::App& app, Context& ctx);
 void register_connect(CLI::App& app, Context& ctx);
 void register_echo(CLI::App& app, Context& ctx);
 void register_listen(CLI::App& app, Context& ctx);
