@@ -12,6 +12,7 @@ import textwrap
 import time
 
 from harness import NODE, PEERS, PYTHON, SANITIZED, CertsTestCase, TestCase, main
+from test_server_abuse import rss_bytes
 
 
 def children_of(pid):
@@ -41,14 +42,6 @@ def group_members(pgid):
         if int(fields[2]) == pgid:
             found.add(int(entry))
     return found
-
-
-def rss_bytes(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError(f"no VmRSS for {pid}")
 
 
 def wait_until(predicate, timeout, what):

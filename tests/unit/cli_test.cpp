@@ -27,6 +27,18 @@ std::unique_ptr<Parsed> parse(std::vector<std::string> args) {
     return p;
 }
 
+// Each command line parses, and chooses a command to run.
+void check_all_parse(const std::vector<std::vector<std::string>>& lines) {
+    for (const auto& line : lines) {
+        std::string text;
+        for (const auto& a : line) text += a + " ";
+        INFO("wskit " << text);
+        std::unique_ptr<Parsed> p;
+        REQUIRE_NOTHROW(p = parse(line));
+        CHECK(static_cast<bool>(p->ctx.run));
+    }
+}
+
 // The line main prints for a rejected command line (after "wskit: ").
 std::string usage_line(std::vector<std::string> args) {
     Parsed p;
@@ -97,14 +109,7 @@ TEST_CASE("cli: valid connect lines choose the connect command", "[cli]") {
         {"connect", "h:9000"},
         {"connect", "--", "ws://h/"},
     };
-    for (const auto& line : lines) {
-        std::string text;
-        for (const auto& a : line) text += a + " ";
-        INFO("wskit " << text);
-        std::unique_ptr<Parsed> p;
-        REQUIRE_NOTHROW(p = parse(line));
-        CHECK(static_cast<bool>(p->ctx.run));
-    }
+    check_all_parse(lines);
 }
 
 TEST_CASE("cli: valid echo lines choose the echo command", "[cli]") {
@@ -115,12 +120,18 @@ TEST_CASE("cli: valid echo lines choose the echo command", "[cli]") {
         {"echo", "[::1]:0", "--max-clients", "3", "--max-size", "100"},
         {"echo", "--delay", "5", "--log", "--stats", "1", "--json"},
     };
-    for (const auto& line : lines) {
-        INFO(line.size() << " arguments, first " << line.front());
-        std::unique_ptr<Parsed> p;
-        REQUIRE_NOTHROW(p = parse(line));
-        CHECK(static_cast<bool>(p->ctx.run));
-    }
+    check_all_parse(lines);
+}
+
+TEST_CASE("cli: valid listen lines choose the listen command", "[cli]") {
+    check_all_parse({
+        {"listen", "9000"},
+        {"l", "0.0.0.0:0", "--once", "--json"},
+        {"listen", "0", "-s", "chat", "-s", "v2", "--origin", "https://a.test", "--origin", "https://b.test"},
+        {"listen", "0", "--slash", "--hex", "--max-clients", "2", "-v"},
+        {"listen", "0", "--pty", "--kill-after", "2", "--max-forks", "3", "--exec", "cat", "-u"},
+    });
+    CHECK_THAT(usage_line({"listen"}), Catch::Matchers::Contains("(see 'wskit listen --help')"));
 }
 
 TEST_CASE("cli: a missing URL is a parse error", "[cli]") {
@@ -328,14 +339,7 @@ TEST_CASE("cli: bench takes the client's handshake and TLS options, and -n is it
         {"bench", "-k", "--ca", "ca.pem", "--tls-min", "1.3", "wss://h/"},
         {"connect", "-n", "wss://h/"},  // connect keeps -n as --no-check
     };
-    for (const auto& line : lines) {
-        std::string text;
-        for (const auto& a : line) text += a + " ";
-        INFO("wskit " << text);
-        std::unique_ptr<Parsed> p;
-        REQUIRE_NOTHROW(p = parse(line));
-        CHECK(static_cast<bool>(p->ctx.run));
-    }
+    check_all_parse(lines);
     CHECK_THAT(usage_line({"bench", "-n", "x", "ws://h/"}), Catch::Matchers::Contains("expects a whole number"));
     CHECK_THAT(usage_line({"bench", "--size", "12q", "ws://h/"}), Catch::Matchers::Contains("expects a size in bytes"));
     CHECK_THAT(usage_line({"bench", "--rate", "-5", "ws://h/"}), Catch::Matchers::Contains("messages per second"));
