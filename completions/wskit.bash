@@ -24,11 +24,12 @@ _wskit() {
     local cmd= i
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-            bench) cmd=bench; break ;;
             connect|c) cmd=connect; break ;;
             listen|l) cmd=listen; break ;;
             echo) cmd=echo; break ;;
+            broadcast-chat|chat) cmd=broadcast-chat; break ;;
             handshake-inspect|inspect) cmd=handshake-inspect; break ;;
+            bench) cmd=bench; break ;;
         esac
     done
 
@@ -37,18 +38,7 @@ _wskit() {
             if [[ $cur == -* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W '-h --help -V --version' -- "$cur")
             else
-                mapfile -t COMPREPLY < <(compgen -W 'bench connect c listen l echo handshake-inspect inspect' -- "$cur")
-            fi
-            ;;
-        bench)
-            case $prev in
-                --mode) mapfile -t COMPREPLY < <(compgen -W 'echo fanout handshake idle' -- "$cur"); return ;;
-                --tls-min) mapfile -t COMPREPLY < <(compgen -W '1.2 1.3' -- "$cur"); return ;;
-                --ca|--cacert|--cert|--key) _wskit_files; return ;;
-                -c|--connections|--senders|-w|--window|--size|-d|--duration|-n|--messages|--warmup|--rate|--threads|--server-pid|-H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--passphrase) return ;;
-            esac
-            if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --mode -c --connections --senders -w --window --size --binary -d --duration -n --messages --warmup --rate --threads --server-pid --json -q --quiet -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --ca --cacert --cert --key --passphrase -k --insecure --no-check --tls-min' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W 'connect c listen l echo broadcast-chat chat handshake-inspect inspect bench' -- "$cur")
             fi
             ;;
         connect)
@@ -85,6 +75,17 @@ _wskit() {
                 mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong --delay --log --stats' -- "$cur")
             fi
             ;;
+        broadcast-chat)
+            case $prev in
+                --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
+                --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
+                --cert|--key) _wskit_files; return ;;
+                --host|--max-size|--max-clients|--max-backlog|--history|--rate|--origin|--token|--ping-interval|--handshake-timeout) return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong --history --rate --origin --token --ping-interval --handshake-timeout' -- "$cur")
+            fi
+            ;;
         handshake-inspect)
             case $prev in
                 --tls-min) mapfile -t COMPREPLY < <(compgen -W '1.2 1.3' -- "$cur"); return ;;
@@ -95,6 +96,17 @@ _wskit() {
             esac
             if [[ $cur == -* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size -v --verbose --ca --cacert --cert --key --passphrase -k -n --insecure --no-check --tls-min --proxy -L --location --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong --ping --max-body --show-secrets --listen --respond --once' -- "$cur")
+            fi
+            ;;
+        bench)
+            case $prev in
+                --mode) mapfile -t COMPREPLY < <(compgen -W 'echo fanout handshake idle' -- "$cur"); return ;;
+                --tls-min) mapfile -t COMPREPLY < <(compgen -W '1.2 1.3' -- "$cur"); return ;;
+                --ca|--cacert|--cert|--key) _wskit_files; return ;;
+                -c|--connections|--senders|-w|--window|--size|-d|--duration|-n|--messages|--warmup|--rate|--threads|--server-pid|-H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--passphrase) return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --mode -c --connections --senders -w --window --size --binary -d --duration -n --messages --warmup --rate --threads --server-pid --json -q --quiet -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --ca --cacert --cert --key --passphrase -k --insecure --no-check --tls-min' -- "$cur")
             fi
             ;;
     esac

@@ -4,6 +4,8 @@
 #include <wskit/error.hpp>
 #include <wskit/url.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -455,8 +457,23 @@ std::vector<std::string> ClientFlags::header_hints() const {
 
 // --- server -----------------------------------------------------------------
 
-void add_server_options(Context& ctx, CLI::App& app, ServerFlags& f, const std::string& default_port) {
+namespace {
+
+// "64 KiB", "16 MiB", "1000 bytes": sizes as the help texts say them.
+std::string size_text(std::size_t bytes) {
+    if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
+    if (bytes >= (1u << 10) && bytes % (1u << 10) == 0) return fmt::format("{} KiB", bytes >> 10);
+    return fmt::format("{} bytes", bytes);
+}
+
+}  // namespace
+
+void add_server_options(Context& ctx, CLI::App& app, ServerFlags& f, const std::string& default_port,
+                        const ServerDefaults& defaults) {
     f.address = default_port;
+    f.max_size = defaults.max_size;
+    f.max_backlog = defaults.max_backlog;
+    f.grace = defaults.grace;
     add_option(ctx, app, "address", f.address,
                "[HOST:]PORT to listen on (default " + default_port + "; port 0 picks a free one)",
                "The address to listen on, as [HOST:]PORT. The host defaults to 127.0.0.1 (loopback only); use "
@@ -465,18 +482,28 @@ void add_server_options(Context& ctx, CLI::App& app, ServerFlags& f, const std::
                Complete::text)->option_text("[HOST:]PORT");
     add_option(ctx, app, "--host", f.host, "Host to bind, like 0.0.0.0 or :: (default 127.0.0.1)", {}, Complete::text)->option_text("HOST");
     add_option(ctx, app, "--max-size", f.max_size,
-               "Largest incoming message in bytes (default 16 MiB); larger closes with 1009", {}, Complete::number)
+               fmt::format("Largest incoming message in bytes (default {}); larger closes with 1009",
+                           size_text(defaults.max_size)),
+               {}, Complete::number)
         ->check(count_validator())->option_text("BYTES");
     add_option(ctx, app, "--max-clients", f.max_clients,
                "Most clients at once (default: no limit); more get HTTP 503", {}, Complete::number)
         ->check(count_validator())->option_text("N");
+    auto grace = fmt::format("{:g} s", defaults.grace.count() / 1000.0);
+    auto backlog_default =
+        defaults.max_backlog ? size_text(defaults.max_backlog) : std::string("--max-size + 16 MiB");
+    auto backlog_reason = defaults.max_backlog
+                              ? "Default: " + backlog_default + "."
+                              : std::string("Default: --max-size plus 16 MiB, room for one largest message.");
     add_option(ctx, app, "--max-backlog", f.max_backlog,
-               "Unsent bytes a client may hold for 10 s before it is closed with 1008 (default: --max-size + 16 MiB)",
-               "Bounds what the server holds for a client that does not read. Above 1 MiB of unsent data the "
-               "server stops reading from the client (TCP then slows its sending) and resumes below 256 KiB; a "
-               "client whose unsent data stays above BYTES for 10 s is closed with 1008 (policy violation) and "
-               "dropped if it does not read the close either. Default: --max-size plus 16 MiB, room for one "
-               "largest message. A value below 1 MiB also lowers the mark where reading stops.",
+               fmt::format("Unsent bytes a client may hold for {} before it is closed with 1008 (default: {})", grace,
+                           backlog_default),
+               fmt::format("Bounds what the server holds for a client that does not read. Above 1 MiB of unsent "
+                           "data the server stops reading from the client (TCP then slows its sending) and resumes "
+                           "below 256 KiB; a client whose unsent data stays above BYTES for {} is closed with 1008 "
+                           "(policy violation) and dropped if it does not read the close either. {} A value below "
+                           "1 MiB also lowers the mark where reading stops.",
+                           grace, backlog_reason),
                Complete::number)
         ->check(count_validator())->option_text("BYTES");
     add_flag(ctx, app, "-v,--verbose", f.verbosity, "-vv: frame headers and library diagnostics on stderr");
@@ -491,6 +518,7 @@ ServerOptions ServerFlags::resolve() const {
     s.max_message_size = max_size;
     s.max_clients = max_clients;
     s.backpressure.max_backlog = max_backlog;
+    s.backpressure.grace = grace;
     s.verbosity = verbosity;
     s.tls = tls;
     return s;

@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <string>
@@ -34,6 +35,13 @@ struct ExitStatusDoc {
     std::string meaning;  // empty: the meaning in exit_code_table()
 };
 
+// A man page section of a command's own (chat's WIRE FORMATS): paragraphs,
+// each followed by literal lines shown as an example block ("" for none).
+struct DocSection {
+    std::string title;  // "WIRE FORMATS"
+    std::vector<std::pair<std::string, std::string>> parts;
+};
+
 struct CommandDoc {
     std::string synopsis;             // "wskit connect [OPTIONS] URL"
     std::string description;          // the man page's DESCRIPTION, roff-free paragraphs
@@ -49,6 +57,7 @@ struct CommandDoc {
     // client's commands that wskit(1) describes.
     std::vector<SlashCommandDoc> slash_commands{};
     std::string slash_intro{};  // the sentence before the list
+    std::vector<DocSection> sections{};  // after SLASH COMMANDS, before EXAMPLES
 };
 
 // Everything main() needs after parsing: which command runs, and the docs.
@@ -179,6 +188,14 @@ void add_connect_timeout_option(Context& ctx, CLI::App& app, ClientFlags& flags)
 // --ca, --cert, --key, --passphrase, -k, --tls-min; -n as an alias of -k only when asked.
 void add_client_tls_options(Context& ctx, CLI::App& app, ClientFlags& flags, bool short_n_alias);
 
+// A server's own defaults for the shared limits (chat holds less per client
+// than echo); --help and the man page show them.
+struct ServerDefaults {
+    std::size_t max_size = 16u << 20;
+    std::size_t max_backlog = 0;  // 0: --max-size + 16 MiB
+    std::chrono::milliseconds grace{10000};
+};
+
 // Options of every server: address, limits, TLS, -v.
 struct ServerFlags {
     std::string address = "0";    // [HOST:]PORT
@@ -188,9 +205,11 @@ struct ServerFlags {
     std::size_t max_backlog = 0;  // 0: --max-size + 16 MiB
     int verbosity = 0;
     TlsOptions tls;  // --cert and --key
+    std::chrono::milliseconds grace{10000};
     ServerOptions resolve() const;
 };
-void add_server_options(Context& ctx, CLI::App& app, ServerFlags& flags, const std::string& default_port);
+void add_server_options(Context& ctx, CLI::App& app, ServerFlags& flags, const std::string& default_port,
+                        const ServerDefaults& defaults = {});
 
 // Why --cert and --key do not make a TLS identity (--key without --cert,
 // --cert without --key when the certificate file holds no private key), or "".

@@ -14,6 +14,7 @@ BackpressureLimits resolve_backpressure(BackpressureLimits limits, std::size_t m
         limits.low_mark = std::min(limits.low_mark, limits.high_mark / 4);
     }
     limits.low_mark = std::min(limits.low_mark, limits.high_mark);
+    if (limits.hard_cap) limits.hard_cap = std::max(limits.hard_cap, limits.max_backlog);
     return limits;
 }
 
@@ -21,6 +22,10 @@ BackpressureStep backpressure_step(const BackpressureLimits& limits, const Backp
                                    std::size_t unsent, std::chrono::steady_clock::time_point now) {
     BackpressureStep step;
     step.next = state;
+    if (limits.hard_cap && unsent > limits.hard_cap) {
+        step.action = BackpressureAction::close;
+        return step;
+    }
     if (unsent > limits.max_backlog) {
         if (!state.over_cap_since) step.next.over_cap_since = now;
         if (now - *step.next.over_cap_since >= limits.grace) {

@@ -81,26 +81,35 @@ int run_echo(const EchoOptions& options) {
     ServeSession session(loop, options.output);
     Server* server_ptr = nullptr;
 
-    ServerOptions server_options = options.server;
-    server_options.echo = options.delay_ms == 0;
-    server_options.message_events = options.log || options.delay_ms > 0;
-
     Server::Handlers handlers;
-    if (options.log || options.delay_ms > 0) {
-        handlers.on_event = [&](const Event& e) {
+    handlers.on_event = [&](Event& e) {
+        if (e.type != EventType::message) {
             if (options.log) session.print(e);
-            if (options.delay_ms > 0 && e.type == EventType::message) {
-                loop.after(std::chrono::milliseconds(options.delay_ms),
-                           [&server_ptr, conn = e.conn, m = e.message] { server_ptr->send(conn, m); });
-            }
-        };
-    }
+            return;
+        }
+        if (options.delay_ms > 0) {
+            if (options.log) session.print(e);
+            loop.after(std::chrono::milliseconds(options.delay_ms),
+                       [&server_ptr, conn = e.conn, m = std::move(e.message)]() mutable {
+                           server_ptr->send(conn, server_ptr->prepare(std::move(m)));
+                       });
+            return;
+        }
+        if (options.log) {
+            // Echoed before it is printed, as without --log (printing a large
+            // message takes a while); the log keeps its own copy.
+            server_ptr->send(e.conn, server_ptr->prepare(Message(e.message)));
+            return session.print(e);
+        }
+        // The payload moves into the frame: echoing copies nothing.
+        server_ptr->send(e.conn, server_ptr->prepare(std::move(e.message)));
+    };
     handlers.on_http = [&server_ptr](const HttpRequest& req) {
         if (req.resource == "/healthz") return HttpResponse{200, {{"Content-Type", "text/plain"}}, "ok\n"};
         return upgrade_required_page(server_ptr->url());
     };
 
-    Server server(loop, server_options, std::move(handlers));
+    Server server(loop, options.server, std::move(handlers));
     server_ptr = &server;
     server.listen();
     session.announce(server);

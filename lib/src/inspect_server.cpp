@@ -80,9 +80,7 @@ int run_inspect_server(const InspectServerOptions& o) {
     printer.show_conn = true;
     printer.show_control = true;
     ServeSession session(loop, printer);
-    ServerOptions server_options = o.server;
-    server_options.echo = true;
-    server_options.message_events = true;
+    Server* server_ptr = nullptr;
     std::uint64_t requests = 0;
     bool stopping = false;
     auto stop_soon = [&] {
@@ -98,12 +96,15 @@ int run_inspect_server(const InspectServerOptions& o) {
         if (o.once && r.answered != 101) stop_soon();
     };
     if (o.respond) handlers.on_handshake = [&](const HttpRequest&) { return std::optional<HttpResponse>(respond_page(o.respond)); };
-    handlers.on_event = [&](const Event& e) {
+    handlers.on_event = [&](Event& e) {
         if (e.type == EventType::open) return;  // the request said it
+        // Accepted clients are echoed, so that their first messages show.
+        if (e.type == EventType::message) server_ptr->send(e.conn, server_ptr->prepare(Message(e.message)));
         session.print(e);
         if (o.once && e.type == EventType::close) stop_soon();
     };
-    Server server(loop, server_options, std::move(handlers));
+    Server server(loop, o.server, std::move(handlers));
+    server_ptr = &server;
     server.listen();
     session.announce(server);
     return session.run_until_signal(server);

@@ -184,10 +184,17 @@ private:
             return;
         }
         show_outgoing(0, m);
+        std::vector<ConnId> ids;
         for (auto& [id, c] : clients_) {
             ++c.messages_out;
-            server_->send(id, m);
+            ids.push_back(id);
         }
+        if (m.opcode == Opcode::ping) {
+            for (auto id : ids) server_->send(id, m);
+            return;
+        }
+        // Framed once, queued as is for every client.
+        server_->broadcast(ids, server_->prepare(m));
     }
 
     void show_outgoing(ConnId id, const Message& m) {

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <stdexcept>
 #include <cstdio>
 #include <unordered_map>
 
@@ -21,6 +22,9 @@ struct Server::Impl {
     virtual void listen() = 0;
     virtual std::uint16_t port() const = 0;
     virtual void send(ConnId id, Message message) = 0;
+    // A Frame is a websocketpp message marked prepared: connections queue it
+    // as it is. Plain and TLS servers share the message type.
+    virtual void send(ConnId id, const std::shared_ptr<detail::ServerMessage>& frame) = 0;
     virtual void close(ConnId id, int code, const std::string& reason) = 0;
     virtual void shutdown(int code, const std::string& reason) = 0;
     virtual std::size_t connection_count() const = 0;
@@ -30,6 +34,9 @@ struct Server::Impl {
 
     ServerOptions options;
     ServerStats stats;
+    // The message being handed to on_event, its payload moved into the
+    // event: prepare() reuses it instead of allocating a new one.
+    std::shared_ptr<detail::ServerMessage> spare;
 };
 
 namespace {
@@ -169,6 +176,16 @@ public:
         }
     }
 
+    void send(ConnId id, const std::shared_ptr<detail::ServerMessage>& frame) override {
+        auto it = connections_.find(id);
+        if (it == connections_.end()) return;
+        if (!it->second.con->send(frame)) {
+            ++stats.messages_out;
+            stats.bytes_out += frame->get_payload().size();
+            queued(id, *it->second.con);
+        }
+    }
+
     void close(ConnId id, int code, const std::string& reason) override {
         auto it = connections_.find(id);
         if (it == connections_.end()) return;
@@ -226,6 +243,7 @@ private:
         if (!endpoint_.is_listening()) return;
         connection_ptr con = endpoint_.get_connection();
         if (!con) return;
+        con->error_close = detail::ServerMessageManager<wpp::message_buffer::message<detail::ServerMessageManager>>::latest();
         wpp::lib::error_code ec;
         endpoint_.async_accept(con, [this, con](const wpp::lib::error_code& accept_ec) { on_accept(con, accept_ec); },
                                ec);
@@ -308,8 +326,10 @@ private:
                 // The close frame waits behind the backlog; if the peer never
                 // reads it, the close handshake timeout drops the connection.
                 wpp::lib::error_code ec;
-                auto reason = fmt::format("send backlog over {} bytes for {} s: the client is not reading",
-                                          limits_.max_backlog, limits_.grace.count() / 1000.0);
+                auto reason = limits_.hard_cap && bytes > limits_.hard_cap
+                                  ? fmt::format("send backlog over {} bytes: the client is not reading", limits_.hard_cap)
+                                  : fmt::format("send backlog over {} bytes for {} s: the client is not reading",
+                                                limits_.max_backlog, limits_.grace.count() / 1000.0);
                 c.backlog_close.emplace(wpp::close::status::policy_violation, reason);
                 c.con->close(wpp::close::status::policy_violation, reason, ec);
                 return;
@@ -341,6 +361,7 @@ private:
         }
         if (!rejection && handlers_.on_handshake) rejection = handlers_.on_handshake(req);
         if (rejection) {
+            ++stats.handshakes_refused;
             apply_response(*con, *rejection);
             return false;
         }
@@ -403,30 +424,15 @@ private:
         const auto& payload = msg->get_payload();
         ++stats.messages_in;
         stats.bytes_in += payload.size();
-        if (options.echo) {
-            // Re-send the received message as a prepared frame: the payload was
-            // validated on receipt, and server frames are not masked, so this
-            // skips websocketpp's second UTF-8 pass and its copy of the payload.
-            namespace frame = wpp::frame;
-            msg->set_header(frame::prepare_header(frame::basic_header(msg->get_opcode(), payload.size(), true, false),
-                                                  frame::extended_header(payload.size())));
-            msg->set_prepared(true);
-            if (!con->send(msg)) {
-                ++stats.messages_out;
-                stats.bytes_out += payload.size();
-                queued(con->wskit_id, *con);
-            }
-        }
-        if (!handlers_.on_event || !options.message_events) return;
+        if (!handlers_.on_event) return;
         Event e;
         e.type = EventType::message;
         e.conn = con->wskit_id;
         e.message.opcode = msg->get_opcode() == wpp::frame::opcode::binary ? Opcode::binary : Opcode::text;
-        if (options.echo)
-            e.message.payload = payload;
-        else
-            e.message.payload = std::move(msg->get_raw_payload());
+        e.message.payload = std::move(msg->get_raw_payload());
+        spare = msg;
         handlers_.on_event(e);
+        spare.reset();
     }
 
     bool emit_control(wpp::connection_hdl hdl, EventType type, std::string data) {
@@ -457,6 +463,11 @@ private:
         }
         if (!handlers_.on_event) return;
         Event e = detail::close_event(*con, detail::failed_by_library(con->get_local_close_code()));
+        if (con->error_close && con->error_close->code) {
+            // The library failed it; its close handshake may have timed out.
+            e.code = con->error_close->code;
+            e.reason = con->error_close->reason;
+        }
         if (backlog_close) {
             e.code = backlog_close->first;
             e.reason = backlog_close->second;
@@ -512,6 +523,41 @@ void Server::listen() { impl_->listen(); }
 std::uint16_t Server::port() const { return impl_->port(); }
 std::string Server::url() const { return server_url(impl_->options, impl_->port()); }
 void Server::send(ConnId id, Message message) { impl_->send(id, std::move(message)); }
+
+std::size_t Server::Frame::payload_size() const { return data_ ? data_->get_payload().size() : 0; }
+
+// The header is built once, here; a server's frames are never masked, so
+// every receiver can be sent the same bytes. Skipping websocketpp's
+// prepare_data_frame also skips its second UTF-8 pass over text, and its copy.
+Server::Frame Server::prepare(Message message) const {
+    namespace frame = websocketpp::frame;
+    if (message.opcode != Opcode::text && message.opcode != Opcode::binary)
+        throw std::invalid_argument("Server::prepare takes text or binary messages");
+    auto op = message.opcode == Opcode::text ? frame::opcode::text : frame::opcode::binary;
+    auto size = message.payload.size();
+    std::shared_ptr<detail::ServerMessage> data;
+    if (impl_->spare) {
+        data = std::move(impl_->spare);
+        data->set_opcode(op);
+    } else {
+        data = std::make_shared<detail::ServerMessage>(nullptr, op, 0);
+    }
+    data->get_raw_payload() = std::move(message.payload);
+    data->set_header(frame::prepare_header(frame::basic_header(op, size, true, false), frame::extended_header(size)));
+    data->set_prepared(true);
+    Frame f;
+    f.data_ = std::move(data);
+    return f;
+}
+
+void Server::send(ConnId id, const Frame& frame) {
+    if (frame.data_) impl_->send(id, frame.data_);
+}
+
+void Server::broadcast(const std::vector<ConnId>& ids, const Frame& frame) {
+    if (!frame.data_) return;
+    for (ConnId id : ids) impl_->send(id, frame.data_);
+}
 void Server::close(ConnId id, int code, const std::string& reason) { impl_->close(id, code, reason); }
 void Server::shutdown(int code, const std::string& reason) { impl_->shutdown(code, reason); }
 std::size_t Server::connection_count() const { return impl_->connection_count(); }

@@ -35,6 +35,7 @@ namespace wskit::detail {
 // which connection they serve without a lookup.
 struct ConnectionData {
     std::uint64_t wskit_id = 0;
+    ErrorCloseRecord* error_close = nullptr;  // a server connection's (see ServerMessage)
 };
 
 using Concurrency = websocketpp::concurrency::none;

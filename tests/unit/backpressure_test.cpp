@@ -99,3 +99,13 @@ TEST_CASE("resolve_backpressure: a cap below the high mark lowers both marks", "
     CHECK(l.high_mark == (1u << 20));
     CHECK(l.low_mark == (256u << 10));
 }
+
+TEST_CASE("backpressure_step: a backlog over the hard cap closes at once", "[backpressure]") {
+    auto l = limits();
+    l.hard_cap = 8000;
+    CHECK(backpressure_step(l, {}, 8000, t0).action == BackpressureAction::pause_reading);
+    CHECK(backpressure_step(l, {}, 8001, t0).action == BackpressureAction::close);
+    CHECK(backpressure_step(l, paused(), 8001, t0).action == BackpressureAction::close);
+    l.hard_cap = 0;  // none
+    CHECK(backpressure_step(l, {}, 1u << 30, t0).action == BackpressureAction::pause_reading);
+}

@@ -13,6 +13,7 @@ void build_app(CLI::App& app, Context& ctx);
 
 void register_bench(CLI::App& app, Context& ctx);
 void register_connect(CLI::App& app, Context& ctx);
+void register_broadcast_chat(CLI::App& app, Context& ctx);
 void register_echo(CLI::App& app, Context& ctx);
 void register_listen(CLI::App& app, Context& ctx);
 void register_generate(CLI::App& app, Context& ctx);

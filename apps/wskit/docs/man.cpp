@@ -235,6 +235,32 @@ std::string own_slash_section(const CommandDoc& doc) {
     return ".SH SLASH COMMANDS\n" + text_line(sentence(intro)) + "\n" + slash_entries(doc.slash_commands);
 }
 
+std::string literal_block(const std::string& lines) {
+    std::string out = ".PP\n.in +4n\n.EX";
+    std::size_t start = 0;
+    while (start < lines.size()) {
+        auto nl = lines.find('\n', start);
+        if (nl == std::string::npos) nl = lines.size();
+        out += "\n" + text_line(lines.substr(start, nl - start));
+        start = nl + 1;
+    }
+    return out + "\n.EE\n.in";
+}
+
+std::string own_sections(const CommandDoc& doc) {
+    std::string out;
+    for (const auto& section : doc.sections) {
+        out += (out.empty() ? "" : "\n") + std::string(".SH ") + esc(section.title);
+        bool first = true;
+        for (const auto& [text, literal] : section.parts) {
+            if (!text.empty()) out += std::string(first ? "\n" : "\n.PP\n") + text_line(text);
+            if (!literal.empty()) out += "\n" + literal_block(literal);
+            first = false;
+        }
+    }
+    return out;
+}
+
 std::string examples_section(const CommandDoc& doc) {
     if (doc.examples.empty()) return {};
     std::string out = ".SH EXAMPLES";
@@ -344,6 +370,7 @@ std::string render_command_man(const CommandModel& root, const CommandModel& cmd
                                        {"SHARED_TOPICS", shared_topics(cmd)},
                                        {"EXIT_STATUS", exit_status_section(&cmd)},
                                        {"OWN_SLASH_COMMANDS", own_slash_section(cmd.doc)},
+                                       {"OWN_SECTIONS", own_sections(cmd.doc)},
                                        {"EXAMPLES", examples_section(cmd.doc)},
                                        {"SEE_ALSO", see_also(root, &cmd)}});
 }

@@ -233,6 +233,7 @@ const char* const command_man_template = R"roff(@BANNER@
 .SH EXIT STATUS
 @EXIT_STATUS@
 @OWN_SLASH_COMMANDS@
+@OWN_SECTIONS@
 @EXAMPLES@
 .SH SEE ALSO
 @SEE_ALSO@

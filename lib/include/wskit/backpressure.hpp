@@ -31,6 +31,11 @@ struct BackpressureLimits {
     // How long a backlog may stay above max_backlog: 10 s lets a slow reader
     // catch up after a burst or a stall (a mobile network, a GC pause).
     std::chrono::milliseconds grace{10000};
+    // A backlog above this closes the connection at once, grace or not. The
+    // grace bounds time, not bytes: a server that sends on its own (a chat's
+    // broadcasts) could pile up anything for a stalled client meanwhile.
+    // 0: no such cap (a server that only answers is bounded by pausing).
+    std::size_t hard_cap = 0;
 };
 
 // The limits to apply: max_backlog 0 becomes max_message_size + 16 MiB; the
@@ -59,7 +64,8 @@ struct BackpressureStep {
 // Pure. Given resolved limits, the connection's state, its unsent bytes and
 // the time now: what to do, and the state after doing it. Pause above the high
 // mark, resume at or below the low mark, close once the backlog has been above
-// max_backlog for `grace` (a backlog that dips below it starts the clock over).
+// max_backlog for `grace` (a backlog that dips below it starts the clock over),
+// or at once above a hard_cap.
 WSKIT_API BackpressureStep backpressure_step(const BackpressureLimits& limits, const BackpressureState& state,
                                              std::size_t unsent, std::chrono::steady_clock::time_point now);
 

@@ -20,6 +20,10 @@
 
 namespace wskit {
 
+namespace detail {
+class ServerMessage;  // websocketpp's message, kept out of sight (see Server::Frame)
+}
+
 struct WSKIT_API HttpRequest {
     std::string method;
     std::string resource;              // path and query
@@ -48,8 +52,6 @@ struct ServerOptions {
     std::vector<std::string> subprotocols;  // accepted; the client's first match wins
     TlsOptions tls;                  // serves wss when tls.cert_file is set
     int verbosity = 0;               // 2 and more: websocketpp's diagnostics on stderr
-    bool echo = false;               // echo every message back with its opcode, in the library
-    bool message_events = true;      // hand message events to on_event (echo turns it off unless logging)
     std::chrono::milliseconds handshake_timeout{5000};  // a silent peer is dropped after this
     int listen_backlog = 1024;       // burst of connects a benchmark makes
     // Each connection's unsent bytes are bounded: above the high mark the
@@ -60,6 +62,7 @@ struct ServerOptions {
 
 struct ServerStats {
     std::uint64_t connections_total = 0;
+    std::uint64_t handshakes_refused = 0;  // by the server's checks or on_handshake
     std::uint64_t messages_in = 0;
     std::uint64_t bytes_in = 0;
     std::uint64_t messages_out = 0;
@@ -70,7 +73,9 @@ class WSKIT_API Server {
 public:
     struct Handlers {
         // open (with peer address), message, ping, pong, close; loop thread.
-        std::function<void(const Event&)> on_event;
+        // The event is the handler's: it may move the payload out (to
+        // re-send it with prepare() and send() without a copy, as echo does).
+        std::function<void(Event&)> on_event;
         // Plain HTTP requests (no WebSocket upgrade). Unset: a 426 page.
         std::function<HttpResponse(const HttpRequest&)> on_http;
         // Extra checks before accepting a handshake; return a response to
@@ -98,9 +103,34 @@ public:
     // "ws://127.0.0.1:40311/" (or wss), with the real port.
     std::string url() const;
 
-    // Loop thread only. Unknown ids are ignored. A message counts towards
+    // A text or binary message framed once: the frame's bytes are made one
+    // time and shared, as they are, by the send queue of every connection it
+    // is sent to (websocketpp queues a prepared message without copying it).
+    // Cheap to copy; immutable once made.
+    class WSKIT_API Frame {
+    public:
+        Frame() = default;
+        bool empty() const { return !data_; }
+        std::size_t payload_size() const;
+
+    private:
+        friend class Server;
+        std::shared_ptr<detail::ServerMessage> data_;
+    };
+
+    // Frames `message` (text or binary; anything else throws
+    // std::invalid_argument), taking its payload without copying it. Text
+    // must be valid UTF-8: it is not checked again here. Called from a
+    // message event's handler, it reuses that message's buffer: echoing a
+    // message allocates nothing.
+    Frame prepare(Message message) const;
+
+    // Loop thread only. Unknown ids are ignored. Every message counts towards
     // the connection's backpressure (see ServerOptions::backpressure).
     void send(ConnId id, Message message);
+    void send(ConnId id, const Frame& frame);
+    // The same frame to each of `ids`: no copy and no new frame per receiver.
+    void broadcast(const std::vector<ConnId>& ids, const Frame& frame);
     void close(ConnId id, int code, const std::string& reason);
     // Stops accepting and starts closing every connection with code/reason.
     void shutdown(int code, const std::string& reason);

@@ -123,17 +123,35 @@ private:
 // connection until the close handshake timeout and gives the peer time to
 // read the close frame. Other terminal frames (the answer to a peer's normal
 // close) still end the connection at once.
+// The connection then ends on its close handshake timeout, which makes
+// websocketpp report 1006 as the local close code: the code and reason that
+// were sent are kept here (one per connection, in its message manager) for
+// the server's close event.
+struct ErrorCloseRecord {
+    int code = 0;  // 0: no error close was sent
+    std::string reason;
+};
+
 class ServerMessage;
 
 template <class Message>
-class ServerMessageManager : public std::enable_shared_from_this<ServerMessageManager<Message>> {
+class ServerMessageManager : public std::enable_shared_from_this<ServerMessageManager<Message>>,
+                             public ErrorCloseRecord {
 public:
     using type = ServerMessageManager;
     using ptr = std::shared_ptr<ServerMessageManager>;
     using weak_ptr = std::weak_ptr<ServerMessageManager>;
     using message_ptr = std::shared_ptr<ServerMessage>;
 
-    message_ptr get_message() { return std::make_shared<ServerMessage>(this->shared_from_this()); }
+    // The connection creates its manager in its constructor; the server picks
+    // it up right after get_connection() (one loop thread, so no race).
+    ServerMessageManager() { latest() = this; }
+    static ServerMessageManager*& latest() {
+        static thread_local ServerMessageManager* last = nullptr;
+        return last;
+    }
+
+    message_ptr get_message();
     message_ptr get_message(websocketpp::frame::opcode::value op, size_t size) {
         return std::make_shared<ServerMessage>(this->shared_from_this(), op, size);
     }
@@ -145,8 +163,23 @@ public:
     using message::message;
     using ptr = std::shared_ptr<ServerMessage>;
     void set_terminal(bool value) {
-        message::set_terminal(value && !is_error_close_frame(get_opcode(), get_header(), get_payload()));
+        bool error_close = value && is_error_close_frame(get_opcode(), get_header(), get_payload());
+        if (error_close && record) {
+            const auto& p = get_payload();
+            record->code = static_cast<unsigned char>(p[0]) << 8 | static_cast<unsigned char>(p[1]);
+            record->reason = p.substr(2);
+        }
+        message::set_terminal(value && !error_close);
     }
+
+    ErrorCloseRecord* record = nullptr;  // the connection's manager, which outlives it
 };
+
+template <class Message>
+typename ServerMessageManager<Message>::message_ptr ServerMessageManager<Message>::get_message() {
+    auto msg = std::make_shared<ServerMessage>(this->shared_from_this());
+    msg->record = this;
+    return msg;
+}
 
 }  // namespace wskit::detail

@@ -1,0 +1,67 @@
+// What happens in a chat room, as values, and the bus that carries it to
+// every server process serving the room. A room renders what comes off the
+// bus to its own clients, whether the event started on one of its sockets
+// or in another process: only the bus knows the difference. LocalBus serves
+// one process; a bus over Redis pub/sub can take its place.
+#pragma once
+
+#include <wskit/event.hpp>
+#include <wskit/export.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace wskit::chat {
+
+using Time = std::chrono::system_clock::time_point;
+
+struct RoomEvent {
+    enum class Type { message, action, join, leave, rename };
+    Type type = Type::message;
+    std::string room;        // "/" (the lobby), "/rust"
+    std::string from;        // the author's name; after a rename, the new one
+    std::string old_name;    // rename: the name before
+    std::string text;        // message and action (/me)
+    Time ts{};
+    std::uint64_t id = 0;    // increasing per origin: with it, unique
+    std::string origin;      // the publishing process (Hub's node name)
+    ConnId origin_conn = 0;  // the author's connection in that process
+};
+
+// "message", "action", "join", "leave", "rename".
+WSKIT_API const char* type_name(RoomEvent::Type type);
+
+class WSKIT_API Bus {
+public:
+    using Handler = std::function<void(const RoomEvent&)>;
+    using Subscription = std::uint64_t;
+
+    virtual ~Bus() = default;
+    // Events published to `room` from now on reach `handler`, in the order
+    // they were published, on the loop thread.
+    virtual Subscription subscribe(const std::string& room, Handler handler) = 0;
+    virtual void unsubscribe(Subscription subscription) = 0;
+    virtual void publish(const RoomEvent& event) = 0;
+};
+
+// Subscribers in this process, called synchronously from publish().
+class WSKIT_API LocalBus final : public Bus {
+public:
+    Subscription subscribe(const std::string& room, Handler handler) override;
+    void unsubscribe(Subscription subscription) override;
+    void publish(const RoomEvent& event) override;
+
+private:
+    struct Subscriber {
+        std::string room;
+        Handler handler;
+    };
+    std::map<Subscription, Subscriber> subscribers_;
+    Subscription next_ = 1;
+};
+
+}  // namespace wskit::chat

@@ -1,0 +1,251 @@
+// wskit chat page: joins the room of its URL over wskit.chat.v1.json and
+// renders every text with textContent, never as HTML.
+'use strict';
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const NAME_KEY = 'wskit.chat.name';
+  const SUBPROTOCOL = 'wskit.chat.v1.json';
+  const log = $('log');
+  const input = $('input');
+  const nameInput = $('name');
+  const whoList = $('who-list');
+
+  const room = (() => {
+    let path = decodeURIComponent(location.pathname).replace(/\/+$/, '');
+    return path || '/';
+  })();
+  let token = new URLSearchParams(location.hash.slice(1)).get('token') || '';
+  let tokenRequired = false;
+  let ws = null;
+  let backoff = 500;
+  let everOpened = false;
+  let me = '';
+  let names = [];
+  let lastSent = '';
+  let historyShown = false;
+  const shown = new Set();  // messages on screen, so a reconnect's history adds no copies
+
+  $('room').textContent = room;
+  document.title = `${room} · wskit chat`;
+  nameInput.value = localStorage.getItem(NAME_KEY) || '';
+
+  // --- rendering (textContent only) -----------------------------------
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function clock(ts) {
+    const d = ts ? new Date(ts) : new Date();
+    return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  }
+
+  function append(node) {
+    const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+    log.appendChild(node);
+    if (atBottom) log.scrollTop = log.scrollHeight;
+  }
+
+  function addSystem(text, ts) {
+    const row = el('div', 'msg system');
+    row.appendChild(el('span', 'time', clock(ts)));
+    row.appendChild(el('span', 'body', text));
+    append(row);
+  }
+
+  function addMessage(env) {
+    const key = `${env.ts}|${env.from}|${env.id}`;
+    if (shown.has(key)) return;
+    shown.add(key);
+    const history = env.type === 'history';
+    if (history && !historyShown) {
+      historyShown = true;
+      append(el('div', 'divider', 'earlier messages'));
+    }
+    const cls = ['msg', history ? 'history' : '', env.self ? 'mine' : '', env.action ? 'action' : ''];
+    const row = el('div', cls.filter(Boolean).join(' '));
+    row.dataset.type = env.type;
+    row.appendChild(el('span', 'time', clock(env.ts)));
+    const line = el('span', 'line');
+    line.appendChild(el('span', 'from', env.action ? `* ${env.from}` : env.from));
+    line.appendChild(el('span', 'text', env.text));
+    row.appendChild(line);
+    append(row);
+  }
+
+  function renderWho() {
+    whoList.replaceChildren(...names.map((n) => {
+      const li = el('li', n === me ? 'me' : '', n);
+      return li;
+    }));
+    $('who-count').textContent = String(names.length);
+  }
+
+  function setStatus(text, online) {
+    const s = $('status');
+    s.textContent = text;
+    s.className = `status ${online ? 'online' : 'offline'}`;
+  }
+
+  function banner(text) {
+    const b = $('banner');
+    b.textContent = text || '';
+    b.hidden = !text;
+  }
+
+  // --- the connection ---------------------------------------------------
+
+  function handle(env) {
+    switch (env.type) {
+      case 'who':
+        me = env.you;
+        names = env.names.slice();
+        if (document.activeElement !== nameInput) nameInput.value = me;
+        renderWho();
+        break;
+      case 'join':
+        if (!names.includes(env.from)) names.push(env.from);
+        renderWho();
+        addSystem(`${env.from} joined`, env.ts);
+        break;
+      case 'leave':
+        names = names.filter((n) => n !== env.from);
+        renderWho();
+        addSystem(`${env.from} left`, env.ts);
+        break;
+      case 'rename':
+        names = names.map((n) => (n === env.old ? env.from : n));
+        if (env.self) {
+          me = env.from;
+          if (document.activeElement !== nameInput) nameInput.value = me;
+        }
+        renderWho();
+        addSystem(env.self ? `You are now known as ${env.from}` : `${env.old} is now known as ${env.from}`, env.ts);
+        break;
+      case 'message':
+      case 'history':
+        addMessage(env);
+        break;
+      case 'system':
+        addSystem(env.text, env.ts);
+        break;
+      default:
+        break;
+    }
+  }
+
+  function socketUrl() {
+    const url = new URL(location.href);
+    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.hash = '';
+    const q = new URLSearchParams();
+    const name = localStorage.getItem(NAME_KEY);
+    if (name) q.set('name', name);
+    if (token) q.set('token', token);
+    url.search = q.toString();
+    return url.toString();
+  }
+
+  function connect() {
+    let opened = false;
+    ws = new WebSocket(socketUrl(), SUBPROTOCOL);
+    ws.onopen = () => {
+      opened = true;
+      backoff = 500;
+      banner('');
+      setStatus('connected', true);
+      if (everOpened) addSystem('Reconnected.');
+      everOpened = true;
+    };
+    ws.onmessage = (ev) => {
+      try {
+        handle(JSON.parse(ev.data));
+      } catch (e) {
+        console.warn('unreadable message', e);
+      }
+    };
+    ws.onclose = (ev) => {
+      ws = null;
+      setStatus('offline', false);
+      if (!opened && tokenRequired && !everOpened) return askToken('That token was not accepted.');
+      if (ev.code === 1008 && ev.reason) addSystem(`Disconnected: ${ev.reason}`);
+      const wait = backoff;
+      backoff = Math.min(backoff * 2, 10000);
+      const jittered = Math.round(wait * (0.8 + Math.random() * 0.4));
+      banner(`Disconnected from the server. Reconnecting in ${Math.ceil(jittered / 1000)} s…`);
+      setTimeout(connect, jittered);
+    };
+  }
+
+  function askToken(why) {
+    const form = $('token-form');
+    if (why) $('token-why').textContent = why;
+    form.hidden = false;
+    $('token').focus();
+  }
+
+  $('token-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    token = $('token').value.trim();
+    if (!token) return;
+    // Kept in the fragment: never sent to a server, not in Referer headers.
+    history.replaceState(null, '', `#token=${encodeURIComponent(token)}`);
+    $('token-form').hidden = true;
+    connect();
+  });
+
+  // --- typing -------------------------------------------------------------
+
+  $('composer').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const text = input.value;
+    if (!text.trim() || !ws || ws.readyState !== WebSocket.OPEN) return;
+    ws.send(text);
+    lastSent = text;
+    input.value = '';
+  });
+
+  input.addEventListener('keydown', (ev) => {
+    // Up in an empty box brings back the last message to edit and resend.
+    if (ev.key === 'ArrowUp' && !input.value && lastSent) {
+      ev.preventDefault();
+      input.value = lastSent;
+      input.setSelectionRange(input.value.length, input.value.length);
+    }
+  });
+
+  function pickName() {
+    const wanted = nameInput.value.trim();
+    if (!wanted || wanted === me) return;
+    localStorage.setItem(NAME_KEY, wanted);
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(`/nick ${wanted}`);
+  }
+  nameInput.addEventListener('change', pickName);
+  nameInput.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') {
+      ev.preventDefault();
+      pickName();
+      input.focus();
+    }
+  });
+
+  $('who-toggle').addEventListener('click', () => {
+    const open = $('who').classList.toggle('open');
+    $('who-toggle').setAttribute('aria-expanded', String(open));
+  });
+
+  // --- start ----------------------------------------------------------------
+
+  fetch('/_chat/config.json', { cache: 'no-store' })
+    .then((r) => r.json())
+    .catch(() => ({}))
+    .then((config) => {
+      tokenRequired = !!config.token;
+      if (tokenRequired && !token) return askToken();
+      connect();
+      input.focus();
+    });
+})();

@@ -1,0 +1,77 @@
+#include "hub_impl.hpp"
+
+#include <fmt/format.h>
+
+namespace wskit::chat {
+namespace {
+
+std::pair<std::string_view, std::string_view> split_command(std::string_view line) {
+    line.remove_prefix(1);  // the '/'
+    auto space = line.find_first_of(" \t");
+    if (space == std::string_view::npos) return {line, {}};
+    auto rest = line.substr(space + 1);
+    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
+    return {line.substr(0, space), rest};
+}
+
+}  // namespace
+
+const std::vector<SlashCommandDoc>& chat_slash_commands() {
+    static const std::vector<SlashCommandDoc> table{
+        {"/nick NAME", "change your name (a suffix is added when it is taken)"},
+        {"/me TEXT", "say TEXT as an action (* alice waves)"},
+        {"/who", "list who is in this room"},
+        {"/rooms", "list the rooms with people in them"},
+        {"/help", "list these commands"},
+        {"//text", "send the message \"/text\""},
+    };
+    return table;
+}
+
+void Hub::Impl::command(ConnId conn, Client& c, std::string_view line, Time now) {
+    auto [name, args] = split_command(line);
+    if (name == "nick") return nick(conn, c, args, now);
+    if (name == "me") {
+        auto body = clean_text(args);
+        if (body.empty()) return tell(conn, c, "usage: /me TEXT, like /me waves", now);
+        return publish(conn, RoomEvent::Type::action, std::move(body), now);
+    }
+    if (name == "who") return deliver({conn}, render_who(c.room, names(rooms.at(c.room)), c.name, c.format, now));
+    if (name == "rooms") return tell(conn, c, rooms_line(), now);
+    if (name == "help" || name == "?")
+        return tell(conn, c, "commands:\n" + format_slash_help(chat_slash_commands()), now);
+    tell(conn, c,
+         fmt::format("unknown command /{}: /help lists the commands; start a message with // to send it "
+                     "with a leading /",
+                     clean_name(name, 32)),
+         now);
+}
+
+void Hub::Impl::nick(ConnId conn, Client& c, std::string_view args, Time now) {
+    auto wanted = clean_name(args, options.max_name_chars);
+    if (wanted.empty()) return tell(conn, c, "usage: /nick NAME", now);
+    if (wanted == c.name) return tell(conn, c, "you are already " + c.name, now);
+    auto& room = rooms.at(c.room);
+    auto name = unique_name(wanted, options.max_name_chars,
+                            [&](std::string_view n) { return taken(room, n, conn); });
+    auto old = c.name;
+    c.name = name;
+    for (auto& m : room.roster)
+        if (m.origin == node && m.conn == conn) m.name = name;
+    RoomEvent e = make_event(conn, c, RoomEvent::Type::rename, "", now);
+    e.old_name = old;
+    bus.publish(e);
+}
+
+std::string Hub::Impl::rooms_line() const {
+    std::string line = "rooms:";
+    bool any = false;
+    for (const auto& [name, room] : rooms) {
+        if (room.roster.empty()) continue;
+        line += fmt::format("{} {} ({})", any ? "," : "", name, room.roster.size());
+        any = true;
+    }
+    return any ? line : "no rooms";
+}
+
+}  // namespace wskit::chat

@@ -1,0 +1,229 @@
+#include "hub_impl.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace wskit::chat {
+
+void Hub::Impl::join(ConnId conn, std::string_view resource, WireFormat format, Time now) {
+    auto address = parse_room_address(resource);
+    Room& room = open_room(address.room);
+    std::string wanted = clean_name(address.name, options.max_name_chars);
+    if (wanted.empty()) wanted = fmt::format("guest-{}", ++guests);
+    auto name = unique_name(wanted, options.max_name_chars,
+                            [&](std::string_view n) { return taken(room, n, 0); });
+    auto& c = clients[conn];
+    c = Client{address.room, name, format, RateLimiter(options.rate, options.burst ? options.burst : options.rate)};
+    room.local.push_back(conn);
+    room.roster.push_back({node, conn, name});
+    publish(conn, RoomEvent::Type::join, "", now);
+    greet(conn, c, room, now);
+}
+
+void Hub::Impl::receive(ConnId conn, std::string_view text, Time now) {
+    auto it = clients.find(conn);
+    if (it == clients.end() || it->second.closing) return;
+    auto& c = it->second;
+    switch (c.rate.take(now)) {
+        case RateLimiter::Verdict::pass: break;
+        case RateLimiter::Verdict::warn:
+            tell(conn, c, fmt::format("slow down: at most {} messages per second; this one was dropped, and "
+                                      "the next one too soon disconnects you", options.rate), now);
+            sink(notice(conn, "rate limit warning"));
+            return;
+        case RateLimiter::Verdict::close: {
+            c.closing = true;
+            Output o;
+            o.kind = Output::Kind::close;
+            o.conn = conn;
+            o.code = 1008;
+            o.reason = fmt::format("more than {} messages per second", options.rate);
+            return sink(std::move(o));
+        }
+    }
+    if (text.size() >= 2 && text[0] == '/' && text[1] == '/') text.remove_prefix(1);
+    else if (!text.empty() && text[0] == '/') return command(conn, c, text, now);
+    auto body = clean_text(text);
+    if (body.find_first_not_of(" \t\n") == std::string::npos) return;
+    publish(conn, RoomEvent::Type::message, std::move(body), now);
+}
+
+void Hub::Impl::leave(ConnId conn, Time now) {
+    auto it = clients.find(conn);
+    if (it == clients.end()) return;
+    auto room_name = it->second.room;
+    auto& room = rooms.at(room_name);
+    room.local.erase(std::remove(room.local.begin(), room.local.end(), conn), room.local.end());
+    publish(conn, RoomEvent::Type::leave, "", now);  // before the client goes: it names the author
+    clients.erase(it);
+    if (room.local.empty()) close_room(room_name);
+}
+
+Room& Hub::Impl::open_room(const std::string& name) {
+    auto& room = rooms[name];
+    if (!room.subscription) {
+        room.subscription = bus.subscribe(name, [this](const RoomEvent& e) { on_bus_event(e); });
+        idle.erase(std::remove(idle.begin(), idle.end(), name), idle.end());
+    }
+    return room;
+}
+
+void Hub::Impl::close_room(const std::string& name) {
+    auto& room = rooms.at(name);
+    bus.unsubscribe(room.subscription);
+    room.subscription = 0;
+    room.roster.clear();  // who is elsewhere is no longer heard of here
+    idle.push_back(name);
+    if (room.history.empty()) {
+        rooms.erase(name);
+        idle.pop_back();
+    }
+    while (idle.size() > options.idle_rooms) {
+        rooms.erase(idle.front());
+        idle.pop_front();
+    }
+}
+
+// Whether someone other than `except` (a client here) goes by `name`.
+bool Hub::Impl::taken(const Room& room, std::string_view name, ConnId except) const {
+    return std::any_of(room.roster.begin(), room.roster.end(), [&](const Member& m) {
+        return same_name(m.name, name) && !(except && m.origin == node && m.conn == except);
+    });
+}
+
+std::vector<std::string> Hub::Impl::names(const Room& room) {
+    std::vector<std::string> out;
+    for (const auto& m : room.roster) out.push_back(m.name);
+    return out;
+}
+
+RoomEvent Hub::Impl::make_event(ConnId conn, const Client& c, RoomEvent::Type type, std::string text, Time now) {
+    RoomEvent e;
+    e.type = type;
+    e.room = c.room;
+    e.from = c.name;
+    e.text = std::move(text);
+    e.ts = now;
+    e.id = next_id++;
+    e.origin = node;
+    e.origin_conn = conn;
+    return e;
+}
+
+void Hub::Impl::publish(ConnId conn, RoomEvent::Type type, std::string text, Time now) {
+    bus.publish(make_event(conn, clients.at(conn), type, std::move(text), now));
+}
+
+void Hub::Impl::on_bus_event(const RoomEvent& e) {
+    auto it = rooms.find(e.room);
+    if (it == rooms.end()) return;
+    auto& room = it->second;
+    update_roster(room, e);
+    if (e.type == RoomEvent::Type::message || e.type == RoomEvent::Type::action) {
+        room.history.push_back(e);
+        while (room.history.size() > options.history) room.history.pop_front();
+    }
+    Output record;
+    record.kind = Output::Kind::record;
+    record.event = e;
+    record.conn = e.origin == node ? e.origin_conn : 0;
+    sink(std::move(record));
+    fan_out(room, e);
+}
+
+void Hub::Impl::update_roster(Room& room, const RoomEvent& e) {
+    auto same = [&](const Member& m) { return m.origin == e.origin && m.conn == e.origin_conn; };
+    auto found = std::find_if(room.roster.begin(), room.roster.end(), same);
+    switch (e.type) {
+        case RoomEvent::Type::join:
+            if (found == room.roster.end()) room.roster.push_back({e.origin, e.origin_conn, e.from});
+            break;
+        case RoomEvent::Type::leave:
+            if (found != room.roster.end()) room.roster.erase(found);
+            break;
+        case RoomEvent::Type::rename:
+            if (found != room.roster.end()) found->name = e.from;
+            break;
+        default: break;
+    }
+}
+
+// One frame per format for everyone but the author; the author sees
+// its own message marked as its own (JSON) or not at all (a terminal
+// already shows what it sent), and no notice of its own join.
+void Hub::Impl::fan_out(const Room& room, const RoomEvent& e) {
+    ConnId author = e.origin == node ? e.origin_conn : 0;
+    bool author_sees = e.type == RoomEvent::Type::rename;
+    bool json_author_sees = author_sees || e.type == RoomEvent::Type::message || e.type == RoomEvent::Type::action;
+    for (auto format : {WireFormat::text, WireFormat::json}) {
+        std::vector<ConnId> to;
+        ConnId self = 0;
+        for (ConnId id : room.local) {
+            if (clients.at(id).format != format) continue;
+            if (id == author) self = id;
+            else to.push_back(id);
+        }
+        if (!to.empty()) deliver(std::move(to), render_event(e, format));
+        bool sees = format == WireFormat::json ? json_author_sees : author_sees;
+        if (self && sees) deliver({self}, render_event(e, format, View{false, true}));
+    }
+}
+
+void Hub::Impl::greet(ConnId conn, const Client& c, const Room& room, Time now) {
+    for (const auto& e : room.history) deliver({conn}, render_event(e, c.format, View{true, e.origin == node && e.origin_conn == conn}));
+    deliver({conn}, render_who(c.room, names(room), c.name, c.format, now));
+    if (c.format == WireFormat::text)
+        tell(conn, c, fmt::format("you are {} in {}; /help lists the commands", c.name, c.room), now);
+}
+
+void Hub::Impl::tell(ConnId conn, const Client& c, std::string_view text, Time now) {
+    deliver({conn}, render_system(c.room, text, c.format, now));
+}
+
+void Hub::Impl::deliver(std::vector<ConnId> to, std::string text) {
+    Output o;
+    o.kind = Output::Kind::deliver;
+    o.to = std::move(to);
+    o.text = std::move(text);
+    sink(std::move(o));
+}
+
+Output Hub::Impl::notice(ConnId conn, std::string reason) {
+    Output o;
+    o.kind = Output::Kind::notice;
+    o.conn = conn;
+    o.reason = std::move(reason);
+    return o;
+}
+
+Hub::Hub(Bus& bus, HubOptions options, Sink sink, std::string node)
+    : impl_(std::make_unique<Impl>(bus, options, std::move(sink), std::move(node))) {}
+Hub::~Hub() {
+    for (auto& [name, room] : impl_->rooms)
+        if (room.subscription) impl_->bus.unsubscribe(room.subscription);
+}
+
+void Hub::join(ConnId conn, std::string_view resource, WireFormat format, Time now) {
+    impl_->join(conn, resource, format, now);
+}
+void Hub::receive(ConnId conn, std::string_view text, Time now) { impl_->receive(conn, text, now); }
+void Hub::leave(ConnId conn, Time now) { impl_->leave(conn, now); }
+
+std::vector<Hub::RoomInfo> Hub::rooms() const {
+    std::vector<RoomInfo> out;
+    for (const auto& [name, room] : impl_->rooms)
+        if (!room.roster.empty()) out.push_back({name, room.roster.size()});
+    return out;
+}
+std::size_t Hub::client_count() const { return impl_->clients.size(); }
+std::string Hub::room_of(ConnId conn) const {
+    auto it = impl_->clients.find(conn);
+    return it == impl_->clients.end() ? "" : it->second.room;
+}
+std::string Hub::name_of(ConnId conn) const {
+    auto it = impl_->clients.find(conn);
+    return it == impl_->clients.end() ? "" : it->second.name;
+}
+
+}  // namespace wskit::chat

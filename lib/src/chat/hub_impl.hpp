@@ -1,0 +1,82 @@
+// Hub::Impl: the state of a hub's rooms and clients, shared by hub.cpp
+// (joins, leaves, events) and commands.cpp (what clients type).
+#pragma once
+
+#include <wskit/chat_room.hpp>
+
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace wskit::chat {
+
+struct Client {
+    std::string room;
+    std::string name;
+    WireFormat format = WireFormat::text;
+    RateLimiter rate;
+    bool closing = false;  // closed for its rate: what it still sends is ignored
+};
+
+// Someone in a room, in this process or another.
+struct Member {
+    std::string origin;
+    ConnId conn = 0;
+    std::string name;
+};
+
+struct Room {
+    Bus::Subscription subscription = 0;  // 0 while nobody is in it here
+    std::vector<ConnId> local;           // this process's clients, in join order
+    std::vector<Member> roster;          // everyone, in join order
+    std::deque<RoomEvent> history;
+};
+
+struct Hub::Impl {
+    Impl(Bus& b, HubOptions o, Sink s, std::string n)
+        : bus(b), options(o), sink(std::move(s)), node(std::move(n)) {}
+
+    // --- clients ----------------------------------------------------------
+    void join(ConnId conn, std::string_view resource, WireFormat format, Time now);
+    void receive(ConnId conn, std::string_view text, Time now);
+    void leave(ConnId conn, Time now);
+
+    // --- commands ---------------------------------------------------------
+    void command(ConnId conn, Client& c, std::string_view line, Time now);
+    void nick(ConnId conn, Client& c, std::string_view args, Time now);
+    std::string rooms_line() const;
+
+    // --- rooms ------------------------------------------------------------
+    Room& open_room(const std::string& name);
+    void close_room(const std::string& name);
+    // Whether someone other than `except` (a client here) goes by `name`.
+    bool taken(const Room& room, std::string_view name, ConnId except) const;
+    static std::vector<std::string> names(const Room& room);
+
+    // --- events -----------------------------------------------------------
+    RoomEvent make_event(ConnId conn, const Client& c, RoomEvent::Type type, std::string text, Time now);
+    void publish(ConnId conn, RoomEvent::Type type, std::string text, Time now);
+    void on_bus_event(const RoomEvent& e);
+    void update_roster(Room& room, const RoomEvent& e);
+    // One frame per format for everyone but the author; the author sees
+    // its own message marked as its own (JSON) or not at all (a terminal
+    // already shows what it sent), and no notice of its own join.
+    void fan_out(const Room& room, const RoomEvent& e);
+    void greet(ConnId conn, const Client& c, const Room& room, Time now);
+    void tell(ConnId conn, const Client& c, std::string_view text, Time now);
+    void deliver(std::vector<ConnId> to, std::string text);
+    Output notice(ConnId conn, std::string reason);
+
+    Bus& bus;
+    HubOptions options;
+    Sink sink;
+    std::string node;
+    std::map<ConnId, Client> clients;
+    std::map<std::string, Room> rooms;
+    std::deque<std::string> idle;  // rooms nobody is in, emptied longest ago first
+    std::uint64_t next_id = 1;
+    std::uint64_t guests = 0;
+};
+
+}  // namespace wskit::chat

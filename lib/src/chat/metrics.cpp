@@ -1,0 +1,57 @@
+#include "metrics.hpp"
+
+#include <fmt/format.h>
+
+namespace wskit::chat {
+
+const char* drop_reason_name(DropReason reason) {
+    switch (reason) {
+        case DropReason::slow_reader: return "slow_reader";
+        case DropReason::rate: return "rate";
+        case DropReason::too_big: return "too_big";
+        case DropReason::ping_timeout: return "ping_timeout";
+        case DropReason::protocol: return "protocol";
+        case DropReason::count_: break;
+    }
+    return "?";
+}
+
+namespace {
+
+void metric(std::string& out, const char* name, const char* type, const char* help) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+}  // namespace
+
+std::string render_metrics(const MetricsSnapshot& m) {
+    std::string out;
+    metric(out, "wskit_chat_clients", "gauge", "Clients connected now.");
+    out += fmt::format("wskit_chat_clients {}\n", m.clients);
+    metric(out, "wskit_chat_rooms", "gauge", "Rooms with someone in them.");
+    out += fmt::format("wskit_chat_rooms {}\n", m.rooms);
+    metric(out, "wskit_chat_connections_total", "counter", "WebSocket connections accepted.");
+    out += fmt::format("wskit_chat_connections_total {}\n", m.server.connections_total);
+    metric(out, "wskit_chat_messages_received_total", "counter", "WebSocket messages received from clients.");
+    out += fmt::format("wskit_chat_messages_received_total {}\n", m.server.messages_in);
+    metric(out, "wskit_chat_messages_sent_total", "counter", "WebSocket frames sent (messages and pings), one per receiver.");
+    out += fmt::format("wskit_chat_messages_sent_total {}\n", m.server.messages_out);
+    metric(out, "wskit_chat_received_bytes_total", "counter", "Payload bytes received from clients.");
+    out += fmt::format("wskit_chat_received_bytes_total {}\n", m.server.bytes_in);
+    metric(out, "wskit_chat_sent_bytes_total", "counter", "Payload bytes sent, counted once per receiver.");
+    out += fmt::format("wskit_chat_sent_bytes_total {}\n", m.server.bytes_out);
+    metric(out, "wskit_chat_room_messages_total", "counter", "Messages said in rooms by clients of this server.");
+    out += fmt::format("wskit_chat_room_messages_total {}\n", m.chat.chat_messages);
+    metric(out, "wskit_chat_drops_total", "counter", "Clients dropped by the server, by reason.");
+    for (std::size_t i = 0; i < m.chat.drops.size(); ++i)
+        out += fmt::format("wskit_chat_drops_total{{reason=\"{}\"}} {}\n", drop_reason_name(static_cast<DropReason>(i)),
+                           m.chat.drops[i]);
+    metric(out, "wskit_chat_handshake_failures_total", "counter", "WebSocket handshakes refused, by reason.");
+    static const char* refusal_names[] = {"origin", "token", "other"};
+    for (std::size_t i = 0; i < m.chat.refusals.size(); ++i)
+        out += fmt::format("wskit_chat_handshake_failures_total{{reason=\"{}\"}} {}\n", refusal_names[i],
+                           m.chat.refusals[i]);
+    return out;
+}
+
+}  // namespace wskit::chat

@@ -1,0 +1,239 @@
+// run_chat: the Hub on a Server, with the HTTP side (page, /healthz,
+// /metrics), the handshake checks, pings and the transcript.
+#include "metrics.hpp"
+#include "page.hpp"
+#include "transcript.hpp"
+
+#include <wskit/chat_server.hpp>
+#include <wskit/serve.hpp>
+
+#include <fmt/format.h>
+
+#include <unordered_map>
+#include <unordered_set>
+
+namespace wskit {
+namespace {
+
+using chat::DropReason;
+using chat::RefusalReason;
+
+HttpResponse plain(int status, std::string body) {
+    return {status, {{"Content-Type", "text/plain; charset=utf-8"}}, std::move(body)};
+}
+
+// The page loads nothing from elsewhere and runs no inline code: a text
+// that slipped into the page as markup could still not run.
+const char* content_security_policy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+class ChatServer {
+public:
+    explicit ChatServer(const ChatOptions& options)
+        : options_(options), session_(loop_, options.output), transcript_(session_, options.output),
+          hub_(bus_, options.hub, [this](chat::Output&& o) { on_output(std::move(o)); }) {
+        auto server_options = options.server;
+        server_options.subprotocols = {chat::json_subprotocol};
+        // A chat server sends on its own: a stalled client's backlog grows
+        // with what the others say, grace or not. Four times the cap is as
+        // far as it goes.
+        if (!server_options.backpressure.hard_cap)
+            server_options.backpressure.hard_cap =
+                4 * resolve_backpressure(server_options.backpressure, server_options.max_message_size).max_backlog;
+        Server::Handlers h;
+        h.on_event = [this](Event& e) { on_event(e); };
+        h.on_http = [this](const HttpRequest& req) { return on_http(req); };
+        h.on_handshake = [this](const HttpRequest& req) { return on_handshake(req); };
+        server_ = std::make_unique<Server>(loop_, server_options, std::move(h));
+    }
+
+    int run() {
+        server_->listen();
+        session_.announce(*server_);
+        if (options_.ping_interval.count() > 0) loop_.after(options_.ping_interval, [this] { ping_round(); });
+        return session_.run_until_signal(*server_);
+    }
+
+private:
+    // --- WebSocket events -------------------------------------------------
+
+    void on_event(Event& e) {
+        switch (e.type) {
+            case EventType::open:
+                alive_[e.conn] = true;
+                hub_.join(e.conn, e.text,
+                          e.subprotocol == chat::json_subprotocol ? chat::WireFormat::json : chat::WireFormat::text,
+                          e.ts);
+                break;
+            case EventType::message:
+                alive_[e.conn] = true;
+                if (e.message.opcode != Opcode::text)
+                    return close(e.conn, DropReason::protocol, 1003, "this chat takes text messages only");
+                hub_.receive(e.conn, e.message.payload, e.ts);
+                break;
+            case EventType::pong: alive_[e.conn] = true; break;
+            case EventType::close: on_close(e); break;
+            default: break;
+        }
+    }
+
+    void on_close(const Event& e) {
+        auto room = hub_.room_of(e.conn), name = hub_.name_of(e.conn);
+        std::optional<DropReason> why;
+        int code = e.code;
+        std::string reason = e.reason;
+        if (auto it = closing_.find(e.conn); it != closing_.end()) {
+            // What chat closed it with; the peer may never have answered.
+            why = it->second.why;
+            code = it->second.code;
+            reason = it->second.reason;
+            closing_.erase(it);
+        } else if (e.direction == Direction::out && e.code == 1008) {
+            why = DropReason::slow_reader;  // the server's backpressure
+        } else if (e.code == 1009) {
+            why = DropReason::too_big;
+        } else if (e.code == 1002 || e.code == 1007) {
+            why = DropReason::protocol;
+        }
+        if (why) {
+            ++counters_.drops[static_cast<std::size_t>(*why)];
+            if (!name.empty()) transcript_.drop(e.conn, room, name, *why, code, reason);
+        }
+        alive_.erase(e.conn);
+        hub_.leave(e.conn, e.ts);
+    }
+
+    void on_output(chat::Output&& o) {
+        using K = chat::Output::Kind;
+        switch (o.kind) {
+            case K::deliver: {
+                // Framed once, whoever and however many receive it.
+                auto frame = server_->prepare({Opcode::text, std::move(o.text)});
+                if (o.to.size() == 1) return server_->send(o.to.front(), frame);
+                return server_->broadcast(o.to, frame);
+            }
+            case K::close: return close(o.conn, DropReason::rate, o.code, o.reason);
+            case K::record:
+                if (o.conn && (o.event.type == chat::RoomEvent::Type::message ||
+                               o.event.type == chat::RoomEvent::Type::action))
+                    ++counters_.chat_messages;
+                return transcript_.record(o.event, o.conn);
+            case K::notice: return transcript_.notice(o.conn, hub_.room_of(o.conn), hub_.name_of(o.conn), o.reason);
+        }
+    }
+
+    void close(ConnId conn, DropReason why, int code, std::string reason) {
+        server_->close(conn, code, reason);
+        closing_[conn] = {why, code, std::move(reason)};
+    }
+
+    // A client that answered nothing (no pong, no message) since the last
+    // round is dropped; the others get a ping.
+    void ping_round() {
+        auto seconds = options_.ping_interval.count() / 1000.0;
+        for (auto& [conn, alive] : alive_) {
+            if (!alive) {
+                if (!closing_.count(conn))
+                    close(conn, DropReason::ping_timeout, 1001, fmt::format("no answer to a ping within {:g} s", seconds));
+                continue;
+            }
+            alive = false;
+            server_->send(conn, Message{Opcode::ping, {}});
+        }
+        loop_.after(options_.ping_interval, [this] { ping_round(); });
+    }
+
+    // --- HTTP -------------------------------------------------------------
+
+    std::optional<HttpResponse> on_handshake(const HttpRequest& req) {
+        bool secure = !options_.server.tls.cert_file.empty();
+        auto origin = req.header("Origin");
+        if (!chat::origin_allowed(origin, req.header("Host"), secure, options_.origins)) {
+            ++counters_.refusals[static_cast<std::size_t>(RefusalReason::origin)];
+            return plain(403, "Forbidden: this chat does not accept WebSocket connections from pages of other sites "
+                              "(the server's --origin option lists those it accepts).\n");
+        }
+        if (!options_.token.empty()) {
+            auto offered = chat::parse_room_address(req.resource).token;
+            auto auth = req.header("Authorization");
+            if (auth.compare(0, 7, "Bearer ") == 0) offered = auth.substr(7);
+            if (!chat::token_matches(options_.token, offered)) {
+                ++counters_.refusals[static_cast<std::size_t>(RefusalReason::token)];
+                auto res = plain(401, "Unauthorized: this chat needs its token, as ?token=SECRET in the URL or an "
+                                      "'Authorization: Bearer SECRET' header.\n");
+                res.headers.push_back({"WWW-Authenticate", "Bearer"});
+                return res;
+            }
+        }
+        return std::nullopt;
+    }
+
+    HttpResponse on_http(const HttpRequest& req) {
+        if (req.method != "GET" && req.method != "HEAD") {
+            auto res = plain(405, "Only GET is served here.\n");
+            res.headers.push_back({"Allow", "GET, HEAD"});
+            return res;
+        }
+        auto path = std::string_view(req.resource).substr(0, req.resource.find('?'));
+        if (path == "/healthz") return plain(200, "ok\n");
+        if (path == "/metrics") {
+            auto res = plain(200, chat::render_metrics(snapshot()));
+            res.headers[0].value = "text/plain; version=0.0.4; charset=utf-8";
+            return res;
+        }
+        if (path == "/_chat/config.json") {
+            // What the page needs to know before it connects.
+            HttpResponse res{200, {{"Content-Type", "application/json"}}, options_.token.empty() ? "{\"token\":false}\n" : "{\"token\":true}\n"};
+            res.headers.push_back({"Cache-Control", "no-store"});
+            return res;
+        }
+        auto file = chat::page_asset(path);
+        if (!file && path.substr(0, 7) == "/_chat/") return plain(404, "Not found.\n");
+        auto page = file ? *file : chat::page_index();
+        HttpResponse res{200, {{"Content-Type", std::string(page.content_type)}}, std::string(page.body)};
+        res.headers.push_back({"Content-Security-Policy", content_security_policy});
+        res.headers.push_back({"X-Content-Type-Options", "nosniff"});
+        res.headers.push_back({"Referrer-Policy", "no-referrer"});
+        res.headers.push_back({"Cache-Control", "no-cache"});
+        return res;
+    }
+
+    chat::MetricsSnapshot snapshot() const {
+        chat::MetricsSnapshot m;
+        m.clients = hub_.client_count();
+        m.rooms = hub_.rooms().size();
+        m.server = server_->stats();
+        m.chat = counters_;
+        // Refusals not counted here were the server's own (full, malformed).
+        auto& other = m.chat.refusals[static_cast<std::size_t>(RefusalReason::other)];
+        auto ours = counters_.refusals[0] + counters_.refusals[1];
+        other = m.server.handshakes_refused > ours ? m.server.handshakes_refused - ours : 0;
+        return m;
+    }
+
+    ChatOptions options_;
+    EventLoop loop_;
+    ServeSession session_;
+    chat::Transcript transcript_;
+    chat::LocalBus bus_;
+    chat::Hub hub_;
+    std::unique_ptr<Server> server_;
+    chat::ChatCounters counters_;
+    std::unordered_map<ConnId, bool> alive_;  // answered since the last ping round
+    struct Closing {
+        DropReason why;
+        int code;
+        std::string reason;
+    };
+    std::unordered_map<ConnId, Closing> closing_;  // closed by chat, and why
+};
+
+}  // namespace
+
+int run_chat(const ChatOptions& options) {
+    ChatServer server(options);
+    return server.run();
+}
+
+}  // namespace wskit

@@ -1,0 +1,93 @@
+#include <wskit/chat_wire.hpp>
+#include <wskit/printer.hpp>
+
+#include <nlohmann/json.hpp>
+
+namespace wskit::chat {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// Continuation lines are indented, so that no line of a message can pass
+// for a line of the server ("* bob joined") or of someone else.
+std::string indent_continuations(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        out += c;
+        if (c == '\n') out += "  ";
+    }
+    return out;
+}
+
+std::string text_line(const RoomEvent& e, View view) {
+    using T = RoomEvent::Type;
+    switch (e.type) {
+        case T::message:
+            return (view.history ? "[history] " : "") + e.from + ": " + indent_continuations(e.text);
+        case T::action:
+            return (view.history ? "[history] * " : "* ") + e.from + " " + indent_continuations(e.text);
+        case T::join: return "* " + e.from + " joined";
+        case T::leave: return "* " + e.from + " left";
+        case T::rename:
+            return view.self ? "* you are now known as " + e.from : "* " + e.old_name + " is now known as " + e.from;
+    }
+    return {};
+}
+
+}  // namespace
+
+std::string render_event(const RoomEvent& e, WireFormat format, View view) {
+    if (format == WireFormat::text) return text_line(e, view);
+    using T = RoomEvent::Type;
+    bool is_message = e.type == T::message || e.type == T::action;
+    json j;
+    j["type"] = is_message ? (view.history ? "history" : "message") : type_name(e.type);
+    j["room"] = e.room;
+    j["from"] = e.from;
+    if (is_message) j["text"] = e.text;
+    if (e.type == T::action) j["action"] = true;
+    if (e.type == T::rename) j["old"] = e.old_name;
+    j["ts"] = format_iso_time(e.ts);
+    j["id"] = e.id;
+    if (view.self) j["self"] = true;
+    return dump(j);
+}
+
+std::string render_who(const std::string& room, const std::vector<std::string>& names, const std::string& you,
+                       WireFormat format, Time ts) {
+    if (format == WireFormat::text) {
+        std::string line = "* online in " + room + " (" + std::to_string(names.size()) + "): ";
+        for (std::size_t i = 0; i < names.size(); ++i) line += (i ? ", " : "") + names[i];
+        return line;
+    }
+    json j{{"type", "who"}, {"room", room}, {"names", names}, {"you", you}, {"ts", format_iso_time(ts)}};
+    return dump(j);
+}
+
+std::string render_system(const std::string& room, std::string_view text, WireFormat format, Time ts) {
+    if (format == WireFormat::text) return "* " + indent_continuations(text);
+    json j{{"type", "system"}, {"room", room}, {"text", text}, {"ts", format_iso_time(ts)}};
+    return dump(j);
+}
+
+std::string clean_text(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        auto b = static_cast<unsigned char>(text[i]);
+        if ((b < 0x20 && b != '\n' && b != '\t') || b == 0x7f) continue;
+        // C1 controls: U+0080..U+009F, encoded C2 80..C2 9F.
+        if (b == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0xa0) {
+            ++i;
+            continue;
+        }
+        out += text[i];
+    }
+    while (!out.empty() && (out.back() == ' ' || out.back() == '\n' || out.back() == '\t')) out.pop_back();
+    return out;
+}
+
+}  // namespace wskit::chat

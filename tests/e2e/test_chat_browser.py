@@ -1,0 +1,65 @@
+"""The chat page in headless Chromium (peers/chat_browser.cjs): two people
+chat with each other and with a terminal, history shows on join, the
+who-list follows joins and leaves, a message that looks like HTML is shown
+as text and runs nothing, the page reconnects after the server restarts.
+Screenshots (desktop and phone, light and dark) go to BUILD/screenshots/."""
+import json
+import os
+import signal
+import subprocess
+
+from harness import NODE, PEERS, WSKIT, TestCase, free_port, main
+from test_chat import Terminal
+
+SHOTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(WSKIT))), "screenshots")
+
+
+class ChatBrowser(TestCase):
+    def test_two_pages_and_a_terminal(self):
+        os.makedirs(SHOTS, exist_ok=True)
+        address = f"127.0.0.1:{free_port()}"
+        server, url = self.start_wskit_server("chat", address)
+        term = Terminal(self, url + "lounge?name=term")
+        term.p.wait_line(r"^\* you are term", stream="stdout")
+        term.say("before you came")
+
+        page_url = url.replace("ws://", "http://") + "lounge"
+        driver = self.start([NODE, os.path.join(PEERS, "chat_browser.cjs"), page_url, SHOTS])
+
+        def event(key, timeout=60):
+            """The driver's next line for `key`; fails on an error or a dialog."""
+            line = driver.wait_line(r'^\{"(%s|error|dialog)"' % key, stream="stdout", timeout=timeout).string
+            got = json.loads(line)
+            self.assertNotIn("error", got, got)
+            self.assertNotIn("dialog", got, got)
+            return got
+
+        term.p.wait_line(r"^\* guest-\d+ is now known as ben$", stream="stdout", timeout=60)
+        term.p.wait_line(r"^ana: hello from ana$", stream="stdout")
+        term.p.wait_line(r"^ben: <img src=x onerror=alert\(1\)>$", stream="stdout")
+        term.say("hi from the terminal")
+
+        event("restart", timeout=90)
+        server.signal(signal.SIGTERM)
+        self.assertEqual(server.wait(timeout=10), 143)
+        self.start_wskit_server("chat", address)
+
+        done = event("done", timeout=90)["done"]
+        self.assertFalse(any(l.startswith('{"dialog"') for l in driver.seen["stdout"]), driver.seen["stdout"])
+        self.assertEqual(done["history"], ["before you came"])
+        self.assertEqual(done["who"], ["term", "ana", "ben"])
+        self.assertTrue(done["evil_shown_as_text"])
+        self.assertEqual(done["images_in_log"], 0)
+        self.assertEqual(done["up_recalls"], "hello from ana")
+        self.assertEqual(done["who_after_leave"], ["term", "ana"])
+        self.assertTrue(done["phone_who_hidden"])
+        self.assertTrue(done["banner_seen"])
+        self.assertTrue(done["banner_hidden_after"])
+        self.assertTrue(done["sent_after_restart"])
+        for name in ("desktop-light", "desktop-dark", "phone-light", "phone-dark"):
+            shot = os.path.join(SHOTS, f"chat-{name}.png")
+            self.assertGreater(os.path.getsize(shot), 5000, shot)
+
+
+if __name__ == "__main__":
+    main()

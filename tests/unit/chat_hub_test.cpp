@@ -1,0 +1,267 @@
+#include "support.hpp"
+
+#include <wskit/chat_room.hpp>
+
+#include <nlohmann/json.hpp>
+
+using namespace std::chrono_literals;
+using namespace wskit::chat;
+using wskit::ConnId;
+
+namespace {
+
+const Time t0 = Time{} + 1'700'000'000s;
+
+// A hub on a LocalBus whose outputs are kept, as values.
+struct Fixture {
+    explicit Fixture(HubOptions options = {}, Bus* shared = nullptr, std::string node = "local")
+        : hub(shared ? *shared : local, options, [this](Output&& o) { outputs.push_back(std::move(o)); },
+              std::move(node)) {}
+
+    // What `conn` was sent, in order, and forgets it.
+    std::vector<std::string> take(ConnId conn) {
+        std::vector<std::string> got;
+        for (auto& o : outputs)
+            if (o.kind == Output::Kind::deliver && std::find(o.to.begin(), o.to.end(), conn) != o.to.end())
+                got.push_back(o.text);
+        for (auto& o : outputs) o.to.erase(std::remove(o.to.begin(), o.to.end(), conn), o.to.end());
+        return got;
+    }
+    std::vector<Output> of_kind(Output::Kind kind) const {
+        std::vector<Output> out;
+        for (const auto& o : outputs)
+            if (o.kind == kind) out.push_back(o);
+        return out;
+    }
+
+    LocalBus local;
+    std::vector<Output> outputs;
+    Hub hub;
+};
+
+using Lines = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("Hub: rooms by path, join and leave notices, messages to the room only", "[chat]") {
+    Fixture f;
+    f.hub.join(1, "/?name=alice", WireFormat::text, t0);
+    CHECK(f.take(1) == Lines{"* online in / (1): alice", "* you are alice in /; /help lists the commands"});
+    f.hub.join(2, "/?name=bob", WireFormat::text, t0);
+    f.hub.join(3, "/rust?name=carol", WireFormat::text, t0);
+    CHECK(f.take(1) == Lines{"* bob joined"});
+    f.take(2);
+    f.take(3);
+    f.hub.receive(2, "hello", t0);
+    f.hub.receive(3, "in rust", t0);
+    CHECK(f.take(1) == Lines{"bob: hello"});
+    CHECK(f.take(2).empty());  // not echoed to its author
+    CHECK(f.take(3).empty());
+    f.hub.leave(2, t0);
+    CHECK(f.take(1) == Lines{"* bob left"});
+    CHECK(f.hub.client_count() == 2);
+    CHECK(f.hub.room_of(3) == "/rust");
+    CHECK(f.hub.name_of(1) == "alice");
+}
+
+TEST_CASE("Hub: one delivery per format for all the others (framed once)", "[chat]") {
+    Fixture f;
+    for (ConnId c = 1; c <= 4; ++c) f.hub.join(c, "/", c % 2 ? WireFormat::text : WireFormat::json, t0);
+    f.outputs.clear();
+    f.hub.receive(1, "hi", t0);
+    auto deliveries = f.of_kind(Output::Kind::deliver);
+    REQUIRE(deliveries.size() == 2);
+    CHECK(deliveries[0].to == std::vector<ConnId>{3});
+    CHECK(deliveries[0].text == "guest-1: hi");
+    CHECK(deliveries[1].to == std::vector<ConnId>{2, 4});
+    auto j = nlohmann::json::parse(deliveries[1].text);
+    CHECK(j["type"] == "message");
+    CHECK(j["from"] == "guest-1");
+    CHECK(j["text"] == "hi");
+    CHECK(j["room"] == "/");
+    CHECK(j["ts"] == "2023-11-14T22:13:20.000Z");
+    CHECK(j["id"].is_number_unsigned());
+}
+
+TEST_CASE("Hub: a JSON author gets its own message marked self", "[chat]") {
+    Fixture f;
+    f.hub.join(1, "/?name=alice", WireFormat::json, t0);
+    f.take(1);
+    f.hub.receive(1, "mine", t0);
+    auto got = f.take(1);
+    REQUIRE(got.size() == 1);
+    auto j = nlohmann::json::parse(got[0]);
+    CHECK(j["self"] == true);
+    CHECK(j["text"] == "mine");
+}
+
+TEST_CASE("Hub: names are cleaned, unique per room, guest-N by default", "[chat]") {
+    Fixture f({}, nullptr);
+    f.hub.join(1, "/?name=%20alice%20", WireFormat::text, t0);
+    f.hub.join(2, "/?name=Alice", WireFormat::text, t0);
+    f.hub.join(3, "/other?name=alice", WireFormat::text, t0);  // another room: free
+    f.hub.join(4, "/", WireFormat::text, t0);
+    f.hub.join(5, "/?name=%1b%5b2J", WireFormat::text, t0);
+    CHECK(f.hub.name_of(1) == "alice");
+    CHECK(f.hub.name_of(2) == "Alice-2");
+    CHECK(f.hub.name_of(3) == "alice");
+    CHECK(f.hub.name_of(4) == "guest-1");
+    CHECK(f.hub.name_of(5) == "[2J");
+}
+
+TEST_CASE("Hub: /nick renames (unique), /who, /me, /rooms, /help, unknown commands, //", "[chat]") {
+    Fixture f;
+    f.hub.join(1, "/?name=alice", WireFormat::text, t0);
+    f.hub.join(2, "/?name=bob", WireFormat::text, t0);
+    f.hub.join(3, "/rust?name=carol", WireFormat::text, t0);
+    f.take(1), f.take(2), f.take(3);
+
+    f.hub.receive(2, "/nick  Alice ", t0);
+    CHECK(f.hub.name_of(2) == "Alice-2");
+    CHECK(f.take(1) == Lines{"* bob is now known as Alice-2"});
+    CHECK(f.take(2) == Lines{"* you are now known as Alice-2"});
+    f.hub.receive(2, "/nick Alice-2", t0);
+    CHECK(f.take(2) == Lines{"* you are already Alice-2"});
+    f.hub.receive(2, "/nick", t0);
+    CHECK(f.take(2) == Lines{"* usage: /nick NAME"});
+
+    f.hub.receive(1, "/who", t0);
+    CHECK(f.take(1) == Lines{"* online in / (2): alice, Alice-2"});
+    f.hub.receive(1, "/me waves", t0);
+    CHECK(f.take(2) == Lines{"* alice waves"});
+    CHECK(f.take(1).empty());
+    f.hub.receive(1, "/rooms", t0);
+    CHECK(f.take(1) == Lines{"* rooms: / (2), /rust (1)"});
+    f.hub.receive(1, "/help", t0);
+    auto help = f.take(1);
+    REQUIRE(help.size() == 1);
+    for (const auto& c : chat_slash_commands()) CHECK(help[0].find(c.usage) != std::string::npos);
+    f.hub.receive(1, "/dance", t0);
+    auto unknown = f.take(1);
+    REQUIRE(unknown.size() == 1);
+    CHECK(unknown[0].find("unknown command /dance") != std::string::npos);
+    f.hub.receive(1, "//dance", t0);
+    CHECK(f.take(2) == Lines{"alice: /dance"});
+}
+
+TEST_CASE("Hub: history of the last N messages, replayed to newcomers as history", "[chat]") {
+    HubOptions o;
+    o.history = 2;
+    o.rate = 0;
+    Fixture f(o);
+    f.hub.join(1, "/?name=alice", WireFormat::text, t0);
+    for (auto m : {"one", "two", "three"}) f.hub.receive(1, m, t0);
+    f.hub.receive(1, "/me sighs", t0);
+    f.hub.join(2, "/?name=bob", WireFormat::text, t0);
+    CHECK(f.take(2) == Lines{"[history] alice: three", "[history] * alice sighs", "* online in / (2): alice, bob",
+                             "* you are bob in /; /help lists the commands"});
+    f.hub.join(3, "/?name=carol", WireFormat::json, t0);
+    auto got = f.take(3);
+    REQUIRE(got.size() == 3);
+    auto h = nlohmann::json::parse(got[0]);
+    CHECK(h["type"] == "history");
+    CHECK(h["text"] == "three");
+    CHECK(h["from"] == "alice");
+    auto who = nlohmann::json::parse(got[2]);
+    CHECK(who["type"] == "who");
+    CHECK(who["names"] == nlohmann::json::array({"alice", "bob", "carol"}));
+    CHECK(who["you"] == "carol");
+}
+
+TEST_CASE("Hub: an emptied room keeps its history for the next visitor", "[chat]") {
+    HubOptions o;
+    o.idle_rooms = 1;
+    Fixture f(o);
+    f.hub.join(1, "/a?name=alice", WireFormat::text, t0);
+    f.hub.receive(1, "remember me", t0);
+    f.hub.leave(1, t0);
+    CHECK(f.hub.rooms().empty());
+    f.hub.join(2, "/a", WireFormat::text, t0);
+    CHECK(f.take(2).front() == "[history] alice: remember me");
+    f.hub.leave(2, t0);
+    f.hub.join(3, "/b", WireFormat::text, t0);
+    f.hub.receive(3, "b", t0);
+    f.hub.leave(3, t0);  // /b idle now: /a is forgotten (one idle room kept)
+    f.hub.join(4, "/a", WireFormat::text, t0);
+    CHECK(f.take(4).front().rfind("* online", 0) == 0);
+}
+
+TEST_CASE("Hub: too fast gets a warning, then a close with 1008", "[chat]") {
+    HubOptions o;
+    o.rate = 2;
+    Fixture f(o);
+    f.hub.join(1, "/", WireFormat::text, t0);
+    f.hub.join(2, "/", WireFormat::text, t0);
+    f.take(1), f.take(2);
+    f.hub.receive(1, "a", t0);
+    f.hub.receive(1, "b", t0);
+    f.hub.receive(1, "c", t0);  // dropped, with a warning
+    CHECK(f.take(2) == Lines{"guest-1: a", "guest-1: b"});
+    auto warning = f.take(1);
+    REQUIRE(warning.size() == 1);
+    CHECK(warning[0].find("slow down") != std::string::npos);
+    CHECK(f.of_kind(Output::Kind::notice).size() == 1);
+    f.hub.receive(1, "d", t0 + 10ms);
+    auto closes = f.of_kind(Output::Kind::close);
+    REQUIRE(closes.size() == 1);
+    CHECK(closes[0].conn == 1);
+    CHECK(closes[0].code == 1008);
+    f.hub.receive(1, "e", t0 + 20ms);  // closing: ignored
+    CHECK(f.of_kind(Output::Kind::close).size() == 1);
+    CHECK(f.take(2).empty());
+}
+
+TEST_CASE("Hub: message text loses control characters, continuation lines are indented", "[chat]") {
+    Fixture f;
+    f.hub.join(1, "/?name=eve", WireFormat::text, t0);
+    f.hub.join(2, "/", WireFormat::text, t0);
+    f.take(2);
+    f.hub.receive(1, "hi\x1b[2J\n* bob joined\n", t0);
+    CHECK(f.take(2) == Lines{"eve: hi[2J\n  * bob joined"});
+    f.hub.receive(1, "   ", t0);  // nothing to say
+    CHECK(f.take(2).empty());
+}
+
+TEST_CASE("Hub: the transcript records every room event with its connection", "[chat]") {
+    Fixture f;
+    f.hub.join(7, "/?name=alice", WireFormat::text, t0);
+    f.hub.receive(7, "hi", t0);
+    f.hub.receive(7, "/nick al", t0);
+    f.hub.leave(7, t0);
+    auto records = f.of_kind(Output::Kind::record);
+    REQUIRE(records.size() == 4);
+    CHECK(records[0].event.type == RoomEvent::Type::join);
+    CHECK(records[1].event.type == RoomEvent::Type::message);
+    CHECK(records[1].event.text == "hi");
+    CHECK(records[2].event.type == RoomEvent::Type::rename);
+    CHECK(records[2].event.old_name == "alice");
+    CHECK(records[3].event.type == RoomEvent::Type::leave);
+    CHECK(records[3].event.from == "al");
+    for (const auto& r : records) CHECK(r.conn == 7);
+}
+
+TEST_CASE("Hub: two hubs on one bus share rooms, as two processes would", "[chat]") {
+    LocalBus bus;
+    Fixture a({}, &bus, "a");
+    Fixture b({}, &bus, "b");
+    // A hub hears of the people of a room from the time it serves the room:
+    // presence from before that is the bus's job (the Redis step).
+    b.hub.join(9, "/?name=bob", WireFormat::text, t0);
+    a.hub.join(1, "/?name=alice", WireFormat::text, t0);
+    CHECK(b.take(9) == Lines{"* online in / (1): bob", "* you are bob in /; /help lists the commands",
+                             "* alice joined"});
+    b.hub.join(1, "/?name=alice", WireFormat::text, t0);  // same id, other process: another person
+    CHECK(b.hub.name_of(1) == "alice-2");
+    CHECK(a.take(1) == Lines{"* online in / (1): alice", "* you are alice in /; /help lists the commands",
+                             "* alice-2 joined"});
+    b.take(1);
+    b.take(9);
+    a.hub.receive(1, "from a", t0);
+    CHECK(b.take(1) == Lines{"alice: from a"});
+    CHECK(b.take(9) == Lines{"alice: from a"});
+    CHECK(a.take(1).empty());
+    b.hub.receive(1, "/who", t0);
+    CHECK(b.take(1) == Lines{"* online in / (3): bob, alice, alice-2"});
+    a.hub.leave(1, t0);
+    CHECK(b.take(9) == Lines{"* alice left"});
+}
