@@ -127,6 +127,7 @@ public:
         endpoint_.set_listen_backlog(options.listen_backlog);
         endpoint_.set_max_message_size(options.max_message_size);
         endpoint_.set_user_agent(default_user_agent());  // the Server header
+        endpoint_.deflate_policy = options.compress;
         endpoint_.set_open_handshake_timeout(options.handshake_timeout.count());
         // Also how long a connection failed for a protocol error lingers
         // (see ServerMessage), and within the 1 s a shutdown is allowed.
@@ -396,6 +397,7 @@ private:
             e.text = con->get_resource();
             e.subprotocol = con->get_subprotocol();
             e.peer = con->get_remote_endpoint();
+            if (options.compress) e.compression = read_deflate_response(con->get_response_header("Sec-WebSocket-Extensions"));
             handlers_.on_event(e);
         }
     }

@@ -42,6 +42,7 @@ void print_trace(const HandshakeTrace& t) {
             if (body.back() != '\n') out += '\n';
         }
     }
+    if (t.compression) out += format_trace_line({TraceLine::Kind::info, describe(*t.compression)});
     std::fputs(out.c_str(), stderr);
 }
 

@@ -35,7 +35,7 @@ class ClientMessage;
 // arrive while it is closing, which would lose the last messages of a
 // pipeline. See Client's close().
 template <class Message>
-class ClientMessageManager : public std::enable_shared_from_this<ClientMessageManager<Message>> {
+class ClientMessageManager : public std::enable_shared_from_this<ClientMessageManager<Message>>, public DeflateSetting {
 public:
     using type = ClientMessageManager;
     using ptr = std::shared_ptr<ClientMessageManager>;
@@ -126,8 +126,10 @@ private:
 class ServerMessage;
 
 template <class Message>
-class ServerMessageManager : public std::enable_shared_from_this<ServerMessageManager<Message>> {
+class ServerMessageManager : public std::enable_shared_from_this<ServerMessageManager<Message>>, public DeflateSetting {
 public:
+    ServerMessageManager() { DeflateSetting::latest() = this; }  // see DeflateSetting
+
     using type = ServerMessageManager;
     using ptr = std::shared_ptr<ServerMessageManager>;
     using weak_ptr = std::weak_ptr<ServerMessageManager>;
