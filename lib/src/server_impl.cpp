@@ -385,6 +385,7 @@ private:
         auto con = endpoint_.get_con_from_hdl(hdl);
         ConnId id = next_id_++;
         con->wskit_id = id;
+        con->compressed = options.compress && !con->get_response_header("Sec-WebSocket-Extensions").empty();
         ++stats.connections_total;
         auto& c = connections_[id];
         c.con = con.get();
@@ -408,7 +409,14 @@ private:
         const auto& payload = msg->get_payload();
         ++stats.messages_in;
         stats.bytes_in += payload.size();
-        if (options.echo) {
+        if (options.echo && con->compressed) {
+            // Compressed on the way out (websocketpp compresses what it prepares).
+            if (!con->send(payload, msg->get_opcode())) {
+                ++stats.messages_out;
+                stats.bytes_out += payload.size();
+                queued(con->wskit_id, *con);
+            }
+        } else if (options.echo) {
             // Re-send the received message as a prepared frame: the payload was
             // validated on receipt, and server frames are not masked, so this
             // skips websocketpp's second UTF-8 pass and its copy of the payload.

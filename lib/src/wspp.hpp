@@ -36,6 +36,7 @@ namespace wskit::detail {
 // which connection they serve without a lookup.
 struct ConnectionData {
     std::uint64_t wskit_id = 0;
+    bool compressed = false;  // permessage-deflate was agreed: messages go through the compressor
 };
 
 using Concurrency = websocketpp::concurrency::none;
