@@ -424,7 +424,8 @@ std::vector<std::string> ClientFlags::header_hints() const {
         } else if (same_name(h.name, "Sec-WebSocket-Extensions")) {
             hints.push_back("warning: -H " + in_quotes(text) +
                             ": wskit does not run extensions offered by hand; if the server accepts one, "
-                            "the messages it transforms cannot be read (the header is sent as given)");
+                            "the messages it transforms cannot be read (the header is sent as given; "
+                            "--compress offers permessage-deflate and replaces it)");
         }
     }
     return hints;

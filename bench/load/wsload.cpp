@@ -6,6 +6,8 @@
 //   wsload flood    URL [-c CONNS] [-w INFLIGHT] [-s SIZE] [-d SECS] [--warmup SECS] [-t THREADS] [--binary]
 //   wsload pingpong URL [-s SIZE] [-d SECS] [--warmup SECS] [--binary]      (= flood -c 1 -w 1)
 //   wsload idle     URL [-n CONNS] [--parallel N] [--hold SECS]
+//   --deflate (any mode) offers permessage-deflate; wsload itself sends uncompressed messages (allowed
+//   on a compressed connection) and counts compressed replies like any other.
 //
 // flood/pingpong print one line: "echoes/s=... MB/s=... echoes=... secs=... total=... open=... errors=..."
 // (rates over the measured window after the warm-up; MB/s counts echoed payload bytes, 10^6 bytes;
@@ -49,6 +51,7 @@ struct Options {
     bool binary = false;
     int parallel = 200;
     double hold = 0;
+    bool deflate = false;  // offer permessage-deflate (replies may then come compressed; they are counted alike)
 };
 
 [[noreturn]] void usage(const char* msg) {
@@ -56,7 +59,7 @@ struct Options {
     std::fprintf(stderr,
                  "usage: wsload flood|pingpong|idle ws://HOST:PORT/PATH [-c CONNS] [-w INFLIGHT] [-s SIZE]\n"
                  "              [-d SECS] [--warmup SECS] [-t THREADS] [--binary] [-n CONNS] [--parallel N]\n"
-                 "              [--hold SECS]\n");
+                 "              [--hold SECS] [--deflate]\n");
     std::exit(2);
 }
 
@@ -70,9 +73,20 @@ std::uint64_t xorshift(std::uint64_t& s) {
 // A few prepared client frames with different masking keys, shared read-only
 // by the connections of one thread.
 struct FramePool {
-    FramePool(std::size_t size, bool binary, std::uint64_t seed) {
+    FramePool(std::size_t size, bool binary, std::uint64_t seed, bool jsonish = false) {
         std::string payload(size, 'x');
         for (std::size_t i = 0; i < size; ++i) payload[i] = static_cast<char>('a' + i % 26);
+        // With --deflate, JSON-like records with varying numbers: the alphabet
+        // above would compress unrealistically well.
+        if (jsonish) {
+            payload.clear();
+            std::uint64_t s = seed | 1;
+            while (payload.size() < size)
+                payload += "{\"id\":" + std::to_string(xorshift(s) % 100000) + ",\"user\":\"user" +
+                           std::to_string(xorshift(s) % 1000) + "\",\"score\":0." + std::to_string(xorshift(s) % 1000) +
+                           ",\"tags\":[\"alpha\",\"beta\"],\"active\":true},";
+            payload.resize(size);
+        }
         for (int k = 0; k < 16; ++k) {
             std::string f;
             f.push_back(static_cast<char>(0x80 | (binary ? 0x2 : 0x1)));
@@ -106,7 +120,8 @@ std::string handshake_request(const Options& o, std::uint64_t& seed) {
     key += "==";
     return "GET " + o.path + " HTTP/1.1\r\nHost: " + o.host + ":" + o.port +
            "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
-           "\r\nSec-WebSocket-Version: 13\r\nUser-Agent: wsload\r\n\r\n";
+           "\r\nSec-WebSocket-Version: 13\r\nUser-Agent: wsload\r\n" +
+           (o.deflate ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" : "") + "\r\n";
 }
 
 struct Counters {
@@ -346,6 +361,7 @@ Options parse_args(int argc, char** argv) {
         else if (a == "-n") o.conns = std::atoi(value());
         else if (a == "--parallel") o.parallel = std::max(1, std::atoi(value()));
         else if (a == "--hold") o.hold = std::atof(value());
+        else if (a == "--deflate") o.deflate = true;
         else usage(("unknown option " + a).c_str());
     }
     if (!have_url) usage("missing URL");
@@ -369,7 +385,7 @@ int run_flood(const Options& o, const tcp::resolver::results_type& addrs) {
     std::vector<std::unique_ptr<Worker>> workers;
     for (int t = 0; t < o.threads; ++t) {
         workers.push_back(std::make_unique<Worker>());
-        workers.back()->pool = std::make_unique<FramePool>(o.size, o.binary, 0x9E3779B97F4A7C15ull * (t + 1));
+        workers.back()->pool = std::make_unique<FramePool>(o.size, o.binary, 0x9E3779B97F4A7C15ull * (t + 1), o.deflate);
     }
     std::atomic<int> settled{0};
     for (int i = 0; i < o.conns; ++i) {
