@@ -250,6 +250,7 @@ private:
             }
             opcode_ = p[0] & 0x0f;
             fin_ = (p[0] & 0x80) != 0;
+            compressed_ = (p[0] & 0x40) != 0;  // RSV1: a compressed reply is shorter than what was sent
             frame_len_ = len;
             rpos_ += hdr;
             skip_ = len;
@@ -275,7 +276,7 @@ private:
         if (opcode_ == 0x8) return false;
         if (opcode_ >= 0x8) return false;  // ping/pong: ignored
         if (!fin_) return false;
-        if (pool_ && frame_len_ != opt_.size) counters_.errors++;
+        if (pool_ && frame_len_ != opt_.size && !compressed_) counters_.errors++;
         return true;
     }
 
@@ -310,6 +311,7 @@ private:
     std::uint64_t frame_len_ = 0;
     unsigned opcode_ = 0;
     bool fin_ = true;
+    bool compressed_ = false;
     bool open_ = false;
     bool stopping_ = false;
     bool writing_ = false;
