@@ -105,6 +105,18 @@ class Negotiation(CompressingEcho):
         _, answer = self.ws("permessage-deflate; server_max_window_bits=9, permessage-deflate")
         self.assertEqual(answer, "permessage-deflate; server_no_context_takeover; server_max_window_bits=9")
 
+    def test_two_offers_in_two_header_lines(self):
+        conn = rawws.connect(self.port)
+        self.addCleanup(conn.close)
+        request = rawws.upgrade_request(f"127.0.0.1:{self.port}", key=rawws.new_key(),
+                                        headers={"Sec-WebSocket-Extensions": "permessage-deflate; bogus"})
+        extra = b"Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10\r\n\r\n"
+        conn.send(request[:-2] + extra)
+        start, headers, _ = conn.read_http_head()
+        self.assertTrue(start.startswith("HTTP/1.1 101"), start)
+        self.assertEqual(headers.get("sec-websocket-extensions"),
+                         "permessage-deflate; server_no_context_takeover; server_max_window_bits=10")
+
     def test_without_compress_offers_are_ignored(self):
         p = Process([WSKIT, "echo", "0"])
         self.addCleanup(p.stop)
