@@ -129,6 +129,9 @@ template <class Message>
 class ServerMessageManager : public std::enable_shared_from_this<ServerMessageManager<Message>>, public DeflateSetting {
 public:
     ServerMessageManager() { DeflateSetting::latest() = this; }  // see DeflateSetting
+    ~ServerMessageManager() {
+        if (DeflateSetting::latest() == this) DeflateSetting::latest() = nullptr;  // never left dangling
+    }
 
     using type = ServerMessageManager;
     using ptr = std::shared_ptr<ServerMessageManager>;
