@@ -128,7 +128,10 @@ using TlsServerConfig = ServerConfig<websocketpp::transport::asio::tls_socket::e
 //   1009 (message too big) where the frame is malformed: 1002.
 // - a close frame's reason must be UTF-8 (5.5.1); websocketpp closes with 1002
 //   where non-UTF-8 data is 1007 (7.4.1), as for text messages.
-// Explicit specializations of two members of websocketpp's processor for
+// And permessage-deflate (RFC 7692): RSV1 on a continuation frame is 1002,
+// what the end of a compressed message inflates to is UTF-8 checked too, and
+// extension negotiation is wskit's (compression.hpp) in both roles.
+// Explicit specializations of four members of websocketpp's processor for
 // wskit's own configs (the rest of it stays websocketpp's); each repeats
 // websocketpp's checks and adds its own. They must be seen before anything
 // instantiates a connection, which is why they live here.
