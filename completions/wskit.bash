@@ -50,7 +50,7 @@ _wskit() {
                 -H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--passphrase|--proxy|--max-redirects|-x|--execute|-w|--wait|--count|--until|-m|--timeout|--max-time|--close-code|--close-reason|--ping-interval|--ping-timeout|--reconnect-max) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size -v --verbose --ca --cacert --cert --key --passphrase -k -n --insecure --no-check --tls-min --proxy -L --location --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -x --execute -w --wait -1 --once --count --until -m --timeout --max-time --keep-open --close-code --close-reason --ping-interval --ping-timeout --reconnect --reconnect-max' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress -v --verbose --ca --cacert --cert --key --passphrase -k -n --insecure --no-check --tls-min --proxy -L --location --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -x --execute -w --wait -1 --once --count --until -m --timeout --max-time --keep-open --close-code --close-reason --ping-interval --ping-timeout --reconnect --reconnect-max' -- "$cur")
             fi
             ;;
         listen)
@@ -61,7 +61,7 @@ _wskit() {
                 --host|--max-size|--max-clients|--max-backlog|-s|--subprotocol|--origin|--kill-after|--max-forks) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -s --subprotocol --origin --once --exec --pty --kill-after --max-forks' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -s --subprotocol --origin --once --exec --pty --kill-after --max-forks' -- "$cur")
             fi
             ;;
         echo)
@@ -72,7 +72,7 @@ _wskit() {
                 --host|--max-size|--max-clients|--max-backlog|--delay|--stats) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong --delay --log --stats' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong --delay --log --stats' -- "$cur")
             fi
             ;;
         broadcast-chat)
@@ -83,7 +83,7 @@ _wskit() {
                 --host|--max-size|--max-clients|--max-backlog|--history|--rate|--origin|--token|--ping-interval|--handshake-timeout) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong --history --rate --origin --token --ping-interval --handshake-timeout' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong --history --rate --origin --token --ping-interval --handshake-timeout' -- "$cur")
             fi
             ;;
         handshake-inspect)
@@ -95,7 +95,7 @@ _wskit() {
                 -H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--passphrase|--proxy|--max-redirects|--ping|--max-body|--listen|--respond) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size -v --verbose --ca --cacert --cert --key --passphrase -k -n --insecure --no-check --tls-min --proxy -L --location --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong --ping --max-body --show-secrets --listen --respond --once' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress -v --verbose --ca --cacert --cert --key --passphrase -k -n --insecure --no-check --tls-min --proxy -L --location --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong --ping --max-body --show-secrets --listen --respond --once' -- "$cur")
             fi
             ;;
         bench)

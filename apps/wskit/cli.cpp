@@ -366,6 +366,14 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
     add_option(ctx, app, "--max-size", f.max_size,
                "Largest incoming message in bytes (default 16 MiB); larger closes with 1009, exit 6", {},
                Complete::number)->check(count_validator())->option_text("BYTES");
+    add_flag(ctx, app, "--compress", f.compress,
+             "Offer permessage-deflate; --compress=PARAMS chooses the offer's parameters",
+             "Offer permessage-deflate compression (RFC 7692). The default offer is client_max_window_bits. "
+             "--compress=PARAMS adds parameters, comma-separated: server_no_context_takeover, "
+             "client_no_context_takeover, server_max_window_bits=N, client_max_window_bits=N (N from 8 to 15). "
+             "An answer outside the offer (an unknown parameter, a value out of range, a larger window than "
+             "offered) fails the handshake with exit 5. --max-size limits the inflated size of a message.")
+        ->option_text("[=PARAMS]");
     add_flag(ctx, app, "-v,--verbose", f.verbosity,
              "Show the connection steps and the handshake on stderr (curl -v); -vv adds every frame",
              "Print on stderr what curl -v prints: the name resolution and every address tried, the TCP "
@@ -403,6 +411,8 @@ ClientOptions ClientFlags::resolve(const std::string& url_text) const {
     c.host_header = host_header;
     c.open_timeout = std::chrono::milliseconds(static_cast<long long>(connect_timeout * 1000));
     c.max_message_size = max_size;
+    // A flag given without a value reads as "true".
+    if (!compress.empty()) c.compress = parse_compress_option(compress == "true" ? "" : compress);
     c.verbosity = verbosity;
     c.tls = tls;
     c.proxy = proxy;
@@ -449,7 +459,8 @@ std::vector<std::string> ClientFlags::header_hints() const {
         } else if (same_name(h.name, "Sec-WebSocket-Extensions")) {
             hints.push_back("warning: -H " + in_quotes(text) +
                             ": wskit does not run extensions offered by hand; if the server accepts one, "
-                            "the messages it transforms cannot be read (the header is sent as given)");
+                            "the messages it transforms cannot be read (the header is sent as given; "
+                            "--compress offers permessage-deflate and replaces it)");
         }
     }
     return hints;
@@ -506,6 +517,10 @@ void add_server_options(Context& ctx, CLI::App& app, ServerFlags& f, const std::
                            grace, backlog_reason),
                Complete::number)
         ->check(count_validator())->option_text("BYTES");
+    add_flag(ctx, app, "--compress", f.compress, "Accept clients' permessage-deflate offers",
+             "Accept a client's permessage-deflate offer (RFC 7692): the first one the server can meet. The "
+             "server compresses without context takeover (server_no_context_takeover), so that an idle "
+             "connection keeps no compressor; --max-size limits the inflated size of a message.");
     add_flag(ctx, app, "-v,--verbose", f.verbosity, "-vv: frame headers and library diagnostics on stderr");
     add_tls_identity(ctx, app, f.tls, "Serve wss:// with this PEM certificate chain");
 }
@@ -516,6 +531,7 @@ ServerOptions ServerFlags::resolve() const {
     s.host = host.empty() ? addr.host : host;
     s.port = addr.port;
     s.max_message_size = max_size;
+    if (compress) s.compress = DeflatePolicy{};
     s.max_clients = max_clients;
     s.backpressure.max_backlog = max_backlog;
     s.backpressure.grace = grace;

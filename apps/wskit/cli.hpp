@@ -169,6 +169,7 @@ struct ClientFlags {
     std::string host_header;
     double connect_timeout = 10;
     std::size_t max_size = 16u << 20;
+    std::string compress;  // --compress[=PARAMS]; "" when not given
     int verbosity = 0;
     TlsOptions tls;
     std::string proxy;
@@ -203,6 +204,7 @@ struct ServerFlags {
     std::size_t max_size = 16u << 20;
     std::size_t max_clients = 0;
     std::size_t max_backlog = 0;  // 0: --max-size + 16 MiB
+    bool compress = false;
     int verbosity = 0;
     TlsOptions tls;  // --cert and --key
     std::chrono::milliseconds grace{10000};

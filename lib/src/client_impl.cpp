@@ -127,6 +127,10 @@ public:
         // derives from the URL (see PinnedHostRequest).
         if (!host.empty()) con_->replace_header("Host", host);
         if (!options_.origin.empty()) con_->replace_header("Origin", options_.origin);
+        if (options_.compress) {
+            messages_->offer = options_.compress;  // for the processor's check of the answer
+            con_->replace_header("Sec-WebSocket-Extensions", format_offer(*options_.compress));
+        }
         std::string credentials = options_.auth;
         if (credentials.empty() && !options_.url.user.empty())
             credentials = options_.url.user + ":" + options_.url.password;
@@ -401,8 +405,14 @@ private:
         if (exit != ExitCode::ok) return abort_socket();  // --connect-timeout already reported
         capture_handshake();
         const auto& res = con_->get_response();
+        const auto& extensions = res.get_header("Sec-WebSocket-Extensions");
         auto problem = detail::negotiation_problem(options_.subprotocols, res.get_header("Sec-WebSocket-Protocol"),
-                                                   res.get_header("Sec-WebSocket-Extensions"));
+                                                   options_.compress ? std::string() : extensions);
+        if (problem.empty() && options_.compress) {
+            auto answer = check_deflate_answer(*options_.compress, extensions);
+            problem = answer.problem;
+            trace.compression = answer.params;  // -v shows it after the response (print_trace)
+        }
         if (!problem.empty()) {
             record_failure(ExitCode::handshake, "handshake rejected: " + problem);
             wpp::lib::error_code ec;
@@ -425,6 +435,7 @@ private:
         e.type = EventType::open;
         e.text = options_.url.str();
         e.subprotocol = con_->get_response().get_header("Sec-WebSocket-Protocol");
+        e.compression = trace.compression;
         on_event_(e);
     }
 

@@ -1,4 +1,5 @@
 // Server::Impl: one websocketpp server endpoint, plain or TLS.
+#include "deflate_codec.hpp"
 #include "descriptors.hpp"
 #include "headers.hpp"
 #include "tls_context.hpp"
@@ -111,6 +112,9 @@ class ServerImpl final : public Server::Impl {
         std::optional<std::pair<int, std::string>> backlog_close;
         HttpRequest request;  // the opening handshake's, for Server::request
         bool held_by_owner = false;  // Server::pause_reading
+        // permessage-deflate agreed: the window the client inflates our
+        // frames with (server_max_window_bits); 0 when not agreed.
+        int deflate_window = 0;
     };
 
 public:
@@ -124,6 +128,7 @@ public:
         endpoint_.set_listen_backlog(options.listen_backlog);
         endpoint_.set_max_message_size(options.max_message_size);
         endpoint_.set_user_agent(default_user_agent());  // the Server header
+        endpoint_.deflate_policy = options.compress;
         endpoint_.set_open_handshake_timeout(options.handshake_timeout.count());
         // Also how long a connection failed for a protocol error lingers
         // (see ServerMessage), and within the 1 s a shutdown is allowed.
@@ -176,9 +181,10 @@ public:
         }
     }
 
-    void send(ConnId id, const std::shared_ptr<detail::ServerMessage>& frame) override {
+    void send(ConnId id, const std::shared_ptr<detail::ServerMessage>& plain) override {
         auto it = connections_.find(id);
         if (it == connections_.end()) return;
+        const auto& frame = it->second.deflate_window ? deflated(plain, it->second.deflate_window) : plain;
         if (!it->second.con->send(frame)) {
             ++stats.messages_out;
             stats.bytes_out += frame->get_payload().size();
@@ -398,15 +404,39 @@ private:
         apply_response(*con, handlers_.on_http ? handlers_.on_http(req) : upgrade_required_page(server_url(options, port_)));
     }
 
+    // The frame compressed for receivers with this window, made once. This
+    // server always agrees to server_no_context_takeover, so a message
+    // compressed on its own is valid for each of them.
+    static const std::shared_ptr<detail::ServerMessage>& deflated(const std::shared_ptr<detail::ServerMessage>& plain,
+                                                                  int window) {
+        auto& slot = plain->deflated[static_cast<std::size_t>(window)];
+        if (slot) return slot;
+        namespace frame = wpp::frame;
+        std::string payload;
+        detail::Deflater(window, true).compress(plain->get_payload(), payload);
+        payload.resize(payload.size() - 4);  // the 00 00 ff ff that RFC 7692 7.2.1 removes
+        auto op = plain->get_opcode();
+        slot = std::make_shared<detail::ServerMessage>(nullptr, op, 0);
+        slot->set_header(frame::prepare_header(frame::basic_header(op, payload.size(), true, false, true),
+                                               frame::extended_header(payload.size())));
+        slot->get_raw_payload() = std::move(payload);
+        slot->set_prepared(true);
+        return slot;
+    }
+
     void on_open(wpp::connection_hdl hdl) {
         auto con = endpoint_.get_con_from_hdl(hdl);
         ConnId id = next_id_++;
         con->wskit_id = id;
+        con->compressed = options.compress && !con->get_response_header("Sec-WebSocket-Extensions").empty();
         ++stats.connections_total;
         auto& c = connections_[id];
         c.con = con.get();
         c.request = to_http_request(*con);
         con->on_write_done = [this, id] { check_backpressure(id); };
+        std::optional<DeflateParams> compression;
+        if (con->compressed) compression = read_deflate_response(con->get_response_header("Sec-WebSocket-Extensions"));
+        if (compression) c.deflate_window = compression->server_max_window_bits;
         if (handlers_.on_event) {
             Event e;
             e.type = EventType::open;
@@ -414,6 +444,7 @@ private:
             e.text = con->get_resource();
             e.subprotocol = con->get_subprotocol();
             e.peer = con->get_remote_endpoint();
+            e.compression = compression;
             handlers_.on_event(e);
         }
     }
@@ -539,6 +570,7 @@ Server::Frame Server::prepare(Message message) const {
     if (impl_->spare) {
         data = std::move(impl_->spare);
         data->set_opcode(op);
+        data->deflated = {};
     } else {
         data = std::make_shared<detail::ServerMessage>(nullptr, op, 0);
     }

@@ -46,6 +46,7 @@ void print_trace(const HandshakeTrace& t) {
         out += format_trace_line({TraceLine::Kind::info,
                                   "handshake checks: " + verdict_summary(check_exchange(t.request, t.response))});
     }
+    if (t.compression) out += format_trace_line({TraceLine::Kind::info, describe(*t.compression)});
     std::fputs(out.c_str(), stderr);
 }
 

@@ -4,6 +4,7 @@
 
 #include <wskit/error.hpp>
 #include <wskit/event.hpp>
+#include <wskit/compression.hpp>
 #include <wskit/export.hpp>
 #include <wskit/inspection.hpp>
 #include <wskit/loop.hpp>
@@ -49,6 +50,7 @@ struct ClientOptions {
     // When set, filled in once the handshake is over (open or failed):
     // resolution, timings, TLS session and chain (handshake-inspect).
     std::shared_ptr<ConnectionInspection> inspection;
+    std::optional<DeflateOffer> compress;        // offer permessage-deflate (--compress); none: no offer
 };
 
 // What was said during the opening handshake, for -v and for inspection.
@@ -61,6 +63,7 @@ struct HandshakeTrace {
     std::string remote;      // the address connected to
     bool connected = false;  // TCP (and TLS) succeeded and the request was sent
     bool timed_out = false;  // the opening did not finish within open_timeout
+    std::optional<DeflateParams> compression;  // permessage-deflate as agreed, when it was
 };
 
 class WSKIT_API Client {

@@ -54,6 +54,7 @@ struct ServerOptions {
     int verbosity = 0;               // 2 and more: websocketpp's diagnostics on stderr
     std::chrono::milliseconds handshake_timeout{5000};  // a silent peer is dropped after this
     int listen_backlog = 1024;       // burst of connects a benchmark makes
+    std::optional<DeflatePolicy> compress;  // accept permessage-deflate offers (--compress); none: ignore them
     // Each connection's unsent bytes are bounded: above the high mark the
     // server stops reading from it, past max_backlog for `grace` it closes it
     // with 1008. Defaults and their reasons in backpressure.hpp.

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace wskit::detail {
@@ -102,7 +103,20 @@ private:
 
 template <class config>
 struct ServerTransport : websocketpp::transport::asio::endpoint<config> {
+    using base = websocketpp::transport::asio::endpoint<config>;
     using transport_con_type = ServerTransportConnection<config>;
+
+    // websocketpp calls this right after constructing a connection, whose
+    // message manager has just registered itself (see DeflateSetting).
+    std::error_code init(typename base::transport_con_ptr tcon) {
+        if (auto*& setting = DeflateSetting::latest()) {
+            setting->policy = deflate_policy;
+            setting = nullptr;
+        }
+        return base::init(tcon);
+    }
+
+    std::optional<DeflatePolicy> deflate_policy;  // --compress
 };
 
 }  // namespace wskit::detail
