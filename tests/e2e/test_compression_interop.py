@@ -1,6 +1,6 @@
 """permessage-deflate between wskit and peers nobody here wrote, with
 compression on at the peer: Python `websockets` and Node `ws`
-(perMessageDeflate) as clients of `wskit echo/listen --compress` and as
+(perMessageDeflate) as clients of `wskit echo/listen/chat --compress` and as
 servers for `wskit connect --compress`, and headless Chromium. The agreed
 parameters are checked on both sides."""
 import json
@@ -123,6 +123,52 @@ asyncio.run(main())
         self.assertNotIn("error", result)
         self.assertEqual(result["lines"][0], {"extensions": SERVER_ANSWER})
         self.assertEqual(result["lines"][1], {"got": "hello browser"})
+
+
+    def test_python_clients_in_a_chat_room(self):
+        # A broadcast goes out compressed once for every receiver: each of
+        # them inflates it (Python checks RSV1 and the stream).
+        _, url = self.start_wskit_server("broadcast-chat", "--compress", "0")
+        script = f"""
+import asyncio, websockets
+async def main():
+    async with websockets.connect({url!r} + "room?name=ann") as ann, \\
+               websockets.connect({url!r} + "room?name=bob") as bob, \\
+               websockets.connect({url!r} + "room?name=cid") as cid:
+        for ws in (ann, bob, cid):
+            assert ws.response_headers.get("Sec-WebSocket-Extensions") == {SERVER_ANSWER!r}
+        await ann.send({JSON_LINE!r})
+        for ws in (bob, cid):
+            while True:
+                m = await asyncio.wait_for(ws.recv(), 5)
+                if m.startswith("ann: "):
+                    assert m == "ann: " + {JSON_LINE!r}, m[:80]
+                    break
+        print("ok")
+asyncio.run(main())
+"""
+        r = subprocess.run([PYTHON, "-c", script], capture_output=True, timeout=30)
+        self.assertEqual((r.returncode, r.stdout), (0, b"ok\n"), r.stderr)
+
+    def test_chromium_against_chat(self):
+        _, url = self.start_wskit_server("broadcast-chat", "--compress", "0")
+        other = url + "lobby?name=term"
+        lines = self.run_browser(url.replace("ws://", "http://") + "lobby", """
+            const ws = new WebSocket(args.url);
+            await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = () => reject(new Error('error')); });
+            report({extensions: ws.extensions});
+            const seen = [];
+            const got = new Promise((r) => { ws.onmessage = (e) => { seen.push(e.data); if (e.data.startsWith('web: ')) r(e.data); }; });
+            const peer = new WebSocket(args.url.replace('term', 'web'));
+            await new Promise((r) => { peer.onopen = r; });
+            peer.send('compressed ' + 'x'.repeat(2000));
+            report({got: (await got).length});
+            ws.close(1000);
+            peer.close(1000);
+            return true;
+        """, args={"url": other})
+        self.assertEqual(lines[0], {"extensions": SERVER_ANSWER})
+        self.assertEqual(lines[1], {"got": len("web: compressed ") + 2000})
 
 
 class WskitConnects(TestCase):
