@@ -8,9 +8,9 @@ import threading
 import time
 
 import rawws
-from harness import SANITIZED, WSKIT, TestCase, main, port_of, LISTENING
+from harness import SANITIZED, WSKIT, TestCase, main, port_of, LISTENING, rss_bytes
 from rawws import TEXT, frame
-from test_server_abuse import Flooder, MIB, RSS_BOUND, rss_bytes
+from test_server_abuse import Flooder, MIB, RSS_BOUND
 
 
 class StdinFlood(TestCase):

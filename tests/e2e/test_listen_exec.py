@@ -11,8 +11,7 @@ import tempfile
 import textwrap
 import time
 
-from harness import NODE, PEERS, PYTHON, SANITIZED, CertsTestCase, TestCase, main
-from test_server_abuse import rss_bytes
+from harness import NODE, PEERS, PYTHON, SANITIZED, CertsTestCase, TestCase, main, rss_bytes
 
 
 def children_of(pid):
