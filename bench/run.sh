@@ -9,7 +9,7 @@
 #
 # Every number is the median of 3; baseline and wskit runs alternate so that
 # both see the same machine. Servers run on CPU $SERVER_CPU, clients and the
-# load generator on CPU $LOAD_CPU (taskset). Loopback only.
+# load generator (`wskit bench`) on CPU $LOAD_CPU (taskset). Loopback only.
 #
 # Environment: BUILD (build folder, default ./build), SECS (seconds per
 # throughput run, default 3), REPS (default 3), IDLE_CONNS (default 10000),
@@ -31,9 +31,9 @@ PY_CLIENT=$ROOT/bench/peers/py_pipe_client.py
 WSCAT=$BUILD/npm/node_modules/.bin/wscat
 
 if [ "${NO_BUILD:-0}" != 1 ]; then
-  cmake --build "$BUILD" -j2 --target wskit bench_echo_server bench_pipe_client wsload >&2
+  cmake --build "$BUILD" -j2 --target wskit_cli bench_echo_server bench_pipe_client >&2
 fi
-for f in "$BUILD/apps/wskit" "$BUILD/bench/bench_echo_server" "$BUILD/bench/bench_pipe_client" "$BUILD/bench/wsload"; do
+for f in "$BUILD/apps/wskit" "$BUILD/bench/bench_echo_server" "$BUILD/bench/bench_pipe_client"; do
   [ -x "$f" ] || { echo "missing $f (build with -DWSKIT_BUILD_BENCH=ON)" >&2; exit 1; }
 done
 
@@ -49,13 +49,14 @@ PIDS=()
 # Run copies of the binaries (and of libwskit), so that a rebuild during the
 # run does not change what is measured.
 mkdir -p "$TMP/bin" "$TMP/lib"
-cp "$BUILD/apps/wskit" "$BUILD/bench/bench_echo_server" "$BUILD/bench/bench_pipe_client" "$BUILD/bench/wsload" "$TMP/bin/"
+cp "$BUILD/apps/wskit" "$BUILD/bench/bench_echo_server" "$BUILD/bench/bench_pipe_client" "$TMP/bin/"
 cp -P "$BUILD"/lib/libwskit.so* "$TMP/lib/"
 export LD_LIBRARY_PATH=$TMP/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 WSKIT=$TMP/bin/wskit
 BASE_SERVER=$TMP/bin/bench_echo_server
 BASE_CLIENT=$TMP/bin/bench_pipe_client
-WSLOAD=$TMP/bin/wsload
+# The load generator is a copy of wskit too: `wskit bench`.
+LOAD=("$TMP/bin/wskit" bench -q --json)
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do
@@ -80,6 +81,7 @@ start_server() {
   local name=$1
   shift
   local err=$TMP/$name.$RANDOM.err
+  : >"$err"  # exists before the server opens it: sed below may run first
   taskset -c "$SERVER_CPU" "$@" >/dev/null 2>"$err" &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
@@ -105,19 +107,32 @@ rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 # ---------------------------------------------------------------- throughput
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+# json_field JSON PATH...: one number from `wskit bench --json` output.
+json_field() {
+  /usr/bin/python3 -c 'import json, sys
+v = json.loads(sys.argv[1])
+for k in sys.argv[2:]: v = v[k]
+print(v)' "$@"
+}
+
 # load SERVER_PID URL ARGS...: prints echoes/s and the server's CPU time per
-# echo in microseconds (over the whole run, connection set-up included).
+# echo in microseconds (over the whole run, connection set-up included), after
+# a 0.5 s warm-up.
 load() {
   local pid=$1 url=$2
   shift 2
   local out c0 c1
   c0=$(cpu_ticks "$pid")
-  out=$(taskset -c "$LOAD_CPU" "$WSLOAD" "$@" -d "$SECS" "$url")
+  out=$(taskset -c "$LOAD_CPU" "${LOAD[@]}" "$@" --warmup 0.5 -d "$SECS" "$url")
   c1=$(cpu_ticks "$pid")
-  log "    $out server_cpu_ticks=$((c1 - c0))"
-  awk -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" '
-    {for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}}
-    END {printf "%s %.3f\n", v["echoes/s"], (v["total"] > 0 ? c / hz * 1e6 / v["total"] : 0)}' <<<"$out"
+  local rate total errors client_us
+  rate=$(json_field "$out" per_second)
+  total=$(json_field "$out" received)
+  errors=$(json_field "$out" errors total)
+  client_us=$(json_field "$out" client_cpu_us_per_message)
+  log "    echoes/s=$rate total=$total errors=$errors client_us_per_echo=$client_us server_cpu_ticks=$((c1 - c0))"
+  awk -v r="$rate" -v t="$total" -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {printf "%.0f %.3f\n", r, (t > 0 ? c / hz * 1e6 / t : 0)}'
 }
 
 declare -A RESULT
@@ -128,10 +143,10 @@ start_server wskit "$WSKIT" echo 0
 WSKIT_PID=$SERVER_PID WSKIT_URL=$SERVER_URL
 
 CASES=(
-  "pingpong|1 connection ping-pong, 32 B (echoes/s)|pingpong -s 32"
-  "small|100 conns x 64 in flight, 32 B text (echoes/s)|flood -c 100 -w 64 -s 32"
-  "large|100 conns x 64 in flight, 64 KiB text (echoes/s)|flood -c 100 -w 64 -s 65536"
-  "large_bin|100 conns x 64 in flight, 64 KiB binary (echoes/s)|flood -c 100 -w 64 -s 65536 --binary"
+  "pingpong|1 connection ping-pong, 32 B (echoes/s)|-c 1 -w 1 --size 32"
+  "small|100 conns x 64 in flight, 32 B text (echoes/s)|-c 100 -w 64 --size 32"
+  "large|100 conns x 64 in flight, 64 KiB text (echoes/s)|-c 100 -w 64 --size 64k"
+  "large_bin|100 conns x 64 in flight, 64 KiB binary (echoes/s)|-c 100 -w 64 --size 64k --binary"
 )
 for c in "${CASES[@]}"; do
   IFS='|' read -r key label args <<<"$c"
@@ -154,31 +169,24 @@ stop_server "$WSKIT_PID"
 
 # ---------------------------------------------------------------- idle memory
 # idle_rss NAME COMMAND...: per-connection RSS growth in KiB of a fresh server
-# holding IDLE_CONNS open connections.
+# holding IDLE_CONNS open connections: `wskit bench --mode idle` reads the
+# server's VmRSS before connecting and 0.5 s after every handshake completed.
 idle_rss() {
   local name=$1
   shift
   start_server "$name" "$@"
   local pid=$SERVER_PID url=$SERVER_URL
   sleep 0.2
-  local before after fifo=$TMP/idle.$RANDOM
-  before=$(rss_kib "$pid")
-  mkfifo "$fifo"
-  taskset -c "$LOAD_CPU" "$WSLOAD" idle -n "$IDLE_CONNS" --hold 120 "$url" >"$fifo" </dev/null &
-  local load_pid=$!
-  PIDS+=("$load_pid")
-  local line
-  if ! read -r -t 60 line <"$fifo" || [ "$line" != "open $IDLE_CONNS" ]; then
-    log "    $name: only '$line' of $IDLE_CONNS connections opened"
-  fi
-  sleep 0.5
-  after=$(rss_kib "$pid")
-  kill -TERM "$load_pid" 2>/dev/null || true
-  wait "$load_pid" 2>/dev/null || true
-  rm -f "$fifo"
+  local out
+  out=$(taskset -c "$LOAD_CPU" "${LOAD[@]}" --mode idle -c "$IDLE_CONNS" -d 0.5 --server-pid "$pid" "$url")
   stop_server "$pid"
+  local open before after
+  open=$(json_field "$out" open_at_end)
+  before=$(json_field "$out" server rss_before_kib)
+  after=$(json_field "$out" server rss_after_kib)
+  [ "$open" = "$IDLE_CONNS" ] || log "    $name: only $open of $IDLE_CONNS connections opened"
   log "    $name: VmRSS $before KiB -> $after KiB"
-  awk -v a="$after" -v b="$before" -v n="$IDLE_CONNS" 'BEGIN {printf "%.2f\n", (a - b) / n}'
+  json_field "$out" server rss_per_connection_kib
 }
 
 log "== memory per idle connection ($IDLE_CONNS connections, median of $REPS)"

@@ -25,8 +25,11 @@ _wskit() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
             connect|c) cmd=connect; break ;;
-            broadcast-chat|chat) cmd=broadcast-chat; break ;;
+            listen|l) cmd=listen; break ;;
             echo) cmd=echo; break ;;
+            broadcast-chat|chat) cmd=broadcast-chat; break ;;
+            handshake-inspect|inspect) cmd=handshake-inspect; break ;;
+            bench) cmd=bench; break ;;
         esac
     done
 
@@ -35,7 +38,7 @@ _wskit() {
             if [[ $cur == -* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W '-h --help -V --version' -- "$cur")
             else
-                mapfile -t COMPREPLY < <(compgen -W 'connect c broadcast-chat chat echo' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W 'connect c listen l echo broadcast-chat chat handshake-inspect inspect bench' -- "$cur")
             fi
             ;;
         connect)
@@ -47,18 +50,18 @@ _wskit() {
                 -H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--passphrase|--proxy|--max-redirects|-x|--execute|-w|--wait|--count|--until|-m|--timeout|--max-time|--close-code|--close-reason|--ping-interval|--ping-timeout|--reconnect-max) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size -v --verbose --ca --cacert --cert --key --passphrase -k -n --insecure --no-check --tls-min --proxy -L --location --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -x --execute -w --wait -1 --once --count --until -m --timeout --max-time --keep-open --close-code --close-reason --ping-interval --ping-timeout --reconnect --reconnect-max' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress -v --verbose --ca --cacert --cert --key --passphrase -k -n --insecure --no-check --tls-min --proxy -L --location --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -x --execute -w --wait -1 --once --count --until -m --timeout --max-time --keep-open --close-code --close-reason --ping-interval --ping-timeout --reconnect --reconnect-max' -- "$cur")
             fi
             ;;
-        broadcast-chat)
+        listen)
             case $prev in
                 --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
                 --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
-                --cert|--key) _wskit_files; return ;;
-                --host|--max-size|--max-clients|--max-backlog|--history|--rate|--origin|--token|--ping-interval|--handshake-timeout|--redis) return ;;
+                --cert|--key|--exec) _wskit_files; return ;;
+                --host|--max-size|--max-clients|--max-backlog|-s|--subprotocol|--origin|--kill-after|--max-forks) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong --history --rate --origin --token --ping-interval --handshake-timeout --redis' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -s --subprotocol --origin --once --exec --pty --kill-after --max-forks' -- "$cur")
             fi
             ;;
         echo)
@@ -69,7 +72,41 @@ _wskit() {
                 --host|--max-size|--max-clients|--max-backlog|--delay|--stats) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong --delay --log --stats' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong --delay --log --stats' -- "$cur")
+            fi
+            ;;
+        broadcast-chat)
+            case $prev in
+                --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
+                --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
+                --cert|--key) _wskit_files; return ;;
+                --host|--max-size|--max-clients|--max-backlog|--history|--rate|--origin|--token|--ping-interval|--handshake-timeout|--redis) return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong --history --rate --origin --token --ping-interval --handshake-timeout --redis' -- "$cur")
+            fi
+            ;;
+        handshake-inspect)
+            case $prev in
+                --tls-min) mapfile -t COMPREPLY < <(compgen -W '1.2 1.3' -- "$cur"); return ;;
+                --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
+                --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
+                --ca|--cacert|--cert|--key) _wskit_files; return ;;
+                -H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--passphrase|--proxy|--max-redirects|--ping|--max-body|--listen|--respond) return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress -v --verbose --ca --cacert --cert --key --passphrase -k -n --insecure --no-check --tls-min --proxy -L --location --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong --ping --max-body --show-secrets --listen --respond --once' -- "$cur")
+            fi
+            ;;
+        bench)
+            case $prev in
+                --mode) mapfile -t COMPREPLY < <(compgen -W 'echo fanout handshake idle' -- "$cur"); return ;;
+                --tls-min) mapfile -t COMPREPLY < <(compgen -W '1.2 1.3' -- "$cur"); return ;;
+                --ca|--cacert|--cert|--key) _wskit_files; return ;;
+                -c|--connections|--senders|-w|--window|--size|-d|--duration|-n|--messages|--warmup|--rate|--threads|--server-pid|-H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--passphrase) return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --mode -c --connections --senders -w --window --size --binary -d --duration -n --messages --warmup --rate --threads --server-pid --json -q --quiet -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --ca --cacert --cert --key --passphrase -k --insecure --no-check --tls-min' -- "$cur")
             fi
             ;;
     esac

@@ -42,6 +42,26 @@ void check_command_name(const CLI::App& app, const std::vector<std::string>& arg
     }
 }
 
+// See Context::rest_of_line. The command is the first argument that is not
+// an option (as in check_command_name); the option counts only after it and
+// before a "--".
+void split_rest_of_line(const Context& ctx, std::vector<std::string>& args) {
+    auto command = std::find_if(args.begin(), args.end(), [](const std::string& a) { return a.empty() || a[0] != '-'; });
+    if (command == args.end()) return;
+    for (const auto& r : ctx.rest_of_line) {
+        if (!r.command->check_name(*command)) continue;
+        for (auto it = command + 1; it != args.end(); ++it) {
+            if (*it == "--") break;
+            bool joined = it->rfind(r.option + "=", 0) == 0;
+            if (*it != r.option && !joined) continue;
+            auto rest = joined ? it + 1 : std::min(it + 2, args.end());
+            r.rest->assign(rest, args.end());
+            args.erase(rest, args.end());
+            return;
+        }
+    }
+}
+
 std::size_t edit_distance(const std::string& a, const std::string& b) {
     // Optimal string alignment: insertions, deletions, substitutions and
     // swaps of two neighbours ("ecoh" is one step from "echo").
@@ -77,6 +97,7 @@ std::string closest_name(const std::string& typed, const std::vector<std::string
 
 void parse_command_line(CLI::App& app, Context& ctx, std::vector<std::string> args) {
     check_command_name(app, args);
+    split_rest_of_line(ctx, args);
     std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last first
     app.parse(args);
     for (const auto& [command, check] : ctx.checks) {
@@ -309,7 +330,7 @@ std::string tls_identity_problem(const TlsOptions& tls, const std::string& cert_
 
 // --- client -----------------------------------------------------------------
 
-void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
+void add_handshake_options(Context& ctx, CLI::App& app, ClientFlags& f) {
     add_option(ctx, app, "-H,--header", f.headers, "Add a request header 'Name: value' (repeatable)", {},
                Complete::text)->option_text("HEADER");
     add_option(ctx, app, "-s,--subprotocol", f.subprotocols, "Offer a subprotocol (repeatable, in preference order)",
@@ -320,12 +341,39 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
     add_option(ctx, app, "--user-agent", f.user_agent, "User-Agent header (default: wskit/VERSION)", {},
                Complete::text)->option_text("TEXT");
     add_option(ctx, app, "--host", f.host_header, "Override the Host header", {}, Complete::text)->option_text("HOST");
+}
+
+void add_connect_timeout_option(Context& ctx, CLI::App& app, ClientFlags& f) {
     add_option(ctx, app, "--connect-timeout", f.connect_timeout,
                "Seconds allowed for TCP, TLS and the upgrade together (default 10)", {}, Complete::number)
         ->check(positive_seconds_validator())->option_text("SECS");
+}
+
+void add_client_tls_options(Context& ctx, CLI::App& app, ClientFlags& f, bool short_n_alias) {
+    add_option(ctx, app, "--ca,--cacert", f.tls.ca_file, "Trust the CA certificates in this PEM file", {},
+               Complete::file)->option_text("FILE");
+    add_tls_identity(ctx, app, f.tls, "PEM certificate chain (client certificate)");
+    add_option(ctx, app, "--passphrase", f.tls.passphrase, "Passphrase of an encrypted --key", {}, Complete::text)->option_text("TEXT");
+    add_flag(ctx, app, short_n_alias ? "-k,--insecure,-n,--no-check" : "-k,--insecure,--no-check", f.tls.insecure,
+             "Do not verify the server's certificate (a warning is printed)");
+    add_option(ctx, app, "--tls-min", f.tls.min_version, "Lowest TLS version: 1.2 (default) or 1.3", {},
+               Complete::choices, {"1.2", "1.3"});
+}
+
+void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
+    add_handshake_options(ctx, app, f);
+    add_connect_timeout_option(ctx, app, f);
     add_option(ctx, app, "--max-size", f.max_size,
                "Largest incoming message in bytes (default 16 MiB); larger closes with 1009, exit 6", {},
                Complete::number)->check(count_validator())->option_text("BYTES");
+    add_flag(ctx, app, "--compress", f.compress,
+             "Offer permessage-deflate; --compress=PARAMS chooses the offer's parameters",
+             "Offer permessage-deflate compression (RFC 7692). The default offer is client_max_window_bits. "
+             "--compress=PARAMS adds parameters, comma-separated: server_no_context_takeover, "
+             "client_no_context_takeover, server_max_window_bits=N, client_max_window_bits=N (N from 8 to 15). "
+             "An answer outside the offer (an unknown parameter, a value out of range, a larger window than "
+             "offered) fails the handshake with exit 5. --max-size limits the inflated size of a message.")
+        ->option_text("[=PARAMS]");
     add_flag(ctx, app, "-v,--verbose", f.verbosity,
              "Show the connection steps and the handshake on stderr (curl -v); -vv adds every frame",
              "Print on stderr what curl -v prints: the name resolution and every address tried, the TCP "
@@ -334,14 +382,7 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
              "('* ' for steps, '> ' sent, '< ' received, with the body of a non-101 response). Given twice, also "
              "every frame sent and received, decoded (opcode, FIN, RSV1-3, mask, length, a short escaped "
              "preview of the payload), and websocketpp's error diagnostics.");
-    add_option(ctx, app, "--ca,--cacert", f.tls.ca_file, "Trust the CA certificates in this PEM file", {},
-               Complete::file)->option_text("FILE");
-    add_tls_identity(ctx, app, f.tls, "PEM certificate chain (client certificate)");
-    add_option(ctx, app, "--passphrase", f.tls.passphrase, "Passphrase of an encrypted --key", {}, Complete::text)->option_text("TEXT");
-    add_flag(ctx, app, "-k,--insecure,-n,--no-check", f.tls.insecure,
-             "Do not verify the server's certificate (a warning is printed)");
-    add_option(ctx, app, "--tls-min", f.tls.min_version, "Lowest TLS version: 1.2 (default) or 1.3", {},
-               Complete::choices, {"1.2", "1.3"});
+    add_client_tls_options(ctx, app, f, /*short_n_alias=*/true);
     add_option(ctx, app, "--proxy", f.proxy,
                "Connect through this proxy: http://, socks5:// or socks5h://[user:pass@]host:port",
                "Connect through a proxy. http:// is an HTTP proxy (CONNECT method; user:pass@ is sent as "
@@ -370,6 +411,8 @@ ClientOptions ClientFlags::resolve(const std::string& url_text) const {
     c.host_header = host_header;
     c.open_timeout = std::chrono::milliseconds(static_cast<long long>(connect_timeout * 1000));
     c.max_message_size = max_size;
+    // A flag given without a value reads as "true".
+    if (!compress.empty()) c.compress = parse_compress_option(compress == "true" ? "" : compress);
     c.verbosity = verbosity;
     c.tls = tls;
     c.proxy = proxy;
@@ -416,7 +459,8 @@ std::vector<std::string> ClientFlags::header_hints() const {
         } else if (same_name(h.name, "Sec-WebSocket-Extensions")) {
             hints.push_back("warning: -H " + in_quotes(text) +
                             ": wskit does not run extensions offered by hand; if the server accepts one, "
-                            "the messages it transforms cannot be read (the header is sent as given)");
+                            "the messages it transforms cannot be read (the header is sent as given; "
+                            "--compress offers permessage-deflate and replaces it)");
         }
     }
     return hints;
@@ -473,6 +517,10 @@ void add_server_options(Context& ctx, CLI::App& app, ServerFlags& f, const std::
                            grace, backlog_reason),
                Complete::number)
         ->check(count_validator())->option_text("BYTES");
+    add_flag(ctx, app, "--compress", f.compress, "Accept clients' permessage-deflate offers",
+             "Accept a client's permessage-deflate offer (RFC 7692): the first one the server can meet. The "
+             "server compresses without context takeover (server_no_context_takeover), so that an idle "
+             "connection keeps no compressor; --max-size limits the inflated size of a message.");
     add_flag(ctx, app, "-v,--verbose", f.verbosity, "-vv: frame headers and library diagnostics on stderr");
     add_tls_identity(ctx, app, f.tls, "Serve wss:// with this PEM certificate chain");
 }
@@ -483,6 +531,7 @@ ServerOptions ServerFlags::resolve() const {
     s.host = host.empty() ? addr.host : host;
     s.port = addr.port;
     s.max_message_size = max_size;
+    if (compress) s.compress = DeflatePolicy{};
     s.max_clients = max_clients;
     s.backpressure.max_backlog = max_backlog;
     s.backpressure.grace = grace;

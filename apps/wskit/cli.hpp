@@ -69,6 +69,18 @@ struct Context {
     // without --cert), run by parse_command_line when that command was
     // chosen. Each throws CLI::ValidationError with a one-line message.
     std::vector<std::pair<const CLI::App*, std::function<void()>>> checks;
+    // Options that end wskit's own arguments, like listen's --exec CMD
+    // [ARGS...]: parse_command_line moves every argument after the option's
+    // value into `rest` before CLI11 parses, so that the program's options
+    // (`python3 -u`) are not taken for wskit's and its arguments not for
+    // wskit's positionals. (CLI11 2.1 stops an option's values at anything
+    // that looks like an option, and has no "rest of the line" option.)
+    struct RestOfLine {
+        const CLI::App* command;
+        std::string option;  // "--exec"
+        std::vector<std::string>* rest;
+    };
+    std::vector<RestOfLine> rest_of_line;
 };
 
 // Parses `args` (without the program name) and runs the checks of the chosen
@@ -157,6 +169,7 @@ struct ClientFlags {
     std::string host_header;
     double connect_timeout = 10;
     std::size_t max_size = 16u << 20;
+    std::string compress;  // --compress[=PARAMS]; "" when not given
     int verbosity = 0;
     TlsOptions tls;
     std::string proxy;
@@ -169,6 +182,12 @@ struct ClientFlags {
     std::vector<std::string> header_hints() const;
 };
 void add_client_options(Context& ctx, CLI::App& app, ClientFlags& flags);
+// Its parts, for a command that takes only some of them (bench: its -n is a
+// message count, and it has no proxy or redirects).
+void add_handshake_options(Context& ctx, CLI::App& app, ClientFlags& flags);  // -H -s -o --auth --user-agent --host
+void add_connect_timeout_option(Context& ctx, CLI::App& app, ClientFlags& flags);
+// --ca, --cert, --key, --passphrase, -k, --tls-min; -n as an alias of -k only when asked.
+void add_client_tls_options(Context& ctx, CLI::App& app, ClientFlags& flags, bool short_n_alias);
 
 // A server's own defaults for the shared limits (chat holds less per client
 // than echo); --help and the man page show them.
@@ -185,6 +204,7 @@ struct ServerFlags {
     std::size_t max_size = 16u << 20;
     std::size_t max_clients = 0;
     std::size_t max_backlog = 0;  // 0: --max-size + 16 MiB
+    bool compress = false;
     int verbosity = 0;
     TlsOptions tls;  // --cert and --key
     std::chrono::milliseconds grace{10000};

@@ -1,6 +1,7 @@
 // Client::Impl: one websocketpp client endpoint and connection, plain or TLS.
 #include "headers.hpp"
 #include "tls_context.hpp"
+#include "tls_inspect.hpp"
 #include "tls_trace.hpp"
 #include "trace_printer.hpp"
 #include "wspp.hpp"
@@ -93,12 +94,10 @@ public:
             verify_ = std::make_shared<detail::VerifyOutcome>();
             auto ctx = detail::make_client_tls_context(options_.tls, verify_);
             endpoint_.set_tls_init_handler([ctx](wpp::connection_hdl) { return ctx; });
-            if (!options_.tls.insecure) {
-                endpoint_.set_socket_init_handler(
-                    [host = options_.url.host](wpp::connection_hdl, auto& socket) {
-                        detail::set_expected_host(socket.native_handle(), host);
-                    });
-            }
+            endpoint_.set_socket_init_handler([this](wpp::connection_hdl, auto& socket) {
+                if (!options_.tls.insecure) detail::set_expected_host(socket.native_handle(), options_.url.host);
+                if (options_.inspection) detail::request_ocsp_stapling(socket.native_handle());
+            });
         }
     }
 
@@ -128,6 +127,10 @@ public:
         // derives from the URL (see PinnedHostRequest).
         if (!host.empty()) con_->replace_header("Host", host);
         if (!options_.origin.empty()) con_->replace_header("Origin", options_.origin);
+        if (options_.compress) {
+            messages_->offer = options_.compress;  // for the processor's check of the answer
+            con_->replace_header("Sec-WebSocket-Extensions", format_offer(*options_.compress));
+        }
         std::string credentials = options_.auth;
         if (credentials.empty() && !options_.url.user.empty())
             credentials = options_.url.user + ":" + options_.url.password;
@@ -157,6 +160,7 @@ public:
         // After the TLS handshake (and through any tunnel), before the
         // request; called whether the handshake succeeded or not.
         con_->set_tcp_post_init_handler([this](wpp::connection_hdl) {
+            post_init_at_ = std::chrono::steady_clock::now();
             bool tls_done = true;
             if constexpr (tls) tls_done = SSL_is_init_finished(con_->get_socket().native_handle());
             phase_ = tls_done ? ConnectPhase::upgrade : ConnectPhase::tls;
@@ -276,6 +280,46 @@ private:
         return {};
     }
 
+    // ClientOptions::inspection, once the response is in (or the opening failed).
+    void fill_inspection() {
+        if (!options_.inspection) return;
+        auto& in = *options_.inspection;
+        const auto& o = endpoint_.connect_outcome();
+        const auto now = std::chrono::steady_clock::now();
+        in.resolved_host = o.resolved_host;
+        in.addresses = o.addresses;
+        in.attempts.clear();
+        for (const auto& [address, why] : o.attempts) in.attempts.push_back({address, why});
+        in.connected_to = o.remote;
+        using Time = std::optional<std::chrono::steady_clock::time_point>;
+        auto ms = [](const Time& from, const Time& to) {
+            return from && to ? std::chrono::duration<double, std::milli>(*to - *from).count() : -1.0;
+        };
+        auto& t = in.timings;
+        t.dns = ms(o.started, o.resolved);
+        t.tcp = ms(o.resolved, o.connected);
+        t.proxy = ms(o.connected, o.tunneled);
+        if (tls) t.tls = ms(o.tunneled ? o.tunneled : o.connected, post_init_at_);
+        if (trace.status != 0) {
+            t.upgrade = ms(post_init_at_, now);
+            t.total = ms(o.started, now);
+        }
+        in.secure = tls;
+        if constexpr (tls) {
+            SSL* ssl = con_->get_socket().native_handle();
+            in.tls = detail::read_tls_session(ssl, std::time(nullptr));
+            if (options_.tls.insecure) {
+                in.tls.verification_skipped = true;
+                in.tls.verify_result = "not verified (--insecure)";
+            } else if (verify_ && !verify_->reason.empty()) {
+                in.tls.verify_result = verify_->reason;
+            } else if (in.tls.handshake_done) {
+                in.tls.verified = true;
+                in.tls.verify_result = "ok";
+            }
+        }
+    }
+
     // -v: what curl -v says once TLS is up.
     void trace_tls() {
         if constexpr (tls) {
@@ -345,7 +389,7 @@ private:
         const auto& res = con_->get_response();
         trace.status = res.get_status_code();
         if (trace.status != 0) {
-            trace.response = raw_head(res.raw());
+            trace.response = res.raw_head().empty() ? raw_head(res.raw()) : raw_head(res.raw_head());
             trace.body = res.get_body();
             trace.location = res.get_header("Location");
         }
@@ -353,6 +397,7 @@ private:
         // Taken when TCP connected: once the connection has failed the
         // socket no longer knows its peer.
         if (tcp_connected_) trace.remote = endpoint_.connect_outcome().remote;
+        fill_inspection();
     }
 
     void on_open() {
@@ -360,8 +405,14 @@ private:
         if (exit != ExitCode::ok) return abort_socket();  // --connect-timeout already reported
         capture_handshake();
         const auto& res = con_->get_response();
+        const auto& extensions = res.get_header("Sec-WebSocket-Extensions");
         auto problem = detail::negotiation_problem(options_.subprotocols, res.get_header("Sec-WebSocket-Protocol"),
-                                                   res.get_header("Sec-WebSocket-Extensions"));
+                                                   options_.compress ? std::string() : extensions);
+        if (problem.empty() && options_.compress) {
+            auto answer = check_deflate_answer(*options_.compress, extensions);
+            problem = answer.problem;
+            trace.compression = answer.params;  // -v shows it after the response (print_trace)
+        }
         if (!problem.empty()) {
             record_failure(ExitCode::handshake, "handshake rejected: " + problem);
             wpp::lib::error_code ec;
@@ -384,6 +435,7 @@ private:
         e.type = EventType::open;
         e.text = options_.url.str();
         e.subprotocol = con_->get_response().get_header("Sec-WebSocket-Protocol");
+        e.compression = trace.compression;
         on_event_(e);
     }
 
@@ -590,6 +642,8 @@ private:
         if (open_ || finished) return;
         auto facts = failure_facts();
         facts.cause = FailureCause::timed_out;
+        capture_handshake();
+        trace.timed_out = true;
         if (record_failure_facts(facts)) emit_error();
         abort_socket();
     }
@@ -643,6 +697,7 @@ private:
     bool closed_by_us_ = false;   // we started the close handshake, for whatever reason
     int sent_close_code_ = 0;
     bool tcp_connected_ = false;
+    std::optional<std::chrono::steady_clock::time_point> post_init_at_;  // TCP, tunnel and TLS done
     bool awaiting_pong_ = false;
     bool pause_wanted_ = false;    // pause_reading() was asked for
     bool reading_paused_ = false;  // applied: no read is in flight

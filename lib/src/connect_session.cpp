@@ -1,7 +1,5 @@
 // The `wskit connect` session: stdin -> connection -> stdout, and when to stop.
-#include "fd_sink.hpp"
-#include "line_editor.hpp"
-#include "stdin_reader.hpp"
+#include "console.hpp"
 #include "trace_printer.hpp"
 
 #include <wskit/connect.hpp>
@@ -51,44 +49,28 @@ public:
         }
         wants_messages_ = o.count.has_value() || until_;
         show_outgoing_ = o.output.show_outgoing || o.output.format == OutputFormat::json;
-        if (o.interactive) {
-            editor_ = std::make_unique<detail::LineEditor>(
-                loop_, [this](std::vector<Message>& batch) { on_input(batch); },
-                [this](std::optional<std::string> error) { on_input_end(std::move(error)); },
-                o.output.timestamps && o.output.format == OutputFormat::human);
-            sink_ = &editor_->sink();
-        } else {
-            stdout_ = std::make_unique<detail::FdSink>(loop_, STDOUT_FILENO, detail::Overflow::keep, output_high_mark);
-            stdout_->set_handlers({[this] { on_output_closed(); }, [this] { client_->resume_reading(); }, {}});
-            sink_ = stdout_.get();
-        }
-        printer_ = make_printer(o.output, *sink_);
+        detail::Console::Options console;
+        console.output = o.output;
+        console.overflow = detail::Overflow::keep;  // the output is the data: nothing is dropped
+        console.stdout_capacity = output_high_mark;
+        console.interactive = o.interactive;
+        console.framing = o.framing;
+        console.encoding = o.encoding;
+        console.execute = o.execute;
+        console_ = std::make_unique<detail::Console>(
+            loop_, std::move(console),
+            detail::Console::Handlers{[this](std::vector<Message>& batch) { on_input(batch); },
+                                      [this](std::optional<std::string> error) { on_input_end(std::move(error)); },
+                                      [this] { on_output_closed(); }, [this] { client_->resume_reading(); }});
     }
 
     int run() {
         loop_.on_signals([this](int signo) { on_signal(signo); });
         if (o_.timeout_seconds > 0) loop_.after(seconds_to_ms(o_.timeout_seconds), [this] { on_timeout(); });
         start_client({});
-        if (!o_.execute.empty()) {
-            // -x messages are input like any other: decoded, slash commands run.
-            std::vector<Message> batch;
-            for (const auto& text : o_.execute) batch.push_back(decode_input(text, o_.encoding));
-            on_input(batch);
-            on_input_end(std::nullopt);
-        } else if (editor_) {
-            editor_->start();
-        } else {
-            reader_ = std::make_unique<detail::InputReader>(
-                loop_, STDIN_FILENO, o_.framing, o_.encoding,
-                [this](std::vector<Message>& batch) { on_input(batch); },
-                [this](std::optional<std::string> error) { on_input_end(std::move(error)); });
-            reader_->start();
-        }
+        console_->start_input();
         loop_.run();
-        reader_.reset();
-        if (editor_) editor_->flush();
-        editor_.reset();
-        if (stdout_) finish_output();
+        finish_output();
         return result_;
     }
 
@@ -251,30 +233,13 @@ private:
 
     // Diagnostics go to stderr; at the line editor they are printed above the
     // prompt like everything else, so the line being typed stays intact.
-    void print_error(const std::string& line) {
-        if (editor_) {
-            editor_->sink().write(fmt::format("wskit: {}\n", line));
-            editor_->flush();
-        } else {
-            std::fprintf(stderr, "wskit: %s\n", line.c_str());
-        }
-    }
+    void print_error(const std::string& line) { console_->diagnostic(line); }
 
     void print(const Event& e) {
-        if (e.type == EventType::error) print_error(e.text);
-        printer_->print(e);
-        if (stdout_) {
-            // stdout writes on its own, without blocking. The output is the
-            // data, so nothing is dropped: while the reader is behind, the
-            // server is not read (until stdout's on_low handler).
-            if (stdout_->above_high_mark()) client_->pause_reading();
-        } else if (!flush_scheduled_) {
-            flush_scheduled_ = true;
-            loop_.post([this] {
-                flush_scheduled_ = false;
-                editor_->flush();
-            });
-        }
+        console_->print(e);
+        // The output is the data, so nothing is dropped: while its reader is
+        // behind, the server is not read (until the console's on_output_low).
+        if (console_->output_backed_up()) client_->pause_reading();
     }
 
     // What is sent before the connection opens goes out right after the
@@ -290,7 +255,7 @@ private:
     void on_output_closed() {
         if (output_closed_) return;
         output_closed_ = true;
-        if (stdout_->state() == detail::FdSink::State::failed && !exit_override_) {
+        if (console_->output_failed() && !exit_override_) {
             print_error(output_error());
             exit_override_ = to_int(ExitCode::runtime);
         }
@@ -301,7 +266,7 @@ private:
 
     std::string output_error() const {
         return fmt::format("cannot write to standard output: {}; what the server sent was not all written",
-                           stdout_->error());
+                           console_->output_error());
     }
 
     // After the loop: what is still queued for stdout is written, waiting
@@ -314,8 +279,13 @@ private:
         if (result_ != 0) deadline = std::chrono::steady_clock::now();
         else if (o_.timeout_seconds > 0) deadline = started_ + seconds_to_ms(o_.timeout_seconds);
         int signo = 0;
-        auto drained = stdout_->drain(deadline, &signo);
+        auto drained = console_->drain(deadline, &signo);
         if (result_ != 0) return;
+        // What is said now still has to reach stderr.
+        struct FinalDrain {
+            detail::Console& console;
+            ~FinalDrain() { console.drain(std::chrono::steady_clock::now() + 100ms); }
+        } final_drain{*console_};
         switch (drained) {
             case Drain::done:
             case Drain::reader_gone:
@@ -359,20 +329,8 @@ private:
                 input_stopped_ = true;
                 close_now(1000, "");
                 return;
-            case K::help: print_info(format_slash_help(client_slash_commands())); return;
+            case K::help: console_->info(format_slash_help(client_slash_commands())); return;
             case K::invalid: print_error(cmd.error); return;
-        }
-    }
-
-    // One info event per line, so that each is a system line of its own.
-    void print_info(std::string_view text) {
-        while (!text.empty()) {
-            auto nl = text.find('\n');
-            Event e;
-            e.type = EventType::info;
-            e.text = std::string(text.substr(0, nl));
-            print(e);
-            text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
         }
     }
 
@@ -406,7 +364,7 @@ private:
     // "line 3", "-x message 2", "message 4": where bad input was.
     std::string input_unit_name(std::size_t n) const {
         if (!o_.execute.empty()) return fmt::format("-x message {}", n);
-        if (o_.framing == InputFraming::lines && !editor_) return fmt::format("input line {}", n);
+        if (o_.framing == InputFraming::lines && !console_->interactive()) return fmt::format("input line {}", n);
         return fmt::format("input message {}", n);
     }
 
@@ -422,10 +380,9 @@ private:
     // Tells the reader how much is waiting; while that is above its mark, it
     // waits, and this polls until the socket has drained.
     void update_backlog() {
-        if (!reader_) return;
         auto backlog = client_->backlog();
-        reader_->set_backlog(backlog);
-        if (backlog >= detail::InputReader::high_water && !backlog_poll_) {
+        console_->set_backlog(backlog);
+        if (backlog >= detail::Console::input_high_water() && !backlog_poll_) {
             backlog_poll_ = true;
             loop_.after(2ms, [this] {
                 backlog_poll_ = false;
@@ -530,17 +487,13 @@ private:
     Url url_;  // where the current attempt goes (changes with redirects)
     const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();  // for --timeout
     EventLoop loop_;
-    std::unique_ptr<detail::FdSink> stdout_;
-    std::unique_ptr<detail::LineEditor> editor_;
-    Sink* sink_ = nullptr;
-    std::unique_ptr<Printer> printer_;
+    std::unique_ptr<detail::Console> console_;
     std::unique_ptr<Client> client_;
     struct Retired {
         std::unique_ptr<Client> client;
         Clock::time_point since;
     };
     std::vector<Retired> retired_;  // earlier attempts; their handlers may still be queued
-    std::unique_ptr<detail::InputReader> reader_;
     std::unique_ptr<RE2> until_;
     std::vector<std::string> visited_;  // URLs that redirected
     int reconnects_ = 0;                // attempts since the last open
@@ -554,7 +507,6 @@ private:
     std::size_t units_read_ = 0;        // input messages so far, to name a bad one
     bool show_outgoing_ = false;        // sent messages become "out" events (human off a terminal, JSON)
     Clock::time_point last_heard_;      // the last frame from the server, or byte written to it
-    bool flush_scheduled_ = false;
     bool backlog_poll_ = false;
     bool closing_timer_ = false;
     bool closing_by_us_ = false;

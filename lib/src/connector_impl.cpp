@@ -45,6 +45,7 @@ std::uint16_t Connector::first_hop_port() const { return route_.proxy ? route_.p
 void Connector::start() {
     // One deadline for resolution, every TCP attempt and the tunnel: the
     // user's --connect-timeout, not websocketpp's fixed 5 s per phase.
+    outcome_->started = ConnectOutcome::Clock::now();
     deadline_.expires_after(route_.timeout);
     deadline_.async_wait([self = shared_from_this()](std::error_code ec) {
         if (ec || self->finished_) return;
@@ -62,9 +63,12 @@ void Connector::start() {
 void Connector::on_resolved(std::error_code ec, asio::ip::tcp::resolver::results_type results) {
     if (timed_out_) return finish_timed_out();
     if (ec) return finish(ec);
+    outcome_->resolved = ConnectOutcome::Clock::now();
+    outcome_->resolved_host = host_port(first_hop_host(), first_hop_port());
     std::vector<std::string> v6, v4;
     for (const auto& entry : results) {
         addresses_.push_back(entry.endpoint());
+        outcome_->addresses.push_back(endpoint_text(entry.endpoint()));
         (entry.endpoint().address().is_v6() ? v6 : v4).push_back(entry.endpoint().address().to_string());
     }
     note(fmt::format("Host {} was resolved.", host_port(first_hop_host(), first_hop_port())));
@@ -91,9 +95,12 @@ void Connector::on_connected(std::error_code ec) {
         note(fmt::format("connect to {} port {} failed: {}", address.address().to_string(), address.port(),
                          ec.message()));
         last_error_ = ec;
+        outcome_->attempts.emplace_back(endpoint_text(address), ec.message());
         return try_next();
     }
     outcome_->remote = endpoint_text(address);
+    outcome_->attempts.emplace_back(outcome_->remote, "");
+    outcome_->connected = ConnectOutcome::Clock::now();
     note(fmt::format("Connected to {} ({}) port {}", first_hop_host(), address.address().to_string(), address.port()));
     start_tunnel();
 }
@@ -167,6 +174,7 @@ void Connector::do_http_connect() {
                 }
                 auto refusal = connect_refusal(parse_connect_answer(head), self->buffer_.size() != head_size);
                 if (refusal.empty()) {
+                    self->outcome_->tunneled = ConnectOutcome::Clock::now();
                     self->note("CONNECT tunnel established");
                     return self->finish({});
                 }
@@ -187,7 +195,10 @@ void Connector::do_socks5(std::string address) {
 void Connector::socks5_step(Socks5Handshake::Step step) {
     for (auto& n : step.notes) note(std::move(n));
     if (!step.error.empty()) return fail_tunnel(std::move(step.error));
-    if (step.done) return finish({});
+    if (step.done) {
+        outcome_->tunneled = ConnectOutcome::Clock::now();
+        return finish({});
+    }
     auto read = [self = shared_from_this(), size = step.read]() {
         self->buffer_.assign(size, '\0');
         asio::async_read(self->socket_, asio::buffer(self->buffer_), [self](std::error_code ec, std::size_t) {

@@ -118,7 +118,9 @@ public:
 
 private:
     static std::string subprotocol_note(const Event& e) {
-        return e.subprotocol.empty() ? "" : fmt::format(" (subprotocol {})", one_line(e.subprotocol));
+        std::string note = e.subprotocol.empty() ? "" : fmt::format(" (subprotocol {})", one_line(e.subprotocol));
+        if (e.compression) note += fmt::format(" ({})", format_response(*e.compression));
+        return note;
     }
 
     // Payloads keep their layout (newlines continue on an indented line);
@@ -304,6 +306,8 @@ std::string event_to_json(const Event& e) {
             j["url"] = e.text;
             j["subprotocol"] = e.subprotocol;
             if (!e.peer.empty()) j["peer"] = e.peer;
+            // As a response header would say it: "permessage-deflate; server_no_context_takeover".
+            if (e.compression) j["compression"] = format_response(*e.compression);
             break;
         case EventType::listening:
             j["url"] = e.text;

@@ -1,10 +1,12 @@
 // Server::Impl: one websocketpp server endpoint, plain or TLS.
+#include "deflate_codec.hpp"
 #include "descriptors.hpp"
 #include "headers.hpp"
 #include "tls_context.hpp"
 #include "wspp.hpp"
 
 #include <wskit/encoding.hpp>
+#include <wskit/handshake_check.hpp>
 #include <wskit/server.hpp>
 
 #include <fmt/format.h>
@@ -28,6 +30,8 @@ struct Server::Impl {
     virtual void shutdown(int code, const std::string& reason) = 0;
     virtual std::size_t connection_count() const = 0;
     virtual std::size_t buffered_amount(ConnId id) const = 0;
+    virtual const HttpRequest* request(ConnId id) const = 0;
+    virtual void hold_reading(ConnId id, bool hold) = 0;
 
     ServerOptions options;
     ServerStats stats;
@@ -40,24 +44,23 @@ namespace {
 
 namespace wpp = websocketpp;
 
+// The request as the client sent it: headers in order, with their case and
+// repeats (websocketpp keeps them in a map, and StrictVersionRequest has
+// changed what it shows websocketpp).
 template <class Con>
 HttpRequest to_http_request(Con& con) {
-    const auto& req = con.get_request();
-    HttpRequest out;
-    out.method = req.get_method();
+    HttpRequest out = parse_request_head(con.get_request().raw_head());
     out.resource = con.get_resource();
-    out.version = req.get_version();
-    // Shows the request as the client sent it (see StrictVersionRequest).
-    const auto& received = req.get_header(detail::StrictVersionRequest::received_version_header);
-    for (const auto& [name, value] : req.get_headers()) {
-        if (name == detail::StrictVersionRequest::received_version_header) continue;
-        if (!received.empty() && name == "Sec-WebSocket-Version") {
-            if (received != "none") out.headers.push_back({name, received});
-            continue;
-        }
-        out.headers.push_back({name, value});
-    }
     out.remote = con.get_remote_endpoint();
+    asio::error_code ec;
+    auto endpoint = con.get_raw_socket().remote_endpoint(ec);
+    if (!ec) {
+        auto address = endpoint.address();
+        if (address.is_v6() && address.to_v6().is_v4_mapped())
+            address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+        out.remote_address = address.to_string();
+        out.remote_port = endpoint.port();
+    }
     return out;
 }
 
@@ -72,19 +75,18 @@ HttpResponse text_response(int status, std::string body) {
     return {status, {{"Content-Type", "text/plain; charset=utf-8"}}, std::move(body)};
 }
 
-// RFC 6455 4.2.1 checks that websocketpp leaves out: it accepts keys of any
-// length and the drafts' versions 0, 7 and 8.
-std::optional<HttpResponse> check_handshake_request(const HttpRequest& req) {
-    auto version = req.header("Sec-WebSocket-Version");
-    if (version != "13") {
+// The answer to a request that fails the RFC 6455 4.2.1 checks: the first
+// failure decides; a version other than 13 gets 426 naming the one spoken.
+std::optional<HttpResponse> rejection_for(const std::vector<CheckResult>& checks) {
+    const auto* failed = first_failure(checks);
+    if (!failed) return std::nullopt;
+    if (failed->id == "version") {
         auto res = text_response(426, "Unsupported WebSocket version; this server speaks version 13 (RFC 6455).\n");
         res.headers.push_back({"Sec-WebSocket-Version", "13"});
         return res;
     }
-    auto key = base64_decode(req.header("Sec-WebSocket-Key"));
-    if (!key || key->size() != 16)
-        return text_response(400, "Bad WebSocket handshake: Sec-WebSocket-Key must be 16 bytes in base64.\n");
-    return std::nullopt;
+    return text_response(400, fmt::format("Bad WebSocket handshake: {} (expected {}, got {}).\n", failed->name,
+                                          failed->expected, escape_controls(failed->actual)));
 }
 
 std::string server_url(const ServerOptions& options, std::uint16_t port) {
@@ -108,6 +110,11 @@ class ServerImpl final : public Server::Impl {
         // Set when backpressure closed it: its close event reports that,
         // not how the unanswered close handshake ended.
         std::optional<std::pair<int, std::string>> backlog_close;
+        HttpRequest request;  // the opening handshake's, for Server::request
+        bool held_by_owner = false;  // Server::pause_reading
+        // permessage-deflate agreed: the window the client inflates our
+        // frames with (server_max_window_bits); 0 when not agreed.
+        int deflate_window = 0;
     };
 
 public:
@@ -121,6 +128,7 @@ public:
         endpoint_.set_listen_backlog(options.listen_backlog);
         endpoint_.set_max_message_size(options.max_message_size);
         endpoint_.set_user_agent(default_user_agent());  // the Server header
+        endpoint_.deflate_policy = options.compress;
         endpoint_.set_open_handshake_timeout(options.handshake_timeout.count());
         // Also how long a connection failed for a protocol error lingers
         // (see ServerMessage), and within the 1 s a shutdown is allowed.
@@ -173,9 +181,10 @@ public:
         }
     }
 
-    void send(ConnId id, const std::shared_ptr<detail::ServerMessage>& frame) override {
+    void send(ConnId id, const std::shared_ptr<detail::ServerMessage>& plain) override {
         auto it = connections_.find(id);
         if (it == connections_.end()) return;
+        const auto& frame = it->second.deflate_window ? deflated(plain, it->second.deflate_window) : plain;
         if (!it->second.con->send(frame)) {
             ++stats.messages_out;
             stats.bytes_out += frame->get_payload().size();
@@ -188,6 +197,7 @@ public:
         if (it == connections_.end()) return;
         wpp::lib::error_code ec;
         it->second.con->close(static_cast<wpp::close::status::value>(code), reason, ec);
+        hold_reading(id, false);  // the peer's close frame must be read
     }
 
     void shutdown(int code, const std::string& reason) override {
@@ -195,7 +205,10 @@ public:
         if (endpoint_.is_listening()) endpoint_.stop_listening(ec);
         if (accept_timer_) loop_.cancel(accept_timer_);
         accept_timer_ = 0;
-        for (auto& [id, c] : connections_) c.con->close(static_cast<wpp::close::status::value>(code), reason, ec);
+        for (auto& [id, c] : connections_) {
+            c.con->close(static_cast<wpp::close::status::value>(code), reason, ec);
+            hold_reading(id, false);  // the peer's close frame must be read
+        }
     }
 
     std::size_t connection_count() const override { return connections_.size(); }
@@ -203,6 +216,22 @@ public:
     std::size_t buffered_amount(ConnId id) const override {
         auto it = connections_.find(id);
         return it == connections_.end() ? 0 : unsent(*it->second.con);
+    }
+
+    const HttpRequest* request(ConnId id) const override {
+        auto it = connections_.find(id);
+        return it == connections_.end() ? nullptr : &it->second.request;
+    }
+
+    void hold_reading(ConnId id, bool hold) override {
+        auto it = connections_.find(id);
+        if (it == connections_.end() || it->second.held_by_owner == hold) return;
+        auto& c = it->second;
+        c.held_by_owner = hold;
+        if (hold)
+            c.con->hold_reads();
+        else if (!c.backpressure.paused)
+            c.con->release_reads();
     }
 
 private:
@@ -296,7 +325,9 @@ private:
         c.backpressure = step.next;
         switch (step.action) {
             case BackpressureAction::pause_reading: c.con->hold_reads(); break;
-            case BackpressureAction::resume_reading: c.con->release_reads(); break;
+            case BackpressureAction::resume_reading:
+                if (!c.held_by_owner) c.con->release_reads();
+                break;
             case BackpressureAction::close: {
                 // The close frame waits behind the backlog; if the peer never
                 // reads it, the close handshake timeout drops the connection.
@@ -327,7 +358,9 @@ private:
     bool on_validate(wpp::connection_hdl hdl) {
         auto con = endpoint_.get_con_from_hdl(hdl);
         auto req = to_http_request(*con);
-        auto rejection = check_handshake_request(req);
+        auto checks = check_request(req);
+        if (handlers_.on_request) handlers_.on_request(req, checks);
+        auto rejection = rejection_for(checks);
         if (!rejection && options.max_clients && open_count() >= options.max_clients) {
             rejection = text_response(503, fmt::format("Server full: at most {} clients.\n", options.max_clients));
             rejection->headers.push_back({"Retry-After", "1"});
@@ -360,6 +393,7 @@ private:
     void on_http(wpp::connection_hdl hdl) {
         auto con = endpoint_.get_con_from_hdl(hdl);
         auto req = to_http_request(*con);
+        if (handlers_.on_request) handlers_.on_request(req, check_request(req));
         // A request that tries to upgrade but lacks "Upgrade: websocket" or
         // "Connection: Upgrade" is a broken handshake, not a page request.
         if (!req.header("Sec-WebSocket-Key").empty() || !req.header("Upgrade").empty() ||
@@ -370,13 +404,39 @@ private:
         apply_response(*con, handlers_.on_http ? handlers_.on_http(req) : upgrade_required_page(server_url(options, port_)));
     }
 
+    // The frame compressed for receivers with this window, made once. This
+    // server always agrees to server_no_context_takeover, so a message
+    // compressed on its own is valid for each of them.
+    static const std::shared_ptr<detail::ServerMessage>& deflated(const std::shared_ptr<detail::ServerMessage>& plain,
+                                                                  int window) {
+        auto& slot = plain->deflated[static_cast<std::size_t>(window)];
+        if (slot) return slot;
+        namespace frame = wpp::frame;
+        std::string payload;
+        detail::Deflater(window, true).compress(plain->get_payload(), payload);
+        payload.resize(payload.size() - 4);  // the 00 00 ff ff that RFC 7692 7.2.1 removes
+        auto op = plain->get_opcode();
+        slot = std::make_shared<detail::ServerMessage>(nullptr, op, 0);
+        slot->set_header(frame::prepare_header(frame::basic_header(op, payload.size(), true, false, true),
+                                               frame::extended_header(payload.size())));
+        slot->get_raw_payload() = std::move(payload);
+        slot->set_prepared(true);
+        return slot;
+    }
+
     void on_open(wpp::connection_hdl hdl) {
         auto con = endpoint_.get_con_from_hdl(hdl);
         ConnId id = next_id_++;
         con->wskit_id = id;
+        con->compressed = options.compress && !con->get_response_header("Sec-WebSocket-Extensions").empty();
         ++stats.connections_total;
-        connections_[id].con = con.get();
+        auto& c = connections_[id];
+        c.con = con.get();
+        c.request = to_http_request(*con);
         con->on_write_done = [this, id] { check_backpressure(id); };
+        std::optional<DeflateParams> compression;
+        if (con->compressed) compression = read_deflate_response(con->get_response_header("Sec-WebSocket-Extensions"));
+        if (compression) c.deflate_window = compression->server_max_window_bits;
         if (handlers_.on_event) {
             Event e;
             e.type = EventType::open;
@@ -384,6 +444,7 @@ private:
             e.text = con->get_resource();
             e.subprotocol = con->get_subprotocol();
             e.peer = con->get_remote_endpoint();
+            e.compression = compression;
             handlers_.on_event(e);
         }
     }
@@ -509,6 +570,7 @@ Server::Frame Server::prepare(Message message) const {
     if (impl_->spare) {
         data = std::move(impl_->spare);
         data->set_opcode(op);
+        data->deflated = {};
     } else {
         data = std::make_shared<detail::ServerMessage>(nullptr, op, 0);
     }
@@ -533,5 +595,11 @@ void Server::shutdown(int code, const std::string& reason) { impl_->shutdown(cod
 std::size_t Server::connection_count() const { return impl_->connection_count(); }
 std::size_t Server::buffered_amount(ConnId id) const { return impl_->buffered_amount(id); }
 ServerStats Server::stats() const { return impl_->stats; }
+void Server::pause_reading(ConnId id) { impl_->hold_reading(id, true); }
+void Server::resume_reading(ConnId id) { impl_->hold_reading(id, false); }
+std::optional<HttpRequest> Server::request(ConnId id) const {
+    const auto* req = impl_->request(id);
+    return req ? std::optional<HttpRequest>(*req) : std::nullopt;
+}
 
 }  // namespace wskit

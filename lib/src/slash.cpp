@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace wskit {
 namespace {
@@ -18,11 +19,51 @@ std::pair<std::string_view, std::string_view> split_word(std::string_view s) {
     return {s.substr(0, space), rest};
 }
 
-SlashCommand invalid(std::string why) {
-    SlashCommand c;
-    c.kind = SlashCommand::Kind::invalid;
+constexpr const char* bin_usage = "/bin takes hex bytes, like /bin 48 69 or /bin 4869";
+
+// "[code [reason]]" of /close and /kick: an error message, or "" with the
+// code and reason set.
+std::string parse_close_arguments(std::string_view args, int& code_out, std::string& reason_out) {
+    auto [code, reason] = split_word(args);
+    if (!code.empty()) {
+        int value = 0;
+        for (char ch : code) {
+            if (ch < '0' || ch > '9' || value > 9999) return fmt::format("bad close code '{}'", escape_controls(code));
+            value = value * 10 + (ch - '0');
+        }
+        if (auto problem = close_code_problem(value); !problem.empty())
+            return fmt::format("close code {} cannot be sent: {}; use {}", value, problem, sendable_close_codes());
+        code_out = value;
+    }
+    if (auto problem = close_reason_problem(reason); !problem.empty()) return "the close reason " + problem;
+    reason_out = std::string(reason);
+    return {};
+}
+
+template <class Command = SlashCommand>
+Command invalid(std::string why) {
+    Command c;
+    c.kind = Command::Kind::invalid;
     c.error = std::move(why);
     return c;
+}
+
+// "3" or "#3": a client id (never 0).
+std::optional<ConnId> parse_conn_id(std::string_view word) {
+    if (!word.empty() && word.front() == '#') word.remove_prefix(1);
+    if (word.empty() || word.size() > 18) return std::nullopt;
+    ConnId id = 0;
+    for (char ch : word) {
+        if (ch < '0' || ch > '9') return std::nullopt;
+        id = id * 10 + static_cast<ConnId>(ch - '0');
+    }
+    if (id == 0) return std::nullopt;
+    return id;
+}
+
+std::string unknown_command(std::string_view name) {
+    return fmt::format("unknown command /{} (type /help; start a message with // to send a literal /)",
+                       escape_controls(name));
 }
 
 }  // namespace
@@ -45,24 +86,10 @@ SlashCommand parse_slash_command(std::string_view line) {
         c.message = {name == "ping" ? Opcode::ping : Opcode::pong, std::string(args)};
     } else if (name == "close") {
         c.kind = K::close;
-        auto [code, reason] = split_word(args);
-        if (!code.empty()) {
-            int value = 0;
-            for (char ch : code) {
-                if (ch < '0' || ch > '9' || value > 9999) return invalid(fmt::format("bad close code '{}'", escape_controls(code)));
-                value = value * 10 + (ch - '0');
-            }
-            if (auto problem = close_code_problem(value); !problem.empty())
-                return invalid(fmt::format("close code {} cannot be sent: {}; use {}", value, problem,
-                                           sendable_close_codes()));
-            c.close_code = value;
-        }
-        if (auto problem = close_reason_problem(reason); !problem.empty())
-            return invalid("the close reason " + problem);
-        c.close_reason = std::string(reason);
+        if (auto error = parse_close_arguments(args, c.close_code, c.close_reason); !error.empty()) return invalid(error);
     } else if (name == "bin") {
         auto bytes = hex_decode(args);
-        if (!bytes) return invalid("/bin takes hex bytes, like /bin 48 69 or /bin 4869");
+        if (!bytes) return invalid(bin_usage);
         c.kind = K::binary;
         c.message = {Opcode::binary, std::move(*bytes)};
     } else if (name == "quit" || name == "exit") {
@@ -70,9 +97,70 @@ SlashCommand parse_slash_command(std::string_view line) {
     } else if (name == "help" || name == "?") {
         c.kind = K::help;
     } else {
-        return invalid(fmt::format("unknown command /{} (type /help; start a message with // to send a literal /)", escape_controls(name)));
+        return invalid(unknown_command(name));
     }
     return c;
+}
+
+ListenCommand parse_listen_command(std::string_view line) {
+    using K = ListenCommand::Kind;
+    ListenCommand c;
+    // Messages, //x and the commands a client's terminal has are parsed alike.
+    auto common = parse_slash_command(line);
+    switch (common.kind) {
+        case SlashCommand::Kind::message: c.message = std::move(common.message); return c;
+        case SlashCommand::Kind::binary: c.kind = K::binary; c.message = std::move(common.message); return c;
+        case SlashCommand::Kind::close:
+            c.kind = K::close;
+            c.close_code = common.close_code;
+            c.close_reason = std::move(common.close_reason);
+            return c;
+        case SlashCommand::Kind::quit: c.kind = K::quit; return c;
+        case SlashCommand::Kind::help: c.kind = K::help; return c;
+        default: break;
+    }
+    auto [name, args] = split_word(line.substr(1));
+    auto [first, rest] = split_word(args);
+    auto target = parse_conn_id(first);
+    if (name == "to") {
+        if (!target || rest.empty()) return invalid<ListenCommand>("/to takes a client id and a message, like /to 3 hello");
+        c.kind = K::to;
+        c.target = *target;
+        c.message = {Opcode::text, std::string(rest)};
+    } else if (name == "list" || name == "ls") {
+        c.kind = K::list;
+    } else if (name == "kick") {
+        if (!target) return invalid<ListenCommand>("/kick takes a client id, like /kick 3 or /kick 3 4000 bye");
+        c.kind = K::kick;
+        c.target = *target;
+        if (auto error = parse_close_arguments(rest, c.close_code, c.close_reason); !error.empty())
+            return invalid<ListenCommand>(error);
+    } else if (name == "ping") {
+        if (!first.empty() && (!target || !rest.empty()))
+            return invalid<ListenCommand>("/ping takes a client id, or nothing to ping every client");
+        c.kind = K::ping;
+        c.target = target.value_or(0);
+        c.message = {Opcode::ping, {}};
+    } else {
+        return invalid<ListenCommand>(common.kind == SlashCommand::Kind::invalid && name != "pong" ? common.error
+                                                                                                  : unknown_command(name));
+    }
+    return c;
+}
+
+const std::vector<SlashCommandDoc>& listen_slash_commands() {
+    static const std::vector<SlashCommandDoc> table{
+        {"/to ID message", "send a text message to client ID only"},
+        {"/list", "list the clients: id, address, path, subprotocol, time connected, messages in and out"},
+        {"/kick ID [code [reason]]", "close client ID's connection (default 1000)"},
+        {"/ping [ID]", "ping client ID, or every client"},
+        {"/close [code [reason]]", "close every client's connection and go on listening"},
+        {"/bin HEX", "send a binary message to every client, like /bin 48 69"},
+        {"/quit", "close every connection with 1001 and exit"},
+        {"/help", "list these commands"},
+        {"//text", "send the text message \"/text\" to every client"},
+    };
+    return table;
 }
 
 const std::vector<SlashCommandDoc>& client_slash_commands() {

@@ -1,6 +1,7 @@
 #include "trace_printer.hpp"
 
 #include <wskit/encoding.hpp>
+#include <wskit/handshake_check.hpp>
 
 #include <cstdio>
 
@@ -41,7 +42,11 @@ void print_trace(const HandshakeTrace& t) {
             out += escape_controls(body, true);
             if (body.back() != '\n') out += '\n';
         }
+        // The verdict inspect gives, from the same checks.
+        out += format_trace_line({TraceLine::Kind::info,
+                                  "handshake checks: " + verdict_summary(check_exchange(t.request, t.response))});
     }
+    if (t.compression) out += format_trace_line({TraceLine::Kind::info, describe(*t.compression)});
     std::fputs(out.c_str(), stderr);
 }
 

@@ -12,6 +12,7 @@
 #include <asio/ssl.hpp>
 
 #include "wspp/client_transport.hpp"
+#include "wspp/deflate_extension.hpp"
 #include "wspp/http.hpp"
 #include "wspp/messages.hpp"
 #include "wspp/server_transport.hpp"
@@ -36,6 +37,7 @@ namespace wskit::detail {
 struct ConnectionData {
     std::uint64_t wskit_id = 0;
     ErrorCloseRecord* error_close = nullptr;  // a server connection's (see ServerMessage)
+    bool compressed = false;  // permessage-deflate was agreed: messages go through the compressor
 };
 
 using Concurrency = websocketpp::concurrency::none;
@@ -79,6 +81,9 @@ struct Config : Core {
     using alog_type = AccessLog;
     using elog_type = ErrorLog;
     using rng_type = MaskKeyGenerator;
+    // Present in every endpoint, negotiated only with --compress (see
+    // DeflateExtension): one endpoint type whether compression is on or off.
+    using permessage_deflate_type = DeflateExtension;
     static const bool enable_multithreading = false;
     static const size_t connection_read_buffer_size = 65536;
 
@@ -124,7 +129,10 @@ using TlsServerConfig = ServerConfig<websocketpp::transport::asio::tls_socket::e
 //   1009 (message too big) where the frame is malformed: 1002.
 // - a close frame's reason must be UTF-8 (5.5.1); websocketpp closes with 1002
 //   where non-UTF-8 data is 1007 (7.4.1), as for text messages.
-// Explicit specializations of two members of websocketpp's processor for
+// And permessage-deflate (RFC 7692): RSV1 on a continuation frame is 1002,
+// what the end of a compressed message inflates to is UTF-8 checked too, and
+// extension negotiation is wskit's (compression.hpp) in both roles.
+// Explicit specializations of four members of websocketpp's processor for
 // wskit's own configs (the rest of it stays websocketpp's); each repeats
 // websocketpp's checks and adds its own. They must be seen before anything
 // instantiates a connection, which is why they live here.
@@ -134,6 +142,10 @@ namespace wskit_strict {
 inline lib::error_code check_extended_header(frame::basic_header h, frame::extended_header e) {
     std::uint8_t basic_size = frame::get_basic_size(h);
     std::uint64_t payload_size = frame::get_payload_size(h, e);
+    // RFC 7692 6.1: RSV1 marks a message's first frame only. websocketpp
+    // lets it through on a continuation frame once compression is on.
+    if (frame::get_rsv1(h) && frame::get_opcode(h) == frame::opcode::continuation)
+        return make_error_code(error::invalid_rsv_bit);
     if (basic_size == frame::payload_size_code_64bit && (payload_size >> 63))
         return make_error_code(error::protocol_violation);
     // websocketpp's checks
@@ -155,6 +167,32 @@ inline lib::error_code check_close_reason(const std::string& payload) {
     return {};
 }
 
+using NegotiationResult = std::pair<lib::error_code, std::string>;
+
+// The server's side: with --compress, the first offer it can meet (RFC 7692
+// 7.1); without, offers are not even parsed.
+template <class Extension>
+NegotiationResult negotiate_as_server(const wskit::detail::DeflateSetting& setting, const std::string& offers,
+                                      Extension& extension, std::size_t max_message_size) {
+    if (!setting.policy || offers.empty()) return {};
+    auto params = wskit::choose_deflate(offers, *setting.policy);
+    if (!params) return {};
+    extension.enable(*params, true, max_message_size);
+    return {lib::error_code(), wskit::format_response(*params)};
+}
+
+// The client's side: compression starts only on an answer that fits the
+// offer; the client's open handler fails the connection (exit 5) on any
+// other, with the reason.
+template <class Extension>
+NegotiationResult negotiate_as_client(const wskit::detail::DeflateSetting& setting, const std::string& answer,
+                                      Extension& extension, std::size_t max_message_size) {
+    if (!setting.offer || answer.empty()) return {};
+    auto checked = wskit::check_deflate_answer(*setting.offer, answer);
+    if (checked.params) extension.enable(*checked.params, false, max_message_size);
+    return {};
+}
+
 }  // namespace wskit_strict
 
 #define WSKIT_STRICT_HYBI13(CONFIG)                                                                        \
@@ -168,9 +206,13 @@ inline lib::error_code check_close_reason(const std::string& payload) {
     inline lib::error_code hybi13<CONFIG>::finalize_message() {                                            \
         std::string& out = m_current_msg->msg_ptr->get_raw_payload();                                      \
         if (m_permessage_deflate.is_enabled() && m_current_msg->msg_ptr->get_compressed()) {              \
-            std::uint8_t trailer[4] = {0x00, 0x00, 0xff, 0xff};                                            \
-            lib::error_code ec = m_permessage_deflate.decompress(trailer, 4, out);                         \
+            /* what the end of the stream inflates to is UTF-8 checked too */                              \
+            auto offset = out.size();                                                                      \
+            lib::error_code ec = m_permessage_deflate.finish_message(out);                                 \
             if (ec) return ec;                                                                             \
+            if (m_current_msg->msg_ptr->get_opcode() == frame::opcode::TEXT &&                             \
+                !m_current_msg->validator.decode(out.begin() + offset, out.end()))                         \
+                return make_error_code(error::invalid_utf8);                                               \
         }                                                                                                  \
         auto op = frame::get_opcode(m_basic_header);                                                       \
         if (op == frame::opcode::TEXT && !m_current_msg->validator.complete())                             \
@@ -180,6 +222,16 @@ inline lib::error_code check_close_reason(const std::string& payload) {
         }                                                                                                  \
         m_state = READY;                                                                                   \
         return lib::error_code();                                                                          \
+    }                                                                                                      \
+    template <>                                                                                            \
+    inline wskit_strict::NegotiationResult hybi13<CONFIG>::negotiate_extensions(request_type const& r) {  \
+        return wskit_strict::negotiate_as_server(*m_msg_manager, r.get_header("Sec-WebSocket-Extensions"), \
+                                                 m_permessage_deflate, base::m_max_message_size);          \
+    }                                                                                                      \
+    template <>                                                                                            \
+    inline wskit_strict::NegotiationResult hybi13<CONFIG>::negotiate_extensions(response_type const& r) { \
+        return wskit_strict::negotiate_as_client(*m_msg_manager, r.get_header("Sec-WebSocket-Extensions"), \
+                                                 m_permessage_deflate, base::m_max_message_size);          \
     }
 
 WSKIT_STRICT_HYBI13(wskit::detail::PlainClientConfig)

@@ -35,6 +35,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+def rss_bytes(pid):
+    """The resident memory of a process, from /proc/PID/status."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
 def port_of(url):
     return int(re.search(r":(\d+)/", url).group(1))
 

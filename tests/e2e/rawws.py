@@ -10,6 +10,7 @@ import os
 import socket
 import struct
 import sys
+import zlib
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 TIMEOUT = 3.0
@@ -266,6 +267,41 @@ def upgrade_request(host_port, path="/", key=None, method="GET", version="HTTP/1
             continue
         lines.append(f"{name}: {value}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+# permessage-deflate (RFC 7692 7.2): a message's payload is raw deflate,
+# sync-flushed, without the final 00 00 ff ff; RSV1 (rsv=4) on its first frame.
+DEFLATE_TAIL = b"\x00\x00\xff\xff"
+RSV1 = 4
+
+
+def deflate(data, wbits=15, level=6):
+    """One message compressed on its own (no context taken over)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    c = zlib.compressobj(level, zlib.DEFLATED, -wbits)
+    out = c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH)
+    assert out.endswith(DEFLATE_TAIL)
+    return out[:-4]
+
+
+def inflate(payload, wbits=15):
+    """A compressed message's payload inflated with a window of 2^wbits (a
+    peer that used a larger window fails here)."""
+    d = zlib.decompressobj(-wbits)
+    return d.decompress(payload + DEFLATE_TAIL) + d.flush()
+
+
+def ws_handshake(port, headers=None):
+    """A raw client after a successful handshake: (Conn, response headers)."""
+    key = new_key()
+    conn = connect(port)
+    conn.send(upgrade_request(f"127.0.0.1:{port}", "/", key=key, headers=headers))
+    start, resp_headers, raw = conn.read_http_head()
+    if not start.startswith("HTTP/1.1 101") or resp_headers.get("sec-websocket-accept") != accept_key(key):
+        conn.close()
+        raise AssertionError(f"handshake refused: {raw!r}")
+    return conn, resp_headers
 
 
 def ws_connect(port, path="/", headers=None, rcvbuf=None):

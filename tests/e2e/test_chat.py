@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 from prometheus_client.parser import text_string_to_metric_families
 
 import rawws
-from harness import SANITIZED, SOURCE_DIR, WSKIT, CertsTestCase, TestCase, main, port_of
+from harness import SANITIZED, SOURCE_DIR, WSKIT, CertsTestCase, TestCase, main, port_of, rss_bytes
 
 SCHEMA = os.path.join(SOURCE_DIR, "lib", "share", "chat", "envelope.schema.json")
 JSON = "wskit.chat.v1.json"
@@ -46,14 +46,6 @@ def metrics(url):
             key = s.name + "".join(f"[{k}={v}]" for k, v in sorted(s.labels.items()))
             values[key] = s.value
     return values
-
-
-def rss_bytes(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError(f"no VmRSS for {pid}")
 
 
 class Terminal:

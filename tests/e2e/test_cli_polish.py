@@ -68,7 +68,7 @@ class UsageErrors(TestCase):
 
     def test_unknown_command_is_named(self):
         line = self.assertUsageError(["lisen", "--help"])
-        self.assertEqual(line, "wskit: unknown command 'lisen' (see 'wskit --help')")
+        self.assertEqual(line, "wskit: unknown command 'lisen'; did you mean 'listen'? (see 'wskit --help')")
         line = self.assertUsageError(["conect", NOWHERE])
         self.assertEqual(line, "wskit: unknown command 'conect'; did you mean 'connect'? (see 'wskit --help')")
 

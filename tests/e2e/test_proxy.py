@@ -167,6 +167,21 @@ class Proxy(TestCase):
 
     # --- by environment ------------------------------------------------
 
+    def test_inspect_times_the_tunnel_and_tls_through_the_proxy(self):
+        import json
+        _, url = self.wss_echo()
+        port = port_of(url)
+        proxy = self.start_tinyproxy([port])
+        r = self.wskit("inspect", "--json", "--proxy", proxy.url, "--ca", self.certs.ca, url, env=BASE_ENV)
+        self.assertExit(r, 0)
+        doc = json.loads(r.stdout)
+        self.assertEqual(doc["resolution"]["host"], proxy.url[len("http://"):])
+        for step in ("dns_ms", "tcp_ms", "proxy_ms", "tls_ms", "upgrade_ms", "total_ms"):
+            self.assertIsNotNone(doc["timings"][step], step)
+        self.assertTrue(doc["tls"]["verified"])
+        self.assertEqual([c["id"] for c in doc["checks"] if c["verdict"] != "pass"], [])
+        self.assertConnects(proxy, [f"127.0.0.1:{port}"])
+
     def test_https_proxy_for_wss(self):
         _, url = self.wss_echo()
         port = port_of(url)

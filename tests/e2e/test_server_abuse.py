@@ -17,21 +17,13 @@ import unittest
 
 import rawws
 from rawws import BINARY, PING, TEXT, frame
-from harness import SANITIZED, WSKIT, CertsTestCase, TestCase, main, port_of
+from harness import SANITIZED, WSKIT, CertsTestCase, TestCase, main, port_of, rss_bytes
 
 MIB = 1024 * 1024
 # Generous, and far below what the server reached before it had backpressure
 # (over 1 GB within a minute, hundreds of MB within seconds).
 RSS_BOUND = 64 * MIB
 FLOOD_SECONDS = 4
-
-
-def rss_bytes(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError(f"no VmRSS for {pid}")
 
 
 def cpu_seconds(pid):

@@ -43,6 +43,7 @@ class Verbose(CertsTestCase):
             r">",
             r"< HTTP/1\.1 101 Switching Protocols",
             r"<",
+            r"\* handshake checks: pass \(6 checks\)",
         ])
         self.assertFalse([l for l in lines if "frame" in l], "frames are for -vv")
 

@@ -27,6 +27,18 @@ std::unique_ptr<Parsed> parse(std::vector<std::string> args) {
     return p;
 }
 
+// Each command line parses, and chooses a command to run.
+void check_all_parse(const std::vector<std::vector<std::string>>& lines) {
+    for (const auto& line : lines) {
+        std::string text;
+        for (const auto& a : line) text += a + " ";
+        INFO("wskit " << text);
+        std::unique_ptr<Parsed> p;
+        REQUIRE_NOTHROW(p = parse(line));
+        CHECK(static_cast<bool>(p->ctx.run));
+    }
+}
+
 // The line main prints for a rejected command line (after "wskit: ").
 std::string usage_line(std::vector<std::string> args) {
     Parsed p;
@@ -97,14 +109,7 @@ TEST_CASE("cli: valid connect lines choose the connect command", "[cli]") {
         {"connect", "h:9000"},
         {"connect", "--", "ws://h/"},
     };
-    for (const auto& line : lines) {
-        std::string text;
-        for (const auto& a : line) text += a + " ";
-        INFO("wskit " << text);
-        std::unique_ptr<Parsed> p;
-        REQUIRE_NOTHROW(p = parse(line));
-        CHECK(static_cast<bool>(p->ctx.run));
-    }
+    check_all_parse(lines);
 }
 
 TEST_CASE("cli: valid echo lines choose the echo command", "[cli]") {
@@ -115,12 +120,18 @@ TEST_CASE("cli: valid echo lines choose the echo command", "[cli]") {
         {"echo", "[::1]:0", "--max-clients", "3", "--max-size", "100"},
         {"echo", "--delay", "5", "--log", "--stats", "1", "--json"},
     };
-    for (const auto& line : lines) {
-        INFO(line.size() << " arguments, first " << line.front());
-        std::unique_ptr<Parsed> p;
-        REQUIRE_NOTHROW(p = parse(line));
-        CHECK(static_cast<bool>(p->ctx.run));
-    }
+    check_all_parse(lines);
+}
+
+TEST_CASE("cli: valid listen lines choose the listen command", "[cli]") {
+    check_all_parse({
+        {"listen", "9000"},
+        {"l", "0.0.0.0:0", "--once", "--json"},
+        {"listen", "0", "-s", "chat", "-s", "v2", "--origin", "https://a.test", "--origin", "https://b.test"},
+        {"listen", "0", "--slash", "--hex", "--max-clients", "2", "-v"},
+        {"listen", "0", "--pty", "--kill-after", "2", "--max-forks", "3", "--exec", "cat", "-u"},
+    });
+    CHECK_THAT(usage_line({"listen"}), Catch::Matchers::Contains("(see 'wskit listen --help')"));
 }
 
 TEST_CASE("cli: a missing URL is a parse error", "[cli]") {
@@ -273,7 +284,8 @@ TEST_CASE("cli: --cert and --key come together", "[cli]") {
 }
 
 TEST_CASE("cli: an unknown command is named, with a suggestion when one is close", "[cli]") {
-    CHECK(usage_line({"lisen", "--help"}) == "unknown command 'lisen' (see 'wskit --help')");
+    CHECK(usage_line({"lisen", "--help"}) == "unknown command 'lisen'; did you mean 'listen'? (see 'wskit --help')");
+    CHECK(usage_line({"frobnicate", "--help"}) == "unknown command 'frobnicate' (see 'wskit --help')");
     CHECK(usage_line({"conect", "ws://h/"}) ==
           "unknown command 'conect'; did you mean 'connect'? (see 'wskit --help')");
     CHECK(usage_line({"--json", "ecoh"}) == "unknown command 'ecoh'; did you mean 'echo'? (see 'wskit --help')");
@@ -313,4 +325,26 @@ TEST_CASE("cli: -H with a handshake header wskit has a flag for gets a hint", "[
     CHECK(hints[1].find("-H 'sec-websocket-extensions: permessage-deflate'") != std::string::npos);
     f.headers = {"X-Token: 1", "Sec-WebSocket-Protocolx: y", "bad header"};
     CHECK(f.header_hints().empty());
+}
+
+TEST_CASE("cli: bench takes the client's handshake and TLS options, and -n is its message count", "[cli]") {
+    const std::vector<std::vector<std::string>> lines = {
+        {"bench", "ws://h/"},
+        {"bench", "--mode", "fanout", "-c", "50", "--senders", "2", "--rate", "500", "ws://h/"},
+        {"bench", "--mode", "handshake", "-d", "2", "ws://h/"},
+        {"bench", "--mode", "idle", "-c", "1000", "--server-pid", "42", "ws://h/"},
+        {"bench", "-n", "1000", "-w", "64", "--size", "4k", "--binary", "--warmup", "0.5", "--threads", "2", "ws://h/"},
+        {"bench", "-H", "X-A: 1", "-s", "chat", "-o", "http://o", "--auth", "u:p", "--user-agent", "ua",
+         "--host", "h2", "--connect-timeout", "3", "--json", "-q", "ws://h/"},
+        {"bench", "-k", "--ca", "ca.pem", "--tls-min", "1.3", "wss://h/"},
+        {"connect", "-n", "wss://h/"},  // connect keeps -n as --no-check
+    };
+    check_all_parse(lines);
+    CHECK_THAT(usage_line({"bench", "-n", "x", "ws://h/"}), Catch::Matchers::Contains("expects a whole number"));
+    CHECK_THAT(usage_line({"bench", "--size", "12q", "ws://h/"}), Catch::Matchers::Contains("expects a size in bytes"));
+    CHECK_THAT(usage_line({"bench", "--rate", "-5", "ws://h/"}), Catch::Matchers::Contains("messages per second"));
+    CHECK_THAT(usage_line({"bench", "--mode", "flood", "ws://h/"}), Catch::Matchers::Contains("--mode"));
+    CHECK_THAT(usage_line({"bench", "--proxy", "http://p:1", "ws://h/"}),
+               Catch::Matchers::Contains("see 'wskit bench --help'"));
+    CHECK_THAT(usage_line({"bench"}), Catch::Matchers::Contains("url is required"));
 }

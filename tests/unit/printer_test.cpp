@@ -220,6 +220,10 @@ TEST_CASE("event_to_json: open, listening, error, info, reconnect", "[printer]")
 
     open.peer = "127.0.0.1:5555";
     CHECK(to_json(open).at("peer") == "127.0.0.1:5555");
+    CHECK_FALSE(to_json(open).contains("compression"));
+    open.compression = wskit::DeflateParams{true, false, 15, 10};
+    CHECK(to_json(open).at("compression") ==
+          "permessage-deflate; server_no_context_takeover; client_max_window_bits=10");
 
     auto listening = to_json(with_text(EventType::listening, "ws://127.0.0.1:40311/"));
     CHECK(listening.at("event") == "listening");
@@ -457,6 +461,9 @@ TEST_CASE("human printer: system lines", "[printer]") {
     CHECK(render(human(), {open}) == "connected to ws://h/\n");
     open.subprotocol = "chat";
     CHECK(render(human(), {open}) == "connected to ws://h/ (subprotocol chat)\n");
+    open.compression = wskit::DeflateParams{};
+    CHECK(render(human(), {open}) == "connected to ws://h/ (subprotocol chat) (permessage-deflate)\n");
+    open.compression.reset();
     open.peer = "127.0.0.1:5555";
     CHECK_THAT(render(human(), {open}), Contains("127.0.0.1:5555"));
 

@@ -1,5 +1,6 @@
 #include "support.hpp"
 
+#include <wskit/listen.hpp>
 #include <wskit/slash.hpp>
 
 using Catch::Matchers::Contains;
@@ -145,4 +146,72 @@ TEST_CASE("slash: unknown commands are errors that say what to do", "[slash]") {
     CHECK(parse_slash_command("/").kind == Kind::invalid);
     CHECK(parse_slash_command("/PING").kind == Kind::invalid);
     CHECK(parse_slash_command("/pingx").kind == Kind::invalid);
+}
+
+// --- listen's commands ---------------------------------------------------------
+
+using LKind = wskit::ListenCommand::Kind;
+using wskit::parse_listen_command;
+
+TEST_CASE("listen commands: /to, /kick and /ping name a client by id", "[slash][listen]") {
+    auto to = parse_listen_command("/to #3 hello there");
+    CHECK(to.kind == LKind::to);
+    CHECK(to.target == 3);
+    CHECK(to.message.payload == "hello there");
+    CHECK(parse_listen_command("/to 12 x").target == 12);
+
+    auto kick = parse_listen_command("/kick 2 4000 bye now");
+    CHECK(kick.kind == LKind::kick);
+    CHECK(kick.target == 2);
+    CHECK(kick.close_code == 4000);
+    CHECK(kick.close_reason == "bye now");
+    CHECK(parse_listen_command("/kick 2").close_code == 1000);
+
+    CHECK(parse_listen_command("/ping").kind == LKind::ping);
+    CHECK(parse_listen_command("/ping").target == 0);  // every client
+    CHECK(parse_listen_command("/ping #5").target == 5);
+    CHECK(parse_listen_command("/list").kind == LKind::list);
+}
+
+TEST_CASE("listen commands: the client's commands and messages work alike", "[slash][listen]") {
+    CHECK(parse_listen_command("hello").kind == LKind::message);
+    CHECK(parse_listen_command("//to 3 x").message.payload == "/to 3 x");
+    auto bin = parse_listen_command("/bin 48 69");
+    CHECK(bin.kind == LKind::binary);
+    CHECK(bin.message.payload == "Hi");
+    auto close = parse_listen_command("/close 4001 going");
+    CHECK(close.kind == LKind::close);
+    CHECK(close.close_code == 4001);
+    CHECK(parse_listen_command("/quit").kind == LKind::quit);
+    CHECK(parse_listen_command("/help").kind == LKind::help);
+}
+
+TEST_CASE("listen commands: bad ids and arguments say what is expected", "[slash][listen]") {
+    for (std::string_view line : {"/to", "/to 3", "/to x hello", "/to 0 hello", "/kick", "/kick #", "/ping x",
+                                  "/ping 3 4", "/kick 3 99", "/close 1006", "/pong", "/frobnicate"}) {
+        INFO(line);
+        auto c = parse_listen_command(line);
+        CHECK(c.kind == LKind::invalid);
+        CHECK_FALSE(c.error.empty());
+    }
+    CHECK_THAT(parse_listen_command("/to x hello").error, Contains("/to 3 hello"));
+    CHECK_THAT(parse_listen_command("/kick 3 99").error, Contains("close code"));
+    CHECK_THAT(parse_listen_command("/frobnicate").error, Contains("unknown command /frobnicate"));
+}
+
+TEST_CASE("listen commands: /help lists every command of the table", "[slash][listen]") {
+    auto help = wskit::format_slash_help(wskit::listen_slash_commands());
+    for (const char* command : {"/to", "/list", "/kick", "/ping", "/close", "/bin", "/quit", "/help", "//"})
+        CHECK_THAT(help, Contains(command));
+}
+
+TEST_CASE("listen --origin: listed origins only, clients without Origin let in", "[listen]") {
+    using wskit::origin_allowed;
+    CHECK(origin_allowed({}, "https://evil.test"));
+    CHECK(origin_allowed({"https://app.test"}, ""));
+    CHECK(origin_allowed({"https://app.test"}, "https://app.test"));
+    CHECK(origin_allowed({"https://App.test/"}, "https://app.TEST"));
+    CHECK_FALSE(origin_allowed({"https://app.test"}, "https://evil.test"));
+    CHECK_FALSE(origin_allowed({"https://app.test"}, "http://app.test"));
+    CHECK(origin_allowed({"*"}, "https://any.test"));
 }

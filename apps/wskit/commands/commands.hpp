@@ -4,14 +4,35 @@
 
 #include "../cli.hpp"
 
+#include <wskit/exec_bridge.hpp>
+
 namespace wskit::cli {
 
 // The whole command tree: every subcommand, the version flag.
 void build_app(CLI::App& app, Context& ctx);
 
+void register_bench(CLI::App& app, Context& ctx);
 void register_connect(CLI::App& app, Context& ctx);
 void register_broadcast_chat(CLI::App& app, Context& ctx);
 void register_echo(CLI::App& app, Context& ctx);
+void register_listen(CLI::App& app, Context& ctx);
 void register_generate(CLI::App& app, Context& ctx);
+void register_handshake_inspect(CLI::App& app, Context& ctx);
+
+// listen's --exec and the options that go with it (listen_exec.cpp).
+struct ExecFlags {
+    std::string command;            // --exec CMD
+    std::vector<std::string> args;  // everything after CMD on the command line
+    bool pty = false;
+    double kill_after = 1;
+    std::size_t max_forks = 0;
+    bool enabled() const { return !command.empty(); }
+    // `binary` is listen's --binary (an input option): stdout lines go as
+    // binary messages.
+    ExecOptions resolve(bool binary) const;
+};
+// Registers --exec (which takes the rest of the command line), --pty,
+// --kill-after and --max-forks; the last three are refused without --exec.
+void add_exec_options(Context& ctx, CLI::App& app, ExecFlags& flags);
 
 }  // namespace wskit::cli

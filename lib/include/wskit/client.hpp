@@ -4,7 +4,9 @@
 
 #include <wskit/error.hpp>
 #include <wskit/event.hpp>
+#include <wskit/compression.hpp>
 #include <wskit/export.hpp>
+#include <wskit/inspection.hpp>
 #include <wskit/loop.hpp>
 #include <wskit/tls.hpp>
 #include <wskit/trace.hpp>
@@ -45,6 +47,10 @@ struct ClientOptions {
     std::string proxy;                       // http://, socks5:// or socks5h://[user:pass@]host:port; "" = direct
     std::chrono::milliseconds ping_interval{0};  // send a ping this often while open; 0 = never
     std::chrono::milliseconds ping_timeout{0};   // no pong within this after a ping: fail (1006); 0 = no check
+    // When set, filled in once the handshake is over (open or failed):
+    // resolution, timings, TLS session and chain (handshake-inspect).
+    std::shared_ptr<ConnectionInspection> inspection;
+    std::optional<DeflateOffer> compress;        // offer permessage-deflate (--compress); none: no offer
 };
 
 // What was said during the opening handshake, for -v and for inspection.
@@ -56,6 +62,8 @@ struct HandshakeTrace {
     std::string location;    // Location header of a redirect
     std::string remote;      // the address connected to
     bool connected = false;  // TCP (and TLS) succeeded and the request was sent
+    bool timed_out = false;  // the opening did not finish within open_timeout
+    std::optional<DeflateParams> compression;  // permessage-deflate as agreed, when it was
 };
 
 class WSKIT_API Client {

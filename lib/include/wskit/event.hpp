@@ -3,10 +3,12 @@
 // into the library; `conn` identifies a server's connection.
 #pragma once
 
+#include <wskit/compression.hpp>
 #include <wskit/message.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,7 @@ struct Event {
     std::string text;          // open: URL; error/info: the line; listening: URL
     std::string subprotocol;   // open
     std::string peer;          // open on a server: the client's address
+    std::optional<DeflateParams> compression;  // open: permessage-deflate's agreed parameters, when agreed
     int attempt = 0;           // reconnect: 1 for the first retry
     long delay_ms = 0;         // reconnect: wait before the attempt
 };

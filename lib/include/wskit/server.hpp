@@ -29,10 +29,14 @@ struct WSKIT_API HttpRequest {
     std::string resource;              // path and query
     std::string version;               // "HTTP/1.1"
     std::vector<Header> headers;
-    std::string remote;                // the peer's address
+    std::string remote;                // the peer's endpoint as printed: "127.0.0.1:5123", "[::1]:5123"
+    std::string remote_address;        // its address alone ("::ffff:" of a mapped IPv4 address dropped)
+    std::uint16_t remote_port = 0;
     // The first header with this name (case-insensitive), or "".
     std::string header(std::string_view name) const;
 };
+
+struct CheckResult;
 
 struct HttpResponse {
     int status = 200;
@@ -50,6 +54,7 @@ struct ServerOptions {
     int verbosity = 0;               // 2 and more: websocketpp's diagnostics on stderr
     std::chrono::milliseconds handshake_timeout{5000};  // a silent peer is dropped after this
     int listen_backlog = 1024;       // burst of connects a benchmark makes
+    std::optional<DeflatePolicy> compress;  // accept permessage-deflate offers (--compress); none: ignore them
     // Each connection's unsent bytes are bounded: above the high mark the
     // server stops reading from it, past max_backlog for `grace` it closes it
     // with 1008. Defaults and their reasons in backpressure.hpp.
@@ -77,6 +82,9 @@ public:
         // Extra checks before accepting a handshake; return a response to
         // reject it (its status, headers and body are sent), or nullopt.
         std::function<std::optional<HttpResponse>(const HttpRequest&)> on_handshake;
+        // Every request, an opening handshake or not, with the RFC 6455 4.2.1
+        // checks, before it is answered (inspection).
+        std::function<void(const HttpRequest&, const std::vector<CheckResult>&)> on_request;
         // A one-line warning about the server itself (out of descriptors),
         // without the "wskit: " prefix. Unset: written on stderr with it.
         std::function<void(const std::string&)> on_warning;
@@ -132,6 +140,19 @@ public:
     // headers included, each frame counted with frame_overhead more for its
     // bookkeeping (like uWS's getBufferedAmount); 0 for unknown ids.
     std::size_t buffered_amount(ConnId id) const;
+    // The opening handshake's request of an open connection (path, query,
+    // headers, remote address and port), kept from its open event until it
+    // closes (so no longer during its close event); nullopt otherwise.
+    std::optional<HttpRequest> request(ConnId id) const;
+    // Stops reading from the connection until resume_reading, so that its
+    // client is slowed down by TCP (a consumer of its messages that cannot
+    // keep up, like --exec's process). Independent of the backpressure's own
+    // pause: reading resumes only when neither holds it. A message already
+    // read may still arrive after the pause. close() and shutdown() end the
+    // pause, so that the peer's close frame is read. Loop thread only;
+    // unknown ids are ignored.
+    void pause_reading(ConnId id);
+    void resume_reading(ConnId id);
     ServerStats stats() const;
 
     struct Impl;

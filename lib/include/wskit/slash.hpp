@@ -2,6 +2,7 @@
 // only, so that it can be tested without a connection.
 #pragma once
 
+#include <wskit/event.hpp>
 #include <wskit/export.hpp>
 #include <wskit/message.hpp>
 
@@ -33,6 +34,31 @@ struct SlashCommand {
 // message "/x".
 WSKIT_API SlashCommand parse_slash_command(std::string_view line);
 
+// A line typed into `wskit listen`: a message for every client, or a
+// command. The client's /close, /bin, /quit, /help and //x work there too.
+struct ListenCommand {
+    enum class Kind {
+        message,  // send `message` to every client
+        to,       // /to ID message: send `message` to `target`
+        list,     // /list
+        kick,     // /kick ID [code [reason]]: close `target`
+        ping,     // /ping [ID]: `target`, or every client when 0
+        close,    // /close [code [reason]]: close every client
+        binary,   // /bin HEX: `message` to every client
+        quit,     // /quit
+        help,     // /help
+        invalid,  // `error` says why
+    };
+    Kind kind = Kind::message;
+    ConnId target = 0;
+    Message message;
+    int close_code = 1000;
+    std::string close_reason;
+    std::string error;
+};
+
+WSKIT_API ListenCommand parse_listen_command(std::string_view line);
+
 // One slash command as /help and the man pages show it. Each context (a
 // client's terminal, listen's, a chat room) has one table of these: /help
 // and the man page are both rendered from it, so they cannot disagree.
@@ -43,6 +69,8 @@ struct SlashCommandDoc {
 
 // The commands of a client's terminal (connect).
 WSKIT_API const std::vector<SlashCommandDoc>& client_slash_commands();
+// The commands of listen's terminal.
+WSKIT_API const std::vector<SlashCommandDoc>& listen_slash_commands();
 
 // What /help prints: one command per line, the help texts aligned.
 WSKIT_API std::string format_slash_help(const std::vector<SlashCommandDoc>& table);

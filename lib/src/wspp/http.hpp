@@ -11,31 +11,42 @@
 
 namespace wskit::detail {
 
-// websocketpp picks its protocol processor from Sec-WebSocket-Version before
-// any handler runs: it answers an unknown version with "0,7,8,13", and takes a
-// request without the header as the 2010 draft (hybi00), failing it with a
-// 500. A server here speaks RFC 6455 only, so this request type hands
-// websocketpp version 13 and keeps what the client sent in another header,
-// for the validate handler to answer 426 with "Sec-WebSocket-Version: 13".
+// websocketpp checks a handshake request itself before any handler runs, and
+// answers what it dislikes with a bare 400 (a method other than GET, HTTP/1.0,
+// no key, no Host) or with "0,7,8,13" (an unknown version), and takes a request
+// without Sec-WebSocket-Version as the 2010 draft (hybi00), failing it with a
+// 500. A server here speaks RFC 6455 only and runs its own checks
+// (check_request) so that every problem is answered the same way, and an
+// inspector sees every request: this request type hands websocketpp a
+// request it lets through, and keeps the head exactly as received
+// (raw_head()), which is what the handlers are shown.
 class StrictVersionRequest : public websocketpp::http::parser::request {
 public:
-    static constexpr const char* received_version_header = "X-Wskit-Received-Version";
-
     size_t consume(char const* buf, size_t len) {
         size_t used = request::consume(buf, len);
+        if (!checked_ && raw_.size() < max_raw) raw_.append(buf, std::min(used, max_raw - raw_.size()));
         if (ready() && !checked_) {
             checked_ = true;
-            const auto& version = get_header("Sec-WebSocket-Version");
-            if (version != "13" && !get_header("Upgrade").empty()) {
-                replace_header(received_version_header, version.empty() ? "none" : version);
-                replace_header("Sec-WebSocket-Version", "13");
+            if (auto end = raw_.find("\r\n\r\n"); end != std::string::npos) raw_.resize(end + 4);
+            if (!get_header("Upgrade").empty()) {
+                if (get_method() != "GET") set_method("GET");
+                if (get_version() != "HTTP/1.1") set_version("HTTP/1.1");
+                if (get_header("Sec-WebSocket-Key").empty()) replace_header("Sec-WebSocket-Key", "(none)");
+                // websocketpp builds the URI from Host and refuses the request without one.
+                if (get_header("Host").empty()) replace_header("Host", "host.invalid");
+                if (get_header("Sec-WebSocket-Version") != "13") replace_header("Sec-WebSocket-Version", "13");
             }
         }
         return used;
     }
 
+    // The request line and headers as received, up to the blank line.
+    const std::string& raw_head() const { return raw_; }
+
 private:
+    static constexpr std::size_t max_raw = 64 * 1024;
     bool checked_ = false;
+    std::string raw_;
 };
 
 // websocketpp writes the Host header from the URL just before sending the
@@ -69,7 +80,9 @@ public:
     size_t consume(char const* buf, size_t len) {
         if (framing_ == Framing::unknown) {
             size_t used = response::consume(buf, len);
+            if (raw_.size() < max_raw) raw_.append(buf, std::min(used, max_raw - raw_.size()));
             if (!response::headers_ready()) return used;
+            if (auto end = raw_.find("\r\n\r\n"); end != std::string::npos) raw_.resize(end + 4);
             start_body();
             if (framing_ == Framing::upgrade) return used;
             // websocketpp kept the body bytes that fit its Content-Length.
@@ -95,7 +108,13 @@ public:
                std::chrono::steady_clock::now() - head_done_ >= close_delimited_wait;
     }
 
+    // The status line and headers exactly as received (websocketpp's raw()
+    // rebuilds them from a map: sorted, repeats merged).
+    const std::string& raw_head() const { return raw_; }
+
 private:
+    static constexpr std::size_t max_raw = 64 * 1024;
+    std::string raw_;
     enum class Framing { unknown, upgrade, none, length, chunked, until_close };
     enum class Chunk { size_line, data, data_end };
 

@@ -35,7 +35,7 @@ class ClientMessage;
 // arrive while it is closing, which would lose the last messages of a
 // pipeline. See Client's close().
 template <class Message>
-class ClientMessageManager : public std::enable_shared_from_this<ClientMessageManager<Message>> {
+class ClientMessageManager : public std::enable_shared_from_this<ClientMessageManager<Message>>, public DeflateSetting {
 public:
     using type = ClientMessageManager;
     using ptr = std::shared_ptr<ClientMessageManager>;
@@ -136,16 +136,27 @@ class ServerMessage;
 
 template <class Message>
 class ServerMessageManager : public std::enable_shared_from_this<ServerMessageManager<Message>>,
-                             public ErrorCloseRecord {
+                             public ErrorCloseRecord,
+                             public DeflateSetting {
 public:
+
     using type = ServerMessageManager;
     using ptr = std::shared_ptr<ServerMessageManager>;
     using weak_ptr = std::weak_ptr<ServerMessageManager>;
     using message_ptr = std::shared_ptr<ServerMessage>;
 
     // The connection creates its manager in its constructor; the server picks
-    // it up right after get_connection() (one loop thread, so no race).
-    ServerMessageManager() { latest() = this; }
+    // it up right after get_connection() (one loop thread, so no race), and
+    // so does the transport for its DeflateSetting.
+    ServerMessageManager() {
+        latest() = this;
+        DeflateSetting::latest() = this;
+    }
+    ~ServerMessageManager() {
+        // Never left dangling.
+        if (latest() == this) latest() = nullptr;
+        if (DeflateSetting::latest() == this) DeflateSetting::latest() = nullptr;
+    }
     static ServerMessageManager*& latest() {
         static thread_local ServerMessageManager* last = nullptr;
         return last;
@@ -173,6 +184,11 @@ public:
     }
 
     ErrorCloseRecord* record = nullptr;  // the connection's manager, which outlives it
+    // A prepared frame's permessage-deflate forms, made the first time a
+    // connection that agreed to compression is sent it: one per window size
+    // (index: the client's server_max_window_bits), shared by every such
+    // receiver, so a broadcast is compressed once, not once per receiver.
+    std::array<std::shared_ptr<ServerMessage>, 16> deflated{};
 };
 
 template <class Message>

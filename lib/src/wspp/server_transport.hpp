@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace wskit::detail {
@@ -50,8 +51,15 @@ public:
 
     void async_read_at_least(size_t num_bytes, char* buf, size_t len, websocketpp::transport::read_handler handler) {
         if (reads_held_) {
-            held_read_ = [this, num_bytes, buf, len, handler = std::move(handler)]() mutable {
+            // websocketpp's read handler binds the connection as a raw
+            // pointer: only Asio's pending operations keep it alive. A held
+            // read is no operation, so it keeps the connection itself (a
+            // cycle that release_reads or async_shutdown breaks); without
+            // it, a connection held with nothing to write was destroyed at
+            // once, its socket closed without a close event.
+            held_read_ = [this, self = base::get_shared(), num_bytes, buf, len, handler = std::move(handler)]() mutable {
                 base::async_read_at_least(num_bytes, buf, len, std::move(handler));
+                self.reset();
             };
             return;
         }
@@ -95,7 +103,20 @@ private:
 
 template <class config>
 struct ServerTransport : websocketpp::transport::asio::endpoint<config> {
+    using base = websocketpp::transport::asio::endpoint<config>;
     using transport_con_type = ServerTransportConnection<config>;
+
+    // websocketpp calls this right after constructing a connection, whose
+    // message manager has just registered itself (see DeflateSetting).
+    std::error_code init(typename base::transport_con_ptr tcon) {
+        if (auto*& setting = DeflateSetting::latest()) {
+            setting->policy = deflate_policy;
+            setting = nullptr;
+        }
+        return base::init(tcon);
+    }
+
+    std::optional<DeflatePolicy> deflate_policy;  // --compress
 };
 
 }  // namespace wskit::detail

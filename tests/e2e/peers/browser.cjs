@@ -22,7 +22,10 @@ async function launch() {
     executablePath: CHROMIUM,
     headless: true,
     // Tests only ever reach 127.0.0.1; no sandbox inside containers run as root.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-proxy-server'],
+    // A page from about:blank or another test server may open connections to
+    // 127.0.0.1 (Chromium's local network access checks would block them).
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-proxy-server',
+      '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests'],
   });
 }
 

@@ -7,6 +7,8 @@
 //   handshake URL   try to connect; print {"open": true} or {"status": CODE}
 //   oversize URL N  send a binary message of N bytes; print how it ended:
 //                   {"echo": LEN} or {"closed": CODE}
+//   talk URL [TEXT] connect, print {"open": true}, send TEXT, print each
+//                   message {"message": TEXT}, then {"closed": CODE, ...}
 'use strict';
 const crypto = require('crypto');
 const WebSocket = require('ws');
@@ -50,6 +52,15 @@ async function hold() {
   out({ closed: code, reason: reason.toString() });
 }
 
+async function talk() {
+  ws.on('message', (data, isBinary) => out(isBinary ? { binary: data.toString('hex') } : { message: data.toString() }));
+  await next('open');
+  out({ open: true });
+  if (arg !== undefined) ws.send(arg);
+  const [code, reason] = await new Promise((r) => ws.once('close', (...a) => r(a)));
+  out({ closed: code, reason: reason.toString() });
+}
+
 async function handshake() {
   ws.on('unexpected-response', (req, res) => { out({ status: res.statusCode }); process.exit(0); });
   await next('open');
@@ -66,6 +77,6 @@ async function oversize() {
 }
 
 ws.on('error', (e) => { if (mode !== 'handshake') console.error(`error: ${e.message}`); });
-({ checks, hold, handshake, oversize })[mode]().then(
+({ checks, hold, handshake, oversize, talk })[mode]().then(
   () => setTimeout(() => process.exit(0), 10),
   (e) => { console.error(e.message); process.exit(1); });

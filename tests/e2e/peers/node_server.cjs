@@ -4,6 +4,7 @@
 //   --subprotocol NAME   accept this subprotocol if offered (repeatable)
 //   --record FILE        append each request's path and headers as a JSON line
 //   --delay-accept MS    wait this long before answering the handshake
+//   --broadcast          relay every message to every client instead of echoing it
 // When a connection ends, prints "closed code=C reason=R" on stderr.
 'use strict';
 const fs = require('fs');
@@ -14,10 +15,12 @@ const args = process.argv.slice(2);
 const subprotocols = [];
 let record = null;
 let delayAccept = 0;
+let broadcast = false;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--subprotocol') subprotocols.push(args[++i]);
   else if (args[i] === '--record') record = args[++i];
   else if (args[i] === '--delay-accept') delayAccept = Number(args[++i]);
+  else if (args[i] === '--broadcast') broadcast = true;
   else { console.error(`unknown option ${args[i]}`); process.exit(2); }
 }
 
@@ -32,7 +35,10 @@ const wss = new WebSocketServer({
 });
 
 wss.on('connection', (ws) => {
-  ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  ws.on('message', (data, isBinary) => {
+    if (!broadcast) return ws.send(data, { binary: isBinary });
+    for (const client of wss.clients) client.send(data, { binary: isBinary });
+  });
   ws.on('close', (code, reason) => {
     console.error(`closed code=${code} reason=${reason.toString()}`);
   });

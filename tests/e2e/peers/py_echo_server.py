@@ -1,7 +1,9 @@
 """A Python `websockets` echo server (a peer nobody here wrote). Binds
 127.0.0.1 port 0 and prints "listening on ws://127.0.0.1:PORT/" on stderr.
 Options: --subprotocol NAME (accept it), --record FILE (append each request's
-headers as a JSON line), --tls CERT KEY."""
+headers as a JSON line), --tls CERT KEY, --stall AT FOR (once, AT seconds
+after the first message, stop echoing for FOR seconds: every connection's
+echoes wait)."""
 import argparse
 import asyncio
 import json
@@ -16,7 +18,20 @@ async def main():
     ap.add_argument("--subprotocol", action="append", default=[])
     ap.add_argument("--record")
     ap.add_argument("--tls", nargs=2)
+    ap.add_argument("--stall", nargs=2, type=float)
     args = ap.parse_args()
+    loop = asyncio.get_running_loop()
+    first = []  # the time of the first message
+
+    async def stall():
+        if not args.stall:
+            return
+        now = loop.time()
+        if not first:
+            first.append(now)
+        start = first[0] + args.stall[0]
+        if start <= now < start + args.stall[1]:
+            await asyncio.sleep(start + args.stall[1] - now)
 
     async def handler(ws, path=None):
         if args.record:
@@ -24,6 +39,7 @@ async def main():
                 f.write(json.dumps({"path": ws.path if hasattr(ws, "path") else path,
                                     "headers": dict(ws.request_headers.raw_items())}) + "\n")
         async for message in ws:
+            await stall()
             await ws.send(message)
 
     ssl_ctx = None

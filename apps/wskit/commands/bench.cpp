@@ -1,0 +1,252 @@
+// wskit bench: load-tests a WebSocket server. The engine is in the library
+// (wskit/bench.hpp); this file holds the options, the progress line and the
+// exit status.
+#include "commands.hpp"
+
+#include <wskit/bench.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <cstdio>
+#include <memory>
+#include <sys/resource.h>
+#include <unistd.h>
+
+namespace wskit::cli {
+namespace {
+
+struct BenchCommand {
+    std::string url;
+    std::string mode = "echo";
+    std::size_t connections = 10;
+    std::size_t senders = 1;
+    std::size_t window = 1;
+    std::string size = "32";
+    bool binary = false;
+    double duration = 10;
+    std::uint64_t messages = 0;
+    double warmup = 0;
+    double rate = 0;
+    unsigned threads = 1;
+    int server_pid = 0;
+    bool json = false;
+    bool quiet = false;
+    ClientFlags client;
+};
+
+std::atomic<int> caught_signal{0};
+extern "C" void on_signal(int signal) { caught_signal = signal; }
+
+// SIGINT and SIGTERM end the run early; the results so far are printed.
+void catch_signals() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+}
+
+// Thousands of connections need as many descriptors: the soft limit goes up
+// to the hard one when the run needs more than it allows.
+void raise_descriptor_limit(std::size_t connections) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+    if (connections + 64 <= limit.rlim_cur) return;
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+BenchMode mode_of(const std::string& name) {
+    if (name == "fanout") return BenchMode::fanout;
+    if (name == "handshake") return BenchMode::handshake;
+    if (name == "idle") return BenchMode::idle;
+    return BenchMode::echo;
+}
+
+// A run where nothing opened exits with the first failure's class.
+ExitCode exit_code_of(const BenchResult& r) {
+    if (caught_signal == SIGINT) return ExitCode::interrupted;
+    if (caught_signal == SIGTERM) return ExitCode::terminated;
+    if (r.opened > 0) return ExitCode::ok;
+    const auto& e = r.errors;
+    if (e.tls) return ExitCode::tls;
+    if (e.handshake) return ExitCode::handshake;
+    if (e.connect) return ExitCode::connect;
+    return ExitCode::runtime;
+}
+
+int run(const BenchCommand& c) {
+    BenchOptions o;
+    o.mode = mode_of(c.mode);
+    o.client = c.client.resolve(c.url);
+    o.connections = c.connections;
+    o.senders = c.senders;
+    o.window = c.window;
+    o.size = *parse_byte_size(c.size);  // checked by the option's validator
+    o.binary = c.binary;
+    o.duration = c.duration;
+    o.messages = c.messages;
+    o.warmup = c.warmup;
+    o.rate = c.rate;
+    o.threads = c.threads;
+    o.server_pid = c.server_pid;
+    if (o.client.tls.insecure && o.client.url.secure)
+        std::fprintf(stderr, "wskit: warning: --insecure: the server's certificate is not verified\n");
+    for (const auto& hint : c.client.header_hints()) std::fprintf(stderr, "wskit: %s\n", hint.c_str());
+    catch_signals();
+    raise_descriptor_limit(o.connections + o.senders);
+
+    bool live = !c.quiet && ::isatty(STDERR_FILENO);
+    auto progress = [live](const BenchProgress& p) {
+        if (live) std::fprintf(stderr, "\r%s\033[K", bench_progress_line(p).c_str());
+    };
+    auto result = run_bench(o, progress, [] { return caught_signal != 0; });
+    if (live) std::fprintf(stderr, "\r\033[K");
+
+    if (c.json) {
+        std::printf("%s\n", bench_json(result).c_str());
+    } else {
+        std::printf("%s", bench_summary(result).c_str());
+    }
+    std::fflush(stdout);
+    if (result.client_saturated) {
+        std::fprintf(stderr,
+                     "wskit: warning: wskit bench used %.0f %% of a core per thread: it may be the bottleneck, not "
+                     "the server; try --threads %u\n",
+                     result.client_cpu_percent / result.options.threads, result.options.threads + 1);
+    }
+    auto code = exit_code_of(result);
+    if (code != ExitCode::ok && code != ExitCode::interrupted && code != ExitCode::terminated) {
+        std::fprintf(stderr, "wskit: no connection opened (%s); check the URL and that the server runs\n",
+                     result.errors.first_message.c_str());
+    }
+    return to_int(code);
+}
+
+const CLI::Validator& size_validator() {
+    static const CLI::Validator v(
+        [](std::string& text) -> std::string {
+            if (parse_byte_size(text)) return {};
+            return "expects a size in bytes like 32, 4k or 1m (at most 1 GiB), not '" + text + "'";
+        },
+        "");
+    return v;
+}
+
+const CLI::Validator& rate_validator() {
+    static const CLI::Validator v(
+        [](std::string& text) -> std::string {
+            char* end = nullptr;
+            double value = std::strtod(text.c_str(), &end);
+            if (!text.empty() && *end == '\0' && value >= 0 && value < 1e9) return {};
+            return "expects a number of messages per second (like 1000), not '" + text + "'";
+        },
+        "");
+    return v;
+}
+
+const char* json_fields =
+    "Print one JSON object on stdout instead of the table. Fields: mode, url, connections, senders, window, size, "
+    "binary, rate (0: closed loop), threads, warmup_s; seconds (the measured window); sent and received (messages "
+    "of the whole run); unanswered (echo: sent but not echoed when the run stopped; sent = received + "
+    "unanswered); measured (echoes, deliveries, handshakes, or open connections in idle mode, in the measured "
+    "window) and per_second; mb_per_second (payload received, 10^6 bytes/s); latency_us with count, min, mean, "
+    "p50, p90, p99, p99_9 and max (microseconds: echo round trip, fan-out delivery or handshake; with --rate from "
+    "the intended send time); lost and duplicated (fan-out, all receivers) and receivers (one object per receiver "
+    "with received, lost, duplicated); opened and open_at_end; errors with total, connect, tls, handshake, closed, "
+    "protocol and first (the first error's text); client_cpu_s, client_cpu_percent (of one core), "
+    "client_cpu_us_per_message and client_saturated; server (null without --server-pid) with cpu_s, "
+    "cpu_us_per_message, rss_before_kib, rss_after_kib and rss_per_connection_kib (idle).";
+
+void add_load_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
+    add_option(ctx, sub, "--mode", c.mode, "What to measure: echo (default), fanout, handshake, idle",
+               "echo: each connection sends messages and counts their echoes. fanout: --senders connections send "
+               "stamped messages (sender, number, send time) to a server that relays every message to every "
+               "client; the -c receivers count deliveries, delivery latency, and lost and duplicated messages (a "
+               "relay keeps each sender's order, as one over TCP does: a number seen again is a duplicate, a gap "
+               "is a loss, counted from the first message each receiver sees and up to the last one sent). "
+               "handshake: -c parallel loops of connect, upgrade, close. idle: open -c connections and hold them; "
+               "with --server-pid, the server's memory per connection.",
+               Complete::choices, {"echo", "fanout", "handshake", "idle"});
+    add_option(ctx, sub, "-c,--connections", c.connections, "Connections (fan-out receivers, handshake loops; default 10)",
+               {}, Complete::number)->check(count_validator())->option_text("N");
+    add_option(ctx, sub, "--senders", c.senders, "Fan-out senders (default 1)", {}, Complete::number)
+        ->check(count_validator())->option_text("N");
+    add_option(ctx, sub, "-w,--window", c.window, "Messages in flight per connection (echo; default 1)",
+               "Messages in flight per connection in echo mode: each connection sends this many, then one more per "
+               "echo. Default 1 (ping-pong); with --rate, the most that may wait for their echoes (default 1000).",
+               Complete::number)->check(count_validator())->option_text("N");
+    add_option(ctx, sub, "--size", c.size, "Payload bytes, with k or m for KiB and MiB (default 32)",
+               "Payload bytes per message, like 32, 4k or 1m (k = 1024, m = 1024 x 1024). Echo payloads are "
+               "printable ASCII; fan-out messages carry a 38-byte stamp and are at least that long.",
+               Complete::number)->check(size_validator())->option_text("BYTES");
+    add_flag(ctx, sub, "--binary", c.binary, "Send binary messages instead of text");
+    add_option(ctx, sub, "-d,--duration", c.duration, "Seconds to measure after the warm-up (default 10)",
+               "Seconds to measure after the warm-up (default 10); in idle mode, seconds to hold the connections once "
+               "all have opened. Every run ends by itself: with -n too, at the latest after this long.", Complete::number)->check(positive_seconds_validator())->option_text("SECS");
+    add_option(ctx, sub, "-n,--messages", c.messages, "Stop after exactly N echoes (echo mode)",
+               "Echo mode: send exactly N messages in all and stop once their N echoes have arrived (or -d has "
+               "passed). The warm-up is then ignored: every echo counts.", Complete::number)
+        ->check(count_validator())->option_text("N");
+    add_option(ctx, sub, "--warmup", c.warmup, "Seconds run before measuring (default 0)", {}, Complete::number)
+        ->check(seconds_validator())->option_text("SECS");
+    add_option(ctx, sub, "--rate", c.rate, "Open loop: send N messages/s in all, latency from the intended send time",
+               "Open loop: send N messages per second in all, spread evenly over the connections (fan-out: over the "
+               "senders; fan-out defaults to 1000). Latency is measured from when each message was due, not from "
+               "when it left, so a server that stalls shows in the percentiles instead of slowing the load (the "
+               "coordinated-omission mistake).", Complete::number)
+        ->check(rate_validator())->option_text("N");
+    add_option(ctx, sub, "--threads", c.threads, "Threads of load (default 1), the connections spread over them", {},
+               Complete::number)->check(count_validator())->option_text("N");
+    add_option(ctx, sub, "--server-pid", c.server_pid, "Also report this local server's CPU time (and RSS in idle mode)",
+               "Read the CPU time of the server process PID from /proc before and after the run (and its resident "
+               "memory, VmRSS, in idle mode: growth per open connection).", Complete::number)
+        ->check(count_validator())->option_text("PID");
+    add_flag(ctx, sub, "--json", c.json, "Print the results as one JSON object", json_fields);
+    add_flag(ctx, sub, "-q,--quiet", c.quiet, "No live progress line on stderr");
+}
+
+}  // namespace
+
+void register_bench(CLI::App& app, Context& ctx) {
+    auto c = std::make_shared<BenchCommand>();
+    auto* sub = add_command(
+        ctx, app, "bench", "", "Load-test a WebSocket server: throughput, latency, fan-out, handshakes",
+        {"wskit bench [OPTIONS] URL",
+         "Opens connections to URL and measures how much the server takes: messages/s, MB/s, latency percentiles "
+         "(p50, p90, p99, p99.9, max, from a log-bucketed histogram within 1 %), errors by class (connect, tls, "
+         "handshake, closed, protocol), and the CPU time of wskit bench itself and, with --server-pid, of the "
+         "server. Runs are bounded: 10 seconds unless -d or -n say otherwise; SIGINT ends a run early and still "
+         "prints its results. A live progress line goes to stderr on a terminal; the summary goes to stdout. "
+         "When wskit bench uses about a whole core per thread, a warning says that it, not the server, may be "
+         "the limit. Frames are built once and masked with a fresh key each; a connection's frames leave in one "
+         "gather write. --compress is not supported yet. Only load servers you run or are allowed to test.",
+         {{"wskit bench ws://127.0.0.1:9000/", "10 connections ping-pong 32-byte messages for 10 seconds"},
+          {"wskit bench -c 100 -w 64 -d 5 ws://127.0.0.1:9000/", "100 connections, 64 messages in flight each"},
+          {"wskit bench --rate 2000 -c 20 ws://127.0.0.1:9000/", "open loop at 2000 msg/s"},
+          {"wskit bench --mode fanout -c 50 --senders 2 ws://127.0.0.1:9000/room", "a broadcast room"},
+          {"wskit bench --mode idle -c 5000 --server-pid 1234 ws://127.0.0.1:9000/", "memory per idle connection"}},
+         {{ExitCode::ok, "the run completed (errors, if any, are in the results)"},
+          {ExitCode::usage, ""},
+          {ExitCode::connect, "no connection could be opened"},
+          {ExitCode::tls, "no connection opened: TLS failed"},
+          {ExitCode::handshake, "no connection opened: the server refused the upgrade"},
+          {ExitCode::interrupted, "interrupted by SIGINT (the results so far are printed)"},
+          {ExitCode::terminated, "terminated by SIGTERM (the results so far are printed)"}},
+         /*reads_input=*/false});
+    add_option(ctx, *sub, "url", c->url, "Server URL (ws:// or wss://)", {}, Complete::url)
+        ->required()->option_text("URL");
+    add_load_options(ctx, *sub, *c);
+    add_handshake_options(ctx, *sub, c->client);
+    add_connect_timeout_option(ctx, *sub, c->client);
+    add_client_tls_options(ctx, *sub, c->client, /*short_n_alias=*/false);
+    sub->callback([c, &ctx, sub] {
+        // --rate: let messages queue behind a stalled server instead of waiting.
+        if (c->rate > 0 && sub->get_option("--window")->count() == 0) c->window = 1000;
+        ctx.run = [c] { return run(*c); };
+    });
+}
+
+}  // namespace wskit::cli

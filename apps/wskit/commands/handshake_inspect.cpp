@@ -1,0 +1,153 @@
+// wskit handshake-inspect: a verdict on a server's opening handshake, TLS and
+// timing; or, with --listen, on the handshakes clients send.
+#include "commands.hpp"
+
+#include <wskit/inspect.hpp>
+#include <wskit/url.hpp>
+
+#include <cstdio>
+#include <memory>
+
+namespace wskit::cli {
+namespace {
+
+struct InspectCommand {
+    std::string url;
+    ClientFlags client;
+    OutputFlags output;
+    int pings = 0;
+    std::size_t max_body = 64 * 1024;
+    bool show_secrets = false;
+    std::string listen;
+    int respond = 0;
+    bool once = false;
+};
+
+// Human sections unless JSON was asked for: on a pipe too, since the
+// sections are the product (raw has no meaning here).
+RenderOptions render_options(const InspectCommand& c, bool& json) {
+    auto printer = c.output.resolve();
+    json = printer.format == OutputFormat::json;
+    return {printer.color, c.show_secrets};
+}
+
+int run_server(const InspectCommand& c) {
+    InspectServerOptions o;
+    auto address = parse_listen_address(c.listen);
+    o.server.host = address.host;
+    o.server.port = address.port;
+    o.server.tls.cert_file = c.client.tls.cert_file;
+    o.server.tls.key_file = c.client.tls.key_file;
+    o.server.tls.passphrase = c.client.tls.passphrase;
+    o.server.verbosity = c.client.verbosity;
+    o.server.subprotocols = c.client.subprotocols;  // -s: the subprotocols the server accepts
+    o.respond = c.respond;
+    o.once = c.once;
+    o.render = render_options(c, o.json);
+    return run_inspect_server(o);
+}
+
+int run(const InspectCommand& c) {
+    if (!c.listen.empty()) return run_server(c);
+    InspectOptions o;
+    o.client = c.client.resolve(c.url);
+    o.follow_redirects = c.client.follow_redirects;
+    o.max_redirects = c.client.max_redirects;
+    o.pings = c.pings;
+    o.max_body = c.max_body;
+    bool json = false;
+    auto render = render_options(c, json);
+    for (const auto& hint : c.client.header_hints()) std::fprintf(stderr, "wskit: %s\n", hint.c_str());
+    auto report = inspect_server(o);
+    auto text = json ? render_json(report, render) : render_human(report, render);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    if (report.exit != ExitCode::ok && !json) std::fprintf(stderr, "wskit: %s\n", report.error.c_str());
+    return to_int(report.exit);
+}
+
+}  // namespace
+
+void register_handshake_inspect(CLI::App& app, Context& ctx) {
+    auto c = std::make_shared<InspectCommand>();
+    auto* sub = add_command(
+        ctx, app, "handshake-inspect", "inspect",
+        "Check a server's opening handshake, TLS and timing (or, with --listen, what clients send)",
+        {"wskit handshake-inspect [OPTIONS] URL | --listen [HOST:]PORT",
+         "Connects to URL with the options of connect and reports, in sections: Resolution (every address the "
+         "name resolves to, each address tried and the one connected to); Timings (DNS, TCP, proxy tunnel, TLS, "
+         "the time to the 101, total, and with --ping the round trips); TLS (version, cipher, ALPN, SNI, the "
+         "certificate chain as the server sent it with SANs, serial, validity and days left, key and signature "
+         "algorithm, the verification verdict with its reason, and a stapled OCSP answer); the Request exactly "
+         "as sent and the Response exactly as received, with the body of a non-101 answer; then the Checks, each "
+         "pass, warn or fail with what was expected, what came, and the RFC section: the status is 101, Upgrade "
+         "is websocket, Connection holds Upgrade, Sec-WebSocket-Accept matches the key sent, the subprotocol "
+         "and extensions are among those offered (a warning when a subprotocol was offered and none chosen), "
+         "the Location of a redirect, the challenge of a 401 or 407, the version header of a 426; after the "
+         "101, that the server's frames are well formed and that a clean close completes.\n"
+         "Authorization, Proxy-Authorization, Cookie and Set-Cookie values are masked unless --show-secrets.\n"
+         "With --json, one JSON document: type \"handshake\", url, redirects, resolution, timings (milliseconds, "
+         "null for a step that did not happen), tls (null for ws://), request, response (null when none came), "
+         "checks (id, name, verdict, expected, actual, rfc, detail, exit_class), after_open, verdict, exit_code "
+         "and error. Its JSON Schema is docs/schema/handshake-inspect.schema.json in the source tree.\n"
+         "With --listen, wskit becomes a server that prints every request it receives (request line and every "
+         "header in order, origin, offered subprotocols and extensions, user agent) with the server-side checks "
+         "of RFC 6455 section 4.2.1 (GET, HTTP/1.1, Host, Upgrade, Connection, a key of 16 bytes, version 13), "
+         "then accepts the connection (choosing the first subprotocol offered among those given with -s) and "
+         "echoes what the client sends, or answers --respond's status. With "
+         "--json, one document per request: type \"request\", number, remote, method, resource, version, "
+         "headers, offered, origin, user_agent, checks, verdict and answered (the status sent); messages are "
+         "the JSON events of connect.",
+         {{"wskit inspect wss://example.test/socket", "every section and check, with the verdict"},
+          {"wskit inspect --ping 5 --json ws://127.0.0.1:9000/ | jq .timings", "timings and five ping round trips"},
+          {"wskit inspect -L -H 'Cookie: s=1' https://example.test/ws", "follow redirects, send a cookie"},
+          {"wskit inspect --listen 9000", "show what browsers and apps send to ws://127.0.0.1:9000/"},
+          {"wskit inspect --listen 9000 --respond 403 --once", "see how a client copes with a refusal"}},
+         {{ExitCode::ok, "every check passed (warnings allowed); with --listen, stopped by --once"},
+          {ExitCode::runtime, {}},
+          {ExitCode::usage, {}},
+          {ExitCode::connect, "could not connect (DNS, refused, unreachable, or no TCP connection within --connect-timeout)"},
+          {ExitCode::tls, "TLS failed: the certificate was not verified, or the TLS handshake failed"},
+          {ExitCode::handshake, "a handshake check failed: not 101, a wrong accept value, bad negotiation"},
+          {ExitCode::abnormal_close, "after the 101: a malformed frame, or no clean close"},
+          {ExitCode::timeout, "connected, but no answer to the upgrade request within --connect-timeout; or a ping without its pong"},
+          {ExitCode::interrupted, "--listen: stopped by SIGINT"},
+          {ExitCode::terminated, "--listen: stopped by SIGTERM"}},
+         /*reads_input=*/false});
+    add_option(ctx, *sub, "url", c->url, "ws://, wss://, http(s):// or host:port/path", {}, Complete::url)
+        ->option_text("URL");
+    add_client_options(ctx, *sub, c->client);
+    add_output_options(ctx, *sub, c->output);
+    add_option(ctx, *sub, "--ping", c->pings, "After the handshake, measure N ping round trips (min/median/max)", {},
+               Complete::number)
+        ->check(CLI::Range(0, 1000))->option_text("N");
+    add_option(ctx, *sub, "--max-body", c->max_body,
+               "Show at most BYTES of a non-101 response's body (default and most: 64 KiB)",
+               "Show at most BYTES of the body of a non-101 response (default 65536, which is also the most read). "
+               "Bodies with a Content-Length, chunked bodies and bodies delimited by the end of the connection are "
+               "all read.",
+               Complete::number)
+        ->check(count_validator())->option_text("BYTES");
+    add_flag(ctx, *sub, "--show-secrets", c->show_secrets,
+             "Show Authorization, Proxy-Authorization and cookie values instead of masking them");
+    add_option(ctx, *sub, "--listen", c->listen, "Be a server on [HOST:]PORT and inspect the handshakes clients send",
+               {}, Complete::text)
+        ->option_text("[HOST:]PORT");
+    add_option(ctx, *sub, "--respond", c->respond,
+               "With --listen: answer every valid handshake with STATUS (401, 403, 426...) instead of 101", {},
+               Complete::number)
+        ->check(CLI::Range(200, 599))->option_text("STATUS");
+    add_flag(ctx, *sub, "--once", c->once, "With --listen: exit after the first request (and its connection)");
+    ctx.checks.emplace_back(sub, [c] {
+        if (c->output.raw || c->output.output == "raw")
+            throw CLI::ValidationError("handshake-inspect writes human sections or JSON; --raw has no meaning here");
+        if (c->listen.empty() && c->url.empty()) throw CLI::ValidationError("give a URL to inspect, or --listen [HOST:]PORT");
+        if (!c->listen.empty() && !c->url.empty())
+            throw CLI::ValidationError("give either a URL (inspect a server) or --listen (inspect clients), not both");
+        if (c->listen.empty() && (c->respond || c->once))
+            throw CLI::ValidationError("--respond and --once go with --listen");
+    });
+    sub->callback([c, &ctx] { ctx.run = [c] { return run(*c); }; });
+}
+
+}  // namespace wskit::cli

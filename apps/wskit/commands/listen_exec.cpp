@@ -1,0 +1,89 @@
+// listen --exec: the options of the websocketd-style bridge, registered by
+// listen (see ExecBridge in the library for what they do).
+#include "commands.hpp"
+
+#include <cmath>
+
+namespace wskit::cli {
+
+ExecOptions ExecFlags::resolve(bool binary) const {
+    ExecOptions o;
+    o.command.push_back(command);
+    o.command.insert(o.command.end(), args.begin(), args.end());
+    o.pty = pty;
+    o.binary = binary;
+    o.kill_after = std::chrono::milliseconds(std::llround(kill_after * 1000));
+    o.max_forks = max_forks;
+    return o;
+}
+
+void add_exec_options(Context& ctx, CLI::App& app, ExecFlags& f) {
+    auto* exec = add_option(
+        ctx, app, "--exec", f.command, "Run CMD for each client: its stdout lines are messages, messages its stdin",
+        "Turn listen into a bridge to a program, as websocketd does: each client gets its own process of CMD, "
+        "run with ARGS (everything after CMD on the command line belongs to it, so --exec comes last: "
+        "'wskit listen 9000 --exec python3 -u game.py --level 2'). Each line the process writes on stdout is "
+        "sent to its client as a text message (binary with --binary; a line that is not UTF-8 goes as binary "
+        "too, so that no client fails the connection on it), and a line longer than --max-size goes in pieces "
+        "of that size. Each message from the client is written to the process's stdin followed by a newline. "
+        "Each line the process writes on stderr is printed on wskit's stderr after the client's id ('#3 ...'), "
+        "escaped. The environment holds what CGI and websocketd give: REMOTE_ADDR, REMOTE_HOST, REMOTE_PORT, "
+        "SERVER_NAME (from the Host header), SERVER_PORT, SERVER_SOFTWARE, SERVER_PROTOCOL, GATEWAY_INTERFACE, "
+        "REQUEST_METHOD, REQUEST_URI, SCRIPT_NAME (empty), PATH_INFO (the path, decoded), QUERY_STRING, SCHEME "
+        "(ws or wss), HTTPS (on with wss), HTTP_NAME for every request header (upper case, dashes made "
+        "underscores, repeated headers joined with ', '; never HTTP_PROXY) and WSKIT_CONN_ID (the client's id). "
+        "Of wskit's own environment only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, LC_CTYPE, TZ, TMPDIR "
+        "and LD_LIBRARY_PATH are passed on: the rest may hold secrets. The process runs in its own session and "
+        "process group, with only stdin, stdout and stderr open. When the client leaves, the process gets EOF "
+        "on stdin, SIGTERM after --kill-after, then SIGKILL as long again later (each sent to its whole process "
+        "group, so a shell's children end too); what it still writes is dropped. When the process exits, its "
+        "last lines are sent and the client gets close 1000, or 1011 when it exited with another status than 0 "
+        "or was killed by a signal (said on stderr too). Nothing is buffered without bounds: a client that does "
+        "not read stops wskit reading its process's stdout, so that the process blocks on its writes; a process "
+        "that does not read its stdin stops wskit reading from its client, and a client still far ahead is "
+        "closed with 1008. Only connections are printed on stdout (open and close with their id), in the chosen "
+        "output format. SIGINT or SIGTERM ends every process the same way and waits for each: none is left "
+        "running, and none as a zombie. Recipes: 'wskit listen 9000 --exec cat' is an echo server with a process "
+        "per client; 'wskit listen 9000 --exec sh -c \"tail -n 0 -f /var/log/app.log\"' follows a log in every "
+        "browser that connects. A program that writes into a pipe in blocks answers late or only when it exits: "
+        "use --pty, or make it flush each line (python3 -u, stdbuf -oL for C programs, fflush). A script learns "
+        "who it serves from its environment: the path in PATH_INFO, the parameters in QUERY_STRING, a token in "
+        "HTTP_AUTHORIZATION. To send one program's output to every client instead, pipe it into wskit listen "
+        "without --exec.",
+        Complete::file);
+    exec->option_text("CMD [ARGS...]");
+    ctx.rest_of_line.push_back({&app, "--exec", &f.args});
+    auto* pty = add_flag(
+        ctx, app, "--pty", f.pty, "With --exec: run the process on a pseudo-terminal, so that it answers line by line",
+        "With --exec: give the process a pseudo-terminal as stdin and stdout (stderr stays a pipe). Programs "
+        "whose output is block-buffered into a pipe (Python, C's stdio, most programs that never call flush) "
+        "write each line at once to a terminal, so each answer reaches the client when it is printed. The "
+        "terminal is raw: the input is not echoed back, LF stays LF in both directions, and bytes like ^C in a "
+        "message are data, not signals. When the client leaves, the terminal is hung up as when a terminal "
+        "window is closed: the process gets SIGHUP, and end of file if it reads on, then SIGTERM and SIGKILL as "
+        "without --pty. The process may tell it has "
+        "a terminal (isatty): some programs then print prompts or colors.");
+    auto* kill_after = add_option(
+        ctx, app, "--kill-after", f.kill_after, "With --exec: SIGTERM a process SECS after its client left (default 1)",
+        "With --exec: when a client leaves, its process gets EOF on stdin at once, SIGTERM SECS seconds later if "
+        "it is still running, and SIGKILL SECS seconds after that. When wskit itself is stopped, every process "
+        "gets EOF and SIGTERM at once, and SIGKILL SECS seconds later. Default 1; 0 sends SIGTERM right away.",
+        Complete::number);
+    kill_after->check(seconds_validator())->option_text("SECS");
+    auto* max_forks = add_option(
+        ctx, app, "--max-forks", f.max_forks, "With --exec: run at most N processes at once; more clients get HTTP 503",
+        "With --exec: at most N processes run at once, counting those whose client has left and that are still "
+        "ending; a client arriving beyond that gets HTTP 503 with Retry-After (and a line on stderr). Default: "
+        "no limit.",
+        Complete::number);
+    max_forks->check(count_validator())->option_text("N");
+    ctx.checks.emplace_back(&app, [&f, pty, kill_after, max_forks] {
+        if (f.enabled()) return;
+        for (const auto* opt : {pty, kill_after, max_forks}) {
+            if (opt->count() > 0)
+                throw CLI::ValidationError(opt->get_name() + " only applies with --exec CMD");
+        }
+    });
+}
+
+}  // namespace wskit::cli

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# permessage-deflate benchmarks (issue #11), recorded in bench/RESULTS.md:
+# - memory per idle connection with compression agreed vs without
+#   (IDLE_CONNS connections that opened and sent nothing; target <= 1.5x);
+# - echo of 1 KiB JSON-like text, 100 connections x 64 in flight: wskit echo
+#   --compress against Node ws (perMessageDeflate, threshold 0: every reply
+#   compressed), and wskit echo without compression; server CPU per echo.
+# wsload sends its messages uncompressed (RFC 7692 lets each message choose):
+# what is measured is the servers compressing every reply. Pinning, medians
+# and CPU accounting as in bench/run.sh.
+#
+#   bench/compress.sh            (BUILD, REPS, SECS, IDLE_CONNS to change it)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${WSKIT_BUILD_DIR:-$ROOT/build}
+REPS=${REPS:-3}
+SECS=${SECS:-3}
+IDLE_CONNS=${IDLE_CONNS:-10000}
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+
+cmake --build "$BUILD" -j2 --target wskit_cli wsload >&2
+WSKIT=$BUILD/apps/wskit
+WSLOAD=$BUILD/bench/wsload
+NODE_PEER=$ROOT/tests/e2e/peers/node_deflate.cjs
+export NODE_PATH=$BUILD/npm/node_modules
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+TMP=$(mktemp -d)
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+log() { echo "$*" >&2; }
+median() { sort -g | awk '{v[NR]=$1} END {if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+start_server() {
+  local err=$TMP/server.$RANDOM.err
+  taskset -c "$SERVER_CPU" "$@" >/dev/null 2>"$err" &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  for _ in $(seq 1 500); do
+    SERVER_URL=$(sed -n 's/^listening on \(ws:\/\/[^ ]*\).*/\1/p' "$err" | head -1)
+    [ -n "$SERVER_URL" ] && return 0
+    sleep 0.01
+  done
+  log "server did not start: $(cat "$err")"
+  exit 1
+}
+stop_server() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+# idle_rss COMMAND... -- WSLOAD_ARGS...: KiB per idle connection.
+idle_rss() {
+  local server=() load=()
+  while [ "$1" != -- ]; do server+=("$1"); shift; done
+  shift
+  load=("$@")
+  start_server "${server[@]}"
+  local pid=$SERVER_PID before after fifo=$TMP/idle.$RANDOM line
+  sleep 0.2
+  before=$(rss_kib "$pid")
+  mkfifo "$fifo"
+  taskset -c "$LOAD_CPU" "$WSLOAD" idle -n "$IDLE_CONNS" --hold 120 "${load[@]}" "$SERVER_URL" >"$fifo" </dev/null &
+  local load_pid=$!
+  PIDS+=("$load_pid")
+  read -r -t 60 line <"$fifo" || true
+  [ "$line" = "open $IDLE_CONNS" ] || log "    only '$line' of $IDLE_CONNS opened"
+  sleep 0.5
+  after=$(rss_kib "$pid")
+  kill -TERM "$load_pid" 2>/dev/null || true
+  wait "$load_pid" 2>/dev/null || true
+  stop_server "$pid"
+  log "    ${server[*]} ${load[*]}: VmRSS $before -> $after KiB"
+  awk -v a="$after" -v b="$before" -v n="$IDLE_CONNS" 'BEGIN {printf "%.2f\n", (a - b) / n}'
+}
+
+# flood COMMAND...: "echoes/s cpu_us_per_echo" for 100 x 64 x 1 KiB text with --deflate.
+flood() {
+  start_server "$@"
+  local pid=$SERVER_PID out c0 c1
+  c0=$(cpu_ticks "$pid")
+  out=$(taskset -c "$LOAD_CPU" "$WSLOAD" flood -c 100 -w 64 -s 1024 -d "$SECS" --deflate "$SERVER_URL")
+  c1=$(cpu_ticks "$pid")
+  stop_server "$pid"
+  log "    $*: $out"
+  awk -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" '
+    {for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}}
+    END {printf "%s %.3f\n", v["echoes/s"], (v["total"] > 0 ? c / hz * 1e6 / v["total"] : 0)}' <<<"$out"
+}
+
+log "== memory per idle connection ($IDLE_CONNS, median of $REPS)"
+for _ in $(seq 1 "$REPS"); do
+  idle_rss "$WSKIT" echo 0 -- >>"$TMP/idle.plain"
+  idle_rss "$WSKIT" echo --compress 0 -- --deflate >>"$TMP/idle.deflate"
+done
+plain=$(median <"$TMP/idle.plain")
+deflate=$(median <"$TMP/idle.deflate")
+
+log "== echo, 100 connections x 64 in flight, 1 KiB JSON-like text (${SECS}s, median of $REPS)"
+for _ in $(seq 1 "$REPS"); do
+  flood "$WSKIT" echo --compress 0 >>"$TMP/flood.wskit"
+  flood node "$NODE_PEER" server >>"$TMP/flood.node"
+  flood "$WSKIT" echo 0 >>"$TMP/flood.plain"
+done
+col() { awk -v c="$1" '{print $c}' | median; }
+
+printf '| measure | value |\n|---|---|\n'
+printf '| memory per idle connection, no compression (KiB) | %s |\n' "$plain"
+printf '| memory per idle connection, compression agreed (KiB) | %s |\n' "$deflate"
+printf '| ratio (target <= 1.5x) | %s |\n' "$(awk -v a="$deflate" -v b="$plain" 'BEGIN {printf "%.2fx", a / b}')"
+for k in wskit node plain; do
+  printf '| echo/s, %s | %s |\n' "$k" "$(col 1 <"$TMP/flood.$k")"
+  printf '| server CPU per echo (us), %s | %s |\n' "$k" "$(col 2 <"$TMP/flood.$k")"
+done
+printf '| wskit --compress / Node ws (target >= 2x) | %s |\n' \
+  "$(awk -v a="$(col 1 <"$TMP/flood.wskit")" -v b="$(col 1 <"$TMP/flood.node")" 'BEGIN {printf "%.2fx", a / b}')"

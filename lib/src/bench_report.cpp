@@ -1,0 +1,185 @@
+// What wskit bench prints: the progress line, the summary table, --json.
+#include <wskit/bench.hpp>
+#include <wskit/encoding.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace wskit {
+namespace {
+
+// Nanoseconds in the unit that suits them: "850 us", "1.23 ms", "1.002 s".
+std::string duration_text(std::uint64_t ns) {
+    if (ns < 1000) return fmt::format("{} ns", ns);
+    if (ns < 1000000) return fmt::format("{:.1f} us", static_cast<double>(ns) / 1e3);
+    if (ns < 1000000000) return fmt::format("{:.2f} ms", static_cast<double>(ns) / 1e6);
+    return fmt::format("{:.3f} s", static_cast<double>(ns) / 1e9);
+}
+
+const char* unit_of(BenchMode mode) {
+    switch (mode) {
+        case BenchMode::echo: return "echoes";
+        case BenchMode::fanout: return "deliveries";
+        case BenchMode::handshake: return "handshakes";
+        case BenchMode::idle: return "connections";
+    }
+    return "";
+}
+
+const char* one_of(BenchMode mode) {
+    switch (mode) {
+        case BenchMode::echo: return "echo";
+        case BenchMode::fanout: return "delivery";
+        case BenchMode::handshake: return "handshake";
+        case BenchMode::idle: return "connection";
+    }
+    return "";
+}
+
+void row(std::string& out, const std::string& name, const std::string& value) {
+    out += fmt::format("  {:<22}{}\n", name, value);
+}
+
+}  // namespace
+
+std::string bench_progress_line(const BenchProgress& p) {
+    std::string left = p.target ? fmt::format("{}/{}", p.done, p.target)
+                                : fmt::format("{:.0f}s left", std::max(0.0, p.planned - p.elapsed));
+    return fmt::format("{:6.1f}s  {:>10.0f}/s  p99 {:>9}  errors {}  open {}  {}", p.elapsed, p.per_second,
+                       p.p99_ns ? duration_text(p.p99_ns) : "-", p.errors, p.open, left);
+}
+
+std::string bench_summary(const BenchResult& r) {
+    const auto& o = r.options;
+    std::string out = fmt::format("wskit bench --mode {} {}\n", bench_mode_name(o.mode), escape_controls(o.client.url.str()));
+    std::string shape = fmt::format("{} connections", o.connections);
+    if (o.mode == BenchMode::echo) shape += fmt::format(" x {} in flight x {} B {}", o.window, o.size, o.binary ? "binary" : "text");
+    if (o.mode == BenchMode::fanout) shape = fmt::format("{} receivers, {} senders, {} B", o.connections, o.senders, o.size);
+    if (o.rate > 0) shape += fmt::format(", open loop at {:g} msg/s", o.rate);
+    if (o.threads > 1) shape += fmt::format(", {} threads", o.threads);
+    row(out, "load", shape);
+    row(out, "measured", fmt::format("{:.3f} s{}", r.seconds, o.warmup > 0 ? fmt::format(" after {:g} s of warm-up", o.warmup) : ""));
+    if (o.mode == BenchMode::idle) {
+        row(out, "open", fmt::format("{} of {}", r.open_at_end, o.connections));
+    } else {
+        row(out, unit_of(o.mode), fmt::format("{} ({:.0f}/s)", r.measured, r.per_second));
+    }
+    if (o.mode == BenchMode::echo) {
+        row(out, "throughput", fmt::format("{:.2f} MB/s of echoed payload", r.mb_per_second));
+        row(out, "sent / echoed", fmt::format("{} / {} ({} unanswered at the end)", r.sent, r.received, r.unanswered));
+    }
+    if (o.mode == BenchMode::fanout) {
+        row(out, "throughput", fmt::format("{:.2f} MB/s delivered", r.mb_per_second));
+        row(out, "sent", fmt::format("{} messages", r.sent));
+        row(out, "lost / duplicated", fmt::format("{} / {} (all receivers)", r.lost, r.duplicated));
+        std::size_t worst = 0;
+        for (std::size_t i = 0; i < r.receivers.size(); ++i) {
+            if (r.receivers[i].lost + r.receivers[i].duplicated > r.receivers[worst].lost + r.receivers[worst].duplicated) worst = i;
+        }
+        if (!r.receivers.empty()) {
+            const auto& w = r.receivers[worst];
+            row(out, "worst receiver", fmt::format("#{}: {} received, {} lost, {} duplicated", worst, w.received, w.lost, w.duplicated));
+        }
+    }
+    if (r.latency.count > 0) {
+        const auto& l = r.latency;
+        row(out, o.mode == BenchMode::handshake ? "handshake latency" : "latency",
+            fmt::format("p50 {}  p90 {}  p99 {}  p99.9 {}  max {}", duration_text(l.p50), duration_text(l.p90),
+                        duration_text(l.p99), duration_text(l.p999), duration_text(l.max)));
+        if (o.rate > 0) row(out, "", "(from the intended send times)");
+    }
+    const auto& e = r.errors;
+    row(out, "errors", e.total() == 0 ? std::string("none")
+                                      : fmt::format("{} (connect {}, tls {}, handshake {}, closed {}, protocol {})",
+                                                    e.total(), e.connect, e.tls, e.handshake, e.closed, e.protocol));
+    if (!e.first_message.empty()) row(out, "first error", escape_controls(e.first_message));
+    row(out, "client CPU", fmt::format("{:.2f} s ({:.0f} % of a core, {:.2f} us per {})", r.client_cpu_seconds,
+                                       r.client_cpu_percent, r.client_cpu_us_per_message, one_of(o.mode)));
+    if (r.server_measured) {
+        row(out, "server CPU", fmt::format("{:.2f} s ({:.2f} us per {})", r.server_cpu_seconds, r.server_cpu_us_per_message,
+                                           o.mode == BenchMode::echo ? "message" : one_of(o.mode)));
+        if (o.mode == BenchMode::idle) {
+            row(out, "server RSS", fmt::format("{} KiB -> {} KiB ({:.2f} KiB per connection)", r.server_rss_before_kib,
+                                               r.server_rss_after_kib, r.server_rss_per_connection_kib));
+        }
+    }
+    return out;
+}
+
+std::string bench_json(const BenchResult& r) {
+    const auto& o = r.options;
+    nlohmann::ordered_json j;
+    j["mode"] = bench_mode_name(o.mode);
+    j["url"] = o.client.url.str();
+    j["connections"] = o.connections;
+    j["senders"] = o.mode == BenchMode::fanout ? o.senders : 0;
+    j["window"] = o.window;
+    j["size"] = o.size;
+    j["binary"] = o.binary;
+    j["rate"] = o.rate;
+    j["threads"] = o.threads;
+    j["warmup_s"] = o.warmup;
+    j["seconds"] = r.seconds;
+    j["sent"] = r.sent;
+    j["received"] = r.received;
+    j["unanswered"] = r.unanswered;
+    j["measured"] = r.measured;
+    j["per_second"] = r.per_second;
+    j["mb_per_second"] = r.mb_per_second;
+    j["latency_us"] = {{"count", r.latency.count},
+                       {"min", static_cast<double>(r.latency.min) / 1e3},
+                       {"mean", r.latency.mean / 1e3},
+                       {"p50", static_cast<double>(r.latency.p50) / 1e3},
+                       {"p90", static_cast<double>(r.latency.p90) / 1e3},
+                       {"p99", static_cast<double>(r.latency.p99) / 1e3},
+                       {"p99_9", static_cast<double>(r.latency.p999) / 1e3},
+                       {"max", static_cast<double>(r.latency.max) / 1e3}};
+    j["lost"] = r.lost;
+    j["duplicated"] = r.duplicated;
+    auto receivers = nlohmann::ordered_json::array();
+    for (const auto& rec : r.receivers) {
+        receivers.push_back({{"received", rec.received}, {"lost", rec.lost}, {"duplicated", rec.duplicated}});
+    }
+    j["receivers"] = receivers;
+    j["opened"] = r.opened;
+    j["open_at_end"] = r.open_at_end;
+    j["errors"] = {{"total", r.errors.total()},   {"connect", r.errors.connect}, {"tls", r.errors.tls},
+                   {"handshake", r.errors.handshake}, {"closed", r.errors.closed}, {"protocol", r.errors.protocol},
+                   {"first", r.errors.first_message}};
+    j["client_cpu_s"] = r.client_cpu_seconds;
+    j["client_cpu_percent"] = r.client_cpu_percent;
+    j["client_cpu_us_per_message"] = r.client_cpu_us_per_message;
+    j["client_saturated"] = r.client_saturated;
+    if (r.server_measured) {
+        j["server"] = {{"cpu_s", r.server_cpu_seconds},
+                       {"cpu_us_per_message", r.server_cpu_us_per_message},
+                       {"rss_before_kib", r.server_rss_before_kib},
+                       {"rss_after_kib", r.server_rss_after_kib},
+                       {"rss_per_connection_kib", r.server_rss_per_connection_kib}};
+    } else {
+        j["server"] = nullptr;
+    }
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace wskit
+
+namespace wskit {
+
+std::optional<std::size_t> parse_byte_size(std::string_view text) {
+    std::size_t multiplier = 1;
+    if (!text.empty() && (text.back() == 'k' || text.back() == 'K')) multiplier = 1024;
+    if (!text.empty() && (text.back() == 'm' || text.back() == 'M')) multiplier = 1024 * 1024;
+    if (multiplier > 1) text.remove_suffix(1);
+    if (text.empty() || text.size() > 10) return std::nullopt;
+    std::size_t value = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + static_cast<std::size_t>(c - '0');
+    }
+    value *= multiplier;
+    if (value > (std::size_t{1} << 30)) return std::nullopt;
+    return value;
+}
+
+}  // namespace wskit

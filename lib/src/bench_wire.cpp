@@ -1,0 +1,201 @@
+#include "bench_wire.hpp"
+
+#include <wskit/encoding.hpp>
+
+#include <algorithm>
+#include <cstring>
+
+namespace wskit::detail {
+
+std::string upgrade_request(const ClientOptions& o, std::uint64_t& rng) {
+    unsigned char nonce[16];
+    for (int i = 0; i < 16; i += 8) {
+        std::uint64_t r = next_random(rng);
+        std::memcpy(nonce + i, &r, 8);
+    }
+    std::string host = o.host_header.empty() ? o.url.authority() : o.host_header;
+    std::string req = "GET " + o.url.resource + " HTTP/1.1\r\nHost: " + host +
+                      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " +
+                      base64_encode(std::string_view(reinterpret_cast<const char*>(nonce), 16)) +
+                      "\r\nSec-WebSocket-Version: 13\r\n";
+    if (!o.origin.empty()) req += "Origin: " + o.origin + "\r\n";
+    std::string credentials = !o.auth.empty() ? o.auth
+                              : !o.url.user.empty() ? o.url.user + ":" + o.url.password
+                                                    : std::string();
+    if (!credentials.empty()) req += "Authorization: Basic " + base64_encode(credentials) + "\r\n";
+    if (!o.subprotocols.empty()) {
+        req += "Sec-WebSocket-Protocol: ";
+        for (std::size_t i = 0; i < o.subprotocols.size(); ++i) req += (i ? ", " : "") + o.subprotocols[i];
+        req += "\r\n";
+    }
+    if (!o.user_agent.empty()) req += "User-Agent: " + o.user_agent + "\r\n";
+    for (const auto& h : o.headers) req += h.name + ": " + h.value + "\r\n";
+    return req + "\r\n";
+}
+
+UpgradeVerdict read_upgrade_response(std::string_view head) {
+    UpgradeVerdict v;
+    v.status_line = std::string(head.substr(0, head.find("\r\n")));
+    // "HTTP/1.1 101 Switching Protocols": the code is the second word.
+    auto space = v.status_line.find(' ');
+    v.switched = space != std::string::npos && v.status_line.compare(space + 1, 3, "101") == 0 &&
+                 (v.status_line.size() == space + 4 || v.status_line[space + 4] == ' ');
+    return v;
+}
+
+std::size_t write_frame_header(unsigned opcode, std::uint64_t length, std::uint32_t key, unsigned char* out) {
+    std::size_t n = 0;
+    out[n++] = static_cast<unsigned char>(0x80 | opcode);
+    if (length < 126) {
+        out[n++] = static_cast<unsigned char>(0x80 | length);
+    } else if (length < 65536) {
+        out[n++] = 0x80 | 126;
+        out[n++] = static_cast<unsigned char>(length >> 8);
+        out[n++] = static_cast<unsigned char>(length & 0xff);
+    } else {
+        out[n++] = 0x80 | 127;
+        for (int b = 7; b >= 0; --b) out[n++] = static_cast<unsigned char>((length >> (8 * b)) & 0xff);
+    }
+    std::memcpy(out + n, &key, 4);
+    return n + 4;
+}
+
+void apply_mask(char* data, std::size_t n, std::uint32_t key) {
+    unsigned char mask[4];
+    std::memcpy(mask, &key, 4);
+    for (std::size_t i = 0; i < n; ++i) data[i] = static_cast<char>(data[i] ^ mask[i % 4]);
+}
+
+std::string close_frame(std::uint64_t& rng) {
+    unsigned char header[14];
+    auto key = static_cast<std::uint32_t>(next_random(rng) >> 16);
+    std::size_t n = write_frame_header(0x8, 2, key, header);
+    std::string frame(reinterpret_cast<const char*>(header), n);
+    char code[2] = {static_cast<char>(1000 >> 8), static_cast<char>(1000 & 0xff)};
+    apply_mask(code, 2, key);
+    return frame.append(code, 2);
+}
+
+SharedPayloadFrame::SharedPayloadFrame(std::size_t size, bool binary) : wire_payload_(size, '\0'), binary_(binary) {
+    for (std::size_t i = 0; i < size; ++i) wire_payload_[i] = static_cast<char>(0x40 | (i % 32));
+}
+
+std::size_t SharedPayloadFrame::write_header(std::uint64_t& rng, unsigned char* out) const {
+    auto key = static_cast<std::uint32_t>(next_random(rng) >> 16);
+    if (!binary_) key &= 0x1f1f1f1f;  // keeps the unmasked payload in '@'..'_'
+    return write_frame_header(binary_ ? 0x2 : 0x1, wire_payload_.size(), key, out);
+}
+
+namespace {
+
+void put_hex(std::uint64_t value, int digits, char* out) {
+    static const char* hex = "0123456789abcdef";
+    for (int i = digits - 1; i >= 0; --i, value >>= 4) out[i] = hex[value & 0xf];
+}
+
+std::optional<std::uint64_t> get_hex(std::string_view text) {
+    std::uint64_t v = 0;
+    for (char c : text) {
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (d < 0) return std::nullopt;
+        v = (v << 4) | static_cast<std::uint64_t>(d);
+    }
+    return v;
+}
+
+}  // namespace
+
+void write_fanout_stamp(const FanoutStamp& s, char* out) {
+    put_hex(s.sender, 4, out);
+    out[4] = ' ';
+    put_hex(s.seq, 16, out + 5);
+    out[21] = ' ';
+    put_hex(s.sent_ns, 16, out + 22);
+}
+
+std::optional<FanoutStamp> read_fanout_stamp(std::string_view head) {
+    if (head.size() < fanout_stamp_size || head[4] != ' ' || head[21] != ' ') return std::nullopt;
+    auto sender = get_hex(head.substr(0, 4));
+    auto seq = get_hex(head.substr(5, 16));
+    auto sent = get_hex(head.substr(22, 16));
+    if (!sender || !seq || !sent) return std::nullopt;
+    return FanoutStamp{static_cast<std::uint32_t>(*sender), *seq, *sent};
+}
+
+std::size_t build_stamped_frames(std::vector<char>& out, std::uint64_t count, std::size_t size, bool binary,
+                                 FanoutStamp first, const std::function<std::uint64_t(std::uint64_t)>& sent_at,
+                                 std::uint64_t& rng) {
+    out.resize(count * (size + SharedPayloadFrame::max_header));
+    std::size_t at = 0;
+    for (std::uint64_t i = 0; i < count; ++i) {
+        auto key = static_cast<std::uint32_t>(next_random(rng) >> 16);
+        at += write_frame_header(binary ? 0x2 : 0x1, size, key, reinterpret_cast<unsigned char*>(&out[at]));
+        std::memset(&out[at], 'x', size);
+        write_fanout_stamp({first.sender, first.seq + i, sent_at(first.seq + i)}, &out[at]);
+        apply_mask(&out[at], size, key);
+        at += size;
+    }
+    return at;
+}
+
+FrameReader::Step FrameReader::feed(const unsigned char* data, std::size_t n) {
+    std::size_t pos = 0;
+    while (pos < n) {
+        if (!in_frame_) {
+            // Gather the header: 2 bytes, then the extended length and a key.
+            header_[header_len_++] = data[pos++];
+            if (header_len_ < 2) continue;
+            std::size_t need = 2;
+            unsigned len7 = header_[1] & 0x7f;
+            if (len7 == 126) need += 2;
+            if (len7 == 127) need += 8;
+            if (header_[1] & 0x80) need += 4;  // a masked server frame: wrong, but skipped correctly
+            if (header_len_ < need) continue;
+            std::uint64_t len = len7;
+            if (len7 == 126) len = (std::uint64_t{header_[2]} << 8) | header_[3];
+            if (len7 == 127) {
+                len = 0;
+                for (int i = 0; i < 8; ++i) len = (len << 8) | header_[2 + i];
+            }
+            fin_ = (header_[0] & 0x80) != 0;
+            opcode_ = header_[0] & 0x0f;
+            header_len_ = 0;
+            remaining_ = len;
+            in_frame_ = true;
+            if (opcode_ < 0x8) {
+                if (opcode_ != 0 && in_message_) return {Event::bad, pos};  // a new message inside one
+                if (opcode_ == 0 && !in_message_) return {Event::bad, pos};
+                if (opcode_ > 0x2) return {Event::bad, pos};
+                if (!in_message_) {
+                    in_message_ = true;
+                    message_opcode_ = opcode_;
+                    accumulating_ = 0;
+                    head_len_ = 0;
+                }
+            } else if (opcode_ > 0xA) {
+                return {Event::bad, pos};
+            }
+        }
+        std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, n - pos));
+        if (opcode_ < 0x8) {
+            std::size_t copy = std::min(take, std::min(capture_, sizeof head_) - std::min(head_len_, capture_));
+            std::memcpy(head_ + head_len_, data + pos, copy);
+            head_len_ += copy;
+            accumulating_ += take;
+        }
+        pos += take;
+        remaining_ -= take;
+        if (remaining_ > 0) break;
+        in_frame_ = false;
+        if (opcode_ == 0x8) return {Event::close, pos};
+        if (opcode_ >= 0x8) continue;  // ping and pong: not counted
+        if (fin_) {
+            in_message_ = false;
+            message_size_ = accumulating_;
+            return {Event::message, pos};
+        }
+    }
+    return {Event::none, pos};
+}
+
+}  // namespace wskit::detail

@@ -1,0 +1,134 @@
+#include "bench_worker_impl.hpp"
+
+#include <cmath>
+
+namespace wskit::detail::bench {
+
+Worker::Worker(const BenchOptions& options, Coordination& coordination, tcp::resolver::results_type addresses,
+               std::shared_ptr<asio::ssl::context> tls_context, std::uint64_t seed)
+    : opt(options), coord(coordination), addrs(std::move(addresses)), tls(std::move(tls_context)),
+      frame(options.size, options.binary), rng(seed | 1), read_buffer(256 * 1024) {}
+
+void Worker::launch() {
+    sending = opt.mode == BenchMode::echo;
+    rate_start = now_ns();
+    start_more();
+    if (interval_ns > 0) tick();
+    schedule_publish();
+    check_done();
+}
+
+void Worker::start_more() {
+    bool waves = opt.mode == BenchMode::idle;
+    while (started < plan.size() && !stopping && (!waves || started - settled < opt.parallel_opens)) {
+        const auto& p = plan[started++];
+        auto c = make_connection(*this, p.role);
+        c->sender_id = p.sender_id;
+        c->phase = p.phase;
+        if (p.role == Role::receiver) c->tracks.assign(senders, SenderTrack{});
+        conns.push_back(c);
+        c->start();
+    }
+}
+
+void Worker::start_sending() {
+    sending = true;
+    rate_start = now_ns();
+    for (auto& c : conns) c->pump();
+}
+
+void Worker::stop_sending() { sending = false; }
+
+void Worker::stop() {
+    stopping = true;
+    sending = false;
+    for (auto& c : conns) c->finish();
+    rate_timer_.cancel();
+    publish_timer_.cancel();
+    guard_.reset();
+}
+
+// --rate: every millisecond, each connection learns how many messages are due
+// by now; the send times themselves are computed, so timer jitter does not
+// move them.
+void Worker::tick() {
+    if (stopping) return;
+    if (sending) {
+        auto now = now_ns();
+        double elapsed = static_cast<double>(now - rate_start) / interval_ns;
+        for (auto& c : conns) {
+            double due = std::floor(elapsed - c->phase) + 1;
+            if (due > static_cast<double>(c->scheduled)) c->scheduled = static_cast<std::uint64_t>(due);
+            c->pump();
+        }
+    }
+    rate_timer_.expires_after(std::chrono::milliseconds(1));
+    rate_timer_.async_wait([this](const asio::error_code& ec) {
+        if (!ec) tick();
+    });
+}
+
+void Worker::schedule_publish() {
+    publish();
+    publish_timer_.expires_after(std::chrono::milliseconds(200));
+    publish_timer_.async_wait([this](const asio::error_code& ec) {
+        if (!ec && !stopping) schedule_publish();
+    });
+}
+
+void Worker::fail(ErrorClass kind, const std::string& message) {
+    static const char* names[] = {"connect", "tls", "handshake", "closed", "protocol"};
+    switch (kind) {
+        case ErrorClass::connect: ++errors.connect; break;
+        case ErrorClass::tls: ++errors.tls; break;
+        case ErrorClass::handshake: ++errors.handshake; break;
+        case ErrorClass::closed: ++errors.closed; break;
+        case ErrorClass::protocol: ++errors.protocol; break;
+    }
+    if (errors.first_message.empty()) errors.first_message = std::string(names[static_cast<int>(kind)]) + ": " + message;
+}
+
+void Worker::on_open() {
+    ++opened;
+    ++open_now;
+    if (opt.mode != BenchMode::handshake || opened <= plan.size()) {
+        ++settled;
+        ++coord.settled;
+        ++coord.opened;
+    }
+    start_more();
+}
+
+void Worker::on_settled_failure() {
+    ++settled;
+    ++coord.settled;
+    start_more();
+    check_done();
+}
+
+void Worker::check_done() {
+    if (done_reported) return;
+    bool all_settled = started == plan.size() && settled >= plan.size();
+    bool nothing_open = all_settled && open_now == 0 && opt.mode != BenchMode::handshake;
+    bool never_opened = all_settled && opened == 0;
+    bool limit_reached = limited && budget == 0 && received >= limit;
+    if (nothing_open || never_opened || limit_reached) {
+        done_reported = true;
+        ++coord.workers_done;
+    }
+}
+
+void Worker::publish() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    published_.done = opt.mode == BenchMode::idle ? open_now : measured;
+    published_.errors = errors.total();
+    published_.open = open_now;
+    published_.histogram = histogram;
+}
+
+Snapshot Worker::snapshot() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return published_;
+}
+
+}  // namespace wskit::detail::bench

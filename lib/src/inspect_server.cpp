@@ -1,0 +1,113 @@
+// handshake-inspect, server mode: every incoming request shown with the
+// RFC 6455 4.2.1 checks, then accepted (and echoed) or answered with
+// --respond's status.
+#include "headers.hpp"
+#include "inspect_text.hpp"
+
+#include <wskit/encoding.hpp>
+#include <wskit/inspect.hpp>
+#include <wskit/serve.hpp>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace wskit {
+namespace {
+
+const char* reason_phrase(int status) {
+    switch (status) {
+        case 101: return "Switching Protocols";
+        case 400: return "Bad Request";
+        case 401: return "Unauthorized";
+        case 403: return "Forbidden";
+        case 404: return "Not Found";
+        case 426: return "Upgrade Required";
+        case 429: return "Too Many Requests";
+        case 500: return "Internal Server Error";
+        case 503: return "Service Unavailable";
+        default: return "";
+    }
+}
+
+// The status the server gives the request, decided as the Server decides:
+// a request that does not try to upgrade gets the 426 page, a broken
+// handshake its refusal (426 for the version, 400 otherwise), a good one
+// --respond's status or 101.
+int answer_for(const HttpRequest& req, const std::vector<CheckResult>& checks, int respond) {
+    bool upgrading = !req.header("Upgrade").empty() || !req.header("Sec-WebSocket-Key").empty() ||
+                     !req.header("Sec-WebSocket-Version").empty();
+    if (!upgrading) return 426;
+    if (const auto* failed = first_failure(checks)) return failed->id == "version" ? 426 : 400;
+    return respond ? respond : 101;
+}
+
+HttpResponse respond_page(int status) {
+    return {status,
+            {{"Content-Type", "text/plain; charset=utf-8"}},
+            fmt::format("{} {} (wskit handshake-inspect --respond)\n", status, reason_phrase(status))};
+}
+
+}  // namespace
+
+std::string render_request_human(const RequestReport& r, const RenderOptions& o) {
+    const auto s = detail::style(o.color);
+    const auto& q = r.request;
+    std::string out = fmt::format("{}request #{} from {}{}\n", s.bold, r.number, q.remote, s.reset);
+    out += fmt::format("  > {} {} {}\n", escape_controls(q.method), escape_controls(q.resource), escape_controls(q.version));
+    for (const auto& h : q.headers)
+        out += fmt::format("  > {}: {}\n", escape_controls(h.name),
+                           escape_controls(o.show_secrets ? h.value : mask_secret(h.name, h.value)));
+    auto list = [&](const char* name, const std::string& value) {
+        auto items = detail::split_list(value);
+        out += fmt::format("  {:<13}{}\n", name, items.empty() ? "(none)" : escape_controls(fmt::format("{}", fmt::join(items, ", "))));
+    };
+    out += fmt::format("  {:<13}{}\n", "origin", q.header("Origin").empty() ? "(none)" : escape_controls(q.header("Origin")));
+    list("subprotocols", q.header("Sec-WebSocket-Protocol"));
+    list("extensions", q.header("Sec-WebSocket-Extensions"));
+    out += fmt::format("  {:<13}{}\n", "user agent", q.header("User-Agent").empty() ? "(none)" : escape_controls(q.header("User-Agent")));
+    for (const auto& c : r.checks) out += detail::check_line(c, s);
+    const auto* failed = first_failure(r.checks);
+    out += fmt::format("  {}{}{}: answered {} {}\n", failed ? s.red : s.green, failed ? "FAIL" : "PASS", s.reset,
+                       r.answered, reason_phrase(r.answered));
+    return out;
+}
+
+int run_inspect_server(const InspectServerOptions& o) {
+    EventLoop loop;
+    PrinterOptions printer;
+    printer.format = o.json ? OutputFormat::json : OutputFormat::human;
+    printer.color = o.render.color;
+    printer.show_conn = true;
+    printer.show_control = true;
+    ServeSession session(loop, printer);
+    Server* server_ptr = nullptr;
+    std::uint64_t requests = 0;
+    bool stopping = false;
+    auto stop_soon = [&] {
+        if (stopping) return;
+        stopping = true;
+        // The answer to a refused request is written after this handler: give it a moment.
+        loop.after(std::chrono::milliseconds(200), [&loop] { loop.stop(); });
+    };
+    Server::Handlers handlers;
+    handlers.on_request = [&](const HttpRequest& req, const std::vector<CheckResult>& checks) {
+        RequestReport r{++requests, req, checks, answer_for(req, checks, o.respond)};
+        session.print_record(o.json ? render_request_json(r, o.render) : render_request_human(r, o.render));
+        if (o.once && r.answered != 101) stop_soon();
+    };
+    if (o.respond) handlers.on_handshake = [&](const HttpRequest&) { return std::optional<HttpResponse>(respond_page(o.respond)); };
+    handlers.on_event = [&](Event& e) {
+        if (e.type == EventType::open) return;  // the request said it
+        // Accepted clients are echoed, so that their first messages show.
+        if (e.type == EventType::message) server_ptr->send(e.conn, server_ptr->prepare(Message(e.message)));
+        session.print(e);
+        if (o.once && e.type == EventType::close) stop_soon();
+    };
+    Server server(loop, o.server, std::move(handlers));
+    server_ptr = &server;
+    server.listen();
+    session.announce(server);
+    return session.run_until_signal(server);
+}
+
+}  // namespace wskit
