@@ -15,6 +15,7 @@ void Hub::Impl::join(ConnId conn, std::string_view resource, WireFormat format, 
                             [&](std::string_view n) { return taken(room, n, 0); });
     auto& c = clients[conn];
     c = Client{address.room, name, format, RateLimiter(options.rate, options.burst ? options.burst : options.rate)};
+    c.first_id = next_id;
     room.local.push_back(conn);
     room.roster.push_back({node, conn, name});
     publish(conn, RoomEvent::Type::join, "", now);
@@ -178,7 +179,8 @@ void Hub::Impl::fan_out(const Room& room, const RoomEvent& e) {
         std::vector<ConnId> to;
         ConnId self = 0;
         for (ConnId id : room.local) {
-            if (clients.at(id).format != format) continue;
+            const auto& c = clients.at(id);
+            if (c.format != format || already_known(c, e)) continue;
             if (id == author) self = id;
             else to.push_back(id);
         }
@@ -186,6 +188,15 @@ void Hub::Impl::fan_out(const Room& room, const RoomEvent& e) {
         bool sees = format == WireFormat::json ? json_author_sees : author_sees;
         if (self && sees) deliver({self}, render_event(e, format, View{false, true}));
     }
+}
+
+// A join or rename of this process that a bus returns after a client
+// joined was already in the roster that client was shown: said again, it
+// would be a second "bob joined". (Messages are not: history takes them
+// when they come back.)
+bool Hub::Impl::already_known(const Client& c, const RoomEvent& e) const {
+    return e.origin == node && e.id < c.first_id &&
+           (e.type == RoomEvent::Type::join || e.type == RoomEvent::Type::rename);
 }
 
 void Hub::Impl::greet(ConnId conn, const Client& c, const Room& room, Time now) {

@@ -17,6 +17,9 @@ struct Client {
     WireFormat format = WireFormat::text;
     RateLimiter rate;
     bool closing = false;  // closed for its rate: what it still sends is ignored
+    // This process's events before this id were in the roster it was shown
+    // on joining, even those a bus had not returned yet (see fan_out).
+    std::uint64_t first_id = 0;
 };
 
 // Someone in a room, in this process or another.
@@ -65,6 +68,7 @@ struct Hub::Impl {
     // its own message marked as its own (JSON) or not at all (a terminal
     // already shows what it sent), and no notice of its own join.
     void fan_out(const Room& room, const RoomEvent& e);
+    bool already_known(const Client& c, const RoomEvent& e) const;
     void greet(ConnId conn, const Client& c, const Room& room, Time now);
     void tell(ConnId conn, const Client& c, std::string_view text, Time now);
     void deliver(std::vector<ConnId> to, std::string text);
