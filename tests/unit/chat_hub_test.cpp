@@ -265,3 +265,54 @@ TEST_CASE("Hub: two hubs on one bus share rooms, as two processes would", "[chat
     a.hub.leave(1, t0);
     CHECK(b.take(9) == Lines{"* alice left"});
 }
+
+namespace {
+
+// A bus that returns events only when told (as one over Redis does, later),
+// and knows what a shared bus would of a room.
+struct LaterBus final : Bus {
+    Subscription subscribe(const std::string& room, Handler handler) override { return local.subscribe(room, std::move(handler)); }
+    void unsubscribe(Subscription s) override { local.unsubscribe(s); }
+    void publish(const RoomEvent& e) override { queued.push_back(e); }
+    RoomState room_state(const std::string&) const override { return known; }
+    void flush() {
+        auto events = std::move(queued);
+        queued.clear();
+        for (const auto& e : events) local.publish(e);
+    }
+    LocalBus local;
+    std::vector<RoomEvent> queued;
+    RoomState known;
+};
+
+}  // namespace
+
+TEST_CASE("Hub on a bus that answers later: one order, nothing said twice", "[chat]") {
+    LaterBus bus;
+    Fixture f({}, &bus);
+    f.hub.join(1, "/?name=alice", WireFormat::text, t0);
+    f.hub.join(2, "/?name=bob", WireFormat::text, t0);  // alice's join not back yet
+    CHECK(f.take(2) == Lines{"* online in / (2): alice, bob", "* you are bob in /; /help lists the commands"});
+    f.hub.receive(1, "hi", t0);
+    CHECK(f.take(2).empty());  // nothing until the bus returns it
+    bus.flush();
+    CHECK(f.take(2) == Lines{"alice: hi"});  // and not "* alice joined": bob was shown alice
+    CHECK(f.take(1) == Lines{"* online in / (1): alice", "* you are alice in /; /help lists the commands",
+                             "* bob joined"});
+}
+
+TEST_CASE("Hub: a room opening here starts with what the bus knows of it", "[chat]") {
+    LaterBus bus;
+    RoomEvent said;
+    said.type = RoomEvent::Type::message;
+    said.room = "/";
+    said.from = "zed";
+    said.text = "earlier";
+    said.origin = "elsewhere";
+    bus.known.history.push_back(said);
+    bus.known.members.push_back({"elsewhere", 9, "zed"});
+    Fixture f({}, &bus);
+    f.hub.join(1, "/?name=zed", WireFormat::text, t0);
+    CHECK(f.take(1) == Lines{"[history] zed: earlier", "* online in / (2): zed, zed-2",
+                             "* you are zed-2 in /; /help lists the commands"});
+}
