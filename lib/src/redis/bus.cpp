@@ -36,6 +36,9 @@ RedisBus::RedisBus(EventLoop& loop, RedisUrl url, std::string node, std::size_t 
 
 RedisBus::~RedisBus() {
     if (refresh_timer_) loop_.cancel(refresh_timer_);
+    // A bus destroyed while the loop still runs (a library user's) leaves
+    // no retry behind to call a connection that is gone.
+    for (const auto& [connection, timer] : retry_timers_) loop_.cancel(timer);
 }
 
 std::string RedisBus::where() const {
@@ -191,7 +194,10 @@ void RedisBus::retry(Connection& connection) {
     delay = delay.count() == 0 ? first_backoff : std::min(delay * 2, max_backoff);
     std::uniform_real_distribution<double> jitter(0.5, 1.5);
     auto wait = std::chrono::milliseconds(static_cast<long long>(delay.count() * jitter(random_)));
-    loop_.after(wait, [&connection] { connection.connect(); });
+    retry_timers_[&connection] = loop_.after(wait, [this, &connection] {
+        retry_timers_.erase(&connection);
+        connection.connect();
+    });
 }
 
 }  // namespace wskit::redis

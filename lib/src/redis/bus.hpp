@@ -101,6 +101,7 @@ private:
     // This process's events sent to Redis and not back yet, in order.
     std::deque<chat::RoomEvent> pending_;
     std::map<const Connection*, std::chrono::milliseconds> backoff_;
+    std::map<const Connection*, EventLoop::TimerId> retry_timers_;  // cancelled with the bus
     std::minstd_rand random_;
     BusStats stats_;
     std::size_t history_;

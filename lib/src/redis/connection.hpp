@@ -66,6 +66,9 @@ private:
     std::shared_ptr<Context> context_;
     bool ready_ = false;
     EventLoop::TimerId connect_timer_ = 0;
+    // What is posted to the loop holds this weakly: a connection destroyed
+    // before it runs is not called.
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace wskit::redis

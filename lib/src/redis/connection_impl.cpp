@@ -119,7 +119,9 @@ void Connection::connect() {
         std::string why = ac ? ac->errstr : "out of memory";
         if (ac) redisAsyncFree(ac);
         context_ = std::make_shared<Context>();  // so that connect() waits for the owner's retry
-        loop_.post([this, why] { lost(why); });
+        loop_.post([this, why, alive = std::weak_ptr<int>(alive_)] {
+            if (!alive.expired()) lost(why);
+        });
         return;
     }
     context_ = std::make_shared<Context>();
@@ -184,8 +186,8 @@ void Connection::lost(const std::string& why) {
     if (context_ && context_->ac) context_->ac->data = nullptr;
     // Keep nothing of hiredis' context: it frees itself after this callback.
     context_.reset();
-    loop_.post([this, why] {
-        if (handlers_.on_lost) handlers_.on_lost(fmt::format("{} ({}:{}): {}", name_, url_.host, url_.port, why));
+    loop_.post([this, why, alive = std::weak_ptr<int>(alive_)] {
+        if (!alive.expired() && handlers_.on_lost) handlers_.on_lost(fmt::format("{} ({}:{}): {}", name_, url_.host, url_.port, why));
     });
 }
 
