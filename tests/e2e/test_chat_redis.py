@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import tempfile
@@ -82,19 +83,37 @@ async def next_of(ws, types, timeout=10):
             return env
 
 
-class RedisChat(TestCase):
-    def start_redis(self, port=None):
+class RedisServers:
+    """redis-server and chat processes using it, for a TestCase."""
+
+    def start_redis(self, port=None, *args):
         port = port or free_port()
         p = self.start(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                        "--appendonly", "no"])
+                        "--appendonly", "no", *args])
         p.wait_line("Ready to accept connections", stream="stdout")
         return p, port
 
     def chat(self, redis_port, *args):
-        p, url = self.start_wskit_server("chat", "0", "--redis", f"redis://127.0.0.1:{redis_port}", *args)
+        p, url = self.chat_at(f"redis://127.0.0.1:{redis_port}", *args)
         p.wait_line("sharing rooms through Redis at 127.0.0.1:")
         return p, url
 
+    def chat_at(self, redis_url, *args):
+        p, url = self.start_wskit_server("chat", "0", "--redis", redis_url, *args)
+        self.addCleanup(self.terminate, p)  # before the harness' SIGKILL, and before Redis stops
+        return p, url
+
+    def terminate(self, p):
+        """SIGTERM, as an operator would: the process ends cleanly, so that its
+        shutdown (the Redis connections freed while hiredis may still call
+        back) runs, and under the sanitizers its leaks are checked."""
+        if p.proc.poll() is not None:
+            return
+        p.signal(signal.SIGTERM)
+        self.assertEqual(p.wait(timeout=20), 143)
+
+
+class RedisChat(RedisServers, TestCase):
     def test_three_processes_one_conversation_in_one_order(self):
         _, port = self.start_redis()
         urls = [self.chat(port, "--rate", "0")[1] for _ in range(3)]
