@@ -62,6 +62,20 @@ public:
     virtual void publish(const RoomEvent& event) = 0;
     // Asked when a room opens here; a bus serving one process knows nothing.
     virtual RoomState room_state(const std::string& /*room*/) const { return {}; }
+
+    // Names are unique per room across every process sharing it: before a
+    // name is given (a join, a /nick), the hub claims it for `owner`, and
+    // `done` says whether it was granted (false: another process has it).
+    // `done` is called exactly once, on the loop thread, at once or later.
+    // A granted name is the owner's until released. A bus serving one
+    // process grants at once: the hub has already checked its own rooms.
+    using ClaimDone = std::function<void(bool granted)>;
+    virtual void claim_name(const std::string& /*room*/, const std::string& /*name*/, const Presence& /*owner*/,
+                            ClaimDone done) {
+        done(true);
+    }
+    virtual void release_name(const std::string& /*room*/, const std::string& /*name*/,
+                              const Presence& /*owner*/) {}
 };
 
 // Subscribers in this process, called synchronously from publish().

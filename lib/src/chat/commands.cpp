@@ -51,12 +51,15 @@ void Hub::Impl::nick(ConnId conn, Client& c, std::string_view args, Time now) {
     auto wanted = clean_name(args, options.max_name_chars);
     if (wanted.empty()) return tell(conn, c, "usage: /nick NAME", now);
     if (wanted == c.name) return tell(conn, c, "you are already " + c.name, now);
-    auto& room = rooms.at(c.room);
-    auto name = unique_name(wanted, options.max_name_chars,
-                            [&](std::string_view n) { return taken(room, n, conn); });
+    // Another case of its own name is its already: nothing to claim.
+    if (same_name(wanted, c.name) && !taken(rooms.at(c.room), wanted, conn)) return rename(conn, c, wanted, now);
+    claim(conn, std::move(wanted), now);  // rename() once the bus grants a name
+}
+
+void Hub::Impl::rename(ConnId conn, Client& c, const std::string& name, Time now) {
     auto old = c.name;
     c.name = name;
-    for (auto& m : room.roster)
+    for (auto& m : rooms.at(c.room).roster)
         if (m.origin == node && m.conn == conn) m.name = name;
     RoomEvent e = make_event(conn, c, RoomEvent::Type::rename, "", now);
     e.old_name = old;

@@ -8,16 +8,21 @@ namespace wskit::chat {
 
 void Hub::Impl::join(ConnId conn, std::string_view resource, WireFormat format, Time now) {
     auto address = parse_room_address(resource);
-    Room& room = open_room(address.room);
+    open_room(address.room);
     std::string wanted = clean_name(address.name, options.max_name_chars);
     if (wanted.empty()) wanted = fmt::format("guest-{}", ++guests);
-    auto name = unique_name(wanted, options.max_name_chars,
-                            [&](std::string_view n) { return taken(room, n, 0); });
     auto& c = clients[conn];
-    c = Client{address.room, name, format, RateLimiter(options.rate, options.burst ? options.burst : options.rate)};
+    c = Client{address.room, "", format, RateLimiter(options.rate, options.burst ? options.burst : options.rate)};
+    claim(conn, std::move(wanted), now);  // admit() once the bus grants a name
+}
+
+void Hub::Impl::admit(ConnId conn, Time now) {
+    auto& c = clients.at(conn);
+    auto& room = rooms.at(c.room);
+    c.joined = true;
     c.first_id = next_id;
     room.local.push_back(conn);
-    room.roster.push_back({node, conn, name});
+    room.roster.push_back({node, conn, c.name});
     publish(conn, RoomEvent::Type::join, "", now);
     greet(conn, c, room, now);
 }
@@ -43,6 +48,11 @@ void Hub::Impl::receive(ConnId conn, std::string_view text, Time now) {
             return sink(std::move(o));
         }
     }
+    if (c.claiming) return hold(conn, c, text, now);
+    handle(conn, c, text, now);
+}
+
+void Hub::Impl::handle(ConnId conn, Client& c, std::string_view text, Time now) {
     if (text.size() >= 2 && text[0] == '/' && text[1] == '/') text.remove_prefix(1);
     else if (!text.empty() && text[0] == '/') return command(conn, c, text, now);
     auto body = clean_text(text);
@@ -55,10 +65,14 @@ void Hub::Impl::leave(ConnId conn, Time now) {
     if (it == clients.end()) return;
     auto room_name = it->second.room;
     auto& room = rooms.at(room_name);
-    room.local.erase(std::remove(room.local.begin(), room.local.end(), conn), room.local.end());
-    publish(conn, RoomEvent::Type::leave, "", now);  // before the client goes: it names the author
+    room.claims.erase(conn);  // its claim's answer will find it gone
+    if (it->second.joined) {
+        room.local.erase(std::remove(room.local.begin(), room.local.end(), conn), room.local.end());
+        publish(conn, RoomEvent::Type::leave, "", now);  // before the client goes: it names the author
+        release(room_name, conn, it->second.name);
+    }
     clients.erase(it);
-    if (room.local.empty()) close_room(room_name);
+    if (room.local.empty() && room.claims.empty()) close_room(room_name);
 }
 
 Room& Hub::Impl::open_room(const std::string& name) {
@@ -96,8 +110,10 @@ void Hub::Impl::close_room(const std::string& name) {
 // Whether someone other than `except` (a client here) goes by `name`.
 bool Hub::Impl::taken(const Room& room, std::string_view name, ConnId except) const {
     return std::any_of(room.roster.begin(), room.roster.end(), [&](const Member& m) {
-        return same_name(m.name, name) && !(except && m.origin == node && m.conn == except);
-    });
+               return same_name(m.name, name) && !(except && m.origin == node && m.conn == except);
+           }) ||
+           std::any_of(room.claims.begin(), room.claims.end(),
+                       [&](const auto& claim) { return claim.first != except && same_name(claim.second, name); });
 }
 
 std::vector<std::string> Hub::Impl::names(const Room& room) {

@@ -6,6 +6,7 @@
 
 #include <deque>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,14 @@ struct Client {
     // This process's events before this id were in the roster it was shown
     // on joining, even those a bus had not returned yet (see fan_out).
     std::uint64_t first_id = 0;
+    bool joined = false;  // its name granted, greeted, in the room
+    // A name being claimed (claims.cpp): what the client asked for, the
+    // names the bus refused meanwhile, and what it sent while it waited.
+    bool claiming = false;
+    std::uint64_t claim = 0;  // the claim in flight; an answer to an older one is stale
+    std::string wanted;
+    std::vector<std::string> refused;
+    std::deque<std::pair<std::string, Time>> held;
 };
 
 // Someone in a room, in this process or another.
@@ -34,6 +43,7 @@ struct Room {
     std::vector<ConnId> local;           // this process's clients, in join order
     std::vector<Member> roster;          // everyone, in join order
     std::deque<RoomEvent> history;
+    std::map<ConnId, std::string> claims;  // names this process's clients are claiming here
 };
 
 struct Hub::Impl {
@@ -44,6 +54,18 @@ struct Hub::Impl {
     void join(ConnId conn, std::string_view resource, WireFormat format, Time now);
     void receive(ConnId conn, std::string_view text, Time now);
     void leave(ConnId conn, Time now);
+    void handle(ConnId conn, Client& c, std::string_view text, Time now);
+    void admit(ConnId conn, Time now);  // once its name is granted
+
+    // --- names claimed through the bus (claims.cpp) -----------------------
+    void claim(ConnId conn, std::string wanted, Time now);
+    void try_claim(ConnId conn, Time now);
+    void on_claim(ConnId conn, std::uint64_t id, const std::string& room, const std::string& name, bool granted,
+                  Time now);
+    void hold(ConnId conn, Client& c, std::string_view text, Time now);
+    void replay_held(ConnId conn);
+    void release(const std::string& room, ConnId conn, const std::string& name);
+    void rename(ConnId conn, Client& c, const std::string& name, Time now);
 
     // --- commands ---------------------------------------------------------
     void command(ConnId conn, Client& c, std::string_view line, Time now);
@@ -83,6 +105,10 @@ struct Hub::Impl {
     std::deque<std::string> idle;  // rooms nobody is in, emptied longest ago first
     std::uint64_t next_id = 1;
     std::uint64_t guests = 0;
+    std::uint64_t claims = 0;
+    // Bus answers hold a weak reference: one that comes after the hub is
+    // gone does nothing.
+    std::shared_ptr<int> alive = std::make_shared<int>(0);
 };
 
 }  // namespace wskit::chat
