@@ -172,6 +172,7 @@ void RedisBus::on_lost(Connection& connection, const std::string& why) {
                   << std::flush;
     }
     flush_pending();
+    if (&connection == &pub_) grant_waiting_claims();
     // Each connection comes back on its own; the one still up is left alone.
     retry(connection);
 }

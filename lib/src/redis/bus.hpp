@@ -59,6 +59,9 @@ public:
     void unsubscribe(Subscription subscription) override;
     void publish(const chat::RoomEvent& event) override;
     chat::RoomState room_state(const std::string& room) const override { return cache_.state(room); }
+    void claim_name(const std::string& room, const std::string& name, const chat::Presence& owner,
+                    ClaimDone done) override;
+    void release_name(const std::string& room, const std::string& name, const chat::Presence& owner) override;
 
     const BusStats& stats() const { return stats_; }
     std::string where() const;  // HOST:PORT
@@ -78,6 +81,10 @@ private:
     void announce();
     std::string history_key(const std::string& room) const { return prefix_ + ":history:" + room; }
     std::string presence_key(const std::string& room) const { return prefix_ + ":presence:" + room; }
+    // --- names claimed in Redis (bus_names.cpp) ---------------------------
+    std::string name_key(const std::string& room, const std::string& name) const;
+    void refresh_names();
+    void grant_waiting_claims();
 
     void on_message(const Reply& push);
     void on_ready();
@@ -109,6 +116,10 @@ private:
     // This process's clients, by room: their presence is refreshed in Redis.
     std::map<std::string, std::map<ConnId, std::string>> own_;
     EventLoop::TimerId refresh_timer_ = 0;
+    // Claims sent to Redis and not answered yet: granted here if the
+    // connection goes first (hiredis then drops their callbacks).
+    std::map<std::uint64_t, ClaimDone> claims_;
+    std::uint64_t next_claim_ = 1;
 };
 
 }  // namespace wskit::redis

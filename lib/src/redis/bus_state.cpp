@@ -101,6 +101,7 @@ void RedisBus::refresh_presence() {
         }
         pub_.command(argv);
     }
+    refresh_names();
 }
 
 // Who Redis says is in `room`: the members of dead processes leave, the
