@@ -1,13 +1,37 @@
-"""wskit broadcast-chat --redis at the edges: a Redis that refuses the
+"""wskit broadcast-chat --redis at the edges: one name asked for at the
+same moment on two processes is given once (claimed in Redis), a Redis that refuses the
 password or the database (the connection given up from inside hiredis'
 reply callback, then tried again), and chat processes that end cleanly on
 SIGTERM whatever state their connections are in (under the sanitizers,
 their shutdown is checked)."""
+import asyncio
+
+import websockets
+
 from harness import TestCase, main
-from test_chat_redis import RedisServers, http_get
+from test_chat_redis import JSON, RedisServers, http_get, next_of, run
 
 
 class RedisEdges(RedisServers, TestCase):
+    def test_one_name_asked_at_once_on_two_processes_is_given_once(self):
+        _, port = self.start_redis()
+        urls = [self.chat(port, "--rate", "0")[1] for _ in range(2)]
+
+        async def crowd():
+            async def one(i):
+                # "Sam" and "sam" are one name.
+                ws = await websockets.connect(urls[i % 2] + f"same?name={'Sam' if i % 3 else 'sam'}",
+                                              subprotocols=[JSON])
+                return ws, (await next_of(ws, {"who"}))["you"]
+            joined = await asyncio.gather(*(one(i) for i in range(24)))
+            for ws, _ in joined:
+                await ws.close()
+            return [name for _, name in joined]
+
+        names = run(crowd())
+        self.assertEqual(len({n.lower() for n in names}), 24, names)
+        self.assertTrue(all(n.lower() == "sam" or n.lower().startswith("sam-") for n in names), names)
+
     def test_a_refused_password_or_database_is_said_and_tried_again(self):
         _, port = self.start_redis(None, "--requirepass", "sekret")
         p, url = self.chat_at(f"redis://:wrong@127.0.0.1:{port}")
