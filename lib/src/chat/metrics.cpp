@@ -31,6 +31,12 @@ void render_redis(std::string& out, const redis::BusStats& r) {
         out += fmt::format("wskit_chat_redis_state{{state=\"{}\"}} {}\n", redis::state_name(s), r.state == s ? 1 : 0);
     metric(out, "wskit_chat_redis_reconnects_total", "counter", "Times sharing through Redis resumed after a loss.");
     out += fmt::format("wskit_chat_redis_reconnects_total {}\n", r.reconnects);
+    metric(out, "wskit_chat_redis_outbox", "gauge",
+           "Messages said here while Redis was unreachable, waiting to be published when it is back.");
+    out += fmt::format("wskit_chat_redis_outbox {}\n", r.outbox);
+    metric(out, "wskit_chat_redis_outbox_dropped_total", "counter",
+           "Messages pushed out of the full outbox: delivered here, never to the other processes.");
+    out += fmt::format("wskit_chat_redis_outbox_dropped_total {}\n", r.outbox_dropped);
     metric(out, "wskit_chat_redis_published_total", "counter", "Room events this process published to Redis.");
     out += fmt::format("wskit_chat_redis_published_total {}\n", r.published);
     metric(out, "wskit_chat_redis_delivered_total", "counter",

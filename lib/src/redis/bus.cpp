@@ -64,7 +64,8 @@ void RedisBus::publish(const chat::RoomEvent& event) {
     track_own(event);
     if (!sharing()) {
         ++stats_.delivered_local;
-        return deliver(event);
+        deliver(event);
+        return keep_for_later(event);
     }
     pending_.push_back(event);
     ++stats_.published;
@@ -119,6 +120,7 @@ void RedisBus::on_message(const Reply& push) {
         pending_.erase(it);
         ++stats_.delivered_own;
     } else {
+        if (seen_before(*event)) return;
         ++stats_.delivered_remote;
         record_latency(event->ts);
     }
@@ -146,6 +148,7 @@ void RedisBus::on_ready() {
     if (!sharing() || was_sharing_) return;
     was_sharing_ = true;
     backoff_.clear();
+    send_outbox();  // before anything said from now on: one order per process
     load_then_announce();
 }
 
@@ -185,6 +188,7 @@ void RedisBus::flush_pending() {
     for (const auto& e : events) {
         ++stats_.delivered_local;
         deliver(e);
+        keep_for_later(e);  // Redis may or may not have had it: the others take it once
     }
 }
 

@@ -5,7 +5,8 @@
 // client) sees a room's events in the same order. An event of this
 // process is delivered once: when its echo arrives, or at once when Redis
 // is unreachable (degraded: the process serves its own clients alone), or
-// when the connection is lost before its echo came back.
+// when the connection is lost before its echo came back. What is said
+// while Redis is unreachable is also kept, and published once it is back.
 #pragma once
 
 #include "connection.hpp"
@@ -31,6 +32,8 @@ struct BusStats {
     std::uint64_t delivered_own = 0;     // this process's events, back from Redis
     std::uint64_t delivered_local = 0;   // this process's events delivered without Redis
     std::uint64_t reconnects = 0;        // connections made again after a loss
+    std::size_t outbox = 0;              // messages said here while degraded, not sent to Redis yet
+    std::uint64_t outbox_dropped = 0;    // ... pushed out of the full outbox: the others never see them
     // Cross-process delivery latency (the event's time to its delivery
     // here), a histogram with these upper bounds in seconds.
     static constexpr std::array<double, 10> bounds{0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1};
@@ -90,6 +93,11 @@ private:
     void on_ready();
     void on_lost(Connection& connection, const std::string& why);
     void flush_pending();
+    // --- what is said while Redis is unreachable (bus_outbox.cpp) --------
+    void keep_for_later(const chat::RoomEvent& event);
+    void send_outbox();
+    bool seen_before(const chat::RoomEvent& event);
+    void missed(const std::vector<chat::RoomEvent>& newest_first, bool catch_up);
     void retry(Connection& connection);
     void record_latency(chat::Time ts);
 
@@ -107,6 +115,15 @@ private:
     Subscription next_ = 1;
     // This process's events sent to Redis and not back yet, in order.
     std::deque<chat::RoomEvent> pending_;
+    // This process's messages delivered here while Redis was unreachable,
+    // to be published once it is back (bus_outbox.cpp), and their bytes.
+    std::deque<chat::RoomEvent> outbox_;
+    std::size_t outbox_bytes_ = 0;
+    bool said_overflow_ = false;
+    // The last event id delivered from each other process: an event Redis
+    // brings twice (sent again after a loss, unsure it had arrived) is
+    // delivered once.
+    std::map<std::string, std::uint64_t> last_seen_;
     std::map<const Connection*, std::chrono::milliseconds> backoff_;
     std::map<const Connection*, EventLoop::TimerId> retry_timers_;  // cancelled with the bus
     std::minstd_rand random_;

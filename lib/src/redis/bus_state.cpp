@@ -52,16 +52,20 @@ void RedisBus::persist(const RoomEvent& e) {
 void RedisBus::load_then_announce() {
     loading_ = true;
     refresh_presence();  // our own clients first: after a restart, Redis has none
-    pub_.command({"KEYS", history_key("*")}, [this](const Reply& keys) {
+    // Sharing again after a loss: what the others said meanwhile, while
+    // this process heard nothing, is in the history lists.
+    bool catch_up = stats_.state == BusStats::State::degraded;
+    pub_.command({"KEYS", history_key("*")}, [this, catch_up](const Reply& keys) {
         auto skip = history_key("").size();
         for (const auto& key : keys.elements) {
             auto room = key.str.substr(skip);
             pub_.command({"LRANGE", key.str, "0", std::to_string(history_ ? history_ - 1 : 0)},
-                         [this, room](const Reply& list) {
+                         [this, room, catch_up](const Reply& list) {
                              std::vector<RoomEvent> events;
                              for (const auto& item : list.elements)
                                  if (auto e = decode_event(item.str)) events.push_back(*e);
                              cache_.load_history(room, events);
+                             missed(events, catch_up);
                          });
         }
     });
@@ -74,6 +78,18 @@ void RedisBus::load_then_announce() {
             announce();
         });
     });
+}
+
+// The messages of other processes in a history list (newest first) that
+// were not delivered here are delivered now, oldest first, when catching
+// up; at the first connection they are only history (room_state).
+void RedisBus::missed(const std::vector<RoomEvent>& newest_first, bool catch_up) {
+    for (auto it = newest_first.rbegin(); it != newest_first.rend(); ++it) {
+        if (it->origin == node_ || seen_before(*it) || !catch_up) continue;
+        ++stats_.delivered_remote;
+        record_latency(it->ts);
+        notify(*it);
+    }
 }
 
 void RedisBus::schedule_refresh() {

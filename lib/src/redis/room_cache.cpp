@@ -75,12 +75,17 @@ std::vector<std::string> RoomCache::rooms() const {
 void RoomCache::load_history(const std::string& room, const std::vector<RoomEvent>& newest_first) {
     if (newest_first.empty() || history_ == 0) return;
     auto& r = rooms_[room];
-    std::deque<RoomEvent> merged(newest_first.rbegin(), newest_first.rend());
-    for (const auto& e : r.history) {
-        bool known = std::any_of(merged.begin(), merged.end(),
-                                 [&](const RoomEvent& m) { return m.origin == e.origin && m.id == e.id; });
-        if (!known) merged.push_back(e);
-    }
+    std::deque<RoomEvent> merged;
+    auto known_in = [](const std::deque<RoomEvent>& events, const RoomEvent& e) {
+        return std::any_of(events.begin(), events.end(),
+                           [&](const RoomEvent& m) { return m.origin == e.origin && m.id == e.id; });
+    };
+    // A message sent again after a loss (unsure it had arrived) may be
+    // in the list twice: kept once, where it came first.
+    for (auto it = newest_first.rbegin(); it != newest_first.rend(); ++it)
+        if (!known_in(merged, *it)) merged.push_back(*it);
+    for (const auto& e : r.history)
+        if (!known_in(merged, e)) merged.push_back(e);
     while (merged.size() > history_) merged.pop_front();
     r.history = std::move(merged);
 }
