@@ -156,6 +156,19 @@ TEST_CASE("room cache: history from Redis merged with what the bus brought", "[r
     CHECK(h[2].text == "three");
 }
 
+TEST_CASE("room cache: a message in Redis' list twice (sent again after a loss) is history once", "[redis]") {
+    RoomCache cache(5);
+    cache.load_history("/r", {event(Type::message, "a", 1, "ann", 3, "three"),
+                              event(Type::message, "a", 1, "ann", 2, "two"),
+                              event(Type::message, "a", 1, "ann", 2, "two"),
+                              event(Type::message, "a", 1, "ann", 1, "one")});
+    auto h = cache.state("/r").history;
+    REQUIRE(h.size() == 3);
+    CHECK(h[0].text == "one");
+    CHECK(h[1].text == "two");
+    CHECK(h[2].text == "three");
+}
+
 TEST_CASE("room cache: presence reconciled with Redis", "[redis]") {
     RoomCache cache(10);
     cache.apply(event(Type::join, "me", 1, "self"), 0);
