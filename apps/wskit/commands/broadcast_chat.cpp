@@ -174,8 +174,11 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
                "Redis cannot be reached the process says so once on stderr, keeps serving its own clients alone "
                "(names are then checked in this process only), "
                "answers 'degraded' on /healthz, and reconnects with a growing delay (0.1 s to 5 s, with jitter); "
-               "once back it says so and shares the rooms again. /metrics adds wskit_chat_redis_up, "
-               "wskit_chat_redis_state, publish and delivery counts and the cross-process delivery latency. "
+               "once back it says so and shares the rooms again, and sends the others what its clients said "
+               "meanwhile (the last 1000 messages, 4 MiB at most; past that the oldest reach this process's clients "
+               "only, which stderr and wskit_chat_redis_outbox_dropped_total say). /metrics adds "
+               "wskit_chat_redis_up, wskit_chat_redis_state, publish and delivery counts, the outbox and the "
+               "cross-process delivery latency. "
                "rediss:// (TLS) is refused: Debian's hiredis 0.14 has no TLS.",
                Complete::text)
         ->option_text("URL");
