@@ -1,8 +1,10 @@
 // One connection to Redis (hiredis' async API), driven by the EventLoop:
 // hiredis says when it wants to read or write, Asio waits on the socket
 // and tells hiredis when it may. No thread, and hiredis parses the
-// protocol. Connects (AUTH, SELECT) on connect(); reports a failed attempt
-// or a lost connection once, and the owner decides when to try again.
+// protocol. connect() resolves the host name with Asio (hiredis' own
+// resolution would block the loop), connects to the address, then AUTH and
+// SELECT; a failed attempt or a lost connection is reported once, and the
+// owner decides when to try again. Errors name the host as the URL has it.
 #pragma once
 
 #include "url.hpp"
@@ -55,6 +57,7 @@ public:
     void lost(const std::string& why);
 
 private:
+    void open(const std::string& address);
     void become_ready();
     void abandon(const std::string& why);
     bool send(const std::vector<std::string>& argv, Done done, bool repeat);

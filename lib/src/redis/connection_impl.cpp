@@ -114,18 +114,53 @@ Connection::~Connection() {
 
 void Connection::connect() {
     if (context_) return;
-    auto* ac = redisAsyncConnect(url_.host.c_str(), url_.port);
+    context_ = std::make_shared<Context>();  // connecting: connect() waits for the owner's retry
+    context_->owner = this;
+    // hiredis would resolve a host name with a blocking getaddrinfo, on the
+    // loop: Asio resolves it without blocking, and hiredis gets an address.
+    asio::error_code not_an_address;
+    asio::ip::make_address(url_.host, not_an_address);
+    if (!not_an_address) {
+        open(url_.host);
+    } else {
+        auto resolver = std::make_shared<asio::ip::tcp::resolver>(loop_.impl().io);
+        resolver->async_resolve(
+            url_.host, std::to_string(url_.port),
+            [this, resolver, attempt = std::weak_ptr<Context>(context_)](
+                const asio::error_code& ec, const asio::ip::tcp::resolver::results_type& results) {
+                // Given up (a timeout), or the connection gone: nobody waits for it.
+                if (attempt.expired() || attempt.lock() != context_) return;
+                if (ec || results.empty())
+                    return lost("cannot resolve the host name: " + (ec ? ec.message() : "no address"));
+                // IPv4 first, as hiredis would have chosen.
+                auto chosen = results.begin()->endpoint().address();
+                for (const auto& r : results)
+                    if (r.endpoint().address().is_v4()) {
+                        chosen = r.endpoint().address();
+                        break;
+                    }
+                open(chosen.to_string());
+            });
+    }
+    // hiredis 0.14 has no connect timeout of its own: a host that never
+    // answers would leave the connection "connecting" for ever.
+    connect_timer_ = loop_.after(std::chrono::seconds(5), [this] {
+        connect_timer_ = 0;
+        abandon("no connection within 5 s");
+    });
+}
+
+// hiredis connects to `address` (the URL's host, resolved).
+void Connection::open(const std::string& address) {
+    auto* ac = redisAsyncConnect(address.c_str(), url_.port);
     if (!ac || ac->err) {
         std::string why = ac ? ac->errstr : "out of memory";
         if (ac) redisAsyncFree(ac);
-        context_ = std::make_shared<Context>();  // so that connect() waits for the owner's retry
-        loop_.post([this, why, alive = std::weak_ptr<int>(alive_)] {
-            if (!alive.expired()) lost(why);
+        loop_.post([this, why, attempt = std::weak_ptr<Context>(context_)] {
+            if (!attempt.expired() && attempt.lock() == context_) lost(why);
         });
         return;
     }
-    context_ = std::make_shared<Context>();
-    context_->owner = this;
     context_->ac = ac;
     ac->data = context_.get();
     attach(loop_.impl().io, ac);
@@ -139,12 +174,6 @@ void Connection::connect() {
         auto* ctx = context_of(c);
         if (!ctx) return;
         ctx->owner->lost(c->errstr && *c->errstr ? c->errstr : "the server closed the connection");
-    });
-    // hiredis 0.14 has no connect timeout of its own: a host that never
-    // answers would leave the connection "connecting" for ever.
-    connect_timer_ = loop_.after(std::chrono::seconds(5), [this] {
-        connect_timer_ = 0;
-        abandon("no connection within 5 s");
     });
 }
 
@@ -172,7 +201,8 @@ void Connection::become_ready() {
 
 // Gives the connection up from our side (a failed AUTH, a timeout).
 void Connection::abandon(const std::string& why) {
-    if (!context_ || !context_->ac) return;
+    if (!context_) return;
+    if (!context_->ac) return lost(why);  // still resolving the host name
     auto* ac = context_->ac;
     ac->data = nullptr;  // hiredis' callbacks from here on find nobody
     lost(why);
