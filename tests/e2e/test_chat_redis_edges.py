@@ -3,9 +3,10 @@ same moment on two processes is given once (claimed in Redis), what is
 said on one process while Redis is gone reaches the others once it is back
 (and the bound on it), a Redis that refuses the
 password or the database (the connection given up from inside hiredis'
-reply callback, then tried again), and chat processes that end cleanly on
+reply callback, then tried again), chat processes that end cleanly on
 SIGTERM whatever state their connections are in (under the sanitizers,
-their shutdown is checked)."""
+their shutdown is checked), and a host name in the URL (resolved by the
+chat without blocking, not by hiredis) or one that does not resolve."""
 import asyncio
 
 import websockets
@@ -126,6 +127,30 @@ class RedisEdges(RedisServers, TestCase):
         redis.stop()
         p.wait_line("serving this process's clients alone, and reconnecting")
         self.terminate(p)  # with a reconnection pending
+
+
+class RedisHostNames(RedisServers, TestCase):
+    def test_a_host_name_is_resolved_and_said_when_it_cannot_be(self):
+        _, port = self.start_redis()
+        p, url = self.chat_at(f"redis://localhost:{port}")
+        p.wait_line(f"^wskit: sharing rooms through Redis at localhost:{port}$")
+        _, url2 = self.chat(port)
+
+        async def talk():
+            async with websockets.connect(url + "n?name=ann") as ann:
+                await lines_until(ann, "* you are ann in /n; /help lists the commands")
+                async with websockets.connect(url2 + "n?name=bob") as bob:
+                    await lines_until(bob, "* you are bob in /n; /help lists the commands")
+                    await ann.send("through localhost")
+                    await lines_until(bob, "ann: through localhost")
+        run(talk())
+
+        p, url = self.chat_at("redis://no-such-host.invalid:6379")
+        p.wait_line(r"^wskit: Redis \(no-such-host\.invalid:6379\): cannot resolve the host name: .+; "
+                    r"serving this process's clients alone, and reconnecting$")
+        status, body = http_get(url, "/healthz")
+        self.assertEqual(status, 200)
+        self.assertTrue(body.startswith("degraded: Redis (no-such-host.invalid:6379): cannot resolve"), body)
 
 
 if __name__ == "__main__":
