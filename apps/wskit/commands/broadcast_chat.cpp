@@ -176,7 +176,8 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
                "answers 'degraded' on /healthz, and reconnects with a growing delay (0.1 s to 5 s, with jitter); "
                "once back it says so and shares the rooms again, and sends the others what its clients said "
                "meanwhile (the last 1000 messages, 4 MiB at most; past that the oldest reach this process's clients "
-               "only, which stderr and wskit_chat_redis_outbox_dropped_total say). /metrics adds "
+               "only, which stderr and wskit_chat_redis_outbox_dropped_total say). A host name in URL is resolved "
+               "without holding up the chat. /metrics adds "
                "wskit_chat_redis_up, wskit_chat_redis_state, publish and delivery counts, the outbox and the "
                "cross-process delivery latency. "
                "rediss:// (TLS) is refused: Debian's hiredis 0.14 has no TLS.",
