@@ -112,19 +112,34 @@ void RedisBus::on_message(const Reply& push) {
     if (kind != "pmessage" || push.elements.size() < 4) return;
     auto event = decode_event(push.elements[3].str);
     if (!event) return;
-    if (event->origin == node_) {
+    // While sharing resumes, what was said meanwhile is read from the
+    // history lists; what comes live waits until then, so that it does
+    // not overtake (and hide, see seen_before) those older messages.
+    if (catching_up_) return held_.push_back(std::move(*event));
+    receive(*event);
+}
+
+void RedisBus::receive(const chat::RoomEvent& event) {
+    if (event.origin == node_) {
         auto it = std::find_if(pending_.begin(), pending_.end(),
-                               [&](const chat::RoomEvent& e) { return e.id == event->id; });
+                               [&](const chat::RoomEvent& e) { return e.id == event.id; });
         // Not pending: delivered already, while Redis seemed gone.
         if (it == pending_.end()) return;
         pending_.erase(it);
         ++stats_.delivered_own;
     } else {
-        if (seen_before(*event)) return;
+        if (seen_before(event)) return;
         ++stats_.delivered_remote;
-        record_latency(event->ts);
+        record_latency(event.ts);
     }
-    deliver(*event);
+    deliver(event);
+}
+
+void RedisBus::release_held() {
+    catching_up_ = false;
+    auto held = std::move(held_);
+    held_.clear();
+    for (const auto& e : held) receive(e);
 }
 
 void RedisBus::record_latency(chat::Time ts) {
@@ -174,6 +189,7 @@ void RedisBus::on_lost(Connection& connection, const std::string& why) {
         std::cerr << fmt::format("wskit: {}; serving this process's clients alone, and reconnecting\n", why)
                   << std::flush;
     }
+    release_held();  // the catching up will not finish
     flush_pending();
     if (&connection == &pub_) grant_waiting_claims();
     // Each connection comes back on its own; the one still up is left alone.

@@ -90,6 +90,8 @@ private:
     void grant_waiting_claims();
 
     void on_message(const Reply& push);
+    void receive(const chat::RoomEvent& event);  // an event from Redis
+    void release_held();
     void on_ready();
     void on_lost(Connection& connection, const std::string& why);
     void flush_pending();
@@ -124,6 +126,9 @@ private:
     // brings twice (sent again after a loss, unsure it had arrived) is
     // delivered once.
     std::map<std::string, std::uint64_t> last_seen_;
+    // Reading the history lists after a loss: events from Redis wait here.
+    bool catching_up_ = false;
+    std::vector<chat::RoomEvent> held_;
     std::map<const Connection*, std::chrono::milliseconds> backoff_;
     std::map<const Connection*, EventLoop::TimerId> retry_timers_;  // cancelled with the bus
     std::minstd_rand random_;

@@ -55,6 +55,7 @@ void RedisBus::load_then_announce() {
     // Sharing again after a loss: what the others said meanwhile, while
     // this process heard nothing, is in the history lists.
     bool catch_up = stats_.state == BusStats::State::degraded;
+    catching_up_ = catch_up;
     pub_.command({"KEYS", history_key("*")}, [this, catch_up](const Reply& keys) {
         auto skip = history_key("").size();
         for (const auto& key : keys.elements) {
@@ -75,6 +76,7 @@ void RedisBus::load_then_announce() {
         // Replies come in order: this one comes after all of the above.
         pub_.command({"PING"}, [this](const Reply&) {
             loading_ = false;
+            release_held();
             announce();
         });
     });
