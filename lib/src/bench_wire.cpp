@@ -173,12 +173,12 @@ void FrameReader::inflate_with(int window_bits, bool peer_resets, std::size_t li
 
 // RFC 7692 6: RSV1 marks the first frame of a compressed message, and only
 // when compression was agreed.
-bool FrameReader::admit(bool rsv1) {
-    if (opcode_ != 0 && in_message_) return problem_ = "the server sent a new message inside one", false;
-    if (opcode_ == 0 && !in_message_) return problem_ = "the server sent a continuation without a message", false;
-    if (opcode_ > 0x2) return problem_ = "the server sent a frame of an unknown type", false;
-    if (rsv1 && opcode_ == 0) return problem_ = "the server set RSV1 on a continuation frame", false;
-    if (rsv1 && !inflate_) return problem_ = "the server sent a compressed message without agreeing to compression", false;
+const char* FrameReader::admit(bool rsv1) {
+    if (opcode_ != 0 && in_message_) return "the server sent a new message inside one";
+    if (opcode_ == 0 && !in_message_) return "the server sent a continuation without a message";
+    if (opcode_ > 0x2) return "the server sent a frame of an unknown type";
+    if (rsv1 && opcode_ == 0) return "the server set RSV1 on a continuation frame";
+    if (rsv1 && !inflate_) return "the server sent a compressed message without agreeing to compression";
     if (!in_message_) {
         in_message_ = true;
         message_opcode_ = opcode_;
@@ -187,7 +187,7 @@ bool FrameReader::admit(bool rsv1) {
         compressed_ = rsv1;
         if (compressed_) inflate_->start();
     }
-    return true;
+    return nullptr;
 }
 
 FrameReader::Step FrameReader::feed(const unsigned char* data, std::size_t n) {
@@ -216,7 +216,7 @@ FrameReader::Step FrameReader::feed(const unsigned char* data, std::size_t n) {
             in_frame_ = true;
             bool rsv1 = (header_[0] & 0x40) != 0;
             if (opcode_ < 0x8) {
-                if (!admit(rsv1)) return {Event::bad, pos};
+                if (auto why = admit(rsv1)) return bad(pos, why);
             } else if (opcode_ > 0xA) {
                 return bad(pos, "the server sent a frame of an unknown type");
             } else if (rsv1) {

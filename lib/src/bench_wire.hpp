@@ -142,8 +142,9 @@ private:
         problem_ = why;
         return {Event::bad, pos};
     }
-    // The frame header just read starts or continues a message that can be read.
-    bool admit(bool rsv1);
+    // Takes the data frame header just read into its message; what is wrong
+    // with it, or nullptr.
+    const char* admit(bool rsv1);
     Step inflate_failed(InflateResult result, std::size_t pos) {
         return bad(pos, result == InflateResult::too_big ? "the server sent a message that inflates past --max-size"
                                                          : "the server sent a compressed message that does not inflate");
