@@ -1,6 +1,7 @@
 """wskit bench --compress: permessage-deflate against `wskit echo --compress`,
 Python `websockets` and Node `ws` (perMessageDeflate) echo servers (the counts
-add up, compression is agreed), against servers without compression (the run
+add up, compression is agreed), a `websockets` broadcast server (fan-out
+receivers inflate the deliveries), servers without compression (the run
 is uncompressed), and against a raw server: what goes on the wire (the offer,
 RSV1, a payload that inflates to the message) and an answer outside the offer
 (a handshake error, exit 5)."""
@@ -56,6 +57,17 @@ class Interop(TestCase):
         self.assertGreater(r["measured"], 0)
         self.assertEqual(r["errors"]["total"], 0, r["errors"]["first"])
         self.assertGreater(r["compression"]["agreed"], 0)
+
+    def test_fanout_receivers_inflate_compressed_deliveries(self):
+        # websockets compresses what it relays; the senders send uncompressed.
+        _, url = self.start_python_peer("py_broadcast_server.py")
+        r = bench(self, "--compress", "--mode", "fanout", "-c", "3", "--rate", "400", "-d", "0.5", url)
+        self.assertEqual(r["errors"]["total"], 0, r["errors"]["first"])
+        self.assertEqual((r["lost"], r["duplicated"]), (0, 0))
+        self.assertGreater(r["sent"], 100)
+        for receiver in r["receivers"]:
+            self.assertGreaterEqual(receiver["received"], r["sent"] - 1)
+        self.assertEqual(r["compression"]["agreed"], 4)  # 3 receivers and the sender
 
     def test_servers_without_compression_run_uncompressed(self):
         for name, _, url in (("wskit", *self.start_wskit_server("echo", "0")),
