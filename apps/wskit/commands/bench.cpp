@@ -248,7 +248,8 @@ void register_bench(CLI::App& app, Context& ctx) {
     add_load_options(ctx, *sub, *c);
     add_handshake_options(ctx, *sub, c->client);
     add_connect_timeout_option(ctx, *sub, c->client);
-    add_max_size_option(ctx, *sub, c->client);
+    add_max_size_option(ctx, *sub, c->client,
+                        "Largest reply in bytes once inflated (default 16 MiB); larger is a protocol error");
     add_compress_option(ctx, *sub, c->client);
     add_client_tls_options(ctx, *sub, c->client, /*short_n_alias=*/false);
     sub->callback([c, &ctx, sub] {
