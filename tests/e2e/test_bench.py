@@ -11,7 +11,7 @@ from harness import WSKIT, CertsTestCase, free_port, main
 
 FIELDS = {"mode", "url", "connections", "senders", "window", "size", "binary", "rate", "threads", "warmup_s",
           "seconds", "sent", "received", "unanswered", "measured", "per_second", "mb_per_second", "latency_us",
-          "lost", "duplicated", "receivers", "opened", "open_at_end", "errors", "client_cpu_s",
+          "lost", "duplicated", "receivers", "opened", "open_at_end", "compression", "errors", "client_cpu_s",
           "client_cpu_percent", "client_cpu_us_per_message", "client_saturated", "server"}
 LATENCY = {"count", "min", "mean", "p50", "p90", "p99", "p99_9", "max"}
 ERRORS = {"total", "connect", "tls", "handshake", "closed", "protocol", "first"}
