@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Fan-out benchmarks of issues #10 (broadcast-chat) and #11 (compression),
+# printed as a Markdown table for bench/RESULTS.md. In one run:
+# - 1 sender, RECEIVERS receivers in one room, at 100 msg/s and as fast as
+#   possible: `wskit broadcast-chat` against the minimal websocketpp broadcast
+#   server (bench/baseline/broadcast_server.cpp, the library's ceiling) and
+#   Node ws (bench/peers/node_broadcast_server.cjs);
+# - memory per idle connected chat client against `wskit echo`'s per connection;
+# - BIG_ROOM clients in one chat room, one message: does every client get it?
+# - compression fan-out: only once `wskit bench` can offer permessage-deflate.
+#
+# Why chat needs its own accounting: `wskit bench --mode fanout` reads its
+# stamp (sender, sequence, send time) from the first 38 bytes of each relayed
+# message (read_fanout_stamp in lib/src/bench_wire.cpp). The baselines relay
+# the message as sent, so latency, lost and duplicated come from the stamps.
+# Chat relays 'NAME: TEXT' (or a JSON envelope), so the stamp is never at the
+# head: bench counts every chat message as unstamped (a protocol error) and
+# reports no latency. For chat the script therefore counts deliveries from
+# bench's "received" total, minus what a fresh chat server (--history 0) sends
+# besides the relayed messages: to each receiver 'online in', 'you are' and the
+# join of each later client (the sender included), and 2 lines to the sender:
+# 3N + N(N-1)/2 + 2 for N receivers. Latency, duplicates: not measurable.
+# Those N(N-1)/2 joins (500,000 for 1000 receivers) go out before the sender's
+# handshake is answered, and bench's deadline counts from the start: chat runs
+# get CHAT_SECS (default SECS + 10) so that some SECS remain for sending.
+# Check of the big room: the received total must be those lines plus N (the
+# message once to each receiver), with no receiver closed by the server.
+#
+# The big room's run lasts BIG_SECS (default 150): bench's deadline counts
+# from the start, and the room must fill (N(N-1)/2 = 50 million join lines for
+# 10,000) before the sender's one message goes out.
+#
+#   bench/fanout.sh   (BUILD, SECS, REPS, RECEIVERS, IDLE_CONNS, BIG_ROOM, BIG_SECS,
+#                      SERVER_CPU, LOAD_CPU, NO_BUILD=1)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-${WSKIT_BUILD_DIR:-$ROOT/build}}
+SECS=${SECS:-5}
+REPS=${REPS:-3}
+RECEIVERS=${RECEIVERS:-1000}
+IDLE_CONNS=${IDLE_CONNS:-1000}
+BIG_ROOM=${BIG_ROOM:-10000}
+BIG_SECS=${BIG_SECS:-150}
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+CHAT_SECS=${CHAT_SECS:-$((SECS + 10))}
+
+if [ "${NO_BUILD:-0}" != 1 ]; then
+  cmake --build "$BUILD" -j2 --target wskit_cli bench_broadcast_server >&2
+fi
+export NODE_PATH=$BUILD/npm/node_modules
+[ -d "$NODE_PATH/ws" ] || { echo "missing $NODE_PATH/ws (scripts/test.sh installs it)" >&2; exit 1; }
+
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+FDS=$(ulimit -n)
+
+# Under the build folder: /tmp is shared with jobs that clean it.
+TMP=$(mktemp -d "$BUILD/fanout.XXXXXX")
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+# Copies, so that a rebuild during the run does not change what is measured.
+mkdir -p "$TMP/bin" "$TMP/lib"
+cp "$BUILD/apps/wskit" "$BUILD/bench/bench_broadcast_server" "$TMP/bin/"
+cp -P "$BUILD"/lib/libwskit.so* "$TMP/lib/" 2>/dev/null || true
+export LD_LIBRARY_PATH=$TMP/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+WSKIT=$TMP/bin/wskit
+LOAD=(taskset -c "$LOAD_CPU" "$WSKIT" bench -q --json)
+CHAT=("$WSKIT" broadcast-chat --rate 0 --history 0 --ping-interval 0 0)
+WSPP=("$TMP/bin/bench_broadcast_server" 0)
+NODE=(node "$ROOT/bench/peers/node_broadcast_server.cjs" 0)
+
+log() { echo "$*" >&2; }
+median() { sort -g | awk '{v[NR]=$1} END {if (!NR) print "-"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+json() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+
+start_server() {
+  local err=$TMP/server.$RANDOM.err
+  taskset -c "$SERVER_CPU" "$@" >/dev/null 2>"$err" &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  for _ in $(seq 1 500); do
+    SERVER_URL=$(sed -n 's/^listening on \(ws:\/\/[^ ]*\).*/\1/p' "$err" | head -1)
+    [ -n "$SERVER_URL" ] && return 0
+    sleep 0.01
+  done
+  log "server did not start: $(cat "$err")"
+  exit 1
+}
+stop_server() { kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
+
+# fanout KIND RATE(0: flood) -> "deliveries/s p50_us p99_us lost duplicated" on stdout.
+fanout() {
+  local kind=$1 rate=$2 server out rate_args=() secs=$SECS
+  case $kind in chat) server=("${CHAT[@]}"); secs=$CHAT_SECS ;; wspp) server=("${WSPP[@]}") ;; node) server=("${NODE[@]}") ;; esac
+  [ "$rate" != 0 ] && rate_args=(--rate "$rate")
+  start_server "${server[@]}"
+  out=$("${LOAD[@]}" --mode fanout -c "$RECEIVERS" -d "$secs" "${rate_args[@]}" --server-pid "$SERVER_PID" \
+        "$SERVER_URL" || true)
+  stop_server
+  echo "$out" >"$TMP/last.$kind.$rate.json"
+  if [ "$kind" = chat ]; then
+    # Unstamped: deliveries from the received total, less the join/who lines.
+    json "'- - - - -' if d['sent'] == 0 else '%.0f - - %d -' % ((d['received'] - (3*$RECEIVERS + $RECEIVERS*($RECEIVERS-1)//2 + 2)) / d['seconds'],
+          d['sent']*$RECEIVERS - (d['received'] - (3*$RECEIVERS + $RECEIVERS*($RECEIVERS-1)//2 + 2)))" <<<"$out"
+  else
+    json "'%.0f %.0f %.0f %d %d' % (d['per_second'], d['latency_us']['p50'], d['latency_us']['p99'],
+          d['lost'], d['duplicated'])" <<<"$out"
+  fi
+  log "    $kind rate=$rate: $(json "'sent=%d received=%d seconds=%.2f errors=%d (%s) server_cpu=%s' % (d['sent'],
+      d['received'], d['seconds'], d['errors']['total'], d['errors']['first'], d['server'] and d['server']['cpu_s'])" <<<"$out")"
+}
+
+# idle_rss COMMAND...: KiB per idle connection, as `wskit bench --mode idle` measures it.
+idle_rss() {
+  start_server "$@"
+  local out
+  out=$("${LOAD[@]}" --mode idle -c "$IDLE_CONNS" -d 2 --server-pid "$SERVER_PID" "$SERVER_URL" || true)
+  stop_server
+  log "    $1 $2: $(json "'opened=%d rss %d -> %d KiB' % (d['opened'], d['server']['rss_before_kib'], d['server']['rss_after_kib'])" <<<"$out")"
+  json "d['server']['rss_per_connection_kib']" <<<"$out"
+}
+
+# big_room N TIMEOUT: "yes"/"no" (every receiver got the one message), see the header.
+big_room() {
+  local n=$1 out
+  start_server "${CHAT[@]}"
+  out=$(timeout "$2" "${LOAD[@]}" --mode fanout -c "$n" -d "$BIG_SECS" --rate 0.01 --connect-timeout 120 "$SERVER_URL" || true)
+  stop_server
+  [ -n "$out" ] || { echo "timeout"; return; }
+  json "('yes' if d['opened'] == $n + 1 and d['sent'] == 1 and d['errors']['closed'] == 0 and
+         d['received'] == 3*$n + $n*($n-1)//2 + 2 + $n and min(x['received'] for x in d['receivers']) >= 3
+         else 'no (opened %d, sent %d, closed %d, received %d of %d)' % (d['opened'], d['sent'],
+         d['errors']['closed'], d['received'], 3*$n + $n*($n-1)//2 + 2 + $n))" <<<"$out"
+}
+
+for rate in 100 0; do
+  log "== fan-out, 1 sender -> $RECEIVERS receivers, rate ${rate/#0/max} msg/s (${SECS}s, median of $REPS)"
+  for _ in $(seq 1 "$REPS"); do
+    for kind in chat wspp node; do fanout "$kind" "$rate" >>"$TMP/fanout.$kind.$rate"; done
+  done
+done
+
+log "== memory per idle connection ($IDLE_CONNS, median of $REPS)"
+for _ in $(seq 1 "$REPS"); do
+  idle_rss "${CHAT[@]}" >>"$TMP/idle.chat"
+  idle_rss "$WSKIT" echo 0 >>"$TMP/idle.echo"
+done
+
+log "== $BIG_ROOM clients in one chat room, one message to all (ulimit -n $FDS)"
+big=$BIG_ROOM
+if [ "$FDS" != unlimited ] && [ "$FDS" -lt $((2 * BIG_ROOM + 100)) ]; then
+  log "    ulimit -n $FDS: too few descriptors for $BIG_ROOM clients and their server on one machine"
+fi
+big_result=$(big_room "$big" $((BIG_SECS + 60)))
+log "    $big: $big_result"
+if [ "$big_result" != yes ]; then  # the largest count that works, in one more try
+  big=$((BIG_ROOM / 2))
+  big_result=$(big_room "$big" $((BIG_SECS + 60)))
+  log "    $big: $big_result"
+fi
+
+col() { awk -v c="$1" '$c != "-" {print $c}' "$2" | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2fx", a / b}'; }
+chat_max=$(col 1 "$TMP/fanout.chat.0"); wspp_max=$(col 1 "$TMP/fanout.wspp.0")
+wspp_p99=$(col 3 "$TMP/fanout.wspp.100")
+chat_idle=$(median <"$TMP/idle.chat"); echo_idle=$(median <"$TMP/idle.echo")
+
+printf '| measure | chat | websocketpp | Node ws | target |\n|---|---|---|---|---|\n'
+for rate in 100 0; do
+  label=$([ "$rate" = 100 ] && echo "100 msg/s" || echo "max")
+  printf '| %s: deliveries/s | %s | %s | %s | |\n' "$label" \
+    "$(col 1 "$TMP/fanout.chat.$rate")" "$(col 1 "$TMP/fanout.wspp.$rate")" "$(col 1 "$TMP/fanout.node.$rate")"
+  for c in 2:p50 3:p99; do
+    printf '| %s: %s latency (us) | %s | %s | %s | %s |\n' "$label" "${c#*:}" \
+      "$(col "${c%%:*}" "$TMP/fanout.chat.$rate")" "$(col "${c%%:*}" "$TMP/fanout.wspp.$rate")" \
+      "$(col "${c%%:*}" "$TMP/fanout.node.$rate")" \
+      "$([ "$rate:${c#*:}" = 100:p99 ] && echo "chat <= $(awk -v p="$wspp_p99" 'BEGIN {printf "%.0f", p * 1.2}') (1.2x websocketpp)")"
+  done
+  printf '| %s: lost | %s | %s | %s | 0 |\n' "$label" \
+    "$(col 4 "$TMP/fanout.chat.$rate")" "$(col 4 "$TMP/fanout.wspp.$rate")" "$(col 4 "$TMP/fanout.node.$rate")"
+  printf '| %s: duplicated | %s | %s | %s | 0 |\n' "$label" \
+    "$(col 5 "$TMP/fanout.chat.$rate")" "$(col 5 "$TMP/fanout.wspp.$rate")" "$(col 5 "$TMP/fanout.node.$rate")"
+done
+printf '| chat / websocketpp deliveries/s (max) | %s | | | >= 1.0x |\n' "$(ratio "$chat_max" "$wspp_max")"
+printf '| RSS per idle connection (KiB): chat client / echo connection | %s / %s = %s | | | <= 1.3x |\n' \
+  "$chat_idle" "$echo_idle" "$(ratio "$chat_idle" "$echo_idle")"
+printf '| %s clients in one chat room, one message: all received | %s | | | yes |\n' "$big" "$big_result"
+if "$WSKIT" bench --help 2>&1 | grep -q -- '--compress\|--deflate'; then
+  printf '| compression fan-out | (not yet scripted) | | | |\n'
+else
+  printf '| compression fan-out, shared compressor | awaits wskit bench --compress | | | |\n'
+fi
