@@ -25,7 +25,7 @@ public:
 
     Connection(Worker& w, Role role) : w_(w), role_(role), stream_(make_stream(w)), timer_(w.io) {
         if (!plain) own_buffer_.resize(16 * 1024);
-        if (role == Role::receiver) reader_ = FrameReader(fanout_stamp_size);
+        if (role == Role::receiver) reader_ = FrameReader(fanout_head_size);
         if (role == Role::echo) {
             times_.reserve(w.opt.window);
             if (w.opt.size <= copy_limit) {

@@ -142,13 +142,24 @@ void write_fanout_stamp(const FanoutStamp& s, char* out) {
     put_hex(s.sent_ns, 16, out + 22);
 }
 
-std::optional<FanoutStamp> read_fanout_stamp(std::string_view head) {
+namespace {
+
+std::optional<FanoutStamp> stamp_at(std::string_view head) {
     if (head.size() < fanout_stamp_size || head[4] != ' ' || head[21] != ' ') return std::nullopt;
     auto sender = get_hex(head.substr(0, 4));
     auto seq = get_hex(head.substr(5, 16));
     auto sent = get_hex(head.substr(22, 16));
     if (!sender || !seq || !sent) return std::nullopt;
     return FanoutStamp{static_cast<std::uint32_t>(*sender), *seq, *sent};
+}
+
+}  // namespace
+
+std::optional<FanoutStamp> read_fanout_stamp(std::string_view head) {
+    for (std::size_t at = 0; at + fanout_stamp_size <= head.size(); ++at) {
+        if (auto stamp = stamp_at(head.substr(at))) return stamp;
+    }
+    return std::nullopt;
 }
 
 std::size_t build_stamped_frames(std::vector<char>& out, std::uint64_t count, std::size_t size, bool binary,

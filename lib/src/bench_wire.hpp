@@ -81,7 +81,12 @@ struct FanoutStamp {
     std::uint64_t sent_ns = 0;
 };
 constexpr std::size_t fanout_stamp_size = 38;
+// What a receiver keeps of each message's start to find the stamp in: a
+// relay may put something before it (a chat room's "alice: ", or a JSON
+// envelope's head up to its "text").
+constexpr std::size_t fanout_head_size = fanout_stamp_size + 96;
 WSKIT_API void write_fanout_stamp(const FanoutStamp& stamp, char* out);
+// The stamp at the start of `head`, or else the first one found further in.
 WSKIT_API std::optional<FanoutStamp> read_fanout_stamp(std::string_view head);
 
 // Builds `count` masked fan-out frames of `size` bytes into out (resized to
@@ -131,7 +136,7 @@ private:
     unsigned message_opcode_ = 0;
     std::uint64_t message_size_ = 0;
     std::uint64_t accumulating_ = 0;
-    char head_[fanout_stamp_size] = {};
+    char head_[fanout_head_size] = {};
     std::size_t head_len_ = 0;
     bool in_message_ = false;
     bool compressed_ = false;  // the current message had RSV1 on its first frame

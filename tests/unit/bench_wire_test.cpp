@@ -110,6 +110,12 @@ TEST_CASE("bench fan-out stamps round-trip") {
     CHECK(s->seq == 0x123456789ull);
     CHECK(s->sent_ns == 987654321987ull);
     CHECK_FALSE(read_fanout_stamp("hello"));
+    // Behind a relay's prefix: a chat room's name, a JSON envelope's head.
+    for (std::string prefix : {"alice: ", "{\"type\":\"message\",\"room\":\"/\",\"from\":\"guest-12\",\"text\":\""}) {
+        auto relayed = read_fanout_stamp(prefix + std::string(buf, sizeof buf) + "xxxx");
+        REQUIRE(relayed);
+        CHECK(relayed->seq == 0x123456789ull);
+    }
     CHECK_FALSE(read_fanout_stamp(std::string(fanout_stamp_size, 'z')));
 }
 

@@ -170,7 +170,9 @@ void add_load_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
                "stamped messages (sender, number, send time) to a server that relays every message to every "
                "client; the -c receivers count deliveries, delivery latency, and lost and duplicated messages (a "
                "relay keeps each sender's order, as one over TCP does: a number seen again is a duplicate, a gap "
-               "is a loss, counted from the first message each receiver sees and up to the last one sent). "
+               "is a loss, counted from the first message each receiver sees and up to the last one sent). The "
+               "stamp may follow a prefix or sit in a JSON envelope (a broadcast-chat room's 'NAME: ' or its "
+               "wskit.chat.v1.json 'text'); messages without one, like a room's join lines, are not counted. "
                "handshake: -c parallel loops of connect, upgrade, close. idle: open -c connections and hold them; "
                "with --server-pid, the server's memory per connection.",
                Complete::choices, {"echo", "fanout", "handshake", "idle"});
