@@ -7,30 +7,25 @@
 #   Node ws (bench/peers/node_broadcast_server.cjs);
 # - memory per idle connected chat client against `wskit echo`'s per connection;
 # - BIG_ROOM clients in one chat room, one message: does every client get it?
-# - compression fan-out: only once `wskit bench` can offer permessage-deflate.
+# - compression fan-out at full speed, receivers agreeing to permessage-deflate:
+#   chat --compress (one compression per message, shared by every receiver)
+#   against Node ws with perMessageDeflate (compression per receiver).
 #
-# Why chat needs its own accounting: `wskit bench --mode fanout` reads its
-# stamp (sender, sequence, send time) from the first 38 bytes of each relayed
-# message (read_fanout_stamp in lib/src/bench_wire.cpp). The baselines relay
-# the message as sent, so latency, lost and duplicated come from the stamps.
-# Chat relays 'NAME: TEXT' (or a JSON envelope), so the stamp is never at the
-# head: bench counts every chat message as unstamped (a protocol error) and
-# reports no latency. For chat the script therefore counts deliveries from
-# bench's "received" total, minus what a fresh chat server (--history 0) sends
-# besides the relayed messages: to each receiver 'online in', 'you are' and the
-# join of each later client (the sender included), and 2 lines to the sender:
-# 3N + N(N-1)/2 + 2 for N receivers. Latency, duplicates: not measurable.
-# Those N(N-1)/2 joins (500,000 for 1000 receivers) go out before the sender's
-# handshake is answered, and bench's deadline counts from the start: chat runs
-# get CHAT_SECS (default SECS + 10) so that some SECS remain for sending.
-# Check of the big room: the received total must be those lines plus N (the
-# message once to each receiver), with no receiver closed by the server.
+# `wskit bench --mode fanout` finds its stamp (sender, sequence, send time)
+# behind chat's 'NAME: ' as in a message relayed as sent, and does not count a
+# relay's own lines (chat's joins), so every server is measured alike. Each
+# join is announced to everyone present: N(N-1)/2 lines (500,000 for 1000
+# receivers) go out before the sender's handshake is answered, and bench's
+# deadline counts from the start: chat runs get CHAT_SECS (default SECS + 10)
+# so that some SECS remain for sending. Check of the big room: the received
+# total must be those lines plus N (the message once to each receiver), with
+# no receiver closed by the server.
 #
 # The big room's run lasts BIG_SECS (default 150): bench's deadline counts
 # from the start, and the room must fill (N(N-1)/2 = 50 million join lines for
 # 10,000) before the sender's one message goes out.
 #
-#   bench/fanout.sh   (BUILD, SECS, REPS, RECEIVERS, IDLE_CONNS, BIG_ROOM, BIG_SECS,
+#   bench/fanout.sh   (BUILD, SECS, REPS, RECEIVERS, IDLE_CONNS, BIG_ROOM (0: skip), BIG_SECS,
 #                      SERVER_CPU, LOAD_CPU, NO_BUILD=1)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -74,6 +69,8 @@ LOAD=(taskset -c "$LOAD_CPU" "$WSKIT" bench -q --json)
 CHAT=("$WSKIT" broadcast-chat --rate 0 --history 0 --ping-interval 0 0)
 WSPP=("$TMP/bin/bench_broadcast_server" 0)
 NODE=(node "$ROOT/bench/peers/node_broadcast_server.cjs" 0)
+CHAT_DEFLATE=("${CHAT[@]:0:${#CHAT[@]}-1}" --compress 0)
+NODE_DEFLATE=(node "$ROOT/bench/peers/node_broadcast_server.cjs" 0 --deflate)
 
 log() { echo "$*" >&2; }
 median() { sort -g | awk '{v[NR]=$1} END {if (!NR) print "-"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
@@ -96,22 +93,22 @@ stop_server() { kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID"
 
 # fanout KIND RATE(0: flood) -> "deliveries/s p50_us p99_us lost duplicated" on stdout.
 fanout() {
-  local kind=$1 rate=$2 server out rate_args=() secs=$SECS
-  case $kind in chat) server=("${CHAT[@]}"); secs=$CHAT_SECS ;; wspp) server=("${WSPP[@]}") ;; node) server=("${NODE[@]}") ;; esac
+  local kind=$1 rate=$2 server out rate_args=() secs=$SECS load_args=()
+  case $kind in
+    chat) server=("${CHAT[@]}"); secs=$CHAT_SECS ;;
+    chat-deflate) server=("${CHAT_DEFLATE[@]}"); secs=$CHAT_SECS; load_args=(--compress) ;;
+    wspp) server=("${WSPP[@]}") ;;
+    node) server=("${NODE[@]}") ;;
+    node-deflate) server=("${NODE_DEFLATE[@]}"); load_args=(--compress) ;;
+  esac
   [ "$rate" != 0 ] && rate_args=(--rate "$rate")
   start_server "${server[@]}"
-  out=$("${LOAD[@]}" --mode fanout -c "$RECEIVERS" -d "$secs" "${rate_args[@]}" --server-pid "$SERVER_PID" \
-        "$SERVER_URL" || true)
+  out=$("${LOAD[@]}" --mode fanout -c "$RECEIVERS" -d "$secs" "${rate_args[@]}" "${load_args[@]}" \
+        --server-pid "$SERVER_PID" "$SERVER_URL" || true)
   stop_server
   echo "$out" >"$TMP/last.$kind.$rate.json"
-  if [ "$kind" = chat ]; then
-    # Unstamped: deliveries from the received total, less the join/who lines.
-    json "'- - - - -' if d['sent'] == 0 else '%.0f - - %d -' % ((d['received'] - (3*$RECEIVERS + $RECEIVERS*($RECEIVERS-1)//2 + 2)) / d['seconds'],
-          d['sent']*$RECEIVERS - (d['received'] - (3*$RECEIVERS + $RECEIVERS*($RECEIVERS-1)//2 + 2)))" <<<"$out"
-  else
-    json "'%.0f %.0f %.0f %d %d' % (d['per_second'], d['latency_us']['p50'], d['latency_us']['p99'],
-          d['lost'], d['duplicated'])" <<<"$out"
-  fi
+  json "'%.0f %.0f %.0f %d %d' % (d['per_second'], d['latency_us']['p50'], d['latency_us']['p99'],
+        d['lost'], d['duplicated'])" <<<"$out"
   log "    $kind rate=$rate: $(json "'sent=%d received=%d seconds=%.2f errors=%d (%s) server_cpu=%s' % (d['sent'],
       d['received'], d['seconds'], d['errors']['total'], d['errors']['first'], d['server'] and d['server']['cpu_s'])" <<<"$out")"
 }
@@ -146,20 +143,25 @@ for rate in 100 0; do
   done
 done
 
+log "== compression fan-out, 1 sender -> $RECEIVERS receivers offering permessage-deflate, max rate (median of $REPS)"
+for _ in $(seq 1 "$REPS"); do
+  for kind in chat-deflate node-deflate; do fanout "$kind" 0 >>"$TMP/fanout.$kind.0"; done
+done
+
 log "== memory per idle connection ($IDLE_CONNS, median of $REPS)"
 for _ in $(seq 1 "$REPS"); do
   idle_rss "${CHAT[@]}" >>"$TMP/idle.chat"
   idle_rss "$WSKIT" echo 0 >>"$TMP/idle.echo"
 done
 
-log "== $BIG_ROOM clients in one chat room, one message to all (ulimit -n $FDS)"
-big=$BIG_ROOM
+big=$BIG_ROOM big_result=skipped
+[ "$BIG_ROOM" -gt 0 ] && log "== $BIG_ROOM clients in one chat room, one message to all (ulimit -n $FDS)"
 if [ "$FDS" != unlimited ] && [ "$FDS" -lt $((2 * BIG_ROOM + 100)) ]; then
   log "    ulimit -n $FDS: too few descriptors for $BIG_ROOM clients and their server on one machine"
 fi
-big_result=$(big_room "$big" $((BIG_SECS + 60)))
+[ "$BIG_ROOM" -gt 0 ] && big_result=$(big_room "$big" $((BIG_SECS + 60)))
 log "    $big: $big_result"
-if [ "$big_result" != yes ]; then  # the largest count that works, in one more try
+if [ "$big_result" != yes ] && [ "$big_result" != skipped ]; then  # the largest count that works, in one more try
   big=$((BIG_ROOM / 2))
   big_result=$(big_room "$big" $((BIG_SECS + 60)))
   log "    $big: $big_result"
@@ -191,8 +193,5 @@ printf '| chat / websocketpp deliveries/s (max) | %s | | | >= 1.0x |\n' "$(ratio
 printf '| RSS per idle connection (KiB): chat client / echo connection | %s / %s = %s | | | <= 1.3x |\n' \
   "$chat_idle" "$echo_idle" "$(ratio "$chat_idle" "$echo_idle")"
 printf '| %s clients in one chat room, one message: all received | %s | | | yes |\n' "$big" "$big_result"
-if "$WSKIT" bench --help 2>&1 | grep -q -- '--compress\|--deflate'; then
-  printf '| compression fan-out | (not yet scripted) | | | |\n'
-else
-  printf '| compression fan-out, shared compressor | awaits wskit bench --compress | | | |\n'
-fi
+printf '| compression fan-out, max: deliveries/s (chat --compress: shared; Node ws: per receiver) | %s | | %s | |\n' \
+  "$(col 1 "$TMP/fanout.chat-deflate.0")" "$(col 1 "$TMP/fanout.node-deflate.0")"
