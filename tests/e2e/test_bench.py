@@ -166,12 +166,14 @@ class Bench(CertsTestCase):
 
     def test_handshake_refused_by_the_server(self):
         _, url = self.start_wskit_server("echo", "0", "--max-clients", "1")
-        # The first connection takes the only place; the others get HTTP 503.
-        r = self.bench("-c", "3", "-n", "10", url)
+        # The first connection takes the only place and holds it for the
+        # whole run (with -n it could finish and free it for a late one); the
+        # others get HTTP 503.
+        r = self.bench("-c", "3", "-d", "0.5", url)
         self.assertEqual(r["opened"], 1)
         self.assertEqual(r["errors"]["handshake"], 2)
         self.assertIn("503", r["errors"]["first"])
-        self.assertEqual(r["received"], 10)
+        self.assertGreater(r["received"], 0)
 
 
 if __name__ == "__main__":
