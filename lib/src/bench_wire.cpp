@@ -1,6 +1,8 @@
 #include "bench_wire.hpp"
+#include "headers.hpp"
 
 #include <wskit/encoding.hpp>
+#include <wskit/handshake_check.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -36,29 +38,15 @@ std::string upgrade_request(const ClientOptions& o, std::uint64_t& rng) {
 }
 
 UpgradeVerdict read_upgrade_response(std::string_view head) {
+    auto parsed = parse_response_head(head);
     UpgradeVerdict v;
     v.status_line = std::string(head.substr(0, head.find("\r\n")));
-    // "HTTP/1.1 101 Switching Protocols": the code is the second word.
-    auto space = v.status_line.find(' ');
-    v.switched = space != std::string::npos && v.status_line.compare(space + 1, 3, "101") == 0 &&
-                 (v.status_line.size() == space + 4 || v.status_line[space + 4] == ' ');
-    // Header names are case-insensitive; a header may come more than once
-    // (RFC 7230 3.2.2: the values join with commas).
-    static const std::string_view name = "sec-websocket-extensions:";
-    for (auto at = head.find("\r\n"); at != std::string_view::npos;) {
-        auto start = at + 2;
-        at = head.find("\r\n", start);
-        auto line = head.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start);
-        if (line.size() < name.size() ||
-            !std::equal(name.begin(), name.end(), line.begin(),
-                        [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }))
-            continue;
-        auto value = line.substr(name.size());
-        auto first = value.find_first_not_of(" \t");
-        auto last = value.find_last_not_of(" \t");
-        if (first == std::string_view::npos) continue;
+    v.switched = parsed.status == 101;
+    // A header may come more than once (RFC 7230 3.2.2: the values join with commas).
+    for (const auto& h : parsed.headers) {
+        if (!detail::same_header_name(h.name, "Sec-WebSocket-Extensions") || h.value.empty()) continue;
         if (!v.extensions.empty()) v.extensions += ", ";
-        v.extensions += value.substr(first, last - first + 1);
+        v.extensions += h.value;
     }
     return v;
 }
