@@ -22,26 +22,31 @@ void metric(std::string& out, const char* name, const char* type, const char* he
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
+// A metric without labels: its header and its one sample.
+template <class Value>
+void single(std::string& out, const char* name, const char* type, const char* help, Value value) {
+    metric(out, name, type, help);
+    out += fmt::format("{} {}\n", name, value);
+}
+
 }  // namespace
 
 std::string render_metrics(const MetricsSnapshot& m) {
     std::string out;
-    metric(out, "wskit_chat_clients", "gauge", "Clients connected now.");
-    out += fmt::format("wskit_chat_clients {}\n", m.clients);
-    metric(out, "wskit_chat_rooms", "gauge", "Rooms with someone in them.");
-    out += fmt::format("wskit_chat_rooms {}\n", m.rooms);
-    metric(out, "wskit_chat_connections_total", "counter", "WebSocket connections accepted.");
-    out += fmt::format("wskit_chat_connections_total {}\n", m.server.connections_total);
-    metric(out, "wskit_chat_messages_received_total", "counter", "WebSocket messages received from clients.");
-    out += fmt::format("wskit_chat_messages_received_total {}\n", m.server.messages_in);
-    metric(out, "wskit_chat_messages_sent_total", "counter", "WebSocket frames sent (messages and pings), one per receiver.");
-    out += fmt::format("wskit_chat_messages_sent_total {}\n", m.server.messages_out);
-    metric(out, "wskit_chat_received_bytes_total", "counter", "Payload bytes received from clients.");
-    out += fmt::format("wskit_chat_received_bytes_total {}\n", m.server.bytes_in);
-    metric(out, "wskit_chat_sent_bytes_total", "counter", "Payload bytes sent, counted once per receiver.");
-    out += fmt::format("wskit_chat_sent_bytes_total {}\n", m.server.bytes_out);
-    metric(out, "wskit_chat_room_messages_total", "counter", "Messages said in rooms by clients of this server.");
-    out += fmt::format("wskit_chat_room_messages_total {}\n", m.chat.chat_messages);
+    single(out, "wskit_chat_clients", "gauge", "Clients connected now.", m.clients);
+    single(out, "wskit_chat_rooms", "gauge", "Rooms with someone in them.", m.rooms);
+    single(out, "wskit_chat_connections_total", "counter",
+            "WebSocket connections accepted.", m.server.connections_total);
+    single(out, "wskit_chat_messages_received_total", "counter",
+            "WebSocket messages received from clients.", m.server.messages_in);
+    single(out, "wskit_chat_messages_sent_total", "counter",
+            "WebSocket frames sent (messages and pings), one per receiver.", m.server.messages_out);
+    single(out, "wskit_chat_received_bytes_total", "counter",
+            "Payload bytes received from clients.", m.server.bytes_in);
+    single(out, "wskit_chat_sent_bytes_total", "counter",
+            "Payload bytes sent, counted once per receiver.", m.server.bytes_out);
+    single(out, "wskit_chat_room_messages_total", "counter",
+            "Messages said in rooms by clients of this server.", m.chat.chat_messages);
     metric(out, "wskit_chat_drops_total", "counter", "Clients dropped by the server, by reason.");
     for (std::size_t i = 0; i < m.chat.drops.size(); ++i)
         out += fmt::format("wskit_chat_drops_total{{reason=\"{}\"}} {}\n", drop_reason_name(static_cast<DropReason>(i)),
