@@ -35,29 +35,8 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-log() { echo "$*" >&2; }
-median() { sort -g | awk '{v[NR]=$1} END {if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
-rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+source "$ROOT/bench/lib.sh"
 
-start_server() {
-  local err=$TMP/server.$RANDOM.err
-  taskset -c "$SERVER_CPU" "$@" >/dev/null 2>"$err" &
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
-  for _ in $(seq 1 500); do
-    SERVER_URL=$(sed -n 's/^listening on \(ws:\/\/[^ ]*\).*/\1/p' "$err" | head -1)
-    [ -n "$SERVER_URL" ] && return 0
-    sleep 0.01
-  done
-  log "server did not start: $(cat "$err")"
-  exit 1
-}
-stop_server() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
-
-json_field() { python3 -c 'import json, sys; d = json.load(sys.stdin)
-for k in sys.argv[1].split("."): d = d[k]
-print(d)' "$1"; }
 
 # idle_rss COMMAND... -- BENCH_ARGS...: KiB per idle connection, as
 # `wskit bench --mode idle --server-pid` measures it.
@@ -67,23 +46,23 @@ idle_rss() {
   shift
   load=("$@")
   start_server "${server[@]}"
-  local pid=$SERVER_PID out
-  out=$(taskset -c "$LOAD_CPU" "$WSKIT" bench --json --mode idle -c "$IDLE_CONNS" -d 0.5 --server-pid "$pid" \
+  local out
+  out=$(taskset -c "$LOAD_CPU" "$WSKIT" bench --json --mode idle -c "$IDLE_CONNS" -d 0.5 --server-pid "$SERVER_PID" \
           "${load[@]}" "$SERVER_URL")
-  stop_server "$pid"
-  log "    ${server[*]} ${load[*]}: $(json_field server.rss_before_kib <<<"$out") -> $(json_field server.rss_after_kib <<<"$out") KiB"
-  json_field server.rss_per_connection_kib <<<"$out"
+  stop_server
+  log "    ${server[*]} ${load[*]}: $(json "d['server']['rss_before_kib']" <<<"$out") -> $(json "d['server']['rss_after_kib']" <<<"$out") KiB"
+  json "d['server']['rss_per_connection_kib']" <<<"$out"
 }
 
 # flood COMMAND...: "echoes/s cpu_us_per_echo" for 100 x 64 x 1 KiB text, compressed.
 flood() {
   start_server "$@"
-  local pid=$SERVER_PID out
-  out=$(taskset -c "$LOAD_CPU" "$WSKIT" bench --json --compress -c 100 -w 64 --size 1k -d "$SECS" --server-pid "$pid" \
+  local out
+  out=$(taskset -c "$LOAD_CPU" "$WSKIT" bench --json --compress -c 100 -w 64 --size 1k -d "$SECS" --server-pid "$SERVER_PID" \
           "$SERVER_URL")
-  stop_server "$pid"
-  log "    $*: $(json_field per_second <<<"$out") echoes/s"
-  echo "$(json_field per_second <<<"$out") $(json_field server.cpu_us_per_message <<<"$out")"
+  stop_server
+  log "    $*: $(json "d['per_second']" <<<"$out") echoes/s"
+  echo "$(json "d['per_second']" <<<"$out") $(json "d['server']['cpu_us_per_message']" <<<"$out")"
 }
 
 log "== memory per idle connection ($IDLE_CONNS, median of $REPS)"

@@ -72,24 +72,7 @@ NODE=(node "$ROOT/bench/peers/node_broadcast_server.cjs" 0)
 CHAT_DEFLATE=("${CHAT[@]:0:${#CHAT[@]}-1}" --compress 0)
 NODE_DEFLATE=(node "$ROOT/bench/peers/node_broadcast_server.cjs" 0 --deflate)
 
-log() { echo "$*" >&2; }
-median() { sort -g | awk '{v[NR]=$1} END {if (!NR) print "-"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
-json() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
-
-start_server() {
-  local err=$TMP/server.$RANDOM.err
-  taskset -c "$SERVER_CPU" "$@" >/dev/null 2>"$err" &
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
-  for _ in $(seq 1 500); do
-    SERVER_URL=$(sed -n 's/^listening on \(ws:\/\/[^ ]*\).*/\1/p' "$err" | head -1)
-    [ -n "$SERVER_URL" ] && return 0
-    sleep 0.01
-  done
-  log "server did not start: $(cat "$err")"
-  exit 1
-}
-stop_server() { kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
+source "$ROOT/bench/lib.sh"
 
 # fanout KIND RATE(0: flood) -> "deliveries/s p50_us p99_us lost duplicated" on stdout.
 fanout() {

@@ -7,8 +7,6 @@
 
 #include "serve.hpp"
 
-#include <websocketpp/frame.hpp>
-
 #include <set>
 
 using bench::Server;
@@ -21,12 +19,7 @@ int main(int argc, char** argv) {
     server.set_open_handler([&](websocketpp::connection_hdl hdl) { connections.insert(hdl); });
     server.set_close_handler([&](websocketpp::connection_hdl hdl) { connections.erase(hdl); });
     server.set_message_handler([&](websocketpp::connection_hdl from, Server::message_ptr msg) {
-        namespace frame = websocketpp::frame;
-        std::string const& payload = msg->get_payload();
-        frame::basic_header h(msg->get_opcode(), payload.size(), true, false);
-        frame::extended_header e(payload.size());
-        msg->set_header(frame::prepare_header(h, e));
-        msg->set_prepared(true);
+        bench::prepare_in_place(msg);
         for (const auto& hdl : connections) {
             if (!hdl.owner_before(from) && !from.owner_before(hdl)) continue;  // not back to the sender
             websocketpp::lib::error_code ec;

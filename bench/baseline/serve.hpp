@@ -5,6 +5,7 @@
 
 #include "config.hpp"
 
+#include <websocketpp/frame.hpp>
 #include <websocketpp/server.hpp>
 
 #include <asio/signal_set.hpp>
@@ -25,6 +26,18 @@ inline void init_server(Server& server) {
     server.init_asio();
     server.set_reuse_addr(true);
     server.set_listen_backlog(4096);
+}
+
+// Turns a received message into a prepared outgoing one, in place: a server
+// frame is not masked, so the payload is sent as received and only the
+// header has to be built (no copy of the payload).
+inline void prepare_in_place(Server::message_ptr const& msg) {
+    namespace frame = websocketpp::frame;
+    std::string const& payload = msg->get_payload();
+    frame::basic_header h(msg->get_opcode(), payload.size(), true, false);
+    frame::extended_header e(payload.size());
+    msg->set_header(frame::prepare_header(h, e));
+    msg->set_prepared(true);
 }
 
 // PORT from argv[1] (default 0: a free one); serves until SIGINT/SIGTERM.
