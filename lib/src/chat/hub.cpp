@@ -5,8 +5,19 @@
 #include <algorithm>
 
 namespace wskit::chat {
+namespace {
+
+// A terminal's greeting names this many of the room's people and counts
+// the others: in a room of thousands, a line of every name is unreadable
+// and, made for each newcomer, quadratic in bytes (the list of names
+// alone, freed at once, touched 10 KiB of fresh heap per client with 1000
+// in a room). /who lists everyone.
+constexpr std::size_t greeting_names = 50;
+
+}  // namespace
 
 void Hub::Impl::join(ConnId conn, std::string_view resource, WireFormat format, Time now) {
+    latest = std::max(latest, now);
     auto address = parse_room_address(resource);
     Room& room = open_room(address.room);
     std::string wanted = clean_name(address.name, options.max_name_chars);
@@ -15,7 +26,7 @@ void Hub::Impl::join(ConnId conn, std::string_view resource, WireFormat format, 
                             [&](std::string_view n) { return taken(room, n, 0); });
     auto& c = clients[conn];
     c = Client{address.room, name, format, RateLimiter(options.rate, options.burst ? options.burst : options.rate)};
-    room.local.push_back(conn);
+    room.local_of(format).push_back(conn);
     room.roster.push_back({node, conn, name});
     publish(conn, RoomEvent::Type::join, "", now);
     greet(conn, c, room, now);
@@ -24,6 +35,7 @@ void Hub::Impl::join(ConnId conn, std::string_view resource, WireFormat format, 
 void Hub::Impl::receive(ConnId conn, std::string_view text, Time now) {
     auto it = clients.find(conn);
     if (it == clients.end() || it->second.closing) return;
+    latest = std::max(latest, now);
     auto& c = it->second;
     switch (c.rate.take(now)) {
         case RateLimiter::Verdict::pass: break;
@@ -52,16 +64,18 @@ void Hub::Impl::receive(ConnId conn, std::string_view text, Time now) {
 void Hub::Impl::leave(ConnId conn, Time now) {
     auto it = clients.find(conn);
     if (it == clients.end()) return;
+    latest = std::max(latest, now);
     auto room_name = it->second.room;
     auto& room = rooms.at(room_name);
-    room.local.erase(std::remove(room.local.begin(), room.local.end(), conn), room.local.end());
+    auto& local = room.local_of(it->second.format);
+    local.erase(std::remove(local.begin(), local.end(), conn), local.end());
     publish(conn, RoomEvent::Type::leave, "", now);  // before the client goes: it names the author
     clients.erase(it);
-    if (room.local.empty()) close_room(room_name);
+    if (room.empty_here()) close_room(room_name);
 }
 
 Room& Hub::Impl::open_room(const std::string& name) {
-    auto& room = rooms[name];
+    auto& room = rooms.try_emplace(name, name).first->second;
     if (!room.subscription) {
         room.subscription = bus.subscribe(name, [this](const RoomEvent& e) { on_bus_event(e); });
         idle.erase(std::remove(idle.begin(), idle.end(), name), idle.end());
@@ -74,6 +88,7 @@ void Hub::Impl::close_room(const std::string& name) {
     bus.unsubscribe(room.subscription);
     room.subscription = 0;
     room.roster.clear();  // who is elsewhere is no longer heard of here
+    room.presence = {};   // nobody is left here to hear of it
     idle.push_back(name);
     if (room.history.empty()) {
         rooms.erase(name);
@@ -92,9 +107,12 @@ bool Hub::Impl::taken(const Room& room, std::string_view name, ConnId except) co
     });
 }
 
-std::vector<std::string> Hub::Impl::names(const Room& room) {
+std::vector<std::string> Hub::Impl::names(const Room& room, std::size_t limit) {
     std::vector<std::string> out;
-    for (const auto& m : room.roster) out.push_back(m.name);
+    for (const auto& m : room.roster) {
+        if (out.size() == limit) break;
+        out.push_back(m.name);
+    }
     return out;
 }
 
@@ -120,6 +138,7 @@ void Hub::Impl::on_bus_event(const RoomEvent& e) {
     if (it == rooms.end()) return;
     auto& room = it->second;
     update_roster(room, e);
+    bool presence = e.type == RoomEvent::Type::join || e.type == RoomEvent::Type::leave;
     if (e.type == RoomEvent::Type::message || e.type == RoomEvent::Type::action) {
         room.history.push_back(e);
         while (room.history.size() > options.history) room.history.pop_front();
@@ -129,10 +148,13 @@ void Hub::Impl::on_bus_event(const RoomEvent& e) {
     record.event = e;
     record.conn = e.origin == node ? e.origin_conn : 0;
     sink(std::move(record));
+    if (presence) return announce(room, e);
+    flush_presence(room);  // what came before this event, first
     fan_out(room, e);
 }
 
 void Hub::Impl::update_roster(Room& room, const RoomEvent& e) {
+    if (e.type == RoomEvent::Type::message || e.type == RoomEvent::Type::action) return;
     auto same = [&](const Member& m) { return m.origin == e.origin && m.conn == e.origin_conn; };
     auto found = std::find_if(room.roster.begin(), room.roster.end(), same);
     switch (e.type) {
@@ -157,10 +179,11 @@ void Hub::Impl::fan_out(const Room& room, const RoomEvent& e) {
     bool author_sees = e.type == RoomEvent::Type::rename;
     bool json_author_sees = author_sees || e.type == RoomEvent::Type::message || e.type == RoomEvent::Type::action;
     for (auto format : {WireFormat::text, WireFormat::json}) {
+        const auto& local = room.local[static_cast<std::size_t>(format)];
         std::vector<ConnId> to;
+        to.reserve(local.size());
         ConnId self = 0;
-        for (ConnId id : room.local) {
-            if (clients.at(id).format != format) continue;
+        for (ConnId id : local) {
             if (id == author) self = id;
             else to.push_back(id);
         }
@@ -172,7 +195,8 @@ void Hub::Impl::fan_out(const Room& room, const RoomEvent& e) {
 
 void Hub::Impl::greet(ConnId conn, const Client& c, const Room& room, Time now) {
     for (const auto& e : room.history) deliver({conn}, render_event(e, c.format, View{true, e.origin == node && e.origin_conn == conn}));
-    deliver({conn}, render_who(c.room, names(room), c.name, c.format, now));
+    auto listed = names(room, c.format == WireFormat::text ? greeting_names : SIZE_MAX);
+    deliver({conn}, render_who(c.room, listed, room.roster.size(), c.name, c.format, now));
     if (c.format == WireFormat::text)
         tell(conn, c, fmt::format("you are {} in {}; /help lists the commands", c.name, c.room), now);
 }
@@ -207,6 +231,7 @@ Hub::~Hub() {
 void Hub::join(ConnId conn, std::string_view resource, WireFormat format, Time now) {
     impl_->join(conn, resource, format, now);
 }
+void Hub::flush(Time now) { impl_->flush_due(now); }
 void Hub::receive(ConnId conn, std::string_view text, Time now) { impl_->receive(conn, text, now); }
 void Hub::leave(ConnId conn, Time now) { impl_->leave(conn, now); }
 
