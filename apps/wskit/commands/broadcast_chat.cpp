@@ -66,7 +66,7 @@ DocSection wire_formats() {
               "(UTC, ISO 8601 with milliseconds) and, as they apply: from, text, id (increasing within the "
               "server), old (rename), names and you (who), action (true for /me), self (true on the receiver's "
               "own message or rename), and for presence (joins and leaves announced together): joined and left "
-              "(the first 20 names of each), more_joined and more_left (how many others), online. The JSON Schema of these envelopes is lib/share/chat/envelope.schema.json in "
+              "(the first 100 names of each), more_joined and more_left (how many others), online. The JSON Schema of these envelopes is lib/share/chat/envelope.schema.json in "
               "the wskit sources. Clients send plain text, not JSON.",
               "{\"type\":\"who\",\"room\":\"/rust\",\"names\":[\"alice\",\"bob\"],\n"
               " \"you\":\"bob\",\"ts\":\"2026-11-29T10:00:00.000Z\"}\n"

@@ -36,9 +36,10 @@ WSKIT_API std::string render_event(const RoomEvent& event, WireFormat format, Vi
 // a list as long as the room would make filling a room quadratic in bytes.
 WSKIT_API std::string render_presence(const std::string& room, const std::vector<const RoomEvent*>& events,
                                       std::size_t online, WireFormat format, Time ts);
-// Names listed by a batch: text (a line to read), JSON (for a roster).
+// Names listed by a batch: text (a line to read), JSON (a page's roster:
+// complete unless more than 100 come or go in one batch, about 400 a second).
 inline constexpr std::size_t presence_names_text = 5;
-inline constexpr std::size_t presence_names_json = 20;
+inline constexpr std::size_t presence_names_json = 100;
 
 // Who is in the room: `online` people, of whom `names` are the first (all
 // of them for JSON, a page's roster; a text line counts the others); `you`

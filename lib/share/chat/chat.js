@@ -82,12 +82,15 @@
       const li = el('li', n === me ? 'me' : '', n);
       return li;
     }));
+    // A rush of joins is announced with the first names only: say so.
+    if (online > names.length) whoList.appendChild(el('li', 'more', `and ${online - names.length} more`));
     $('who-count').textContent = String(Math.max(online, names.length));
   }
 
-  // "ann, bob and 3 others": a busy room's batch names a few and counts the rest.
+  // "ann, bob, cy, dee, eve and 3 others": a line names a few and counts the rest.
   function nameList(listed, more) {
-    const all = listed.concat(more ? [`${more} other${more === 1 ? '' : 's'}`] : []);
+    const others = listed.length - Math.min(listed.length, 5) + (more || 0);
+    const all = listed.slice(0, 5).concat(others ? [`${others} other${others === 1 ? '' : 's'}`] : []);
     return all.length < 2 ? all.join('') : `${all.slice(0, -1).join(', ')} and ${all[all.length - 1]}`;
   }
 
