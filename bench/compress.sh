@@ -2,11 +2,12 @@
 # permessage-deflate benchmarks (issue #11), recorded in bench/RESULTS.md:
 # - memory per idle connection with compression agreed vs without
 #   (IDLE_CONNS connections that opened and sent nothing; target <= 1.5x);
-# - echo of 1 KiB JSON-like text, 100 connections x 64 in flight: wskit echo
+# - echo of 1 KiB text, 100 connections x 64 in flight: wskit echo
 #   --compress against Node ws (perMessageDeflate, threshold 0: every reply
 #   compressed), and wskit echo without compression; server CPU per echo.
-# wsload sends its messages uncompressed (RFC 7692 lets each message choose):
-# what is measured is the servers compressing every reply. Pinning, medians
+# The load (wskit bench --compress) sends its messages compressed and inflates
+# every reply: what is measured is the servers inflating, compressing and
+# echoing each message. Pinning, medians
 # and CPU accounting as in bench/run.sh.
 #
 #   bench/compress.sh            (BUILD, REPS, SECS, IDLE_CONNS to change it)
@@ -19,9 +20,8 @@ IDLE_CONNS=${IDLE_CONNS:-10000}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 
-cmake --build "$BUILD" -j2 --target wskit_cli wsload >&2
+cmake --build "$BUILD" -j2 --target wskit_cli >&2
 WSKIT=$BUILD/apps/wskit
-WSLOAD=$BUILD/bench/wsload
 NODE_PEER=$ROOT/tests/e2e/peers/node_deflate.cjs
 export NODE_PATH=$BUILD/npm/node_modules
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -35,74 +35,45 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-log() { echo "$*" >&2; }
-median() { sort -g | awk '{v[NR]=$1} END {if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
-rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+source "$ROOT/bench/lib.sh"
 
-start_server() {
-  local err=$TMP/server.$RANDOM.err
-  taskset -c "$SERVER_CPU" "$@" >/dev/null 2>"$err" &
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
-  for _ in $(seq 1 500); do
-    SERVER_URL=$(sed -n 's/^listening on \(ws:\/\/[^ ]*\).*/\1/p' "$err" | head -1)
-    [ -n "$SERVER_URL" ] && return 0
-    sleep 0.01
-  done
-  log "server did not start: $(cat "$err")"
-  exit 1
-}
-stop_server() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
-# idle_rss COMMAND... -- WSLOAD_ARGS...: KiB per idle connection.
+# idle_rss COMMAND... -- BENCH_ARGS...: KiB per idle connection, as
+# `wskit bench --mode idle --server-pid` measures it.
 idle_rss() {
   local server=() load=()
   while [ "$1" != -- ]; do server+=("$1"); shift; done
   shift
   load=("$@")
   start_server "${server[@]}"
-  local pid=$SERVER_PID before after fifo=$TMP/idle.$RANDOM line
-  sleep 0.2
-  before=$(rss_kib "$pid")
-  mkfifo "$fifo"
-  taskset -c "$LOAD_CPU" "$WSLOAD" idle -n "$IDLE_CONNS" --hold 120 "${load[@]}" "$SERVER_URL" >"$fifo" </dev/null &
-  local load_pid=$!
-  PIDS+=("$load_pid")
-  read -r -t 60 line <"$fifo" || true
-  [ "$line" = "open $IDLE_CONNS" ] || log "    only '$line' of $IDLE_CONNS opened"
-  sleep 0.5
-  after=$(rss_kib "$pid")
-  kill -TERM "$load_pid" 2>/dev/null || true
-  wait "$load_pid" 2>/dev/null || true
-  stop_server "$pid"
-  log "    ${server[*]} ${load[*]}: VmRSS $before -> $after KiB"
-  awk -v a="$after" -v b="$before" -v n="$IDLE_CONNS" 'BEGIN {printf "%.2f\n", (a - b) / n}'
+  local out
+  out=$(taskset -c "$LOAD_CPU" "$WSKIT" bench --json --mode idle -c "$IDLE_CONNS" -d 0.5 --server-pid "$SERVER_PID" \
+          "${load[@]}" "$SERVER_URL")
+  stop_server
+  log "    ${server[*]} ${load[*]}: $(json "d['server']['rss_before_kib']" <<<"$out") -> $(json "d['server']['rss_after_kib']" <<<"$out") KiB"
+  json "d['server']['rss_per_connection_kib']" <<<"$out"
 }
 
-# flood COMMAND...: "echoes/s cpu_us_per_echo" for 100 x 64 x 1 KiB text with --deflate.
+# flood COMMAND...: "echoes/s cpu_us_per_echo" for 100 x 64 x 1 KiB text, compressed.
 flood() {
   start_server "$@"
-  local pid=$SERVER_PID out c0 c1
-  c0=$(cpu_ticks "$pid")
-  out=$(taskset -c "$LOAD_CPU" "$WSLOAD" flood -c 100 -w 64 -s 1024 -d "$SECS" --deflate "$SERVER_URL")
-  c1=$(cpu_ticks "$pid")
-  stop_server "$pid"
-  log "    $*: $out"
-  awk -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" '
-    {for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}}
-    END {printf "%s %.3f\n", v["echoes/s"], (v["total"] > 0 ? c / hz * 1e6 / v["total"] : 0)}' <<<"$out"
+  local out
+  out=$(taskset -c "$LOAD_CPU" "$WSKIT" bench --json --compress -c 100 -w 64 --size 1k -d "$SECS" --server-pid "$SERVER_PID" \
+          "$SERVER_URL")
+  stop_server
+  log "    $*: $(json "d['per_second']" <<<"$out") echoes/s"
+  echo "$(json "d['per_second']" <<<"$out") $(json "d['server']['cpu_us_per_message']" <<<"$out")"
 }
 
 log "== memory per idle connection ($IDLE_CONNS, median of $REPS)"
 for _ in $(seq 1 "$REPS"); do
   idle_rss "$WSKIT" echo 0 -- >>"$TMP/idle.plain"
-  idle_rss "$WSKIT" echo --compress 0 -- --deflate >>"$TMP/idle.deflate"
+  idle_rss "$WSKIT" echo --compress 0 -- --compress >>"$TMP/idle.deflate"
 done
 plain=$(median <"$TMP/idle.plain")
 deflate=$(median <"$TMP/idle.deflate")
 
-log "== echo, 100 connections x 64 in flight, 1 KiB JSON-like text (${SECS}s, median of $REPS)"
+log "== echo, 100 connections x 64 in flight, 1 KiB text (${SECS}s, median of $REPS)"
 for _ in $(seq 1 "$REPS"); do
   flood "$WSKIT" echo --compress 0 >>"$TMP/flood.wskit"
   flood node "$NODE_PEER" server >>"$TMP/flood.node"

@@ -203,6 +203,8 @@ complete -c wskit -n '__fish_seen_subcommand_from bench' -l 'auth' -x -d 'Basic 
 complete -c wskit -n '__fish_seen_subcommand_from bench' -l 'user-agent' -x -d 'User-Agent header (default: wskit/VERSION)'
 complete -c wskit -n '__fish_seen_subcommand_from bench' -l 'host' -x -d 'Override the Host header'
 complete -c wskit -n '__fish_seen_subcommand_from bench' -l 'connect-timeout' -x -d 'Seconds allowed for TCP, TLS and the upgrade together (default 10)'
+complete -c wskit -n '__fish_seen_subcommand_from bench' -l 'max-size' -x -d 'Largest reply in bytes once inflated (default 16 MiB); larger is a protocol error'
+complete -c wskit -n '__fish_seen_subcommand_from bench' -l 'compress' -d 'Offer permessage-deflate; --compress=PARAMS chooses the offer\'s parameters'
 complete -c wskit -n '__fish_seen_subcommand_from bench' -l 'ca' -l 'cacert' -r -F -d 'Trust the CA certificates in this PEM file'
 complete -c wskit -n '__fish_seen_subcommand_from bench' -l 'cert' -r -F -d 'PEM certificate chain (client certificate)'
 complete -c wskit -n '__fish_seen_subcommand_from bench' -l 'key' -r -F -d 'PEM private key for --cert'

@@ -360,12 +360,12 @@ void add_client_tls_options(Context& ctx, CLI::App& app, ClientFlags& f, bool sh
                Complete::choices, {"1.2", "1.3"});
 }
 
-void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
-    add_handshake_options(ctx, app, f);
-    add_connect_timeout_option(ctx, app, f);
-    add_option(ctx, app, "--max-size", f.max_size,
-               "Largest incoming message in bytes (default 16 MiB); larger closes with 1009, exit 6", {},
-               Complete::number)->check(count_validator())->option_text("BYTES");
+void add_max_size_option(Context& ctx, CLI::App& app, ClientFlags& f, const std::string& help) {
+    add_option(ctx, app, "--max-size", f.max_size, help, {}, Complete::number)
+        ->check(count_validator())->option_text("BYTES");
+}
+
+void add_compress_option(Context& ctx, CLI::App& app, ClientFlags& f) {
     add_flag(ctx, app, "--compress", f.compress,
              "Offer permessage-deflate; --compress=PARAMS chooses the offer's parameters",
              "Offer permessage-deflate compression (RFC 7692). The default offer is client_max_window_bits. "
@@ -374,6 +374,13 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
              "An answer outside the offer (an unknown parameter, a value out of range, a larger window than "
              "offered) fails the handshake with exit 5. --max-size limits the inflated size of a message.")
         ->option_text("[=PARAMS]");
+}
+
+void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
+    add_handshake_options(ctx, app, f);
+    add_connect_timeout_option(ctx, app, f);
+    add_max_size_option(ctx, app, f, "Largest incoming message in bytes (default 16 MiB); larger closes with 1009, exit 6");
+    add_compress_option(ctx, app, f);
     add_flag(ctx, app, "-v,--verbose", f.verbosity,
              "Show the connection steps and the handshake on stderr (curl -v); -vv adds every frame",
              "Print on stderr what curl -v prints: the name resolution and every address tried, the TCP "

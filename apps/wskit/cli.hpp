@@ -186,6 +186,9 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& flags);
 // message count, and it has no proxy or redirects).
 void add_handshake_options(Context& ctx, CLI::App& app, ClientFlags& flags);  // -H -s -o --auth --user-agent --host
 void add_connect_timeout_option(Context& ctx, CLI::App& app, ClientFlags& flags);
+// --max-size; `help` says what the command does with a larger message.
+void add_max_size_option(Context& ctx, CLI::App& app, ClientFlags& flags, const std::string& help);
+void add_compress_option(Context& ctx, CLI::App& app, ClientFlags& flags);   // --compress[=PARAMS]
 // --ca, --cert, --key, --passphrase, -k, --tls-min; -n as an alias of -k only when asked.
 void add_client_tls_options(Context& ctx, CLI::App& app, ClientFlags& flags, bool short_n_alias);
 

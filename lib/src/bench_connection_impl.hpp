@@ -25,7 +25,7 @@ public:
 
     Connection(Worker& w, Role role) : w_(w), role_(role), stream_(make_stream(w)), timer_(w.io) {
         if (!plain) own_buffer_.resize(16 * 1024);
-        if (role == Role::receiver) reader_ = FrameReader(fanout_stamp_size);
+        if (role == Role::receiver) reader_ = FrameReader(fanout_head_size);
         if (role == Role::echo) {
             times_.reserve(w.opt.window);
             if (w.opt.size <= copy_limit) {
@@ -85,6 +85,7 @@ private:
     void send_request();
     void read_head();
     void on_head();
+    void use_compression(const DeflateParams& params);
     void send_close();
     void finish_handshake_loop();
     void finish_failed_loop();
@@ -109,7 +110,7 @@ private:
     // Small frames are copied whole behind their header into one buffer (an
     // iovec costs more than 32 bytes of memcpy, and the server then reads
     // full segments); large ones go out as [header, shared payload] pairs in
-    // one gather write.
+    // one gather write. Compressed frames are copied and masked whole.
     void send_echoes();
     // Fan-out: every message is different (its stamp), so it is built and
     // masked whole into a buffer that is reused from one write to the next.
@@ -133,6 +134,7 @@ private:
     std::vector<asio::const_buffer> buffers_;
     std::vector<asio::const_buffer> single_;
     std::vector<char> out_;
+    const std::string* compressed_payload_ = nullptr;  // the worker's, when compression was agreed
 };
 
 }  // namespace wskit::detail::bench

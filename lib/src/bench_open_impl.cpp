@@ -74,6 +74,11 @@ void Connection<Stream>::on_head() {
     }
     auto verdict = read_upgrade_response(data.substr(0, end));
     if (!verdict.switched) return fail_opening(ErrorClass::handshake, "server answered '" + verdict.status_line + "'");
+    if (w_.opt.client.compress) {
+        auto answer = check_deflate_answer(*w_.opt.client.compress, verdict.extensions);
+        if (!answer.problem.empty()) return fail_opening(ErrorClass::handshake, "permessage-deflate: " + answer.problem);
+        if (answer.params) use_compression(*answer.params);
+    }
     open_ = true;
     timer_.cancel();
     request_.clear();
@@ -91,6 +96,20 @@ void Connection<Stream>::on_head() {
     if (role_ == Role::handshake) return send_close();
     pump();
     read();
+}
+
+// Replies are inflated as the server agreed; echo messages go out as the
+// worker's one compressed payload, within the client window agreed.
+template <class Stream>
+void Connection<Stream>::use_compression(const DeflateParams& params) {
+    reader_.inflate_with(params.server_max_window_bits, params.server_no_context_takeover,
+                         w_.opt.client.max_message_size);
+    ++w_.compressed;
+    if (!w_.agreed) w_.agreed = params;
+    if (role_ == Role::echo) {
+        compressed_payload_ = &w_.compressed_payload(params.client_max_window_bits);
+        out_.resize(w_.opt.window * (SharedPayloadFrame::max_header + compressed_payload_->size()));
+    }
 }
 
 template <class Stream>
@@ -165,6 +184,7 @@ template void Connection<tcp::socket>::secure();
 template void Connection<tcp::socket>::send_request();
 template void Connection<tcp::socket>::read_head();
 template void Connection<tcp::socket>::on_head();
+template void Connection<tcp::socket>::use_compression(const DeflateParams& params);
 template void Connection<tcp::socket>::send_close();
 template void Connection<tcp::socket>::finish_handshake_loop();
 template void Connection<tcp::socket>::fail_opening(ErrorClass kind, const asio::error_code& ec);
@@ -175,6 +195,7 @@ template void Connection<TlsStream>::secure();
 template void Connection<TlsStream>::send_request();
 template void Connection<TlsStream>::read_head();
 template void Connection<TlsStream>::on_head();
+template void Connection<TlsStream>::use_compression(const DeflateParams& params);
 template void Connection<TlsStream>::send_close();
 template void Connection<TlsStream>::finish_handshake_loop();
 template void Connection<TlsStream>::fail_opening(ErrorClass kind, const asio::error_code& ec);

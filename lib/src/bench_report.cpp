@@ -81,6 +81,11 @@ std::string bench_summary(const BenchResult& r) {
             row(out, "worst receiver", fmt::format("#{}: {} received, {} lost, {} duplicated", worst, w.received, w.lost, w.duplicated));
         }
     }
+    if (o.client.compress) {
+        row(out, "compression", r.compression ? fmt::format("{} (on {} of {} connections)", describe(*r.compression),
+                                                            r.compressed, r.opened)
+                                              : std::string("offered, not agreed: messages were sent uncompressed"));
+    }
     if (r.latency.count > 0) {
         const auto& l = r.latency;
         row(out, o.mode == BenchMode::handshake ? "handshake latency" : "latency",
@@ -105,6 +110,29 @@ std::string bench_summary(const BenchResult& r) {
     }
     return out;
 }
+
+namespace {
+
+// null without --compress; the offer, how many connections agreed, and the
+// first agreement's parameters (null when none agreed).
+nlohmann::ordered_json compression_json(const BenchResult& r) {
+    if (!r.options.client.compress) return nullptr;
+    nlohmann::ordered_json c;
+    c["offer"] = format_offer(*r.options.client.compress);
+    c["agreed"] = r.compressed;
+    if (r.compression) {
+        const auto& p = *r.compression;
+        c["params"] = {{"server_no_context_takeover", p.server_no_context_takeover},
+                       {"client_no_context_takeover", p.client_no_context_takeover},
+                       {"server_max_window_bits", p.server_max_window_bits},
+                       {"client_max_window_bits", p.client_max_window_bits}};
+    } else {
+        c["params"] = nullptr;
+    }
+    return c;
+}
+
+}  // namespace
 
 std::string bench_json(const BenchResult& r) {
     const auto& o = r.options;
@@ -143,6 +171,7 @@ std::string bench_json(const BenchResult& r) {
     j["receivers"] = receivers;
     j["opened"] = r.opened;
     j["open_at_end"] = r.open_at_end;
+    j["compression"] = compression_json(r);
     j["errors"] = {{"total", r.errors.total()},   {"connect", r.errors.connect}, {"tls", r.errors.tls},
                    {"handshake", r.errors.handshake}, {"closed", r.errors.closed}, {"protocol", r.errors.protocol},
                    {"first", r.errors.first_message}};

@@ -208,6 +208,8 @@ void add_counts(BenchResult& r, std::vector<std::unique_ptr<Worker>>& workers, c
         bytes += w->measured_bytes;
         r.opened += w->opened;
         r.open_at_end += w->open_now;
+        r.compressed += w->compressed;
+        if (!r.compression) r.compression = w->agreed;
         r.errors.connect += w->errors.connect;
         r.errors.tls += w->errors.tls;
         r.errors.handshake += w->errors.handshake;

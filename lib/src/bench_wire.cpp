@@ -1,8 +1,11 @@
 #include "bench_wire.hpp"
+#include "headers.hpp"
 
 #include <wskit/encoding.hpp>
+#include <wskit/handshake_check.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 
 namespace wskit::detail {
@@ -28,18 +31,23 @@ std::string upgrade_request(const ClientOptions& o, std::uint64_t& rng) {
         for (std::size_t i = 0; i < o.subprotocols.size(); ++i) req += (i ? ", " : "") + o.subprotocols[i];
         req += "\r\n";
     }
+    if (o.compress) req += "Sec-WebSocket-Extensions: " + format_offer(*o.compress) + "\r\n";
     if (!o.user_agent.empty()) req += "User-Agent: " + o.user_agent + "\r\n";
     for (const auto& h : o.headers) req += h.name + ": " + h.value + "\r\n";
     return req + "\r\n";
 }
 
 UpgradeVerdict read_upgrade_response(std::string_view head) {
+    auto parsed = parse_response_head(head);
     UpgradeVerdict v;
     v.status_line = std::string(head.substr(0, head.find("\r\n")));
-    // "HTTP/1.1 101 Switching Protocols": the code is the second word.
-    auto space = v.status_line.find(' ');
-    v.switched = space != std::string::npos && v.status_line.compare(space + 1, 3, "101") == 0 &&
-                 (v.status_line.size() == space + 4 || v.status_line[space + 4] == ' ');
+    v.switched = parsed.status == 101;
+    // A header may come more than once (RFC 7230 3.2.2: the values join with commas).
+    for (const auto& h : parsed.headers) {
+        if (!detail::same_header_name(h.name, "Sec-WebSocket-Extensions") || h.value.empty()) continue;
+        if (!v.extensions.empty()) v.extensions += ", ";
+        v.extensions += h.value;
+    }
     return v;
 }
 
@@ -86,6 +94,15 @@ std::size_t SharedPayloadFrame::write_header(std::uint64_t& rng, unsigned char* 
     return write_frame_header(binary_ ? 0x2 : 0x1, wire_payload_.size(), key, out);
 }
 
+std::size_t write_compressed_frame(const std::string& payload, bool binary, std::uint64_t& rng, char* out) {
+    auto key = static_cast<std::uint32_t>(next_random(rng) >> 16);
+    auto n = write_frame_header(binary ? 0x2 : 0x1, payload.size(), key, reinterpret_cast<unsigned char*>(out));
+    out[0] = static_cast<char>(out[0] | 0x40);  // RSV1: permessage-deflate
+    std::memcpy(out + n, payload.data(), payload.size());
+    apply_mask(out + n, payload.size(), key);
+    return n + payload.size();
+}
+
 namespace {
 
 void put_hex(std::uint64_t value, int digits, char* out) {
@@ -113,13 +130,24 @@ void write_fanout_stamp(const FanoutStamp& s, char* out) {
     put_hex(s.sent_ns, 16, out + 22);
 }
 
-std::optional<FanoutStamp> read_fanout_stamp(std::string_view head) {
+namespace {
+
+std::optional<FanoutStamp> stamp_at(std::string_view head) {
     if (head.size() < fanout_stamp_size || head[4] != ' ' || head[21] != ' ') return std::nullopt;
     auto sender = get_hex(head.substr(0, 4));
     auto seq = get_hex(head.substr(5, 16));
     auto sent = get_hex(head.substr(22, 16));
     if (!sender || !seq || !sent) return std::nullopt;
     return FanoutStamp{static_cast<std::uint32_t>(*sender), *seq, *sent};
+}
+
+}  // namespace
+
+std::optional<FanoutStamp> read_fanout_stamp(std::string_view head) {
+    for (std::size_t at = 0; at + fanout_stamp_size <= head.size(); ++at) {
+        if (auto stamp = stamp_at(head.substr(at))) return stamp;
+    }
+    return std::nullopt;
 }
 
 std::size_t build_stamped_frames(std::vector<char>& out, std::uint64_t count, std::size_t size, bool binary,
@@ -136,6 +164,29 @@ std::size_t build_stamped_frames(std::vector<char>& out, std::uint64_t count, st
         at += size;
     }
     return at;
+}
+
+void FrameReader::inflate_with(int window_bits, bool peer_resets, std::size_t limit) {
+    inflate_.emplace(window_bits, peer_resets, limit, capture_);
+}
+
+// RFC 7692 6: RSV1 marks the first frame of a compressed message, and only
+// when compression was agreed.
+const char* FrameReader::admit(bool rsv1) {
+    if (opcode_ != 0 && in_message_) return "the server sent a new message inside one";
+    if (opcode_ == 0 && !in_message_) return "the server sent a continuation without a message";
+    if (opcode_ > 0x2) return "the server sent a frame of an unknown type";
+    if (rsv1 && opcode_ == 0) return "the server set RSV1 on a continuation frame";
+    if (rsv1 && !inflate_) return "the server sent a compressed message without agreeing to compression";
+    if (!in_message_) {
+        in_message_ = true;
+        message_opcode_ = opcode_;
+        accumulating_ = 0;
+        head_len_ = 0;
+        compressed_ = rsv1;
+        if (compressed_) inflate_->start();
+    }
+    return nullptr;
 }
 
 FrameReader::Step FrameReader::feed(const unsigned char* data, std::size_t n) {
@@ -162,22 +213,19 @@ FrameReader::Step FrameReader::feed(const unsigned char* data, std::size_t n) {
             header_len_ = 0;
             remaining_ = len;
             in_frame_ = true;
+            bool rsv1 = (header_[0] & 0x40) != 0;
             if (opcode_ < 0x8) {
-                if (opcode_ != 0 && in_message_) return {Event::bad, pos};  // a new message inside one
-                if (opcode_ == 0 && !in_message_) return {Event::bad, pos};
-                if (opcode_ > 0x2) return {Event::bad, pos};
-                if (!in_message_) {
-                    in_message_ = true;
-                    message_opcode_ = opcode_;
-                    accumulating_ = 0;
-                    head_len_ = 0;
-                }
+                if (auto why = admit(rsv1)) return bad(pos, why);
             } else if (opcode_ > 0xA) {
-                return {Event::bad, pos};
+                return bad(pos, "the server sent a frame of an unknown type");
+            } else if (rsv1) {
+                return bad(pos, "the server set RSV1 on a control frame");
             }
         }
         std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, n - pos));
-        if (opcode_ < 0x8) {
+        if (opcode_ < 0x8 && compressed_) {
+            if (auto r = inflate_->feed(data + pos, take); r != InflateResult::ok) return inflate_failed(r, pos + take);
+        } else if (opcode_ < 0x8) {
             std::size_t copy = std::min(take, std::min(capture_, sizeof head_) - std::min(head_len_, capture_));
             std::memcpy(head_ + head_len_, data + pos, copy);
             head_len_ += copy;
@@ -192,6 +240,12 @@ FrameReader::Step FrameReader::feed(const unsigned char* data, std::size_t n) {
         if (fin_) {
             in_message_ = false;
             message_size_ = accumulating_;
+            if (compressed_) {
+                if (auto r = inflate_->finish(); r != InflateResult::ok) return inflate_failed(r, pos);
+                message_size_ = inflate_->size();
+                head_len_ = std::min(inflate_->head().size(), std::min(capture_, sizeof head_));
+                std::memcpy(head_, inflate_->head().data(), head_len_);
+            }
             return {Event::message, pos};
         }
     }

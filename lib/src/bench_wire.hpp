@@ -4,6 +4,8 @@
 // unit-tested; bench_*_impl.cpp move them through Asio.
 #pragma once
 
+#include "bench_inflate.hpp"
+
 #include <wskit/client.hpp>
 #include <wskit/export.hpp>
 
@@ -35,6 +37,7 @@ WSKIT_API std::string upgrade_request(const ClientOptions& options, std::uint64_
 struct UpgradeVerdict {
     bool switched = false;
     std::string status_line;
+    std::string extensions;  // every Sec-WebSocket-Extensions value, joined with ", "
 };
 WSKIT_API UpgradeVerdict read_upgrade_response(std::string_view head);
 
@@ -78,7 +81,12 @@ struct FanoutStamp {
     std::uint64_t sent_ns = 0;
 };
 constexpr std::size_t fanout_stamp_size = 38;
+// What a receiver keeps of each message's start to find the stamp in: a
+// relay may put something before it (a chat room's "alice: ", or a JSON
+// envelope's head up to its "text").
+constexpr std::size_t fanout_head_size = fanout_stamp_size + 96;
 WSKIT_API void write_fanout_stamp(const FanoutStamp& stamp, char* out);
+// The stamp at the start of `head`, or else the first one found further in.
 WSKIT_API std::optional<FanoutStamp> read_fanout_stamp(std::string_view head);
 
 // Builds `count` masked fan-out frames of `size` bytes into out (resized to
@@ -88,12 +96,22 @@ WSKIT_API std::size_t build_stamped_frames(std::vector<char>& out, std::uint64_t
                                            FanoutStamp first, const std::function<std::uint64_t(std::uint64_t)>& sent_at,
                                            std::uint64_t& rng);
 
+// A client data frame whose payload is compressed (RSV1) once and shared
+// by every frame: unlike the uncompressed frame's, its bytes are whatever
+// deflate made of them, so each frame's copy is masked whole with its key.
+// Writes the frame into out (max_header + payload size bytes); returns its length.
+WSKIT_API std::size_t write_compressed_frame(const std::string& payload, bool binary, std::uint64_t& rng, char* out);
+
 // Reads server frames incrementally and reports whole data messages: their
-// size and their first `capture` bytes. Payloads are skipped, not kept.
+// size and their first `capture` bytes. Payloads are skipped, not kept;
+// after inflate_with(), compressed ones (RSV1) are inflated on the way and
+// counted at their inflated size.
 class WSKIT_API FrameReader {
 public:
     explicit FrameReader(std::size_t capture = 0) : capture_(capture) {}
     enum class Event { none, message, close, bad };
+    // Compression was agreed: the server's window and reset, the largest inflated message.
+    void inflate_with(int window_bits, bool peer_resets, std::size_t limit);
     struct Step {
         Event event = Event::none;
         std::size_t consumed = 0;
@@ -104,10 +122,12 @@ public:
     std::uint64_t message_size() const { return message_size_; }
     std::string_view head() const { return std::string_view(head_, head_len_); }
     unsigned message_opcode() const { return message_opcode_; }
+    // Why the last Event::bad: words for an error message.
+    const char* problem() const { return problem_; }
 
 private:
     std::size_t capture_;
-    unsigned char header_[14];
+    unsigned char header_[14] = {};
     std::size_t header_len_ = 0;
     std::uint64_t remaining_ = 0;  // payload bytes of the current frame still to skip
     bool in_frame_ = false;
@@ -116,9 +136,24 @@ private:
     unsigned message_opcode_ = 0;
     std::uint64_t message_size_ = 0;
     std::uint64_t accumulating_ = 0;
-    char head_[fanout_stamp_size] = {};
+    char head_[fanout_head_size] = {};
     std::size_t head_len_ = 0;
     bool in_message_ = false;
+    bool compressed_ = false;  // the current message had RSV1 on its first frame
+    std::optional<MessageInflater> inflate_;
+    const char* problem_ = "";
+
+    Step bad(std::size_t pos, const char* why) {
+        problem_ = why;
+        return {Event::bad, pos};
+    }
+    // Takes the data frame header just read into its message; what is wrong
+    // with it, or nullptr.
+    const char* admit(bool rsv1);
+    Step inflate_failed(InflateResult result, std::size_t pos) {
+        return bad(pos, result == InflateResult::too_big ? "the server sent a message that inflates past --max-size"
+                                                         : "the server sent a compressed message that does not inflate");
+    }
 };
 
 }  // namespace wskit::detail

@@ -9,6 +9,17 @@ Worker::Worker(const BenchOptions& options, Coordination& coordination, tcp::res
     : opt(options), coord(coordination), addrs(std::move(addresses)), tls(std::move(tls_context)),
       frame(options.size, options.binary), rng(seed | 1), read_buffer(256 * 1024) {}
 
+const std::string& Worker::compressed_payload(int window_bits) {
+    auto& payload = compressed_payloads_[window_bits];
+    if (payload.empty()) {
+        // A message compressed on its own refers to no earlier one, so the
+        // same bytes are valid in every frame whatever the server keeps.
+        Deflater(window_bits, /*no_context_takeover=*/true).compress(frame.wire_payload(), payload);
+        payload.resize(payload.size() - 4);  // the 00 00 ff ff that RFC 7692 7.2.1 removes
+    }
+    return payload;
+}
+
 void Worker::launch() {
     sending = opt.mode == BenchMode::echo;
     rate_start = now_ns();

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -130,6 +131,8 @@ struct Worker {
     std::vector<Planned> plan;      // connections this worker opens (idle: in waves of parallel_opens)
     std::size_t started = 0;
     std::size_t senders = 0;        // fan-out: senders in the whole run, for the receivers' tracks
+    std::size_t compressed = 0;     // connections that agreed to permessage-deflate
+    std::optional<DeflateParams> agreed;  // the first agreement: what the results report
 
     // Counters, this thread only.
     std::uint64_t sent = 0, received = 0, bytes = 0, measured = 0, measured_bytes = 0;
@@ -145,6 +148,10 @@ struct Worker {
     bool sending = false;           // echo and senders may send
     bool stopping = false;
     bool done_reported = false;
+
+    // The echo payload compressed on its own (no context takeover), for a
+    // client window of `window_bits`: built at most once per window size.
+    const std::string& compressed_payload(int window_bits);
 
     // Loop thread: opens the planned connections and runs the timers.
     void launch();
@@ -167,6 +174,7 @@ private:
     asio::executor_work_guard<asio::io_context::executor_type> guard_{io.get_executor()};
     std::mutex mutex_;
     Snapshot published_;
+    std::string compressed_payloads_[max_window_bits + 1];
 };
 
 // Creates the connection object for the URL's scheme.

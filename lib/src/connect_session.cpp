@@ -343,10 +343,8 @@ private:
                 run_command(cmd);
                 continue;
             }
-            if (m.opcode == Opcode::text && !is_valid_utf8(m.payload)) {
-                stop_input(fmt::format("{} is not valid UTF-8; nothing from it on was sent (send bytes with "
-                                       "--binary, --hex or --base64)",
-                                       input_unit_name(units_read_)));
+            if (auto problem = text_input_problem(m, input_unit_name(units_read_)); !problem.empty()) {
+                stop_input(problem);
                 break;
             }
             if (show_outgoing_) {

@@ -52,6 +52,20 @@ struct Console::Impl {
         });
     }
 
+    // One line on stderr, or above the prompt, where the typed line stays
+    // intact. `now`: written at once rather than when the loop gets to it.
+    void to_stderr(std::string_view prefix, std::string_view line, bool now) {
+        if (editor) {
+            editor->sink().write(fmt::format("{}{}\n", prefix, line));
+            editor->flush();
+            return;
+        }
+        err->write(prefix);
+        err->write(line);
+        err->submit("\n");
+        if (now) err->flush();
+    }
+
     void end_record() {
         if (editor) return schedule_flush();
         out->end_record();
@@ -122,29 +136,17 @@ void Console::info(std::string_view text) {
     }
 }
 
-void Console::diagnostic(std::string_view line) {
-    auto& i = *impl_;
-    if (i.editor) {
-        // Above the prompt like everything else, so the typed line stays intact.
-        i.editor->sink().write(fmt::format("wskit: {}\n", line));
-        i.editor->flush();
-        return;
-    }
-    i.err->write("wskit: ");
-    i.err->write(line);
-    i.err->submit("\n");
-}
+void Console::diagnostic(std::string_view line) { impl_->to_stderr("wskit: ", line, false); }
 
-void Console::status_line(std::string_view line) {
-    auto& i = *impl_;
-    if (i.editor) {
-        i.editor->sink().write(fmt::format("{}\n", line));
-        i.editor->flush();
-        return;
-    }
-    i.err->write(line);
-    i.err->submit("\n");
-    i.err->flush();
+void Console::status_line(std::string_view line) { impl_->to_stderr("", line, true); }
+
+void Console::announce(const std::string& url) {
+    status_line("listening on " + url);
+    if (impl_->options.output.format != OutputFormat::json) return;
+    Event e;
+    e.type = EventType::listening;
+    e.text = url;
+    print(e);
 }
 
 bool Console::output_backed_up() const { return impl_->out && impl_->out->above_high_mark(); }

@@ -83,6 +83,9 @@ public:
     // A line on stderr without the prefix ("listening on ...", rates),
     // written at once: scripts wait for these.
     void status_line(std::string_view line);
+    // A server is ready: "listening on URL" on stderr, and the listening
+    // event on stdout with JSON output (scripts learn the port from either).
+    void announce(const std::string& url);
 
     // Overflow::keep: stdout holds more than its capacity; the owner should
     // stop producing until on_output_low.

@@ -2,6 +2,8 @@
 #include <wskit/error.hpp>
 #include <wskit/input.hpp>
 
+#include <fmt/format.h>
+
 #include <cstring>
 
 namespace wskit {
@@ -112,6 +114,13 @@ Message decode_input(std::string unit, InputEncoding encoding) {
         }
     }
     return {Opcode::text, std::move(unit)};
+}
+
+std::string text_input_problem(const Message& m, const std::string& unit) {
+    if (m.opcode != Opcode::text || is_valid_utf8(m.payload)) return {};
+    return fmt::format("{} is not valid UTF-8; nothing from it on was sent (send bytes with --binary, --hex or "
+                       "--base64)",
+                       unit);
 }
 
 }  // namespace wskit

@@ -85,13 +85,7 @@ public:
 
     int run() {
         server_->listen();
-        console_->status_line("listening on " + server_->url());
-        if (o_.output.format == OutputFormat::json) {
-            Event e;
-            e.type = EventType::listening;
-            e.text = server_->url();
-            console_->print(e);
-        }
+        console_->announce(server_->url());
         loop_.on_signals([this](int signo) { on_signal(signo); });
         if (!bridge_) console_->start_input();
         loop_.run();
@@ -217,9 +211,8 @@ private:
                 run_command(parse_listen_command(m.payload));
                 continue;
             }
-            if (m.opcode == Opcode::text && !is_valid_utf8(m.payload)) {
-                stop_input(fmt::format("input message {} is not valid UTF-8; nothing from it on was sent (send bytes "
-                                       "with --binary, --hex or --base64)", units_read_));
+            if (auto problem = text_input_problem(m, fmt::format("input message {}", units_read_)); !problem.empty()) {
+                stop_input(problem);
                 break;
             }
             broadcast(m);

@@ -28,10 +28,9 @@ detail::Console::Options console_options(const PrinterOptions& output) {
 }  // namespace
 
 struct ServeSession::Impl {
-    Impl(EventLoop& l, const PrinterOptions& o) : loop(l), options(o), console(l, console_options(o), {}) {}
+    Impl(EventLoop& l, const PrinterOptions& o) : loop(l), console(l, console_options(o), {}) {}
 
     EventLoop& loop;
-    PrinterOptions options;
     detail::Console console;
 };
 
@@ -49,15 +48,7 @@ void ServeSession::diagnostic(std::string_view line) { impl_->console.status_lin
 
 std::uint64_t ServeSession::dropped_records() const { return impl_->console.dropped_records(); }
 
-void ServeSession::announce(const Server& server) {
-    diagnostic("listening on " + server.url());
-    if (impl_->options.format == OutputFormat::json) {
-        Event e;
-        e.type = EventType::listening;
-        e.text = server.url();
-        print(e);
-    }
-}
+void ServeSession::announce(const Server& server) { impl_->console.announce(server.url()); }
 
 int ServeSession::run_until_signal(Server& server) {
     int result = 0;

@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <cstdio>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace wskit {
 
@@ -140,6 +141,9 @@ public:
         endpoint_.set_validate_handler([this](wpp::connection_hdl hdl) { return on_validate(hdl); });
         endpoint_.set_http_handler([this](wpp::connection_hdl hdl) { on_http(hdl); });
         endpoint_.set_open_handler([this](wpp::connection_hdl hdl) { on_open(hdl); });
+        endpoint_.set_fail_handler([this](wpp::connection_hdl hdl) {
+            admitted_.erase(endpoint_.get_con_from_hdl(hdl).get());
+        });
         endpoint_.set_message_handler([this](wpp::connection_hdl hdl, message_ptr msg) { on_message(hdl, msg); });
         endpoint_.set_close_handler([this](wpp::connection_hdl hdl) { on_close(hdl); });
         endpoint_.set_ping_handler([this](wpp::connection_hdl hdl, std::string data) {
@@ -361,7 +365,7 @@ private:
         auto checks = check_request(req);
         if (handlers_.on_request) handlers_.on_request(req, checks);
         auto rejection = rejection_for(checks);
-        if (!rejection && options.max_clients && open_count() >= options.max_clients) {
+        if (!rejection && options.max_clients && open_count() + admitted_.size() >= options.max_clients) {
             rejection = text_response(503, fmt::format("Server full: at most {} clients.\n", options.max_clients));
             rejection->headers.push_back({"Retry-After", "1"});
         }
@@ -378,6 +382,9 @@ private:
                 break;
             }
         }
+        // Holds its --max-clients slot from now: handshakes accepted at the
+        // same time would otherwise all find the server below its limit.
+        if (options.max_clients) admitted_.insert(con.get());
         return true;
     }
 
@@ -426,6 +433,7 @@ private:
 
     void on_open(wpp::connection_hdl hdl) {
         auto con = endpoint_.get_con_from_hdl(hdl);
+        admitted_.erase(con.get());
         ConnId id = next_id_++;
         con->wskit_id = id;
         con->compressed = options.compress && !con->get_response_header("Sec-WebSocket-Extensions").empty();
@@ -515,6 +523,7 @@ private:
     Endpoint endpoint_;
     BackpressureLimits limits_;
     std::unordered_map<ConnId, Connection> connections_;
+    std::unordered_set<const connection_type*> admitted_;  // accepted handshakes not yet open
     EventLoop::TimerId accept_timer_ = 0;
     std::size_t descriptor_limit_ = 0;
     std::optional<Clock::time_point> last_descriptor_warning_;

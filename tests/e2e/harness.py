@@ -179,6 +179,34 @@ class TestCase(unittest.TestCase):
                          f"stderr={result.stderr[-2000:]!r}")
 
 
+class EchoServersTestCase(TestCase):
+    """One `wskit echo 0` per class (self.server, self.port) and one with
+    --max-size SMALL_MAX_SIZE (self.small, self.small_port), both with
+    ECHO_ARGS; each test checks afterwards that both are still up."""
+    ECHO_ARGS = ()
+    SMALL_MAX_SIZE = 1000
+
+    @classmethod
+    def _start_echo(cls, *args):
+        p = Process([WSKIT, "echo", *cls.ECHO_ARGS, *args, "0"])
+        url = p.wait_line(LISTENING.pattern).group(1)
+        return p, port_of(url)
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server, cls.port = cls._start_echo()
+        cls.small, cls.small_port = cls._start_echo("--max-size", str(cls.SMALL_MAX_SIZE))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.small.stop()
+
+    def tearDown(self):
+        for p in (self.server, self.small):
+            self.assertIsNone(p.proc.poll(), f"wskit echo died: stderr={p.seen['stderr'][-20:]!r}")
+
+
 class CertsTestCase(TestCase):
     """A TestCase whose class has a test CA and certificates (certs.py),
     made once in a temporary folder: self.certs, self.tmp."""

@@ -11,7 +11,7 @@ from harness import WSKIT, CertsTestCase, free_port, main
 
 FIELDS = {"mode", "url", "connections", "senders", "window", "size", "binary", "rate", "threads", "warmup_s",
           "seconds", "sent", "received", "unanswered", "measured", "per_second", "mb_per_second", "latency_us",
-          "lost", "duplicated", "receivers", "opened", "open_at_end", "errors", "client_cpu_s",
+          "lost", "duplicated", "receivers", "opened", "open_at_end", "compression", "errors", "client_cpu_s",
           "client_cpu_percent", "client_cpu_us_per_message", "client_saturated", "server"}
 LATENCY = {"count", "min", "mean", "p50", "p90", "p99", "p99_9", "max"}
 ERRORS = {"total", "connect", "tls", "handshake", "closed", "protocol", "first"}
@@ -166,12 +166,14 @@ class Bench(CertsTestCase):
 
     def test_handshake_refused_by_the_server(self):
         _, url = self.start_wskit_server("echo", "0", "--max-clients", "1")
-        # The first connection takes the only place; the others get HTTP 503.
-        r = self.bench("-c", "3", "-n", "10", url)
+        # The first connection takes the only place and holds it for the
+        # whole run (with -n it could finish and free it for a late one); the
+        # others get HTTP 503.
+        r = self.bench("-c", "3", "-d", "0.5", url)
         self.assertEqual(r["opened"], 1)
         self.assertEqual(r["errors"]["handshake"], 2)
         self.assertIn("503", r["errors"]["first"])
-        self.assertEqual(r["received"], 10)
+        self.assertGreater(r["received"], 0)
 
 
 if __name__ == "__main__":

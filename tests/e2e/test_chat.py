@@ -194,6 +194,49 @@ class Chat(TestCase):
         run(scenario())
         self.assertEqual({e["type"] for e in seen}, {"message", "history", "join", "leave", "rename", "who", "system"})
 
+    def test_a_crowd_joining_is_announced_in_a_few_lines_that_count_everyone(self):
+        with open(SCHEMA) as f:
+            validator = Draft202012Validator(json.load(f))
+        _, url = self.server()
+        crowd = 60
+        text_lines, envelopes = [], []
+
+        async def scenario():
+            async with websockets.connect(url + "c?name=watch") as watch, \
+                    websockets.connect(url + "c?name=jay", subprotocols=[JSON]) as jay:
+                for _ in range(2):
+                    await watch.recv()  # who, welcome
+                await jay.recv()  # who
+                self.assertEqual(await watch.recv(), "* jay joined")
+                people = [await websockets.connect(url + f"c?name=n{i}") for i in range(crowd)]
+                try:
+                    # Everyone is announced, in fewer lines than people.
+                    online = 0
+                    while online < crowd + 2:
+                        line = await watch.recv()
+                        text_lines.append(line)
+                        online = int(line.rsplit("(", 1)[1].split()[0]) if line.endswith(" online)") else online + 1
+                    while sum(len(e.get("joined", [e.get("from")])) + e.get("more_joined", 0)
+                              for e in envelopes) < crowd:
+                        env = json.loads(await jay.recv())
+                        self.assertEqual([e.message for e in validator.iter_errors(env)], [], env)
+                        envelopes.append(env)
+                    # The last newcomer heard of nobody's join, not even its own.
+                    last = people[-1]
+                    await last.recv(), await last.recv()
+                    await last.send("/who")
+                    self.assertTrue((await last.recv()).startswith(f"* online in /c ({crowd + 2}): watch, jay, n0, "))
+                finally:
+                    for ws in people:
+                        await ws.close()
+        run(scenario())
+        self.assertLess(len(text_lines), crowd // 2, text_lines)
+        batch = next(line for line in text_lines if " others joined" in line)
+        self.assertRegex(batch, r"^\* (n\d+, ){4}n\d+ and \d+ others joined \(\d+ online\)$")
+        presence = [e for e in envelopes if e["type"] == "presence"]
+        self.assertTrue(presence, envelopes)
+        self.assertEqual(presence[-1]["online"], crowd + 2)
+
     def test_transcript_json(self):
         p, url = self.server("--json")
 

@@ -3,10 +3,14 @@ chat with each other and with a terminal, history shows on join, the
 who-list follows joins and leaves, a message that looks like HTML is shown
 as text and runs nothing, the page reconnects after the server restarts.
 Screenshots (desktop and phone, light and dark) go to BUILD/screenshots/."""
+import asyncio
 import json
 import os
 import signal
 import subprocess
+import threading
+
+import websockets
 
 from harness import NODE, PEERS, WSKIT, TestCase, free_port, main
 from test_chat import Terminal
@@ -59,6 +63,51 @@ class ChatBrowser(TestCase):
         for name in ("desktop-light", "desktop-dark", "phone-light", "phone-dark"):
             shot = os.path.join(SHOTS, f"chat-{name}.png")
             self.assertGreater(os.path.getsize(shot), 5000, shot)
+
+    def test_the_page_counts_a_crowd_announced_together(self):
+        _, url = self.start_wskit_server("chat", "0")
+        crowd = 40
+        page_joined, done = threading.Event(), threading.Event()
+        problems = []
+
+        async def people():
+            async with websockets.connect(url + "crowd?name=watch") as watch:
+                while not (await watch.recv()).endswith(" joined"):  # the page
+                    pass
+                page_joined.set()
+                clients = [await websockets.connect(url + f"crowd?name=n{i}") for i in range(crowd)]
+                while not done.is_set():
+                    await asyncio.sleep(0.05)
+                for ws in clients:
+                    await ws.close()
+
+        def run_people():
+            try:
+                asyncio.run(asyncio.wait_for(people(), 120))
+            except Exception as e:  # reported by the test's thread
+                problems.append(e)
+                page_joined.set()
+
+        thread = threading.Thread(target=run_people)
+        thread.start()
+        try:
+            lines = self.run_browser(url.replace("ws://", "http://") + "crowd", """
+                const count = () => document.getElementById('who-count').textContent;
+                while (count() !== String(args.online)) await new Promise((r) => setTimeout(r, 50));
+                return {
+                  system: [...document.querySelectorAll('#log .msg.system .body')].map((e) => e.textContent),
+                  listed: document.querySelectorAll('#who-list li:not(.more)').length,
+                };""", args={"online": crowd + 2})
+        finally:
+            done.set()
+            thread.join(timeout=30)
+        self.assertEqual(problems, [])
+        result = lines[-1]["done"]
+        # Every name is in the list, from a few lines that name some and count the rest.
+        self.assertEqual(result["listed"], crowd + 2)
+        joins = [line for line in result["system"] if "joined" in line]
+        self.assertLess(len(joins), crowd // 2, joins)
+        self.assertTrue(any(" others joined" in line for line in joins), joins)
 
 
 if __name__ == "__main__":

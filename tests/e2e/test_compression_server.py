@@ -10,33 +10,16 @@ import zlib
 
 import rawws
 from rawws import BINARY, CLOSE, CONT, PING, RSV1, TEXT, close_frame, deflate, frame, inflate
-from harness import WSKIT, LISTENING, Process, TestCase, main
+from harness import EchoServersTestCase, WSKIT, LISTENING, Process, TestCase, main
 
 MAX_SIZE = 1000
 OFFER = "permessage-deflate; client_max_window_bits"
 JSONISH = ('{"id": 1234, "user": "someone", "tags": ["a", "b", "c"], "text": "' + "lorem ipsum " * 70 + '"}')
 
 
-def start_echo(*args):
-    p = Process([WSKIT, "echo", "--compress", *args, "0"])
-    url = p.wait_line(LISTENING.pattern).group(1)
-    return p, int(url.rstrip("/").rsplit(":", 1)[1])
-
-
-class CompressingEcho(TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server, cls.port = start_echo()
-        cls.small, cls.small_port = start_echo("--max-size", str(MAX_SIZE))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        cls.small.stop()
-
-    def tearDown(self):
-        for p in (self.server, self.small):
-            self.assertIsNone(p.proc.poll(), f"wskit echo died: stderr={p.seen['stderr'][-20:]!r}")
+class CompressingEcho(EchoServersTestCase):
+    ECHO_ARGS = ("--compress",)
+    SMALL_MAX_SIZE = MAX_SIZE
 
     def ws(self, offer=OFFER, port=None):
         conn, headers = rawws.ws_handshake(port or self.port, {"Sec-WebSocket-Extensions": offer})

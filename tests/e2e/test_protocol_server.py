@@ -7,32 +7,13 @@ import socket
 
 import rawws
 from rawws import BINARY, CLOSE, CONT, PING, PONG, TEXT, frame, close_frame, close_payload
-from harness import WSKIT, LISTENING, Process, TestCase, main
+from harness import EchoServersTestCase, main
 
 MAX_SIZE = 1000
 
 
-class EchoServer(TestCase):
-    """One `wskit echo 0` per class (and one with --max-size); each test
-    checks afterwards that it is still up."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Process([WSKIT, "echo", "0"])
-        url = cls.server.wait_line(LISTENING.pattern).group(1)
-        cls.port = int(url.rstrip("/").rsplit(":", 1)[1])
-        cls.small = Process([WSKIT, "echo", "--max-size", str(MAX_SIZE), "0"])
-        url = cls.small.wait_line(LISTENING.pattern).group(1)
-        cls.small_port = int(url.rstrip("/").rsplit(":", 1)[1])
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        cls.small.stop()
-
-    def tearDown(self):
-        for p in (self.server, self.small):
-            self.assertIsNone(p.proc.poll(), f"wskit echo died: stderr={p.seen['stderr'][-20:]!r}")
+class EchoServer(EchoServersTestCase):
+    SMALL_MAX_SIZE = MAX_SIZE
 
     def ws(self, port=None):
         conn = rawws.ws_connect(port or self.port)

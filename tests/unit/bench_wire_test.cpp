@@ -110,6 +110,12 @@ TEST_CASE("bench fan-out stamps round-trip") {
     CHECK(s->seq == 0x123456789ull);
     CHECK(s->sent_ns == 987654321987ull);
     CHECK_FALSE(read_fanout_stamp("hello"));
+    // Behind a relay's prefix: a chat room's name, a JSON envelope's head.
+    for (std::string prefix : {"alice: ", "{\"type\":\"message\",\"room\":\"/\",\"from\":\"guest-12\",\"text\":\""}) {
+        auto relayed = read_fanout_stamp(prefix + std::string(buf, sizeof buf) + "xxxx");
+        REQUIRE(relayed);
+        CHECK(relayed->seq == 0x123456789ull);
+    }
     CHECK_FALSE(read_fanout_stamp(std::string(fanout_stamp_size, 'z')));
 }
 
@@ -152,4 +158,107 @@ TEST_CASE("bench sizes take k and m suffixes") {
     CHECK_FALSE(wskit::parse_byte_size("12q"));
     CHECK_FALSE(wskit::parse_byte_size("-1"));
     CHECK_FALSE(wskit::parse_byte_size("99999999999"));
+}
+
+namespace {
+
+// A message compressed on its own, as permessage-deflate sends it (without the 00 00 ff ff).
+std::string compressed(const std::string& message) {
+    std::string out;
+    Deflater(15, true).compress(message, out);
+    return out.substr(0, out.size() - 4);
+}
+
+// Feeds a whole stream; returns the messages' sizes and heads, or the problem of a bad frame.
+struct Read {
+    std::vector<std::uint64_t> sizes;
+    std::vector<std::string> heads;
+    std::string problem;
+};
+Read read_all(FrameReader& reader, const std::string& stream, std::size_t chunk) {
+    Read r;
+    for (std::size_t at = 0; at < stream.size() && r.problem.empty(); at += chunk) {
+        auto n = std::min(chunk, stream.size() - at);
+        auto* p = reinterpret_cast<const unsigned char*>(stream.data() + at);
+        for (std::size_t pos = 0; pos < n;) {
+            auto step = reader.feed(p + pos, n - pos);
+            pos += step.consumed;
+            if (step.event == FrameReader::Event::bad) {
+                r.problem = reader.problem();
+                break;
+            }
+            if (step.event == FrameReader::Event::message) {
+                r.sizes.push_back(reader.message_size());
+                r.heads.emplace_back(reader.head());
+            }
+            if (step.event == FrameReader::Event::none) break;
+        }
+    }
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("bench frames: compressed replies are counted inflated, fragmented and mixed") {
+    std::string big(5000, 'q');
+    auto whole = compressed(big);
+    std::string stream = server_frame(0xC1, compressed("hello world")) + server_frame(0x81, "plain") +
+                         server_frame(0x41, whole.substr(0, 7)) + server_frame(0x89, "ping") +
+                         server_frame(0x80, whole.substr(7));
+    for (std::size_t chunk : {1u, 3u, 1000u}) {
+        FrameReader reader(4);
+        reader.inflate_with(15, true, 1u << 20);
+        auto r = read_all(reader, stream, chunk);
+        INFO("chunk " << chunk);
+        CHECK(r.problem.empty());
+        CHECK(r.sizes == std::vector<std::uint64_t>{11, 5, 5000});
+        CHECK(r.heads == std::vector<std::string>{"hell", "plai", "qqqq"});
+    }
+}
+
+TEST_CASE("bench frames: RSV1 where it does not belong, bad data and bombs are bad") {
+    auto check = [](const std::string& stream, bool agreed, std::size_t limit, const std::string& words) {
+        FrameReader reader;
+        if (agreed) reader.inflate_with(15, false, limit);
+        auto r = read_all(reader, stream, 1000);
+        INFO(r.problem);
+        CHECK(r.problem.find(words) != std::string::npos);
+    };
+    auto c = compressed("abc");
+    check(server_frame(0xC1, c), false, 100, "without agreeing");
+    check(server_frame(0x41, c) + server_frame(0xC0, c), true, 100, "RSV1 on a continuation");
+    check(server_frame(0xC9, ""), true, 100, "RSV1 on a control frame");
+    check(server_frame(0xC1, "\xff\xff\xff\xff"), true, 100, "does not inflate");
+    check(server_frame(0xC1, compressed(std::string(100000, 'a'))), true, 1000, "past --max-size");
+}
+
+TEST_CASE("bench compressed frames: masked whole, RSV1, inflate to the message") {
+    auto payload = compressed(std::string(300, 'A'));
+    std::vector<char> out(SharedPayloadFrame::max_header + payload.size());
+    std::uint64_t rng = 7;
+    auto n = write_compressed_frame(payload, false, rng, out.data());
+    const auto* h = reinterpret_cast<const unsigned char*>(out.data());
+    CHECK(h[0] == 0xC1);  // FIN, RSV1, text
+    auto header_len = n - payload.size();
+    auto [opcode, unmasked] = unmask(h, header_len, std::string(out.data() + header_len, payload.size()));
+    CHECK(opcode == 0x1);
+    CHECK(unmasked == payload);
+    auto again = write_compressed_frame(payload, true, rng, out.data());
+    CHECK(again == n);
+    CHECK(static_cast<unsigned char>(out[0]) == 0xC2);
+}
+
+TEST_CASE("bench upgrade: the offer goes out, the answer's extensions are read") {
+    wskit::ClientOptions o;
+    o.url = wskit::parse_url("ws://127.0.0.1:9000/");
+    o.compress = wskit::DeflateOffer{};
+    o.compress->client_no_context_takeover = true;
+    std::uint64_t rng = 5;
+    CHECK(upgrade_request(o, rng).find("Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; "
+                                       "client_max_window_bits\r\n") != std::string::npos);
+    auto v = read_upgrade_response("HTTP/1.1 101 Switching Protocols\r\nsec-websocket-EXTENSIONS:  permessage-deflate \r\n"
+                                   "X-Other: 1\r\nSec-WebSocket-Extensions: x-two");
+    CHECK(v.switched);
+    CHECK(v.extensions == "permessage-deflate, x-two");
+    CHECK(read_upgrade_response("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket").extensions.empty());
 }

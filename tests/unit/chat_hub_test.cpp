@@ -316,3 +316,73 @@ TEST_CASE("Hub: a room opening here starts with what the bus knows of it", "[cha
     CHECK(f.take(1) == Lines{"[history] zed: earlier", "* online in / (2): zed, zed-2",
                              "* you are zed-2 in /; /help lists the commands"});
 }
+
+TEST_CASE("Hub: a busy room announces joins and leaves together, each newcomer hearing of those after it", "[chat]") {
+    HubOptions options;
+    options.presence_burst = 3;
+    Fixture f(options);
+    for (ConnId id = 1; id <= 3; ++id)
+        f.hub.join(id, "/?name=p" + std::to_string(id), id == 3 ? WireFormat::json : WireFormat::text, t0);
+    CHECK(f.take(1) == Lines{"* online in / (1): p1", "* you are p1 in /; /help lists the commands", "* p2 joined",
+                             "* p3 joined"});
+    f.take(2);
+    f.take(3);
+    CHECK(f.of_kind(Output::Kind::wake).empty());  // the burst went at once
+    // The bucket is empty: what comes now waits for a wake.
+    for (ConnId id = 4; id <= 11; ++id) f.hub.join(id, "/?name=p" + std::to_string(id), WireFormat::text, t0);
+    f.hub.join(12, "/?name=q", WireFormat::json, t0);
+    f.hub.leave(2, t0);
+    auto wakes = f.of_kind(Output::Kind::wake);
+    REQUIRE(wakes.size() == 1);
+    CHECK(wakes[0].at == t0 + options.presence_interval);
+    CHECK(f.take(1).empty());
+    f.take(4);  // greetings
+    f.take(10);
+    f.take(11);
+    f.take(12);
+    f.hub.flush(t0 + options.presence_interval / 2);  // too early: nothing, and another wake
+    CHECK(f.take(1).empty());
+    CHECK(f.of_kind(Output::Kind::wake).size() == 2);
+    f.hub.flush(t0 + options.presence_interval);
+    CHECK(f.take(1) == Lines{"* p4, p5, p6, p7, p8 and 4 others joined; p2 left (11 online)"});
+    CHECK(f.take(10) == Lines{"* p11 and q joined; p2 left (11 online)"});
+    CHECK(f.take(11) == Lines{"* q joined; p2 left (11 online)"});
+    auto batch = f.take(3);
+    REQUIRE(batch.size() == 1);
+    auto envelope = nlohmann::json::parse(batch[0]);
+    CHECK(envelope["type"] == "presence");
+    CHECK(envelope["joined"] == nlohmann::json::array({"p4", "p5", "p6", "p7", "p8", "p9", "p10", "p11", "q"}));
+    CHECK(envelope["left"] == nlohmann::json::array({"p2"}));
+    CHECK(envelope["online"] == 11);
+    CHECK(!envelope.contains("more_joined"));
+    auto single = f.take(12);  // one event: the plain envelope
+    REQUIRE(single.size() == 1);
+    CHECK(nlohmann::json::parse(single[0])["type"] == "leave");
+}
+
+TEST_CASE("Hub: joins held back are announced before the next message of the room", "[chat]") {
+    HubOptions options;
+    options.presence_burst = 1;
+    Fixture f(options);
+    f.hub.join(1, "/?name=alice", WireFormat::text, t0);
+    f.hub.join(2, "/?name=bob", WireFormat::text, t0);
+    f.hub.join(3, "/?name=carol", WireFormat::text, t0);
+    f.take(1);
+    f.hub.receive(3, "hi", t0);
+    CHECK(f.take(1) == Lines{"* bob and carol joined (3 online)", "carol: hi"});
+    CHECK(f.take(2) == Lines{"* online in / (2): alice, bob", "* you are bob in /; /help lists the commands",
+                             "* carol joined", "carol: hi"});
+    f.hub.flush(t0 + 1s);  // nothing left to say
+    CHECK(f.take(1).empty());
+}
+
+TEST_CASE("Hub: a terminal's greeting in a crowded room names the first 50 and counts the others", "[chat]") {
+    Fixture f;
+    for (ConnId id = 1; id <= 60; ++id) f.hub.join(id, "/?name=p" + std::to_string(id), WireFormat::text, t0);
+    auto greeting = f.take(60);
+    REQUIRE(!greeting.empty());
+    CHECK(greeting[0].rfind("* online in / (60): p1, p2, ", 0) == 0);
+    CHECK(greeting[0].find("p50 and 10 others (/who lists everyone)") != std::string::npos);
+    f.hub.receive(60, "/who", t0);
+    CHECK(f.take(60).front().find("p59, p60") != std::string::npos);
+}

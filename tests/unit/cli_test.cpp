@@ -337,6 +337,8 @@ TEST_CASE("cli: bench takes the client's handshake and TLS options, and -n is it
         {"bench", "-H", "X-A: 1", "-s", "chat", "-o", "http://o", "--auth", "u:p", "--user-agent", "ua",
          "--host", "h2", "--connect-timeout", "3", "--json", "-q", "ws://h/"},
         {"bench", "-k", "--ca", "ca.pem", "--tls-min", "1.3", "wss://h/"},
+        {"bench", "--compress", "--max-size", "1000", "ws://h/"},
+        {"bench", "--compress=server_no_context_takeover,client_max_window_bits=10", "ws://h/"},
         {"connect", "-n", "wss://h/"},  // connect keeps -n as --no-check
     };
     check_all_parse(lines);

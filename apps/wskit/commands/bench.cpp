@@ -81,6 +81,9 @@ int run(const BenchCommand& c) {
     BenchOptions o;
     o.mode = mode_of(c.mode);
     o.client = c.client.resolve(c.url);
+    // Echo messages are compressed once for the whole run, each on its own:
+    // saying so lets the server drop its inflate window between messages.
+    if (o.client.compress) o.client.compress->client_no_context_takeover = true;
     o.connections = c.connections;
     o.senders = c.senders;
     o.window = c.window;
@@ -155,7 +158,8 @@ const char* json_fields =
     "window) and per_second; mb_per_second (payload received, 10^6 bytes/s); latency_us with count, min, mean, "
     "p50, p90, p99, p99_9 and max (microseconds: echo round trip, fan-out delivery or handshake; with --rate from "
     "the intended send time); lost and duplicated (fan-out, all receivers) and receivers (one object per receiver "
-    "with received, lost, duplicated); opened and open_at_end; errors with total, connect, tls, handshake, closed, "
+    "with received, lost, duplicated); opened and open_at_end; compression (null without --compress) with offer, "
+    "agreed (connections) and params (null when none agreed); errors with total, connect, tls, handshake, closed, "
     "protocol and first (the first error's text); client_cpu_s, client_cpu_percent (of one core), "
     "client_cpu_us_per_message and client_saturated; server (null without --server-pid) with cpu_s, "
     "cpu_us_per_message, rss_before_kib, rss_after_kib and rss_per_connection_kib (idle).";
@@ -166,7 +170,9 @@ void add_load_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
                "stamped messages (sender, number, send time) to a server that relays every message to every "
                "client; the -c receivers count deliveries, delivery latency, and lost and duplicated messages (a "
                "relay keeps each sender's order, as one over TCP does: a number seen again is a duplicate, a gap "
-               "is a loss, counted from the first message each receiver sees and up to the last one sent). "
+               "is a loss, counted from the first message each receiver sees and up to the last one sent). The "
+               "stamp may follow a prefix or sit in a JSON envelope (a broadcast-chat room's 'NAME: ' or its "
+               "wskit.chat.v1.json 'text'); messages without one, like a room's join lines, are not counted. "
                "handshake: -c parallel loops of connect, upgrade, close. idle: open -c connections and hold them; "
                "with --server-pid, the server's memory per connection.",
                Complete::choices, {"echo", "fanout", "handshake", "idle"});
@@ -222,7 +228,10 @@ void register_bench(CLI::App& app, Context& ctx) {
          "prints its results. A live progress line goes to stderr on a terminal; the summary goes to stdout. "
          "When wskit bench uses about a whole core per thread, a warning says that it, not the server, may be "
          "the limit. Frames are built once and masked with a fresh key each; a connection's frames leave in one "
-         "gather write. --compress is not supported yet. Only load servers you run or are allowed to test.",
+         "gather write. With --compress, the offer also says client_no_context_takeover: an echo message is "
+         "compressed once for the run and sent with RSV1 in every frame, masked whole; compressed replies are "
+         "inflated, within --max-size, before they are counted, and the results say what was agreed (fan-out "
+         "senders send uncompressed). Only load servers you run or are allowed to test.",
          {{"wskit bench ws://127.0.0.1:9000/", "10 connections ping-pong 32-byte messages for 10 seconds"},
           {"wskit bench -c 100 -w 64 -d 5 ws://127.0.0.1:9000/", "100 connections, 64 messages in flight each"},
           {"wskit bench --rate 2000 -c 20 ws://127.0.0.1:9000/", "open loop at 2000 msg/s"},
@@ -241,6 +250,9 @@ void register_bench(CLI::App& app, Context& ctx) {
     add_load_options(ctx, *sub, *c);
     add_handshake_options(ctx, *sub, c->client);
     add_connect_timeout_option(ctx, *sub, c->client);
+    add_max_size_option(ctx, *sub, c->client,
+                        "Largest reply in bytes once inflated (default 16 MiB); larger is a protocol error");
+    add_compress_option(ctx, *sub, c->client);
     add_client_tls_options(ctx, *sub, c->client, /*short_n_alias=*/false);
     sub->callback([c, &ctx, sub] {
         // --rate: let messages queue behind a stalled server instead of waiting.

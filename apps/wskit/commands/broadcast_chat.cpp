@@ -60,13 +60,15 @@ DocSection wire_formats() {
               "* alice waves\n"
               "* carol joined\n"
               "* carol is now known as caro\n"
-              "* alice left"},
+              "* alice left\n"
+              "* dan, erin, fay, gus, hal and 12 others joined; ivy left (19 online)"},
              {"JSON, for a client whose handshake asks for the subprotocol wskit.chat.v1.json (wskit connect -s "
               "wskit.chat.v1.json, or new WebSocket(url, 'wskit.chat.v1.json') in a browser): one object per "
-              "message, with type (message, history, join, leave, rename, who or system), room, ts (UTC, ISO "
-              "8601 with milliseconds) and, as they apply: from, text, id (increasing within the server), old "
-              "(rename), names and you (who), action (true for /me) and self (true on the receiver's own "
-              "message or rename). The JSON Schema of these envelopes is lib/share/chat/envelope.schema.json in "
+              "message, with type (message, history, join, leave, presence, rename, who or system), room, ts "
+              "(UTC, ISO 8601 with milliseconds) and, as they apply: from, text, id (increasing within the "
+              "server), old (rename), names and you (who), action (true for /me), self (true on the receiver's "
+              "own message or rename), and for presence (joins and leaves announced together): joined and left "
+              "(the first 100 names of each), more_joined and more_left (how many others), online. The JSON Schema of these envelopes is lib/share/chat/envelope.schema.json in "
               "the wskit sources. Clients send plain text, not JSON.",
               "{\"type\":\"who\",\"room\":\"/rust\",\"names\":[\"alice\",\"bob\"],\n"
               " \"you\":\"bob\",\"ts\":\"2026-11-29T10:00:00.000Z\"}\n"
@@ -74,6 +76,8 @@ DocSection wire_formats() {
               " \"text\":\"hello\",\"ts\":\"2026-11-29T10:00:01.250Z\",\"id\":7}\n"
               "{\"type\":\"join\",\"room\":\"/rust\",\"from\":\"carol\",\n"
               " \"ts\":\"2026-11-29T10:00:02.000Z\",\"id\":8}\n"
+              "{\"type\":\"presence\",\"room\":\"/rust\",\"joined\":[\"dan\",\"erin\"],\n"
+              " \"left\":[\"ivy\"],\"online\":3,\"ts\":\"2026-11-29T10:00:02.100Z\"}\n"
               "{\"type\":\"system\",\"room\":\"/rust\",\"text\":\"you are already bob\",\n"
               " \"ts\":\"2026-11-29T10:00:03.000Z\"}"},
              {"(Each JSON example above is one message, on one line on the wire.)", ""}}};
@@ -90,7 +94,10 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
         "?name=NICK in the URL or /nick NAME; names are trimmed, made one word, freed of control characters, "
         "cut to 32 characters, and made unique in the room with a suffix (alice-2); without one a client is "
         "guest-N. Whoever joins gets the room's last --history messages, marked as history, and who is online; "
-        "the room hears of joins, leaves and renames. A client's own messages are not sent back to it as "
+        "the room hears of joins, leaves and renames. A busy room announces joins and leaves together: after "
+        "eight in a row, those of each quarter second go out as one line that names the first five and counts "
+        "the others ('* dan, erin and 3 others joined; ivy left (41 online)'); a terminal's greeting names the "
+        "first 50 people online, and /who all of them. A client's own messages are not sent back to it as "
         "someone else's.\n"
         "A plain GET of any room path serves the chat page, built into wskit (no external resources): it joins "
         "the room of its URL, remembers the name it was given, asks for the token when the server has one (and "

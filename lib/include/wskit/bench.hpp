@@ -73,6 +73,8 @@ struct BenchResult {
     std::vector<BenchReceiver> receivers;    // fan-out, one per receiver
     std::size_t opened = 0;             // connections that completed the handshake (handshake mode: loops)
     std::size_t open_at_end = 0;
+    std::size_t compressed = 0;         // connections that agreed to permessage-deflate (with --compress)
+    std::optional<DeflateParams> compression;  // what the first of them agreed
     BenchErrors errors;
     double client_cpu_seconds = 0;      // user + system of this process over the run
     double client_cpu_percent = 0;      // of one core, over the run

@@ -12,6 +12,7 @@
 #include <wskit/export.hpp>
 #include <wskit/slash.hpp>
 
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <map>
@@ -30,6 +31,12 @@ struct HubOptions {
     // Rooms nobody is in are remembered (with their history) up to this
     // many, the ones emptied longest ago forgotten first.
     std::size_t idle_rooms = 64;
+    // Joins and leaves: this many are announced at once, then one
+    // announcement (of all those since the last) per interval. A room
+    // filling up with thousands sends a few frames a second, not one per
+    // join to everyone present.
+    std::size_t presence_burst = 8;
+    std::chrono::milliseconds presence_interval{250};
 };
 
 struct Output {
@@ -38,6 +45,7 @@ struct Output {
         close,    // close `conn` with `code` and `reason`
         record,   // `event` happened in a room this hub serves (transcript)
         notice,   // something about `conn` worth a transcript line: `reason`
+        wake,     // call Hub::flush at `at` (joins and leaves wait for it)
     };
     Kind kind = Kind::deliver;
     std::vector<ConnId> to;
@@ -46,6 +54,7 @@ struct Output {
     int code = 0;
     std::string reason;
     RoomEvent event;
+    Time at{};
 };
 
 // The commands a chat client can type; /help and the man page list them.
@@ -67,6 +76,9 @@ public:
     void receive(ConnId conn, std::string_view text, Time now);
     // The client is gone (its close event): the room hears that it left.
     void leave(ConnId conn, Time now);
+    // Joins and leaves a busy room held back are announced when due (the
+    // hub asked with a wake Output).
+    void flush(Time now);
 
     struct RoomInfo {
         std::string room;

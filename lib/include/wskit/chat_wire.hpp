@@ -4,12 +4,14 @@
 // described by lib/share/chat/envelope.schema.json:
 //   {"type":"message","room":"/","from":"alice","text":"hello","ts":"2026-11-29T10:00:00.000Z","id":7}
 // Types: message, history (a message replayed to a newcomer), join, leave,
-// rename, who, system.
+// presence (joins and leaves of a busy room, announced together), rename,
+// who, system.
 #pragma once
 
 #include <wskit/chat_bus.hpp>
 #include <wskit/export.hpp>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,8 +30,21 @@ struct View {
 
 // A room event (message, action, join, leave, rename) for a client.
 WSKIT_API std::string render_event(const RoomEvent& event, WireFormat format, View view = {});
-// Who is in the room; `you` is the receiver's own name.
-WSKIT_API std::string render_who(const std::string& room, const std::vector<std::string>& names,
+// Joins and leaves announced together (one of them: as render_event), with
+// how many are `online` in the room after them. A busy room's batch names
+// a few of its people and counts the others: it goes to every member, and
+// a list as long as the room would make filling a room quadratic in bytes.
+WSKIT_API std::string render_presence(const std::string& room, const std::vector<const RoomEvent*>& events,
+                                      std::size_t online, WireFormat format, Time ts);
+// Names listed by a batch: text (a line to read), JSON (a page's roster:
+// complete unless more than 100 come or go in one batch, about 400 a second).
+inline constexpr std::size_t presence_names_text = 5;
+inline constexpr std::size_t presence_names_json = 100;
+
+// Who is in the room: `online` people, of whom `names` are the first (all
+// of them for JSON, a page's roster; a text line counts the others); `you`
+// is the receiver's own name.
+WSKIT_API std::string render_who(const std::string& room, const std::vector<std::string>& names, std::size_t online,
                                  const std::string& you, WireFormat format, Time ts);
 // A line from the server itself: a welcome, an answer, a warning.
 WSKIT_API std::string render_system(const std::string& room, std::string_view text, WireFormat format, Time ts);

@@ -47,4 +47,8 @@ private:
 // naming the problem when hex or base64 does not decode.
 WSKIT_API Message decode_input(std::string unit, InputEncoding encoding);
 
+// Why an input unit cannot go as a text message (it is not UTF-8), or "" when
+// it can: "input line 3 is not valid UTF-8; ...", `unit` naming where it was.
+WSKIT_API std::string text_input_problem(const Message& m, const std::string& unit);
+
 }  // namespace wskit

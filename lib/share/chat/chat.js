@@ -21,6 +21,7 @@
   let everOpened = false;
   let me = '';
   let names = [];
+  let online = 0; // from the server: a busy room names only some of those who come and go
   let lastSent = '';
   let historyShown = false;
   const shown = new Set();  // messages on screen, so a reconnect's history adds no copies
@@ -81,7 +82,16 @@
       const li = el('li', n === me ? 'me' : '', n);
       return li;
     }));
-    $('who-count').textContent = String(names.length);
+    // A rush of joins is announced with the first names only: say so.
+    if (online > names.length) whoList.appendChild(el('li', 'more', `and ${online - names.length} more`));
+    $('who-count').textContent = String(Math.max(online, names.length));
+  }
+
+  // "ann, bob, cy, dee, eve and 3 others": a line names a few and counts the rest.
+  function nameList(listed, more) {
+    const others = listed.length - Math.min(listed.length, 5) + (more || 0);
+    const all = listed.slice(0, 5).concat(others ? [`${others} other${others === 1 ? '' : 's'}`] : []);
+    return all.length < 2 ? all.join('') : `${all.slice(0, -1).join(', ')} and ${all[all.length - 1]}`;
   }
 
   function setStatus(text, online) {
@@ -103,19 +113,33 @@
       case 'who':
         me = env.you;
         names = env.names.slice();
+        online = names.length;
         if (document.activeElement !== nameInput) nameInput.value = me;
         renderWho();
         break;
       case 'join':
         if (!names.includes(env.from)) names.push(env.from);
+        online += 1;
         renderWho();
         addSystem(`${env.from} joined`, env.ts);
         break;
       case 'leave':
         names = names.filter((n) => n !== env.from);
+        online = Math.max(0, online - 1);
         renderWho();
         addSystem(`${env.from} left`, env.ts);
         break;
+      case 'presence': {
+        for (const n of env.joined) if (!names.includes(n)) names.push(n);
+        names = names.filter((n) => !env.left.includes(n));
+        online = env.online;
+        renderWho();
+        const parts = [];
+        if (env.joined.length) parts.push(`${nameList(env.joined, env.more_joined)} joined`);
+        if (env.left.length) parts.push(`${nameList(env.left, env.more_left)} left`);
+        addSystem(parts.join('; '), env.ts);
+        break;
+      }
       case 'rename':
         names = names.map((n) => (n === env.old ? env.from : n));
         if (env.self) {

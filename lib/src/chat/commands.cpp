@@ -36,7 +36,10 @@ void Hub::Impl::command(ConnId conn, Client& c, std::string_view line, Time now)
         if (body.empty()) return tell(conn, c, "usage: /me TEXT, like /me waves", now);
         return publish(conn, RoomEvent::Type::action, std::move(body), now);
     }
-    if (name == "who") return deliver({conn}, render_who(c.room, names(rooms.at(c.room)), c.name, c.format, now));
+    if (name == "who") {
+        const auto& room = rooms.at(c.room);
+        return deliver({conn}, render_who(c.room, names(room), room.roster.size(), c.name, c.format, now));
+    }
     if (name == "rooms") return tell(conn, c, rooms_line(), now);
     if (name == "help" || name == "?")
         return tell(conn, c, "commands:\n" + format_slash_help(chat_slash_commands()), now);

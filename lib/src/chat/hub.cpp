@@ -5,8 +5,19 @@
 #include <algorithm>
 
 namespace wskit::chat {
+namespace {
+
+// A terminal's greeting names this many of the room's people and counts
+// the others: in a room of thousands, a line of every name is unreadable
+// and, made for each newcomer, quadratic in bytes (the list of names
+// alone, freed at once, touched 10 KiB of fresh heap per client with 1000
+// in a room). /who lists everyone.
+constexpr std::size_t greeting_names = 50;
+
+}  // namespace
 
 void Hub::Impl::join(ConnId conn, std::string_view resource, WireFormat format, Time now) {
+    latest = std::max(latest, now);
     auto address = parse_room_address(resource);
     open_room(address.room);
     std::string wanted = clean_name(address.name, options.max_name_chars);
@@ -21,7 +32,7 @@ void Hub::Impl::admit(ConnId conn, Time now) {
     auto& room = rooms.at(c.room);
     c.joined = true;
     c.first_id = next_id;
-    room.local.push_back(conn);
+    room.local_of(c.format).push_back(conn);
     room.roster.push_back({node, conn, c.name});
     publish(conn, RoomEvent::Type::join, "", now);
     greet(conn, c, room, now);
@@ -30,6 +41,7 @@ void Hub::Impl::admit(ConnId conn, Time now) {
 void Hub::Impl::receive(ConnId conn, std::string_view text, Time now) {
     auto it = clients.find(conn);
     if (it == clients.end() || it->second.closing) return;
+    latest = std::max(latest, now);
     auto& c = it->second;
     switch (c.rate.take(now)) {
         case RateLimiter::Verdict::pass: break;
@@ -63,20 +75,22 @@ void Hub::Impl::handle(ConnId conn, Client& c, std::string_view text, Time now) 
 void Hub::Impl::leave(ConnId conn, Time now) {
     auto it = clients.find(conn);
     if (it == clients.end()) return;
+    latest = std::max(latest, now);
     auto room_name = it->second.room;
     auto& room = rooms.at(room_name);
     room.claims.erase(conn);  // its claim's answer will find it gone
     if (it->second.joined) {
-        room.local.erase(std::remove(room.local.begin(), room.local.end(), conn), room.local.end());
+        auto& local = room.local_of(it->second.format);
+        local.erase(std::remove(local.begin(), local.end(), conn), local.end());
         publish(conn, RoomEvent::Type::leave, "", now);  // before the client goes: it names the author
         release(room_name, conn, it->second.name);
     }
     clients.erase(it);
-    if (room.local.empty() && room.claims.empty()) close_room(room_name);
+    if (room.empty_here() && room.claims.empty()) close_room(room_name);
 }
 
 Room& Hub::Impl::open_room(const std::string& name) {
-    auto& room = rooms[name];
+    auto& room = rooms.try_emplace(name, name).first->second;
     if (!room.subscription) {
         room.subscription = bus.subscribe(name, [this](const RoomEvent& e) { on_bus_event(e); });
         // Others (processes sharing the room) may have been in it, and
@@ -96,6 +110,7 @@ void Hub::Impl::close_room(const std::string& name) {
     bus.unsubscribe(room.subscription);
     room.subscription = 0;
     room.roster.clear();  // who is elsewhere is no longer heard of here
+    room.presence = {};   // nobody is left here to hear of it
     idle.push_back(name);
     if (room.history.empty()) {
         rooms.erase(name);
@@ -116,9 +131,12 @@ bool Hub::Impl::taken(const Room& room, std::string_view name, ConnId except) co
                        [&](const auto& claim) { return claim.first != except && same_name(claim.second, name); });
 }
 
-std::vector<std::string> Hub::Impl::names(const Room& room) {
+std::vector<std::string> Hub::Impl::names(const Room& room, std::size_t limit) {
     std::vector<std::string> out;
-    for (const auto& m : room.roster) out.push_back(m.name);
+    for (const auto& m : room.roster) {
+        if (out.size() == limit) break;
+        out.push_back(m.name);
+    }
     return out;
 }
 
@@ -159,15 +177,19 @@ void Hub::Impl::on_bus_event(const RoomEvent& e) {
     if (it == rooms.end()) return;
     auto& room = it->second;
     update_roster(room, e);
+    bool presence = e.type == RoomEvent::Type::join || e.type == RoomEvent::Type::leave;
     if (e.type == RoomEvent::Type::message || e.type == RoomEvent::Type::action) {
         room.history.push_back(e);
         while (room.history.size() > options.history) room.history.pop_front();
     }
     if (e.origin != node) sink(record(e));
+    if (presence) return announce(room, e);
+    flush_presence(room);  // what came before this event, first
     fan_out(room, e);
 }
 
 void Hub::Impl::update_roster(Room& room, const RoomEvent& e) {
+    if (e.type == RoomEvent::Type::message || e.type == RoomEvent::Type::action) return;
     auto same = [&](const Member& m) { return m.origin == e.origin && m.conn == e.origin_conn; };
     auto found = std::find_if(room.roster.begin(), room.roster.end(), same);
     switch (e.type) {
@@ -191,12 +213,15 @@ void Hub::Impl::fan_out(const Room& room, const RoomEvent& e) {
     ConnId author = e.origin == node ? e.origin_conn : 0;
     bool author_sees = e.type == RoomEvent::Type::rename;
     bool json_author_sees = author_sees || e.type == RoomEvent::Type::message || e.type == RoomEvent::Type::action;
+    // Only this process's joins and renames can be known already (see already_known).
+    bool maybe_known = e.origin == node && (e.type == RoomEvent::Type::join || e.type == RoomEvent::Type::rename);
     for (auto format : {WireFormat::text, WireFormat::json}) {
+        const auto& local = room.local[static_cast<std::size_t>(format)];
         std::vector<ConnId> to;
+        to.reserve(local.size());
         ConnId self = 0;
-        for (ConnId id : room.local) {
-            const auto& c = clients.at(id);
-            if (c.format != format || already_known(c, e)) continue;
+        for (ConnId id : local) {
+            if (maybe_known && already_known(clients.at(id), e)) continue;
             if (id == author) self = id;
             else to.push_back(id);
         }
@@ -217,7 +242,8 @@ bool Hub::Impl::already_known(const Client& c, const RoomEvent& e) const {
 
 void Hub::Impl::greet(ConnId conn, const Client& c, const Room& room, Time now) {
     for (const auto& e : room.history) deliver({conn}, render_event(e, c.format, View{true, e.origin == node && e.origin_conn == conn}));
-    deliver({conn}, render_who(c.room, names(room), c.name, c.format, now));
+    auto listed = names(room, c.format == WireFormat::text ? greeting_names : SIZE_MAX);
+    deliver({conn}, render_who(c.room, listed, room.roster.size(), c.name, c.format, now));
     if (c.format == WireFormat::text)
         tell(conn, c, fmt::format("you are {} in {}; /help lists the commands", c.name, c.room), now);
 }
@@ -252,6 +278,7 @@ Hub::~Hub() {
 void Hub::join(ConnId conn, std::string_view resource, WireFormat format, Time now) {
     impl_->join(conn, resource, format, now);
 }
+void Hub::flush(Time now) { impl_->flush_due(now); }
 void Hub::receive(ConnId conn, std::string_view text, Time now) { impl_->receive(conn, text, now); }
 void Hub::leave(ConnId conn, Time now) { impl_->leave(conn, now); }
 

@@ -4,6 +4,7 @@
 
 #include <wskit/chat_room.hpp>
 
+#include <array>
 #include <deque>
 #include <map>
 #include <memory>
@@ -38,12 +39,31 @@ struct Member {
     std::string name;
 };
 
+// Joins and leaves a room has not announced yet. Announcing each one to
+// everyone makes a room filling up send N(N-1)/2 frames; a token bucket
+// lets a quiet room announce at once and makes a busy one announce them
+// together, a few times a second (see presence.cpp).
+struct PresenceBatch {
+    std::vector<RoomEvent> pending;
+    double tokens = 0;         // announcements that may go now
+    Time refilled{};           // when `tokens` was last topped up
+    bool wake_asked = false;   // a wake Output for this batch is out
+};
+
 struct Room {
+    explicit Room(std::string n) : name(std::move(n)) {}
+    std::string name;
     Bus::Subscription subscription = 0;  // 0 while nobody is in it here
-    std::vector<ConnId> local;           // this process's clients, in join order
-    std::vector<Member> roster;          // everyone, in join order
+    // This process's clients by wire format (WireFormat as the index): a
+    // message is rendered once per format and goes to one of these lists.
+    std::array<std::vector<ConnId>, 2> local;
+    std::vector<Member> roster;  // everyone, in join order
     std::deque<RoomEvent> history;
     std::map<ConnId, std::string> claims;  // names this process's clients are claiming here
+    PresenceBatch presence;
+
+    bool empty_here() const { return local[0].empty() && local[1].empty(); }
+    std::vector<ConnId>& local_of(WireFormat f) { return local[static_cast<std::size_t>(f)]; }
 };
 
 struct Hub::Impl {
@@ -77,7 +97,8 @@ struct Hub::Impl {
     void close_room(const std::string& name);
     // Whether someone other than `except` (a client here) goes by `name`.
     bool taken(const Room& room, std::string_view name, ConnId except) const;
-    static std::vector<std::string> names(const Room& room);
+    // The first `limit` names of the room, in join order.
+    static std::vector<std::string> names(const Room& room, std::size_t limit = SIZE_MAX);
 
     // --- events -----------------------------------------------------------
     RoomEvent make_event(ConnId conn, const Client& c, RoomEvent::Type type, std::string text, Time now);
@@ -91,6 +112,17 @@ struct Hub::Impl {
     // already shows what it sent), and no notice of its own join.
     void fan_out(const Room& room, const RoomEvent& e);
     bool already_known(const Client& c, const RoomEvent& e) const;
+
+    // --- joins and leaves (presence.cpp) --------------------------------
+    // A join or leave off the bus: announced now, or in the room's batch.
+    void announce(Room& room, const RoomEvent& e);
+    // The room's batch, to everyone; a client who joined during it hears
+    // only of what came after its own join.
+    void flush_presence(Room& room);
+    // Rooms whose batch may go by `now` send it.
+    void flush_due(Time now);
+    bool take_presence_token(PresenceBatch& batch);
+    void ask_wake(Room& room);
     void greet(ConnId conn, const Client& c, const Room& room, Time now);
     void tell(ConnId conn, const Client& c, std::string_view text, Time now);
     void deliver(std::vector<ConnId> to, std::string text);
@@ -109,6 +141,9 @@ struct Hub::Impl {
     // Bus answers hold a weak reference: one that comes after the hub is
     // gone does nothing.
     std::shared_ptr<int> alive = std::make_shared<int>(0);
+    // The latest time the hub was told (join, receive, leave, flush): the
+    // time of events that come off the bus on their own.
+    Time latest{};
 };
 
 }  // namespace wskit::chat

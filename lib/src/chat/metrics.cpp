@@ -22,23 +22,30 @@ void metric(std::string& out, const char* name, const char* type, const char* he
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
+// A metric without labels: its header and its one sample.
+template <class Value>
+void single(std::string& out, const char* name, const char* type, const char* help, Value value) {
+    metric(out, name, type, help);
+    out += fmt::format("{} {}\n", name, value);
+}
+
 void render_redis(std::string& out, const redis::BusStats& r) {
     using State = redis::BusStats::State;
-    metric(out, "wskit_chat_redis_up", "gauge", "1 while rooms are shared through Redis, 0 while degraded or connecting.");
-    out += fmt::format("wskit_chat_redis_up {}\n", r.state == State::connected ? 1 : 0);
+    single(out, "wskit_chat_redis_up", "gauge", "1 while rooms are shared through Redis, 0 while degraded or connecting.",
+           r.state == State::connected ? 1 : 0);
     metric(out, "wskit_chat_redis_state", "gauge", "The Redis connection's state: 1 for the current one.");
     for (auto s : {State::connecting, State::connected, State::degraded})
         out += fmt::format("wskit_chat_redis_state{{state=\"{}\"}} {}\n", redis::state_name(s), r.state == s ? 1 : 0);
-    metric(out, "wskit_chat_redis_reconnects_total", "counter", "Times sharing through Redis resumed after a loss.");
-    out += fmt::format("wskit_chat_redis_reconnects_total {}\n", r.reconnects);
-    metric(out, "wskit_chat_redis_outbox", "gauge",
-           "Messages said here while Redis was unreachable, waiting to be published when it is back.");
-    out += fmt::format("wskit_chat_redis_outbox {}\n", r.outbox);
-    metric(out, "wskit_chat_redis_outbox_dropped_total", "counter",
-           "Messages pushed out of the full outbox: delivered here, never to the other processes.");
-    out += fmt::format("wskit_chat_redis_outbox_dropped_total {}\n", r.outbox_dropped);
-    metric(out, "wskit_chat_redis_published_total", "counter", "Room events this process published to Redis.");
-    out += fmt::format("wskit_chat_redis_published_total {}\n", r.published);
+    single(out, "wskit_chat_redis_reconnects_total", "counter", "Times sharing through Redis resumed after a loss.",
+           r.reconnects);
+    single(out, "wskit_chat_redis_outbox", "gauge",
+           "Messages said here while Redis was unreachable, waiting to be published when it is back.",
+           r.outbox);
+    single(out, "wskit_chat_redis_outbox_dropped_total", "counter",
+           "Messages pushed out of the full outbox: delivered here, never to the other processes.",
+           r.outbox_dropped);
+    single(out, "wskit_chat_redis_published_total", "counter", "Room events this process published to Redis.",
+           r.published);
     metric(out, "wskit_chat_redis_delivered_total", "counter",
            "Room events delivered to this process's rooms, by source: remote (other processes, through Redis), "
            "own (this process's, back from Redis), local (this process's, without Redis).");
@@ -61,22 +68,20 @@ void render_redis(std::string& out, const redis::BusStats& r) {
 
 std::string render_metrics(const MetricsSnapshot& m) {
     std::string out;
-    metric(out, "wskit_chat_clients", "gauge", "Clients connected now.");
-    out += fmt::format("wskit_chat_clients {}\n", m.clients);
-    metric(out, "wskit_chat_rooms", "gauge", "Rooms with someone in them.");
-    out += fmt::format("wskit_chat_rooms {}\n", m.rooms);
-    metric(out, "wskit_chat_connections_total", "counter", "WebSocket connections accepted.");
-    out += fmt::format("wskit_chat_connections_total {}\n", m.server.connections_total);
-    metric(out, "wskit_chat_messages_received_total", "counter", "WebSocket messages received from clients.");
-    out += fmt::format("wskit_chat_messages_received_total {}\n", m.server.messages_in);
-    metric(out, "wskit_chat_messages_sent_total", "counter", "WebSocket frames sent (messages and pings), one per receiver.");
-    out += fmt::format("wskit_chat_messages_sent_total {}\n", m.server.messages_out);
-    metric(out, "wskit_chat_received_bytes_total", "counter", "Payload bytes received from clients.");
-    out += fmt::format("wskit_chat_received_bytes_total {}\n", m.server.bytes_in);
-    metric(out, "wskit_chat_sent_bytes_total", "counter", "Payload bytes sent, counted once per receiver.");
-    out += fmt::format("wskit_chat_sent_bytes_total {}\n", m.server.bytes_out);
-    metric(out, "wskit_chat_room_messages_total", "counter", "Messages said in rooms by clients of this server.");
-    out += fmt::format("wskit_chat_room_messages_total {}\n", m.chat.chat_messages);
+    single(out, "wskit_chat_clients", "gauge", "Clients connected now.", m.clients);
+    single(out, "wskit_chat_rooms", "gauge", "Rooms with someone in them.", m.rooms);
+    single(out, "wskit_chat_connections_total", "counter",
+            "WebSocket connections accepted.", m.server.connections_total);
+    single(out, "wskit_chat_messages_received_total", "counter",
+            "WebSocket messages received from clients.", m.server.messages_in);
+    single(out, "wskit_chat_messages_sent_total", "counter",
+            "WebSocket frames sent (messages and pings), one per receiver.", m.server.messages_out);
+    single(out, "wskit_chat_received_bytes_total", "counter",
+            "Payload bytes received from clients.", m.server.bytes_in);
+    single(out, "wskit_chat_sent_bytes_total", "counter",
+            "Payload bytes sent, counted once per receiver.", m.server.bytes_out);
+    single(out, "wskit_chat_room_messages_total", "counter",
+            "Messages said in rooms by clients of this server.", m.chat.chat_messages);
     metric(out, "wskit_chat_drops_total", "counter", "Clients dropped by the server, by reason.");
     for (std::size_t i = 0; i < m.chat.drops.size(); ++i)
         out += fmt::format("wskit_chat_drops_total{{reason=\"{}\"}} {}\n", drop_reason_name(static_cast<DropReason>(i)),

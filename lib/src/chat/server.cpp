@@ -143,6 +143,12 @@ private:
                     ++counters_.chat_messages;
                 return transcript_.record(o.event, o.conn);
             case K::notice: return transcript_.notice(o.conn, hub_.room_of(o.conn), hub_.name_of(o.conn), o.reason);
+            case K::wake: {
+                auto delay = std::chrono::ceil<std::chrono::milliseconds>(o.at - std::chrono::system_clock::now());
+                loop_.after(std::max(delay, std::chrono::milliseconds(0)),
+                            [this] { hub_.flush(std::chrono::system_clock::now()); });
+                return;
+            }
         }
     }
 

@@ -1,7 +1,10 @@
 #include <wskit/chat_wire.hpp>
 #include <wskit/printer.hpp>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
 
 namespace wskit::chat {
 namespace {
@@ -37,7 +40,42 @@ std::string text_line(const RoomEvent& e, View view) {
     return {};
 }
 
+// "alice", "alice and bob", "alice, bob and carol", "alice, bob and 7 others".
+std::string name_list(const std::vector<std::string_view>& names, std::size_t limit) {
+    std::string out;
+    auto shown = std::min(names.size(), limit);
+    std::size_t others = names.size() - shown;
+    for (std::size_t i = 0; i < shown; ++i) {
+        if (i) out += (i + 1 == shown && !others) ? " and " : ", ";
+        out += names[i];
+    }
+    if (others) out += fmt::format(" and {} other{}", others, others == 1 ? "" : "s");
+    return out;
+}
+
 }  // namespace
+
+std::string render_presence(const std::string& room, const std::vector<const RoomEvent*>& events,
+                            std::size_t online, WireFormat format, Time ts) {
+    if (events.size() == 1) return render_event(*events.front(), format);
+    std::vector<std::string_view> joined, left;
+    for (const auto* e : events) (e->type == RoomEvent::Type::join ? joined : left).push_back(e->from);
+    if (format == WireFormat::text) {
+        std::string line = "*";
+        if (!joined.empty()) line += " " + name_list(joined, presence_names_text) + " joined";
+        if (!left.empty()) line += (joined.empty() ? " " : "; ") + name_list(left, presence_names_text) + " left";
+        return line + fmt::format(" ({} online)", online);
+    }
+    auto listed = [](const std::vector<std::string_view>& names) {
+        return std::vector<std::string_view>(names.begin(), names.begin() + std::min(names.size(), presence_names_json));
+    };
+    json j{{"type", "presence"}, {"room", room}, {"joined", listed(joined)}, {"left", listed(left)}};
+    if (joined.size() > presence_names_json) j["more_joined"] = joined.size() - presence_names_json;
+    if (left.size() > presence_names_json) j["more_left"] = left.size() - presence_names_json;
+    j["online"] = online;
+    j["ts"] = format_iso_time(ts);
+    return dump(j);
+}
 
 std::string render_event(const RoomEvent& e, WireFormat format, View view) {
     if (format == WireFormat::text) return text_line(e, view);
@@ -56,11 +94,12 @@ std::string render_event(const RoomEvent& e, WireFormat format, View view) {
     return dump(j);
 }
 
-std::string render_who(const std::string& room, const std::vector<std::string>& names, const std::string& you,
-                       WireFormat format, Time ts) {
+std::string render_who(const std::string& room, const std::vector<std::string>& names, std::size_t online,
+                       const std::string& you, WireFormat format, Time ts) {
     if (format == WireFormat::text) {
-        std::string line = "* online in " + room + " (" + std::to_string(names.size()) + "): ";
+        std::string line = "* online in " + room + " (" + std::to_string(online) + "): ";
         for (std::size_t i = 0; i < names.size(); ++i) line += (i ? ", " : "") + names[i];
+        if (names.size() < online) line += fmt::format(" and {} others (/who lists everyone)", online - names.size());
         return line;
     }
     json j{{"type", "who"}, {"room", room}, {"names", names}, {"you", you}, {"ts", format_iso_time(ts)}};

@@ -1,0 +1,25 @@
+# Shared by bench/compress.sh and bench/fanout.sh (sourced): logging, medians,
+# reading bench's JSON, and starting a server pinned to SERVER_CPU. The caller
+# sets TMP (a scratch folder), PIDS (stopped on exit) and SERVER_CPU.
+
+log() { echo "$*" >&2; }
+# The median of the numbers on stdin, "-" when there are none.
+median() { sort -g | awk '{v[NR]=$1} END {if (!NR) print "-"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+# A Python expression over the JSON document on stdin, as d: json "d['per_second']".
+json() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+
+# start_server COMMAND...: sets SERVER_PID and SERVER_URL (from its "listening on" line).
+start_server() {
+  local err=$TMP/server.$RANDOM.err
+  taskset -c "$SERVER_CPU" "$@" >/dev/null 2>"$err" &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  for _ in $(seq 1 500); do
+    SERVER_URL=$(sed -n 's/^listening on \(ws:\/\/[^ ]*\).*/\1/p' "$err" | head -1)
+    [ -n "$SERVER_URL" ] && return 0
+    sleep 0.01
+  done
+  log "server did not start: $(cat "$err")"
+  exit 1
+}
+stop_server() { kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
