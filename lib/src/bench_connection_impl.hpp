@@ -23,7 +23,8 @@ public:
     static constexpr bool plain = std::is_same_v<Stream, tcp::socket>;
     static constexpr std::size_t copy_limit = 512;
 
-    Connection(Worker& w, Role role) : w_(w), role_(role), stream_(make_stream(w)), timer_(w.io) {
+    Connection(Worker& w, Role role, const Target& server)
+        : w_(w), role_(role), target_(server), stream_(make_stream(w)), timer_(w.io) {
         if (!plain) own_buffer_.resize(16 * 1024);
         if (role == Role::receiver) reader_ = FrameReader(fanout_head_size);
         if (role == Role::echo) {
@@ -119,6 +120,7 @@ private:
 
     Worker& w_;
     Role role_;
+    const Target& target_;  // the server: its addresses, URL, Host and SNI
     Stream stream_;
     asio::steady_timer timer_;
     FrameReader reader_;

@@ -16,7 +16,7 @@ void Connection<Stream>::start() {
         asio::error_code ignored;
         lowest(self->stream_).close(ignored);
     });
-    asio::async_connect(lowest(stream_), w_.addrs, [self](const asio::error_code& ec, const tcp::endpoint&) {
+    asio::async_connect(lowest(stream_), target_.addrs, [self](const asio::error_code& ec, const tcp::endpoint&) {
         if (ec) return self->fail_opening(ErrorClass::connect, ec);
         self->secure();
     });
@@ -27,7 +27,7 @@ void Connection<Stream>::secure() {
     if constexpr (plain) {
         send_request();
     } else {
-        const auto& host = w_.opt.client.url.host;
+        const auto& host = target_.client.url.host;
         asio::error_code not_ip;
         asio::ip::make_address(host, not_ip);
         if (not_ip) {  // SNI names a host, never an address (RFC 6066 3)
@@ -45,7 +45,7 @@ void Connection<Stream>::secure() {
 
 template <class Stream>
 void Connection<Stream>::send_request() {
-    request_ = upgrade_request(w_.opt.client, w_.rng);
+    request_ = upgrade_request(target_.client, w_.rng);
     auto self = this->shared_from_this();
     asio::async_write(stream_, asio::buffer(request_), [self](const asio::error_code& ec, std::size_t) {
         if (ec) return self->fail_opening(ErrorClass::handshake, ec);
@@ -174,9 +174,10 @@ void Connection<Stream>::finish_failed_loop() {
     next->start();
 }
 
-std::shared_ptr<ConnectionBase> make_connection(Worker& worker, Role role) {
-    if (worker.tls) return std::make_shared<Connection<TlsStream>>(worker, role);
-    return std::make_shared<Connection<tcp::socket>>(worker, role);
+std::shared_ptr<ConnectionBase> make_connection(Worker& worker, Role role, std::size_t target) {
+    const auto& t = worker.targets[target];
+    if (t.client.url.secure) return std::make_shared<Connection<TlsStream>>(worker, role, t);
+    return std::make_shared<Connection<tcp::socket>>(worker, role, t);
 }
 
 template void Connection<tcp::socket>::start();

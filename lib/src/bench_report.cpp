@@ -40,6 +40,23 @@ void row(std::string& out, const std::string& name, const std::string& value) {
     out += fmt::format("  {:<22}{}\n", name, value);
 }
 
+// Fan-out over several servers: the receivers of each, and what they got.
+void per_server_rows(std::string& out, const BenchResult& r, const std::vector<Url>& servers) {
+    for (std::size_t s = 0; s < servers.size(); ++s) {
+        std::uint64_t receivers = 0, received = 0, lost = 0, duplicated = 0;
+        for (const auto& rec : r.receivers) {
+            if (rec.server != s) continue;
+            ++receivers;
+            received += rec.received;
+            lost += rec.lost;
+            duplicated += rec.duplicated;
+        }
+        row(out, s == 0 ? "per server" : "",
+            fmt::format("{}: {} receivers, {} received, {} lost, {} duplicated", escape_controls(servers[s].str()),
+                        receivers, received, lost, duplicated));
+    }
+}
+
 }  // namespace
 
 std::string bench_progress_line(const BenchProgress& p) {
@@ -51,7 +68,10 @@ std::string bench_progress_line(const BenchProgress& p) {
 
 std::string bench_summary(const BenchResult& r) {
     const auto& o = r.options;
-    std::string out = fmt::format("wskit bench --mode {} {}\n", bench_mode_name(o.mode), escape_controls(o.client.url.str()));
+    auto servers = bench_servers(o);
+    std::string out = fmt::format("wskit bench --mode {}", bench_mode_name(o.mode));
+    for (const auto& url : servers) out += " " + escape_controls(url.str());
+    out += "\n";
     std::string shape = fmt::format("{} connections", o.connections);
     if (o.mode == BenchMode::echo) shape += fmt::format(" x {} in flight x {} B {}", o.window, o.size, o.binary ? "binary" : "text");
     if (o.mode == BenchMode::fanout) shape = fmt::format("{} receivers, {} senders, {} B", o.connections, o.senders, o.size);
@@ -80,6 +100,7 @@ std::string bench_summary(const BenchResult& r) {
             const auto& w = r.receivers[worst];
             row(out, "worst receiver", fmt::format("#{}: {} received, {} lost, {} duplicated", worst, w.received, w.lost, w.duplicated));
         }
+        if (servers.size() > 1) per_server_rows(out, r, servers);
     }
     if (o.client.compress) {
         row(out, "compression", r.compression ? fmt::format("{} (on {} of {} connections)", describe(*r.compression),
@@ -139,6 +160,9 @@ std::string bench_json(const BenchResult& r) {
     nlohmann::ordered_json j;
     j["mode"] = bench_mode_name(o.mode);
     j["url"] = o.client.url.str();
+    auto urls = nlohmann::ordered_json::array();
+    for (const auto& url : bench_servers(o)) urls.push_back(url.str());
+    j["urls"] = urls;
     j["connections"] = o.connections;
     j["senders"] = o.mode == BenchMode::fanout ? o.senders : 0;
     j["window"] = o.window;
@@ -166,7 +190,8 @@ std::string bench_json(const BenchResult& r) {
     j["duplicated"] = r.duplicated;
     auto receivers = nlohmann::ordered_json::array();
     for (const auto& rec : r.receivers) {
-        receivers.push_back({{"received", rec.received}, {"lost", rec.lost}, {"duplicated", rec.duplicated}});
+        receivers.push_back({{"received", rec.received}, {"lost", rec.lost}, {"duplicated", rec.duplicated},
+                             {"server", rec.server}});
     }
     j["receivers"] = receivers;
     j["opened"] = r.opened;

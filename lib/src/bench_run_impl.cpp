@@ -22,6 +22,12 @@ const char* bench_mode_name(BenchMode mode) {
     return "?";
 }
 
+std::vector<Url> bench_servers(const BenchOptions& options) {
+    std::vector<Url> servers{options.client.url};
+    servers.insert(servers.end(), options.other_servers.begin(), options.other_servers.end());
+    return servers;
+}
+
 namespace detail::bench {
 namespace {
 
@@ -31,6 +37,8 @@ double seconds_between(std::uint64_t from, std::uint64_t to) {
 
 BenchOptions checked(BenchOptions o) {
     if (o.connections == 0) throw Error(ExitCode::usage, "-c must be at least 1");
+    if (o.mode != BenchMode::fanout && !o.other_servers.empty())
+        throw Error(ExitCode::usage, std::string("--mode ") + bench_mode_name(o.mode) + " takes one URL; only fanout spreads over several");
     if (o.window == 0) throw Error(ExitCode::usage, "--window must be at least 1");
     if (o.mode == BenchMode::fanout && o.senders == 0) throw Error(ExitCode::usage, "--senders must be at least 1");
     if (o.mode == BenchMode::fanout && o.senders > 0xffff) throw Error(ExitCode::usage, "--senders is at most 65535");
@@ -50,6 +58,18 @@ tcp::resolver::results_type resolve(const Url& url) {
     return results;
 }
 
+// Every server resolved before any connection opens; each keeps the run's
+// handshake options with its own URL.
+std::vector<Target> resolve_targets(const BenchOptions& o) {
+    std::vector<Target> targets;
+    for (const auto& url : bench_servers(o)) {
+        Target t{o.client, resolve(url)};
+        t.client.url = url;
+        targets.push_back(std::move(t));
+    }
+    return targets;
+}
+
 // Spreads the connections over the workers, round robin, with their --rate phases.
 void plan(const BenchOptions& o, std::vector<std::unique_ptr<Worker>>& workers) {
     Role role = o.mode == BenchMode::echo        ? Role::echo
@@ -57,9 +77,10 @@ void plan(const BenchOptions& o, std::vector<std::unique_ptr<Worker>>& workers) 
                 : o.mode == BenchMode::handshake ? Role::handshake
                                                  : Role::idle;
     std::size_t n = 0;
+    std::size_t servers = 1 + o.other_servers.size();
     for (std::size_t i = 0; i < o.connections; ++i, ++n) {
         double phase = static_cast<double>(i) / static_cast<double>(o.connections);
-        workers[n % workers.size()]->plan.push_back({role, 0, phase});
+        workers[n % workers.size()]->plan.push_back({role, 0, phase, bench_server_of_receiver(i, servers)});
     }
     if (o.mode == BenchMode::fanout) {
         for (std::uint32_t s = 0; s < o.senders; ++s, ++n) {
@@ -140,6 +161,7 @@ void add_fanout_counts(BenchResult& r, std::vector<std::unique_ptr<Worker>>& wor
             if (c->tracks.empty()) continue;
             BenchReceiver rec;
             rec.received = c->received;
+            rec.server = c->target;
             for (std::size_t s = 0; s < c->tracks.size(); ++s) {
                 const auto& t = c->tracks[s];
                 std::uint64_t expected = t.seen ? sent[s] - t.first : sent[s];
@@ -270,15 +292,16 @@ BenchResult run_bench(const BenchOptions& options, const std::function<void(cons
     BenchResult r;
     r.options = checked(options);
     const auto& o = r.options;
-    auto addrs = resolve(o.client.url);
+    auto targets = resolve_targets(o);
     std::shared_ptr<asio::ssl::context> tls;
-    if (o.client.url.secure) {
+    auto secure = [](const Target& t) { return t.client.url.secure; };
+    if (std::any_of(targets.begin(), targets.end(), secure)) {
         tls = detail::make_client_tls_context(o.client.tls, std::make_shared<detail::VerifyOutcome>());
     }
     Coordination coord;
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned i = 0; i < o.threads; ++i) {
-        workers.push_back(std::make_unique<Worker>(o, coord, addrs, tls, 0x9E3779B97F4A7C15ull * (i + 1) ^ now_ns()));
+        workers.push_back(std::make_unique<Worker>(o, coord, targets, tls, 0x9E3779B97F4A7C15ull * (i + 1) ^ now_ns()));
     }
     plan(o, workers);
 

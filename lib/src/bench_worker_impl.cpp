@@ -4,9 +4,9 @@
 
 namespace wskit::detail::bench {
 
-Worker::Worker(const BenchOptions& options, Coordination& coordination, tcp::resolver::results_type addresses,
+Worker::Worker(const BenchOptions& options, Coordination& coordination, const std::vector<Target>& servers,
                std::shared_ptr<asio::ssl::context> tls_context, std::uint64_t seed)
-    : opt(options), coord(coordination), addrs(std::move(addresses)), tls(std::move(tls_context)),
+    : opt(options), coord(coordination), targets(servers), tls(std::move(tls_context)),
       frame(options.size, options.binary), rng(seed | 1), read_buffer(256 * 1024) {}
 
 const std::string& Worker::compressed_payload(int window_bits) {
@@ -33,8 +33,9 @@ void Worker::start_more() {
     bool waves = opt.mode == BenchMode::idle;
     while (started < plan.size() && !stopping && (!waves || started - settled < opt.parallel_opens)) {
         const auto& p = plan[started++];
-        auto c = make_connection(*this, p.role);
+        auto c = make_connection(*this, p.role, p.target);
         c->sender_id = p.sender_id;
+        c->target = p.target;
         c->phase = p.phase;
         if (p.role == Role::receiver) c->tracks.assign(senders, SenderTrack{});
         conns.push_back(c);

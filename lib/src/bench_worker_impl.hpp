@@ -104,25 +104,35 @@ public:
     std::uint64_t received = 0;
     std::uint64_t next_seq = 0;       // senders only
     std::uint32_t sender_id = 0;
+    std::size_t target = 0;           // index of its server in Worker::targets
     std::uint64_t scheduled = 0;      // messages due by --rate so far
     double phase = 0;                 // spreads --rate sends of the connections over an interval
 };
 
-// A connection a worker is to open, with its place in the --rate schedule.
+// A connection a worker is to open, with its place in the --rate schedule
+// and its server (index in the run's targets).
 struct Planned {
     Role role;
     std::uint32_t sender_id = 0;
     double phase = 0;
+    std::size_t target = 0;
+};
+
+// A server of the run, resolved once: the options of its upgrade (URL, Host,
+// SNI) and its addresses. Read-only once the workers run.
+struct Target {
+    ClientOptions client;
+    tcp::resolver::results_type addrs;
 };
 
 struct Worker {
-    Worker(const BenchOptions& options, Coordination& coordination, tcp::resolver::results_type addresses,
+    Worker(const BenchOptions& options, Coordination& coordination, const std::vector<Target>& targets,
            std::shared_ptr<asio::ssl::context> tls, std::uint64_t seed);
 
     const BenchOptions& opt;
     Coordination& coord;
     asio::io_context io{1};
-    tcp::resolver::results_type addrs;
+    const std::vector<Target>& targets;  // targets[0] is the run's URL (senders, other modes)
     std::shared_ptr<asio::ssl::context> tls;
     SharedPayloadFrame frame;
     std::uint64_t rng;
@@ -177,7 +187,7 @@ private:
     std::string compressed_payloads_[max_window_bits + 1];
 };
 
-// Creates the connection object for the URL's scheme.
-std::shared_ptr<ConnectionBase> make_connection(Worker& worker, Role role);
+// Creates the connection object for its server's scheme.
+std::shared_ptr<ConnectionBase> make_connection(Worker& worker, Role role, std::size_t target = 0);
 
 }  // namespace wskit::detail::bench

@@ -331,6 +331,8 @@ TEST_CASE("cli: bench takes the client's handshake and TLS options, and -n is it
     const std::vector<std::vector<std::string>> lines = {
         {"bench", "ws://h/"},
         {"bench", "--mode", "fanout", "-c", "50", "--senders", "2", "--rate", "500", "ws://h/"},
+        {"bench", "--mode", "fanout", "-c", "1000", "ws://a:1/room", "ws://b:2/room", "wss://c:3/room"},
+        {"bench", "ws://a:1/room", "--mode", "fanout", "ws://b:2/room"},
         {"bench", "--mode", "handshake", "-d", "2", "ws://h/"},
         {"bench", "--mode", "idle", "-c", "1000", "--server-pid", "42", "ws://h/"},
         {"bench", "-n", "1000", "-w", "64", "--size", "4k", "--binary", "--warmup", "0.5", "--threads", "2", "ws://h/"},
@@ -349,4 +351,11 @@ TEST_CASE("cli: bench takes the client's handshake and TLS options, and -n is it
     CHECK_THAT(usage_line({"bench", "--proxy", "http://p:1", "ws://h/"}),
                Catch::Matchers::Contains("see 'wskit bench --help'"));
     CHECK_THAT(usage_line({"bench"}), Catch::Matchers::Contains("url is required"));
+    // Only fan-out spreads over several servers; the others say so in one line (exit 2).
+    for (const char* mode : {"echo", "handshake", "idle"}) {
+        INFO(mode);
+        CHECK(usage_line({"bench", "--mode", mode, "ws://a:1/", "ws://b:2/"}) ==
+              std::string("--mode ") + mode +
+                  " takes one URL (2 given); only --mode fanout spreads over several servers (see 'wskit bench --help')");
+    }
 }

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstdio>
 #include <memory>
+#include <string>
+#include <vector>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -17,7 +19,7 @@ namespace wskit::cli {
 namespace {
 
 struct BenchCommand {
-    std::string url;
+    std::vector<std::string> urls;  // fan-out may spread its receivers over several servers
     std::string mode = "echo";
     std::size_t connections = 10;
     std::size_t senders = 1;
@@ -80,7 +82,8 @@ ExitCode exit_code_of(const BenchResult& r) {
 int run(const BenchCommand& c) {
     BenchOptions o;
     o.mode = mode_of(c.mode);
-    o.client = c.client.resolve(c.url);
+    o.client = c.client.resolve(c.urls.front());
+    for (std::size_t i = 1; i < c.urls.size(); ++i) o.other_servers.push_back(c.client.resolve(c.urls[i]).url);
     // Echo messages are compressed once for the whole run, each on its own:
     // saying so lets the server drop its inflate window between messages.
     if (o.client.compress) o.client.compress->client_no_context_takeover = true;
@@ -151,14 +154,14 @@ const CLI::Validator& rate_validator() {
 }
 
 const char* json_fields =
-    "Print one JSON object on stdout instead of the table. Fields: mode, url, connections, senders, window, size, "
+    "Print one JSON object on stdout instead of the table. Fields: mode, url (the first), urls (all), connections, senders, window, size, "
     "binary, rate (0: closed loop), threads, warmup_s; seconds (the measured window); sent and received (messages "
     "of the whole run); unanswered (echo: sent but not echoed when the run stopped; sent = received + "
     "unanswered); measured (echoes, deliveries, handshakes, or open connections in idle mode, in the measured "
     "window) and per_second; mb_per_second (payload received, 10^6 bytes/s); latency_us with count, min, mean, "
     "p50, p90, p99, p99_9 and max (microseconds: echo round trip, fan-out delivery or handshake; with --rate from "
     "the intended send time); lost and duplicated (fan-out, all receivers) and receivers (one object per receiver "
-    "with received, lost, duplicated); opened and open_at_end; compression (null without --compress) with offer, "
+    "with received, lost, duplicated and server, its index in urls); opened and open_at_end; compression (null without --compress) with offer, "
     "agreed (connections) and params (null when none agreed); errors with total, connect, tls, handshake, closed, "
     "protocol and first (the first error's text); client_cpu_s, client_cpu_percent (of one core), "
     "client_cpu_us_per_message and client_saturated; server (null without --server-pid) with cpu_s, "
@@ -220,7 +223,7 @@ void register_bench(CLI::App& app, Context& ctx) {
     auto c = std::make_shared<BenchCommand>();
     auto* sub = add_command(
         ctx, app, "bench", "", "Load-test a WebSocket server: throughput, latency, fan-out, handshakes",
-        {"wskit bench [OPTIONS] URL",
+        {"wskit bench [OPTIONS] URL [URL...]",
          "Opens connections to URL and measures how much the server takes: messages/s, MB/s, latency percentiles "
          "(p50, p90, p99, p99.9, max, from a log-bucketed histogram within 1 %), errors by class (connect, tls, "
          "handshake, closed, protocol), and the CPU time of wskit bench itself and, with --server-pid, of the "
@@ -231,11 +234,16 @@ void register_bench(CLI::App& app, Context& ctx) {
          "gather write. With --compress, the offer also says client_no_context_takeover: an echo message is "
          "compressed once for the run and sent with RSV1 in every frame, masked whole; compressed replies are "
          "inflated, within --max-size, before they are counted, and the results say what was agreed (fan-out "
-         "senders send uncompressed). Only load servers you run or are allowed to test.",
+         "senders send uncompressed). A fan-out may span several servers that share one room (chat processes "
+         "joined through Redis): give each one's URL; the receivers spread round robin over them, the senders "
+         "connect to the first, and the results add a row per server. Only load servers you run or are allowed "
+         "to test.",
          {{"wskit bench ws://127.0.0.1:9000/", "10 connections ping-pong 32-byte messages for 10 seconds"},
           {"wskit bench -c 100 -w 64 -d 5 ws://127.0.0.1:9000/", "100 connections, 64 messages in flight each"},
           {"wskit bench --rate 2000 -c 20 ws://127.0.0.1:9000/", "open loop at 2000 msg/s"},
           {"wskit bench --mode fanout -c 50 --senders 2 ws://127.0.0.1:9000/room", "a broadcast room"},
+          {"wskit bench --mode fanout -c 1000 --rate 100 ws://127.0.0.1:9001/room ws://127.0.0.1:9002/room",
+           "one room served by two processes, 500 receivers on each"},
           {"wskit bench --mode idle -c 5000 --server-pid 1234 ws://127.0.0.1:9000/", "memory per idle connection"}},
          {{ExitCode::ok, "the run completed (errors, if any, are in the results)"},
           {ExitCode::usage, ""},
@@ -245,8 +253,14 @@ void register_bench(CLI::App& app, Context& ctx) {
           {ExitCode::interrupted, "interrupted by SIGINT (the results so far are printed)"},
           {ExitCode::terminated, "terminated by SIGTERM (the results so far are printed)"}},
          /*reads_input=*/false});
-    add_option(ctx, *sub, "url", c->url, "Server URL (ws:// or wss://)", {}, Complete::url)
-        ->required()->option_text("URL");
+    // Positional, not an option: every URL names a server under test alike,
+    // and a fan-out over two processes reads as two addresses after the options.
+    add_option(ctx, *sub, "url", c->urls, "Server URL (ws:// or wss://); fan-out: one per server of the room",
+               "The server's URL (ws:// or wss://). Only --mode fanout takes more than one: servers that relay the "
+               "same room, like chat processes sharing it through Redis; the -c receivers spread round robin over "
+               "them (receiver i on URL i mod the count) and the senders connect to the first.",
+               Complete::url)
+        ->required()->option_text("URL...");
     add_load_options(ctx, *sub, *c);
     add_handshake_options(ctx, *sub, c->client);
     add_connect_timeout_option(ctx, *sub, c->client);
@@ -254,6 +268,11 @@ void register_bench(CLI::App& app, Context& ctx) {
                         "Largest reply in bytes once inflated (default 16 MiB); larger is a protocol error");
     add_compress_option(ctx, *sub, c->client);
     add_client_tls_options(ctx, *sub, c->client, /*short_n_alias=*/false);
+    ctx.checks.emplace_back(sub, [c] {
+        if (c->urls.size() > 1 && c->mode != "fanout")
+            throw CLI::ValidationError("--mode " + c->mode + " takes one URL (" + std::to_string(c->urls.size()) +
+                                       " given); only --mode fanout spreads over several servers");
+    });
     sub->callback([c, &ctx, sub] {
         // --rate: let messages queue behind a stalled server instead of waiting.
         if (c->rate > 0 && sub->get_option("--window")->count() == 0) c->window = 1000;

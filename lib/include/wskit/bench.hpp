@@ -25,6 +25,11 @@ WSKIT_API std::optional<std::size_t> parse_byte_size(std::string_view text);
 struct BenchOptions {
     BenchMode mode = BenchMode::echo;
     ClientOptions client;             // URL, headers, subprotocols, TLS, connect timeout
+    // Fan-out across processes: more servers that relay the same room (chat
+    // processes sharing it through Redis). The receivers spread round robin
+    // over client.url and these; the senders stay on client.url. Other modes
+    // take one URL.
+    std::vector<Url> other_servers;
     std::size_t connections = 10;     // -c: echo clients, fan-out receivers, handshake loops, idle connections
     std::size_t senders = 1;          // fan-out senders
     std::size_t window = 1;           // messages in flight per connection (echo)
@@ -38,6 +43,13 @@ struct BenchOptions {
     int server_pid = 0;               // read the server's CPU time and RSS from /proc
     std::size_t parallel_opens = 200; // idle: handshakes at a time
 };
+
+// Every server a run connects to: client.url first, then other_servers.
+WSKIT_API std::vector<Url> bench_servers(const BenchOptions& options);
+// The server (index in bench_servers()) of fan-out receiver number `receiver`.
+inline std::size_t bench_server_of_receiver(std::size_t receiver, std::size_t servers) {
+    return servers ? receiver % servers : 0;
+}
 
 // Latencies in nanoseconds.
 struct BenchLatency {
@@ -57,6 +69,7 @@ struct BenchErrors {
 
 struct BenchReceiver {
     std::uint64_t received = 0, lost = 0, duplicated = 0;
+    std::size_t server = 0;  // index in bench_servers(): where it was connected
 };
 
 struct BenchResult {
