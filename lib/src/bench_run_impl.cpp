@@ -38,7 +38,8 @@ double seconds_between(std::uint64_t from, std::uint64_t to) {
 BenchOptions checked(BenchOptions o) {
     if (o.connections == 0) throw Error(ExitCode::usage, "-c must be at least 1");
     if (o.mode != BenchMode::fanout && !o.other_servers.empty())
-        throw Error(ExitCode::usage, std::string("--mode ") + bench_mode_name(o.mode) + " takes one URL; only fanout spreads over several");
+        throw Error(ExitCode::usage, std::string("--mode ") + bench_mode_name(o.mode) +
+                                         " takes one URL; only fanout spreads over several");
     if (o.window == 0) throw Error(ExitCode::usage, "--window must be at least 1");
     if (o.mode == BenchMode::fanout && o.senders == 0) throw Error(ExitCode::usage, "--senders must be at least 1");
     if (o.mode == BenchMode::fanout && o.senders > 0xffff) throw Error(ExitCode::usage, "--senders is at most 65535");

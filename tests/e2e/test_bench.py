@@ -9,10 +9,10 @@ import signal
 
 from harness import WSKIT, CertsTestCase, free_port, main
 
-FIELDS = {"mode", "url", "connections", "senders", "window", "size", "binary", "rate", "threads", "warmup_s",
-          "seconds", "sent", "received", "unanswered", "measured", "per_second", "mb_per_second", "latency_us",
-          "lost", "duplicated", "receivers", "opened", "open_at_end", "compression", "errors", "client_cpu_s",
-          "client_cpu_percent", "client_cpu_us_per_message", "client_saturated", "server"}
+FIELDS = {"mode", "url", "urls", "connections", "senders", "window", "size", "binary", "rate", "threads",
+          "warmup_s", "seconds", "sent", "received", "unanswered", "measured", "per_second", "mb_per_second",
+          "latency_us", "lost", "duplicated", "receivers", "opened", "open_at_end", "compression", "errors",
+          "client_cpu_s", "client_cpu_percent", "client_cpu_us_per_message", "client_saturated", "server"}
 LATENCY = {"count", "min", "mean", "p50", "p90", "p99", "p99_9", "max"}
 ERRORS = {"total", "connect", "tls", "handshake", "closed", "protocol", "first"}
 SERVER = {"cpu_s", "cpu_us_per_message", "rss_before_kib", "rss_after_kib", "rss_per_connection_kib"}
@@ -32,6 +32,7 @@ class Bench(CertsTestCase):
 
     def assertFields(self, result, server=False):
         self.assertEqual(set(result), FIELDS)
+        self.assertEqual(result["urls"], [result["url"]])
         self.assertEqual(set(result["latency_us"]), LATENCY)
         self.assertEqual(set(result["errors"]), ERRORS)
         if server:

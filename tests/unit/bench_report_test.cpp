@@ -51,8 +51,10 @@ TEST_CASE("bench: a fan-out over two servers lists both and adds up each one's r
     auto text = bench_summary(two_server_fanout());
     CHECK(text.rfind("wskit bench --mode fanout ws://127.0.0.1:9001/room ws://127.0.0.1:9002/room\n", 0) == 0);
     CHECK_THAT(text, Catch::Matchers::Contains(
-                         "per server            ws://127.0.0.1:9001/room: 2 receivers, 200 received, 0 lost, 0 duplicated\n"
-                         "                        ws://127.0.0.1:9002/room: 2 receivers, 199 received, 2 lost, 1 duplicated\n"));
+                         "per server            ws://127.0.0.1:9001/room: 2 receivers, 200 received, 0 lost, "
+                         "0 duplicated\n"
+                         "                        ws://127.0.0.1:9002/room: 2 receivers, 199 received, 2 lost, "
+                         "1 duplicated\n"));
 
     auto j = nlohmann::json::parse(bench_json(two_server_fanout()));
     CHECK(j["url"] == "ws://127.0.0.1:9001/room");

@@ -154,18 +154,19 @@ const CLI::Validator& rate_validator() {
 }
 
 const char* json_fields =
-    "Print one JSON object on stdout instead of the table. Fields: mode, url (the first), urls (all), connections, senders, window, size, "
-    "binary, rate (0: closed loop), threads, warmup_s; seconds (the measured window); sent and received (messages "
-    "of the whole run); unanswered (echo: sent but not echoed when the run stopped; sent = received + "
-    "unanswered); measured (echoes, deliveries, handshakes, or open connections in idle mode, in the measured "
-    "window) and per_second; mb_per_second (payload received, 10^6 bytes/s); latency_us with count, min, mean, "
-    "p50, p90, p99, p99_9 and max (microseconds: echo round trip, fan-out delivery or handshake; with --rate from "
-    "the intended send time); lost and duplicated (fan-out, all receivers) and receivers (one object per receiver "
-    "with received, lost, duplicated and server, its index in urls); opened and open_at_end; compression (null without --compress) with offer, "
-    "agreed (connections) and params (null when none agreed); errors with total, connect, tls, handshake, closed, "
-    "protocol and first (the first error's text); client_cpu_s, client_cpu_percent (of one core), "
-    "client_cpu_us_per_message and client_saturated; server (null without --server-pid) with cpu_s, "
-    "cpu_us_per_message, rss_before_kib, rss_after_kib and rss_per_connection_kib (idle).";
+    "Print one JSON object on stdout instead of the table. Fields: mode, url (the first), urls (all), "
+    "connections, senders, window, size, binary, rate (0: closed loop), threads, warmup_s; seconds (the measured "
+    "window); sent and received (messages of the whole run); unanswered (echo: sent but not echoed when the run "
+    "stopped; sent = received + unanswered); measured (echoes, deliveries, handshakes, or open connections in "
+    "idle mode, in the measured window) and per_second; mb_per_second (payload received, 10^6 bytes/s); "
+    "latency_us with count, min, mean, p50, p90, p99, p99_9 and max (microseconds: echo round trip, fan-out "
+    "delivery or handshake; with --rate from the intended send time); lost and duplicated (fan-out, all "
+    "receivers) and receivers (one object per receiver with received, lost, duplicated and server, its index in "
+    "urls); opened and open_at_end; compression (null without --compress) with offer, agreed (connections) and "
+    "params (null when none agreed); errors with total, connect, tls, handshake, closed, protocol and first (the "
+    "first error's text); client_cpu_s, client_cpu_percent (of one core), client_cpu_us_per_message and "
+    "client_saturated; server (null without --server-pid) with cpu_s, cpu_us_per_message, rss_before_kib, "
+    "rss_after_kib and rss_per_connection_kib (idle).";
 
 void add_load_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
     add_option(ctx, sub, "--mode", c.mode, "What to measure: echo (default), fanout, handshake, idle",
