@@ -8,9 +8,11 @@ median() { sort -g | awk '{v[NR]=$1} END {if (!NR) print "-"; else if (NR % 2) p
 # A Python expression over the JSON document on stdin, as d: json "d['per_second']".
 json() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 
-# start_server COMMAND...: sets SERVER_PID and SERVER_URL (from its "listening on" line).
+# start_server COMMAND...: sets SERVER_PID, SERVER_URL (from its "listening on" line) and
+# SERVER_ERR (the file its stderr goes to, for a caller that waits for more of it).
 start_server() {
   local err=$TMP/server.$RANDOM.err
+  SERVER_ERR=$err
   taskset -c "$SERVER_CPU" "$@" >/dev/null 2>"$err" &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
