@@ -130,8 +130,9 @@ run() {
   json "'%.0f %.0f %.0f %d %d' % (d['per_second'], d['latency_us']['p50'], d['latency_us']['p99'],
         d['lost'], d['duplicated'])" <<<"$out" | tr '\n' ' '
   echo "$chat_cpu $redis_cpu"
-  log "    $kind rate=$rate: $(json "'sent=%d measured=%d seconds=%.2f opened=%d errors=%d (%s) per server %s' % (d['sent'],
-      d['measured'], d['seconds'], d['opened'], d['errors']['total'], d['errors']['first'],
+  log "    $kind rate=$rate: $(json "'sent=%d measured=%d received=%d seconds=%.2f opened=%d errors=%d (%s) load CPU %.0f %%%s per server %s' % (
+      d['sent'], d['measured'], d['received'], d['seconds'], d['opened'], d['errors']['total'], d['errors']['first'],
+      d['client_cpu_percent'], ' (saturated)' if d['client_saturated'] else '',
       [(s, sum(x['received'] for x in d['receivers'] if x['server'] == s),
         sum(x['lost'] for x in d['receivers'] if x['server'] == s)) for s in range(len(d['urls']))])" <<<"$out")"
   log "      chat CPU ${chat_cpu}s, redis CPU ${redis_cpu}s"
