@@ -22,12 +22,6 @@ const char* bench_mode_name(BenchMode mode) {
     return "?";
 }
 
-std::vector<Url> bench_servers(const BenchOptions& options) {
-    std::vector<Url> servers{options.client.url};
-    servers.insert(servers.end(), options.other_servers.begin(), options.other_servers.end());
-    return servers;
-}
-
 namespace detail::bench {
 namespace {
 
@@ -48,27 +42,6 @@ BenchOptions checked(BenchOptions o) {
     std::size_t total = o.connections + (o.mode == BenchMode::fanout ? o.senders : 0);
     o.threads = static_cast<unsigned>(std::clamp<std::size_t>(o.threads, 1, total));
     return o;
-}
-
-tcp::resolver::results_type resolve(const Url& url) {
-    asio::io_context io;
-    tcp::resolver resolver(io);
-    asio::error_code ec;
-    auto results = resolver.resolve(url.host, std::to_string(url.port), ec);
-    if (ec) throw Error(ExitCode::connect, "cannot resolve " + url.host + ": " + ec.message());
-    return results;
-}
-
-// Every server resolved before any connection opens; each keeps the run's
-// handshake options with its own URL.
-std::vector<Target> resolve_targets(const BenchOptions& o) {
-    std::vector<Target> targets;
-    for (const auto& url : bench_servers(o)) {
-        Target t{o.client, resolve(url)};
-        t.client.url = url;
-        targets.push_back(std::move(t));
-    }
-    return targets;
 }
 
 // Spreads the connections over the workers, round robin, with their --rate phases.

@@ -125,6 +125,11 @@ struct Target {
     tcp::resolver::results_type addrs;
 };
 
+// Every server of the run (bench_servers()), resolved before any connection
+// opens; each keeps the run's handshake options with its own URL. Throws
+// Error(connect) for a host that does not resolve.
+std::vector<Target> resolve_targets(const BenchOptions& options);
+
 struct Worker {
     Worker(const BenchOptions& options, Coordination& coordination, const std::vector<Target>& targets,
            std::shared_ptr<asio::ssl::context> tls, std::uint64_t seed);
