@@ -5,6 +5,7 @@ stopped). The receivers spread over both processes and every one of them
 gets every message once; two chat processes that share nothing are caught;
 the other modes refuse a second URL."""
 import json
+import re
 
 from harness import TestCase, free_port, main
 
@@ -56,8 +57,8 @@ class FanoutAcrossProcesses(TestCase):
         self.assertExit(r, 0)
         text = r.stdout.decode()
         self.assertIn(f"wskit bench --mode fanout {first} {second}\n", text)
-        self.assertRegex(text, rf"per server +{first}: 2 receivers, \d+ received, 0 lost, 0 duplicated\n")
-        self.assertRegex(text, rf"\n +{second}: 2 receivers, \d+ received, 0 lost, 0 duplicated\n")
+        self.assertRegex(text, rf"per server +{re.escape(first)}: 2 receivers, \d+ received, 0 lost, 0 duplicated\n")
+        self.assertRegex(text, rf"\n +{re.escape(second)}: 2 receivers, \d+ received, 0 lost, 0 duplicated\n")
 
     def test_processes_that_share_nothing_lose_every_message_of_the_other(self):
         # Without Redis the second process never hears the sender of the
