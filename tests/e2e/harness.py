@@ -134,6 +134,15 @@ class TestCase(unittest.TestCase):
         url = p.wait_line(LISTENING.pattern).group(1)
         return p, url
 
+    def start_redis(self, port=None, *args):
+        """A redis-server (Debian's) on 127.0.0.1, without persistence, stopped
+        with the test; returns (process, port)."""
+        port = port or free_port()
+        p = self.start(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                        "--appendonly", "no", *args])
+        p.wait_line("Ready to accept connections", stream="stdout")
+        return p, port
+
     def start_wskit_server(self, *args, **kw):
         return self.start_server([WSKIT, *args], **kw)
 

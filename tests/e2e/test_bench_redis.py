@@ -11,13 +11,6 @@ from harness import TestCase, free_port, main
 
 
 class FanoutAcrossProcesses(TestCase):
-    def start_redis(self):
-        port = free_port()
-        p = self.start(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                        "--appendonly", "no"])
-        p.wait_line("Ready to accept connections", stream="stdout")
-        return port
-
     def chat(self, *args):
         # --rate 0: the bench sender goes faster than a person; --history 0:
         # nothing replayed, so each receiver starts at the first message.
@@ -32,7 +25,7 @@ class FanoutAcrossProcesses(TestCase):
         return json.loads(r.stdout)
 
     def test_every_receiver_on_both_processes_gets_every_message_once(self):
-        redis = f"redis://127.0.0.1:{self.start_redis()}"
+        redis = f"redis://127.0.0.1:{self.start_redis()[1]}"
         first, second = self.chat("--redis", redis), self.chat("--redis", redis)
         r = self.bench("-c", "6", "--rate", "100", "-d", "1", first, second)
         self.assertEqual(r["urls"], [first, second])
@@ -51,7 +44,7 @@ class FanoutAcrossProcesses(TestCase):
         self.assertEqual(r["latency_us"]["count"], r["measured"])
 
     def test_the_summary_has_a_row_per_server(self):
-        redis = f"redis://127.0.0.1:{self.start_redis()}"
+        redis = f"redis://127.0.0.1:{self.start_redis()[1]}"
         first, second = self.chat("--redis", redis), self.chat("--redis", redis)
         r = self.wskit("bench", "--mode", "fanout", "-c", "4", "--rate", "50", "-d", "0.5", first, second)
         self.assertExit(r, 0)

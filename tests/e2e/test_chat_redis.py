@@ -86,13 +86,6 @@ async def next_of(ws, types, timeout=10):
 class RedisServers:
     """redis-server and chat processes using it, for a TestCase."""
 
-    def start_redis(self, port=None, *args):
-        port = port or free_port()
-        p = self.start(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                        "--appendonly", "no", *args])
-        p.wait_line("Ready to accept connections", stream="stdout")
-        return p, port
-
     def chat(self, redis_port, *args):
         p, url = self.chat_at(f"redis://127.0.0.1:{redis_port}", *args)
         p.wait_line("sharing rooms through Redis at 127.0.0.1:")
