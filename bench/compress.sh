@@ -26,16 +26,8 @@ NODE_PEER=$ROOT/tests/e2e/peers/node_deflate.cjs
 export NODE_PATH=$BUILD/npm/node_modules
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
 source "$ROOT/bench/lib.sh"
+scratch compress
 
 
 # idle_rss COMMAND... -- BENCH_ARGS...: KiB per idle connection, as

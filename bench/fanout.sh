@@ -45,30 +45,15 @@ export NODE_PATH=$BUILD/npm/node_modules
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 FDS=$(ulimit -n)
 
-# Under the build folder: /tmp is shared with jobs that clean it.
-TMP=$(mktemp -d "$BUILD/fanout.XXXXXX")
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-# Copies, so that a rebuild during the run does not change what is measured.
-mkdir -p "$TMP/bin" "$TMP/lib"
-cp "$BUILD/apps/wskit" "$BUILD/bench/bench_broadcast_server" "$TMP/bin/"
-cp -P "$BUILD"/lib/libwskit.so* "$TMP/lib/" 2>/dev/null || true
-export LD_LIBRARY_PATH=$TMP/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-WSKIT=$TMP/bin/wskit
+source "$ROOT/bench/lib.sh"
+scratch fanout
+measured_copies "$BUILD/bench/bench_broadcast_server"
 LOAD=(taskset -c "$LOAD_CPU" "$WSKIT" bench -q --json)
 CHAT=("$WSKIT" broadcast-chat --rate 0 --history 0 --ping-interval 0 0)
 WSPP=("$TMP/bin/bench_broadcast_server" 0)
 NODE=(node "$ROOT/bench/peers/node_broadcast_server.cjs" 0)
 CHAT_DEFLATE=("${CHAT[@]:0:${#CHAT[@]}-1}" --compress 0)
 NODE_DEFLATE=(node "$ROOT/bench/peers/node_broadcast_server.cjs" 0 --deflate)
-
-source "$ROOT/bench/lib.sh"
 
 # fanout KIND RATE(0: flood) -> "deliveries/s p50_us p99_us lost duplicated server_cpu_us_per_delivery" on stdout.
 fanout() {

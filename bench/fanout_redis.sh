@@ -49,28 +49,13 @@ fi
 command -v redis-server >/dev/null || { echo "missing redis-server (scripts/test.sh installs it)" >&2; exit 1; }
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-# Under the build folder: /tmp is shared with jobs that clean it.
-TMP=$(mktemp -d "$BUILD/fanout_redis.XXXXXX")
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-# Copies, so that a rebuild during the run does not change what is measured.
-mkdir -p "$TMP/bin" "$TMP/lib"
-cp "$BUILD/apps/wskit" "$TMP/bin/"
-cp -P "$BUILD"/lib/libwskit.so* "$TMP/lib/" 2>/dev/null || true
-export LD_LIBRARY_PATH=$TMP/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-WSKIT=$TMP/bin/wskit
+source "$ROOT/bench/lib.sh"
+scratch fanout_redis
+measured_copies
 LOAD=(taskset -c "$LOAD_CPU" "$WSKIT" bench -q --json)
 CHAT=("$WSKIT" broadcast-chat --rate 0 --history 0 --ping-interval 0)
 
-source "$ROOT/bench/lib.sh"
-
-# stop PID: TERM, wait, and forget it (cleanup must not signal a reused PID).
+# stop PID: TERM, wait, and forget it (stop_all must not signal a reused PID).
 stop() {
   local pid keep=()
   kill -TERM "$1" 2>/dev/null || true

@@ -1,6 +1,33 @@
-# Shared by bench/compress.sh and bench/fanout.sh (sourced): logging, medians,
-# reading bench's JSON, and starting a server pinned to SERVER_CPU. The caller
-# sets TMP (a scratch folder), PIDS (stopped on exit) and SERVER_CPU.
+# Shared by bench/compress.sh, bench/fanout.sh and bench/fanout_redis.sh
+# (sourced): a scratch folder and the processes to stop on exit, copies of the
+# binaries measured, logging, medians, reading bench's JSON, and starting a
+# server pinned to SERVER_CPU. The caller sets BUILD and SERVER_CPU.
+
+# scratch NAME: TMP, a scratch folder under the build folder (/tmp is shared
+# with jobs that clean it), and PIDS, the processes to stop: on exit each is
+# sent TERM and waited for, and TMP is removed.
+scratch() {
+  TMP=$(mktemp -d "$BUILD/$1.XXXXXX")
+  PIDS=()
+  trap stop_all EXIT
+}
+stop_all() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$TMP"
+}
+
+# measured_copies [BINARY...]: wskit, libwskit and BINARY... copied under TMP,
+# so that a rebuild during the run does not change what is measured; sets
+# WSKIT and LD_LIBRARY_PATH.
+measured_copies() {
+  mkdir -p "$TMP/bin" "$TMP/lib"
+  cp "$BUILD/apps/wskit" "$@" "$TMP/bin/"
+  cp -P "$BUILD"/lib/libwskit.so* "$TMP/lib/" 2>/dev/null || true
+  export LD_LIBRARY_PATH=$TMP/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  WSKIT=$TMP/bin/wskit
+}
 
 log() { echo "$*" >&2; }
 # The median of the numbers on stdin, "-" when there are none.
