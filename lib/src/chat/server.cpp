@@ -27,8 +27,6 @@ HttpResponse plain(int status, std::string body) {
     return {status, {{"Content-Type", "text/plain; charset=utf-8"}}, std::move(body)};
 }
 
-// The page loads nothing from elsewhere and runs no inline code: a text
-// that slipped into the page as markup could still not run.
 // The bus over Redis, when --redis asks for one. Its node name tells this
 // process's events from the others' when they come back from Redis.
 std::unique_ptr<redis::RedisBus> make_redis_bus(EventLoop& loop, const std::string& url, std::size_t history) {
@@ -44,6 +42,8 @@ std::unique_ptr<redis::RedisBus> make_redis_bus(EventLoop& loop, const std::stri
     return std::make_unique<redis::RedisBus>(loop, where, node, history);
 }
 
+// The page loads nothing from elsewhere and runs no inline code: a text
+// that slipped into the page as markup could still not run.
 const char* content_security_policy =
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
