@@ -181,7 +181,7 @@ public:
         if (!ec) {
             ++stats.messages_out;
             stats.bytes_out += message.payload.size();
-            queued(id, *it->second.con);
+            queued(id, it->second);
         }
     }
 
@@ -192,7 +192,7 @@ public:
         if (!it->second.con->send(frame)) {
             ++stats.messages_out;
             stats.bytes_out += frame->get_payload().size();
-            queued(id, *it->second.con);
+            queued(id, it->second);
         }
     }
 
@@ -306,18 +306,21 @@ private:
                frame_overhead * (con.queued_frames + con.in_flight_frames);
     }
 
-    // After the server has queued a frame on the connection.
-    void queued(ConnId id, connection_type& con) {
-        ++con.queued_frames;
-        check_backpressure(id);
+    // After the server has queued a frame on the connection (the caller
+    // found it: once per frame sent, a second lookup would be the only one).
+    void queued(ConnId id, Connection& c) {
+        ++c.con->queued_frames;
+        check_backpressure(id, c);
     }
 
     // Whenever the unsent bytes may have changed: after queueing, and after
     // each completed write (see ServerTransportConnection).
     void check_backpressure(ConnId id) {
         auto it = connections_.find(id);
-        if (it == connections_.end()) return;
-        auto& c = it->second;
+        if (it != connections_.end()) check_backpressure(id, it->second);
+    }
+
+    void check_backpressure(ConnId id, Connection& c) {
         std::size_t bytes = unsent(*c.con);
         // The common case, once per echoed message: nothing to do, and no
         // need to read the clock.
@@ -478,7 +481,10 @@ private:
         auto con = endpoint_.get_con_from_hdl(hdl);
         // websocketpp queues the pong right after this returns: it counts
         // like any frame, so a ping flood is bounded too.
-        if (type == EventType::ping) queued(con->wskit_id, *con);
+        if (type == EventType::ping) {
+            auto it = connections_.find(con->wskit_id);
+            if (it != connections_.end()) queued(it->first, it->second);
+        }
         if (!handlers_.on_event) return true;
         Event e;
         e.type = type;
