@@ -30,6 +30,9 @@ struct RoomEvent {
     std::uint64_t id = 0;    // increasing per origin: with it, unique
     std::string origin;      // the publishing process (Hub's node name)
     ConnId origin_conn = 0;  // the author's connection in that process
+
+    // Said in the room (a message, or an action with /me): what history keeps.
+    bool said() const { return type == Type::message || type == Type::action; }
 };
 
 // Someone in a room, in this process or another.

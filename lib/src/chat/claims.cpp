@@ -77,13 +77,7 @@ void Hub::Impl::on_claim(ConnId conn, std::uint64_t id, const std::string& room,
 
 void Hub::Impl::hold(ConnId conn, Client& c, std::string_view text, Time now) {
     if (c.held.size() < held_limit) return void(c.held.emplace_back(std::string(text), now));
-    c.closing = true;
-    Output o;
-    o.kind = Output::Kind::close;
-    o.conn = conn;
-    o.code = 1008;
-    o.reason = fmt::format("more than {} messages before your name was confirmed", held_limit);
-    sink(std::move(o));
+    close(conn, c, fmt::format("more than {} messages before your name was confirmed", held_limit));
 }
 
 // What the client sent while its name was claimed, in order; a /nick among

@@ -50,15 +50,8 @@ void Hub::Impl::receive(ConnId conn, std::string_view text, Time now) {
                                       "the next one too soon disconnects you", options.rate), now);
             sink(notice(conn, "rate limit warning"));
             return;
-        case RateLimiter::Verdict::close: {
-            c.closing = true;
-            Output o;
-            o.kind = Output::Kind::close;
-            o.conn = conn;
-            o.code = 1008;
-            o.reason = fmt::format("more than {} messages per second", options.rate);
-            return sink(std::move(o));
-        }
+        case RateLimiter::Verdict::close:
+            return close(conn, c, fmt::format("more than {} messages per second", options.rate));
     }
     if (c.claiming) return hold(conn, c, text, now);
     handle(conn, c, text, now);
@@ -178,7 +171,7 @@ void Hub::Impl::on_bus_event(const RoomEvent& e) {
     auto& room = it->second;
     update_roster(room, e);
     bool presence = e.type == RoomEvent::Type::join || e.type == RoomEvent::Type::leave;
-    if (e.type == RoomEvent::Type::message || e.type == RoomEvent::Type::action) {
+    if (e.said()) {
         room.history.push_back(e);
         while (room.history.size() > options.history) room.history.pop_front();
     }
@@ -189,7 +182,7 @@ void Hub::Impl::on_bus_event(const RoomEvent& e) {
 }
 
 void Hub::Impl::update_roster(Room& room, const RoomEvent& e) {
-    if (e.type == RoomEvent::Type::message || e.type == RoomEvent::Type::action) return;
+    if (e.said()) return;
     auto same = [&](const Member& m) { return m.origin == e.origin && m.conn == e.origin_conn; };
     auto found = std::find_if(room.roster.begin(), room.roster.end(), same);
     switch (e.type) {
@@ -212,7 +205,7 @@ void Hub::Impl::update_roster(Room& room, const RoomEvent& e) {
 void Hub::Impl::fan_out(const Room& room, const RoomEvent& e) {
     ConnId author = e.origin == node ? e.origin_conn : 0;
     bool author_sees = e.type == RoomEvent::Type::rename;
-    bool json_author_sees = author_sees || e.type == RoomEvent::Type::message || e.type == RoomEvent::Type::action;
+    bool json_author_sees = author_sees || e.said();
     // Only this process's joins and renames can be known already (see already_known).
     bool maybe_known = e.origin == node && (e.type == RoomEvent::Type::join || e.type == RoomEvent::Type::rename);
     for (auto format : {WireFormat::text, WireFormat::json}) {
@@ -257,6 +250,17 @@ void Hub::Impl::deliver(std::vector<ConnId> to, std::string text) {
     o.kind = Output::Kind::deliver;
     o.to = std::move(to);
     o.text = std::move(text);
+    sink(std::move(o));
+}
+
+// Closed with 1008 (policy): what it still sends is ignored.
+void Hub::Impl::close(ConnId conn, Client& c, std::string reason) {
+    c.closing = true;
+    Output o;
+    o.kind = Output::Kind::close;
+    o.conn = conn;
+    o.code = 1008;
+    o.reason = std::move(reason);
     sink(std::move(o));
 }
 

@@ -127,6 +127,7 @@ struct Hub::Impl {
     void tell(ConnId conn, const Client& c, std::string_view text, Time now);
     void deliver(std::vector<ConnId> to, std::string text);
     Output notice(ConnId conn, std::string reason);
+    void close(ConnId conn, Client& c, std::string reason);
 
     Bus& bus;
     HubOptions options;

@@ -138,9 +138,7 @@ private:
             }
             case K::close: return close(o.conn, DropReason::rate, o.code, o.reason);
             case K::record:
-                if (o.conn && (o.event.type == chat::RoomEvent::Type::message ||
-                               o.event.type == chat::RoomEvent::Type::action))
-                    ++counters_.chat_messages;
+                if (o.conn && o.event.said()) ++counters_.chat_messages;
                 return transcript_.record(o.event, o.conn);
             case K::notice: return transcript_.notice(o.conn, hub_.room_of(o.conn), hub_.name_of(o.conn), o.reason);
             case K::wake: {

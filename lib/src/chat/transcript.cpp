@@ -33,7 +33,7 @@ void Transcript::record(const RoomEvent& e, ConnId conn) {
     if (options_.format == OutputFormat::json) {
         auto j = base(type_name(e.type), conn, e.room, e.ts);
         j["from"] = e.from;
-        if (e.type == T::message || e.type == T::action) j["text"] = e.text;
+        if (e.said()) j["text"] = e.text;
         if (e.type == T::rename) j["old"] = e.old_name;
         j["id"] = e.id;
         return session_.print_record(record_line(j));

@@ -80,7 +80,7 @@ std::string render_presence(const std::string& room, const std::vector<const Roo
 std::string render_event(const RoomEvent& e, WireFormat format, View view) {
     if (format == WireFormat::text) return text_line(e, view);
     using T = RoomEvent::Type;
-    bool is_message = e.type == T::message || e.type == T::action;
+    bool is_message = e.said();
     json j;
     j["type"] = is_message ? (view.history ? "history" : "message") : type_name(e.type);
     j["room"] = e.room;
