@@ -287,7 +287,6 @@ private:
     void stop_input(const std::string& why) {
         input_stopped_ = true;
         console_->diagnostic(why);
-        input_error_ = true;
     }
 
     // The end of piped input does not end the session: clients may still
@@ -323,7 +322,7 @@ private:
         if (finished_) return;
         finished_ = true;
         result_ = exit_override_.value_or(code);
-        if (result_ == 0 && input_error_) result_ = to_int(ExitCode::runtime);
+        if (result_ == 0 && input_stopped_) result_ = to_int(ExitCode::runtime);
         if (!stopping_) server_->shutdown(1001, "server shutting down");
         loop_.stop();
     }
@@ -339,8 +338,7 @@ private:
     bool reading_ = true;                   // clients are read (stdout keeps up)
     bool show_outgoing_ = false;
     bool backlog_poll_ = false;
-    bool input_stopped_ = false;
-    bool input_error_ = false;
+    bool input_stopped_ = false;  // bad input: the rest is not sent, and the exit status is 1
     std::size_t units_read_ = 0;
     bool stopping_ = false;
     int stop_code_ = 0;
