@@ -19,10 +19,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-// stdout may hold this much for a slow reader before clients are no longer
-// read: enough to absorb bursts, little memory.
-constexpr std::size_t output_high_mark = 1u << 20;
-
 // What /list shows of a client.
 struct ClientInfo {
     std::string peer;
@@ -52,7 +48,6 @@ public:
         console.output = o.output;
         console.output.show_conn = true;
         console.overflow = detail::Overflow::keep;  // what clients send is the data: nothing is dropped
-        console.stdout_capacity = output_high_mark;
         console.interactive = o.interactive;
         console.framing = o.framing;
         console.encoding = o.encoding;
