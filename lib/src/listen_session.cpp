@@ -202,7 +202,7 @@ private:
         for (auto& m : batch) {
             if (input_stopped_) break;
             ++units_read_;
-            if ((o_.slash || o_.interactive) && m.opcode == Opcode::text) {
+            if (o_.slash && m.opcode == Opcode::text) {
                 run_command(parse_listen_command(m.payload));
                 continue;
             }
