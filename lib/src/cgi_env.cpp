@@ -1,5 +1,6 @@
 #include "cgi_env.hpp"
 
+#include <wskit/url.hpp>
 #include <wskit/version.hpp>
 
 #include <algorithm>
@@ -8,13 +9,6 @@
 
 namespace wskit::detail {
 namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 std::string header_variable(std::string_view name) {
     std::string out = "HTTP_";
@@ -40,20 +34,15 @@ const std::vector<std::string>& passed_environment_names() {
 }
 
 std::string percent_decode_path(std::string_view path) {
+    // percent_decode, except that every "%00" stays as it is.
     std::string out;
-    out.reserve(path.size());
-    for (std::size_t i = 0; i < path.size(); ++i) {
-        if (path[i] == '%' && i + 2 < path.size()) {
-            int hi = hex_value(path[i + 1]), lo = hex_value(path[i + 2]);
-            if (hi >= 0 && lo >= 0 && (hi | lo) != 0) {
-                out += static_cast<char>(hi * 16 + lo);
-                i += 2;
-                continue;
-            }
-        }
-        out += path[i];
+    for (;;) {
+        auto nul = path.find("%00");
+        out += percent_decode(path.substr(0, nul));
+        if (nul == std::string_view::npos) return out;
+        out += "%00";
+        path.remove_prefix(nul + 3);
     }
-    return out;
 }
 
 std::vector<std::string> cgi_environment(const HttpRequest& request, const CgiServer& server, ConnId id,

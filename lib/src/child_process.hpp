@@ -75,9 +75,6 @@ public:
     // a pseudo-terminal is hung up (SIGHUP, then EOF on its reads), which
     // also ends the reading of its stdout.
     virtual void close_stdin() = 0;
-    // Sends signo to its process group while the process has not been
-    // reaped.
-    virtual void signal(int signo) = 0;
     // Ends it: close_stdin(), SIGTERM after `grace`, SIGKILL `grace` later.
     virtual void stop(std::chrono::milliseconds grace) = 0;
     // Stops (false) or resumes (true) reading its stdout, so that a slow

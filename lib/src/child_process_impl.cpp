@@ -74,10 +74,6 @@ public:
         if (!writing_) end_input();
     }
 
-    void signal(int signo) override {
-        if (!reaped_) ::kill(-pid_, signo);
-    }
-
     void stop(std::chrono::milliseconds grace) override {
         if (stopping_ || reaped_) return;
         stopping_ = true;
@@ -121,6 +117,11 @@ public:
     }
 
 private:
+    // To its process group, while the process has not been reaped.
+    void signal(int signo) {
+        if (!reaped_) ::kill(-pid_, signo);
+    }
+
     void set_full(bool full) {
         full_ = full;
         if (handlers_.on_stdin_full) handlers_.on_stdin_full(full);

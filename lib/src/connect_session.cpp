@@ -26,10 +26,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-// stdout may hold this much for a slow reader before the server is no
-// longer read: enough to absorb bursts, little memory.
-constexpr std::size_t output_high_mark = 1u << 20;
-
 std::chrono::milliseconds seconds_to_ms(double s) {
     return std::chrono::milliseconds(static_cast<long long>(s * 1000));
 }
@@ -52,7 +48,6 @@ public:
         detail::Console::Options console;
         console.output = o.output;
         console.overflow = detail::Overflow::keep;  // the output is the data: nothing is dropped
-        console.stdout_capacity = output_high_mark;
         console.interactive = o.interactive;
         console.framing = o.framing;
         console.encoding = o.encoding;

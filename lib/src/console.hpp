@@ -37,7 +37,8 @@ public:
     struct Options {
         PrinterOptions output;
         Overflow overflow = Overflow::keep;
-        // Overflow::keep: stdout above this asks the owner to stop producing.
+        // Overflow::keep: stdout above this asks the owner to stop producing
+        // (the default: enough to absorb bursts, little memory).
         // Overflow::drop: what is kept for a stalled reader before dropping.
         std::size_t stdout_capacity = 1u << 20;
         // stderr carries only diagnostics: a stalled reader costs dropped lines.

@@ -228,6 +228,4 @@ std::optional<HttpResponse> ExecBridge::on_handshake(const HttpRequest& request)
                         fmt::format("Too many processes: at most {} at once.\n", max)};
 }
 
-std::size_t ExecBridge::live_processes() const { return impl_->children.live(); }
-
 }  // namespace wskit

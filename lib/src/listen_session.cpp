@@ -19,10 +19,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-// stdout may hold this much for a slow reader before clients are no longer
-// read: enough to absorb bursts, little memory.
-constexpr std::size_t output_high_mark = 1u << 20;
-
 // What /list shows of a client.
 struct ClientInfo {
     std::string peer;
@@ -52,7 +48,6 @@ public:
         console.output = o.output;
         console.output.show_conn = true;
         console.overflow = detail::Overflow::keep;  // what clients send is the data: nothing is dropped
-        console.stdout_capacity = output_high_mark;
         console.interactive = o.interactive;
         console.framing = o.framing;
         console.encoding = o.encoding;
@@ -207,7 +202,7 @@ private:
         for (auto& m : batch) {
             if (input_stopped_) break;
             ++units_read_;
-            if ((o_.slash || o_.interactive) && m.opcode == Opcode::text) {
+            if (o_.slash && m.opcode == Opcode::text) {
                 run_command(parse_listen_command(m.payload));
                 continue;
             }
@@ -287,7 +282,6 @@ private:
     void stop_input(const std::string& why) {
         input_stopped_ = true;
         console_->diagnostic(why);
-        input_error_ = true;
     }
 
     // The end of piped input does not end the session: clients may still
@@ -323,7 +317,7 @@ private:
         if (finished_) return;
         finished_ = true;
         result_ = exit_override_.value_or(code);
-        if (result_ == 0 && input_error_) result_ = to_int(ExitCode::runtime);
+        if (result_ == 0 && input_stopped_) result_ = to_int(ExitCode::runtime);
         if (!stopping_) server_->shutdown(1001, "server shutting down");
         loop_.stop();
     }
@@ -339,8 +333,7 @@ private:
     bool reading_ = true;                   // clients are read (stdout keeps up)
     bool show_outgoing_ = false;
     bool backlog_poll_ = false;
-    bool input_stopped_ = false;
-    bool input_error_ = false;
+    bool input_stopped_ = false;  // bad input: the rest is not sent, and the exit status is 1
     std::size_t units_read_ = 0;
     bool stopping_ = false;
     int stop_code_ = 0;

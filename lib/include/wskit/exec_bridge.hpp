@@ -20,7 +20,6 @@
 #include <wskit/event.hpp>
 #include <wskit/export.hpp>
 #include <wskit/loop.hpp>
-#include <wskit/printer.hpp>
 #include <wskit/server.hpp>
 
 #include <chrono>
@@ -70,8 +69,6 @@ public:
     // A 503 when max_forks processes are running (those whose client has left
     // and that are still ending count too), or nullopt.
     std::optional<HttpResponse> on_handshake(const HttpRequest& request);
-    // Processes running (not yet reaped).
-    std::size_t live_processes() const;
 
     struct Impl;
 

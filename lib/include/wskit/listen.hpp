@@ -19,7 +19,7 @@ struct ListenOptions {  // the flags of `wskit listen`, see wskit-listen(1)
     PrinterOptions output;                       // format already resolved
     InputFraming framing = InputFraming::lines;
     InputEncoding encoding = InputEncoding::text;
-    bool slash = false;                          // slash commands in piped input (--slash)
+    bool slash = false;                          // slash commands (--slash, or interactive)
     bool interactive = false;                    // the line editor (stdin and stdout are terminals)
     bool once = false;                           // serve one client, exit when it leaves
     std::vector<std::string> origins;            // --origin allow-list; empty: any
