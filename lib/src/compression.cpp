@@ -12,13 +12,10 @@ namespace {
 constexpr std::string_view extension_name = "permessage-deflate";
 
 // What one permessage-deflate element says, before it is judged as an offer
-// or an answer.
-struct DeflateElement {
-    bool server_no_context_takeover = false;
-    bool client_no_context_takeover = false;
-    std::optional<int> server_max_window_bits;
-    bool client_max_window_bits = false;
-    std::optional<int> client_max_window_bits_value;
+// or an answer: an offer's fields, client_max_window_bits set only when the
+// element holds it.
+struct DeflateElement : DeflateOffer {
+    DeflateElement() { client_max_window_bits = false; }
 };
 
 // RFC 7692 7.1.2.1: 8 to 15 in decimal, no leading zero.
@@ -124,14 +121,10 @@ DeflateOffer parse_compress_option(std::string_view text) {
     auto problem = read_element(elements->front().params, false, e);
     if (!problem.empty())
         throw Error(ExitCode::usage, fmt::format("--compress={}: {} (see 'wskit connect --help')", escape_controls(text), problem));
-    DeflateOffer offer;
-    offer.server_no_context_takeover = e.server_no_context_takeover;
-    offer.client_no_context_takeover = e.client_no_context_takeover;
-    offer.server_max_window_bits = e.server_max_window_bits;
+    DeflateOffer offer = e;
     // Always offered: a client that can honour a window limit lets the
     // server save memory, and says nothing about its own compressor.
     offer.client_max_window_bits = true;
-    offer.client_max_window_bits_value = e.client_max_window_bits_value;
     return offer;
 }
 

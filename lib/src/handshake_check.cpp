@@ -8,7 +8,6 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
-#include <cctype>
 
 namespace wskit {
 namespace {
@@ -16,16 +15,10 @@ namespace {
 constexpr const char* rfc_client = "RFC 6455 4.1";
 constexpr const char* rfc_server = "RFC 6455 4.2.1";
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 // Whether a comma-separated header value holds `token`, case-insensitively.
 bool has_token(std::string_view value, std::string_view token) {
     auto items = detail::split_list(value);
-    return std::any_of(items.begin(), items.end(), [&](const auto& item) { return lower(item) == lower(token); });
+    return std::any_of(items.begin(), items.end(), [&](const auto& item) { return detail::same_header_name(item, token); });
 }
 
 CheckResult result(std::string id, std::string name, bool ok, std::string expected, std::string actual,
@@ -214,7 +207,7 @@ std::vector<CheckResult> check_response(const ResponseHead& res, std::string_vie
         return out;
     }
     const auto upgrade = res.header("Upgrade");
-    out.push_back(result("upgrade", "Upgrade is websocket", lower(upgrade) == "websocket", "websocket",
+    out.push_back(result("upgrade", "Upgrade is websocket", detail::same_header_name(upgrade, "websocket"), "websocket",
                          shown(upgrade, res.has_header("Upgrade")), rfc_client));
     const auto connection = res.header("Connection");
     out.push_back(result("connection", "Connection contains Upgrade", has_token(connection, "upgrade"), "Upgrade",

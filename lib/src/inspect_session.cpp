@@ -1,6 +1,8 @@
 // handshake-inspect, client mode: one connection (per redirect) made with the
 // Client and its inspection record, then pings and a clean close; the checks
 // come from check_response and from what happened after the 101.
+#include "headers.hpp"
+
 #include <wskit/encoding.hpp>
 #include <wskit/inspect.hpp>
 #include <wskit/loop.hpp>
@@ -236,9 +238,8 @@ void forget_credentials(ClientOptions& client) {
     client.url.password.clear();
     client.headers.erase(std::remove_if(client.headers.begin(), client.headers.end(),
                                         [](const Header& h) {
-                                            auto n = h.name;
-                                            std::transform(n.begin(), n.end(), n.begin(), ::tolower);
-                                            return n == "authorization" || n == "cookie";
+                                            return detail::same_header_name(h.name, "Authorization") ||
+                                                   detail::same_header_name(h.name, "Cookie");
                                         }),
                          client.headers.end());
 }

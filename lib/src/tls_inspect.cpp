@@ -97,8 +97,7 @@ std::string ocsp_text(SSL* ssl) {
                        time_text(updated), next ? ", next update " + time_text(next) : std::string());
 }
 
-}  // namespace
-
+// One certificate, in the terms of CertificateInfo.
 CertificateInfo read_certificate(X509* cert, std::time_t now) {
     CertificateInfo c;
     c.subject = name_text(X509_get_subject_name(cert));
@@ -116,6 +115,8 @@ CertificateInfo read_certificate(X509* cert, std::time_t now) {
     c.signature_algorithm = OBJ_nid2ln(X509_get_signature_nid(cert));
     return c;
 }
+
+}  // namespace
 
 void request_ocsp_stapling(SSL* ssl) { SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp); }
 

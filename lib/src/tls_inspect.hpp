@@ -15,9 +15,6 @@ namespace wskit::detail {
 // whether verification was on). `now` decides days_left.
 TlsInspection read_tls_session(SSL* ssl, std::time_t now);
 
-// One certificate, in the terms of CertificateInfo.
-CertificateInfo read_certificate(X509* cert, std::time_t now);
-
 // Asks the server to staple an OCSP response (status_request), before the handshake.
 void request_ocsp_stapling(SSL* ssl);
 

@@ -30,9 +30,6 @@ public:
         codec_ = std::make_unique<Codec>(Codec{Deflater(send_bits, send_resets), Inflater(receive_bits, peer_resets),
                                                max_message_size});
     }
-    void set_max_message_size(std::size_t size) {
-        if (codec_) codec_->limit = size;
-    }
 
     // Called by websocketpp for an outgoing message with RSV1: the payload
     // then loses its last four bytes (00 00 ff ff).
