@@ -82,6 +82,7 @@ private:
     void check_presence(const std::string& room);
     void schedule_refresh();
     void announce();
+    std::string room_channel(const std::string& room) const { return prefix_ + ":room:" + room; }
     std::string history_key(const std::string& room) const { return prefix_ + ":history:" + room; }
     std::string presence_key(const std::string& room) const { return prefix_ + ":presence:" + room; }
     // --- names claimed in Redis (bus_names.cpp) ---------------------------
