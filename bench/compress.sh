@@ -21,14 +21,13 @@ SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 
 cmake --build "$BUILD" -j2 --target wskit_cli >&2
-WSKIT=$BUILD/apps/wskit
 NODE_PEER=$ROOT/tests/e2e/peers/node_deflate.cjs
 export NODE_PATH=$BUILD/npm/node_modules
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 source "$ROOT/bench/lib.sh"
 scratch compress
-
+measured_copies
 
 # idle_rss COMMAND... -- BENCH_ARGS...: KiB per idle connection, as
 # `wskit bench --mode idle --server-pid` measures it.
