@@ -13,7 +13,7 @@
 #   bench/compress.sh            (BUILD, REPS, SECS, IDLE_CONNS to change it)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${WSKIT_BUILD_DIR:-$ROOT/build}
+BUILD=${BUILD:-${WSKIT_BUILD_DIR:-$ROOT/build}}
 REPS=${REPS:-3}
 SECS=${SECS:-3}
 IDLE_CONNS=${IDLE_CONNS:-10000}
