@@ -13,7 +13,7 @@
 #   bench/compress.sh            (BUILD, REPS, SECS, IDLE_CONNS to change it)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${WSKIT_BUILD_DIR:-$ROOT/build}
+BUILD=${BUILD:-${WSKIT_BUILD_DIR:-$ROOT/build}}
 REPS=${REPS:-3}
 SECS=${SECS:-3}
 IDLE_CONNS=${IDLE_CONNS:-10000}
@@ -21,14 +21,13 @@ SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 
 cmake --build "$BUILD" -j2 --target wskit_cli >&2
-WSKIT=$BUILD/apps/wskit
 NODE_PEER=$ROOT/tests/e2e/peers/node_deflate.cjs
 export NODE_PATH=$BUILD/npm/node_modules
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 source "$ROOT/bench/lib.sh"
 scratch compress
-
+measured_copies
 
 # idle_rss COMMAND... -- BENCH_ARGS...: KiB per idle connection, as
 # `wskit bench --mode idle --server-pid` measures it.

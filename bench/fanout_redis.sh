@@ -55,14 +55,6 @@ measured_copies
 LOAD=(taskset -c "$LOAD_CPU" "$WSKIT" bench -q --json)
 CHAT=("$WSKIT" broadcast-chat --rate 0 --history 0 --ping-interval 0)
 
-# stop PID: TERM, wait, and forget it (stop_all must not signal a reused PID).
-stop() {
-  local pid keep=()
-  kill -TERM "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-  for pid in "${PIDS[@]}"; do [ "$pid" = "$1" ] || keep+=("$pid"); done
-  PIDS=("${keep[@]}")
-}
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # user + system CPU seconds of a process so far.
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); print ($12 + $13) / hz}' "/proc/$1/stat"; }

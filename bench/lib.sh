@@ -1,7 +1,8 @@
 # Shared by bench/compress.sh, bench/fanout.sh and bench/fanout_redis.sh
-# (sourced): a scratch folder and the processes to stop on exit, copies of the
-# binaries measured, logging, medians, reading bench's JSON, and starting a
-# server pinned to SERVER_CPU. The caller sets BUILD and SERVER_CPU.
+# (sourced): a scratch folder and the processes to stop (one by one, or all on
+# exit), copies of the binaries measured, logging, medians, reading bench's
+# JSON, and starting a server pinned to SERVER_CPU. The caller sets BUILD and
+# SERVER_CPU.
 
 # scratch NAME: TMP, a scratch folder under the build folder (/tmp is shared
 # with jobs that clean it), and PIDS, the processes to stop: on exit each is
@@ -51,4 +52,12 @@ start_server() {
   log "server did not start: $(cat "$err")"
   exit 1
 }
-stop_server() { kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
+# stop PID: TERM, wait, and forget it (stop_all must not signal a reused PID).
+stop() {
+  local pid keep=()
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  for pid in "${PIDS[@]}"; do [ "$pid" = "$1" ] || keep+=("$pid"); done
+  PIDS=("${keep[@]}")
+}
+stop_server() { stop "$SERVER_PID"; }

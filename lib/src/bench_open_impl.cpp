@@ -176,8 +176,11 @@ void Connection<Stream>::finish_failed_loop() {
 
 std::shared_ptr<ConnectionBase> make_connection(Worker& worker, Role role, std::size_t target) {
     const auto& t = worker.targets[target];
-    if (t.client.url.secure) return std::make_shared<Connection<TlsStream>>(worker, role, t);
-    return std::make_shared<Connection<tcp::socket>>(worker, role, t);
+    std::shared_ptr<ConnectionBase> c;
+    if (t.client.url.secure) c = std::make_shared<Connection<TlsStream>>(worker, role, t);
+    else c = std::make_shared<Connection<tcp::socket>>(worker, role, t);
+    c->target = target;
+    return c;
 }
 
 template void Connection<tcp::socket>::start();

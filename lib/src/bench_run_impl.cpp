@@ -39,6 +39,9 @@ BenchOptions checked(BenchOptions o) {
     if (o.mode == BenchMode::fanout && o.senders > 0xffff) throw Error(ExitCode::usage, "--senders is at most 65535");
     if (o.mode == BenchMode::fanout && o.rate == 0) o.rate = 1000;  // senders wait for nothing: pace them
     if (o.messages > 0) o.warmup = 0;  // -n counts every echo
+    // Echo messages are compressed once for the whole run, each on its own:
+    // saying so lets the server drop its inflate window between messages.
+    if (o.client.compress) o.client.compress->client_no_context_takeover = true;
     std::size_t total = o.connections + (o.mode == BenchMode::fanout ? o.senders : 0);
     o.threads = static_cast<unsigned>(std::clamp<std::size_t>(o.threads, 1, total));
     return o;

@@ -35,7 +35,6 @@ void Worker::start_more() {
         const auto& p = plan[started++];
         auto c = make_connection(*this, p.role, p.target);
         c->sender_id = p.sender_id;
-        c->target = p.target;
         c->phase = p.phase;
         if (p.role == Role::receiver) c->tracks.assign(senders, SenderTrack{});
         conns.push_back(c);

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 
 #include <wskit/bench.hpp>
+#include <wskit/url.hpp>
 
 #include <atomic>
 #include <csignal>
@@ -83,10 +84,7 @@ int run(const BenchCommand& c) {
     BenchOptions o;
     o.mode = mode_of(c.mode);
     o.client = c.client.resolve(c.urls.front());
-    for (std::size_t i = 1; i < c.urls.size(); ++i) o.other_servers.push_back(c.client.resolve(c.urls[i]).url);
-    // Echo messages are compressed once for the whole run, each on its own:
-    // saying so lets the server drop its inflate window between messages.
-    if (o.client.compress) o.client.compress->client_no_context_takeover = true;
+    for (std::size_t i = 1; i < c.urls.size(); ++i) o.other_servers.push_back(parse_url(c.urls[i]));
     o.connections = c.connections;
     o.senders = c.senders;
     o.window = c.window;

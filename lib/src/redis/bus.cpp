@@ -70,7 +70,7 @@ void RedisBus::publish(const chat::RoomEvent& event) {
     pending_.push_back(event);
     ++stats_.published;
     persist(event);
-    bool sent = pub_.command({"PUBLISH", prefix_ + ":room:" + event.room, encode_event(event)},
+    bool sent = pub_.command({"PUBLISH", room_channel(event.room), encode_event(event)},
                              [this, id = event.id](const Reply& r) {
                                  if (r.ok()) return;
                                  // Redis refused it (out of memory, say): nobody else
@@ -156,7 +156,7 @@ void RedisBus::on_ready() {
     if (sub_.ready() && !subscribed_) {
         // One pattern for every room: no room's first events can overtake
         // its subscription, and a new room needs no round trip.
-        if (!subscribing_) sub_.subscribe({"PSUBSCRIBE", prefix_ + ":room:*"}, [this](const Reply& r) { on_message(r); });
+        if (!subscribing_) sub_.subscribe({"PSUBSCRIBE", room_channel("*")}, [this](const Reply& r) { on_message(r); });
         subscribing_ = true;
         return;
     }

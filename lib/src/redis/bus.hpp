@@ -41,13 +41,13 @@ struct BusStats {
     double latency_sum = 0;
     std::uint64_t latency_count = 0;
 };
-const char* state_name(BusStats::State state);
+const char* state_name(BusStats::State state);  // "connecting", "connected", "degraded"
 std::int64_t now_ms();  // the system clock, as presence entries have it
 
 // How long a process vouches for its clients in Redis, and how often it
 // says so again: a process killed without a word has its clients leave
 // the other processes' rooms within about presence_ttl + presence_refresh.
-constexpr std::chrono::milliseconds presence_ttl{6000}, presence_refresh{2000};  // "connecting", "connected", "degraded"
+constexpr std::chrono::milliseconds presence_ttl{6000}, presence_refresh{2000};
 
 class RedisBus final : public chat::Bus {
 public:
@@ -82,6 +82,7 @@ private:
     void check_presence(const std::string& room);
     void schedule_refresh();
     void announce();
+    std::string room_channel(const std::string& room) const { return prefix_ + ":room:" + room; }
     std::string history_key(const std::string& room) const { return prefix_ + ":history:" + room; }
     std::string presence_key(const std::string& room) const { return prefix_ + ":presence:" + room; }
     // --- names claimed in Redis (bus_names.cpp) ---------------------------

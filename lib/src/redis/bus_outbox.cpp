@@ -62,7 +62,7 @@ void RedisBus::send_outbox() {
     for (const auto& e : events) {
         ++stats_.published;
         persist(e);
-        pub_.command({"PUBLISH", prefix_ + ":room:" + e.room, encode_event(e)});
+        pub_.command({"PUBLISH", room_channel(e.room), encode_event(e)});
     }
     if (!events.empty())
         std::cerr << fmt::format("wskit: {} message{} said here while Redis was unreachable sent to the other "

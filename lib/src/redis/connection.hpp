@@ -44,15 +44,13 @@ public:
 
     void connect();  // no-op while connecting or connected
     bool ready() const { return ready_; }
-    bool idle() const { return !context_; }  // neither connected nor connecting
     // Queues a command (each argument one bulk string); false when not connected.
     bool command(const std::vector<std::string>& argv, Done done = {});
     // For (P)SUBSCRIBE: `push` gets the confirmation and every message after.
     bool subscribe(const std::vector<std::string>& argv, Done push);
 
-private:
-public:
-    struct Context;  // what hiredis' callbacks reach (connection_impl.cpp)
+    // Reached from hiredis' C callbacks (connection_impl.cpp), hence public.
+    struct Context;
     void on_connected();
     void lost(const std::string& why);
 
