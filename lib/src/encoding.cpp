@@ -206,6 +206,13 @@ std::string escape_controls(std::string_view text, bool keep_layout) {
     return out;
 }
 
+std::string ascii_lower(std::string_view text) {
+    std::string out(text);
+    for (auto& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
 bool ends_mid_character(std::string_view text) {
     // Look back at most 3 bytes for the lead byte of the last character.
     std::size_t n = text.size();

@@ -29,11 +29,6 @@ struct ClientInfo {
     std::uint64_t messages_out = 0;
 };
 
-std::string lowercase(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
 std::string format_age(Clock::duration d) {
     auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
     if (s < 60) return fmt::format("{}s", s);
@@ -346,10 +341,10 @@ private:
 
 bool origin_allowed(const std::vector<std::string>& allowed, const std::string& origin) {
     if (allowed.empty() || origin.empty()) return true;
-    auto wanted = lowercase(origin);
+    auto wanted = ascii_lower(origin);
     return std::any_of(allowed.begin(), allowed.end(), [&](std::string a) {
         while (!a.empty() && a.back() == '/') a.pop_back();
-        return a == "*" || lowercase(a) == wanted;
+        return a == "*" || ascii_lower(a) == wanted;
     });
 }
 

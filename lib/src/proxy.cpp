@@ -4,8 +4,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cstdlib>
 
 namespace wskit {
@@ -21,8 +19,7 @@ std::string trim_lower(std::string s) {
     auto b = s.find_first_not_of(" \t");
     auto e = s.find_last_not_of(" \t");
     s = b == std::string::npos ? "" : s.substr(b, e - b + 1);
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
+    return ascii_lower(s);
 }
 
 }  // namespace

@@ -4,8 +4,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cctype>
 
 namespace wskit {
 namespace {
@@ -14,13 +12,6 @@ namespace {
     throw Error(ExitCode::usage,
                 fmt::format("invalid URL '{}': {} (expected ws://host[:port]/path or wss://...)",
                             escape_controls(text), why));
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
 }
 
 // Parses "65535"-style ports; returns false on anything else.
@@ -115,7 +106,7 @@ Url parse_url(std::string_view text) {
     std::string_view rest = text;
     auto scheme_end = text.find("://");
     if (scheme_end != std::string_view::npos) {
-        auto scheme = lower(text.substr(0, scheme_end));
+        auto scheme = ascii_lower(text.substr(0, scheme_end));
         if (scheme == "ws" || scheme == "http") {
             url.secure = false;
         } else if (scheme == "wss" || scheme == "https") {
@@ -143,7 +134,7 @@ Url parse_url(std::string_view text) {
     HostPort hp;
     if (auto err = split_host_port(authority, hp); !err.empty()) bad_url(text, err);
     if (hp.host.empty()) bad_url(text, "missing host name");
-    url.host = lower(hp.host);
+    url.host = ascii_lower(hp.host);
     if (hp.has_port) {
         if (!parse_port(hp.port, url.port)) bad_url(text, fmt::format("bad port '{}'", hp.port));
         if (url.port == 0) bad_url(text, "port 0 cannot be connected to");

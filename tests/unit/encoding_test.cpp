@@ -219,3 +219,9 @@ TEST_CASE("escape_controls: UTF-8 is kept, C1 controls and stray bytes are not",
     CHECK(escape_controls("\xed\xa0\x80") == "\\xed\\xa0\\x80");
     CHECK(escape_controls("\xff\xfe") == "\\xff\\xfe");
 }
+
+TEST_CASE("ascii_lower lowers A-Z only", "[encoding]") {
+    CHECK(wskit::ascii_lower("HTTPS://Chat.Example:9000") == "https://chat.example:9000");
+    CHECK(wskit::ascii_lower("\xc3\x89T\xc3\x89") == "\xc3\x89t\xc3\x89");  // UTF-8 bytes untouched
+    CHECK(wskit::ascii_lower("") == "");
+}

@@ -17,6 +17,10 @@ WSKIT_API std::string hex_encode(std::string_view bytes);
 // Hex digits in pairs; spaces, colons and newlines between pairs are ignored.
 WSKIT_API std::optional<std::string> hex_decode(std::string_view text);
 
+// A-Z made a-z, every other byte kept: for what compares without case in
+// ASCII only (schemes, host names, origins, header tokens, chat names).
+WSKIT_API std::string ascii_lower(std::string_view text);
+
 // RFC 3629 UTF-8: no overlongs, no surrogates, nothing above U+10FFFF.
 WSKIT_API bool is_valid_utf8(std::string_view bytes);
 

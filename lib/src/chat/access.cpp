@@ -1,16 +1,9 @@
 #include <wskit/chat_server.hpp>
+#include <wskit/encoding.hpp>
 
-#include <algorithm>
-#include <cctype>
 
 namespace wskit::chat {
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 // "host:port" with the scheme's default port made explicit.
 std::string with_port(std::string host_port, bool secure) {
@@ -26,10 +19,10 @@ std::string with_port(std::string host_port, bool secure) {
 bool origin_allowed(std::string_view origin, std::string_view host, bool secure,
                     const std::vector<std::string>& allowed) {
     if (origin.empty()) return true;
-    auto o = lower(origin);
+    auto o = ascii_lower(origin);
     while (!o.empty() && o.back() == '/') o.pop_back();
     for (const auto& a : allowed) {
-        auto l = lower(a);
+        auto l = ascii_lower(a);
         while (!l.empty() && l.back() == '/') l.pop_back();
         if (l == "*" || l == o) return true;
     }
@@ -37,7 +30,7 @@ bool origin_allowed(std::string_view origin, std::string_view host, bool secure,
     // browser used for it (the Host header).
     std::string scheme = secure ? "https://" : "http://";
     if (o.compare(0, scheme.size(), scheme) != 0 || host.empty()) return false;
-    return with_port(o.substr(scheme.size()), secure) == with_port(lower(host), secure);
+    return with_port(o.substr(scheme.size()), secure) == with_port(ascii_lower(host), secure);
 }
 
 bool token_matches(std::string_view secret, std::string_view offered) {

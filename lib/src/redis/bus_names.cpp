@@ -14,6 +14,8 @@
 
 #include "room_cache.hpp"
 
+#include <wskit/encoding.hpp>
+
 namespace wskit::redis {
 namespace {
 
@@ -28,18 +30,12 @@ const char* refresh_script =
     "if owner == false or owner == ARGV[i + 1] then redis.call('SET', key, ARGV[i + 1], 'PX', ARGV[1]) end "
     "end return 0";
 
-std::string lower(std::string s) {
-    for (auto& ch : s)
-        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-    return s;
-}
-
 }  // namespace
 
 // A name has no white space (chat::clean_name): the space after the room
 // cannot be confused with one inside the name.
 std::string RedisBus::name_key(const std::string& room, const std::string& name) const {
-    return prefix_ + ":name:" + room + " " + lower(name);
+    return prefix_ + ":name:" + room + " " + ascii_lower(name);
 }
 
 void RedisBus::claim_name(const std::string& room, const std::string& name, const chat::Presence& owner,
