@@ -4,6 +4,7 @@
 
 #include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
+#include <wskit/handshake_check.hpp>
 #include <wskit/listen.hpp>
 #include <wskit/slash.hpp>
 
@@ -340,12 +341,7 @@ private:
 }  // namespace
 
 bool origin_allowed(const std::vector<std::string>& allowed, const std::string& origin) {
-    if (allowed.empty() || origin.empty()) return true;
-    auto wanted = ascii_lower(origin);
-    return std::any_of(allowed.begin(), allowed.end(), [&](std::string a) {
-        while (!a.empty() && a.back() == '/') a.pop_back();
-        return a == "*" || ascii_lower(a) == wanted;
-    });
+    return allowed.empty() || origin.empty() || origin_listed(allowed, origin);
 }
 
 int run_listen(const ListenOptions& options) {

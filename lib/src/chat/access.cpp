@@ -1,5 +1,6 @@
 #include <wskit/chat_server.hpp>
 #include <wskit/encoding.hpp>
+#include <wskit/handshake_check.hpp>
 
 
 namespace wskit::chat {
@@ -21,11 +22,7 @@ bool origin_allowed(std::string_view origin, std::string_view host, bool secure,
     if (origin.empty()) return true;
     auto o = ascii_lower(origin);
     while (!o.empty() && o.back() == '/') o.pop_back();
-    for (const auto& a : allowed) {
-        auto l = ascii_lower(a);
-        while (!l.empty() && l.back() == '/') l.pop_back();
-        if (l == "*" || l == o) return true;
-    }
+    if (origin_listed(allowed, o)) return true;
     // Same origin: the page this server served, from the address the
     // browser used for it (the Host header).
     std::string scheme = secure ? "https://" : "http://";
