@@ -4,20 +4,14 @@
 #include "socks5.hpp"
 #include "wspp.hpp"
 
+#include <wskit/url.hpp>
+
 #include <fmt/format.h>
 
 namespace wskit::detail {
 namespace {
 
-std::string endpoint_text(const asio::ip::tcp::endpoint& e) {
-    auto a = e.address();
-    return a.is_v6() ? fmt::format("[{}]:{}", a.to_string(), e.port()) : fmt::format("{}:{}", a.to_string(), e.port());
-}
-
-std::string host_port(const std::string& host, std::uint16_t port) {
-    bool v6 = host.find(':') != std::string::npos;
-    return fmt::format("{}{}{}:{}", v6 ? "[" : "", host, v6 ? "]" : "", port);
-}
+std::string endpoint_text(const asio::ip::tcp::endpoint& e) { return host_port(e.address().to_string(), e.port()); }
 
 }  // namespace
 

@@ -68,10 +68,7 @@ const char* ProxySpec::scheme() const {
     return "http";
 }
 
-std::string ProxySpec::authority() const {
-    bool v6 = host.find(':') != std::string::npos;
-    return fmt::format("{}{}{}:{}", v6 ? "[" : "", host, v6 ? "]" : "", port);
-}
+std::string ProxySpec::authority() const { return host_port(host, port); }
 
 ProxySpec parse_proxy_url(std::string_view text) {
     auto bad = [text](std::string_view why) -> ProxySpec {

@@ -8,6 +8,7 @@
 #include <wskit/encoding.hpp>
 #include <wskit/handshake_check.hpp>
 #include <wskit/server.hpp>
+#include <wskit/url.hpp>
 
 #include <fmt/format.h>
 
@@ -91,9 +92,7 @@ std::optional<HttpResponse> rejection_for(const std::vector<CheckResult>& checks
 }
 
 std::string server_url(const ServerOptions& options, std::uint16_t port) {
-    bool v6 = options.host.find(':') != std::string::npos;
-    return fmt::format("{}://{}{}{}:{}/", options.tls.cert_file.empty() ? "ws" : "wss", v6 ? "[" : "",
-                       options.host, v6 ? "]" : "", port);
+    return fmt::format("{}://{}/", options.tls.cert_file.empty() ? "ws" : "wss", host_port(options.host, port));
 }
 
 template <class Endpoint>

@@ -88,6 +88,11 @@ std::string percent_decode(std::string_view text) {
     return out;
 }
 
+std::string host_port(std::string_view host, std::uint16_t port) {
+    bool v6 = host.find(':') != std::string_view::npos;
+    return fmt::format("{}{}{}:{}", v6 ? "[" : "", host, v6 ? "]" : "", port);
+}
+
 std::string Url::authority() const {
     std::string out = is_ipv6_literal() ? "[" + host + "]" : host;
     if (port != (secure ? 443 : 80)) out += fmt::format(":{}", port);

@@ -286,3 +286,9 @@ TEST_CASE("percent_decode", "[url]") {
     CHECK(wskit::percent_decode("%4") == "%4");
     CHECK(wskit::percent_decode("%00") == std::string(1, '\0'));
 }
+
+TEST_CASE("host_port brackets an IPv6 address", "[url]") {
+    CHECK(wskit::host_port("127.0.0.1", 9000) == "127.0.0.1:9000");
+    CHECK(wskit::host_port("::1", 9000) == "[::1]:9000");
+    CHECK(wskit::host_port("example.test", 443) == "example.test:443");
+}

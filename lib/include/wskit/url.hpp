@@ -42,4 +42,7 @@ WSKIT_API ListenAddress parse_listen_address(std::string_view text,
 
 WSKIT_API std::string percent_decode(std::string_view text);
 
+// "host:port", an IPv6 address in brackets ("[::1]:9000").
+WSKIT_API std::string host_port(std::string_view host, std::uint16_t port);
+
 }  // namespace wskit

@@ -2,6 +2,8 @@
 
 #include "event_codec.hpp"
 
+#include <wskit/url.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -42,8 +44,7 @@ RedisBus::~RedisBus() {
 }
 
 std::string RedisBus::where() const {
-    return url_.host.find(':') == std::string::npos ? fmt::format("{}:{}", url_.host, url_.port)
-                                                     : fmt::format("[{}]:{}", url_.host, url_.port);
+    return host_port(url_.host, url_.port);
 }
 
 void RedisBus::start() {
