@@ -34,7 +34,7 @@ std::size_t size_of(const chat::RoomEvent& e) { return e.text.size() + e.from.si
 }  // namespace
 
 void RedisBus::keep_for_later(const chat::RoomEvent& event) {
-    if (event.type != chat::RoomEvent::Type::message && event.type != chat::RoomEvent::Type::action) return;
+    if (!event.said()) return;
     outbox_.push_back(event);
     outbox_bytes_ += size_of(event);
     while (outbox_.size() > outbox_limit || outbox_bytes_ > outbox_bytes) {
