@@ -100,7 +100,24 @@ class Process:
             self.proc.send_signal(signo)
 
     def wait(self, timeout=10):
-        return self.proc.wait(timeout=timeout)
+        """Waits for the process to exit and for its output to be read to the
+        end: a process's last lines may still be in the pipe when it exits,
+        and a test that looks at `seen` right after must find them there."""
+        deadline = time.monotonic() + timeout
+        code = self.proc.wait(timeout=timeout)
+        self.wait_output(max(0.1, deadline - time.monotonic()))
+        return code
+
+    def wait_output(self, timeout=10):
+        """Waits until stdout and stderr have both reached end of file (every
+        writer, the process's children included, has closed them)."""
+        deadline = time.monotonic() + timeout
+        for t in self._threads:
+            t.join(timeout=max(0, deadline - time.monotonic()))
+            if t.is_alive():
+                raise AssertionError(
+                    f"the output of {self.args!r} did not end within {timeout}s (a child still holds it open?); "
+                    f"stdout={self.seen['stdout'][-20:]!r} stderr={self.seen['stderr'][-20:]!r}")
 
     def stop(self):
         """Stops the process and everything it started."""
