@@ -150,6 +150,13 @@ struct LineEditor::State {
     void run(const std::shared_ptr<State>& self) {
         std::unique_lock<std::mutex> lock(terminal);
         for (;;) {
+            // libedit shows the prompt first and makes the terminal raw only
+            // when it reads the first key, and it makes it cooked again after
+            // each line. A key typed in between is echoed by the terminal
+            // itself (a copy of the line that libedit does not know about
+            // and cannot erase) and a Ctrl-D there is an end of file that
+            // libedit never sees. So the terminal is raw before the prompt.
+            el_set(el, EL_PREP_TERM, 1);
             int count = 0;
             const char* line = el_gets(el, &count);
             if (stopped) return;
