@@ -162,10 +162,6 @@ nlohmann::ordered_json compression_json(const BenchResult& r) {
     return c;
 }
 
-}  // namespace
-
-namespace {
-
 // JSON numbers as precise as they mean something: a latency to a tenth of a
 // microsecond, a rate to a message per second; no 17-digit noise.
 double rounded(double value, int decimals) {

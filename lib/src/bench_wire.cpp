@@ -48,10 +48,16 @@ std::string upgrade_request(const ClientOptions& o, std::uint64_t& rng) {
         for (std::size_t i = 0; i < o.subprotocols.size(); ++i) offer += (i ? ", " : "") + o.subprotocols[i];
         add_own(req, given, "Sec-WebSocket-Protocol", offer);
     }
-    if (o.compress) add_own(req, given, "Sec-WebSocket-Extensions", format_offer(*o.compress));
+    // --compress's offer replaces a hand-written one (as connect does): the
+    // answer is checked against it, and the replies inflated by it.
+    const bool offer = o.compress.has_value();
+    if (offer) req += "Sec-WebSocket-Extensions: " + format_offer(*o.compress) + "\r\n";
     if (!o.user_agent.empty()) add_own(req, given, "User-Agent", o.user_agent);
-    for (const auto& h : given)
-        if (!same_header_name(h.name, "Host")) req += h.name + ": " + h.value + "\r\n";
+    for (const auto& h : given) {
+        if (same_header_name(h.name, "Host") || (offer && same_header_name(h.name, "Sec-WebSocket-Extensions")))
+            continue;
+        req += h.name + ": " + h.value + "\r\n";
+    }
     return req + "\r\n";
 }
 

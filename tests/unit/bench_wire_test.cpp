@@ -166,6 +166,11 @@ TEST_CASE("bench upgrade request: -H replaces the request's own header, repeats 
     auto pinned = upgrade_request(o, rng);
     CHECK(pinned.rfind("GET / HTTP/1.1\r\nHost: pinned.test\r\n", 0) == 0);
     CHECK(pinned.find("virtual.test") == std::string::npos);
+    o.headers.push_back({"Sec-WebSocket-Extensions", "x-by-hand"});  // --compress's offer wins over it
+    o.compress = wskit::DeflateOffer{};
+    auto offered = upgrade_request(o, rng);
+    CHECK(offered.find("x-by-hand") == std::string::npos);
+    CHECK(offered.find("Sec-WebSocket-Extensions: permessage-deflate") != std::string::npos);
 }
 
 TEST_CASE("bench upgrade response: status, reason and Location for the classifier") {

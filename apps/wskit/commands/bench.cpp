@@ -57,7 +57,6 @@ BenchMode mode_of(const std::string& name) {
     return BenchMode::echo;
 }
 
-
 int run(const BenchCommand& c) {
     BenchOptions o;
     o.mode = mode_of(c.mode);
