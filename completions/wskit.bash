@@ -101,12 +101,13 @@ _wskit() {
         bench)
             case $prev in
                 --mode) mapfile -t COMPREPLY < <(compgen -W 'echo fanout handshake idle' -- "$cur"); return ;;
+                --output) mapfile -t COMPREPLY < <(compgen -W 'human json' -- "$cur"); return ;;
                 --tls-min) mapfile -t COMPREPLY < <(compgen -W '1.2 1.3' -- "$cur"); return ;;
                 --ca|--cacert|--cert|--key) _wskit_files; return ;;
                 -c|--connections|--senders|-w|--window|--size|-d|--duration|-n|--messages|--warmup|--rate|--threads|--server-pid|-H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--passphrase) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --mode -c --connections --senders -w --window --size --binary -d --duration -n --messages --warmup --rate --threads --server-pid --json -q --quiet -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress --ca --cacert --cert --key --passphrase -k --insecure --no-check --tls-min' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --mode -c --connections --senders -w --window --size --binary -d --duration -n --messages --warmup --rate --threads --server-pid --output --json -q --quiet -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress --ca --cacert --cert --key --passphrase -k --insecure --no-check --tls-min' -- "$cur")
             fi
             ;;
     esac

@@ -49,8 +49,10 @@ public:
 
     // Plain connections between writes say goodbye with 1000 (servers then
     // log a normal close); the frame goes out in one non-blocking write or
-    // not at all, never interleaved with a frame in progress.
+    // not at all, never interleaved with a frame in progress. One still
+    // opening has run out of time: the run's.
     void finish() override {
+        if (!open_ && !closed_) give_up();
         if constexpr (plain) {
             if (open_ && !closed_ && !writing_) {
                 auto frame = close_frame(w_.rng);
@@ -90,15 +92,21 @@ private:
     void send_close();
     void finish_handshake_loop();
     void finish_failed_loop();
-    void fail_opening(ErrorClass kind, const asio::error_code& ec);
-    void fail_opening(ErrorClass kind, const std::string& why);
+    // A failed opening, classified (connect_failure.hpp) from the phase it
+    // had reached, the cause, and what the server had sent of its answer.
+    FailureFacts facts(FailureCause cause, std::string detail = {}) const;
+    void fail_opening(const asio::error_code& ec);
+    void fail_opening(const FailureFacts& facts);
+    void give_up();
 
     // Reading (bench_traffic_impl.cpp). Plain sockets read everything the
     // kernel holds into the worker's shared buffer once readable.
     void read();
     void read_available();
     void on_read_error(const asio::error_code& ec);
-    void lost_connection(const std::string& why);
+    // The server ended an open connection: with a close frame (its code and
+    // reason), or by dropping it (1006).
+    void lost_connection(int close_code, std::string_view reason);
     void consume(const unsigned char* data, std::size_t n);
     void on_message(std::uint64_t now);
     // The measured window holds what arrives in it (echoes of messages sent in the warm-up too): with
@@ -129,6 +137,7 @@ private:
     std::vector<char> head_;
     std::size_t head_len_ = 0;
     std::uint64_t started_ns_ = 0;
+    ConnectPhase phase_ = ConnectPhase::connect;
     bool open_ = false, closed_ = false, writing_ = false, timed_out_ = false, close_sent_ = false;
     std::uint64_t in_flight_ = 0;
     TimeRing times_;

@@ -1,12 +1,18 @@
 // What wskit bench prints: the progress line, the summary table, --json.
+#include "bench_text.hpp"
+
 #include <wskit/bench.hpp>
 #include <wskit/encoding.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 namespace wskit {
 namespace {
+
+using detail::counted;
 
 // Nanoseconds in the unit that suits them: "850 us", "1.23 ms", "1.002 s".
 std::string duration_text(std::uint64_t ns) {
@@ -52,8 +58,8 @@ void per_server_rows(std::string& out, const BenchResult& r, const std::vector<U
             duplicated += rec.duplicated;
         }
         row(out, s == 0 ? "per server" : "",
-            fmt::format("{}: {} receivers, {} received, {} lost, {} duplicated", escape_controls(servers[s].str()),
-                        receivers, received, lost, duplicated));
+            fmt::format("{}: {}, {} received, {} lost, {} duplicated", escape_controls(servers[s].str()),
+                        counted(receivers, "receiver"), received, lost, duplicated));
     }
 }
 
@@ -72,11 +78,12 @@ std::string bench_summary(const BenchResult& r) {
     std::string out = fmt::format("wskit bench --mode {}", bench_mode_name(o.mode));
     for (const auto& url : servers) out += " " + escape_controls(url.str());
     out += "\n";
-    std::string shape = fmt::format("{} connections", o.connections);
+    std::string shape = counted(o.connections, "connection");
     if (o.mode == BenchMode::echo) shape += fmt::format(" x {} in flight x {} B {}", o.window, o.size, o.binary ? "binary" : "text");
-    if (o.mode == BenchMode::fanout) shape = fmt::format("{} receivers, {} senders, {} B", o.connections, o.senders, o.size);
+    if (o.mode == BenchMode::fanout)
+        shape = fmt::format("{}, {}, {} B", counted(o.connections, "receiver"), counted(o.senders, "sender"), o.size);
     if (o.rate > 0) shape += fmt::format(", open loop at {:g} msg/s", o.rate);
-    if (o.threads > 1) shape += fmt::format(", {} threads", o.threads);
+    if (o.threads > 1) shape += ", " + counted(o.threads, "thread");
     row(out, "load", shape);
     row(out, "measured", fmt::format("{:.3f} s{}", r.seconds, o.warmup > 0 ? fmt::format(" after {:g} s of warm-up", o.warmup) : ""));
     if (o.mode == BenchMode::idle) {
@@ -90,7 +97,7 @@ std::string bench_summary(const BenchResult& r) {
     }
     if (o.mode == BenchMode::fanout) {
         row(out, "throughput", fmt::format("{:.2f} MB/s delivered", r.mb_per_second));
-        row(out, "sent", fmt::format("{} messages", r.sent));
+        row(out, "sent", counted(r.sent, "message"));
         row(out, "lost / duplicated", fmt::format("{} / {} (all receivers)", r.lost, r.duplicated));
         std::size_t worst = 0;
         for (std::size_t i = 0; i < r.receivers.size(); ++i) {
@@ -103,8 +110,8 @@ std::string bench_summary(const BenchResult& r) {
         if (servers.size() > 1) per_server_rows(out, r, servers);
     }
     if (o.client.compress) {
-        row(out, "compression", r.compression ? fmt::format("{} (on {} of {} connections)", describe(*r.compression),
-                                                            r.compressed, r.opened)
+        row(out, "compression", r.compression ? fmt::format("{} (on {} of {})", describe(*r.compression),
+                                                            r.compressed, counted(r.opened, "connection"))
                                               : std::string("offered, not agreed: messages were sent uncompressed"));
     }
     if (r.latency.count > 0) {
@@ -116,8 +123,10 @@ std::string bench_summary(const BenchResult& r) {
     }
     const auto& e = r.errors;
     row(out, "errors", e.total() == 0 ? std::string("none")
-                                      : fmt::format("{} (connect {}, tls {}, handshake {}, closed {}, protocol {})",
-                                                    e.total(), e.connect, e.tls, e.handshake, e.closed, e.protocol));
+                                      : fmt::format("{} (connect {}, tls {}, handshake {}, timeout {}, closed {}, "
+                                                    "protocol {})",
+                                                    e.total(), e.connect, e.tls, e.handshake, e.timeout, e.closed,
+                                                    e.protocol));
     if (!e.first_message.empty()) row(out, "first error", escape_controls(e.first_message));
     row(out, "client CPU", fmt::format("{:.2f} s ({:.0f} % of a core, {:.2f} us per {})", r.client_cpu_seconds,
                                        r.client_cpu_percent, r.client_cpu_us_per_message, one_of(o.mode)));
@@ -153,6 +162,15 @@ nlohmann::ordered_json compression_json(const BenchResult& r) {
     return c;
 }
 
+// JSON numbers as precise as they mean something: a latency to a tenth of a
+// microsecond, a rate to a message per second; no 17-digit noise.
+double rounded(double value, int decimals) {
+    const double scale = std::pow(10.0, decimals);
+    return std::round(value * scale) / scale;
+}
+
+double us(std::uint64_t ns) { return rounded(static_cast<double>(ns) / 1e3, 1); }
+
 }  // namespace
 
 std::string bench_json(const BenchResult& r) {
@@ -171,21 +189,21 @@ std::string bench_json(const BenchResult& r) {
     j["rate"] = o.rate;
     j["threads"] = o.threads;
     j["warmup_s"] = o.warmup;
-    j["seconds"] = r.seconds;
+    j["seconds"] = rounded(r.seconds, 3);
     j["sent"] = r.sent;
     j["received"] = r.received;
     j["unanswered"] = r.unanswered;
     j["measured"] = r.measured;
-    j["per_second"] = r.per_second;
-    j["mb_per_second"] = r.mb_per_second;
+    j["per_second"] = std::llround(r.per_second);
+    j["mb_per_second"] = rounded(r.mb_per_second, 3);
     j["latency_us"] = {{"count", r.latency.count},
-                       {"min", static_cast<double>(r.latency.min) / 1e3},
-                       {"mean", r.latency.mean / 1e3},
-                       {"p50", static_cast<double>(r.latency.p50) / 1e3},
-                       {"p90", static_cast<double>(r.latency.p90) / 1e3},
-                       {"p99", static_cast<double>(r.latency.p99) / 1e3},
-                       {"p99_9", static_cast<double>(r.latency.p999) / 1e3},
-                       {"max", static_cast<double>(r.latency.max) / 1e3}};
+                       {"min", us(r.latency.min)},
+                       {"mean", rounded(r.latency.mean / 1e3, 1)},
+                       {"p50", us(r.latency.p50)},
+                       {"p90", us(r.latency.p90)},
+                       {"p99", us(r.latency.p99)},
+                       {"p99_9", us(r.latency.p999)},
+                       {"max", us(r.latency.max)}};
     j["lost"] = r.lost;
     j["duplicated"] = r.duplicated;
     auto receivers = nlohmann::ordered_json::array();
@@ -198,21 +216,23 @@ std::string bench_json(const BenchResult& r) {
     j["open_at_end"] = r.open_at_end;
     j["compression"] = compression_json(r);
     j["errors"] = {{"total", r.errors.total()},   {"connect", r.errors.connect}, {"tls", r.errors.tls},
-                   {"handshake", r.errors.handshake}, {"closed", r.errors.closed}, {"protocol", r.errors.protocol},
-                   {"first", r.errors.first_message}};
-    j["client_cpu_s"] = r.client_cpu_seconds;
-    j["client_cpu_percent"] = r.client_cpu_percent;
-    j["client_cpu_us_per_message"] = r.client_cpu_us_per_message;
+                   {"handshake", r.errors.handshake}, {"timeout", r.errors.timeout}, {"closed", r.errors.closed},
+                   {"protocol", r.errors.protocol}, {"first", r.errors.first_message}};
+    j["client_cpu_s"] = rounded(r.client_cpu_seconds, 3);
+    j["client_cpu_percent"] = rounded(r.client_cpu_percent, 1);
+    j["client_cpu_us_per_message"] = rounded(r.client_cpu_us_per_message, 2);
     j["client_saturated"] = r.client_saturated;
     if (r.server_measured) {
-        j["server"] = {{"cpu_s", r.server_cpu_seconds},
-                       {"cpu_us_per_message", r.server_cpu_us_per_message},
+        j["server"] = {{"cpu_s", rounded(r.server_cpu_seconds, 3)},
+                       {"cpu_us_per_message", rounded(r.server_cpu_us_per_message, 2)},
                        {"rss_before_kib", r.server_rss_before_kib},
                        {"rss_after_kib", r.server_rss_after_kib},
-                       {"rss_per_connection_kib", r.server_rss_per_connection_kib}};
+                       {"rss_per_connection_kib", rounded(r.server_rss_per_connection_kib, 2)}};
     } else {
         j["server"] = nullptr;
     }
+    auto verdict = bench_verdict(r);
+    j["error"] = verdict.code == ExitCode::ok ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(verdict.message);
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -2,7 +2,7 @@
 // clock and the counters from the calling thread, and adds up the results.
 #include "bench_proc.hpp"
 #include "bench_worker_impl.hpp"
-#include "tls_context.hpp"
+#include "descriptors.hpp"
 
 #include <wskit/error.hpp>
 
@@ -159,7 +159,20 @@ struct Timeline {
     std::uint64_t deadline = 0;
     std::uint64_t sending_from = 0;  // fan-out senders start; idle connections are all open
     std::uint64_t end = 0;
+    bool ended_early = false;        // every connection that matters was gone before the deadline
 };
+
+// Once every connection has settled and some opened and were lost: whether
+// those the measure needs are all gone (fan-out needs senders and receivers; the
+// handshake mode's loops come and go by design).
+bool all_gone(const BenchOptions& o, Coordination& coord) {
+    if (coord.opened.load() == 0 || coord.last_lost_ns.load() == 0) return false;
+    switch (o.mode) {
+        case BenchMode::fanout: return coord.open_senders.load() == 0 || coord.open_receivers.load() == 0;
+        case BenchMode::handshake: return false;
+        default: return coord.open_others.load() == 0;
+    }
+}
 
 // Watches the clock and the workers from the calling thread until the run
 // is over; starts the fan-out senders and the idle hold once every
@@ -175,6 +188,10 @@ void watch(const BenchOptions& o, std::vector<std::unique_ptr<Worker>>& workers,
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
         auto now = now_ns();
         if ((interrupted && interrupted()) || now >= t.deadline) break;
+        if (coord.settled.load() >= total && all_gone(o, coord)) {
+            t.ended_early = true;
+            break;
+        }
         if (coord.workers_done.load() == workers.size()) break;
         if (!settled && coord.settled.load() >= total && o.mode == BenchMode::idle) {
             settled = true;
@@ -195,8 +212,25 @@ void watch(const BenchOptions& o, std::vector<std::unique_ptr<Worker>>& workers,
     t.end = now_ns();
 }
 
+void add_errors(BenchErrors& all, const BenchErrors& one) {
+    all.connect += one.connect;
+    all.tls += one.tls;
+    all.handshake += one.handshake;
+    all.timeout += one.timeout;
+    all.closed += one.closed;
+    all.protocol += one.protocol;
+    if (all.first_message.empty()) all.first_message = one.first_message;
+    if (!all.first_opening) all.first_opening = one.first_opening;
+    if (all.first_close_code == 0) {
+        all.first_close_code = one.first_close_code;
+        all.first_close_reason = one.first_close_reason;
+        all.first_closed_role = one.first_closed_role;
+    }
+}
+
 // Adds up the workers' counters once their threads are joined.
-void add_counts(BenchResult& r, std::vector<std::unique_ptr<Worker>>& workers, const Timeline& t) {
+void add_counts(BenchResult& r, std::vector<std::unique_ptr<Worker>>& workers, const Timeline& t,
+                const Coordination& coord) {
     const auto& o = r.options;
     LatencyHistogram h;
     std::uint64_t bytes = 0;
@@ -209,15 +243,12 @@ void add_counts(BenchResult& r, std::vector<std::unique_ptr<Worker>>& workers, c
         r.open_at_end += w->open_now;
         r.compressed += w->compressed;
         if (!r.compression) r.compression = w->agreed;
-        r.errors.connect += w->errors.connect;
-        r.errors.tls += w->errors.tls;
-        r.errors.handshake += w->errors.handshake;
-        r.errors.closed += w->errors.closed;
-        r.errors.protocol += w->errors.protocol;
-        if (r.errors.first_message.empty()) r.errors.first_message = w->errors.first_message;
+        add_errors(r.errors, w->errors);
         h.merge(w->histogram);
     }
     if (o.mode == BenchMode::idle) r.measured = r.open_at_end;
+    r.ended_early = t.ended_early;
+    if (t.ended_early) r.gone_after = seconds_between(t.start, coord.last_lost_ns.load());
     r.unanswered = o.mode == BenchMode::echo ? r.sent - std::min(r.sent, r.received) : 0;
     r.seconds = seconds_between(std::max(o.messages > 0 ? t.start : t.measure_from, t.sending_from), t.end);
     if (r.seconds > 0) {
@@ -269,16 +300,14 @@ BenchResult run_bench(const BenchOptions& options, const std::function<void(cons
     BenchResult r;
     r.options = checked(options);
     const auto& o = r.options;
+    // Every connection is a descriptor: thousands need more than the usual
+    // soft limit of 1024, and the hard limit is what the system allows.
+    detail::raise_descriptor_limit();
     auto targets = resolve_targets(o);
-    std::shared_ptr<asio::ssl::context> tls;
-    auto secure = [](const Target& t) { return t.client.url.secure; };
-    if (std::any_of(targets.begin(), targets.end(), secure)) {
-        tls = detail::make_client_tls_context(o.client.tls, std::make_shared<detail::VerifyOutcome>());
-    }
     Coordination coord;
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned i = 0; i < o.threads; ++i) {
-        workers.push_back(std::make_unique<Worker>(o, coord, targets, tls, 0x9E3779B97F4A7C15ull * (i + 1) ^ now_ns()));
+        workers.push_back(std::make_unique<Worker>(o, coord, targets, 0x9E3779B97F4A7C15ull * (i + 1) ^ now_ns()));
     }
     plan(o, workers);
 
@@ -304,7 +333,7 @@ BenchResult run_bench(const BenchOptions& options, const std::function<void(cons
     post_all(workers, &Worker::stop);
     for (auto& thread : threads) thread.join();
 
-    add_counts(r, workers, t);
+    add_counts(r, workers, t, coord);
     add_costs(r, before, t, idle_rss);
     return r;
 }

@@ -3,6 +3,8 @@
 // whole into one buffer); replies are parsed as they arrive and never kept.
 #include "bench_connection_impl.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -53,15 +55,18 @@ template <class Stream>
 void Connection<Stream>::on_read_error(const asio::error_code& ec) {
     if (closed_ || w_.stopping) return;
     if (role_ == Role::handshake && close_sent_) return finish_handshake_loop();
-    lost_connection(ec == asio::error::eof ? "the server closed the connection" : ec.message());
+    lost_connection(1006, ec == asio::error::eof ? std::string_view() : ec.message());
 }
 
 template <class Stream>
-void Connection<Stream>::lost_connection(const std::string& why) {
+void Connection<Stream>::lost_connection(int close_code, std::string_view reason) {
     close();
-    --w_.open_now;
-    w_.fail(ErrorClass::closed, why);
-    w_.check_done();
+    const char* noun = role_noun(role_);
+    std::string why =
+        close_code == 1006
+            ? fmt::format("the server dropped a {} without a close frame{}{}", noun, reason.empty() ? "" : ": ", reason)
+            : fmt::format("the server closed a {} with {}{}{}", noun, close_code, reason.empty() ? "" : ": ", reason);
+    w_.lost(role_, close_code, reason, why);
 }
 
 template <class Stream>
@@ -74,12 +79,13 @@ void Connection<Stream>::consume(const unsigned char* data, std::size_t n) {
         if (step.event == FrameReader::Event::none) break;
         if (step.event == FrameReader::Event::bad) {
             w_.fail(ErrorClass::protocol, reader_.problem());
-            return lost_connection(reader_.problem());
+            close();
+            return w_.lost(role_, 0, {}, {});  // ended here, not by the server
         }
         if (step.event == FrameReader::Event::close) {
             if (role_ == Role::handshake) return finish_handshake_loop();
             if (w_.stopping) return close();
-            return lost_connection("the server closed the connection");
+            return lost_connection(reader_.close_code(), reader_.close_reason());
         }
         if (now == 0) now = now_ns();
         on_message(now);
@@ -97,10 +103,13 @@ void Connection<Stream>::on_message(std::uint64_t now) {
     ++w_.received;
     w_.bytes += size;
     if (role_ == Role::echo) {
-        if (times_.empty()) return w_.fail(ErrorClass::protocol, "an echo arrived for no message sent");
+        if (times_.empty()) return w_.fail(ErrorClass::protocol, "a reply came with no message in flight: not an echo");
         auto sent = times_.pop();
         --in_flight_;
-        if (size != w_.opt.size) w_.fail(ErrorClass::protocol, "an echo of " + std::to_string(size) + " bytes");
+        // Another size is another message (a chat room's "guest-1: ..."): not measured.
+        if (size != w_.opt.size)
+            return w_.fail(ErrorClass::protocol,
+                           fmt::format("a reply of {} bytes to a message of {}: not an echo", size, w_.opt.size));
         count_measured(now, sent, size);
     } else if (role_ == Role::receiver) {
         auto stamp = read_fanout_stamp(reader_.head());
@@ -204,7 +213,7 @@ void Connection<Stream>::write(const std::vector<asio::const_buffer>& buffers) {
 template void Connection<tcp::socket>::read();
 template void Connection<tcp::socket>::read_available();
 template void Connection<tcp::socket>::on_read_error(const asio::error_code& ec);
-template void Connection<tcp::socket>::lost_connection(const std::string& why);
+template void Connection<tcp::socket>::lost_connection(int close_code, std::string_view reason);
 template void Connection<tcp::socket>::consume(const unsigned char* data, std::size_t n);
 template void Connection<tcp::socket>::on_message(std::uint64_t now);
 template void Connection<tcp::socket>::count_measured(std::uint64_t now, std::uint64_t sent, std::uint64_t size);
@@ -216,7 +225,7 @@ template void Connection<tcp::socket>::write(const std::vector<asio::const_buffe
 template void Connection<TlsStream>::read();
 template void Connection<TlsStream>::read_available();
 template void Connection<TlsStream>::on_read_error(const asio::error_code& ec);
-template void Connection<TlsStream>::lost_connection(const std::string& why);
+template void Connection<TlsStream>::lost_connection(int close_code, std::string_view reason);
 template void Connection<TlsStream>::consume(const unsigned char* data, std::size_t n);
 template void Connection<TlsStream>::on_message(std::uint64_t now);
 template void Connection<TlsStream>::count_measured(std::uint64_t now, std::uint64_t sent, std::uint64_t size);

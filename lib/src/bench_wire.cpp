@@ -10,30 +10,54 @@
 
 namespace wskit::detail {
 
+namespace {
+
+// A header the request carries by itself, unless -H names it too.
+void add_own(std::string& req, const std::vector<Header>& given, std::string_view name, const std::string& value) {
+    for (const auto& h : given)
+        if (same_header_name(h.name, name)) return;
+    req.append(name).append(": ").append(value).append("\r\n");
+}
+
+}  // namespace
+
 std::string upgrade_request(const ClientOptions& o, std::uint64_t& rng) {
     unsigned char nonce[16];
     for (int i = 0; i < 16; i += 8) {
         std::uint64_t r = next_random(rng);
         std::memcpy(nonce + i, &r, 8);
     }
-    std::string host = o.host_header.empty() ? o.url.authority() : o.host_header;
-    std::string req = "GET " + o.url.resource + " HTTP/1.1\r\nHost: " + host +
-                      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " +
-                      base64_encode(std::string_view(reinterpret_cast<const char*>(nonce), 16)) +
-                      "\r\nSec-WebSocket-Version: 13\r\n";
-    if (!o.origin.empty()) req += "Origin: " + o.origin + "\r\n";
+    // One Host, always: --host, else the first -H Host, else the URL's.
+    std::string host = o.host_header;
+    for (const auto& h : o.headers)
+        if (host.empty() && same_header_name(h.name, "Host")) host = h.value;
+    if (host.empty()) host = o.url.authority();
+    std::string req = "GET " + o.url.resource + " HTTP/1.1\r\nHost: " + host + "\r\n";
+    const auto& given = o.headers;
+    add_own(req, given, "Upgrade", "websocket");
+    add_own(req, given, "Connection", "Upgrade");
+    add_own(req, given, "Sec-WebSocket-Key", base64_encode(std::string_view(reinterpret_cast<const char*>(nonce), 16)));
+    add_own(req, given, "Sec-WebSocket-Version", "13");
+    if (!o.origin.empty()) add_own(req, given, "Origin", o.origin);
     std::string credentials = !o.auth.empty() ? o.auth
                               : !o.url.user.empty() ? o.url.user + ":" + o.url.password
                                                     : std::string();
-    if (!credentials.empty()) req += "Authorization: Basic " + base64_encode(credentials) + "\r\n";
+    if (!credentials.empty()) add_own(req, given, "Authorization", "Basic " + base64_encode(credentials));
     if (!o.subprotocols.empty()) {
-        req += "Sec-WebSocket-Protocol: ";
-        for (std::size_t i = 0; i < o.subprotocols.size(); ++i) req += (i ? ", " : "") + o.subprotocols[i];
-        req += "\r\n";
+        std::string offer;
+        for (std::size_t i = 0; i < o.subprotocols.size(); ++i) offer += (i ? ", " : "") + o.subprotocols[i];
+        add_own(req, given, "Sec-WebSocket-Protocol", offer);
     }
-    if (o.compress) req += "Sec-WebSocket-Extensions: " + format_offer(*o.compress) + "\r\n";
-    if (!o.user_agent.empty()) req += "User-Agent: " + o.user_agent + "\r\n";
-    for (const auto& h : o.headers) req += h.name + ": " + h.value + "\r\n";
+    // --compress's offer replaces a hand-written one (as connect does): the
+    // answer is checked against it, and the replies inflated by it.
+    const bool offer = o.compress.has_value();
+    if (offer) req += "Sec-WebSocket-Extensions: " + format_offer(*o.compress) + "\r\n";
+    if (!o.user_agent.empty()) add_own(req, given, "User-Agent", o.user_agent);
+    for (const auto& h : given) {
+        if (same_header_name(h.name, "Host") || (offer && same_header_name(h.name, "Sec-WebSocket-Extensions")))
+            continue;
+        req += h.name + ": " + h.value + "\r\n";
+    }
     return req + "\r\n";
 }
 
@@ -41,6 +65,9 @@ UpgradeVerdict read_upgrade_response(std::string_view head) {
     auto parsed = parse_response_head(head);
     UpgradeVerdict v;
     v.status_line = std::string(head.substr(0, head.find("\r\n")));
+    v.status = parsed.status;
+    v.reason = parsed.reason;
+    v.location = parsed.header("Location");
     v.switched = parsed.status == 101;
     // A header may come more than once (RFC 7230 3.2.2: the values join with commas).
     for (const auto& h : parsed.headers) {
@@ -166,6 +193,15 @@ std::size_t build_stamped_frames(std::vector<char>& out, std::uint64_t count, st
     return at;
 }
 
+int FrameReader::close_code() const {
+    if (close_payload_.size() < 2) return 1005;  // no status code (RFC 6455 7.4.1)
+    return (static_cast<unsigned char>(close_payload_[0]) << 8) | static_cast<unsigned char>(close_payload_[1]);
+}
+
+std::string_view FrameReader::close_reason() const {
+    return close_payload_.size() > 2 ? std::string_view(close_payload_).substr(2) : std::string_view();
+}
+
 void FrameReader::inflate_with(int window_bits, bool peer_resets, std::size_t limit) {
     inflate_.emplace(window_bits, peer_resets, limit, capture_);
 }
@@ -221,9 +257,14 @@ FrameReader::Step FrameReader::feed(const unsigned char* data, std::size_t n) {
             } else if (rsv1) {
                 return bad(pos, "the server set RSV1 on a control frame");
             }
+            if (opcode_ == 0x8) close_payload_.clear();
         }
         std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, n - pos));
-        if (opcode_ < 0x8 && compressed_) {
+        if (opcode_ == 0x8) {
+            // A control frame holds at most 125 bytes (RFC 6455 5.5); more is kept out.
+            close_payload_.append(reinterpret_cast<const char*>(data + pos),
+                                  std::min(take, std::size_t{125} - std::min<std::size_t>(125, close_payload_.size())));
+        } else if (opcode_ < 0x8 && compressed_) {
             if (auto r = inflate_->feed(data + pos, take); r != InflateResult::ok) return inflate_failed(r, pos + take);
         } else if (opcode_ < 0x8) {
             std::size_t copy = std::min(take, std::min(capture_, sizeof head_) - std::min(head_len_, capture_));

@@ -29,14 +29,21 @@ inline std::uint64_t next_random(std::uint64_t& state) {
 }
 
 // The upgrade request for `options` (URL, Host, Origin, auth, headers,
-// subprotocols, User-Agent) with a Sec-WebSocket-Key drawn from `rng`.
+// subprotocols, User-Agent) with a Sec-WebSocket-Key drawn from `rng`. As
+// with curl, a -H header replaces the one of that name the request would
+// carry (Host: unless --host gives one; Sec-WebSocket-Extensions: unless
+// --compress makes the offer), and every other -H line is sent, in order,
+// repeats included (two Cookie lines stay two).
 WSKIT_API std::string upgrade_request(const ClientOptions& options, std::uint64_t& rng);
 
 // What a response head (up to the blank line) says: 101 or not, and the status
 // line for an error message.
 struct UpgradeVerdict {
     bool switched = false;
+    int status = 0;          // 0 when the status line has none
     std::string status_line;
+    std::string reason;      // the reason phrase, as received
+    std::string location;    // a redirect's Location
     std::string extensions;  // every Sec-WebSocket-Extensions value, joined with ", "
 };
 WSKIT_API UpgradeVerdict read_upgrade_response(std::string_view head);
@@ -124,6 +131,10 @@ public:
     unsigned message_opcode() const { return message_opcode_; }
     // Why the last Event::bad: words for an error message.
     const char* problem() const { return problem_; }
+    // After Event::close: the code of the server's close frame (1005 when it
+    // had none) and its reason, as received (at most 123 bytes).
+    int close_code() const;
+    std::string_view close_reason() const;
 
 private:
     std::size_t capture_;
@@ -142,6 +153,7 @@ private:
     bool compressed_ = false;  // the current message had RSV1 on its first frame
     std::optional<MessageInflater> inflate_;
     const char* problem_ = "";
+    std::string close_payload_;  // of the close frame being read
 
     Step bad(std::size_t pos, const char* why) {
         problem_ = why;

@@ -1,13 +1,25 @@
 #include "bench_worker_impl.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace wskit::detail::bench {
 
+const char* role_noun(Role role) {
+    switch (role) {
+        case Role::sender: return "sender";
+        case Role::receiver: return "receiver";
+        default: return "connection";
+    }
+}
+
 Worker::Worker(const BenchOptions& options, Coordination& coordination, const std::vector<Target>& servers,
-               std::shared_ptr<asio::ssl::context> tls_context, std::uint64_t seed)
-    : opt(options), coord(coordination), targets(servers), tls(std::move(tls_context)),
-      frame(options.size, options.binary), rng(seed | 1), read_buffer(256 * 1024) {}
+               std::uint64_t seed)
+    : opt(options), coord(coordination), targets(servers), frame(options.size, options.binary), rng(seed | 1),
+      read_buffer(256 * 1024) {
+    auto secure = [](const Target& t) { return t.client.url.secure; };
+    if (std::any_of(targets.begin(), targets.end(), secure)) tls = make_client_tls_context(opt.client.tls, verified);
+}
 
 const std::string& Worker::compressed_payload(int window_bits) {
     auto& payload = compressed_payloads_[window_bits];
@@ -88,20 +100,42 @@ void Worker::schedule_publish() {
 }
 
 void Worker::fail(ErrorClass kind, const std::string& message) {
-    static const char* names[] = {"connect", "tls", "handshake", "closed", "protocol"};
-    switch (kind) {
-        case ErrorClass::connect: ++errors.connect; break;
-        case ErrorClass::tls: ++errors.tls; break;
-        case ErrorClass::handshake: ++errors.handshake; break;
-        case ErrorClass::closed: ++errors.closed; break;
-        case ErrorClass::protocol: ++errors.protocol; break;
-    }
-    if (errors.first_message.empty()) errors.first_message = std::string(names[static_cast<int>(kind)]) + ": " + message;
+    ++(kind == ErrorClass::closed ? errors.closed : errors.protocol);
+    if (errors.first_message.empty()) errors.first_message = message;
 }
 
-void Worker::on_open() {
+void Worker::fail_opening(const ConnectFailure& failure) {
+    switch (failure.code) {
+        case ExitCode::tls: ++errors.tls; break;
+        case ExitCode::handshake: ++errors.handshake; break;
+        case ExitCode::timeout: ++errors.timeout; break;
+        default: ++errors.connect; break;  // could not connect, or out of descriptors
+    }
+    if (!errors.first_opening) errors.first_opening = failure;
+    if (errors.first_message.empty()) errors.first_message = failure.message;
+}
+
+void Worker::lost(Role role, int close_code, std::string_view reason, const std::string& why) {
+    --open_now;
+    if (role != Role::handshake) --coord.open_of(role);
+    auto now = now_ns();
+    for (auto last = coord.last_lost_ns.load(); now > last && !coord.last_lost_ns.compare_exchange_weak(last, now);) {
+    }
+    if (close_code != 0) {
+        if (errors.first_close_code == 0) {
+            errors.first_close_code = close_code;
+            errors.first_close_reason = std::string(reason);
+            errors.first_closed_role = role_noun(role);
+        }
+        fail(ErrorClass::closed, why);
+    }
+    check_done();
+}
+
+void Worker::on_open(Role role) {
     ++opened;
     ++open_now;
+    if (role != Role::handshake) ++coord.open_of(role);
     if (opt.mode != BenchMode::handshake || opened <= plan.size()) {
         ++settled;
         ++coord.settled;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "bench_wire.hpp"
+#include "tls_context.hpp"
 
 #include <wskit/bench.hpp>
 #include <wskit/histogram.hpp>
@@ -30,13 +31,22 @@ inline std::uint64_t now_ns() {
 }
 
 enum class Role { echo, sender, receiver, handshake, idle };
-enum class ErrorClass { connect, tls, handshake, closed, protocol };
+enum class ErrorClass { closed, protocol };  // of open connections; failed openings are classified
 
-// Across threads: how many connections have settled (opened or failed).
+// "connection", or "sender" or "receiver" in fan-out: what the messages call it.
+const char* role_noun(Role role);
+
+// Across threads: how many connections have settled (opened or failed), and
+// how many of each kind are open.
 struct Coordination {
     std::atomic<std::size_t> settled{0};
     std::atomic<std::size_t> opened{0};
     std::atomic<std::size_t> workers_done{0};
+    std::atomic<std::size_t> open_senders{0}, open_receivers{0}, open_others{0};  // handshake loops not counted
+    std::atomic<std::uint64_t> last_lost_ns{0};  // when the server last closed an open connection
+    std::atomic<std::size_t>& open_of(Role role) {
+        return role == Role::sender ? open_senders : role == Role::receiver ? open_receivers : open_others;
+    }
 };
 
 // Where a receiver stands with one sender: messages are numbered from 0 and
@@ -131,13 +141,16 @@ struct Target {
 std::vector<Target> resolve_targets(const BenchOptions& options);
 
 struct Worker {
+    // The worker's own TLS context when a server is wss://: its verify
+    // callback writes why a certificate was refused, read on this thread.
     Worker(const BenchOptions& options, Coordination& coordination, const std::vector<Target>& targets,
-           std::shared_ptr<asio::ssl::context> tls, std::uint64_t seed);
+           std::uint64_t seed);
 
     const BenchOptions& opt;
     Coordination& coord;
     asio::io_context io{1};
     const std::vector<Target>& targets;  // targets[0] is the run's URL (senders, other modes)
+    std::shared_ptr<VerifyOutcome> verified = std::make_shared<VerifyOutcome>();
     std::shared_ptr<asio::ssl::context> tls;
     SharedPayloadFrame frame;
     std::uint64_t rng;
@@ -175,7 +188,13 @@ struct Worker {
     void stop_sending();
     void stop();
     void fail(ErrorClass kind, const std::string& message);
-    void on_open();
+    // A connection that could not be opened, classified.
+    void fail_opening(const ConnectFailure& failure);
+    // An open connection is gone: the server closed it (its close code,
+    // 1006 when dropped, its reason, and why in words), or, with close_code
+    // 0, this side did (a frame that broke the protocol).
+    void lost(Role role, int close_code, std::string_view reason, const std::string& why);
+    void on_open(Role role);
     void on_settled_failure();
     void check_done();
     void publish();

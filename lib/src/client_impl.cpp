@@ -4,6 +4,7 @@
 #include "tls_inspect.hpp"
 #include "tls_trace.hpp"
 #include "trace_printer.hpp"
+#include "transport_failure.hpp"
 #include "wspp.hpp"
 
 #include <wskit/client.hpp>
@@ -392,6 +393,7 @@ private:
             trace.response = res.raw_head().empty() ? raw_head(res.raw()) : raw_head(res.raw_head());
             trace.body = res.get_body();
             trace.location = res.get_header("Location");
+            trace.response_complete = res.head_done();
         }
         trace.connected = tcp_connected_;
         // Taken when TCP connected: once the connection has failed the
@@ -557,7 +559,7 @@ private:
             facts.status = trace.status;
             facts.status_text = con_->get_response().get_status_msg();
             facts.location = trace.location;
-        } else if (trace.status == 101) {
+        } else if (trace.status == 101 && trace.response_complete) {
             facts.cause = FailureCause::bad_upgrade;
             facts.detail = ec.message();
         } else if (ec == wpp::transport::asio::error::proxy_failed) {
@@ -596,29 +598,23 @@ private:
         f.authority = options_.url.authority();
         f.proxy = proxy_;
         f.secure = tls;
+        f.answer = con_->get_response().first_bytes();
         f.verbose = options_.verbosity > 0;
         f.timeout = options_.open_timeout;
         f.tls_min_version = options_.tls.min_version;
         return f;
     }
 
-    // Reduces a transport error to the classifier's causes.
+    // Reduces a transport error to the classifier's causes: websocketpp's
+    // own codes here, the socket's in transport_failure_cause.
     static FailureCause cause_of(const std::error_code& ec) {
-        namespace err = asio::error;
-        if (ec == err::host_not_found || ec == err::host_not_found_try_again || ec == err::no_data)
-            return FailureCause::host_not_found;
-        if (ec == err::connection_refused) return FailureCause::refused;
-        if (ec == err::host_unreachable || ec == err::network_unreachable) return FailureCause::unreachable;
-        if (ec == err::timed_out || ec == wpp::transport::error::timeout || ec == wpp::error::open_handshake_timeout)
+        if (ec == wpp::transport::error::timeout || ec == wpp::error::open_handshake_timeout)
             return FailureCause::timed_out;
-        if (ec == err::eof || ec == err::connection_reset || ec == err::broken_pipe ||
-            ec == asio::ssl::error::stream_truncated || ec == wpp::transport::error::eof)
-            return FailureCause::closed;
-        if (ec.category() == asio::error::get_ssl_category() ||
-            ec.category() == wpp::transport::asio::socket::get_socket_category() ||
+        if (ec == wpp::transport::error::eof) return FailureCause::closed;
+        if (ec.category() == wpp::transport::asio::socket::get_socket_category() ||
             ec == wpp::transport::error::tls_error)
             return FailureCause::tls_protocol;
-        return FailureCause::other;
+        return detail::transport_failure_cause(ec);
     }
 
     bool record_failure_facts(const FailureFacts& facts) {
@@ -644,6 +640,13 @@ private:
         facts.cause = FailureCause::timed_out;
         capture_handshake();
         trace.timed_out = true;
+        if (trace.response_complete && trace.status != 101) {
+            // The head is in and says no; only its body was slow.
+            facts.cause = FailureCause::http_status;
+            facts.status = trace.status;
+            facts.status_text = con_->get_response().get_status_msg();
+            facts.location = trace.location;
+        }
         if (record_failure_facts(facts)) emit_error();
         abort_socket();
     }

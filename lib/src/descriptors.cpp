@@ -1,5 +1,6 @@
 #include "descriptors.hpp"
 
+#include <cerrno>
 #include <dirent.h>
 #include <sys/resource.h>
 
@@ -16,9 +17,17 @@ std::size_t raise_descriptor_limit() {
     return limit.rlim_cur == RLIM_INFINITY ? 0 : static_cast<std::size_t>(limit.rlim_cur);
 }
 
+std::size_t descriptor_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 0;
+    return static_cast<std::size_t>(limit.rlim_cur);
+}
+
 std::size_t open_descriptor_count() {
     DIR* dir = ::opendir("/proc/self/fd");
-    if (!dir) return 0;
+    // Reading the list takes a descriptor: out of them (EMFILE), every
+    // number below the soft limit is in use, so that many are open.
+    if (!dir) return errno == EMFILE ? descriptor_limit() : 0;
     std::size_t count = 0;
     while (const dirent* entry = ::readdir(dir)) {
         if (entry->d_name[0] != '.') ++count;

@@ -10,8 +10,12 @@ namespace wskit::detail {
 // allows). Returns the soft limit now in force, or 0 if it is unknown.
 std::size_t raise_descriptor_limit();
 
-// How many descriptors the process has open (entries of /proc/self/fd), or 0
-// if that cannot be read.
+// The soft RLIMIT_NOFILE in force, or 0 if unknown or unlimited.
+std::size_t descriptor_limit();
+
+// How many descriptors the process has open (entries of /proc/self/fd); the
+// soft limit when the process is out of descriptors (so that the list cannot
+// be opened); 0 if that cannot be known.
 std::size_t open_descriptor_count();
 
 }  // namespace wskit::detail

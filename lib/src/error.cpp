@@ -11,13 +11,19 @@ const std::vector<ExitCodeInfo>& exit_code_table() {
         {ExitCode::runtime, "runtime", "runtime error"},
         {ExitCode::usage, "usage", "usage error: bad flag, bad URL"},
         {ExitCode::connect, "connect",
-         "could not connect: DNS failure, connection refused, unreachable, connect timeout"},
+         "could not connect: DNS failure, connection refused, unreachable, or no TCP connection (through the proxy, "
+         "if any) within --connect-timeout"},
         {ExitCode::tls, "tls", "TLS failure: certificate verification or TLS protocol error"},
         {ExitCode::handshake, "handshake",
-         "handshake rejected: non-101 status, bad Sec-WebSocket-Accept, failed checks"},
+         "handshake rejected: connected, but the answer to the upgrade request is not a valid 101: another status, "
+         "a bad Sec-WebSocket-Accept, failed checks, bytes that are not HTTP (a TLS port reached with ws://), or "
+         "the connection closed before an answer"},
         {ExitCode::abnormal_close, "abnormal-close",
          "connection closed abnormally: 1006, or a close code other than 1000/1001"},
-        {ExitCode::timeout, "timeout", "timed out waiting: --timeout elapsed, or --count not reached"},
+        {ExitCode::timeout, "timeout",
+         "timed out waiting: connected, but the TLS handshake or the answer to the upgrade request did not "
+         "complete within --connect-timeout; or --timeout elapsed, --count was not reached, a benchmark measured "
+         "nothing"},
         {ExitCode::interrupted, "interrupted", "interrupted by SIGINT, after a clean close handshake"},
         {ExitCode::terminated, "terminated", "terminated by SIGTERM, after a clean close handshake"},
     };

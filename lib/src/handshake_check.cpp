@@ -38,12 +38,12 @@ void check_refusal(const ResponseHead& res, std::vector<CheckResult>& out) {
                              shown(res.header(header), has), rfc));
     };
     if (res.status == 426)
-        present("Sec-WebSocket-Version", "version_header", "426 names the supported versions", "RFC 6455 4.4");
+        present("Sec-WebSocket-Version", "version_header", "Sec-WebSocket-Version of the 426", "RFC 6455 4.4");
     if (res.status >= 300 && res.status < 400 && res.status != 304)
-        present("Location", "location", "redirect has a Location", "RFC 9110 10.2.2");
-    if (res.status == 401) present("WWW-Authenticate", "challenge", "401 carries a challenge", "RFC 9110 11.6.1");
+        present("Location", "location", "Location of the redirect", "RFC 9110 10.2.2");
+    if (res.status == 401) present("WWW-Authenticate", "challenge", "WWW-Authenticate of the 401", "RFC 9110 11.6.1");
     if (res.status == 407)
-        present("Proxy-Authenticate", "challenge", "407 carries a challenge", "RFC 9110 11.7.1");
+        present("Proxy-Authenticate", "challenge", "Proxy-Authenticate of the 407", "RFC 9110 11.7.1");
 }
 
 CheckResult check_subprotocol(const ResponseHead& res, const std::vector<std::string>& offered) {
@@ -51,7 +51,7 @@ CheckResult check_subprotocol(const ResponseHead& res, const std::vector<std::st
     const auto value = res.header("Sec-WebSocket-Protocol");
     const auto expected = offered.empty() ? std::string("none (none offered)")
                                           : fmt::format("one of {}", fmt::join(offered, ", "));
-    auto r = result("subprotocol", "subprotocol is one of those offered", true, expected, shown(value, chosen),
+    auto r = result("subprotocol", "subprotocol", true, expected, shown(value, chosen),
                     rfc_client);
     if (chosen && std::find(offered.begin(), offered.end(), value) == offered.end()) {
         r.verdict = Verdict::fail;
@@ -68,7 +68,7 @@ CheckResult check_subprotocol(const ResponseHead& res, const std::vector<std::st
 CheckResult check_extensions(const ResponseHead& res, std::string_view offered_value) {
     const auto offered = extension_names(offered_value);
     const auto value = res.header("Sec-WebSocket-Extensions");
-    auto r = result("extensions", "extensions are among those offered", true,
+    auto r = result("extensions", "extensions", true,
                     offered.empty() ? std::string("none (none offered)")
                                     : fmt::format("a subset of {}", fmt::join(offered, ", ")),
                     value.empty() ? std::string("none") : value, rfc_client);
@@ -200,21 +200,21 @@ std::vector<CheckResult> check_response(const ResponseHead& res, std::string_vie
                                         const std::vector<std::string>& offered_subprotocols,
                                         std::string_view offered_extensions) {
     std::vector<CheckResult> out;
-    out.push_back(result("status", "status is 101 Switching Protocols", res.status == 101, "101",
+    out.push_back(result("status", "status", res.status == 101, "101",
                          res.status ? fmt::format("{} {}", res.status, res.reason) : "no status line", rfc_client));
     if (res.status != 101) {
         check_refusal(res, out);
         return out;
     }
     const auto upgrade = res.header("Upgrade");
-    out.push_back(result("upgrade", "Upgrade is websocket", detail::same_header_name(upgrade, "websocket"), "websocket",
+    out.push_back(result("upgrade", "Upgrade header", detail::same_header_name(upgrade, "websocket"), "websocket",
                          shown(upgrade, res.has_header("Upgrade")), rfc_client));
     const auto connection = res.header("Connection");
-    out.push_back(result("connection", "Connection contains Upgrade", has_token(connection, "upgrade"), "Upgrade",
+    out.push_back(result("connection", "Connection header", has_token(connection, "upgrade"), "Upgrade",
                          shown(connection, res.has_header("Connection")), rfc_client));
     const auto expected = websocket_accept(key_sent);
     const auto accept = res.header("Sec-WebSocket-Accept");
-    auto r = result("accept", "Sec-WebSocket-Accept matches the key", accept == expected, expected,
+    auto r = result("accept", "Sec-WebSocket-Accept for the key sent", accept == expected, expected,
                     shown(accept, res.has_header("Sec-WebSocket-Accept")), rfc_client);
     r.detail = fmt::format("key sent: {}", key_sent);
     out.push_back(std::move(r));
@@ -225,28 +225,28 @@ std::vector<CheckResult> check_response(const ResponseHead& res, std::string_vie
 
 std::vector<CheckResult> check_request(const HttpRequest& req) {
     std::vector<CheckResult> out;
-    out.push_back(result("method", "method is GET", req.method == "GET", "GET", req.method, rfc_server));
+    out.push_back(result("method", "method", req.method == "GET", "GET", req.method, rfc_server));
     const bool v11 = req.version.rfind("HTTP/1.", 0) == 0 && req.version != "HTTP/1.0";
-    out.push_back(result("http_version", "HTTP version is 1.1 or higher", v11, "HTTP/1.1", req.version, rfc_server));
+    out.push_back(result("http_version", "HTTP version", v11, "HTTP/1.1", req.version, rfc_server));
     bool has_host = std::any_of(req.headers.begin(), req.headers.end(),
                                 [](const Header& h) { return detail::same_header_name(h.name, "Host"); });
-    out.push_back(result("host", "Host is present", has_host, "a Host header", shown(req.header("Host"), has_host),
+    out.push_back(result("host", "Host header", has_host, "a Host header", shown(req.header("Host"), has_host),
                          rfc_server));
     const auto upgrade = req.header("Upgrade");
-    out.push_back(result("upgrade", "Upgrade contains websocket", has_token(upgrade, "websocket"), "websocket",
+    out.push_back(result("upgrade", "Upgrade header", has_token(upgrade, "websocket"), "websocket",
                          upgrade.empty() ? "(absent)" : upgrade, rfc_server));
     const auto connection = req.header("Connection");
-    out.push_back(result("connection", "Connection contains Upgrade", has_token(connection, "upgrade"), "Upgrade",
+    out.push_back(result("connection", "Connection header", has_token(connection, "upgrade"), "Upgrade",
                          connection.empty() ? "(absent)" : connection, rfc_server));
     const auto key = req.header("Sec-WebSocket-Key");
     auto decoded = base64_decode(key);
     std::string key_actual = key.empty()     ? "(absent)"
                              : !decoded      ? fmt::format("{} (not base64)", key)
                                              : fmt::format("{} ({} bytes)", key, decoded->size());
-    out.push_back(result("key", "Sec-WebSocket-Key is 16 bytes in base64", decoded && decoded->size() == 16,
+    out.push_back(result("key", "Sec-WebSocket-Key", decoded && decoded->size() == 16,
                          "16 bytes in base64", key_actual, rfc_server));
     const auto version = req.header("Sec-WebSocket-Version");
-    out.push_back(result("version", "Sec-WebSocket-Version is 13", version == "13", "13",
+    out.push_back(result("version", "Sec-WebSocket-Version", version == "13", "13",
                          version.empty() ? "(absent)" : version, rfc_server));
     return out;
 }

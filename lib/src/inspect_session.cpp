@@ -12,6 +12,8 @@
 
 #include <algorithm>
 
+#include <arpa/inet.h>
+
 namespace wskit {
 namespace {
 
@@ -29,6 +31,19 @@ CheckResult check(std::string id, std::string name, Verdict verdict, std::string
                   std::string rfc, ExitCode exit_class) {
     return {std::move(id), std::move(name), verdict, std::move(expected), std::move(actual), std::move(rfc), {},
             exit_class};
+}
+
+// Whether "host:port" (an IPv6 address in brackets) names an IP address
+// rather than a host name.
+bool names_an_address(std::string_view host_port) {
+    std::string host;
+    if (!host_port.empty() && host_port.front() == '[') {
+        host = std::string(host_port.substr(1, host_port.find(']') - 1));
+    } else {
+        host = std::string(host_port.substr(0, host_port.rfind(':')));
+    }
+    unsigned char address[sizeof(in6_addr)];
+    return ::inet_pton(AF_INET, host.c_str(), address) == 1 || ::inet_pton(AF_INET6, host.c_str(), address) == 1;
 }
 
 // One connection and its life, driven by the Client's events.
@@ -124,6 +139,9 @@ private:
         InspectReport r;
         r.url = client_options_.url.str();
         r.connection = *inspection_;
+        // The resolver answers for an address without asking anyone: no DNS
+        // step happened, and a time for it would suggest one did.
+        if (names_an_address(r.connection.resolved_host)) r.connection.timings.dns = -1;
         const auto& hs = client.handshake();
         r.request = hs.request;
         r.response = hs.response;
@@ -151,34 +169,45 @@ private:
         return r;
     }
 
+    // The steps up to the answer: each fails with the class the failure
+    // classifier gave the library's error, so that the same facts make the
+    // same exit status here as in connect and bench.
     void add_checks(InspectReport& r, const Client& client) {
         const auto& conn = r.connection;
+        const auto& hs = client.handshake();
         const ExitCode failed_as = client.exit_code();
-        const bool connected = !conn.connected_to.empty();
-        r.checks.push_back(check("connect", "TCP connection (and proxy tunnel) established",
+        auto failed_class = [&](ExitCode otherwise) { return failed_as != ExitCode::ok ? failed_as : otherwise; };
+        const bool connected = hs.connected;
+        r.checks.push_back(check("connect", "TCP connection (and proxy tunnel)",
                                  connected ? Verdict::pass : Verdict::fail, client_options_.url.authority(),
                                  connected ? conn.connected_to : r.error, "RFC 6455 4.1",
-                                 failed_as == ExitCode::timeout ? ExitCode::timeout : ExitCode::connect));
+                                 failed_class(ExitCode::connect)));
         if (!connected) {
             r.request.clear();  // built, never sent
             return;
         }
         if (conn.secure) {
-            const bool tls_failed = failed_as == ExitCode::tls;
+            const bool tls_failed = failed_as == ExitCode::tls || !conn.tls.handshake_done;
             Verdict v = tls_failed ? Verdict::fail : conn.tls.verification_skipped ? Verdict::warn : Verdict::pass;
-            r.checks.push_back(check("tls", "TLS handshake and certificate verification", v,
+            // RFC 6455 4.1 only says to run TLS (and send SNI) for wss; how
+            // the server's certificate and name are verified is https's
+            // rule, RFC 9110 4.3.4, which defers to RFC 6125 section 6 for
+            // the name (RFC 9525 has since replaced 6125; 9110 cites 6125).
+            r.checks.push_back(check("tls", "TLS handshake and certificate", v,
                                      "a valid chain for " + client_options_.url.host,
                                      !conn.tls.verify_result.empty() ? conn.tls.verify_result : r.error,
-                                     "RFC 6455 4.1", ExitCode::tls));
+                                     "RFC 9110 4.3.4, RFC 6125 6", failed_class(ExitCode::tls)));
             if (tls_failed) {
                 r.request.clear();
                 return;
             }
         }
-        if (r.response.empty()) {
-            r.checks.push_back(check("response", "the server answers the handshake", Verdict::fail,
-                                     "an HTTP response", r.error.empty() ? "no response" : r.error, "RFC 6455 4.1",
-                                     client.handshake().timed_out ? ExitCode::timeout : ExitCode::handshake));
+        // No head to check: none came, or it stopped half-way (the library
+        // says which, and what came).
+        if (r.response.empty() || !hs.response_complete) {
+            r.checks.push_back(check("response", "answer to the upgrade request", Verdict::fail,
+                                     "an HTTP response head", r.error.empty() ? "no response" : r.error,
+                                     "RFC 6455 4.1", failed_class(ExitCode::handshake)));
             return;
         }
         auto results = check_exchange(r.request, r.response);
@@ -189,20 +218,21 @@ private:
 
     void add_after_open_checks(InspectReport& r) {
         const bool frames_ok = !failed_by_us_;
-        r.checks.push_back(check("frames", "server frames are well formed (unmasked, no RSV bits unless negotiated)",
-                                 frames_ok ? Verdict::pass : Verdict::fail, "well-formed frames",
+        r.checks.push_back(check("frames", "frames from the server",
+                                 frames_ok ? Verdict::pass : Verdict::fail,
+                                 "well-formed frames (unmasked, no RSV bits unless negotiated)",
                                  frames_ok ? "well formed" : r.error,
                                  "RFC 6455 5.1, 5.2", ExitCode::abnormal_close));
         if (options_.pings > 0) {
             bool all = static_cast<int>(ping_ms_.size()) == options_.pings;
-            r.checks.push_back(check("ping", "pings are answered with pongs", all ? Verdict::pass : Verdict::fail,
+            r.checks.push_back(check("ping", "pongs for the pings", all ? Verdict::pass : Verdict::fail,
                                      fmt::format("{} pongs", options_.pings),
                                      fmt::format("{} pongs{}", ping_ms_.size(), ping_timed_out_ ? " (timed out)" : ""),
                                      "RFC 6455 5.5.2", ping_timed_out_ ? ExitCode::timeout : ExitCode::abnormal_close));
         }
         if (!frames_ok) return;
         const bool clean = close_ && close_->clean && exit_code_for_close(close_->code) == ExitCode::ok;
-        r.checks.push_back(check("close", "a clean close handshake", clean ? Verdict::pass : Verdict::fail,
+        r.checks.push_back(check("close", "close handshake", clean ? Verdict::pass : Verdict::fail,
                                  "a close frame with 1000 in answer",
                                  !close_ ? "no close"
                                  : close_->clean

@@ -12,9 +12,9 @@ from harness import WSKIT, CertsTestCase, free_port, main
 FIELDS = {"mode", "url", "urls", "connections", "senders", "window", "size", "binary", "rate", "threads",
           "warmup_s", "seconds", "sent", "received", "unanswered", "measured", "per_second", "mb_per_second",
           "latency_us", "lost", "duplicated", "receivers", "opened", "open_at_end", "compression", "errors",
-          "client_cpu_s", "client_cpu_percent", "client_cpu_us_per_message", "client_saturated", "server"}
+          "client_cpu_s", "client_cpu_percent", "client_cpu_us_per_message", "client_saturated", "server", "error"}
 LATENCY = {"count", "min", "mean", "p50", "p90", "p99", "p99_9", "max"}
-ERRORS = {"total", "connect", "tls", "handshake", "closed", "protocol", "first"}
+ERRORS = {"total", "connect", "tls", "handshake", "timeout", "closed", "protocol", "first"}
 SERVER = {"cpu_s", "cpu_us_per_message", "rss_before_kib", "rss_after_kib", "rss_per_connection_kib"}
 
 
@@ -129,7 +129,7 @@ class Bench(CertsTestCase):
         self.assertEqual((r["received"], r["errors"]["total"]), (50, 0))
         r = self.wskit("bench", "-n", "5", "-c", "1", url)  # the system store does not know the test CA
         self.assertExit(r, 4)
-        self.assertIn(b"wskit: no connection opened (tls: ", r.stderr)
+        self.assertIn(b"wskit: no connection opened: TLS verification of 127.0.0.1 failed: ", r.stderr)
         r = self.wskit("bench", "-n", "5", "-c", "1", "-k", url)
         self.assertExit(r, 0)
         self.assertIn(b"warning: --insecure", r.stderr)
@@ -138,7 +138,8 @@ class Bench(CertsTestCase):
         url = f"ws://127.0.0.1:{free_port()}/"
         r = self.wskit("bench", "-n", "5", "-c", "2", url)
         self.assertExit(r, 3)
-        self.assertRegex(r.stderr.decode(), r"wskit: no connection opened \(connect: .*refused")
+        self.assertRegex(r.stderr.decode(), r"^wskit: no connection opened: cannot connect to 127\.0\.0\.1:\d+: "
+                                            r"connection refused")
         out = r.stdout.decode()
         self.assertRegex(out, r"errors\s+2 \(connect 2,")
         for args, message in ((["--size", "12q"], "expects a size in bytes"),

@@ -38,9 +38,18 @@ class AgainstRealServers(TestCase):
         self.assertEqual(doc["after_open"]["close"], {"code": 1000, "reason": "", "clean": True})
         self.assertEqual(doc["resolution"]["connected_to"], url[len("ws://"):].rstrip("/"))
         self.assertIsNone(doc["tls"])
-        for t in ("dns_ms", "tcp_ms", "upgrade_ms", "total_ms"):
+        for t in ("tcp_ms", "upgrade_ms", "total_ms"):
             self.assertIsNotNone(doc["timings"][t], t)
         self.assertIsNone(doc["timings"]["tls_ms"])
+        self.assertIsNone(doc["timings"]["dns_ms"])  # 127.0.0.1: nothing to resolve
+
+    def test_no_dns_time_for_an_ip_address(self):
+        _, url = self.start_python_peer("py_server.py")
+        out = self.wskit("inspect", url).stdout.decode()
+        self.assertRegex(out, r"\n  DNS +-\n")  # 127.0.0.1: nothing was resolved
+        named = validated(self, self.wskit("inspect", "--json", url.replace("127.0.0.1", "localhost")).stdout.decode())
+        self.assertEqual(named["exit_code"], 0, named["error"])
+        self.assertIsNotNone(named["timings"]["dns_ms"])
 
     def test_node_ws(self):
         _, url = self.start_node_peer("node_server.cjs")
@@ -134,6 +143,9 @@ class AgainstBrokenServers(TestCase):
 
     def test_wrong_accept(self):
         doc, out = self.inspect_broken("bad-accept", "accept", 5, actual="dGhpcyBpcyBub3QgaXQ=")
+        # Named by what it looks at: beside FAIL, no false claim that it matches.
+        self.assertIn("  FAIL  Sec-WebSocket-Accept for the key sent  (RFC 6455 4.1)\n", out)
+        self.assertIn("handshake check failed: Sec-WebSocket-Accept for the key sent: expected ", doc["error"])
         import base64, hashlib
         key = [h["value"] for h in doc["request"]["headers"] if h["name"] == "Sec-WebSocket-Key"][0]
         want = base64.b64encode(hashlib.sha1(key.encode() + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest()).decode()
@@ -184,8 +196,24 @@ class AgainstBrokenServers(TestCase):
         self.inspect_broken("rsv-frame", "frames", 6, None, "reserved bits")
 
     def test_server_that_never_answers(self):
-        doc, _ = self.inspect_broken("silent", "response", 7, None, "timed out")
+        doc, _ = self.inspect_broken("silent", "response", 7, None,
+                                     "did not answer the upgrade request within 2 s (see --connect-timeout)")
         self.assertIsNone(doc["response"])
+        self.assertEqual(check(doc, "connect")["verdict"], "pass")
+
+    def test_a_101_whose_head_never_ends_is_a_timeout_not_a_bad_accept(self):
+        # The server drips "HTTP/1.1 101 Switching Protocols\r\nUpgrade: ..." and never ends the head:
+        # no check runs on half a head (its Sec-WebSocket-Accept is not missing, it never came).
+        doc, out = self.inspect_broken("drip", "response", 7, "an HTTP response head",
+                                       "the response head did not end within 2 s")
+        self.assertNotIn("accept", [c["id"] for c in doc["checks"]])
+        self.assertNotIn("Accept", doc["error"])
+        self.assertIn("began to answer", doc["error"])
+
+    def test_tls_answer_to_a_plain_request_is_a_rejection_that_names_wss(self):
+        doc, out = self.inspect_broken("tls-hello", "response", 5, None, "with TLS, not HTTP (it is a TLS port: use wss://)")
+        self.assertEqual(check(doc, "connect")["verdict"], "pass")
+        self.assertNotIn("cannot connect", out)
 
 
 if __name__ == "__main__":

@@ -38,8 +38,13 @@ class InspectTls(CertsTestCase):
         self.assertEqual(leaf["key_bits"], 256)
         self.assertEqual(leaf["signature_algorithm"], "ecdsa-with-SHA256")
         self.assertIsNotNone(doc["timings"]["tls_ms"])
+        self.assertIsNotNone(doc["timings"]["dns_ms"])  # localhost is a name: it was resolved
         self.assertEqual(check(doc, "tls")["verdict"], "pass")
+        # Verifying a wss:// server's certificate and name is https's rule, not RFC 6455's.
+        self.assertEqual(check(doc, "tls")["rfc"], "RFC 9110 4.3.4, RFC 6125 6")
         out = human.stdout.decode()
+        self.assertIn("PASS  TLS handshake and certificate: ok  (RFC 9110 4.3.4, RFC 6125 6)", out)
+        self.assertRegex(out, r"\n  DNS +\d+\.\d ms\n")
         self.assertIn("TLS\n", out)
         self.assertIn("SANs       DNS:localhost, IP:127.0.0.1, IP:::1", out)
         self.assertRegex(out, r"\(\d days? left\)")

@@ -52,21 +52,115 @@ TEST_CASE("classify: a refusal by the proxy's port names the proxy", "[connect_f
     CHECK(f.message == "cannot connect to the proxy 127.0.0.1:3128 (for example.test:9000): connection refused");
 }
 
-TEST_CASE("classify: every timeout before the open is exit 3 and says the seconds and the phase", "[connect_failure]") {
-    for (auto phase : {ConnectPhase::connect, ConnectPhase::proxy, ConnectPhase::tls, ConnectPhase::upgrade}) {
-        auto f = wskit::classify_connect_failure(facts(phase, FailureCause::timed_out));
+TEST_CASE("classify: a timeout before TCP (or the proxy's tunnel) is up is exit 3", "[connect_failure]") {
+    for (auto phase : {ConnectPhase::connect, ConnectPhase::proxy}) {
+        auto in = facts(phase, FailureCause::timed_out);
+        in.proxy = phase == ConnectPhase::proxy ? "127.0.0.1:1080" : "";
+        auto f = wskit::classify_connect_failure(in);
         CHECK(f.code == ExitCode::connect);
-        CHECK(contains(f.message, "timed out after 2.5 s"));
+        CHECK(contains(f.message, "cannot connect to example.test:9000"));
+        CHECK(contains(f.message, "2.5 s"));
         CHECK(contains(f.message, "--connect-timeout"));
     }
-    CHECK(contains(wskit::classify_connect_failure(facts(ConnectPhase::upgrade, FailureCause::timed_out)).message,
-                   "waiting for the answer to the upgrade request"));
 }
 
-TEST_CASE("classify: a plain connection dropped before the answer hints at wss://", "[connect_failure]") {
+TEST_CASE("classify: once TCP is up, no answer in time is exit 7 and never 'cannot connect'", "[connect_failure]") {
+    auto tls = wskit::classify_connect_failure(facts(ConnectPhase::tls, FailureCause::timed_out, true));
+    CHECK(tls.code == ExitCode::timeout);
+    CHECK(tls.message == "the TLS handshake with example.test:9443 did not complete within 2.5 s (see "
+                         "--connect-timeout) (TCP was connected)");
+    auto silent = wskit::classify_connect_failure(facts(ConnectPhase::upgrade, FailureCause::timed_out));
+    CHECK(silent.code == ExitCode::timeout);
+    CHECK(silent.message == "ws://example.test:9000/feed did not answer the upgrade request within 2.5 s (see "
+                            "--connect-timeout)");
+    for (const auto& f : {tls, silent}) CHECK(!contains(f.message, "cannot connect"));
+}
+
+TEST_CASE("classify: a response head that never ends is a timeout that says so, with its start", "[connect_failure]") {
+    auto in = facts(ConnectPhase::upgrade, FailureCause::timed_out);
+    in.answer = "HTTP/1.1 101 Switching Protocols\r\nUpgr";
+    auto f = wskit::classify_connect_failure(in);
+    CHECK(f.code == ExitCode::timeout);
+    CHECK(f.message == "ws://example.test:9000/feed began to answer, but the response head did not end within 2.5 s "
+                       "(see --connect-timeout) (got 38 bytes: 'HTTP/1.1 101 Switching P'...)");
+    CHECK(!contains(f.message, "Accept"));
+}
+
+TEST_CASE("classify: the time and the option that ran out are the caller's", "[connect_failure]") {
+    auto in = facts(ConnectPhase::upgrade, FailureCause::timed_out);
+    in.timeout = std::chrono::milliseconds(1000);
+    in.timeout_option = "-d, the run's duration";
+    CHECK(contains(wskit::classify_connect_failure(in).message, "within 1 s (see -d, the run's duration)"));
+}
+
+TEST_CASE("classify: a plain connection closed without an answer is a rejection that hints at wss://",
+          "[connect_failure]") {
     auto f = wskit::classify_connect_failure(facts(ConnectPhase::upgrade, FailureCause::closed));
-    CHECK(f.code == ExitCode::connect);
-    CHECK(contains(f.message, "use wss://"));
+    CHECK(f.code == ExitCode::handshake);
+    CHECK(f.message == "handshake rejected: ws://example.test:9000/feed closed the connection without answering the "
+                       "upgrade request (if it is a TLS port, use wss://)");
+}
+
+TEST_CASE("classify: an answer in TLS is exit 5 and says to use wss://, whatever ended the wait", "[connect_failure]") {
+    for (auto cause : {FailureCause::timed_out, FailureCause::closed, FailureCause::other}) {
+        auto in = facts(ConnectPhase::upgrade, cause);
+        in.answer = std::string("\x16\x03\x03\x00\x7a\x02\x00\x00\x76", 9);  // a ServerHello's record
+        auto f = wskit::classify_connect_failure(in);
+        CHECK(f.code == ExitCode::handshake);
+        CHECK(f.message == "handshake rejected: ws://example.test:9000/feed answered the upgrade request with TLS, not "
+                           "HTTP (it is a TLS port: use wss://)");
+    }
+    auto alert = facts(ConnectPhase::upgrade, FailureCause::closed);
+    alert.answer = std::string("\x15\x03\x01\x00\x02\x02\x46", 7);
+    CHECK(contains(wskit::classify_connect_failure(alert).message, "with TLS, not HTTP"));
+}
+
+TEST_CASE("classify: other bytes than HTTP are exit 5, shown escaped", "[connect_failure]") {
+    auto in = facts(ConnectPhase::upgrade, FailureCause::other);
+    in.answer = "SSH-2.0-OpenSSH_9.2\r\n\x1b[2J";
+    in.detail = "Generic error";
+    auto f = wskit::classify_connect_failure(in);
+    CHECK(f.code == ExitCode::handshake);
+    CHECK(f.message == "handshake rejected: ws://example.test:9000/feed answered the upgrade request with bytes that "
+                       "are not HTTP: 'SSH-2.0-OpenSSH_9.2\\x0d\\x0a\\x1b[2'... (is it a WebSocket server?)");
+    CHECK(f.message.find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("classify: an answer cut off half-way is a rejection", "[connect_failure]") {
+    auto in = facts(ConnectPhase::upgrade, FailureCause::closed);
+    in.answer = "HTTP/1.1 200";
+    auto f = wskit::classify_connect_failure(in);
+    CHECK(f.code == ExitCode::handshake);
+    CHECK(contains(f.message, "closed the connection in the middle of its answer (after 12 bytes: 'HTTP/1.1 200')"));
+}
+
+TEST_CASE("classify_answer: HTTP (even its first bytes), a TLS record, anything else", "[connect_failure]") {
+    using wskit::AnswerKind;
+    CHECK(wskit::classify_answer("") == AnswerKind::none);
+    CHECK(wskit::classify_answer("HT") == AnswerKind::http);
+    CHECK(wskit::classify_answer("HTTP/1.1 101 Switching") == AnswerKind::http);
+    CHECK(wskit::classify_answer(std::string("\x16\x03\x01", 3)) == AnswerKind::tls);
+    CHECK(wskit::classify_answer(std::string("\x15", 1)) == AnswerKind::tls);
+    CHECK(wskit::classify_answer("hello") == AnswerKind::unknown);
+    CHECK(wskit::classify_answer(std::string("\x16\x00", 2)) == AnswerKind::unknown);
+}
+
+TEST_CASE("classify: a 101 that agrees to what was not offered is a rejection", "[connect_failure]") {
+    auto in = facts(ConnectPhase::upgrade, FailureCause::bad_negotiation);
+    in.detail = "permessage-deflate: client_max_window_bits=16 is out of range";
+    auto f = wskit::classify_connect_failure(in);
+    CHECK(f.code == ExitCode::handshake);
+    CHECK(f.message == "handshake rejected: the 101 of ws://example.test:9000/feed does not match the offer: "
+                       "permessage-deflate: client_max_window_bits=16 is out of range");
+}
+
+TEST_CASE("classify: running out of file descriptors is this process's runtime error", "[connect_failure]") {
+    auto in = facts(ConnectPhase::connect, FailureCause::no_descriptors);
+    in.detail = "1024 of 1024 open";
+    auto f = wskit::classify_connect_failure(in);
+    CHECK(f.code == ExitCode::runtime);
+    CHECK(f.message == "out of file descriptors (1024 of 1024 open): raise the limit (ulimit -n) or open fewer "
+                       "connections");
 }
 
 TEST_CASE("classify: a TLS connection dropped after the handshake suggests a client certificate", "[connect_failure]") {
@@ -116,5 +210,6 @@ TEST_CASE("classify: a timeout once TCP to the proxy is up says the proxy was sl
     in.proxy = "127.0.0.1:1080";
     auto f = wskit::classify_connect_failure(in);
     CHECK(f.code == ExitCode::connect);
-    CHECK(contains(f.message, "waiting for the proxy to open the tunnel"));
+    CHECK(f.message == "cannot connect to example.test:9000: the proxy 127.0.0.1:1080 did not open a tunnel within "
+                       "2.5 s (see --connect-timeout)");
 }

@@ -179,5 +179,26 @@ TEST_CASE("verdict_summary and check_exchange: connect -v's line", "[check]") {
     CHECK(wskit::verdict_summary(results) == "pass (6 checks, 1 warning)");  // chat offered, none chosen
     CHECK(wskit::check_exchange(request, "").empty());
     auto bad = wskit::check_exchange(request, "HTTP/1.1 200 OK\r\n\r\n");
-    CHECK(wskit::verdict_summary(bad) == "FAIL: status is 101 Switching Protocols: expected 101, got 200 OK (RFC 6455 4.1)");
+    CHECK(wskit::verdict_summary(bad) == "FAIL: status: expected 101, got 200 OK (RFC 6455 4.1)");
+}
+
+TEST_CASE("check names are subjects, not claims: they read right beside FAIL", "[check]") {
+    // A name like "Sec-WebSocket-Accept matches the key" beside FAIL asserts
+    // what the check found false.
+    auto bad_answer = wskit::parse_response_head("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n"
+                                                 "Sec-WebSocket-Protocol: evil\r\nSec-WebSocket-Extensions: x\r\n\r\n");
+    auto results = wskit::check_response(bad_answer, rfc_key, {"chat"}, "");
+    for (const char* refusal : {"HTTP/1.1 426 No\r\n\r\n", "HTTP/1.1 302 Found\r\n\r\n", "HTTP/1.1 401 No\r\n\r\n",
+                                "HTTP/1.1 407 No\r\n\r\n"}) {
+        auto more = wskit::check_response(wskit::parse_response_head(refusal), rfc_key, {}, "");
+        results.insert(results.end(), more.begin(), more.end());
+    }
+    auto request = wskit::check_request(HttpRequest{});
+    results.insert(results.end(), request.begin(), request.end());
+    for (const auto& r : results) {
+        INFO(r.name);
+        for (const char* verb : {" is ", " are ", " matches", " contains", " has ", " carries", " names "})
+            CHECK(r.name.find(verb) == std::string::npos);
+    }
+    CHECK(find(results, "accept").name == "Sec-WebSocket-Accept for the key sent");
 }

@@ -51,7 +51,7 @@ TEST_CASE("render_human: sections, masked secrets, escaped peer text, the verdic
     CHECK_THAT(text, Contains("Authorization: Bearer [hidden]"));
     CHECK_THAT(text, !Contains("abc.def"));
     CHECK_THAT(text, !Contains("\x1b"));  // the peer's escape sequence is shown, not run
-    CHECK_THAT(text, Contains("FAIL  status is 101"));
+    CHECK_THAT(text, Contains("FAIL  status  (RFC 6455 4.1)"));
     CHECK_THAT(text, Contains("actual:   403 Forbidden"));
     CHECK_THAT(text, Contains("FAIL (exit 5)"));
     CHECK_THAT(wskit::render_human(sample_report(), RenderOptions{false, true}), Contains("abc.def"));

@@ -13,7 +13,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-#include <sys/resource.h>
 #include <unistd.h>
 
 namespace wskit::cli {
@@ -33,7 +32,7 @@ struct BenchCommand {
     double rate = 0;
     unsigned threads = 1;
     int server_pid = 0;
-    bool json = false;
+    OutputFlags output;  // only --output human|json and --json are registered
     bool quiet = false;
     ClientFlags client;
 };
@@ -51,33 +50,11 @@ void catch_signals() {
     std::signal(SIGPIPE, SIG_IGN);
 }
 
-// Thousands of connections need as many descriptors: the soft limit goes up
-// to the hard one when the run needs more than it allows.
-void raise_descriptor_limit(std::size_t connections) {
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
-    if (connections + 64 <= limit.rlim_cur) return;
-    limit.rlim_cur = limit.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &limit);
-}
-
 BenchMode mode_of(const std::string& name) {
     if (name == "fanout") return BenchMode::fanout;
     if (name == "handshake") return BenchMode::handshake;
     if (name == "idle") return BenchMode::idle;
     return BenchMode::echo;
-}
-
-// A run where nothing opened exits with the first failure's class.
-ExitCode exit_code_of(const BenchResult& r) {
-    if (caught_signal == SIGINT) return ExitCode::interrupted;
-    if (caught_signal == SIGTERM) return ExitCode::terminated;
-    if (r.opened > 0) return ExitCode::ok;
-    const auto& e = r.errors;
-    if (e.tls) return ExitCode::tls;
-    if (e.handshake) return ExitCode::handshake;
-    if (e.connect) return ExitCode::connect;
-    return ExitCode::runtime;
 }
 
 int run(const BenchCommand& c) {
@@ -100,7 +77,6 @@ int run(const BenchCommand& c) {
         std::fprintf(stderr, "wskit: warning: --insecure: the server's certificate is not verified\n");
     for (const auto& hint : c.client.header_hints()) std::fprintf(stderr, "wskit: %s\n", hint.c_str());
     catch_signals();
-    raise_descriptor_limit(o.connections + o.senders);
 
     bool live = !c.quiet && ::isatty(STDERR_FILENO);
     auto progress = [live](const BenchProgress& p) {
@@ -109,7 +85,7 @@ int run(const BenchCommand& c) {
     auto result = run_bench(o, progress, [] { return caught_signal != 0; });
     if (live) std::fprintf(stderr, "\r\033[K");
 
-    if (c.json) {
+    if (c.output.json || c.output.output == "json") {
         std::printf("%s\n", bench_json(result).c_str());
     } else {
         std::printf("%s", bench_summary(result).c_str());
@@ -121,12 +97,13 @@ int run(const BenchCommand& c) {
                      "the server; try --threads %u\n",
                      result.client_cpu_percent / result.options.threads, result.options.threads + 1);
     }
-    auto code = exit_code_of(result);
-    if (code != ExitCode::ok && code != ExitCode::interrupted && code != ExitCode::terminated) {
-        std::fprintf(stderr, "wskit: no connection opened (%s); check the URL and that the server runs\n",
-                     result.errors.first_message.c_str());
-    }
-    return to_int(code);
+    // Interrupted, the results so far are all there is; otherwise whether
+    // they measured the server decides.
+    if (caught_signal == SIGINT) return to_int(ExitCode::interrupted);
+    if (caught_signal == SIGTERM) return to_int(ExitCode::terminated);
+    auto verdict = bench_verdict(result);
+    if (verdict.code != ExitCode::ok) std::fprintf(stderr, "wskit: %s\n", verdict.message.c_str());
+    return to_int(verdict.code);
 }
 
 const CLI::Validator& size_validator() {
@@ -161,10 +138,12 @@ const char* json_fields =
     "delivery or handshake; with --rate from the intended send time); lost and duplicated (fan-out, all "
     "receivers) and receivers (one object per receiver with received, lost, duplicated and server, its index in "
     "urls); opened and open_at_end; compression (null without --compress) with offer, agreed (connections) and "
-    "params (null when none agreed); errors with total, connect, tls, handshake, closed, protocol and first (the "
-    "first error's text); client_cpu_s, client_cpu_percent (of one core), client_cpu_us_per_message and "
-    "client_saturated; server (null without --server-pid) with cpu_s, cpu_us_per_message, rss_before_kib, "
-    "rss_after_kib and rss_per_connection_kib (idle).";
+    "params (null when none agreed); errors with total, connect, tls, handshake, timeout, closed, protocol and "
+    "first (the first error's text); client_cpu_s, client_cpu_percent (of one core), client_cpu_us_per_message "
+    "and client_saturated; server (null without --server-pid) with cpu_s, cpu_us_per_message, rss_before_kib, "
+    "rss_after_kib and rss_per_connection_kib (idle); error (null when the run measured the server, else the "
+    "line printed on stderr). Numbers are rounded to what they can tell: latencies to 0.1 microsecond, "
+    "per_second to a whole message, mb_per_second and seconds to 3 decimals, CPU percent to 0.1.";
 
 void add_load_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
     add_option(ctx, sub, "--mode", c.mode, "What to measure: echo (default), fanout, handshake, idle",
@@ -174,7 +153,9 @@ void add_load_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
                "relay keeps each sender's order, as one over TCP does: a number seen again is a duplicate, a gap "
                "is a loss, counted from the first message each receiver sees and up to the last one sent). The "
                "stamp may follow a prefix or sit in a JSON envelope (a broadcast-chat room's 'NAME: ' or its "
-               "wskit.chat.v1.json 'text'); messages without one, like a room's join lines, are not counted. "
+               "wskit.chat.v1.json 'text'); messages without one, like a room's join lines, are not counted. A "
+               "broadcast-chat room closes a client that sends more than its --rate (10 messages a second by "
+               "default) with 1008: start it with --rate 0 to measure it. "
                "handshake: -c parallel loops of connect, upgrade, close. idle: open -c connections and hold them; "
                "with --server-pid, the server's memory per connection.",
                Complete::choices, {"echo", "fanout", "handshake", "idle"});
@@ -212,7 +193,10 @@ void add_load_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
                "Read the CPU time of the server process PID from /proc before and after the run (and its resident "
                "memory, VmRSS, in idle mode: growth per open connection).", Complete::number)
         ->check(count_validator())->option_text("PID");
-    add_flag(ctx, sub, "--json", c.json, "Print the results as one JSON object", json_fields);
+    add_option(ctx, sub, "--output", c.output.output, "Output format: human (the table, default) or json",
+               "Output format of the results: human, a table; json, one JSON object on one line (see --json).",
+               Complete::choices, {"human", "json"});
+    add_flag(ctx, sub, "--json", c.output.json, "Same as --output json: the results as one JSON object", json_fields);
     add_flag(ctx, sub, "-q,--quiet", c.quiet, "No live progress line on stderr");
 }
 
@@ -225,9 +209,14 @@ void register_bench(CLI::App& app, Context& ctx) {
         {"wskit bench [OPTIONS] URL [URL...]",
          "Opens connections to URL and measures how much the server takes: messages/s, MB/s, latency percentiles "
          "(p50, p90, p99, p99.9, max, from a log-bucketed histogram within 1 %), errors by class (connect, tls, "
-         "handshake, closed, protocol), and the CPU time of wskit bench itself and, with --server-pid, of the "
-         "server. Runs are bounded: 10 seconds unless -d or -n say otherwise; SIGINT ends a run early and still "
-         "prints its results. A live progress line goes to stderr on a terminal; the summary goes to stdout. "
+         "handshake, timeout, closed, protocol) with the first one (a close names its code and reason), and the "
+         "CPU time of wskit bench itself and, with --server-pid, of the server. Runs are bounded: 10 seconds "
+         "unless -d or -n say otherwise; SIGINT ends a run early and still prints its results. A run that did not "
+         "measure the server prints its results and fails with one line on stderr saying why: no connection "
+         "opened (each failed opening is classified as connect and handshake-inspect classify theirs, see the "
+         "EXIT STATUS of wskit(1)), every connection closed by the server before the end (its close code and "
+         "reason, and a hint when the server seems not to echo or to limit the senders' rate), or nothing "
+         "measured in the whole run. A live progress line goes to stderr on a terminal; the summary goes to stdout. "
          "When wskit bench uses about a whole core per thread, a warning says that it, not the server, may be "
          "the limit. Frames are built once and masked with a fresh key each; a connection's frames leave in one "
          "gather write. With --compress, the offer also says client_no_context_takeover: an echo message is "
@@ -240,15 +229,27 @@ void register_bench(CLI::App& app, Context& ctx) {
          {{"wskit bench ws://127.0.0.1:9000/", "10 connections ping-pong 32-byte messages for 10 seconds"},
           {"wskit bench -c 100 -w 64 -d 5 ws://127.0.0.1:9000/", "100 connections, 64 messages in flight each"},
           {"wskit bench --rate 2000 -c 20 ws://127.0.0.1:9000/", "open loop at 2000 msg/s"},
-          {"wskit bench --mode fanout -c 50 --senders 2 ws://127.0.0.1:9000/room", "a broadcast room"},
+          {"wskit bench --mode fanout -c 50 --senders 2 ws://127.0.0.1:9000/room",
+           "a broadcast room, such as one of 'wskit chat --rate 0 9000' (without --rate 0, chat closes a client "
+           "that sends more than 10 messages a second: the senders)"},
           {"wskit bench --mode fanout -c 1000 --rate 100 ws://127.0.0.1:9001/room ws://127.0.0.1:9002/room",
-           "one room served by two processes, 500 receivers on each"},
+           "one room served by two processes (wskit chat --rate 0 --redis ...), 500 receivers on each"},
           {"wskit bench --mode idle -c 5000 --server-pid 1234 ws://127.0.0.1:9000/", "memory per idle connection"}},
-         {{ExitCode::ok, "the run completed (errors, if any, are in the results)"},
+         {{ExitCode::ok, "the run measured the server (errors, if any, are in the results)"},
+          {ExitCode::runtime, "out of file descriptors before any connection opened; or the server closed every "
+                              "connection normally (1000, 1001) before the end"},
           {ExitCode::usage, ""},
-          {ExitCode::connect, "no connection could be opened"},
+          {ExitCode::connect, "no connection opened: could not connect (DNS, refused, unreachable, or no TCP "
+                              "connection within --connect-timeout)"},
           {ExitCode::tls, "no connection opened: TLS failed"},
-          {ExitCode::handshake, "no connection opened: the server refused the upgrade"},
+          {ExitCode::handshake, "no connection opened: the server refused the upgrade (not a 101, an answer that is "
+                                "not HTTP, or none before it closed)"},
+          {ExitCode::abnormal_close, "the server closed every connection (fan-out: every sender or every receiver) "
+                                     "before the end, with a close code other than 1000/1001 or none; the message "
+                                     "gives the first code and reason"},
+          {ExitCode::timeout, "no connection opened: connected, but the TLS handshake or the answer to the upgrade "
+                              "did not complete within --connect-timeout or the run; or connections stayed open and "
+                              "nothing was measured (no echo, no delivery) in the whole run"},
           {ExitCode::interrupted, "interrupted by SIGINT (the results so far are printed)"},
           {ExitCode::terminated, "terminated by SIGTERM (the results so far are printed)"}},
          /*reads_input=*/false});
@@ -271,6 +272,7 @@ void register_bench(CLI::App& app, Context& ctx) {
         if (c->urls.size() > 1 && c->mode != "fanout")
             throw CLI::ValidationError("--mode " + c->mode + " takes one URL (" + std::to_string(c->urls.size()) +
                                        " given); only --mode fanout spreads over several servers");
+        if (auto problem = c->output.conflict(); !problem.empty()) throw CLI::ValidationError(problem);
     });
     sub->callback([c, &ctx, sub] {
         // --rate: let messages queue behind a stalled server instead of waiting.

@@ -75,19 +75,22 @@ void register_handshake_inspect(CLI::App& app, Context& ctx) {
         "Check a server's opening handshake, TLS and timing (or, with --listen, what clients send)",
         {"wskit handshake-inspect [OPTIONS] URL | --listen [HOST:]PORT",
          "Connects to URL with the options of connect and reports, in sections: Resolution (every address the "
-         "name resolves to, each address tried and the one connected to); Timings (DNS, TCP, proxy tunnel, TLS, "
-         "the time to the 101, total, and with --ping the round trips); TLS (version, cipher, ALPN, SNI, the "
+         "name resolves to, each address tried and the one connected to); Timings (DNS, none for an IP address; "
+         "TCP, proxy tunnel, TLS, the time to the 101, total, and with --ping the round trips); TLS (version, cipher, ALPN, SNI, the "
          "certificate chain as the server sent it with SANs, serial, validity and days left, key and signature "
          "algorithm, the verification verdict with its reason, and a stapled OCSP answer); the Request exactly "
          "as sent and the Response exactly as received, with the body of a non-101 answer; then the Checks, each "
-         "pass, warn or fail with what was expected, what came, and the RFC section: the status is 101, Upgrade "
-         "is websocket, Connection holds Upgrade, Sec-WebSocket-Accept matches the key sent, the subprotocol "
-         "and extensions are among those offered (a warning when a subprotocol was offered and none chosen), "
-         "the Location of a redirect, the challenge of a 401 or 407, the version header of a 426; after the "
-         "101, that the server's frames are well formed and that a clean close completes.\n"
+         "named by what it looks at and marked pass, warn or fail with what was expected, what came, and the "
+         "RFC section: the TCP connection; for wss://, the TLS handshake and the certificate (verified as for "
+         "https, RFC 9110 4.3.4); the status (101), the Upgrade header (websocket), the Connection header "
+         "(Upgrade), Sec-WebSocket-Accept for the key sent, the subprotocol and the extensions (among those "
+         "offered; a warning when a subprotocol was offered and none chosen), the Location of a redirect, the "
+         "challenge of a 401 or 407, the Sec-WebSocket-Version of a 426; after the 101, the frames from the "
+         "server (well formed) and the close handshake (clean). A failure before the answer fails the step it "
+         "happened in, with the exit status of wskit(1)'s rule.\n"
          "Authorization, Proxy-Authorization, Cookie and Set-Cookie values are masked unless --show-secrets.\n"
          "With --json, one JSON document: type \"handshake\", url, redirects, resolution, timings (milliseconds, "
-         "null for a step that did not happen), tls (null for ws://), request, response (null when none came), "
+         "null for a step that did not happen, such as DNS for an IP address), tls (null for ws://), request, response (null when none came), "
          "checks (id, name, verdict, expected, actual, rfc, detail, exit_class), after_open, verdict, exit_code "
          "and error. Its JSON Schema is docs/schema/handshake-inspect.schema.json in the source tree.\n"
          "With --listen, wskit becomes a server that prints every request it receives (request line and every "
@@ -108,9 +111,12 @@ void register_handshake_inspect(CLI::App& app, Context& ctx) {
           {ExitCode::usage, {}},
           {ExitCode::connect, "could not connect (DNS, refused, unreachable, or no TCP connection within --connect-timeout)"},
           {ExitCode::tls, "TLS failed: the certificate was not verified, or the TLS handshake failed"},
-          {ExitCode::handshake, "a handshake check failed: not 101, a wrong accept value, bad negotiation"},
+          {ExitCode::handshake, "a handshake check failed: not 101, a wrong accept value, bad negotiation; or the "
+                                "answer was not HTTP (a TLS port reached with ws://), or none came before the server "
+                                "closed"},
           {ExitCode::abnormal_close, "after the 101: a malformed frame, or no clean close"},
-          {ExitCode::timeout, "connected, but no answer to the upgrade request within --connect-timeout; or a ping without its pong"},
+          {ExitCode::timeout, "connected, but the TLS handshake or the answer to the upgrade request (its whole head) "
+                              "did not complete within --connect-timeout; or a ping without its pong"},
           {ExitCode::interrupted, "--listen: stopped by SIGINT"},
           {ExitCode::terminated, "--listen: stopped by SIGTERM"}},
          /*reads_input=*/false});

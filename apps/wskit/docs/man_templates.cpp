@@ -206,7 +206,15 @@ status 130 or 143.
 SIGPIPE never kills the process.
 .SH EXIT STATUS
 An exit status means the same for every command; each command's page lists
-those it can return:
+those it can return.
+When a client cannot open its connection, one fact decides between 3 and
+the others: was a TCP connection to the server (through the proxy, if any)
+made?
+Before it, a name that does not resolve, a refusal, an unreachable host or
+a timeout is 3.
+After it, TLS trouble is 4, an answer that is not a valid 101 (or none
+before the server closed) is 5, and no complete answer in time is 7;
+connect, handshake-inspect and bench classify the same facts the same way.
 @EXIT_STATUS@
 .SH SEE ALSO
 @SEE_ALSO@

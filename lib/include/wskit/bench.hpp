@@ -3,6 +3,8 @@
 #pragma once
 
 #include <wskit/client.hpp>
+#include <wskit/connect_failure.hpp>
+#include <wskit/error.hpp>
 #include <wskit/export.hpp>
 
 #include <cstdint>
@@ -58,13 +60,25 @@ struct BenchLatency {
     double mean = 0;
 };
 
-// Failures by class: connect (TCP), tls, handshake (not a 101), closed (the
-// server closed or reset an open connection), protocol (a bad frame, an echo
-// of the wrong size, a fan-out message without a stamp).
+// Failures by class. Openings that failed, by their exit status from the
+// failure classifier (as connect and inspect classify theirs): connect (no
+// TCP connection; also a process out of descriptors), tls, handshake (no
+// valid 101), timeout (connected, but no complete answer in time). Then
+// closed (the server closed or dropped an open connection) and protocol (a
+// bad frame, a reply that is no echo of a message sent, a fan-out message
+// from an unknown sender).
 struct BenchErrors {
-    std::uint64_t connect = 0, tls = 0, handshake = 0, closed = 0, protocol = 0;
-    std::uint64_t total() const { return connect + tls + handshake + closed + protocol; }
-    std::string first_message;  // the first failure, for the one-line error
+    std::uint64_t connect = 0, tls = 0, handshake = 0, timeout = 0, closed = 0, protocol = 0;
+    std::uint64_t total() const { return connect + tls + handshake + timeout + closed + protocol; }
+    std::string first_message;  // the first failure of any kind, one line, not escaped
+    std::optional<ConnectFailure> first_opening;  // the first failed opening, classified
+    // The first open connection the server closed: the code of its close
+    // frame (1005 without a code, 1006 when it dropped without one) and the
+    // reason; 0 when none was closed. `first_closed_role` says which kind of
+    // connection it was ("connection", or "sender"/"receiver" in fan-out).
+    int first_close_code = 0;
+    std::string first_close_reason;
+    std::string first_closed_role;
 };
 
 struct BenchReceiver {
@@ -86,6 +100,11 @@ struct BenchResult {
     std::vector<BenchReceiver> receivers;    // fan-out, one per receiver
     std::size_t opened = 0;             // connections that completed the handshake (handshake mode: loops)
     std::size_t open_at_end = 0;
+    // Every connection (fan-out: every sender, or every receiver) was gone
+    // before the end, `gone_after` seconds after the start: what the run
+    // measured, if anything, is not the server's capacity.
+    bool ended_early = false;
+    double gone_after = 0;
     std::size_t compressed = 0;         // connections that agreed to permessage-deflate (with --compress)
     std::optional<DeflateParams> compression;  // what the first of them agreed
     BenchErrors errors;
@@ -120,7 +139,21 @@ WSKIT_API BenchResult run_bench(const BenchOptions& options,
                                 const std::function<void(const BenchProgress&)>& on_progress,
                                 const std::function<bool()>& interrupted);
 
-// The summary table for humans, and the --json object (one line).
+// Whether a run measured what it set out to, as an exit status and one line
+// (without "wskit: ") when it did not: no connection opened (the first
+// failure's class), every connection closed by the server before the end
+// (6, or 1 after normal closes), or nothing measured in the whole run (7,
+// timed out waiting). A run that measured with some errors is ok: the
+// errors are in the results. Hints name the likely mistake (an echo run
+// against a chat room, a fan-out over a server's rate limit).
+struct BenchVerdict {
+    ExitCode code = ExitCode::ok;
+    std::string message;  // "" when ok; peer text escaped
+};
+WSKIT_API BenchVerdict bench_verdict(const BenchResult& result);
+
+// The summary table for humans, and the --json object (one line; times in
+// microseconds to 0.1, rates to whole messages per second).
 WSKIT_API std::string bench_summary(const BenchResult& result);
 WSKIT_API std::string bench_json(const BenchResult& result);
 // The progress line, without the carriage return.

@@ -59,6 +59,7 @@ struct HandshakeTrace {
     std::string response;    // status line and headers, exactly as received
     std::string body;        // body of a non-101 response, as much as arrived with the headers
     int status = 0;          // 0 when no response was received
+    bool response_complete = false;  // the response head reached its blank line (else it stopped half-way)
     std::string location;    // Location header of a redirect
     std::string remote;      // the address connected to
     bool connected = false;  // TCP (and TLS) succeeded and the request was sent

@@ -16,11 +16,11 @@ enum class ExitCode : int {
     ok = 0,               // success, or a normal close (1000 or 1001)
     runtime = 1,          // any other runtime error
     usage = 2,            // bad flag, bad URL
-    connect = 3,          // DNS, refused, unreachable, connect timeout
+    connect = 3,          // DNS, refused, unreachable, no TCP connection in time
     tls = 4,              // certificate verification or TLS protocol failure
-    handshake = 5,        // non-101 status, bad Sec-WebSocket-Accept, failed checks
+    handshake = 5,        // connected, but no valid 101: another status, bad accept, not HTTP, closed unanswered
     abnormal_close = 6,   // 1006, or a close code other than 1000/1001
-    timeout = 7,          // --timeout elapsed, or --count not reached
+    timeout = 7,          // connected, but no TLS or upgrade answer in time; --timeout; --count not reached
     interrupted = 130,    // SIGINT, after a clean close handshake
     terminated = 143,     // SIGTERM, after a clean close handshake
 };

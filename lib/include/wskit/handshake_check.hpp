@@ -22,7 +22,10 @@ WSKIT_API const char* verdict_name(Verdict verdict);  // "pass", "warn", "fail"
 
 struct CheckResult {
     std::string id;        // stable, for JSON and scripts: "status", "accept", "key"...
-    std::string name;      // what is checked, for humans
+    // What is checked, for humans, as a subject ("status", "Sec-WebSocket-Accept
+    // for the key sent") rather than a claim, so that it reads right beside
+    // PASS and FAIL alike. Not stable: scripts use id.
+    std::string name;
     Verdict verdict = Verdict::pass;
     std::string expected;  // peer-controlled text is kept as received: escape it to show it
     std::string actual;

@@ -78,6 +78,8 @@ public:
 
     using response::consume;  // the istream overload, for a proxy's answer
     size_t consume(char const* buf, size_t len) {
+        if (first_bytes_.size() < max_first_bytes)
+            first_bytes_.append(buf, std::min(len, max_first_bytes - first_bytes_.size()));
         if (framing_ == Framing::unknown) {
             size_t used = response::consume(buf, len);
             if (raw_.size() < max_raw) raw_.append(buf, std::min(used, max_raw - raw_.size()));
@@ -111,10 +113,18 @@ public:
     // The status line and headers exactly as received (websocketpp's raw()
     // rebuilds them from a map: sorted, repeats merged).
     const std::string& raw_head() const { return raw_; }
+    // Whether the head reached its blank line.
+    bool head_done() const { return framing_ != Framing::unknown; }
+    // The first bytes received, kept before websocketpp parses them: what
+    // came when they were not HTTP at all (a TLS record, say) and parsing
+    // threw, or when the head never ended. For the failure classifier.
+    const std::string& first_bytes() const { return first_bytes_; }
 
 private:
     static constexpr std::size_t max_raw = 64 * 1024;
+    static constexpr std::size_t max_first_bytes = 256;
     std::string raw_;
+    std::string first_bytes_;
     enum class Framing { unknown, upgrade, none, length, chunked, until_close };
     enum class Chunk { size_line, data, data_end };
 

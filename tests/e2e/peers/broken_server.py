@@ -16,12 +16,20 @@ Modes (after reading the request):
   masked-frame      a correct 101, then a masked text frame
   rsv-frame         a correct 101, then a text frame with RSV1 set
   silent            never answers
+  mute              a correct 101, then reads every frame and answers none
+  goodbye           a correct 101, then a close frame: 4000 and a reason with
+                    an escape sequence in it
+  tls-hello         answers with the bytes of a TLS ServerHello record, as a
+                    TLS server would to a ClientHello, then waits
+  drip              starts a 101 and sends its head one byte every 0.1 s,
+                    never reaching the blank line that ends it
 """
 import base64
 import hashlib
 import socket
 import sys
 import threading
+import time
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -72,6 +80,19 @@ def serve(conn, mode):
         if mode == "silent":
             drain(conn)
             return
+        if mode == "mute":
+            conn.sendall(upgrade(key))
+            drain(conn)
+            return
+        if mode == "drip":
+            head = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nX-Drip: " + b"." * 100000
+            try:
+                for i in range(len(head)):
+                    conn.sendall(head[i:i + 1])
+                    time.sleep(0.1)
+            except OSError:
+                pass
+            return
         answers = {
             "bad-accept": upgrade(key, accept="dGhpcyBpcyBub3QgaXQ="),
             "no-upgrade": upgrade(key, upgrade_header=False),
@@ -85,6 +106,9 @@ def serve(conn, mode):
             "masked-frame": upgrade(key) + bytes([0x81, 0x85, 1, 2, 3, 4]) + bytes(
                 c ^ [1, 2, 3, 4][i % 4] for i, c in enumerate(b"hello")),
             "rsv-frame": upgrade(key) + bytes([0xC1, 0x02]) + b"hi",
+            "goodbye": upgrade(key) + bytes([0x88, 2 + 16]) + (4000).to_bytes(2, "big") + b"go away \x1b[31mnow",
+            # A record header (handshake, TLS 1.2) and the start of a ServerHello.
+            "tls-hello": bytes([0x16, 0x03, 0x03, 0x00, 0x4a, 0x02, 0x00, 0x00, 0x46, 0x03, 0x03]) + bytes(32),
         }
         if mode == "close-delimited":
             conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\nno entry\n")
