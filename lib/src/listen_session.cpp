@@ -138,7 +138,7 @@ private:
         if (o_.verbosity >= 1) show_request(e.conn);
         auto& c = clients_[e.conn];
         c.peer = e.peer;
-        c.path = e.text;
+        c.path = e.resource;
         c.subprotocol = e.subprotocol;
         if (!reading_) server_->pause_reading(e.conn);
         // What was read before anyone was there goes to the first client.

@@ -93,8 +93,8 @@ public:
                 // address the client chose: escaped like any peer's text.
                 system_line(e, e.peer.empty()
                                    ? fmt::format("connected to {}{}", one_line(e.text), subprotocol_note(e))
-                                   : fmt::format("connected from {} to {}{}", one_line(e.peer),
-                                                 one_line(e.text), subprotocol_note(e)));
+                                   : fmt::format("connected from {} to {}{}{}", one_line(e.peer),
+                                                 one_line(e.resource), subprotocol_note(e), client_note(e)));
                 return;
             case EventType::close:
                 system_line(e, fmt::format("{} (code {}{}{}{})",
@@ -121,6 +121,14 @@ private:
         std::string note = e.subprotocol.empty() ? "" : fmt::format(" (subprotocol {})", one_line(e.subprotocol));
         if (e.compression) note += fmt::format(" ({})", format_response(*e.compression));
         return note;
+    }
+
+    // -v on a server: who the client says it is, for telling a browser's
+    // page (and which site's) from a script.
+    std::string client_note(const Event& e) const {
+        if (!o_.verbose) return {};
+        return fmt::format("; origin {}; user agent {}", e.origin.empty() ? "(none)" : one_line(e.origin),
+                           e.user_agent.empty() ? "(none)" : one_line(e.user_agent));
     }
 
     // Payloads keep their layout (newlines continue on an indented line);
@@ -305,7 +313,11 @@ std::string event_to_json(const Event& e) {
         case EventType::open:
             j["url"] = e.text;
             j["subprotocol"] = e.subprotocol;
-            if (!e.peer.empty()) j["peer"] = e.peer;
+            if (!e.peer.empty()) {
+                j["peer"] = e.peer;
+                j["origin"] = e.origin;
+                j["user_agent"] = e.user_agent;
+            }
             // As a response header would say it: "permessage-deflate; server_no_context_takeover".
             if (e.compression) j["compression"] = format_response(*e.compression);
             break;

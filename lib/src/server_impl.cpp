@@ -451,9 +451,12 @@ private:
             Event e;
             e.type = EventType::open;
             e.conn = id;
-            e.text = con->get_resource();
+            e.resource = c.request.resource;
+            e.text = request_url(c.request);
             e.subprotocol = con->get_subprotocol();
             e.peer = con->get_remote_endpoint();
+            e.origin = c.request.header("Origin");
+            e.user_agent = c.request.header("User-Agent");
             e.compression = compression;
             handlers_.on_event(e);
         }
@@ -519,6 +522,14 @@ private:
         }
         e.conn = id;
         handlers_.on_event(e);
+    }
+
+    // The URL as the client asked for it: its Host, and the server's
+    // address when it sent none.
+    std::string request_url(const HttpRequest& req) const {
+        auto host = req.header("Host");
+        return fmt::format("{}://{}{}", tls ? "wss" : "ws", host.empty() ? host_port(options.host, port_) : host,
+                           req.resource);
     }
 
     static constexpr std::chrono::milliseconds close_handshake_timeout{900};

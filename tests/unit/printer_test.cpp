@@ -218,8 +218,17 @@ TEST_CASE("event_to_json: open, listening, error, info, reconnect", "[printer]")
     CHECK(j.at("subprotocol") == "chat.v1");
     CHECK_FALSE(j.contains("peer"));
 
+    CHECK_FALSE(j.contains("origin"));
+    CHECK_FALSE(j.contains("user_agent"));
+
     open.peer = "127.0.0.1:5555";
     CHECK(to_json(open).at("peer") == "127.0.0.1:5555");
+    // A server's open event says who the client says it is, "" for absent.
+    CHECK(to_json(open).at("origin") == "");
+    open.origin = "https://app.test";
+    open.user_agent = "Mozilla/5.0 (X11)";
+    CHECK(to_json(open).at("origin") == "https://app.test");
+    CHECK(to_json(open).at("user_agent") == "Mozilla/5.0 (X11)");
     CHECK_FALSE(to_json(open).contains("compression"));
     open.compression = wskit::DeflateParams{true, false, 15, 10};
     CHECK(to_json(open).at("compression") ==
@@ -465,7 +474,18 @@ TEST_CASE("human printer: system lines", "[printer]") {
     CHECK(render(human(), {open}) == "connected to ws://h/ (subprotocol chat) (permessage-deflate)\n");
     open.compression.reset();
     open.peer = "127.0.0.1:5555";
-    CHECK_THAT(render(human(), {open}), Contains("127.0.0.1:5555"));
+    open.resource = "/room?x=1";
+    open.subprotocol = "";
+    CHECK(render(human(), {open}) == "connected from 127.0.0.1:5555 to /room?x=1\n");
+    // -v adds the Origin and User-Agent, escaped.
+    auto verbose = human();
+    verbose.verbose = true;
+    CHECK(render(verbose, {open}) ==
+          "connected from 127.0.0.1:5555 to /room?x=1; origin (none); user agent (none)\n");
+    open.origin = "http://evil.test";
+    open.user_agent = "bot\x1b[2J";
+    CHECK(render(verbose, {open}) ==
+          "connected from 127.0.0.1:5555 to /room?x=1; origin http://evil.test; user agent bot\\x1b[2J\n");
 
     CHECK_THAT(render(human(), {close_event(1000, "bye", true)}), Contains("1000") && Contains("bye"));
     auto abnormal = render(human(), {close_event(1006, "", false)});
@@ -504,7 +524,8 @@ TEST_CASE("human printer: no ANSI codes without color, some with it", "[printer]
 
 TEST_CASE("human printer: peer-controlled names and addresses are escaped", "[printer]") {
     const std::string evil = "/\x1b]0;owned\x07\x1b[2J";
-    Event open = with_text(EventType::open, evil);
+    Event open = with_text(EventType::open, "ws://h" + evil);
+    open.resource = evil;
     open.peer = "127.0.0.1:1\x1b[2J";
     open.subprotocol = "chat\x1b[31m";
     auto out = render(human(), {open});
@@ -520,7 +541,7 @@ TEST_CASE("human printer: peer-controlled names and addresses are escaped", "[pr
     CHECK(render(human(), {reconnect}).find('\x1b') == std::string::npos);
     // JSON output keeps the exact text (JSON's own escaping covers it).
     auto j = json::parse(wskit::event_to_json(open));
-    CHECK(j["url"] == evil);
+    CHECK(j["url"] == "ws://h" + evil);
     CHECK(j["peer"] == "127.0.0.1:1\x1b[2J");
 }
 

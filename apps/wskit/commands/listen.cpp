@@ -51,7 +51,8 @@ void register_listen(CLI::App& app, Context& ctx) {
     CommandDoc doc{
         "wskit listen [OPTIONS] [HOST:]PORT [--exec CMD [ARGS...]]",
         "Serves any number of WebSocket clients and shows what each does: its connection (address, path and "
-        "subprotocol; with -v the whole handshake request), every message, pings and pongs with -P, and its "
+        "subprotocol; with -v its Origin and User-Agent, and the whole handshake request), every message, pings "
+        "and pongs with -P, and its "
         "close (code, reason, whether it was clean). Each client has an id, shown in front of its lines ('#3 < "
         "hello') and as 'conn' in JSON.\n"
         "Each line of standard input is sent to every client (see the input options for other framings). What "

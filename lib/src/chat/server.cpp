@@ -85,7 +85,7 @@ private:
         switch (e.type) {
             case EventType::open:
                 alive_[e.conn] = true;
-                hub_.join(e.conn, e.text,
+                hub_.join(e.conn, e.resource,
                           e.subprotocol == chat::json_subprotocol ? chat::WireFormat::json : chat::WireFormat::text,
                           e.ts);
                 break;
