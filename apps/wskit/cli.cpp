@@ -532,6 +532,40 @@ void add_server_options(Context& ctx, CLI::App& app, ServerFlags& f, const std::
     add_tls_identity(ctx, app, f.tls, "Serve wss:// with this PEM certificate chain");
 }
 
+// --- access -------------------------------------------------------------------
+
+void add_access_options(Context& ctx, CLI::App& app, AccessFlags& f, const std::string& token_note) {
+    add_option(ctx, app, "--origin", f.origins, "Also let in browsers' pages from ORIGIN (repeatable; '*': any page)",
+               "Also let in WebSocket connections from pages of ORIGIN, like https://app.example.test (scheme, host "
+               "and port, as browsers send it in the Origin header; compared without case); repeat it for more, or "
+               "give '*' to let in every page. Without it, only the server's own pages (whose Origin is the address "
+               "they connect to, as in the Host header) and clients that send no Origin (terminals, scripts, apps) "
+               "may connect: a page of another site, or a file:// page (Origin: null), is refused with 403 before "
+               "the upgrade, and a line on stderr names its origin. Otherwise any page a browser on this machine "
+               "visits could talk to the server in the background (cross-site WebSocket hijacking).",
+               Complete::url)
+        ->allow_extra_args(false)  // one value each time: "--origin X 9000" leaves 9000 to the address
+        ->option_text("ORIGIN");
+    auto long_help =
+        "Require SECRET from every client, as ?token=SECRET in the URL or an 'Authorization: Bearer SECRET' "
+        "header; others are refused with 401 before the upgrade, with a line on stderr. After 5 wrong tokens "
+        "from one address (one IPv6 /64), each further one shuts it out for 1 s, then 2, 4... up to 60 s, during "
+        "which its requests get 429 with Retry-After: a secret cannot be guessed at network speed. The count "
+        "starts afresh after the right token, or 10 minutes without a wrong one. Anyone who can list the "
+        "server's processes can read SECRET from the command line." +
+        (token_note.empty() ? std::string() : " " + token_note);
+    add_option(ctx, app, "--token", f.token, "Require SECRET, as ?token=SECRET or Authorization: Bearer SECRET",
+               long_help, Complete::text)
+        ->option_text("SECRET");
+}
+
+AccessPolicy AccessFlags::resolve() const {
+    AccessPolicy p;
+    p.origins = origins;
+    p.token = token;
+    return p;
+}
+
 ServerOptions ServerFlags::resolve() const {
     ServerOptions s;
     auto addr = parse_listen_address(address);

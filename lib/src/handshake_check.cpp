@@ -279,13 +279,4 @@ ExitCode exit_code_of(const std::vector<CheckResult>& results) {
     return failed ? failed->exit_class : ExitCode::ok;
 }
 
-bool origin_listed(const std::vector<std::string>& allowed, std::string_view origin) {
-    auto wanted = ascii_lower(origin);
-    return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& entry) {
-        auto a = ascii_lower(entry);
-        while (!a.empty() && a.back() == '/') a.pop_back();
-        return a == "*" || a == wanted;
-    });
-}
-
 }  // namespace wskit

@@ -4,6 +4,7 @@
 #include "headers.hpp"
 #include "inspect_text.hpp"
 
+#include <wskit/access.hpp>
 #include <wskit/encoding.hpp>
 #include <wskit/inspect.hpp>
 #include <wskit/serve.hpp>
@@ -31,13 +32,14 @@ const char* reason_phrase(int status) {
 
 // The status the server gives the request, decided as the Server decides:
 // a request that does not try to upgrade gets the 426 page, a broken
-// handshake its refusal (426 for the version, 400 otherwise), a good one
-// --respond's status or 101.
-int answer_for(const HttpRequest& req, const std::vector<CheckResult>& checks, int respond) {
+// handshake its refusal (426 for the version, 400 otherwise), a page of
+// another origin 403, a good one --respond's status or 101.
+int answer_for(const HttpRequest& req, const std::vector<CheckResult>& checks, bool foreign_page, int respond) {
     bool upgrading = !req.header("Upgrade").empty() || !req.header("Sec-WebSocket-Key").empty() ||
                      !req.header("Sec-WebSocket-Version").empty();
     if (!upgrading) return 426;
     if (const auto* failed = first_failure(checks)) return failed->id == "version" ? 426 : 400;
+    if (foreign_page) return 403;
     return respond ? respond : 101;
 }
 
@@ -89,13 +91,25 @@ int run_inspect_server(const InspectServerOptions& o) {
         // The answer to a refused request is written after this handler: give it a moment.
         loop.after(std::chrono::milliseconds(200), [&loop] { loop.stop(); });
     };
+    AccessPolicy policy;
+    policy.origins = o.origins;
+    policy.secure = !o.server.tls.cert_file.empty();
+    AccessGate access(policy);
     Server::Handlers handlers;
     handlers.on_request = [&](const HttpRequest& req, const std::vector<CheckResult>& checks) {
-        RequestReport r{++requests, req, checks, answer_for(req, checks, o.respond)};
+        bool foreign = !origin_allowed(req.header("Origin"), req.header("Host"), policy.secure, policy.origins);
+        RequestReport r{++requests, req, checks, answer_for(req, checks, foreign, o.respond)};
         session.print_record(o.json ? render_request_json(r, o.render) : render_request_human(r, o.render));
         if (o.once && r.answered != 101) stop_soon();
     };
-    if (o.respond) handlers.on_handshake = [&](const HttpRequest&) { return std::optional<HttpResponse>(respond_page(o.respond)); };
+    handlers.on_handshake = [&](const HttpRequest& req) -> std::optional<HttpResponse> {
+        if (auto refusal = access.check_handshake(req, std::chrono::steady_clock::now())) {
+            if (!refusal->log_line.empty()) session.warning(refusal->log_line);
+            return std::move(refusal->response);
+        }
+        if (o.respond) return respond_page(o.respond);
+        return std::nullopt;
+    };
     handlers.on_event = [&](Event& e) {
         if (e.type == EventType::open) return;  // the request said it
         // Accepted clients are echoed, so that their first messages show.

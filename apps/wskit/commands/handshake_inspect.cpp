@@ -41,6 +41,7 @@ int run_server(const InspectCommand& c) {
     o.server.tls.passphrase = c.client.tls.passphrase;
     o.server.verbosity = c.client.verbosity;
     o.server.subprotocols = c.client.subprotocols;  // -s: the subprotocols the server accepts
+    if (!c.client.origin.empty()) o.origins = {c.client.origin};  // -o: a site whose pages are let in
     o.respond = c.respond;
     o.once = c.once;
     o.render = render_options(c, o.json);
@@ -97,7 +98,9 @@ void register_handshake_inspect(CLI::App& app, Context& ctx) {
          "header in order, origin, offered subprotocols and extensions, user agent) with the server-side checks "
          "of RFC 6455 section 4.2.1 (GET, HTTP/1.1, Host, Upgrade, Connection, a key of 16 bytes, version 13), "
          "then accepts the connection (choosing the first subprotocol offered among those given with -s) and "
-         "echoes what the client sends, or answers --respond's status. With "
+         "echoes what the client sends, or answers --respond's status. Pages of other sites are refused with 403, "
+         "as by listen: only clients without Origin, the server's own origin and the one given with -o (--origin; "
+         "'*' for any) are let in. With "
          "--json, one document per request: type \"request\", number, remote, method, resource, version, "
          "headers, offered, origin, user_agent, checks, verdict and answered (the status sent); messages are "
          "the JSON events of connect.",

@@ -14,7 +14,7 @@ struct ListenCommand {
     OutputFlags output;
     InputFlags input;
     std::vector<std::string> subprotocols;
-    std::vector<std::string> origins;
+    AccessFlags access;
     bool once = false;
     ExecFlags exec;
 };
@@ -39,7 +39,7 @@ int run(const ListenCommand& c) {
     o.encoding = c.input.encoding();
     o.slash = c.input.slash || o.interactive;
     o.once = c.once;
-    o.origins = c.origins;
+    o.access = c.access.resolve();
     o.verbosity = c.server.verbosity;
     return run_listen(o);
 }
@@ -62,9 +62,10 @@ void register_listen(CLI::App& app, Context& ctx) {
         "Nothing clients send is dropped: when standard output's reader falls behind, clients are no longer read "
         "until it catches up (TCP then slows them). Input is read as fast as the quickest client takes it; a "
         "client that stops reading is closed with 1008 once its unsent data stays over --max-backlog for 10 s.\n"
-        "A plain HTTP GET gets a 426 page saying this is a WebSocket endpoint. With --origin, a browser whose "
-        "Origin is not listed gets 403 (clients that send no Origin are let in). SIGINT, SIGTERM or /quit close "
-        "every connection with 1001 and exit.\n"
+        "A plain HTTP GET gets a 426 page saying this is a WebSocket endpoint. Web pages of other sites are "
+        "refused with 403 (see --origin): clients that send no Origin (terminals, scripts, apps) and the server's "
+        "own origin are let in. With --token, every client needs the secret. SIGINT, SIGTERM or /quit close every "
+        "connection with 1001 and exit.\n"
         "With --exec, listen is a bridge to a program instead, websocketd's model: each client gets its own "
         "process, whose stdout lines are sent to the client and whose stdin gets the client's messages (see "
         "--exec). Standard input is not read then, and only connections are printed.",
@@ -91,13 +92,7 @@ void register_listen(CLI::App& app, Context& ctx) {
     add_option(ctx, *sub, "-s,--subprotocol", c->subprotocols,
                "Accept this subprotocol (repeatable); the client's first match is chosen", {}, Complete::text)
         ->option_text("NAME");
-    add_option(ctx, *sub, "--origin", c->origins,
-               "Let in only browsers from this origin (repeatable), like https://app.example.test",
-               "Let in only browsers whose Origin header is one of these (repeatable; compared without case, "
-               "'*' allows any). Others get 403 Forbidden and a line on stderr. Clients that send no Origin (anything "
-               "but a browser) are let in.",
-               Complete::url)
-        ->option_text("ORIGIN");
+    add_access_options(ctx, *sub, c->access);
     add_flag(ctx, *sub, "--once", c->once,
              "Serve one client, exit when it leaves (0 for close 1000/1001, 6 otherwise)",
              "Serve one client and exit when it leaves, with that connection's status: 0 when it closed with 1000 "

@@ -81,11 +81,6 @@ WSKIT_API std::string verdict_summary(const std::vector<CheckResult>& results);
 // received. Empty when there is no response.
 WSKIT_API std::vector<CheckResult> check_exchange(std::string_view request, std::string_view response);
 
-// Whether an Origin header value is one of `allowed` (compared without case
-// and without a trailing '/'), or `allowed` has "*". The --origin lists of
-// listen and broadcast-chat.
-WSKIT_API bool origin_listed(const std::vector<std::string>& allowed, std::string_view origin);
-
 // The names of a Sec-WebSocket-Extensions value, without their parameters:
 // "permessage-deflate; client_max_window_bits, x" -> {"permessage-deflate", "x"}.
 WSKIT_API std::vector<std::string> extension_names(std::string_view value);

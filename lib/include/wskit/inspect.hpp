@@ -94,6 +94,9 @@ WSKIT_API std::string render_request_json(const RequestReport& report, const Ren
 
 struct InspectServerOptions {
     ServerOptions server;
+    // Pages let in besides the server's own ("*": any); other pages get 403,
+    // clients without Origin are let in.
+    std::vector<std::string> origins;
     int respond = 0;      // answer every handshake with this status instead of accepting it; 0: accept
     bool once = false;    // exit after the first request (and its connection) is done
     bool json = false;
