@@ -69,10 +69,10 @@ _wskit() {
                 --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
                 --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
                 --cert|--key) _wskit_files; return ;;
-                --host|--max-size|--max-clients|--max-backlog|--delay|--stats) return ;;
+                --host|--max-size|--max-clients|--max-backlog|-s|--subprotocol|--delay|--stats) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong --delay --log --stats' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -s --subprotocol --delay --log --stats' -- "$cur")
             fi
             ;;
         broadcast-chat)

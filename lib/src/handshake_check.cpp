@@ -251,6 +251,28 @@ std::vector<CheckResult> check_request(const HttpRequest& req) {
     return out;
 }
 
+std::vector<CheckResult> check_answer(const HttpRequest& req, const ResponseHead& answer) {
+    const auto offered = detail::split_list(req.header("Sec-WebSocket-Protocol"));
+    auto out = check_response(answer, req.header("Sec-WebSocket-Key"), offered, req.header("Sec-WebSocket-Extensions"));
+    out.erase(out.begin());  // the status
+    for (auto& r : out) {
+        if (r.id == "subprotocol" && r.verdict == Verdict::warn) {
+            r.verdict = Verdict::fail;
+            r.detail =
+                "browsers and Node's ws fail a connection whose answer names none of the subprotocols they offered";
+        }
+    }
+    return out;
+}
+
+std::optional<std::string> choose_subprotocol(const std::vector<std::string>& offered,
+                                              const std::vector<std::string>& accepted, bool else_first_offer) {
+    for (const auto& offer : offered)
+        if (std::find(accepted.begin(), accepted.end(), offer) != accepted.end()) return offer;
+    if (else_first_offer && !offered.empty()) return offered.front();
+    return std::nullopt;
+}
+
 std::string verdict_summary(const std::vector<CheckResult>& results) {
     if (const auto* failed = first_failure(results))
         return fmt::format("FAIL: {}: expected {}, got {} ({})", failed->name, failed->expected, failed->actual,

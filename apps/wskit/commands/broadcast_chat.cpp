@@ -104,6 +104,8 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
         "and bytes in and out, drops by reason, handshake failures by reason).\n"
         "Each client gets plain text, one line per message ('alice: hello', '* bob joined'), unless it asks for "
         "the subprotocol wskit.chat.v1.json: it then gets one JSON envelope per message (see WIRE FORMATS). "
+        "A client that offers other subprotocols only gets its first one answered (browsers and Node's ws fail "
+        "a connection whose answer names none of their offers), and plain text. "
         "Clients always send plain text: a line to say, or a slash command.\n"
         "The transcript on stdout has a line per join, leave, rename, message and drop, with the client's id "
         "and room ('#3 /rust alice: hello'), or with --json one object per event: event (join, leave, rename, "

@@ -23,6 +23,7 @@ int run(const ListenCommand& c) {
     ListenOptions o;
     o.server = c.server.resolve();
     o.server.subprotocols = c.subprotocols;
+    o.server.answer_first_offer = c.subprotocols.empty();  // -s narrows the choice
     o.output = c.output.resolve();
     o.output.verbose = c.server.verbosity > 0;
     if (c.exec.enabled()) {
@@ -62,10 +63,11 @@ void register_listen(CLI::App& app, Context& ctx) {
         "Nothing clients send is dropped: when standard output's reader falls behind, clients are no longer read "
         "until it catches up (TCP then slows them). Input is read as fast as the quickest client takes it; a "
         "client that stops reading is closed with 1008 once its unsent data stays over --max-backlog for 10 s.\n"
-        "A plain HTTP GET gets a 426 page saying this is a WebSocket endpoint. Web pages of other sites are "
-        "refused with 403 (see --origin): clients that send no Origin (terminals, scripts, apps) and the server's "
-        "own origin are let in. With --token, every client needs the secret. SIGINT, SIGTERM or /quit close every "
-        "connection with 1001 and exit.\n"
+        "A plain HTTP GET gets a 426 page saying this is a WebSocket endpoint. A client that offers subprotocols "
+        "gets its first offer answered, or with -s its first offer among those listed. Web pages of other sites "
+        "are refused with 403 (see --origin): clients that send no Origin (terminals, scripts, apps) and the "
+        "server's own origin are let in. With --token, every client needs the secret. SIGINT, SIGTERM or /quit "
+        "close every connection with 1001 and exit.\n"
         "With --exec, listen is a bridge to a program instead, websocketd's model: each client gets its own "
         "process, whose stdout lines are sent to the client and whose stdin gets the client's messages (see "
         "--exec). Standard input is not read then, and only connections are printed.",
@@ -90,7 +92,14 @@ void register_listen(CLI::App& app, Context& ctx) {
     add_output_options(ctx, *sub, c->output);
     add_input_options(ctx, *sub, c->input);
     add_option(ctx, *sub, "-s,--subprotocol", c->subprotocols,
-               "Accept this subprotocol (repeatable); the client's first match is chosen", {}, Complete::text)
+               "Accept only this subprotocol (repeatable); default: answer the client's first offer",
+               "Answer only these subprotocols (repeatable): a client gets its first offer that is among them. "
+               "Without -s, a client's first offer is answered whatever it is, so that browsers and Node's ws, "
+               "which fail a connection whose answer names none of their offers, connect. A client that offers "
+               "subprotocols none of which is accepted is let in without one, with a line on stderr naming its "
+               "offers.",
+               Complete::text)
+        ->allow_extra_args(false)  // one value each time: "-s chat 9000" leaves 9000 to the address
         ->option_text("NAME");
     add_access_options(ctx, *sub, c->access);
     add_flag(ctx, *sub, "--once", c->once,

@@ -10,6 +10,7 @@
 #include <wskit/export.hpp>
 #include <wskit/server.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,21 @@ WSKIT_API std::vector<CheckResult> check_response(const ResponseHead& response, 
 
 // What a server checks in a client's opening handshake (4.2.1 items 1-6).
 WSKIT_API std::vector<CheckResult> check_request(const HttpRequest& request);
+
+// What a browser checks in a server's answer to `request`, the client's
+// handshake: for a 101, the checks of check_response, with a subprotocol
+// required when the client offered any (browsers and Node's ws fail the
+// connection without one, though RFC 6455 allows it); for a refusal, what
+// the client needs to go on (a 426's version, a redirect's Location...).
+// The status itself is no check: refusing is the server's right.
+WSKIT_API std::vector<CheckResult> check_answer(const HttpRequest& request, const ResponseHead& answer);
+
+// The subprotocol a server answers to `offered` (the client's, in its
+// order): the first offer that is in `accepted`, else with
+// `else_first_offer` the first offer; nullopt when none is chosen.
+WSKIT_API std::optional<std::string> choose_subprotocol(const std::vector<std::string>& offered,
+                                                        const std::vector<std::string>& accepted,
+                                                        bool else_first_offer);
 
 // The first failing result, or nullptr.
 WSKIT_API const CheckResult* first_failure(const std::vector<CheckResult>& results);
