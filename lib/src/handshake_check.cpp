@@ -81,6 +81,23 @@ CheckResult check_extensions(const ResponseHead& res, std::string_view offered_v
     return r;
 }
 
+// A handshake is a GET: whatever follows its head is the client's frames.
+// Content-Length: 0 is no body, and some clients send it.
+CheckResult check_no_body(const HttpRequest& req) {
+    const auto length = req.header("Content-Length");
+    const bool has_length = std::any_of(req.headers.begin(), req.headers.end(), [](const Header& h) {
+        return detail::same_header_name(h.name, "Content-Length");
+    });
+    const bool chunked = std::any_of(req.headers.begin(), req.headers.end(), [](const Header& h) {
+        return detail::same_header_name(h.name, "Transfer-Encoding");
+    });
+    std::string actual = chunked      ? fmt::format("Transfer-Encoding: {}", req.header("Transfer-Encoding"))
+                         : has_length ? fmt::format("Content-Length: {}", length)
+                                      : std::string("none");
+    return result("body", "no request body", !chunked && (!has_length || length == "0"), "none", std::move(actual),
+                  "RFC 6455 4.1");
+}
+
 }  // namespace
 
 const char* verdict_name(Verdict verdict) {
@@ -248,6 +265,7 @@ std::vector<CheckResult> check_request(const HttpRequest& req) {
     const auto version = req.header("Sec-WebSocket-Version");
     out.push_back(result("version", "Sec-WebSocket-Version", version == "13", "13",
                          version.empty() ? "(absent)" : version, rfc_server));
+    out.push_back(check_no_body(req));
     return out;
 }
 

@@ -138,7 +138,7 @@ TEST_CASE("check_response: a refusal has the checks of its status", "[check]") {
 
 TEST_CASE("check_request: a correct request passes every check", "[check]") {
     auto results = wskit::check_request(good_request());
-    CHECK(results.size() == 7);
+    CHECK(results.size() == 8);
     for (const auto& r : results) CHECK(r.verdict == Verdict::pass);
     CHECK(wskit::first_failure(results) == nullptr);
 }
@@ -201,6 +201,22 @@ TEST_CASE("check names are subjects, not claims: they read right beside FAIL", "
             CHECK(r.name.find(verb) == std::string::npos);
     }
     CHECK(find(results, "accept").name == "Sec-WebSocket-Accept for the key sent");
+}
+
+TEST_CASE("check_request: a body is refused, Content-Length: 0 is none", "[check]") {
+    auto r = good_request();
+    r.headers.push_back({"Content-Length", "0"});
+    CHECK(find(wskit::check_request(r), "body").verdict == Verdict::pass);
+    r.headers.back().value = "14";
+    auto results = wskit::check_request(r);
+    CHECK(find(results, "body").verdict == Verdict::fail);
+    CHECK(find(results, "body").actual == "Content-Length: 14");
+    CHECK(wskit::first_failure(results)->id == "body");
+    auto chunked = good_request();
+    chunked.headers.push_back({"transfer-encoding", "chunked"});
+    CHECK(find(wskit::check_request(chunked), "body").actual == "Transfer-Encoding: chunked");
+    CHECK(find(wskit::check_request(chunked), "body").verdict == Verdict::fail);
+    CHECK(find(wskit::check_request(good_request()), "body").actual == "none");
 }
 
 TEST_CASE("choose_subprotocol: the first offer among the accepted, else the first offer", "[check]") {

@@ -63,7 +63,9 @@ WSKIT_API std::vector<CheckResult> check_response(const ResponseHead& response, 
                                                   const std::vector<std::string>& offered_subprotocols,
                                                   std::string_view offered_extensions);
 
-// What a server checks in a client's opening handshake (4.2.1 items 1-6).
+// What a server checks in a client's opening handshake (4.2.1 items 1-6),
+// and that it announces no body: bytes after the head are the client's
+// first frames, so a body would be taken for frames (request smuggling).
 WSKIT_API std::vector<CheckResult> check_request(const HttpRequest& request);
 
 // What a browser checks in a server's answer to `request`, the client's
