@@ -145,12 +145,14 @@ private:
 
     void line(const Event& e, std::string_view color, std::string_view text) {
         buf_ = prefix(e);
+        // Continuation lines of a multi-line message (a hex dump's too) are
+        // indented under the first, past the prefix ("#3 ", the time), so the
+        // "< " column stays readable.
+        std::string indent(buf_.size() + 2, ' ');
         if (o_.color) buf_ += color;
-        // Continuation lines of a multi-line message are indented under the
-        // first, so the "< " column stays readable.
         for (char c : text) {
             buf_ += c;
-            if (c == '\n') buf_ += "  ";
+            if (c == '\n') buf_ += indent;
         }
         if (o_.color) buf_ += reset;
         buf_ += '\n';

@@ -112,6 +112,18 @@ class TestClients(ListenCase):
         closed = json.loads(listen.wait_line(r'"event":"close"', stream="stdout").string)
         self.assertEqual((closed["conn"], closed["code"], closed["reason"]), (1, 1000, "done"))
 
+    def test_hex_dump_lines_align_under_the_client_id(self):
+        import rawws
+        listen, url = self.listen()
+        conn = rawws.ws_connect(int(url.rsplit(":", 1)[1].strip("/")))
+        self.addCleanup(conn.close)
+        conn.send_frame(rawws.BINARY, bytes(range(40)))
+        listen.wait_line(r"^#1 < \[binary 40 B\]$", stream="stdout")
+        rows = [listen.wait_line(r"0000000|0000001|00000020", stream="stdout").string for _ in range(3)]
+        self.assertEqual(rows[0], "#1   00000000  00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f  |................|")
+        self.assertEqual([r.index("000000") for r in rows], [5, 5, 5], rows)
+        self.assertTrue(rows[1].startswith("     00000010  10 11"), rows)
+
     def test_verbose_line_and_json_open_event_show_origin_agent_and_url(self):
         import rawws
 

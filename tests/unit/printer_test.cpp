@@ -368,6 +368,30 @@ TEST_CASE("human printer: the rows of a long hex dump line up", "[printer]") {
     CHECK(rows[3].find("... 8 more bytes") == column);
 }
 
+TEST_CASE("human printer: a hex dump lines up under a server's #N and time prefix", "[printer]") {
+    auto o = human();
+    o.hexdump_limit = 32;
+    o.show_conn = true;
+    o.timestamps = true;
+    auto e = message(std::string(40, 'A'), Opcode::binary);
+    e.conn = 12;
+    auto rows = lines_of(render(o, {e}));
+    REQUIRE(rows.size() == 4);
+    CHECK_THAT(rows[0], EndsWith(" #12 < [binary 40 B]"));
+    auto column = rows[1].find("00000000");
+    CHECK(column == rows[0].find("< ") + 2);
+    CHECK(rows[2].find("00000010") == column);
+    CHECK(rows[3].find("... 8 more bytes") == column);
+    // Continuation lines of a text message too.
+    auto text = lines_of(render(o, {[] {
+        auto m = message("one\ntwo");
+        m.conn = 3;
+        return m;
+    }()}));
+    REQUIRE(text.size() == 2);
+    CHECK(text[1].find("two") == text[0].find("one"));
+}
+
 TEST_CASE("human printer: --pretty pretty-prints JSON objects and arrays", "[printer]") {
     auto o = human();
     o.pretty = true;
