@@ -44,22 +44,29 @@ void check_command_name(const CLI::App& app, const std::vector<std::string>& arg
 
 // See Context::rest_of_line. The command is the first argument that is not
 // an option (as in check_command_name); the option counts only after it and
-// before a "--".
-void split_rest_of_line(const Context& ctx, std::vector<std::string>& args) {
+// before a "--". An option that ends the line is taken out, and its usage
+// error returned, for after the command is parsed (so that it names the
+// command's --help).
+std::string split_rest_of_line(const Context& ctx, std::vector<std::string>& args) {
     auto command = std::find_if(args.begin(), args.end(), [](const std::string& a) { return a.empty() || a[0] != '-'; });
-    if (command == args.end()) return;
+    if (command == args.end()) return {};
     for (const auto& r : ctx.rest_of_line) {
         if (!r.command->check_name(*command)) continue;
         for (auto it = command + 1; it != args.end(); ++it) {
             if (*it == "--") break;
             bool joined = it->rfind(r.option + "=", 0) == 0;
             if (*it != r.option && !joined) continue;
+            if (!joined && it + 1 == args.end()) {
+                args.erase(it);
+                return r.missing;
+            }
             auto rest = joined ? it + 1 : std::min(it + 2, args.end());
             r.rest->assign(rest, args.end());
             args.erase(rest, args.end());
-            return;
+            return {};
         }
     }
+    return {};
 }
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
@@ -97,9 +104,10 @@ std::string closest_name(const std::string& typed, const std::vector<std::string
 
 void parse_command_line(CLI::App& app, Context& ctx, std::vector<std::string> args) {
     check_command_name(app, args);
-    split_rest_of_line(ctx, args);
+    auto missing_value = split_rest_of_line(ctx, args);
     std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last first
     app.parse(args);
+    if (!missing_value.empty()) throw CLI::ParseError(missing_value, CLI::ExitCodes::ArgumentMismatch);
     for (const auto& [command, check] : ctx.checks) {
         if (command->parsed()) check();
     }

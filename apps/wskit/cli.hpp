@@ -80,6 +80,7 @@ struct Context {
         const CLI::App* command;
         std::string option;  // "--exec"
         std::vector<std::string>* rest;
+        std::string missing;  // the usage error when the option ends the command line
     };
     std::vector<RestOfLine> rest_of_line;
 };

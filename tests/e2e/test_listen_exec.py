@@ -351,6 +351,21 @@ class ListenExec(TestCase):
             self.assertExit(r, 2)
             self.assertIn(b"only applies with --exec CMD", r.stderr)
 
+    def test_the_address_after_exec_goes_to_the_program_and_is_said(self):
+        r = self.wskit("listen", "--exec", "cat", "9120")
+        self.assertExit(r, 2)
+        self.assertEqual(r.stderr.decode().splitlines(), [
+            "wskit: --exec takes the rest of the command line (the program and its arguments), so '9120' went to "
+            "the program: give the address first, as in 'wskit listen 9120 --exec cat' (see 'wskit listen --help')"])
+        r = self.wskit("listen", "9120", "--exec")
+        self.assertExit(r, 2)
+        self.assertEqual(r.stderr.decode().splitlines(), [
+            "wskit: --exec needs the program to run, with its arguments after it: wskit listen 9000 --exec CMD "
+            "[ARGS...] (see 'wskit listen --help')"])
+        r = self.wskit("listen")
+        self.assertExit(r, 2)
+        self.assertIn(b"listen needs the address to listen on, [HOST:]PORT", r.stderr)
+
     def test_bad_values(self):
         for args in (["--kill-after", "-1"], ["--kill-after", "soon"], ["--max-forks", "-2"]):
             r = self.wskit("listen", "0", *args, "--exec", "cat")

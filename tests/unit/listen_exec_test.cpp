@@ -68,3 +68,14 @@ TEST_CASE("listen --exec options are refused without --exec", "[exec-cli]") {
 TEST_CASE("listen --exec after -- is an argument, not the option", "[exec-cli]") {
     CHECK_THROWS_AS(parse({"listen", "--", "--exec", "cat"}), CLI::ParseError);
 }
+
+TEST_CASE("listen --exec at the end of the line says what it needs", "[exec-cli]") {
+    try {
+        parse({"listen", "9000", "--exec"});
+        FAIL("no error");
+    } catch (const CLI::ParseError& e) {
+        CHECK(std::string(e.what()) ==
+              "--exec needs the program to run, with its arguments after it: wskit listen 9000 --exec CMD [ARGS...]");
+    }
+}
+

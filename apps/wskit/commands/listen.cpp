@@ -1,7 +1,12 @@
 // wskit listen: a server that shows what clients send, and talks back.
 #include "commands.hpp"
 
+#include <wskit/encoding.hpp>
+#include <wskit/error.hpp>
 #include <wskit/listen.hpp>
+#include <wskit/url.hpp>
+
+#include <fmt/format.h>
 
 #include <memory>
 #include <unistd.h>
@@ -43,6 +48,24 @@ int run(const ListenCommand& c) {
     o.access = c.access.resolve();
     o.verbosity = c.server.verbosity;
     return run_listen(o);
+}
+
+// `listen --exec cat 9000` gives the address to cat: say where it goes.
+std::string missing_address(const ExecFlags& exec) {
+    if (exec.enabled() && !exec.args.empty()) {
+        const auto& last = exec.args.back();
+        try {
+            parse_listen_address(last);
+            std::string program = exec.command;
+            for (std::size_t i = 0; i + 1 < exec.args.size(); ++i) program += " " + exec.args[i];
+            return fmt::format("--exec takes the rest of the command line (the program and its arguments), so "
+                               "'{}' went to the program: give the address first, as in "
+                               "'wskit listen {} --exec {}'",
+                               escape_controls(last), escape_controls(last), escape_controls(program));
+        } catch (const Error&) {
+        }
+    }
+    return "listen needs the address to listen on, [HOST:]PORT (0 picks a free port), as in 'wskit listen 9000'";
 }
 
 }  // namespace
@@ -88,7 +111,8 @@ void register_listen(CLI::App& app, Context& ctx) {
     doc.slash_intro = "On a terminal (and in piped input with --slash), lines starting with a slash are commands";
     auto* sub = add_command(ctx, app, "listen", "l", "Serve clients, show what they send, and talk back", std::move(doc));
     add_server_options(ctx, *sub, c->server, "0");
-    sub->get_option("address")->required();
+    // Required, with a word about --exec taking the rest of the line (see below).
+    auto* address = sub->get_option("address");
     add_output_options(ctx, *sub, c->output);
     add_input_options(ctx, *sub, c->input);
     add_option(ctx, *sub, "-s,--subprotocol", c->subprotocols,
@@ -107,6 +131,10 @@ void register_listen(CLI::App& app, Context& ctx) {
              "Serve one client and exit when it leaves, with that connection's status: 0 when it closed with 1000 "
              "or 1001, 6 otherwise. Other clients get 503 meanwhile. Usable like nc -l in scripts.");
     add_exec_options(ctx, *sub, c->exec);
+    ctx.checks.emplace_back(sub, [c, address] {
+        if (address->count() > 0) return;
+        throw CLI::ValidationError(missing_address(c->exec));
+    });
     sub->callback([c, &ctx] { ctx.run = [c] { return run(*c); }; });
 }
 

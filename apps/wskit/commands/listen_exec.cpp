@@ -52,7 +52,9 @@ void add_exec_options(Context& ctx, CLI::App& app, ExecFlags& f) {
         "without --exec.",
         Complete::file);
     exec->option_text("CMD [ARGS...]");
-    ctx.rest_of_line.push_back({&app, "--exec", &f.args});
+    ctx.rest_of_line.push_back({&app, "--exec", &f.args,
+                                "--exec needs the program to run, with its arguments after it: "
+                                "wskit listen 9000 --exec CMD [ARGS...]"});
     auto* pty = add_flag(
         ctx, app, "--pty", f.pty, "With --exec: run the process on a pseudo-terminal, so that it answers line by line",
         "With --exec: give the process a pseudo-terminal as stdin and stdout (stderr stays a pipe). Programs "
