@@ -99,6 +99,7 @@ complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'exec' -r -F -d '
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'pty' -d 'With --exec: run the process on a pseudo-terminal, so that it answers line by line'
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'kill-after' -x -d 'With --exec: SIGTERM a process SECS after its client left (default 1)'
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'max-forks' -x -d 'With --exec: run at most N processes at once; more clients get HTTP 503'
+complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'exec-stderr' -x -a 'log client ignore' -d 'With --exec: where the process\'s stderr lines go: log (default), client, ignore'
 
 # wskit echo
 complete -c wskit -n '__fish_seen_subcommand_from echo' -s 'h' -l 'help' -d 'Print this help message and exit'

@@ -252,6 +252,28 @@ class ListenExec(TestCase):
             self.assertFalse(os.path.exists(f"/proc/{kid}"), f"process {kid} outlived wskit")
             self.assertEqual(group_members(kid), set(), f"the group of {kid} outlived wskit")
 
+    # --- --exec-stderr -------------------------------------------------------
+
+    def test_exec_stderr_client_bridges_a_repl(self):
+        # python3 -i writes its prompts and tracebacks on stderr: a client of
+        # an interpreter needs them.
+        server, url = self.serve(PYTHON, "-q", "-u", "-i", options=["--exec-stderr", "client"])
+        lines = self.run_client("py", url, [["send", "print(6 * 7)"], ["send", "1/0"], ["send", "exit()"],
+                                            ["wait_close"]])
+        got = self.received(lines)
+        self.assertIn("42", got)
+        self.assertTrue(any(l.endswith("ZeroDivisionError: division by zero") for l in got), got)
+        self.assertEqual(lines[-1]["closed"], 1000)
+        self.assertFalse([l for l in server.seen["stderr"] if "ZeroDivisionError" in l])
+
+    def test_exec_stderr_ignore_drops_it(self):
+        server, url = self.serve("sh", "-c", "echo oops >&2; echo out", options=["--exec-stderr", "ignore"])
+        lines = self.run_client("py", url, [["wait_close"]])
+        self.assertEqual(self.received(lines), ["out"])
+        server.signal(signal.SIGTERM)
+        server.wait()
+        self.assertFalse([l for l in server.seen["stderr"] if "oops" in l], server.seen["stderr"])
+
     # --- --max-forks ---------------------------------------------------------
 
     def test_max_forks_refuses_with_503(self):

@@ -79,3 +79,12 @@ TEST_CASE("listen --exec at the end of the line says what it needs", "[exec-cli]
     }
 }
 
+TEST_CASE("listen --exec-stderr: log, client or ignore, only with --exec", "[exec-cli]") {
+    CHECK(parse({"listen", "0", "--exec", "cat"})->flags.resolve(false).stderr_to == wskit::ExecStderr::log);
+    auto p = parse({"listen", "--exec-stderr", "client", "0", "--exec", "python3", "-i"});
+    CHECK(p->flags.resolve(false).stderr_to == wskit::ExecStderr::client);
+    CHECK(parse({"listen", "--exec-stderr", "ignore", "0", "--exec", "cat"})->flags.resolve(false).stderr_to ==
+          wskit::ExecStderr::ignore);
+    CHECK_THROWS_AS(parse({"listen", "--exec-stderr", "screen", "0", "--exec", "cat"}), CLI::ParseError);
+    CHECK_THROWS_AS(parse({"listen", "--exec-stderr", "client", "0"}), CLI::ValidationError);
+}

@@ -14,6 +14,9 @@ ExecOptions ExecFlags::resolve(bool binary) const {
     o.binary = binary;
     o.kill_after = std::chrono::milliseconds(std::llround(kill_after * 1000));
     o.max_forks = max_forks;
+    o.stderr_to = stderr_to == "client"   ? ExecStderr::client
+                  : stderr_to == "ignore" ? ExecStderr::ignore
+                                          : ExecStderr::log;
     return o;
 }
 
@@ -27,7 +30,8 @@ void add_exec_options(Context& ctx, CLI::App& app, ExecFlags& f) {
         "too, so that no client fails the connection on it), and a line longer than --max-size goes in pieces "
         "of that size. Each message from the client is written to the process's stdin followed by a newline. "
         "Each line the process writes on stderr is printed on wskit's stderr after the client's id ('#3 ...'), "
-        "escaped. The environment holds what CGI and websocketd give: REMOTE_ADDR, REMOTE_HOST, REMOTE_PORT, "
+        "escaped (see --exec-stderr for sending it to the client instead). The environment holds what CGI and "
+        "websocketd give: REMOTE_ADDR, REMOTE_HOST, REMOTE_PORT, "
         "SERVER_NAME (from the Host header), SERVER_PORT, SERVER_SOFTWARE, SERVER_PROTOCOL, GATEWAY_INTERFACE, "
         "REQUEST_METHOD, REQUEST_URI, SCRIPT_NAME (empty), PATH_INFO (the path, decoded), QUERY_STRING, SCHEME "
         "(ws or wss), HTTPS (on with wss), HTTP_NAME for every request header (upper case, dashes made "
@@ -79,9 +83,20 @@ void add_exec_options(Context& ctx, CLI::App& app, ExecFlags& f) {
         "no limit.",
         Complete::number);
     max_forks->check(count_validator())->option_text("N");
-    ctx.checks.emplace_back(&app, [&f, pty, kill_after, max_forks] {
+    auto* stderr_to = add_option(
+        ctx, app, "--exec-stderr", f.stderr_to,
+        "With --exec: where the process's stderr lines go: log (default), client, ignore",
+        "With --exec: where each line the process writes on stderr goes. log (the default): on wskit's stderr "
+        "after the client's id ('#3 ...'), escaped. client: to the client, as a message like a stdout line, which "
+        "a bridge to an interpreter needs ('wskit listen 9000 --exec-stderr client --exec python3 -q -u -i' shows "
+        "the client its tracebacks; a prompt written without a newline reaches it with the next line). "
+        "ignore: dropped. The lines of stdout and stderr are sent in the order wskit reads them: they come "
+        "through two pipes, so a line of one may pass a line the process wrote earlier on the other.",
+        Complete::choices, {"log", "client", "ignore"});
+    stderr_to->option_text("WHERE");
+    ctx.checks.emplace_back(&app, [&f, pty, kill_after, max_forks, stderr_to] {
         if (f.enabled()) return;
-        for (const auto* opt : {pty, kill_after, max_forks}) {
+        for (const auto* opt : {pty, kill_after, max_forks, stderr_to}) {
             if (opt->count() > 0)
                 throw CLI::ValidationError(opt->get_name() + " only applies with --exec CMD");
         }
