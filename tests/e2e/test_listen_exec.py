@@ -274,6 +274,30 @@ class ListenExec(TestCase):
         server.wait()
         self.assertFalse([l for l in server.seen["stderr"] if "oops" in l], server.seen["stderr"])
 
+    # --- the environment holds no forged line -------------------------------
+
+    def test_control_characters_of_the_request_do_not_reach_the_environment(self):
+        import rawws
+        server, url = self.serve("sh", "-c", "env")
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        conn = rawws.connect(port)
+        self.addCleanup(conn.close)
+        conn.send(rawws.upgrade_request(f"127.0.0.1:{port}", "/a%0AFORGED_PATH=1%0d",
+                                        headers={"X-Note": "one\rFORGED_HEADER=1"}))
+        start, _, _ = conn.read_http_head()
+        self.assertIn(" 101 ", start)
+        lines = []
+        while True:
+            f = conn.read_frame()
+            if f.opcode == rawws.CLOSE:
+                break
+            lines.append(f.payload.decode())
+        names = [l.split("=", 1)[0] for l in lines]
+        self.assertNotIn("FORGED_PATH", names)
+        self.assertNotIn("FORGED_HEADER", names)
+        self.assertIn("PATH_INFO=/a%0AFORGED_PATH=1%0d", lines)
+        self.assertIn("HTTP_X_NOTE=one FORGED_HEADER=1", lines)
+
     # --- --max-forks ---------------------------------------------------------
 
     def test_max_forks_refuses_with_503(self):
