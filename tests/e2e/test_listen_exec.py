@@ -43,6 +43,20 @@ def group_members(pgid):
     return found
 
 
+def alive(pid):
+    """Whether pid is a running process (a zombie is not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def group_of(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[2])
+
+
 def wait_until(predicate, timeout, what):
     """Polls predicate() (a state of /proc, which sends no event) until true;
     returns the seconds it took."""
@@ -251,6 +265,38 @@ class ListenExec(TestCase):
         for kid in kids:
             self.assertFalse(os.path.exists(f"/proc/{kid}"), f"process {kid} outlived wskit")
             self.assertEqual(group_members(kid), set(), f"the group of {kid} outlived wskit")
+
+    # A daemon of the script's own: setsid takes it out of the session and
+    # process group that signals to the group reach. It prints its pid.
+    DAEMON = 'setsid sleep 1000 & echo "$!"; exec '
+
+    def start_daemon(self, *program, options=()):
+        server, url = self.serve("sh", "-c", self.DAEMON + " ".join(program), options=options)
+        client = self.client("py", url, [["recv"], ["wait_close"]])
+        daemon = int(json.loads(client.wait_line(r'"text"', "stdout").string)["text"])
+        (child,) = children_of(server.proc.pid)
+        self.assertTrue(alive(daemon))
+        # Out of the group indeed, once setsid has run.
+        wait_until(lambda: group_of(daemon) != group_of(child), 3, "the daemon's setsid")
+        return server, client, daemon
+
+    def test_a_setsid_daemon_ends_when_its_client_leaves(self):
+        server, client, daemon = self.start_daemon("cat")
+        client.stop()  # the client leaves; cat ends on EOF
+        wait_until(lambda: not alive(daemon), 3, "the daemon's end")
+        wait_until(lambda: not children_of(server.proc.pid), 3, "cat's end")
+
+    def test_a_setsid_daemon_of_a_process_that_ignores_eof_ends_with_it(self):
+        server, client, daemon = self.start_daemon("sleep", "60", options=["--kill-after", "0.2"])
+        client.stop()
+        wait_until(lambda: not alive(daemon), 3, "the daemon's end")
+
+    def test_a_setsid_daemon_ends_on_sigterm_to_wskit(self):
+        server, client, daemon = self.start_daemon("cat")
+        server.signal(signal.SIGTERM)
+        self.assertEqual(server.wait(timeout=5), 143)
+        # Killed before wskit exits; SIGKILL takes effect when it next runs.
+        wait_until(lambda: not alive(daemon), 3, f"the end of the daemon {daemon}")
 
     # --- --exec-stderr -------------------------------------------------------
 
