@@ -36,8 +36,8 @@ def http_get(url, path, headers=None, method="GET"):
         c.close()
 
 
-def metrics(url):
-    status, headers, body = http_get(url, "/metrics")
+def metrics(url, token=None):
+    status, headers, body = http_get(url, "/metrics", headers={"Authorization": f"Bearer {token}"} if token else None)
     assert status == 200, status
     assert headers["content-type"].startswith("text/plain; version=0.0.4"), headers
     values = {}
@@ -376,7 +376,7 @@ class Chat(TestCase):
         r = self.wskit("connect", "--raw", "-w", "0", url, timeout=20)
         self.assertExit(r, 5)
         self.assertIn(b"401", r.stderr)
-        m = metrics(url)
+        m = metrics(url, token="s3cret")
         self.assertEqual(m["wskit_chat_handshake_failures_total[reason=origin]"], 2)
         self.assertEqual(m["wskit_chat_handshake_failures_total[reason=token]"], 3)
 

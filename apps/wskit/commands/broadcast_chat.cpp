@@ -20,8 +20,7 @@ struct ChatCommand {
     OutputFlags output;
     std::size_t history = 50;
     double rate = 10;
-    std::vector<std::string> origins;
-    std::string token;
+    AccessFlags access;
     double ping_interval = 30;
     double handshake_timeout = 5;
     std::string redis;
@@ -40,8 +39,7 @@ int run(const ChatCommand& c) {
     if (c.output.output == "auto" && !c.output.raw && !c.output.json) o.output.format = OutputFormat::human;
     o.hub.history = c.history;
     o.hub.rate = c.rate;
-    o.origins = c.origins;
-    o.token = c.token;
+    o.access = c.access.resolve();
     o.ping_interval = millis(c.ping_interval);
     o.redis = c.redis;
     return run_chat(o);
@@ -106,6 +104,8 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
         "and bytes in and out, drops by reason, handshake failures by reason).\n"
         "Each client gets plain text, one line per message ('alice: hello', '* bob joined'), unless it asks for "
         "the subprotocol wskit.chat.v1.json: it then gets one JSON envelope per message (see WIRE FORMATS). "
+        "A client that offers other subprotocols only gets its first one answered (browsers and Node's ws fail "
+        "a connection whose answer names none of their offers), and plain text. "
         "Clients always send plain text: a line to say, or a slash command.\n"
         "The transcript on stdout has a line per join, leave, rename, message and drop, with the client's id "
         "and room ('#3 /rust alice: hello'), or with --json one object per event: event (join, leave, rename, "
@@ -117,7 +117,7 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
         "complete within --handshake-timeout; a client answering no ping for --ping-interval is dropped. "
         "Browsers from other sites are refused with 403 before the upgrade (cross-site WebSocket hijacking): "
         "only pages of this server, clients without an Origin header and the origins of --origin may connect. "
-        "With --token, a client without it is refused with 401.",
+        "With --token, a client without it is refused with 401, and an address that keeps guessing it with 429.",
         {{"wskit chat 9000", "serve chat rooms on port 9000; open http://127.0.0.1:9000/ in a browser"},
          {"wskit connect 'ws://127.0.0.1:9000/rust?name=alice'", "join the room /rust as alice from a terminal"},
          {"wskit chat --token s3cret --host 0.0.0.0 9000",
@@ -145,21 +145,9 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
                "turns the limit off.",
                Complete::number)
         ->check(seconds_validator())->option_text("N");
-    add_option(ctx, *sub, "--origin", c->origins,
-               "Also accept browsers from ORIGIN (repeatable; '*' accepts any)",
-               "Also accept WebSocket connections from pages of ORIGIN, like https://example.com (scheme, host and "
-               "port, as browsers send it in the Origin header); repeat it for more, or give '*' to accept any. "
-               "Without it, only the pages of this server and clients that send no Origin (terminals, scripts) "
-               "may connect: a page of another site is refused with 403 before the upgrade.",
-               Complete::text)
-        ->option_text("ORIGIN");
-    add_option(ctx, *sub, "--token", c->token, "Require SECRET, as ?token=SECRET or Authorization: Bearer SECRET",
-               "Require SECRET from every client, as ?token=SECRET in the URL or an 'Authorization: Bearer SECRET' "
-               "header; others are refused with 401 before the upgrade. The chat page asks for it and keeps it in "
-               "the URL's fragment (#token=SECRET), which browsers do not send to servers or put in Referer "
-               "headers. Anyone who can list the server's processes can read it from the command line.",
-               Complete::text)
-        ->option_text("SECRET");
+    add_access_options(ctx, *sub, c->access,
+                       "/metrics needs it too, /healthz does not. The chat page asks for it and keeps it in the URL's "
+                       "fragment (#token=SECRET), which browsers do not send to servers or put in Referer headers.");
     add_option(ctx, *sub, "--ping-interval", c->ping_interval,
                "Ping clients every SECS seconds; drop those that answered nothing since (default 30; 0: never)", {},
                Complete::number)

@@ -130,8 +130,11 @@ The other fields depend on the event:
 .TP
 .B open
 The handshake completed.
-\fBurl\fR is the URL; \fBsubprotocol\fR the subprotocol chosen by the server
-(\fB""\fR when none); on a server, \fBpeer\fR is the client's address.
+\fBurl\fR is the URL (on a server, the one the client asked for:
+ws://HOST/path?query with the Host it sent); \fBsubprotocol\fR the
+subprotocol chosen by the server (\fB""\fR when none); on a server,
+\fBpeer\fR is the client's address, \fBorigin\fR and \fBuser_agent\fR
+its Origin and User\-Agent headers (\fB""\fR when absent).
 .TP
 .B message
 A message.
