@@ -482,6 +482,34 @@ class Chat(TestCase):
                 self.assertEqual(await ws.recv(), "* you are guest-2 in /s; /help lists the commands")
         run(scenario())
 
+    def test_terminals_get_bidi_controls_escaped_json_clients_the_exact_text(self):
+        p, url = self.server()
+        trick = "pay to \u202e0001$ tnuocca\u202c now"
+        shown = "pay to \\u202e0001$ tnuocca\\u202c now"
+
+        async def scenario():
+            async with websockets.connect(url + "b?name=term") as term, \
+                    websockets.connect(url + "b?name=page", subprotocols=[JSON]) as page:
+                await term.recv(), await term.recv()
+                await page.recv()
+                self.assertEqual(await term.recv(), "* page joined")
+                async with websockets.connect(url + "b?name=carol") as carol:
+                    await carol.recv(), await carol.recv()
+                    self.assertEqual(await term.recv(), "* carol joined")
+                    await page.recv()
+                    await carol.send(trick)
+                    await carol.send("/me \u2067smiles")
+                    self.assertEqual(await term.recv(), "carol: " + shown)
+                    self.assertEqual(await term.recv(), "* carol \\u2067smiles")
+                    self.assertEqual(json.loads(await page.recv())["text"], trick)
+                    self.assertEqual(json.loads(await page.recv())["text"], "\u2067smiles")
+                # History replayed to a terminal is escaped too.
+                async with websockets.connect(url + "b?name=late") as late:
+                    self.assertEqual(await late.recv(), "[history] carol: " + shown)
+        run(scenario())
+        # The transcript on stdout is for a human too.
+        p.wait_line(r"^#3 /b carol: pay to \\u202e0001\$ tnuocca\\u202c now$", stream="stdout")
+
     def test_bad_options_are_usage_errors(self):
         for args in (["--rate", "-1"], ["--history", "x"], ["--handshake-timeout", "0"], ["--ping-interval", "no"]):
             r = self.wskit("chat", *args, "0")
