@@ -1,8 +1,9 @@
-// wskit chat page: joins the room of its URL over wskit.chat.v1.json and
-// renders every text with textContent, never as HTML.
+// wskit chat page: joins the room of its URL over wskit.chat.v1.json. What
+// peers say goes through ChatText (text.js): text, never HTML.
 'use strict';
 (() => {
   const $ = (id) => document.getElementById(id);
+  const { el, isolated, name: nameNode, line, names: nameList } = ChatText;
   const NAME_KEY = 'wskit.chat.name';
   const SUBPROTOCOL = 'wskit.chat.v1.json';
   const log = $('log');
@@ -26,18 +27,11 @@
   let historyShown = false;
   const shown = new Set();  // messages on screen, so a reconnect's history adds no copies
 
-  $('room').textContent = room;
-  document.title = `${room} · wskit chat`;
+  $('room').replaceChildren(isolated('', room));
+  document.title = `${ChatText.plain(room)} · wskit chat`;
   nameInput.value = localStorage.getItem(NAME_KEY) || '';
 
-  // --- rendering (textContent only) -----------------------------------
-
-  function el(tag, cls, text) {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
+  // --- rendering ---------------------------------------------------------
 
   function clock(ts) {
     const d = ts ? new Date(ts) : new Date();
@@ -50,10 +44,13 @@
     if (atBottom) log.scrollTop = log.scrollHeight;
   }
 
-  function addSystem(text, ts) {
+  // A line of the page or the server: `parts` as ChatText.line takes them.
+  function addSystem(parts, ts) {
     const row = el('div', 'msg system');
     row.appendChild(el('span', 'time', clock(ts)));
-    row.appendChild(el('span', 'body', text));
+    const body = el('span', 'body');
+    body.append(...line(parts));
+    row.appendChild(body);
     append(row);
   }
 
@@ -70,28 +67,22 @@
     const row = el('div', cls.filter(Boolean).join(' '));
     row.dataset.type = env.type;
     row.appendChild(el('span', 'time', clock(env.ts)));
-    const line = el('span', 'line');
-    line.appendChild(el('span', 'from', env.action ? `* ${env.from}` : env.from));
-    line.appendChild(el('span', 'text', env.text));
-    row.appendChild(line);
+    const said = el('span', 'line');
+    said.appendChild(nameNode(env.from, 'from'));
+    said.appendChild(isolated('text', env.text));
+    row.appendChild(said);
     append(row);
   }
 
   function renderWho() {
     whoList.replaceChildren(...names.map((n) => {
-      const li = el('li', n === me ? 'me' : '', n);
+      const li = el('li', n === me ? 'me' : '');
+      li.appendChild(nameNode(n));
       return li;
     }));
     // A rush of joins is announced with the first names only: say so.
     if (online > names.length) whoList.appendChild(el('li', 'more', `and ${online - names.length} more`));
     $('who-count').textContent = String(Math.max(online, names.length));
-  }
-
-  // "ann, bob, cy, dee, eve and 3 others": a line names a few and counts the rest.
-  function nameList(listed, more) {
-    const others = listed.length - Math.min(listed.length, 5) + (more || 0);
-    const all = listed.slice(0, 5).concat(others ? [`${others} other${others === 1 ? '' : 's'}`] : []);
-    return all.length < 2 ? all.join('') : `${all.slice(0, -1).join(', ')} and ${all[all.length - 1]}`;
   }
 
   function setStatus(text, online) {
@@ -121,13 +112,13 @@
         if (!names.includes(env.from)) names.push(env.from);
         online += 1;
         renderWho();
-        addSystem(`${env.from} joined`, env.ts);
+        addSystem([{ name: env.from }, ' joined'], env.ts);
         break;
       case 'leave':
         names = names.filter((n) => n !== env.from);
         online = Math.max(0, online - 1);
         renderWho();
-        addSystem(`${env.from} left`, env.ts);
+        addSystem([{ name: env.from }, ' left'], env.ts);
         break;
       case 'presence': {
         for (const n of env.joined) if (!names.includes(n)) names.push(n);
@@ -135,9 +126,9 @@
         online = env.online;
         renderWho();
         const parts = [];
-        if (env.joined.length) parts.push(`${nameList(env.joined, env.more_joined)} joined`);
-        if (env.left.length) parts.push(`${nameList(env.left, env.more_left)} left`);
-        addSystem(parts.join('; '), env.ts);
+        if (env.joined.length) parts.push(...nameList(env.joined, env.more_joined), ' joined');
+        if (env.left.length) parts.push(...(parts.length ? ['; '] : []), ...nameList(env.left, env.more_left), ' left');
+        addSystem(parts, env.ts);
         break;
       }
       case 'rename':
@@ -147,14 +138,15 @@
           if (document.activeElement !== nameInput) nameInput.value = me;
         }
         renderWho();
-        addSystem(env.self ? `You are now known as ${env.from}` : `${env.old} is now known as ${env.from}`, env.ts);
+        addSystem(env.self ? ['You are now known as ', { name: env.from }]
+          : [{ name: env.old }, ' is now known as ', { name: env.from }], env.ts);
         break;
       case 'message':
       case 'history':
         addMessage(env);
         break;
       case 'system':
-        addSystem(env.text, env.ts);
+        addSystem([{ said: env.text }], env.ts);
         break;
       default:
         break;
@@ -181,7 +173,7 @@
       backoff = 500;
       banner('');
       setStatus('connected', true);
-      if (everOpened) addSystem('Reconnected.');
+      if (everOpened) addSystem(['Reconnected.']);
       everOpened = true;
     };
     ws.onmessage = (ev) => {
@@ -195,7 +187,7 @@
       ws = null;
       setStatus('offline', false);
       if (!opened && tokenRequired && !everOpened) return askToken('That token was not accepted.');
-      if (ev.code === 1008 && ev.reason) addSystem(`Disconnected: ${ev.reason}`);
+      if (ev.code === 1008 && ev.reason) addSystem(['Disconnected: ', { said: ev.reason }]);
       const wait = backoff;
       backoff = Math.min(backoff * 2, 10000);
       const jittered = Math.round(wait * (0.8 + Math.random() * 0.4));
