@@ -1,7 +1,7 @@
 """The chat page in headless Chromium (peers/chat_browser.cjs): two people
 chat with each other and with a terminal, history shows on join, the
 who-list follows joins and leaves, a message that looks like HTML is shown
-as text and runs nothing, the page reconnects after the server restarts;
+as text and runs nothing, http(s) links are links, the page reconnects after the server restarts;
 names and messages are isolated from each other's direction and their bidi
 controls are shown, not applied (peers/chat_bidi.cjs).
 Screenshots (desktop and phone, light and dark) go to BUILD/screenshots/."""
@@ -59,6 +59,16 @@ class ChatBrowser(TestCase):
         self.assertEqual(done["up_recalls"], "hello from ana")
         self.assertEqual(done["who_after_leave"], ["term", "ana"])
         self.assertTrue(done["phone_who_hidden"])
+        # Links: http(s) only, text kept as typed, a new tab with no opener
+        # or referrer; markup and other schemes stay text.
+        self.assertEqual(done["links"], [
+            {"href": "https://example.test/a_(b)?q=1", "text": "https://example.test/a_(b)?q=1",
+             "target": "_blank", "rel": "noopener noreferrer"},
+            {"href": "https://evil.test/", "text": "https://evil.test/", "target": "_blank",
+             "rel": "noopener noreferrer"},
+            {"href": "http://example.test/x", "text": "http://example.test/x", "target": "_blank",
+             "rel": "noopener noreferrer"}])
+        self.assertIn('<a href="https://evil.test/">this</a>', done["linked_text"])
         self.assertTrue(done["banner_seen"])
         self.assertTrue(done["banner_hidden_after"])
         self.assertTrue(done["sent_after_restart"])

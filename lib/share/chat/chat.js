@@ -69,7 +69,7 @@
     row.appendChild(el('span', 'time', clock(env.ts)));
     const said = el('span', 'line');
     said.appendChild(nameNode(env.from, 'from'));
-    said.appendChild(isolated('text', env.text));
+    said.appendChild(isolated('text', env.text, true));
     row.appendChild(said);
     append(row);
   }

@@ -2,7 +2,7 @@
 // (names, messages, the server's lines, close reasons) is set as text, never
 // parsed as HTML. Each name and each message is its own <bdi>, so that its
 // direction cannot leak into the text around it; explicit bidi controls in
-// it are shown, not applied.
+// it are shown, not applied; http(s) links in messages are links.
 'use strict';
 const ChatText = (() => {
   // Embeddings and overrides (U+202A..U+202E) and isolates (U+2066..U+2069)
@@ -20,13 +20,49 @@ const ChatText = (() => {
     0x2068: 'FIRST STRONG ISOLATE',
     0x2069: 'POP DIRECTIONAL ISOLATE',
   };
-  const CONTROLS = /[\u202a-\u202e\u2066-\u2069]/gu;
+  // A link runs to white space, a quote or angle bracket, or an invisible or
+  // bidi character; a bidi control is a token of its own.
+  const TOKENS = /(https?:\/\/[^\s<>"'`\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]+)|([\u202a-\u202e\u2066-\u2069])/giu;
+  // What usually ends a sentence rather than a link: "see https://x.test/."
+  const TRAILING = '.,;:!?\'"*';
 
   function el(tag, cls, text) {
     const e = document.createElement(tag);
     if (cls) e.className = cls;
     if (text !== undefined) e.textContent = text;
     return e;
+  }
+
+  function count(text, ch) {
+    return text.split(ch).length - 1;
+  }
+
+  // The link as meant: trailing punctuation, and a closing bracket that the
+  // link did not open ("(see https://x.test/a)"), are the sentence's.
+  function trimLink(raw) {
+    let url = raw;
+    for (;;) {
+      const last = url[url.length - 1];
+      if (TRAILING.includes(last)) url = url.slice(0, -1);
+      else if (last === ')' && count(url, '(') < count(url, ')')) url = url.slice(0, -1);
+      else if (last === ']' && count(url, '[') < count(url, ']')) url = url.slice(0, -1);
+      else return url;
+    }
+  }
+
+  function link(url) {
+    let target;
+    try {
+      target = new URL(url);
+    } catch (e) {
+      return null;
+    }
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') return null;
+    const a = el('a', 'link', url);
+    a.href = target.href;
+    a.target = '_blank';
+    a.rel = 'noopener noreferrer';
+    return a;
   }
 
   function control(ch) {
@@ -36,15 +72,24 @@ const ChatText = (() => {
     return shown;
   }
 
-  // `text` as nodes: its bidi controls shown.
-  function nodes(text) {
+  // `text` as nodes: its bidi controls shown, its links (when `links`) links.
+  function nodes(text, links) {
     const out = [];
     const plain = (s) => s && out.push(document.createTextNode(s));
     let at = 0;
-    for (const m of text.matchAll(CONTROLS)) {
+    for (const m of text.matchAll(TOKENS)) {
+      if (m[1] && !links) continue;
       plain(text.slice(at, m.index));
-      out.push(control(m[0]));
       at = m.index + m[0].length;
+      if (m[2]) {
+        out.push(control(m[2]));
+        continue;
+      }
+      const url = trimLink(m[1]);
+      const a = link(url);
+      if (a) out.push(a);
+      else plain(url);
+      plain(m[1].slice(url.length));
     }
     plain(text.slice(at));
     return out;
@@ -52,9 +97,9 @@ const ChatText = (() => {
 
   // An isolated run of peer text: a <bdi> (direction from its own first
   // strong character, isolated from its neighbours).
-  function isolated(cls, text) {
+  function isolated(cls, text, links = false) {
     const b = el('bdi', cls);
-    b.append(...nodes(text));
+    b.append(...nodes(text, links));
     return b;
   }
 
@@ -86,7 +131,7 @@ const ChatText = (() => {
   }
 
   // Without its bidi controls: for the window title, which cannot isolate.
-  const plain = (text) => text.replace(CONTROLS, '');
+  const plain = (text) => text.replace(/[\u202a-\u202e\u2066-\u2069]/gu, '');
 
   return { el, isolated, name, line, names, plain };
 })();

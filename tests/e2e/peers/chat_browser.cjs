@@ -40,6 +40,11 @@ async function whoNames(page) {
   return page.locator('#who-list li').allTextContents();
 }
 
+// The links of the message row that says `text`.
+const linksOf = (row) => row.locator('a').evaluateAll((as) => as.map((a) => ({
+  href: a.getAttribute('href'), text: a.textContent, target: a.target, rel: a.rel,
+})));
+
 async function main() {
   const browser = await launch();
   const result = {};
@@ -64,6 +69,14 @@ async function main() {
     result.evil_shown_as_text = (await message(ana, 'ben', evil).locator('.text').textContent()) === evil;
     result.images_in_log = await ana.locator('#log img').count();
     say({ step: 'evil sent' });
+
+    // Links: http and https only, opened in a new tab without an opener or a referrer.
+    const linked = 'docs at https://example.test/a_(b)?q=1, not javascript:alert(2) nor data:text/html,hi ' +
+      'nor <a href="https://evil.test/">this</a>; also (http://example.test/x).';
+    await send(ben, linked);
+    await message(ana, 'ben', linked).waitFor({ timeout: TIMEOUT });
+    result.links = await linksOf(message(ana, 'ben', linked).locator('.text'));
+    result.linked_text = await message(ana, 'ben', linked).locator('.text').textContent();
 
     // The terminal answers (the test types it when it has seen both).
     await message(ana, 'term', 'hi from the terminal').waitFor({ timeout: TIMEOUT });
