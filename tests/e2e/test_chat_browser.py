@@ -59,6 +59,8 @@ class ChatBrowser(TestCase):
         self.assertEqual(done["up_recalls"], "hello from ana")
         self.assertEqual(done["who_after_leave"], ["term", "ana"])
         self.assertTrue(done["phone_who_hidden"])
+        # The name was sent once: no "you are already ben" after it.
+        self.assertEqual(done["ben_name_lines"], ["You are now known as ben"])
         # Links: http(s) only, text kept as typed, a new tab with no opener
         # or referrer; markup and other schemes stay text.
         self.assertEqual(done["links"], [

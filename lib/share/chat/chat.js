@@ -21,6 +21,7 @@
   let backoff = 500;
   let everOpened = false;
   let me = '';
+  let asked = '';  // a name sent with /nick, not answered yet
   let names = [];
   let online = 0; // from the server: a busy room names only some of those who come and go
   let lastSent = '';
@@ -103,6 +104,7 @@
     switch (env.type) {
       case 'who':
         me = env.you;
+        asked = '';
         names = env.names.slice();
         online = names.length;
         if (document.activeElement !== nameInput) nameInput.value = me;
@@ -135,6 +137,7 @@
         names = names.map((n) => (n === env.old ? env.from : n));
         if (env.self) {
           me = env.from;
+          asked = '';
           if (document.activeElement !== nameInput) nameInput.value = me;
         }
         renderWho();
@@ -146,6 +149,7 @@
         addMessage(env);
         break;
       case 'system':
+        asked = '';  // an answer to /nick (taken, refused) comes as one
         addSystem([{ said: env.text }], env.ts);
         break;
       default:
@@ -233,11 +237,16 @@
     }
   });
 
+  // Enter picks the name and moves to the message box, whose focus ends the
+  // name box's edit ('change'): the name is asked for once.
   function pickName() {
     const wanted = nameInput.value.trim();
-    if (!wanted || wanted === me) return;
+    if (!wanted || wanted === me || wanted === asked) return;
     localStorage.setItem(NAME_KEY, wanted);
-    if (ws && ws.readyState === WebSocket.OPEN) ws.send(`/nick ${wanted}`);
+    if (ws && ws.readyState === WebSocket.OPEN) {
+      ws.send(`/nick ${wanted}`);
+      asked = wanted;
+    }
   }
   nameInput.addEventListener('change', pickName);
   nameInput.addEventListener('keydown', (ev) => {

@@ -40,6 +40,8 @@ async function whoNames(page) {
   return page.locator('#who-list li').allTextContents();
 }
 
+const systemLines = (page) => page.locator('#log .msg.system .body').allTextContents();
+
 // The links of the message row that says `text`.
 const linksOf = (row) => row.locator('a').evaluateAll((as) => as.map((a) => ({
   href: a.getAttribute('href'), text: a.textContent, target: a.target, rel: a.rel,
@@ -87,6 +89,11 @@ async function main() {
     await ana.press('#input', 'ArrowUp');
     result.up_recalls = await ana.inputValue('#input');
     await ana.fill('#input', '');
+
+    // Setting a name said so once (the server has answered everything ben
+    // sent by now: his messages came back to him).
+    await message(ben, 'ben', linked).waitFor({ timeout: TIMEOUT });
+    result.ben_name_lines = (await systemLines(ben)).filter((t) => /known as|already/.test(t));
 
     // Someone leaving updates the who-list.
     await ben.context().close();
