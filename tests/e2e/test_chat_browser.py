@@ -48,6 +48,7 @@ class ChatBrowser(TestCase):
         event("restart", timeout=90)
         server.signal(signal.SIGTERM)
         self.assertEqual(server.wait(timeout=10), 143)
+        event("start", timeout=90)
         self.start_wskit_server("chat", address)
 
         done = event("done", timeout=90)["done"]
@@ -71,10 +72,25 @@ class ChatBrowser(TestCase):
             {"href": "http://example.test/x", "text": "http://example.test/x", "target": "_blank",
              "rel": "noopener noreferrer"}])
         self.assertIn('<a href="https://evil.test/">this</a>', done["linked_text"])
-        self.assertTrue(done["banner_seen"])
+        # The placeholder says what the up arrow does and fits, on a phone too.
+        for fit in (done["desktop_input"], done["phone_input"]):
+            self.assertIn("\u2191", fit["placeholder"], fit)
+            self.assertLessEqual(fit["text"], fit["room"], fit)
+            self.assertFalse(fit["page_overflows"], fit)
+        # Offline: a countdown to the next attempt, and no stale online count.
+        self.assertEqual(done["count_online"], "2")
+        offline = done["offline"]
+        self.assertRegex(offline["countdowns"][0], r"^Reconnecting( in \d+ s)?\u2026$", offline)
+        self.assertNotRegex(offline["who_count"], r"\d", offline)
+        self.assertNotRegex(offline["who_total"], r"\d", offline)
+        self.assertTrue(offline["who_stale"] and offline["stale_note_shown"], offline)
+        self.assertIn("unknown", offline["toggle_label"], offline)
+        self.assertEqual(done["retry"], {"opened_at_once": 1})
         self.assertTrue(done["banner_hidden_after"])
+        self.assertEqual(done["count_after"], "1")  # the terminal left with the old server
+        self.assertEqual(done["who_stale_after"], 0)
         self.assertTrue(done["sent_after_restart"])
-        for name in ("desktop-light", "desktop-dark", "phone-light", "phone-dark"):
+        for name in ("desktop-light", "desktop-dark", "phone-light", "phone-dark", "offline-desktop", "offline-phone"):
             shot = os.path.join(SHOTS, f"chat-{name}.png")
             self.assertGreater(os.path.getsize(shot), 5000, shot)
 

@@ -19,11 +19,13 @@
   let tokenRequired = false;
   let ws = null;
   let backoff = 500;
+  let retry = null;  // the next attempt and its countdown, while offline
   let everOpened = false;
   let me = '';
   let asked = '';  // a name sent with /nick, not answered yet
   let names = [];
   let online = 0; // from the server: a busy room names only some of those who come and go
+  let current = false;  // names and online are the server's latest (false while offline)
   let lastSent = '';
   let historyShown = false;
   const shown = new Set();  // messages on screen, so a reconnect's history adds no copies
@@ -31,6 +33,14 @@
   $('room').replaceChildren(isolated('', room));
   document.title = `${ChatText.plain(room)} · wskit chat`;
   nameInput.value = localStorage.getItem(NAME_KEY) || '';
+
+  // The up arrow's hint, short enough for a phone's message box.
+  const narrow = matchMedia('(max-width: 720px)');
+  const hint = () => {
+    input.placeholder = narrow.matches ? 'Message · ↑ your last one' : 'Message — Enter sends, ↑ brings back your last one';
+  };
+  narrow.addEventListener('change', hint);
+  hint();
 
   // --- rendering ---------------------------------------------------------
 
@@ -83,19 +93,22 @@
     }));
     // A rush of joins is announced with the first names only: say so.
     if (online > names.length) whoList.appendChild(el('li', 'more', `and ${online - names.length} more`));
-    $('who-count').textContent = String(Math.max(online, names.length));
+    // Offline, nobody knows who is online: no count rather than an old one.
+    const count = current ? String(Math.max(online, names.length)) : '–';
+    for (const id of ['who-count', 'who-total']) {
+      $(id).textContent = count;
+      $(id).title = current ? '' : 'unknown while offline';
+    }
+    $('who-toggle').setAttribute('aria-label', current ? `Online: ${count}` : 'Online: unknown while offline');
+    const stale = !current && names.length > 0;
+    $('who').classList.toggle('stale', stale);
+    $('who-stale').hidden = !stale;
   }
 
-  function setStatus(text, online) {
+  function setStatus(text, up) {
     const s = $('status');
     s.textContent = text;
-    s.className = `status ${online ? 'online' : 'offline'}`;
-  }
-
-  function banner(text) {
-    const b = $('banner');
-    b.textContent = text || '';
-    b.hidden = !text;
+    s.className = `status ${up ? 'online' : 'offline'}`;
   }
 
   // --- the connection ---------------------------------------------------
@@ -107,6 +120,7 @@
         asked = '';
         names = env.names.slice();
         online = names.length;
+        current = true;
         if (document.activeElement !== nameInput) nameInput.value = me;
         renderWho();
         break;
@@ -175,7 +189,7 @@
     ws.onopen = () => {
       opened = true;
       backoff = 500;
-      banner('');
+      $('banner').hidden = true;
       setStatus('connected', true);
       if (everOpened) addSystem(['Reconnected.']);
       everOpened = true;
@@ -190,15 +204,41 @@
     ws.onclose = (ev) => {
       ws = null;
       setStatus('offline', false);
+      current = false;
+      renderWho();
       if (!opened && tokenRequired && !everOpened) return askToken('That token was not accepted.');
       if (ev.code === 1008 && ev.reason) addSystem(['Disconnected: ', { said: ev.reason }]);
-      const wait = backoff;
-      backoff = Math.min(backoff * 2, 10000);
-      const jittered = Math.round(wait * (0.8 + Math.random() * 0.4));
-      banner(`Disconnected from the server. Reconnecting in ${Math.ceil(jittered / 1000)} s…`);
-      setTimeout(connect, jittered);
+      reconnectLater();
     };
   }
+
+  // The next attempt after a jittered, doubling wait, counted down on the banner.
+  function reconnectLater() {
+    const wait = Math.round(backoff * (0.8 + Math.random() * 0.4));
+    backoff = Math.min(backoff * 2, 10000);
+    const at = Date.now() + wait;
+    const countdown = $('countdown');
+    const tick = () => {
+      const left = Math.ceil((at - Date.now()) / 1000);
+      const text = left > 0 ? `Reconnecting in ${left} s…` : 'Reconnecting…';
+      if (countdown.textContent !== text) countdown.textContent = text;
+    };
+    tick();
+    retry = { attempt: setTimeout(reconnectNow, wait), ticker: setInterval(tick, 250) };
+    $('banner').hidden = false;
+  }
+
+  function reconnectNow() {
+    if (retry) {
+      clearTimeout(retry.attempt);
+      clearInterval(retry.ticker);
+      retry = null;
+    }
+    if (ws) return;  // an attempt is under way
+    $('countdown').textContent = 'Reconnecting…';
+    connect();
+  }
+  $('retry').addEventListener('click', reconnectNow);
 
   function askToken(why) {
     const form = $('token-form');
@@ -264,6 +304,7 @@
 
   // --- start ----------------------------------------------------------------
 
+  renderWho();
   fetch('/_chat/config.json', { cache: 'no-store' })
     .then((r) => r.json())
     .catch(() => ({}))
