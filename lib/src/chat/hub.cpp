@@ -126,7 +126,7 @@ bool Hub::Impl::taken(const Room& room, std::string_view name, ConnId except) co
                return m.key == key && !(except && m.origin == node && m.conn == except);
            }) ||
            std::any_of(room.claims.begin(), room.claims.end(),
-                       [&](const auto& claim) { return claim.first != except && name_key(claim.second) == key; });
+                       [&](const auto& claim) { return claim.first != except && claim.second == key; });
 }
 
 std::vector<std::string> Hub::Impl::names(const Room& room, std::size_t limit) {

@@ -65,7 +65,7 @@ struct Room {
     std::array<std::vector<ConnId>, 2> local;
     std::vector<Member> roster;  // everyone, in join order
     std::deque<RoomEvent> history;
-    std::map<ConnId, std::string> claims;  // names this process's clients are claiming here
+    std::map<ConnId, std::string> claims;  // name_key of the names this process's clients are claiming here
     PresenceBatch presence;
 
     bool empty_here() const { return local[0].empty() && local[1].empty(); }

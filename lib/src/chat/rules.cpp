@@ -61,6 +61,10 @@ void for_each_code_point(const icu::UnicodeString& text, F&& f) {
     }
 }
 
+icu::UnicodeString unicode(std::string_view utf8) {
+    return icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+}
+
 std::string utf8(const icu::UnicodeString& text) {
     std::string out;
     text.toUTF8String(out);
@@ -124,7 +128,7 @@ std::string clean_name(std::string_view raw, std::size_t max_chars) {
     if (!is_valid_utf8(raw)) return {};
     icu::UnicodeString kept;
     bool pending_space = false;
-    for_each_code_point(nfkc(icu::UnicodeString::fromUTF8(icu::StringPiece(raw.data(), raw.size()))), [&](UChar32 c) {
+    for_each_code_point(nfkc(unicode(raw)), [&](UChar32 c) {
         switch (name_use(c)) {
             case NameUse::space: pending_space = !kept.isEmpty(); return;
             case NameUse::drop: return;
@@ -144,7 +148,7 @@ std::string clean_name(std::string_view raw, std::size_t max_chars) {
 }
 
 std::string name_refusal(std::string_view name) {
-    auto text = icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), name.size()));
+    auto text = unicode(name);
     bool has_word = false, first = true, starts_like_server = false, has_colon = false;
     for_each_code_point(text, [&](UChar32 c) {
         auto category = U_GET_GC_MASK(c);
@@ -158,13 +162,14 @@ std::string name_refusal(std::string_view name) {
         if (look == ":") has_colon = true;
     });
     if (!has_word) return "a name needs a letter or a digit";
-    if (starts_like_server) return "a name cannot start with *, [, # or / (or a sign like them), as the server's own lines do";
+    if (starts_like_server)
+        return "a name cannot start with *, [, # or / (or a sign like them), as the server's own lines do";
     if (has_colon) return "a name cannot have a ':' (or a sign like it): 'alice:hi: text' would pass for alice";
     return {};
 }
 
 std::string name_key(std::string_view name) {
-    auto folded = nfkc_casefold(icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), name.size())));
+    auto folded = nfkc_casefold(unicode(name));
     auto key = skeleton(folded);
     // A skeleton may map a rare character to a sequence with white space.
     std::replace_if(key.begin(), key.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n'; }, '-');
