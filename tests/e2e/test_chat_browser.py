@@ -54,6 +54,7 @@ class ChatBrowser(TestCase):
         done = event("done", timeout=90)["done"]
         self.assertFalse(any(l.startswith('{"dialog"') for l in driver.seen["stdout"]), driver.seen["stdout"])
         self.assertEqual(done["history"], ["before you came"])
+        self.assertEqual(done["refused"], {"name_box": "ana", "remembered": "ana"})
         self.assertEqual(done["who"], ["term", "ana", "ben"])
         self.assertTrue(done["evil_shown_as_text"])
         self.assertEqual(done["images_in_log"], 0)

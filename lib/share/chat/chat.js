@@ -151,6 +151,8 @@
         names = names.map((n) => (n === env.old ? env.from : n));
         if (env.self) {
           me = env.from;
+          // Remembered as asked for (alice, not the alice-2 it got while alice was taken).
+          if (asked) localStorage.setItem(NAME_KEY, asked);
           asked = '';
           if (document.activeElement !== nameInput) nameInput.value = me;
         }
@@ -163,7 +165,10 @@
         addMessage(env);
         break;
       case 'system':
-        asked = '';  // an answer to /nick (taken, refused) comes as one
+        // An answer to /nick that gives no name (refused, already yours):
+        // the name box shows the name again.
+        if (asked && document.activeElement !== nameInput) nameInput.value = me;
+        asked = '';
         addSystem([{ said: env.text }], env.ts);
         break;
       default:
@@ -282,10 +287,11 @@
   function pickName() {
     const wanted = nameInput.value.trim();
     if (!wanted || wanted === me || wanted === asked) return;
-    localStorage.setItem(NAME_KEY, wanted);
     if (ws && ws.readyState === WebSocket.OPEN) {
       ws.send(`/nick ${wanted}`);
-      asked = wanted;
+      asked = wanted;  // remembered once the server gives it
+    } else {
+      localStorage.setItem(NAME_KEY, wanted);  // asked for on connecting
     }
   }
   nameInput.addEventListener('change', pickName);

@@ -107,6 +107,15 @@ async function main() {
     await ana.locator('#who-list li.me', { hasText: 'ana' }).waitFor({ timeout: TIMEOUT });
     result.history = await ana.locator('#log .msg.history .text').allTextContents();
     say({ step: 'ana joined' });
+    // A name the server refuses: said why, and the name box and the name
+    // remembered stay ana.
+    await ana.fill('#name', '*ana');
+    await ana.press('#name', 'Enter');
+    await ana.locator('#log .msg.system', { hasText: 'the name *ana is not allowed' }).waitFor({ timeout: TIMEOUT });
+    result.refused = {
+      name_box: await ana.inputValue('#name'),
+      remembered: await ana.evaluate(() => localStorage.getItem('wskit.chat.name')),
+    };
 
     const ben = await open(browser, 'ben');
     await ana.locator('#who-list li', { hasText: 'ben' }).waitFor({ timeout: TIMEOUT });
