@@ -50,7 +50,10 @@ DocSection wire_formats() {
     return {"WIRE FORMATS",
             {{"Plain text, for any client: one line per message. A message is 'NAME: TEXT' (its continuation lines "
               "indented by two spaces); what the server says starts with '* '; history replayed on joining starts "
-              "with '[history] '. A client's own messages are not sent back to it.",
+              "with '[history] '. A client's own messages are not sent back to it. Plain text is for terminals "
+              "(wskit connect, websocat, wscat): bidi controls (U+202A to U+202E, U+2066 to U+2069, U+200E, U+200F, "
+              "U+061C) are written as \\u202e and so on, so that no message reorders its line or the lines around "
+              "it on a terminal that applies them.",
               "[history] alice: anyone here?\n"
               "* online in /rust (2): alice, bob\n"
               "* you are bob in /rust; /help lists the commands\n"
@@ -67,7 +70,8 @@ DocSection wire_formats() {
               "server), old (rename), names and you (who), action (true for /me), self (true on the receiver's "
               "own message or rename), and for presence (joins and leaves announced together): joined and left "
               "(the first 100 names of each), more_joined and more_left (how many others), online. The JSON Schema of these envelopes is lib/share/chat/envelope.schema.json in "
-              "the wskit sources. Clients send plain text, not JSON.",
+              "the wskit sources. Texts are exact, bidi controls included: a page shows them isolated. Clients "
+              "send plain text, not JSON.",
               "{\"type\":\"who\",\"room\":\"/rust\",\"names\":[\"alice\",\"bob\"],\n"
               " \"you\":\"bob\",\"ts\":\"2026-11-29T10:00:00.000Z\"}\n"
               "{\"type\":\"message\",\"room\":\"/rust\",\"from\":\"alice\",\n"
@@ -89,9 +93,13 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
         "wskit broadcast-chat [OPTIONS] [[HOST:]PORT]",
         "A chat server: rooms for terminals (wskit connect, websocat, wscat) and browsers. The URL path is the "
         "room (ws://HOST:PORT/ is the lobby, ws://HOST:PORT/rust another room). A client picks its name with "
-        "?name=NICK in the URL or /nick NAME; names are trimmed, made one word, freed of control characters, "
-        "cut to 32 characters, and made unique in the room with a suffix (alice-2); without one a client is "
-        "guest-N. Whoever joins gets the room's last --history messages, marked as history, and who is online; "
+        "?name=NICK in the URL or /nick NAME; names are NFKC-normalised, freed of control, format and invisible "
+        "characters (bidi controls, zero-width characters, soft hyphen, BOM), made one word, cut to 32 "
+        "characters, and made unique in the room with a suffix (alice-2), look-alikes too: names compare by "
+        "their Unicode confusable skeleton (UTS #39), so that alice with a Cyrillic a next to alice gets a "
+        "suffix. A name with no letter or digit, one that starts with *, [, # or / as the server's own lines do, "
+        "or one with a ':' is refused (a client asking for it at connect joins as guest-N, told why); without "
+        "a name a client is guest-N. Whoever joins gets the room's last --history messages, marked as history, and who is online; "
         "the room hears of joins, leaves and renames. A busy room announces joins and leaves together: after "
         "eight in a row, those of each quarter second go out as one line that names the first five and counts "
         "the others ('* dan, erin and 3 others joined; ivy left (41 online)'); a terminal's greeting names the "
@@ -99,7 +107,10 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
         "someone else's.\n"
         "A plain GET of any room path serves the chat page, built into wskit (no external resources): it joins "
         "the room of its URL, remembers the name it was given, asks for the token when the server has one (and "
-        "keeps it in the URL fragment), and reconnects when the server restarts. A GET of /healthz answers 'ok'; "
+        "keeps it in the URL fragment), and reconnects when the server restarts (counting down to the next "
+        "attempt, with a Retry now button). It shows each name and message isolated from the direction of the "
+        "text around it, with the bidi controls in them shown rather than applied, and http(s) links as links "
+        "that open in a new tab. A GET of /healthz answers 'ok'; "
         "/metrics gives counters in the Prometheus text format (wskit_chat_clients, wskit_chat_rooms, messages "
         "and bytes in and out, drops by reason, handshake failures by reason).\n"
         "Each client gets plain text, one line per message ('alice: hello', '* bob joined'), unless it asks for "

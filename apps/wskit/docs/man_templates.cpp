@@ -58,8 +58,9 @@ The default when standard output is a terminal.
 Incoming messages start with \(oq< \(cq, outgoing ones with \(oq> \(cq, and
 system lines (connected, closed) are dimmed.
 A binary message is shown as \fB[binary 42 B]\fR followed by a hex dump.
-Control characters in a text message are shown escaped, so that a message
-cannot drive the terminal.
+Control characters in a text message are shown escaped (\ex1b), so that a
+message cannot drive the terminal, and so are bidi controls (\eu202e), so
+that a message cannot reorder its line.
 Ping, pong and close frames are shown with \fB\-P\fR, \fB\-\-show\-ping\-pong\fR;
 \fB\-\-timestamps\fR prefixes each line with the local time, and
 \fB\-\-pretty\fR pretty-prints JSON payloads.
