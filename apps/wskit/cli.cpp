@@ -273,7 +273,8 @@ void add_input_options(Context& ctx, CLI::App& app, InputFlags& f) {
     hex->excludes(b64);
     add_flag(ctx, app, "--slash", f.slash, "Run slash commands (/ping, /close...) in piped input too",
              "Interpret lines starting with / as slash commands when stdin is not a terminal, as the interactive "
-             "mode does: /ping [data], /pong [data], /close [code [reason]], /bin HEX, /quit, /help; //x sends /x.");
+             "mode does: /ping [data], /pong [data], /close [code [reason]], /bin HEX, /quit, /help; //x sends /x. "
+             "connect sends any other line starting with / to the server as typed (a chat's /nick).");
 }
 
 InputFraming InputFlags::framing() const {

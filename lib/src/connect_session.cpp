@@ -303,6 +303,15 @@ private:
     void run_command(SlashCommand& cmd) {
         using K = SlashCommand::Kind;
         switch (cmd.kind) {
+            case K::to_server:
+                if (console_->interactive() && !told_to_server_) {
+                    told_to_server_ = true;
+                    const auto& line = cmd.message.payload;
+                    console_->info(fmt::format("{} is not a wskit command: sent to the server as a message, as every "
+                                               "other /command will be (/help lists wskit's)",
+                                               escape_controls(line.substr(0, line.find(' ')))));
+                }
+                [[fallthrough]];
             case K::message:
             case K::ping:
             case K::pong:
@@ -499,6 +508,7 @@ private:
     bool input_stopped_ = false;        // /quit, /close or bad input: the rest of the input is ignored
     std::size_t units_read_ = 0;        // input messages so far, to name a bad one
     bool show_outgoing_ = false;        // sent messages become "out" events (human off a terminal, JSON)
+    bool told_to_server_ = false;       // the terminal was told that other /commands go to the server
     Clock::time_point last_heard_;      // the last frame from the server, or byte written to it
     bool backlog_poll_ = false;
     bool closing_timer_ = false;

@@ -69,27 +69,40 @@ int run(const ConnectCommand& c) {
     return run_connect(o);
 }
 
+CommandDoc connect_doc() {
+    CommandDoc doc{
+        "wskit connect [OPTIONS] URL",
+        "Opens a WebSocket connection to URL and joins it to the terminal or to a pipeline. Each line of "
+        "standard input is sent as a text message (see the input options for other framings); every message "
+        "received is printed on standard output. At the end of input, wskit waits until the server has been "
+        "silent for --wait seconds (0.5 by default), then closes with 1000 and still prints what arrives until "
+        "the server's close.\n"
+        "URL is ws://, wss://, http:// or https:// (taken as ws:// and wss://), or a bare host:port/path (ws://). "
+        "A bare port, 9000 or :9000, means ws://127.0.0.1:9000/, as wskit listen 9000 serves. IPv6 literals go "
+        "in brackets: ws://[::1]:9000/. Every resolved address is tried.",
+        {{"wskit connect ws://127.0.0.1:9000/", "an interactive session"},
+         {"echo hello | wskit connect -1 ws://127.0.0.1:9000/", "send one message, print the first reply, exit"},
+         {"wskit connect -x '{\"op\":\"sub\"}' --count 10 --json wss://example.test/feed",
+          "subscribe and print ten messages as JSON lines"},
+         {"seq 1 100000 | wskit connect ws://127.0.0.1:9000/ > echoes.txt", "a pipeline"}}};
+    doc.slash_commands = client_slash_commands();
+    doc.slash_intro =
+        "On a terminal (and in piped input with --slash), these lines are commands. Any other line starting with "
+        "a slash is the server's: it is sent as a text message, as typed, so a chat's /nick, /me or /who works "
+        "(at the prompt, the first one sent says so)";
+    return doc;
+}
+
 }  // namespace
 
 void register_connect(CLI::App& app, Context& ctx) {
     auto c = std::make_shared<ConnectCommand>();
-    auto* sub = add_command(
-        ctx, app, "connect", "c", "Talk to a ws:// or wss:// server, interactively or from a script",
-        {"wskit connect [OPTIONS] URL",
-         "Opens a WebSocket connection to URL and joins it to the terminal or to a pipeline. Each line of "
-         "standard input is sent as a text message (see the input options for other framings); every message "
-         "received is printed on standard output. At the end of input, wskit waits until the server has been "
-         "silent for --wait seconds (0.5 by default), then closes with 1000 and still prints what arrives until "
-         "the server's close.\n"
-         "URL is ws://, wss://, http:// or https:// (taken as ws:// and wss://), or a bare host:port/path (ws://). "
-         "IPv6 literals go in brackets: ws://[::1]:9000/. Every resolved address is tried.",
-         {{"wskit connect ws://127.0.0.1:9000/", "an interactive session"},
-          {"echo hello | wskit connect -1 ws://127.0.0.1:9000/", "send one message, print the first reply, exit"},
-          {"wskit connect -x '{\"op\":\"sub\"}' --count 10 --json wss://example.test/feed",
-           "subscribe and print ten messages as JSON lines"},
-          {"seq 1 100000 | wskit connect ws://127.0.0.1:9000/ > echoes.txt", "a pipeline"}}});
-    add_option(ctx, *sub, "url", c->url, "ws://, wss://, http(s):// or host:port/path", {}, Complete::url)
-        ->required()->option_text("URL");
+    auto* sub = add_command(ctx, app, "connect", "c", "Talk to a ws:// or wss:// server, interactively or from a script",
+                            connect_doc());
+    add_option(ctx, *sub, "url", c->url, "ws://, wss://, http(s)://, host:port/path, or a port of 127.0.0.1", {},
+               Complete::url)
+        ->required()
+        ->option_text("URL");
     add_client_options(ctx, *sub, c->client);
     add_output_options(ctx, *sub, c->output);
     add_input_options(ctx, *sub, c->input);

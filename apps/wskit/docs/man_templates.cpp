@@ -107,6 +107,9 @@ Decode each message from hex or base64 and send the bytes as a binary frame.
 .SH SLASH COMMANDS
 Interactive input understands slash commands; piped input does too with
 \fB\-\-slash\fR.
+They are a fixed set: any other line that starts with a slash is sent to the
+server as a text message, as typed, so that a server's own commands (a chat's
+\fB/nick\fR, \fB/who\fR) work; at the prompt, the first one sent says so.
 @SLASH_COMMANDS@
 .SH JSON OUTPUT
 With \fB\-\-json\fR (\fB\-\-output json\fR), every event is one JSON object
