@@ -593,7 +593,9 @@ private:
             f.phase = ConnectPhase::proxy;
         f.target = options_.url.str();
         f.host = options_.url.host;
-        f.authority = options_.url.authority();
+        // The port is named even when it is the scheme's: "cannot connect to
+        // example.test:80" says what was tried.
+        f.authority = host_port(options_.url.host, options_.url.port);
         f.proxy = proxy_;
         f.secure = tls;
         f.verbose = options_.verbosity > 0;

@@ -35,6 +35,8 @@ Each command has its own manual page, named after it, and its own
 A client takes a URL: \fBws://\fR or \fBwss://\fR; \fBhttp://\fR and
 \fBhttps://\fR are taken as \fBws://\fR and \fBwss://\fR, and a bare
 \fIhost\fR:\fIport\fR/\fIpath\fR means \fBws://\fR.
+A bare port, \fB9000\fR or \fB:9000\fR, means \fBws://127.0.0.1:9000/\fR,
+the address \fBwskit listen 9000\fR serves.
 IPv6 literals go in brackets: \fBws://[::1]:9000/\fR.
 Every address a name resolves to is tried, IPv6 and IPv4, so
 \fBlocalhost\fR just works.
