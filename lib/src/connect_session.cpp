@@ -121,6 +121,8 @@ private:
                 if (try_reconnect()) return;
                 if (client_->exit_code() != ExitCode::ok && !exit_override_ && !close_line_explains(e))
                     print_error(client_->error_message());
+                else if (client_->exit_code() == ExitCode::ok && !exit_override_ && wants_messages_ && !satisfied_)
+                    print_error(unmet_condition() + ": the connection closed first");
                 finish(close_result());
                 return;
             case EventType::error:
@@ -210,6 +212,14 @@ private:
             if (!finished_) start_client(client_->take_unsent());
         });
         return true;
+    }
+
+    // "--count not reached (1 of 2)", "--until not matched"...
+    std::string unmet_condition() const {
+        if (o_.once && !until_) return "-1/--once: no message received";
+        std::string count = o_.count ? fmt::format("--count not reached ({} of {})", received_, *o_.count) : "";
+        if (!until_) return count;
+        return count.empty() ? "--until not matched" : "--until not matched and " + count;
     }
 
     bool condition_met(const Event& e) const {
@@ -407,9 +417,11 @@ private:
     // when to stop (--keep-open, --count, --once, --until). Many servers stop
     // answering once they get a close frame, so closing at once would lose
     // the replies still on their way.
+    // --count and --until follow the same rule: not met once the server has
+    // been silent that long, they never will be (a script must not hang).
     void schedule_close() {
         bool input_failed = exit_override_.has_value();
-        if (!input_failed && (o_.keep_open || (wants_messages_ && !satisfied_))) return;
+        if (!input_failed && o_.keep_open) return;
         last_heard_ = Clock::now();
         close_when_silent();
     }
@@ -423,6 +435,13 @@ private:
         auto wait = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.wait_seconds));
         if (!writing && quiet >= wait) {
             if (exit_override_) return close_now(1000, "");
+            if (wants_messages_ && !satisfied_) {
+                print_error(fmt::format("{} {} (--keep-open waits as long as it takes)", unmet_condition(),
+                                        o_.wait_seconds > 0
+                                            ? fmt::format("after the server was silent for {:g} s (-w)", o_.wait_seconds)
+                                            : std::string("at the end of input (-w 0)")));
+                exit_override_ = to_int(ExitCode::timeout);
+            }
             return close_now(o_.close_code, o_.close_reason);
         }
         auto next = writing ? Clock::duration(2ms) : wait - quiet;

@@ -17,7 +17,8 @@ const std::vector<ExitCodeInfo>& exit_code_table() {
          "handshake rejected: non-101 status, bad Sec-WebSocket-Accept, failed checks"},
         {ExitCode::abnormal_close, "abnormal-close",
          "connection closed abnormally: 1006, or a close code other than 1000/1001"},
-        {ExitCode::timeout, "timeout", "timed out waiting: --timeout elapsed, or --count not reached"},
+        {ExitCode::timeout, "timeout",
+         "timed out waiting: --timeout elapsed, or --count or --until not met before the server fell silent"},
         {ExitCode::interrupted, "interrupted", "interrupted by SIGINT, after a clean close handshake"},
         {ExitCode::terminated, "terminated", "terminated by SIGTERM, after a clean close handshake"},
     };

@@ -57,6 +57,7 @@ int run(const ConnectCommand& c) {
     for (const auto& hint : c.client.header_hints()) std::fprintf(stderr, "wskit: %s\n", hint.c_str());
     o.execute = c.execute;
     o.wait_seconds = c.wait;
+    o.once = c.once && c.count == 0;
     if (c.once) o.count = 1;
     if (c.count > 0) o.count = c.count;
     o.until = c.until;
@@ -114,18 +115,35 @@ void register_connect(CLI::App& app, Context& ctx) {
                "server has been silent for SECS seconds (default 0.5), then closes with 1000 and still prints what "
                "arrives until the server's close: servers that stop answering once they get a close frame (Python "
                "websockets, Node ws, most asyncio and Go servers) have their replies printed. -w 0 closes as soon as "
-               "everything is written; --keep-open never closes at the end of input.",
+               "everything is written; --keep-open never closes at the end of input. --count, -1 and --until follow "
+               "the same rule: not met once the server has been silent for SECS, they end the run with exit 7 "
+               "('--count not reached (1 of 2)'), so that a script never hangs.",
                Complete::number)
         ->check(seconds_validator())->option_text("SECS");
-    add_flag(ctx, *sub, "-1,--once", c->once, "Exit after the first message received");
-    add_option(ctx, *sub, "--count", c->count, "Exit after N messages received (exit 7 if the connection ends first)",
-               {}, Complete::number)->check(count_validator())->option_text("N");
-    add_option(ctx, *sub, "--until", c->until, "Exit after a text message matching this regex (RE2 syntax)", {},
-               Complete::text)->option_text("REGEX");
+    add_flag(ctx, *sub, "-1,--once", c->once, "Exit after the first message received",
+             "Exit after the first message received; exit 7 when the connection ends first, or when none has come "
+             "once the input has ended and the server has been silent for --wait seconds.");
+    add_option(ctx, *sub, "--count", c->count,
+               "Exit after N messages received (exit 7 if the connection ends or the server falls silent first)",
+               "Exit after N messages received. Exit 7 ('--count not reached (1 of 2)') when the connection ends "
+               "first, or when, after the end of input, the server has been silent for --wait seconds; --keep-open "
+               "waits as long as it takes.",
+               Complete::number)
+        ->check(count_validator())
+        ->option_text("N");
+    add_option(ctx, *sub, "--until", c->until, "Exit after a text message matching this regex (RE2 syntax)",
+               "Exit after a text message matching REGEX (RE2 syntax, matched anywhere in the message). Exit 7 "
+               "('--until not matched') when the connection ends first, or when, after the end of input, the server "
+               "has been silent for --wait seconds; --keep-open waits as long as it takes.",
+               Complete::text)
+        ->option_text("REGEX");
     add_option(ctx, *sub, "-m,--timeout,--max-time", c->timeout,
                "Bound the whole run to SECS; when it elapses, close and exit 7", {}, Complete::number)
         ->check(seconds_validator())->option_text("SECS");
-    add_flag(ctx, *sub, "--keep-open", c->keep_open, "Stay connected after the end of input");
+    add_flag(ctx, *sub, "--keep-open", c->keep_open, "Stay connected after the end of input",
+             "Stay connected after the end of input, until the server closes or another exit condition holds "
+             "(--count, --until, --timeout, a signal): --count and --until then wait for the server as long as it "
+             "takes.");
     add_option(ctx, *sub, "--close-code", c->close_code, "Close code to send (default 1000)",
                "The close code wskit sends when it closes (default 1000): 1000-1003, 1007-1014 or 3000-4999. "
                "1005, 1006 and 1015 only report what happened and are never sent (RFC 6455 7.4).",

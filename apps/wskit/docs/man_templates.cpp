@@ -90,6 +90,14 @@ When standard input is not a terminal, each line (ending in LF or CRLF) is
 sent as one text message.
 Nothing read before the connection opens is lost, and no message is ever
 split or altered.
+At the end of input (or after the last \fB\-x\fR message), a client writes
+everything queued, waits until the server has been silent for
+\fB\-w\fR, \fB\-\-wait\fR seconds (0.5 by default), then closes with 1000
+and still prints what arrives until the server's close.
+\fB\-\-count\fR, \fB\-1\fR and \fB\-\-until\fR follow the same rule, so
+that a script never hangs: not met by then, they end the run with exit 7
+(\fB\-\-count not reached (1 of 2)\fR).
+\fB\-\-keep\-open\fR waits for the server instead, as long as it takes.
 Other framings and encodings:
 .TP
 \fB\-0\fR, \fB\-\-null\fR

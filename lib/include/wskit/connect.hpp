@@ -23,6 +23,7 @@ struct ConnectOptions {  // the flags of `wskit connect`, see wskit-connect(1)
     std::vector<std::string> execute;          // -x: sent after opening; stdin is then not read
     double wait_seconds = 0.5;                 // -w: at the end of input, close after the server is silent this long
     std::optional<std::size_t> count;          // --count N (and -1/--once as 1)
+    bool once = false;                         // -1/--once (count is 1): named so in messages
     std::string until;                         // --until REGEX (RE2 syntax)
     double timeout_seconds = 0;                // --timeout: 0 = none
     bool keep_open = false;                    // --keep-open: end of input does not close
