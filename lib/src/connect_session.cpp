@@ -49,6 +49,7 @@ public:
         console.output = o.output;
         console.overflow = detail::Overflow::keep;  // the output is the data: nothing is dropped
         console.interactive = o.interactive;
+        console.history = o.history;
         console.framing = o.framing;
         console.encoding = o.encoding;
         console.execute = o.execute;

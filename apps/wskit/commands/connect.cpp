@@ -28,6 +28,7 @@ struct ConnectCommand {
     double ping_timeout = 0;
     bool reconnect = false;
     int reconnect_max = 0;
+    bool no_history = false;
 };
 
 std::chrono::milliseconds to_ms(double seconds) {
@@ -49,6 +50,7 @@ int run(const ConnectCommand& c) {
     o.encoding = c.input.encoding();
     o.slash = c.input.slash || o.interactive;
     o.follow_redirects = c.client.follow_redirects;
+    o.history = !c.no_history;
     o.max_redirects = c.client.max_redirects;
     o.reconnect = c.reconnect;
     o.reconnect_max = c.reconnect_max;
@@ -169,6 +171,14 @@ void register_connect(CLI::App& app, Context& ctx) {
              "is sent after reconnecting. The end of input, a close you asked for, --count, --timeout and signals "
              "still end the session.");
     add_option(ctx, *sub, "--reconnect-max", c->reconnect_max,
+    add_flag(ctx, *sub, "--no-history", c->no_history,
+             "Keep no history of typed lines on disk (see WSKIT_HISTORY)",
+             "At the interactive prompt, keep the history of typed lines for this session only: nothing is read "
+             "from or written to the history file. By default every line typed is saved (up to 1000, in a file "
+             "only its owner may read) to $WSKIT_HISTORY, else $XDG_STATE_HOME/wskit/history, else "
+             "~/.local/state/wskit/history, and recalled with the arrow keys in later sessions; tokens and "
+             "passwords typed into messages land there too. WSKIT_HISTORY= (empty) turns it off for every session, "
+             "as this flag does for one.");
                "Give up after N reconnect attempts in a row (default: never)", {}, Complete::number)
         ->check(count_validator())->option_text("N");
     sub->callback([c, &ctx] { ctx.run = [c] { return run(*c); }; });

@@ -83,8 +83,12 @@ Any payload round-trips.
 When standard input is a terminal, a client reads it with a line editor with
 history; incoming messages are printed above the prompt without disturbing
 what is being typed.
-The history persists across runs in
-\fB$XDG_STATE_HOME/wskit/history\fR.
+The history persists across runs (the last 1000 lines) in
+\fB$WSKIT_HISTORY\fR, else \fB$XDG_STATE_HOME/wskit/history\fR, else
+\fB~/.local/state/wskit/history\fR, a file only its owner may read:
+what is typed, tokens and passwords included, lands there.
+\fBWSKIT_HISTORY=\fR (empty) keeps it for the session only, as
+\fBwskit connect \-\-no\-history\fR does for one run.
 .PP
 When standard input is not a terminal, each line (ending in LF or CRLF) is
 sent as one text message.
@@ -198,9 +202,13 @@ For example:
 When set and not empty, human output is never colored (unless
 \fB\-\-color always\fR).
 .TP
+.B WSKIT_HISTORY
+The file the interactive history is kept in; when set but empty, the
+history is not kept on disk at all (see \fBINPUT\fR).
+.TP
 .B XDG_STATE_HOME
-Where the interactive history is kept, as
-\fB$XDG_STATE_HOME/wskit/history\fR (default \fB~/.local/state\fR).
+Where the interactive history is kept when \fBWSKIT_HISTORY\fR is not set,
+as \fB$XDG_STATE_HOME/wskit/history\fR (default \fB~/.local/state\fR).
 .TP
 .B SSLKEYLOGFILE
 When set, TLS session keys are appended to this file in the NSS key log

@@ -35,6 +35,7 @@ struct ConnectOptions {  // the flags of `wskit connect`, see wskit-connect(1)
     bool reconnect = false;                    // --reconnect: after a drop, connect again with backoff
     int reconnect_max = 0;                     // --reconnect-max: attempts in a row; 0 = no limit
     bool interactive = false;                  // a line editor on the terminal (stdin and stdout are TTYs)
+    bool history = true;                       // its history persists (WSKIT_HISTORY names where); --no-history
 };
 
 // Delay before reconnect attempt `attempt` (1, 2, ...): exponential from
