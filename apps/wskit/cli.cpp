@@ -260,7 +260,13 @@ PrinterOptions OutputFlags::resolve() const {
 // --- input ------------------------------------------------------------------
 
 void add_input_options(Context& ctx, CLI::App& app, InputFlags& f) {
-    auto* null = add_flag(ctx, app, "-0,--null", f.null, "Input messages end with NUL instead of a newline");
+    auto* null = add_flag(ctx, app, "-0,--null", f.null,
+                          "Messages end with NUL instead of a newline, in the input and in raw output",
+                          "Messages end with a NUL byte instead of a newline, both ways: the input is split at each "
+                          "NUL, and raw output ends every message received, text or binary, with a NUL (where it "
+                          "ends a text message with a newline and a binary one with nothing otherwise). Messages "
+                          "that hold newlines, or binary ones, then stay apart, as with find -print0 | xargs -0; "
+                          "with --binary, what comes back from an echo server is the input, byte for byte.");
     auto* para = add_flag(ctx, app, "--paragraph", f.paragraph,
                           "Input messages are separated by blank lines (paste pretty-printed JSON)");
     auto* whole = add_flag(ctx, app, "--whole", f.whole, "Send all of stdin as one message");

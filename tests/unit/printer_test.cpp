@@ -128,6 +128,14 @@ TEST_CASE("raw printer: binary messages are written as they are", "[printer]") {
     CHECK(render(format(OutputFormat::raw), {message("ab", Opcode::binary), message("c")}) == "abc\n");
 }
 
+TEST_CASE("raw printer with -0: every message, text or binary, ends with NUL", "[printer]") {
+    auto options = format(OutputFormat::raw);
+    options.null_terminated = true;
+    using namespace std::string_literals;
+    CHECK(render(options, {message("two\nlines"), message("", Opcode::binary), message("\x01\n", Opcode::binary)}) ==
+          "two\nlines\0\0\x01\n\0"s);
+}
+
 TEST_CASE("raw printer: only incoming messages reach stdout", "[printer]") {
     auto events = every_event();
     auto out = render(format(OutputFormat::raw), events);

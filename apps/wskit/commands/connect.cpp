@@ -47,10 +47,11 @@ int run(const ConnectCommand& c) {
     o.interactive = c.execute.empty() && ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
     o.output.show_outgoing = o.output.format == OutputFormat::human && !o.interactive;
     o.framing = c.input.framing();
+    o.output.null_terminated = c.input.null;
     o.encoding = c.input.encoding();
     o.slash = c.input.slash || o.interactive;
-    o.follow_redirects = c.client.follow_redirects;
     o.history = !c.no_history;
+    o.follow_redirects = c.client.follow_redirects;
     o.max_redirects = c.client.max_redirects;
     o.reconnect = c.reconnect;
     o.reconnect_max = c.reconnect_max;
@@ -170,7 +171,6 @@ void register_connect(CLI::App& app, Context& ctx) {
              "with jitter), and report each attempt (a 'reconnect' event in JSON). Input read meanwhile waits and "
              "is sent after reconnecting. The end of input, a close you asked for, --count, --timeout and signals "
              "still end the session.");
-    add_option(ctx, *sub, "--reconnect-max", c->reconnect_max,
     add_flag(ctx, *sub, "--no-history", c->no_history,
              "Keep no history of typed lines on disk (see WSKIT_HISTORY)",
              "At the interactive prompt, keep the history of typed lines for this session only: nothing is read "
@@ -179,6 +179,7 @@ void register_connect(CLI::App& app, Context& ctx) {
              "~/.local/state/wskit/history, and recalled with the arrow keys in later sessions; tokens and "
              "passwords typed into messages land there too. WSKIT_HISTORY= (empty) turns it off for every session, "
              "as this flag does for one.");
+    add_option(ctx, *sub, "--reconnect-max", c->reconnect_max,
                "Give up after N reconnect attempts in a row (default: never)", {}, Complete::number)
         ->check(count_validator())->option_text("N");
     sub->callback([c, &ctx] { ctx.run = [c] { return run(*c); }; });

@@ -72,6 +72,8 @@ Color is used only on a terminal, never when \fBNO_COLOR\fR is set or with
 The default when standard output is not a terminal.
 Message payloads only, one per line; binary payloads are written exactly as
 received.
+With \fB\-0\fR, \fB\-\-null\fR, every message, text or binary, ends with
+a NUL byte instead.
 Nothing else is written to standard output.
 .TP
 .B json
@@ -105,7 +107,8 @@ that a script never hangs: not met by then, they end the run with exit 7
 Other framings and encodings:
 .TP
 \fB\-0\fR, \fB\-\-null\fR
-Messages end with a NUL byte instead of a newline.
+Messages end with a NUL byte instead of a newline, in the input and in raw
+output (every message received, text or binary, then ends with a NUL).
 .TP
 .B \-\-paragraph
 Messages are separated by blank lines (paste pretty-printed JSON).
