@@ -7,6 +7,7 @@
 #include "wspp.hpp"
 
 #include <wskit/client.hpp>
+#include <wskit/close_code.hpp>
 #include <wskit/connect_failure.hpp>
 #include <wskit/encoding.hpp>
 
@@ -113,6 +114,7 @@ public:
         if (ec) return fail(ExitCode::usage, fmt::format("cannot connect to {}: {}", options_.url.str(), ec.message()));
         messages_ = MessageManager::latest();
         messages_->on_error_close = [this] { on_error_close(); };
+        messages_->before_outgoing = [this] { note_first_close(); };
 
         for (const auto& sub : options_.subprotocols) con_->add_subprotocol(sub, ec);
         std::string host = options_.host_header;
@@ -443,7 +445,10 @@ private:
         in_read_handler_ = true;  // a close from here: websocketpp goes on reading
         bool rejected = detail::reject_truncated_text(*con_, msg);
         in_read_handler_ = false;
-        if (rejected) return;
+        if (rejected) {
+            failed_here_ = true;
+            return;
+        }
         Event e;
         e.type = EventType::message;
         e.message.opcode =
@@ -505,10 +510,7 @@ private:
         open_ = false;
         finished = true;
         for (auto id : {close_timer_, ping_timer_, connect_timer_}) loop_.cancel(id);
-        // While draining after a failure of ours, websocketpp did not send
-        // the close frame itself and does not know its code.
-        const int local = draining_ ? failed_code_ : con_->get_local_close_code();
-        const bool failed_here = !user_closed_ && detail::failed_by_library(local);
+        const bool failed_here = we_failed_it();
         Event e = detail::close_event(*con_, failed_here);
         if (draining_) {
             e.code = failed_code_;
@@ -517,6 +519,30 @@ private:
         e.direction = closed_by_us_ || failed_here ? Direction::out : Direction::in;
         explain_close(e, failed_here);
         on_event_(e);
+    }
+
+    // websocketpp's first close frame (see before_outgoing): it answers a
+    // close frame of the server's when it repeats its code and reason, as
+    // websocketpp does for a valid one. A close frame it refuses (an invalid
+    // code) is answered with 1002, and its own failures go first: those
+    // closes are ours. Known only then: the server's reply to our close
+    // later overwrites the remote code and reason.
+    void note_first_close() {
+        if (first_close_ || con_->get_local_close_code() == wpp::close::status::abnormal_close) return;
+        first_close_ = con_->get_remote_close_code() == con_->get_local_close_code() &&
+                               con_->get_remote_close_reason() == con_->get_local_close_reason()
+                           ? FirstClose::answers_the_server
+                           : FirstClose::ours;
+    }
+
+    // Whether the connection ended because wskit failed it (the server broke
+    // the protocol, a message over --max-size...), as opposed to a close the
+    // server started, whatever its code, or one we were asked for.
+    bool we_failed_it() const {
+        if (user_closed_) return false;
+        if (draining_ || failed_here_) return true;  // our close frame went first
+        if (!detail::failed_by_library(con_->get_local_close_code())) return false;
+        return first_close_ != FirstClose::answers_the_server;
     }
 
     // Decides the exit status of a connection that was open. The server's
@@ -538,9 +564,7 @@ private:
                                                          : "the server dropped the connection without a close frame (1006)");
         } else if (remote != wpp::close::status::no_status && !(user_closed_ && remote == sent_close_code_) &&
                    exit_code_for_close(remote) != ExitCode::ok) {
-            record_failure(exit_code_for_close(remote),
-                           fmt::format("the server closed the connection with code {}{}{}", remote,
-                                       e.reason.empty() ? "" : ": ", escape_controls(e.reason)));
+            record_failure(exit_code_for_close(remote), server_close_explanation(remote, e.reason));
         }
     }
 
@@ -706,6 +730,9 @@ private:
     bool in_read_handler_ = false;  // inside websocketpp's read handler (a message, ping or pong)
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for handlers posted to the loop
     bool draining_ = false;
+    bool failed_here_ = false;   // our handlers failed the connection (a text message cut mid-character)
+    enum class FirstClose { answers_the_server, ours };
+    std::optional<FirstClose> first_close_;  // websocketpp's first close frame, once sent
     int failed_code_ = 0;        // the close code we failed the connection with, while draining
     std::string failed_reason_;
     std::array<char, 65536> drain_buffer_{};

@@ -1,3 +1,4 @@
+#include <wskit/close_code.hpp>
 #include <wskit/encoding.hpp>
 #include <wskit/printer.hpp>
 
@@ -99,12 +100,16 @@ public:
                                    : fmt::format("connected from {} to {}{}", one_line(e.peer),
                                                  one_line(e.text), subprotocol_note(e)));
                 return;
-            case EventType::close:
-                system_line(e, fmt::format("{} (code {}{}{}{})",
-                                           e.direction == Direction::out ? "closing" : "disconnected",
-                                           e.code, e.reason.empty() ? "" : ", reason: ",
+            case EventType::close: {
+                // "disconnected (code 1011 internal error, reason: ...)": the
+                // code's meaning is said where it is one of the protocol's.
+                auto name = close_code_name(e.code);
+                system_line(e, fmt::format("{} (code {}{}{}{}{}{})",
+                                           e.direction == Direction::out ? "closing" : "disconnected", e.code,
+                                           name.empty() ? "" : " ", name, e.reason.empty() ? "" : ", reason: ",
                                            one_line(e.reason), e.clean || e.direction == Direction::out ? "" : ", abnormal"));
                 return;
+            }
             case EventType::info:
                 // Info lines may quote what a peer sent (a Location...).
                 system_line(e, one_line(e.text));

@@ -142,7 +142,8 @@ class ServerClosesFirst(TestCase):
             close = [json.loads(l) for l in r.stdout.split(b"\n") if l][-1]
             self.assertEqual((close["event"], close["code"], close["reason"], close["dir"]),
                              ("close", 1008, "bye", "in"))
-            self.assertIn("code 1008: bye", r.stderr.decode())
+            self.assertIn("code 1008 (policy violation: the server refused something this client sent or did), "
+                          "reason: bye", r.stderr.decode())
 
     def test_human_output_says_it_once(self):
         _, url = self.start_python_peer("py_server.py", "--close", "4000")

@@ -522,7 +522,7 @@ TEST_CASE("human printer: peer-controlled names and addresses are escaped", "[pr
                         Contains("chat\\x1b[31m"));
     // A close reason or a note stays on its line.
     CHECK(render(human(), {close_event(1008, "a\nb\x1b[2J", true)}) ==
-          "disconnected (code 1008, reason: a\\x0ab\\x1b[2J)\n");
+          "disconnected (code 1008 policy violation, reason: a\\x0ab\\x1b[2J)\n");
     CHECK(render(human(), {with_text(EventType::info, "to ws://h/\x1b[2J\r")}) == "to ws://h/\\x1b[2J\\x0d\n");
     Event reconnect = with_text(EventType::reconnect, "ws://h/\x1b[2J");
     CHECK(render(human(), {reconnect}).find('\x1b') == std::string::npos);
