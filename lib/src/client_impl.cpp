@@ -118,12 +118,15 @@ public:
 
         for (const auto& sub : options_.subprotocols) con_->add_subprotocol(sub, ec);
         std::string host = options_.host_header;
+        // The request websocketpp offers only as const, as it owns it; it
+        // is not sent before connect().
+        auto& request = const_cast<typename Endpoint::connection_type::request_type&>(con_->get_request());
         for (const auto& h : options_.headers) {
             if (detail::same_header_name(h.name, "Host")) {
                 if (host.empty()) host = h.value;
                 continue;
             }
-            con_->replace_header(h.name, h.value);
+            request.add_line(h.name, h.value);  // repeats kept, in order (see PinnedHostRequest)
         }
         // Set once: the request type keeps it over the one websocketpp
         // derives from the URL (see PinnedHostRequest).
