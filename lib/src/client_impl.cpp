@@ -103,7 +103,7 @@ public:
     }
 
     ~ClientImpl() override {
-        for (auto id : {close_timer_, ping_timer_, connect_timer_, abort_timer_}) loop_.cancel(id);
+        for (auto id : {close_timer_, ping_timer_, connect_timer_, abort_timer_, body_timer_}) loop_.cancel(id);
     }
 
     void connect() override {
@@ -118,9 +118,12 @@ public:
 
         for (const auto& sub : options_.subprotocols) con_->add_subprotocol(sub, ec);
         std::string host = options_.host_header;
-        // The request websocketpp offers only as const, as it owns it; it
-        // is not sent before connect().
-        auto& request = const_cast<typename Endpoint::connection_type::request_type&>(con_->get_request());
+        // The request and response websocketpp offers only as const, as it
+        // owns them; neither is in use before connect().
+        using Connection = typename Endpoint::connection_type;
+        auto& request = const_cast<typename Connection::request_type&>(con_->get_request());
+        auto& response = const_cast<typename Connection::response_type&>(con_->get_response());
+        response.on_body_until_close([this] { wait_for_body_end(); });
         for (const auto& h : options_.headers) {
             if (detail::same_header_name(h.name, "Host")) {
                 if (host.empty()) host = h.value;
@@ -686,6 +689,19 @@ private:
         abort_timer_ = loop_.after(std::chrono::milliseconds(20), [this] { abort_socket(); });
     }
 
+    // A non-101 answer whose body ends with the connection: what arrives
+    // within close_delimited_wait is the body, whether or not the server
+    // closes. Shutting the reading side gives websocketpp the EOF it waits
+    // for; it then fails the connection with the status and that body.
+    void wait_for_body_end() {
+        using Response = typename Endpoint::connection_type::response_type;
+        body_timer_ = loop_.after(Response::close_delimited_wait, [this] {
+            if (finished || open_) return;
+            asio::error_code ignored;
+            con_->get_raw_socket().shutdown(asio::ip::tcp::socket::shutdown_receive, ignored);
+        });
+    }
+
     // A failure found before open, outside websocketpp's handlers (a bad
     // proxy setting): reported from the loop, like websocketpp's own.
     void fail(ExitCode code, std::string why) {
@@ -711,6 +727,7 @@ private:
     EventLoop::TimerId ping_timer_ = 0;
     EventLoop::TimerId connect_timer_ = 0;
     EventLoop::TimerId abort_timer_ = 0;
+    EventLoop::TimerId body_timer_ = 0;
     ConnectPhase phase_ = ConnectPhase::connect;
     std::string proxy_;  // host:port of the proxy, when there is one
     TraceHandler trace_;  // -v lines; empty when nobody listens

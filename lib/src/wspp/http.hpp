@@ -9,6 +9,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -120,7 +121,11 @@ private:
 // it: at once when there is none (1xx, 204, 304, a zero length), at the last
 // chunk of a chunked body, at the length, or, for a body delimited by the
 // end of the connection, at EOF (websocketpp fails the connection then, with
-// the status known) or at the first read after close_delimited_wait.
+// the status known) or at the first read after close_delimited_wait. A
+// server that sends nothing more and keeps the connection open gives no such
+// read: the client is told when such a body starts (on_body_until_close) and
+// ends the wait itself after close_delimited_wait (by shutting the socket's
+// reading side, which gives websocketpp its EOF).
 class CompleteBodyResponse : public websocketpp::http::parser::response {
 public:
     static constexpr std::size_t max_body = 64 * 1024;
@@ -162,6 +167,10 @@ public:
     // rebuilds them from a map: sorted, repeats merged).
     const std::string& raw_head() const { return raw_; }
 
+    // Called (from websocketpp's read handler) when the head is in and the
+    // body ends only with the connection.
+    void on_body_until_close(std::function<void()> handler) { on_body_until_close_ = std::move(handler); }
+
 private:
     static constexpr std::size_t max_raw = 64 * 1024;
     std::string raw_;
@@ -190,6 +199,7 @@ private:
             framing_ = Framing::until_close;
         }
         complete_ = framing_ == Framing::none || (framing_ == Framing::length && remaining_ == 0);
+        if (framing_ == Framing::until_close && on_body_until_close_) on_body_until_close_();
     }
 
     // Takes every byte offered, so that websocketpp reads on; keeps at most
@@ -275,6 +285,7 @@ private:
     unsigned long long remaining_ = 0;  // body or chunk bytes still to come
     std::string line_;                  // a chunk size line being read
     std::chrono::steady_clock::time_point head_done_;
+    std::function<void()> on_body_until_close_;
 };
 
 }  // namespace wskit::detail
