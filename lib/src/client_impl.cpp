@@ -1,5 +1,7 @@
 // Client::Impl: one websocketpp client endpoint and connection, plain or TLS.
+#include "control_frames.hpp"
 #include "headers.hpp"
+#include "ping_answers.hpp"
 #include "tls_context.hpp"
 #include "tls_inspect.hpp"
 #include "tls_trace.hpp"
@@ -53,27 +55,6 @@ std::string raw_head(const std::string& raw) {
     return end == std::string::npos ? raw : raw.substr(0, end + 2);
 }
 
-struct Frame {
-    std::string header;
-    std::string payload;
-};
-
-// A client's close frame (RFC 6455 5.5.1): FIN + opcode 8, masked payload of
-// the status code in network order and the reason.
-Frame masked_close_frame(std::uint16_t code, const std::string& reason, std::uint32_t key) {
-    std::string payload;
-    payload.push_back(static_cast<char>(code >> 8));
-    payload.push_back(static_cast<char>(code & 0xff));
-    payload += reason;
-    Frame f;
-    f.header.push_back(static_cast<char>(0x88));
-    f.header.push_back(static_cast<char>(0x80 | payload.size()));
-    for (int i = 0; i < 4; ++i) f.header.push_back(static_cast<char>(key >> (8 * (3 - i)) & 0xff));
-    for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>(payload[i] ^ f.header[2 + i % 4]);
-    f.payload = std::move(payload);
-    return f;
-}
-
 template <class Endpoint>
 class ClientImpl final : public Client::Impl {
     using connection_ptr = typename Endpoint::connection_ptr;
@@ -103,7 +84,8 @@ public:
     }
 
     ~ClientImpl() override {
-        for (auto id : {close_timer_, ping_timer_, connect_timer_, abort_timer_, body_timer_}) loop_.cancel(id);
+        for (auto id : {close_timer_, ping_timer_, connect_timer_, abort_timer_, body_timer_, pings_timer_})
+            loop_.cancel(id);
     }
 
     void connect() override {
@@ -179,9 +161,12 @@ public:
         con_->set_close_handler([this](wpp::connection_hdl) { on_close(); });
         con_->set_message_handler([this](wpp::connection_hdl, message_ptr msg) { on_message(msg); });
         con_->set_ping_handler([this](wpp::connection_hdl, std::string data) {
+            if (auto answer = pings_.on_ping(data)) send_pong(*answer);
+            act_on_pings();
             emit_control(EventType::ping, std::move(data));
-            return true;  // let websocketpp answer with a pong
+            return false;  // answered here, one pong at a time (see PingAnswers)
         });
+        con_->on_write_done = [this] { on_write_done(); };
         con_->set_pong_handler([this](wpp::connection_hdl, std::string data) {
             awaiting_pong_ = false;
             emit_control(EventType::pong, std::move(data));
@@ -206,7 +191,7 @@ public:
     // TCP connection, the socket is shut down after close_timeout.
     bool close(int code, const std::string& reason) override {
         if (!open_ || closing_) return false;
-        auto frame = masked_close_frame(static_cast<std::uint16_t>(code), reason.substr(0, 123), mask_keys_());
+        auto frame = detail::masked_close_frame(static_cast<std::uint16_t>(code), reason.substr(0, 123), mask_keys_());
         auto msg = con_->get_message(wpp::frame::opcode::close, frame.payload.size());
         msg->set_header(frame.header);
         msg->set_payload(frame.payload);
@@ -251,10 +236,10 @@ public:
 
     void resume_reading() override {
         pause_wanted_ = false;
-        if (!reading_paused_) return;
+        if (!reading_paused_ || paused_for_pings_) return;
         if (in_read_handler_) {
             loop_.post([this, alive = std::weak_ptr<bool>(alive_)] {
-                if (!alive.expired() && !pause_wanted_) resume_now();
+                if (!alive.expired() && !pause_wanted_ && !paused_for_pings_) resume_now();
             });
             return;
         }
@@ -473,9 +458,76 @@ private:
 
     // Inside websocketpp's read handler (see pause_reading()).
     void apply_pause() {
-        if (!pause_wanted_ || reading_paused_ || !open_) return;
+        if (!(pause_wanted_ || paused_for_pings_) || reading_paused_ || !open_) return;
         con_->handle_pause_reading();
         reading_paused_ = true;
+    }
+
+    // --- the server's pings (see PingAnswers) ----------------------------
+
+    // Our pong as a prepared frame, so that we know when it has been
+    // written: websocketpp releases it then.
+    void send_pong(const std::string& payload) {
+        if (!open_ || closing_) return;  // nothing follows our close frame
+        auto frame = detail::masked_control_frame(detail::pong_opcode, payload, mask_keys_());
+        auto msg = con_->get_message(wpp::frame::opcode::pong, frame.payload.size());
+        msg->set_header(frame.header);
+        msg->set_payload(frame.payload);
+        msg->set_prepared(true);
+        if (!con_->send(msg)) pong_in_flight_ = msg;
+    }
+
+    void on_write_done() {
+        if (!pings_.pong_unwritten() || !pong_in_flight_.expired()) return;
+        if (auto answer = pings_.on_pong_written()) send_pong(*answer);
+        act_on_pings();
+    }
+
+    void act_on_pings() {
+        auto now = std::chrono::steady_clock::now();
+        switch (pings_.check(now)) {
+            case BackpressureAction::pause_reading: paused_for_pings_ = true; break;  // applied after this read
+            case BackpressureAction::resume_reading:
+                paused_for_pings_ = false;
+                if (!pause_wanted_ && !in_read_handler_) resume_now();
+                break;
+            case BackpressureAction::close: return close_for_pings();
+            case BackpressureAction::none: break;
+        }
+        if (auto since = pings_.over_since(); since && !pings_timer_) {
+            auto due = std::chrono::ceil<std::chrono::milliseconds>(*since + pings_.limits().grace - now);
+            pings_timer_ = loop_.after(std::max(due, std::chrono::milliseconds(1)), [this] {
+                pings_timer_ = 0;
+                act_on_pings();
+            });
+        }
+    }
+
+    // The server floods pings, or pings and reads none of the answers:
+    // close with 1008. Its close frame would come behind more pings, if at
+    // all: reading stays paused, and the close handshake gives up after
+    // close_linger, as for the other connections we fail.
+    void close_for_pings() {
+        if (!open_ || closing_) return;
+        const auto& limits = pings_.limits();
+        record_failure(ExitCode::abnormal_close,
+                       pings_.over_hard_cap()
+                           ? fmt::format("the server sent pings faster than its answers could be written (over {} "
+                                         "unanswered); closed with 1008",
+                                         limits.hard_cap / frame_overhead)
+                           : fmt::format("the server kept sending pings but read none of the answers for {:g} s; "
+                                         "closed with 1008",
+                                         std::chrono::duration<double>(limits.grace).count()));
+        failed_here_ = true;
+        closed_by_us_ = true;
+        closing_ = true;
+        paused_for_pings_ = true;
+        // The handshake timeout makes websocketpp's local code 1006: keep ours.
+        failed_code_ = wpp::close::status::policy_violation;
+        failed_reason_ = "too many pings left unanswered";
+        con_->set_close_handshake_timeout(close_linger.count());
+        wpp::lib::error_code ec;
+        con_->close(wpp::close::status::policy_violation, failed_reason_, ec);
     }
 
     void emit_control(EventType type, std::string data) {
@@ -515,10 +567,10 @@ private:
     void on_close() {
         open_ = false;
         finished = true;
-        for (auto id : {close_timer_, ping_timer_, connect_timer_}) loop_.cancel(id);
+        for (auto id : {close_timer_, ping_timer_, connect_timer_, pings_timer_}) loop_.cancel(id);
         const bool failed_here = we_failed_it();
         Event e = detail::close_event(*con_, failed_here);
-        if (draining_) {
+        if (failed_code_) {  // ours, whatever websocketpp's timeout made of it
             e.code = failed_code_;
             e.reason = failed_reason_;
         }
@@ -746,6 +798,10 @@ private:
     std::optional<std::chrono::steady_clock::time_point> post_init_at_;  // TCP, tunnel and TLS done
     bool awaiting_pong_ = false;
     bool pause_wanted_ = false;    // pause_reading() was asked for
+    detail::PingAnswers pings_;    // the server's pings and our pongs
+    std::weak_ptr<typename message_ptr::element_type> pong_in_flight_;  // released by websocketpp once written
+    bool paused_for_pings_ = false;  // too many pings owed: not reading (see PingAnswers)
+    EventLoop::TimerId pings_timer_ = 0;
     bool reading_paused_ = false;  // applied: no read is in flight
     bool in_read_handler_ = false;  // inside websocketpp's read handler (a message, ping or pong)
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for handlers posted to the loop
@@ -753,7 +809,7 @@ private:
     bool failed_here_ = false;   // our handlers failed the connection (a text message cut mid-character)
     enum class FirstClose { answers_the_server, ours };
     std::optional<FirstClose> first_close_;  // websocketpp's first close frame, once sent
-    int failed_code_ = 0;        // the close code we failed the connection with, while draining
+    int failed_code_ = 0;        // the close code we failed the connection with (draining, or a ping flood)
     std::string failed_reason_;
     std::array<char, 65536> drain_buffer_{};
     std::uint64_t frames_sent_ = 0;

@@ -83,7 +83,12 @@ CommandDoc connect_doc() {
         "the server's close.\n"
         "URL is ws://, wss://, http:// or https:// (taken as ws:// and wss://), or a bare host:port/path (ws://). "
         "A bare port, 9000 or :9000, means ws://127.0.0.1:9000/, as wskit listen 9000 serves. IPv6 literals go "
-        "in brackets: ws://[::1]:9000/. Every resolved address is tried.",
+        "in brackets: ws://[::1]:9000/. Every resolved address is tried.\n"
+        "The server's pings are answered one pong at a time: a ping that arrives while the last pong is still "
+        "being written is answered once it has gone, and only the latest of such pings is (RFC 6455 5.5.3), so "
+        "that a server that pings and never reads cannot make the client hold its answers. A server that leaves "
+        "some 250 such pings owing stops being read until it takes the pong; one that leaves them owing for 5 s, "
+        "or floods some 4000 of them at once, is closed with 1008 (exit 6). handshake-inspect does the same.",
         {{"wskit connect ws://127.0.0.1:9000/", "an interactive session"},
          {"echo hello | wskit connect -1 ws://127.0.0.1:9000/", "send one message, print the first reply, exit"},
          {"wskit connect -x '{\"op\":\"sub\"}' --count 10 --json wss://example.test/feed",
