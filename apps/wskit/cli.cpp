@@ -408,7 +408,17 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
                "hosts to reach directly, as curl does (upper-case forms too, except HTTP_PROXY).",
                Complete::url)->option_text("URL");
     add_flag(ctx, app, "-L,--location", f.follow_redirects,
-             "Follow 301/302/303/307/308 redirects on the handshake");
+             "Follow 301/302/303/307/308 redirects on the handshake",
+             "Follow 301, 302, 303, 307 and 308 redirects on the handshake, as curl -L does. Credentials are "
+             "meant for the origin (scheme, host and port) of the URL given: on a redirect to another origin the "
+             "Authorization and Cookie headers, --auth and the URL's user:password are not sent (-v says so), and "
+             "a redirect from wss:// to ws:// is refused (exit 5), since the connection would no longer be "
+             "encrypted; --location-trusted allows both.");
+    add_flag(ctx, app, "--location-trusted", f.location_trusted,
+             "Like -L, but send credentials to any origin, and follow wss:// to ws://",
+             "Like -L, --location, but the Authorization and Cookie headers, --auth and the URL's user:password "
+             "go wherever the redirects lead, and a redirect from wss:// to ws:// is followed, as with curl "
+             "--location-trusted: only for servers you trust with them.");
     add_option(ctx, app, "--max-redirects", f.max_redirects, "Most redirects -L follows (default 10)", {},
                Complete::number)
         ->check(count_validator())->option_text("N");

@@ -74,9 +74,8 @@ private:
     // Connects to url_, sending first what an earlier attempt left unsent.
     void start_client(std::vector<Message> unsent) {
         if (client_) retire(std::move(client_));
-        ClientOptions options = o_.client;
+        ClientOptions options = redirected_ ? *redirected_ : o_.client;
         options.url = url_;
-        if (url_.host != o_.client.url.host) options.auth.clear();  // credentials stay with their host, as curl does
         if (options.proxy.empty()) options.proxy = proxy_from_environment(url_);
         client_ = std::make_unique<Client>(loop_, options, [this](const Event& e) { on_event(e); });
         opened_ = false;
@@ -183,11 +182,22 @@ private:
         if (static_cast<int>(visited_.size()) > o_.max_redirects)
             return fail(fmt::format("too many redirects ({}); the last one went to {} (raise --max-redirects)",
                                     visited_.size(), next.str()));
+        auto plan = plan_redirect(o_.client, url_, next, o_.location_trusted);
+        if (!plan.refusal.empty()) return fail(plan.refusal);
         Event info;
         info.type = EventType::info;
         info.text = fmt::format("following a {} redirect to {}", trace.status, next.str());
-        if (o_.verbosity >= 1) std::fprintf(stderr, "* %s\n", info.text.c_str());
+        if (o_.verbosity >= 1) {
+            std::fprintf(stderr, "* %s\n", info.text.c_str());
+            if (!plan.dropped.empty()) {
+                auto line = fmt::format("* not sending {} to {}, another origin than {} (--location-trusted sends "
+                                        "them)\n",
+                                        fmt::join(plan.dropped, ", "), next.str(), o_.client.url.str());
+                std::fputs(line.c_str(), stderr);
+            }
+        }
         print(info);
+        redirected_ = std::move(plan.options);
         url_ = next;
         loop_.post([this] { start_client(client_->take_unsent()); });
         return true;
@@ -518,6 +528,7 @@ private:
     std::vector<Retired> retired_;  // earlier attempts; their handlers may still be queued
     std::unique_ptr<RE2> until_;
     std::vector<std::string> visited_;  // URLs that redirected
+    std::optional<ClientOptions> redirected_;  // -L: the options for url_ (credentials kept or dropped)
     int reconnects_ = 0;                // attempts since the last open
     std::mt19937 rng_{std::random_device{}()};
     std::uniform_real_distribution<double> jitter_{0.0, 1.0};

@@ -51,7 +51,8 @@ int run(const ConnectCommand& c) {
     o.encoding = c.input.encoding();
     o.slash = c.input.slash || o.interactive;
     o.history = !c.no_history;
-    o.follow_redirects = c.client.follow_redirects;
+    o.follow_redirects = c.client.follow_redirects || c.client.location_trusted;
+    o.location_trusted = c.client.location_trusted;
     o.max_redirects = c.client.max_redirects;
     o.reconnect = c.reconnect;
     o.reconnect_max = c.reconnect_max;

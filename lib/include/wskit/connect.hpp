@@ -31,6 +31,7 @@ struct ConnectOptions {  // the flags of `wskit connect`, see wskit-connect(1)
     std::string close_reason;                  // --close-reason
     int verbosity = 0;                         // -v: connection steps and handshake on stderr; -vv: frames too
     bool follow_redirects = false;             // -L: follow 301/302/303/307/308 on the handshake
+    bool location_trusted = false;             // --location-trusted: credentials to any origin, wss:// to ws:// too
     int max_redirects = 10;                    // --max-redirects
     bool reconnect = false;                    // --reconnect: after a drop, connect again with backoff
     int reconnect_max = 0;                     // --reconnect-max: attempts in a row; 0 = no limit
