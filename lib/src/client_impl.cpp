@@ -161,8 +161,10 @@ public:
         con_->set_close_handler([this](wpp::connection_hdl) { on_close(); });
         con_->set_message_handler([this](wpp::connection_hdl, message_ptr msg) { on_message(msg); });
         con_->set_ping_handler([this](wpp::connection_hdl, std::string data) {
+            in_read_handler_ = true;
             if (auto answer = pings_.on_ping(data)) send_pong(*answer);
             act_on_pings();
+            in_read_handler_ = false;
             emit_control(EventType::ping, std::move(data));
             return false;  // answered here, one pong at a time (see PingAnswers)
         });
@@ -236,10 +238,17 @@ public:
 
     void resume_reading() override {
         pause_wanted_ = false;
-        if (!reading_paused_ || paused_for_pings_) return;
+        resume_if_free();
+    }
+
+    // Reading resumes once neither the owner nor the server's pings hold it;
+    // from websocketpp's read handler, only after it (a resume there would
+    // start a second read).
+    void resume_if_free() {
+        if (!reading_paused_ || pause_wanted_ || paused_for_pings_) return;
         if (in_read_handler_) {
             loop_.post([this, alive = std::weak_ptr<bool>(alive_)] {
-                if (!alive.expired() && !pause_wanted_ && !paused_for_pings_) resume_now();
+                if (!alive.expired()) resume_if_free();
             });
             return;
         }
@@ -489,7 +498,7 @@ private:
             case BackpressureAction::pause_reading: paused_for_pings_ = true; break;  // applied after this read
             case BackpressureAction::resume_reading:
                 paused_for_pings_ = false;
-                if (!pause_wanted_ && !in_read_handler_) resume_now();
+                resume_if_free();
                 break;
             case BackpressureAction::close: return close_for_pings();
             case BackpressureAction::none: break;
