@@ -114,6 +114,10 @@ class Interactive(TestCase):
         env.update(extra_env)
         t = Terminal(self, ["connect", *args, self.url], env, width=width)
         self.peer.wait_line(r"^open$")
+        # The "connected to" line is printed above the prompt: a test types
+        # once it is there, so that it is not printed over a half-typed line
+        # that is not the test's subject (it was, under load).
+        t.wait_for(lambda lines: any("connected to" in l for l in lines), "the connected line")
         t.wait_last_line("> ")
         return t
 
