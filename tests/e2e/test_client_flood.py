@@ -73,5 +73,33 @@ class PingFloodTest(TestCase):
         self.assertIn("closed with 1008", out + err)
 
 
+class PingsOfAReadingServer(TestCase):
+    def test_every_ping_in_turn_and_the_latest_of_a_burst_get_their_pong(self):
+        server = rawws.RawServer()
+        self.addCleanup(server.close)
+        run = Run(["connect", "--keep-open", server.url])
+        self.addCleanup(run.kill)
+        conn, _ = server.accept_ws()
+        self.addCleanup(conn.close)
+        # One at a time: each is answered, after the pong before it is written.
+        for payload in (b"one", b"two", b"three"):
+            conn.send(rawws.frame(rawws.PING, payload, mask=False))
+            pong = conn.read_frame()
+            self.assertEqual((pong.opcode, pong.payload), (rawws.PONG, payload))
+            self.assertTrue(pong.masked)
+        # A burst: some may share an answer (RFC 6455 5.5.3), the last never.
+        burst = [b"b%d" % i for i in range(200)]
+        conn.send(b"".join(rawws.frame(rawws.PING, p, mask=False) for p in burst))
+        answers = []
+        while not answers or answers[-1] != burst[-1]:
+            f = conn.read_frame()
+            self.assertEqual(f.opcode, rawws.PONG, f)
+            answers.append(f.payload)
+        self.assertEqual(answers, sorted(answers, key=burst.index), "answers out of order")
+        conn.send(rawws.close_frame(1000, mask=False))
+        code, _, err, _ = run.result()
+        self.assertEqual(code, 0, err)
+
+
 if __name__ == "__main__":
     main()
