@@ -86,6 +86,15 @@ public:
     ~ClientImpl() override {
         for (auto id : {close_timer_, ping_timer_, connect_timer_, abort_timer_, body_timer_, pings_timer_})
             loop_.cancel(id);
+        // A handler still pending may keep the connection after us: its
+        // hooks must not call back.
+        if (con_) {
+            con_->on_write_done = nullptr;
+            messages_->on_error_close = nullptr;
+            messages_->before_outgoing = nullptr;
+            using Response = typename Endpoint::connection_type::response_type;
+            const_cast<Response&>(con_->get_response()).on_body_until_close(nullptr);
+        }
     }
 
     void connect() override {
