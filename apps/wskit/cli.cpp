@@ -268,7 +268,13 @@ PrinterOptions OutputFlags::resolve() const {
 // --- input ------------------------------------------------------------------
 
 void add_input_options(Context& ctx, CLI::App& app, InputFlags& f) {
-    auto* null = add_flag(ctx, app, "-0,--null", f.null, "Input messages end with NUL instead of a newline");
+    auto* null = add_flag(ctx, app, "-0,--null", f.null,
+                          "Messages end with NUL instead of a newline, in the input and in raw output",
+                          "Messages end with a NUL byte instead of a newline, both ways: the input is split at each "
+                          "NUL, and raw output ends every message received, text or binary, with a NUL (where it "
+                          "ends a text message with a newline and a binary one with nothing otherwise). Messages "
+                          "that hold newlines, or binary ones, then stay apart, as with find -print0 | xargs -0; "
+                          "with --binary, what comes back from an echo server is the input, byte for byte.");
     auto* para = add_flag(ctx, app, "--paragraph", f.paragraph,
                           "Input messages are separated by blank lines (paste pretty-printed JSON)");
     auto* whole = add_flag(ctx, app, "--whole", f.whole, "Send all of stdin as one message");
@@ -281,7 +287,8 @@ void add_input_options(Context& ctx, CLI::App& app, InputFlags& f) {
     hex->excludes(b64);
     add_flag(ctx, app, "--slash", f.slash, "Run slash commands (/ping, /close...) in piped input too",
              "Interpret lines starting with / as slash commands when stdin is not a terminal, as the interactive "
-             "mode does: /ping [data], /pong [data], /close [code [reason]], /bin HEX, /quit, /help; //x sends /x.");
+             "mode does: /ping [data], /pong [data], /close [code [reason]], /bin HEX, /quit, /help; //x sends /x. "
+             "connect sends any other line starting with / to the server as typed (a chat's /nick).");
 }
 
 InputFraming InputFlags::framing() const {
@@ -409,7 +416,17 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
                "hosts to reach directly, as curl does (upper-case forms too, except HTTP_PROXY).",
                Complete::url)->option_text("URL");
     add_flag(ctx, app, "-L,--location", f.follow_redirects,
-             "Follow 301/302/303/307/308 redirects on the handshake");
+             "Follow 301/302/303/307/308 redirects on the handshake",
+             "Follow 301, 302, 303, 307 and 308 redirects on the handshake, as curl -L does. Credentials are "
+             "meant for the origin (scheme, host and port) of the URL given: on a redirect to another origin the "
+             "Authorization and Cookie headers, --auth and the URL's user:password are not sent (-v says so), and "
+             "a redirect from wss:// to ws:// is refused (exit 5), since the connection would no longer be "
+             "encrypted; --location-trusted allows both.");
+    add_flag(ctx, app, "--location-trusted", f.location_trusted,
+             "Like -L, but send credentials to any origin, and follow wss:// to ws://",
+             "Like -L, --location, but the Authorization and Cookie headers, --auth and the URL's user:password "
+             "go wherever the redirects lead, and a redirect from wss:// to ws:// is followed, as with curl "
+             "--location-trusted: only for servers you trust with them.");
     add_option(ctx, app, "--max-redirects", f.max_redirects, "Most redirects -L follows (default 10)", {},
                Complete::number)
         ->check(count_validator())->option_text("N");

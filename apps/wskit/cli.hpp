@@ -176,6 +176,7 @@ struct ClientFlags {
     TlsOptions tls;
     std::string proxy;
     bool follow_redirects = false;
+    bool location_trusted = false;
     int max_redirects = 10;
     // Builds the options for `url`; throws Error(usage) on a bad header.
     ClientOptions resolve(const std::string& url) const;

@@ -30,6 +30,12 @@ int main(int argc, char** argv) {
     CLI::App app("wskit: a WebSocket toolkit for the terminal", "wskit");
     wskit::cli::Context ctx;
     wskit::cli::build_app(app, ctx);
+    if (argc <= 1) {
+        // Nothing asked: what can be asked, on stderr as for any usage error
+        // (stdout may be a pipeline's data), and the usage error's status.
+        std::fputs(app.help().c_str(), stderr);
+        return wskit::to_int(wskit::ExitCode::usage);
+    }
     try {
         wskit::cli::parse_command_line(app, ctx, std::vector<std::string>(argv + 1, argv + argc));
     } catch (const CLI::ParseError& e) {

@@ -1,5 +1,7 @@
 // Client::Impl: one websocketpp client endpoint and connection, plain or TLS.
+#include "control_frames.hpp"
 #include "headers.hpp"
+#include "ping_answers.hpp"
 #include "tls_context.hpp"
 #include "tls_inspect.hpp"
 #include "tls_trace.hpp"
@@ -8,6 +10,7 @@
 #include "wspp.hpp"
 
 #include <wskit/client.hpp>
+#include <wskit/close_code.hpp>
 #include <wskit/connect_failure.hpp>
 #include <wskit/encoding.hpp>
 
@@ -53,27 +56,6 @@ std::string raw_head(const std::string& raw) {
     return end == std::string::npos ? raw : raw.substr(0, end + 2);
 }
 
-struct Frame {
-    std::string header;
-    std::string payload;
-};
-
-// A client's close frame (RFC 6455 5.5.1): FIN + opcode 8, masked payload of
-// the status code in network order and the reason.
-Frame masked_close_frame(std::uint16_t code, const std::string& reason, std::uint32_t key) {
-    std::string payload;
-    payload.push_back(static_cast<char>(code >> 8));
-    payload.push_back(static_cast<char>(code & 0xff));
-    payload += reason;
-    Frame f;
-    f.header.push_back(static_cast<char>(0x88));
-    f.header.push_back(static_cast<char>(0x80 | payload.size()));
-    for (int i = 0; i < 4; ++i) f.header.push_back(static_cast<char>(key >> (8 * (3 - i)) & 0xff));
-    for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>(payload[i] ^ f.header[2 + i % 4]);
-    f.payload = std::move(payload);
-    return f;
-}
-
 template <class Endpoint>
 class ClientImpl final : public Client::Impl {
     using connection_ptr = typename Endpoint::connection_ptr;
@@ -103,7 +85,17 @@ public:
     }
 
     ~ClientImpl() override {
-        for (auto id : {close_timer_, ping_timer_, connect_timer_, abort_timer_}) loop_.cancel(id);
+        for (auto id : {close_timer_, ping_timer_, connect_timer_, abort_timer_, body_timer_, pings_timer_})
+            loop_.cancel(id);
+        // A handler still pending may keep the connection after us: its
+        // hooks must not call back.
+        if (con_) {
+            con_->on_write_done = nullptr;
+            messages_->on_error_close = nullptr;
+            messages_->before_outgoing = nullptr;
+            using Response = typename Endpoint::connection_type::response_type;
+            const_cast<Response&>(con_->get_response()).on_body_until_close(nullptr);
+        }
     }
 
     void connect() override {
@@ -114,15 +106,22 @@ public:
         if (ec) return fail(ExitCode::usage, fmt::format("cannot connect to {}: {}", options_.url.str(), ec.message()));
         messages_ = MessageManager::latest();
         messages_->on_error_close = [this] { on_error_close(); };
+        messages_->before_outgoing = [this] { note_first_close(); };
 
         for (const auto& sub : options_.subprotocols) con_->add_subprotocol(sub, ec);
         std::string host = options_.host_header;
+        // The request and response websocketpp offers only as const, as it
+        // owns them; neither is in use before connect().
+        using Connection = typename Endpoint::connection_type;
+        auto& request = const_cast<typename Connection::request_type&>(con_->get_request());
+        auto& response = const_cast<typename Connection::response_type&>(con_->get_response());
+        response.on_body_until_close([this] { wait_for_body_end(); });
         for (const auto& h : options_.headers) {
             if (detail::same_header_name(h.name, "Host")) {
                 if (host.empty()) host = h.value;
                 continue;
             }
-            con_->replace_header(h.name, h.value);
+            request.add_line(h.name, h.value);  // repeats kept, in order (see PinnedHostRequest)
         }
         // Set once: the request type keeps it over the one websocketpp
         // derives from the URL (see PinnedHostRequest).
@@ -172,9 +171,14 @@ public:
         con_->set_close_handler([this](wpp::connection_hdl) { on_close(); });
         con_->set_message_handler([this](wpp::connection_hdl, message_ptr msg) { on_message(msg); });
         con_->set_ping_handler([this](wpp::connection_hdl, std::string data) {
+            in_read_handler_ = true;
+            if (auto answer = pings_.on_ping(data)) send_pong(*answer);
+            act_on_pings();
+            in_read_handler_ = false;
             emit_control(EventType::ping, std::move(data));
-            return true;  // let websocketpp answer with a pong
+            return false;  // answered here, one pong at a time (see PingAnswers)
         });
+        con_->on_write_done = [this] { on_write_done(); };
         con_->set_pong_handler([this](wpp::connection_hdl, std::string data) {
             awaiting_pong_ = false;
             emit_control(EventType::pong, std::move(data));
@@ -199,7 +203,7 @@ public:
     // TCP connection, the socket is shut down after close_timeout.
     bool close(int code, const std::string& reason) override {
         if (!open_ || closing_) return false;
-        auto frame = masked_close_frame(static_cast<std::uint16_t>(code), reason.substr(0, 123), mask_keys_());
+        auto frame = detail::masked_close_frame(static_cast<std::uint16_t>(code), reason.substr(0, 123), mask_keys_());
         auto msg = con_->get_message(wpp::frame::opcode::close, frame.payload.size());
         msg->set_header(frame.header);
         msg->set_payload(frame.payload);
@@ -244,10 +248,17 @@ public:
 
     void resume_reading() override {
         pause_wanted_ = false;
-        if (!reading_paused_) return;
+        resume_if_free();
+    }
+
+    // Reading resumes once neither the owner nor the server's pings hold it;
+    // from websocketpp's read handler, only after it (a resume there would
+    // start a second read).
+    void resume_if_free() {
+        if (!reading_paused_ || pause_wanted_ || paused_for_pings_) return;
         if (in_read_handler_) {
             loop_.post([this, alive = std::weak_ptr<bool>(alive_)] {
-                if (!alive.expired() && !pause_wanted_) resume_now();
+                if (!alive.expired()) resume_if_free();
             });
             return;
         }
@@ -445,7 +456,10 @@ private:
         in_read_handler_ = true;  // a close from here: websocketpp goes on reading
         bool rejected = detail::reject_truncated_text(*con_, msg);
         in_read_handler_ = false;
-        if (rejected) return;
+        if (rejected) {
+            failed_here_ = true;
+            return;
+        }
         Event e;
         e.type = EventType::message;
         e.message.opcode =
@@ -464,9 +478,76 @@ private:
 
     // Inside websocketpp's read handler (see pause_reading()).
     void apply_pause() {
-        if (!pause_wanted_ || reading_paused_ || !open_) return;
+        if (!(pause_wanted_ || paused_for_pings_) || reading_paused_ || !open_) return;
         con_->handle_pause_reading();
         reading_paused_ = true;
+    }
+
+    // --- the server's pings (see PingAnswers) ----------------------------
+
+    // Our pong as a prepared frame, so that we know when it has been
+    // written: websocketpp releases it then.
+    void send_pong(const std::string& payload) {
+        if (!open_ || closing_) return;  // nothing follows our close frame
+        auto frame = detail::masked_control_frame(detail::pong_opcode, payload, mask_keys_());
+        auto msg = con_->get_message(wpp::frame::opcode::pong, frame.payload.size());
+        msg->set_header(frame.header);
+        msg->set_payload(frame.payload);
+        msg->set_prepared(true);
+        if (!con_->send(msg)) pong_in_flight_ = msg;
+    }
+
+    void on_write_done() {
+        if (!pings_.pong_unwritten() || !pong_in_flight_.expired()) return;
+        if (auto answer = pings_.on_pong_written()) send_pong(*answer);
+        act_on_pings();
+    }
+
+    void act_on_pings() {
+        auto now = std::chrono::steady_clock::now();
+        switch (pings_.check(now)) {
+            case BackpressureAction::pause_reading: paused_for_pings_ = true; break;  // applied after this read
+            case BackpressureAction::resume_reading:
+                paused_for_pings_ = false;
+                resume_if_free();
+                break;
+            case BackpressureAction::close: return close_for_pings();
+            case BackpressureAction::none: break;
+        }
+        if (auto since = pings_.over_since(); since && !pings_timer_) {
+            auto due = std::chrono::ceil<std::chrono::milliseconds>(*since + pings_.limits().grace - now);
+            pings_timer_ = loop_.after(std::max(due, std::chrono::milliseconds(1)), [this] {
+                pings_timer_ = 0;
+                act_on_pings();
+            });
+        }
+    }
+
+    // The server floods pings, or pings and reads none of the answers:
+    // close with 1008. Its close frame would come behind more pings, if at
+    // all: reading stays paused, and the close handshake gives up after
+    // close_linger, as for the other connections we fail.
+    void close_for_pings() {
+        if (!open_ || closing_) return;
+        const auto& limits = pings_.limits();
+        record_failure(ExitCode::abnormal_close,
+                       pings_.over_hard_cap()
+                           ? fmt::format("the server sent pings faster than its answers could be written (over {} "
+                                         "unanswered); closed with 1008",
+                                         limits.hard_cap / frame_overhead)
+                           : fmt::format("the server kept sending pings but read none of the answers for {:g} s; "
+                                         "closed with 1008",
+                                         std::chrono::duration<double>(limits.grace).count()));
+        failed_here_ = true;
+        closed_by_us_ = true;
+        closing_ = true;
+        paused_for_pings_ = true;
+        // The handshake timeout makes websocketpp's local code 1006: keep ours.
+        failed_code_ = wpp::close::status::policy_violation;
+        failed_reason_ = "too many pings left unanswered";
+        con_->set_close_handshake_timeout(close_linger.count());
+        wpp::lib::error_code ec;
+        con_->close(wpp::close::status::policy_violation, failed_reason_, ec);
     }
 
     void emit_control(EventType type, std::string data) {
@@ -506,19 +587,40 @@ private:
     void on_close() {
         open_ = false;
         finished = true;
-        for (auto id : {close_timer_, ping_timer_, connect_timer_}) loop_.cancel(id);
-        // While draining after a failure of ours, websocketpp did not send
-        // the close frame itself and does not know its code.
-        const int local = draining_ ? failed_code_ : con_->get_local_close_code();
-        const bool failed_here = !user_closed_ && detail::failed_by_library(local);
+        for (auto id : {close_timer_, ping_timer_, connect_timer_, pings_timer_}) loop_.cancel(id);
+        const bool failed_here = we_failed_it();
         Event e = detail::close_event(*con_, failed_here);
-        if (draining_) {
+        if (failed_code_) {  // ours, whatever websocketpp's timeout made of it
             e.code = failed_code_;
             e.reason = failed_reason_;
         }
         e.direction = closed_by_us_ || failed_here ? Direction::out : Direction::in;
         explain_close(e, failed_here);
         on_event_(e);
+    }
+
+    // websocketpp's first close frame (see before_outgoing): it answers a
+    // close frame of the server's when it repeats its code and reason, as
+    // websocketpp does for a valid one. A close frame it refuses (an invalid
+    // code) is answered with 1002, and its own failures go first: those
+    // closes are ours. Known only then: the server's reply to our close
+    // later overwrites the remote code and reason.
+    void note_first_close() {
+        if (first_close_ || con_->get_local_close_code() == wpp::close::status::abnormal_close) return;
+        first_close_ = con_->get_remote_close_code() == con_->get_local_close_code() &&
+                               con_->get_remote_close_reason() == con_->get_local_close_reason()
+                           ? FirstClose::answers_the_server
+                           : FirstClose::ours;
+    }
+
+    // Whether the connection ended because wskit failed it (the server broke
+    // the protocol, a message over --max-size...), as opposed to a close the
+    // server started, whatever its code, or one we were asked for.
+    bool we_failed_it() const {
+        if (user_closed_) return false;
+        if (draining_ || failed_here_) return true;  // our close frame went first
+        if (!detail::failed_by_library(con_->get_local_close_code())) return false;
+        return first_close_ != FirstClose::answers_the_server;
     }
 
     // Decides the exit status of a connection that was open. The server's
@@ -540,9 +642,7 @@ private:
                                                          : "the server dropped the connection without a close frame (1006)");
         } else if (remote != wpp::close::status::no_status && !(user_closed_ && remote == sent_close_code_) &&
                    exit_code_for_close(remote) != ExitCode::ok) {
-            record_failure(exit_code_for_close(remote),
-                           fmt::format("the server closed the connection with code {}{}{}", remote,
-                                       e.reason.empty() ? "" : ": ", escape_controls(e.reason)));
+            record_failure(exit_code_for_close(remote), server_close_explanation(remote, e.reason));
         }
     }
 
@@ -595,7 +695,9 @@ private:
             f.phase = ConnectPhase::proxy;
         f.target = options_.url.str();
         f.host = options_.url.host;
-        f.authority = options_.url.authority();
+        // The port is named even when it is the scheme's: "cannot connect to
+        // example.test:80" says what was tried.
+        f.authority = host_port(options_.url.host, options_.url.port);
         f.proxy = proxy_;
         f.secure = tls;
         f.answer = con_->get_response().first_bytes();
@@ -660,6 +762,19 @@ private:
         abort_timer_ = loop_.after(std::chrono::milliseconds(20), [this] { abort_socket(); });
     }
 
+    // A non-101 answer whose body ends with the connection: what arrives
+    // within close_delimited_wait is the body, whether or not the server
+    // closes. Shutting the reading side gives websocketpp the EOF it waits
+    // for; it then fails the connection with the status and that body.
+    void wait_for_body_end() {
+        using Response = typename Endpoint::connection_type::response_type;
+        body_timer_ = loop_.after(Response::close_delimited_wait, [this] {
+            if (finished || open_) return;
+            asio::error_code ignored;
+            con_->get_raw_socket().shutdown(asio::ip::tcp::socket::shutdown_receive, ignored);
+        });
+    }
+
     // A failure found before open, outside websocketpp's handlers (a bad
     // proxy setting): reported from the loop, like websocketpp's own.
     void fail(ExitCode code, std::string why) {
@@ -685,6 +800,7 @@ private:
     EventLoop::TimerId ping_timer_ = 0;
     EventLoop::TimerId connect_timer_ = 0;
     EventLoop::TimerId abort_timer_ = 0;
+    EventLoop::TimerId body_timer_ = 0;
     ConnectPhase phase_ = ConnectPhase::connect;
     std::string proxy_;  // host:port of the proxy, when there is one
     TraceHandler trace_;  // -v lines; empty when nobody listens
@@ -703,11 +819,18 @@ private:
     std::optional<std::chrono::steady_clock::time_point> post_init_at_;  // TCP, tunnel and TLS done
     bool awaiting_pong_ = false;
     bool pause_wanted_ = false;    // pause_reading() was asked for
+    detail::PingAnswers pings_;    // the server's pings and our pongs
+    std::weak_ptr<typename message_ptr::element_type> pong_in_flight_;  // released by websocketpp once written
+    bool paused_for_pings_ = false;  // too many pings owed: not reading (see PingAnswers)
+    EventLoop::TimerId pings_timer_ = 0;
     bool reading_paused_ = false;  // applied: no read is in flight
     bool in_read_handler_ = false;  // inside websocketpp's read handler (a message, ping or pong)
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for handlers posted to the loop
     bool draining_ = false;
-    int failed_code_ = 0;        // the close code we failed the connection with, while draining
+    bool failed_here_ = false;   // our handlers failed the connection (a text message cut mid-character)
+    enum class FirstClose { answers_the_server, ours };
+    std::optional<FirstClose> first_close_;  // websocketpp's first close frame, once sent
+    int failed_code_ = 0;        // the close code we failed the connection with (draining, or a ping flood)
     std::string failed_reason_;
     std::array<char, 65536> drain_buffer_{};
     std::uint64_t frames_sent_ = 0;

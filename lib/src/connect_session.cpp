@@ -49,6 +49,7 @@ public:
         console.output = o.output;
         console.overflow = detail::Overflow::keep;  // the output is the data: nothing is dropped
         console.interactive = o.interactive;
+        console.history = o.history;
         console.framing = o.framing;
         console.encoding = o.encoding;
         console.execute = o.execute;
@@ -73,9 +74,8 @@ private:
     // Connects to url_, sending first what an earlier attempt left unsent.
     void start_client(std::vector<Message> unsent) {
         if (client_) retire(std::move(client_));
-        ClientOptions options = o_.client;
+        ClientOptions options = redirected_ ? *redirected_ : o_.client;
         options.url = url_;
-        if (url_.host != o_.client.url.host) options.auth.clear();  // credentials stay with their host, as curl does
         if (options.proxy.empty()) options.proxy = proxy_from_environment(url_);
         client_ = std::make_unique<Client>(loop_, options, [this](const Event& e) { on_event(e); });
         opened_ = false;
@@ -121,6 +121,8 @@ private:
                 if (try_reconnect()) return;
                 if (client_->exit_code() != ExitCode::ok && !exit_override_ && !close_line_explains(e))
                     print_error(client_->error_message());
+                else if (client_->exit_code() == ExitCode::ok && !exit_override_ && wants_messages_ && !satisfied_)
+                    print_error(unmet_condition() + ": the connection closed first");
                 finish(close_result());
                 return;
             case EventType::error:
@@ -180,11 +182,22 @@ private:
         if (static_cast<int>(visited_.size()) > o_.max_redirects)
             return fail(fmt::format("too many redirects ({}); the last one went to {} (raise --max-redirects)",
                                     visited_.size(), next.str()));
+        auto plan = plan_redirect(o_.client, url_, next, o_.location_trusted);
+        if (!plan.refusal.empty()) return fail(plan.refusal);
         Event info;
         info.type = EventType::info;
         info.text = fmt::format("following a {} redirect to {}", trace.status, next.str());
-        if (o_.verbosity >= 1) std::fprintf(stderr, "* %s\n", info.text.c_str());
+        if (o_.verbosity >= 1) {
+            std::fprintf(stderr, "* %s\n", info.text.c_str());
+            if (!plan.dropped.empty()) {
+                auto line = fmt::format("* not sending {} to {}, another origin than {} (--location-trusted sends "
+                                        "them)\n",
+                                        fmt::join(plan.dropped, ", "), next.str(), o_.client.url.str());
+                std::fputs(line.c_str(), stderr);
+            }
+        }
         print(info);
+        redirected_ = std::move(plan.options);
         url_ = next;
         loop_.post([this] { start_client(client_->take_unsent()); });
         return true;
@@ -210,6 +223,14 @@ private:
             if (!finished_) start_client(client_->take_unsent());
         });
         return true;
+    }
+
+    // "--count not reached (1 of 2)", "--until not matched"...
+    std::string unmet_condition() const {
+        if (o_.once && !until_) return "-1/--once: no message received";
+        std::string count = o_.count ? fmt::format("--count not reached ({} of {})", received_, *o_.count) : "";
+        if (!until_) return count;
+        return count.empty() ? "--until not matched" : "--until not matched and " + count;
     }
 
     bool condition_met(const Event& e) const {
@@ -303,6 +324,15 @@ private:
     void run_command(SlashCommand& cmd) {
         using K = SlashCommand::Kind;
         switch (cmd.kind) {
+            case K::to_server:
+                if (console_->interactive() && !told_to_server_) {
+                    told_to_server_ = true;
+                    const auto& line = cmd.message.payload;
+                    console_->info(fmt::format("{} is not a wskit command: sent to the server as a message, as every "
+                                               "other /command will be (/help lists wskit's)",
+                                               escape_controls(line.substr(0, line.find(' ')))));
+                }
+                [[fallthrough]];
             case K::message:
             case K::ping:
             case K::pong:
@@ -398,9 +428,11 @@ private:
     // when to stop (--keep-open, --count, --once, --until). Many servers stop
     // answering once they get a close frame, so closing at once would lose
     // the replies still on their way.
+    // --count and --until follow the same rule: not met once the server has
+    // been silent that long, they never will be (a script must not hang).
     void schedule_close() {
         bool input_failed = exit_override_.has_value();
-        if (!input_failed && (o_.keep_open || (wants_messages_ && !satisfied_))) return;
+        if (!input_failed && o_.keep_open) return;
         last_heard_ = Clock::now();
         close_when_silent();
     }
@@ -414,6 +446,13 @@ private:
         auto wait = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.wait_seconds));
         if (!writing && quiet >= wait) {
             if (exit_override_) return close_now(1000, "");
+            if (wants_messages_ && !satisfied_) {
+                print_error(fmt::format("{} {} (--keep-open waits as long as it takes)", unmet_condition(),
+                                        o_.wait_seconds > 0
+                                            ? fmt::format("after the server was silent for {:g} s (-w)", o_.wait_seconds)
+                                            : std::string("at the end of input (-w 0)")));
+                exit_override_ = to_int(ExitCode::timeout);
+            }
             return close_now(o_.close_code, o_.close_reason);
         }
         auto next = writing ? Clock::duration(2ms) : wait - quiet;
@@ -489,6 +528,7 @@ private:
     std::vector<Retired> retired_;  // earlier attempts; their handlers may still be queued
     std::unique_ptr<RE2> until_;
     std::vector<std::string> visited_;  // URLs that redirected
+    std::optional<ClientOptions> redirected_;  // -L: the options for url_ (credentials kept or dropped)
     int reconnects_ = 0;                // attempts since the last open
     std::mt19937 rng_{std::random_device{}()};
     std::uniform_real_distribution<double> jitter_{0.0, 1.0};
@@ -499,6 +539,7 @@ private:
     bool input_stopped_ = false;        // /quit, /close or bad input: the rest of the input is ignored
     std::size_t units_read_ = 0;        // input messages so far, to name a bad one
     bool show_outgoing_ = false;        // sent messages become "out" events (human off a terminal, JSON)
+    bool told_to_server_ = false;       // the terminal was told that other /commands go to the server
     Clock::time_point last_heard_;      // the last frame from the server, or byte written to it
     bool backlog_poll_ = false;
     bool closing_timer_ = false;

@@ -15,7 +15,8 @@ struct Console::Impl {
             editor = std::make_unique<LineEditor>(
                 loop, [this](std::vector<Message>& batch) { handlers.on_input(batch); },
                 [this](std::optional<std::string> error) { handlers.on_input_end(std::move(error)); },
-                options.output.timestamps && options.output.format == OutputFormat::human);
+                options.output.timestamps && options.output.format == OutputFormat::human,
+                options.history ? LineEditor::history_path() : std::nullopt);
             sink = &editor->sink();
         } else {
             out = std::make_unique<FdSink>(loop, STDOUT_FILENO, options.overflow, options.stdout_capacity);

@@ -44,6 +44,7 @@ public:
         // stderr carries only diagnostics: a stalled reader costs dropped lines.
         std::size_t stderr_capacity = 64u << 10;
         bool interactive = false;            // the line editor (stdin and stdout are terminals)
+        bool history = true;                 // its history is kept in the file the environment names (--no-history)
         InputFraming framing = InputFraming::lines;
         InputEncoding encoding = InputEncoding::text;
         std::vector<std::string> execute;    // -x: these are the input; stdin is not read

@@ -22,8 +22,8 @@ const std::vector<ExitCodeInfo>& exit_code_table() {
          "connection closed abnormally: 1006, or a close code other than 1000/1001"},
         {ExitCode::timeout, "timeout",
          "timed out waiting: connected, but the TLS handshake or the answer to the upgrade request did not "
-         "complete within --connect-timeout; or --timeout elapsed, --count was not reached, a benchmark measured "
-         "nothing"},
+         "complete within --connect-timeout; or --timeout elapsed, --count or --until was not met before the "
+         "server fell silent, a benchmark measured nothing"},
         {ExitCode::interrupted, "interrupted", "interrupted by SIGINT, after a clean close handshake"},
         {ExitCode::terminated, "terminated", "terminated by SIGTERM, after a clean close handshake"},
     };

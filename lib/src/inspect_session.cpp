@@ -1,7 +1,6 @@
 // handshake-inspect, client mode: one connection (per redirect) made with the
 // Client and its inspection record, then pings and a clean close; the checks
 // come from check_response and from what happened after the 101.
-#include "headers.hpp"
 
 #include <wskit/encoding.hpp>
 #include <wskit/inspect.hpp>
@@ -261,19 +260,6 @@ private:
     int finish_polls_ = 0;
 };
 
-// -L to another host: credentials meant for the first one are not sent on.
-void forget_credentials(ClientOptions& client) {
-    client.auth.clear();
-    client.url.user.clear();
-    client.url.password.clear();
-    client.headers.erase(std::remove_if(client.headers.begin(), client.headers.end(),
-                                        [](const Header& h) {
-                                            return detail::same_header_name(h.name, "Authorization") ||
-                                                   detail::same_header_name(h.name, "Cookie");
-                                        }),
-                         client.headers.end());
-}
-
 }  // namespace
 
 InspectReport inspect_server(const InspectOptions& options) {
@@ -292,9 +278,10 @@ InspectReport inspect_server(const InspectOptions& options) {
         }
         hops.push_back({r.url, head.status, location});
         try {
-            auto next = resolve_redirect(client.url, location);
-            if (next.host != client.url.host || next.port != client.url.port) forget_credentials(client);
-            client.url = next;
+            auto plan = plan_redirect(options.client, client.url, resolve_redirect(client.url, location),
+                                      options.location_trusted);
+            if (!plan.refusal.empty()) throw Error(ExitCode::handshake, plan.refusal);
+            client = std::move(plan.options);
         } catch (const Error& e) {
             r.error = e.what();
             r.exit = e.code();

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <cwchar>
+#include <fcntl.h>
 #include <mutex>
 #include <string>
 #include <sys/ioctl.h>
@@ -73,6 +74,14 @@ void make_parent_dirs(const std::string& path) {
         ::mkdir(path.substr(0, slash).c_str(), 0700);
 }
 
+// What is typed may be a secret (a token in a message): the history file is
+// created readable by its owner only. libedit's save keeps an existing
+// file's mode.
+void create_private_file(const std::string& path) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+}
+
 class BufferSink final : public Sink {
 public:
     void write(std::string_view bytes) override { buffer.append(bytes); }
@@ -89,7 +98,7 @@ struct LineEditor::State {
     EditLine* el = nullptr;
     History* hist = nullptr;
     HistEvent event{};
-    std::string history_file = history_path();
+    std::optional<std::string> history_file;  // none: the history lasts the session
     termios saved_termios{};
     bool have_termios = false;
 
@@ -100,14 +109,14 @@ struct LineEditor::State {
     bool stopped = false;          // guarded by terminal: the owner is gone
     BufferSink sink;
 
-    State(EventLoop& l, LineHandler line, EndHandler end, bool stamp)
-        : loop(l), on_line(std::move(line)), on_end(std::move(end)), timestamps(stamp) {
+    State(EventLoop& l, LineHandler line, EndHandler end, bool stamp, std::optional<std::string> file)
+        : loop(l), on_line(std::move(line)), on_end(std::move(end)), timestamps(stamp), history_file(std::move(file)) {
         std::setlocale(LC_CTYPE, "");
         have_termios = ::tcgetattr(STDIN_FILENO, &saved_termios) == 0;
         hist = history_init();
         ::history(hist, &event, H_SETSIZE, 1000);
         ::history(hist, &event, H_SETUNIQUE, 1);
-        ::history(hist, &event, H_LOAD, history_file.c_str());
+        if (history_file) ::history(hist, &event, H_LOAD, history_file->c_str());
         el = el_init("wskit", stdin, stdout, stderr);
         el_set(el, EL_CLIENTDATA, this);
         el_set(el, EL_EDITOR, "emacs");
@@ -166,8 +175,7 @@ struct LineEditor::State {
             if (timestamps) restamp(text);
             if (!text.empty()) {
                 ::history(hist, &event, H_ENTER, text.c_str());
-                make_parent_dirs(history_file);
-                ::history(hist, &event, H_SAVE, history_file.c_str());
+                if (history_file) save_history(*history_file);
             }
             auto batch = std::make_shared<std::vector<Message>>();
             batch->push_back({Opcode::text, std::move(text)});
@@ -176,6 +184,12 @@ struct LineEditor::State {
         std::fputs("\n", stdout);
         std::fflush(stdout);
         loop.post([self] { self->on_end(std::nullopt); });
+    }
+
+    void save_history(const std::string& path) {
+        make_parent_dirs(path);
+        create_private_file(path);
+        ::history(hist, &event, H_SAVE, path.c_str());
     }
 
     // The entered line is on screen as libedit left it, the cursor on the
@@ -215,8 +229,10 @@ struct LineEditor::State {
     }
 };
 
-LineEditor::LineEditor(EventLoop& loop, LineHandler on_line, EndHandler on_end, bool timestamps)
-    : state_(std::make_shared<State>(loop, std::move(on_line), std::move(on_end), timestamps)) {}
+LineEditor::LineEditor(EventLoop& loop, LineHandler on_line, EndHandler on_end, bool timestamps,
+                       std::optional<std::string> history_file)
+    : state_(std::make_shared<State>(loop, std::move(on_line), std::move(on_end), timestamps,
+                                     std::move(history_file))) {}
 
 LineEditor::~LineEditor() {
     std::lock_guard<std::mutex> lock(state_->terminal);
@@ -236,10 +252,16 @@ Sink& LineEditor::sink() { return state_->sink; }
 
 void LineEditor::flush() { state_->flush(); }
 
-std::string LineEditor::history_path() {
-    const char* state = std::getenv("XDG_STATE_HOME");
-    if (state && *state == '/') return std::string(state) + "/wskit/history";
-    const char* home = std::getenv("HOME");
+std::optional<std::string> LineEditor::history_path() {
+    return history_file(std::getenv("WSKIT_HISTORY"), std::getenv("XDG_STATE_HOME"), std::getenv("HOME"));
+}
+
+std::optional<std::string> history_file(const char* wskit_history, const char* xdg_state_home, const char* home) {
+    if (wskit_history) {
+        if (!*wskit_history) return std::nullopt;
+        return std::string(wskit_history);
+    }
+    if (xdg_state_home && *xdg_state_home == '/') return std::string(xdg_state_home) + "/wskit/history";
     return std::string(home && *home ? home : ".") + "/.local/state/wskit/history";
 }
 

@@ -1,3 +1,4 @@
+#include <wskit/close_code.hpp>
 #include <wskit/encoding.hpp>
 #include <wskit/printer.hpp>
 
@@ -43,17 +44,20 @@ void add_payload(nlohmann::ordered_json& j, const Message& m) {
 
 class RawPrinter final : public Printer {
 public:
-    explicit RawPrinter(Sink& out) : out_(out) {}
+    RawPrinter(Sink& out, bool null_terminated) : out_(out), null_terminated_(null_terminated) {}
     void print(const Event& e) override {
         if (e.type != EventType::message || e.direction != Direction::in) return;
         out_.write(e.message.payload);
         // Binary payloads are written exactly as received, so that output
-        // redirected to a file reproduces the bytes.
-        if (e.message.opcode == Opcode::text) out_.write("\n");
+        // redirected to a file reproduces the bytes; with -0 every message
+        // ends with NUL, so that messages stay apart (xargs -0, -0 input).
+        if (null_terminated_) out_.write(std::string_view("\0", 1));
+        else if (e.message.opcode == Opcode::text) out_.write("\n");
     }
 
 private:
     Sink& out_;
+    bool null_terminated_;
 };
 
 class JsonPrinter final : public Printer {
@@ -96,12 +100,16 @@ public:
                                    : fmt::format("connected from {} to {}{}{}", one_line(e.peer),
                                                  one_line(e.resource), subprotocol_note(e), client_note(e)));
                 return;
-            case EventType::close:
-                system_line(e, fmt::format("{} (code {}{}{}{})",
-                                           e.direction == Direction::out ? "closing" : "disconnected",
-                                           e.code, e.reason.empty() ? "" : ", reason: ",
+            case EventType::close: {
+                // "disconnected (code 1011 internal error, reason: ...)": the
+                // code's meaning is said where it is one of the protocol's.
+                auto name = close_code_name(e.code);
+                system_line(e, fmt::format("{} (code {}{}{}{}{}{})",
+                                           e.direction == Direction::out ? "closing" : "disconnected", e.code,
+                                           name.empty() ? "" : " ", name, e.reason.empty() ? "" : ", reason: ",
                                            one_line(e.reason), e.clean || e.direction == Direction::out ? "" : ", abnormal"));
                 return;
+            }
             case EventType::info:
                 // Info lines may quote what a peer sent (a Location...).
                 system_line(e, one_line(e.text));
@@ -341,7 +349,7 @@ std::string event_to_json(const Event& e) {
 
 std::unique_ptr<Printer> make_printer(const PrinterOptions& options, Sink& out) {
     switch (options.format) {
-        case OutputFormat::raw: return std::make_unique<RawPrinter>(out);
+        case OutputFormat::raw: return std::make_unique<RawPrinter>(out, options.null_terminated);
         case OutputFormat::json: return std::make_unique<JsonPrinter>(out);
         case OutputFormat::human: break;
     }

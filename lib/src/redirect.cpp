@@ -1,9 +1,12 @@
+#include "headers.hpp"
+
 #include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
 #include <wskit/redirect.hpp>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 
 namespace wskit {
@@ -170,6 +173,40 @@ Url resolve_redirect(const Url& base, std::string_view location) {
     }
     next.resource = join(t);
     return next;
+}
+
+bool same_origin(const Url& a, const Url& b) { return a.secure == b.secure && a.host == b.host && a.port == b.port; }
+
+RedirectPlan plan_redirect(const ClientOptions& first, const Url& from, const Url& next, bool trusted) {
+    RedirectPlan plan;
+    plan.options = first;
+    plan.options.url = next;
+    if (from.secure && !next.secure && !trusted) {
+        plan.refusal = fmt::format("refusing to follow the redirect from {} to {}: the connection would no longer be "
+                                   "encrypted (--location-trusted follows it)",
+                                   from.str(), next.str());
+        return plan;
+    }
+    if (trusted || same_origin(first.url, next)) {
+        // The credentials of the URL named stay with its origin, unless the
+        // Location gives its own.
+        if (next.user.empty() && next.password.empty()) {
+            plan.options.url.user = first.url.user;
+            plan.options.url.password = first.url.password;
+        }
+        return plan;
+    }
+    auto& headers = plan.options.headers;
+    for (const char* name : {"Authorization", "Cookie"}) {
+        auto is_it = [name](const Header& h) { return detail::same_header_name(h.name, name); };
+        if (std::none_of(headers.begin(), headers.end(), is_it)) continue;
+        headers.erase(std::remove_if(headers.begin(), headers.end(), is_it), headers.end());
+        plan.dropped.emplace_back(name);
+    }
+    if (!plan.options.auth.empty()) plan.dropped.emplace_back("--auth");
+    plan.options.auth.clear();
+    if (!first.url.user.empty() || !first.url.password.empty()) plan.dropped.emplace_back("the URL's user:password");
+    return plan;
 }
 
 }  // namespace wskit

@@ -97,7 +97,8 @@ SlashCommand parse_slash_command(std::string_view line) {
     } else if (name == "help" || name == "?") {
         c.kind = K::help;
     } else {
-        return invalid(unknown_command(name));
+        c.kind = K::to_server;
+        c.message = {Opcode::text, std::string(line)};
     }
     return c;
 }
@@ -171,7 +172,8 @@ const std::vector<SlashCommandDoc>& client_slash_commands() {
         {"/bin HEX", "send a binary message, like /bin 48 69"},
         {"/quit", "close with 1000 and exit"},
         {"/help", "list these commands"},
-        {"//text", "send the text message \"/text\""},
+        {"/WORD ...", "any other command, like a chat's /nick or /who, is the server's: sent as a message, as typed"},
+        {"//text", "send the text message \"/text\" (//help sends /help to the server)"},
     };
     return table;
 }

@@ -61,6 +61,15 @@ std::string split_host_port(std::string_view hp, HostPort& out) {
     return {};
 }
 
+// "9000" or ":9000" where a URL is expected: a port on this machine, as
+// `listen 9000` is. A host name is never all digits (RFC 1123 2.1), and a
+// dotless number taken as an IPv4 address (9000 is 0.0.35.40) is never
+// what was meant.
+bool is_bare_port(std::string_view authority) {
+    if (!authority.empty() && authority.front() == ':') authority.remove_prefix(1);
+    return !authority.empty() && authority.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -110,7 +119,8 @@ Url parse_url(std::string_view text) {
     Url url;
     std::string_view rest = text;
     auto scheme_end = text.find("://");
-    if (scheme_end != std::string_view::npos) {
+    const bool has_scheme = scheme_end != std::string_view::npos;
+    if (has_scheme) {
         auto scheme = ascii_lower(text.substr(0, scheme_end));
         if (scheme == "ws" || scheme == "http") {
             url.secure = false;
@@ -126,6 +136,12 @@ Url parse_url(std::string_view text) {
     std::string_view authority = rest.substr(0, resource_start);
     std::string_view resource =
         resource_start == std::string_view::npos ? std::string_view{} : rest.substr(resource_start);
+
+    std::string local;  // what a bare port stands for
+    if (!has_scheme && is_bare_port(authority)) {
+        local = "127.0.0.1:" + std::string(authority.substr(authority.front() == ':' ? 1 : 0));
+        authority = local;
+    }
 
     auto at = authority.rfind('@');
     if (at != std::string_view::npos) {

@@ -76,6 +76,15 @@ class UsageErrors(TestCase):
         self.assertUsageError(["connect", "ftp://127.0.0.1/"], "(see 'wskit connect --help')")
         self.assertUsageError(["connect", "--bogus", NOWHERE], "--bogus", "(see 'wskit connect --help')")
 
+    def test_no_arguments_prints_the_help_and_exits_2(self):
+        r = self.wskit()
+        self.assertExit(r, 2)
+        self.assertEqual(r.stdout, b"", "stdout may be a pipeline's data")
+        err = r.stderr.decode()
+        self.assertEqual(err, self.wskit("--help").stdout.decode())
+        for command in ("connect", "listen", "echo", "broadcast-chat", "handshake-inspect", "bench"):
+            self.assertIn(command, err)
+
     def test_help_still_exits_0(self):
         for args in (["--help"], ["connect", "--help"], ["c", "-h"], ["echo", "--help"], ["--version"]):
             with self.subTest(args=args):

@@ -177,6 +177,15 @@ class ClientEdges(TestCase):
         err = self.rejected_quickly([b"HTTP/1.1 403 Forbidden\r\n\r\nno ", b"entry\n"], "-v", keep_open=False)
         self.assertIn("no entry", err)
 
+    def test_close_delimited_body_on_a_kept_open_connection_fails_within_a_second(self):
+        # No length, not chunked: the body ends with the connection, which
+        # this server keeps open without sending more.
+        err = self.rejected_quickly([b"HTTP/1.1 403 Forbidden\r\nX-A: b\r\n\r\nno entry\n"], "-v",
+                                    "--connect-timeout", "30")
+        self.assertIn("< HTTP/1.1 403 Forbidden", err)
+        self.assertIn("no entry", err)
+        self.assertRegex(err, r"(?m)^wskit: handshake rejected: .*403 Forbidden")
+
     def test_length_body_in_the_same_read_as_the_head(self):
         err = self.rejected_quickly([b"HTTP/1.1 403 Forbidden\r\nContent-Length: 8\r\n\r\nat once\n"], "-v")
         self.assertIn("at once", err)

@@ -117,6 +117,29 @@ class OutputFormats(TestCase):
         self.assertExit(r, 0)
         self.assertEqual(r.stdout, data)
 
+    def test_null_output_pairs_with_null_input_byte_for_byte(self):
+        # Binary units holding newlines, every byte value but NUL, and an
+        # empty one: what comes back is the input, byte for byte.
+        data = b"a\nb\0" + bytes(range(1, 256)) + b"\0\0last\r\n\0"
+        for flags in (["-0", "--binary"], ["--null", "--binary", "--raw"]):
+            with self.subTest(flags=flags):
+                r = self.wskit("connect", *flags, self.url, input=data)
+                self.assertExit(r, 0)
+                self.assertEqual(r.stdout, data)
+        # Text too: a message holding newlines stays one record.
+        r = self.wskit("connect", "-0", self.url, input=b"multi\nline\0second\0")
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, b"multi\nline\0second\0")
+        self.assertEqual(r.stdout.split(b"\0")[:-1], [b"multi\nline", b"second"])
+
+    def test_null_output_of_listen(self):
+        listen, url = self.start_wskit_server("listen", "-0", "--raw", "0")
+        r = self.wskit("connect", "-0", "--binary", url, input=b"one\ntwo\0\x01\0")
+        self.assertExit(r, 0)
+        listen.signal(15)
+        self.assertEqual(listen.wait(), 143)
+        self.assertEqual(listen.seen["stdout"], ["one", "two\x00\x01\x00"])
+
     def test_json_round_trips_text_that_needs_escaping(self):
         text = 'quote " backslash \\ tab \t bell \x07 del \x7f nul \x00 ls \u2028 emoji 🎉 é'
         r = self.wskit("connect", "--json", "--whole", self.url, input=text.encode())

@@ -4,9 +4,10 @@ seconds (0.5 by default), and only then is the close sent. Python websockets
 and Node ws stop answering once they get a close frame, so closing at once
 lost their replies."""
 import json
+import subprocess
 import time
 
-from harness import TestCase, main
+from harness import WSKIT, TestCase, main
 
 
 def received(stdout):
@@ -69,6 +70,69 @@ class RepliesAreNotLost(TestCase):
         self.assertEqual(r.stdout, b"x\n")
 
 
+class CountAndUntilNeverHang(TestCase):
+    """--count, -1 and --until at the end of input: not met once the server
+    has been silent for -w, they end the run with exit 7 and say so; before,
+    a server that sent fewer kept a script waiting forever."""
+
+    def assertGaveUp(self, r, message, started, wait=0.5):
+        self.assertExit(r, 7)
+        err = r.stderr.decode()
+        self.assertIn(message, err)
+        self.assertEqual(len(err.splitlines()), 1, err)
+        self.assertLess(time.monotonic() - started, wait + 5)
+
+    def test_count_not_reached_after_stdin_ends(self):
+        _, url = self.start_wskit_server("echo", "0")
+        start = time.monotonic()
+        r = self.wskit("connect", "--count", "2", url, input="one\n")
+        self.assertGaveUp(r, "wskit: --count not reached (1 of 2)", start)
+        self.assertEqual(r.stdout, b"one\n")
+
+    def test_the_readme_subscription_example_with_a_server_that_sends_fewer(self):
+        _, url = self.start_python_peer("py_server.py", "--send", "a", "--send", "b", "--silent")
+        start = time.monotonic()
+        r = self.wskit("connect", "-x", '{"op":"sub"}', "--count", "10", "--json", url)
+        self.assertGaveUp(r, "--count not reached (2 of 10)", start)
+        self.assertEqual([e["text"] for e in received(r.stdout)], ["a", "b"])
+
+    def test_until_not_matched_and_once_without_a_message(self):
+        _, url = self.start_python_peer("py_server.py", "--send", "progress", "--silent")
+        start = time.monotonic()
+        r = self.wskit("connect", "-x", "go", "--until", "^done$", "-w", "0.2", url)
+        self.assertGaveUp(r, "--until not matched", start, wait=0.2)
+        self.assertEqual(r.stdout, b"progress\n")
+        _, silent = self.start_python_peer("py_server.py", "--silent")
+        start = time.monotonic()
+        r = self.wskit("connect", "-x", "go", "-1", silent)
+        self.assertGaveUp(r, "-1/--once: no message received", start)
+
+    def test_a_server_that_closes_first_is_named(self):
+        _, url = self.start_python_peer("py_server.py", "--send", "a", "--close", "1000")
+        r = self.wskit("connect", "--count", "2", "--keep-open", url)
+        self.assertExit(r, 7)
+        self.assertIn("--count not reached (1 of 2): the connection closed first", r.stderr.decode())
+
+    def test_met_in_time_still_exits_0(self):
+        _, url = self.start_python_peer("py_server.py", "--send", "a", "--send", "b", "--silent")
+        r = self.wskit("connect", "-x", "go", "--count", "2", url)
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, b"a\nb\n")
+        self.assertEqual(r.stderr, b"")
+
+    def test_keep_open_waits_for_the_server_as_long_as_it_takes(self):
+        # -w 0 would give up as soon as "hi" is written; --keep-open waits
+        # for the two messages listen sends only after it has read "hi".
+        listen, url = self.start_wskit_server("listen", "--json", "0", stdin=subprocess.PIPE)
+        self.addCleanup(listen.proc.stdin.close)
+        client = self.start([WSKIT, "connect", "-x", "hi", "-w", "0", "--keep-open", "--count", "2", url])
+        listen.wait_line(r'"dir":"in".*"text":"hi"', "stdout")
+        listen.proc.stdin.write(b"one\ntwo\n")
+        listen.proc.stdin.flush()
+        self.assertEqual(client.wait(), 0, client.seen)
+        self.assertEqual(client.seen["stdout"], ["one", "two"])
+
+
 class ServerClosesFirst(TestCase):
     def test_an_immediate_1008_is_seen_with_its_reason(self):
         _, url = self.start_python_peer("py_server.py", "--close", "1008")
@@ -78,7 +142,8 @@ class ServerClosesFirst(TestCase):
             close = [json.loads(l) for l in r.stdout.split(b"\n") if l][-1]
             self.assertEqual((close["event"], close["code"], close["reason"], close["dir"]),
                              ("close", 1008, "bye", "in"))
-            self.assertIn("code 1008: bye", r.stderr.decode())
+            self.assertIn("code 1008 (policy violation: the server refused something this client sent or did), "
+                          "reason: bye", r.stderr.decode())
 
     def test_human_output_says_it_once(self):
         _, url = self.start_python_peer("py_server.py", "--close", "4000")

@@ -114,6 +114,10 @@ class Interactive(TestCase):
         env.update(extra_env)
         t = Terminal(self, ["connect", *args, self.url], env, width=width)
         self.peer.wait_line(r"^open$")
+        # The "connected to" line is printed above the prompt: a test types
+        # once it is there, so that it is not printed over a half-typed line
+        # that is not the test's subject (it was, under load).
+        t.wait_for(lambda lines: any("connected to" in l for l in lines), "the connected line")
         t.wait_last_line("> ")
         return t
 
@@ -177,6 +181,52 @@ class Interactive(TestCase):
         t2.wait_last_line("> ")
         t2.key("C-d")
         self.assertEqual(t2.wait_exit(), 0)
+
+    def history_files(self):
+        found = []
+        for root, _, files in os.walk(self.tmp):
+            found += [os.path.join(root, f) for f in files if f == "history" or f.endswith(".hist")]
+        return sorted(found)
+
+    def type_and_quit(self, t, line):
+        self.enter(t, line)
+        self.peer.wait_line(rf"^recv text={re.escape(line)}$")
+        t.wait_line(rf"^< echo: {re.escape(line)}$")
+        t.key("Up")  # recalled within the session, whatever is kept on disk
+        t.wait_last_line(f"> {line}")
+        t.key("C-u", "C-d")
+        self.assertEqual(t.wait_exit(), 0)
+
+    def test_wskit_history_moves_the_file_which_only_its_owner_reads(self):
+        moved = os.path.join(self.tmp, "elsewhere", "my.hist")
+        t = self.terminal(WSKIT_HISTORY=moved)
+        self.type_and_quit(t, "token=s3cret")
+        self.assertEqual(self.history_files(), [moved])
+        with open(moved) as f:
+            self.assertIn("s3cret", f.read())
+        self.assertEqual(os.stat(moved).st_mode & 0o777, 0o600)
+        t2 = self.terminal(WSKIT_HISTORY=moved)
+        t2.key("Up")
+        t2.wait_last_line("> token=s3cret")
+
+    def test_empty_wskit_history_or_no_history_keeps_nothing_on_disk(self):
+        t = self.terminal(WSKIT_HISTORY="")
+        self.type_and_quit(t, "not kept")
+        self.assertEqual(self.history_files(), [])
+        t = self.terminal("--no-history")
+        self.type_and_quit(t, "not kept either")
+        self.assertEqual(self.history_files(), [])
+        # Nor is an existing history read.
+        t = self.terminal()
+        self.type_and_quit(t, "kept")
+        self.assertEqual(len(self.history_files()), 1)
+        t = self.terminal("--no-history")
+        t.key("Up")
+        t.wait_last_line("> ")
+        self.enter(t, "after up")
+        self.peer.wait_line(r"^recv text=after up$")
+        t.key("C-d")
+        self.assertEqual(t.wait_exit(), 0)
 
     def test_message_arriving_while_typing_leaves_the_line_intact(self):
         t = self.terminal()

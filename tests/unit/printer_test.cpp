@@ -128,6 +128,14 @@ TEST_CASE("raw printer: binary messages are written as they are", "[printer]") {
     CHECK(render(format(OutputFormat::raw), {message("ab", Opcode::binary), message("c")}) == "abc\n");
 }
 
+TEST_CASE("raw printer with -0: every message, text or binary, ends with NUL", "[printer]") {
+    auto options = format(OutputFormat::raw);
+    options.null_terminated = true;
+    using namespace std::string_literals;
+    CHECK(render(options, {message("two\nlines"), message("", Opcode::binary), message("\x01\n", Opcode::binary)}) ==
+          "two\nlines\0\0\x01\n\0"s);
+}
+
 TEST_CASE("raw printer: only incoming messages reach stdout", "[printer]") {
     auto events = every_event();
     auto out = render(format(OutputFormat::raw), events);
@@ -559,7 +567,7 @@ TEST_CASE("human printer: peer-controlled names and addresses are escaped", "[pr
                         Contains("chat\\x1b[31m"));
     // A close reason or a note stays on its line.
     CHECK(render(human(), {close_event(1008, "a\nb\x1b[2J", true)}) ==
-          "disconnected (code 1008, reason: a\\x0ab\\x1b[2J)\n");
+          "disconnected (code 1008 policy violation, reason: a\\x0ab\\x1b[2J)\n");
     CHECK(render(human(), {with_text(EventType::info, "to ws://h/\x1b[2J\r")}) == "to ws://h/\\x1b[2J\\x0d\n");
     Event reconnect = with_text(EventType::reconnect, "ws://h/\x1b[2J");
     CHECK(render(human(), {reconnect}).find('\x1b') == std::string::npos);

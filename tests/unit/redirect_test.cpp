@@ -121,3 +121,83 @@ TEST_CASE("remove_dot_segments: RFC 3986 5.2.4", "[redirect]") {
     CHECK(remove_dot_segments("") == "");
     CHECK(remove_dot_segments("/a//b/../c") == "/a//c");
 }
+
+// --- plan_redirect: credentials stay with their origin ---------------------------
+
+namespace {
+
+wskit::ClientOptions with_credentials(std::string_view url) {
+    wskit::ClientOptions o;
+    o.url = parse_url(url);
+    o.headers = {{"Authorization", "Bearer X"}, {"X-Trace", "1"}, {"cookie", "sid=Y"}, {"Cookie", "b=2"}};
+    o.auth = "u:p";
+    return o;
+}
+
+std::vector<std::string> header_names(const wskit::ClientOptions& o) {
+    std::vector<std::string> names;
+    for (const auto& h : o.headers) names.push_back(h.name);
+    return names;
+}
+
+}  // namespace
+
+TEST_CASE("plan_redirect: another host, port or scheme gets no credentials", "[redirect]") {
+    auto first = with_credentials("ws://a:p@app.test:9000/start");
+    for (auto next : {"ws://other.test:9000/x", "ws://app.test:9001/x", "wss://app.test:9000/x"}) {
+        INFO(next);
+        auto plan = wskit::plan_redirect(first, first.url, parse_url(next), false);
+        CHECK(plan.refusal.empty());
+        CHECK(plan.options.url.str() == parse_url(next).str());
+        CHECK(header_names(plan.options) == std::vector<std::string>{"X-Trace"});
+        CHECK(plan.options.auth.empty());
+        CHECK(plan.options.url.user.empty());
+        CHECK(plan.options.url.password.empty());
+        CHECK(plan.dropped == std::vector<std::string>{"Authorization", "Cookie", "--auth", "the URL's user:password"});
+    }
+}
+
+TEST_CASE("plan_redirect: the same origin keeps them, and a Location's own are its own", "[redirect]") {
+    auto first = with_credentials("ws://a:p@app.test:9000/start");
+    auto same = wskit::plan_redirect(first, first.url, parse_url("http://app.test:9000/next"), false);
+    CHECK(same.dropped.empty());
+    CHECK(header_names(same.options) == header_names(first));
+    CHECK(same.options.auth == "u:p");
+    CHECK(same.options.url.user == "a");
+    CHECK(same.options.url.password == "p");
+
+    // Back to the first origin after another: sent again, as curl does.
+    auto other = parse_url("ws://other.test/");
+    auto back = wskit::plan_redirect(first, other, parse_url("ws://app.test:9000/back"), false);
+    CHECK(back.dropped.empty());
+    CHECK(back.options.auth == "u:p");
+
+    auto own = wskit::plan_redirect(first, first.url, parse_url("ws://b:q@other.test/"), false);
+    CHECK(own.options.url.user == "b");
+    CHECK(own.options.url.password == "q");
+    CHECK(own.options.auth.empty());
+
+    wskit::ClientOptions bare;
+    bare.url = parse_url("ws://app.test/");
+    CHECK(wskit::plan_redirect(bare, bare.url, parse_url("ws://other.test/"), false).dropped.empty());
+}
+
+TEST_CASE("plan_redirect: wss to ws is refused unless trusted", "[redirect]") {
+    auto first = with_credentials("wss://app.test/");
+    auto plan = wskit::plan_redirect(first, first.url, parse_url("ws://app.test/"), false);
+    CHECK_THAT(plan.refusal, Contains("refusing to follow the redirect from wss://app.test/ to ws://app.test/"));
+    CHECK_THAT(plan.refusal, Contains("--location-trusted"));
+    // Checked at each hop: ws -> ws after wss -> wss elsewhere is no downgrade.
+    CHECK(wskit::plan_redirect(first, parse_url("ws://x.test/"), parse_url("ws://y.test/"), false).refusal.empty());
+}
+
+TEST_CASE("plan_redirect: --location-trusted sends everything anywhere", "[redirect]") {
+    auto first = with_credentials("wss://a:p@app.test/");
+    auto plan = wskit::plan_redirect(first, first.url, parse_url("ws://other.test/"), true);
+    CHECK(plan.refusal.empty());
+    CHECK(plan.dropped.empty());
+    CHECK(header_names(plan.options) == header_names(first));
+    CHECK(plan.options.auth == "u:p");
+    CHECK(plan.options.url.user == "a");
+    CHECK(plan.options.url.str() == "ws://other.test/");
+}

@@ -137,15 +137,23 @@ TEST_CASE("slash: /quit and /help", "[slash]") {
     CHECK(help.back() == '\n');
 }
 
-TEST_CASE("slash: unknown commands are errors that say what to do", "[slash]") {
-    auto c = parse_slash_command("/frobnicate now");
-    CHECK(c.kind == Kind::invalid);
-    CHECK_THAT(c.error, Contains("unknown command /frobnicate"));
-    CHECK_THAT(c.error, Contains("/help"));
-    CHECK_THAT(c.error, Contains("//"));
-    CHECK(parse_slash_command("/").kind == Kind::invalid);
-    CHECK(parse_slash_command("/PING").kind == Kind::invalid);
-    CHECK(parse_slash_command("/pingx").kind == Kind::invalid);
+TEST_CASE("slash: any other /command is the server's, sent as typed", "[slash]") {
+    for (std::string_view line : {"/nick bob", "/me waves at  you", "/who", "/", "/ x", "/PING", "/pingx", "/help2"}) {
+        INFO(line);
+        auto c = parse_slash_command(line);
+        CHECK(c.kind == Kind::to_server);
+        CHECK(c.message.opcode == Opcode::text);
+        CHECK(c.message.payload == line);
+    }
+    // A command of the client's own with bad arguments stays an error.
+    CHECK(parse_slash_command("/bin zz").kind == Kind::invalid);
+    CHECK(parse_slash_command("/close 1006").kind == Kind::invalid);
+}
+
+TEST_CASE("slash: /help says where the other commands go", "[slash]") {
+    std::string help = wskit::format_slash_help(wskit::client_slash_commands());
+    CHECK_THAT(help, Contains("sent as a message"));
+    CHECK_THAT(help, Contains("//help sends /help to the server"));
 }
 
 // --- listen's commands ---------------------------------------------------------

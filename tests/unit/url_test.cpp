@@ -70,6 +70,25 @@ TEST_CASE("parse_url: a bare host[:port][/path] means ws://", "[url]") {
     CHECK(v4.port == 1);
 }
 
+TEST_CASE("parse_url: a bare port, 9000 or :9000, is a port on 127.0.0.1", "[url]") {
+    for (auto text : {"9000", ":9000"}) {
+        auto u = parse_url(text);
+        CHECK_FALSE(u.secure);
+        CHECK(u.host == "127.0.0.1");
+        CHECK(u.port == 9000);
+        CHECK(u.explicit_port);
+        CHECK(u.resource == "/");
+        CHECK(u.str() == "ws://127.0.0.1:9000/");
+    }
+    CHECK(parse_url("9000/chat?x=1").str() == "ws://127.0.0.1:9000/chat?x=1");
+    CHECK(parse_url(":80").str() == "ws://127.0.0.1/");
+    // With a scheme the host is what was written, as in any URL.
+    CHECK_THAT(url_error("ws://:9000/"), Contains("missing host"));
+    CHECK_THAT(url_error("65536"), Contains("bad port '65536'"));
+    CHECK_THAT(url_error("0"), Contains("port 0"));
+    CHECK_THAT(url_error(":"), Contains("missing host"));
+}
+
 TEST_CASE("parse_url: IPv6 literals in brackets", "[url]") {
     auto with_port = parse_url("ws://[::1]:9000/");
     CHECK(with_port.host == "::1");

@@ -141,7 +141,9 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
          {ExitCode::terminated, "terminated by SIGTERM, after closing every connection"}},
         /*reads_input=*/false,
         chat::chat_slash_commands(),
-        "A chat client's lines starting with a slash are commands to the server:"};
+        "A chat client's lines starting with a slash are commands to the server. wskit connect sends them as "
+        "typed, except its own (/ping, /close, /quit...): there, /help lists connect's commands and //help "
+        "sends /help to the chat:"};
     doc.sections.push_back(wire_formats());
     auto* sub = add_command(ctx, app, "broadcast-chat", "chat", "Chat rooms for terminals and browsers", doc);
     add_server_options(ctx, *sub, c->server, "0", chat_defaults);

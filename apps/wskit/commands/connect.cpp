@@ -28,6 +28,7 @@ struct ConnectCommand {
     double ping_timeout = 0;
     bool reconnect = false;
     int reconnect_max = 0;
+    bool no_history = false;
 };
 
 std::chrono::milliseconds to_ms(double seconds) {
@@ -46,9 +47,12 @@ int run(const ConnectCommand& c) {
     o.interactive = c.execute.empty() && ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
     o.output.show_outgoing = o.output.format == OutputFormat::human && !o.interactive;
     o.framing = c.input.framing();
+    o.output.null_terminated = c.input.null;
     o.encoding = c.input.encoding();
     o.slash = c.input.slash || o.interactive;
-    o.follow_redirects = c.client.follow_redirects;
+    o.history = !c.no_history;
+    o.follow_redirects = c.client.follow_redirects || c.client.location_trusted;
+    o.location_trusted = c.client.location_trusted;
     o.max_redirects = c.client.max_redirects;
     o.reconnect = c.reconnect;
     o.reconnect_max = c.reconnect_max;
@@ -57,6 +61,7 @@ int run(const ConnectCommand& c) {
     for (const auto& hint : c.client.header_hints()) std::fprintf(stderr, "wskit: %s\n", hint.c_str());
     o.execute = c.execute;
     o.wait_seconds = c.wait;
+    o.once = c.once && c.count == 0;
     if (c.once) o.count = 1;
     if (c.count > 0) o.count = c.count;
     o.until = c.until;
@@ -69,27 +74,45 @@ int run(const ConnectCommand& c) {
     return run_connect(o);
 }
 
+CommandDoc connect_doc() {
+    CommandDoc doc{
+        "wskit connect [OPTIONS] URL",
+        "Opens a WebSocket connection to URL and joins it to the terminal or to a pipeline. Each line of "
+        "standard input is sent as a text message (see the input options for other framings); every message "
+        "received is printed on standard output. At the end of input, wskit waits until the server has been "
+        "silent for --wait seconds (0.5 by default), then closes with 1000 and still prints what arrives until "
+        "the server's close.\n"
+        "URL is ws://, wss://, http:// or https:// (taken as ws:// and wss://), or a bare host:port/path (ws://). "
+        "A bare port, 9000 or :9000, means ws://127.0.0.1:9000/, as wskit listen 9000 serves. IPv6 literals go "
+        "in brackets: ws://[::1]:9000/. Every resolved address is tried.\n"
+        "The server's pings are answered one pong at a time: a ping that arrives while the last pong is still "
+        "being written is answered once it has gone, and only the latest of such pings is (RFC 6455 5.5.3), so "
+        "that a server that pings and never reads cannot make the client hold its answers. A server that leaves "
+        "some 250 such pings owing stops being read until it takes the pong; one that leaves them owing for 5 s, "
+        "or floods some 4000 of them at once, is closed with 1008 (exit 6). handshake-inspect does the same.",
+        {{"wskit connect ws://127.0.0.1:9000/", "an interactive session"},
+         {"echo hello | wskit connect -1 ws://127.0.0.1:9000/", "send one message, print the first reply, exit"},
+         {"wskit connect -x '{\"op\":\"sub\"}' --count 10 --json wss://example.test/feed",
+          "subscribe and print ten messages as JSON lines"},
+         {"seq 1 100000 | wskit connect ws://127.0.0.1:9000/ > echoes.txt", "a pipeline"}}};
+    doc.slash_commands = client_slash_commands();
+    doc.slash_intro =
+        "On a terminal (and in piped input with --slash), these lines are commands. Any other line starting with "
+        "a slash is the server's: it is sent as a text message, as typed, so a chat's /nick, /me or /who works "
+        "(at the prompt, the first one sent says so)";
+    return doc;
+}
+
 }  // namespace
 
 void register_connect(CLI::App& app, Context& ctx) {
     auto c = std::make_shared<ConnectCommand>();
-    auto* sub = add_command(
-        ctx, app, "connect", "c", "Talk to a ws:// or wss:// server, interactively or from a script",
-        {"wskit connect [OPTIONS] URL",
-         "Opens a WebSocket connection to URL and joins it to the terminal or to a pipeline. Each line of "
-         "standard input is sent as a text message (see the input options for other framings); every message "
-         "received is printed on standard output. At the end of input, wskit waits until the server has been "
-         "silent for --wait seconds (0.5 by default), then closes with 1000 and still prints what arrives until "
-         "the server's close.\n"
-         "URL is ws://, wss://, http:// or https:// (taken as ws:// and wss://), or a bare host:port/path (ws://). "
-         "IPv6 literals go in brackets: ws://[::1]:9000/. Every resolved address is tried.",
-         {{"wskit connect ws://127.0.0.1:9000/", "an interactive session"},
-          {"echo hello | wskit connect -1 ws://127.0.0.1:9000/", "send one message, print the first reply, exit"},
-          {"wskit connect -x '{\"op\":\"sub\"}' --count 10 --json wss://example.test/feed",
-           "subscribe and print ten messages as JSON lines"},
-          {"seq 1 100000 | wskit connect ws://127.0.0.1:9000/ > echoes.txt", "a pipeline"}}});
-    add_option(ctx, *sub, "url", c->url, "ws://, wss://, http(s):// or host:port/path", {}, Complete::url)
-        ->required()->option_text("URL");
+    auto* sub = add_command(ctx, app, "connect", "c", "Talk to a ws:// or wss:// server, interactively or from a script",
+                            connect_doc());
+    add_option(ctx, *sub, "url", c->url, "ws://, wss://, http(s)://, host:port/path, or a port of 127.0.0.1", {},
+               Complete::url)
+        ->required()
+        ->option_text("URL");
     add_client_options(ctx, *sub, c->client);
     add_output_options(ctx, *sub, c->output);
     add_input_options(ctx, *sub, c->input);
@@ -101,18 +124,35 @@ void register_connect(CLI::App& app, Context& ctx) {
                "server has been silent for SECS seconds (default 0.5), then closes with 1000 and still prints what "
                "arrives until the server's close: servers that stop answering once they get a close frame (Python "
                "websockets, Node ws, most asyncio and Go servers) have their replies printed. -w 0 closes as soon as "
-               "everything is written; --keep-open never closes at the end of input.",
+               "everything is written; --keep-open never closes at the end of input. --count, -1 and --until follow "
+               "the same rule: not met once the server has been silent for SECS, they end the run with exit 7 "
+               "('--count not reached (1 of 2)'), so that a script never hangs.",
                Complete::number)
         ->check(seconds_validator())->option_text("SECS");
-    add_flag(ctx, *sub, "-1,--once", c->once, "Exit after the first message received");
-    add_option(ctx, *sub, "--count", c->count, "Exit after N messages received (exit 7 if the connection ends first)",
-               {}, Complete::number)->check(count_validator())->option_text("N");
-    add_option(ctx, *sub, "--until", c->until, "Exit after a text message matching this regex (RE2 syntax)", {},
-               Complete::text)->option_text("REGEX");
+    add_flag(ctx, *sub, "-1,--once", c->once, "Exit after the first message received",
+             "Exit after the first message received; exit 7 when the connection ends first, or when none has come "
+             "once the input has ended and the server has been silent for --wait seconds.");
+    add_option(ctx, *sub, "--count", c->count,
+               "Exit after N messages received (exit 7 if the connection ends or the server falls silent first)",
+               "Exit after N messages received. Exit 7 ('--count not reached (1 of 2)') when the connection ends "
+               "first, or when, after the end of input, the server has been silent for --wait seconds; --keep-open "
+               "waits as long as it takes.",
+               Complete::number)
+        ->check(count_validator())
+        ->option_text("N");
+    add_option(ctx, *sub, "--until", c->until, "Exit after a text message matching this regex (RE2 syntax)",
+               "Exit after a text message matching REGEX (RE2 syntax, matched anywhere in the message). Exit 7 "
+               "('--until not matched') when the connection ends first, or when, after the end of input, the server "
+               "has been silent for --wait seconds; --keep-open waits as long as it takes.",
+               Complete::text)
+        ->option_text("REGEX");
     add_option(ctx, *sub, "-m,--timeout,--max-time", c->timeout,
                "Bound the whole run to SECS; when it elapses, close and exit 7", {}, Complete::number)
         ->check(seconds_validator())->option_text("SECS");
-    add_flag(ctx, *sub, "--keep-open", c->keep_open, "Stay connected after the end of input");
+    add_flag(ctx, *sub, "--keep-open", c->keep_open, "Stay connected after the end of input",
+             "Stay connected after the end of input, until the server closes or another exit condition holds "
+             "(--count, --until, --timeout, a signal): --count and --until then wait for the server as long as it "
+             "takes.");
     add_option(ctx, *sub, "--close-code", c->close_code, "Close code to send (default 1000)",
                "The close code wskit sends when it closes (default 1000): 1000-1003, 1007-1014 or 3000-4999. "
                "1005, 1006 and 1015 only report what happened and are never sent (RFC 6455 7.4).",
@@ -137,6 +177,14 @@ void register_connect(CLI::App& app, Context& ctx) {
              "with jitter), and report each attempt (a 'reconnect' event in JSON). Input read meanwhile waits and "
              "is sent after reconnecting. The end of input, a close you asked for, --count, --timeout and signals "
              "still end the session.");
+    add_flag(ctx, *sub, "--no-history", c->no_history,
+             "Keep no history of typed lines on disk (see WSKIT_HISTORY)",
+             "At the interactive prompt, keep the history of typed lines for this session only: nothing is read "
+             "from or written to the history file. By default every line typed is saved (up to 1000, in a file "
+             "only its owner may read) to $WSKIT_HISTORY, else $XDG_STATE_HOME/wskit/history, else "
+             "~/.local/state/wskit/history, and recalled with the arrow keys in later sessions; tokens and "
+             "passwords typed into messages land there too. WSKIT_HISTORY= (empty) turns it off for every session, "
+             "as this flag does for one.");
     add_option(ctx, *sub, "--reconnect-max", c->reconnect_max,
                "Give up after N reconnect attempts in a row (default: never)", {}, Complete::number)
         ->check(count_validator())->option_text("N");

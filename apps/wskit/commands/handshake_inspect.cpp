@@ -53,7 +53,8 @@ int run(const InspectCommand& c) {
     if (!c.listen.empty()) return run_server(c);
     InspectOptions o;
     o.client = c.client.resolve(c.url);
-    o.follow_redirects = c.client.follow_redirects;
+    o.follow_redirects = c.client.follow_redirects || c.client.location_trusted;
+    o.location_trusted = c.client.location_trusted;
     o.max_redirects = c.client.max_redirects;
     o.pings = c.pings;
     o.max_body = c.max_body;

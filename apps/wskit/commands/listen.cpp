@@ -42,6 +42,7 @@ int run(const ListenCommand& c) {
     o.interactive = !o.exec && ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
     o.output.show_outgoing = o.output.format == OutputFormat::human && !o.interactive;
     o.framing = c.input.framing();
+    o.output.null_terminated = c.input.null;
     o.encoding = c.input.encoding();
     o.slash = c.input.slash || o.interactive;
     o.once = c.once;

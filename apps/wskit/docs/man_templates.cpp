@@ -35,6 +35,8 @@ Each command has its own manual page, named after it, and its own
 A client takes a URL: \fBws://\fR or \fBwss://\fR; \fBhttp://\fR and
 \fBhttps://\fR are taken as \fBws://\fR and \fBwss://\fR, and a bare
 \fIhost\fR:\fIport\fR/\fIpath\fR means \fBws://\fR.
+A bare port, \fB9000\fR or \fB:9000\fR, means \fBws://127.0.0.1:9000/\fR,
+the address \fBwskit listen 9000\fR serves.
 IPv6 literals go in brackets: \fBws://[::1]:9000/\fR.
 Every address a name resolves to is tried, IPv6 and IPv4, so
 \fBlocalhost\fR just works.
@@ -71,6 +73,8 @@ Color is used only on a terminal, never when \fBNO_COLOR\fR is set or with
 The default when standard output is not a terminal.
 Message payloads only, one per line; binary payloads are written exactly as
 received.
+With \fB\-0\fR, \fB\-\-null\fR, every message, text or binary, ends with
+a NUL byte instead.
 Nothing else is written to standard output.
 .TP
 .B json
@@ -82,17 +86,30 @@ Any payload round-trips.
 When standard input is a terminal, a client reads it with a line editor with
 history; incoming messages are printed above the prompt without disturbing
 what is being typed.
-The history persists across runs in
-\fB$XDG_STATE_HOME/wskit/history\fR.
+The history persists across runs (the last 1000 lines) in
+\fB$WSKIT_HISTORY\fR, else \fB$XDG_STATE_HOME/wskit/history\fR, else
+\fB~/.local/state/wskit/history\fR, a file only its owner may read:
+what is typed, tokens and passwords included, lands there.
+\fBWSKIT_HISTORY=\fR (empty) keeps it for the session only, as
+\fBwskit connect \-\-no\-history\fR does for one run.
 .PP
 When standard input is not a terminal, each line (ending in LF or CRLF) is
 sent as one text message.
 Nothing read before the connection opens is lost, and no message is ever
 split or altered.
+At the end of input (or after the last \fB\-x\fR message), a client writes
+everything queued, waits until the server has been silent for
+\fB\-w\fR, \fB\-\-wait\fR seconds (0.5 by default), then closes with 1000
+and still prints what arrives until the server's close.
+\fB\-\-count\fR, \fB\-1\fR and \fB\-\-until\fR follow the same rule, so
+that a script never hangs: not met by then, they end the run with exit 7
+(\fB\-\-count not reached (1 of 2)\fR).
+\fB\-\-keep\-open\fR waits for the server instead, as long as it takes.
 Other framings and encodings:
 .TP
 \fB\-0\fR, \fB\-\-null\fR
-Messages end with a NUL byte instead of a newline.
+Messages end with a NUL byte instead of a newline, in the input and in raw
+output (every message received, text or binary, then ends with a NUL).
 .TP
 .B \-\-paragraph
 Messages are separated by blank lines (paste pretty-printed JSON).
@@ -108,6 +125,9 @@ Decode each message from hex or base64 and send the bytes as a binary frame.
 .SH SLASH COMMANDS
 Interactive input understands slash commands; piped input does too with
 \fB\-\-slash\fR.
+They are a fixed set: any other line that starts with a slash is sent to the
+server as a text message, as typed, so that a server's own commands (a chat's
+\fB/nick\fR, \fB/who\fR) work; at the prompt, the first one sent says so.
 @SLASH_COMMANDS@
 .SH JSON OUTPUT
 With \fB\-\-json\fR (\fB\-\-output json\fR), every event is one JSON object
@@ -189,9 +209,13 @@ For example:
 When set and not empty, human output is never colored (unless
 \fB\-\-color always\fR).
 .TP
+.B WSKIT_HISTORY
+The file the interactive history is kept in; when set but empty, the
+history is not kept on disk at all (see \fBINPUT\fR).
+.TP
 .B XDG_STATE_HOME
-Where the interactive history is kept, as
-\fB$XDG_STATE_HOME/wskit/history\fR (default \fB~/.local/state\fR).
+Where the interactive history is kept when \fBWSKIT_HISTORY\fR is not set,
+as \fB$XDG_STATE_HOME/wskit/history\fR (default \fB~/.local/state\fR).
 .TP
 .B SSLKEYLOGFILE
 When set, TLS session keys are appended to this file in the NSS key log

@@ -69,6 +69,7 @@ WSKIT_API std::string render_json(const InspectReport& report, const RenderOptio
 struct InspectOptions {
     ClientOptions client;
     bool follow_redirects = false;
+    bool location_trusted = false;       // -L sends credentials to any origin, follows wss:// to ws:// (see plan_redirect)
     int max_redirects = 10;
     int pings = 0;                       // round trips measured after the handshake
     std::size_t max_body = 64 * 1024;    // of a non-101 response (the library reads at most 64 KiB)

@@ -21,7 +21,10 @@ struct SlashCommand {
         binary,   // /bin HEX: `message` is the decoded binary message
         quit,     // /quit: close with 1000 and exit
         help,     // /help
-        invalid,  // a command with bad arguments, or an unknown one: `error` says why
+        // Any other /word: not wskit's, so the server's (a chat's /nick,
+        // /who): `message` is the line as typed, sent as a text message.
+        to_server,
+        invalid,  // one of the commands above with bad arguments: `error` says why
     };
     Kind kind = Kind::message;
     Message message;    // message, ping, pong (payload), binary
@@ -31,11 +34,14 @@ struct SlashCommand {
 };
 
 // Lines that do not start with '/' are messages as they are; "//x" is the
-// message "/x".
+// message "/x". The commands are a fixed set (client_slash_commands()):
+// any other line starting with '/' is to_server, so that a server's own
+// commands work from a client as from any other.
 WSKIT_API SlashCommand parse_slash_command(std::string_view line);
 
 // A line typed into `wskit listen`: a message for every client, or a
-// command. The client's /close, /bin, /quit, /help and //x work there too.
+// command. The client's /close, /bin, /quit, /help and //x work there too;
+// an unknown command is an error there (the clients have no commands).
 struct ListenCommand {
     enum class Kind {
         message,  // send `message` to every client

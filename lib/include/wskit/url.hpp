@@ -1,5 +1,7 @@
 // WebSocket addresses as users type them: ws://, wss://, http(s):// (taken as
-// ws(s)://), and a bare host:port/path (taken as ws://).
+// ws(s)://), a bare host:port/path (taken as ws://), and a bare port, 9000 or
+// :9000 (with or without /path), taken as ws://127.0.0.1:9000/, as servers
+// take `listen 9000`.
 #pragma once
 
 #include <wskit/export.hpp>

@@ -92,7 +92,9 @@ private:
 // The client's transport connection: websocketpp's, with a tap on every read
 // and write that decodes the frames for -vv. websocketpp logs only the hex
 // of the frame headers it writes, and nothing per frame it reads; every byte
-// of both directions passes through these two calls, after TLS.
+// of both directions passes through these two calls, after TLS. Each
+// completed write is reported too (on_write_done), the write-complete
+// signal websocketpp lacks: the client learns there when its pong has gone.
 template <class config>
 class TracedConnection : public websocketpp::transport::asio::connection<config> {
     using base = websocketpp::transport::asio::connection<config>;
@@ -104,6 +106,9 @@ public:
 
     // Frames are traced from now on (the loop thread, before connecting).
     void set_frame_trace(TraceHandler trace) { frame_trace_ = std::move(trace); }
+
+    // Called after websocketpp has handled each completed write.
+    std::function<void()> on_write_done;
 
 protected:
     void async_read_at_least(size_t num_bytes, char* buf, size_t len, read_handler handler) {
@@ -117,15 +122,24 @@ protected:
     }
     void async_write(const char* buf, size_t len, write_handler handler) {
         if (frame_trace_) report(sent_, TraceLine::Kind::sent, {buf, len});
-        base::async_write(buf, len, std::move(handler));
+        base::async_write(buf, len, reporting_done(std::move(handler)));
     }
     void async_write(std::vector<websocketpp::transport::buffer> const& bufs, write_handler handler) {
         if (frame_trace_)
             for (const auto& b : bufs) report(sent_, TraceLine::Kind::sent, {b.buf, b.len});
-        base::async_write(bufs, std::move(handler));
+        base::async_write(bufs, reporting_done(std::move(handler)));
     }
 
 private:
+    // base binds the connection's shared_ptr into the completion, so `this`
+    // outlives it.
+    write_handler reporting_done(write_handler handler) {
+        return [this, handler = std::move(handler)](std::error_code const& ec) {
+            handler(ec);
+            if (on_write_done) on_write_done();
+        };
+    }
+
     void report(FrameTracer& tracer, TraceLine::Kind kind, std::string_view bytes) {
         for (auto& line : tracer.feed(bytes)) frame_trace_(TraceLine{kind, std::move(line)});
     }

@@ -3,11 +3,16 @@
 // Part of the websocketpp layer: included through wspp.hpp only.
 #pragma once
 
+#include "../headers.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace wskit::detail {
 
@@ -49,15 +54,61 @@ private:
     std::string raw_;
 };
 
-// websocketpp writes the Host header from the URL just before sending the
-// request, over any Host set earlier: an explicit one (--host, -H 'Host: x')
-// is set once before that, so the first Host written wins here.
+// The client's request.
+// - websocketpp writes the Host header from the URL just before sending the
+//   request, over any Host set earlier: an explicit one (--host, -H 'Host:
+//   x') is set once before that, so the first Host written wins here.
+// - websocketpp keeps headers in a map (one line per name, sorted), so a
+//   header given twice (-H 'Cookie: a=1' -H 'Cookie: b=2') kept only the
+//   last. The user's headers are kept here as lines, in the order given,
+//   repeats included, and sent after websocketpp's own, as curl sends them;
+//   the map holds the last value of each, for websocketpp's own checks. A
+//   later value set by name (-o, --auth, websocketpp's own key or version)
+//   replaces the user's lines of that name, as it replaced their value.
+//   websocketpp writes the request with raw(), hidden here.
 class PinnedHostRequest : public websocketpp::http::parser::request {
 public:
     void replace_header(std::string const& key, std::string const& value) {
         if (key == "Host" && !get_header("Host").empty()) return;
+        forget_lines(key);
         request::replace_header(key, value);
     }
+    void append_header(std::string const& key, std::string const& value) {
+        forget_lines(key);  // websocketpp's "Connection: x, Upgrade" then holds both
+        request::append_header(key, value);
+    }
+    void remove_header(std::string const& key) {
+        forget_lines(key);
+        request::remove_header(key);
+    }
+
+    // A header line of the user's (-H): sent as given, after websocketpp's.
+    void add_line(std::string const& key, std::string const& value) {
+        request::replace_header(key, value);
+        lines_.emplace_back(key, value);
+    }
+
+    std::string raw() const { return raw_head() + m_body; }
+    std::string raw_head() const {
+        std::string out = get_method() + " " + get_uri() + " " + get_version() + "\r\n";
+        for (const auto& [key, value] : m_headers) {
+            if (!has_lines(key)) out += key + ": " + value + "\r\n";
+        }
+        for (const auto& [key, value] : lines_) out += key + ": " + value + "\r\n";
+        return out + "\r\n";
+    }
+
+private:
+    bool has_lines(std::string const& key) const {
+        return std::any_of(lines_.begin(), lines_.end(), [&](const auto& l) { return same_header_name(l.first, key); });
+    }
+    void forget_lines(std::string const& key) {
+        lines_.erase(std::remove_if(lines_.begin(), lines_.end(),
+                                    [&](const auto& l) { return same_header_name(l.first, key); }),
+                     lines_.end());
+    }
+
+    std::vector<std::pair<std::string, std::string>> lines_;  // the user's, in order
 };
 
 // websocketpp's client gives up on a non-101 response as soon as its headers
@@ -70,7 +121,11 @@ public:
 // it: at once when there is none (1xx, 204, 304, a zero length), at the last
 // chunk of a chunked body, at the length, or, for a body delimited by the
 // end of the connection, at EOF (websocketpp fails the connection then, with
-// the status known) or at the first read after close_delimited_wait.
+// the status known) or at the first read after close_delimited_wait. A
+// server that sends nothing more and keeps the connection open gives no such
+// read: the client is told when such a body starts (on_body_until_close) and
+// ends the wait itself after close_delimited_wait (by shutting the socket's
+// reading side, which gives websocketpp its EOF).
 class CompleteBodyResponse : public websocketpp::http::parser::response {
 public:
     static constexpr std::size_t max_body = 64 * 1024;
@@ -120,6 +175,10 @@ public:
     // threw, or when the head never ended. For the failure classifier.
     const std::string& first_bytes() const { return first_bytes_; }
 
+    // Called (from websocketpp's read handler) when the head is in and the
+    // body ends only with the connection.
+    void on_body_until_close(std::function<void()> handler) { on_body_until_close_ = std::move(handler); }
+
 private:
     static constexpr std::size_t max_raw = 64 * 1024;
     static constexpr std::size_t max_first_bytes = 256;
@@ -150,6 +209,7 @@ private:
             framing_ = Framing::until_close;
         }
         complete_ = framing_ == Framing::none || (framing_ == Framing::length && remaining_ == 0);
+        if (framing_ == Framing::until_close && on_body_until_close_) on_body_until_close_();
     }
 
     // Takes every byte offered, so that websocketpp reads on; keeps at most
@@ -235,6 +295,7 @@ private:
     unsigned long long remaining_ = 0;  // body or chunk bytes still to come
     std::string line_;                  // a chunk size line being read
     std::chrono::steady_clock::time_point head_done_;
+    std::function<void()> on_body_until_close_;
 };
 
 }  // namespace wskit::detail

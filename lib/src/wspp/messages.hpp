@@ -60,6 +60,11 @@ public:
     // Called when websocketpp prepares a close frame that fails the
     // connection (see ClientMessage), before it is queued.
     std::function<void()> on_error_close;
+    // Called for every outgoing message websocketpp allocates, before it
+    // fills it in. websocketpp sets the connection's local close code just
+    // before it allocates a close frame: the client looks at it here to learn
+    // whether its first close frame answers the server's (see Client).
+    std::function<void()> before_outgoing;
 };
 
 // The client's messages. Like the server's (see ServerMessage), a close frame
@@ -85,6 +90,7 @@ public:
 
 template <class Message>
 typename ClientMessageManager<Message>::message_ptr ClientMessageManager<Message>::get_message() {
+    if (before_outgoing) before_outgoing();
     if (outgoing_closed) return {};
     auto msg = std::make_shared<ClientMessage>(this->shared_from_this());
     msg->error_close_hook = &on_error_close;

@@ -1,0 +1,27 @@
+// A client's control frames built by hand (RFC 6455 5.5): the client sends
+// its close and its pongs as prepared frames, so that it knows when each is
+// written (see Client). Plain C++, unit-tested.
+#pragma once
+
+#include <wskit/export.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace wskit::detail {
+
+struct ControlFrame {
+    std::string header;   // FIN + opcode, the masked length, the masking key
+    std::string payload;  // masked with the key
+};
+
+constexpr std::uint8_t close_opcode = 0x8;
+constexpr std::uint8_t pong_opcode = 0xA;
+
+// A masked control frame of `opcode` with `payload` (at most 125 bytes).
+WSKIT_API ControlFrame masked_control_frame(std::uint8_t opcode, const std::string& payload, std::uint32_t key);
+
+// A close frame (5.5.1): the status code in network order, then the reason.
+WSKIT_API ControlFrame masked_close_frame(std::uint16_t code, const std::string& reason, std::uint32_t key);
+
+}  // namespace wskit::detail
