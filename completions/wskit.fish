@@ -138,6 +138,7 @@ complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'times
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'pretty' -d 'Pretty-print JSON payloads in human output'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -s 'P' -l 'show-ping-pong' -d 'Show ping, pong and close frames in human output'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'history' -x -d 'Messages of a room replayed to a newcomer (default 50)'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'history-memory' -x -d 'Bytes the history of every room may take together (default 256 MiB)'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'rate' -x -d 'Messages per second a client may send (default 10; 0: no limit)'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'origin' -x -d 'Also accept browsers from ORIGIN (repeatable; \'*\' accepts any)'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'token' -x -d 'Require SECRET, as ?token=SECRET or Authorization: Bearer SECRET'

@@ -386,3 +386,35 @@ TEST_CASE("Hub: a terminal's greeting in a crowded room names the first 50 and c
     f.hub.receive(60, "/who", t0);
     CHECK(f.take(60).front().find("p59, p60") != std::string::npos);
 }
+
+TEST_CASE("Hub: every room's history together within history_memory, the oldest messages going first", "[chat]") {
+    HubOptions o;
+    o.history = 5;
+    o.rate = 0;
+    const std::string text(1000, 'x');
+    // Room for five of these messages (a room name of 2 bytes, a name of 1, node "local").
+    o.history_memory = 5 * (sizeof(RoomEvent) + text.size() + 1 + 2 + 5) + 10;
+    Fixture f(o);
+    ConnId next = 1;
+    for (const char* room : {"/a", "/b", "/c"}) {
+        auto conn = next++;
+        f.hub.join(conn, std::string(room) + "?name=w", WireFormat::text, t0);
+        for (int i = 0; i < 3; ++i) f.hub.receive(conn, text + std::to_string(i), t0);
+    }
+    f.hub.leave(1, t0);  // /a idle: its history would be kept, were there room for it
+    auto history_of = [&](const char* room) {
+        auto conn = next++;
+        f.hub.join(conn, std::string(room) + "?name=reader", WireFormat::text, t0);
+        std::vector<std::string> got;
+        for (auto& line : f.take(conn))
+            if (line.rfind("[history] ", 0) == 0) got.push_back(line.substr(line.size() - 1));
+        f.hub.leave(conn, t0);
+        return got;
+    };
+    CHECK(history_of("/a").empty());
+    CHECK(history_of("/b") == std::vector<std::string>{"1", "2"});
+    CHECK(history_of("/c") == std::vector<std::string>{"0", "1", "2"});
+    f.hub.receive(3, text + "3", t0);  // one more in /c: /b's oldest goes
+    CHECK(history_of("/b") == std::vector<std::string>{"2"});
+    CHECK(history_of("/c") == std::vector<std::string>{"0", "1", "2", "3"});
+}

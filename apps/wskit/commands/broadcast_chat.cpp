@@ -24,6 +24,7 @@ struct ChatCommand {
     std::string token;
     double ping_interval = 30;
     double handshake_timeout = 5;
+    std::size_t history_memory = chat::HubOptions{}.history_memory;
     std::string redis;
 };
 
@@ -39,6 +40,7 @@ int run(const ChatCommand& c) {
     // The transcript is read by people unless --json (or --raw) says otherwise.
     if (c.output.output == "auto" && !c.output.raw && !c.output.json) o.output.format = OutputFormat::human;
     o.hub.history = c.history;
+    o.hub.history_memory = c.history_memory;
     o.hub.rate = c.rate;
     o.origins = c.origins;
     o.token = c.token;
@@ -138,6 +140,14 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
     add_option(ctx, *sub, "--history", c->history, "Messages of a room replayed to a newcomer (default 50)", {},
                Complete::number)
         ->check(count_validator())->option_text("N");
+    add_option(ctx, *sub, "--history-memory", c->history_memory,
+               "Bytes the history of every room may take together (default 256 MiB)",
+               "Bytes the history of all the rooms a process remembers may take together (about: texts, names and "
+               "bookkeeping), default 256 MiB: past it the oldest messages are forgotten first, whichever room they "
+               "are in, so that a crowd of rooms each filled with --history messages of the largest size cannot "
+               "pin gigabytes. 256 MiB holds the whole history of thousands of rooms of everyday messages.",
+               Complete::number)
+        ->check(count_validator())->option_text("BYTES");
     add_option(ctx, *sub, "--rate", c->rate, "Messages per second a client may send (default 10; 0: no limit)",
                "Messages per second a client may send, commands included, as a token bucket of N messages "
                "refilled at N per second (so a burst of N passes). Past it the message is dropped and the client "

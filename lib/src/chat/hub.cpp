@@ -89,8 +89,7 @@ Room& Hub::Impl::open_room(const std::string& name) {
         // Others (processes sharing the room) may have been in it, and
         // talked, while nobody was here.
         auto known = bus.room_state(name);
-        if (!known.history.empty()) room.history.assign(known.history.begin(), known.history.end());
-        while (room.history.size() > options.history) room.history.pop_front();
+        if (!known.history.empty()) replace_history(room, std::move(known.history));
         for (auto& m : known.members)
             if (m.origin != node) room.roster.push_back({m.origin, m.conn, m.name});
         idle.erase(std::remove(idle.begin(), idle.end(), name), idle.end());
@@ -104,15 +103,20 @@ void Hub::Impl::close_room(const std::string& name) {
     room.subscription = 0;
     room.roster.clear();  // who is elsewhere is no longer heard of here
     room.presence = {};   // nobody is left here to hear of it
-    idle.push_back(name);
     if (room.history.empty()) {
         rooms.erase(name);
-        idle.pop_back();
+        return;
     }
-    while (idle.size() > options.idle_rooms) {
-        rooms.erase(idle.front());
-        idle.pop_front();
-    }
+    idle.push_back(name);
+    while (idle.size() > options.idle_rooms) forget_room(idle.front());
+}
+
+void Hub::Impl::forget_room(std::string name) {
+    idle.erase(std::remove(idle.begin(), idle.end(), name), idle.end());
+    auto it = rooms.find(name);
+    if (it == rooms.end()) return;
+    forget_history(it->second);
+    rooms.erase(it);
 }
 
 // Whether someone other than `except` (a client here) goes by `name`.
@@ -171,10 +175,7 @@ void Hub::Impl::on_bus_event(const RoomEvent& e) {
     auto& room = it->second;
     update_roster(room, e);
     bool presence = e.type == RoomEvent::Type::join || e.type == RoomEvent::Type::leave;
-    if (e.said()) {
-        room.history.push_back(e);
-        while (room.history.size() > options.history) room.history.pop_front();
-    }
+    if (e.said()) push_history(room, e);
     if (e.origin != node) sink(record(e));
     if (presence) return announce(room, e);
     flush_presence(room);  // what came before this event, first

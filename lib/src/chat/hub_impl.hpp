@@ -8,6 +8,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -95,10 +96,18 @@ struct Hub::Impl {
     // --- rooms ------------------------------------------------------------
     Room& open_room(const std::string& name);
     void close_room(const std::string& name);
+    void forget_room(std::string name);  // an idle room, history and all (a copy: idle may hold it)
     // Whether someone other than `except` (a client here) goes by `name`.
     bool taken(const Room& room, std::string_view name, ConnId except) const;
     // The first `limit` names of the room, in join order.
     static std::vector<std::string> names(const Room& room, std::size_t limit = SIZE_MAX);
+
+    // --- history, within options.history_memory (history.cpp) ----------
+    void push_history(Room& room, const RoomEvent& e);
+    void replace_history(Room& room, std::vector<RoomEvent> events);
+    void forget_history(Room& room);
+    void pop_history(Room& room);
+    void trim_history();
 
     // --- events -----------------------------------------------------------
     RoomEvent make_event(ConnId conn, const Client& c, RoomEvent::Type type, std::string text, Time now);
@@ -136,6 +145,11 @@ struct Hub::Impl {
     std::map<ConnId, Client> clients;
     std::map<std::string, Room> rooms;
     std::deque<std::string> idle;  // rooms nobody is in, emptied longest ago first
+    // The bytes of every room's history, and each room's oldest message
+    // (its time, the room): the first of these goes first when the bytes
+    // are over options.history_memory.
+    std::size_t history_bytes = 0;
+    std::set<std::pair<Time, std::string>> oldest_messages;
     std::uint64_t next_id = 1;
     std::uint64_t guests = 0;
     std::uint64_t claims = 0;
