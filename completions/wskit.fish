@@ -145,6 +145,7 @@ complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'token
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'ping-interval' -x -d 'Ping clients every SECS seconds; drop those that answered nothing since (default 30; 0: never)'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'handshake-timeout' -x -d 'Drop a connection whose opening handshake takes longer than SECS seconds (default 5)'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'redis' -x -d 'Share the rooms with the other chat processes using the Redis at URL'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'redis-timeout' -x -d 'With --redis: Redis not answering for SECS seconds is taken for gone (default 3)'
 
 # wskit handshake-inspect
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -s 'h' -l 'help' -d 'Print this help message and exit'

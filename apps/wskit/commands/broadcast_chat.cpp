@@ -26,6 +26,7 @@ struct ChatCommand {
     double handshake_timeout = 5;
     std::size_t history_memory = chat::HubOptions{}.history_memory;
     std::string redis;
+    double redis_timeout = 3;
 };
 
 std::chrono::milliseconds millis(double seconds) {
@@ -46,6 +47,7 @@ int run(const ChatCommand& c) {
     o.token = c.token;
     o.ping_interval = millis(c.ping_interval);
     o.redis = c.redis;
+    o.redis_timeout = millis(c.redis_timeout);
     return run_chat(o);
 }
 
@@ -188,18 +190,27 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
                "lists the room's people in every process, names are unique across processes (each is claimed in Redis "
                "before it is given; what a client sends meanwhile waits for its name), and the people of a "
                "process that dies leave the others' rooms within about 10 s. When "
-               "Redis cannot be reached the process says so once on stderr, keeps serving its own clients alone "
+               "Redis cannot be reached, or leaves a command unanswered for --redis-timeout (a connection is ready "
+               "once Redis has answered it), the process says so once on stderr, keeps serving its own clients alone "
                "(names are then checked in this process only), "
                "answers 'degraded' on /healthz, and reconnects with a growing delay (0.1 s to 5 s, with jitter); "
                "once back it says so and shares the rooms again, and sends the others what its clients said "
                "meanwhile (the last 1000 messages, 4 MiB at most; past that the oldest reach this process's clients "
                "only, which stderr and wskit_chat_redis_outbox_dropped_total say). A host name in URL is resolved "
                "without holding up the chat. /metrics adds "
-               "wskit_chat_redis_up, wskit_chat_redis_state, publish and delivery counts, the outbox and the "
+               "wskit_chat_redis_up, wskit_chat_redis_state, stalls, publish and delivery counts, the outbox and the "
                "cross-process delivery latency. "
                "rediss:// (TLS) is refused: Debian's hiredis 0.14 has no TLS.",
                Complete::text)
         ->option_text("URL");
+    add_option(ctx, *sub, "--redis-timeout", c->redis_timeout,
+               "With --redis: Redis not answering for SECS seconds is taken for gone (default 3)",
+               "With --redis: a command Redis has not answered within SECS seconds (a stopped or swamped Redis, a "
+               "broken link) makes the process take Redis for gone: it serves its own clients alone, at once, and "
+               "reconnects. Redis answers in well under a millisecond; 3 s rides out a busy moment, and keeps the "
+               "wait short for clients of one process who cannot hear each other meanwhile.",
+               Complete::number)
+        ->check(positive_seconds_validator())->option_text("SECS");
     sub->callback([c, &ctx] { ctx.run = [c] { return run(*c); }; });
 }
 

@@ -27,6 +27,10 @@ struct ChatOptions {
     // redis://[:PASSWORD@]HOST:PORT[/DB]: the rooms are shared with every
     // chat process using this Redis. Empty: this process alone.
     std::string redis;
+    // With redis: how long Redis may leave a command unanswered before it
+    // is taken for gone (3 s: Redis answers in microseconds, and clients of
+    // this process hear each other again soon).
+    std::chrono::milliseconds redis_timeout{3000};
 };
 
 // Serves until SIGINT/SIGTERM; returns 130/143, or throws Error when it

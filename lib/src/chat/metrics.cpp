@@ -44,6 +44,8 @@ void render_redis(std::string& out, const redis::BusStats& r) {
     single(out, "wskit_chat_redis_outbox_dropped_total", "counter",
            "Messages pushed out of the full outbox: delivered here, never to the other processes.",
            r.outbox_dropped);
+    single(out, "wskit_chat_redis_stalls_total", "counter",
+           "Times a Redis connection was given up because Redis stopped answering.", r.stalls);
     single(out, "wskit_chat_redis_published_total", "counter", "Room events this process published to Redis.",
            r.published);
     metric(out, "wskit_chat_redis_delivered_total", "counter",

@@ -29,9 +29,9 @@ HttpResponse plain(int status, std::string body) {
 
 // The bus over Redis, when --redis asks for one. Its node name tells this
 // process's events from the others' when they come back from Redis.
-std::unique_ptr<redis::RedisBus> make_redis_bus(EventLoop& loop, const std::string& url, std::size_t history) {
-    if (url.empty()) return nullptr;
-    auto where = redis::parse_redis_url(url);
+std::unique_ptr<redis::RedisBus> make_redis_bus(EventLoop& loop, const ChatOptions& options) {
+    if (options.redis.empty()) return nullptr;
+    auto where = redis::parse_redis_url(options.redis);
     if (where.tls && !redis::redis_tls_supported())
         throw Error(ExitCode::usage, "rediss:// (Redis over TLS) is not available: this wskit is built with "
                                      "hiredis 0.14, which has no TLS; use redis://, through a TLS tunnel such "
@@ -39,7 +39,7 @@ std::unique_ptr<redis::RedisBus> make_redis_bus(EventLoop& loop, const std::stri
     char host[256] = "";
     gethostname(host, sizeof host - 1);
     auto node = fmt::format("{}:{}:{:08x}", host, getpid(), std::random_device{}());
-    return std::make_unique<redis::RedisBus>(loop, where, node, history);
+    return std::make_unique<redis::RedisBus>(loop, where, node, options.hub.history, options.redis_timeout);
 }
 
 // The page loads nothing from elsewhere and runs no inline code: a text
@@ -52,7 +52,7 @@ class ChatServer {
 public:
     explicit ChatServer(const ChatOptions& options)
         : options_(options), session_(loop_, options.output), transcript_(session_, options.output),
-          redis_(make_redis_bus(loop_, options.redis, options.hub.history)),
+          redis_(make_redis_bus(loop_, options)),
           hub_(redis_ ? static_cast<chat::Bus&>(*redis_) : local_bus_, options.hub,
                [this](chat::Output&& o) { on_output(std::move(o)); }, redis_ ? redis_->node() : "local") {
         auto server_options = options.server;

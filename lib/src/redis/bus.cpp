@@ -30,10 +30,13 @@ const char* state_name(BusStats::State state) {
     return "?";
 }
 
-RedisBus::RedisBus(EventLoop& loop, RedisUrl url, std::string node, std::size_t history, std::string prefix)
+RedisBus::RedisBus(EventLoop& loop, RedisUrl url, std::string node, std::size_t history,
+                   std::chrono::milliseconds reply_timeout, std::string prefix)
     : loop_(loop), url_(url), node_(std::move(node)), prefix_(std::move(prefix)),
-      pub_(loop, url, "Redis", {[this] { on_ready(); }, [this](const std::string& why) { on_lost(pub_, why); }}),
-      sub_(loop, url, "Redis", {[this] { on_ready(); }, [this](const std::string& why) { on_lost(sub_, why); }}),
+      pub_(loop, url, "Redis", {[this] { on_ready(); }, [this](const std::string& why) { on_lost(pub_, why); }, {}},
+           {reply_timeout}),
+      sub_(loop, url, "Redis", {[this] { on_ready(); }, [this](const std::string& why) { on_lost(sub_, why); }, {}},
+           {reply_timeout}),
       random_(std::random_device{}()), history_(history), cache_(history) {}
 
 RedisBus::~RedisBus() {
@@ -41,6 +44,11 @@ RedisBus::~RedisBus() {
     // A bus destroyed while the loop still runs (a library user's) leaves
     // no retry behind to call a connection that is gone.
     for (const auto& [connection, timer] : retry_timers_) loop_.cancel(timer);
+}
+
+const BusStats& RedisBus::stats() {
+    stats_.stalls = pub_.stalls() + sub_.stalls();
+    return stats_;
 }
 
 std::string RedisBus::where() const {

@@ -34,6 +34,7 @@ struct BusStats {
     std::uint64_t reconnects = 0;        // connections made again after a loss
     std::size_t outbox = 0;              // messages said here while degraded, not sent to Redis yet
     std::uint64_t outbox_dropped = 0;    // ... pushed out of the full outbox: the others never see them
+    std::uint64_t stalls = 0;            // times Redis was given up for not answering
     // Cross-process delivery latency (the event's time to its delivery
     // here), a histogram with these upper bounds in seconds.
     static constexpr std::array<double, 10> bounds{0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1};
@@ -53,8 +54,10 @@ class RedisBus final : public chat::Bus {
 public:
     // `node` names this process in the events it publishes.
     // `history`: messages kept per room in Redis (the chat's --history).
+    // `reply_timeout`: Redis not answering for this long is taken for gone
+    // (see Connection::Limits).
     RedisBus(EventLoop& loop, RedisUrl url, std::string node, std::size_t history,
-             std::string prefix = "wskit:chat");
+             std::chrono::milliseconds reply_timeout, std::string prefix = "wskit:chat");
     ~RedisBus() override;
 
     void start();  // connects; events are delivered locally until connected
@@ -66,7 +69,7 @@ public:
                     ClaimDone done) override;
     void release_name(const std::string& room, const std::string& name, const chat::Presence& owner) override;
 
-    const BusStats& stats() const { return stats_; }
+    const BusStats& stats();
     std::string where() const;  // HOST:PORT
     const std::string& node() const { return node_; }
 
