@@ -145,6 +145,8 @@ complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'token
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'ping-interval' -x -d 'Ping clients every SECS seconds; drop those that answered nothing since (default 30; 0: never)'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'handshake-timeout' -x -d 'Drop a connection whose opening handshake takes longer than SECS seconds (default 5)'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'redis' -x -d 'Share the rooms with the other chat processes using the Redis at URL'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'history-ttl' -x -d 'With --redis: a room\'s history leaves Redis SECS after its last message (default 86400, a day)'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'presence-ttl' -x -d 'With --redis: how long a process vouches for its clients in Redis (default 6)'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'redis-timeout' -x -d 'With --redis: Redis not answering for SECS seconds is taken for gone (default 3)'
 
 # wskit handshake-inspect

@@ -1,9 +1,14 @@
 """wskit broadcast-chat --redis under Redis' faults, each made real on a
 redis-server: stopped (SIGSTOP), so that only its silence tells (detected,
-degraded, local delivery at once), and stopped before the chat connects
-(the kernel still accepts the connection: not taken for ready)."""
+degraded, local delivery at once); stopped before the chat connects (the
+kernel still accepts the connection: not taken for ready); stopped longer
+than the presence TTL (nobody leaves and joins again, a process that
+really died meanwhile is announced); and killed and restarted empty while
+a client talks at 400 messages a second (every message either delivered
+or counted as lost)."""
 import asyncio
 import signal
+import time
 
 import websockets
 
@@ -61,6 +66,99 @@ class StoppedRedis(RedisServers, TestCase):
         self.assertNotIn("sharing rooms", "\n".join(p.seen["stderr"]))
         redis.signal(signal.SIGCONT)
         p.wait_line(f"^wskit: Redis at 127.0.0.1:{port} is back: sharing rooms again$", timeout=15)
+
+    def test_a_stop_longer_than_the_presence_ttl_makes_nobody_leave_and_join_again(self):
+        redis, port = self.start_redis()
+        fast = ("--presence-ttl", "2", "--redis-timeout", "1")
+        (pa, url_a), (pb, url_b), (pc, url_c) = (self.chat(port, *fast) for _ in range(3))
+
+        async def scenario():
+            alice = await websockets.connect(url_a + "p?name=alice")
+            await lines_until(alice, "* you are alice in /p; /help lists the commands")
+            bob = await websockets.connect(url_b + "p?name=bob")
+            await lines_until(bob, "* you are bob in /p; /help lists the commands")
+            carl = await websockets.connect(url_c + "p?name=carl")
+            await lines_until(carl, "* you are carl in /p; /help lists the commands")
+            await lines_until(alice, "* carl joined")
+            await lines_until(bob, "* carl joined")
+            self.stop_redis(redis)
+            for p in (pa, pb, pc):
+                p.wait_line("serving this process's clients alone", timeout=10)
+            pc.signal(signal.SIGKILL)  # carl's process dies while nobody can tell
+            carl.transport.abort()
+            await asyncio.sleep(3)  # longer than the presence TTL: every entry expires
+            redis.signal(signal.SIGCONT)
+            for p in (pa, pb):
+                p.wait_line("is back: sharing rooms again", timeout=15)
+            # The one real change is announced (once every live process has had
+            # the TTL to say again who it serves), and nothing else before it.
+            self.assertEqual(await lines_until(alice, "* carl left", timeout=15), ["* carl left"])
+            self.assertEqual(await lines_until(bob, "* carl left", timeout=15), ["* carl left"])
+            await bob.send("still here")
+            self.assertEqual(await asyncio.wait_for(alice.recv(), 5), "bob: still here")
+            await alice.send("/who")
+            self.assertEqual(await asyncio.wait_for(alice.recv(), 5), "* online in /p (2): alice, bob")
+            for ws in (alice, bob):
+                await ws.close()
+        run(scenario(), timeout=90)
+
+
+class RestartedRedis(RedisServers, TestCase):
+    def test_a_restart_delivers_or_counts_every_message(self):
+        redis, port = self.start_redis()
+        (pa, url_a), (pb, url_b) = self.chat(port, "--rate", "0"), self.chat(port, "--rate", "0")
+        total = 3000
+
+        async def scenario():
+            nonlocal redis
+            here = await websockets.connect(url_a + "x?name=here")
+            there = [await websockets.connect(url_b + f"x?name=t{i}") for i in range(2)]
+            for ws in (here, *there):
+                await lines_until(ws, "* you are " + ("here" if ws is here else f"t{there.index(ws)}") +
+                                  " in /x; /help lists the commands")
+            sender = await websockets.connect(url_a + "x?name=s")
+            for ws in (here, *there):
+                await lines_until(ws, "* s joined")
+            received = {ws: [] for ws in [here, *there]}
+
+            async def read(ws):
+                async for line in ws:
+                    if line.startswith("s: m"):
+                        received[ws].append(int(line[4:]))
+                    if line == "s: end":
+                        return
+            readers = [asyncio.create_task(read(ws)) for ws in received]
+            start = time.monotonic()
+            killed_at = None
+            for i in range(total):
+                if i == 500:
+                    redis.signal(signal.SIGKILL)
+                    killed_at = i
+                # 1500 said while Redis is gone: more than the outbox keeps.
+                if killed_at is not None and i == killed_at + 1500:
+                    redis.wait()
+                    redis, _ = self.start_redis(port)  # empty, as after a restart
+                    killed_at = None
+                await sender.send(f"m{i}")
+                await asyncio.sleep(max(0, start + (i + 1) / 400 - time.monotonic()))
+            for p in (pa, pb):
+                p.wait_line("is back: sharing rooms again", timeout=15)
+            await sender.send("end")  # after everything, on every process
+            await asyncio.wait_for(asyncio.gather(*readers), 30)
+            return received, here, there
+
+        received, here, there = run(scenario(), timeout=120)
+        self.assertEqual(received[here], list(range(total)), "the sender's own process lost some")
+        lost_b = metrics(url_b)["wskit_chat_redis_lost_total"]
+        self.assertGreater(lost_b, 0, "the outbox kept everything: no loss to count")
+        for ws in there:
+            got = received[ws]
+            self.assertEqual(got, sorted(set(got)), "out of order or twice")
+            self.assertEqual(len(got) + lost_b, total,
+                             f"{len(got)} delivered and {lost_b} counted as lost, of {total}")
+        # The sender's outbox dropped some of them; the others were said while
+        # the second process was not back yet, and not in the history since.
+        self.assertLessEqual(metrics(url_a)["wskit_chat_redis_outbox_dropped_total"], lost_b)
 
 
 if __name__ == "__main__":

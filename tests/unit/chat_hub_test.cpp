@@ -274,7 +274,7 @@ struct LaterBus final : Bus {
     Subscription subscribe(const std::string& room, Handler handler) override { return local.subscribe(room, std::move(handler)); }
     void unsubscribe(Subscription s) override { local.unsubscribe(s); }
     void publish(const RoomEvent& e) override { queued.push_back(e); }
-    RoomState room_state(const std::string&) const override { return known; }
+    void load_room(const std::string&, Loaded done) override { done(known); }
     void flush() {
         auto events = std::move(queued);
         queued.clear();
@@ -417,4 +417,70 @@ TEST_CASE("Hub: every room's history together within history_memory, the oldest 
     f.hub.receive(3, text + "3", t0);  // one more in /c: /b's oldest goes
     CHECK(history_of("/b") == std::vector<std::string>{"2"});
     CHECK(history_of("/c") == std::vector<std::string>{"0", "1", "2", "3"});
+}
+
+namespace {
+
+// A bus that reads a room later, when told, and knows rooms elsewhere.
+struct SlowBus final : Bus {
+    Subscription subscribe(const std::string& room, Handler handler) override { return local.subscribe(room, std::move(handler)); }
+    void unsubscribe(Subscription s) override { local.unsubscribe(s); }
+    void publish(const RoomEvent& e) override { local.publish(e); }
+    void load_room(const std::string& room, Loaded done) override { loads.emplace_back(room, std::move(done)); }
+    void list_rooms(Listed done) override { done(elsewhere); }
+    void finish_load(RoomState state) {
+        auto [room, done] = std::move(loads.front());
+        loads.erase(loads.begin());
+        done(std::move(state));
+    }
+    LocalBus local;
+    std::vector<std::pair<std::string, Loaded>> loads;
+    std::vector<RoomCount> elsewhere;
+};
+
+}  // namespace
+
+TEST_CASE("Hub: clients arriving while the bus reads their room wait for it, and what they say too", "[chat]") {
+    SlowBus bus;
+    Fixture f({}, &bus);
+    f.hub.join(1, "/r?name=zed", WireFormat::text, t0);
+    f.hub.join(2, "/r?name=amy", WireFormat::text, t0);
+    REQUIRE(bus.loads.size() == 1);  // one read for the room
+    f.hub.receive(2, "early", t0);
+    CHECK(f.take(1).empty());
+    CHECK(f.take(2).empty());
+    RoomState known;
+    RoomEvent said;
+    said.type = RoomEvent::Type::message;
+    said.room = "/r";
+    said.from = "zed";
+    said.text = "before";
+    said.origin = "elsewhere";
+    known.history.push_back(said);
+    known.members.push_back({"elsewhere", 9, "zed"});
+    bus.finish_load(known);
+    CHECK(f.take(1) == Lines{"[history] zed: before", "* online in /r (2): zed, zed-2",
+                             "* you are zed-2 in /r; /help lists the commands", "* amy joined", "amy: early"});
+    CHECK(f.take(2).front() == "[history] zed: before");
+
+    // Left before the room was read: the room closes, and its late reading is
+    // for a room that is not there any more.
+    f.hub.join(3, "/s?name=gone", WireFormat::text, t0);
+    f.hub.leave(3, t0);
+    bus.finish_load({});
+    f.hub.join(4, "/s", WireFormat::text, t0);
+    bus.finish_load({});
+    CHECK(f.take(4) == Lines{"* online in /s (1): guest-1", "* you are guest-1 in /s; /help lists the commands"});
+}
+
+TEST_CASE("Hub: /rooms lists the bus's rooms, and its own as it knows them", "[chat]") {
+    SlowBus bus;
+    bus.elsewhere = {{"/x", 3}, {"/a", 99}};
+    Fixture f({}, &bus);
+    f.hub.join(1, "/a?name=one", WireFormat::text, t0);
+    bus.finish_load({});
+    f.hub.join(2, "/a?name=two", WireFormat::text, t0);
+    f.take(1), f.take(2);
+    f.hub.receive(1, "/rooms", t0);
+    CHECK(f.take(1) == Lines{"* rooms: /a (2), /x (3)"});
 }

@@ -8,6 +8,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -62,6 +63,10 @@ struct Room {
     std::deque<RoomEvent> history;
     std::map<ConnId, std::string> claims;  // names this process's clients are claiming here
     PresenceBatch presence;
+    // Opening: the bus is reading what it knows of the room (load_room);
+    // the clients that arrive meanwhile wait to claim their names.
+    bool loading = false;
+    std::vector<ConnId> waiting;
 
     bool empty_here() const { return local[0].empty() && local[1].empty(); }
     std::vector<ConnId>& local_of(WireFormat f) { return local[static_cast<std::size_t>(f)]; }
@@ -77,6 +82,7 @@ struct Hub::Impl {
     void leave(ConnId conn, Time now);
     void handle(ConnId conn, Client& c, std::string_view text, Time now);
     void admit(ConnId conn, Time now);  // once its name is granted
+    void list_rooms(ConnId conn);
 
     // --- names claimed through the bus (claims.cpp) -----------------------
     void claim(ConnId conn, std::string wanted, Time now);
@@ -91,10 +97,13 @@ struct Hub::Impl {
     // --- commands ---------------------------------------------------------
     void command(ConnId conn, Client& c, std::string_view line, Time now);
     void nick(ConnId conn, Client& c, std::string_view args, Time now);
-    std::string rooms_line() const;
+    // Rooms and their people: those `elsewhere` knows of (every process's,
+    // or nothing), and this hub's own.
+    std::string rooms_line(const std::optional<std::vector<RoomCount>>& elsewhere) const;
 
     // --- rooms ------------------------------------------------------------
     Room& open_room(const std::string& name);
+    void on_loaded(const std::string& name, Bus::Subscription subscription, RoomState state);
     void close_room(const std::string& name);
     void forget_room(std::string name);  // an idle room, history and all (a copy: idle may hold it)
     // Whether someone other than `except` (a client here) goes by `name`.
