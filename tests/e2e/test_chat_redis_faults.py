@@ -1,20 +1,34 @@
 """wskit broadcast-chat --redis under Redis' faults, each made real on a
-redis-server: stopped (SIGSTOP), so that only its silence tells (detected,
-degraded, local delivery at once); stopped before the chat connects (the
-kernel still accepts the connection: not taken for ready); stopped longer
-than the presence TTL (nobody leaves and joins again, a process that
-really died meanwhile is announced); and killed and restarted empty while
-a client talks at 400 messages a second (every message either delivered
-or counted as lost)."""
+redis-server: stopped (SIGSTOP) while a client floods, so that only its
+silence tells (detected, degraded, local delivery at once, the flooder
+paused meanwhile and memory bounded); stopped before the chat connects
+(the kernel still accepts the connection: not taken for ready); stopped
+longer than the presence TTL (nobody leaves and joins again, a process
+that really died meanwhile is announced); killed and restarted empty
+while a client talks at 400 messages a second (every message either
+delivered or counted as lost); and a subscriber connection whose messages
+stop coming while the other still answers."""
 import asyncio
 import signal
+import socket
+import threading
 import time
 
 import websockets
 
-from harness import TestCase, main
+from harness import SANITIZED, TestCase, main, rss_bytes
 from test_chat_redis import RedisServers, http_get, metrics, run
 from test_chat_redis_edges import lines_until
+
+
+async def until(condition, what, timeout=15):
+    """Waits for `condition()` (a probe of the process's state, through
+    /metrics or /healthz) to hold, checking every 50 ms."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
 
 
 class StoppedRedis(RedisServers, TestCase):
@@ -22,12 +36,14 @@ class StoppedRedis(RedisServers, TestCase):
         redis.signal(signal.SIGSTOP)
         self.addCleanup(redis.signal, signal.SIGCONT)  # before it is killed
 
-    def test_a_stopped_redis_is_detected_and_the_clients_of_a_process_hear_each_other(self):
+    def test_a_stopped_redis_is_detected_and_a_flood_costs_bounded_memory(self):
         redis, port = self.start_redis()
-        p, url = self.chat(port)
+        p, url = self.chat(port, "--rate", "0")
         _, other = self.chat(port)
+        payload = "x" * 60000
 
         async def scenario():
+            flooder = await websockets.connect(url + "f?name=flood")
             yan = await websockets.connect(url + "g?name=yan")
             zoe = await websockets.connect(url + "g?name=zoe")
             await lines_until(zoe, "* you are zoe in /g; /help lists the commands")
@@ -35,6 +51,20 @@ class StoppedRedis(RedisServers, TestCase):
             await lines_until(far, "* you are far in /g; /help lists the commands")
             await lines_until(yan, "* far joined")
             self.stop_redis(redis)
+            base = rss_bytes(p.proc.pid)
+            peak = base
+            flooding = True
+
+            async def flood():
+                while flooding:
+                    await flooder.send(payload)
+            flood_task = asyncio.create_task(flood())
+            # Before Redis is taken for gone: what waits for it is bounded, and the
+            # flooder is not read meanwhile.
+            await until(lambda: metrics(url)["wskit_chat_redis_paused_clients"] == 1, "the flooder paused")
+            m = metrics(url)
+            self.assertGreater(m["wskit_chat_redis_unanswered_bytes"], 4 << 20)
+            self.assertLess(m["wskit_chat_redis_unanswered_bytes"], 32 << 20)
             await zoe.send("said while Redis stops")
             p.wait_line(r"^wskit: Redis \(127\.0\.0\.1:\d+\): no answer within 3 s; serving this process's clients "
                         r"alone, and reconnecting$", timeout=10)
@@ -49,11 +79,26 @@ class StoppedRedis(RedisServers, TestCase):
             self.assertEqual(m["wskit_chat_redis_up"], 0)
             self.assertEqual(m["wskit_chat_redis_state[state=degraded]"], 1)
             self.assertEqual(m["wskit_chat_redis_stalls_total"], 1)
+            self.assertEqual(m["wskit_chat_redis_paused_clients"], 0)  # read again: its messages go to the outbox
+            # The flood goes on, into the bounded outbox; the reconnections meet a
+            # Redis that accepts connections but answers nothing.
+            sent_before = metrics(url)["wskit_chat_messages_received_total"]
+            deadline = time.monotonic() + 4
+            while time.monotonic() < deadline:
+                peak = max(peak, rss_bytes(p.proc.pid))
+                await asyncio.sleep(0.1)
+            flooded = metrics(url)["wskit_chat_messages_received_total"] - sent_before
+            self.assertGreater(flooded, 100, "the flooder was not read")
+            if not SANITIZED:  # unbounded, it grew by about 100 MB a second
+                self.assertLess(peak - base, 100 << 20, f"RSS grew from {base >> 20} to {peak >> 20} MB")
+            self.assertRegex(http_get(url, "/healthz")[1], r"^degraded: Redis \(127\.0\.0\.1:\d+\): (no answer within 3 s|connected, but no answer within 5 s);")
+            flooding = False
+            await flood_task
             redis.signal(signal.SIGCONT)
             p.wait_line("is back: sharing rooms again", timeout=15)
             await zoe.send("shared again")
             await lines_until(far, "zoe: shared again", timeout=10)
-            for ws in (yan, zoe, far):
+            for ws in (flooder, yan, zoe, far):
                 await ws.close()
         run(scenario(), timeout=90)
 
@@ -101,6 +146,88 @@ class StoppedRedis(RedisServers, TestCase):
             for ws in (alice, bob):
                 await ws.close()
         run(scenario(), timeout=90)
+
+
+class RedisProxy:
+    """A TCP relay to Redis that can stop bringing back what Redis sends on
+    the connections that have subscribed so far (a link dead in one
+    direction); later connections are relayed whole."""
+
+    def __init__(self, test, redis_port):
+        self.redis_port = redis_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets = [self.listener]
+        self.subscribers = []  # one dict per connection that sent PSUBSCRIBE
+        test.addCleanup(self.close)
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def freeze_subscribers(self):
+        for s in self.subscribers:
+            s["frozen"] = True
+
+    def accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.redis_port))
+            self.sockets += [client, upstream]
+            state = {"frozen": False}
+            threading.Thread(target=self.pump, args=(client, upstream, state, True), daemon=True).start()
+            threading.Thread(target=self.pump, args=(upstream, client, state, False), daemon=True).start()
+
+    def pump(self, src, dst, state, to_redis):
+        while True:
+            try:
+                data = src.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            if to_redis and b"PSUBSCRIBE" in data:
+                self.subscribers.append(state)
+            if not to_redis and state["frozen"]:
+                continue  # dropped: this connection hears nothing more
+            try:
+                dst.sendall(data)
+            except OSError:
+                return
+
+    def close(self):
+        for s in self.sockets:
+            try:
+                s.close()
+            except OSError:
+                pass
+
+
+class DeafSubscriber(RedisServers, TestCase):
+    def test_a_subscriber_connection_that_hears_nothing_is_given_up(self):
+        _, port = self.start_redis()
+        proxy = RedisProxy(self, port)
+        p, url = self.chat_at(f"redis://127.0.0.1:{proxy.port}", "--redis-timeout", "1")
+        p.wait_line("sharing rooms through Redis")
+        _, other = self.chat(port)
+
+        async def scenario():
+            ann = await websockets.connect(url + "d?name=ann")
+            await lines_until(ann, "* you are ann in /d; /help lists the commands")
+            bob = await websockets.connect(other + "d?name=bob")
+            await lines_until(ann, "* bob joined")
+            proxy.freeze_subscribers()
+            # Commands are still answered; only the heartbeat that does not come
+            # back tells that the rooms' messages do not either.
+            p.wait_line(rf"^wskit: Redis \(127\.0\.0\.1:{proxy.port}\): no message within 1 s; serving this "
+                        r"process's clients alone, and reconnecting$", timeout=10)
+            self.assertEqual(metrics(url)["wskit_chat_redis_stalls_total"], 1)
+            p.wait_line("is back: sharing rooms again", timeout=15)
+            await bob.send("heard again")
+            await lines_until(ann, "bob: heard again")
+            await ann.close()
+            await bob.close()
+        run(scenario(), timeout=60)
 
 
 class RestartedRedis(RedisServers, TestCase):

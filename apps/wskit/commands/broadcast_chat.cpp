@@ -115,7 +115,10 @@ DocSection redis_section() {
               "(their messages are delivered at once; names are checked in this process only), answers "
               "'degraded: WHY' on /healthz (still status 200, so that a load balancer keeps it) and reconnects with "
               "a growing delay (0.1 s to 5 s, with jitter); a connection is ready once Redis has answered it. Once "
-              "back, it says so and shares the rooms again. While it is gone, the people of the other processes stay in the rooms, and when it is back every process "
+              "back, it says so and shares the rooms again. A Redis slower than the clients is not let run up "
+              "memory: above 4 MiB sent and not answered, new messages wait and their authors are not read (TCP "
+              "slows them down) until Redis is down to 1 MiB; past 8 MiB waiting, Redis is taken for gone. While "
+              "it is gone, the people of the other processes stay in the rooms, and when it is back every process "
               "is given the time to reconnect (7.5 s at most) and --presence-ttl to say again who it serves: a "
               "Redis stalled longer than the TTL makes nobody leave and join again, and those who really left "
               "meanwhile are announced then.",
@@ -143,8 +146,8 @@ DocSection redis_section() {
               "haproxy) and give wskit its local end.",
               "wskit chat --redis 'redis://:s3cret@127.0.0.1:6379/2' 9000"},
              {"/metrics adds wskit_chat_redis_up, wskit_chat_redis_state, what was published and delivered (by "
-              "source), the outbox and what it dropped, messages lost, events rejected, stalls, and the "
-              "cross-process delivery latency.",
+              "source), the outbox and what it dropped, messages lost, events rejected, stalls, bytes sent to Redis "
+              "and not answered, clients paused for Redis, and the cross-process delivery latency.",
               ""}}};
 }
 

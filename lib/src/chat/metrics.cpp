@@ -54,6 +54,10 @@ void render_redis(std::string& out, const redis::BusStats& r) {
            r.rejected);
     single(out, "wskit_chat_redis_stalls_total", "counter",
            "Times a Redis connection was given up because Redis stopped answering.", r.stalls);
+    single(out, "wskit_chat_redis_unanswered_bytes", "gauge",
+           "Bytes of commands sent to Redis and not answered yet.", r.unanswered_bytes);
+    single(out, "wskit_chat_redis_paused_clients", "gauge",
+           "Clients not read until Redis has answered what was sent before their messages.", r.paused);
     single(out, "wskit_chat_redis_published_total", "counter", "Room events this process published to Redis.",
            r.published);
     metric(out, "wskit_chat_redis_delivered_total", "counter",

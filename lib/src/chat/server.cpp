@@ -29,8 +29,10 @@ HttpResponse plain(int status, std::string body) {
 
 // The bus over Redis, when --redis asks for one. Its node name tells this
 // process's events from the others' when they come back from Redis. What
-// it reads from Redis is held to a client's limits.
-std::unique_ptr<redis::RedisBus> make_redis_bus(EventLoop& loop, const ChatOptions& options) {
+// it reads from Redis is held to a client's limits. `pause` stops and
+// resumes reading a client whose messages wait for Redis.
+std::unique_ptr<redis::RedisBus> make_redis_bus(EventLoop& loop, const ChatOptions& options,
+                                                redis::RedisBus::Pause pause) {
     if (options.redis.empty()) return nullptr;
     auto where = redis::parse_redis_url(options.redis);
     if (where.tls && !redis::redis_tls_supported())
@@ -50,7 +52,7 @@ std::unique_ptr<redis::RedisBus> make_redis_bus(EventLoop& loop, const ChatOptio
     bus.presence_ttl = options.presence_ttl;
     bus.reply_timeout = options.redis_timeout;
     bus.limits = {options.server.max_message_size, options.hub.max_name_chars};
-    return std::make_unique<redis::RedisBus>(loop, where, node, bus);
+    return std::make_unique<redis::RedisBus>(loop, where, node, bus, std::move(pause));
 }
 
 // With Redis, the history of a room nobody is in here is Redis' to keep
@@ -72,7 +74,11 @@ class ChatServer {
 public:
     explicit ChatServer(const ChatOptions& options)
         : options_(options), session_(loop_, options.output), transcript_(session_, options.output),
-          redis_(make_redis_bus(loop_, options)),
+          redis_(make_redis_bus(loop_, options,
+                                [this](ConnId conn, bool pause) {
+                                    if (pause) server_->pause_reading(conn);
+                                    else server_->resume_reading(conn);
+                                })),
           hub_(redis_ ? static_cast<chat::Bus&>(*redis_) : local_bus_, hub_options(options),
                [this](chat::Output&& o) { on_output(std::move(o)); }, redis_ ? redis_->node() : "local") {
         auto server_options = options.server;

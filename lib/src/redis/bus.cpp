@@ -23,9 +23,12 @@ const char* state_name(BusStats::State state) {
     return "?";
 }
 
-RedisBus::RedisBus(EventLoop& loop, RedisUrl url, std::string node, RedisBusOptions options)
+RedisBus::RedisBus(EventLoop& loop, RedisUrl url, std::string node, RedisBusOptions options, Pause pause)
     : loop_(loop), url_(url), node_(std::move(node)), options_(std::move(options)), prefix_(options_.prefix),
-      pub_(loop, url, "Redis", {[this] { on_ready(); }, [this](const std::string& why) { on_lost(pub_, why); }, {}},
+      pause_(std::move(pause)),
+      // Any answer may bring Redis down below the low mark: what waits goes.
+      pub_(loop, url, "Redis",
+           {[this] { on_ready(); }, [this](const std::string& why) { on_lost(pub_, why); }, [this] { drain(); }},
            {options_.reply_timeout}),
       sub_(loop, url, "Redis", {[this] { on_ready(); }, [this](const std::string& why) { on_lost(sub_, why); }, {}},
            {options_.reply_timeout}),
@@ -36,6 +39,7 @@ RedisBus::RedisBus(EventLoop& loop, RedisUrl url, std::string node, RedisBusOpti
 
 RedisBus::~RedisBus() {
     if (refresh_timer_) loop_.cancel(refresh_timer_);
+    if (heartbeat_timer_) loop_.cancel(heartbeat_timer_);
     // A bus destroyed while the loop still runs (a library user's) leaves
     // no retry behind to call a connection that is gone.
     for (const auto& [connection, timer] : retry_timers_) loop_.cancel(timer);
@@ -46,7 +50,9 @@ std::string RedisBus::where() const {
 }
 
 const BusStats& RedisBus::stats() {
-    stats_.stalls = pub_.stalls() + sub_.stalls();
+    stats_.unanswered_bytes = pub_.unanswered_bytes();
+    stats_.paused = paused_.size();
+    stats_.stalls = deaf_subscribers_ + pub_.stalls() + sub_.stalls();
     return stats_;
 }
 
@@ -54,6 +60,7 @@ void RedisBus::start() {
     pub_.connect();
     sub_.connect();
     schedule_refresh();
+    heartbeat();
 }
 
 chat::Bus::Subscription RedisBus::subscribe(const std::string& room, Handler handler) {
@@ -92,6 +99,8 @@ void RedisBus::publish(const chat::RoomEvent& event) {
         notify(event);
         return keep_for_later(e);
     }
+    // Behind what already waits, in order.
+    if (!waiting_.empty() || congested()) return wait_for_redis(e);
     send(e);
 }
 
@@ -209,9 +218,14 @@ void RedisBus::record_latency(chat::Time ts) {
 
 void RedisBus::on_ready() {
     if (sub_.ready() && !subscribed_) {
-        // One pattern for every room: no room's first events can overtake
-        // its subscription, and a new room needs no round trip.
-        if (!subscribing_) sub_.subscribe({"PSUBSCRIBE", room_channel("*")}, [this](const Reply& r) { on_message(r); });
+        // The heartbeat channel first: subscribed by the time the rooms'
+        // pattern is confirmed. One pattern for every room: no room's first
+        // events can overtake its subscription, and a new room needs no
+        // round trip.
+        if (!subscribing_) {
+            sub_.subscribe({"SUBSCRIBE", node_channel()}, [this](const Reply& r) { on_heartbeat(r); });
+            sub_.subscribe({"PSUBSCRIBE", room_channel("*")}, [this](const Reply& r) { on_message(r); });
+        }
         subscribing_ = true;
         return;
     }
@@ -224,6 +238,7 @@ void RedisBus::on_ready() {
 
 void RedisBus::on_lost(Connection& connection, const std::string& why) {
     if (&connection == &sub_) subscribed_ = subscribing_ = false;
+    unechoed_.clear();  // what was on its way will not come
     was_sharing_ = resuming_ = false;
     stats_.state = BusStats::State::degraded;
     stats_.last_error = why;
@@ -241,6 +256,16 @@ void RedisBus::on_lost(Connection& connection, const std::string& why) {
         for (const auto& e : sync.held) receive(e);
     }
     flush_pending();
+    // Then what waited behind it, in order: here at once, to the others later.
+    auto waiting = std::move(waiting_);
+    waiting_.clear();
+    waiting_bytes_ = 0;
+    for (const auto& e : waiting) {
+        ++stats_.delivered_local;
+        notify(e.event);
+        keep_for_later(e);
+    }
+    resume_clients();
     if (&connection == &pub_) {
         grant_waiting_claims();
         answer_listings();

@@ -62,6 +62,8 @@ struct BusStats {
     // list since, or dropped from their author's outbox.
     std::uint64_t lost = 0;
     std::uint64_t rejected = 0;          // events read from Redis that were not valid
+    std::size_t unanswered_bytes = 0;    // of commands sent to Redis, now
+    std::size_t paused = 0;              // clients not read until Redis catches up, now
     std::uint64_t stalls = 0;            // times Redis was given up for not answering
     // Cross-process delivery latency (the event's time to its delivery
     // here), a histogram with these upper bounds in seconds.
@@ -81,8 +83,12 @@ std::int64_t now_ms();  // the system clock, as presence entries have it
 
 class RedisBus final : public chat::Bus {
 public:
+    // Stops (pause true) or resumes reading a client of this process: its
+    // messages cannot be sent to Redis as fast as it says them.
+    using Pause = std::function<void(ConnId, bool pause)>;
+
     // `node` names this process in the events it publishes.
-    RedisBus(EventLoop& loop, RedisUrl url, std::string node, RedisBusOptions options);
+    RedisBus(EventLoop& loop, RedisUrl url, std::string node, RedisBusOptions options, Pause pause = {});
     ~RedisBus() override;
 
     void start();  // connects; events are delivered locally until connected
@@ -107,6 +113,7 @@ private:
     Envelope number(const chat::RoomEvent& event);
     std::string key(const char* kind, const std::string& room) const { return prefix_ + ":" + kind + ":" + room; }
     std::string room_channel(const std::string& room) const { return key("room", room); }
+    std::string node_channel() const { return prefix_ + ":node:" + node_; }
     std::string rooms_key() const { return prefix_ + ":rooms"; }
     // --- what Redis keeps (bus_state.cpp) ---------------------------------
     void track_own(const chat::RoomEvent& event);
@@ -130,6 +137,13 @@ private:
     std::string name_key(const std::string& room, const std::string& name) const;
     void refresh_names();
     void grant_waiting_claims();
+    // --- writing no faster than Redis answers, and liveness (bus_flow.cpp)
+    bool congested() const;
+    void wait_for_redis(const Envelope& e);
+    void drain();
+    void resume_clients();
+    void heartbeat();
+    void on_heartbeat(const Reply& push);
 
     void on_message(const Reply& push);
     std::optional<Envelope> read_event(const std::string& payload, const std::string& where, const std::string& room);
@@ -149,6 +163,7 @@ private:
     std::string node_;
     RedisBusOptions options_;
     std::string prefix_;
+    Pause pause_;
     Connection pub_;  // PUBLISH and the rest
     Connection sub_;  // PSUBSCRIBE: a connection in subscriber mode takes no other command
     bool subscribed_ = false, subscribing_ = false;
@@ -164,6 +179,11 @@ private:
     // how many per room (an echo for a room closed here is still awaited).
     std::deque<Envelope> pending_;
     std::map<std::string, std::size_t> pending_rooms_;
+    // Events waiting for Redis to answer what was sent before (congested),
+    // their bytes, and the clients not read meanwhile (bus_flow.cpp).
+    std::deque<Envelope> waiting_;
+    std::size_t waiting_bytes_ = 0;
+    std::set<ConnId> paused_;
     // This process's messages delivered here while Redis was unreachable,
     // to be published once it is back (bus_outbox.cpp), and their bytes.
     std::deque<Envelope> outbox_;
@@ -189,7 +209,12 @@ private:
     RoomLedger ledger_;
     // This process's clients, by room: their presence is refreshed in Redis.
     std::map<std::string, std::map<ConnId, std::string>> own_;
-    EventLoop::TimerId refresh_timer_ = 0;
+    EventLoop::TimerId refresh_timer_ = 0, heartbeat_timer_ = 0;
+    // Heartbeats Redis has taken (PUBLISH answered) and the subscriber
+    // connection has not brought back yet, oldest first, with when.
+    std::uint64_t heartbeat_seq_ = 0;
+    std::deque<std::pair<std::uint64_t, std::chrono::steady_clock::time_point>> unechoed_;
+    std::uint64_t deaf_subscribers_ = 0;  // subscriber connections given up for hearing nothing
     // Claims sent to Redis and not answered yet: granted here if the
     // connection goes first (hiredis then drops their callbacks).
     std::map<std::uint64_t, ClaimDone> claims_;
