@@ -2,13 +2,10 @@
 --history-memory, live rooms full of large messages keep the newest
 messages of all, the oldest rooms' going first, and a room that lost its
 history still works."""
-import asyncio
-
 import websockets
 
 from harness import TestCase, main
-from test_chat_redis import run
-from test_chat_redis_edges import lines_until
+from test_chat_redis import greeted, lines_until, run
 
 
 class HistoryMemory(TestCase):
@@ -19,8 +16,7 @@ class HistoryMemory(TestCase):
         async def scenario():
             writers = []
             for room in range(8):
-                ws = await websockets.connect(url + f"r{room}?name=w{room}")
-                await lines_until(ws, f"* you are w{room} in /r{room}; /help lists the commands")
+                ws = await greeted(url, f"/r{room}", f"w{room}")
                 for i in range(5):
                     await ws.send(f"r{room}-{i} " + "h" * 20000)
                 await ws.send("/who")
@@ -43,7 +39,6 @@ class HistoryMemory(TestCase):
             for ws in writers:
                 await ws.close()
         run(scenario())
-
 
 if __name__ == "__main__":
     main()

@@ -127,6 +127,23 @@ class RespClient:
         raise AssertionError(f"not RESP: {line!r}")
 
 
+async def lines_until(ws, last, timeout=15):
+    """The text lines received up to and including `last`."""
+    seen = []
+    while True:
+        seen.append(await asyncio.wait_for(ws.recv(), timeout))
+        if seen[-1] == last:
+            return seen
+
+
+async def greeted(url, room, name, **kw):
+    """A text client of the chat at `url`, in `room` as `name`, once it is
+    in (its greeting read)."""
+    ws = await websockets.connect(f"{url}{room[1:]}?name={name}", **kw)
+    await lines_until(ws, f"* you are {name} in {room}; /help lists the commands")
+    return ws
+
+
 async def next_of(ws, types, timeout=10):
     """The next JSON envelope whose type is one of `types`."""
     while True:

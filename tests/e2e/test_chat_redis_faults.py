@@ -17,8 +17,7 @@ import time
 import websockets
 
 from harness import SANITIZED, TestCase, main, rss_bytes
-from test_chat_redis import RedisServers, http_get, metrics, run
-from test_chat_redis_edges import lines_until
+from test_chat_redis import RedisServers, greeted, http_get, lines_until, metrics, run
 
 
 async def until(condition, what, timeout=15):
@@ -45,10 +44,8 @@ class StoppedRedis(RedisServers, TestCase):
         async def scenario():
             flooder = await websockets.connect(url + "f?name=flood")
             yan = await websockets.connect(url + "g?name=yan")
-            zoe = await websockets.connect(url + "g?name=zoe")
-            await lines_until(zoe, "* you are zoe in /g; /help lists the commands")
-            far = await websockets.connect(other + "g?name=far")
-            await lines_until(far, "* you are far in /g; /help lists the commands")
+            zoe = await greeted(url, "/g", "zoe")
+            far = await greeted(other, "/g", "far")
             await lines_until(yan, "* far joined")
             self.stop_redis(redis)
             base = rss_bytes(p.proc.pid)
@@ -118,12 +115,9 @@ class StoppedRedis(RedisServers, TestCase):
         (pa, url_a), (pb, url_b), (pc, url_c) = (self.chat(port, *fast) for _ in range(3))
 
         async def scenario():
-            alice = await websockets.connect(url_a + "p?name=alice")
-            await lines_until(alice, "* you are alice in /p; /help lists the commands")
-            bob = await websockets.connect(url_b + "p?name=bob")
-            await lines_until(bob, "* you are bob in /p; /help lists the commands")
-            carl = await websockets.connect(url_c + "p?name=carl")
-            await lines_until(carl, "* you are carl in /p; /help lists the commands")
+            alice = await greeted(url_a, "/p", "alice")
+            bob = await greeted(url_b, "/p", "bob")
+            carl = await greeted(url_c, "/p", "carl")
             await lines_until(alice, "* carl joined")
             await lines_until(bob, "* carl joined")
             self.stop_redis(redis)
@@ -212,8 +206,7 @@ class DeafSubscriber(RedisServers, TestCase):
         _, other = self.chat(port)
 
         async def scenario():
-            ann = await websockets.connect(url + "d?name=ann")
-            await lines_until(ann, "* you are ann in /d; /help lists the commands")
+            ann = await greeted(url, "/d", "ann")
             bob = await websockets.connect(other + "d?name=bob")
             await lines_until(ann, "* bob joined")
             proxy.freeze_subscribers()
@@ -238,11 +231,8 @@ class RestartedRedis(RedisServers, TestCase):
 
         async def scenario():
             nonlocal redis
-            here = await websockets.connect(url_a + "x?name=here")
-            there = [await websockets.connect(url_b + f"x?name=t{i}") for i in range(2)]
-            for ws in (here, *there):
-                await lines_until(ws, "* you are " + ("here" if ws is here else f"t{there.index(ws)}") +
-                                  " in /x; /help lists the commands")
+            here = await greeted(url_a, "/x", "here")
+            there = [await greeted(url_b, "/x", f"t{i}") for i in range(2)]
             sender = await websockets.connect(url_a + "x?name=s")
             for ws in (here, *there):
                 await lines_until(ws, "* s joined")

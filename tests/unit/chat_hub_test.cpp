@@ -301,15 +301,24 @@ TEST_CASE("Hub on a bus that answers later: one order, nothing said twice", "[ch
                              "* bob joined"});
 }
 
-TEST_CASE("Hub: a room opening here starts with what the bus knows of it", "[chat]") {
-    LaterBus bus;
+namespace {
+
+// What zed, in another process, said in `room` before this one served it.
+RoomEvent said_elsewhere(const char* room, const char* text) {
     RoomEvent said;
     said.type = RoomEvent::Type::message;
-    said.room = "/";
+    said.room = room;
     said.from = "zed";
-    said.text = "earlier";
+    said.text = text;
     said.origin = "elsewhere";
-    bus.known.history.push_back(said);
+    return said;
+}
+
+}  // namespace
+
+TEST_CASE("Hub: a room opening here starts with what the bus knows of it", "[chat]") {
+    LaterBus bus;
+    bus.known.history.push_back(said_elsewhere("/", "earlier"));
     bus.known.members.push_back({"elsewhere", 9, "zed"});
     Fixture f({}, &bus);
     f.hub.join(1, "/?name=zed", WireFormat::text, t0);
@@ -450,13 +459,7 @@ TEST_CASE("Hub: clients arriving while the bus reads their room wait for it, and
     CHECK(f.take(1).empty());
     CHECK(f.take(2).empty());
     RoomState known;
-    RoomEvent said;
-    said.type = RoomEvent::Type::message;
-    said.room = "/r";
-    said.from = "zed";
-    said.text = "before";
-    said.origin = "elsewhere";
-    known.history.push_back(said);
+    known.history.push_back(said_elsewhere("/r", "before"));
     known.members.push_back({"elsewhere", 9, "zed"});
     bus.finish_load(known);
     CHECK(f.take(1) == Lines{"[history] zed: before", "* online in /r (2): zed, zed-2",
