@@ -80,7 +80,13 @@ void RedisBus::unsubscribe(Subscription subscription) {
         return;
     // Nobody here is in it any more: forgotten, whatever was being read.
     ledger_.close(room);
-    syncing_.erase(room);
+    if (auto s = syncing_.find(room); s != syncing_.end()) {
+        auto held = std::move(s->second.held);
+        syncing_.erase(s);
+        // This process's echoes among them still end their wait.
+        for (const auto& e : held)
+            if (e.event.origin == node_) receive(e);
+    }
     finish_loads(room, {});
 }
 
@@ -95,6 +101,9 @@ void RedisBus::publish(const chat::RoomEvent& event) {
     track_own(event);
     auto e = number(event);
     if (!sharing()) {
+        // What was sent before it first: a connection may be lost before
+        // on_lost has run.
+        take_back();
         ++stats_.delivered_local;
         notify(event);
         return keep_for_later(e);
@@ -124,7 +133,7 @@ void RedisBus::send(const Envelope& e) {
                                  ++stats_.delivered_local;
                                  notify(refused);
                              });
-    if (!sent) flush_pending();
+    if (!sent) take_back();
 }
 
 void RedisBus::notify(const chat::RoomEvent& event) {
@@ -255,17 +264,7 @@ void RedisBus::on_lost(Connection& connection, const std::string& why) {
         finish_loads(room, {});
         for (const auto& e : sync.held) receive(e);
     }
-    flush_pending();
-    // Then what waited behind it, in order: here at once, to the others later.
-    auto waiting = std::move(waiting_);
-    waiting_.clear();
-    waiting_bytes_ = 0;
-    for (const auto& e : waiting) {
-        ++stats_.delivered_local;
-        notify(e.event);
-        keep_for_later(e);
-    }
-    resume_clients();
+    take_back();
     if (&connection == &pub_) {
         grant_waiting_claims();
         answer_listings();
@@ -274,17 +273,23 @@ void RedisBus::on_lost(Connection& connection, const std::string& why) {
     retry(connection);
 }
 
-// What this process sent and Redis did not return is delivered here:
-// nothing a local client said is lost for the clients of its process.
-void RedisBus::flush_pending() {
+// What this process sent and Redis did not return, then what waited behind
+// it, is delivered here, in order: nothing a local client said is lost for
+// the clients of its process. Redis may or may not have had the first: the
+// others take each once, from the outbox.
+void RedisBus::take_back() {
     auto events = std::move(pending_);
     pending_.clear();
     pending_rooms_.clear();
+    for (auto& e : waiting_) events.push_back(std::move(e));
+    waiting_.clear();
+    waiting_bytes_ = 0;
     for (const auto& e : events) {
         ++stats_.delivered_local;
         notify(e.event);
-        keep_for_later(e);  // Redis may or may not have had it: the others take it once
+        keep_for_later(e);
     }
+    resume_clients();
 }
 
 void RedisBus::retry(Connection& connection) {

@@ -151,7 +151,7 @@ private:
     void receive(const Envelope& e);  // an event from Redis
     void on_ready();
     void on_lost(Connection& connection, const std::string& why);
-    void flush_pending();
+    void take_back();
     // --- what is said while Redis is unreachable (bus_outbox.cpp) --------
     void keep_for_later(const Envelope& e);
     void send_outbox();

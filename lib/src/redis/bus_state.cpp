@@ -13,8 +13,6 @@
 //   when), for /rooms; expires likewise.
 #include "bus.hpp"
 
-#include <set>
-
 namespace wskit::redis {
 
 using chat::RoomEvent;
