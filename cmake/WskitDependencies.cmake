@@ -12,6 +12,9 @@ pkg_check_modules(LIBEDIT REQUIRED IMPORTED_TARGET libedit)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 # broadcast-chat --redis: hiredis' async API, driven by wskit's own Asio loop.
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+# Chat names: NFKC (icu-uc's Normalizer2) and UTS #39 confusable skeletons
+# (icu-i18n's uspoof), so that look-alike names cannot pass for each other.
+pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc icu-i18n)
 
 # Debian's libasio-dev ships no CMake or pkg-config file: standalone Asio is
 # header-only, so an INTERFACE target carries its include path and define.

@@ -57,11 +57,12 @@ _wskit() {
             case $prev in
                 --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
                 --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
+                --exec-stderr) mapfile -t COMPREPLY < <(compgen -W 'log client ignore' -- "$cur"); return ;;
                 --cert|--key|--exec) _wskit_files; return ;;
-                --host|--max-size|--max-clients|--max-backlog|-s|--subprotocol|--origin|--kill-after|--max-forks) return ;;
+                --host|--max-size|--max-clients|--max-backlog|-s|--subprotocol|--origin|--token|--kill-after|--max-forks) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -s --subprotocol --origin --once --exec --pty --kill-after --max-forks' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -s --subprotocol --origin --token --once --exec --pty --kill-after --max-forks --exec-stderr' -- "$cur")
             fi
             ;;
         echo)
@@ -69,10 +70,10 @@ _wskit() {
                 --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
                 --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
                 --cert|--key) _wskit_files; return ;;
-                --host|--max-size|--max-clients|--max-backlog|--delay|--stats) return ;;
+                --host|--max-size|--max-clients|--max-backlog|-s|--subprotocol|--delay|--stats) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong --delay --log --stats' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -s --subprotocol --delay --log --stats' -- "$cur")
             fi
             ;;
         broadcast-chat)

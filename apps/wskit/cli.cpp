@@ -44,22 +44,29 @@ void check_command_name(const CLI::App& app, const std::vector<std::string>& arg
 
 // See Context::rest_of_line. The command is the first argument that is not
 // an option (as in check_command_name); the option counts only after it and
-// before a "--".
-void split_rest_of_line(const Context& ctx, std::vector<std::string>& args) {
+// before a "--". An option that ends the line is taken out, and its usage
+// error returned, for after the command is parsed (so that it names the
+// command's --help).
+std::string split_rest_of_line(const Context& ctx, std::vector<std::string>& args) {
     auto command = std::find_if(args.begin(), args.end(), [](const std::string& a) { return a.empty() || a[0] != '-'; });
-    if (command == args.end()) return;
+    if (command == args.end()) return {};
     for (const auto& r : ctx.rest_of_line) {
         if (!r.command->check_name(*command)) continue;
         for (auto it = command + 1; it != args.end(); ++it) {
             if (*it == "--") break;
             bool joined = it->rfind(r.option + "=", 0) == 0;
             if (*it != r.option && !joined) continue;
+            if (!joined && it + 1 == args.end()) {
+                args.erase(it);
+                return r.missing;
+            }
             auto rest = joined ? it + 1 : std::min(it + 2, args.end());
             r.rest->assign(rest, args.end());
             args.erase(rest, args.end());
-            return;
+            return {};
         }
     }
+    return {};
 }
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
@@ -97,9 +104,10 @@ std::string closest_name(const std::string& typed, const std::vector<std::string
 
 void parse_command_line(CLI::App& app, Context& ctx, std::vector<std::string> args) {
     check_command_name(app, args);
-    split_rest_of_line(ctx, args);
+    auto missing_value = split_rest_of_line(ctx, args);
     std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last first
     app.parse(args);
+    if (!missing_value.empty()) throw CLI::ParseError(missing_value, CLI::ExitCodes::ArgumentMismatch);
     for (const auto& [command, check] : ctx.checks) {
         if (command->parsed()) check();
     }
@@ -530,6 +538,40 @@ void add_server_options(Context& ctx, CLI::App& app, ServerFlags& f, const std::
              "connection keeps no compressor; --max-size limits the inflated size of a message.");
     add_flag(ctx, app, "-v,--verbose", f.verbosity, "-vv: frame headers and library diagnostics on stderr");
     add_tls_identity(ctx, app, f.tls, "Serve wss:// with this PEM certificate chain");
+}
+
+// --- access -------------------------------------------------------------------
+
+void add_access_options(Context& ctx, CLI::App& app, AccessFlags& f, const std::string& token_note) {
+    add_option(ctx, app, "--origin", f.origins, "Also let in browsers' pages from ORIGIN (repeatable; '*': any page)",
+               "Also let in WebSocket connections from pages of ORIGIN, like https://app.example.test (scheme, host "
+               "and port, as browsers send it in the Origin header; compared without case); repeat it for more, or "
+               "give '*' to let in every page. Without it, only the server's own pages (whose Origin is the address "
+               "they connect to, as in the Host header) and clients that send no Origin (terminals, scripts, apps) "
+               "may connect: a page of another site, or a file:// page (Origin: null), is refused with 403 before "
+               "the upgrade, and a line on stderr names its origin. Otherwise any page a browser on this machine "
+               "visits could talk to the server in the background (cross-site WebSocket hijacking).",
+               Complete::url)
+        ->allow_extra_args(false)  // one value each time: "--origin X 9000" leaves 9000 to the address
+        ->option_text("ORIGIN");
+    auto long_help =
+        "Require SECRET from every client, as ?token=SECRET in the URL or an 'Authorization: Bearer SECRET' "
+        "header; others are refused with 401 before the upgrade, with a line on stderr. After 5 wrong tokens "
+        "from one address (one IPv6 /64), each further one shuts it out for 1 s, then 2, 4... up to 60 s, during "
+        "which its requests get 429 with Retry-After: a secret cannot be guessed at network speed. The count "
+        "starts afresh after the right token, or 10 minutes without a wrong one. Anyone who can list the "
+        "server's processes can read SECRET from the command line." +
+        (token_note.empty() ? std::string() : " " + token_note);
+    add_option(ctx, app, "--token", f.token, "Require SECRET, as ?token=SECRET or Authorization: Bearer SECRET",
+               long_help, Complete::text)
+        ->option_text("SECRET");
+}
+
+AccessPolicy AccessFlags::resolve() const {
+    AccessPolicy p;
+    p.origins = origins;
+    p.token = token;
+    return p;
 }
 
 ServerOptions ServerFlags::resolve() const {

@@ -3,6 +3,7 @@
 // groups that several subcommands register.
 #pragma once
 
+#include <wskit/access.hpp>
 #include <wskit/client.hpp>
 #include <wskit/error.hpp>
 #include <wskit/input.hpp>
@@ -79,6 +80,7 @@ struct Context {
         const CLI::App* command;
         std::string option;  // "--exec"
         std::vector<std::string>* rest;
+        std::string missing;  // the usage error when the option ends the command line
     };
     std::vector<RestOfLine> rest_of_line;
 };
@@ -215,6 +217,17 @@ struct ServerFlags {
 };
 void add_server_options(Context& ctx, CLI::App& app, ServerFlags& flags, const std::string& default_port,
                         const ServerDefaults& defaults = {});
+
+// --origin and --token of a server that browsers reach (listen,
+// broadcast-chat): who may open a WebSocket on it (see access.hpp).
+struct AccessFlags {
+    std::vector<std::string> origins;
+    std::string token;
+    AccessPolicy resolve() const;  // `secure` is the server's to set
+};
+// `token_note` ends --token's long help with what the command adds (the chat
+// page asking for it).
+void add_access_options(Context& ctx, CLI::App& app, AccessFlags& flags, const std::string& token_note = {});
 
 // Why --cert and --key do not make a TLS identity (--key without --cert,
 // --cert without --key when the certificate file holds no private key), or "".

@@ -1,7 +1,8 @@
 #include "cgi_env.hpp"
 
-#include <wskit/url.hpp>
 #include <wskit/version.hpp>
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
@@ -25,6 +26,39 @@ std::string host_without_port(std::string_view host) {
     return std::string(host.substr(0, host.find(':')));
 }
 
+bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// RFC 9110 5.5: a field value's CR, LF and NUL may be replaced with spaces;
+// so are the other control characters (HTAB aside), none of which belongs
+// in a value.
+std::string header_value(std::string_view value) {
+    std::string out(value);
+    for (auto& c : out)
+        if (is_control(static_cast<unsigned char>(c)) && c != '\t') c = ' ';
+    return out;
+}
+
+// A raw control character in the request target, percent-encoded as it
+// should have been sent.
+std::string uri_value(std::string_view value) {
+    std::string out;
+    out.reserve(value.size());
+    for (unsigned char c : value) {
+        if (is_control(c))
+            out += fmt::format("%{:02X}", static_cast<unsigned>(c));
+        else
+            out += static_cast<char>(c);
+    }
+    return out;
+}
+
 }  // namespace
 
 const std::vector<std::string>& passed_environment_names() {
@@ -34,15 +68,25 @@ const std::vector<std::string>& passed_environment_names() {
 }
 
 std::string percent_decode_path(std::string_view path) {
-    // percent_decode, except that every "%00" stays as it is.
     std::string out;
-    for (;;) {
-        auto nul = path.find("%00");
-        out += percent_decode(path.substr(0, nul));
-        if (nul == std::string_view::npos) return out;
-        out += "%00";
-        path.remove_prefix(nul + 3);
+    out.reserve(path.size());
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        auto c = static_cast<unsigned char>(path[i]);
+        if (c == '%' && i + 2 < path.size() && hex_digit(path[i + 1]) >= 0 && hex_digit(path[i + 2]) >= 0) {
+            auto decoded = static_cast<unsigned char>(hex_digit(path[i + 1]) * 16 + hex_digit(path[i + 2]));
+            if (is_control(decoded)) {
+                out.append(path.substr(i, 3));  // stays encoded
+            } else {
+                out += static_cast<char>(decoded);
+            }
+            i += 2;
+        } else if (is_control(c)) {
+            out += fmt::format("%{:02X}", static_cast<unsigned>(c));
+        } else {
+            out += static_cast<char>(c);
+        }
     }
+    return out;
 }
 
 std::vector<std::string> cgi_environment(const HttpRequest& request, const CgiServer& server, ConnId id,
@@ -58,15 +102,15 @@ std::vector<std::string> cgi_environment(const HttpRequest& request, const CgiSe
     for (const auto& h : request.headers) {
         if (h.name.empty() || header_variable(h.name) == "HTTP_PROXY") continue;
         auto& value = vars[header_variable(h.name)];
-        value = value.empty() ? h.value : value + ", " + h.value;
+        value = value.empty() ? header_value(h.value) : value + ", " + header_value(h.value);
     }
     const auto& uri = request.resource;
     auto question = uri.find('?');
-    std::string host = host_without_port(request.header("Host"));
+    std::string host = header_value(host_without_port(request.header("Host")));
     vars["GATEWAY_INTERFACE"] = "CGI/1.1";
     vars["SERVER_SOFTWARE"] = std::string("wskit/") + version();
-    vars["SERVER_PROTOCOL"] = request.version.empty() ? "HTTP/1.1" : request.version;
-    vars["REQUEST_METHOD"] = request.method.empty() ? "GET" : request.method;
+    vars["SERVER_PROTOCOL"] = request.version.empty() ? "HTTP/1.1" : header_value(request.version);
+    vars["REQUEST_METHOD"] = request.method.empty() ? "GET" : header_value(request.method);
     vars["SCHEME"] = server.tls ? "wss" : "ws";
     if (server.tls) vars["HTTPS"] = "on";
     vars["SERVER_NAME"] = host.empty() ? server.host : host;
@@ -74,10 +118,10 @@ std::vector<std::string> cgi_environment(const HttpRequest& request, const CgiSe
     vars["REMOTE_ADDR"] = request.remote_address;
     vars["REMOTE_HOST"] = request.remote_address;
     vars["REMOTE_PORT"] = std::to_string(request.remote_port);
-    vars["REQUEST_URI"] = uri;
+    vars["REQUEST_URI"] = uri_value(uri);
     vars["SCRIPT_NAME"] = "";
     vars["PATH_INFO"] = percent_decode_path(uri.substr(0, question));
-    vars["QUERY_STRING"] = question == std::string::npos ? "" : uri.substr(question + 1);
+    vars["QUERY_STRING"] = question == std::string::npos ? "" : uri_value(uri.substr(question + 1));
     vars["WSKIT_CONN_ID"] = std::to_string(id);
     std::vector<std::string> out;
     out.reserve(vars.size());

@@ -37,11 +37,17 @@ const std::vector<std::string>& passed_environment_names();
 //   other than a letter or digit made "_"; headers that map to the same name
 //   are joined with ", " as CGI does. "Proxy" is left out (httpoxy: it would
 //   become HTTP_PROXY, which many HTTP libraries take as their proxy).
+// No value holds a control character from the request (HTAB aside): in
+// header values (and the method, version and Host) they become spaces, as
+// RFC 9110 5.5 allows, in REQUEST_URI and QUERY_STRING they are
+// percent-encoded, in PATH_INFO they stay encoded.
 WSKIT_API std::vector<std::string> cgi_environment(const HttpRequest& request, const CgiServer& server, ConnId id,
                                                    const std::vector<std::string>& parent);
 
-// RFC 3986 percent-decoding for PATH_INFO; "%00" and malformed escapes stay
-// as they are (an environment value cannot hold a NUL).
+// RFC 3986 percent-decoding for PATH_INFO. Control characters (%00-%1F,
+// %7F) stay encoded, and raw ones are encoded: a script that reads its
+// environment line by line (env, /proc/self/environ) must not find a
+// variable forged by a %0A. Malformed escapes stay as they are.
 WSKIT_API std::string percent_decode_path(std::string_view path);
 
 }  // namespace wskit::detail

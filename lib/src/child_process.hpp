@@ -4,8 +4,11 @@
 //
 // Each process leads its own session and process group, so that a signal
 // reaches a shell's children too, and a terminal's Ctrl-C reaches wskit only
-// (wskit then ends the processes itself). No process outlives its
-// ChildProcesses: the destructor terminates and reaps what is left.
+// (wskit then ends the processes itself). Its environment gets a tag
+// (WSKIT_EXEC_TAG, see child_sweep.hpp) that its descendants inherit, so
+// that those that leave its session (setsid) are found and ended with it.
+// No process outlives its ChildProcesses: the destructor terminates and
+// reaps what is left.
 #pragma once
 
 #include <wskit/export.hpp>
@@ -93,8 +96,9 @@ public:
     ChildProcesses(const ChildProcesses&) = delete;
     ChildProcesses& operator=(const ChildProcesses&) = delete;
 
-    // Starts a process. Throws Error(runtime) saying why it could not be
-    // started (fork failed, the program cannot be executed).
+    // Starts a process, with WSKIT_EXEC_TAG added to spec.env. Throws
+    // Error(runtime) saying why it could not be started (fork failed, the
+    // program cannot be executed).
     std::shared_ptr<ChildProcess> spawn(const ChildSpec& spec, ChildProcess::Handlers handlers);
     // Processes started and not yet reaped.
     std::size_t live() const;

@@ -3,6 +3,7 @@
 // (child_processes_impl.cpp) reaps it.
 #include "child_internal.hpp"
 #include "child_spawn.hpp"
+#include "child_sweep.hpp"
 #include "line_splitter.hpp"
 #include "wspp.hpp"
 
@@ -44,8 +45,8 @@ struct Reader {
 
 class ChildImpl final : public ManagedChild, public std::enable_shared_from_this<ChildImpl> {
 public:
-    ChildImpl(EventLoop& loop, const ChildSpec& spec, const SpawnedChild& fds, Handlers handlers)
-        : loop_(loop), pid_(fds.pid), pty_(spec.pty), handlers_(std::move(handlers)),
+    ChildImpl(EventLoop& loop, const ChildSpec& spec, const SpawnedChild& fds, Handlers handlers, std::string tag)
+        : loop_(loop), pid_(fds.pid), pty_(spec.pty), tag_entry_(std::move(tag)), handlers_(std::move(handlers)),
           out_(loop.impl().io, fds.stdout_fd, spec.max_line), err_(loop.impl().io, fds.stderr_fd, stderr_max_line) {
         if (!pty_) in_.emplace(loop.impl().io, fds.stdin_fd);
     }
@@ -59,6 +60,7 @@ public:
     bool exited() const override { return reaped_; }
     std::size_t stdin_queued() const override { return queued_; }
     bool finished() const override { return finished_; }
+    const std::string& tag_entry() const override { return tag_entry_; }
 
     void write(std::string bytes) override {
         if (stdin_closed_ || eof_pending_ || finished_ || bytes.empty()) return;
@@ -98,8 +100,9 @@ public:
     void reaped(int status) override {
         reaped_ = true;
         status_ = to_exit_status(status);
-        // What it left running in its group goes with it.
-        ::kill(-pid_, SIGKILL);
+        // What it left running goes with it: its group, and what left the
+        // group (a daemon's setsid) but carries its tag.
+        end_session(pid_, tag_entry_);
         cancel_timers();
         auto self = shared_from_this();
         grace_timer_ = loop_.after(output_grace, [self] {
@@ -117,9 +120,10 @@ public:
     }
 
 private:
-    // To its process group, while the process has not been reaped.
+    // To its session and tagged processes (its process group among them),
+    // while the process has not been reaped.
     void signal(int signo) {
-        if (!reaped_) ::kill(-pid_, signo);
+        if (!reaped_) signal_session(pid_, tag_entry_, signo);
     }
 
     void set_full(bool full) {
@@ -230,6 +234,7 @@ private:
     EventLoop& loop_;
     int pid_;
     bool pty_;
+    std::string tag_entry_;
     Handlers handlers_;
     Reader out_, err_;
     std::optional<asio::posix::stream_descriptor> in_;  // a pipe; none with a terminal (out_ serves both)
@@ -244,8 +249,8 @@ private:
 }  // namespace
 
 std::shared_ptr<ManagedChild> start_child(EventLoop& loop, const ChildSpec& spec, const SpawnedChild& fds,
-                                          ChildProcess::Handlers handlers) {
-    auto child = std::make_shared<ChildImpl>(loop, spec, fds, std::move(handlers));
+                                          ChildProcess::Handlers handlers, std::string tag_entry) {
+    auto child = std::make_shared<ChildImpl>(loop, spec, fds, std::move(handlers), std::move(tag_entry));
     child->start();
     return child;
 }

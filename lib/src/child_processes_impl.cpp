@@ -2,14 +2,19 @@
 // signal_set; at the end, ending and reaping whatever is left.
 #include "child_internal.hpp"
 #include "child_spawn.hpp"
+#include "child_sweep.hpp"
 #include "wspp.hpp"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <csignal>
 #include <map>
+#include <random>
 #include <thread>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace wskit::detail {
 namespace {
@@ -23,7 +28,15 @@ constexpr auto orphan_grace = 200ms;
 }  // namespace
 
 struct ChildProcesses::Impl {
-    explicit Impl(EventLoop& l) : loop(l), sigchld(l.impl().io, SIGCHLD) { wait_sigchld(); }
+    explicit Impl(EventLoop& l)
+        : loop(l), sigchld(l.impl().io, SIGCHLD),
+          tag_prefix(fmt::format("{}-{:08x}", ::getpid(), std::random_device{}())) {
+        wait_sigchld();
+    }
+
+    // Unique among the processes of this machine: wskit's pid, a random
+    // number (pids are reused), and a count.
+    std::string next_tag_entry() { return fmt::format("{}={}-{}", sweep_tag_variable, tag_prefix, ++spawned); }
 
     void wait_sigchld() {
         sigchld.async_wait([this](const asio::error_code& ec, int) {
@@ -55,6 +68,8 @@ struct ChildProcesses::Impl {
     asio::signal_set sigchld;
     std::map<int, std::shared_ptr<ManagedChild>> children;
     std::chrono::milliseconds kill_grace{1000};
+    std::string tag_prefix;
+    std::uint64_t spawned = 0;
 };
 
 ChildProcesses::ChildProcesses(EventLoop& loop) : impl_(std::make_unique<Impl>(loop)) {
@@ -68,17 +83,23 @@ ChildProcesses::ChildProcesses(EventLoop& loop) : impl_(std::make_unique<Impl>(l
 
 namespace {
 
+// A process still running as ChildProcesses goes, with its tag entry.
+struct Left {
+    int pid;
+    std::string tag_entry;
+};
+
 // Reaps every exited child without waiting; false once there is none left.
-bool reap_exited(std::vector<int>& left) {
+bool reap_exited(std::vector<Left>& left) {
     for (;;) {
         int status = 0;
         pid_t pid = ::waitpid(-1, &status, WNOHANG);
         if (pid < 0 && errno == EINTR) continue;
         if (pid < 0) return false;  // ECHILD
         if (pid == 0) return true;
-        auto it = std::find(left.begin(), left.end(), pid);
+        auto it = std::find_if(left.begin(), left.end(), [pid](const Left& l) { return l.pid == pid; });
         if (it != left.end()) {
-            ::kill(-pid, SIGKILL);  // its descendants in the group
+            end_session(it->pid, it->tag_entry);  // what it left behind
             left.erase(it);
         }
     }
@@ -89,12 +110,12 @@ bool reap_exited(std::vector<int>& left) {
 ChildProcesses::~ChildProcesses() {
     asio::error_code ignored;
     impl_->sigchld.cancel(ignored);
-    std::vector<int> left;
+    std::vector<Left> left;
     for (auto& [pid, child] : impl_->children) {
         child->abandon();  // closing its stdin is its EOF
         if (!child->exited()) {
-            ::kill(-pid, SIGTERM);
-            left.push_back(pid);
+            signal_session(pid, child->tag_entry(), SIGTERM);
+            left.push_back({pid, child->tag_entry()});
         }
     }
     // Every process gets kill_grace to end after SIGTERM, then SIGKILL; the
@@ -105,7 +126,7 @@ ChildProcesses::~ChildProcesses() {
     while (reap_exited(left)) {
         now = std::chrono::steady_clock::now();
         if (!killed && (left.empty() || now >= deadline)) {
-            for (int pid : left) ::kill(-pid, SIGKILL);
+            for (const auto& l : left) end_session(l.pid, l.tag_entry);
             killed = true;
             deadline = now + orphan_grace;
         } else if (killed && now >= deadline && (left.empty() || now >= deadline + 2s)) {
@@ -115,9 +136,12 @@ ChildProcesses::~ChildProcesses() {
     }
 }
 
-std::shared_ptr<ChildProcess> ChildProcesses::spawn(const ChildSpec& spec, ChildProcess::Handlers handlers) {
+std::shared_ptr<ChildProcess> ChildProcesses::spawn(const ChildSpec& given, ChildProcess::Handlers handlers) {
+    auto spec = given;
+    auto tag = impl_->next_tag_entry();
+    spec.env.push_back(tag);
     auto fds = spawn_child(spec);
-    auto child = start_child(impl_->loop, spec, fds, std::move(handlers));
+    auto child = start_child(impl_->loop, spec, fds, std::move(handlers), std::move(tag));
     impl_->children[fds.pid] = child;
     // It may have exited before it was in the map: its SIGCHLD is then
     // already queued, and reap() will find it.

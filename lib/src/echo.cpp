@@ -104,6 +104,7 @@ int run_echo(const EchoOptions& options) {
         // The payload moves into the frame: echoing copies nothing.
         server_ptr->send(e.conn, server_ptr->prepare(std::move(e.message)));
     };
+    handlers.on_warning = [&session](const std::string& line) { session.warning(line); };
     handlers.on_http = [&server_ptr](const HttpRequest& req) {
         if (req.resource == "/healthz") return HttpResponse{200, {{"Content-Type", "text/plain"}}, "ok\n"};
         return upgrade_required_page(server_ptr->url());

@@ -29,6 +29,20 @@ int hex_digit(unsigned char c) {
 
 bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
+// The code point of a bidi control (one whole UTF-8 character), else 0:
+// the embeddings and overrides U+202A..U+202E, the isolates U+2066..U+2069
+// and the marks U+200E, U+200F, U+061C. On a terminal or a page that
+// applies them they reorder what follows ("pay to \u202e0001$ tnuocca"
+// shows as "pay to account $1000"), and a name could show as another.
+char32_t bidi_control(std::string_view ch) {
+    auto byte = [&](std::size_t i) { return static_cast<unsigned char>(ch[i]); };
+    if (ch.size() == 2) return byte(0) == 0xd8 && byte(1) == 0x9c ? 0x061c : 0;
+    if (ch.size() != 3 || byte(0) != 0xe2) return 0;
+    char32_t cp = 0x2000 | (char32_t(byte(1) & 0x3f) << 6) | (byte(2) & 0x3f);
+    bool control = cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+    return control ? cp : 0;
+}
+
 }  // namespace
 
 std::string base64_encode(std::string_view bytes) {
@@ -198,6 +212,8 @@ std::string escape_controls(std::string_view text, bool keep_layout) {
         if (c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) {
             escape(c);
             escape(static_cast<unsigned char>(text[i + 1]));
+        } else if (auto cp = bidi_control(text.substr(i, len))) {
+            out += fmt::format("\\u{:04x}", static_cast<std::uint32_t>(cp));
         } else {
             out.append(text.data() + i, len);
         }

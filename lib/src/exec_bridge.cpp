@@ -94,9 +94,7 @@ struct ExecBridge::Impl {
         spec.max_line = options.max_message;
         detail::ChildProcess::Handlers h;
         h.on_stdout_line = [this, id](std::string line) { stdout_line(id, std::move(line)); };
-        h.on_stderr_line = [this, id](std::string line) {
-            diagnostic(fmt::format("#{} {}", id, escape_controls(line)));
-        };
+        h.on_stderr_line = [this, id](std::string line) { stderr_line(id, std::move(line)); };
         h.on_stdin_full = [this, id](bool full) {
             if (full)
                 server->pause_reading(id);
@@ -156,6 +154,14 @@ struct ExecBridge::Impl {
         if (!it->second.backlog_timer && server->buffered_amount(id) > stdout_high_mark) {
             it->second.child->read_stdout(false);
             watch_backlog(id);
+        }
+    }
+
+    void stderr_line(ConnId id, std::string line) {
+        switch (options.stderr_to) {
+            case ExecStderr::log: return diagnostic(fmt::format("#{} {}", id, escape_controls(line)));
+            case ExecStderr::client: return stdout_line(id, std::move(line));
+            case ExecStderr::ignore: return;
         }
     }
 

@@ -81,6 +81,23 @@ CheckResult check_extensions(const ResponseHead& res, std::string_view offered_v
     return r;
 }
 
+// A handshake is a GET: whatever follows its head is the client's frames.
+// Content-Length: 0 is no body, and some clients send it.
+CheckResult check_no_body(const HttpRequest& req) {
+    const auto length = req.header("Content-Length");
+    const bool has_length = std::any_of(req.headers.begin(), req.headers.end(), [](const Header& h) {
+        return detail::same_header_name(h.name, "Content-Length");
+    });
+    const bool chunked = std::any_of(req.headers.begin(), req.headers.end(), [](const Header& h) {
+        return detail::same_header_name(h.name, "Transfer-Encoding");
+    });
+    std::string actual = chunked      ? fmt::format("Transfer-Encoding: {}", req.header("Transfer-Encoding"))
+                         : has_length ? fmt::format("Content-Length: {}", length)
+                                      : std::string("none");
+    return result("body", "no request body", !chunked && (!has_length || length == "0"), "none", std::move(actual),
+                  "RFC 6455 4.1");
+}
+
 }  // namespace
 
 const char* verdict_name(Verdict verdict) {
@@ -248,7 +265,30 @@ std::vector<CheckResult> check_request(const HttpRequest& req) {
     const auto version = req.header("Sec-WebSocket-Version");
     out.push_back(result("version", "Sec-WebSocket-Version", version == "13", "13",
                          version.empty() ? "(absent)" : version, rfc_server));
+    out.push_back(check_no_body(req));
     return out;
+}
+
+std::vector<CheckResult> check_answer(const HttpRequest& req, const ResponseHead& answer) {
+    const auto offered = detail::split_list(req.header("Sec-WebSocket-Protocol"));
+    auto out = check_response(answer, req.header("Sec-WebSocket-Key"), offered, req.header("Sec-WebSocket-Extensions"));
+    out.erase(out.begin());  // the status
+    for (auto& r : out) {
+        if (r.id == "subprotocol" && r.verdict == Verdict::warn) {
+            r.verdict = Verdict::fail;
+            r.detail =
+                "browsers and Node's ws fail a connection whose answer names none of the subprotocols they offered";
+        }
+    }
+    return out;
+}
+
+std::optional<std::string> choose_subprotocol(const std::vector<std::string>& offered,
+                                              const std::vector<std::string>& accepted, bool else_first_offer) {
+    for (const auto& offer : offered)
+        if (std::find(accepted.begin(), accepted.end(), offer) != accepted.end()) return offer;
+    if (else_first_offer && !offered.empty()) return offered.front();
+    return std::nullopt;
 }
 
 std::string verdict_summary(const std::vector<CheckResult>& results) {
@@ -277,15 +317,6 @@ const CheckResult* first_failure(const std::vector<CheckResult>& results) {
 ExitCode exit_code_of(const std::vector<CheckResult>& results) {
     const auto* failed = first_failure(results);
     return failed ? failed->exit_class : ExitCode::ok;
-}
-
-bool origin_listed(const std::vector<std::string>& allowed, std::string_view origin) {
-    auto wanted = ascii_lower(origin);
-    return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& entry) {
-        auto a = ascii_lower(entry);
-        while (!a.empty() && a.back() == '/') a.pop_back();
-        return a == "*" || a == wanted;
-    });
 }
 
 }  // namespace wskit

@@ -145,7 +145,9 @@ std::string render_request_json(const RequestReport& r, const RenderOptions& o) 
                 {"origin", q.header("Origin")},
                 {"user_agent", q.header("User-Agent")},
                 {"checks", checks_json(r.checks)},
-                {"verdict", first_failure(r.checks) ? "fail" : "pass"},
+                {"answer", {{"status", r.answer.status}, {"headers", headers_json(r.answer.headers, o)}}},
+                {"answer_checks", checks_json(r.answer_checks)},
+                {"verdict", first_failure(r.checks) || first_failure(r.answer_checks) ? "fail" : "pass"},
                 {"answered", r.answered}};
     return dump(doc);
 }

@@ -4,6 +4,7 @@
 #include "headers.hpp"
 #include "inspect_text.hpp"
 
+#include <wskit/access.hpp>
 #include <wskit/encoding.hpp>
 #include <wskit/inspect.hpp>
 #include <wskit/serve.hpp>
@@ -29,23 +30,20 @@ const char* reason_phrase(int status) {
     }
 }
 
-// The status the server gives the request, decided as the Server decides:
-// a request that does not try to upgrade gets the 426 page, a broken
-// handshake its refusal (426 for the version, 400 otherwise), a good one
-// --respond's status or 101.
-int answer_for(const HttpRequest& req, const std::vector<CheckResult>& checks, int respond) {
-    bool upgrading = !req.header("Upgrade").empty() || !req.header("Sec-WebSocket-Key").empty() ||
-                     !req.header("Sec-WebSocket-Version").empty();
-    if (!upgrading) return 426;
-    if (const auto* failed = first_failure(checks)) return failed->id == "version" ? 426 : 400;
-    return respond ? respond : 101;
+// With what a client needs to go on after such a status (a 401's
+// challenge, a 426's version), so that the answer passes its own checks.
+HttpResponse respond_page(int status) {
+    HttpResponse res{status,
+                     {{"Content-Type", "text/plain; charset=utf-8"}},
+                     fmt::format("{} {} (wskit handshake-inspect --respond)\n", status, reason_phrase(status))};
+    if (status == 401) res.headers.push_back({"WWW-Authenticate", "Basic realm=\"wskit\""});
+    if (status == 407) res.headers.push_back({"Proxy-Authenticate", "Basic realm=\"wskit\""});
+    if (status == 426) res.headers.push_back({"Sec-WebSocket-Version", "13"});
+    if (status == 429 || status == 503) res.headers.push_back({"Retry-After", "1"});
+    return res;
 }
 
-HttpResponse respond_page(int status) {
-    return {status,
-            {{"Content-Type", "text/plain; charset=utf-8"}},
-            fmt::format("{} {} (wskit handshake-inspect --respond)\n", status, reason_phrase(status))};
-}
+bool passed(const RequestReport& r) { return !first_failure(r.checks) && !first_failure(r.answer_checks); }
 
 }  // namespace
 
@@ -66,8 +64,14 @@ std::string render_request_human(const RequestReport& r, const RenderOptions& o)
     list("extensions", q.header("Sec-WebSocket-Extensions"));
     out += fmt::format("  {:<13}{}\n", "user agent", q.header("User-Agent").empty() ? "(none)" : escape_controls(q.header("User-Agent")));
     for (const auto& c : r.checks) out += detail::check_line(c, s);
-    const auto* failed = first_failure(r.checks);
-    out += fmt::format("  {}{}{}: answered {} {}\n", failed ? s.red : s.green, failed ? "FAIL" : "PASS", s.reset,
+    // The answer as it went out, checked as a browser checks it.
+    out += fmt::format("  < {} {} {}\n", escape_controls(r.answer.version), r.answer.status,
+                       escape_controls(r.answer.reason));
+    for (const auto& h : r.answer.headers)
+        out += fmt::format("  < {}: {}\n", escape_controls(h.name), escape_controls(h.value));
+    for (const auto& c : r.answer_checks) out += detail::check_line(c, s);
+    bool ok = passed(r);
+    out += fmt::format("  {}{}{}: answered {} {}\n", ok ? s.green : s.red, ok ? "PASS" : "FAIL", s.reset,
                        r.answered, reason_phrase(r.answered));
     return out;
 }
@@ -89,13 +93,25 @@ int run_inspect_server(const InspectServerOptions& o) {
         // The answer to a refused request is written after this handler: give it a moment.
         loop.after(std::chrono::milliseconds(200), [&loop] { loop.stop(); });
     };
+    AccessPolicy policy;
+    policy.origins = o.origins;
+    policy.secure = !o.server.tls.cert_file.empty();
+    AccessGate access(policy);
     Server::Handlers handlers;
-    handlers.on_request = [&](const HttpRequest& req, const std::vector<CheckResult>& checks) {
-        RequestReport r{++requests, req, checks, answer_for(req, checks, o.respond)};
+    handlers.on_answer = [&](const HttpRequest& req, const std::vector<CheckResult>& checks, const ResponseHead& answer) {
+        RequestReport r{++requests, req, checks, answer.status, answer, check_answer(req, answer)};
         session.print_record(o.json ? render_request_json(r, o.render) : render_request_human(r, o.render));
         if (o.once && r.answered != 101) stop_soon();
     };
-    if (o.respond) handlers.on_handshake = [&](const HttpRequest&) { return std::optional<HttpResponse>(respond_page(o.respond)); };
+    handlers.on_handshake = [&](const HttpRequest& req) -> std::optional<HttpResponse> {
+        if (auto refusal = access.check_handshake(req, std::chrono::steady_clock::now())) {
+            if (!refusal->log_line.empty()) session.warning(refusal->log_line);
+            return std::move(refusal->response);
+        }
+        if (o.respond) return respond_page(o.respond);
+        return std::nullopt;
+    };
+    handlers.on_warning = [&](const std::string& line) { session.warning(line); };
     handlers.on_event = [&](Event& e) {
         if (e.type == EventType::open) return;  // the request said it
         // Accepted clients are echoed, so that their first messages show.

@@ -37,9 +37,16 @@ std::string format_age(Clock::duration d) {
     return fmt::format("{}h{:02}m", s / 3600, s / 60 % 60);
 }
 
+// The server's own pages are https:// when it serves wss.
+AccessPolicy access_policy(const ListenOptions& o) {
+    auto policy = o.access;
+    policy.secure = !o.server.tls.cert_file.empty();
+    return policy;
+}
+
 class ListenSession {
 public:
-    explicit ListenSession(const ListenOptions& o) : o_(o) {
+    explicit ListenSession(const ListenOptions& o) : o_(o), access_(access_policy(o)) {
         detail::Console::Options console;
         console.output = o.output;
         console.output.show_conn = true;
@@ -58,10 +65,13 @@ public:
         if (o.once) server.max_clients = 1;
         Server::Handlers handlers;
         handlers.on_event = [this](const Event& e) { on_event(e); };
-        handlers.on_handshake = [this](const HttpRequest& req) {
-            auto refusal = check_origin(req);
-            if (!refusal && bridge_) refusal = bridge_->on_handshake(req);
-            return refusal;
+        handlers.on_handshake = [this](const HttpRequest& req) -> std::optional<HttpResponse> {
+            if (auto refusal = access_.check_handshake(req, Clock::now())) {
+                if (!refusal->log_line.empty()) console_->diagnostic(refusal->log_line);
+                return std::move(refusal->response);
+            }
+            if (bridge_) return bridge_->on_handshake(req);
+            return std::nullopt;
         };
         handlers.on_warning = [this](const std::string& line) { console_->diagnostic(line); };
         if (o.exec) {
@@ -76,6 +86,7 @@ public:
 
     int run() {
         server_->listen();
+        for (const auto& warning : exposure_warnings(o_)) console_->diagnostic(warning);
         console_->announce(server_->url());
         loop_.on_signals([this](int signo) { on_signal(signo); });
         if (!bridge_) console_->start_input();
@@ -92,14 +103,6 @@ public:
 
 private:
     // --- clients ----------------------------------------------------------
-
-    std::optional<HttpResponse> check_origin(const HttpRequest& req) {
-        auto origin = req.header("Origin");
-        if (origin_allowed(o_.origins, origin)) return std::nullopt;
-        console_->diagnostic(fmt::format("refused {}: origin '{}' is not allowed (--origin)", req.remote,
-                                         escape_controls(origin)));
-        return HttpResponse{403, {{"Content-Type", "text/plain; charset=utf-8"}}, "Origin not allowed.\n"};
-    }
 
     void on_event(const Event& e) {
         if (bridge_) return on_exec_event(e);
@@ -138,7 +141,7 @@ private:
         if (o_.verbosity >= 1) show_request(e.conn);
         auto& c = clients_[e.conn];
         c.peer = e.peer;
-        c.path = e.text;
+        c.path = e.resource;
         c.subprotocol = e.subprotocol;
         if (!reading_) server_->pause_reading(e.conn);
         // What was read before anyone was there goes to the first client.
@@ -319,6 +322,7 @@ private:
     }
 
     const ListenOptions& o_;
+    AccessGate access_;
     EventLoop loop_;
     std::unique_ptr<detail::Console> console_;
     std::unique_ptr<ExecBridge> bridge_;  // --exec; outlives the server's connections
@@ -340,8 +344,22 @@ private:
 
 }  // namespace
 
-bool origin_allowed(const std::vector<std::string>& allowed, const std::string& origin) {
-    return allowed.empty() || origin.empty() || origin_listed(allowed, origin);
+std::vector<std::string> exposure_warnings(const ListenOptions& o) {
+    std::vector<std::string> out;
+    if (!o.exec || o.exec->command.empty()) return out;
+    const auto& origins = o.access.origins;
+    bool any_page = std::find(origins.begin(), origins.end(), "*") != origins.end();
+    auto program = escape_controls(o.exec->command.front());
+    if (any_page)
+        out.push_back(fmt::format("warning: --origin '*' with --exec: any web page a browser here visits can run "
+                                  "'{}' through this server; list the pages' origins instead",
+                                  program));
+    bool controlled = !o.access.token.empty() || (!origins.empty() && !any_page);
+    if (!is_loopback_host(o.server.host) && !controlled)
+        out.push_back(fmt::format("warning: --exec on {}, which is not loopback: anyone who can reach the port runs "
+                                  "'{}'; require a secret with --token SECRET (or bind 127.0.0.1)",
+                                  escape_controls(o.server.host), program));
+    return out;
 }
 
 int run_listen(const ListenOptions& options) {

@@ -93,8 +93,8 @@ public:
                 // address the client chose: escaped like any peer's text.
                 system_line(e, e.peer.empty()
                                    ? fmt::format("connected to {}{}", one_line(e.text), subprotocol_note(e))
-                                   : fmt::format("connected from {} to {}{}", one_line(e.peer),
-                                                 one_line(e.text), subprotocol_note(e)));
+                                   : fmt::format("connected from {} to {}{}{}", one_line(e.peer),
+                                                 one_line(e.resource), subprotocol_note(e), client_note(e)));
                 return;
             case EventType::close:
                 system_line(e, fmt::format("{} (code {}{}{}{})",
@@ -123,6 +123,14 @@ private:
         return note;
     }
 
+    // -v on a server: who the client says it is, for telling a browser's
+    // page (and which site's) from a script.
+    std::string client_note(const Event& e) const {
+        if (!o_.verbose) return {};
+        return fmt::format("; origin {}; user agent {}", e.origin.empty() ? "(none)" : one_line(e.origin),
+                           e.user_agent.empty() ? "(none)" : one_line(e.user_agent));
+    }
+
     // Payloads keep their layout (newlines continue on an indented line);
     // names, addresses and reasons stay on their line.
     static std::string printable(std::string_view s) { return escape_controls(s, true); }
@@ -137,12 +145,14 @@ private:
 
     void line(const Event& e, std::string_view color, std::string_view text) {
         buf_ = prefix(e);
+        // Continuation lines of a multi-line message (a hex dump's too) are
+        // indented under the first, past the prefix ("#3 ", the time), so the
+        // "< " column stays readable.
+        std::string indent(buf_.size() + 2, ' ');
         if (o_.color) buf_ += color;
-        // Continuation lines of a multi-line message are indented under the
-        // first, so the "< " column stays readable.
         for (char c : text) {
             buf_ += c;
-            if (c == '\n') buf_ += "  ";
+            if (c == '\n') buf_ += indent;
         }
         if (o_.color) buf_ += reset;
         buf_ += '\n';
@@ -305,7 +315,11 @@ std::string event_to_json(const Event& e) {
         case EventType::open:
             j["url"] = e.text;
             j["subprotocol"] = e.subprotocol;
-            if (!e.peer.empty()) j["peer"] = e.peer;
+            if (!e.peer.empty()) {
+                j["peer"] = e.peer;
+                j["origin"] = e.origin;
+                j["user_agent"] = e.user_agent;
+            }
             // As a response header would say it: "permessage-deflate; server_no_context_takeover".
             if (e.compression) j["compression"] = format_response(*e.compression);
             break;

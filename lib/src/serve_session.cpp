@@ -46,6 +46,8 @@ void ServeSession::print_record(std::string_view record) { impl_->console.print_
 
 void ServeSession::diagnostic(std::string_view line) { impl_->console.status_line(line); }
 
+void ServeSession::warning(std::string_view line) { impl_->console.diagnostic(line); }
+
 std::uint64_t ServeSession::dropped_records() const { return impl_->console.dropped_records(); }
 
 void ServeSession::announce(const Server& server) { impl_->console.announce(server.url()); }

@@ -365,7 +365,7 @@ private:
         auto con = endpoint_.get_con_from_hdl(hdl);
         auto req = to_http_request(*con);
         auto checks = check_request(req);
-        if (handlers_.on_request) handlers_.on_request(req, checks);
+        report_answer(*con, req, checks);
         auto rejection = rejection_for(checks);
         if (!rejection && options.max_clients && open_count() + admitted_.size() >= options.max_clients) {
             rejection = text_response(503, fmt::format("Server full: at most {} clients.\n", options.max_clients));
@@ -377,12 +377,15 @@ private:
             apply_response(*con, *rejection);
             return false;
         }
-        for (const auto& offered : con->get_requested_subprotocols()) {
-            if (std::find(options.subprotocols.begin(), options.subprotocols.end(), offered) !=
-                options.subprotocols.end()) {
-                con->select_subprotocol(offered);
-                break;
-            }
+        const auto& offered = con->get_requested_subprotocols();
+        if (auto chosen = choose_subprotocol(offered, options.subprotocols, options.answer_first_offer)) {
+            wpp::lib::error_code ec;
+            con->select_subprotocol(*chosen, ec);
+        } else if (!offered.empty()) {
+            warn(fmt::format("{} offered subprotocol{} {}, none of which is accepted ({}): answered without one, "
+                             "which browsers and Node's ws refuse",
+                             escape_controls(req.remote), offered.size() > 1 ? "s" : "", quoted_list(offered),
+                             quoted_list(options.subprotocols)));
         }
         // Holds its --max-clients slot from now: handshakes accepted at the
         // same time would otherwise all find the server below its limit.
@@ -399,10 +402,19 @@ private:
         });
     }
 
+    // Hands the answer to on_answer as the transport writes it (see
+    // ServerTransportConnection::on_answer_written).
+    void report_answer(connection_type& con, const HttpRequest& req, const std::vector<CheckResult>& checks) {
+        if (!handlers_.on_answer) return;
+        con.on_answer_written = [this, req, checks](std::string_view bytes) {
+            if (handlers_.on_answer) handlers_.on_answer(req, checks, parse_response_head(bytes));
+        };
+    }
+
     void on_http(wpp::connection_hdl hdl) {
         auto con = endpoint_.get_con_from_hdl(hdl);
         auto req = to_http_request(*con);
-        if (handlers_.on_request) handlers_.on_request(req, check_request(req));
+        if (handlers_.on_answer) report_answer(*con, req, check_request(req));
         // A request that tries to upgrade but lacks "Upgrade: websocket" or
         // "Connection: Upgrade" is a broken handshake, not a page request.
         if (!req.header("Sec-WebSocket-Key").empty() || !req.header("Upgrade").empty() ||
@@ -443,6 +455,7 @@ private:
         auto& c = connections_[id];
         c.con = con.get();
         c.request = to_http_request(*con);
+        con->on_answer_written = nullptr;
         con->on_write_done = [this, id] { check_backpressure(id); };
         std::optional<DeflateParams> compression;
         if (con->compressed) compression = read_deflate_response(con->get_response_header("Sec-WebSocket-Extensions"));
@@ -451,9 +464,12 @@ private:
             Event e;
             e.type = EventType::open;
             e.conn = id;
-            e.text = con->get_resource();
+            e.resource = c.request.resource;
+            e.text = request_url(c.request);
             e.subprotocol = con->get_subprotocol();
             e.peer = con->get_remote_endpoint();
+            e.origin = c.request.header("Origin");
+            e.user_agent = c.request.header("User-Agent");
             e.compression = compression;
             handlers_.on_event(e);
         }
@@ -519,6 +535,21 @@ private:
         }
         e.conn = id;
         handlers_.on_event(e);
+    }
+
+    // The URL as the client asked for it: its Host, and the server's
+    // address when it sent none.
+    std::string request_url(const HttpRequest& req) const {
+        auto host = req.header("Host");
+        return fmt::format("{}://{}{}", tls ? "wss" : "ws", host.empty() ? host_port(options.host, port_) : host,
+                           req.resource);
+    }
+
+    static std::string quoted_list(const std::vector<std::string>& items) {
+        if (items.empty()) return "none";
+        std::string out;
+        for (const auto& item : items) out += fmt::format("{}'{}'", out.empty() ? "" : ", ", escape_controls(item));
+        return out;
     }
 
     static constexpr std::chrono::milliseconds close_handshake_timeout{900};

@@ -188,6 +188,23 @@ class TestCase(unittest.TestCase):
             raise AssertionError(f"the browser failed: stdout={done.stdout!r} stderr={done.stderr[-3000:]!r}")
         return lines
 
+    def browser_websocket(self, ws_url, pages, protocols=(), send=None, timeout=120):
+        """Opens a WebSocket to ws_url from each of `pages` in turn, in one
+        headless Chromium (peers/browser_ws.cjs): the server sees each page's
+        origin. Returns one dict per page: {"page", "result": "open" or
+        "error", "protocol", and "reply" to `send`}."""
+        import json
+        env = dict(os.environ, WSKIT_BROWSER_PROTOCOLS=json.dumps(list(protocols)), WSKIT_BROWSER_SEND=send or "")
+        try:
+            done = subprocess.run([NODE, os.path.join(PEERS, "browser_ws.cjs"), ws_url, *pages],
+                                  capture_output=True, timeout=timeout, env=env, start_new_session=True)
+        except subprocess.TimeoutExpired as e:
+            raise AssertionError(f"the browser did not finish in {timeout}s; stdout={e.stdout!r} stderr={e.stderr!r}")
+        lines = [json.loads(line) for line in done.stdout.decode().splitlines() if line.startswith("{")]
+        if done.returncode != 0 or len(lines) != len(pages):
+            raise AssertionError(f"the browser failed: stdout={done.stdout!r} stderr={done.stderr[-3000:]!r}")
+        return lines
+
     def wskit(self, *args, input=b"", timeout=30, env=None):
         """Runs wskit to completion; returns CompletedProcess with bytes."""
         if isinstance(input, str):

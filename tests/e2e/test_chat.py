@@ -15,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 import rawws
 from harness import SANITIZED, SOURCE_DIR, WSKIT, CertsTestCase, TestCase, main, port_of, rss_bytes
+from test_chat_redis import RedisServers
 
 SCHEMA = os.path.join(SOURCE_DIR, "lib", "share", "chat", "envelope.schema.json")
 JSON = "wskit.chat.v1.json"
@@ -36,8 +37,8 @@ def http_get(url, path, headers=None, method="GET"):
         c.close()
 
 
-def metrics(url):
-    status, headers, body = http_get(url, "/metrics")
+def metrics(url, token=None):
+    status, headers, body = http_get(url, "/metrics", headers={"Authorization": f"Bearer {token}"} if token else None)
     assert status == 200, status
     assert headers["content-type"].startswith("text/plain; version=0.0.4"), headers
     values = {}
@@ -376,7 +377,7 @@ class Chat(TestCase):
         r = self.wskit("connect", "--raw", "-w", "0", url, timeout=20)
         self.assertExit(r, 5)
         self.assertIn(b"401", r.stderr)
-        m = metrics(url)
+        m = metrics(url, token="s3cret")
         self.assertEqual(m["wskit_chat_handshake_failures_total[reason=origin]"], 2)
         self.assertEqual(m["wskit_chat_handshake_failures_total[reason=token]"], 3)
 
@@ -418,11 +419,121 @@ class Chat(TestCase):
                 self.assertEqual(m["wskit_chat_received_bytes_total"], 7)
         run(two_clients())
 
+    def test_look_alike_names_get_a_suffix_as_a_taken_name_does(self):
+        _, url = self.server()
+        # Each name as a browser sends it (percent-encoded), and what it becomes next to alice.
+        joins = [("alice", "alice"),
+                 ("%D0%B0lice", "\u0430lice-2"),           # Cyrillic a
+                 ("al%E2%80%8Bice", "alice-3"),             # zero-width space
+                 ("%EF%BB%BFalice", "alice-4"),             # BOM
+                 ("ali%C2%ADce", "alice-5"),                # soft hyphen
+                 ("ali%E2%80%A8ce", "ali-ce"),              # line separator: white space
+                 ("%E2%80%AEecila", "ecila"),               # right-to-left override: shown as spelled
+                 ("%EF%BD%81lice", "alice-6")]              # fullwidth a (NFKC)
+
+        async def scenario():
+            people = []
+            try:
+                for raw, name in joins:
+                    ws = await websockets.connect(url + "r?name=" + raw)
+                    people.append(ws)
+                    await ws.recv()  # who
+                    self.assertEqual(await ws.recv(), f"* you are {name} in /r; /help lists the commands")
+                # A /nick to a look-alike of someone present gets a suffix too.
+                await people[5].send("/nick \u0391LICE")  # Greek capital alpha
+                while (line := await people[1].recv()).endswith(" joined"):
+                    pass
+                self.assertEqual(line, "* ali-ce is now known as \u0391LICE-7")
+                async with websockets.connect(url + "r?name=watch", subprotocols=[JSON]) as watch:
+                    who = json.loads(await watch.recv())
+                    names = [name for _, name in joins]
+                    names[5] = "\u0391LICE-7"
+                    self.assertEqual(who["names"], names + ["watch"])
+                    await watch.send("/nick al\u200bice")
+                    rename = json.loads(await watch.recv())
+                    self.assertEqual((rename["old"], rename["from"]), ("watch", "alice-8"))
+            finally:
+                for ws in people:
+                    await ws.close()
+        run(scenario())
+
+    def test_names_that_imitate_the_server_or_have_no_letter_are_refused(self):
+        _, url = self.server()
+
+        async def scenario():
+            async with websockets.connect(url + "s?name=%5Bhistory%5D") as ws:
+                self.assertEqual(await ws.recv(), "* the name [history] is not allowed: a name cannot start with *, "
+                                                  "[, # or / (or a sign like them), as the server's own lines do; "
+                                                  "you join as a guest (/nick NAME picks a name)")
+                await ws.recv()  # who
+                self.assertEqual(await ws.recv(), "* you are guest-1 in /s; /help lists the commands")
+                for wanted, why in [("*bob", "a name cannot start with *"),
+                                    ("\u2217bob", "a name cannot start with *"),   # the asterisk operator
+                                    ("::", "a name needs a letter or a digit"),
+                                    ("...", "a name needs a letter or a digit"),
+                                    ("bob:hi", "a name cannot have a ':'")]:
+                    await ws.send("/nick " + wanted)
+                    answer = await ws.recv()
+                    self.assertTrue(answer.startswith(f"* the name {wanted} is not allowed: {why}"), answer)
+                await ws.send("/nick bob")
+                self.assertEqual(await ws.recv(), "* you are now known as bob")
+            async with websockets.connect(url + "s?name=%E2%80%8B") as ws:  # nothing visible: a guest, no word
+                await ws.recv()
+                self.assertEqual(await ws.recv(), "* you are guest-2 in /s; /help lists the commands")
+        run(scenario())
+
+    def test_terminals_get_bidi_controls_escaped_json_clients_the_exact_text(self):
+        p, url = self.server()
+        trick = "pay to \u202e0001$ tnuocca\u202c now"
+        shown = "pay to \\u202e0001$ tnuocca\\u202c now"
+
+        async def scenario():
+            async with websockets.connect(url + "b?name=term") as term, \
+                    websockets.connect(url + "b?name=page", subprotocols=[JSON]) as page:
+                await term.recv(), await term.recv()
+                await page.recv()
+                self.assertEqual(await term.recv(), "* page joined")
+                async with websockets.connect(url + "b?name=carol") as carol:
+                    await carol.recv(), await carol.recv()
+                    self.assertEqual(await term.recv(), "* carol joined")
+                    await page.recv()
+                    await carol.send(trick)
+                    await carol.send("/me \u2067smiles")
+                    self.assertEqual(await term.recv(), "carol: " + shown)
+                    self.assertEqual(await term.recv(), "* carol \\u2067smiles")
+                    self.assertEqual(json.loads(await page.recv())["text"], trick)
+                    self.assertEqual(json.loads(await page.recv())["text"], "\u2067smiles")
+                # History replayed to a terminal is escaped too.
+                async with websockets.connect(url + "b?name=late") as late:
+                    self.assertEqual(await late.recv(), "[history] carol: " + shown)
+        run(scenario())
+        # The transcript on stdout is for a human too.
+        p.wait_line(r"^#3 /b carol: pay to \\u202e0001\$ tnuocca\\u202c now$", stream="stdout")
+
     def test_bad_options_are_usage_errors(self):
         for args in (["--rate", "-1"], ["--history", "x"], ["--handshake-timeout", "0"], ["--ping-interval", "no"]):
             r = self.wskit("chat", *args, "0")
             self.assertExit(r, 2)
             self.assertTrue(r.stderr.startswith(b"wskit: "), r.stderr)
+
+
+class ChatRedisNames(RedisServers, TestCase):
+    def test_a_look_alike_of_a_name_claimed_by_another_process_gets_a_suffix(self):
+        _, redis_port = self.start_redis()
+        # Another process has just given "alice" in /r; its join has not
+        # reached this one yet. Claims are keyed by name_key: alice's is "alice".
+        subprocess.run(["redis-cli", "-p", str(redis_port), "SET", "wskit:chat:name:/r alice", "elsewhere/1"],
+                       check=True, capture_output=True)
+        _, url = self.chat(redis_port)
+
+        async def scenario():
+            async with websockets.connect(url + "r?name=%D0%B0lice") as ws:  # Cyrillic a
+                await ws.recv()
+                self.assertEqual(await ws.recv(), "* you are \u0430lice-2 in /r; /help lists the commands")
+            async with websockets.connect(url + "r?name=ALICE") as ws:
+                await ws.recv()
+                self.assertEqual(await ws.recv(), "* you are ALICE-2 in /r; /help lists the commands")
+        run(scenario())
 
 
 class ChatTls(CertsTestCase):

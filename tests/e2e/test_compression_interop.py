@@ -104,7 +104,8 @@ asyncio.run(main())
 
         def browse():
             try:
-                result["lines"] = self.run_browser("about:blank", self.BROWSER_OPEN + """
+                # From listen's own page: listen refuses other origins (about:blank's is null).
+                result["lines"] = self.run_browser(url.replace("ws://", "http://"), self.BROWSER_OPEN + """
                     ws.send('hello listen');
                     report({got: await reply()});
                 """ + self.BROWSER_CLOSE, args={"url": url})

@@ -63,7 +63,8 @@ class InspectListen(TestCase):
 
     def assert_all_pass(self, doc):
         self.assertEqual([c["id"] for c in doc["checks"] if c["verdict"] != "pass"], [], doc)
-        self.assertEqual(len(doc["checks"]), 7)
+        self.assertEqual(len(doc["checks"]), 8)
+        self.assertEqual([c["id"] for c in doc["answer_checks"] if c["verdict"] != "pass"], [], doc)
         self.assertEqual(doc["verdict"], "pass")
         self.assertEqual(doc["answered"], 101)
 

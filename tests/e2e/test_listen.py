@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (CertsTestCase, NODE, PEERS, PYTHON, TestCase, WSKIT, main)  # noqa: E402
+from harness import (CertsTestCase, NODE, PEERS, PYTHON, TestCase, WSKIT, main, port_of)  # noqa: E402
 
 
 class ListenCase(TestCase):
@@ -103,7 +103,7 @@ class TestClients(ListenCase):
         py = self.py_client(url + "room?x=1", "--subprotocol", "chat")
         self.expect(py, open=True, subprotocol="chat")
         opened = json.loads(listen.wait_line(r'"event":"open"', stream="stdout").string)
-        self.assertEqual((opened["conn"], opened["url"], opened["subprotocol"]), (1, "/room?x=1", "chat"))
+        self.assertEqual((opened["conn"], opened["url"], opened["subprotocol"]), (1, url + "room?x=1", "chat"))
         self.assertRegex(opened["peer"], r"^127\.0\.0\.1:\d+$")
         py.proc.stdin.write(b"send hi\nclose 1000 done\n")
         py.proc.stdin.flush()
@@ -111,6 +111,37 @@ class TestClients(ListenCase):
         self.assertEqual((msg["conn"], msg["dir"], msg["text"]), (1, "in", "hi"))
         closed = json.loads(listen.wait_line(r'"event":"close"', stream="stdout").string)
         self.assertEqual((closed["conn"], closed["code"], closed["reason"]), (1, 1000, "done"))
+
+    def test_hex_dump_lines_align_under_the_client_id(self):
+        import rawws
+        listen, url = self.listen()
+        conn = rawws.ws_connect(int(url.rsplit(":", 1)[1].strip("/")))
+        self.addCleanup(conn.close)
+        conn.send_frame(rawws.BINARY, bytes(range(40)))
+        listen.wait_line(r"^#1 < \[binary 40 B\]$", stream="stdout")
+        rows = [listen.wait_line(r"0000000|0000001|00000020", stream="stdout").string for _ in range(3)]
+        self.assertEqual(rows[0], "#1   00000000  00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f  |................|")
+        self.assertEqual([r.index("000000") for r in rows], [5, 5, 5], rows)
+        self.assertTrue(rows[1].startswith("     00000010  10 11"), rows)
+
+    def test_verbose_line_and_json_open_event_show_origin_agent_and_url(self):
+        import rawws
+
+        def handshake(port, path, headers):
+            r = rawws.http_exchange(port, rawws.upgrade_request(f"127.0.0.1:{port}", path, headers=headers))
+            self.assertEqual(r.status, 101)
+        listen, url = self.listen("-v")
+        port = port_of(url)
+        handshake(port, "/p?q=1", {"Origin": f"http://127.0.0.1:{port}", "User-Agent": "probe/1 \x1b[31m"})
+        listen.wait_line(r"^#1 connected from 127\.0\.0\.1:\d+ to /p\?q=1; origin http://127\.0\.0\.1:%d; "
+                         r"user agent probe/1 \\x1b\[31m$" % port, stream="stdout")
+
+        js, js_url = self.start_wskit_server("listen", "--json", "0", stdin=subprocess.PIPE)
+        handshake(port_of(js_url), "/room?x=1", {"User-Agent": "probe/2"})
+        opened = json.loads(js.wait_line(r'"event":"open"', stream="stdout").string)
+        self.assertEqual(opened["url"], js_url + "room?x=1")  # as asked, with its Host
+        self.assertEqual(opened["origin"], "")
+        self.assertEqual(opened["user_agent"], "probe/2")
 
     def test_verbose_shows_the_request(self):
         listen, url = self.listen("-v")
@@ -201,7 +232,8 @@ class TestBrowser(ListenCase):
     def test_chromium_talks_to_listen(self):
         listen, url = self.listen()
         self.type(listen, "hello browser")
-        lines = self.run_browser("about:blank", """
+        # From listen's own page (its 426 page): a page of another origin is refused.
+        lines = self.run_browser(url.replace("ws://", "http://"), """
             const ws = new WebSocket(args.url);
             const got = await new Promise((resolve, reject) => {
               ws.onmessage = (e) => resolve(e.data);

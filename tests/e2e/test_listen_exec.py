@@ -43,6 +43,20 @@ def group_members(pgid):
     return found
 
 
+def alive(pid):
+    """Whether pid is a running process (a zombie is not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def group_of(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[2])
+
+
 def wait_until(predicate, timeout, what):
     """Polls predicate() (a state of /proc, which sends no event) until true;
     returns the seconds it took."""
@@ -252,6 +266,84 @@ class ListenExec(TestCase):
             self.assertFalse(os.path.exists(f"/proc/{kid}"), f"process {kid} outlived wskit")
             self.assertEqual(group_members(kid), set(), f"the group of {kid} outlived wskit")
 
+    # A daemon of the script's own: setsid takes it out of the session and
+    # process group that signals to the group reach. It prints its pid.
+    DAEMON = 'setsid sleep 1000 & echo "$!"; exec '
+
+    def start_daemon(self, *program, options=()):
+        server, url = self.serve("sh", "-c", self.DAEMON + " ".join(program), options=options)
+        client = self.client("py", url, [["recv"], ["wait_close"]])
+        daemon = int(json.loads(client.wait_line(r'"text"', "stdout").string)["text"])
+        (child,) = children_of(server.proc.pid)
+        self.assertTrue(alive(daemon))
+        # Out of the group indeed, once setsid has run.
+        wait_until(lambda: group_of(daemon) != group_of(child), 3, "the daemon's setsid")
+        return server, client, daemon
+
+    def test_a_setsid_daemon_ends_when_its_client_leaves(self):
+        server, client, daemon = self.start_daemon("cat")
+        client.stop()  # the client leaves; cat ends on EOF
+        wait_until(lambda: not alive(daemon), 3, "the daemon's end")
+        wait_until(lambda: not children_of(server.proc.pid), 3, "cat's end")
+
+    def test_a_setsid_daemon_of_a_process_that_ignores_eof_ends_with_it(self):
+        server, client, daemon = self.start_daemon("sleep", "60", options=["--kill-after", "0.2"])
+        client.stop()
+        wait_until(lambda: not alive(daemon), 3, "the daemon's end")
+
+    def test_a_setsid_daemon_ends_on_sigterm_to_wskit(self):
+        server, client, daemon = self.start_daemon("cat")
+        server.signal(signal.SIGTERM)
+        self.assertEqual(server.wait(timeout=5), 143)
+        # Killed before wskit exits; SIGKILL takes effect when it next runs.
+        wait_until(lambda: not alive(daemon), 3, f"the end of the daemon {daemon}")
+
+    # --- --exec-stderr -------------------------------------------------------
+
+    def test_exec_stderr_client_bridges_a_repl(self):
+        # python3 -i writes its prompts and tracebacks on stderr: a client of
+        # an interpreter needs them.
+        server, url = self.serve(PYTHON, "-q", "-u", "-i", options=["--exec-stderr", "client"])
+        lines = self.run_client("py", url, [["send", "print(6 * 7)"], ["send", "1/0"], ["send", "exit()"],
+                                            ["wait_close"]])
+        got = self.received(lines)
+        self.assertIn("42", got)
+        self.assertTrue(any(l.endswith("ZeroDivisionError: division by zero") for l in got), got)
+        self.assertEqual(lines[-1]["closed"], 1000)
+        self.assertFalse([l for l in server.seen["stderr"] if "ZeroDivisionError" in l])
+
+    def test_exec_stderr_ignore_drops_it(self):
+        server, url = self.serve("sh", "-c", "echo oops >&2; echo out", options=["--exec-stderr", "ignore"])
+        lines = self.run_client("py", url, [["wait_close"]])
+        self.assertEqual(self.received(lines), ["out"])
+        server.signal(signal.SIGTERM)
+        server.wait()
+        self.assertFalse([l for l in server.seen["stderr"] if "oops" in l], server.seen["stderr"])
+
+    # --- the environment holds no forged line -------------------------------
+
+    def test_control_characters_of_the_request_do_not_reach_the_environment(self):
+        import rawws
+        server, url = self.serve("sh", "-c", "env")
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        conn = rawws.connect(port)
+        self.addCleanup(conn.close)
+        conn.send(rawws.upgrade_request(f"127.0.0.1:{port}", "/a%0AFORGED_PATH=1%0d",
+                                        headers={"X-Note": "one\rFORGED_HEADER=1"}))
+        start, _, _ = conn.read_http_head()
+        self.assertIn(" 101 ", start)
+        lines = []
+        while True:
+            f = conn.read_frame()
+            if f.opcode == rawws.CLOSE:
+                break
+            lines.append(f.payload.decode())
+        names = [l.split("=", 1)[0] for l in lines]
+        self.assertNotIn("FORGED_PATH", names)
+        self.assertNotIn("FORGED_HEADER", names)
+        self.assertIn("PATH_INFO=/a%0AFORGED_PATH=1%0d", lines)
+        self.assertIn("HTTP_X_NOTE=one FORGED_HEADER=1", lines)
+
     # --- --max-forks ---------------------------------------------------------
 
     def test_max_forks_refuses_with_503(self):
@@ -350,6 +442,21 @@ class ListenExec(TestCase):
             r = self.wskit("listen", "0", *args)
             self.assertExit(r, 2)
             self.assertIn(b"only applies with --exec CMD", r.stderr)
+
+    def test_the_address_after_exec_goes_to_the_program_and_is_said(self):
+        r = self.wskit("listen", "--exec", "cat", "9120")
+        self.assertExit(r, 2)
+        self.assertEqual(r.stderr.decode().splitlines(), [
+            "wskit: --exec takes the rest of the command line (the program and its arguments), so '9120' went to "
+            "the program: give the address first, as in 'wskit listen 9120 --exec cat' (see 'wskit listen --help')"])
+        r = self.wskit("listen", "9120", "--exec")
+        self.assertExit(r, 2)
+        self.assertEqual(r.stderr.decode().splitlines(), [
+            "wskit: --exec needs the program to run, with its arguments after it: wskit listen 9000 --exec CMD "
+            "[ARGS...] (see 'wskit listen --help')"])
+        r = self.wskit("listen")
+        self.assertExit(r, 2)
+        self.assertIn(b"listen needs the address to listen on, [HOST:]PORT", r.stderr)
 
     def test_bad_values(self):
         for args in (["--kill-after", "-1"], ["--kill-after", "soon"], ["--max-forks", "-2"]):

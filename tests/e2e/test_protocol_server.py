@@ -364,6 +364,21 @@ class Handshake(EchoServer):
                 self.assertEqual(r.headers.get("sec-websocket-version"), "13", repr(r))
                 self.assertEqual(r.status, 426, repr(r))
 
+    def test_a_body_is_refused_not_taken_for_frames(self):
+        # Bytes after the head are the client's frames: a body announced by
+        # Content-Length or chunked encoding would be read as frames, which a
+        # proxy in front would not see (request smuggling).
+        masked_text = frame(TEXT, b"smuggled")
+        for headers, body in (({"Content-Length": str(len(masked_text))}, masked_text),
+                              ({"Transfer-Encoding": "chunked"},
+                               b"%x\r\n" % len(masked_text) + masked_text + b"\r\n0\r\n\r\n")):
+            with self.subTest(headers=headers):
+                request = rawws.upgrade_request(f"127.0.0.1:{self.port}", headers=headers) + body
+                r = rawws.http_exchange(self.port, request)
+                self.assertEqual(r.status, 400, repr(r))
+                self.assertIn(b"no request body", r.body)
+        self.assertEqual(self.request(headers={"Content-Length": "0"}).status, 101)
+
     def test_plain_get(self):
         r = rawws.http_exchange(self.port, f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n\r\n")
         self.assertEqual(r.status, 426, repr(r))

@@ -135,3 +135,35 @@ TEST_CASE("percent_decode_path", "[cgi]") {
     CHECK(percent_decode_path("%") == "%");
     CHECK(percent_decode_path("") == "");
 }
+
+TEST_CASE("percent_decode_path: control characters stay encoded", "[cgi]") {
+    CHECK(percent_decode_path("/a%0AHTTP_X=forged") == "/a%0AHTTP_X=forged");
+    CHECK(percent_decode_path("/%0d%0a%09%7f%1b") == "/%0d%0a%09%7f%1b");
+    CHECK(percent_decode_path("/raw\r\nx\x7f") == "/raw%0D%0Ax%7F");
+    CHECK(percent_decode_path("/%C3%A9%7E") == "/\xC3\xA9~");
+}
+
+TEST_CASE("cgi_environment: no control character of the request reaches a value", "[cgi]") {
+    HttpRequest req = sample_request();
+    req.resource = "/p%0Aq\rr?a=%0A\x1b";
+    req.headers = {{"Host", "ex\ramp\nle.com:9000"},
+                   {"X-Forged", "a\rHTTP_X_ADMIN=1"},
+                   {"X-Nul", std::string("a\0b\x1b[2J\tc", 9)},
+                   {"X-Forged", "b\n"}};
+    auto env = cgi_environment(req, CgiServer{"127.0.0.1", 9000, false}, 1, {});
+    for (const auto& entry : env) {
+        INFO(entry);
+        CHECK(std::none_of(entry.begin(), entry.end(), [](char c) {
+            auto u = static_cast<unsigned char>(c);
+            return (u < 0x20 && c != '\t') || u == 0x7f;
+        }));
+    }
+    auto vars = as_map(env);
+    CHECK(vars["HTTP_X_FORGED"] == "a HTTP_X_ADMIN=1, b ");
+    CHECK(vars["HTTP_X_NUL"] == "a b [2J\tc");
+    CHECK(vars["SERVER_NAME"] == "ex amp le.com");
+    CHECK(vars["PATH_INFO"] == "/p%0Aq%0Dr");
+    CHECK(vars["REQUEST_URI"] == "/p%0Aq%0Dr?a=%0A%1B");
+    CHECK(vars["QUERY_STRING"] == "a=%0A%1B");
+    CHECK(vars.count("HTTP_X_ADMIN") == 0);
+}

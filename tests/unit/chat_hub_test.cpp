@@ -101,12 +101,12 @@ TEST_CASE("Hub: names are cleaned, unique per room, guest-N by default", "[chat]
     f.hub.join(2, "/?name=Alice", WireFormat::text, t0);
     f.hub.join(3, "/other?name=alice", WireFormat::text, t0);  // another room: free
     f.hub.join(4, "/", WireFormat::text, t0);
-    f.hub.join(5, "/?name=%1b%5b2J", WireFormat::text, t0);
+    f.hub.join(5, "/?name=x%1b%5b2J", WireFormat::text, t0);
     CHECK(f.hub.name_of(1) == "alice");
     CHECK(f.hub.name_of(2) == "Alice-2");
     CHECK(f.hub.name_of(3) == "alice");
     CHECK(f.hub.name_of(4) == "guest-1");
-    CHECK(f.hub.name_of(5) == "[2J");
+    CHECK(f.hub.name_of(5) == "x[2J");
 }
 
 TEST_CASE("Hub: /nick renames (unique), /who, /me, /rooms, /help, unknown commands, //", "[chat]") {

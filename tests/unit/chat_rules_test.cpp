@@ -2,6 +2,7 @@
 
 #include <wskit/chat_rules.hpp>
 
+#include <algorithm>
 #include <set>
 
 using namespace std::chrono_literals;
@@ -18,6 +19,88 @@ TEST_CASE("clean_name: trimmed, one word, no control characters, capped", "[chat
     CHECK(clean_name("\xc3\xbc\xc3\xbc\xc3\xbc", 2) == "\xc3\xbc\xc3\xbc");  // whole characters
     CHECK(clean_name("   ", 32).empty());
     CHECK(clean_name("\xff\xfe", 32).empty());            // not UTF-8
+}
+
+TEST_CASE("clean_name: NFKC, invisible and format characters removed, every separator white space", "[chat]") {
+    // Compatibility forms are their plain letters: fullwidth a, the fi ligature.
+    CHECK(clean_name("\xef\xbd\x81lice", 32) == "alice");
+    CHECK(clean_name("\xef\xac\x81" "sh", 32) == "fish");
+    // Zero-width space, BOM, soft hyphen, word joiner, bidi controls: gone.
+    CHECK(clean_name("al\xe2\x80\x8bice", 32) == "alice");
+    CHECK(clean_name("\xef\xbb\xbf" "alice", 32) == "alice");
+    CHECK(clean_name("ali\xc2\xad" "ce", 32) == "alice");
+    CHECK(clean_name("al\xe2\x81\xa0ice", 32) == "alice");
+    CHECK(clean_name("\xe2\x80\xae" "ecila", 32) == "ecila");  // shown as spelled, not as "alice"
+    CHECK(clean_name("a\xe2\x81\xa6li\xe2\x80\x8f" "ce\xe2\x80\xac", 32) == "alice");
+    // Other invisible characters: a Hangul filler, the blank braille
+    // pattern, a variation selector, a tag, a private-use character.
+    CHECK(clean_name("alice\xe3\x85\xa4", 32) == "alice");
+    CHECK(clean_name("alice\xe2\xa0\x80", 32) == "alice");
+    CHECK(clean_name("alice\xef\xb8\x8f", 32) == "alice");
+    CHECK(clean_name("\xf3\xa0\x80\x81" "alice", 32) == "alice");
+    CHECK(clean_name("\xee\x80\x80" "bob", 32) == "bob");
+    // Line and paragraph separators, thin and ideographic spaces separate words.
+    CHECK(clean_name("ali\xe2\x80\xa8" "ce", 32) == "ali-ce");
+    CHECK(clean_name("ali\xe2\x80\xa9" "ce", 32) == "ali-ce");
+    CHECK(clean_name("a\xe2\x80\x89\xe3\x80\x80" "b", 32) == "a-b");
+    // A mark that an invisible character kept apart is composed again: é.
+    CHECK(clean_name("e\xe2\x80\x8b\xcc\x81", 32) == "\xc3\xa9");
+    // Look-alikes in other scripts stay what they are (name_key tells them).
+    CHECK(clean_name("\xd0\xb0lice", 32) == "\xd0\xb0lice");
+    // A cut right after a separator does not leave it dangling.
+    CHECK(clean_name("alice smith", 6) == "alice");
+    CHECK(clean_name("\xe2\x80\x8b\xc2\xad", 32).empty());
+}
+
+TEST_CASE("name_key: look-alikes of a name share its key (UTS #39 skeleton, case folded)", "[chat]") {
+    const auto alice = name_key("alice");
+    CHECK(name_key("Alice") == alice);
+    CHECK(name_key("ALICE") == alice);
+    CHECK(name_key("\xd0\xb0lice") == alice);              // Cyrillic a
+    CHECK(name_key("\xd0\x90LICE") == alice);              // Cyrillic A
+    CHECK(name_key("\xce\xb1lice") == alice);              // Greek alpha
+    CHECK(name_key("\xd1\x80\xd0\xb0\xd1\x83\xd1\x80\xd0\xb0l") == name_key("paypal"));  // all Cyrillic
+    CHECK(name_key("rnary") == name_key("mary"));
+    CHECK(name_key("guest-1") == name_key("guest-l"));
+    CHECK(name_key("bob") != alice);
+    CHECK(name_key("alice-2") != alice);
+    // No white space in a key, whatever the skeleton makes of a character
+    // (Redis keeps names under "ROOM KEY").
+    CHECK(name_key("\xf0\x9f\x85\xad").find_first_of(" \t\n") == std::string::npos);  // U+1F16D
+    CHECK(same_name("Alice", "\xd0\xb0lice"));
+    CHECK_FALSE(same_name("alice", "alicia"));
+}
+
+TEST_CASE("names next to alice: no impersonation with invisible, format or look-alike characters", "[chat]") {
+    std::set<std::string> names{"alice"};
+    auto taken = [&](std::string_view n) {
+        return std::any_of(names.begin(), names.end(), [&](const std::string& x) { return same_name(x, n); });
+    };
+    auto join = [&](std::string_view raw) {
+        auto name = unique_name(clean_name(raw, 32), 32, taken);
+        names.insert(name);
+        return name;
+    };
+    CHECK(join("\xd0\xb0lice") == "\xd0\xb0lice-2");    // Cyrillic a: a suffix, as a taken name gets
+    CHECK(join("al\xe2\x80\x8bice") == "alice-3");       // zero-width space
+    CHECK(join("\xef\xbb\xbf" "alice") == "alice-4");    // BOM
+    CHECK(join("ali\xc2\xad" "ce") == "alice-5");        // soft hyphen
+    CHECK(join("ali\xe2\x80\xa8" "ce") == "ali-ce");     // line separator: two words
+    CHECK(join("\xe2\x80\xae" "ecila") == "ecila");      // right-to-left override
+    CHECK(join("ALICE") == "ALICE-6");
+}
+
+TEST_CASE("name_refusal: names that imitate the server's lines, or with no letter or digit", "[chat]") {
+    for (const char* ok : {"alice", "J\xc3\xbcrgen", "\xd7\x90\xd7\x91\xd7\x92", "guest-1", "bob*", "a[1]",
+                           "\xf0\x9f\xa6\x8a", "\xe3\x83\x8e\xe3\x83\xaa",  // an emoji; Katakana NO RI (NO looks like /)
+                           "\xe0\xa4\xa6\xe0\xa5\x81\xe0\xa4\x83\xe0\xa4\x96"})  // Devanagari with a visarga (looks like :)
+        CHECK(name_refusal(ok).empty());
+    for (const char* imitation : {"*", "***", "*bob", "[history]", "[admin]bob", "#3", "/me", "...", "-_-",
+                                  "\xe2\x88\x97" "bob",   // U+2217 ASTERISK OPERATOR
+                                  "\xd9\xad" "bob",       // U+066D ARABIC FIVE POINTED STAR
+                                  "\xcc\x81*bob",         // a combining mark first, then *
+                                  "alice:hi", "alice\xe2\x88\xb6hi"})  // U+2236 RATIO
+        CHECK_FALSE(name_refusal(imitation).empty());
 }
 
 TEST_CASE("unique_name: a suffix when taken, ASCII case ignored, within the cap", "[chat]") {

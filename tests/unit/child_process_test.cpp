@@ -3,6 +3,7 @@
 #include "support.hpp"
 
 #include "child_process.hpp"
+#include "child_sweep.hpp"
 
 #include <wskit/error.hpp>
 
@@ -13,6 +14,7 @@
 #include <sstream>
 #include <optional>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace std::chrono_literals;
@@ -169,6 +171,78 @@ TEST_CASE("child processes: the destructor ends and reaps what is left", "[child
     // Its group too: the sleep, an orphan once the shell is gone, came to
     // wskit as its subreaper and was reaped too.
     CHECK(group_members(pid) == 0);
+}
+
+namespace {
+
+// Whether pid is a live process (a zombie is not).
+bool alive(int pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    auto parsed = wskit::detail::parse_proc_stat(text);
+    return parsed && parsed->state != 'Z';
+}
+
+// Whether pid is gone within 3 s. SIGKILL takes effect when the process
+// next runs, and a dying process closes its descriptors (our pipe's EOF)
+// before it becomes a zombie: its state is polled, as nothing signals it.
+bool ends_soon(int pid) {
+    for (int i = 0; i < 300 && alive(pid); ++i) std::this_thread::sleep_for(10ms);
+    return !alive(pid);
+}
+
+}  // namespace
+
+TEST_CASE("child process: what left its session with setsid ends with it", "[child]") {
+    // $! is the sleep that setsid becomes, out of the script's session.
+    int daemon = 0;
+    auto r = run(shell("setsid sleep 60 & echo $!; read x; cat"), [&](ChildProcess& c) {
+        c.write("go\n");
+        c.close_stdin();
+    });
+    REQUIRE(r.out.size() == 1);
+    daemon = std::stoi(r.out[0]);
+    CHECK(ends_soon(daemon));
+}
+
+TEST_CASE("child processes: the destructor ends what left the session too", "[child]") {
+    EventLoop loop;
+    int daemon = 0;
+    {
+        ChildProcesses children(loop);
+        children.set_kill_grace(100ms);
+        ChildProcess::Handlers h;
+        h.on_stdout_line = [&](std::string line) {
+            daemon = std::stoi(line);
+            loop.stop();
+        };
+        children.spawn(shell("setsid sh -c 'trap \"\" TERM; echo $$; exec sleep 60' & wait"), std::move(h));
+        loop.after(10s, [&] { loop.stop(); });
+        loop.run();
+        REQUIRE(daemon > 0);
+        CHECK(alive(daemon));
+    }
+    CHECK(ends_soon(daemon));
+}
+
+TEST_CASE("parse_proc_stat and environ_has", "[child]") {
+    using wskit::detail::environ_has;
+    using wskit::detail::parse_proc_stat;
+    auto s = parse_proc_stat("123 (a (b) c) S 1 120 110 0 -1 4194560 ...");
+    REQUIRE(s);
+    CHECK(s->state == 'S');
+    CHECK(s->ppid == 1);
+    CHECK(s->pgrp == 120);
+    CHECK(s->session == 110);
+    CHECK_FALSE(parse_proc_stat("garbage"));
+    CHECK_FALSE(parse_proc_stat("1 (x) S"));
+    using namespace std::string_literals;
+    auto env = "PATH=/bin\0WSKIT_EXEC_TAG=1-ab-2\0HOME=/\0"s;
+    CHECK(environ_has(env, "WSKIT_EXEC_TAG=1-ab-2"));
+    CHECK_FALSE(environ_has(env, "WSKIT_EXEC_TAG=1-ab-22"));
+    CHECK_FALSE(environ_has(env, "WSKIT_EXEC_TAG=1-ab-"));
+    CHECK_FALSE(environ_has("", "A=1"));
+    CHECK(environ_has("A=1", "A=1"));
 }
 
 TEST_CASE("find_program", "[child]") {

@@ -220,6 +220,27 @@ TEST_CASE("escape_controls: UTF-8 is kept, C1 controls and stray bytes are not",
     CHECK(escape_controls("\xff\xfe") == "\\xff\\xfe");
 }
 
+TEST_CASE("escape_controls: bidi controls are escaped, so that no text reorders the rest of a line", "[encoding]") {
+    using wskit::escape_controls;
+    // "pay to account $1000 now" on a terminal that applies the override.
+    CHECK(escape_controls("pay to \xe2\x80\xae" "0001$ tnuocca\xe2\x80\xac now") ==
+          "pay to \\u202e0001$ tnuocca\\u202c now");
+    // Embeddings and overrides U+202A..U+202E, isolates U+2066..U+2069, the
+    // marks U+200E, U+200F and U+061C.
+    CHECK(escape_controls("\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xad") == "\\u202a\\u202b\\u202d");
+    CHECK(escape_controls("\xe2\x81\xa6x\xe2\x81\xa7y\xe2\x81\xa8z\xe2\x81\xa9") ==
+          "\\u2066x\\u2067y\\u2068z\\u2069");
+    CHECK(escape_controls("\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c") == "\\u200e\\u200f\\u061c");
+    CHECK(escape_controls("a\nb\xe2\x80\xae", true) == "a\nb\\u202e");
+    // Their neighbours are ordinary text: U+202F (narrow no-break space),
+    // U+2065 (unassigned), U+206A, U+200D (the joiner of emoji sequences),
+    // Hebrew and Arabic letters.
+    CHECK(escape_controls("\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xe2\x80\x8d") ==
+          "\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xe2\x80\x8d");
+    CHECK(escape_controls("\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xd8\xb3\xd9\x84\xd8\xa7\xd9\x85") ==
+          "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xd8\xb3\xd9\x84\xd8\xa7\xd9\x85");
+}
+
 TEST_CASE("ascii_lower lowers A-Z only", "[encoding]") {
     CHECK(wskit::ascii_lower("HTTPS://Chat.Example:9000") == "https://chat.example:9000");
     CHECK(wskit::ascii_lower("\xc3\x89T\xc3\x89") == "\xc3\x89t\xc3\x89");  // UTF-8 bytes untouched

@@ -138,7 +138,7 @@ TEST_CASE("check_response: a refusal has the checks of its status", "[check]") {
 
 TEST_CASE("check_request: a correct request passes every check", "[check]") {
     auto results = wskit::check_request(good_request());
-    CHECK(results.size() == 7);
+    CHECK(results.size() == 8);
     for (const auto& r : results) CHECK(r.verdict == Verdict::pass);
     CHECK(wskit::first_failure(results) == nullptr);
 }
@@ -201,4 +201,65 @@ TEST_CASE("check names are subjects, not claims: they read right beside FAIL", "
             CHECK(r.name.find(verb) == std::string::npos);
     }
     CHECK(find(results, "accept").name == "Sec-WebSocket-Accept for the key sent");
+}
+
+TEST_CASE("check_request: a body is refused, Content-Length: 0 is none", "[check]") {
+    auto r = good_request();
+    r.headers.push_back({"Content-Length", "0"});
+    CHECK(find(wskit::check_request(r), "body").verdict == Verdict::pass);
+    r.headers.back().value = "14";
+    auto results = wskit::check_request(r);
+    CHECK(find(results, "body").verdict == Verdict::fail);
+    CHECK(find(results, "body").actual == "Content-Length: 14");
+    CHECK(wskit::first_failure(results)->id == "body");
+    auto chunked = good_request();
+    chunked.headers.push_back({"transfer-encoding", "chunked"});
+    CHECK(find(wskit::check_request(chunked), "body").actual == "Transfer-Encoding: chunked");
+    CHECK(find(wskit::check_request(chunked), "body").verdict == Verdict::fail);
+    CHECK(find(wskit::check_request(good_request()), "body").actual == "none");
+}
+
+TEST_CASE("choose_subprotocol: the first offer among the accepted, else the first offer", "[check]") {
+    using wskit::choose_subprotocol;
+    CHECK(choose_subprotocol({"a", "b"}, {"b", "a"}, false) == std::optional<std::string>("a"));
+    CHECK(choose_subprotocol({"a", "b"}, {"b"}, false) == std::optional<std::string>("b"));
+    CHECK_FALSE(choose_subprotocol({"a"}, {"b"}, false));
+    CHECK(choose_subprotocol({"a", "c"}, {"b"}, true) == std::optional<std::string>("a"));
+    CHECK(choose_subprotocol({"x", "b"}, {"b"}, true) == std::optional<std::string>("b"));
+    CHECK(choose_subprotocol({"v1.chat"}, {}, true) == std::optional<std::string>("v1.chat"));
+    CHECK_FALSE(choose_subprotocol({}, {}, true));
+    CHECK_FALSE(choose_subprotocol({}, {"b"}, false));
+}
+
+TEST_CASE("check_answer: an offered subprotocol left unanswered fails, as in a browser", "[check]") {
+    auto req = good_request();
+    req.headers.push_back({"Sec-WebSocket-Protocol", "v1.chat, v2"});
+    const auto key = req.header("Sec-WebSocket-Key");
+    auto head = [&](const std::string& extra) {
+        return wskit::parse_response_head("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                                          "Connection: Upgrade\r\nSec-WebSocket-Accept: " +
+                                          wskit::websocket_accept(key) + "\r\n" + extra + "\r\n");
+    };
+    auto ok = wskit::check_answer(req, head("Sec-WebSocket-Protocol: v2\r\n"));
+    CHECK(wskit::first_failure(ok) == nullptr);
+    CHECK_FALSE(has(ok, "status"));
+    auto none = wskit::check_answer(req, head(""));
+    REQUIRE(wskit::first_failure(none));
+    CHECK(wskit::first_failure(none)->id == "subprotocol");
+    CHECK(wskit::first_failure(none)->actual == "none chosen");
+    CHECK_THAT(wskit::first_failure(none)->detail, Catch::Matchers::Contains("browsers"));
+    auto other = wskit::check_answer(req, head("Sec-WebSocket-Protocol: v3\r\n"));
+    CHECK(wskit::first_failure(other)->id == "subprotocol");
+    // A refusal is the server's right; what it lacks is not.
+    auto refused = wskit::check_answer(req, wskit::parse_response_head("HTTP/1.1 403 Forbidden\r\n\r\n"));
+    CHECK(refused.empty());
+    auto no_version = wskit::check_answer(req, wskit::parse_response_head("HTTP/1.1 426 Upgrade\r\n\r\n"));
+    REQUIRE(wskit::first_failure(no_version));
+    CHECK(wskit::first_failure(no_version)->id == "version_header");
+    // Without offers, no subprotocol is needed.
+    auto plain = good_request();
+    auto no_offer = wskit::check_answer(plain, wskit::parse_response_head(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
+        wskit::websocket_accept(plain.header("Sec-WebSocket-Key")) + "\r\n\r\n"));
+    CHECK(wskit::first_failure(no_offer) == nullptr);
 }

@@ -68,3 +68,23 @@ TEST_CASE("listen --exec options are refused without --exec", "[exec-cli]") {
 TEST_CASE("listen --exec after -- is an argument, not the option", "[exec-cli]") {
     CHECK_THROWS_AS(parse({"listen", "--", "--exec", "cat"}), CLI::ParseError);
 }
+
+TEST_CASE("listen --exec at the end of the line says what it needs", "[exec-cli]") {
+    try {
+        parse({"listen", "9000", "--exec"});
+        FAIL("no error");
+    } catch (const CLI::ParseError& e) {
+        CHECK(std::string(e.what()) ==
+              "--exec needs the program to run, with its arguments after it: wskit listen 9000 --exec CMD [ARGS...]");
+    }
+}
+
+TEST_CASE("listen --exec-stderr: log, client or ignore, only with --exec", "[exec-cli]") {
+    CHECK(parse({"listen", "0", "--exec", "cat"})->flags.resolve(false).stderr_to == wskit::ExecStderr::log);
+    auto p = parse({"listen", "--exec-stderr", "client", "0", "--exec", "python3", "-i"});
+    CHECK(p->flags.resolve(false).stderr_to == wskit::ExecStderr::client);
+    CHECK(parse({"listen", "--exec-stderr", "ignore", "0", "--exec", "cat"})->flags.resolve(false).stderr_to ==
+          wskit::ExecStderr::ignore);
+    CHECK_THROWS_AS(parse({"listen", "--exec-stderr", "screen", "0", "--exec", "cat"}), CLI::ParseError);
+    CHECK_THROWS_AS(parse({"listen", "--exec-stderr", "client", "0"}), CLI::ValidationError);
+}

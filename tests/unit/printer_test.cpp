@@ -218,8 +218,17 @@ TEST_CASE("event_to_json: open, listening, error, info, reconnect", "[printer]")
     CHECK(j.at("subprotocol") == "chat.v1");
     CHECK_FALSE(j.contains("peer"));
 
+    CHECK_FALSE(j.contains("origin"));
+    CHECK_FALSE(j.contains("user_agent"));
+
     open.peer = "127.0.0.1:5555";
     CHECK(to_json(open).at("peer") == "127.0.0.1:5555");
+    // A server's open event says who the client says it is, "" for absent.
+    CHECK(to_json(open).at("origin") == "");
+    open.origin = "https://app.test";
+    open.user_agent = "Mozilla/5.0 (X11)";
+    CHECK(to_json(open).at("origin") == "https://app.test");
+    CHECK(to_json(open).at("user_agent") == "Mozilla/5.0 (X11)");
     CHECK_FALSE(to_json(open).contains("compression"));
     open.compression = wskit::DeflateParams{true, false, 15, 10};
     CHECK(to_json(open).at("compression") ==
@@ -359,6 +368,30 @@ TEST_CASE("human printer: the rows of a long hex dump line up", "[printer]") {
     CHECK(rows[3].find("... 8 more bytes") == column);
 }
 
+TEST_CASE("human printer: a hex dump lines up under a server's #N and time prefix", "[printer]") {
+    auto o = human();
+    o.hexdump_limit = 32;
+    o.show_conn = true;
+    o.timestamps = true;
+    auto e = message(std::string(40, 'A'), Opcode::binary);
+    e.conn = 12;
+    auto rows = lines_of(render(o, {e}));
+    REQUIRE(rows.size() == 4);
+    CHECK_THAT(rows[0], EndsWith(" #12 < [binary 40 B]"));
+    auto column = rows[1].find("00000000");
+    CHECK(column == rows[0].find("< ") + 2);
+    CHECK(rows[2].find("00000010") == column);
+    CHECK(rows[3].find("... 8 more bytes") == column);
+    // Continuation lines of a text message too.
+    auto text = lines_of(render(o, {[] {
+        auto m = message("one\ntwo");
+        m.conn = 3;
+        return m;
+    }()}));
+    REQUIRE(text.size() == 2);
+    CHECK(text[1].find("two") == text[0].find("one"));
+}
+
 TEST_CASE("human printer: --pretty pretty-prints JSON objects and arrays", "[printer]") {
     auto o = human();
     o.pretty = true;
@@ -465,7 +498,18 @@ TEST_CASE("human printer: system lines", "[printer]") {
     CHECK(render(human(), {open}) == "connected to ws://h/ (subprotocol chat) (permessage-deflate)\n");
     open.compression.reset();
     open.peer = "127.0.0.1:5555";
-    CHECK_THAT(render(human(), {open}), Contains("127.0.0.1:5555"));
+    open.resource = "/room?x=1";
+    open.subprotocol = "";
+    CHECK(render(human(), {open}) == "connected from 127.0.0.1:5555 to /room?x=1\n");
+    // -v adds the Origin and User-Agent, escaped.
+    auto verbose = human();
+    verbose.verbose = true;
+    CHECK(render(verbose, {open}) ==
+          "connected from 127.0.0.1:5555 to /room?x=1; origin (none); user agent (none)\n");
+    open.origin = "http://evil.test";
+    open.user_agent = "bot\x1b[2J";
+    CHECK(render(verbose, {open}) ==
+          "connected from 127.0.0.1:5555 to /room?x=1; origin http://evil.test; user agent bot\\x1b[2J\n");
 
     CHECK_THAT(render(human(), {close_event(1000, "bye", true)}), Contains("1000") && Contains("bye"));
     auto abnormal = render(human(), {close_event(1006, "", false)});
@@ -504,7 +548,8 @@ TEST_CASE("human printer: no ANSI codes without color, some with it", "[printer]
 
 TEST_CASE("human printer: peer-controlled names and addresses are escaped", "[printer]") {
     const std::string evil = "/\x1b]0;owned\x07\x1b[2J";
-    Event open = with_text(EventType::open, evil);
+    Event open = with_text(EventType::open, "ws://h" + evil);
+    open.resource = evil;
     open.peer = "127.0.0.1:1\x1b[2J";
     open.subprotocol = "chat\x1b[31m";
     auto out = render(human(), {open});
@@ -520,7 +565,7 @@ TEST_CASE("human printer: peer-controlled names and addresses are escaped", "[pr
     CHECK(render(human(), {reconnect}).find('\x1b') == std::string::npos);
     // JSON output keeps the exact text (JSON's own escaping covers it).
     auto j = json::parse(wskit::event_to_json(open));
-    CHECK(j["url"] == evil);
+    CHECK(j["url"] == "ws://h" + evil);
     CHECK(j["peer"] == "127.0.0.1:1\x1b[2J");
 }
 

@@ -204,14 +204,3 @@ TEST_CASE("listen commands: /help lists every command of the table", "[slash][li
     for (const char* command : {"/to", "/list", "/kick", "/ping", "/close", "/bin", "/quit", "/help", "//"})
         CHECK_THAT(help, Contains(command));
 }
-
-TEST_CASE("listen --origin: listed origins only, clients without Origin let in", "[listen]") {
-    using wskit::origin_allowed;
-    CHECK(origin_allowed({}, "https://evil.test"));
-    CHECK(origin_allowed({"https://app.test"}, ""));
-    CHECK(origin_allowed({"https://app.test"}, "https://app.test"));
-    CHECK(origin_allowed({"https://App.test/"}, "https://app.TEST"));
-    CHECK_FALSE(origin_allowed({"https://app.test"}, "https://evil.test"));
-    CHECK_FALSE(origin_allowed({"https://app.test"}, "http://app.test"));
-    CHECK(origin_allowed({"*"}, "https://any.test"));
-}

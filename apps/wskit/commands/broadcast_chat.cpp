@@ -20,8 +20,7 @@ struct ChatCommand {
     OutputFlags output;
     std::size_t history = 50;
     double rate = 10;
-    std::vector<std::string> origins;
-    std::string token;
+    AccessFlags access;
     double ping_interval = 30;
     double handshake_timeout = 5;
     std::size_t history_memory = chat::HubOptions{}.history_memory;
@@ -45,8 +44,7 @@ int run(const ChatCommand& c) {
     o.hub.history = c.history;
     o.hub.history_memory = c.history_memory;
     o.hub.rate = c.rate;
-    o.origins = c.origins;
-    o.token = c.token;
+    o.access = c.access.resolve();
     o.ping_interval = millis(c.ping_interval);
     o.redis = c.redis;
     o.history_ttl = std::chrono::seconds(std::llround(c.history_ttl));
@@ -60,7 +58,10 @@ DocSection wire_formats() {
     return {"WIRE FORMATS",
             {{"Plain text, for any client: one line per message. A message is 'NAME: TEXT' (its continuation lines "
               "indented by two spaces); what the server says starts with '* '; history replayed on joining starts "
-              "with '[history] '. A client's own messages are not sent back to it.",
+              "with '[history] '. A client's own messages are not sent back to it. Plain text is for terminals "
+              "(wskit connect, websocat, wscat): bidi controls (U+202A to U+202E, U+2066 to U+2069, U+200E, U+200F, "
+              "U+061C) are written as \\u202e and so on, so that no message reorders its line or the lines around "
+              "it on a terminal that applies them.",
               "[history] alice: anyone here?\n"
               "* online in /rust (2): alice, bob\n"
               "* you are bob in /rust; /help lists the commands\n"
@@ -77,7 +78,8 @@ DocSection wire_formats() {
               "server), old (rename), names and you (who), action (true for /me), self (true on the receiver's "
               "own message or rename), and for presence (joins and leaves announced together): joined and left "
               "(the first 100 names of each), more_joined and more_left (how many others), online. The JSON Schema of these envelopes is lib/share/chat/envelope.schema.json in "
-              "the wskit sources. Clients send plain text, not JSON.",
+              "the wskit sources. Texts are exact, bidi controls included: a page shows them isolated. Clients "
+              "send plain text, not JSON.",
               "{\"type\":\"who\",\"room\":\"/rust\",\"names\":[\"alice\",\"bob\"],\n"
               " \"you\":\"bob\",\"ts\":\"2026-11-29T10:00:00.000Z\"}\n"
               "{\"type\":\"message\",\"room\":\"/rust\",\"from\":\"alice\",\n"
@@ -159,9 +161,13 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
         "wskit broadcast-chat [OPTIONS] [[HOST:]PORT]",
         "A chat server: rooms for terminals (wskit connect, websocat, wscat) and browsers. The URL path is the "
         "room (ws://HOST:PORT/ is the lobby, ws://HOST:PORT/rust another room). A client picks its name with "
-        "?name=NICK in the URL or /nick NAME; names are trimmed, made one word, freed of control characters, "
-        "cut to 32 characters, and made unique in the room with a suffix (alice-2); without one a client is "
-        "guest-N. Whoever joins gets the room's last --history messages, marked as history, and who is online; "
+        "?name=NICK in the URL or /nick NAME; names are NFKC-normalised, freed of control, format and invisible "
+        "characters (bidi controls, zero-width characters, soft hyphen, BOM), made one word, cut to 32 "
+        "characters, and made unique in the room with a suffix (alice-2), look-alikes too: names compare by "
+        "their Unicode confusable skeleton (UTS #39), so that alice with a Cyrillic a next to alice gets a "
+        "suffix. A name with no letter or digit, one that starts with *, [, # or / as the server's own lines do, "
+        "or one with a ':' is refused (a client asking for it at connect joins as guest-N, told why); without "
+        "a name a client is guest-N. Whoever joins gets the room's last --history messages, marked as history, and who is online; "
         "the room hears of joins, leaves and renames. A busy room announces joins and leaves together: after "
         "eight in a row, those of each quarter second go out as one line that names the first five and counts "
         "the others ('* dan, erin and 3 others joined; ivy left (41 online)'); a terminal's greeting names the "
@@ -169,11 +175,16 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
         "someone else's.\n"
         "A plain GET of any room path serves the chat page, built into wskit (no external resources): it joins "
         "the room of its URL, remembers the name it was given, asks for the token when the server has one (and "
-        "keeps it in the URL fragment), and reconnects when the server restarts. A GET of /healthz answers 'ok'; "
+        "keeps it in the URL fragment), and reconnects when the server restarts (counting down to the next "
+        "attempt, with a Retry now button). It shows each name and message isolated from the direction of the "
+        "text around it, with the bidi controls in them shown rather than applied, and http(s) links as links "
+        "that open in a new tab. A GET of /healthz answers 'ok'; "
         "/metrics gives counters in the Prometheus text format (wskit_chat_clients, wskit_chat_rooms, messages "
         "and bytes in and out, drops by reason, handshake failures by reason).\n"
         "Each client gets plain text, one line per message ('alice: hello', '* bob joined'), unless it asks for "
         "the subprotocol wskit.chat.v1.json: it then gets one JSON envelope per message (see WIRE FORMATS). "
+        "A client that offers other subprotocols only gets its first one answered (browsers and Node's ws fail "
+        "a connection whose answer names none of their offers), and plain text. "
         "Clients always send plain text: a line to say, or a slash command.\n"
         "The transcript on stdout has a line per join, leave, rename, message and drop, with the client's id "
         "and room ('#3 /rust alice: hello'), or with --json one object per event: event (join, leave, rename, "
@@ -185,7 +196,7 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
         "complete within --handshake-timeout; a client answering no ping for --ping-interval is dropped. "
         "Browsers from other sites are refused with 403 before the upgrade (cross-site WebSocket hijacking): "
         "only pages of this server, clients without an Origin header and the origins of --origin may connect. "
-        "With --token, a client without it is refused with 401.",
+        "With --token, a client without it is refused with 401, and an address that keeps guessing it with 429.",
         {{"wskit chat 9000", "serve chat rooms on port 9000; open http://127.0.0.1:9000/ in a browser"},
          {"wskit connect 'ws://127.0.0.1:9000/rust?name=alice'", "join the room /rust as alice from a terminal"},
          {"wskit chat --token s3cret --host 0.0.0.0 9000",
@@ -225,21 +236,9 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
                "turns the limit off.",
                Complete::number)
         ->check(seconds_validator())->option_text("N");
-    add_option(ctx, *sub, "--origin", c->origins,
-               "Also accept browsers from ORIGIN (repeatable; '*' accepts any)",
-               "Also accept WebSocket connections from pages of ORIGIN, like https://example.com (scheme, host and "
-               "port, as browsers send it in the Origin header); repeat it for more, or give '*' to accept any. "
-               "Without it, only the pages of this server and clients that send no Origin (terminals, scripts) "
-               "may connect: a page of another site is refused with 403 before the upgrade.",
-               Complete::text)
-        ->option_text("ORIGIN");
-    add_option(ctx, *sub, "--token", c->token, "Require SECRET, as ?token=SECRET or Authorization: Bearer SECRET",
-               "Require SECRET from every client, as ?token=SECRET in the URL or an 'Authorization: Bearer SECRET' "
-               "header; others are refused with 401 before the upgrade. The chat page asks for it and keeps it in "
-               "the URL's fragment (#token=SECRET), which browsers do not send to servers or put in Referer "
-               "headers. Anyone who can list the server's processes can read it from the command line.",
-               Complete::text)
-        ->option_text("SECRET");
+    add_access_options(ctx, *sub, c->access,
+                       "/metrics needs it too, /healthz does not. The chat page asks for it and keeps it in the URL's "
+                       "fragment (#token=SECRET), which browsers do not send to servers or put in Referer headers.");
     add_option(ctx, *sub, "--ping-interval", c->ping_interval,
                "Ping clients every SECS seconds; drop those that answered nothing since (default 30; 0: never)", {},
                Complete::number)

@@ -26,13 +26,15 @@ struct ExecFlags {
     bool pty = false;
     double kill_after = 1;
     std::size_t max_forks = 0;
+    std::string stderr_to = "log";  // --exec-stderr
     bool enabled() const { return !command.empty(); }
     // `binary` is listen's --binary (an input option): stdout lines go as
     // binary messages.
     ExecOptions resolve(bool binary) const;
 };
 // Registers --exec (which takes the rest of the command line), --pty,
-// --kill-after and --max-forks; the last three are refused without --exec.
+// --kill-after, --max-forks and --exec-stderr; the others are refused
+// without --exec.
 void add_exec_options(Context& ctx, CLI::App& app, ExecFlags& flags);
 
 }  // namespace wskit::cli

@@ -14,11 +14,14 @@ struct EchoCommand {
     unsigned delay_ms = 0;
     bool log = false;
     double stats = 0;
+    std::vector<std::string> subprotocols;
 };
 
 int run(const EchoCommand& c) {
     EchoOptions o;
     o.server = c.server.resolve();
+    o.server.subprotocols = c.subprotocols;
+    o.server.answer_first_offer = c.subprotocols.empty();  // -s narrows the choice
     o.output = c.output.resolve();
     // A log is read to see who sent what: human lines with the client's #ID,
     // into a pipe or a file too (raw output there would show payloads with
@@ -39,6 +42,8 @@ void register_echo(CLI::App& app, Context& ctx) {
         ctx, app, "echo", "", "A fast echo server for testing and benchmarking clients",
         {"wskit echo [OPTIONS] [[HOST:]PORT]",
          "Serves WebSocket clients and sends every message back with its opcode; pings are answered with pongs. "
+         "A client that offers subprotocols gets its first offer answered (or with -s its first offer among "
+         "those listed), so that browsers and Node's ws clients asking for one connect. "
          "A plain GET of /healthz answers 'ok'; any other plain GET gets a 426 page naming the WebSocket URL. "
          "SIGINT or SIGTERM closes every connection with 1001 and exits (130 or 143). "
          "Printing never slows or stops the server: stdout and stderr are written without blocking, and when "
@@ -56,6 +61,15 @@ void register_echo(CLI::App& app, Context& ctx) {
          /*reads_input=*/false});
     add_server_options(ctx, *sub, c->server, "0");
     add_output_options(ctx, *sub, c->output);
+    add_option(ctx, *sub, "-s,--subprotocol", c->subprotocols,
+               "Accept only this subprotocol (repeatable); default: answer the client's first offer",
+               "Answer only these subprotocols (repeatable): a client gets its first offer that is among them. "
+               "Without -s, a client's first offer is answered whatever it is (browsers and Node's ws fail a "
+               "connection whose answer names none of their offers). A client that offers subprotocols none of "
+               "which is accepted is served without one, with a line on stderr naming its offers.",
+               Complete::text)
+        ->allow_extra_args(false)  // one value each time: "-s chat 9000" leaves 9000 to the address
+        ->option_text("NAME");
     add_option(ctx, *sub, "--delay", c->delay_ms, "Wait MS milliseconds before echoing each message", {},
                Complete::number)->option_text("MS");
     add_flag(ctx, *sub, "--log", c->log, "Print every message and connection event on stdout",

@@ -41,6 +41,8 @@ int run_server(const InspectCommand& c) {
     o.server.tls.passphrase = c.client.tls.passphrase;
     o.server.verbosity = c.client.verbosity;
     o.server.subprotocols = c.client.subprotocols;  // -s: the subprotocols the server accepts
+    o.server.answer_first_offer = c.client.subprotocols.empty();
+    if (!c.client.origin.empty()) o.origins = {c.client.origin};  // -o: a site whose pages are let in
     o.respond = c.respond;
     o.once = c.once;
     o.render = render_options(c, o.json);
@@ -95,12 +97,18 @@ void register_handshake_inspect(CLI::App& app, Context& ctx) {
          "and error. Its JSON Schema is docs/schema/handshake-inspect.schema.json in the source tree.\n"
          "With --listen, wskit becomes a server that prints every request it receives (request line and every "
          "header in order, origin, offered subprotocols and extensions, user agent) with the server-side checks "
-         "of RFC 6455 section 4.2.1 (GET, HTTP/1.1, Host, Upgrade, Connection, a key of 16 bytes, version 13), "
-         "then accepts the connection (choosing the first subprotocol offered among those given with -s) and "
-         "echoes what the client sends, or answers --respond's status. With "
+         "of RFC 6455 section 4.2.1 (GET, HTTP/1.1, Host, Upgrade, Connection, a key of 16 bytes, version 13, "
+         "no body), then accepts the connection (answering the client's first subprotocol offer, or with -s its "
+         "first offer among those given) and echoes what the client sends, or answers --respond's status. Pages "
+         "of other sites are refused with 403, as by listen: only clients without Origin, the server's own "
+         "origin and the one given with -o (--origin; '*' for any) are let in. Then comes the answer as it was "
+         "written, with the checks a browser makes of it (Upgrade, Connection, the accept value, a subprotocol "
+         "among those offered, and one when any was offered, since browsers fail the connection without; for a "
+         "refusal, a 426's version or a 401's challenge), and the verdict: FAIL when a check of the request or "
+         "of the answer failed. With "
          "--json, one document per request: type \"request\", number, remote, method, resource, version, "
-         "headers, offered, origin, user_agent, checks, verdict and answered (the status sent); messages are "
-         "the JSON events of connect.",
+         "headers, offered, origin, user_agent, checks, answer (status and headers), answer_checks, verdict and "
+         "answered (the status sent); messages are the JSON events of connect.",
          {{"wskit inspect wss://example.test/socket", "every section and check, with the verdict"},
           {"wskit inspect --ping 5 --json ws://127.0.0.1:9000/ | jq .timings", "timings and five ping round trips"},
           {"wskit inspect -L -H 'Cookie: s=1' https://example.test/ws", "follow redirects, send a cookie"},

@@ -1,7 +1,12 @@
 // wskit listen: a server that shows what clients send, and talks back.
 #include "commands.hpp"
 
+#include <wskit/encoding.hpp>
+#include <wskit/error.hpp>
 #include <wskit/listen.hpp>
+#include <wskit/url.hpp>
+
+#include <fmt/format.h>
 
 #include <memory>
 #include <unistd.h>
@@ -14,7 +19,7 @@ struct ListenCommand {
     OutputFlags output;
     InputFlags input;
     std::vector<std::string> subprotocols;
-    std::vector<std::string> origins;
+    AccessFlags access;
     bool once = false;
     ExecFlags exec;
 };
@@ -23,6 +28,7 @@ int run(const ListenCommand& c) {
     ListenOptions o;
     o.server = c.server.resolve();
     o.server.subprotocols = c.subprotocols;
+    o.server.answer_first_offer = c.subprotocols.empty();  // -s narrows the choice
     o.output = c.output.resolve();
     o.output.verbose = c.server.verbosity > 0;
     if (c.exec.enabled()) {
@@ -39,9 +45,27 @@ int run(const ListenCommand& c) {
     o.encoding = c.input.encoding();
     o.slash = c.input.slash || o.interactive;
     o.once = c.once;
-    o.origins = c.origins;
+    o.access = c.access.resolve();
     o.verbosity = c.server.verbosity;
     return run_listen(o);
+}
+
+// `listen --exec cat 9000` gives the address to cat: say where it goes.
+std::string missing_address(const ExecFlags& exec) {
+    if (exec.enabled() && !exec.args.empty()) {
+        const auto& last = exec.args.back();
+        try {
+            parse_listen_address(last);
+            std::string program = exec.command;
+            for (std::size_t i = 0; i + 1 < exec.args.size(); ++i) program += " " + exec.args[i];
+            return fmt::format("--exec takes the rest of the command line (the program and its arguments), so "
+                               "'{}' went to the program: give the address first, as in "
+                               "'wskit listen {} --exec {}'",
+                               escape_controls(last), escape_controls(last), escape_controls(program));
+        } catch (const Error&) {
+        }
+    }
+    return "listen needs the address to listen on, [HOST:]PORT (0 picks a free port), as in 'wskit listen 9000'";
 }
 
 }  // namespace
@@ -51,7 +75,8 @@ void register_listen(CLI::App& app, Context& ctx) {
     CommandDoc doc{
         "wskit listen [OPTIONS] [HOST:]PORT [--exec CMD [ARGS...]]",
         "Serves any number of WebSocket clients and shows what each does: its connection (address, path and "
-        "subprotocol; with -v the whole handshake request), every message, pings and pongs with -P, and its "
+        "subprotocol; with -v its Origin and User-Agent, and the whole handshake request), every message, pings "
+        "and pongs with -P, and its "
         "close (code, reason, whether it was clean). Each client has an id, shown in front of its lines ('#3 < "
         "hello') and as 'conn' in JSON.\n"
         "Each line of standard input is sent to every client (see the input options for other framings). What "
@@ -61,9 +86,11 @@ void register_listen(CLI::App& app, Context& ctx) {
         "Nothing clients send is dropped: when standard output's reader falls behind, clients are no longer read "
         "until it catches up (TCP then slows them). Input is read as fast as the quickest client takes it; a "
         "client that stops reading is closed with 1008 once its unsent data stays over --max-backlog for 10 s.\n"
-        "A plain HTTP GET gets a 426 page saying this is a WebSocket endpoint. With --origin, a browser whose "
-        "Origin is not listed gets 403 (clients that send no Origin are let in). SIGINT, SIGTERM or /quit close "
-        "every connection with 1001 and exit.\n"
+        "A plain HTTP GET gets a 426 page saying this is a WebSocket endpoint. A client that offers subprotocols "
+        "gets its first offer answered, or with -s its first offer among those listed. Web pages of other sites "
+        "are refused with 403 (see --origin): clients that send no Origin (terminals, scripts, apps) and the "
+        "server's own origin are let in. With --token, every client needs the secret. SIGINT, SIGTERM or /quit "
+        "close every connection with 1001 and exit.\n"
         "With --exec, listen is a bridge to a program instead, websocketd's model: each client gets its own "
         "process, whose stdout lines are sent to the client and whose stdin gets the client's messages (see "
         "--exec). Standard input is not read then, and only connections are printed.",
@@ -73,7 +100,9 @@ void register_listen(CLI::App& app, Context& ctx) {
          {"wskit listen --json --origin https://app.example.test 0.0.0.0:9000",
           "accept one site's pages from any interface, log events as JSON"},
          {"wskit listen 9000 --exec cat", "each client talks to its own cat: an echo server"},
-         {"wskit listen 9000 --pty --exec python3 bot.py", "a Python script that never flushes still answers line by line"}},
+         {"wskit listen 9000 --pty --exec python3 bot.py", "a Python script that never flushes still answers line by line"},
+         {"wskit listen --host 0.0.0.0 --token s3cret 9000 --exec-stderr client --exec python3 -q -u -i",
+          "a Python prompt for clients that know the secret, tracebacks included"}},
         {{ExitCode::runtime, "runtime error, such as an address already in use, or input that could not be sent"},
          {ExitCode::usage, "bad options, or a --exec program that cannot be found"},
          {ExitCode::tls, "the certificate or private key of --cert or --key cannot be loaded"},
@@ -84,24 +113,30 @@ void register_listen(CLI::App& app, Context& ctx) {
     doc.slash_intro = "On a terminal (and in piped input with --slash), lines starting with a slash are commands";
     auto* sub = add_command(ctx, app, "listen", "l", "Serve clients, show what they send, and talk back", std::move(doc));
     add_server_options(ctx, *sub, c->server, "0");
-    sub->get_option("address")->required();
+    // Required, with a word about --exec taking the rest of the line (see below).
+    auto* address = sub->get_option("address");
     add_output_options(ctx, *sub, c->output);
     add_input_options(ctx, *sub, c->input);
     add_option(ctx, *sub, "-s,--subprotocol", c->subprotocols,
-               "Accept this subprotocol (repeatable); the client's first match is chosen", {}, Complete::text)
+               "Accept only this subprotocol (repeatable); default: answer the client's first offer",
+               "Answer only these subprotocols (repeatable): a client gets its first offer that is among them. "
+               "Without -s, a client's first offer is answered whatever it is, so that browsers and Node's ws, "
+               "which fail a connection whose answer names none of their offers, connect. A client that offers "
+               "subprotocols none of which is accepted is let in without one, with a line on stderr naming its "
+               "offers.",
+               Complete::text)
+        ->allow_extra_args(false)  // one value each time: "-s chat 9000" leaves 9000 to the address
         ->option_text("NAME");
-    add_option(ctx, *sub, "--origin", c->origins,
-               "Let in only browsers from this origin (repeatable), like https://app.example.test",
-               "Let in only browsers whose Origin header is one of these (repeatable; compared without case, "
-               "'*' allows any). Others get 403 Forbidden and a line on stderr. Clients that send no Origin (anything "
-               "but a browser) are let in.",
-               Complete::url)
-        ->option_text("ORIGIN");
+    add_access_options(ctx, *sub, c->access);
     add_flag(ctx, *sub, "--once", c->once,
              "Serve one client, exit when it leaves (0 for close 1000/1001, 6 otherwise)",
              "Serve one client and exit when it leaves, with that connection's status: 0 when it closed with 1000 "
              "or 1001, 6 otherwise. Other clients get 503 meanwhile. Usable like nc -l in scripts.");
     add_exec_options(ctx, *sub, c->exec);
+    ctx.checks.emplace_back(sub, [c, address] {
+        if (address->count() > 0) return;
+        throw CLI::ValidationError(missing_address(c->exec));
+    });
     sub->callback([c, &ctx] { ctx.run = [c] { return run(*c); }; });
 }
 

@@ -14,6 +14,9 @@ ExecOptions ExecFlags::resolve(bool binary) const {
     o.binary = binary;
     o.kill_after = std::chrono::milliseconds(std::llround(kill_after * 1000));
     o.max_forks = max_forks;
+    o.stderr_to = stderr_to == "client"   ? ExecStderr::client
+                  : stderr_to == "ignore" ? ExecStderr::ignore
+                                          : ExecStderr::log;
     return o;
 }
 
@@ -27,16 +30,23 @@ void add_exec_options(Context& ctx, CLI::App& app, ExecFlags& f) {
         "too, so that no client fails the connection on it), and a line longer than --max-size goes in pieces "
         "of that size. Each message from the client is written to the process's stdin followed by a newline. "
         "Each line the process writes on stderr is printed on wskit's stderr after the client's id ('#3 ...'), "
-        "escaped. The environment holds what CGI and websocketd give: REMOTE_ADDR, REMOTE_HOST, REMOTE_PORT, "
+        "escaped (see --exec-stderr for sending it to the client instead). The environment holds what CGI and "
+        "websocketd give: REMOTE_ADDR, REMOTE_HOST, REMOTE_PORT, "
         "SERVER_NAME (from the Host header), SERVER_PORT, SERVER_SOFTWARE, SERVER_PROTOCOL, GATEWAY_INTERFACE, "
         "REQUEST_METHOD, REQUEST_URI, SCRIPT_NAME (empty), PATH_INFO (the path, decoded), QUERY_STRING, SCHEME "
         "(ws or wss), HTTPS (on with wss), HTTP_NAME for every request header (upper case, dashes made "
-        "underscores, repeated headers joined with ', '; never HTTP_PROXY) and WSKIT_CONN_ID (the client's id). "
+        "underscores, repeated headers joined with ', '; never HTTP_PROXY) and WSKIT_CONN_ID (the client's id); "
+        "no value holds a control character from the request: in headers they become spaces, in REQUEST_URI and "
+        "QUERY_STRING they are percent-encoded, and PATH_INFO leaves them encoded (%0A stays %0A), so that a "
+        "script reading its environment line by line finds no forged variable. "
         "Of wskit's own environment only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, LC_CTYPE, TZ, TMPDIR "
         "and LD_LIBRARY_PATH are passed on: the rest may hold secrets. The process runs in its own session and "
-        "process group, with only stdin, stdout and stderr open. When the client leaves, the process gets EOF "
-        "on stdin, SIGTERM after --kill-after, then SIGKILL as long again later (each sent to its whole process "
-        "group, so a shell's children end too); what it still writes is dropped. When the process exits, its "
+        "process group, with only stdin, stdout and stderr open, and WSKIT_EXEC_TAG in its environment, which "
+        "what it starts inherits. When the client leaves, the process gets EOF "
+        "on stdin, SIGTERM after --kill-after, then SIGKILL as long again later (each sent to every process of "
+        "its session, and to those that left it with setsid but carry its WSKIT_EXEC_TAG, so a shell's children "
+        "and daemons end too); what it still writes is dropped. When it exits, what it left running is killed. "
+        "When the process exits, its "
         "last lines are sent and the client gets close 1000, or 1011 when it exited with another status than 0 "
         "or was killed by a signal (said on stderr too). Nothing is buffered without bounds: a client that does "
         "not read stops wskit reading its process's stdout, so that the process blocks on its writes; a process "
@@ -52,7 +62,9 @@ void add_exec_options(Context& ctx, CLI::App& app, ExecFlags& f) {
         "without --exec.",
         Complete::file);
     exec->option_text("CMD [ARGS...]");
-    ctx.rest_of_line.push_back({&app, "--exec", &f.args});
+    ctx.rest_of_line.push_back({&app, "--exec", &f.args,
+                                "--exec needs the program to run, with its arguments after it: "
+                                "wskit listen 9000 --exec CMD [ARGS...]"});
     auto* pty = add_flag(
         ctx, app, "--pty", f.pty, "With --exec: run the process on a pseudo-terminal, so that it answers line by line",
         "With --exec: give the process a pseudo-terminal as stdin and stdout (stderr stays a pipe). Programs "
@@ -77,9 +89,20 @@ void add_exec_options(Context& ctx, CLI::App& app, ExecFlags& f) {
         "no limit.",
         Complete::number);
     max_forks->check(count_validator())->option_text("N");
-    ctx.checks.emplace_back(&app, [&f, pty, kill_after, max_forks] {
+    auto* stderr_to = add_option(
+        ctx, app, "--exec-stderr", f.stderr_to,
+        "With --exec: where the process's stderr lines go: log (default), client, ignore",
+        "With --exec: where each line the process writes on stderr goes. log (the default): on wskit's stderr "
+        "after the client's id ('#3 ...'), escaped. client: to the client, as a message like a stdout line, which "
+        "a bridge to an interpreter needs ('wskit listen 9000 --exec-stderr client --exec python3 -q -u -i' shows "
+        "the client its tracebacks; a prompt written without a newline reaches it with the next line). "
+        "ignore: dropped. The lines of stdout and stderr are sent in the order wskit reads them: they come "
+        "through two pipes, so a line of one may pass a line the process wrote earlier on the other.",
+        Complete::choices, {"log", "client", "ignore"});
+    stderr_to->option_text("WHERE");
+    ctx.checks.emplace_back(&app, [&f, pty, kill_after, max_forks, stderr_to] {
         if (f.enabled()) return;
-        for (const auto* opt : {pty, kill_after, max_forks}) {
+        for (const auto* opt : {pty, kill_after, max_forks, stderr_to}) {
             if (opt->count() > 0)
                 throw CLI::ValidationError(opt->get_name() + " only applies with --exec CMD");
         }

@@ -58,8 +58,9 @@ The default when standard output is a terminal.
 Incoming messages start with \(oq< \(cq, outgoing ones with \(oq> \(cq, and
 system lines (connected, closed) are dimmed.
 A binary message is shown as \fB[binary 42 B]\fR followed by a hex dump.
-Control characters in a text message are shown escaped, so that a message
-cannot drive the terminal.
+Control characters in a text message are shown escaped (\ex1b), so that a
+message cannot drive the terminal, and so are bidi controls (\eu202e), so
+that a message cannot reorder its line.
 Ping, pong and close frames are shown with \fB\-P\fR, \fB\-\-show\-ping\-pong\fR;
 \fB\-\-timestamps\fR prefixes each line with the local time, and
 \fB\-\-pretty\fR pretty-prints JSON payloads.
@@ -130,8 +131,11 @@ The other fields depend on the event:
 .TP
 .B open
 The handshake completed.
-\fBurl\fR is the URL; \fBsubprotocol\fR the subprotocol chosen by the server
-(\fB""\fR when none); on a server, \fBpeer\fR is the client's address.
+\fBurl\fR is the URL (on a server, the one the client asked for:
+ws://HOST/path?query with the Host it sent); \fBsubprotocol\fR the
+subprotocol chosen by the server (\fB""\fR when none); on a server,
+\fBpeer\fR is the client's address, \fBorigin\fR and \fBuser_agent\fR
+its Origin and User\-Agent headers (\fB""\fR when absent).
 .TP
 .B message
 A message.

@@ -12,19 +12,40 @@
 
 namespace wskit::chat {
 
-// A name as people will see it: control characters removed, runs of white
-// space made one '-' (a name is one word, so that "alice: hi" cannot be
-// forged by a name), trimmed, at most max_chars characters (whole UTF-8
-// characters are kept). "" when nothing is left: the caller picks guest-N.
+// A name as people will see it: NFKC-normalised (fullwidth letters and
+// ligatures are their plain letters), invisible and format characters
+// removed (controls, bidi controls, zero-width characters, soft hyphen,
+// BOM, fillers, variation selectors, tags, private-use and unassigned code
+// points: nothing in a name is unseen or reorders what is around it), runs
+// of white space (line and paragraph separators included) made one '-' (a
+// name is one word, so that "alice: hi" cannot be forged by a name),
+// trimmed, at most max_chars code points. "" when nothing is left (or the
+// text is not UTF-8): the caller picks guest-N.
 WSKIT_API std::string clean_name(std::string_view raw, std::size_t max_chars);
 
+// Why a cleaned name cannot be given, "" when it can: a name has a letter,
+// a digit or a pictograph (not only punctuation), does not start like the
+// server's own lines ('*', '[', '#', '/', or a character that looks like
+// one) and has no ':' or look-alike ("alice:hi: text" would pass for
+// alice). Letters that look like those signs (Katakana NO, a Devanagari
+// visarga) are letters.
+WSKIT_API std::string name_refusal(std::string_view name);
+
+// What names compare by: the UTS #39 skeleton of the name's NFKC case
+// folding, so that "Alice", "ALICE" and "\u0430lice" (Cyrillic a) have the
+// key of "alice", and "rnary" that of "mary". No white space. Uniqueness in
+// a room (this process's rooms and the claims shared through Redis) is
+// uniqueness of this key.
+WSKIT_API std::string name_key(std::string_view name);
+
+// Whether two names have one key.
+WSKIT_API bool same_name(std::string_view a, std::string_view b);
+
 // `wanted` if it is free, else wanted-2, wanted-3... (shortened to stay
-// within max_chars). `taken` compares names without regard to ASCII case.
+// within max_chars). `taken` says whether a name (or its look-alike) is
+// someone else's.
 WSKIT_API std::string unique_name(const std::string& wanted, std::size_t max_chars,
                                   const std::function<bool(std::string_view)>& taken);
-
-// ASCII-case-insensitive equality: "Alice" and "alice" are one name.
-WSKIT_API bool same_name(std::string_view a, std::string_view b);
 
 // The room and the query of a handshake's resource: "/rust/?name=bob" is
 // room "/rust". The path is percent-decoded, its control characters

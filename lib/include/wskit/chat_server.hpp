@@ -2,6 +2,7 @@
 // browser page, /healthz, /metrics, the transcript and the handshake checks.
 #pragma once
 
+#include <wskit/access.hpp>
 #include <wskit/chat_room.hpp>
 #include <wskit/export.hpp>
 #include <wskit/printer.hpp>
@@ -17,10 +18,9 @@ struct ChatOptions {
     ServerOptions server;        // the command sets chat's limits (64 KiB messages, 4 MiB backlog)
     PrinterOptions output;       // the transcript: human lines, or JSON with format json
     chat::HubOptions hub;
-    // Origins accepted besides the server's own and clients without Origin
-    // ("https://example.com"); "*" accepts any.
-    std::vector<std::string> origins;
-    std::string token;           // required as ?token= or Authorization: Bearer when set
+    // --origin and --token (the token guards /metrics too); `secure` is set
+    // from server.tls.
+    AccessPolicy access;
     // A ping this often; a client that has answered nothing since the last
     // one is dropped. 0: no pings.
     std::chrono::milliseconds ping_interval{30000};
@@ -44,18 +44,4 @@ struct ChatOptions {
 // cannot listen.
 WSKIT_API int run_chat(const ChatOptions& options);
 
-namespace chat {
-
-// Whether a browser from `origin` may open a WebSocket on this server,
-// whose Host header is `host`: no Origin (not a browser), the same origin
-// (scheme, host and port; default ports implied), or one of `allowed` (or
-// "*"). Case-insensitive, as origins are.
-WSKIT_API bool origin_allowed(std::string_view origin, std::string_view host, bool secure,
-                              const std::vector<std::string>& allowed);
-
-// Whether `offered` (from ?token= or "Authorization: Bearer X") is the
-// secret; compared in constant time. No secret: always true.
-WSKIT_API bool token_matches(std::string_view secret, std::string_view offered);
-
-}  // namespace chat
 }  // namespace wskit

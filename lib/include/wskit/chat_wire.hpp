@@ -6,6 +6,9 @@
 // Types: message, history (a message replayed to a newcomer), join, leave,
 // presence (joins and leaves of a busy room, announced together), rename,
 // who, system.
+// Plain text is for terminals: its bidi controls are escaped as \uNNNN
+// (escape_controls), so that no message reorders its line on a terminal
+// that applies them. JSON carries the exact text: a page isolates it.
 #pragma once
 
 #include <wskit/chat_bus.hpp>

@@ -32,9 +32,12 @@ WSKIT_API bool ends_mid_character(std::string_view text);
 
 // Control characters (C0, DEL and the C1 range U+0080..U+009F) and bytes
 // that are not part of valid UTF-8 written as \xNN, so that text from the
-// network or a user cannot drive the terminal or break a one-line message.
-// keep_layout keeps newlines and tabs. Every peer-controlled string shown to
-// a human goes through this; JSON and raw output never do.
+// network or a user cannot drive the terminal or break a one-line message;
+// bidi controls (U+202A..U+202E, U+2066..U+2069, U+200E, U+200F, U+061C)
+// written as \uNNNN, so that no text reorders the rest of its line on a
+// terminal that applies them. keep_layout keeps newlines and tabs. Every
+// peer-controlled string shown to a human goes through this; JSON and raw
+// output never do.
 WSKIT_API std::string escape_controls(std::string_view text, bool keep_layout = false);
 
 // xxd-style lines: "00000000  68 65 6c 6c 6f ...  |hello|", at most `limit`

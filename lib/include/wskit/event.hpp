@@ -17,7 +17,8 @@ namespace wskit {
 using ConnId = std::uint64_t;  // 1, 2, 3... per server; 0 for a client's only connection
 
 enum class EventType {
-    open,       // handshake done; `text` is the URL, `subprotocol` the chosen one
+    open,       // handshake done; `text` is the URL, `subprotocol` the chosen one (on a server: `resource`,
+                // `peer`, `origin`, `user_agent` too)
     message,    // a text or binary message; `message` holds it
     ping,       // a ping frame; `message.payload` is its data
     pong,       // a pong frame
@@ -42,6 +43,9 @@ struct Event {
     std::string text;          // open: URL; error/info: the line; listening: URL
     std::string subprotocol;   // open
     std::string peer;          // open on a server: the client's address
+    std::string resource;      // open on a server: the path and query the client asked for
+    std::string origin;        // open on a server: the request's Origin header ("" when none)
+    std::string user_agent;    // open on a server: its User-Agent header ("" when none)
     std::optional<DeflateParams> compression;  // open: permessage-deflate's agreed parameters, when agreed
     int attempt = 0;           // reconnect: 1 for the first retry
     long delay_ms = 0;         // reconnect: wait before the attempt

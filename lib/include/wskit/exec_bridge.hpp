@@ -6,7 +6,7 @@
 //   QUERY_STRING, HTTP_* for every header...; see wskit-listen(1)), with only
 //   a few of wskit's own variables (PATH, HOME, the locale...).
 // - Its stderr goes to wskit's stderr, a line at a time, prefixed with the
-//   client's id ("#3 ") and escaped.
+//   client's id ("#3 ") and escaped; or to the client, or nowhere.
 // - The client leaves: the process gets EOF on stdin, SIGTERM after
 //   kill_after, SIGKILL kill_after later (to its whole process group).
 // - The process exits: once its last stdout lines are sent, the client gets
@@ -32,12 +32,20 @@
 
 namespace wskit {
 
+// Where an --exec process's stderr lines go.
+enum class ExecStderr {
+    log,     // wskit's stderr, after the client's id
+    client,  // the client, as messages like its stdout lines (a REPL's tracebacks and prompts)
+    ignore,
+};
+
 struct ExecOptions {
     std::vector<std::string> command;  // CMD and its arguments
     bool pty = false;                  // stdin and stdout on a pseudo-terminal
     bool binary = false;               // stdout lines go as binary messages
     std::chrono::milliseconds kill_after{1000};
     std::size_t max_forks = 0;         // most live processes; 0: no limit
+    ExecStderr stderr_to = ExecStderr::log;  // a person watching wskit sees what went wrong
     // The server's largest message (--max-size): a longer stdout line is
     // sent in pieces of this size, cut between UTF-8 characters.
     std::size_t max_message = 16u << 20;

@@ -10,6 +10,7 @@
 #include <wskit/export.hpp>
 #include <wskit/server.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,8 +63,25 @@ WSKIT_API std::vector<CheckResult> check_response(const ResponseHead& response, 
                                                   const std::vector<std::string>& offered_subprotocols,
                                                   std::string_view offered_extensions);
 
-// What a server checks in a client's opening handshake (4.2.1 items 1-6).
+// What a server checks in a client's opening handshake (4.2.1 items 1-6),
+// and that it announces no body: bytes after the head are the client's
+// first frames, so a body would be taken for frames (request smuggling).
 WSKIT_API std::vector<CheckResult> check_request(const HttpRequest& request);
+
+// What a browser checks in a server's answer to `request`, the client's
+// handshake: for a 101, the checks of check_response, with a subprotocol
+// required when the client offered any (browsers and Node's ws fail the
+// connection without one, though RFC 6455 allows it); for a refusal, what
+// the client needs to go on (a 426's version, a redirect's Location...).
+// The status itself is no check: refusing is the server's right.
+WSKIT_API std::vector<CheckResult> check_answer(const HttpRequest& request, const ResponseHead& answer);
+
+// The subprotocol a server answers to `offered` (the client's, in its
+// order): the first offer that is in `accepted`, else with
+// `else_first_offer` the first offer; nullopt when none is chosen.
+WSKIT_API std::optional<std::string> choose_subprotocol(const std::vector<std::string>& offered,
+                                                        const std::vector<std::string>& accepted,
+                                                        bool else_first_offer);
 
 // The first failing result, or nullptr.
 WSKIT_API const CheckResult* first_failure(const std::vector<CheckResult>& results);
@@ -80,11 +98,6 @@ WSKIT_API std::string verdict_summary(const std::vector<CheckResult>& results);
 // (its key, subprotocols and extensions are the offer) and `response` as
 // received. Empty when there is no response.
 WSKIT_API std::vector<CheckResult> check_exchange(std::string_view request, std::string_view response);
-
-// Whether an Origin header value is one of `allowed` (compared without case
-// and without a trailing '/'), or `allowed` has "*". The --origin lists of
-// listen and broadcast-chat.
-WSKIT_API bool origin_listed(const std::vector<std::string>& allowed, std::string_view origin);
 
 // The names of a Sec-WebSocket-Extensions value, without their parameters:
 // "permessage-deflate; client_max_window_bits, x" -> {"permessage-deflate", "x"}.

@@ -87,6 +87,8 @@ struct RequestReport {
     HttpRequest request;                // the head as received, headers in order
     std::vector<CheckResult> checks;    // RFC 6455 4.2.1
     int answered = 0;                   // the status it got: 101, --respond's, or the server's refusal
+    ResponseHead answer;                // the head of that answer, as it was written
+    std::vector<CheckResult> answer_checks;  // the answer as a browser checks it (check_answer)
 };
 
 WSKIT_API std::string render_request_human(const RequestReport& report, const RenderOptions& options);
@@ -94,6 +96,9 @@ WSKIT_API std::string render_request_json(const RequestReport& report, const Ren
 
 struct InspectServerOptions {
     ServerOptions server;
+    // Pages let in besides the server's own ("*": any); other pages get 403,
+    // clients without Origin are let in.
+    std::vector<std::string> origins;
     int respond = 0;      // answer every handshake with this status instead of accepting it; 0: accept
     bool once = false;    // exit after the first request (and its connection) is done
     bool json = false;

@@ -2,6 +2,7 @@
 // does (with its id) and sends standard input to every client, or to one.
 #pragma once
 
+#include <wskit/access.hpp>
 #include <wskit/exec_bridge.hpp>
 #include <wskit/export.hpp>
 #include <wskit/input.hpp>
@@ -22,7 +23,10 @@ struct ListenOptions {  // the flags of `wskit listen`, see wskit-listen(1)
     bool slash = false;                          // slash commands (--slash, or interactive)
     bool interactive = false;                    // the line editor (stdin and stdout are terminals)
     bool once = false;                           // serve one client, exit when it leaves
-    std::vector<std::string> origins;            // --origin allow-list; empty: any
+    // --origin and --token. Browsers' pages get in only from the server's
+    // own origin or a listed one; clients without Origin always do (after
+    // the token, when there is one). `secure` is set from server.tls.
+    AccessPolicy access;
     int verbosity = 0;                           // -v: each client's whole handshake request
     // --exec: each client talks to its own process (ExecBridge) instead of
     // stdin and stdout; only connections are printed, stdin is not read.
@@ -34,9 +38,10 @@ struct ListenOptions {  // the flags of `wskit listen`, see wskit-listen(1)
 // cannot listen.
 WSKIT_API int run_listen(const ListenOptions& options);
 
-// The page-less check of --origin: whether a handshake with this Origin
-// header (empty when there is none) may proceed. Clients that send no
-// Origin (anything but a browser) are let in.
-WSKIT_API bool origin_allowed(const std::vector<std::string>& allowed, const std::string& origin);
+// The warnings listen prints as it starts (without "wskit: "), about who
+// can reach a program of --exec: every web page with --origin '*', everyone
+// who can reach the port when it is bound to a non-loopback address
+// without an --origin list or a --token.
+WSKIT_API std::vector<std::string> exposure_warnings(const ListenOptions& options);
 
 }  // namespace wskit

@@ -52,7 +52,7 @@ WSKIT_API std::unique_ptr<Printer> make_printer(const PrinterOptions& options, S
 
 // The JSON object (no trailing newline) for an event, with the field names
 // documented in wskit(1): event, ts, conn, dir, opcode, text|base64, size,
-// code, reason, clean, url, subprotocol, peer, message.
+// code, reason, clean, url, subprotocol, peer, origin, user_agent, message.
 WSKIT_API std::string event_to_json(const Event& event);
 
 // --pretty's layout (two spaces per level, as JSON.stringify(v, null, 2)) of

@@ -39,6 +39,8 @@ public:
     void print_record(std::string_view record);
     // Writes one line on stderr (the newline is added), under the same rule.
     void diagnostic(std::string_view line);
+    // The same, prefixed with "wskit: ": a warning, or a client refused.
+    void warning(std::string_view line);
     // Events and records dropped from stdout so far.
     std::uint64_t dropped_records() const;
 

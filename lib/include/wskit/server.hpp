@@ -37,6 +37,7 @@ struct WSKIT_API HttpRequest {
 };
 
 struct CheckResult;
+struct ResponseHead;
 
 struct HttpResponse {
     int status = 200;
@@ -49,7 +50,14 @@ struct ServerOptions {
     std::uint16_t port = 0;          // 0 picks a free port; see Server::port()
     std::size_t max_message_size = 16u << 20;  // larger messages close with 1009
     std::size_t max_clients = 0;     // 0: no limit; over it, handshakes get 503
-    std::vector<std::string> subprotocols;  // accepted; the client's first match wins
+    // The subprotocol answered to a client's offers (see choose_subprotocol
+    // in handshake_check.hpp): its first offer among these...
+    std::vector<std::string> subprotocols;
+    // ...else, when this is set, its first offer whatever it is: browsers and
+    // Node's ws fail a connection whose answer names none of their offers.
+    // When a client offered some and none is chosen, the server says so with
+    // on_warning.
+    bool answer_first_offer = true;
     TlsOptions tls;                  // serves wss when tls.cert_file is set
     int verbosity = 0;               // 2 and more: websocketpp's diagnostics on stderr
     std::chrono::milliseconds handshake_timeout{5000};  // a silent peer is dropped after this
@@ -83,9 +91,11 @@ public:
         // reject it (its status, headers and body are sent), or nullopt.
         std::function<std::optional<HttpResponse>(const HttpRequest&)> on_handshake;
         // Every request, an opening handshake or not, with the RFC 6455 4.2.1
-        // checks, before it is answered (inspection).
-        std::function<void(const HttpRequest&, const std::vector<CheckResult>&)> on_request;
-        // A one-line warning about the server itself (out of descriptors),
+        // checks, and the head of the answer it got as written (a handshake's
+        // 101 or refusal, a page), just before it goes out (inspection).
+        std::function<void(const HttpRequest&, const std::vector<CheckResult>&, const ResponseHead&)> on_answer;
+        // A one-line warning about the server itself (out of descriptors) or
+        // a client's handshake (no subprotocol chosen among its offers),
         // without the "wskit: " prefix. Unset: written on stderr with it.
         std::function<void(const std::string&)> on_warning;
     };

@@ -41,7 +41,7 @@ void Hub::Impl::try_claim(ConnId conn, Time now) {
     auto id = c.claim = ++claims;
     // Its own name (/nick alice when alice-2 is taken): already its own.
     if (c.joined && same_name(name, c.name)) return on_claim(conn, id, c.room, name, true, now);
-    room.claims[conn] = name;
+    room.claims[conn] = name_key(name);
     bus.claim_name(c.room, name, {node, conn, name},
                    [this, alive = std::weak_ptr<int>(alive), conn, id, room = c.room, name, now](bool granted) {
                        if (!alive.expired()) on_claim(conn, id, room, name, granted, now);

@@ -53,6 +53,8 @@ void Hub::Impl::command(ConnId conn, Client& c, std::string_view line, Time now)
 void Hub::Impl::nick(ConnId conn, Client& c, std::string_view args, Time now) {
     auto wanted = clean_name(args, options.max_name_chars);
     if (wanted.empty()) return tell(conn, c, "usage: /nick NAME", now);
+    auto refusal = name_refusal(wanted);
+    if (!refusal.empty()) return tell(conn, c, fmt::format("the name {} is not allowed: {}", wanted, refusal), now);
     if (wanted == c.name) return tell(conn, c, "you are already " + c.name, now);
     // Another case of its own name is its already: nothing to claim.
     if (same_name(wanted, c.name) && !taken(rooms.at(c.room), wanted, conn)) return rename(conn, c, wanted, now);
@@ -63,7 +65,7 @@ void Hub::Impl::rename(ConnId conn, Client& c, const std::string& name, Time now
     auto old = c.name;
     c.name = name;
     for (auto& m : rooms.at(c.room).roster)
-        if (m.origin == node && m.conn == conn) m.name = name;
+        if (m.origin == node && m.conn == conn) m.rename(name);
     RoomEvent e = make_event(conn, c, RoomEvent::Type::rename, "", now);
     e.old_name = old;
     send(e);

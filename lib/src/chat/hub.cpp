@@ -22,9 +22,13 @@ void Hub::Impl::join(ConnId conn, std::string_view resource, WireFormat format, 
     auto address = parse_room_address(resource);
     auto& room = open_room(address.room);
     std::string wanted = clean_name(address.name, options.max_name_chars);
-    if (wanted.empty()) wanted = fmt::format("guest-{}", ++guests);
+    auto refusal = wanted.empty() ? "" : name_refusal(wanted);
     auto& c = clients[conn];
     c = Client{address.room, "", format, RateLimiter(options.rate, options.burst ? options.burst : options.rate)};
+    if (!refusal.empty())
+        tell(conn, c, fmt::format("the name {} is not allowed: {}; you join as a guest (/nick NAME picks a name)",
+                                  wanted, refusal), now);
+    if (wanted.empty() || !refusal.empty()) wanted = fmt::format("guest-{}", ++guests);
     if (room.loading) {
         // Its name is claimed once the room's people are known (on_loaded);
         // what it sends meanwhile is held, as while a claim is out.
@@ -153,11 +157,12 @@ void Hub::Impl::forget_room(std::string name) {
 
 // Whether someone other than `except` (a client here) goes by `name`.
 bool Hub::Impl::taken(const Room& room, std::string_view name, ConnId except) const {
+    auto key = name_key(name);
     return std::any_of(room.roster.begin(), room.roster.end(), [&](const Member& m) {
-               return same_name(m.name, name) && !(except && m.origin == node && m.conn == except);
+               return m.key == key && !(except && m.origin == node && m.conn == except);
            }) ||
            std::any_of(room.claims.begin(), room.claims.end(),
-                       [&](const auto& claim) { return claim.first != except && same_name(claim.second, name); });
+                       [&](const auto& claim) { return claim.first != except && claim.second == key; });
 }
 
 std::vector<std::string> Hub::Impl::names(const Room& room, std::size_t limit) {
@@ -226,7 +231,7 @@ void Hub::Impl::update_roster(Room& room, const RoomEvent& e) {
             if (found != room.roster.end()) room.roster.erase(found);
             break;
         case RoomEvent::Type::rename:
-            if (found != room.roster.end()) found->name = e.from;
+            if (found != room.roster.end()) found->rename(e.from);
             break;
         default: break;
     }

@@ -36,9 +36,15 @@ struct Client {
 
 // Someone in a room, in this process or another.
 struct Member {
+    Member(std::string o, ConnId c, std::string n) : origin(std::move(o)), conn(c) { rename(std::move(n)); }
+    void rename(std::string n) {
+        name = std::move(n);
+        key = name_key(name);
+    }
     std::string origin;
     ConnId conn = 0;
     std::string name;
+    std::string key;  // name_key(name), what a name taken is checked against
 };
 
 // Joins and leaves a room has not announced yet. Announcing each one to
@@ -61,7 +67,7 @@ struct Room {
     std::array<std::vector<ConnId>, 2> local;
     std::vector<Member> roster;  // everyone, in join order
     std::deque<RoomEvent> history;
-    std::map<ConnId, std::string> claims;  // names this process's clients are claiming here
+    std::map<ConnId, std::string> claims;  // name_key of the names this process's clients are claiming here
     PresenceBatch presence;
     // Opening: the bus is reading what it knows of the room (load_room);
     // the clients that arrive meanwhile wait to claim their names.

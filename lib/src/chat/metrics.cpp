@@ -102,7 +102,7 @@ std::string render_metrics(const MetricsSnapshot& m) {
         out += fmt::format("wskit_chat_drops_total{{reason=\"{}\"}} {}\n", drop_reason_name(static_cast<DropReason>(i)),
                            m.chat.drops[i]);
     metric(out, "wskit_chat_handshake_failures_total", "counter", "WebSocket handshakes refused, by reason.");
-    static const char* refusal_names[] = {"origin", "token", "other"};
+    static const char* refusal_names[] = {"origin", "token", "throttled", "other"};
     for (std::size_t i = 0; i < m.chat.refusals.size(); ++i)
         out += fmt::format("wskit_chat_handshake_failures_total{{reason=\"{}\"}} {}\n", refusal_names[i],
                            m.chat.refusals[i]);

@@ -16,9 +16,10 @@ namespace wskit::chat {
 enum class DropReason { slow_reader, rate, too_big, ping_timeout, protocol, count_ };
 const char* drop_reason_name(DropReason reason);  // "slow_reader", ...
 
-// Handshakes refused: by chat's own checks, or by the server's (a full
-// server, a malformed handshake).
-enum class RefusalReason { origin, token, other, count_ };
+// Handshakes refused: by chat's own checks (throttled: a wrong token too
+// many from one address), or by the server's (a full server, a malformed
+// handshake).
+enum class RefusalReason { origin, token, throttled, other, count_ };
 
 struct ChatCounters {
     std::array<std::uint64_t, static_cast<std::size_t>(DropReason::count_)> drops{};

@@ -5,6 +5,7 @@
 #include "transcript.hpp"
 #include "../redis/bus.hpp"
 
+#include <wskit/access.hpp>
 #include <wskit/chat_server.hpp>
 #include <wskit/error.hpp>
 #include <wskit/serve.hpp>
@@ -64,6 +65,13 @@ chat::HubOptions hub_options(const ChatOptions& options) {
     return hub;
 }
 
+// The server's own pages are https:// when it serves wss.
+AccessPolicy access_policy(const ChatOptions& options) {
+    auto p = options.access;
+    p.secure = !options.server.tls.cert_file.empty();
+    return p;
+}
+
 // The page loads nothing from elsewhere and runs no inline code: a text
 // that slipped into the page as markup could still not run.
 const char* content_security_policy =
@@ -73,7 +81,8 @@ const char* content_security_policy =
 class ChatServer {
 public:
     explicit ChatServer(const ChatOptions& options)
-        : options_(options), session_(loop_, options.output), transcript_(session_, options.output),
+        : options_(options), access_(access_policy(options)), session_(loop_, options.output),
+          transcript_(session_, options.output),
           redis_(make_redis_bus(loop_, options,
                                 [this](ConnId conn, bool pause) {
                                     if (pause) server_->pause_reading(conn);
@@ -93,6 +102,7 @@ public:
         h.on_event = [this](Event& e) { on_event(e); };
         h.on_http = [this](const HttpRequest& req) { return on_http(req); };
         h.on_handshake = [this](const HttpRequest& req) { return on_handshake(req); };
+        h.on_warning = [this](const std::string& line) { session_.warning(line); };
         server_ = std::make_unique<Server>(loop_, server_options, std::move(h));
     }
 
@@ -111,7 +121,7 @@ private:
         switch (e.type) {
             case EventType::open:
                 alive_[e.conn] = true;
-                hub_.join(e.conn, e.text,
+                hub_.join(e.conn, e.resource,
                           e.subprotocol == chat::json_subprotocol ? chat::WireFormat::json : chat::WireFormat::text,
                           e.ts);
                 break;
@@ -200,26 +210,19 @@ private:
     // --- HTTP -------------------------------------------------------------
 
     std::optional<HttpResponse> on_handshake(const HttpRequest& req) {
-        bool secure = !options_.server.tls.cert_file.empty();
-        auto origin = req.header("Origin");
-        if (!chat::origin_allowed(origin, req.header("Host"), secure, options_.origins)) {
-            ++counters_.refusals[static_cast<std::size_t>(RefusalReason::origin)];
-            return plain(403, "Forbidden: this chat does not accept WebSocket connections from pages of other sites "
-                              "(the server's --origin option lists those it accepts).\n");
-        }
-        if (!options_.token.empty()) {
-            auto offered = chat::parse_room_address(req.resource).token;
-            auto auth = req.header("Authorization");
-            if (auth.compare(0, 7, "Bearer ") == 0) offered = auth.substr(7);
-            if (!chat::token_matches(options_.token, offered)) {
-                ++counters_.refusals[static_cast<std::size_t>(RefusalReason::token)];
-                auto res = plain(401, "Unauthorized: this chat needs its token, as ?token=SECRET in the URL or an "
-                                      "'Authorization: Bearer SECRET' header.\n");
-                res.headers.push_back({"WWW-Authenticate", "Bearer"});
-                return res;
-            }
-        }
-        return std::nullopt;
+        auto refusal = access_.check_handshake(req, std::chrono::steady_clock::now());
+        if (!refusal) return std::nullopt;
+        auto reason = refusal->why == Denial::origin ? RefusalReason::origin
+                      : refusal->why == Denial::token ? RefusalReason::token
+                                                      : RefusalReason::throttled;
+        ++counters_.refusals[static_cast<std::size_t>(reason)];
+        return refused(std::move(*refusal));
+    }
+
+    // Said on stderr, as listen does.
+    HttpResponse refused(AccessRefusal refusal) {
+        if (!refusal.log_line.empty()) session_.warning(refusal.log_line);
+        return std::move(refusal.response);
     }
 
     HttpResponse on_http(const HttpRequest& req) {
@@ -231,13 +234,18 @@ private:
         auto path = std::string_view(req.resource).substr(0, req.resource.find('?'));
         if (path == "/healthz") return healthz();
         if (path == "/metrics") {
+            // What it tells (who is connected, how busy) is behind --token too.
+            if (auto refusal = access_.check_token(req, std::chrono::steady_clock::now()))
+                return refused(std::move(*refusal));
             auto res = plain(200, chat::render_metrics(snapshot()));
             res.headers[0].value = "text/plain; version=0.0.4; charset=utf-8";
             return res;
         }
         if (path == "/_chat/config.json") {
             // What the page needs to know before it connects.
-            HttpResponse res{200, {{"Content-Type", "application/json"}}, options_.token.empty() ? "{\"token\":false}\n" : "{\"token\":true}\n"};
+            HttpResponse res{200,
+                             {{"Content-Type", "application/json"}},
+                             options_.access.token.empty() ? "{\"token\":false}\n" : "{\"token\":true}\n"};
             res.headers.push_back({"Cache-Control", "no-store"});
             return res;
         }
@@ -270,12 +278,15 @@ private:
         if (redis_) m.redis = &redis_->stats();
         // Refusals not counted here were the server's own (full, malformed).
         auto& other = m.chat.refusals[static_cast<std::size_t>(RefusalReason::other)];
-        auto ours = counters_.refusals[0] + counters_.refusals[1];
+        std::uint64_t ours = 0;
+        for (auto reason : {RefusalReason::origin, RefusalReason::token, RefusalReason::throttled})
+            ours += counters_.refusals[static_cast<std::size_t>(reason)];
         other = m.server.handshakes_refused > ours ? m.server.handshakes_refused - ours : 0;
         return m;
     }
 
     ChatOptions options_;
+    AccessGate access_;
     EventLoop loop_;
     ServeSession session_;
     chat::Transcript transcript_;

@@ -1,4 +1,5 @@
 #include <wskit/chat_wire.hpp>
+#include <wskit/encoding.hpp>
 #include <wskit/printer.hpp>
 
 #include <fmt/format.h>
@@ -24,6 +25,14 @@ std::string indent_continuations(std::string_view text) {
     }
     return out;
 }
+
+// A line of the plain-text format goes to terminals (wskit connect, but
+// also websocat or wscat, which print it as it is): bidi controls in it
+// are escaped ("\u202e"), so that no text reorders the rest of its line
+// or the lines the server vouches for ("alice: ", "* bob joined"). Names
+// have none (clean_name); messages keep theirs in JSON, for the page,
+// which isolates every name and message.
+std::string for_terminal(std::string_view line) { return escape_controls(line, /*keep_layout=*/true); }
 
 std::string text_line(const RoomEvent& e, View view) {
     using T = RoomEvent::Type;
@@ -64,7 +73,7 @@ std::string render_presence(const std::string& room, const std::vector<const Roo
         std::string line = "*";
         if (!joined.empty()) line += " " + name_list(joined, presence_names_text) + " joined";
         if (!left.empty()) line += (joined.empty() ? " " : "; ") + name_list(left, presence_names_text) + " left";
-        return line + fmt::format(" ({} online)", online);
+        return for_terminal(line + fmt::format(" ({} online)", online));
     }
     auto listed = [](const std::vector<std::string_view>& names) {
         return std::vector<std::string_view>(names.begin(), names.begin() + std::min(names.size(), presence_names_json));
@@ -78,7 +87,7 @@ std::string render_presence(const std::string& room, const std::vector<const Roo
 }
 
 std::string render_event(const RoomEvent& e, WireFormat format, View view) {
-    if (format == WireFormat::text) return text_line(e, view);
+    if (format == WireFormat::text) return for_terminal(text_line(e, view));
     using T = RoomEvent::Type;
     bool is_message = e.said();
     json j;
@@ -100,14 +109,14 @@ std::string render_who(const std::string& room, const std::vector<std::string>& 
         std::string line = "* online in " + room + " (" + std::to_string(online) + "): ";
         for (std::size_t i = 0; i < names.size(); ++i) line += (i ? ", " : "") + names[i];
         if (names.size() < online) line += fmt::format(" and {} others (/who lists everyone)", online - names.size());
-        return line;
+        return for_terminal(line);
     }
     json j{{"type", "who"}, {"room", room}, {"names", names}, {"you", you}, {"ts", format_iso_time(ts)}};
     return dump(j);
 }
 
 std::string render_system(const std::string& room, std::string_view text, WireFormat format, Time ts) {
-    if (format == WireFormat::text) return "* " + indent_continuations(text);
+    if (format == WireFormat::text) return for_terminal("* " + indent_continuations(text));
     json j{{"type", "system"}, {"room", room}, {"text", text}, {"ts", format_iso_time(ts)}};
     return dump(j);
 }

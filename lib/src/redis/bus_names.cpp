@@ -1,6 +1,7 @@
 // Names unique per room across processes: a name is claimed with one
-// atomic SET NX PX on PREFIX:name:ROOM NAME (the name in lower case, as
-// names compare), whose value is its owner (ORIGIN/CONN). The owner's
+// atomic SET NX PX on PREFIX:name:ROOM KEY (KEY is chat::name_key(name), as
+// names compare: look-alikes claimed by two processes collide), whose value
+// is its owner (ORIGIN/CONN). The owner's
 // process refreshes it with presence; a process that dies without a word
 // loses its names when their TTL runs out, as its presence does. A leave
 // or a rename deletes the key, only if it is still the owner's.
@@ -14,7 +15,7 @@
 
 #include "event_codec.hpp"
 
-#include <wskit/encoding.hpp>
+#include <wskit/chat_rules.hpp>
 
 namespace wskit::redis {
 namespace {
@@ -32,10 +33,10 @@ const char* refresh_script =
 
 }  // namespace
 
-// A name has no white space (chat::clean_name): the space after the room
-// cannot be confused with one inside the name.
+// A name's key has no white space (chat::name_key): the space after the
+// room cannot be confused with one inside the key.
 std::string RedisBus::name_key(const std::string& room, const std::string& name) const {
-    return prefix_ + ":name:" + room + " " + ascii_lower(name);
+    return prefix_ + ":name:" + room + " " + chat::name_key(name);
 }
 
 void RedisBus::claim_name(const std::string& room, const std::string& name, const chat::Presence& owner,

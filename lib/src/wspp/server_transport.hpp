@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 namespace wskit::detail {
@@ -66,6 +67,19 @@ public:
         base::async_read_at_least(num_bytes, buf, len, std::move(handler));
     }
 
+    // websocketpp writes the answer to the request (write_http_response: a
+    // handshake's 101 or refusal, a page) with this overload, and frames
+    // with the one above: the first call here carries the answer exactly
+    // as it goes out, for on_answer_written.
+    void async_write(char const* buf, size_t len, websocketpp::transport::write_handler handler) {
+        if (on_answer_written) {
+            auto report = std::move(on_answer_written);
+            on_answer_written = nullptr;
+            report(std::string_view(buf, len));
+        }
+        base::async_write(buf, len, std::move(handler));
+    }
+
     // The peer's bytes then wait in the kernel, and TCP slows the sender.
     void hold_reads() { reads_held_ = true; }
     void release_reads() {
@@ -95,6 +109,8 @@ public:
     std::size_t in_flight_frames = 0;
     std::size_t in_flight_bytes = 0;  // headers and payloads
     std::function<void()> on_write_done;
+    // Called once with the answer to the request as written (see async_write).
+    std::function<void(std::string_view answer)> on_answer_written;
 
 private:
     bool reads_held_ = false;

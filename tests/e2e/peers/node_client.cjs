@@ -9,13 +9,17 @@
 //                   {"echo": LEN} or {"closed": CODE}
 //   talk URL [TEXT] connect, print {"open": true}, send TEXT, print each
 //                   message {"message": TEXT}, then {"closed": CODE, ...}
+//   subprotocols URL A,B  connect offering subprotocols A and B; print
+//                   {"open": true, "protocol": CHOSEN}, or {"error": MESSAGE}
+//                   when ws fails the handshake
 'use strict';
 const crypto = require('crypto');
 const WebSocket = require('ws');
 
 const [mode, url, arg] = process.argv.slice(2);
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
-const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
+const protocols = mode === 'subprotocols' && arg ? arg.split(',') : [];
+const ws = new WebSocket(url, protocols, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
 
 function next(event) {
   return new Promise((resolve, reject) => {
@@ -76,7 +80,14 @@ async function oversize() {
   out({ closed: code });
 }
 
-ws.on('error', (e) => { if (mode !== 'handshake') console.error(`error: ${e.message}`); });
-({ checks, hold, handshake, oversize, talk })[mode]().then(
+async function subprotocols() {
+  const failed = new Promise((resolve) => ws.once('error', (e) => resolve({ error: e.message })));
+  const opened = next('open').then(() => ({ open: true, protocol: ws.protocol }));
+  out(await Promise.race([opened, failed]));
+  ws.close(1000);
+}
+
+ws.on('error', (e) => { if (mode !== 'handshake' && mode !== 'subprotocols') console.error(`error: ${e.message}`); });
+({ checks, hold, handshake, oversize, talk, subprotocols })[mode]().then(
   () => setTimeout(() => process.exit(0), 10),
   (e) => { console.error(e.message); process.exit(1); });
