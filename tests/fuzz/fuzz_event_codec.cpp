@@ -24,6 +24,7 @@ void check(const wskit::redis::Envelope& env, const wskit::redis::EventLimits& l
     const auto& e = env.event;
     require(wskit::redis::is_room_name(e.room), "a room that is not a room name");
     require(!e.from.empty() && wskit::chat::clean_name(e.from, limits.max_name_chars) == e.from, "an unclean name");
+    require(wskit::chat::name_refusal(e.from).empty(), "a name the hub refuses");
     require(wskit::redis::is_origin(e.origin), "an origin that is not a process name");
     require(wskit::fuzz::has_no_controls(e.from) && wskit::fuzz::has_no_controls(e.room), "control characters");
     if (e.said()) {

@@ -156,6 +156,9 @@ TEST_CASE("an event from Redis is refused whole unless a client could have said 
     CHECK(refusal(message_json([](auto& j) { j["from"] = ""; })) == "\"from\" is not a name a client could have");
     CHECK(refusal(message_json([](auto& j) { j["from"] = std::string(33, 'a'); })) ==
           "\"from\" is not a name a client could have");
+    // ... and not one the hub refuses: a name that passes for a server line or another's message.
+    CHECK(refusal(message_json([](auto& j) { j["from"] = "*alice"; })) == "\"from\" is not a name a client could have");
+    CHECK(refusal(message_json([](auto& j) { j["from"] = "alice:hi"; })) == "\"from\" is not a name a client could have");
     // Texts as chat::clean_text makes them, within --max-size.
     CHECK(refusal(message_json([](auto& j) { j["text"] = "\x1b[2J\x1b]0;pwned\x07"; })) == "a text with control characters");
     CHECK(refusal(message_json([](auto& j) { j["text"] = "\xc2\x9b" "31m"; })) == "a text with control characters");
@@ -211,6 +214,7 @@ TEST_CASE("presence entries: field and value, and what is not one", "[redis]") {
     CHECK_FALSE(parse_presence("n/1", R"({"name":"a"})", {}));
     CHECK_FALSE(parse_presence("n/1", "junk", {}));
     CHECK_FALSE(parse_presence("n/1", R"({"name":"a\u001b[2J","expires":1})", {}));
+    CHECK_FALSE(parse_presence("n/1", R"({"name":"[history]","expires":1})", {}));
     CHECK_FALSE(parse_presence("n/1", R"({"name":"a","expires":1,"more":1})", {}));
     CHECK_FALSE(parse_presence("has space/1", R"({"name":"a","expires":1})", {}));
 }

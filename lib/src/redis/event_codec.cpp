@@ -49,9 +49,14 @@ std::uint64_t unsigned_field(const json& j, const char* name) {
     return v.get<std::uint64_t>();
 }
 
+// A name the hub could have given: as clean_name makes it, and not one
+// name_refusal turns down.
+bool is_name(const std::string& name, const EventLimits& limits) {
+    return !name.empty() && chat::clean_name(name, limits.max_name_chars) == name && chat::name_refusal(name).empty();
+}
+
 std::string clean_name_or_refuse(const std::string& name, const EventLimits& limits, const char* what) {
-    if (name.empty() || chat::clean_name(name, limits.max_name_chars) != name)
-        refuse(fmt::format("\"{}\" is not a name a client could have", what));
+    if (!is_name(name, limits)) refuse(fmt::format("\"{}\" is not a name a client could have", what));
     return name;
 }
 
@@ -179,8 +184,7 @@ std::optional<PresenceEntry> parse_presence(std::string_view field, std::string_
         return std::nullopt;
     out.who.name = j["name"].get<std::string>();
     out.expires_ms = j["expires"].get<std::int64_t>();
-    if (out.who.name.empty() || chat::clean_name(out.who.name, limits.max_name_chars) != out.who.name)
-        return std::nullopt;
+    if (!is_name(out.who.name, limits)) return std::nullopt;
     return out;
 }
 
