@@ -143,12 +143,16 @@ complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'times
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'pretty' -d 'Pretty-print JSON payloads in human output'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -s 'P' -l 'show-ping-pong' -d 'Show ping, pong and close frames in human output'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'history' -x -d 'Messages of a room replayed to a newcomer (default 50)'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'history-memory' -x -d 'Bytes the history of every room may take together (default 256 MiB)'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'rate' -x -d 'Messages per second a client may send (default 10; 0: no limit)'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'origin' -x -d 'Also let in browsers\' pages from ORIGIN (repeatable; \'*\': any page)'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'token' -x -d 'Require SECRET, as ?token=SECRET or Authorization: Bearer SECRET'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'ping-interval' -x -d 'Ping clients every SECS seconds; drop those that answered nothing since (default 30; 0: never)'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'handshake-timeout' -x -d 'Drop a connection whose opening handshake takes longer than SECS seconds (default 5)'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'redis' -x -d 'Share the rooms with the other chat processes using the Redis at URL'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'history-ttl' -x -d 'With --redis: a room\'s history leaves Redis SECS after its last message (default 86400, a day)'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'presence-ttl' -x -d 'With --redis: how long a process vouches for its clients in Redis (default 6)'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'redis-timeout' -x -d 'With --redis: Redis not answering for SECS seconds is taken for gone (default 3)'
 
 # wskit handshake-inspect
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -s 'h' -l 'help' -d 'Print this help message and exit'

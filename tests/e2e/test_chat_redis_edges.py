@@ -12,16 +12,7 @@ import asyncio
 import websockets
 
 from harness import TestCase, main
-from test_chat_redis import JSON, RedisServers, http_get, next_of, run
-
-
-async def lines_until(ws, last, timeout=15):
-    """The text lines received up to and including `last`."""
-    seen = []
-    while True:
-        seen.append(await asyncio.wait_for(ws.recv(), timeout))
-        if seen[-1] == last:
-            return seen
+from test_chat_redis import JSON, RedisServers, http_get, lines_until, next_of, run
 
 
 class RedisEdges(RedisServers, TestCase):

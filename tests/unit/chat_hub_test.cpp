@@ -274,7 +274,7 @@ struct LaterBus final : Bus {
     Subscription subscribe(const std::string& room, Handler handler) override { return local.subscribe(room, std::move(handler)); }
     void unsubscribe(Subscription s) override { local.unsubscribe(s); }
     void publish(const RoomEvent& e) override { queued.push_back(e); }
-    RoomState room_state(const std::string&) const override { return known; }
+    void load_room(const std::string&, Loaded done) override { done(known); }
     void flush() {
         auto events = std::move(queued);
         queued.clear();
@@ -301,15 +301,24 @@ TEST_CASE("Hub on a bus that answers later: one order, nothing said twice", "[ch
                              "* bob joined"});
 }
 
-TEST_CASE("Hub: a room opening here starts with what the bus knows of it", "[chat]") {
-    LaterBus bus;
+namespace {
+
+// What zed, in another process, said in `room` before this one served it.
+RoomEvent said_elsewhere(const char* room, const char* text) {
     RoomEvent said;
     said.type = RoomEvent::Type::message;
-    said.room = "/";
+    said.room = room;
     said.from = "zed";
-    said.text = "earlier";
+    said.text = text;
     said.origin = "elsewhere";
-    bus.known.history.push_back(said);
+    return said;
+}
+
+}  // namespace
+
+TEST_CASE("Hub: a room opening here starts with what the bus knows of it", "[chat]") {
+    LaterBus bus;
+    bus.known.history.push_back(said_elsewhere("/", "earlier"));
     bus.known.members.push_back({"elsewhere", 9, "zed"});
     Fixture f({}, &bus);
     f.hub.join(1, "/?name=zed", WireFormat::text, t0);
@@ -385,4 +394,96 @@ TEST_CASE("Hub: a terminal's greeting in a crowded room names the first 50 and c
     CHECK(greeting[0].find("p50 and 10 others (/who lists everyone)") != std::string::npos);
     f.hub.receive(60, "/who", t0);
     CHECK(f.take(60).front().find("p59, p60") != std::string::npos);
+}
+
+TEST_CASE("Hub: every room's history together within history_memory, the oldest messages going first", "[chat]") {
+    HubOptions o;
+    o.history = 5;
+    o.rate = 0;
+    const std::string text(1000, 'x');
+    // Room for five of these messages (a room name of 2 bytes, a name of 1, node "local").
+    o.history_memory = 5 * (sizeof(RoomEvent) + text.size() + 1 + 2 + 5) + 10;
+    Fixture f(o);
+    ConnId next = 1;
+    for (const char* room : {"/a", "/b", "/c"}) {
+        auto conn = next++;
+        f.hub.join(conn, std::string(room) + "?name=w", WireFormat::text, t0);
+        for (int i = 0; i < 3; ++i) f.hub.receive(conn, text + std::to_string(i), t0);
+    }
+    f.hub.leave(1, t0);  // /a idle: its history would be kept, were there room for it
+    auto history_of = [&](const char* room) {
+        auto conn = next++;
+        f.hub.join(conn, std::string(room) + "?name=reader", WireFormat::text, t0);
+        std::vector<std::string> got;
+        for (auto& line : f.take(conn))
+            if (line.rfind("[history] ", 0) == 0) got.push_back(line.substr(line.size() - 1));
+        f.hub.leave(conn, t0);
+        return got;
+    };
+    CHECK(history_of("/a").empty());
+    CHECK(history_of("/b") == std::vector<std::string>{"1", "2"});
+    CHECK(history_of("/c") == std::vector<std::string>{"0", "1", "2"});
+    f.hub.receive(3, text + "3", t0);  // one more in /c: /b's oldest goes
+    CHECK(history_of("/b") == std::vector<std::string>{"2"});
+    CHECK(history_of("/c") == std::vector<std::string>{"0", "1", "2", "3"});
+}
+
+namespace {
+
+// A bus that reads a room later, when told, and knows rooms elsewhere.
+struct SlowBus final : Bus {
+    Subscription subscribe(const std::string& room, Handler handler) override { return local.subscribe(room, std::move(handler)); }
+    void unsubscribe(Subscription s) override { local.unsubscribe(s); }
+    void publish(const RoomEvent& e) override { local.publish(e); }
+    void load_room(const std::string& room, Loaded done) override { loads.emplace_back(room, std::move(done)); }
+    void list_rooms(Listed done) override { done(elsewhere); }
+    void finish_load(RoomState state) {
+        auto [room, done] = std::move(loads.front());
+        loads.erase(loads.begin());
+        done(std::move(state));
+    }
+    LocalBus local;
+    std::vector<std::pair<std::string, Loaded>> loads;
+    std::vector<RoomCount> elsewhere;
+};
+
+}  // namespace
+
+TEST_CASE("Hub: clients arriving while the bus reads their room wait for it, and what they say too", "[chat]") {
+    SlowBus bus;
+    Fixture f({}, &bus);
+    f.hub.join(1, "/r?name=zed", WireFormat::text, t0);
+    f.hub.join(2, "/r?name=amy", WireFormat::text, t0);
+    REQUIRE(bus.loads.size() == 1);  // one read for the room
+    f.hub.receive(2, "early", t0);
+    CHECK(f.take(1).empty());
+    CHECK(f.take(2).empty());
+    RoomState known;
+    known.history.push_back(said_elsewhere("/r", "before"));
+    known.members.push_back({"elsewhere", 9, "zed"});
+    bus.finish_load(known);
+    CHECK(f.take(1) == Lines{"[history] zed: before", "* online in /r (2): zed, zed-2",
+                             "* you are zed-2 in /r; /help lists the commands", "* amy joined", "amy: early"});
+    CHECK(f.take(2).front() == "[history] zed: before");
+
+    // Left before the room was read: the room closes, and its late reading is
+    // for a room that is not there any more.
+    f.hub.join(3, "/s?name=gone", WireFormat::text, t0);
+    f.hub.leave(3, t0);
+    bus.finish_load({});
+    f.hub.join(4, "/s", WireFormat::text, t0);
+    bus.finish_load({});
+    CHECK(f.take(4) == Lines{"* online in /s (1): guest-1", "* you are guest-1 in /s; /help lists the commands"});
+}
+
+TEST_CASE("Hub: /rooms lists the bus's rooms, and its own as it knows them", "[chat]") {
+    SlowBus bus;
+    bus.elsewhere = {{"/x", 3}, {"/a", 99}};
+    Fixture f({}, &bus);
+    f.hub.join(1, "/a?name=one", WireFormat::text, t0);
+    bus.finish_load({});
+    f.hub.join(2, "/a?name=two", WireFormat::text, t0);
+    f.take(1), f.take(2);
+    f.hub.receive(1, "/rooms", t0);
+    CHECK(f.take(1) == Lines{"* rooms: /a (2), /x (3)"});
 }

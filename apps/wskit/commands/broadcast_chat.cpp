@@ -23,7 +23,11 @@ struct ChatCommand {
     AccessFlags access;
     double ping_interval = 30;
     double handshake_timeout = 5;
+    std::size_t history_memory = chat::HubOptions{}.history_memory;
     std::string redis;
+    double history_ttl = 86400;
+    double presence_ttl = 6;
+    double redis_timeout = 3;
 };
 
 std::chrono::milliseconds millis(double seconds) {
@@ -38,10 +42,14 @@ int run(const ChatCommand& c) {
     // The transcript is read by people unless --json (or --raw) says otherwise.
     if (c.output.output == "auto" && !c.output.raw && !c.output.json) o.output.format = OutputFormat::human;
     o.hub.history = c.history;
+    o.hub.history_memory = c.history_memory;
     o.hub.rate = c.rate;
     o.access = c.access.resolve();
     o.ping_interval = millis(c.ping_interval);
     o.redis = c.redis;
+    o.history_ttl = std::chrono::seconds(std::llround(c.history_ttl));
+    o.presence_ttl = millis(c.presence_ttl);
+    o.redis_timeout = millis(c.redis_timeout);
     return run_chat(o);
 }
 
@@ -83,6 +91,66 @@ DocSection wire_formats() {
               "{\"type\":\"system\",\"room\":\"/rust\",\"text\":\"you are already bob\",\n"
               " \"ts\":\"2026-11-29T10:00:03.000Z\"}"},
              {"(Each JSON example above is one message, on one line on the wire.)", ""}}};
+}
+
+// The man page's section on --redis: what is shared, kept, delivered or
+// lost, and how to protect it.
+DocSection redis_section() {
+    return {"SHARING ROOMS THROUGH REDIS",
+            {{"With --redis, every chat process started with the same URL serves the same rooms: each room's events "
+              "go through a Redis pub/sub channel, and every process delivers them to its clients in the order Redis "
+              "gives them, the same for every process. A process reads a room from Redis when its first client "
+              "there arrives (its last --history messages, who is in it in the other processes) and forgets it when "
+              "its last client there leaves: its memory grows with the rooms its own clients are in, not with every "
+              "room ever created, and nothing scans Redis' keys. /who lists a room's people in every process, "
+              "/rooms every room someone is in, and names are unique across processes (each is claimed in Redis "
+              "before it is given; what a client sends meanwhile waits for its name).",
+              ""},
+             {"Redis keeps, per room: its last --history messages and each process's count of them, until "
+              "--history-ttl after the room's last message (a day by default); who is in it, refreshed every third "
+              "of --presence-ttl by the process that has the client and gone when nobody does; and the names "
+              "claimed. The people of a process that dies leave the others' rooms within 5/3 of --presence-ttl "
+              "at most (10 s by default).",
+              ""},
+             {"A Redis that leaves a command unanswered for --redis-timeout (3 s), closes the connection or cannot "
+              "be reached is taken for gone: the process says so once on stderr, serves its own clients alone "
+              "(their messages are delivered at once; names are checked in this process only), answers "
+              "'degraded: WHY' on /healthz (still status 200, so that a load balancer keeps it) and reconnects with "
+              "a growing delay (0.1 s to 5 s, with jitter); a connection is ready once Redis has answered it. Once "
+              "back, it says so and shares the rooms again. A Redis slower than the clients is not let run up "
+              "memory: above 4 MiB sent and not answered, new messages wait and their authors are not read (TCP "
+              "slows them down) until Redis is down to 1 MiB; past 8 MiB waiting, Redis is taken for gone. While "
+              "it is gone, the people of the other processes stay in the rooms, and when it is back every process "
+              "is given the time to reconnect (7.5 s at most) and --presence-ttl to say again who it serves: a "
+              "Redis stalled longer than the TTL makes nobody leave and join again, and those who really left "
+              "meanwhile are announced then.",
+              ""},
+             {"What is delivered, and what may be lost: a message reaches the clients of its own process at once "
+              "and once, whatever Redis does; it reaches the clients of the other processes once, in the room's "
+              "order, when Redis was reachable from both. What a process's clients say while Redis is unreachable "
+              "is sent to the others once it is back (the last 1000 messages, 4 MiB at most; older ones reach "
+              "this process's clients only, counted in wskit_chat_redis_outbox_dropped_total and said on stderr). "
+              "A process that could not hear Redis for a while reads each of its rooms' history list once it is "
+              "back, and delivers, late, the messages said meanwhile that the list still holds (the last --history "
+              "of the room); the others are lost for its clients. No loss is silent: every process numbers its "
+              "messages in each room, and each message of another process that never reached this one is counted "
+              "in wskit_chat_redis_lost_total (and said on stderr when catching up finds it). Only what was said on a "
+              "process that died before Redis came back is lost without a count: nobody else heard of it. A "
+              "larger --history widens what is caught up.",
+              ""},
+             {"Whoever can write to the Redis can speak in every room. Everything read from Redis is checked as a "
+              "client's message is (names and texts clean, text within --max-size, a room as a URL path makes it, "
+              "nothing else in the event) and what is not is ignored, counted in wskit_chat_redis_rejected_total "
+              "(the first one said on stderr); but a well-formed forgery cannot be told from a message. Protect "
+              "Redis: a password (Redis' requirepass, given as redis://:PASSWORD@HOST, with %40 for an @ and %3A "
+              "for a : in it) and a network nobody else reaches. rediss:// (TLS) is refused: Debian's hiredis 0.14 "
+              "has no TLS; when Redis is on another machine, run the connection through a TLS tunnel (stunnel, or "
+              "haproxy) and give wskit its local end.",
+              "wskit chat --redis 'redis://:s3cret@127.0.0.1:6379/2' 9000"},
+             {"/metrics adds wskit_chat_redis_up, wskit_chat_redis_state, what was published and delivered (by "
+              "source), the outbox and what it dropped, messages lost, events rejected, stalls, bytes sent to Redis "
+              "and not answered, clients paused for Redis, and the cross-process delivery latency.",
+              ""}}};
 }
 
 }  // namespace
@@ -145,12 +213,24 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
         "typed, except its own (/ping, /close, /quit...): there, /help lists connect's commands and //help "
         "sends /help to the chat:"};
     doc.sections.push_back(wire_formats());
+    doc.sections.push_back(redis_section());
     auto* sub = add_command(ctx, app, "broadcast-chat", "chat", "Chat rooms for terminals and browsers", doc);
     add_server_options(ctx, *sub, c->server, "0", chat_defaults);
     add_output_options(ctx, *sub, c->output);
-    add_option(ctx, *sub, "--history", c->history, "Messages of a room replayed to a newcomer (default 50)", {},
+    add_option(ctx, *sub, "--history", c->history, "Messages of a room replayed to a newcomer (default 50)",
+               "The last N messages of a room (default 50) are replayed to whoever joins it, marked as history. "
+               "With --redis they are kept in Redis, for newcomers on any process, and they are also what a process "
+               "that could not hear Redis for a while catches up on, per room, once it is back.",
                Complete::number)
         ->check(count_validator())->option_text("N");
+    add_option(ctx, *sub, "--history-memory", c->history_memory,
+               "Bytes the history of every room may take together (default 256 MiB)",
+               "Bytes the history of all the rooms a process remembers may take together (about: texts, names and "
+               "bookkeeping), default 256 MiB: past it the oldest messages are forgotten first, whichever room they "
+               "are in, so that a crowd of rooms each filled with --history messages of the largest size cannot "
+               "pin gigabytes. 256 MiB holds the whole history of thousands of rooms of everyday messages.",
+               Complete::number)
+        ->check(count_validator())->option_text("BYTES");
     add_option(ctx, *sub, "--rate", c->rate, "Messages per second a client may send (default 10; 0: no limit)",
                "Messages per second a client may send, commands included, as a token bucket of N messages "
                "refilled at N per second (so a burst of N passes). Past it the message is dropped and the client "
@@ -173,24 +253,35 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
                "Share the rooms with the other chat processes using the Redis at URL",
                "Share the rooms with every chat process started with the same --redis, on this machine or others "
                "(behind a load balancer, say), through Redis pub/sub: URL is redis://[:PASSWORD@]HOST[:PORT][/DB] "
-               "(port 6379 and database 0 by default). Every process delivers each room's messages, joins, leaves "
-               "and renames to its own clients in the order Redis gives them, the same for every process. Redis also "
-               "keeps each room's last --history messages, for newcomers on any process, and who is in it: /who "
-               "lists the room's people in every process, names are unique across processes (each is claimed in Redis "
-               "before it is given; what a client sends meanwhile waits for its name), and the people of a "
-               "process that dies leave the others' rooms within about 10 s. When "
-               "Redis cannot be reached the process says so once on stderr, keeps serving its own clients alone "
-               "(names are then checked in this process only), "
-               "answers 'degraded' on /healthz, and reconnects with a growing delay (0.1 s to 5 s, with jitter); "
-               "once back it says so and shares the rooms again, and sends the others what its clients said "
-               "meanwhile (the last 1000 messages, 4 MiB at most; past that the oldest reach this process's clients "
-               "only, which stderr and wskit_chat_redis_outbox_dropped_total say). A host name in URL is resolved "
-               "without holding up the chat. /metrics adds "
-               "wskit_chat_redis_up, wskit_chat_redis_state, publish and delivery counts, the outbox and the "
-               "cross-process delivery latency. "
-               "rediss:// (TLS) is refused: Debian's hiredis 0.14 has no TLS.",
+               "(port 6379 and database 0 by default; a host name is resolved without holding up the chat). See "
+               "SHARING ROOMS THROUGH REDIS for what is shared, what Redis keeps, what happens when it is slow or "
+               "gone, and how to protect it. rediss:// is refused: Debian's hiredis 0.14 has no TLS.",
                Complete::text)
         ->option_text("URL");
+    add_option(ctx, *sub, "--history-ttl", c->history_ttl,
+               "With --redis: a room's history leaves Redis SECS after its last message (default 86400, a day)",
+               "With --redis: a room's history (and its message counts) expires from Redis SECS seconds after the "
+               "room's last message. The default, 86400 (a day), keeps a conversation paused overnight, in any time "
+               "zone, for whoever comes back, and lets a room used once leave Redis the next day instead of costing "
+               "its memory for ever. 0 keeps histories for ever.",
+               Complete::number)
+        ->check(seconds_validator())->option_text("SECS");
+    add_option(ctx, *sub, "--presence-ttl", c->presence_ttl,
+               "With --redis: how long a process vouches for its clients in Redis (default 6)",
+               "With --redis: how long a process vouches in Redis for the presence of its clients (and their names); "
+               "it says so again every third of it. The people of a process that dies without a word leave the "
+               "other processes' rooms within 5/3 of SECS at most (10 s by default). Must be more than 1.5 times "
+               "--redis-timeout.",
+               Complete::number)
+        ->check(positive_seconds_validator())->option_text("SECS");
+    add_option(ctx, *sub, "--redis-timeout", c->redis_timeout,
+               "With --redis: Redis not answering for SECS seconds is taken for gone (default 3)",
+               "With --redis: a command Redis has not answered within SECS seconds (a stopped or swamped Redis, a "
+               "broken link) makes the process take Redis for gone: it serves its own clients alone, at once, and "
+               "reconnects. Redis answers in well under a millisecond; 3 s rides out a busy moment, and keeps the "
+               "wait short for clients of one process who cannot hear each other meanwhile.",
+               Complete::number)
+        ->check(positive_seconds_validator())->option_text("SECS");
     sub->callback([c, &ctx] { ctx.run = [c] { return run(*c); }; });
 }
 

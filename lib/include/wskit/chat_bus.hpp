@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,12 @@ struct RoomState {
     std::vector<Presence> members;
 };
 
+// A room with people in it, somewhere, for /rooms.
+struct RoomCount {
+    std::string room;
+    std::size_t people = 0;
+};
+
 // "message", "action", "join", "leave", "rename".
 WSKIT_API const char* type_name(RoomEvent::Type type);
 
@@ -63,8 +70,18 @@ public:
     virtual Subscription subscribe(const std::string& room, Handler handler) = 0;
     virtual void unsubscribe(Subscription subscription) = 0;
     virtual void publish(const RoomEvent& event) = 0;
-    // Asked when a room opens here; a bus serving one process knows nothing.
-    virtual RoomState room_state(const std::string& /*room*/) const { return {}; }
+    // What the bus knows of `room`, asked when the room opens here (once it
+    // has a subscriber). `done` is called exactly once on the loop thread,
+    // at once or later (unless the bus is destroyed first), and before the
+    // subscribers get any event of the room that the state does not hold.
+    // A bus serving one process knows nothing.
+    using Loaded = std::function<void(RoomState)>;
+    virtual void load_room(const std::string& /*room*/, Loaded done) { done({}); }
+    // The rooms with people in them in every process sharing them, for
+    // /rooms; nullopt when the bus knows of no other process (the hub then
+    // lists its own). `done` as for load_room.
+    using Listed = std::function<void(std::optional<std::vector<RoomCount>>)>;
+    virtual void list_rooms(Listed done) { done(std::nullopt); }
 
     // Names are unique per room across every process sharing it: before a
     // name is given (a join, a /nick), the hub claims it for `owner`, and

@@ -31,6 +31,13 @@ struct HubOptions {
     // Rooms nobody is in are remembered (with their history) up to this
     // many, the ones emptied longest ago forgotten first.
     std::size_t idle_rooms = 64;
+    // The bytes every room's history may take together (about: texts,
+    // names and bookkeeping); past it the oldest messages are forgotten
+    // first, whichever rooms they are in. 256 MiB holds the whole history
+    // of thousands of rooms of everyday messages, and caps what a crowd
+    // of rooms each filled with --history messages of the largest size
+    // (1000 rooms: 3 GiB) can pin.
+    std::size_t history_memory = 256u << 20;
     // Joins and leaves: this many are announced at once, then one
     // announcement (of all those since the last) per interval. A room
     // filling up with thousands sends a few frames a second, not one per

@@ -40,7 +40,7 @@ void Hub::Impl::command(ConnId conn, Client& c, std::string_view line, Time now)
         const auto& room = rooms.at(c.room);
         return deliver({conn}, render_who(c.room, names(room), room.roster.size(), c.name, c.format, now));
     }
-    if (name == "rooms") return tell(conn, c, rooms_line(), now);
+    if (name == "rooms") return list_rooms(conn);
     if (name == "help" || name == "?")
         return tell(conn, c, "commands:\n" + format_slash_help(chat_slash_commands()), now);
     tell(conn, c,
@@ -71,12 +71,27 @@ void Hub::Impl::rename(ConnId conn, Client& c, const std::string& name, Time now
     send(e);
 }
 
-std::string Hub::Impl::rooms_line() const {
+// A bus shared with other processes knows rooms this hub has never seen;
+// it answers later.
+void Hub::Impl::list_rooms(ConnId conn) {
+    bus.list_rooms([this, alive = std::weak_ptr<int>(alive), conn](std::optional<std::vector<RoomCount>> elsewhere) {
+        if (alive.expired()) return;
+        auto it = clients.find(conn);
+        if (it != clients.end()) tell(conn, it->second, rooms_line(elsewhere), latest);
+    });
+}
+
+std::string Hub::Impl::rooms_line(const std::optional<std::vector<RoomCount>>& elsewhere) const {
+    std::map<std::string, std::size_t> people;
+    if (elsewhere)
+        for (const auto& r : *elsewhere) people[r.room] = r.people;
+    // A room open here: as this hub knows it, which is up to date.
+    for (const auto& [name, room] : rooms)
+        if (!room.roster.empty()) people[name] = room.roster.size();
     std::string line = "rooms:";
     bool any = false;
-    for (const auto& [name, room] : rooms) {
-        if (room.roster.empty()) continue;
-        line += fmt::format("{} {} ({})", any ? "," : "", name, room.roster.size());
+    for (const auto& [name, count] : people) {
+        line += fmt::format("{} {} ({})", any ? "," : "", name, count);
         any = true;
     }
     return any ? line : "no rooms";

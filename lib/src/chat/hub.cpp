@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace wskit::chat {
 namespace {
@@ -19,7 +20,7 @@ constexpr std::size_t greeting_names = 50;
 void Hub::Impl::join(ConnId conn, std::string_view resource, WireFormat format, Time now) {
     latest = std::max(latest, now);
     auto address = parse_room_address(resource);
-    open_room(address.room);
+    auto& room = open_room(address.room);
     std::string wanted = clean_name(address.name, options.max_name_chars);
     auto refusal = wanted.empty() ? "" : name_refusal(wanted);
     auto& c = clients[conn];
@@ -28,6 +29,14 @@ void Hub::Impl::join(ConnId conn, std::string_view resource, WireFormat format, 
         tell(conn, c, fmt::format("the name {} is not allowed: {}; you join as a guest (/nick NAME picks a name)",
                                   wanted, refusal), now);
     if (wanted.empty() || !refusal.empty()) wanted = fmt::format("guest-{}", ++guests);
+    if (room.loading) {
+        // Its name is claimed once the room's people are known (on_loaded);
+        // what it sends meanwhile is held, as while a claim is out.
+        c.claiming = true;
+        c.wanted = std::move(wanted);
+        room.waiting.push_back(conn);
+        return;
+    }
     claim(conn, std::move(wanted), now);  // admit() once the bus grants a name
 }
 
@@ -76,6 +85,7 @@ void Hub::Impl::leave(ConnId conn, Time now) {
     auto room_name = it->second.room;
     auto& room = rooms.at(room_name);
     room.claims.erase(conn);  // its claim's answer will find it gone
+    room.waiting.erase(std::remove(room.waiting.begin(), room.waiting.end(), conn), room.waiting.end());
     if (it->second.joined) {
         auto& local = room.local_of(it->second.format);
         local.erase(std::remove(local.begin(), local.end(), conn), local.end());
@@ -83,40 +93,66 @@ void Hub::Impl::leave(ConnId conn, Time now) {
         release(room_name, conn, it->second.name);
     }
     clients.erase(it);
-    if (room.empty_here() && room.claims.empty()) close_room(room_name);
+    if (room.empty_here() && room.claims.empty() && room.waiting.empty()) close_room(room_name);
 }
 
 Room& Hub::Impl::open_room(const std::string& name) {
     auto& room = rooms.try_emplace(name, name).first->second;
-    if (!room.subscription) {
-        room.subscription = bus.subscribe(name, [this](const RoomEvent& e) { on_bus_event(e); });
-        // Others (processes sharing the room) may have been in it, and
-        // talked, while nobody was here.
-        auto known = bus.room_state(name);
-        if (!known.history.empty()) room.history.assign(known.history.begin(), known.history.end());
-        while (room.history.size() > options.history) room.history.pop_front();
-        for (auto& m : known.members)
-            if (m.origin != node) room.roster.push_back({m.origin, m.conn, m.name});
-        idle.erase(std::remove(idle.begin(), idle.end(), name), idle.end());
-    }
+    if (room.subscription) return room;
+    room.subscription = bus.subscribe(name, [this](const RoomEvent& e) { on_bus_event(e); });
+    idle.erase(std::remove(idle.begin(), idle.end(), name), idle.end());
+    // Others (processes sharing the room) may have been in it, and talked,
+    // while nobody was here: the bus says, at once or later.
+    room.loading = true;
+    bus.load_room(name, [this, alive = std::weak_ptr<int>(alive), name, subscription = room.subscription](
+                            RoomState state) {
+        if (!alive.expired()) on_loaded(name, subscription, std::move(state));
+    });
     return room;
+}
+
+void Hub::Impl::on_loaded(const std::string& name, Bus::Subscription subscription, RoomState state) {
+    auto it = rooms.find(name);
+    // Closed here meanwhile (its clients left), perhaps opened again since.
+    if (it == rooms.end() || it->second.subscription != subscription) return;
+    auto& room = it->second;
+    room.loading = false;
+    if (!state.history.empty()) replace_history(room, std::move(state.history));
+    for (auto& m : state.members) {
+        bool known = std::any_of(room.roster.begin(), room.roster.end(),
+                                 [&](const Member& r) { return r.origin == m.origin && r.conn == m.conn; });
+        if (m.origin != node && !known) room.roster.push_back({m.origin, m.conn, m.name});
+    }
+    auto waiting = std::move(room.waiting);
+    room.waiting.clear();
+    for (auto conn : waiting) {
+        auto c = clients.find(conn);
+        if (c != clients.end() && c->second.room == name) claim(conn, c->second.wanted, latest);
+    }
 }
 
 void Hub::Impl::close_room(const std::string& name) {
     auto& room = rooms.at(name);
-    bus.unsubscribe(room.subscription);
-    room.subscription = 0;
+    // Unsubscribed first: a reading of the room the bus gives up on now
+    // finds it closed.
+    bus.unsubscribe(std::exchange(room.subscription, 0));
+    room.loading = false;
     room.roster.clear();  // who is elsewhere is no longer heard of here
     room.presence = {};   // nobody is left here to hear of it
-    idle.push_back(name);
     if (room.history.empty()) {
         rooms.erase(name);
-        idle.pop_back();
+        return;
     }
-    while (idle.size() > options.idle_rooms) {
-        rooms.erase(idle.front());
-        idle.pop_front();
-    }
+    idle.push_back(name);
+    while (idle.size() > options.idle_rooms) forget_room(idle.front());
+}
+
+void Hub::Impl::forget_room(std::string name) {
+    idle.erase(std::remove(idle.begin(), idle.end(), name), idle.end());
+    auto it = rooms.find(name);
+    if (it == rooms.end()) return;
+    forget_history(it->second);
+    rooms.erase(it);
 }
 
 // Whether someone other than `except` (a client here) goes by `name`.
@@ -176,10 +212,7 @@ void Hub::Impl::on_bus_event(const RoomEvent& e) {
     auto& room = it->second;
     update_roster(room, e);
     bool presence = e.type == RoomEvent::Type::join || e.type == RoomEvent::Type::leave;
-    if (e.said()) {
-        room.history.push_back(e);
-        while (room.history.size() > options.history) room.history.pop_front();
-    }
+    if (e.said()) push_history(room, e);
     if (e.origin != node) sink(record(e));
     if (presence) return announce(room, e);
     flush_presence(room);  // what came before this event, first

@@ -8,6 +8,8 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -67,6 +69,10 @@ struct Room {
     std::deque<RoomEvent> history;
     std::map<ConnId, std::string> claims;  // name_key of the names this process's clients are claiming here
     PresenceBatch presence;
+    // Opening: the bus is reading what it knows of the room (load_room);
+    // the clients that arrive meanwhile wait to claim their names.
+    bool loading = false;
+    std::vector<ConnId> waiting;
 
     bool empty_here() const { return local[0].empty() && local[1].empty(); }
     std::vector<ConnId>& local_of(WireFormat f) { return local[static_cast<std::size_t>(f)]; }
@@ -82,6 +88,7 @@ struct Hub::Impl {
     void leave(ConnId conn, Time now);
     void handle(ConnId conn, Client& c, std::string_view text, Time now);
     void admit(ConnId conn, Time now);  // once its name is granted
+    void list_rooms(ConnId conn);
 
     // --- names claimed through the bus (claims.cpp) -----------------------
     void claim(ConnId conn, std::string wanted, Time now);
@@ -96,15 +103,26 @@ struct Hub::Impl {
     // --- commands ---------------------------------------------------------
     void command(ConnId conn, Client& c, std::string_view line, Time now);
     void nick(ConnId conn, Client& c, std::string_view args, Time now);
-    std::string rooms_line() const;
+    // Rooms and their people: those `elsewhere` knows of (every process's,
+    // or nothing), and this hub's own.
+    std::string rooms_line(const std::optional<std::vector<RoomCount>>& elsewhere) const;
 
     // --- rooms ------------------------------------------------------------
     Room& open_room(const std::string& name);
+    void on_loaded(const std::string& name, Bus::Subscription subscription, RoomState state);
     void close_room(const std::string& name);
+    void forget_room(std::string name);  // an idle room, history and all (a copy: idle may hold it)
     // Whether someone other than `except` (a client here) goes by `name`.
     bool taken(const Room& room, std::string_view name, ConnId except) const;
     // The first `limit` names of the room, in join order.
     static std::vector<std::string> names(const Room& room, std::size_t limit = SIZE_MAX);
+
+    // --- history, within options.history_memory (history.cpp) ----------
+    void push_history(Room& room, const RoomEvent& e);
+    void replace_history(Room& room, std::vector<RoomEvent> events);
+    void forget_history(Room& room);
+    void pop_history(Room& room);
+    void trim_history();
 
     // --- events -----------------------------------------------------------
     RoomEvent make_event(ConnId conn, const Client& c, RoomEvent::Type type, std::string text, Time now);
@@ -142,6 +160,11 @@ struct Hub::Impl {
     std::map<ConnId, Client> clients;
     std::map<std::string, Room> rooms;
     std::deque<std::string> idle;  // rooms nobody is in, emptied longest ago first
+    // The bytes of every room's history, and each room's oldest message
+    // (its time, the room): the first of these goes first when the bytes
+    // are over options.history_memory.
+    std::size_t history_bytes = 0;
+    std::set<std::pair<Time, std::string>> oldest_messages;
     std::uint64_t next_id = 1;
     std::uint64_t guests = 0;
     std::uint64_t claims = 0;

@@ -44,6 +44,20 @@ void render_redis(std::string& out, const redis::BusStats& r) {
     single(out, "wskit_chat_redis_outbox_dropped_total", "counter",
            "Messages pushed out of the full outbox: delivered here, never to the other processes.",
            r.outbox_dropped);
+    single(out, "wskit_chat_redis_lost_total", "counter",
+           "Messages of other processes, in rooms with clients here, that never reached this process: said while it "
+           "could not hear Redis and gone from the history list since, or dropped from their author's outbox.",
+           r.lost);
+    single(out, "wskit_chat_redis_rejected_total", "counter",
+           "Events and entries read from Redis that were not valid (malformed, over --max-size, control "
+           "characters): ignored.",
+           r.rejected);
+    single(out, "wskit_chat_redis_stalls_total", "counter",
+           "Times a Redis connection was given up because Redis stopped answering.", r.stalls);
+    single(out, "wskit_chat_redis_unanswered_bytes", "gauge",
+           "Bytes of commands sent to Redis and not answered yet.", r.unanswered_bytes);
+    single(out, "wskit_chat_redis_paused_clients", "gauge",
+           "Clients not read until Redis has answered what was sent before their messages.", r.paused);
     single(out, "wskit_chat_redis_published_total", "counter", "Room events this process published to Redis.",
            r.published);
     metric(out, "wskit_chat_redis_delivered_total", "counter",
@@ -69,7 +83,8 @@ void render_redis(std::string& out, const redis::BusStats& r) {
 std::string render_metrics(const MetricsSnapshot& m) {
     std::string out;
     single(out, "wskit_chat_clients", "gauge", "Clients connected now.", m.clients);
-    single(out, "wskit_chat_rooms", "gauge", "Rooms with someone in them.", m.rooms);
+    single(out, "wskit_chat_rooms", "gauge",
+           "Rooms with someone in them that this process serves (with --redis, those its clients are in).", m.rooms);
     single(out, "wskit_chat_connections_total", "counter",
             "WebSocket connections accepted.", m.server.connections_total);
     single(out, "wskit_chat_messages_received_total", "counter",

@@ -29,18 +29,40 @@ HttpResponse plain(int status, std::string body) {
 }
 
 // The bus over Redis, when --redis asks for one. Its node name tells this
-// process's events from the others' when they come back from Redis.
-std::unique_ptr<redis::RedisBus> make_redis_bus(EventLoop& loop, const std::string& url, std::size_t history) {
-    if (url.empty()) return nullptr;
-    auto where = redis::parse_redis_url(url);
+// process's events from the others' when they come back from Redis. What
+// it reads from Redis is held to a client's limits. `pause` stops and
+// resumes reading a client whose messages wait for Redis.
+std::unique_ptr<redis::RedisBus> make_redis_bus(EventLoop& loop, const ChatOptions& options,
+                                                redis::RedisBus::Pause pause) {
+    if (options.redis.empty()) return nullptr;
+    auto where = redis::parse_redis_url(options.redis);
     if (where.tls && !redis::redis_tls_supported())
         throw Error(ExitCode::usage, "rediss:// (Redis over TLS) is not available: this wskit is built with "
-                                     "hiredis 0.14, which has no TLS; use redis://, through a TLS tunnel such "
-                                     "as stunnel when Redis is on another machine");
+                                     "hiredis 0.14, which has no TLS; use redis:// through a TLS tunnel (stunnel, "
+                                     "or haproxy) when Redis is on another machine");
+    if (options.presence_ttl * 2 <= options.redis_timeout * 3)
+        throw Error(ExitCode::usage, "--presence-ttl must be more than 1.5 times --redis-timeout: a process "
+                                     "whose Redis answers slowly, not yet taken for gone, would see its "
+                                     "clients leave the other processes' rooms");
     char host[256] = "";
     gethostname(host, sizeof host - 1);
     auto node = fmt::format("{}:{}:{:08x}", host, getpid(), std::random_device{}());
-    return std::make_unique<redis::RedisBus>(loop, where, node, history);
+    redis::RedisBusOptions bus;
+    bus.history = options.hub.history;
+    bus.history_ttl = options.history_ttl;
+    bus.presence_ttl = options.presence_ttl;
+    bus.reply_timeout = options.redis_timeout;
+    bus.limits = {options.server.max_message_size, options.hub.max_name_chars};
+    return std::make_unique<redis::RedisBus>(loop, where, node, bus, std::move(pause));
+}
+
+// With Redis, the history of a room nobody is in here is Redis' to keep
+// (the room is read again when someone comes back): a copy here would
+// only cost memory, and outlive the history's TTL in Redis.
+chat::HubOptions hub_options(const ChatOptions& options) {
+    auto hub = options.hub;
+    if (!options.redis.empty()) hub.idle_rooms = 0;
+    return hub;
 }
 
 // The server's own pages are https:// when it serves wss.
@@ -61,8 +83,12 @@ public:
     explicit ChatServer(const ChatOptions& options)
         : options_(options), access_(access_policy(options)), session_(loop_, options.output),
           transcript_(session_, options.output),
-          redis_(make_redis_bus(loop_, options.redis, options.hub.history)),
-          hub_(redis_ ? static_cast<chat::Bus&>(*redis_) : local_bus_, options.hub,
+          redis_(make_redis_bus(loop_, options,
+                                [this](ConnId conn, bool pause) {
+                                    if (pause) server_->pause_reading(conn);
+                                    else server_->resume_reading(conn);
+                                })),
+          hub_(redis_ ? static_cast<chat::Bus&>(*redis_) : local_bus_, hub_options(options),
                [this](chat::Output&& o) { on_output(std::move(o)); }, redis_ ? redis_->node() : "local") {
         auto server_options = options.server;
         server_options.subprotocols = {chat::json_subprotocol};

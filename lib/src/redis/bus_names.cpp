@@ -13,7 +13,7 @@
 // clients leaves or renames, show the same name.
 #include "bus.hpp"
 
-#include "room_cache.hpp"
+#include "event_codec.hpp"
 
 #include <wskit/chat_rules.hpp>
 
@@ -45,7 +45,7 @@ void RedisBus::claim_name(const std::string& room, const std::string& name, cons
     auto id = next_claim_++;
     claims_[id] = std::move(done);
     bool sent = pub_.command({"SET", name_key(room, name), presence_field(owner.origin, owner.conn), "NX", "PX",
-                              std::to_string(presence_ttl.count())},
+                              std::to_string(options_.presence_ttl.count())},
                              [this, id](const Reply& r) {
                                  auto it = claims_.find(id);
                                  if (it == claims_.end()) return;
@@ -73,7 +73,7 @@ void RedisBus::refresh_names() {
         }
         std::vector<std::string> argv{"EVAL", refresh_script, std::to_string(keys.size())};
         argv.insert(argv.end(), keys.begin(), keys.end());
-        argv.push_back(std::to_string(presence_ttl.count()));
+        argv.push_back(std::to_string(options_.presence_ttl.count()));
         argv.insert(argv.end(), owners.begin(), owners.end());
         pub_.command(argv);
     }

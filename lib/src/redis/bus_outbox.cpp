@@ -5,19 +5,18 @@
 // They come back from Redis like any event of this process that is not
 // pending, and are not delivered here a second time. A process that was
 // not listening yet when they were published (it reconnects later) finds
-// them in the history lists, and delivers what it had missed (missed() in
-// bus_state.cpp); one that receives a message twice (sent again after a
-// loss, unsure it had arrived) delivers it once. Joins, leaves and
-// renames are not kept: presence, rewritten when sharing resumes, tells
-// the other processes who is here now.
+// them in the history lists, and delivers what it had missed (catch_up in
+// bus_rooms.cpp); one that receives a message twice (sent again after a
+// loss, unsure it had arrived) delivers it once: each keeps the number
+// its author gave it. Joins, leaves and renames are not kept: presence,
+// rewritten when sharing resumes, tells the other processes who is here
+// now.
 //
 // The outbox is bounded: at most outbox_limit messages and outbox_bytes
 // of text. Past either, the oldest are dropped (counted in /metrics, said
 // once on stderr): they stay in this process's rooms, and the others never
-// see them.
+// see them (and count them as lost: their numbers never come).
 #include "bus.hpp"
-
-#include "event_codec.hpp"
 
 #include <fmt/format.h>
 
@@ -29,12 +28,12 @@ namespace {
 constexpr std::size_t outbox_limit = 1000;
 constexpr std::size_t outbox_bytes = 4 << 20;
 
-std::size_t size_of(const chat::RoomEvent& e) { return e.text.size() + e.from.size() + e.room.size(); }
+std::size_t size_of(const Envelope& e) { return e.event.text.size() + e.event.from.size() + e.event.room.size(); }
 
 }  // namespace
 
-void RedisBus::keep_for_later(const chat::RoomEvent& event) {
-    if (!event.said()) return;
+void RedisBus::keep_for_later(const Envelope& event) {
+    if (!event.event.said()) return;
     outbox_.push_back(event);
     outbox_bytes_ += size_of(event);
     while (outbox_.size() > outbox_limit || outbox_bytes_ > outbox_bytes) {
@@ -62,21 +61,13 @@ void RedisBus::send_outbox() {
     for (const auto& e : events) {
         ++stats_.published;
         persist(e);
-        pub_.command({"PUBLISH", room_channel(e.room), encode_event(e)});
+        pub_.command({"PUBLISH", room_channel(e.event.room), encode_event(e)});
     }
     if (!events.empty())
         std::cerr << fmt::format("wskit: {} message{} said here while Redis was unreachable sent to the other "
                                  "processes\n",
                                  events.size(), events.size() == 1 ? "" : "s")
                   << std::flush;
-}
-
-// A process's events come in the order it published them, ids increasing.
-bool RedisBus::seen_before(const chat::RoomEvent& event) {
-    auto& last = last_seen_[event.origin];
-    if (event.id <= last) return true;
-    last = event.id;
-    return false;
 }
 
 }  // namespace wskit::redis

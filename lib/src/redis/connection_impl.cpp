@@ -31,10 +31,25 @@ struct Watcher : std::enable_shared_from_this<Watcher> {
                               (write ? self->write_waiting : self->read_waiting) = false;
                               if (ec || !self->ac || !(write ? self->writing : self->reading)) return;
                               if (write) redisAsyncHandleWrite(self->ac);
-                              else redisAsyncHandleRead(self->ac);
+                              else self->read();
                               // hiredis may have freed the context (cleanup cleared ac).
                               if (self->ac && (write ? self->writing : self->reading)) self->wait(write);
                           });
+    }
+
+    // hiredis reads 16 KiB at a time: what is already there is read in a
+    // row (up to 1 MiB, then the loop's other work gets its turn), not one
+    // wait on the loop per 16 KiB, which left a busy process's subscriber
+    // connection seconds behind the channels.
+    void read() {
+        for (int chunks = 0; chunks < 64; ++chunks) {
+            redisAsyncHandleRead(ac);
+            asio::error_code ec;
+            asio::posix::descriptor_base::bytes_readable readable(true);
+            if (!ac || !reading) return;
+            socket.io_control(readable, ec);
+            if (ec || readable.get() == 0) return;
+        }
     }
 
     asio::posix::stream_descriptor socket;
@@ -88,9 +103,25 @@ struct Connection::Context {
     struct Pending {
         Done done;
         bool repeat = false;  // a subscription: called for every message
+        std::size_t bytes = 0;  // what the command weighs until answered (0 for a subscription)
+        std::chrono::steady_clock::time_point sent;
+        bool confirmed = false;  // a subscription Redis has confirmed: waiting for nothing
     };
+    // By id: Redis answers in order, so the first entry that is not a
+    // confirmed subscription is the oldest command waiting for its answer.
     std::map<std::uintptr_t, Pending> pending;
     std::uintptr_t next = 1;
+    std::size_t unanswered_bytes = 0;
+
+    void answered(std::map<std::uintptr_t, Pending>::iterator it) {
+        unanswered_bytes -= it->second.bytes;
+        pending.erase(it);
+    }
+    const Pending* oldest_unanswered() const {
+        for (const auto& [id, p] : pending)
+            if (!p.repeat || !p.confirmed) return &p;
+        return nullptr;
+    }
 };
 
 namespace {
@@ -99,13 +130,22 @@ Connection::Context* context_of(const redisAsyncContext* ac) {
     return static_cast<Connection::Context*>(ac->data);
 }
 
+// What a command weighs in hiredis' buffer and on the wire: its arguments
+// and the protocol's framing of each.
+std::size_t weight(const std::vector<std::string>& argv) {
+    std::size_t bytes = 16;
+    for (const auto& a : argv) bytes += a.size() + 16;
+    return bytes;
+}
+
 }  // namespace
 
-Connection::Connection(EventLoop& loop, RedisUrl url, std::string name, Handlers handlers)
-    : loop_(loop), url_(std::move(url)), name_(std::move(name)), handlers_(std::move(handlers)) {}
+Connection::Connection(EventLoop& loop, RedisUrl url, std::string name, Handlers handlers, Limits limits)
+    : loop_(loop), url_(std::move(url)), name_(std::move(name)), handlers_(std::move(handlers)), limits_(limits) {}
 
 Connection::~Connection() {
     if (connect_timer_) loop_.cancel(connect_timer_);
+    if (watch_timer_) loop_.cancel(watch_timer_);
     if (context_ && context_->ac) {
         context_->ac->data = nullptr;
         redisAsyncFree(context_->ac);
@@ -143,10 +183,11 @@ void Connection::connect() {
             });
     }
     // hiredis 0.14 has no connect timeout of its own: a host that never
-    // answers would leave the connection "connecting" for ever.
+    // answers would leave the connection "connecting" for ever. The clock
+    // runs until Redis has answered, as a stopped one accepts connections.
     connect_timer_ = loop_.after(std::chrono::seconds(5), [this] {
         connect_timer_ = 0;
-        abandon("no connection within 5 s");
+        give_up(connected_ ? "connected, but no answer within 5 s" : "no connection within 5 s");
     });
 }
 
@@ -177,42 +218,80 @@ void Connection::open(const std::string& address) {
     });
 }
 
+// Called from hiredis' connect callback, where the context must not be
+// freed: the commands queued here are small, far from max_unanswered.
 void Connection::on_connected() {
-    if (connect_timer_) loop_.cancel(connect_timer_);
-    connect_timer_ = 0;
-    auto selected = [this] {
-        if (url_.db == 0) return become_ready();
-        command({"SELECT", std::to_string(url_.db)}, [this](const Reply& r) {
-            if (!r.ok()) return abandon(fmt::format("SELECT {}: {}", url_.db, r.str));
+    connected_ = true;
+    handshake();
+}
+
+// AUTH, SELECT, then a PING: ready once Redis has answered them all.
+void Connection::handshake() {
+    auto ping = [this] {
+        command({"PING"}, [this](const Reply& r) {
+            if (!r.ok()) return give_up("PING: " + r.str);
             become_ready();
+        });
+    };
+    auto selected = [this, ping] {
+        if (url_.db == 0) return ping();
+        command({"SELECT", std::to_string(url_.db)}, [this, ping](const Reply& r) {
+            if (!r.ok()) return give_up(fmt::format("SELECT {}: {}", url_.db, r.str));
+            ping();
         });
     };
     if (url_.password.empty()) return selected();
     command({"AUTH", url_.password}, [this, selected](const Reply& r) {
-        if (!r.ok()) return abandon("AUTH: " + r.str);
+        if (!r.ok()) return give_up("AUTH: " + r.str);
         selected();
     });
 }
 
 void Connection::become_ready() {
+    if (connect_timer_) loop_.cancel(connect_timer_);
+    connect_timer_ = 0;
     ready_ = true;
+    watch();
     if (handlers_.on_ready) handlers_.on_ready();
 }
 
-// Gives the connection up from our side (a failed AUTH, a timeout).
-void Connection::abandon(const std::string& why) {
+// Every quarter of reply_timeout: a command waiting for its answer, and
+// nothing read for reply_timeout since it was sent, means Redis has
+// stopped answering. (Answers come in order: one still reading the
+// answers to a long queue is working.)
+void Connection::watch() {
+    auto period = std::max(limits_.reply_timeout / 4, std::chrono::milliseconds(10));
+    watch_timer_ = loop_.after(period, [this] {
+        watch_timer_ = 0;
+        if (!context_) return;
+        const auto* oldest = context_->oldest_unanswered();
+        if (oldest && std::chrono::steady_clock::now() - std::max(oldest->sent, last_read_) > limits_.reply_timeout) {
+            ++stalls_;
+            return give_up(fmt::format("no answer within {:g} s", limits_.reply_timeout.count() / 1000.0));
+        }
+        watch();
+    });
+}
+
+// hiredis' context is freed at once, or, from inside one of its reply
+// callbacks, as soon as that callback returns (redisAsyncFree waits for
+// it); either way its callbacks find nobody from here on. (Not
+// redisAsyncDisconnect: it waits for every answer, which a stalled Redis
+// never sends, and keeps the buffers meanwhile.)
+void Connection::give_up(const std::string& why) {
     if (!context_) return;
-    if (!context_->ac) return lost(why);  // still resolving the host name
     auto* ac = context_->ac;
-    ac->data = nullptr;  // hiredis' callbacks from here on find nobody
+    if (!ac) return lost(why);  // still resolving the host name
+    ac->data = nullptr;
     lost(why);
-    redisAsyncDisconnect(ac);
+    redisAsyncFree(ac);
 }
 
 void Connection::lost(const std::string& why) {
     if (connect_timer_) loop_.cancel(connect_timer_);
-    connect_timer_ = 0;
-    ready_ = false;
+    if (watch_timer_) loop_.cancel(watch_timer_);
+    connect_timer_ = watch_timer_ = 0;
+    ready_ = connected_ = false;
     if (context_ && context_->ac) context_->ac->data = nullptr;
     // Keep nothing of hiredis' context: it frees itself after this callback.
     context_.reset();
@@ -229,8 +308,22 @@ bool Connection::subscribe(const std::vector<std::string>& argv, Done push) {
     return send(argv, std::move(push), true);
 }
 
+std::size_t Connection::unanswered_bytes() const { return context_ ? context_->unanswered_bytes : 0; }
+
 bool Connection::send(const std::vector<std::string>& argv, Done done, bool repeat) {
     if (!context_ || !context_->ac) return false;
+    auto bytes = repeat ? 0 : weight(argv);
+    if (context_->unanswered_bytes + bytes > limits_.max_unanswered) {
+        // Given up from the loop, not here: this may run inside one of
+        // hiredis' callbacks on another connection's behalf, or in its
+        // connect callback, where the context must not be freed.
+        loop_.post([this, attempt = std::weak_ptr<Context>(context_), alive = std::weak_ptr<int>(alive_)] {
+            if (alive.expired() || attempt.expired() || attempt.lock() != context_) return;
+            ++stalls_;
+            give_up(fmt::format("more than {} MiB sent and not answered", limits_.max_unanswered >> 20));
+        });
+        return false;
+    }
     std::vector<const char*> args;
     std::vector<std::size_t> lengths;
     for (const auto& a : argv) {
@@ -238,19 +331,31 @@ bool Connection::send(const std::vector<std::string>& argv, Done done, bool repe
         lengths.push_back(a.size());
     }
     auto id = context_->next++;
-    context_->pending[id] = {std::move(done), repeat};
+    context_->pending[id] = {std::move(done), repeat, bytes, std::chrono::steady_clock::now()};
+    context_->unanswered_bytes += bytes;
     auto callback = [](redisAsyncContext* c, void* reply, void* privdata) {
         auto* ctx = context_of(c);
         if (!ctx) return;
         auto it = ctx->pending.find(reinterpret_cast<std::uintptr_t>(privdata));
         if (it == ctx->pending.end()) return;
-        if (!reply) return void(ctx->pending.erase(it));  // the connection went first
-        auto handler = it->second.repeat ? it->second.done : std::move(it->second.done);
-        if (!it->second.repeat) ctx->pending.erase(it);
+        if (!reply) return ctx->answered(it);  // the connection went first
+        auto* owner = ctx->owner;
+        owner->last_read_ = std::chrono::steady_clock::now();
+        bool subscription = it->second.repeat;
+        it->second.confirmed = true;
+        auto handler = subscription ? it->second.done : std::move(it->second.done);
+        if (!subscription) ctx->answered(it);
         if (handler) handler(copy(static_cast<redisReply*>(reply)));
+        // The handler may have given the connection up: owner is still
+        // there (only its destructor frees it, never from a callback), its
+        // context may not be.
+        if (!subscription && owner->handlers_.on_answer) owner->handlers_.on_answer();
     };
-    return redisAsyncCommandArgv(context_->ac, callback, reinterpret_cast<void*>(id), static_cast<int>(args.size()),
-                                 args.data(), lengths.data()) == REDIS_OK;
+    if (redisAsyncCommandArgv(context_->ac, callback, reinterpret_cast<void*>(id), static_cast<int>(args.size()),
+                              args.data(), lengths.data()) == REDIS_OK)
+        return true;
+    context_->answered(context_->pending.find(id));  // hiredis is closing it
+    return false;
 }
 
 }  // namespace wskit::redis
