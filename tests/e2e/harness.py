@@ -154,11 +154,19 @@ class TestCase(unittest.TestCase):
     def start_redis(self, port=None, *args):
         """A redis-server (Debian's) on 127.0.0.1, without persistence, stopped
         with the test; returns (process, port)."""
-        port = port or free_port()
-        p = self.start(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                        "--appendonly", "no", *args])
-        p.wait_line("Ready to accept connections", stream="stdout")
-        return p, port
+        # free_port() releases the port before redis-server binds it, so
+        # another test may take it meanwhile: a port of our choosing is
+        # tried again with another; a port the caller gave is kept.
+        for _ in range(5 if port is None else 1):
+            chosen = port or free_port()
+            p = self.start(["redis-server", "--port", str(chosen), "--bind", "127.0.0.1", "--save", "",
+                            "--appendonly", "no", *args])
+            m = p.wait_line(r"Ready to accept connections|Could not create server TCP listening socket",
+                            stream="stdout")
+            if m.group(0).startswith("Ready"):
+                return p, chosen
+            p.stop()
+        raise AssertionError(f"redis-server could not listen: {p.seen['stdout'][-5:]!r}")
 
     def start_wskit_server(self, *args, **kw):
         return self.start_server([WSKIT, *args], **kw)
