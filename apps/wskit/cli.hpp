@@ -6,10 +6,10 @@
 #include <wskit/access.hpp>
 #include <wskit/client.hpp>
 #include <wskit/error.hpp>
-#include <wskit/input.hpp>
+#include <wskit/tool/input.hpp>
 #include <wskit/printer.hpp>
 #include <wskit/server.hpp>
-#include <wskit/slash.hpp>
+#include <wskit/tool/slash.hpp>
 
 #include <CLI/CLI.hpp>
 

@@ -16,7 +16,7 @@ foreach(var INCLUDE_DIR CXX WORK_DIR)
   endif()
 endforeach()
 
-file(GLOB headers RELATIVE ${INCLUDE_DIR} ${INCLUDE_DIR}/wskit/*.hpp ${INCLUDE_DIR}/wskit/*.h)
+file(GLOB headers RELATIVE ${INCLUDE_DIR} ${INCLUDE_DIR}/wskit/*.hpp ${INCLUDE_DIR}/wskit/*/*.hpp)
 list(SORT headers)
 if(NOT headers)
   message(FATAL_ERROR "no public headers found under ${INCLUDE_DIR}/wskit")

@@ -5,7 +5,7 @@
 // accepts does not start like the server's lines nor holds a ':'.
 #include "fuzz_support.hpp"
 
-#include <wskit/chat_rules.hpp>
+#include <wskit/chat/rules.hpp>
 #include <wskit/encoding.hpp>
 
 #include <cstddef>

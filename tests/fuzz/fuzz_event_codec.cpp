@@ -5,10 +5,10 @@
 // itself once encoded.
 #include "fuzz_support.hpp"
 
-#include "redis/event_codec.hpp"
+#include "chat/redis/event_codec.hpp"
 
-#include <wskit/chat_rules.hpp>
-#include <wskit/chat_wire.hpp>
+#include <wskit/chat/rules.hpp>
+#include <wskit/chat/wire.hpp>
 #include <wskit/encoding.hpp>
 
 #include <cstddef>

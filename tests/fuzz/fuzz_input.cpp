@@ -4,7 +4,7 @@
 #include "fuzz_support.hpp"
 
 #include <wskit/encoding.hpp>
-#include <wskit/input.hpp>
+#include <wskit/tool/input.hpp>
 
 #include <fuzzer/FuzzedDataProvider.h>
 

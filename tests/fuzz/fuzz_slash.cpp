@@ -4,7 +4,7 @@
 #include "fuzz_support.hpp"
 
 #include <wskit/encoding.hpp>
-#include <wskit/slash.hpp>
+#include <wskit/tool/slash.hpp>
 
 #include <cstddef>
 #include <cstdint>

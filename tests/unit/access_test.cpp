@@ -1,7 +1,7 @@
 #include "support.hpp"
 
 #include <wskit/access.hpp>
-#include <wskit/listen.hpp>
+#include <wskit/tool/listen.hpp>
 
 using namespace std::chrono_literals;
 using wskit::AccessGate;

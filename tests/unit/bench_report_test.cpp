@@ -1,7 +1,7 @@
 // What wskit bench reports about a fan-out over several servers: the URLs,
 // which server each receiver was on, and a row per server; and where the
 // receivers go. Results are built by hand: no connection is opened.
-#include <wskit/bench.hpp>
+#include <wskit/tool/bench.hpp>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
-#include "bench_wire.hpp"
+#include "bench/wire.hpp"
 
-#include <wskit/bench.hpp>
+#include <wskit/tool/bench.hpp>
 #include <wskit/encoding.hpp>
 
 #include <catch2/catch.hpp>

@@ -1,6 +1,6 @@
 #include "support.hpp"
 
-#include "cgi_env.hpp"
+#include "process/cgi_env.hpp"
 
 #include <algorithm>
 #include <map>

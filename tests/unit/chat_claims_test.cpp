@@ -2,7 +2,7 @@
 // a room through a bus which answers claims later, as Redis does.
 #include "support.hpp"
 
-#include <wskit/chat_room.hpp>
+#include <wskit/chat/room.hpp>
 
 #include <algorithm>
 #include <memory>

@@ -1,6 +1,6 @@
 #include "support.hpp"
 
-#include <wskit/chat_room.hpp>
+#include <wskit/chat/room.hpp>
 
 #include <nlohmann/json.hpp>
 

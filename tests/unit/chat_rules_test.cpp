@@ -1,6 +1,6 @@
 #include "support.hpp"
 
-#include <wskit/chat_rules.hpp>
+#include <wskit/chat/rules.hpp>
 
 #include <algorithm>
 #include <set>

@@ -2,8 +2,8 @@
 // the escalation, and that nothing is left behind.
 #include "support.hpp"
 
-#include "child_process.hpp"
-#include "child_sweep.hpp"
+#include "process/child_process.hpp"
+#include "process/child_sweep.hpp"
 
 #include <wskit/error.hpp>
 

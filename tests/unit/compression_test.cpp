@@ -1,6 +1,6 @@
 #include "support.hpp"
 
-#include "deflate_codec.hpp"
+#include "proto/deflate_codec.hpp"
 
 #include <wskit/compression.hpp>
 

@@ -1,6 +1,6 @@
 #include "support.hpp"
 
-#include "headers.hpp"
+#include "proto/headers.hpp"
 
 #include <wskit/client.hpp>
 

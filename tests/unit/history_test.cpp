@@ -1,6 +1,6 @@
 #include "support.hpp"
 
-#include "line_editor.hpp"
+#include "term/line_editor.hpp"
 
 using wskit::detail::history_file;
 

@@ -1,6 +1,6 @@
 #include "support.hpp"
 
-#include <wskit/input.hpp>
+#include <wskit/tool/input.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
 #include "support.hpp"
 
-#include <wskit/inspect.hpp>
+#include <wskit/tool/inspect.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
 #include "support.hpp"
 
-#include "line_splitter.hpp"
+#include "process/line_splitter.hpp"
 
 #include <vector>
 

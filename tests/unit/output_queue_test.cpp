@@ -1,6 +1,6 @@
 // The policy of the console output's buffer: whole records or nothing for a
 // server, everything for a client with high and low marks.
-#include "output_queue.hpp"
+#include "term/output_queue.hpp"
 
 #include <catch2/catch.hpp>
 

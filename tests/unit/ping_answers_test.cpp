@@ -1,7 +1,7 @@
 #include "support.hpp"
 
-#include "control_frames.hpp"
-#include "ping_answers.hpp"
+#include "proto/control_frames.hpp"
+#include "proto/ping_answers.hpp"
 
 using wskit::BackpressureAction;
 using wskit::frame_overhead;

@@ -1,4 +1,4 @@
-#include "http_tunnel.hpp"
+#include "proto/http_tunnel.hpp"
 #include "support.hpp"
 
 #include <wskit/proxy.hpp>

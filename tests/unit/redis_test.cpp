@@ -1,8 +1,8 @@
 // The pure pieces of --redis: the URL, what travels through Redis and its
 // strict parser, and what a process knows of the rooms open here.
-#include "redis/event_codec.hpp"
-#include "redis/room_ledger.hpp"
-#include "redis/url.hpp"
+#include "chat/redis/event_codec.hpp"
+#include "chat/redis/room_ledger.hpp"
+#include "chat/redis/url.hpp"
 
 #include <wskit/error.hpp>
 

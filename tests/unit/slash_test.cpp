@@ -1,7 +1,7 @@
 #include "support.hpp"
 
-#include <wskit/listen.hpp>
-#include <wskit/slash.hpp>
+#include <wskit/tool/listen.hpp>
+#include <wskit/tool/slash.hpp>
 
 using Catch::Matchers::Contains;
 using wskit::Opcode;

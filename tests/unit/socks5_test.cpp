@@ -1,4 +1,4 @@
-#include "socks5.hpp"
+#include "proto/socks5.hpp"
 
 #include <catch2/catch.hpp>
 

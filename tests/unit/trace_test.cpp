@@ -1,4 +1,4 @@
-#include "frame_trace.hpp"
+#include "proto/frame_trace.hpp"
 
 #include <wskit/trace.hpp>
 

@@ -3,7 +3,7 @@
 // exit status.
 #include "commands.hpp"
 
-#include <wskit/bench.hpp>
+#include <wskit/tool/bench.hpp>
 #include <wskit/url.hpp>
 
 #include <atomic>

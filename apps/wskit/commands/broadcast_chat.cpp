@@ -1,7 +1,7 @@
 // wskit broadcast-chat: chat rooms for terminals and browsers.
 #include "commands.hpp"
 
-#include <wskit/chat_server.hpp>
+#include <wskit/chat/server.hpp>
 
 #include <cmath>
 #include <memory>

@@ -4,7 +4,7 @@
 
 #include "../cli.hpp"
 
-#include <wskit/exec_bridge.hpp>
+#include <wskit/tool/exec_bridge.hpp>
 
 namespace wskit::cli {
 

@@ -1,7 +1,7 @@
 // wskit connect: talk to a ws:// or wss:// server.
 #include "commands.hpp"
 
-#include <wskit/connect.hpp>
+#include <wskit/tool/connect.hpp>
 
 #include <cstdio>
 #include <memory>

@@ -1,7 +1,7 @@
 // wskit echo: a fast echo server for testing and benchmarking clients.
 #include "commands.hpp"
 
-#include <wskit/echo.hpp>
+#include <wskit/tool/echo.hpp>
 
 #include <memory>
 

@@ -2,7 +2,7 @@
 // timing; or, with --listen, on the handshakes clients send.
 #include "commands.hpp"
 
-#include <wskit/inspect.hpp>
+#include <wskit/tool/inspect.hpp>
 #include <wskit/url.hpp>
 
 #include <cstdio>

@@ -3,7 +3,7 @@
 
 #include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
-#include <wskit/listen.hpp>
+#include <wskit/tool/listen.hpp>
 #include <wskit/url.hpp>
 
 #include <fmt/format.h>

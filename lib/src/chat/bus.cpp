@@ -1,4 +1,4 @@
-#include <wskit/chat_bus.hpp>
+#include <wskit/chat/bus.hpp>
 
 namespace wskit::chat {
 

@@ -5,7 +5,7 @@
 // flight the client is not in its room yet (joining) or keeps its old name
 // (/nick); what it sends meanwhile is held, in order, and handled once the
 // answer came: nothing it said is lost or overtakes the name it asked for.
-#include "hub_impl.hpp"
+#include "chat/hub_impl.hpp"
 
 #include <fmt/format.h>
 

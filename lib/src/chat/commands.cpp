@@ -1,4 +1,4 @@
-#include "hub_impl.hpp"
+#include "chat/hub_impl.hpp"
 
 #include <fmt/format.h>
 

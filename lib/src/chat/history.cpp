@@ -6,7 +6,7 @@
 // its recent history, and an idle one that loses all of it is forgotten.
 // Each room's oldest message is kept in a sorted set (oldest_messages), so
 // that finding the one to drop costs a lookup, not a walk over the rooms.
-#include "hub_impl.hpp"
+#include "chat/hub_impl.hpp"
 
 #include <algorithm>
 

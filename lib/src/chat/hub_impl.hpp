@@ -2,7 +2,7 @@
 // (joins, leaves, events) and commands.cpp (what clients type).
 #pragma once
 
-#include <wskit/chat_room.hpp>
+#include <wskit/chat/room.hpp>
 
 #include <array>
 #include <deque>

@@ -1,4 +1,4 @@
-#include "metrics.hpp"
+#include "chat/metrics.hpp"
 
 #include <fmt/format.h>
 

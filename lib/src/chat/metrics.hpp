@@ -2,7 +2,7 @@
 // exposition format (version 0.0.4).
 #pragma once
 
-#include "../redis/bus.hpp"
+#include "chat/redis/bus.hpp"
 
 #include <wskit/server.hpp>
 

@@ -1,4 +1,4 @@
-#include "page.hpp"
+#include "chat/page.hpp"
 
 #include <string>
 #include <utility>

@@ -5,7 +5,7 @@
 // bucket per room (HubOptions::presence_burst announcements, then one per
 // presence_interval) keeps a handful of joins immediate and turns a rush of
 // them into a few frames a second, each naming a few and counting the rest.
-#include "hub_impl.hpp"
+#include "chat/hub_impl.hpp"
 
 #include <algorithm>
 #include <unordered_set>

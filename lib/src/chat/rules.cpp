@@ -1,4 +1,4 @@
-#include <wskit/chat_rules.hpp>
+#include <wskit/chat/rules.hpp>
 #include <wskit/encoding.hpp>
 #include <wskit/url.hpp>
 

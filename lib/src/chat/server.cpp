@@ -1,14 +1,14 @@
 // run_chat: the Hub on a Server, with the HTTP side (page, /healthz,
 // /metrics), the handshake checks, pings and the transcript.
-#include "metrics.hpp"
-#include "page.hpp"
-#include "transcript.hpp"
-#include "../redis/bus.hpp"
+#include "chat/metrics.hpp"
+#include "chat/page.hpp"
+#include "chat/transcript.hpp"
+#include "chat/redis/bus.hpp"
 
 #include <wskit/access.hpp>
-#include <wskit/chat_server.hpp>
+#include <wskit/chat/server.hpp>
 #include <wskit/error.hpp>
-#include <wskit/serve.hpp>
+#include <wskit/tool/serve.hpp>
 
 #include <fmt/format.h>
 

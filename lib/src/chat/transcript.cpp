@@ -1,4 +1,4 @@
-#include "transcript.hpp"
+#include "chat/transcript.hpp"
 
 #include <wskit/encoding.hpp>
 

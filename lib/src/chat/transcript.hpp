@@ -2,11 +2,11 @@
 // and drops, as human lines or one JSON object each (--json).
 #pragma once
 
-#include "metrics.hpp"
+#include "chat/metrics.hpp"
 
-#include <wskit/chat_bus.hpp>
+#include <wskit/chat/bus.hpp>
 #include <wskit/printer.hpp>
-#include <wskit/serve.hpp>
+#include <wskit/tool/serve.hpp>
 
 namespace wskit::chat {
 

@@ -1,4 +1,4 @@
-#include <wskit/chat_wire.hpp>
+#include <wskit/chat/wire.hpp>
 #include <wskit/encoding.hpp>
 #include <wskit/printer.hpp>
 

@@ -1,0 +1,259 @@
+// What wskit bench prints: the progress line, the summary table, --json.
+#include "bench/text.hpp"
+
+#include <wskit/tool/bench.hpp>
+#include <wskit/encoding.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+namespace wskit {
+namespace {
+
+using detail::counted;
+
+// Nanoseconds in the unit that suits them: "850 us", "1.23 ms", "1.002 s".
+std::string duration_text(std::uint64_t ns) {
+    if (ns < 1000) return fmt::format("{} ns", ns);
+    if (ns < 1000000) return fmt::format("{:.1f} us", static_cast<double>(ns) / 1e3);
+    if (ns < 1000000000) return fmt::format("{:.2f} ms", static_cast<double>(ns) / 1e6);
+    return fmt::format("{:.3f} s", static_cast<double>(ns) / 1e9);
+}
+
+const char* unit_of(BenchMode mode) {
+    switch (mode) {
+        case BenchMode::echo: return "echoes";
+        case BenchMode::fanout: return "deliveries";
+        case BenchMode::handshake: return "handshakes";
+        case BenchMode::idle: return "connections";
+    }
+    return "";
+}
+
+const char* one_of(BenchMode mode) {
+    switch (mode) {
+        case BenchMode::echo: return "echo";
+        case BenchMode::fanout: return "delivery";
+        case BenchMode::handshake: return "handshake";
+        case BenchMode::idle: return "connection";
+    }
+    return "";
+}
+
+void row(std::string& out, const std::string& name, const std::string& value) {
+    out += fmt::format("  {:<22}{}\n", name, value);
+}
+
+// Fan-out over several servers: the receivers of each, and what they got.
+void per_server_rows(std::string& out, const BenchResult& r, const std::vector<Url>& servers) {
+    for (std::size_t s = 0; s < servers.size(); ++s) {
+        std::uint64_t receivers = 0, received = 0, lost = 0, duplicated = 0;
+        for (const auto& rec : r.receivers) {
+            if (rec.server != s) continue;
+            ++receivers;
+            received += rec.received;
+            lost += rec.lost;
+            duplicated += rec.duplicated;
+        }
+        row(out, s == 0 ? "per server" : "",
+            fmt::format("{}: {}, {} received, {} lost, {} duplicated", escape_controls(servers[s].str()),
+                        counted(receivers, "receiver"), received, lost, duplicated));
+    }
+}
+
+}  // namespace
+
+std::string bench_progress_line(const BenchProgress& p) {
+    std::string left = p.target ? fmt::format("{}/{}", p.done, p.target)
+                                : fmt::format("{:.0f}s left", std::max(0.0, p.planned - p.elapsed));
+    return fmt::format("{:6.1f}s  {:>10.0f}/s  p99 {:>9}  errors {}  open {}  {}", p.elapsed, p.per_second,
+                       p.p99_ns ? duration_text(p.p99_ns) : "-", p.errors, p.open, left);
+}
+
+std::string bench_summary(const BenchResult& r) {
+    const auto& o = r.options;
+    auto servers = bench_servers(o);
+    std::string out = fmt::format("wskit bench --mode {}", bench_mode_name(o.mode));
+    for (const auto& url : servers) out += " " + escape_controls(url.str());
+    out += "\n";
+    std::string shape = counted(o.connections, "connection");
+    if (o.mode == BenchMode::echo) shape += fmt::format(" x {} in flight x {} B {}", o.window, o.size, o.binary ? "binary" : "text");
+    if (o.mode == BenchMode::fanout)
+        shape = fmt::format("{}, {}, {} B", counted(o.connections, "receiver"), counted(o.senders, "sender"), o.size);
+    if (o.rate > 0) shape += fmt::format(", open loop at {:g} msg/s", o.rate);
+    if (o.threads > 1) shape += ", " + counted(o.threads, "thread");
+    row(out, "load", shape);
+    row(out, "measured", fmt::format("{:.3f} s{}", r.seconds, o.warmup > 0 ? fmt::format(" after {:g} s of warm-up", o.warmup) : ""));
+    if (o.mode == BenchMode::idle) {
+        row(out, "open", fmt::format("{} of {}", r.open_at_end, o.connections));
+    } else {
+        row(out, unit_of(o.mode), fmt::format("{} ({:.0f}/s)", r.measured, r.per_second));
+    }
+    if (o.mode == BenchMode::echo) {
+        row(out, "throughput", fmt::format("{:.2f} MB/s of echoed payload", r.mb_per_second));
+        row(out, "sent / echoed", fmt::format("{} / {} ({} unanswered at the end)", r.sent, r.received, r.unanswered));
+    }
+    if (o.mode == BenchMode::fanout) {
+        row(out, "throughput", fmt::format("{:.2f} MB/s delivered", r.mb_per_second));
+        row(out, "sent", counted(r.sent, "message"));
+        row(out, "lost / duplicated", fmt::format("{} / {} (all receivers)", r.lost, r.duplicated));
+        std::size_t worst = 0;
+        for (std::size_t i = 0; i < r.receivers.size(); ++i) {
+            if (r.receivers[i].lost + r.receivers[i].duplicated > r.receivers[worst].lost + r.receivers[worst].duplicated) worst = i;
+        }
+        if (!r.receivers.empty()) {
+            const auto& w = r.receivers[worst];
+            row(out, "worst receiver", fmt::format("#{}: {} received, {} lost, {} duplicated", worst, w.received, w.lost, w.duplicated));
+        }
+        if (servers.size() > 1) per_server_rows(out, r, servers);
+    }
+    if (o.client.compress) {
+        row(out, "compression", r.compression ? fmt::format("{} (on {} of {})", describe(*r.compression),
+                                                            r.compressed, counted(r.opened, "connection"))
+                                              : std::string("offered, not agreed: messages were sent uncompressed"));
+    }
+    if (r.latency.count > 0) {
+        const auto& l = r.latency;
+        row(out, o.mode == BenchMode::handshake ? "handshake latency" : "latency",
+            fmt::format("p50 {}  p90 {}  p99 {}  p99.9 {}  max {}", duration_text(l.p50), duration_text(l.p90),
+                        duration_text(l.p99), duration_text(l.p999), duration_text(l.max)));
+        if (o.rate > 0) row(out, "", "(from the intended send times)");
+    }
+    const auto& e = r.errors;
+    row(out, "errors", e.total() == 0 ? std::string("none")
+                                      : fmt::format("{} (connect {}, tls {}, handshake {}, timeout {}, closed {}, "
+                                                    "protocol {})",
+                                                    e.total(), e.connect, e.tls, e.handshake, e.timeout, e.closed,
+                                                    e.protocol));
+    if (!e.first_message.empty()) row(out, "first error", escape_controls(e.first_message));
+    row(out, "client CPU", fmt::format("{:.2f} s ({:.0f} % of a core, {:.2f} us per {})", r.client_cpu_seconds,
+                                       r.client_cpu_percent, r.client_cpu_us_per_message, one_of(o.mode)));
+    if (r.server_measured) {
+        row(out, "server CPU", fmt::format("{:.2f} s ({:.2f} us per {})", r.server_cpu_seconds, r.server_cpu_us_per_message,
+                                           o.mode == BenchMode::echo ? "message" : one_of(o.mode)));
+        if (o.mode == BenchMode::idle) {
+            row(out, "server RSS", fmt::format("{} KiB -> {} KiB ({:.2f} KiB per connection)", r.server_rss_before_kib,
+                                               r.server_rss_after_kib, r.server_rss_per_connection_kib));
+        }
+    }
+    return out;
+}
+
+namespace {
+
+// null without --compress; the offer, how many connections agreed, and the
+// first agreement's parameters (null when none agreed).
+nlohmann::ordered_json compression_json(const BenchResult& r) {
+    if (!r.options.client.compress) return nullptr;
+    nlohmann::ordered_json c;
+    c["offer"] = format_offer(*r.options.client.compress);
+    c["agreed"] = r.compressed;
+    if (r.compression) {
+        const auto& p = *r.compression;
+        c["params"] = {{"server_no_context_takeover", p.server_no_context_takeover},
+                       {"client_no_context_takeover", p.client_no_context_takeover},
+                       {"server_max_window_bits", p.server_max_window_bits},
+                       {"client_max_window_bits", p.client_max_window_bits}};
+    } else {
+        c["params"] = nullptr;
+    }
+    return c;
+}
+
+// JSON numbers as precise as they mean something: a latency to a tenth of a
+// microsecond, a rate to a message per second; no 17-digit noise.
+double rounded(double value, int decimals) {
+    const double scale = std::pow(10.0, decimals);
+    return std::round(value * scale) / scale;
+}
+
+double us(std::uint64_t ns) { return rounded(static_cast<double>(ns) / 1e3, 1); }
+
+}  // namespace
+
+std::string bench_json(const BenchResult& r) {
+    const auto& o = r.options;
+    nlohmann::ordered_json j;
+    j["mode"] = bench_mode_name(o.mode);
+    j["url"] = o.client.url.str();
+    auto urls = nlohmann::ordered_json::array();
+    for (const auto& url : bench_servers(o)) urls.push_back(url.str());
+    j["urls"] = urls;
+    j["connections"] = o.connections;
+    j["senders"] = o.mode == BenchMode::fanout ? o.senders : 0;
+    j["window"] = o.window;
+    j["size"] = o.size;
+    j["binary"] = o.binary;
+    j["rate"] = o.rate;
+    j["threads"] = o.threads;
+    j["warmup_s"] = o.warmup;
+    j["seconds"] = rounded(r.seconds, 3);
+    j["sent"] = r.sent;
+    j["received"] = r.received;
+    j["unanswered"] = r.unanswered;
+    j["measured"] = r.measured;
+    j["per_second"] = std::llround(r.per_second);
+    j["mb_per_second"] = rounded(r.mb_per_second, 3);
+    j["latency_us"] = {{"count", r.latency.count},
+                       {"min", us(r.latency.min)},
+                       {"mean", rounded(r.latency.mean / 1e3, 1)},
+                       {"p50", us(r.latency.p50)},
+                       {"p90", us(r.latency.p90)},
+                       {"p99", us(r.latency.p99)},
+                       {"p99_9", us(r.latency.p999)},
+                       {"max", us(r.latency.max)}};
+    j["lost"] = r.lost;
+    j["duplicated"] = r.duplicated;
+    auto receivers = nlohmann::ordered_json::array();
+    for (const auto& rec : r.receivers) {
+        receivers.push_back({{"received", rec.received}, {"lost", rec.lost}, {"duplicated", rec.duplicated},
+                             {"server", rec.server}});
+    }
+    j["receivers"] = receivers;
+    j["opened"] = r.opened;
+    j["open_at_end"] = r.open_at_end;
+    j["compression"] = compression_json(r);
+    j["errors"] = {{"total", r.errors.total()},   {"connect", r.errors.connect}, {"tls", r.errors.tls},
+                   {"handshake", r.errors.handshake}, {"timeout", r.errors.timeout}, {"closed", r.errors.closed},
+                   {"protocol", r.errors.protocol}, {"first", r.errors.first_message}};
+    j["client_cpu_s"] = rounded(r.client_cpu_seconds, 3);
+    j["client_cpu_percent"] = rounded(r.client_cpu_percent, 1);
+    j["client_cpu_us_per_message"] = rounded(r.client_cpu_us_per_message, 2);
+    j["client_saturated"] = r.client_saturated;
+    if (r.server_measured) {
+        j["server"] = {{"cpu_s", rounded(r.server_cpu_seconds, 3)},
+                       {"cpu_us_per_message", rounded(r.server_cpu_us_per_message, 2)},
+                       {"rss_before_kib", r.server_rss_before_kib},
+                       {"rss_after_kib", r.server_rss_after_kib},
+                       {"rss_per_connection_kib", rounded(r.server_rss_per_connection_kib, 2)}};
+    } else {
+        j["server"] = nullptr;
+    }
+    auto verdict = bench_verdict(r);
+    j["error"] = verdict.code == ExitCode::ok ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(verdict.message);
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace wskit
+
+namespace wskit {
+
+std::optional<std::size_t> parse_byte_size(std::string_view text) {
+    std::size_t multiplier = 1;
+    if (!text.empty() && (text.back() == 'k' || text.back() == 'K')) multiplier = 1024;
+    if (!text.empty() && (text.back() == 'm' || text.back() == 'M')) multiplier = 1024 * 1024;
+    if (multiplier > 1) text.remove_suffix(1);
+    if (text.empty() || text.size() > 10) return std::nullopt;
+    std::size_t value = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + static_cast<std::size_t>(c - '0');
+    }
+    value *= multiplier;
+    if (value > (std::size_t{1} << 30)) return std::nullopt;
+    return value;
+}
+
+}  // namespace wskit

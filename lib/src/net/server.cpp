@@ -1,0 +1,650 @@
+// Server::Impl: one websocketpp server endpoint, plain or TLS.
+#include "proto/deflate_codec.hpp"
+#include "net/descriptors.hpp"
+#include "proto/headers.hpp"
+#include "net/tls_context.hpp"
+#include "net/wspp/wspp.hpp"
+
+#include <wskit/encoding.hpp>
+#include <wskit/handshake_check.hpp>
+#include <wskit/server.hpp>
+#include <wskit/url.hpp>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <stdexcept>
+#include <cstdio>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace wskit {
+
+struct Server::Impl {
+    virtual ~Impl() = default;
+    virtual void listen() = 0;
+    virtual std::uint16_t port() const = 0;
+    virtual void send(ConnId id, Message message) = 0;
+    // A Frame is a websocketpp message marked prepared: connections queue it
+    // as it is. Plain and TLS servers share the message type.
+    virtual void send(ConnId id, const std::shared_ptr<detail::ServerMessage>& frame) = 0;
+    virtual void close(ConnId id, int code, const std::string& reason) = 0;
+    virtual void shutdown(int code, const std::string& reason) = 0;
+    virtual std::size_t connection_count() const = 0;
+    virtual std::size_t buffered_amount(ConnId id) const = 0;
+    virtual const HttpRequest* request(ConnId id) const = 0;
+    virtual void hold_reading(ConnId id, bool hold) = 0;
+
+    ServerOptions options;
+    ServerStats stats;
+    // The message being handed to on_event, its payload moved into the
+    // event: prepare() reuses it instead of allocating a new one.
+    std::shared_ptr<detail::ServerMessage> spare;
+};
+
+namespace {
+
+namespace wpp = websocketpp;
+
+// The request as the client sent it: headers in order, with their case and
+// repeats (websocketpp keeps them in a map, and StrictVersionRequest has
+// changed what it shows websocketpp).
+template <class Con>
+HttpRequest to_http_request(Con& con) {
+    HttpRequest out = parse_request_head(con.get_request().raw_head());
+    out.resource = con.get_resource();
+    out.remote = con.get_remote_endpoint();
+    asio::error_code ec;
+    auto endpoint = con.get_raw_socket().remote_endpoint(ec);
+    if (!ec) {
+        auto address = endpoint.address();
+        if (address.is_v6() && address.to_v6().is_v4_mapped())
+            address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+        out.remote_address = address.to_string();
+        out.remote_port = endpoint.port();
+    }
+    return out;
+}
+
+template <class Con>
+void apply_response(Con& con, const HttpResponse& res) {
+    con.set_status(static_cast<wpp::http::status_code::value>(res.status));
+    for (const auto& h : res.headers) con.replace_header(h.name, h.value);
+    con.set_body(res.body);
+}
+
+HttpResponse text_response(int status, std::string body) {
+    return {status, {{"Content-Type", "text/plain; charset=utf-8"}}, std::move(body)};
+}
+
+// The answer to a request that fails the RFC 6455 4.2.1 checks: the first
+// failure decides; a version other than 13 gets 426 naming the one spoken.
+std::optional<HttpResponse> rejection_for(const std::vector<CheckResult>& checks) {
+    const auto* failed = first_failure(checks);
+    if (!failed) return std::nullopt;
+    if (failed->id == "version") {
+        auto res = text_response(426, "Unsupported WebSocket version; this server speaks version 13 (RFC 6455).\n");
+        res.headers.push_back({"Sec-WebSocket-Version", "13"});
+        return res;
+    }
+    return text_response(400, fmt::format("Bad WebSocket handshake: {} (expected {}, got {}).\n", failed->name,
+                                          failed->expected, escape_controls(failed->actual)));
+}
+
+std::string server_url(const ServerOptions& options, std::uint16_t port) {
+    return fmt::format("{}://{}/", options.tls.cert_file.empty() ? "ws" : "wss", host_port(options.host, port));
+}
+
+template <class Endpoint>
+class ServerImpl final : public Server::Impl {
+    using connection_type = typename Endpoint::connection_type;
+    using connection_ptr = typename Endpoint::connection_ptr;
+    using message_ptr = typename Endpoint::message_ptr;
+    using Clock = std::chrono::steady_clock;
+    static constexpr bool tls = std::is_same_v<Endpoint, detail::TlsServer>;
+
+    struct Connection {
+        connection_type* con = nullptr;
+        BackpressureState backpressure;
+        EventLoop::TimerId backlog_timer = 0;  // re-checks a backlog over the cap when its grace ends
+        // Set when backpressure closed it: its close event reports that,
+        // not how the unanswered close handshake ended.
+        std::optional<std::pair<int, std::string>> backlog_close;
+        HttpRequest request;  // the opening handshake's, for Server::request
+        bool held_by_owner = false;  // Server::pause_reading
+        // permessage-deflate agreed: the window the client inflates our
+        // frames with (server_max_window_bits); 0 when not agreed.
+        int deflate_window = 0;
+    };
+
+public:
+    ServerImpl(EventLoop& loop, ServerOptions opts, Server::Handlers handlers)
+        : loop_(loop), handlers_(std::move(handlers)) {
+        options = std::move(opts);
+        limits_ = resolve_backpressure(options.backpressure, options.max_message_size);
+        detail::configure_logging(endpoint_, options.verbosity);
+        endpoint_.init_asio(&loop.impl().io);
+        endpoint_.set_reuse_addr(true);
+        endpoint_.set_listen_backlog(options.listen_backlog);
+        endpoint_.set_max_message_size(options.max_message_size);
+        endpoint_.set_user_agent(default_user_agent());  // the Server header
+        endpoint_.deflate_policy = options.compress;
+        endpoint_.set_open_handshake_timeout(options.handshake_timeout.count());
+        // Also how long a connection failed for a protocol error lingers
+        // (see ServerMessage), and within the 1 s a shutdown is allowed.
+        endpoint_.set_close_handshake_timeout(close_handshake_timeout.count());
+        if constexpr (tls) {
+            auto ctx = detail::make_server_tls_context(options.tls);
+            endpoint_.set_tls_init_handler([ctx](wpp::connection_hdl) { return ctx; });
+        }
+        endpoint_.set_validate_handler([this](wpp::connection_hdl hdl) { return on_validate(hdl); });
+        endpoint_.set_http_handler([this](wpp::connection_hdl hdl) { on_http(hdl); });
+        endpoint_.set_open_handler([this](wpp::connection_hdl hdl) { on_open(hdl); });
+        endpoint_.set_fail_handler([this](wpp::connection_hdl hdl) {
+            admitted_.erase(endpoint_.get_con_from_hdl(hdl).get());
+        });
+        endpoint_.set_message_handler([this](wpp::connection_hdl hdl, message_ptr msg) { on_message(hdl, msg); });
+        endpoint_.set_close_handler([this](wpp::connection_hdl hdl) { on_close(hdl); });
+        endpoint_.set_ping_handler([this](wpp::connection_hdl hdl, std::string data) {
+            return emit_control(hdl, EventType::ping, std::move(data));
+        });
+        endpoint_.set_pong_handler([this](wpp::connection_hdl hdl, std::string data) {
+            emit_control(hdl, EventType::pong, std::move(data));
+        });
+    }
+
+    ~ServerImpl() override {
+        if (accept_timer_) loop_.cancel(accept_timer_);
+        for (auto& [id, c] : connections_)
+            if (c.backlog_timer) loop_.cancel(c.backlog_timer);
+    }
+
+    void listen() override {
+        descriptor_limit_ = detail::raise_descriptor_limit();
+        asio::error_code ec;
+        endpoint_.listen(options.host, std::to_string(options.port), ec);
+        if (ec)
+            throw Error(ExitCode::runtime,
+                        fmt::format("cannot listen on {}:{}: {}{}", options.host, options.port, ec.message(),
+                                    ec == asio::error::address_in_use ? " (choose another port, or 0 for a free one)" : ""));
+        port_ = endpoint_.get_local_endpoint(ec).port();
+        do_accept();
+    }
+
+    std::uint16_t port() const override { return port_; }
+
+    void send(ConnId id, Message message) override {
+        auto it = connections_.find(id);
+        if (it == connections_.end()) return;
+        auto ec = detail::send_message(*it->second.con, message);
+        if (!ec) {
+            ++stats.messages_out;
+            stats.bytes_out += message.payload.size();
+            queued(id, it->second);
+        }
+    }
+
+    void send(ConnId id, const std::shared_ptr<detail::ServerMessage>& plain) override {
+        auto it = connections_.find(id);
+        if (it == connections_.end()) return;
+        const auto& frame = it->second.deflate_window ? deflated(plain, it->second.deflate_window) : plain;
+        if (!it->second.con->send(frame)) {
+            ++stats.messages_out;
+            stats.bytes_out += frame->get_payload().size();
+            queued(id, it->second);
+        }
+    }
+
+    void close(ConnId id, int code, const std::string& reason) override {
+        auto it = connections_.find(id);
+        if (it == connections_.end()) return;
+        wpp::lib::error_code ec;
+        it->second.con->close(static_cast<wpp::close::status::value>(code), reason, ec);
+        hold_reading(id, false);  // the peer's close frame must be read
+    }
+
+    void shutdown(int code, const std::string& reason) override {
+        wpp::lib::error_code ec;
+        if (endpoint_.is_listening()) endpoint_.stop_listening(ec);
+        if (accept_timer_) loop_.cancel(accept_timer_);
+        accept_timer_ = 0;
+        for (auto& [id, c] : connections_) {
+            c.con->close(static_cast<wpp::close::status::value>(code), reason, ec);
+            hold_reading(id, false);  // the peer's close frame must be read
+        }
+    }
+
+    std::size_t connection_count() const override { return connections_.size(); }
+
+    std::size_t buffered_amount(ConnId id) const override {
+        auto it = connections_.find(id);
+        return it == connections_.end() ? 0 : unsent(*it->second.con);
+    }
+
+    const HttpRequest* request(ConnId id) const override {
+        auto it = connections_.find(id);
+        return it == connections_.end() ? nullptr : &it->second.request;
+    }
+
+    void hold_reading(ConnId id, bool hold) override {
+        auto it = connections_.find(id);
+        if (it == connections_.end() || it->second.held_by_owner == hold) return;
+        auto& c = it->second;
+        c.held_by_owner = hold;
+        if (hold)
+            c.con->hold_reads();
+        else if (!c.backpressure.paused)
+            c.con->release_reads();
+    }
+
+private:
+    // --- accepting ------------------------------------------------------
+
+    // websocketpp's own accept loop (start_accept) retries at once after any
+    // error: out of descriptors, the pending connection stays in the backlog
+    // and every retry fails again, at 100 % CPU. This loop is the same but
+    // waits accept_pause after EMFILE/ENFILE, so that connections closing
+    // meanwhile free descriptors and the backlog is served then.
+    static constexpr std::chrono::milliseconds accept_pause{250};
+
+    void do_accept() {
+        accept_timer_ = 0;
+        if (!endpoint_.is_listening()) return;
+        connection_ptr con = endpoint_.get_connection();
+        if (!con) return;
+        con->error_close = detail::ServerMessageManager<wpp::message_buffer::message<detail::ServerMessageManager>>::latest();
+        wpp::lib::error_code ec;
+        endpoint_.async_accept(con, [this, con](const wpp::lib::error_code& accept_ec) { on_accept(con, accept_ec); },
+                               ec);
+        if (ec) con->terminate(wpp::lib::error_code());
+    }
+
+    void on_accept(const connection_ptr& con, const wpp::lib::error_code& ec) {
+        if (!ec) {
+            con->start();
+            return do_accept();
+        }
+        con->terminate(ec);
+        if (ec == wpp::error::operation_canceled) return;  // stopped listening
+        if (out_of_descriptors(ec)) {
+            warn_out_of_descriptors();
+            accept_timer_ = loop_.after(accept_pause, [this] { do_accept(); });
+            return;
+        }
+        do_accept();  // a client that gave up while queued, for example
+    }
+
+    // Asio reports accept errors in its own category, which does not compare
+    // equal to std::errc values.
+    static bool out_of_descriptors(const std::error_code& ec) {
+        bool system = ec.category() == asio::error::get_system_category() || ec.category() == std::system_category();
+        return system && (ec.value() == EMFILE || ec.value() == ENFILE);
+    }
+
+    // Once a minute at most, so that a server kept at its limit does not
+    // flood its own stderr.
+    void warn_out_of_descriptors() {
+        auto now = Clock::now();
+        if (last_descriptor_warning_ && now - *last_descriptor_warning_ < std::chrono::minutes(1)) return;
+        last_descriptor_warning_ = now;
+        std::string limit = descriptor_limit_ ? fmt::format(" of {}", descriptor_limit_) : "";
+        warn(fmt::format("out of file descriptors ({}{} open); pausing accepts for {} ms at a time until clients "
+                         "leave (the hard limit is raised with ulimit -Hn, as root)",
+                         detail::open_descriptor_count(), limit, accept_pause.count()));
+    }
+
+    void warn(const std::string& text) {
+        if (handlers_.on_warning) return handlers_.on_warning(text);
+        std::fprintf(stderr, "wskit: %s\n", text.c_str());
+    }
+
+    // --- backpressure ---------------------------------------------------
+
+    static std::size_t unsent(const connection_type& con) {
+        return con.get_buffered_amount() + con.in_flight_bytes +
+               frame_overhead * (con.queued_frames + con.in_flight_frames);
+    }
+
+    // After the server has queued a frame on the connection (the caller
+    // found it: once per frame sent, a second lookup would be the only one).
+    void queued(ConnId id, Connection& c) {
+        ++c.con->queued_frames;
+        check_backpressure(id, c);
+    }
+
+    // Whenever the unsent bytes may have changed: after queueing, and after
+    // each completed write (see ServerTransportConnection).
+    void check_backpressure(ConnId id) {
+        auto it = connections_.find(id);
+        if (it != connections_.end()) check_backpressure(id, it->second);
+    }
+
+    void check_backpressure(ConnId id, Connection& c) {
+        std::size_t bytes = unsent(*c.con);
+        // The common case, once per echoed message: nothing to do, and no
+        // need to read the clock.
+        if (!c.backpressure.paused && !c.backpressure.over_cap_since && bytes <= limits_.high_mark) return;
+        auto now = Clock::now();
+        auto step = backpressure_step(limits_, c.backpressure, bytes, now);
+        // A connection already closing is left to its close handshake timeout.
+        if (step.action == BackpressureAction::close && c.con->get_state() != wpp::session::state::open) return;
+        c.backpressure = step.next;
+        switch (step.action) {
+            case BackpressureAction::pause_reading: c.con->hold_reads(); break;
+            case BackpressureAction::resume_reading:
+                if (!c.held_by_owner) c.con->release_reads();
+                break;
+            case BackpressureAction::close: {
+                // The close frame waits behind the backlog; if the peer never
+                // reads it, the close handshake timeout drops the connection.
+                wpp::lib::error_code ec;
+                auto reason = limits_.hard_cap && bytes > limits_.hard_cap
+                                  ? fmt::format("send backlog over {} bytes: the client is not reading", limits_.hard_cap)
+                                  : fmt::format("send backlog over {} bytes for {} s: the client is not reading",
+                                                limits_.max_backlog, limits_.grace.count() / 1000.0);
+                c.backlog_close.emplace(wpp::close::status::policy_violation, reason);
+                c.con->close(wpp::close::status::policy_violation, reason, ec);
+                return;
+            }
+            case BackpressureAction::none: break;
+        }
+        if (c.backpressure.over_cap_since && !c.backlog_timer) {
+            auto due = std::chrono::ceil<std::chrono::milliseconds>(*c.backpressure.over_cap_since + limits_.grace - now);
+            c.backlog_timer = loop_.after(std::max(due, std::chrono::milliseconds(1)), [this, id] {
+                auto found = connections_.find(id);
+                if (found == connections_.end()) return;
+                found->second.backlog_timer = 0;
+                check_backpressure(id);
+            });
+        }
+    }
+
+    // --- handlers -------------------------------------------------------
+
+    bool on_validate(wpp::connection_hdl hdl) {
+        auto con = endpoint_.get_con_from_hdl(hdl);
+        auto req = to_http_request(*con);
+        auto checks = check_request(req);
+        report_answer(*con, req, checks);
+        auto rejection = rejection_for(checks);
+        if (!rejection && options.max_clients && open_count() + admitted_.size() >= options.max_clients) {
+            rejection = text_response(503, fmt::format("Server full: at most {} clients.\n", options.max_clients));
+            rejection->headers.push_back({"Retry-After", "1"});
+        }
+        if (!rejection && handlers_.on_handshake) rejection = handlers_.on_handshake(req);
+        if (rejection) {
+            ++stats.handshakes_refused;
+            apply_response(*con, *rejection);
+            return false;
+        }
+        const auto& offered = con->get_requested_subprotocols();
+        if (auto chosen = choose_subprotocol(offered, options.subprotocols, options.answer_first_offer)) {
+            wpp::lib::error_code ec;
+            con->select_subprotocol(*chosen, ec);
+        } else if (!offered.empty()) {
+            warn(fmt::format("{} offered subprotocol{} {}, none of which is accepted ({}): answered without one, "
+                             "which browsers and Node's ws refuse",
+                             escape_controls(req.remote), offered.size() > 1 ? "s" : "", quoted_list(offered),
+                             quoted_list(options.subprotocols)));
+        }
+        // Holds its --max-clients slot from now: handshakes accepted at the
+        // same time would otherwise all find the server below its limit.
+        if (options.max_clients) admitted_.insert(con.get());
+        return true;
+    }
+
+    // Connections whose close handshake is over no longer hold a slot, even
+    // while their transport is still being torn down.
+    std::size_t open_count() const {
+        if (connections_.size() < options.max_clients) return connections_.size();
+        return std::count_if(connections_.begin(), connections_.end(), [](const auto& entry) {
+            return entry.second.con->get_state() != wpp::session::state::closed;
+        });
+    }
+
+    // Hands the answer to on_answer as the transport writes it (see
+    // ServerTransportConnection::on_answer_written).
+    void report_answer(connection_type& con, const HttpRequest& req, const std::vector<CheckResult>& checks) {
+        if (!handlers_.on_answer) return;
+        con.on_answer_written = [this, req, checks](std::string_view bytes) {
+            if (handlers_.on_answer) handlers_.on_answer(req, checks, parse_response_head(bytes));
+        };
+    }
+
+    void on_http(wpp::connection_hdl hdl) {
+        auto con = endpoint_.get_con_from_hdl(hdl);
+        auto req = to_http_request(*con);
+        if (handlers_.on_answer) report_answer(*con, req, check_request(req));
+        // A request that tries to upgrade but lacks "Upgrade: websocket" or
+        // "Connection: Upgrade" is a broken handshake, not a page request.
+        if (!req.header("Sec-WebSocket-Key").empty() || !req.header("Upgrade").empty() ||
+            !req.header("Sec-WebSocket-Version").empty()) {
+            apply_response(*con, text_response(400, "Bad WebSocket handshake: it needs \"Upgrade: websocket\" and \"Connection: Upgrade\".\n"));
+            return;
+        }
+        apply_response(*con, handlers_.on_http ? handlers_.on_http(req) : upgrade_required_page(server_url(options, port_)));
+    }
+
+    // The frame compressed for receivers with this window, made once. This
+    // server always agrees to server_no_context_takeover, so a message
+    // compressed on its own is valid for each of them.
+    static const std::shared_ptr<detail::ServerMessage>& deflated(const std::shared_ptr<detail::ServerMessage>& plain,
+                                                                  int window) {
+        auto& slot = plain->deflated[static_cast<std::size_t>(window)];
+        if (slot) return slot;
+        namespace frame = wpp::frame;
+        std::string payload;
+        detail::Deflater(window, true).compress(plain->get_payload(), payload);
+        payload.resize(payload.size() - 4);  // the 00 00 ff ff that RFC 7692 7.2.1 removes
+        auto op = plain->get_opcode();
+        slot = std::make_shared<detail::ServerMessage>(nullptr, op, 0);
+        slot->set_header(frame::prepare_header(frame::basic_header(op, payload.size(), true, false, true),
+                                               frame::extended_header(payload.size())));
+        slot->get_raw_payload() = std::move(payload);
+        slot->set_prepared(true);
+        return slot;
+    }
+
+    void on_open(wpp::connection_hdl hdl) {
+        auto con = endpoint_.get_con_from_hdl(hdl);
+        admitted_.erase(con.get());
+        ConnId id = next_id_++;
+        con->wskit_id = id;
+        con->compressed = options.compress && !con->get_response_header("Sec-WebSocket-Extensions").empty();
+        ++stats.connections_total;
+        auto& c = connections_[id];
+        c.con = con.get();
+        c.request = to_http_request(*con);
+        con->on_answer_written = nullptr;
+        con->on_write_done = [this, id] { check_backpressure(id); };
+        std::optional<DeflateParams> compression;
+        if (con->compressed) compression = read_deflate_response(con->get_response_header("Sec-WebSocket-Extensions"));
+        if (compression) c.deflate_window = compression->server_max_window_bits;
+        if (handlers_.on_event) {
+            Event e;
+            e.type = EventType::open;
+            e.conn = id;
+            e.resource = c.request.resource;
+            e.text = request_url(c.request);
+            e.subprotocol = con->get_subprotocol();
+            e.peer = con->get_remote_endpoint();
+            e.origin = c.request.header("Origin");
+            e.user_agent = c.request.header("User-Agent");
+            e.compression = compression;
+            handlers_.on_event(e);
+        }
+    }
+
+    void on_message(wpp::connection_hdl hdl, const message_ptr& msg) {
+        auto con = endpoint_.get_con_from_hdl(hdl);
+        if (detail::reject_truncated_text(*con, msg)) return;
+        const auto& payload = msg->get_payload();
+        ++stats.messages_in;
+        stats.bytes_in += payload.size();
+        if (!handlers_.on_event) return;
+        Event e;
+        e.type = EventType::message;
+        e.conn = con->wskit_id;
+        e.message.opcode = msg->get_opcode() == wpp::frame::opcode::binary ? Opcode::binary : Opcode::text;
+        e.message.payload = std::move(msg->get_raw_payload());
+        spare = msg;
+        handlers_.on_event(e);
+        spare.reset();
+    }
+
+    bool emit_control(wpp::connection_hdl hdl, EventType type, std::string data) {
+        auto con = endpoint_.get_con_from_hdl(hdl);
+        // websocketpp queues the pong right after this returns: it counts
+        // like any frame, so a ping flood is bounded too.
+        if (type == EventType::ping) {
+            auto it = connections_.find(con->wskit_id);
+            if (it != connections_.end()) queued(it->first, it->second);
+        }
+        if (!handlers_.on_event) return true;
+        Event e;
+        e.type = type;
+        e.conn = con->wskit_id;
+        e.message.opcode = type == EventType::ping ? Opcode::ping : Opcode::pong;
+        e.message.payload = std::move(data);
+        handlers_.on_event(e);
+        return true;  // pings are answered by websocketpp
+    }
+
+    void on_close(wpp::connection_hdl hdl) {
+        auto con = endpoint_.get_con_from_hdl(hdl);
+        ConnId id = con->wskit_id;
+        con->on_write_done = nullptr;
+        std::optional<std::pair<int, std::string>> backlog_close;
+        auto it = connections_.find(id);
+        if (it != connections_.end()) {
+            if (it->second.backlog_timer) loop_.cancel(it->second.backlog_timer);
+            backlog_close = std::move(it->second.backlog_close);
+            connections_.erase(it);
+        }
+        if (!handlers_.on_event) return;
+        Event e = detail::close_event(*con, detail::failed_by_library(con->get_local_close_code()));
+        if (con->error_close && con->error_close->code) {
+            // The library failed it; its close handshake may have timed out.
+            e.code = con->error_close->code;
+            e.reason = con->error_close->reason;
+        }
+        if (backlog_close) {
+            e.code = backlog_close->first;
+            e.reason = backlog_close->second;
+            e.direction = Direction::out;  // the server started that close
+        }
+        e.conn = id;
+        handlers_.on_event(e);
+    }
+
+    // The URL as the client asked for it: its Host, and the server's
+    // address when it sent none.
+    std::string request_url(const HttpRequest& req) const {
+        auto host = req.header("Host");
+        return fmt::format("{}://{}{}", tls ? "wss" : "ws", host.empty() ? host_port(options.host, port_) : host,
+                           req.resource);
+    }
+
+    static std::string quoted_list(const std::vector<std::string>& items) {
+        if (items.empty()) return "none";
+        std::string out;
+        for (const auto& item : items) out += fmt::format("{}'{}'", out.empty() ? "" : ", ", escape_controls(item));
+        return out;
+    }
+
+    static constexpr std::chrono::milliseconds close_handshake_timeout{900};
+
+    EventLoop& loop_;
+    Server::Handlers handlers_;
+    Endpoint endpoint_;
+    BackpressureLimits limits_;
+    std::unordered_map<ConnId, Connection> connections_;
+    std::unordered_set<const connection_type*> admitted_;  // accepted handshakes not yet open
+    EventLoop::TimerId accept_timer_ = 0;
+    std::size_t descriptor_limit_ = 0;
+    std::optional<Clock::time_point> last_descriptor_warning_;
+    ConnId next_id_ = 1;
+    std::uint16_t port_ = 0;
+};
+
+}  // namespace
+
+std::string HttpRequest::header(std::string_view name) const {
+    for (const auto& h : headers) {
+        if (detail::same_header_name(h.name, name)) return h.value;
+    }
+    return {};
+}
+
+HttpResponse upgrade_required_page(const std::string& url) {
+    HttpResponse res = text_response(
+        426, fmt::format("This is a WebSocket endpoint. Connect with a WebSocket client, for example:\n"
+                         "  wskit connect {}\n",
+                         url));
+    res.headers.push_back({"Upgrade", "websocket"});
+    res.headers.push_back({"Connection", "Upgrade"});
+    res.headers.push_back({"Sec-WebSocket-Version", "13"});
+    return res;
+}
+
+Server::Server(EventLoop& loop, ServerOptions options, Handlers handlers) {
+    if (!options.tls.cert_file.empty())
+        impl_ = std::make_unique<ServerImpl<detail::TlsServer>>(loop, std::move(options), std::move(handlers));
+    else
+        impl_ = std::make_unique<ServerImpl<detail::PlainServer>>(loop, std::move(options), std::move(handlers));
+}
+Server::~Server() = default;
+
+void Server::listen() { impl_->listen(); }
+std::uint16_t Server::port() const { return impl_->port(); }
+std::string Server::url() const { return server_url(impl_->options, impl_->port()); }
+void Server::send(ConnId id, Message message) { impl_->send(id, std::move(message)); }
+
+std::size_t Server::Frame::payload_size() const { return data_ ? data_->get_payload().size() : 0; }
+
+// The header is built once, here; a server's frames are never masked, so
+// every receiver can be sent the same bytes. Skipping websocketpp's
+// prepare_data_frame also skips its second UTF-8 pass over text, and its copy.
+Server::Frame Server::prepare(Message message) const {
+    namespace frame = websocketpp::frame;
+    if (message.opcode != Opcode::text && message.opcode != Opcode::binary)
+        throw std::invalid_argument("Server::prepare takes text or binary messages");
+    auto op = message.opcode == Opcode::text ? frame::opcode::text : frame::opcode::binary;
+    auto size = message.payload.size();
+    std::shared_ptr<detail::ServerMessage> data;
+    if (impl_->spare) {
+        data = std::move(impl_->spare);
+        data->set_opcode(op);
+        data->deflated = {};
+    } else {
+        data = std::make_shared<detail::ServerMessage>(nullptr, op, 0);
+    }
+    data->get_raw_payload() = std::move(message.payload);
+    data->set_header(frame::prepare_header(frame::basic_header(op, size, true, false), frame::extended_header(size)));
+    data->set_prepared(true);
+    Frame f;
+    f.data_ = std::move(data);
+    return f;
+}
+
+void Server::send(ConnId id, const Frame& frame) {
+    if (frame.data_) impl_->send(id, frame.data_);
+}
+
+void Server::broadcast(const std::vector<ConnId>& ids, const Frame& frame) {
+    if (!frame.data_) return;
+    for (ConnId id : ids) impl_->send(id, frame.data_);
+}
+void Server::close(ConnId id, int code, const std::string& reason) { impl_->close(id, code, reason); }
+void Server::shutdown(int code, const std::string& reason) { impl_->shutdown(code, reason); }
+std::size_t Server::connection_count() const { return impl_->connection_count(); }
+std::size_t Server::buffered_amount(ConnId id) const { return impl_->buffered_amount(id); }
+ServerStats Server::stats() const { return impl_->stats; }
+void Server::pause_reading(ConnId id) { impl_->hold_reading(id, true); }
+void Server::resume_reading(ConnId id) { impl_->hold_reading(id, false); }
+std::optional<HttpRequest> Server::request(ConnId id) const {
+    const auto* req = impl_->request(id);
+    return req ? std::optional<HttpRequest>(*req) : std::nullopt;
+}
+
+}  // namespace wskit

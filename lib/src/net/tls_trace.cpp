@@ -1,0 +1,62 @@
+#include "net/tls_trace.hpp"
+
+#include <fmt/format.h>
+
+#include <openssl/bio.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <memory>
+
+namespace wskit::detail {
+namespace {
+
+// RFC 2253 form, "CN=localhost,O=Example", as one line.
+std::string name_text(const X509_NAME* name) {
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+    if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) return "?";
+    char* data = nullptr;
+    long n = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, static_cast<std::size_t>(n));
+}
+
+std::string time_text(const ASN1_TIME* t) {
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+    if (!bio || !t || ASN1_TIME_print(bio.get(), t) != 1) return "?";
+    char* data = nullptr;
+    long n = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, static_cast<std::size_t>(n));
+}
+
+}  // namespace
+
+std::vector<std::string> describe_tls_session(SSL* ssl) {
+    std::vector<std::string> lines;
+    if (!ssl) return lines;
+    lines.push_back(fmt::format("SSL connection using {} / {}", SSL_get_version(ssl), SSL_get_cipher_name(ssl)));
+    const unsigned char* alpn = nullptr;
+    unsigned alpn_len = 0;
+    SSL_get0_alpn_selected(ssl, &alpn, &alpn_len);
+    lines.push_back(alpn_len ? fmt::format("ALPN: server accepted {}",
+                                           std::string(reinterpret_cast<const char*>(alpn), alpn_len))
+                             : "ALPN: no protocol negotiated");
+    X509* cert = SSL_get1_peer_certificate(ssl);
+    if (!cert) {
+        lines.push_back("no server certificate");
+        return lines;
+    }
+    lines.push_back("Server certificate:");
+    lines.push_back(" subject: " + name_text(X509_get_subject_name(cert)));
+    lines.push_back(" start date: " + time_text(X509_get0_notBefore(cert)));
+    lines.push_back(" expire date: " + time_text(X509_get0_notAfter(cert)));
+    lines.push_back(" issuer: " + name_text(X509_get_issuer_name(cert)));
+    X509_free(cert);
+    long verify = SSL_get_verify_result(ssl);
+    lines.push_back(verify == X509_V_OK
+                        ? "SSL certificate verify ok."
+                        : fmt::format("SSL certificate verify result: {} ({}), continuing anyway.",
+                                      X509_verify_cert_error_string(verify), verify));
+    return lines;
+}
+
+}  // namespace wskit::detail

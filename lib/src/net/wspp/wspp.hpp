@@ -1,0 +1,335 @@
+// The only header that includes websocketpp and Asio (with its parts in
+// wspp/, which need these includes first). Included by the few *_impl.cpp
+// files; everything else in the library stays plain C++.
+#pragma once
+
+#include <websocketpp/client.hpp>
+#include <websocketpp/concurrency/none.hpp>
+#include <websocketpp/config/asio.hpp>
+#include <websocketpp/config/asio_client.hpp>
+#include <websocketpp/server.hpp>
+
+#include <asio/ssl.hpp>
+
+#include "net/wspp/client_transport.hpp"
+#include "net/wspp/deflate_extension.hpp"
+#include "net/wspp/http.hpp"
+#include "net/wspp/messages.hpp"
+#include "net/wspp/server_transport.hpp"
+
+#include <wskit/encoding.hpp>
+#include <wskit/event.hpp>
+#include <wskit/loop.hpp>
+#include <wskit/message.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <type_traits>
+
+namespace wskit::detail {
+
+// Per-connection data kept in the connection object itself (websocketpp's
+// config::connection_base), so that handlers set once on the endpoint know
+// which connection they serve without a lookup.
+struct ConnectionData {
+    std::uint64_t wskit_id = 0;
+    ErrorCloseRecord* error_close = nullptr;  // a server connection's (see ServerMessage)
+    bool compressed = false;  // permessage-deflate was agreed: messages go through the compressor
+};
+
+using Concurrency = websocketpp::concurrency::none;
+using AccessLog = websocketpp::log::basic<Concurrency, websocketpp::log::alevel>;
+
+// websocketpp's error log. Kept as its own type so that a client can drop
+// what is not an error: after a close handshake that wskit runs itself (see
+// Client's close()), websocketpp still logs the server's end of the TCP
+// connection as "End of File".
+class ErrorLog : public websocketpp::log::basic<Concurrency, websocketpp::log::elevel> {
+public:
+    using basic::basic;
+    void write(websocketpp::log::level channel, std::string const& msg) {
+        if (expect_eof && msg.find("End of File") != std::string::npos) return;
+        basic::write(channel, msg);
+    }
+    void write(websocketpp::log::level channel, char const* msg) { write(channel, std::string(msg)); }
+
+    bool expect_eof = false;  // set once the close handshake has been completed
+};
+
+// One config for every endpoint, varied only by role, socket (plain/TLS) and
+// transport (the client's connects through Connector): one io thread per
+// endpoint, so no locks (concurrency::none); a 64 KiB read buffer, which
+// measured best for both small and large messages.
+template <class Core, class SocketEndpoint, template <class> class MessageManager,
+          class Message = websocketpp::message_buffer::message<MessageManager>,
+          class Request = websocketpp::http::parser::request,
+          class Response = websocketpp::http::parser::response,
+          template <class> class Transport = websocketpp::transport::asio::endpoint>
+struct Config : Core {
+    using type = Config;
+    using base = Core;
+    using concurrency_type = Concurrency;
+    using request_type = Request;
+    using response_type = Response;
+    using connection_base = ConnectionData;
+    using message_type = Message;
+    using con_msg_manager_type = MessageManager<websocketpp::message_buffer::message<MessageManager>>;
+    using endpoint_msg_manager_type = websocketpp::message_buffer::alloc::endpoint_msg_manager<con_msg_manager_type>;
+    using alog_type = AccessLog;
+    using elog_type = ErrorLog;
+    using rng_type = MaskKeyGenerator;
+    // Present in every endpoint, negotiated only with --compress (see
+    // DeflateExtension): one endpoint type whether compression is on or off.
+    using permessage_deflate_type = DeflateExtension;
+    static const bool enable_multithreading = false;
+    static const size_t connection_read_buffer_size = 65536;
+
+    struct transport_config : Core::transport_config {
+        // A client's whole opening is bounded by --connect-timeout, with a
+        // timer of its own (websocketpp's are fixed at compile time, 5 s):
+        // these only keep a forgotten operation from living forever.
+        static constexpr bool is_client = std::is_same_v<Core, websocketpp::config::core_client>;
+        static const long client_backstop = 24L * 3600 * 1000;
+        static const long timeout_dns_resolve = is_client ? client_backstop : Core::transport_config::timeout_dns_resolve;
+        static const long timeout_connect = is_client ? client_backstop : Core::transport_config::timeout_connect;
+        static const long timeout_proxy = is_client ? client_backstop : Core::transport_config::timeout_proxy;
+        static const long timeout_socket_post_init =
+            is_client ? client_backstop : Core::transport_config::timeout_socket_post_init;
+        using concurrency_type = Concurrency;
+        using alog_type = AccessLog;
+        using elog_type = ErrorLog;
+        using request_type = Request;
+        using response_type = Response;
+        using socket_type = SocketEndpoint;
+        static const bool enable_multithreading = false;
+    };
+    using transport_type = Transport<transport_config>;
+};
+
+template <class Socket>
+using ClientConfig = Config<websocketpp::config::core_client, Socket, ClientMessageManager, ClientMessage,
+                            PinnedHostRequest, CompleteBodyResponse, ClientTransport>;
+template <class Socket>
+using ServerConfig = Config<websocketpp::config::core, Socket, ServerMessageManager, ServerMessage,
+                            StrictVersionRequest, websocketpp::http::parser::response, ServerTransport>;
+using PlainClientConfig = ClientConfig<websocketpp::transport::asio::basic_socket::endpoint>;
+using TlsClientConfig = ClientConfig<websocketpp::transport::asio::tls_socket::endpoint>;
+using PlainServerConfig = ServerConfig<websocketpp::transport::asio::basic_socket::endpoint>;
+using TlsServerConfig = ServerConfig<websocketpp::transport::asio::tls_socket::endpoint>;
+
+}  // namespace wskit::detail
+
+// Two close codes in which websocketpp's RFC 6455 processor differs from the
+// RFC, in both roles:
+// - a 64-bit payload length must have its most significant bit clear (5.2);
+//   websocketpp only sees a length over the message size limit, and closes with
+//   1009 (message too big) where the frame is malformed: 1002.
+// - a close frame's reason must be UTF-8 (5.5.1); websocketpp closes with 1002
+//   where non-UTF-8 data is 1007 (7.4.1), as for text messages.
+// And permessage-deflate (RFC 7692): RSV1 on a continuation frame is 1002,
+// what the end of a compressed message inflates to is UTF-8 checked too, and
+// extension negotiation is wskit's (compression.hpp) in both roles.
+// Explicit specializations of four members of websocketpp's processor for
+// wskit's own configs (the rest of it stays websocketpp's); each repeats
+// websocketpp's checks and adds its own. They must be seen before anything
+// instantiates a connection, which is why they live here.
+namespace websocketpp::processor {
+namespace wskit_strict {
+
+inline lib::error_code check_extended_header(frame::basic_header h, frame::extended_header e) {
+    std::uint8_t basic_size = frame::get_basic_size(h);
+    std::uint64_t payload_size = frame::get_payload_size(h, e);
+    // RFC 7692 6.1: RSV1 marks a message's first frame only. websocketpp
+    // lets it through on a continuation frame once compression is on.
+    if (frame::get_rsv1(h) && frame::get_opcode(h) == frame::opcode::continuation)
+        return make_error_code(error::invalid_rsv_bit);
+    if (basic_size == frame::payload_size_code_64bit && (payload_size >> 63))
+        return make_error_code(error::protocol_violation);
+    // websocketpp's checks
+    if (basic_size == frame::payload_size_code_16bit && payload_size <= frame::limits::payload_size_basic)
+        return make_error_code(error::non_minimal_encoding);
+    if (basic_size == frame::payload_size_code_64bit && payload_size <= frame::limits::payload_size_extended)
+        return make_error_code(error::non_minimal_encoding);
+    if (sizeof(size_t) == 4 && (payload_size >> 32)) return make_error_code(error::requires_64bit);
+    return {};
+}
+
+// A bad code is left to websocketpp, which answers it with 1002.
+inline lib::error_code check_close_reason(const std::string& payload) {
+    if (payload.size() <= 2) return {};
+    lib::error_code ec;
+    close::extract_code(payload, ec);
+    if (ec) return {};
+    if (!utf8_validator::validate(payload.substr(2))) return make_error_code(error::invalid_utf8);
+    return {};
+}
+
+using NegotiationResult = std::pair<lib::error_code, std::string>;
+
+// The server's side: with --compress, the first offer it can meet (RFC 7692
+// 7.1); without, offers are not even parsed.
+template <class Extension>
+NegotiationResult negotiate_as_server(const wskit::detail::DeflateSetting& setting, const std::string& offers,
+                                      Extension& extension, std::size_t max_message_size) {
+    if (!setting.policy || offers.empty()) return {};
+    auto params = wskit::choose_deflate(offers, *setting.policy);
+    if (!params) return {};
+    extension.enable(*params, true, max_message_size);
+    return {lib::error_code(), wskit::format_response(*params)};
+}
+
+// The client's side: compression starts only on an answer that fits the
+// offer; the client's open handler fails the connection (exit 5) on any
+// other, with the reason.
+template <class Extension>
+NegotiationResult negotiate_as_client(const wskit::detail::DeflateSetting& setting, const std::string& answer,
+                                      Extension& extension, std::size_t max_message_size) {
+    if (!setting.offer || answer.empty()) return {};
+    auto checked = wskit::check_deflate_answer(*setting.offer, answer);
+    if (checked.params) extension.enable(*checked.params, false, max_message_size);
+    return {};
+}
+
+}  // namespace wskit_strict
+
+#define WSKIT_STRICT_HYBI13(CONFIG)                                                                        \
+    template <>                                                                                            \
+    inline lib::error_code hybi13<CONFIG>::validate_incoming_extended_header(frame::basic_header h,       \
+                                                                             frame::extended_header e)    \
+        const {                                                                                            \
+        return wskit_strict::check_extended_header(h, e);                                                  \
+    }                                                                                                      \
+    template <>                                                                                            \
+    inline lib::error_code hybi13<CONFIG>::finalize_message() {                                            \
+        std::string& out = m_current_msg->msg_ptr->get_raw_payload();                                      \
+        if (m_permessage_deflate.is_enabled() && m_current_msg->msg_ptr->get_compressed()) {              \
+            /* what the end of the stream inflates to is UTF-8 checked too */                              \
+            auto offset = out.size();                                                                      \
+            lib::error_code ec = m_permessage_deflate.finish_message(out);                                 \
+            if (ec) return ec;                                                                             \
+            if (m_current_msg->msg_ptr->get_opcode() == frame::opcode::TEXT &&                             \
+                !m_current_msg->validator.decode(out.begin() + offset, out.end()))                         \
+                return make_error_code(error::invalid_utf8);                                               \
+        }                                                                                                  \
+        auto op = frame::get_opcode(m_basic_header);                                                       \
+        if (op == frame::opcode::TEXT && !m_current_msg->validator.complete())                             \
+            return make_error_code(error::invalid_utf8);                                                   \
+        if (op == frame::opcode::CLOSE) {                                                                  \
+            if (auto ec = wskit_strict::check_close_reason(out)) return ec;                                \
+        }                                                                                                  \
+        m_state = READY;                                                                                   \
+        return lib::error_code();                                                                          \
+    }                                                                                                      \
+    template <>                                                                                            \
+    inline wskit_strict::NegotiationResult hybi13<CONFIG>::negotiate_extensions(request_type const& r) {  \
+        return wskit_strict::negotiate_as_server(*m_msg_manager, r.get_header("Sec-WebSocket-Extensions"), \
+                                                 m_permessage_deflate, base::m_max_message_size);          \
+    }                                                                                                      \
+    template <>                                                                                            \
+    inline wskit_strict::NegotiationResult hybi13<CONFIG>::negotiate_extensions(response_type const& r) { \
+        return wskit_strict::negotiate_as_client(*m_msg_manager, r.get_header("Sec-WebSocket-Extensions"), \
+                                                 m_permessage_deflate, base::m_max_message_size);          \
+    }
+
+WSKIT_STRICT_HYBI13(wskit::detail::PlainClientConfig)
+WSKIT_STRICT_HYBI13(wskit::detail::TlsClientConfig)
+WSKIT_STRICT_HYBI13(wskit::detail::PlainServerConfig)
+WSKIT_STRICT_HYBI13(wskit::detail::TlsServerConfig)
+#undef WSKIT_STRICT_HYBI13
+
+}  // namespace websocketpp::processor
+
+namespace wskit::detail {
+
+using PlainClient = websocketpp::client<PlainClientConfig>;
+using TlsClient = websocketpp::client<TlsClientConfig>;
+using PlainServer = websocketpp::server<PlainServerConfig>;
+using TlsServer = websocketpp::server<TlsServerConfig>;
+
+using SslContextPtr = std::shared_ptr<asio::ssl::context>;
+
+// websocketpp's logs are silent (its access log would write to stdout) unless
+// -vv, which sends connection, frame and error diagnostics to stderr. A
+// client that traces frames itself (frames_traced) keeps only the error log.
+template <class Endpoint>
+void configure_logging(Endpoint& endpoint, int verbosity, bool frames_traced = false) {
+    namespace log = websocketpp::log;
+    endpoint.clear_access_channels(log::alevel::all);
+    endpoint.clear_error_channels(log::elevel::all);
+    endpoint.get_alog().set_ostream(&std::cerr);
+    endpoint.get_elog().set_ostream(&std::cerr);
+    if (verbosity >= 2) {
+        if (!frames_traced)
+            endpoint.set_access_channels(log::alevel::connect | log::alevel::disconnect | log::alevel::frame_header |
+                                         log::alevel::control | log::alevel::fail);
+        endpoint.set_error_channels(log::elevel::all);
+    }
+}
+
+// websocketpp fails a connection itself, with one of these codes, when the
+// peer breaks the protocol or sends too much.
+inline bool failed_by_library(int local_close_code) {
+    namespace status = websocketpp::close::status;
+    return local_close_code == status::protocol_error || local_close_code == status::invalid_payload ||
+           local_close_code == status::message_too_big || local_close_code == status::internal_endpoint_error;
+}
+
+// The close event of a connection that has closed: the code and reason we
+// failed it with when `failed_here`, the peer's otherwise.
+template <class Connection>
+Event close_event(const Connection& con, bool failed_here) {
+    Event e;
+    e.type = EventType::close;
+    e.code = failed_here ? con.get_local_close_code() : con.get_remote_close_code();
+    e.reason = failed_here ? con.get_local_close_reason() : con.get_remote_close_reason();
+    e.clean = con.get_remote_close_code() != websocketpp::close::status::abnormal_close;
+    return e;
+}
+
+// RFC 6455 8.1: a text message must end on a whole character. websocketpp
+// checks every fragment but, for a fragmented message, not that the last one
+// completes its character; this fails such a message with 1007. Returns true
+// when the message was rejected.
+template <class Connection, class MessagePtr>
+bool reject_truncated_text(Connection& con, const MessagePtr& msg) {
+    if (msg->get_opcode() != websocketpp::frame::opcode::text || !ends_mid_character(msg->get_payload()))
+        return false;
+    std::error_code ec;
+    con.close(websocketpp::close::status::invalid_payload, "Invalid UTF-8", ec);
+    return true;
+}
+
+// Sends a message of any opcode on a connection; a close sends 1000 with the
+// payload as its reason.
+template <class Connection>
+std::error_code send_message(Connection& con, const Message& m) {
+    namespace op = websocketpp::frame::opcode;
+    std::error_code ec;
+    switch (m.opcode) {
+        case Opcode::text: return con.send(m.payload, op::text);
+        case Opcode::binary: return con.send(m.payload, op::binary);
+        case Opcode::ping: con.ping(m.payload, ec); return ec;
+        case Opcode::pong: con.pong(m.payload, ec); return ec;
+        case Opcode::close: con.close(websocketpp::close::status::normal, m.payload, ec); return ec;
+    }
+    return ec;
+}
+
+}  // namespace wskit::detail
+
+namespace wskit {
+
+struct EventLoop::Impl {
+    asio::io_context io;
+    asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+    std::map<TimerId, std::unique_ptr<asio::steady_timer>> timers;
+    TimerId next_timer = 1;
+    std::unique_ptr<asio::signal_set> signals;
+    std::function<void(int)> on_signal;
+    void wait_signal();
+};
+
+}  // namespace wskit

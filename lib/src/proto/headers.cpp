@@ -1,0 +1,80 @@
+#include "proto/headers.hpp"
+
+#include <wskit/client.hpp>
+#include <wskit/encoding.hpp>
+#include <wskit/error.hpp>
+#include <wskit/version.hpp>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace wskit {
+namespace detail {
+
+bool is_token_char(unsigned char c) {
+    return c > 0x20 && c < 0x7f && std::string_view("()<>@,;:\\\"/[]?={}").find(static_cast<char>(c)) == std::string_view::npos;
+}
+
+bool same_header_name(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+std::vector<std::string> split_list(std::string_view value) {
+    std::vector<std::string> items;
+    std::size_t start = 0;
+    while (start <= value.size()) {
+        auto comma = value.find(',', start);
+        if (comma == std::string_view::npos) comma = value.size();
+        auto item = value.substr(start, comma - start);
+        auto b = item.find_first_not_of(" \t");
+        auto e = item.find_last_not_of(" \t");
+        if (b != std::string_view::npos) items.emplace_back(item.substr(b, e - b + 1));
+        start = comma + 1;
+    }
+    return items;
+}
+
+std::string negotiation_problem(const std::vector<std::string>& offered, const std::string& protocol,
+                                const std::string& extensions) {
+    if (!protocol.empty() && std::find(offered.begin(), offered.end(), protocol) == offered.end())
+        return offered.empty() ? fmt::format("the server chose subprotocol '{}', but none was offered",
+                                             escape_controls(protocol))
+                               : fmt::format("the server chose subprotocol '{}', which was not offered ({})",
+                                             escape_controls(protocol), fmt::join(offered, ", "));
+    auto enabled = split_list(extensions);
+    if (!enabled.empty())
+        return fmt::format("the server enabled extension '{}', which was not offered", escape_controls(enabled.front()));
+    return {};
+}
+
+}  // namespace detail
+
+Header parse_header(std::string_view text) {
+    auto colon = text.find(':');
+    auto bad = [&](const char* why) -> Header {
+        throw Error(ExitCode::usage, fmt::format("invalid header '{}': {} (expected 'Name: value')", escape_controls(text), why));
+    };
+    if (colon == std::string_view::npos) return bad("no colon");
+    auto name = text.substr(0, colon);
+    if (name.empty()) return bad("empty name");
+    for (unsigned char c : name)
+        if (!detail::is_token_char(c)) return bad("the name has a character not allowed in a header name");
+    auto value = text.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    // RFC 9110 5.5: a field value is visible characters, spaces and tabs.
+    for (unsigned char c : value) {
+        if (c == '\r' || c == '\n') return bad("line breaks are not allowed in a header value");
+        if ((c < 0x20 && c != '\t') || c == 0x7f) return bad("control characters are not allowed in a header value");
+    }
+    return {std::string(name), std::string(value)};
+}
+
+std::string default_user_agent() { return fmt::format("wskit/{}", version()); }
+
+}  // namespace wskit

@@ -1,0 +1,53 @@
+#include "term/trace_printer.hpp"
+
+#include <wskit/encoding.hpp>
+#include <wskit/handshake_check.hpp>
+
+#include <cstdio>
+
+namespace wskit {
+
+std::string format_trace_line(const TraceLine& line) {
+    const char* prefix = line.kind == TraceLine::Kind::sent ? "> " : line.kind == TraceLine::Kind::received ? "< " : "* ";
+    std::string out = prefix;
+    out += escape_controls(line.text);
+    out += '\n';
+    return out;
+}
+
+void print_trace_line(const TraceLine& line) { std::fputs(format_trace_line(line).c_str(), stderr); }
+
+void print_trace(const HandshakeTrace& t) {
+    if (!t.connected) return;
+    std::string out;
+    // Header lines come from the peer too: each is escaped, one line each.
+    auto lines = [&out](const std::string& block, TraceLine::Kind kind) {
+        std::size_t start = 0;
+        while (start < block.size()) {
+            auto end = block.find("\r\n", start);
+            if (end == std::string::npos) end = block.size();
+            out += format_trace_line({kind, block.substr(start, end - start)});
+            start = end + 2;
+        }
+    };
+    lines(t.request, TraceLine::Kind::sent);
+    out += ">\n";
+    if (t.status != 0) {
+        lines(t.response, TraceLine::Kind::received);
+        out += "<\n";
+        if (!t.body.empty()) {
+            std::string body;
+            for (std::size_t i = 0; i < t.body.size(); ++i)
+                if (!(t.body[i] == '\r' && i + 1 < t.body.size() && t.body[i + 1] == '\n')) body += t.body[i];
+            out += escape_controls(body, true);
+            if (body.back() != '\n') out += '\n';
+        }
+        // The verdict inspect gives, from the same checks.
+        out += format_trace_line({TraceLine::Kind::info,
+                                  "handshake checks: " + verdict_summary(check_exchange(t.request, t.response))});
+    }
+    if (t.compression) out += format_trace_line({TraceLine::Kind::info, describe(*t.compression)});
+    std::fputs(out.c_str(), stderr);
+}
+
+}  // namespace wskit
