@@ -28,6 +28,20 @@ LISTENING = re.compile(r"listening on (\S+)")
 SANITIZED = os.environ.get("WSKIT_SANITIZE") == "1"
 
 
+MIB = 1024 * 1024
+# Generous, and far below what the server reached before it had backpressure
+# (over 1 GB within a minute, hundreds of MB within seconds).
+RSS_BOUND = 64 * MIB
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time of the process, in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    # fields[0] is the state (field 3); utime and stime are fields 14 and 15.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port():
     """A loopback port that nothing listens on (bound, then released)."""
     with socket.socket() as s:

@@ -7,9 +7,11 @@ operation has a timeout, nothing sleeps.
 import base64
 import hashlib
 import os
+import select
 import socket
 import struct
 import sys
+import time
 import zlib
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -367,3 +369,34 @@ class RawServer:
 
     def close(self):
         self.sock.close()
+
+
+class Flooder:
+    """Sends `chunk` (whole frames) over and over on a connected raw socket,
+    never reading, while the test samples the server."""
+
+    def __init__(self, conn, chunk):
+        self.sock = conn.sock
+        self.sock.setblocking(False)
+        self.chunk = chunk
+        self.offset = 0
+        self.sent = 0
+
+    def pump(self, seconds):
+        """Sends for `seconds` whenever the socket takes more."""
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            _, writable, _ = select.select([], [self.sock], [], min(left, 0.05))
+            if not writable:
+                continue
+            try:
+                n = self.sock.send(self.chunk[self.offset:] if self.offset else self.chunk)
+            except BlockingIOError:
+                continue
+            except OSError:
+                return  # the server dropped us
+            self.sent += n
+            self.offset = (self.offset + n) % len(self.chunk)

@@ -10,7 +10,7 @@ import json
 import rawws
 from harness import WSKIT, TestCase, main
 from rawws import RSV1, TEXT, close_frame, deflate, frame, inflate
-from test_protocol_client import HANDSHAKE, RawServerTest
+from rawserver_case import HANDSHAKE, RawServerTest
 
 PARAMS = {"server_no_context_takeover", "client_no_context_takeover", "server_max_window_bits",
           "client_max_window_bits"}

@@ -9,10 +9,8 @@ import json
 import os
 import re
 import subprocess
-import sys
 import threading
 
-sys.path.insert(0, os.path.dirname(__file__))
 import rawws  # noqa: E402
 from harness import SOURCE_DIR, WSKIT, TestCase, main  # noqa: E402
 

@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 import rawws
 from harness import SANITIZED, SOURCE_DIR, WSKIT, CertsTestCase, TestCase, main, port_of, rss_bytes
-from test_chat_redis import RedisServers
+from test_redis import RedisServers
 
 SCHEMA = os.path.join(SOURCE_DIR, "lib", "share", "chat", "envelope.schema.json")
 JSON = "wskit.chat.v1.json"

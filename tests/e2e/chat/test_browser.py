@@ -15,7 +15,7 @@ import threading
 import websockets
 
 from harness import NODE, PEERS, WSKIT, TestCase, free_port, main
-from test_chat import Terminal
+from test_basics import Terminal
 
 SHOTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(WSKIT))), "screenshots")
 

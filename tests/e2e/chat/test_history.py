@@ -5,7 +5,7 @@ history still works."""
 import websockets
 
 from harness import TestCase, main
-from test_chat_redis import greeted, lines_until, run
+from test_redis import greeted, lines_until, run
 
 
 class HistoryMemory(TestCase):

@@ -12,7 +12,7 @@ import asyncio
 import websockets
 
 from harness import TestCase, main
-from test_chat_redis import JSON, RedisServers, http_get, lines_until, next_of, run
+from test_redis import JSON, RedisServers, http_get, lines_until, next_of, run
 
 
 class RedisEdges(RedisServers, TestCase):

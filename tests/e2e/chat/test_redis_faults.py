@@ -17,7 +17,7 @@ import time
 import websockets
 
 from harness import SANITIZED, TestCase, main, rss_bytes
-from test_chat_redis import RedisServers, greeted, http_get, lines_until, metrics, run
+from test_redis import RedisServers, greeted, http_get, lines_until, metrics, run
 
 
 async def until(condition, what, timeout=15):

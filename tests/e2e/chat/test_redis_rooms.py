@@ -12,7 +12,7 @@ import time
 import websockets
 
 from harness import SANITIZED, TestCase, main, rss_bytes
-from test_chat_redis import RedisServers, RespClient, greeted, lines_until, metrics, run
+from test_redis import RedisServers, RespClient, greeted, lines_until, metrics, run
 
 
 def event(**fields):

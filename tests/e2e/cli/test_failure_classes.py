@@ -6,11 +6,8 @@ handshake that never completes) and must exit with the same status and say
 the same thing. The rule (wskit(1), EXIT STATUS): before TCP is up, 3; after,
 TLS trouble 4, an answer that is not a valid 101 (or none before the server
 closed) 5, no complete answer in time 7."""
-import os
 import re
-import sys
 
-sys.path.insert(0, os.path.dirname(__file__))
 from harness import CertsTestCase, free_port, main  # noqa: E402
 from inspect_support import validated  # noqa: E402
 

@@ -9,7 +9,7 @@ import zlib
 import rawws
 from rawws import BINARY, CONT, PING, RSV1, TEXT, close_frame, deflate, frame, inflate
 from harness import main
-from test_protocol_client import ABNORMAL, HANDSHAKE, RawServerTest
+from rawserver_case import ABNORMAL, HANDSHAKE, RawServerTest
 
 JSONISH = ('{"id": 1234, "user": "someone", "text": "' + "lorem ipsum " * 60 + '"}')
 

@@ -11,7 +11,7 @@ import shutil
 import tempfile
 
 from harness import TestCase, main
-from test_interactive import Terminal
+from terminal import Terminal
 
 
 class ChatFromPipedConnect(TestCase):

@@ -2,10 +2,7 @@
 passes; against servers broken on purpose (peers/broken_server.py) the named
 check fails with expected vs actual, in human and JSON output, with the
 right exit code."""
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(__file__))
 from harness import TestCase, main  # noqa: E402
 from inspect_support import check, validated  # noqa: E402
 

@@ -6,9 +6,7 @@ import json
 import os
 import socket
 import subprocess
-import sys
 
-sys.path.insert(0, os.path.dirname(__file__))
 from harness import NODE, PEERS, PYTHON, TestCase, main, port_of  # noqa: E402
 from inspect_support import VALIDATOR, check  # noqa: E402
 

@@ -1,10 +1,7 @@
 """wskit handshake-inspect over TLS, against a test CA made with openssl:
 the chain, SANs and days left of a trusted server; the verdict and its
 reason for an untrusted, a wrong-host and an expired certificate (exit 4)."""
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(__file__))
 from harness import CertsTestCase, main  # noqa: E402
 from inspect_support import check, validated  # noqa: E402
 

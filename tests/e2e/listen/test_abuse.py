@@ -2,15 +2,13 @@
 is closed with 1008 and the server's memory stays bounded; a stdout that is
 not read stops the server from reading clients (bounded memory), and once it
 is read again nothing a client sent is missing."""
-import os
 import subprocess
 import threading
 import time
 
 import rawws
-from harness import SANITIZED, WSKIT, TestCase, main, port_of, LISTENING, rss_bytes
-from rawws import TEXT, frame
-from test_server_abuse import Flooder, MIB, RSS_BOUND
+from harness import LISTENING, MIB, RSS_BOUND, SANITIZED, WSKIT, TestCase, main, port_of, rss_bytes
+from rawws import TEXT, Flooder, frame
 
 
 class StdinFlood(TestCase):

@@ -8,11 +8,9 @@ import json
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rawws  # noqa: E402
 from harness import TestCase, main, port_of  # noqa: E402
 

@@ -5,9 +5,7 @@ import json
 import os
 import re
 import subprocess
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (CertsTestCase, NODE, PEERS, PYTHON, TestCase, WSKIT, main, port_of)  # noqa: E402
 
 

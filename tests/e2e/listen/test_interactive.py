@@ -1,4 +1,4 @@
-"""wskit listen at a terminal (tmux, as in test_interactive.py): a client's
+"""wskit listen at a terminal (tmux, through terminal.py): a client's
 messages appear above the prompt without disturbing the line being typed,
 typed lines go to every client, /list and /help answer, Ctrl-D quits."""
 import json
@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 
 from harness import PEERS, PYTHON, TestCase, main
-from test_interactive import Terminal
+from terminal import Terminal
 
 
 class ListenAtATerminal(TestCase):

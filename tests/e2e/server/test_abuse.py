@@ -10,60 +10,16 @@ import os
 import queue
 import re
 import resource
-import select
 import socket
 import time
 import unittest
 
 import rawws
 from rawws import BINARY, PING, TEXT, frame
-from harness import SANITIZED, WSKIT, CertsTestCase, TestCase, main, port_of, rss_bytes
+from harness import MIB, RSS_BOUND, SANITIZED, WSKIT, CertsTestCase, TestCase, cpu_seconds, main, port_of, rss_bytes
+from rawws import Flooder
 
-MIB = 1024 * 1024
-# Generous, and far below what the server reached before it had backpressure
-# (over 1 GB within a minute, hundreds of MB within seconds).
-RSS_BOUND = 64 * MIB
 FLOOD_SECONDS = 4
-
-
-def cpu_seconds(pid):
-    """User plus system CPU time of the process, in seconds."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    # fields[0] is the state (field 3); utime and stime are fields 14 and 15.
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-
-class Flooder:
-    """Sends `chunk` (whole frames) over and over on a connected raw socket,
-    never reading, while the test samples the server."""
-
-    def __init__(self, conn, chunk):
-        self.sock = conn.sock
-        self.sock.setblocking(False)
-        self.chunk = chunk
-        self.offset = 0
-        self.sent = 0
-
-    def pump(self, seconds):
-        """Sends for `seconds` whenever the socket takes more."""
-        deadline = time.monotonic() + seconds
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return
-            _, writable, _ = select.select([], [self.sock], [], min(left, 0.05))
-            if not writable:
-                continue
-            try:
-                n = self.sock.send(self.chunk[self.offset:] if self.offset else self.chunk)
-            except BlockingIOError:
-                continue
-            except OSError:
-                return  # the server dropped us
-            self.sent += n
-            self.offset = (self.offset + n) % len(self.chunk)
 
 
 class NeverReads(TestCase):

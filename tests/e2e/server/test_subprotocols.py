@@ -7,9 +7,7 @@ wskit.chat.v1.json when offered, else the first offer, in plain text."""
 import json
 import os
 import subprocess
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import NODE, PEERS, TestCase, main  # noqa: E402
 
 
