@@ -6,6 +6,7 @@
 #include <wskit/event.hpp>
 #include <wskit/compression.hpp>
 #include <wskit/export.hpp>
+#include <wskit/http.hpp>
 #include <wskit/inspection.hpp>
 #include <wskit/loop.hpp>
 #include <wskit/tls.hpp>
@@ -19,15 +20,6 @@
 #include <vector>
 
 namespace wskit {
-
-struct Header {
-    std::string name;
-    std::string value;
-};
-
-// Parses "Name: value" (-H). Throws Error(ExitCode::usage) when there is no
-// colon or the name is empty or not a token.
-WSKIT_API Header parse_header(std::string_view text);
 
 WSKIT_API std::string default_user_agent();
 

@@ -8,6 +8,7 @@
 #include <wskit/client.hpp>
 #include <wskit/error.hpp>
 #include <wskit/export.hpp>
+#include <wskit/http.hpp>
 #include <wskit/server.hpp>
 
 #include <optional>
@@ -34,25 +35,6 @@ struct CheckResult {
     std::string detail;    // context: the key sent, an extension's parameters...; may be empty
     ExitCode exit_class = ExitCode::handshake;  // the exit status a failure maps to
 };
-
-// A response's status line and headers, in order and with their case.
-struct ResponseHead {
-    std::string version;  // "HTTP/1.1"
-    int status = 0;
-    std::string reason;
-    std::vector<Header> headers;
-    // The first header with this name (case-insensitive), or "".
-    WSKIT_API std::string header(std::string_view name) const;
-    WSKIT_API bool has_header(std::string_view name) const;
-};
-
-// Parses the head of a response ("HTTP/1.1 101 ...\r\nName: value\r\n...").
-// Lines that are not headers are skipped; status stays 0 without a status line.
-WSKIT_API ResponseHead parse_response_head(std::string_view raw);
-
-// Parses the head of a request ("GET /x HTTP/1.1\r\nName: value\r\n..."),
-// headers in order and with their case; remote stays empty.
-WSKIT_API HttpRequest parse_request_head(std::string_view raw);
 
 // base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")), RFC 6455 4.2.2.
 WSKIT_API std::string websocket_accept(std::string_view key);

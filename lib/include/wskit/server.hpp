@@ -7,6 +7,7 @@
 #include <wskit/client.hpp>
 #include <wskit/event.hpp>
 #include <wskit/export.hpp>
+#include <wskit/http.hpp>
 #include <wskit/loop.hpp>
 #include <wskit/tls.hpp>
 
@@ -24,26 +25,7 @@ namespace detail {
 class ServerMessage;  // websocketpp's message, kept out of sight (see Server::Frame)
 }
 
-struct WSKIT_API HttpRequest {
-    std::string method;
-    std::string resource;              // path and query
-    std::string version;               // "HTTP/1.1"
-    std::vector<Header> headers;
-    std::string remote;                // the peer's endpoint as printed: "127.0.0.1:5123", "[::1]:5123"
-    std::string remote_address;        // its address alone ("::ffff:" of a mapped IPv4 address dropped)
-    std::uint16_t remote_port = 0;
-    // The first header with this name (case-insensitive), or "".
-    std::string header(std::string_view name) const;
-};
-
 struct CheckResult;
-struct ResponseHead;
-
-struct HttpResponse {
-    int status = 200;
-    std::vector<Header> headers;
-    std::string body;
-};
 
 struct ServerOptions {
     std::string host = "127.0.0.1";  // loopback unless the user exposes it

@@ -569,13 +569,6 @@ private:
 
 }  // namespace
 
-std::string HttpRequest::header(std::string_view name) const {
-    for (const auto& h : headers) {
-        if (detail::same_header_name(h.name, name)) return h.value;
-    }
-    return {};
-}
-
 HttpResponse upgrade_required_page(const std::string& url) {
     HttpResponse res = text_response(
         426, fmt::format("This is a WebSocket endpoint. Connect with a WebSocket client, for example:\n"

@@ -54,27 +54,6 @@ std::string negotiation_problem(const std::vector<std::string>& offered, const s
 
 }  // namespace detail
 
-Header parse_header(std::string_view text) {
-    auto colon = text.find(':');
-    auto bad = [&](const char* why) -> Header {
-        throw Error(ExitCode::usage, fmt::format("invalid header '{}': {} (expected 'Name: value')", escape_controls(text), why));
-    };
-    if (colon == std::string_view::npos) return bad("no colon");
-    auto name = text.substr(0, colon);
-    if (name.empty()) return bad("empty name");
-    for (unsigned char c : name)
-        if (!detail::is_token_char(c)) return bad("the name has a character not allowed in a header name");
-    auto value = text.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    // RFC 9110 5.5: a field value is visible characters, spaces and tabs.
-    for (unsigned char c : value) {
-        if (c == '\r' || c == '\n') return bad("line breaks are not allowed in a header value");
-        if ((c < 0x20 && c != '\t') || c == 0x7f) return bad("control characters are not allowed in a header value");
-    }
-    return {std::string(name), std::string(value)};
-}
-
 std::string default_user_agent() { return fmt::format("wskit/{}", version()); }
 
 }  // namespace wskit
