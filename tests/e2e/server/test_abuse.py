@@ -91,7 +91,9 @@ class NeverReads(TestCase):
             flooder.pump(0.5)
             peak = max(peak, rss_bytes(server.proc.pid))
             close = next_line_matching(server, '"event":"close"')
-        self.assertIsNotNone(close, "the server did not close the flooder")
+        self.assertIsNotNone(close, f"the server did not close the flooder within 60 s: it took in "
+                                    f"{flooder.sent / MIB:.1f} MiB, peak RSS {peak / MIB:.1f} MiB, "
+                                    f"{len(server.seen['stdout'])} lines on stdout; stderr={server.seen['stderr'][-5:]!r}")
         self.assertBounded(server, peak, flooder.sent)
         event = json.loads(close)
         self.assertEqual((event["conn"], event["code"]), (1, 1008), close)
