@@ -1,13 +1,11 @@
-// ChildProcess over Asio: posix stream descriptors for the pipes (or the
+// ChildProcess on the event loop: descriptors for the pipes (or the
 // pseudo-terminal's master), timers for the escalation. ChildProcesses
 // (child_processes_impl.cpp) reaps it.
 #include "process/child_internal.hpp"
 #include "process/child_spawn.hpp"
 #include "process/child_sweep.hpp"
 #include "process/line_splitter.hpp"
-#include "net/wspp/wspp.hpp"
-
-#include <asio/posix/stream_descriptor.hpp>
+#include "net/descriptor.hpp"
 
 #include <csignal>
 #include <deque>
@@ -35,8 +33,8 @@ ExitStatus to_exit_status(int status) {
 }
 
 struct Reader {
-    Reader(asio::io_context& io, int fd, std::size_t max) : stream(io, fd), lines(max), buffer(64u << 10) {}
-    asio::posix::stream_descriptor stream;
+    Reader(EventLoop& loop, int fd, std::size_t max) : stream(loop, fd), lines(max), buffer(64u << 10) {}
+    Descriptor stream;
     LineSplitter lines;
     std::vector<char> buffer;
     bool reading = false;
@@ -47,8 +45,8 @@ class ChildImpl final : public ManagedChild, public std::enable_shared_from_this
 public:
     ChildImpl(EventLoop& loop, const ChildSpec& spec, const SpawnedChild& fds, Handlers handlers, std::string tag)
         : loop_(loop), pid_(fds.pid), pty_(spec.pty), tag_entry_(std::move(tag)), handlers_(std::move(handlers)),
-          out_(loop.impl().io, fds.stdout_fd, spec.max_line), err_(loop.impl().io, fds.stderr_fd, stderr_max_line) {
-        if (!pty_) in_.emplace(loop.impl().io, fds.stdin_fd);
+          out_(loop, fds.stdout_fd, spec.max_line), err_(loop, fds.stderr_fd, stderr_max_line) {
+        if (!pty_) in_.emplace(loop, fds.stdin_fd);
     }
 
     void start() {
@@ -131,17 +129,18 @@ private:
         if (handlers_.on_stdin_full) handlers_.on_stdin_full(full);
     }
 
-    asio::posix::stream_descriptor& input() { return pty_ ? out_.stream : *in_; }
+    Descriptor& input() { return pty_ ? out_.stream : *in_; }
 
     void write_next() {
         writing_ = true;
         auto self = shared_from_this();
-        asio::async_write(input(), asio::buffer(queue_.front()), [self](const asio::error_code& ec, std::size_t) {
+        const auto& data = queue_.front();
+        input().async_write(data.data(), data.size(), [self](const std::error_code& ec, std::size_t) {
             self->wrote(ec);
         });
     }
 
-    void wrote(const asio::error_code& ec) {
+    void wrote(const std::error_code& ec) {
         writing_ = false;
         if (finished_) return;
         if (ec) {  // EPIPE: it closed its stdin or exited; what is queued is dropped
@@ -164,7 +163,6 @@ private:
 
     void end_input() {
         stdin_closed_ = true;
-        asio::error_code ignored;
         // A terminal's end of input is its hangup: closing the master sends
         // the session SIGHUP, and reads on the terminal return EOF. (Writing
         // ^D after switching the terminal to canonical mode does not work:
@@ -172,20 +170,20 @@ private:
         // Its output is lost with it, which is fine: only a client that
         // left ends the input.
         if (pty_)
-            out_.stream.close(ignored);
+            out_.stream.close();
         else if (in_)
-            in_->close(ignored);
+            in_->close();
     }
 
     void start_read(Reader& r) {
         r.reading = true;
         auto self = shared_from_this();
-        r.stream.async_read_some(asio::buffer(r.buffer), [self, &r](const asio::error_code& ec, std::size_t n) {
+        r.stream.async_read_some(r.buffer.data(), r.buffer.size(), [self, &r](const std::error_code& ec, std::size_t n) {
             self->on_read(r, ec, n);
         });
     }
 
-    void on_read(Reader& r, const asio::error_code& ec, std::size_t n) {
+    void on_read(Reader& r, const std::error_code& ec, std::size_t n) {
         r.reading = false;
         if (finished_) return;
         auto emit_line = [this, &r](std::string line) { emit(r, std::move(line)); };
@@ -223,10 +221,9 @@ private:
 
     void close_all() {
         cancel_timers();
-        asio::error_code ignored;
-        if (in_) in_->close(ignored);
-        out_.stream.close(ignored);
-        err_.stream.close(ignored);
+        if (in_) in_->close();
+        out_.stream.close();
+        err_.stream.close();
         queue_.clear();
         queued_ = 0;
     }
@@ -237,7 +234,7 @@ private:
     std::string tag_entry_;
     Handlers handlers_;
     Reader out_, err_;
-    std::optional<asio::posix::stream_descriptor> in_;  // a pipe; none with a terminal (out_ serves both)
+    std::optional<Descriptor> in_;  // a pipe; none with a terminal (out_ serves both)
     std::deque<std::string> queue_;
     std::size_t queued_ = 0;
     bool writing_ = false, full_ = false, eof_pending_ = false, stdin_closed_ = false;

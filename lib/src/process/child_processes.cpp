@@ -3,7 +3,7 @@
 #include "process/child_internal.hpp"
 #include "process/child_spawn.hpp"
 #include "process/child_sweep.hpp"
-#include "net/wspp/wspp.hpp"
+#include "net/descriptor.hpp"
 
 #include <fmt/format.h>
 
@@ -29,7 +29,7 @@ constexpr auto orphan_grace = 200ms;
 
 struct ChildProcesses::Impl {
     explicit Impl(EventLoop& l)
-        : loop(l), sigchld(l.impl().io, SIGCHLD),
+        : loop(l), sigchld(l, SIGCHLD),
           tag_prefix(fmt::format("{}-{:08x}", ::getpid(), std::random_device{}())) {
         wait_sigchld();
     }
@@ -39,7 +39,7 @@ struct ChildProcesses::Impl {
     std::string next_tag_entry() { return fmt::format("{}={}-{}", sweep_tag_variable, tag_prefix, ++spawned); }
 
     void wait_sigchld() {
-        sigchld.async_wait([this](const asio::error_code& ec, int) {
+        sigchld.async_wait([this](const std::error_code& ec, int) {
             if (ec) return;
             reap();
             wait_sigchld();
@@ -65,7 +65,7 @@ struct ChildProcesses::Impl {
     }
 
     EventLoop& loop;
-    asio::signal_set sigchld;
+    SignalWatch sigchld;
     std::map<int, std::shared_ptr<ManagedChild>> children;
     std::chrono::milliseconds kill_grace{1000};
     std::string tag_prefix;
@@ -108,8 +108,7 @@ bool reap_exited(std::vector<Left>& left) {
 }  // namespace
 
 ChildProcesses::~ChildProcesses() {
-    asio::error_code ignored;
-    impl_->sigchld.cancel(ignored);
+    impl_->sigchld.cancel();
     std::vector<Left> left;
     for (auto& [pid, child] : impl_->children) {
         child->abandon();  // closing its stdin is its EOF

@@ -1,6 +1,6 @@
 #include "term/fd_sink.hpp"
 
-#include "net/wspp/wspp.hpp"
+#include "net/descriptor.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -127,21 +127,14 @@ struct FdSink::Impl : std::enable_shared_from_this<FdSink::Impl> {
 
     Impl(EventLoop& l, int fd, Overflow o, std::size_t capacity)
         : loop(l), original_fd(fd), target(open_for_writing(fd)), overflow(o), queue(o, capacity),
-          watcher(l.impl().io) {
-        if (target.kind != Kind::file) {
-            asio::error_code ec;
-            watcher.assign(target.fd, ec);  // fails for /dev/null, which never makes us wait
-            watchable = !ec;
-        }
+          watcher(l) {
+        // Fails for /dev/null, which never makes us wait.
+        if (target.kind != Kind::file) watchable = watcher.assign(target.fd);
     }
 
     ~Impl() {
         loop.cancel(retry_timer);
-        if (watcher.is_open()) {
-            asio::error_code ignored;
-            watcher.cancel(ignored);
-            watcher.release();
-        }
+        watcher.release();
         if (target.owned) ::close(target.fd);
         if (target.restore_flags != -1) ::fcntl(original_fd, F_SETFL, target.restore_flags);
     }
@@ -220,10 +213,9 @@ struct FdSink::Impl : std::enable_shared_from_this<FdSink::Impl> {
             }
         };
         if (watchable) {
-            watcher.async_wait(asio::posix::stream_descriptor::wait_write,
-                               [resume](const asio::error_code& ec) {
-                                   if (ec != asio::error::operation_aborted) resume();
-                               });
+            watcher.async_wait_writable([resume](const std::error_code& ec) {
+                if (!is_aborted(ec)) resume();
+            });
         } else {
             retry_timer = loop.after(std::chrono::milliseconds(10), resume);
         }
@@ -278,7 +270,7 @@ struct FdSink::Impl : std::enable_shared_from_this<FdSink::Impl> {
     State state = State::open;
     std::string error;
     Handlers handlers;
-    asio::posix::stream_descriptor watcher;
+    Descriptor watcher;
     bool watchable = false;
     bool write_scheduled = false;
     bool waiting = false;  // for the descriptor to become writable

@@ -1,6 +1,6 @@
 #include "term/stdin_reader.hpp"
 
-#include "net/wspp/wspp.hpp"
+#include "net/descriptor.hpp"
 
 #include <wskit/error.hpp>
 
@@ -14,21 +14,15 @@ namespace wskit::detail {
 struct InputReader::Impl {
     Impl(EventLoop& l, int f, InputFraming framing, InputEncoding e, BatchHandler b, EndHandler d)
         : loop(l), fd(f), splitter(framing), encoding(e), on_batch(std::move(b)), on_end(std::move(d)),
-          descriptor(l.impl().io), saved_flags(::fcntl(f, F_GETFL)) {}
+          descriptor(l), saved_flags(::fcntl(f, F_GETFL)) {}
 
     ~Impl() {
-        if (descriptor.is_open()) {
-            asio::error_code ignored;
-            descriptor.cancel(ignored);
-            descriptor.release();  // stdin stays open for whoever comes next
-        }
-        if (saved_flags != -1) ::fcntl(fd, F_SETFL, saved_flags);  // asio made it non-blocking
+        descriptor.release();  // stdin stays open for whoever comes next
+        if (saved_flags != -1) ::fcntl(fd, F_SETFL, saved_flags);  // the descriptor made it non-blocking
     }
 
     void start() {
-        asio::error_code ec;
-        descriptor.assign(fd, ec);  // fails for regular files, which epoll cannot watch
-        if (ec) descriptor.release();
+        descriptor.assign(fd);  // fails for regular files, which epoll cannot watch
         read_more();
     }
 
@@ -40,8 +34,8 @@ struct InputReader::Impl {
         }
         reading = true;
         if (descriptor.is_open()) {
-            descriptor.async_read_some(asio::buffer(buffer),
-                                       [this](const asio::error_code& ec, std::size_t n) { on_read(n, ec); });
+            descriptor.async_read_some(buffer.data(), buffer.size(),
+                                       [this](const std::error_code& ec, std::size_t n) { on_read(n, ec); });
         } else {
             // A regular file never blocks: read it between other handlers.
             loop.post([this] {
@@ -49,15 +43,15 @@ struct InputReader::Impl {
                 do n = ::read(fd, buffer.data(), buffer.size());
                 while (n < 0 && errno == EINTR);
                 if (n > 0) return on_read(static_cast<std::size_t>(n), {});
-                on_read(0, n == 0 ? asio::error::eof : asio::error_code(errno, asio::system_category()));
+                on_read(0, n == 0 ? eof_error() : std::error_code(errno, std::system_category()));
             });
         }
     }
 
     // A read of n bytes, then the end of input when ec is set (eof or an error).
-    void on_read(std::size_t n, const asio::error_code& ec) {
+    void on_read(std::size_t n, const std::error_code& ec) {
         // Aborted: the reader is being destroyed; touch nothing of it.
-        if (ec == asio::error::operation_aborted) return;
+        if (is_aborted(ec)) return;
         reading = false;
         std::vector<std::string> units;
         if (n > 0) splitter.feed(std::string_view(buffer.data(), n), units);
@@ -73,7 +67,7 @@ struct InputReader::Impl {
         if (!batch.empty()) on_batch(batch);
         if (error || ec) {
             done = true;
-            if (!error && ec != asio::error::eof) error = "cannot read standard input: " + ec.message();
+            if (!error && !is_eof(ec)) error = "cannot read standard input: " + ec.message();
             return on_end(error);
         }
         read_more();
@@ -85,7 +79,7 @@ struct InputReader::Impl {
     const InputEncoding encoding;
     BatchHandler on_batch;
     EndHandler on_end;
-    asio::posix::stream_descriptor descriptor;
+    Descriptor descriptor;
     const int saved_flags;
     std::array<char, 64 * 1024> buffer{};
     std::size_t backlog = 0;

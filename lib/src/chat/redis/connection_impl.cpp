@@ -2,7 +2,11 @@
 // and the connection's life (connect, AUTH, SELECT, commands, loss).
 #include "chat/redis/connection.hpp"
 
-#include "net/wspp/wspp.hpp"
+#include "net/loop_impl.hpp"
+
+#include <asio/ip/address.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/posix/stream_descriptor.hpp>
 
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>

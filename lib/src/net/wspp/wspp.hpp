@@ -16,6 +16,7 @@
 #include "net/wspp/http.hpp"
 #include "net/wspp/messages.hpp"
 #include "net/wspp/server_transport.hpp"
+#include "net/loop_impl.hpp"
 
 #include <wskit/encoding.hpp>
 #include <wskit/event.hpp>
@@ -319,17 +320,3 @@ std::error_code send_message(Connection& con, const Message& m) {
 }
 
 }  // namespace wskit::detail
-
-namespace wskit {
-
-struct EventLoop::Impl {
-    asio::io_context io;
-    asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
-    std::map<TimerId, std::unique_ptr<asio::steady_timer>> timers;
-    TimerId next_timer = 1;
-    std::unique_ptr<asio::signal_set> signals;
-    std::function<void(int)> on_signal;
-    void wait_signal();
-};
-
-}  // namespace wskit
