@@ -1,5 +1,6 @@
-# Installs libwskit with its headers, a CMake package (find_package(wskit))
-# and a pkg-config file.
+# Installs libwskit with the library API's headers (not the engines' of
+# wskit/tool/ and wskit/chat/, which are not part of it), a CMake package
+# (find_package(wskit)) and a pkg-config file.
 include(CMakePackageConfigHelpers)
 
 install(TARGETS wskit EXPORT wskitTargets
@@ -7,7 +8,8 @@ install(TARGETS wskit EXPORT wskitTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/lib/include/wskit DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/lib/include/wskit DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  PATTERN tool EXCLUDE PATTERN chat EXCLUDE)
 install(EXPORT wskitTargets NAMESPACE wskit:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/wskit)
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/wskitConfig.cmake.in
