@@ -29,21 +29,6 @@ source "$ROOT/bench/lib.sh"
 scratch compress
 measured_copies
 
-# idle_rss COMMAND... -- BENCH_ARGS...: KiB per idle connection, as
-# `wskit bench --mode idle --server-pid` measures it.
-idle_rss() {
-  local server=() load=()
-  while [ "$1" != -- ]; do server+=("$1"); shift; done
-  shift
-  load=("$@")
-  start_server "${server[@]}"
-  local out
-  out=$(taskset -c "$LOAD_CPU" "$WSKIT" bench --json --mode idle -c "$IDLE_CONNS" -d 0.5 --server-pid "$SERVER_PID" \
-          "${load[@]}" "$SERVER_URL")
-  stop_server
-  log "    ${server[*]} ${load[*]}: $(json "d['server']['rss_before_kib']" <<<"$out") -> $(json "d['server']['rss_after_kib']" <<<"$out") KiB"
-  json "d['server']['rss_per_connection_kib']" <<<"$out"
-}
 
 # flood COMMAND...: "echoes/s cpu_us_per_echo" for 100 x 64 x 1 KiB text, compressed.
 flood() {
@@ -70,15 +55,14 @@ for _ in $(seq 1 "$REPS"); do
   flood node "$NODE_PEER" server >>"$TMP/flood.node"
   flood "$WSKIT" echo 0 >>"$TMP/flood.plain"
 done
-col() { awk -v c="$1" '{print $c}' | median; }
 
 printf '| measure | value |\n|---|---|\n'
 printf '| memory per idle connection, no compression (KiB) | %s |\n' "$plain"
 printf '| memory per idle connection, compression agreed (KiB) | %s |\n' "$deflate"
-printf '| ratio (target <= 1.5x) | %s |\n' "$(awk -v a="$deflate" -v b="$plain" 'BEGIN {printf "%.2fx", a / b}')"
+printf '| ratio (target <= 1.5x) | %s |\n' "$(ratio "$deflate" "$plain" x)"
 for k in wskit node plain; do
   printf '| echo/s, %s | %s |\n' "$k" "$(col 1 <"$TMP/flood.$k")"
   printf '| server CPU per echo (us), %s | %s |\n' "$k" "$(col 2 <"$TMP/flood.$k")"
 done
 printf '| wskit --compress / Node ws (target >= 2x) | %s |\n' \
-  "$(awk -v a="$(col 1 <"$TMP/flood.wskit")" -v b="$(col 1 <"$TMP/flood.node")" 'BEGIN {printf "%.2fx", a / b}')"
+  "$(ratio "$(col 1 <"$TMP/flood.wskit")" "$(col 1 <"$TMP/flood.node")" x)"

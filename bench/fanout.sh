@@ -31,6 +31,7 @@ SECS=${SECS:-5}
 REPS=${REPS:-3}
 RECEIVERS=${RECEIVERS:-1000}
 IDLE_CONNS=${IDLE_CONNS:-1000}
+IDLE_SECS=2  # held as long as in the recorded results
 BIG_ROOM=${BIG_ROOM:-10000}
 BIG_SECS=${BIG_SECS:-120}
 SERVER_CPU=${SERVER_CPU:-0}
@@ -77,15 +78,6 @@ fanout() {
       d['received'], d['seconds'], d['errors']['total'], d['errors']['first'], d['server'] and d['server']['cpu_s'])" <<<"$out")"
 }
 
-# idle_rss COMMAND...: KiB per idle connection, as `wskit bench --mode idle` measures it.
-idle_rss() {
-  start_server "$@"
-  local out
-  out=$("${LOAD[@]}" --mode idle -c "$IDLE_CONNS" -d 2 --server-pid "$SERVER_PID" "$SERVER_URL" || true)
-  stop_server
-  log "    $1 $2: $(json "'opened=%d rss %d -> %d KiB' % (d['opened'], d['server']['rss_before_kib'], d['server']['rss_after_kib'])" <<<"$out")"
-  json "d['server']['rss_per_connection_kib']" <<<"$out"
-}
 
 # big_room N TIMEOUT: "yes (...)"/"no (...)": every receiver got every message, see the header.
 big_room() {
@@ -134,8 +126,6 @@ if [ "${big_result%% *}" != yes ] && [ "$big_result" != skipped ]; then  # the l
   log "    $big: $big_result"
 fi
 
-col() { awk -v c="$1" '$c != "-" {print $c}' "$2" | median; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2fx", a / b}'; }
 chat_max=$(col 1 "$TMP/fanout.chat.0"); wspp_max=$(col 1 "$TMP/fanout.wspp.0")
 wspp_p99=$(col 3 "$TMP/fanout.wspp.100")
 chat_idle=$(median <"$TMP/idle.chat"); echo_idle=$(median <"$TMP/idle.echo")
@@ -158,9 +148,9 @@ for rate in 100 0; do
   printf '| %s: server CPU per delivery (us) | %s | %s | %s | |\n' "$label" \
     "$(col 6 "$TMP/fanout.chat.$rate")" "$(col 6 "$TMP/fanout.wspp.$rate")" "$(col 6 "$TMP/fanout.node.$rate")"
 done
-printf '| chat / websocketpp deliveries/s (max) | %s | | | >= 1.0x |\n' "$(ratio "$chat_max" "$wspp_max")"
+printf '| chat / websocketpp deliveries/s (max) | %s | | | >= 1.0x |\n' "$(ratio "$chat_max" "$wspp_max" x)"
 printf '| RSS per idle connection (KiB): chat client / echo connection | %s / %s = %s | | | <= 1.3x |\n' \
-  "$chat_idle" "$echo_idle" "$(ratio "$chat_idle" "$echo_idle")"
+  "$chat_idle" "$echo_idle" "$(ratio "$chat_idle" "$echo_idle" x)"
 printf '| %s clients in one chat room, a message every 20 s: all received | %s | | | yes |\n' "$big" "$big_result"
 printf '| compression fan-out, max: deliveries/s (chat --compress: shared; Node ws: per receiver) | %s | | %s | |\n' \
   "$(col 1 "$TMP/fanout.chat-deflate.0")" "$(col 1 "$TMP/fanout.node-deflate.0")"

@@ -55,19 +55,6 @@ measured_copies
 LOAD=(taskset -c "$LOAD_CPU" "$WSKIT" bench -q --json)
 CHAT=("$WSKIT" broadcast-chat --rate 0 --history 0 --ping-interval 0)
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-# user + system CPU seconds of a process so far.
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); print ($12 + $13) / hz}' "/proc/$1/stat"; }
-# wait_for FILE TEXT: until TEXT appears in FILE (5 s at most).
-wait_for() {
-  for _ in $(seq 1 500); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    sleep 0.01
-  done
-  log "'$2' never appeared in $1: $(cat "$1")"
-  exit 1
-}
-
 # start_redis: sets REDIS_PID and REDIS_URL.
 start_redis() {
   local port out=$TMP/redis.$RANDOM.out
@@ -135,7 +122,6 @@ if [ "$SMALL" -gt 0 ]; then
 fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
-col() { awk -v c="$1" '$c != "-" {print $c}' "$2" | median; }
 each() { awk -v c="$1" '{printf "%s%s", (NR > 1 ? " / " : ""), $c}' "$2"; }  # every run's value, in order
 single_p99=$(col 3 "$TMP/fanout.single.$RATE")
 cross_p99=$(col 3 "$TMP/fanout.cross.$RATE")

@@ -1,8 +1,8 @@
-# Shared by bench/compress.sh, bench/fanout.sh and bench/fanout_redis.sh
-# (sourced): a scratch folder and the processes to stop (one by one, or all on
-# exit), copies of the binaries measured, logging, medians, reading bench's
-# JSON, and starting a server pinned to SERVER_CPU. The caller sets BUILD and
-# SERVER_CPU.
+# Shared by every bench script (sourced): a scratch folder and the processes
+# to stop (one by one, or all on exit), copies of the binaries measured,
+# logging, medians and ratios, reading bench's JSON, free ports, CPU time,
+# and starting a server pinned to SERVER_CPU. The caller sets BUILD and
+# SERVER_CPU. A missing value is "-" everywhere, so that a table shows it.
 
 # scratch NAME: TMP, a scratch folder under the build folder (/tmp is shared
 # with jobs that clean it), and PIDS, the processes to stop: on exit each is
@@ -11,6 +11,7 @@ scratch() {
   TMP=$(mktemp -d "$BUILD/$1.XXXXXX")
   PIDS=()
   trap stop_all EXIT
+  trap 'exit 130' INT TERM
 }
 stop_all() {
   local pid
@@ -33,6 +34,26 @@ measured_copies() {
 log() { echo "$*" >&2; }
 # The median of the numbers on stdin, "-" when there are none.
 median() { sort -g | awk '{v[NR]=$1} END {if (!NR) print "-"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+# ratio A B [SUFFIX]: A / B with two decimals then SUFFIX ("x"), or "-" when
+# either is missing or B is 0.
+ratio() { awk -v a="$1" -v b="$2" -v s="${3:-}" 'BEGIN {if (a !~ /^[0-9.e+-]+$/ || b !~ /^[0-9.e+-]+$/ || b == 0) print "-"; else printf "%.2f%s\n", a / b, s}'; }
+# fmt VALUE [DECIMALS]: a number as a table shows it; "-" stays "-".
+fmt() { awk -v v="$1" -v d="${2:-0}" 'BEGIN {if (v !~ /^[0-9.e+-]+$/) print "-"; else printf "%.*f", d, v}'; }
+now_ns() { date +%s%N; }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# user + system CPU seconds of a process so far.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); print ($12 + $13) / hz}' "/proc/$1/stat"; }
+# wait_for FILE TEXT: until TEXT appears in FILE (5 s at most).
+wait_for() {
+  for _ in $(seq 1 500); do
+    grep -q "$2" "$1" 2>/dev/null && return 0
+    sleep 0.01
+  done
+  log "'$2' never appeared in $1: $(cat "$1")"
+  exit 1
+}
+# col N [FILE]: the median of column N of FILE (or stdin), "-" values left out.
+col() { awk -v c="$1" '$c != "-" {print $c}' "${2:-/dev/stdin}" | median; }
 # A Python expression over the JSON document on stdin, as d: json "d['per_second']".
 json() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 
@@ -41,15 +62,17 @@ json() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.arg
 start_server() {
   local err=$TMP/server.$RANDOM.err
   SERVER_ERR=$err
+  : >"$err"  # exists before the server opens it: sed below may run first
   taskset -c "$SERVER_CPU" "$@" >/dev/null 2>"$err" &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
   for _ in $(seq 1 500); do
     SERVER_URL=$(sed -n 's/^listening on \(ws:\/\/[^ ]*\).*/\1/p' "$err" | head -1)
     [ -n "$SERVER_URL" ] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || break
     sleep 0.01
   done
-  log "server did not start: $(cat "$err")"
+  log "$1 did not start: $(cat "$err")"
   exit 1
 }
 # stop PID: TERM, wait, and forget it (stop_all must not signal a reused PID).
@@ -61,3 +84,20 @@ stop() {
   PIDS=("${keep[@]}")
 }
 stop_server() { stop "$SERVER_PID"; }
+
+# idle_rss SERVER_COMMAND... [-- BENCH_ARGS...]: the server's RSS growth per
+# connection (KiB) with IDLE_CONNS idle connections open, held IDLE_SECS
+# (default 0.5 s): `wskit bench --mode idle` reads the server's VmRSS before
+# connecting and after every handshake completed.
+idle_rss() {
+  local server=() load=() out
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do server+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  load=("$@")
+  start_server "${server[@]}"
+  out=$(taskset -c "$LOAD_CPU" "$WSKIT" bench -q --json --mode idle -c "$IDLE_CONNS" -d "${IDLE_SECS:-0.5}" \
+        --server-pid "$SERVER_PID" "${load[@]}" "$SERVER_URL" || true)
+  stop_server
+  log "    ${server[*]##*/} ${load[*]}: $(json "'%d of %d open, VmRSS %d -> %d KiB' % (d['open_at_end'], $IDLE_CONNS, d['server']['rss_before_kib'], d['server']['rss_after_kib'])" <<<"$out")"
+  json "d['server']['rss_per_connection_kib']" <<<"$out"
+}

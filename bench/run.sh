@@ -44,77 +44,15 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((IDLE_CONNS + 100))
   exit 1
 fi
 
-TMP=$(mktemp -d)
-PIDS=()
-# Run copies of the binaries (and of libwskit), so that a rebuild during the
-# run does not change what is measured.
-mkdir -p "$TMP/bin" "$TMP/lib"
-cp "$BUILD/apps/wskit" "$BUILD/bench/bench_echo_server" "$BUILD/bench/bench_pipe_client" "$TMP/bin/"
-cp -P "$BUILD"/lib/libwskit.so* "$TMP/lib/"
-export LD_LIBRARY_PATH=$TMP/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-WSKIT=$TMP/bin/wskit
+source "$ROOT/bench/lib.sh"
+scratch run
+measured_copies "$BUILD/bench/bench_echo_server" "$BUILD/bench/bench_pipe_client"
 BASE_SERVER=$TMP/bin/bench_echo_server
 BASE_CLIENT=$TMP/bin/bench_pipe_client
 # The load generator is a copy of wskit too: `wskit bench`.
-LOAD=("$TMP/bin/wskit" bench -q --json)
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log() { echo "$*" >&2; }
-now_ns() { date +%s%N; }
-median() { sort -g | awk '{v[NR]=$1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b == 0) print "nan"; else printf "%.2f", a / b}'; }
-
-# start_server NAME COMMAND...: starts a server pinned to SERVER_CPU and sets
-# SERVER_PID and SERVER_URL from its "listening on" line.
-start_server() {
-  local name=$1
-  shift
-  local err=$TMP/$name.$RANDOM.err
-  : >"$err"  # exists before the server opens it: sed below may run first
-  taskset -c "$SERVER_CPU" "$@" >/dev/null 2>"$err" &
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
-  local i
-  for i in $(seq 1 500); do
-    SERVER_URL=$(sed -n 's/^listening on \(ws:\/\/[^ ]*\).*/\1/p' "$err" | head -1)
-    [ -n "$SERVER_URL" ] && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.01
-  done
-  log "$name did not start:"
-  cat "$err" >&2
-  exit 1
-}
-
-stop_server() {
-  kill -TERM "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
-
-rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+LOAD=("$WSKIT" bench -q --json)
 
 # ---------------------------------------------------------------- throughput
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-
-# json_field JSON PATH...: one number from `wskit bench --json` output.
-json_field() {
-  /usr/bin/python3 -c 'import json, sys
-v = json.loads(sys.argv[1])
-for k in sys.argv[2:]: v = v[k]
-print(v)' "$@"
-}
-
 # load SERVER_PID URL ARGS...: prints echoes/s and the server's CPU time per
 # echo in microseconds (over the whole run, connection set-up included), after
 # a 0.5 s warm-up.
@@ -122,24 +60,23 @@ load() {
   local pid=$1 url=$2
   shift 2
   local out c0 c1
-  c0=$(cpu_ticks "$pid")
+  c0=$(cpu_seconds "$pid")
   out=$(taskset -c "$LOAD_CPU" "${LOAD[@]}" "$@" --warmup 0.5 -d "$SECS" "$url")
-  c1=$(cpu_ticks "$pid")
+  c1=$(cpu_seconds "$pid")
   local rate total errors client_us
-  rate=$(json_field "$out" per_second)
-  total=$(json_field "$out" received)
-  errors=$(json_field "$out" errors total)
-  client_us=$(json_field "$out" client_cpu_us_per_message)
-  log "    echoes/s=$rate total=$total errors=$errors client_us_per_echo=$client_us server_cpu_ticks=$((c1 - c0))"
-  awk -v r="$rate" -v t="$total" -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN {printf "%.0f %.3f\n", r, (t > 0 ? c / hz * 1e6 / t : 0)}'
+  rate=$(json "d['per_second']" <<<"$out")
+  total=$(json "d['received']" <<<"$out")
+  errors=$(json "d['errors']['total']" <<<"$out")
+  client_us=$(json "d['client_cpu_us_per_message']" <<<"$out")
+  log "    echoes/s=$rate total=$total errors=$errors client_us_per_echo=$client_us server_cpu_s=$c0..$c1"
+  awk -v r="$rate" -v t="$total" -v c0="$c0" -v c1="$c1" 'BEGIN {printf "%.0f %.3f\n", r, (t > 0 ? (c1 - c0) * 1e6 / t : 0)}'
 }
 
 declare -A RESULT
 log "== throughput (${SECS}s per run, median of $REPS)"
-start_server baseline "$BASE_SERVER"
+start_server "$BASE_SERVER"
 BASE_PID=$SERVER_PID BASE_URL=$SERVER_URL
-start_server wskit "$WSKIT" echo 0
+start_server "$WSKIT" echo 0
 WSKIT_PID=$SERVER_PID WSKIT_URL=$SERVER_URL
 
 CASES=(
@@ -164,37 +101,16 @@ for c in "${CASES[@]}"; do
   RESULT[$key.base.cpu]=$(cut -d' ' -f2 <"$TMP/$key.base" | median)
   RESULT[$key.wskit.cpu]=$(cut -d' ' -f2 <"$TMP/$key.wskit" | median)
 done
-stop_server "$BASE_PID"
-stop_server "$WSKIT_PID"
+stop "$BASE_PID"
+stop "$WSKIT_PID"
 
-# ---------------------------------------------------------------- idle memory
-# idle_rss NAME COMMAND...: per-connection RSS growth in KiB of a fresh server
-# holding IDLE_CONNS open connections: `wskit bench --mode idle` reads the
-# server's VmRSS before connecting and 0.5 s after every handshake completed.
-idle_rss() {
-  local name=$1
-  shift
-  start_server "$name" "$@"
-  local pid=$SERVER_PID url=$SERVER_URL
-  sleep 0.2
-  local out
-  out=$(taskset -c "$LOAD_CPU" "${LOAD[@]}" --mode idle -c "$IDLE_CONNS" -d 0.5 --server-pid "$pid" "$url")
-  stop_server "$pid"
-  local open before after
-  open=$(json_field "$out" open_at_end)
-  before=$(json_field "$out" server rss_before_kib)
-  after=$(json_field "$out" server rss_after_kib)
-  [ "$open" = "$IDLE_CONNS" ] || log "    $name: only $open of $IDLE_CONNS connections opened"
-  log "    $name: VmRSS $before KiB -> $after KiB"
-  json_field "$out" server rss_per_connection_kib
-}
 
 log "== memory per idle connection ($IDLE_CONNS connections, median of $REPS)"
 : >"$TMP/idle.base"
 : >"$TMP/idle.wskit"
 for _ in $(seq 1 "$REPS"); do
-  idle_rss baseline "$BASE_SERVER" >>"$TMP/idle.base"
-  idle_rss wskit "$WSKIT" echo 0 >>"$TMP/idle.wskit"
+  idle_rss "$BASE_SERVER" >>"$TMP/idle.base"
+  idle_rss "$WSKIT" echo 0 >>"$TMP/idle.wskit"
 done
 RESULT[idle.base]=$(median <"$TMP/idle.base")
 RESULT[idle.wskit]=$(median <"$TMP/idle.wskit")
@@ -242,7 +158,7 @@ wscat_time() {
   local n
   n=$(sed 's/^\(> \)*//' "$out" | grep -c '^[0-9]' || true)
   if [ -z "$t1" ]; then
-    echo "nan $n"
+    echo "- $n"
   else
     awk -v a="$t0" -v b="$t1" -v n="$n" 'BEGIN {printf "%.3f %d\n", (b - a) / 1e9, n}'
   fi
@@ -253,7 +169,7 @@ if [ ! -x "$WSCAT" ]; then
   log "  wscat is missing; running scripts/test.sh once installs it"
   bash "$ROOT/scripts/test.sh" >&2 || true
 fi
-start_server baseline "$BASE_SERVER"
+start_server "$BASE_SERVER"
 PIPE_PID=$SERVER_PID PIPE_URL=$SERVER_URL
 for k in base wskit py wscat; do : >"$TMP/pipe.$k"; done
 for _ in $(seq 1 "$REPS"); do
@@ -271,12 +187,12 @@ for k in base wskit py wscat; do
   RESULT[pipe.$k.min_echoes]=$(cut -d' ' -f2 <"$TMP/pipe.$k" | sort -n | head -1)
 done
 # wscat in a plain pipe: how many of the echoes arrive.
-WSCAT_PLAIN=nan
+WSCAT_PLAIN=-
 if [ -x "$WSCAT" ]; then
   WSCAT_PLAIN=$(seq 1 "$PEER_LINES" | timeout 30 taskset -c "$LOAD_CPU" "$WSCAT" -c "$PIPE_URL" 2>/dev/null |
     sed 's/^\(> \)*//' | grep -c '^[0-9]' || true)
 fi
-stop_server "$PIPE_PID"
+stop "$PIPE_PID"
 
 # ---------------------------------------------------------------- startup and connect
 # per_run_ms N COMMAND...: mean wall time in ms of N runs of COMMAND.
@@ -307,7 +223,7 @@ per_run_ms_hi() {
 }
 
 log "== wall time of wskit --version and of connect -> close (mean of 50 runs, median of $REPS)"
-start_server wskit "$WSKIT" echo 0
+start_server "$WSKIT" echo 0
 CC_PID=$SERVER_PID CC_URL=$SERVER_URL
 for k in true version base_cc wskit_cc eoi; do : >"$TMP/time.$k"; done
 for _ in $(seq 1 "$REPS"); do
@@ -322,14 +238,13 @@ for k in true version base_cc wskit_cc eoi; do
   log "  $k: $(tr '\n' ' ' <"$TMP/time.$k")"
   RESULT[time.$k]=$(median <"$TMP/time.$k")
 done
-stop_server "$CC_PID"
+stop "$CC_PID"
 
 # ---------------------------------------------------------------- table
-# Comparisons fail when a value is missing (nan).
+# Comparisons fail when a value is missing (-).
 ge() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && a + 0 >= b + 0)}'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && a + 0 <= b + 0)}'; }
 yesno() { if "$@"; then echo yes; else echo "**no**"; fi; }
-fmt() { awk -v v="$1" -v d="${2:-0}" 'BEGIN {printf "%.*f", d, v}'; }
 
 echo "Commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD -- lib apps 2>/dev/null || echo ' (with uncommitted changes in lib/ or apps/)'); $(date -u '+%Y-%m-%d %H:%M UTC'); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
@@ -346,7 +261,7 @@ b=${RESULT[pipe.base]} w=${RESULT[pipe.wskit]} r=$(ratio "$w" "$b")
 echo "| pipe \`seq 1 $PIPE_LINES\` → echoes (s) | $(fmt "$b" 3) | $(fmt "$w" 3) | ${r}× | ≤ 1.5× | $(yesno le "$r" 1.5) |"
 echo "| \`wskit --version\` (ms; /bin/true: $(fmt "${RESULT[time.true]}" 2)) | – | $(fmt "${RESULT[time.version]}" 2) | – | ≤ 5 ms | $(yesno le "${RESULT[time.version]}" 5) |"
 b=${RESULT[time.base_cc]} w=${RESULT[time.wskit_cc]}
-echo "| connect → handshake → close against \`wskit echo\`, \`-w 0\` (ms) | $(fmt "$b" 2) | $(fmt "$w" 2) | $(ratio "$w" "$b")× | ≤ 10 ms | $(yesno le "$w" 10) |"
+echo "| connect → handshake → close against \`wskit echo\`, \`-w 0\` (ms) | $(fmt "$b" 2) | $(fmt "$w" 2) | $(ratio "$w" "$b" ×) | ≤ 10 ms | $(yesno le "$w" 10) |"
 w=${RESULT[time.eoi]}
 echo "| \`echo hi \| wskit connect\` against \`wskit echo\`, default \`-w 0.5\` (ms; mean of 10) | – | $(fmt "$w" 2) | – | ≤ 500 + 20 ms | $(yesno le "$w" 520) |"
 
@@ -358,7 +273,7 @@ echo "|---|---:|---:|---:|"
 for c in "${CASES[@]}"; do
   IFS='|' read -r key label _ <<<"$c"
   b=${RESULT[$key.base.cpu]} w=${RESULT[$key.wskit.cpu]}
-  echo "| ${label% (echoes/s)} | $(fmt "$b" 2) | $(fmt "$w" 2) | $(ratio "$w" "$b")× |"
+  echo "| ${label% (echoes/s)} | $(fmt "$b" 2) | $(fmt "$w" 2) | $(ratio "$w" "$b" ×) |"
 done
 
 scale=$(awk -v a="$PIPE_LINES" -v b="$PEER_LINES" 'BEGIN {print a / b}')
@@ -370,7 +285,7 @@ echo "|---|---:|---:|---:|---:|---:|"
 row() {
   local name=$1 key=$2 lines=$3 s
   s=$(awk -v t="${RESULT[pipe.$key]}" -v k="$(awk -v a="$PIPE_LINES" -v b="$lines" 'BEGIN {print a / b}')" 'BEGIN {printf "%.3f", t * k}')
-  echo "| $name | $lines | $(fmt "${RESULT[pipe.$key]}" 3) | ${RESULT[pipe.$key.min_echoes]} | $s | $(ratio "$s" "${RESULT[pipe.base]}")× |"
+  echo "| $name | $lines | $(fmt "${RESULT[pipe.$key]}" 3) | ${RESULT[pipe.$key.min_echoes]} | $s | $(ratio "$s" "${RESULT[pipe.base]}" ×) |"
 }
 row "websocketpp baseline client" base "$PIPE_LINES"
 row "\`wskit connect --raw\`" wskit "$PIPE_LINES"
