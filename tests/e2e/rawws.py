@@ -215,16 +215,16 @@ class Conn:
             pass
 
 
-def connect(port, host="127.0.0.1", rcvbuf=None):
+def connect(port, host="127.0.0.1", rcvbuf=None, timeout=TIMEOUT):
     """`rcvbuf` fixes the receive buffer before connecting, so that the
     kernel holds little for a peer that does not read."""
     if rcvbuf is None:
-        return Conn(socket.create_connection((host, port), timeout=TIMEOUT))
+        return Conn(socket.create_connection((host, port), timeout=timeout), timeout=timeout)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    sock.settimeout(TIMEOUT)
+    sock.settimeout(timeout)
     sock.connect((host, port))
-    return Conn(sock)
+    return Conn(sock, timeout=timeout)
 
 
 class HttpResponse:
