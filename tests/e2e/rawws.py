@@ -202,6 +202,10 @@ class Conn:
             headers[name] = headers[name] + ", " + value if name in headers else value
         return lines[0], headers, head + b"\r\n\r\n"
 
+    def shutdown_write(self):
+        """Sends a FIN after what was sent (a TCP half-close); reading goes on."""
+        self.sock.shutdown(socket.SHUT_WR)
+
     def abort(self):
         """Drops the connection with a TCP reset instead of a FIN, as a peer
         that crashed would."""
