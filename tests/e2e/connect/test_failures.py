@@ -224,23 +224,21 @@ class Signals(TestCase):
         self.assertLess(elapsed, within, f"took {elapsed:.2f}s to exit")
         return code
 
-    def test_sigint_mid_session_closes_1000_exits_130(self):
-        server, client = self.session("py_server.py")
+    def assertClosesCleanly(self, peer, signo, code):
+        """Mid-session, the signal closes with 1000 within 1 s and exits with `code`."""
+        server, client = self.session(peer)
         client.wait_line(r"^ping me$", "stdout")
-        self.assertEqual(self.interrupt(client, signal.SIGINT, 1.0), 130)
+        self.assertEqual(self.interrupt(client, signo, 1.0), code)
         server.wait_line(r"closed code=1000")
+
+    def test_sigint_mid_session_closes_1000_exits_130(self):
+        self.assertClosesCleanly("py_server.py", signal.SIGINT, 130)
 
     def test_sigint_against_node_ws(self):
-        server, client = self.session("node_server.cjs")
-        client.wait_line(r"^ping me$", "stdout")
-        self.assertEqual(self.interrupt(client, signal.SIGINT, 1.0), 130)
-        server.wait_line(r"closed code=1000")
+        self.assertClosesCleanly("node_server.cjs", signal.SIGINT, 130)
 
     def test_sigterm_mid_session_exits_143(self):
-        server, client = self.session("py_server.py")
-        client.wait_line(r"^ping me$", "stdout")
-        self.assertEqual(self.interrupt(client, signal.SIGTERM, 1.0), 143)
-        server.wait_line(r"closed code=1000")
+        self.assertClosesCleanly("py_server.py", signal.SIGTERM, 143)
 
     def test_sigint_when_server_never_answers_the_close(self):
         server, client = self.session("raw_server.py", "silent")
