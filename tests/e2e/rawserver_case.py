@@ -69,7 +69,7 @@ class RawServerTest(TestCase):
         from the server side, and returns any frames the client still sends."""
         try:
             conn.send(close_frame(code, mask=False))
-            conn.sock.shutdown(socket.SHUT_WR)
+            conn.shutdown_write()
         except OSError:
             return []
         extra = []

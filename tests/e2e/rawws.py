@@ -1,8 +1,9 @@
 """Raw-socket WebSocket peers for the protocol tests: frame builders and a
 frame reader that send and check exact bytes (RFC 6455), the accept-key
 computation, a raw HTTP exchange, a raw handshaking client, and a raw server
-on 127.0.0.1 port 0 for wskit connect. Standard library only; every socket
-operation has a timeout, nothing sleeps.
+on 127.0.0.1 port 0 for wskit connect. The one library of every Python peer
+that talks raw bytes (tests and peers/*.py run as scripts). Standard library
+only; every socket operation in a test has a timeout, nothing sleeps.
 """
 import base64
 import hashlib
@@ -97,9 +98,11 @@ class Frame:
 class Conn:
     """A TCP connection with a byte buffer: reads frames and HTTP heads."""
 
-    def __init__(self, sock, buf=b""):
+    def __init__(self, sock, buf=b"", timeout=TIMEOUT):
+        """`timeout` None blocks for ever: for a peer process that waits as
+        long as its client does (the test bounds the whole run)."""
         self.sock = sock
-        self.sock.settimeout(TIMEOUT)
+        self.sock.settimeout(timeout)
         self.buf = buf
         self.eof = False
 
@@ -199,6 +202,16 @@ class Conn:
             headers[name] = headers[name] + ", " + value if name in headers else value
         return lines[0], headers, head + b"\r\n\r\n"
 
+    def shutdown_write(self):
+        """Sends a FIN after what was sent (a TCP half-close); reading goes on."""
+        self.sock.shutdown(socket.SHUT_WR)
+
+    def abort(self):
+        """Drops the connection with a TCP reset instead of a FIN, as a peer
+        that crashed would."""
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close()
+
     def close(self):
         try:
             self.sock.close()
@@ -206,16 +219,16 @@ class Conn:
             pass
 
 
-def connect(port, host="127.0.0.1", rcvbuf=None):
+def connect(port, host="127.0.0.1", rcvbuf=None, timeout=TIMEOUT):
     """`rcvbuf` fixes the receive buffer before connecting, so that the
     kernel holds little for a peer that does not read."""
     if rcvbuf is None:
-        return Conn(socket.create_connection((host, port), timeout=TIMEOUT))
+        return Conn(socket.create_connection((host, port), timeout=timeout), timeout=timeout)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    sock.settimeout(TIMEOUT)
+    sock.settimeout(timeout)
     sock.connect((host, port))
-    return Conn(sock)
+    return Conn(sock, timeout=timeout)
 
 
 class HttpResponse:
@@ -338,25 +351,39 @@ def handshake_response(key, status="101 Switching Protocols", headers=None, drop
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
+def answer_handshake(conn, request_headers, **response):
+    """Answers a handshake request read from `conn` with a correct 101 for
+    its key (or what `response` says, see handshake_response)."""
+    conn.send(handshake_response(request_headers.get("sec-websocket-key", ""), **response))
+
+
 class RawServer:
     """A raw TCP server on 127.0.0.1 port 0 for one client at a time; the
-    test drives each connection byte by byte."""
+    test drives each connection byte by byte. It says "listening on URL" on
+    stderr, as wskit does, so that a peer process can be started like wskit.
+    `timeout` (accepting and each connection's reads) None blocks for ever:
+    for a peer process, whose test bounds the whole run."""
 
-    def __init__(self):
+    def __init__(self, timeout=TIMEOUT, backlog=8):
+        self.timeout = timeout
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(TIMEOUT)
+        self.sock.listen(backlog)
+        self.sock.settimeout(timeout)
         self.port = self.sock.getsockname()[1]
         self.url = f"ws://127.0.0.1:{self.port}/"
         print(f"listening on {self.url}", file=sys.stderr, flush=True)
 
+    def accept_conn(self):
+        """Accepts a client and reads nothing yet."""
+        s, _ = self.sock.accept()
+        return Conn(s, timeout=self.timeout)
+
     def accept(self):
         """Accepts a client and reads its handshake request; returns
         (Conn, request line, headers)."""
-        s, _ = self.sock.accept()
-        conn = Conn(s)
+        conn = self.accept_conn()
         start, headers, _ = conn.read_http_head()
         return conn, start, headers
 
@@ -364,7 +391,7 @@ class RawServer:
         """Accepts a client and completes the handshake with a correct 101
         (or what `response` says, see handshake_response)."""
         conn, start, headers = self.accept()
-        conn.send(handshake_response(headers.get("sec-websocket-key", ""), **response))
+        answer_handshake(conn, headers, **response)
         return conn, headers
 
     def close(self):

@@ -119,6 +119,15 @@ class Handshake(TestCase):
             self.assertNotIn("bob", req["path"])
             self.assertNotIn("bob", header(req, "Host")[0])
 
+    def test_host_header_is_the_one_given(self):
+        with tempfile.TemporaryDirectory() as d:
+            rec = os.path.join(d, "requests.jsonl")
+            _, url = self.start_python_peer("py_server.py", "--record", rec)
+            self.assertExit(self.wskit("connect", "--host", "virtual.test:8080", url, input=""), 0)
+            self.assertExit(self.wskit("connect", "-H", "Host: other.test", url, input=""), 0)
+            self.assertEqual([header(req, "Host") for req in self.recorded(rec)],
+                             [["virtual.test:8080"], ["other.test"]])
+
     def test_no_subprotocol_chosen_is_reported_empty(self):
         _, url = self.start_node_peer("node_server.cjs", "--subprotocol", "other")
         r = self.wskit("connect", "--json", "--once", "-s", "foo", url, input="x\n")
@@ -164,6 +173,13 @@ class Scripting(TestCase):
                        input="a\nstop-x\nb\nstop-42\nc\nd\n")
         self.assertExit(r, 0)
         self.assertEqual(r.stdout, b"a\nstop-x\nb\nstop-42\n")
+
+    def test_until_is_linear_on_a_large_message(self):
+        _, url = self.start_wskit_server("echo", "0")
+        big = "xy" * (1 << 20)  # 2 MiB that (x|y)+z never matches
+        r = self.wskit("connect", "--until", "(x|y)+z", url, input=big + "\nxxyz\n", timeout=60)
+        self.assertExit(r, 0)
+        self.assertTrue(r.stdout.endswith(b"\nxxyz\n"))
 
     def test_timeout_exits_7(self):
         server, url = self.start_python_peer("py_server.py", "--silent")

@@ -6,7 +6,6 @@ message within bounded memory, a non-101 answer on a connection kept open
 and encoding, and the client's own 1009 close reaching a server that is still
 sending."""
 import os
-import socket
 import subprocess
 import threading
 import time
@@ -151,7 +150,7 @@ class ClientEdges(TestCase):
             conn.send(part)
             time.sleep(0.05)
         if not keep_open:
-            conn.sock.shutdown(socket.SHUT_WR)
+            conn.shutdown_write()
         code, out, err, _ = run.result()
         elapsed = time.monotonic() - start
         self.assertEqual(code, 5, err)

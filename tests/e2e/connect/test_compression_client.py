@@ -3,7 +3,6 @@ role, against a raw server: the offer, the check of the answer (exit 5 with
 the reason), what it sends, and the strictness of what it reads (Autobahn
 categories 12 and 13 from the client side)."""
 import os
-import socket
 import zlib
 
 import rawws
@@ -106,7 +105,7 @@ class Messages(RawServerTest):
         """The server closes with 1000, reads the client's answer, hangs up."""
         conn.send(close_frame(1000, mask=False))
         self.read_client_close(conn, p)
-        conn.sock.shutdown(socket.SHUT_WR)
+        conn.shutdown_write()
 
     def session(self, answer, *args, stdin=b""):
         p = self.client("--compress", *args, stdin=stdin, keep_stdin_open=not stdin)

@@ -3,7 +3,6 @@ raw TCP server that answers the handshake and sends frames byte by byte:
 response checks (4.1), masking, reserved bits and opcodes, fragmentation,
 control frames, UTF-8, close codes, --max-size, and the close handshake."""
 import base64
-import socket
 
 import rawws
 from rawws import BINARY, CLOSE, CONT, PING, PONG, TEXT, frame, close_frame
@@ -226,7 +225,7 @@ class Close(RawServerTest):
         before, close = self.read_client_close(conn)
         self.assertEqual(before, [])
         self.assertEqual(close.close_code, 1000, repr(close))
-        conn.sock.shutdown(socket.SHUT_WR)
+        conn.shutdown_write()
         self.assertTrue(conn.wait_eof(), "wskit did not close the TCP connection")
         self.assertEqual(conn.buf, b"", "wskit sent more after its close frame")
         self.assertExitStatus(p, 0)
@@ -238,7 +237,7 @@ class Close(RawServerTest):
         conn.send(close_frame(4001, "custom", mask=False))
         _, close = self.read_client_close(conn)
         self.assertEqual(close.close_code, 4001, repr(close))
-        conn.sock.shutdown(socket.SHUT_WR)
+        conn.shutdown_write()
         self.assertTrue(conn.wait_eof())
         self.assertEqual(conn.buf, b"", "wskit sent more after its close frame")
         self.assertExitStatus(p, ABNORMAL)

@@ -26,8 +26,7 @@ class RequestRecorder:
         self.thread.start()
 
     def _serve(self):
-        sock, _ = self.server.sock.accept()
-        conn = rawws.Conn(sock)
+        conn = self.server.accept_conn()
         try:
             _, _, self.raw = conn.read_http_head()
             conn.send(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")

@@ -4,7 +4,8 @@ commands are a fixed set, and any other /command is the server's, sent as
 typed, so /nick, /me, /who and /rooms do what the chat documents; //help
 asks the chat for its /help, /help is connect's. Piped with --slash, and at
 the interactive prompt (tmux), where the first such line says once that it
-went to the server."""
+went to the server. Piped to wskit echo, /quit ends the input before the
+lines after it."""
 import os
 import re
 import shutil
@@ -56,6 +57,14 @@ class ChatFromPipedConnect(TestCase):
         r = self.connect(["/bin zz"])
         self.assertExit(r, 0)
         self.assertIn("/bin takes hex bytes", r.stderr.decode())
+
+
+class PipedToEcho(TestCase):
+    def test_slash_quit_ends_piped_input(self):
+        _, url = self.start_wskit_server("echo", "0")
+        r = self.wskit("connect", "--slash", url, input="one\n/quit\ntwo\n")
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, b"one\n")
 
 
 class ChatFromTheTerminal(TestCase):

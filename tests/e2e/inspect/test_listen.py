@@ -4,9 +4,9 @@ hand-written bad requests are flagged; --respond 403 is seen by the client as
 a 403."""
 import json
 import os
-import socket
 import subprocess
 
+import rawws
 from harness import NODE, PEERS, PYTHON, TestCase, main, port_of  # noqa: E402
 from inspect_support import VALIDATOR, check  # noqa: E402
 
@@ -21,25 +21,19 @@ def peer(*cmd):
 
 def raw_request(port, head):
     """Sends a hand-written request; returns the status line of the answer."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-        s.sendall(head.encode())
-        answer = b""
-        while b"\r\n" not in answer:
-            chunk = s.recv(4096)
-            if not chunk:
-                break
-            answer += chunk
-        return answer.split(b"\r\n")[0].decode()
+    conn = rawws.connect(port, timeout=10)
+    try:
+        conn.send(head)
+        start, _, _ = conn.read_http_head()
+        return start
+    finally:
+        conn.close()
 
 
 def upgrade_head(port, method="GET", version="HTTP/1.1", key=GOOD_KEY, ws_version="13"):
-    lines = [f"{method} /raw HTTP/1.1".replace("HTTP/1.1", version), f"Host: 127.0.0.1:{port}",
-             "Upgrade: websocket", "Connection: Upgrade"]
-    if key is not None:
-        lines.append(f"Sec-WebSocket-Key: {key}")
-    if ws_version is not None:
-        lines.append(f"Sec-WebSocket-Version: {ws_version}")
-    return "\r\n".join(lines) + "\r\n\r\n"
+    """A request to /raw; key or ws_version None leaves that header out."""
+    return rawws.upgrade_request(f"127.0.0.1:{port}", "/raw", method=method, version=version,
+                                 headers={"Sec-WebSocket-Key": key, "Sec-WebSocket-Version": ws_version})
 
 
 class InspectListen(TestCase):

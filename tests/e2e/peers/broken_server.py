@@ -24,108 +24,82 @@ Modes (after reading the request):
   drip              starts a 101 and sends its head one byte every 0.1 s,
                     never reaching the blank line that ends it
 """
-import base64
-import hashlib
-import socket
+import os
 import sys
 import threading
 import time
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import rawws  # noqa: E402
+from rawws import RSV1, TEXT, close_frame, frame, handshake_response  # noqa: E402
+
+# A record header (handshake, TLS 1.2) and the start of a ServerHello.
+TLS_SERVER_HELLO = bytes([0x16, 0x03, 0x03, 0x00, 0x4a, 0x02, 0x00, 0x00, 0x46, 0x03, 0x03]) + bytes(32)
 
 
-def accept_for(key):
-    return base64.b64encode(hashlib.sha1(key.encode() + GUID).digest()).decode()
+def answer(mode, key):
+    """The bytes a mode sends after reading the request, all at once."""
+    ok = handshake_response(key)
+    return {
+        "bad-accept": handshake_response(key, accept="dGhpcyBpcyBub3QgaXQ="),
+        "no-upgrade": handshake_response(key, drop=("Upgrade",)),
+        "keep-alive": handshake_response(key, headers={"Connection": "keep-alive"}),
+        "bad-subprotocol": handshake_response(key, headers={"Sec-WebSocket-Protocol": "evil"}),
+        "bad-extension": handshake_response(key, headers={"Sec-WebSocket-Extensions": "x-evil; level=9"}),
+        "ok-200": handshake_response(key, "200 OK", headers={"Content-Type": "text/html"},
+                                     body=b"<h1>just a page</h1>\n"),
+        "chunked-400": handshake_response(key, "400 Bad Request", headers={"Transfer-Encoding": "chunked"},
+                                          drop=("Content-Type", "Content-Length"),
+                                          body=b"6\r\nbroken\r\n9\r\n request\n\r\n0\r\n\r\n"),
+        # No Content-Length: the body ends when the connection does.
+        "close-delimited": handshake_response(key, "403 Forbidden", drop=("Content-Length",),
+                                              body=b"no entry\n"),
+        "426-no-version": handshake_response(key, "426 Upgrade Required", drop=("Content-Type",)),
+        "masked-frame": ok + frame(TEXT, b"hello", mask=True, key=bytes([1, 2, 3, 4])),
+        "rsv-frame": ok + frame(TEXT, b"hi", rsv=RSV1, mask=False),
+        "goodbye": ok + close_frame(4000, b"go away \x1b[31mnow", mask=False),
+        "mute": ok,
+        "tls-hello": TLS_SERVER_HELLO,
+    }[mode]
 
 
-def upgrade(key, *extra, connection="Upgrade", upgrade_header=True, accept=None):
-    lines = ["HTTP/1.1 101 Switching Protocols"]
-    if upgrade_header:
-        lines.append("Upgrade: websocket")
-    lines.append(f"Connection: {connection}")
-    lines.append(f"Sec-WebSocket-Accept: {accept or accept_for(key)}")
-    lines.extend(extra)
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
-
-
-def read_request(conn):
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(65536)
-        if not chunk:
-            raise EOFError
-        data += chunk
-    key = ""
-    for line in data.decode("latin-1").split("\r\n")[1:]:
-        name, _, value = line.partition(":")
-        if name.strip().lower() == "sec-websocket-key":
-            key = value.strip()
-    return key
-
-
-def drain(conn):
+def drip(conn, key):
+    """Sends a 101 head one byte every 0.1 s, cut before the blank line that
+    would end it (only its first bytes ever go out)."""
+    head = handshake_response(key, headers={"X-Drip": "." * 100000},
+                              drop=("Connection", "Sec-WebSocket-Accept"))[:-len(b"\r\n\r\n")]
     try:
-        while conn.recv(65536):
-            pass
+        for i in range(len(head)):
+            conn.send(head[i:i + 1])
+            time.sleep(0.1)
     except OSError:
         pass
 
 
 def serve(conn, mode):
-    with conn:
-        try:
-            key = read_request(conn)
-        except (EOFError, OSError):
-            return
-        if mode == "silent":
-            drain(conn)
-            return
-        if mode == "mute":
-            conn.sendall(upgrade(key))
-            drain(conn)
-            return
+    try:
+        _, headers, _ = conn.read_http_head()
+        key = headers.get("sec-websocket-key", "")
         if mode == "drip":
-            head = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nX-Drip: " + b"." * 100000
-            try:
-                for i in range(len(head)):
-                    conn.sendall(head[i:i + 1])
-                    time.sleep(0.1)
-            except OSError:
-                pass
+            drip(conn, key)
             return
-        answers = {
-            "bad-accept": upgrade(key, accept="dGhpcyBpcyBub3QgaXQ="),
-            "no-upgrade": upgrade(key, upgrade_header=False),
-            "keep-alive": upgrade(key, connection="keep-alive"),
-            "bad-subprotocol": upgrade(key, "Sec-WebSocket-Protocol: evil"),
-            "bad-extension": upgrade(key, "Sec-WebSocket-Extensions: x-evil; level=9"),
-            "ok-200": b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 21\r\n\r\n<h1>just a page</h1>\n",
-            "chunked-400": b"HTTP/1.1 400 Bad Request\r\nTransfer-Encoding: chunked\r\n\r\n"
-                           b"6\r\nbroken\r\n9\r\n request\n\r\n0\r\n\r\n",
-            "426-no-version": b"HTTP/1.1 426 Upgrade Required\r\nContent-Length: 0\r\n\r\n",
-            "masked-frame": upgrade(key) + bytes([0x81, 0x85, 1, 2, 3, 4]) + bytes(
-                c ^ [1, 2, 3, 4][i % 4] for i, c in enumerate(b"hello")),
-            "rsv-frame": upgrade(key) + bytes([0xC1, 0x02]) + b"hi",
-            "goodbye": upgrade(key) + bytes([0x88, 2 + 16]) + (4000).to_bytes(2, "big") + b"go away \x1b[31mnow",
-            # A record header (handshake, TLS 1.2) and the start of a ServerHello.
-            "tls-hello": bytes([0x16, 0x03, 0x03, 0x00, 0x4a, 0x02, 0x00, 0x00, 0x46, 0x03, 0x03]) + bytes(32),
-        }
         if mode == "close-delimited":
-            conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\nno entry\n")
+            conn.send(answer(mode, key))
             return
-        conn.sendall(answers[mode])
-        drain(conn)
+        if mode != "silent":
+            conn.send(answer(mode, key))
+        conn.wait_eof()
+    except (EOFError, OSError):
+        pass
+    finally:
+        conn.close()
 
 
 def main():
     mode = sys.argv[1]
-    srv = socket.socket()
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-    print(f"listening on ws://127.0.0.1:{srv.getsockname()[1]}/", file=sys.stderr, flush=True)
+    server = rawws.RawServer(timeout=None)
     while True:
-        conn, _ = srv.accept()
+        conn = server.accept_conn()
         threading.Thread(target=serve, args=(conn, mode), daemon=True).start()
 
 

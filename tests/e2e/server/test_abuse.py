@@ -10,7 +10,6 @@ import os
 import queue
 import re
 import resource
-import socket
 import time
 import unittest
 
@@ -145,9 +144,9 @@ class Descriptors(TestCase):
         try:
             request = rawws.upgrade_request(f"127.0.0.1:{port}")
             for _ in range(100):  # more than the server can hold
-                s = socket.create_connection(("127.0.0.1", port), timeout=rawws.TIMEOUT)
-                s.sendall(request)
-                clients.append(s)
+                conn = rawws.connect(port)
+                conn.send(request)
+                clients.append(conn)
             server.wait_line(r"^wskit: out of file descriptors \(\d+ of 64 open\); pausing accepts")
             before = cpu_seconds(server.proc.pid)
             start = time.monotonic()
@@ -156,8 +155,8 @@ class Descriptors(TestCase):
             used = (cpu_seconds(server.proc.pid) - before) / (time.monotonic() - start)
             self.assertLess(used, 0.3, f"the server used {used:.0%} of a CPU while out of descriptors")
         finally:
-            for s in clients:
-                s.close()
+            for conn in clients:
+                conn.close()
         # Once they have left, a new client is served.
         conn = rawws.ws_connect(port)
         self.addCleanup(conn.close)
