@@ -54,19 +54,7 @@ private:
 class Session {
 public:
     explicit Session(const ConnectOptions& o)
-        : o_(o),
-          closer_(o, link_, timers_,
-                  {[this](const std::string& line) { print_error(line); }, [this](const Event& e) { print(e); },
-                   [this] { loop_.stop(); }}),
-          retry_(o, {[this](const std::string& line) { print_error(line); },
-                     [](const std::string& line) { std::fprintf(stderr, "* %s\n", line.c_str()); },
-                     [this](const Event& e) { print(e); }, [this](ExitCode code) { closer_.finish(to_int(code)); },
-                     [this] { loop_.post([this] { start_client(client_->take_unsent()); }); },
-                     [this](std::chrono::milliseconds delay) {
-                         loop_.after(delay, [this] {
-                             if (!closer_.finished()) start_client(client_->take_unsent());
-                         });
-                     }}) {
+        : o_(o), closer_(o, link_, timers_, closer_effects()), retry_(o, retry_effects()) {
         show_outgoing_ = o.output.show_outgoing || o.output.format == OutputFormat::json;
         detail::Console::Options console;
         console.output = o.output;
@@ -97,6 +85,26 @@ public:
     }
 
 private:
+    detail::Closer::Effects closer_effects() {
+        return {[this](const std::string& line) { print_error(line); }, [this](const Event& e) { print(e); },
+                [this] { loop_.stop(); }};
+    }
+
+    detail::Retry::Effects retry_effects() {
+        detail::Retry::Effects effects;
+        effects.diagnostic = [this](const std::string& line) { print_error(line); };
+        effects.trace = [](const std::string& line) { std::fprintf(stderr, "* %s\n", line.c_str()); };
+        effects.show = [this](const Event& e) { print(e); };
+        effects.fail = [this](ExitCode code) { closer_.finish(to_int(code)); };
+        effects.follow = [this] { loop_.post([this] { start_client(client_->take_unsent()); }); };
+        effects.reconnect_after = [this](std::chrono::milliseconds delay) {
+            loop_.after(delay, [this] {
+                if (!closer_.finished()) start_client(client_->take_unsent());
+            });
+        };
+        return effects;
+    }
+
     // Connects where the retry logic says, sending first what an earlier
     // attempt left unsent.
     void start_client(std::vector<Message> unsent) {
@@ -338,6 +346,7 @@ private:
         Clock::time_point since;
     };
     std::vector<Retired> retired_;  // earlier attempts; their handlers may still be queued
+    // The closer's connection and timers: declared before it, which holds them.
     AttemptLink link_{client_};
     LoopTimers timers_{loop_};
     detail::Closer closer_;
