@@ -32,7 +32,7 @@ struct Rig {
         Event e;
         e.type = EventType::message;
         e.message.payload = text;
-        if (closer.wants(e)) closer.on_shown(e);
+        if (closer.wants_message()) closer.on_shown(e);
     }
     // The server answers the close (or drops the connection).
     void closed(ExitCode code = ExitCode::ok, const std::string& error = {}) {
@@ -80,9 +80,9 @@ TEST_CASE("closer: what arrives after --count is met is not shown", "[connect][c
     rig.open();
     Event late;
     late.type = EventType::message;
-    CHECK(rig.closer.wants(late));
+    CHECK(rig.closer.wants_message());
     rig.closer.on_shown(late);
-    CHECK_FALSE(rig.closer.wants(late));
+    CHECK_FALSE(rig.closer.wants_message());
 }
 
 TEST_CASE("closer: --until matches a text message", "[connect][closer]") {

@@ -45,7 +45,7 @@ void Closer::on_open() {
     }
 }
 
-bool Closer::wants(const Event&) {
+bool Closer::wants_message() {
     // Only the wait at the end of input needs the time (it starts its count
     // then): no clock read per message before.
     if (input_ended_) last_heard_ = timers_.now();

@@ -66,10 +66,11 @@ public:
     void on_connecting();
     void on_open();
 
-    // An incoming message: whether it is still part of the answer (false
-    // once --once/--count/--until is met: what arrives before the close is
-    // not); then, once it is shown, counts it toward those conditions.
-    bool wants(const Event& message);
+    // An incoming message arrived: whether it is still part of the answer
+    // (false once --once/--count/--until is met: what arrives before the
+    // close is not). Then, once it is shown, on_shown counts it toward those
+    // conditions.
+    bool wants_message();
     void on_shown(const Event& message);
 
     // The end of input, with the error that stopped it; bad input (what came

@@ -130,7 +130,7 @@ private:
                 closer_.on_open();
                 return;
             case EventType::message:
-                if (!closer_.wants(e)) return;
+                if (!closer_.wants_message()) return;
                 print(e);
                 closer_.on_shown(e);
                 return;
