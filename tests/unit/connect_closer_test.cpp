@@ -2,6 +2,7 @@
 #include "support.hpp"
 
 #include <csignal>
+#include <memory>
 
 using namespace std::chrono_literals;
 using Catch::Matchers::Contains;
@@ -306,4 +307,50 @@ TEST_CASE("closer: finishing twice keeps the first result", "[connect][closer]")
     CHECK(rig.stops == 1);
     CHECK(rig.closer.result() == 3);
     CHECK(rig.closer.ending());
+}
+
+TEST_CASE("closer: stdout is written for as long as --timeout allows, from the start", "[connect][closer]") {
+    Rig untimed(ConnectOptions{});
+    CHECK_FALSE(untimed.closer.drain_deadline());
+
+    ConnectOptions o;
+    o.timeout_seconds = 5;
+    Rig rig(o);
+    auto start = rig.timers.now();
+    rig.timers.advance(2000ms);
+    CHECK(rig.closer.drain_deadline() == start + 5000ms);
+
+    Rig failed(o);
+    failed.closer.finish(3);
+    failed.timers.advance(1000ms);
+    CHECK(failed.closer.drain_deadline() == failed.timers.now());  // a failed run does not wait
+}
+
+TEST_CASE("closer: what writing the rest of stdout makes of the exit status", "[connect][closer]") {
+    using Drain = wskit::detail::FdSink::Drain;
+    ConnectOptions o;
+    o.timeout_seconds = 3;
+    auto after = [&](Drain drained, int signo = 0) {
+        auto rig = std::make_unique<Rig>(o);
+        rig->closer.finish(0);
+        rig->closer.on_drained(drained, signo, "cannot write to standard output: EIO");
+        return rig;
+    };
+    CHECK(after(Drain::done)->closer.result() == 0);
+    CHECK(after(Drain::reader_gone)->closer.result() == 0);
+    auto failed = after(Drain::failed);
+    CHECK(failed->closer.result() == to_int(ExitCode::runtime));
+    CHECK(failed->diagnostics == std::vector<std::string>{"cannot write to standard output: EIO"});
+    auto slow = after(Drain::timed_out);
+    CHECK(slow->closer.result() == to_int(ExitCode::timeout));
+    CHECK(slow->diagnostics == std::vector<std::string>{
+                                   "timed out after 3 s (--timeout) writing the output; its reader is not keeping up"});
+    CHECK(after(Drain::interrupted, SIGINT)->closer.result() == to_int(ExitCode::interrupted));
+    CHECK(after(Drain::interrupted, SIGTERM)->closer.result() == to_int(ExitCode::terminated));
+
+    Rig already(o);
+    already.closer.finish(6);
+    already.closer.on_drained(Drain::failed, 0, "cannot write");
+    CHECK(already.closer.result() == 6);
+    CHECK(already.diagnostics.empty());
 }

@@ -13,7 +13,7 @@ namespace wskit::detail {
 using namespace std::chrono_literals;
 
 Closer::Closer(const ConnectOptions& options, Connection& connection, Timers& timers, Effects effects)
-    : o_(options), connection_(connection), timers_(timers), effects_(std::move(effects)) {
+    : o_(options), connection_(connection), timers_(timers), effects_(std::move(effects)), started_(timers.now()) {
     if (!o_.until.empty()) {
         RE2::Options re;
         re.set_log_errors(false);
@@ -28,10 +28,16 @@ Closer::Closer(const ConnectOptions& options, Connection& connection, Timers& ti
 
 Closer::~Closer() = default;
 
+namespace {
+
+std::chrono::milliseconds seconds_to_ms(double s) {
+    return std::chrono::milliseconds(static_cast<long long>(s * 1000));
+}
+
+}  // namespace
+
 void Closer::start() {
-    if (o_.timeout_seconds > 0)
-        timers_.after(std::chrono::milliseconds(static_cast<long long>(o_.timeout_seconds * 1000)),
-                      [this] { on_timeout(); });
+    if (o_.timeout_seconds > 0) timers_.after(seconds_to_ms(o_.timeout_seconds), [this] { on_timeout(); });
 }
 
 void Closer::on_connecting() { opened_ = false; }
@@ -100,6 +106,34 @@ void Closer::on_closed(ExitCode client_code, const std::string& client_error, bo
     else if (client_code == ExitCode::ok && !exit_override_ && wants_messages_ && !satisfied_)
         effects_.diagnostic(unmet_condition() + ": the connection closed first");
     finish(close_result(client_code));
+}
+
+std::optional<Closer::Clock::time_point> Closer::drain_deadline() const {
+    if (result_ != 0) return timers_.now();
+    if (o_.timeout_seconds > 0) return started_ + seconds_to_ms(o_.timeout_seconds);
+    return std::nullopt;
+}
+
+void Closer::on_drained(FdSink::Drain drained, int signo, const std::string& output_error) {
+    if (result_ != 0) return;
+    using Drain = FdSink::Drain;
+    switch (drained) {
+        case Drain::done:
+        case Drain::reader_gone:
+            return;
+        case Drain::failed:
+            effects_.diagnostic(output_error);
+            result_ = to_int(ExitCode::runtime);
+            return;
+        case Drain::timed_out:
+            effects_.diagnostic(fmt::format("timed out after {} s (--timeout) writing the output; its reader is not "
+                                            "keeping up", o_.timeout_seconds));
+            result_ = to_int(ExitCode::timeout);
+            return;
+        case Drain::interrupted:
+            result_ = to_int(signo == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
+            return;
+    }
 }
 
 bool Closer::ending() const { return finished_ || exit_override_ || satisfied_ || closing_by_us_; }

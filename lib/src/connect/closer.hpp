@@ -6,6 +6,8 @@
 // interfaces, so that tests drive it with fakes.
 #pragma once
 
+#include "term/fd_sink.hpp"
+
 #include <wskit/error.hpp>
 #include <wskit/event.hpp>
 #include <wskit/tool/connect.hpp>
@@ -91,6 +93,14 @@ public:
     // Ends the session with `code`, unless an earlier decision overrides it.
     void finish(int code);
 
+    // After the loop, what is still queued for stdout is written, waiting
+    // for a slow reader as long as --timeout allows (none: as long as it
+    // takes, like any tool in a pipeline); a run that already failed does
+    // not wait. Then what that came to (`output_error`: the line for a write
+    // error) may change the exit status.
+    std::optional<Clock::time_point> drain_deadline() const;
+    void on_drained(FdSink::Drain drained, int signo, const std::string& output_error);
+
     // The session is ending by its own decision, or has ended: a drop now is
     // not one to reconnect after.
     bool ending() const;
@@ -111,6 +121,7 @@ private:
     Connection& connection_;
     Timers& timers_;
     Effects effects_;
+    const Clock::time_point started_;   // for --timeout
     std::unique_ptr<re2::RE2> until_;
     bool wants_messages_ = false;       // --count, --once or --until decides when to stop
     bool satisfied_ = false;            // ... and it is met

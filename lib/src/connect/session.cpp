@@ -23,10 +23,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-std::chrono::milliseconds seconds_to_ms(double s) {
-    return std::chrono::milliseconds(static_cast<long long>(s * 1000));
-}
-
 // The closer's view of the current attempt (client_ changes with each one).
 class AttemptLink : public detail::Closer::Connection {
 public:
@@ -79,9 +75,8 @@ public:
         start_client({});
         console_->start_input();
         loop_.run();
-        result_ = closer_.result();
         finish_output();
-        return result_;
+        return closer_.result();
     }
 
 private:
@@ -209,40 +204,14 @@ private:
                            console_->output_error());
     }
 
-    // After the loop: what is still queued for stdout is written, waiting
-    // for a slow reader as long as --timeout allows (or as long as it takes,
-    // like any tool in a pipeline), and a signal meanwhile still stops it.
-    // A run that already failed does not wait.
+    // After the loop: the rest of the output, and what it says of the run.
     void finish_output() {
-        using Drain = detail::FdSink::Drain;
-        std::optional<std::chrono::steady_clock::time_point> deadline;
-        if (result_ != 0) deadline = std::chrono::steady_clock::now();
-        else if (o_.timeout_seconds > 0) deadline = started_ + seconds_to_ms(o_.timeout_seconds);
         int signo = 0;
-        auto drained = console_->drain(deadline, &signo);
-        if (result_ != 0) return;
-        // What is said now still has to reach stderr.
-        struct FinalDrain {
-            detail::Console& console;
-            ~FinalDrain() { console.drain(std::chrono::steady_clock::now() + 100ms); }
-        } final_drain{*console_};
-        switch (drained) {
-            case Drain::done:
-            case Drain::reader_gone:
-                return;
-            case Drain::failed:
-                print_error(output_error());
-                result_ = to_int(ExitCode::runtime);
-                return;
-            case Drain::timed_out:
-                print_error(fmt::format("timed out after {} s (--timeout) writing the output; its reader is not "
-                                        "keeping up", o_.timeout_seconds));
-                result_ = to_int(ExitCode::timeout);
-                return;
-            case Drain::interrupted:
-                result_ = to_int(signo == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
-                return;
-        }
+        auto drained = console_->drain(closer_.drain_deadline(), &signo);
+        if (closer_.result() != 0) return;
+        closer_.on_drained(drained, signo, output_error());
+        // What was said now still has to reach stderr.
+        console_->drain(std::chrono::steady_clock::now() + 100ms);
     }
 
     void run_command(SlashCommand& cmd) {
@@ -337,7 +306,6 @@ private:
     }
 
     const ConnectOptions& o_;
-    const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();  // for --timeout
     EventLoop loop_;
     std::unique_ptr<detail::Console> console_;
     std::unique_ptr<Client> client_;  // the current attempt
@@ -358,7 +326,6 @@ private:
     bool backlog_poll_ = false;
     bool output_closed_ = false;
     std::vector<Event> early_outgoing_;  // shown once the connection is open
-    int result_ = 0;                     // the closer's, then what writing the rest of the output adds
 };
 
 }  // namespace
