@@ -1,9 +1,9 @@
 // When and how a `wskit connect` session ends, and with which exit status:
 // the end of input (close once the server has been silent for --wait),
 // --count/--once/--until met or given up on, --keep-open, --timeout,
-// SIGINT/SIGTERM, stdout's reader leaving, a close or an error. It reads no
-// clock and touches no socket itself: the connection and the timers are
-// interfaces, so that tests drive it with fakes.
+// SIGINT/SIGTERM, stdout's reader leaving or falling behind, a close or an
+// error. It reads no clock and touches no socket itself: the connection and
+// the timers are interfaces, so that tests drive it with fakes.
 #pragma once
 
 #include "term/fd_sink.hpp"
@@ -52,7 +52,7 @@ public:
     struct Effects {
         std::function<void(const std::string&)> diagnostic;  // "wskit: LINE" on stderr
         std::function<void(const Event&)> show;              // an event of the closer's own (an abandoned close)
-        std::function<void()> stop;                          // the session is over: result() is final
+        std::function<void()> stop;                          // the loop is done; only on_drained changes result()
     };
 
     // Throws Error(usage) for an invalid --until regex.
