@@ -1,24 +1,21 @@
-// The `wskit connect` session: stdin -> connection -> stdout, and when to stop.
+// The `wskit connect` session: the wiring of stdin, the connection and
+// stdout. When to stop is the Closer's to decide, where to connect next the
+// Retry's.
+#include "connect/closer.hpp"
+#include "connect/retry.hpp"
 #include "term/console.hpp"
 #include "term/trace_printer.hpp"
 
 #include <wskit/tool/connect.hpp>
 #include <wskit/encoding.hpp>
-#include <wskit/proxy.hpp>
-#include <wskit/redirect.hpp>
 #include <wskit/tool/slash.hpp>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include <algorithm>
-#include <cmath>
 #include <csignal>
 #include <cstdio>
-#include <random>
 #include <unistd.h>
-
-#include <re2/re2.h>
 
 namespace wskit {
 namespace {
@@ -26,24 +23,34 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-std::chrono::milliseconds seconds_to_ms(double s) {
-    return std::chrono::milliseconds(static_cast<long long>(s * 1000));
-}
+// The closer's view of the current attempt (client_ changes with each one).
+class AttemptLink : public detail::Closer::Connection {
+public:
+    explicit AttemptLink(const std::unique_ptr<Client>& client) : client_(client) {}
+    bool close(int code, const std::string& reason) override { return client_->close(code, reason); }
+    bool is_open() const override { return client_->is_open(); }
+    std::size_t backlog() const override { return client_->backlog(); }
+
+private:
+    const std::unique_ptr<Client>& client_;
+};
+
+class LoopTimers : public detail::Closer::Timers {
+public:
+    explicit LoopTimers(EventLoop& loop) : loop_(loop) {}
+    Clock::time_point now() const override { return Clock::now(); }
+    void after(std::chrono::milliseconds delay, std::function<void()> fn) override {
+        loop_.after(delay, std::move(fn));
+    }
+
+private:
+    EventLoop& loop_;
+};
 
 class Session {
 public:
-    explicit Session(const ConnectOptions& o) : o_(o), url_(o.client.url) {
-        if (!o.until.empty()) {
-            RE2::Options options;
-            options.set_log_errors(false);
-            options.set_max_mem(64 << 20);  // a pattern's compiled size, not the text's
-            until_ = std::make_unique<RE2>(o.until, options);
-            if (!until_->ok())
-                throw Error(ExitCode::usage,
-                            fmt::format("invalid --until regex '{}': {} (RE2 syntax)", escape_controls(o.until),
-                                        until_->error()));
-        }
-        wants_messages_ = o.count.has_value() || until_;
+    explicit Session(const ConnectOptions& o)
+        : o_(o), closer_(o, link_, timers_, closer_effects()), retry_(o, retry_effects()) {
         show_outgoing_ = o.output.show_outgoing || o.output.format == OutputFormat::json;
         detail::Console::Options console;
         console.output = o.output;
@@ -56,29 +63,49 @@ public:
         console_ = std::make_unique<detail::Console>(
             loop_, std::move(console),
             detail::Console::Handlers{[this](std::vector<Message>& batch) { on_input(batch); },
-                                      [this](std::optional<std::string> error) { on_input_end(std::move(error)); },
+                                      [this](std::optional<std::string> error) {
+                                          closer_.on_input_end(std::move(error));
+                                      },
                                       [this] { on_output_closed(); }, [this] { client_->resume_reading(); }});
     }
 
     int run() {
-        loop_.on_signals([this](int signo) { on_signal(signo); });
-        if (o_.timeout_seconds > 0) loop_.after(seconds_to_ms(o_.timeout_seconds), [this] { on_timeout(); });
+        loop_.on_signals([this](int signo) { closer_.on_signal(signo); });
+        closer_.start();
         start_client({});
         console_->start_input();
         loop_.run();
         finish_output();
-        return result_;
+        return closer_.result();
     }
 
 private:
-    // Connects to url_, sending first what an earlier attempt left unsent.
+    detail::Closer::Effects closer_effects() {
+        return {[this](const std::string& line) { print_error(line); }, [this](const Event& e) { print(e); },
+                [this] { loop_.stop(); }};
+    }
+
+    detail::Retry::Effects retry_effects() {
+        detail::Retry::Effects effects;
+        effects.diagnostic = [this](const std::string& line) { print_error(line); };
+        effects.trace = [](const std::string& line) { std::fprintf(stderr, "* %s\n", line.c_str()); };
+        effects.show = [this](const Event& e) { print(e); };
+        effects.fail = [this](ExitCode code) { closer_.finish(to_int(code)); };
+        effects.follow = [this] { loop_.post([this] { start_client(client_->take_unsent()); }); };
+        effects.reconnect_after = [this](std::chrono::milliseconds delay) {
+            loop_.after(delay, [this] {
+                if (!closer_.finished()) start_client(client_->take_unsent());
+            });
+        };
+        return effects;
+    }
+
+    // Connects where the retry logic says, sending first what an earlier
+    // attempt left unsent.
     void start_client(std::vector<Message> unsent) {
         if (client_) retire(std::move(client_));
-        ClientOptions options = redirected_ ? *redirected_ : o_.client;
-        options.url = url_;
-        if (options.proxy.empty()) options.proxy = proxy_from_environment(url_);
-        client_ = std::make_unique<Client>(loop_, options, [this](const Event& e) { on_event(e); });
-        opened_ = false;
+        client_ = std::make_unique<Client>(loop_, retry_.attempt_options(), [this](const Event& e) { on_event(e); });
+        closer_.on_connecting();
         client_->connect();
         for (auto& m : unsent) client_->send(std::move(m));
     }
@@ -86,8 +113,7 @@ private:
     void on_event(const Event& e) {
         switch (e.type) {
             case EventType::open:
-                opened_ = true;
-                reconnects_ = 0;
+                retry_.on_open();
                 if (o_.verbosity >= 1) print_trace(client_->handshake());
                 print(e);
                 // Sent now, so stamped now: timestamps stay in order.
@@ -96,45 +122,32 @@ private:
                     print(sent);
                 }
                 early_outgoing_.clear();
-                if (pending_close_) {
-                    close_now(pending_close_->first, pending_close_->second);
-                } else if (input_ended_) {
-                    schedule_close();
-                }
+                closer_.on_open();
                 return;
             case EventType::message:
-                // Only the wait at the end of input needs the time (it
-                // starts its count then): no clock read per message before.
-                if (input_ended_) last_heard_ = Clock::now();
-                // After --once/--count/--until is met, what still arrives
-                // before the close is not part of the answer.
-                if (satisfied_) return;
+                if (!closer_.wants_message()) return;
                 print(e);
-                ++received_;
-                if (wants_messages_ && !satisfied_ && condition_met(e)) {
-                    satisfied_ = true;
-                    close_now(o_.close_code, o_.close_reason);
-                }
+                closer_.on_shown(e);
                 return;
             case EventType::close:
                 print(e);
                 if (try_reconnect()) return;
-                if (client_->exit_code() != ExitCode::ok && !exit_override_ && !close_line_explains(e))
-                    print_error(client_->error_message());
-                else if (client_->exit_code() == ExitCode::ok && !exit_override_ && wants_messages_ && !satisfied_)
-                    print_error(unmet_condition() + ": the connection closed first");
-                finish(close_result());
+                closer_.on_closed(client_->exit_code(), client_->error_message(), close_line_explains(e));
                 return;
             case EventType::error:
                 if (o_.verbosity >= 1) print_trace(client_->handshake());
-                if (try_redirect() || try_reconnect()) return;
+                if (retry_.on_redirect(client_->handshake()) || try_reconnect()) return;
                 print(e);
-                finish(to_int(client_->exit_code()));
+                closer_.finish(to_int(client_->exit_code()));
                 return;
             default:
                 print(e);
                 return;
         }
+    }
+
+    bool try_reconnect() {
+        return retry_.on_drop(closer_.ending(), client_->exit_code(), client_->error_message());
     }
 
     // A person reading human output already sees "disconnected (code 1008,
@@ -159,94 +172,6 @@ private:
         });
     }
 
-    // -L: a 3xx with a Location starts a new connection there.
-    bool try_redirect() {
-        const auto& trace = client_->handshake();
-        bool is_redirect = trace.status == 301 || trace.status == 302 || trace.status == 303 ||
-                           trace.status == 307 || trace.status == 308;
-        if (!o_.follow_redirects || !is_redirect || trace.location.empty()) return false;
-        auto fail = [this](const std::string& why) {
-            print_error(why);
-            finish(to_int(ExitCode::handshake));
-            return true;
-        };
-        Url next;
-        try {
-            next = resolve_redirect(url_, trace.location);
-        } catch (const Error& e) {
-            return fail(e.what());
-        }
-        visited_.push_back(url_.str());
-        if (std::find(visited_.begin(), visited_.end(), next.str()) != visited_.end())
-            return fail(fmt::format("redirect loop: {} -> {}", fmt::join(visited_, " -> "), next.str()));
-        if (static_cast<int>(visited_.size()) > o_.max_redirects)
-            return fail(fmt::format("too many redirects ({}); the last one went to {} (raise --max-redirects)",
-                                    visited_.size(), next.str()));
-        auto plan = plan_redirect(o_.client, url_, next, o_.location_trusted);
-        if (!plan.refusal.empty()) return fail(plan.refusal);
-        Event info;
-        info.type = EventType::info;
-        info.text = fmt::format("following a {} redirect to {}", trace.status, next.str());
-        if (o_.verbosity >= 1) {
-            std::fprintf(stderr, "* %s\n", info.text.c_str());
-            if (!plan.dropped.empty()) {
-                auto line = fmt::format("* not sending {} to {}, another origin than {} (--location-trusted sends "
-                                        "them)\n",
-                                        fmt::join(plan.dropped, ", "), next.str(), o_.client.url.str());
-                std::fputs(line.c_str(), stderr);
-            }
-        }
-        print(info);
-        redirected_ = std::move(plan.options);
-        url_ = next;
-        loop_.post([this] { start_client(client_->take_unsent()); });
-        return true;
-    }
-
-    // --reconnect: after a drop (not a close we asked for), connect again
-    // with backoff; each attempt is reported.
-    bool try_reconnect() {
-        // The end of input does not stop it: a session whose input has ended
-        // still has to deliver it, and --keep-open means "stay".
-        if (!o_.reconnect || finished_ || exit_override_ || satisfied_ || closing_by_us_) return false;
-        if (client_->exit_code() == ExitCode::usage) return false;  // retrying cannot fix a bad option
-        if (o_.reconnect_max > 0 && reconnects_ >= o_.reconnect_max) return false;
-        ++reconnects_;
-        Event e;
-        e.type = EventType::reconnect;
-        e.text = url_.str();
-        e.attempt = reconnects_;
-        e.delay_ms = reconnect_delay_ms(reconnects_, jitter_(rng_));
-        if (!client_->error_message().empty()) print_error(client_->error_message());
-        print(e);
-        loop_.after(std::chrono::milliseconds(e.delay_ms), [this] {
-            if (!finished_) start_client(client_->take_unsent());
-        });
-        return true;
-    }
-
-    // "--count not reached (1 of 2)", "--until not matched"...
-    std::string unmet_condition() const {
-        if (o_.once && !until_) return "-1/--once: no message received";
-        std::string count = o_.count ? fmt::format("--count not reached ({} of {})", received_, *o_.count) : "";
-        if (!until_) return count;
-        return count.empty() ? "--until not matched" : "--until not matched and " + count;
-    }
-
-    bool condition_met(const Event& e) const {
-        if (until_ && e.message.opcode == Opcode::text && RE2::PartialMatch(e.message.payload, *until_)) return true;
-        return o_.count && received_ >= *o_.count;
-    }
-
-    int close_result() const {
-        if (exit_override_) return *exit_override_;
-        auto code = client_->exit_code();
-        if (code != ExitCode::ok) return to_int(code);
-        // The connection ended before --count/--once/--until was satisfied.
-        if (wants_messages_ && !satisfied_) return to_int(ExitCode::timeout);
-        return 0;
-    }
-
     // Diagnostics go to stderr; at the line editor they are printed above the
     // prompt like everything else, so the line being typed stays intact.
     void print_error(const std::string& line) { console_->diagnostic(line); }
@@ -261,23 +186,17 @@ private:
     // What is sent before the connection opens goes out right after the
     // handshake, and is shown after the "connected" line, in that order.
     void print_outgoing(Event e) {
-        if (opened_) return print(e);
+        if (closer_.opened()) return print(e);
         early_outgoing_.push_back(std::move(e));
     }
 
-    // Nothing more can be shown. The reader of our stdout went away
-    // (| head -1): close quietly, exit 0. Any other failure (a full disk, an
-    // I/O error) means lost output: close, and exit 1 saying why.
+    // Nothing more can be shown: the closer decides how the session ends.
     void on_output_closed() {
         if (output_closed_) return;
         output_closed_ = true;
-        if (console_->output_failed() && !exit_override_) {
-            print_error(output_error());
-            exit_override_ = to_int(ExitCode::runtime);
-        }
-        if (!exit_override_) exit_override_ = 0;
         client_->resume_reading();  // so that the close handshake can complete
-        close_now(1000, "");
+        closer_.on_output_closed(console_->output_failed() ? std::optional<std::string>(output_error())
+                                                           : std::nullopt);
     }
 
     std::string output_error() const {
@@ -285,40 +204,14 @@ private:
                            console_->output_error());
     }
 
-    // After the loop: what is still queued for stdout is written, waiting
-    // for a slow reader as long as --timeout allows (or as long as it takes,
-    // like any tool in a pipeline), and a signal meanwhile still stops it.
-    // A run that already failed does not wait.
+    // After the loop: the rest of the output, and what it says of the run.
     void finish_output() {
-        using Drain = detail::FdSink::Drain;
-        std::optional<std::chrono::steady_clock::time_point> deadline;
-        if (result_ != 0) deadline = std::chrono::steady_clock::now();
-        else if (o_.timeout_seconds > 0) deadline = started_ + seconds_to_ms(o_.timeout_seconds);
         int signo = 0;
-        auto drained = console_->drain(deadline, &signo);
-        if (result_ != 0) return;
-        // What is said now still has to reach stderr.
-        struct FinalDrain {
-            detail::Console& console;
-            ~FinalDrain() { console.drain(std::chrono::steady_clock::now() + 100ms); }
-        } final_drain{*console_};
-        switch (drained) {
-            case Drain::done:
-            case Drain::reader_gone:
-                return;
-            case Drain::failed:
-                print_error(output_error());
-                result_ = to_int(ExitCode::runtime);
-                return;
-            case Drain::timed_out:
-                print_error(fmt::format("timed out after {} s (--timeout) writing the output; its reader is not "
-                                        "keeping up", o_.timeout_seconds));
-                result_ = to_int(ExitCode::timeout);
-                return;
-            case Drain::interrupted:
-                result_ = to_int(signo == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
-                return;
-        }
+        auto drained = console_->drain(closer_.drain_deadline(), &signo);
+        if (closer_.result() != 0) return;
+        closer_.on_drained(drained, signo, output_error());
+        // What was said now still has to reach stderr.
+        console_->drain(std::chrono::steady_clock::now() + 100ms);
     }
 
     void run_command(SlashCommand& cmd) {
@@ -348,11 +241,11 @@ private:
             // Nothing typed or piped after these is sent.
             case K::close:
                 input_stopped_ = true;
-                close_now(cmd.close_code, cmd.close_reason);
+                closer_.close_now(cmd.close_code, cmd.close_reason);
                 return;
             case K::quit:
                 input_stopped_ = true;
-                close_now(1000, "");
+                closer_.close_now(1000, "");
                 return;
             case K::help: console_->info(format_slash_help(client_slash_commands())); return;
             case K::invalid: print_error(cmd.error); return;
@@ -395,9 +288,7 @@ private:
     // of input; the rest is ignored, and the exit status says it failed.
     void stop_input(const std::string& why) {
         input_stopped_ = true;
-        print_error(why);
-        exit_override_ = to_int(ExitCode::runtime);
-        if (!input_ended_) on_input_end(std::nullopt);
+        closer_.on_bad_input(why);
     }
 
     // Tells the reader how much is waiting; while that is above its mark, it
@@ -414,152 +305,30 @@ private:
         }
     }
 
-    void on_input_end(std::optional<std::string> error) {
-        if (error) {
-            print_error(*error);
-            exit_override_ = to_int(ExitCode::runtime);
-        }
-        input_ended_ = true;
-        if (client_->is_open()) schedule_close();
-    }
-
-    // End of input: once everything queued is written and the server has
-    // been silent for --wait seconds, close; unless something else decides
-    // when to stop (--keep-open, --count, --once, --until). Many servers stop
-    // answering once they get a close frame, so closing at once would lose
-    // the replies still on their way.
-    // --count and --until follow the same rule: not met once the server has
-    // been silent that long, they never will be (a script must not hang).
-    void schedule_close() {
-        bool input_failed = exit_override_.has_value();
-        if (!input_failed && o_.keep_open) return;
-        last_heard_ = Clock::now();
-        close_when_silent();
-    }
-
-    void close_when_silent() {
-        if (finished_ || closing_by_us_) return;
-        auto now = Clock::now();
-        bool writing = client_->backlog() > 0;
-        if (writing) last_heard_ = now;  // silence counts from the last byte out
-        auto quiet = now - last_heard_;
-        auto wait = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.wait_seconds));
-        if (!writing && quiet >= wait) {
-            if (exit_override_) return close_now(1000, "");
-            if (wants_messages_ && !satisfied_) {
-                print_error(fmt::format("{} {} (--keep-open waits as long as it takes)", unmet_condition(),
-                                        o_.wait_seconds > 0
-                                            ? fmt::format("after the server was silent for {:g} s (-w)", o_.wait_seconds)
-                                            : std::string("at the end of input (-w 0)")));
-                exit_override_ = to_int(ExitCode::timeout);
-            }
-            return close_now(o_.close_code, o_.close_reason);
-        }
-        auto next = writing ? Clock::duration(2ms) : wait - quiet;
-        loop_.after(std::chrono::ceil<std::chrono::milliseconds>(next), [this] { close_when_silent(); });
-    }
-
-    void close_now(int code, const std::string& reason) {
-        closing_by_us_ = true;
-        if (!opened_ && !finished_) {
-            // Still connecting: close right after what is queued has gone out.
-            pending_close_ = std::make_pair(code, reason);
-            return;
-        }
-        if (!client_->close(code, reason) && !client_->is_open()) {
-            // Not open (still connecting, or already closed): nothing to
-            // negotiate.
-            if (!finished_ && !closing_timer_) finish(exit_override_.value_or(result_));
-        }
-    }
-
-    void on_timeout() {
-        if (finished_) return;
-        print_error(fmt::format("timed out after {} s (--timeout)", o_.timeout_seconds));
-        exit_override_ = to_int(ExitCode::timeout);
-        close_with_deadline(1000, "timeout");
-    }
-
-    void on_signal(int signo) {
-        int code = signo == SIGINT ? to_int(ExitCode::interrupted) : to_int(ExitCode::terminated);
-        if (exit_override_ && *exit_override_ == code) return finish(code);  // second signal: go now
-        exit_override_ = code;
-        close_with_deadline(1000, "");
-    }
-
-    // Starts the close handshake and gives the server 1 s to answer it.
-    void close_with_deadline(int code, const std::string& reason) {
-        closing_by_us_ = true;
-        if (!client_->close(code, reason)) {
-            if (!client_->is_open()) return finish(*exit_override_);
-        }
-        if (!closing_timer_) {
-            closing_timer_ = true;
-            loop_.after(1000ms, [this] {
-                if (finished_) return;
-                // The server never answered: the connection is abandoned.
-                Event e;
-                e.type = EventType::close;
-                e.code = 1006;
-                e.clean = false;
-                print(e);
-                finish(*exit_override_);
-            });
-        }
-    }
-
-    void finish(int code) {
-        if (finished_) return;
-        finished_ = true;
-        result_ = exit_override_.value_or(code);
-        loop_.stop();
-    }
-
     const ConnectOptions& o_;
-    Url url_;  // where the current attempt goes (changes with redirects)
-    const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();  // for --timeout
     EventLoop loop_;
     std::unique_ptr<detail::Console> console_;
-    std::unique_ptr<Client> client_;
+    std::unique_ptr<Client> client_;  // the current attempt
     struct Retired {
         std::unique_ptr<Client> client;
         Clock::time_point since;
     };
     std::vector<Retired> retired_;  // earlier attempts; their handlers may still be queued
-    std::unique_ptr<RE2> until_;
-    std::vector<std::string> visited_;  // URLs that redirected
-    std::optional<ClientOptions> redirected_;  // -L: the options for url_ (credentials kept or dropped)
-    int reconnects_ = 0;                // attempts since the last open
-    std::mt19937 rng_{std::random_device{}()};
-    std::uniform_real_distribution<double> jitter_{0.0, 1.0};
-    bool wants_messages_ = false;
-    bool satisfied_ = false;
-    std::size_t received_ = 0;
-    bool input_ended_ = false;
+    // The closer's connection and timers: declared before it, which holds them.
+    AttemptLink link_{client_};
+    LoopTimers timers_{loop_};
+    detail::Closer closer_;
+    detail::Retry retry_;
     bool input_stopped_ = false;        // /quit, /close or bad input: the rest of the input is ignored
     std::size_t units_read_ = 0;        // input messages so far, to name a bad one
     bool show_outgoing_ = false;        // sent messages become "out" events (human off a terminal, JSON)
     bool told_to_server_ = false;       // the terminal was told that other /commands go to the server
-    Clock::time_point last_heard_;      // the last frame from the server, or byte written to it
     bool backlog_poll_ = false;
-    bool closing_timer_ = false;
-    bool closing_by_us_ = false;
     bool output_closed_ = false;
-    bool finished_ = false;
-    bool opened_ = false;
-    std::optional<std::pair<int, std::string>> pending_close_;
     std::vector<Event> early_outgoing_;  // shown once the connection is open
-    std::optional<int> exit_override_;
-    int result_ = 0;
 };
 
 }  // namespace
-
-long reconnect_delay_ms(int attempt, double random01) {
-    double cap = 30000;
-    double base = std::min(cap, 500.0 * std::pow(2.0, std::max(0, attempt - 1)));
-    return static_cast<long>(base / 2 + random01 * base / 2);
-}
 
 int run_connect(const ConnectOptions& options) {
     std::signal(SIGPIPE, SIG_IGN);
