@@ -2,6 +2,7 @@
 #include "proto/control_frames.hpp"
 #include "proto/headers.hpp"
 #include "proto/ping_answers.hpp"
+#include "proto/upgrade_request.hpp"
 #include "net/tls_context.hpp"
 #include "net/tls_inspect.hpp"
 #include "net/tls_trace.hpp"
@@ -16,6 +17,8 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <cstring>
 #include <deque>
 
 namespace wskit {
@@ -108,34 +111,14 @@ public:
         messages_->on_error_close = [this] { on_error_close(); };
         messages_->before_outgoing = [this] { note_first_close(); };
 
-        for (const auto& sub : options_.subprotocols) con_->add_subprotocol(sub, ec);
-        std::string host = options_.host_header;
         // The request and response websocketpp offers only as const, as it
         // owns them; neither is in use before connect().
         using Connection = typename Endpoint::connection_type;
         auto& request = const_cast<typename Connection::request_type&>(con_->get_request());
         auto& response = const_cast<typename Connection::response_type&>(con_->get_response());
         response.on_body_until_close([this] { wait_for_body_end(); });
-        for (const auto& h : options_.headers) {
-            if (detail::same_header_name(h.name, "Host")) {
-                if (host.empty()) host = h.value;
-                continue;
-            }
-            request.add_line(h.name, h.value);  // repeats kept, in order (see PinnedHostRequest)
-        }
-        // Set once: the request type keeps it over the one websocketpp
-        // derives from the URL (see PinnedHostRequest).
-        if (!host.empty()) con_->replace_header("Host", host);
-        if (!options_.origin.empty()) con_->replace_header("Origin", options_.origin);
-        if (options_.compress) {
-            messages_->offer = options_.compress;  // for the processor's check of the answer
-            con_->replace_header("Sec-WebSocket-Extensions", format_offer(*options_.compress));
-        }
-        std::string credentials = options_.auth;
-        if (credentials.empty() && !options_.url.user.empty())
-            credentials = options_.url.user + ":" + options_.url.password;
-        if (!credentials.empty())
-            con_->replace_header("Authorization", "Basic " + base64_encode(credentials));
+        request.pin(detail::build_upgrade_request(options_, new_key()));
+        messages_->offer = options_.compress;  // for the processor's check of the answer
         con_->set_open_handshake_timeout(options_.open_timeout.count());
         detail::Route route;
         route.host = options_.url.host;
@@ -279,6 +262,17 @@ public:
     }
 
 private:
+    // A fresh Sec-WebSocket-Key from the masking keys' generator (OpenSSL's
+    // CSPRNG), as websocketpp draws its own from it.
+    std::string new_key() {
+        std::array<unsigned char, 16> nonce;
+        for (std::size_t i = 0; i < nonce.size(); i += 4) {
+            std::uint32_t r = mask_keys_();
+            std::memcpy(nonce.data() + i, &r, 4);
+        }
+        return detail::websocket_key(nonce);
+    }
+
     // Routes the connection through options_.proxy (HTTP CONNECT or
     // SOCKS5, opened by detail::Connector rather than websocketpp, which
     // knows only HTTP); returns a problem, or "".
