@@ -1,4 +1,5 @@
 // Client::Impl: one websocketpp client endpoint and connection, plain or TLS.
+#include "proto/client_failure.hpp"
 #include "proto/control_frames.hpp"
 #include "proto/headers.hpp"
 #include "proto/ping_answers.hpp"
@@ -617,71 +618,46 @@ private:
         return first_close_ != FirstClose::answers_the_server;
     }
 
-    // Decides the exit status of a connection that was open. The server's
-    // close code decides even after we sent our close (a 1009 or 1008 in
-    // answer to it is not a success), unless it merely echoes our own code.
+    // The facts of a close, for the classifier (detail::classify_close).
     void explain_close(const Event& e, bool failed_here) {
-        const int remote = con_->get_remote_close_code();
-        if (failed_here) {
-            record_failure(ExitCode::abnormal_close,
-                           e.code == wpp::close::status::message_too_big
-                               ? fmt::format("a message from the server exceeds --max-size ({} bytes); closed with 1009",
-                                             options_.max_message_size)
-                               : fmt::format("the server broke the protocol ({}); closed with {}",
-                                             escape_controls(e.reason.empty() ? con_->get_ec().message() : e.reason),
-                                             e.code));
-        } else if (!e.clean) {
-            record_failure(ExitCode::abnormal_close, user_closed_
-                                                         ? "the server did not complete the close handshake (1006)"
-                                                         : "the server dropped the connection without a close frame (1006)");
-        } else if (remote != wpp::close::status::no_status && !(user_closed_ && remote == sent_close_code_) &&
-                   exit_code_for_close(remote) != ExitCode::ok) {
-            record_failure(exit_code_for_close(remote), server_close_explanation(remote, e.reason));
-        }
+        detail::CloseOutcome o;
+        o.failed_here = failed_here;
+        o.clean = e.clean;
+        o.user_closed = user_closed_;
+        o.code = e.code;
+        o.reason = e.reason;
+        o.library_error = con_->get_ec().message();
+        o.remote_code = con_->get_remote_close_code();
+        o.sent_close_code = sent_close_code_;
+        o.max_message_size = options_.max_message_size;
+        if (auto failure = detail::classify_close(o)) record_failure(failure->code, std::move(failure->message));
     }
 
     void on_fail() {
         finished = true;
         loop_.cancel(connect_timer_);
         capture_handshake();
-        auto facts = failure_facts();
         const auto ec = con_->get_ec();
+        auto outcome = opening_outcome();
+        outcome.tunnel_failed = ec == wpp::transport::asio::error::proxy_failed;
+        if (outcome.tunnel_failed) trace.connected = false;  // only the proxy answered
+        outcome.tunnel_error = endpoint_.connect_outcome().tunnel_error;
+        outcome.upgrade_error = ec.message();
+        // Before TCP is up, websocketpp's code is the real one (the
+        // transport's is left over from tearing the socket down); after,
+        // its codes are generic and the transport's says more.
         const auto tec = con_->get_transport_ec();
-        if (ec == wpp::transport::asio::error::proxy_failed) trace.connected = false;  // only the proxy answered
-        if (trace.status != 0 && trace.status != 101) {
-            facts.cause = FailureCause::http_status;
-            facts.status = trace.status;
-            facts.status_text = con_->get_response().get_status_msg();
-            facts.location = trace.location;
-        } else if (trace.status == 101 && trace.response_complete) {
-            facts.cause = FailureCause::bad_upgrade;
-            facts.detail = ec.message();
-        } else if (ec == wpp::transport::asio::error::proxy_failed) {
-            // The connector's message names the proxy and its answer.
-            if (record_failure(ExitCode::connect, endpoint_.connect_outcome().tunnel_error)) emit_error();
-            return;
-        } else if (verify_ && !verify_->reason.empty()) {
-            facts.phase = ConnectPhase::tls;
-            facts.cause = FailureCause::tls_verify;
-            facts.detail = verify_->reason;
-        } else {
-            // Before TCP is up, websocketpp's code is the real one (the
-            // transport's is left over from tearing the socket down); after,
-            // its codes are generic and the transport's says more.
-            const auto& cause = phase_ == ConnectPhase::connect || !tec ? ec : tec;
-            facts.cause = cause_of(cause);
-            if (facts.cause == FailureCause::tls_protocol) facts.phase = ConnectPhase::tls;
-            if (facts.cause == FailureCause::tls_protocol || facts.cause == FailureCause::closed) {
-                facts.detail = detail::last_openssl_error();
-            }
-            if (facts.detail.empty()) facts.detail = cause.message();
-        }
-        if (record_failure_facts(facts)) emit_error();
+        const auto& cause = phase_ == ConnectPhase::connect || !tec ? ec : tec;
+        outcome.transport_cause = cause_of(cause);
+        outcome.transport_error = cause.message();
+        outcome.tls_error = detail::last_openssl_error();
+        if (record_failure_of(outcome)) emit_error();
     }
 
-    // What the classifier needs besides the cause, from what is known now.
-    FailureFacts failure_facts() const {
-        FailureFacts f;
+    // What the classifier needs besides the error, from what is known now.
+    detail::OpeningOutcome opening_outcome() const {
+        detail::OpeningOutcome o;
+        auto& f = o.facts;
         f.phase = phase_;
         // The connector opens the tunnel before websocketpp's handlers run:
         // TCP up to the proxy but not beyond means the tunnel was pending.
@@ -698,7 +674,12 @@ private:
         f.verbose = options_.verbosity > 0;
         f.timeout = options_.open_timeout;
         f.tls_min_version = options_.tls.min_version;
-        return f;
+        o.status = trace.status;
+        o.response_complete = trace.response_complete;
+        o.status_text = con_->get_response().get_status_msg();
+        o.location = trace.location;
+        if (verify_) o.verify_failure = verify_->reason;
+        return o;
     }
 
     // Reduces a transport error to the classifier's causes: websocketpp's
@@ -713,8 +694,8 @@ private:
         return detail::transport_failure_cause(ec);
     }
 
-    bool record_failure_facts(const FailureFacts& facts) {
-        auto failure = classify_connect_failure(facts);
+    bool record_failure_of(const detail::OpeningOutcome& outcome) {
+        auto failure = detail::classify_opening(outcome);
         return record_failure(failure.code, std::move(failure.message));
     }
 
@@ -732,18 +713,11 @@ private:
     // "aborted" would leave its timers pending), and its fail handler runs.
     void on_connect_timeout() {
         if (open_ || finished) return;
-        auto facts = failure_facts();
-        facts.cause = FailureCause::timed_out;
         capture_handshake();
         trace.timed_out = true;
-        if (trace.response_complete && trace.status != 101) {
-            // The head is in and says no; only its body was slow.
-            facts.cause = FailureCause::http_status;
-            facts.status = trace.status;
-            facts.status_text = con_->get_response().get_status_msg();
-            facts.location = trace.location;
-        }
-        if (record_failure_facts(facts)) emit_error();
+        auto outcome = opening_outcome();
+        outcome.timed_out = true;
+        if (record_failure_of(outcome)) emit_error();
         abort_socket();
     }
 
