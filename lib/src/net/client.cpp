@@ -5,8 +5,8 @@
 #include "proto/ping_answers.hpp"
 #include "proto/upgrade_request.hpp"
 #include "net/tls_context.hpp"
+#include "net/client_inspection.hpp"
 #include "net/tls_inspect.hpp"
-#include "net/tls_trace.hpp"
 #include "term/trace_printer.hpp"
 #include "net/transport_failure.hpp"
 #include "net/wspp/wspp.hpp"
@@ -54,11 +54,6 @@ struct Client::Impl {
 namespace {
 
 namespace wpp = websocketpp;
-
-std::string raw_head(const std::string& raw) {
-    auto end = raw.find("\r\n\r\n");
-    return end == std::string::npos ? raw : raw.substr(0, end + 2);
-}
 
 template <class Endpoint>
 class ClientImpl final : public Client::Impl {
@@ -287,54 +282,13 @@ private:
         return {};
     }
 
-    // ClientOptions::inspection, once the response is in (or the opening failed).
-    void fill_inspection() {
-        if (!options_.inspection) return;
-        auto& in = *options_.inspection;
-        const auto& o = endpoint_.connect_outcome();
-        const auto now = std::chrono::steady_clock::now();
-        in.resolved_host = o.resolved_host;
-        in.addresses = o.addresses;
-        in.attempts.clear();
-        for (const auto& [address, why] : o.attempts) in.attempts.push_back({address, why});
-        in.connected_to = o.remote;
-        using Time = std::optional<std::chrono::steady_clock::time_point>;
-        auto ms = [](const Time& from, const Time& to) {
-            return from && to ? std::chrono::duration<double, std::milli>(*to - *from).count() : -1.0;
-        };
-        auto& t = in.timings;
-        t.dns = ms(o.started, o.resolved);
-        t.tcp = ms(o.resolved, o.connected);
-        t.proxy = ms(o.connected, o.tunneled);
-        if (tls) t.tls = ms(o.tunneled ? o.tunneled : o.connected, post_init_at_);
-        if (trace.status != 0) {
-            t.upgrade = ms(post_init_at_, now);
-            t.total = ms(o.started, now);
-        }
-        in.secure = tls;
-        if constexpr (tls) {
-            SSL* ssl = con_->get_socket().native_handle();
-            in.tls = detail::read_tls_session(ssl, std::time(nullptr));
-            if (options_.tls.insecure) {
-                in.tls.verification_skipped = true;
-                in.tls.verify_result = "not verified (--insecure)";
-            } else if (verify_ && !verify_->reason.empty()) {
-                in.tls.verify_result = verify_->reason;
-            } else if (in.tls.handshake_done) {
-                in.tls.verified = true;
-                in.tls.verify_result = "ok";
-            }
-        }
+    // The TLS session; null for ws.
+    SSL* ssl() {
+        if constexpr (tls) return con_->get_socket().native_handle();
+        return nullptr;
     }
 
-    // -v: what curl -v says once TLS is up.
-    void trace_tls() {
-        if constexpr (tls) {
-            if (!trace_) return;
-            for (auto& line : detail::describe_tls_session(con_->get_socket().native_handle()))
-                trace_(TraceLine{TraceLine::Kind::info, std::move(line)});
-        }
-    }
+    void trace_tls() { detail::trace_tls(ssl(), trace_); }
 
     // One ping in flight at a time: websocketpp restarts its pong timer with
     // every ping, so pings more frequent than the timeout would hide a
@@ -392,20 +346,25 @@ private:
     }
 
     void capture_handshake() {
-        trace.request = raw_head(con_->get_request().raw());
         const auto& res = con_->get_response();
-        trace.status = res.get_status_code();
-        if (trace.status != 0) {
-            trace.response = res.raw_head().empty() ? raw_head(res.raw()) : raw_head(res.raw_head());
-            trace.body = res.get_body();
-            trace.location = res.get_header("Location");
-            trace.response_complete = res.head_done();
+        detail::ResponseSeen seen;
+        seen.status = res.get_status_code();
+        if (seen.status != 0) {
+            seen.head = res.raw_head().empty() ? res.raw() : res.raw_head();
+            seen.body = res.get_body();
+            seen.location = res.get_header("Location");
+            seen.head_done = res.head_done();
         }
-        trace.connected = tcp_connected_;
-        // Taken when TCP connected: once the connection has failed the
-        // socket no longer knows its peer.
-        if (tcp_connected_) trace.remote = endpoint_.connect_outcome().remote;
-        fill_inspection();
+        const auto& outcome = endpoint_.connect_outcome();
+        detail::capture_handshake(trace, con_->get_request().raw(), seen, tcp_connected_ ? &outcome : nullptr);
+        if (!options_.inspection) return;
+        detail::InspectionFacts facts;
+        facts.post_init_at = post_init_at_;
+        facts.answered = trace.status != 0;
+        facts.ssl = ssl();
+        facts.insecure = options_.tls.insecure;
+        if (verify_) facts.verify_failure = verify_->reason;
+        detail::fill_inspection(*options_.inspection, outcome, facts);
     }
 
     void on_open() {
