@@ -145,34 +145,6 @@ TEST_CASE("bench upgrade request and response") {
     CHECK_FALSE(read_upgrade_response("HTTP/1.1 1010 x").switched);
 }
 
-TEST_CASE("bench upgrade request: -H replaces the request's own header, repeats go out in order") {
-    wskit::ClientOptions o;
-    o.url = wskit::parse_url("ws://127.0.0.1:9000/");
-    o.headers = {{"Cookie", "a=1"}, {"user-agent", "load/2"}, {"Cookie", "b=2"}, {"Host", "virtual.test"}};
-    std::uint64_t rng = 7;
-    auto req = upgrade_request(o, rng);
-    auto count = [&](const std::string& line) {
-        std::size_t n = 0;
-        for (auto at = req.find(line); at != std::string::npos; at = req.find(line, at + 1)) ++n;
-        return n;
-    };
-    CHECK(req.rfind("GET / HTTP/1.1\r\nHost: virtual.test\r\n", 0) == 0);
-    CHECK(count("Host:") == 1);
-    CHECK(count("User-Agent:") == 0);  // replaced by the -H line, with its case
-    CHECK(count("user-agent: load/2\r\n") == 1);
-    CHECK(req.find("Cookie: a=1\r\n") < req.find("Cookie: b=2\r\n"));
-    CHECK(req.find("Cookie: b=2\r\n") != std::string::npos);
-    o.host_header = "pinned.test";  // --host wins over -H Host
-    auto pinned = upgrade_request(o, rng);
-    CHECK(pinned.rfind("GET / HTTP/1.1\r\nHost: pinned.test\r\n", 0) == 0);
-    CHECK(pinned.find("virtual.test") == std::string::npos);
-    o.headers.push_back({"Sec-WebSocket-Extensions", "x-by-hand"});  // --compress's offer wins over it
-    o.compress = wskit::DeflateOffer{};
-    auto offered = upgrade_request(o, rng);
-    CHECK(offered.find("x-by-hand") == std::string::npos);
-    CHECK(offered.find("Sec-WebSocket-Extensions: permessage-deflate") != std::string::npos);
-}
-
 TEST_CASE("bench upgrade response: status, reason and Location for the classifier") {
     auto redirect = read_upgrade_response("HTTP/1.1 302 Found\r\nLocation: ws://elsewhere.test/\r\nX: y");
     CHECK(redirect.status == 302);

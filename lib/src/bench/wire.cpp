@@ -1,64 +1,22 @@
 #include "bench/wire.hpp"
 #include "proto/headers.hpp"
+#include "proto/upgrade_request.hpp"
 
-#include <wskit/encoding.hpp>
 #include <wskit/handshake_check.hpp>
 
 #include <algorithm>
-#include <cctype>
+#include <array>
 #include <cstring>
 
 namespace wskit::detail {
 
-namespace {
-
-// A header the request carries by itself, unless -H names it too.
-void add_own(std::string& req, const std::vector<Header>& given, std::string_view name, const std::string& value) {
-    for (const auto& h : given)
-        if (same_header_name(h.name, name)) return;
-    req.append(name).append(": ").append(value).append("\r\n");
-}
-
-}  // namespace
-
 std::string upgrade_request(const ClientOptions& o, std::uint64_t& rng) {
-    unsigned char nonce[16];
-    for (int i = 0; i < 16; i += 8) {
+    std::array<unsigned char, 16> nonce;
+    for (std::size_t i = 0; i < nonce.size(); i += 8) {
         std::uint64_t r = next_random(rng);
-        std::memcpy(nonce + i, &r, 8);
+        std::memcpy(nonce.data() + i, &r, 8);
     }
-    // One Host, always: --host, else the first -H Host, else the URL's.
-    std::string host = o.host_header;
-    for (const auto& h : o.headers)
-        if (host.empty() && same_header_name(h.name, "Host")) host = h.value;
-    if (host.empty()) host = o.url.authority();
-    std::string req = "GET " + o.url.resource + " HTTP/1.1\r\nHost: " + host + "\r\n";
-    const auto& given = o.headers;
-    add_own(req, given, "Upgrade", "websocket");
-    add_own(req, given, "Connection", "Upgrade");
-    add_own(req, given, "Sec-WebSocket-Key", base64_encode(std::string_view(reinterpret_cast<const char*>(nonce), 16)));
-    add_own(req, given, "Sec-WebSocket-Version", "13");
-    if (!o.origin.empty()) add_own(req, given, "Origin", o.origin);
-    std::string credentials = !o.auth.empty() ? o.auth
-                              : !o.url.user.empty() ? o.url.user + ":" + o.url.password
-                                                    : std::string();
-    if (!credentials.empty()) add_own(req, given, "Authorization", "Basic " + base64_encode(credentials));
-    if (!o.subprotocols.empty()) {
-        std::string offer;
-        for (std::size_t i = 0; i < o.subprotocols.size(); ++i) offer += (i ? ", " : "") + o.subprotocols[i];
-        add_own(req, given, "Sec-WebSocket-Protocol", offer);
-    }
-    // --compress's offer replaces a hand-written one (as connect does): the
-    // answer is checked against it, and the replies inflated by it.
-    const bool offer = o.compress.has_value();
-    if (offer) req += "Sec-WebSocket-Extensions: " + format_offer(*o.compress) + "\r\n";
-    if (!o.user_agent.empty()) add_own(req, given, "User-Agent", o.user_agent);
-    for (const auto& h : given) {
-        if (same_header_name(h.name, "Host") || (offer && same_header_name(h.name, "Sec-WebSocket-Extensions")))
-            continue;
-        req += h.name + ": " + h.value + "\r\n";
-    }
-    return req + "\r\n";
+    return format_request_head(build_upgrade_request(o, websocket_key(nonce)));
 }
 
 UpgradeVerdict read_upgrade_response(std::string_view head) {

@@ -28,12 +28,8 @@ inline std::uint64_t next_random(std::uint64_t& state) {
     return state;
 }
 
-// The upgrade request for `options` (URL, Host, Origin, auth, headers,
-// subprotocols, User-Agent) with a Sec-WebSocket-Key drawn from `rng`. As
-// with curl, a -H header replaces the one of that name the request would
-// carry (Host: unless --host gives one; Sec-WebSocket-Extensions: unless
-// --compress makes the offer), and every other -H line is sent, in order,
-// repeats included (two Cookie lines stay two).
+// The upgrade request for `options` (see build_upgrade_request), as bytes,
+// with a Sec-WebSocket-Key drawn from `rng`.
 WSKIT_API std::string upgrade_request(const ClientOptions& options, std::uint64_t& rng);
 
 // What a response head (up to the blank line) says: 101 or not, and the status

@@ -3,6 +3,7 @@
 // Part of the websocketpp layer: included through wspp.hpp only.
 #pragma once
 
+#include "net/connect_outcome.hpp"
 #include "proto/frame_trace.hpp"
 #include "proto/socks5.hpp"
 
@@ -27,18 +28,6 @@ struct Route {
     std::optional<ProxySpec> proxy;  // none: direct
     std::string user_agent;          // sent to an HTTP proxy too
     std::chrono::milliseconds timeout{10000};  // resolution, TCP connect and tunnel together
-};
-
-// How the connection phase ended, for the client's error message.
-struct ConnectOutcome {
-    using Clock = std::chrono::steady_clock;
-    std::string tunnel_error;  // the proxy refused or broke the tunnel: the whole one-line message
-    std::string remote;        // the address the TCP connection went to, "127.0.0.1:9000"
-    // For inspection: what was resolved and tried, and when each step ended.
-    std::string resolved_host;                  // "host:port" of the first hop
-    std::vector<std::string> addresses;         // every address resolved, in order
-    std::vector<std::pair<std::string, std::string>> attempts;  // address, error ("" when connected)
-    std::optional<Clock::time_point> started, resolved, connected, tunneled;
 };
 
 // Resolves, tries every address in turn, then opens the tunnel when there is

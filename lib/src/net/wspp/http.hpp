@@ -4,12 +4,16 @@
 #pragma once
 
 #include "proto/headers.hpp"
+#include "proto/upgrade_request.hpp"
+
+#include <wskit/http.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -54,61 +58,43 @@ private:
     std::string raw_;
 };
 
-// The client's request.
-// - websocketpp writes the Host header from the URL just before sending the
-//   request, over any Host set earlier: an explicit one (--host, -H 'Host:
-//   x') is set once before that, so the first Host written wins here.
+// The client's request: the one wskit built (proto/upgrade_request.hpp),
+// sent as built.
+// - websocketpp's processor writes its own headers into the request just
+//   before sending it (Host from the URL, Upgrade, Connection, a key, the
+//   version, User-Agent): the built request has them already, with the
+//   user's choices (--host, -H) applied, so once it is pinned those writes
+//   change nothing.
 // - websocketpp keeps headers in a map (one line per name, sorted), so a
-//   header given twice (-H 'Cookie: a=1' -H 'Cookie: b=2') kept only the
-//   last. The user's headers are kept here as lines, in the order given,
-//   repeats included, and sent after websocketpp's own, as curl sends them;
-//   the map holds the last value of each, for websocketpp's own checks. A
-//   later value set by name (-o, --auth, websocketpp's own key or version)
-//   replaces the user's lines of that name, as it replaced their value.
-//   websocketpp writes the request with raw(), hidden here.
-class PinnedHostRequest : public websocketpp::http::parser::request {
+//   header given twice (-H 'Cookie: a=1' -H 'Cookie: b=2') would keep only
+//   the last. The built lines are kept here, in order, repeats included;
+//   the map holds the last value of each, for websocketpp's own checks (the
+//   key it checks Sec-WebSocket-Accept against). websocketpp writes the
+//   request with raw(), hidden here.
+class PinnedRequest : public websocketpp::http::parser::request {
 public:
+    void pin(HttpRequest built) {
+        set_method(built.method);
+        set_uri(built.resource);
+        set_version(built.version);
+        for (const auto& h : built.headers) request::replace_header(h.name, h.value);
+        built_ = std::move(built);
+    }
+
     void replace_header(std::string const& key, std::string const& value) {
-        if (key == "Host" && !get_header("Host").empty()) return;
-        forget_lines(key);
-        request::replace_header(key, value);
+        if (!built_) request::replace_header(key, value);
     }
     void append_header(std::string const& key, std::string const& value) {
-        forget_lines(key);  // websocketpp's "Connection: x, Upgrade" then holds both
-        request::append_header(key, value);
+        if (!built_) request::append_header(key, value);
     }
     void remove_header(std::string const& key) {
-        forget_lines(key);
-        request::remove_header(key);
+        if (!built_) request::remove_header(key);
     }
 
-    // A header line of the user's (-H): sent as given, after websocketpp's.
-    void add_line(std::string const& key, std::string const& value) {
-        request::replace_header(key, value);
-        lines_.emplace_back(key, value);
-    }
-
-    std::string raw() const { return raw_head() + m_body; }
-    std::string raw_head() const {
-        std::string out = get_method() + " " + get_uri() + " " + get_version() + "\r\n";
-        for (const auto& [key, value] : m_headers) {
-            if (!has_lines(key)) out += key + ": " + value + "\r\n";
-        }
-        for (const auto& [key, value] : lines_) out += key + ": " + value + "\r\n";
-        return out + "\r\n";
-    }
+    std::string raw() const { return built_ ? format_request_head(*built_) + m_body : request::raw(); }
 
 private:
-    bool has_lines(std::string const& key) const {
-        return std::any_of(lines_.begin(), lines_.end(), [&](const auto& l) { return same_header_name(l.first, key); });
-    }
-    void forget_lines(std::string const& key) {
-        lines_.erase(std::remove_if(lines_.begin(), lines_.end(),
-                                    [&](const auto& l) { return same_header_name(l.first, key); }),
-                     lines_.end());
-    }
-
-    std::vector<std::pair<std::string, std::string>> lines_;  // the user's, in order
+    std::optional<HttpRequest> built_;  // once pinned
 };
 
 // websocketpp's client gives up on a non-101 response as soon as its headers

@@ -112,7 +112,7 @@ struct Config : Core {
 
 template <class Socket>
 using ClientConfig = Config<websocketpp::config::core_client, Socket, ClientMessageManager, ClientMessage,
-                            PinnedHostRequest, CompleteBodyResponse, ClientTransport>;
+                            PinnedRequest, CompleteBodyResponse, ClientTransport>;
 template <class Socket>
 using ServerConfig = Config<websocketpp::config::core, Socket, ServerMessageManager, ServerMessage,
                             StrictVersionRequest, websocketpp::http::parser::response, ServerTransport>;
