@@ -14,12 +14,12 @@ namespace {
 
 // Unmasks a client frame the way a server does: returns opcode and payload.
 std::pair<unsigned, std::string> unmask(const unsigned char* header, std::size_t header_len, const std::string& wire) {
-    REQUIRE(header[1] & 0x80);
-    std::uint32_t key;
-    std::memcpy(&key, header + header_len - 4, 4);
+    REQUIRE(header_len == frame_header_size(header[1]));
+    auto h = read_frame_header(header);
+    REQUIRE(h.masked);
     std::string payload = wire;
-    apply_mask(payload.data(), payload.size(), key);
-    return {header[0] & 0x0fu, payload};
+    mask_payload(payload.data(), payload.size(), h.mask_key);
+    return {static_cast<unsigned>(h.opcode), payload};
 }
 
 std::string server_frame(unsigned first_byte, const std::string& payload) {

@@ -36,36 +36,28 @@ UpgradeVerdict read_upgrade_response(std::string_view head) {
     return v;
 }
 
-std::size_t write_frame_header(unsigned opcode, std::uint64_t length, std::uint32_t key, unsigned char* out) {
-    std::size_t n = 0;
-    out[n++] = static_cast<unsigned char>(0x80 | opcode);
-    if (length < 126) {
-        out[n++] = static_cast<unsigned char>(0x80 | length);
-    } else if (length < 65536) {
-        out[n++] = 0x80 | 126;
-        out[n++] = static_cast<unsigned char>(length >> 8);
-        out[n++] = static_cast<unsigned char>(length & 0xff);
-    } else {
-        out[n++] = 0x80 | 127;
-        for (int b = 7; b >= 0; --b) out[n++] = static_cast<unsigned char>((length >> (8 * b)) & 0xff);
-    }
-    std::memcpy(out + n, &key, 4);
-    return n + 4;
+namespace {
+
+// A client frame's header: FIN, masked with `key`.
+std::size_t client_header(int op, std::uint64_t length, std::uint32_t key, unsigned char* out, bool rsv1 = false) {
+    FrameHeader h;
+    h.opcode = op;
+    h.rsv1 = rsv1;
+    h.length = length;
+    h.masked = true;
+    h.mask_key = key;
+    return write_frame_header(h, out);
 }
 
-void apply_mask(char* data, std::size_t n, std::uint32_t key) {
-    unsigned char mask[4];
-    std::memcpy(mask, &key, 4);
-    for (std::size_t i = 0; i < n; ++i) data[i] = static_cast<char>(data[i] ^ mask[i % 4]);
-}
+}  // namespace
 
 std::string close_frame(std::uint64_t& rng) {
     unsigned char header[14];
     auto key = static_cast<std::uint32_t>(next_random(rng) >> 16);
-    std::size_t n = write_frame_header(0x8, 2, key, header);
+    std::size_t n = client_header(opcode::close, 2, key, header);
     std::string frame(reinterpret_cast<const char*>(header), n);
     char code[2] = {static_cast<char>(1000 >> 8), static_cast<char>(1000 & 0xff)};
-    apply_mask(code, 2, key);
+    mask_payload(code, 2, key);
     return frame.append(code, 2);
 }
 
@@ -76,15 +68,16 @@ SharedPayloadFrame::SharedPayloadFrame(std::size_t size, bool binary) : wire_pay
 std::size_t SharedPayloadFrame::write_header(std::uint64_t& rng, unsigned char* out) const {
     auto key = static_cast<std::uint32_t>(next_random(rng) >> 16);
     if (!binary_) key &= 0x1f1f1f1f;  // keeps the unmasked payload in '@'..'_'
-    return write_frame_header(binary_ ? 0x2 : 0x1, wire_payload_.size(), key, out);
+    return client_header(binary_ ? opcode::binary : opcode::text, wire_payload_.size(), key, out);
 }
 
 std::size_t write_compressed_frame(const std::string& payload, bool binary, std::uint64_t& rng, char* out) {
     auto key = static_cast<std::uint32_t>(next_random(rng) >> 16);
-    auto n = write_frame_header(binary ? 0x2 : 0x1, payload.size(), key, reinterpret_cast<unsigned char*>(out));
-    out[0] = static_cast<char>(out[0] | 0x40);  // RSV1: permessage-deflate
+    // RSV1: permessage-deflate
+    auto n = client_header(binary ? opcode::binary : opcode::text, payload.size(), key,
+                           reinterpret_cast<unsigned char*>(out), true);
     std::memcpy(out + n, payload.data(), payload.size());
-    apply_mask(out + n, payload.size(), key);
+    mask_payload(out + n, payload.size(), key);
     return n + payload.size();
 }
 
@@ -142,10 +135,10 @@ std::size_t build_stamped_frames(std::vector<char>& out, std::uint64_t count, st
     std::size_t at = 0;
     for (std::uint64_t i = 0; i < count; ++i) {
         auto key = static_cast<std::uint32_t>(next_random(rng) >> 16);
-        at += write_frame_header(binary ? 0x2 : 0x1, size, key, reinterpret_cast<unsigned char*>(&out[at]));
+        at += client_header(binary ? opcode::binary : opcode::text, size, key, reinterpret_cast<unsigned char*>(&out[at]));
         std::memset(&out[at], 'x', size);
         write_fanout_stamp({first.sender, first.seq + i, sent_at(first.seq + i)}, &out[at]);
-        apply_mask(&out[at], size, key);
+        mask_payload(&out[at], size, key);
         at += size;
     }
     return at;
@@ -187,27 +180,17 @@ FrameReader::Step FrameReader::feed(const unsigned char* data, std::size_t n) {
     std::size_t pos = 0;
     while (pos < n) {
         if (!in_frame_) {
-            // Gather the header: 2 bytes, then the extended length and a key.
+            // Gather the header: 2 bytes, then the extended length and a
+            // key (a masked server frame: wrong, but skipped correctly).
             header_[header_len_++] = data[pos++];
-            if (header_len_ < 2) continue;
-            std::size_t need = 2;
-            unsigned len7 = header_[1] & 0x7f;
-            if (len7 == 126) need += 2;
-            if (len7 == 127) need += 8;
-            if (header_[1] & 0x80) need += 4;  // a masked server frame: wrong, but skipped correctly
-            if (header_len_ < need) continue;
-            std::uint64_t len = len7;
-            if (len7 == 126) len = (std::uint64_t{header_[2]} << 8) | header_[3];
-            if (len7 == 127) {
-                len = 0;
-                for (int i = 0; i < 8; ++i) len = (len << 8) | header_[2 + i];
-            }
-            fin_ = (header_[0] & 0x80) != 0;
-            opcode_ = header_[0] & 0x0f;
+            if (header_len_ < 2 || header_len_ < frame_header_size(header_[1])) continue;
+            auto h = read_frame_header(header_);
+            fin_ = h.fin;
+            opcode_ = static_cast<unsigned>(h.opcode);
             header_len_ = 0;
-            remaining_ = len;
+            remaining_ = h.length;
             in_frame_ = true;
-            bool rsv1 = (header_[0] & 0x40) != 0;
+            bool rsv1 = h.rsv1;
             if (opcode_ < 0x8) {
                 if (auto why = admit(rsv1)) return bad(pos, why);
             } else if (opcode_ > 0xA) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "bench/inflate.hpp"
+#include "proto/frame_codec.hpp"
 
 #include <wskit/client.hpp>
 #include <wskit/export.hpp>
@@ -56,7 +57,7 @@ WSKIT_API UpgradeVerdict read_upgrade_response(std::string_view head);
 class WSKIT_API SharedPayloadFrame {
 public:
     SharedPayloadFrame(std::size_t size, bool binary);
-    static constexpr std::size_t max_header = 14;
+    static constexpr std::size_t max_header = max_frame_header;
     // Writes the header with a fresh key into out (max_header bytes); returns its length.
     std::size_t write_header(std::uint64_t& rng, unsigned char* out) const;
     const std::string& wire_payload() const { return wire_payload_; }
@@ -67,11 +68,6 @@ private:
     bool binary_;
 };
 
-// The header of a masked client frame: FIN, opcode, length and key.
-WSKIT_API std::size_t write_frame_header(unsigned opcode, std::uint64_t length, std::uint32_t key,
-                                         unsigned char* out);
-// XORs bytes with a key, as a client masks (and a server unmasks) a payload.
-WSKIT_API void apply_mask(char* data, std::size_t n, std::uint32_t key);
 // A masked close frame with code 1000.
 WSKIT_API std::string close_frame(std::uint64_t& rng);
 
@@ -134,7 +130,7 @@ public:
 
 private:
     std::size_t capture_;
-    unsigned char header_[14] = {};
+    unsigned char header_[max_frame_header] = {};
     std::size_t header_len_ = 0;
     std::uint64_t remaining_ = 0;  // payload bytes of the current frame still to skip
     bool in_frame_ = false;

@@ -3,13 +3,16 @@
 namespace wskit::detail {
 
 ControlFrame masked_control_frame(std::uint8_t opcode, const std::string& payload, std::uint32_t key) {
+    FrameHeader h;
+    h.opcode = opcode;
+    h.length = payload.size();
+    h.masked = true;
+    h.mask_key = key;
+    unsigned char header[max_frame_header];
     ControlFrame f;
-    f.header.push_back(static_cast<char>(0x80 | opcode));
-    f.header.push_back(static_cast<char>(0x80 | payload.size()));
-    for (int i = 0; i < 4; ++i) f.header.push_back(static_cast<char>(key >> (8 * (3 - i)) & 0xff));
+    f.header.assign(reinterpret_cast<const char*>(header), write_frame_header(h, header));
     f.payload = payload;
-    for (std::size_t i = 0; i < f.payload.size(); ++i)
-        f.payload[i] = static_cast<char>(f.payload[i] ^ f.header[2 + i % 4]);
+    mask_payload(f.payload.data(), f.payload.size(), key);
     return f;
 }
 

@@ -3,6 +3,8 @@
 // written (see Client). Plain C++, unit-tested.
 #pragma once
 
+#include "proto/frame_codec.hpp"
+
 #include <wskit/export.hpp>
 
 #include <cstdint>
@@ -15,8 +17,8 @@ struct ControlFrame {
     std::string payload;  // masked with the key
 };
 
-constexpr std::uint8_t close_opcode = 0x8;
-constexpr std::uint8_t pong_opcode = 0xA;
+constexpr std::uint8_t close_opcode = opcode::close;
+constexpr std::uint8_t pong_opcode = opcode::pong;
 
 // A masked control frame of `opcode` with `payload` (at most 125 bytes).
 WSKIT_API ControlFrame masked_control_frame(std::uint8_t opcode, const std::string& payload, std::uint32_t key);

@@ -21,15 +21,6 @@ std::string opcode_name(int op) {
     }
 }
 
-// The header's size once its first two bytes are known.
-std::size_t header_size(std::string_view two) {
-    auto b1 = static_cast<unsigned char>(two[1]);
-    std::size_t n = 2 + ((b1 & 0x80) ? 4 : 0);
-    if ((b1 & 0x7f) == 126) n += 2;
-    if ((b1 & 0x7f) == 127) n += 8;
-    return n;
-}
-
 std::string quoted_text(std::string_view bytes, bool truncated) {
     // A cut in the middle of a character would print as garbage.
     while (truncated && !bytes.empty() && ends_mid_character(bytes)) bytes.remove_suffix(1);
@@ -81,29 +72,13 @@ std::vector<std::string> FrameTracer::feed(std::string_view in) {
                 break;
             }
             case State::header: {
-                std::size_t want = header_.size() < 2 ? 2 : header_size(header_);
+                auto size = [this] { return frame_header_size(static_cast<unsigned char>(header_[1])); };
+                std::size_t want = header_.size() < 2 ? 2 : size();
                 auto take = std::min(in.size(), want - header_.size());
                 header_.append(in.substr(0, take));
                 in.remove_prefix(take);
-                if (header_.size() < 2 || header_.size() < header_size(header_)) break;
-                auto b = [this](std::size_t i) { return static_cast<unsigned char>(header_[i]); };
-                frame_ = FrameHeader{};
-                frame_.fin = b(0) & 0x80;
-                frame_.rsv1 = b(0) & 0x40;
-                frame_.rsv2 = b(0) & 0x20;
-                frame_.rsv3 = b(0) & 0x10;
-                frame_.opcode = b(0) & 0x0f;
-                frame_.masked = b(1) & 0x80;
-                std::size_t pos = 2;
-                frame_.length = b(1) & 0x7f;
-                if (frame_.length >= 126) {
-                    std::size_t n = frame_.length == 126 ? 2 : 8;
-                    frame_.length = 0;
-                    for (std::size_t i = 0; i < n; ++i) frame_.length = frame_.length << 8 | b(pos++);
-                }
-                mask_ = 0;
-                if (frame_.masked)
-                    for (int i = 0; i < 4; ++i) mask_ = mask_ << 8 | b(pos++);
+                if (header_.size() < 2 || header_.size() < size()) break;
+                frame_ = read_frame_header(reinterpret_cast<const unsigned char*>(header_.data()));
                 header_.clear();
                 payload_seen_ = 0;
                 preview_.clear();
@@ -114,10 +89,11 @@ std::vector<std::string> FrameTracer::feed(std::string_view in) {
             case State::payload: {
                 auto left = frame_.length - payload_seen_;
                 auto take = static_cast<std::size_t>(std::min<std::uint64_t>(in.size(), left));
-                for (std::size_t i = 0; i < take && preview_.size() < preview_limit; ++i) {
-                    char c = in[i];
-                    if (frame_.masked) c = static_cast<char>(c ^ (mask_ >> (8 * (3 - (payload_seen_ + i) % 4)) & 0xff));
-                    preview_.push_back(c);
+                auto shown = std::min(take, preview_limit - preview_.size());
+                if (shown > 0) {
+                    std::string bytes(in.substr(0, shown));
+                    if (frame_.masked) mask_payload(bytes.data(), bytes.size(), frame_.mask_key, payload_seen_);
+                    preview_ += bytes;
                 }
                 payload_seen_ += take;
                 in.remove_prefix(take);

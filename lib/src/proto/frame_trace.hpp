@@ -3,6 +3,8 @@
 // the wire: opcode, FIN, RSV1-3, mask, length and a short payload preview.
 #pragma once
 
+#include "proto/frame_codec.hpp"
+
 #include <wskit/export.hpp>
 
 #include <cstdint>
@@ -11,14 +13,6 @@
 #include <vector>
 
 namespace wskit::detail {
-
-struct FrameHeader {
-    bool fin = false;
-    bool rsv1 = false, rsv2 = false, rsv3 = false;
-    int opcode = 0;
-    bool masked = false;
-    std::uint64_t length = 0;
-};
 
 // "text fin=1 rsv=000 mask=1 len=5 "hello"": the header and up to the first
 // preview_limit bytes of the (unmasked) payload, escaped.
@@ -41,7 +35,6 @@ private:
     std::string http_tail_;     // the last bytes of the HTTP head, to find "\r\n\r\n" across reads
     std::string header_;        // header bytes gathered so far
     FrameHeader frame_;
-    std::uint32_t mask_ = 0;
     std::uint64_t payload_seen_ = 0;
     std::string preview_;
     bool described_ = false;
