@@ -78,7 +78,8 @@ public:
         std::function<void(const HttpRequest&, const std::vector<CheckResult>&, const ResponseHead&)> on_answer;
         // A one-line warning about the server itself (out of descriptors) or
         // a client's handshake (no subprotocol chosen among its offers),
-        // without the "wskit: " prefix. Unset: written on stderr with it.
+        // without the "wskit: " prefix. Unset: given to the diagnostics sink
+        // (<wskit/diagnostics.hpp>) as a warning.
         std::function<void(const std::string&)> on_warning;
     };
 

@@ -5,6 +5,7 @@
 #include "net/tls_context.hpp"
 #include "net/wspp/wspp.hpp"
 
+#include <wskit/diagnostics.hpp>
 #include <wskit/encoding.hpp>
 #include <wskit/handshake_check.hpp>
 #include <wskit/server.hpp>
@@ -14,7 +15,6 @@
 
 #include <cerrno>
 #include <stdexcept>
-#include <cstdio>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -295,7 +295,7 @@ private:
 
     void warn(const std::string& text) {
         if (handlers_.on_warning) return handlers_.on_warning(text);
-        std::fprintf(stderr, "wskit: %s\n", text.c_str());
+        diagnose(DiagnosticKind::warning, text);
     }
 
     // --- backpressure ---------------------------------------------------
