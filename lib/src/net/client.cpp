@@ -497,10 +497,19 @@ private:
         if (!con_->send(msg)) pong_in_flight_ = msg;
     }
 
+    // After each completed write: a pong held back may go now, and the
+    // owner waiting for the backlog to go (input paced by it) hears when
+    // it has.
     void on_write_done() {
-        if (!pings_.pong_unwritten() || !pong_in_flight_.expired()) return;
-        if (auto answer = pings_.on_pong_written()) send_pong(*answer);
-        act_on_pings();
+        if (pings_.pong_unwritten() && pong_in_flight_.expired()) {
+            if (auto answer = pings_.on_pong_written()) send_pong(*answer);
+            act_on_pings();
+        }
+        if (open_ && backlog() == 0) {
+            Event e;
+            e.type = EventType::drained;
+            on_event_(e);
+        }
     }
 
     void act_on_pings() {

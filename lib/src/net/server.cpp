@@ -155,6 +155,7 @@ public:
 
     ~ServerImpl() override {
         if (accept_timer_) loop_.cancel(accept_timer_);
+        if (all_closed_timer_) loop_.cancel(all_closed_timer_);
         for (auto& [id, c] : connections_)
             if (c.backlog_timer) loop_.cancel(c.backlog_timer);
     }
@@ -212,6 +213,14 @@ public:
             c.con->close(static_cast<wpp::close::status::value>(code), reason, ec);
             hold_reading(id, false);  // the peer's close frame must be read
         }
+        shutting_down_ = true;
+        // Nothing to wait for: said from the loop, as it would be after a
+        // last close event, not from inside this call.
+        if (connections_.empty() && answering_.empty() && !all_closed_timer_)
+            all_closed_timer_ = loop_.after(std::chrono::milliseconds(0), [this] {
+                all_closed_timer_ = 0;
+                all_closed_if_done();
+            });
     }
 
     std::size_t connection_count() const override { return connections_.size(); }
@@ -312,8 +321,17 @@ private:
         check_backpressure(id, c);
     }
 
+    // After each completed write (see ServerTransportConnection): the
+    // backlog may have shrunk below a mark, or be gone.
+    void on_write_done(ConnId id) {
+        auto it = connections_.find(id);
+        if (it == connections_.end()) return;
+        check_backpressure(id, it->second);
+        if (unsent(*it->second.con) == 0) emit_flow(EventType::drained, id);
+    }
+
     // Whenever the unsent bytes may have changed: after queueing, and after
-    // each completed write (see ServerTransportConnection).
+    // each completed write.
     void check_backpressure(ConnId id) {
         auto it = connections_.find(id);
         if (it != connections_.end()) check_backpressure(id, it->second);
@@ -375,6 +393,7 @@ private:
         if (rejection) {
             ++stats.handshakes_refused;
             apply_response(*con, *rejection);
+            track_answer(*con);
             return false;
         }
         const auto& offered = con->get_requested_subprotocols();
@@ -415,6 +434,7 @@ private:
         auto con = endpoint_.get_con_from_hdl(hdl);
         auto req = to_http_request(*con);
         if (handlers_.on_answer) report_answer(*con, req, check_request(req));
+        track_answer(*con);
         // A request that tries to upgrade but lacks "Upgrade: websocket" or
         // "Connection: Upgrade" is a broken handshake, not a page request.
         if (!req.header("Sec-WebSocket-Key").empty() || !req.header("Upgrade").empty() ||
@@ -456,7 +476,7 @@ private:
         c.con = con.get();
         c.request = to_http_request(*con);
         con->on_answer_written = nullptr;
-        con->on_write_done = [this, id] { check_backpressure(id); };
+        con->on_write_done = [this, id] { on_write_done(id); };
         std::optional<DeflateParams> compression;
         if (con->compressed) compression = read_deflate_response(con->get_response_header("Sec-WebSocket-Extensions"));
         if (compression) c.deflate_window = compression->server_max_window_bits;
@@ -535,6 +555,35 @@ private:
         }
         e.conn = id;
         handlers_.on_event(e);
+        all_closed_if_done();
+    }
+
+    // A request answered without opening (a refusal, a page) is done once
+    // its answer is written: all_closed waits for that too.
+    void track_answer(connection_type& con) {
+        answering_.insert(&con);
+        con.on_write_done = [this, key = &con] {
+            answering_.erase(key);
+            all_closed_if_done();
+        };
+    }
+
+    void all_closed_if_done() {
+        if (shutting_down_ && connections_.empty() && answering_.empty()) emit_flow(EventType::all_closed, 0);
+    }
+
+    // Once per shutdown for all_closed: a handshake accepted before it may
+    // still open, and close, afterwards.
+    void emit_flow(EventType type, ConnId id) {
+        if (!handlers_.on_event) return;
+        if (type == EventType::all_closed) {
+            if (all_closed_sent_) return;
+            all_closed_sent_ = true;
+        }
+        Event e;
+        e.type = type;
+        e.conn = id;
+        handlers_.on_event(e);
     }
 
     // The URL as the client asked for it: its Host, and the server's
@@ -560,7 +609,11 @@ private:
     BackpressureLimits limits_;
     std::unordered_map<ConnId, Connection> connections_;
     std::unordered_set<const connection_type*> admitted_;  // accepted handshakes not yet open
+    std::unordered_set<const connection_type*> answering_;  // refusals and pages not yet written
     EventLoop::TimerId accept_timer_ = 0;
+    bool shutting_down_ = false;            // shutdown() was called: all_closed follows the last close
+    bool all_closed_sent_ = false;
+    EventLoop::TimerId all_closed_timer_ = 0;  // all_closed when shutdown() found no connection
     std::size_t descriptor_limit_ = 0;
     std::optional<Clock::time_point> last_descriptor_warning_;
     ConnId next_id_ = 1;

@@ -125,6 +125,7 @@ void Console::set_backlog(std::size_t bytes) {
 std::size_t Console::input_high_water() { return InputReader::high_water; }
 
 void Console::print(const Event& e) {
+    if (is_flow_event(e.type)) return;
     if (e.type == EventType::error) diagnostic(e.text);
     impl_->printer->print(e);
     impl_->end_record();

@@ -27,6 +27,8 @@ const char* event_name(EventType type) {
         case EventType::listening: return "listening";
         case EventType::info: return "info";
         case EventType::reconnect: return "reconnect";
+        case EventType::drained: return "drained";
+        case EventType::all_closed: return "all_closed";
     }
     return "?";
 }
@@ -64,6 +66,7 @@ class JsonPrinter final : public Printer {
 public:
     explicit JsonPrinter(Sink& out) : out_(out) {}
     void print(const Event& e) override {
+        if (is_flow_event(e.type)) return;
         line_ = event_to_json(e);
         line_ += '\n';
         out_.write(line_);
@@ -120,6 +123,8 @@ public:
                 return;
             case EventType::error:     // reported on stderr by the caller
             case EventType::listening: // idem
+            case EventType::drained:
+            case EventType::all_closed:
                 return;
         }
     }
@@ -342,6 +347,9 @@ std::string event_to_json(const Event& e) {
             j["url"] = e.text;
             j["attempt"] = e.attempt;
             j["delay_ms"] = e.delay_ms;
+            break;
+        case EventType::drained:
+        case EventType::all_closed:
             break;
     }
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
