@@ -131,6 +131,14 @@ private:
                 print(e);
                 finish(to_int(client_->exit_code()));
                 return;
+            case EventType::drained:
+                update_backlog();
+                if (awaiting_drain_) {
+                    awaiting_drain_ = false;
+                    last_heard_ = Clock::now();
+                    close_when_silent();
+                }
+                return;
             default:
                 print(e);
                 return;
@@ -401,18 +409,8 @@ private:
     }
 
     // Tells the reader how much is waiting; while that is above its mark, it
-    // waits, and this polls until the socket has drained.
-    void update_backlog() {
-        auto backlog = client_->backlog();
-        console_->set_backlog(backlog);
-        if (backlog >= detail::Console::input_high_water() && !backlog_poll_) {
-            backlog_poll_ = true;
-            loop_.after(2ms, [this] {
-                backlog_poll_ = false;
-                update_backlog();
-            });
-        }
-    }
+    // waits, until the client's drained event calls this again.
+    void update_backlog() { console_->set_backlog(client_->backlog()); }
 
     void on_input_end(std::optional<std::string> error) {
         if (error) {
@@ -440,11 +438,15 @@ private:
     void close_when_silent() {
         if (finished_ || closing_by_us_) return;
         auto now = Clock::now();
-        bool writing = client_->backlog() > 0;
-        if (writing) last_heard_ = now;  // silence counts from the last byte out
+        if (client_->backlog() > 0) {
+            // Silence counts from the last byte out: the drained event
+            // starts the count again.
+            awaiting_drain_ = true;
+            return;
+        }
         auto quiet = now - last_heard_;
         auto wait = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.wait_seconds));
-        if (!writing && quiet >= wait) {
+        if (quiet >= wait) {
             if (exit_override_) return close_now(1000, "");
             if (wants_messages_ && !satisfied_) {
                 print_error(fmt::format("{} {} (--keep-open waits as long as it takes)", unmet_condition(),
@@ -455,8 +457,7 @@ private:
             }
             return close_now(o_.close_code, o_.close_reason);
         }
-        auto next = writing ? Clock::duration(2ms) : wait - quiet;
-        loop_.after(std::chrono::ceil<std::chrono::milliseconds>(next), [this] { close_when_silent(); });
+        loop_.after(std::chrono::ceil<std::chrono::milliseconds>(wait - quiet), [this] { close_when_silent(); });
     }
 
     void close_now(int code, const std::string& reason) {
@@ -541,11 +542,11 @@ private:
     bool show_outgoing_ = false;        // sent messages become "out" events (human off a terminal, JSON)
     bool told_to_server_ = false;       // the terminal was told that other /commands go to the server
     Clock::time_point last_heard_;      // the last frame from the server, or byte written to it
-    bool backlog_poll_ = false;
     bool closing_timer_ = false;
     bool closing_by_us_ = false;
     bool output_closed_ = false;
     bool finished_ = false;
+    bool awaiting_drain_ = false;        // the close waits for the backlog to go (close_when_silent)
     bool opened_ = false;
     std::optional<std::pair<int, std::string>> pending_close_;
     std::vector<Event> early_outgoing_;  // shown once the connection is open
