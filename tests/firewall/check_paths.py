@@ -13,6 +13,9 @@ FILE:LINE: rule: include, and exits 1 when there is any.
 3. apps/ reaches the library only through <wskit/...>.
 4. The library API (lib/include/wskit/*.hpp) includes no engine header:
    nothing of wskit/tool/ or wskit/chat/.
+5. The core library does not print: lib/src/net/ and lib/src/proto/ name
+   neither stdout, stderr nor their streams; diagnostics go through the sink
+   of <wskit/diagnostics.hpp>.
 """
 import os
 import re
@@ -24,6 +27,8 @@ INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 STANDARD = re.compile(r"^[a-z_]+$")
 PROTO_EXTRA = {"zlib.h", "openssl/sha.h", "arpa/inet.h", "netinet/in.h", "sys/socket.h"}
 ASIO_OWNERS = ("lib/src/net/", "lib/src/bench/", "lib/src/chat/redis/")
+PRINTS = re.compile(r"\bstd::(cerr|cout|clog)\b|\b(stderr|stdout)\b|\b(printf|puts|perror)\s*\(")
+SILENT = ("lib/src/net/", "lib/src/proto/")
 THIRD_PARTY_IN_APPS = re.compile(r"^(websocketpp|asio|openssl|hiredis|re2|histedit|editline|nlohmann)\b")
 
 
@@ -46,6 +51,11 @@ def check(root):
         for rel, path in sources(root, top):
             with open(path, encoding="utf-8") as f:
                 text = f.read()
+            if rel.startswith(SILENT):
+                code = re.sub(r"//[^\n]*", "", text)  # comments may name stderr
+                for m in PRINTS.finditer(code):
+                    line = code.count("\n", 0, m.start()) + 1
+                    problems.append(f"{rel}:{line}: the core library does not print: {m.group(0)}")
             for m in INCLUDE.finditer(text):
                 quote, name = m.groups()
                 in_net = rel.startswith("lib/src/net/")

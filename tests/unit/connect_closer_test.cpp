@@ -156,6 +156,7 @@ TEST_CASE("closer: silence counts from the last byte written", "[connect][closer
     rig.timers.advance(2000ms);
     CHECK(rig.connection.closes.empty());
     rig.connection.unsent = 0;
+    rig.closer.on_written();
     rig.timers.advance(499ms);
     CHECK(rig.connection.closes.empty());
     rig.timers.advance(3ms);

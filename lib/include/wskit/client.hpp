@@ -65,6 +65,7 @@ public:
 
     // Events arrive on the loop thread: open, then message/ping/pong, then one
     // close; or a single error when the connection could not be opened.
+    // While open, drained says that backlog() reached zero after a write.
     Client(EventLoop& loop, ClientOptions options, EventHandler on_event);
     ~Client();
     Client(const Client&) = delete;

@@ -27,7 +27,14 @@ enum class EventType {
     listening,  // a server is ready; `text` is its URL
     info,       // a system line for humans (following a redirect, stats...); `text`
     reconnect,  // a client is about to reconnect: `attempt`, `delay_ms`, `text` the URL
+    // Flow events, for the owner's bookkeeping and never printed:
+    drained,     // a connection's unsent bytes reached zero (all written to its socket); `conn`
+    all_closed,  // a server's last connection is gone after shutdown(), or at once when it had none
 };
+
+// Flow events (drained, all_closed) tell the owner when to go on instead of
+// polling; printers and logs skip them.
+inline bool is_flow_event(EventType type) { return type == EventType::drained || type == EventType::all_closed; }
 
 enum class Direction { in, out };
 

@@ -64,6 +64,9 @@ class WSKIT_API Server {
 public:
     struct Handlers {
         // open (with peer address), message, ping, pong, close; loop thread.
+        // Flow events: drained when a connection's unsent bytes (see
+        // buffered_amount) reach zero after a write; all_closed once after
+        // shutdown(), when its last connection has closed.
         // The event is the handler's: it may move the payload out (to
         // re-send it with prepare() and send() without a copy, as echo does).
         std::function<void(Event&)> on_event;
@@ -78,7 +81,8 @@ public:
         std::function<void(const HttpRequest&, const std::vector<CheckResult>&, const ResponseHead&)> on_answer;
         // A one-line warning about the server itself (out of descriptors) or
         // a client's handshake (no subprotocol chosen among its offers),
-        // without the "wskit: " prefix. Unset: written on stderr with it.
+        // without the "wskit: " prefix. Unset: given to the diagnostics sink
+        // (<wskit/diagnostics.hpp>) as a warning.
         std::function<void(const std::string&)> on_warning;
     };
 
@@ -125,7 +129,9 @@ public:
     // The same frame to each of `ids`: no copy and no new frame per receiver.
     void broadcast(const std::vector<ConnId>& ids, const Frame& frame);
     void close(ConnId id, int code, const std::string& reason);
-    // Stops accepting and starts closing every connection with code/reason.
+    // Stops accepting and starts closing every connection with code/reason;
+    // the all_closed event follows the last close event (or comes from the
+    // loop at once when there is no connection).
     void shutdown(int code, const std::string& reason);
     std::size_t connection_count() const;
     // Bytes queued for the connection and not yet written to its socket,

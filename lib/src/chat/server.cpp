@@ -99,7 +99,7 @@ public:
             server_options.backpressure.hard_cap =
                 4 * resolve_backpressure(server_options.backpressure, server_options.max_message_size).max_backlog;
         Server::Handlers h;
-        h.on_event = [this](Event& e) { on_event(e); };
+        h.on_event = session_.stopping_when_all_closed([this](Event& e) { on_event(e); });
         h.on_http = [this](const HttpRequest& req) { return on_http(req); };
         h.on_handshake = [this](const HttpRequest& req) { return on_handshake(req); };
         h.on_warning = [this](const std::string& line) { session_.warning(line); };

@@ -154,12 +154,14 @@ void Closer::schedule_close() {
 
 void Closer::close_when_silent() {
     if (finished_ || closing_by_us_) return;
-    auto now = timers_.now();
-    bool writing = connection_.backlog() > 0;
-    if (writing) last_heard_ = now;  // silence counts from the last byte out
-    auto quiet = now - last_heard_;
+    // Silence counts from the last byte out: on_written() starts the count.
+    if (connection_.backlog() > 0) {
+        awaiting_written_ = true;
+        return;
+    }
+    auto quiet = timers_.now() - last_heard_;
     auto wait = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.wait_seconds));
-    if (!writing && quiet >= wait) {
+    if (quiet >= wait) {
         if (exit_override_) return close_now(1000, "");
         if (wants_messages_ && !satisfied_) {
             effects_.diagnostic(fmt::format(
@@ -170,8 +172,14 @@ void Closer::close_when_silent() {
         }
         return close_now(o_.close_code, o_.close_reason);
     }
-    auto next = writing ? Clock::duration(2ms) : wait - quiet;
-    timers_.after(std::chrono::ceil<std::chrono::milliseconds>(next), [this] { close_when_silent(); });
+    timers_.after(std::chrono::ceil<std::chrono::milliseconds>(wait - quiet), [this] { close_when_silent(); });
+}
+
+void Closer::on_written() {
+    if (!awaiting_written_) return;
+    awaiting_written_ = false;
+    last_heard_ = timers_.now();
+    close_when_silent();
 }
 
 void Closer::close_now(int code, const std::string& reason) {

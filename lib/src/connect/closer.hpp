@@ -82,6 +82,8 @@ public:
     // stdout's reader went away (`failure` empty: exit 0) or writing failed.
     void on_output_closed(std::optional<std::string> failure);
     void on_signal(int signo);
+    // Everything queued has been written (the client's drained event).
+    void on_written();
 
     // The connection closed for good (no reconnect): says why when nothing
     // else did (`explained`: the printed close line already does), and ends.
@@ -131,6 +133,7 @@ private:
     Clock::time_point last_heard_;      // the last frame from the server, or byte written to it
     bool closing_timer_ = false;        // the 1 s for the server to answer our close is running
     bool closing_by_us_ = false;
+    bool awaiting_written_ = false;     // the silence count waits for what is queued to be written
     bool finished_ = false;
     std::optional<std::pair<int, std::string>> pending_close_;  // asked for while still connecting
     std::optional<int> exit_override_;  // decided before the close (a signal, bad input, a condition unmet)

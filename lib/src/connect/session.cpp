@@ -140,6 +140,10 @@ private:
                 print(e);
                 closer_.finish(to_int(client_->exit_code()));
                 return;
+            case EventType::drained:
+                update_backlog();
+                closer_.on_written();
+                return;
             default:
                 print(e);
                 return;
@@ -292,18 +296,8 @@ private:
     }
 
     // Tells the reader how much is waiting; while that is above its mark, it
-    // waits, and this polls until the socket has drained.
-    void update_backlog() {
-        auto backlog = client_->backlog();
-        console_->set_backlog(backlog);
-        if (backlog >= detail::Console::input_high_water() && !backlog_poll_) {
-            backlog_poll_ = true;
-            loop_.after(2ms, [this] {
-                backlog_poll_ = false;
-                update_backlog();
-            });
-        }
-    }
+    // waits, until the client's drained event calls this again.
+    void update_backlog() { console_->set_backlog(client_->backlog()); }
 
     const ConnectOptions& o_;
     EventLoop loop_;
@@ -323,7 +317,6 @@ private:
     std::size_t units_read_ = 0;        // input messages so far, to name a bad one
     bool show_outgoing_ = false;        // sent messages become "out" events (human off a terminal, JSON)
     bool told_to_server_ = false;       // the terminal was told that other /commands go to the server
-    bool backlog_poll_ = false;
     bool output_closed_ = false;
     std::vector<Event> early_outgoing_;  // shown once the connection is open
 };

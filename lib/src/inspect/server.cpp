@@ -3,6 +3,7 @@
 // --respond's status.
 #include "proto/headers.hpp"
 #include "inspect/text.hpp"
+#include "serve/shutdown.hpp"
 
 #include <wskit/access.hpp>
 #include <wskit/encoding.hpp>
@@ -90,8 +91,9 @@ int run_inspect_server(const InspectServerOptions& o) {
     auto stop_soon = [&] {
         if (stopping) return;
         stopping = true;
-        // The answer to a refused request is written after this handler: give it a moment.
-        loop.after(std::chrono::milliseconds(200), [&loop] { loop.stop(); });
+        // The answer to a refused request is written after this handler: the
+        // server's all_closed event comes once it is.
+        detail::shut_down_then_stop(loop, *server_ptr);
     };
     AccessPolicy policy;
     policy.origins = o.origins;
@@ -112,13 +114,13 @@ int run_inspect_server(const InspectServerOptions& o) {
         return std::nullopt;
     };
     handlers.on_warning = [&](const std::string& line) { session.warning(line); };
-    handlers.on_event = [&](Event& e) {
+    handlers.on_event = session.stopping_when_all_closed([&](Event& e) {
         if (e.type == EventType::open) return;  // the request said it
         // Accepted clients are echoed, so that their first messages show.
         if (e.type == EventType::message) server_ptr->send(e.conn, server_ptr->prepare(Message(e.message)));
         session.print(e);
         if (o.once && e.type == EventType::close) stop_soon();
-    };
+    });
     Server server(loop, o.server, std::move(handlers));
     server_ptr = &server;
     server.listen();

@@ -18,12 +18,9 @@ namespace {
 using namespace std::chrono_literals;
 
 // Above this many unsent bytes to a client, its process's stdout is no longer
-// read (the process then blocks on its writes), until the backlog is down to
-// the low mark: the same marks as the server's own backpressure.
+// read (the process then blocks on its writes), until the client has read
+// them all (the server's drained event): the server's own high mark.
 constexpr std::size_t stdout_high_mark = 1u << 20;
-constexpr std::size_t stdout_low_mark = 256u << 10;
-// How often a paused stdout looks at its client's backlog again.
-constexpr auto backlog_poll = 20ms;
 
 std::vector<std::string> parent_environment() {
     std::vector<std::string> out;
@@ -62,7 +59,7 @@ struct ExecBridge::Impl {
         std::shared_ptr<detail::ChildProcess> child;
         bool connected = true;
         bool closing = false;  // closed by the bridge: its messages are dropped
-        EventLoop::TimerId backlog_timer = 0;
+        bool stdout_held = false;  // its output waits for the client's drained event
     };
 
     Impl(EventLoop& l, ExecOptions o, ExecBridge::Diagnostic d)
@@ -70,11 +67,6 @@ struct ExecBridge::Impl {
         if (options.command.empty()) throw Error(ExitCode::usage, "--exec needs a command");
         program = resolve_exec_program(options.command.front());
         children.set_kill_grace(options.kill_after);
-    }
-
-    ~Impl() {
-        for (auto& [id, c] : clients)
-            if (c.backlog_timer) loop.cancel(c.backlog_timer);
     }
 
     void open(const Event& e) {
@@ -132,8 +124,7 @@ struct ExecBridge::Impl {
         if (it == clients.end()) return;
         auto& c = it->second;
         c.connected = false;
-        if (c.backlog_timer) loop.cancel(c.backlog_timer);
-        c.backlog_timer = 0;
+        c.stdout_held = false;
         if (c.child && !c.child->exited()) {
             c.child->read_stdout(true);  // its output is dropped now, never waited for
             c.child->stop(options.kill_after);
@@ -151,9 +142,9 @@ struct ExecBridge::Impl {
         m.opcode = options.binary || !is_valid_utf8(line) ? Opcode::binary : Opcode::text;
         m.payload = std::move(line);
         server->send(id, std::move(m));
-        if (!it->second.backlog_timer && server->buffered_amount(id) > stdout_high_mark) {
+        if (!it->second.stdout_held && server->buffered_amount(id) > stdout_high_mark) {
+            it->second.stdout_held = true;
             it->second.child->read_stdout(false);
-            watch_backlog(id);
         }
     }
 
@@ -165,16 +156,12 @@ struct ExecBridge::Impl {
         }
     }
 
-    void watch_backlog(ConnId id) {
-        clients[id].backlog_timer = loop.after(backlog_poll, [this, id] {
-            auto it = clients.find(id);
-            if (it == clients.end()) return;
-            it->second.backlog_timer = 0;
-            if (server->buffered_amount(id) <= stdout_low_mark)
-                it->second.child->read_stdout(true);
-            else
-                watch_backlog(id);
-        });
+    // The client has read everything sent to it: its process may talk again.
+    void drained(ConnId id) {
+        auto it = clients.find(id);
+        if (it == clients.end() || !it->second.stdout_held) return;
+        it->second.stdout_held = false;
+        if (it->second.child) it->second.child->read_stdout(true);
     }
 
     void exited(ConnId id, detail::ExitStatus status) {
@@ -220,6 +207,7 @@ void ExecBridge::on_event(const Event& e) {
         case EventType::open: impl_->open(e); break;
         case EventType::message: impl_->message(e); break;
         case EventType::close: impl_->closed(e); break;
+        case EventType::drained: impl_->drained(e.conn); break;
         default: break;
     }
 }

@@ -64,7 +64,7 @@ public:
         ServerOptions server = o.server;
         if (o.once) server.max_clients = 1;
         Server::Handlers handlers;
-        handlers.on_event = [this](const Event& e) { on_event(e); };
+        handlers.on_event = detail::stop_loop_when_all_closed(loop_, [this](const Event& e) { on_event(e); });
         handlers.on_handshake = [this](const HttpRequest& req) -> std::optional<HttpResponse> {
             if (auto refusal = access_.check_handshake(req, Clock::now())) {
                 if (!refusal->log_line.empty()) console_->diagnostic(refusal->log_line);
@@ -112,7 +112,11 @@ private:
             case EventType::message:
                 if (auto it = clients_.find(e.conn); it != clients_.end()) ++it->second.messages_in;
                 break;
-            case EventType::close: clients_.erase(e.conn); break;
+            case EventType::close:
+                clients_.erase(e.conn);
+                update_backlog();
+                break;
+            case EventType::drained: update_backlog(); break;
             default: break;
         }
         if (console_->output_backed_up()) set_reading(false);
@@ -268,14 +272,9 @@ private:
             backlog = SIZE_MAX;
             for (const auto& [id, c] : clients_) backlog = std::min(backlog, server_->buffered_amount(id));
         }
+        // Above the reader's mark, it waits for a client's drained event
+        // (or the slowest client leaving) to call this again.
         console_->set_backlog(backlog);
-        if (backlog >= detail::Console::input_high_water() && !clients_.empty() && !backlog_poll_) {
-            backlog_poll_ = true;
-            loop_.after(2ms, [this] {
-                backlog_poll_ = false;
-                update_backlog();
-            });
-        }
     }
 
     void stop_input(const std::string& why) {
@@ -332,7 +331,6 @@ private:
     std::size_t held_bytes_ = 0;
     bool reading_ = true;                   // clients are read (stdout keeps up)
     bool show_outgoing_ = false;
-    bool backlog_poll_ = false;
     bool input_stopped_ = false;  // bad input: the rest is not sent, and the exit status is 1
     std::size_t units_read_ = 0;
     bool stopping_ = false;

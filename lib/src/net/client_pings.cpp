@@ -42,9 +42,17 @@ void ClientImpl<Endpoint>::send_pong(const std::string& payload) {
 
 template <class Endpoint>
 void ClientImpl<Endpoint>::on_write_done() {
-    if (!pings_.pong_unwritten() || !pong_in_flight_.expired()) return;
-    if (auto answer = pings_.on_pong_written()) send_pong(*answer);
-    act_on_pings();
+    if (pings_.pong_unwritten() && pong_in_flight_.expired()) {
+        if (auto answer = pings_.on_pong_written()) send_pong(*answer);
+        act_on_pings();
+    }
+    // The owner waiting for the backlog to go (input paced by it) hears
+    // when it has.
+    if (open_ && backlog() == 0) {
+        Event e;
+        e.type = EventType::drained;
+        on_event_(e);
+    }
 }
 
 template <class Endpoint>

@@ -1,46 +1,27 @@
 // Server::Impl: one websocketpp server endpoint, plain or TLS.
 #include "proto/deflate_codec.hpp"
 #include "net/descriptors.hpp"
+#include "net/server_accept.hpp"
+#include "net/server_frames.hpp"
+#include "net/server_impl.hpp"
+#include "proto/handshake_policy.hpp"
 #include "proto/headers.hpp"
 #include "net/tls_context.hpp"
 #include "net/wspp/wspp.hpp"
 
-#include <wskit/encoding.hpp>
+#include <wskit/diagnostics.hpp>
 #include <wskit/handshake_check.hpp>
 #include <wskit/server.hpp>
 #include <wskit/url.hpp>
 
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <stdexcept>
-#include <cstdio>
 #include <unordered_map>
 #include <unordered_set>
 
 namespace wskit {
 
-struct Server::Impl {
-    virtual ~Impl() = default;
-    virtual void listen() = 0;
-    virtual std::uint16_t port() const = 0;
-    virtual void send(ConnId id, Message message) = 0;
-    // A Frame is a websocketpp message marked prepared: connections queue it
-    // as it is. Plain and TLS servers share the message type.
-    virtual void send(ConnId id, const std::shared_ptr<detail::ServerMessage>& frame) = 0;
-    virtual void close(ConnId id, int code, const std::string& reason) = 0;
-    virtual void shutdown(int code, const std::string& reason) = 0;
-    virtual std::size_t connection_count() const = 0;
-    virtual std::size_t buffered_amount(ConnId id) const = 0;
-    virtual const HttpRequest* request(ConnId id) const = 0;
-    virtual void hold_reading(ConnId id, bool hold) = 0;
-
-    ServerOptions options;
-    ServerStats stats;
-    // The message being handed to on_event, its payload moved into the
-    // event: prepare() reuses it instead of allocating a new one.
-    std::shared_ptr<detail::ServerMessage> spare;
-};
 
 namespace {
 
@@ -71,24 +52,6 @@ void apply_response(Con& con, const HttpResponse& res) {
     con.set_status(static_cast<wpp::http::status_code::value>(res.status));
     for (const auto& h : res.headers) con.replace_header(h.name, h.value);
     con.set_body(res.body);
-}
-
-HttpResponse text_response(int status, std::string body) {
-    return {status, {{"Content-Type", "text/plain; charset=utf-8"}}, std::move(body)};
-}
-
-// The answer to a request that fails the RFC 6455 4.2.1 checks: the first
-// failure decides; a version other than 13 gets 426 naming the one spoken.
-std::optional<HttpResponse> rejection_for(const std::vector<CheckResult>& checks) {
-    const auto* failed = first_failure(checks);
-    if (!failed) return std::nullopt;
-    if (failed->id == "version") {
-        auto res = text_response(426, "Unsupported WebSocket version; this server speaks version 13 (RFC 6455).\n");
-        res.headers.push_back({"Sec-WebSocket-Version", "13"});
-        return res;
-    }
-    return text_response(400, fmt::format("Bad WebSocket handshake: {} (expected {}, got {}).\n", failed->name,
-                                          failed->expected, escape_controls(failed->actual)));
 }
 
 std::string server_url(const ServerOptions& options, std::uint16_t port) {
@@ -154,13 +117,13 @@ public:
     }
 
     ~ServerImpl() override {
-        if (accept_timer_) loop_.cancel(accept_timer_);
+        if (all_closed_timer_) loop_.cancel(all_closed_timer_);
         for (auto& [id, c] : connections_)
             if (c.backlog_timer) loop_.cancel(c.backlog_timer);
     }
 
     void listen() override {
-        descriptor_limit_ = detail::raise_descriptor_limit();
+        auto descriptor_limit = detail::raise_descriptor_limit();
         asio::error_code ec;
         endpoint_.listen(options.host, std::to_string(options.port), ec);
         if (ec)
@@ -168,7 +131,7 @@ public:
                         fmt::format("cannot listen on {}:{}: {}{}", options.host, options.port, ec.message(),
                                     ec == asio::error::address_in_use ? " (choose another port, or 0 for a free one)" : ""));
         port_ = endpoint_.get_local_endpoint(ec).port();
-        do_accept();
+        acceptor_.start(descriptor_limit);
     }
 
     std::uint16_t port() const override { return port_; }
@@ -187,7 +150,7 @@ public:
     void send(ConnId id, const std::shared_ptr<detail::ServerMessage>& plain) override {
         auto it = connections_.find(id);
         if (it == connections_.end()) return;
-        const auto& frame = it->second.deflate_window ? deflated(plain, it->second.deflate_window) : plain;
+        const auto& frame = it->second.deflate_window ? detail::deflated(plain, it->second.deflate_window) : plain;
         if (!it->second.con->send(frame)) {
             ++stats.messages_out;
             stats.bytes_out += frame->get_payload().size();
@@ -206,12 +169,19 @@ public:
     void shutdown(int code, const std::string& reason) override {
         wpp::lib::error_code ec;
         if (endpoint_.is_listening()) endpoint_.stop_listening(ec);
-        if (accept_timer_) loop_.cancel(accept_timer_);
-        accept_timer_ = 0;
+        acceptor_.stop();
         for (auto& [id, c] : connections_) {
             c.con->close(static_cast<wpp::close::status::value>(code), reason, ec);
             hold_reading(id, false);  // the peer's close frame must be read
         }
+        shutting_down_ = true;
+        // Nothing to wait for: said from the loop, as it would be after a
+        // last close event, not from inside this call.
+        if (connections_.empty() && answering_.empty() && !all_closed_timer_)
+            all_closed_timer_ = loop_.after(std::chrono::milliseconds(0), [this] {
+                all_closed_timer_ = 0;
+                all_closed_if_done();
+            });
     }
 
     std::size_t connection_count() const override { return connections_.size(); }
@@ -238,64 +208,9 @@ public:
     }
 
 private:
-    // --- accepting ------------------------------------------------------
-
-    // websocketpp's own accept loop (start_accept) retries at once after any
-    // error: out of descriptors, the pending connection stays in the backlog
-    // and every retry fails again, at 100 % CPU. This loop is the same but
-    // waits accept_pause after EMFILE/ENFILE, so that connections closing
-    // meanwhile free descriptors and the backlog is served then.
-    static constexpr std::chrono::milliseconds accept_pause{250};
-
-    void do_accept() {
-        accept_timer_ = 0;
-        if (!endpoint_.is_listening()) return;
-        connection_ptr con = endpoint_.get_connection();
-        if (!con) return;
-        con->error_close = detail::ServerMessageManager<wpp::message_buffer::message<detail::ServerMessageManager>>::latest();
-        wpp::lib::error_code ec;
-        endpoint_.async_accept(con, [this, con](const wpp::lib::error_code& accept_ec) { on_accept(con, accept_ec); },
-                               ec);
-        if (ec) con->terminate(wpp::lib::error_code());
-    }
-
-    void on_accept(const connection_ptr& con, const wpp::lib::error_code& ec) {
-        if (!ec) {
-            con->start();
-            return do_accept();
-        }
-        con->terminate(ec);
-        if (ec == wpp::error::operation_canceled) return;  // stopped listening
-        if (out_of_descriptors(ec)) {
-            warn_out_of_descriptors();
-            accept_timer_ = loop_.after(accept_pause, [this] { do_accept(); });
-            return;
-        }
-        do_accept();  // a client that gave up while queued, for example
-    }
-
-    // Asio reports accept errors in its own category, which does not compare
-    // equal to std::errc values.
-    static bool out_of_descriptors(const std::error_code& ec) {
-        bool system = ec.category() == asio::error::get_system_category() || ec.category() == std::system_category();
-        return system && (ec.value() == EMFILE || ec.value() == ENFILE);
-    }
-
-    // Once a minute at most, so that a server kept at its limit does not
-    // flood its own stderr.
-    void warn_out_of_descriptors() {
-        auto now = Clock::now();
-        if (last_descriptor_warning_ && now - *last_descriptor_warning_ < std::chrono::minutes(1)) return;
-        last_descriptor_warning_ = now;
-        std::string limit = descriptor_limit_ ? fmt::format(" of {}", descriptor_limit_) : "";
-        warn(fmt::format("out of file descriptors ({}{} open); pausing accepts for {} ms at a time until clients "
-                         "leave (the hard limit is raised with ulimit -Hn, as root)",
-                         detail::open_descriptor_count(), limit, accept_pause.count()));
-    }
-
     void warn(const std::string& text) {
         if (handlers_.on_warning) return handlers_.on_warning(text);
-        std::fprintf(stderr, "wskit: %s\n", text.c_str());
+        diagnose(DiagnosticKind::warning, text);
     }
 
     // --- backpressure ---------------------------------------------------
@@ -312,8 +227,17 @@ private:
         check_backpressure(id, c);
     }
 
+    // After each completed write (see ServerTransportConnection): the
+    // backlog may have shrunk below a mark, or be gone.
+    void on_write_done(ConnId id) {
+        auto it = connections_.find(id);
+        if (it == connections_.end()) return;
+        check_backpressure(id, it->second);
+        if (unsent(*it->second.con) == 0) emit_flow(EventType::drained, id);
+    }
+
     // Whenever the unsent bytes may have changed: after queueing, and after
-    // each completed write (see ServerTransportConnection).
+    // each completed write.
     void check_backpressure(ConnId id) {
         auto it = connections_.find(id);
         if (it != connections_.end()) check_backpressure(id, it->second);
@@ -366,15 +290,14 @@ private:
         auto req = to_http_request(*con);
         auto checks = check_request(req);
         report_answer(*con, req, checks);
-        auto rejection = rejection_for(checks);
-        if (!rejection && options.max_clients && open_count() + admitted_.size() >= options.max_clients) {
-            rejection = text_response(503, fmt::format("Server full: at most {} clients.\n", options.max_clients));
-            rejection->headers.push_back({"Retry-After", "1"});
-        }
+        auto rejection = detail::rejection_for(checks);
+        if (!rejection && options.max_clients && open_count() + admitted_.size() >= options.max_clients)
+            rejection = detail::server_full_response(options.max_clients);
         if (!rejection && handlers_.on_handshake) rejection = handlers_.on_handshake(req);
         if (rejection) {
             ++stats.handshakes_refused;
             apply_response(*con, *rejection);
+            track_answer(*con);
             return false;
         }
         const auto& offered = con->get_requested_subprotocols();
@@ -382,10 +305,7 @@ private:
             wpp::lib::error_code ec;
             con->select_subprotocol(*chosen, ec);
         } else if (!offered.empty()) {
-            warn(fmt::format("{} offered subprotocol{} {}, none of which is accepted ({}): answered without one, "
-                             "which browsers and Node's ws refuse",
-                             escape_controls(req.remote), offered.size() > 1 ? "s" : "", quoted_list(offered),
-                             quoted_list(options.subprotocols)));
+            warn(detail::unchosen_subprotocol_warning(req.remote, offered, options.subprotocols));
         }
         // Holds its --max-clients slot from now: handshakes accepted at the
         // same time would otherwise all find the server below its limit.
@@ -415,34 +335,15 @@ private:
         auto con = endpoint_.get_con_from_hdl(hdl);
         auto req = to_http_request(*con);
         if (handlers_.on_answer) report_answer(*con, req, check_request(req));
+        track_answer(*con);
         // A request that tries to upgrade but lacks "Upgrade: websocket" or
         // "Connection: Upgrade" is a broken handshake, not a page request.
         if (!req.header("Sec-WebSocket-Key").empty() || !req.header("Upgrade").empty() ||
             !req.header("Sec-WebSocket-Version").empty()) {
-            apply_response(*con, text_response(400, "Bad WebSocket handshake: it needs \"Upgrade: websocket\" and \"Connection: Upgrade\".\n"));
+            apply_response(*con, detail::text_response(400, "Bad WebSocket handshake: it needs \"Upgrade: websocket\" and \"Connection: Upgrade\".\n"));
             return;
         }
         apply_response(*con, handlers_.on_http ? handlers_.on_http(req) : upgrade_required_page(server_url(options, port_)));
-    }
-
-    // The frame compressed for receivers with this window, made once. This
-    // server always agrees to server_no_context_takeover, so a message
-    // compressed on its own is valid for each of them.
-    static const std::shared_ptr<detail::ServerMessage>& deflated(const std::shared_ptr<detail::ServerMessage>& plain,
-                                                                  int window) {
-        auto& slot = plain->deflated[static_cast<std::size_t>(window)];
-        if (slot) return slot;
-        namespace frame = wpp::frame;
-        std::string payload;
-        detail::Deflater(window, true).compress(plain->get_payload(), payload);
-        payload.resize(payload.size() - 4);  // the 00 00 ff ff that RFC 7692 7.2.1 removes
-        auto op = plain->get_opcode();
-        slot = std::make_shared<detail::ServerMessage>(nullptr, op, 0);
-        slot->set_header(frame::prepare_header(frame::basic_header(op, payload.size(), true, false, true),
-                                               frame::extended_header(payload.size())));
-        slot->get_raw_payload() = std::move(payload);
-        slot->set_prepared(true);
-        return slot;
     }
 
     void on_open(wpp::connection_hdl hdl) {
@@ -456,7 +357,7 @@ private:
         c.con = con.get();
         c.request = to_http_request(*con);
         con->on_answer_written = nullptr;
-        con->on_write_done = [this, id] { check_backpressure(id); };
+        con->on_write_done = [this, id] { on_write_done(id); };
         std::optional<DeflateParams> compression;
         if (con->compressed) compression = read_deflate_response(con->get_response_header("Sec-WebSocket-Extensions"));
         if (compression) c.deflate_window = compression->server_max_window_bits;
@@ -535,6 +436,35 @@ private:
         }
         e.conn = id;
         handlers_.on_event(e);
+        all_closed_if_done();
+    }
+
+    // A request answered without opening (a refusal, a page) is done once
+    // its answer is written: all_closed waits for that too.
+    void track_answer(connection_type& con) {
+        answering_.insert(&con);
+        con.on_write_done = [this, key = &con] {
+            answering_.erase(key);
+            all_closed_if_done();
+        };
+    }
+
+    void all_closed_if_done() {
+        if (shutting_down_ && connections_.empty() && answering_.empty()) emit_flow(EventType::all_closed, 0);
+    }
+
+    // Once per shutdown for all_closed: a handshake accepted before it may
+    // still open, and close, afterwards.
+    void emit_flow(EventType type, ConnId id) {
+        if (!handlers_.on_event) return;
+        if (type == EventType::all_closed) {
+            if (all_closed_sent_) return;
+            all_closed_sent_ = true;
+        }
+        Event e;
+        e.type = type;
+        e.conn = id;
+        handlers_.on_event(e);
     }
 
     // The URL as the client asked for it: its Host, and the server's
@@ -545,40 +475,24 @@ private:
                            req.resource);
     }
 
-    static std::string quoted_list(const std::vector<std::string>& items) {
-        if (items.empty()) return "none";
-        std::string out;
-        for (const auto& item : items) out += fmt::format("{}'{}'", out.empty() ? "" : ", ", escape_controls(item));
-        return out;
-    }
-
     static constexpr std::chrono::milliseconds close_handshake_timeout{900};
 
     EventLoop& loop_;
     Server::Handlers handlers_;
     Endpoint endpoint_;
+    detail::Acceptor<Endpoint> acceptor_{loop_, endpoint_, [this](const std::string& text) { warn(text); }};
     BackpressureLimits limits_;
     std::unordered_map<ConnId, Connection> connections_;
     std::unordered_set<const connection_type*> admitted_;  // accepted handshakes not yet open
-    EventLoop::TimerId accept_timer_ = 0;
-    std::size_t descriptor_limit_ = 0;
-    std::optional<Clock::time_point> last_descriptor_warning_;
+    std::unordered_set<const connection_type*> answering_;  // refusals and pages not yet written
+    bool shutting_down_ = false;            // shutdown() was called: all_closed follows the last close
+    bool all_closed_sent_ = false;
+    EventLoop::TimerId all_closed_timer_ = 0;  // all_closed when shutdown() found no connection
     ConnId next_id_ = 1;
     std::uint16_t port_ = 0;
 };
 
 }  // namespace
-
-HttpResponse upgrade_required_page(const std::string& url) {
-    HttpResponse res = text_response(
-        426, fmt::format("This is a WebSocket endpoint. Connect with a WebSocket client, for example:\n"
-                         "  wskit connect {}\n",
-                         url));
-    res.headers.push_back({"Upgrade", "websocket"});
-    res.headers.push_back({"Connection", "Upgrade"});
-    res.headers.push_back({"Sec-WebSocket-Version", "13"});
-    return res;
-}
 
 Server::Server(EventLoop& loop, ServerOptions options, Handlers handlers) {
     if (!options.tls.cert_file.empty())
@@ -592,33 +506,6 @@ void Server::listen() { impl_->listen(); }
 std::uint16_t Server::port() const { return impl_->port(); }
 std::string Server::url() const { return server_url(impl_->options, impl_->port()); }
 void Server::send(ConnId id, Message message) { impl_->send(id, std::move(message)); }
-
-std::size_t Server::Frame::payload_size() const { return data_ ? data_->get_payload().size() : 0; }
-
-// The header is built once, here; a server's frames are never masked, so
-// every receiver can be sent the same bytes. Skipping websocketpp's
-// prepare_data_frame also skips its second UTF-8 pass over text, and its copy.
-Server::Frame Server::prepare(Message message) const {
-    namespace frame = websocketpp::frame;
-    if (message.opcode != Opcode::text && message.opcode != Opcode::binary)
-        throw std::invalid_argument("Server::prepare takes text or binary messages");
-    auto op = message.opcode == Opcode::text ? frame::opcode::text : frame::opcode::binary;
-    auto size = message.payload.size();
-    std::shared_ptr<detail::ServerMessage> data;
-    if (impl_->spare) {
-        data = std::move(impl_->spare);
-        data->set_opcode(op);
-        data->deflated = {};
-    } else {
-        data = std::make_shared<detail::ServerMessage>(nullptr, op, 0);
-    }
-    data->get_raw_payload() = std::move(message.payload);
-    data->set_header(frame::prepare_header(frame::basic_header(op, size, true, false), frame::extended_header(size)));
-    data->set_prepared(true);
-    Frame f;
-    f.data_ = std::move(data);
-    return f;
-}
 
 void Server::send(ConnId id, const Frame& frame) {
     if (frame.data_) impl_->send(id, frame.data_);

@@ -82,7 +82,7 @@ int run_echo(const EchoOptions& options) {
     Server* server_ptr = nullptr;
 
     Server::Handlers handlers;
-    handlers.on_event = [&](Event& e) {
+    handlers.on_event = session.stopping_when_all_closed([&](Event& e) {
         if (e.type != EventType::message) {
             if (options.log) session.print(e);
             return;
@@ -103,7 +103,7 @@ int run_echo(const EchoOptions& options) {
         }
         // The payload moves into the frame: echoing copies nothing.
         server_ptr->send(e.conn, server_ptr->prepare(std::move(e.message)));
-    };
+    });
     handlers.on_warning = [&session](const std::string& line) { session.warning(line); };
     handlers.on_http = [&server_ptr](const HttpRequest& req) {
         if (req.resource == "/healthz") return HttpResponse{200, {{"Content-Type", "text/plain"}}, "ok\n"};

@@ -52,6 +52,10 @@ std::uint64_t ServeSession::dropped_records() const { return impl_->console.drop
 
 void ServeSession::announce(const Server& server) { impl_->console.announce(server.url()); }
 
+std::function<void(Event&)> ServeSession::stopping_when_all_closed(std::function<void(Event&)> on_event) {
+    return detail::stop_loop_when_all_closed(impl_->loop, std::move(on_event));
+}
+
 int ServeSession::run_until_signal(Server& server) {
     int result = 0;
     auto& loop = impl_->loop;

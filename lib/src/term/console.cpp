@@ -3,6 +3,8 @@
 #include "term/line_editor.hpp"
 #include "term/stdin_reader.hpp"
 
+#include <wskit/diagnostics.hpp>
+
 #include <fmt/format.h>
 
 #include <unistd.h>
@@ -27,18 +29,24 @@ struct Console::Impl {
             sink = out.get();
         }
         printer = make_printer(options.output, *sink);
+        // The library's warnings and traces share stderr with this
+        // console's lines, in order, and never block the loop.
+        previous_diagnostics = set_diagnostic_sink(
+            [this](DiagnosticKind, std::string_view lines) { to_stderr("", lines, true); });
     }
 
+    ~Impl() { set_diagnostic_sink(std::move(previous_diagnostics)); }
+
     void report_dropped(DropCount d, const char* stream) {
-        err->submit(fmt::format("wskit: output stalled: dropped {} {} ({} bytes) of {}; its reader was not keeping up\n",
-                                d.records, d.records == 1 ? "line" : "lines", d.bytes, stream));
+        err->submit(warning_line(fmt::format("output stalled: dropped {} {} ({} bytes) of {}; its reader was not keeping up\n",
+                                            d.records, d.records == 1 ? "line" : "lines", d.bytes, stream)));
     }
 
     void on_stdout_closed() {
         // A server goes on without its log: say so once. A client decides
         // what a lost output means for its exit status.
         if (options.overflow == Overflow::drop && out->state() == FdSink::State::failed)
-            err->submit(fmt::format("wskit: cannot write to stdout ({}); events are no longer printed\n", out->error()));
+            err->submit(warning_line(fmt::format("cannot write to stdout ({}); events are no longer printed\n", out->error())));
         if (handlers.on_output_closed) handlers.on_output_closed();
     }
 
@@ -82,6 +90,7 @@ struct Console::Impl {
     std::unique_ptr<Printer> printer;
     std::unique_ptr<InputReader> reader;
     bool flush_scheduled = false;
+    DiagnosticSink previous_diagnostics;  // restored when this console goes
 };
 
 Console::Console(EventLoop& loop, Options options, Handlers handlers)
@@ -116,6 +125,7 @@ void Console::set_backlog(std::size_t bytes) {
 std::size_t Console::input_high_water() { return InputReader::high_water; }
 
 void Console::print(const Event& e) {
+    if (is_flow_event(e.type)) return;
     if (e.type == EventType::error) diagnostic(e.text);
     impl_->printer->print(e);
     impl_->end_record();
@@ -137,7 +147,7 @@ void Console::info(std::string_view text) {
     }
 }
 
-void Console::diagnostic(std::string_view line) { impl_->to_stderr("wskit: ", line, false); }
+void Console::diagnostic(std::string_view line) { impl_->to_stderr("", warning_line(line), false); }
 
 void Console::status_line(std::string_view line) { impl_->to_stderr("", line, true); }
 

@@ -15,6 +15,8 @@ const char* event_name(EventType type) {
         case EventType::listening: return "listening";
         case EventType::info: return "info";
         case EventType::reconnect: return "reconnect";
+        case EventType::drained: return "drained";
+        case EventType::all_closed: return "all_closed";
     }
     return "?";
 }

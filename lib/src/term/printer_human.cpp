@@ -66,6 +66,8 @@ public:
                 return;
             case EventType::error:     // reported on stderr by the caller
             case EventType::listening: // idem
+            case EventType::drained:
+            case EventType::all_closed:
                 return;
         }
     }

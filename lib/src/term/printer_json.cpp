@@ -27,6 +27,7 @@ class JsonPrinter final : public Printer {
 public:
     explicit JsonPrinter(Sink& out) : out_(out) {}
     void print(const Event& e) override {
+        if (is_flow_event(e.type)) return;
         line_ = event_to_json(e);
         line_ += '\n';
         out_.write(line_);
@@ -99,6 +100,9 @@ std::string event_to_json(const Event& e) {
             j["url"] = e.text;
             j["attempt"] = e.attempt;
             j["delay_ms"] = e.delay_ms;
+            break;
+        case EventType::drained:
+        case EventType::all_closed:
             break;
     }
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -1,9 +1,8 @@
 #include "term/trace_printer.hpp"
 
+#include <wskit/diagnostics.hpp>
 #include <wskit/encoding.hpp>
 #include <wskit/handshake_check.hpp>
-
-#include <cstdio>
 
 namespace wskit {
 
@@ -15,7 +14,7 @@ std::string format_trace_line(const TraceLine& line) {
     return out;
 }
 
-void print_trace_line(const TraceLine& line) { std::fputs(format_trace_line(line).c_str(), stderr); }
+void print_trace_line(const TraceLine& line) { diagnose(DiagnosticKind::trace, format_trace_line(line)); }
 
 void print_trace(const HandshakeTrace& t) {
     if (!t.connected) return;
@@ -47,7 +46,7 @@ void print_trace(const HandshakeTrace& t) {
                                   "handshake checks: " + verdict_summary(check_exchange(t.request, t.response))});
     }
     if (t.compression) out += format_trace_line({TraceLine::Kind::info, describe(*t.compression)});
-    std::fputs(out.c_str(), stderr);
+    diagnose(DiagnosticKind::trace, out);
 }
 
 }  // namespace wskit

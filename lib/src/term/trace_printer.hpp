@@ -1,5 +1,5 @@
-// -v output on stderr, curl -v style: "* " for what happened, "> " for
-// what was sent, "< " for what came back.
+// -v output, curl -v style, through the diagnostics sink (stderr): "* " for
+// what happened, "> " for what was sent, "< " for what came back.
 #pragma once
 
 #include <wskit/client.hpp>
@@ -7,7 +7,8 @@
 
 namespace wskit {
 
-// One line, as it happens (the client's default trace handler at -v).
+// One line, as it happens (the client's default trace handler at -v), to
+// the diagnostics sink.
 void print_trace_line(const TraceLine& line);
 
 // The handshake request and response headers (and a non-101 response's

@@ -15,6 +15,7 @@
 #include <wskit/server.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -51,6 +52,9 @@ public:
     // 1001 and returns 130/143 once they are closed, or after 1 s at most.
     // What is still buffered then gets a short grace to be written.
     int run_until_signal(Server& server);
+    // The server's event handler to build it with: on_event, and the loop
+    // stops on the all_closed event that follows a shutdown.
+    std::function<void(Event&)> stopping_when_all_closed(std::function<void(Event&)> on_event);
 
 private:
     struct Impl;

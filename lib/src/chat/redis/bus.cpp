@@ -1,12 +1,12 @@
 #include "chat/redis/bus.hpp"
 
+#include <wskit/diagnostics.hpp>
 #include <wskit/encoding.hpp>
 #include <wskit/url.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <iostream>
 
 namespace wskit::redis {
 std::int64_t now_ms() {
@@ -184,11 +184,10 @@ void RedisBus::reject(const std::string& where, const std::string& why) {
     ++stats_.rejected;
     if (!said_rejected_) {
         said_rejected_ = true;
-        std::cerr << fmt::format("wskit: ignoring an event in Redis ({}): {}; others are counted in "
+        diagnose(DiagnosticKind::warning, fmt::format("ignoring an event in Redis ({}): {}; others are counted in "
                                  "wskit_chat_redis_rejected_total. Whoever can write to this Redis can speak in "
-                                 "every room: give it a password (redis://:PASSWORD@HOST)\n",
-                                 escape_controls(where), escape_controls(why))
-                  << std::flush;
+                                 "every room: give it a password (redis://:PASSWORD@HOST)",
+                                 escape_controls(where), escape_controls(why)));
     }
 }
 
@@ -253,8 +252,7 @@ void RedisBus::on_lost(Connection& connection, const std::string& why) {
     stats_.last_error = why;
     if (!said_degraded_) {
         said_degraded_ = true;
-        std::cerr << fmt::format("wskit: {}; serving this process's clients alone, and reconnecting\n", why)
-                  << std::flush;
+        diagnose(DiagnosticKind::warning, fmt::format("{}; serving this process's clients alone, and reconnecting", why));
     }
     // Rooms being read will not be: they open with what this process has,
     // and catch up when sharing resumes.

@@ -18,9 +18,9 @@
 // see them (and count them as lost: their numbers never come).
 #include "chat/redis/bus.hpp"
 
-#include <fmt/format.h>
+#include <wskit/diagnostics.hpp>
 
-#include <iostream>
+#include <fmt/format.h>
 
 namespace wskit::redis {
 namespace {
@@ -42,10 +42,9 @@ void RedisBus::keep_for_later(const Envelope& event) {
         ++stats_.outbox_dropped;
         if (!said_overflow_) {
             said_overflow_ = true;
-            std::cerr << fmt::format("wskit: more than {} messages ({} MiB) said here while Redis is unreachable: "
-                                     "the oldest will not reach the other processes\n",
-                                     outbox_limit, outbox_bytes >> 20)
-                      << std::flush;
+            diagnose(DiagnosticKind::warning, fmt::format("more than {} messages ({} MiB) said here while Redis is unreachable: "
+                                     "the oldest will not reach the other processes",
+                                     outbox_limit, outbox_bytes >> 20));
         }
     }
     stats_.outbox = outbox_.size();
@@ -64,10 +63,9 @@ void RedisBus::send_outbox() {
         pub_.command({"PUBLISH", room_channel(e.event.room), encode_event(e)});
     }
     if (!events.empty())
-        std::cerr << fmt::format("wskit: {} message{} said here while Redis was unreachable sent to the other "
-                                 "processes\n",
-                                 events.size(), events.size() == 1 ? "" : "s")
-                  << std::flush;
+        diagnose(DiagnosticKind::warning, fmt::format("{} message{} said here while Redis was unreachable sent to the other "
+                                 "processes",
+                                 events.size(), events.size() == 1 ? "" : "s"));
 }
 
 }  // namespace wskit::redis

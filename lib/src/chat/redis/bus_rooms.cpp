@@ -8,11 +8,11 @@
 // many), and said on stderr once the catching up is done.
 #include "chat/redis/bus.hpp"
 
+#include <wskit/diagnostics.hpp>
 #include <wskit/encoding.hpp>
 
 #include <fmt/format.h>
 
-#include <iostream>
 #include <memory>
 
 namespace wskit::redis {
@@ -118,20 +118,19 @@ void RedisBus::resume_sharing() {
         auto rooms = std::vector<std::string>(rooms_with_losses_.begin(), rooms_with_losses_.end());
         auto named = rooms.size() <= 3 ? fmt::format("{}", fmt::join(rooms, ", "))
                                        : fmt::format("{}, {} and {} other rooms", rooms[0], rooms[1], rooms.size() - 2);
-        std::cerr << fmt::format("wskit: {} message{} said on other processes while this one could not hear Redis "
-                                 "{} lost (in {}): only each room's last --history are caught up\n",
+        diagnose(DiagnosticKind::warning, fmt::format("{} message{} said on other processes while this one could not hear Redis "
+                                 "{} lost (in {}): only each room's last --history are caught up",
                                  lost_while_resuming_, lost_while_resuming_ == 1 ? "" : "s",
-                                 lost_while_resuming_ == 1 ? "was" : "were", escape_controls(named))
-                  << std::flush;
+                                 lost_while_resuming_ == 1 ? "was" : "were", escape_controls(named)));
     });
 }
 
 void RedisBus::announce() {
     if (stats_.state == BusStats::State::degraded) {
         ++stats_.reconnects;
-        std::cerr << fmt::format("wskit: Redis at {} is back: sharing rooms again\n", where()) << std::flush;
+        diagnose(DiagnosticKind::warning, fmt::format("Redis at {} is back: sharing rooms again", where()));
     } else {
-        std::cerr << fmt::format("wskit: sharing rooms through Redis at {}\n", where()) << std::flush;
+        diagnose(DiagnosticKind::warning, fmt::format("sharing rooms through Redis at {}", where()));
     }
     said_degraded_ = false;
     stats_.state = BusStats::State::connected;

@@ -70,14 +70,18 @@ public:
     // websocketpp writes the answer to the request (write_http_response: a
     // handshake's 101 or refusal, a page) with this overload, and frames
     // with the one above: the first call here carries the answer exactly
-    // as it goes out, for on_answer_written.
+    // as it goes out, for on_answer_written. Its completion is reported to
+    // on_write_done too (a refusal or a page is the last write).
     void async_write(char const* buf, size_t len, websocketpp::transport::write_handler handler) {
         if (on_answer_written) {
             auto report = std::move(on_answer_written);
             on_answer_written = nullptr;
             report(std::string_view(buf, len));
         }
-        base::async_write(buf, len, std::move(handler));
+        base::async_write(buf, len, [this, handler = std::move(handler)](const std::error_code& ec) {
+            handler(ec);
+            if (on_write_done) on_write_done();
+        });
     }
 
     // The peer's bytes then wait in the kernel, and TCP slows the sender.

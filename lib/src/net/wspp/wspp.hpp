@@ -11,6 +11,7 @@
 
 #include <asio/ssl.hpp>
 
+#include "net/diagnostic_stream.hpp"
 #include "net/wspp/client_transport.hpp"
 #include "net/wspp/deflate_extension.hpp"
 #include "net/wspp/http.hpp"
@@ -253,15 +254,16 @@ using TlsServer = websocketpp::server<TlsServerConfig>;
 using SslContextPtr = std::shared_ptr<asio::ssl::context>;
 
 // websocketpp's logs are silent (its access log would write to stdout) unless
-// -vv, which sends connection, frame and error diagnostics to stderr. A
+// -vv, which sends connection, frame and error diagnostics to the diagnostics
+// sink (stderr) as traces. A
 // client that traces frames itself (frames_traced) keeps only the error log.
 template <class Endpoint>
 void configure_logging(Endpoint& endpoint, int verbosity, bool frames_traced = false) {
     namespace log = websocketpp::log;
     endpoint.clear_access_channels(log::alevel::all);
     endpoint.clear_error_channels(log::elevel::all);
-    endpoint.get_alog().set_ostream(&std::cerr);
-    endpoint.get_elog().set_ostream(&std::cerr);
+    endpoint.get_alog().set_ostream(&diagnostic_stream());
+    endpoint.get_elog().set_ostream(&diagnostic_stream());
     if (verbosity >= 2) {
         if (!frames_traced)
             endpoint.set_access_channels(log::alevel::connect | log::alevel::disconnect | log::alevel::frame_header |

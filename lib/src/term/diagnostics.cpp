@@ -1,0 +1,34 @@
+#include <wskit/diagnostics.hpp>
+
+#include <cstdio>
+#include <utility>
+
+namespace wskit {
+namespace {
+
+DiagnosticSink& installed_sink() {
+    static DiagnosticSink sink;
+    return sink;
+}
+
+}  // namespace
+
+DiagnosticSink set_diagnostic_sink(DiagnosticSink sink) { return std::exchange(installed_sink(), std::move(sink)); }
+
+std::string warning_line(std::string_view text) {
+    std::string line = "wskit: ";
+    line += text;
+    return line;
+}
+
+void diagnose(DiagnosticKind kind, std::string_view text) {
+    if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+    std::string line = kind == DiagnosticKind::warning ? warning_line(text) : std::string(text);
+    if (const auto& sink = installed_sink()) return sink(kind, line);
+    // No application sink: the plain fallback a program that installs
+    // none expects, the lines on stderr.
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+}  // namespace wskit
