@@ -50,6 +50,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             // Shown on stderr, where the line it quotes must not drive the terminal.
             require(wskit::fuzz::has_no_controls(c.error), "an error message holds a control character");
             break;
+        case Kind::to_server:
+            // Another program's command: sent as typed, as text.
+            require(c.message.opcode == wskit::Opcode::text && c.message.payload == line,
+                    "a server's command was altered on its way");
+            break;
         case Kind::quit:
         case Kind::help:
             break;
