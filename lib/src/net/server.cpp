@@ -8,6 +8,7 @@
 #include "proto/headers.hpp"
 #include "net/tls_context.hpp"
 #include "net/wspp/wspp.hpp"
+#include "net/wspp/http_exchange.hpp"  // after wspp.hpp, whose types it uses
 
 #include <wskit/diagnostics.hpp>
 #include <wskit/handshake_check.hpp>
@@ -26,37 +27,6 @@ namespace wskit {
 namespace {
 
 namespace wpp = websocketpp;
-
-// The request as the client sent it: headers in order, with their case and
-// repeats (websocketpp keeps them in a map, and StrictVersionRequest has
-// changed what it shows websocketpp).
-template <class Con>
-HttpRequest to_http_request(Con& con) {
-    HttpRequest out = parse_request_head(con.get_request().raw_head());
-    out.resource = con.get_resource();
-    out.remote = con.get_remote_endpoint();
-    asio::error_code ec;
-    auto endpoint = con.get_raw_socket().remote_endpoint(ec);
-    if (!ec) {
-        auto address = endpoint.address();
-        if (address.is_v6() && address.to_v6().is_v4_mapped())
-            address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-        out.remote_address = address.to_string();
-        out.remote_port = endpoint.port();
-    }
-    return out;
-}
-
-template <class Con>
-void apply_response(Con& con, const HttpResponse& res) {
-    con.set_status(static_cast<wpp::http::status_code::value>(res.status));
-    for (const auto& h : res.headers) con.replace_header(h.name, h.value);
-    con.set_body(res.body);
-}
-
-std::string server_url(const ServerOptions& options, std::uint16_t port) {
-    return fmt::format("{}://{}/", options.tls.cert_file.empty() ? "ws" : "wss", host_port(options.host, port));
-}
 
 template <class Endpoint>
 class ServerImpl final : public Server::Impl {
@@ -287,7 +257,7 @@ private:
 
     bool on_validate(wpp::connection_hdl hdl) {
         auto con = endpoint_.get_con_from_hdl(hdl);
-        auto req = to_http_request(*con);
+        auto req = detail::to_http_request(*con);
         auto checks = check_request(req);
         report_answer(*con, req, checks);
         auto rejection = detail::rejection_for(checks);
@@ -296,7 +266,7 @@ private:
         if (!rejection && handlers_.on_handshake) rejection = handlers_.on_handshake(req);
         if (rejection) {
             ++stats.handshakes_refused;
-            apply_response(*con, *rejection);
+            detail::apply_response(*con, *rejection);
             track_answer(*con);
             return false;
         }
@@ -333,17 +303,17 @@ private:
 
     void on_http(wpp::connection_hdl hdl) {
         auto con = endpoint_.get_con_from_hdl(hdl);
-        auto req = to_http_request(*con);
+        auto req = detail::to_http_request(*con);
         if (handlers_.on_answer) report_answer(*con, req, check_request(req));
         track_answer(*con);
         // A request that tries to upgrade but lacks "Upgrade: websocket" or
         // "Connection: Upgrade" is a broken handshake, not a page request.
         if (!req.header("Sec-WebSocket-Key").empty() || !req.header("Upgrade").empty() ||
             !req.header("Sec-WebSocket-Version").empty()) {
-            apply_response(*con, detail::text_response(400, "Bad WebSocket handshake: it needs \"Upgrade: websocket\" and \"Connection: Upgrade\".\n"));
+            detail::apply_response(*con, detail::text_response(400, "Bad WebSocket handshake: it needs \"Upgrade: websocket\" and \"Connection: Upgrade\".\n"));
             return;
         }
-        apply_response(*con, handlers_.on_http ? handlers_.on_http(req) : upgrade_required_page(server_url(options, port_)));
+        detail::apply_response(*con, handlers_.on_http ? handlers_.on_http(req) : upgrade_required_page(detail::server_url(options, port_)));
     }
 
     void on_open(wpp::connection_hdl hdl) {
@@ -355,7 +325,7 @@ private:
         ++stats.connections_total;
         auto& c = connections_[id];
         c.con = con.get();
-        c.request = to_http_request(*con);
+        c.request = detail::to_http_request(*con);
         con->on_answer_written = nullptr;
         con->on_write_done = [this, id] { on_write_done(id); };
         std::optional<DeflateParams> compression;
@@ -501,30 +471,5 @@ Server::Server(EventLoop& loop, ServerOptions options, Handlers handlers) {
         impl_ = std::make_unique<ServerImpl<detail::PlainServer>>(loop, std::move(options), std::move(handlers));
 }
 Server::~Server() = default;
-
-void Server::listen() { impl_->listen(); }
-std::uint16_t Server::port() const { return impl_->port(); }
-std::string Server::url() const { return server_url(impl_->options, impl_->port()); }
-void Server::send(ConnId id, Message message) { impl_->send(id, std::move(message)); }
-
-void Server::send(ConnId id, const Frame& frame) {
-    if (frame.data_) impl_->send(id, frame.data_);
-}
-
-void Server::broadcast(const std::vector<ConnId>& ids, const Frame& frame) {
-    if (!frame.data_) return;
-    for (ConnId id : ids) impl_->send(id, frame.data_);
-}
-void Server::close(ConnId id, int code, const std::string& reason) { impl_->close(id, code, reason); }
-void Server::shutdown(int code, const std::string& reason) { impl_->shutdown(code, reason); }
-std::size_t Server::connection_count() const { return impl_->connection_count(); }
-std::size_t Server::buffered_amount(ConnId id) const { return impl_->buffered_amount(id); }
-ServerStats Server::stats() const { return impl_->stats; }
-void Server::pause_reading(ConnId id) { impl_->hold_reading(id, true); }
-void Server::resume_reading(ConnId id) { impl_->hold_reading(id, false); }
-std::optional<HttpRequest> Server::request(ConnId id) const {
-    const auto* req = impl_->request(id);
-    return req ? std::optional<HttpRequest>(*req) : std::nullopt;
-}
 
 }  // namespace wskit

@@ -33,4 +33,9 @@ struct Server::Impl {
     std::shared_ptr<detail::ServerMessage> spare;
 };
 
+namespace detail {
+// ws://HOST:PORT/ or wss://...: the URL a server listens on.
+std::string server_url(const ServerOptions& options, std::uint16_t port);
+}  // namespace detail
+
 }  // namespace wskit

@@ -1,0 +1,37 @@
+// Between a websocketpp connection's HTTP exchange and wskit's HttpRequest
+// and HttpResponse (<wskit/http.hpp>): what a server's handlers see and
+// answer. Needs wspp.hpp's includes first.
+#pragma once
+
+#include <wskit/http.hpp>
+
+namespace wskit::detail {
+
+// The request as the client sent it: headers in order, with their case and
+// repeats (websocketpp keeps them in a map, and StrictVersionRequest has
+// changed what it shows websocketpp).
+template <class Con>
+inline HttpRequest to_http_request(Con& con) {
+    HttpRequest out = parse_request_head(con.get_request().raw_head());
+    out.resource = con.get_resource();
+    out.remote = con.get_remote_endpoint();
+    asio::error_code ec;
+    auto endpoint = con.get_raw_socket().remote_endpoint(ec);
+    if (!ec) {
+        auto address = endpoint.address();
+        if (address.is_v6() && address.to_v6().is_v4_mapped())
+            address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+        out.remote_address = address.to_string();
+        out.remote_port = endpoint.port();
+    }
+    return out;
+}
+
+template <class Con>
+inline void apply_response(Con& con, const HttpResponse& res) {
+    con.set_status(static_cast<websocketpp::http::status_code::value>(res.status));
+    for (const auto& h : res.headers) con.replace_header(h.name, h.value);
+    con.set_body(res.body);
+}
+
+}  // namespace wskit::detail
