@@ -11,7 +11,7 @@ void ClientImpl<Endpoint>::connect() {
                                           options_.url.port, options_.url.resource);
     con_ = endpoint_.get_connection(uri, ec);
     if (ec) return fail(ExitCode::usage, fmt::format("cannot connect to {}: {}", options_.url.str(), ec.message()));
-    messages_ = MessageManager::latest();
+    messages_ = &MessageManager::handoff().take();  // hook 8 in net/wspp/README.md
     messages_->on_error_close = [this] { on_error_close(); };
     messages_->before_outgoing = [this] { note_first_close(); };
 

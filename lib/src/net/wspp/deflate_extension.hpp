@@ -7,6 +7,7 @@
 // Part of the websocketpp layer: included through wspp.hpp only.
 #pragma once
 
+#include "net/wspp/handoff.hpp"
 #include "proto/deflate_codec.hpp"
 
 #include <wskit/compression.hpp>
@@ -70,9 +71,9 @@ private:
 struct DeflateSetting {
     std::optional<DeflatePolicy> policy;  // a server's; none: --compress not given, offers are ignored
     std::optional<DeflateOffer> offer;    // a client's, sent as its Sec-WebSocket-Extensions
-    static DeflateSetting*& latest() {
-        static thread_local DeflateSetting* last = nullptr;
-        return last;
+    static Handoff<DeflateSetting>& handoff() {
+        static thread_local Handoff<DeflateSetting> slot("the server connection's compression setting");
+        return slot;
     }
 };
 

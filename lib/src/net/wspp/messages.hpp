@@ -4,6 +4,8 @@
 // Part of the websocketpp layer: included through wspp.hpp only.
 #pragma once
 
+#include "net/wspp/handoff.hpp"
+
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -42,12 +44,13 @@ public:
     using weak_ptr = std::weak_ptr<ClientMessageManager>;
     using message_ptr = std::shared_ptr<ClientMessage>;
 
-    // The connection creates its manager in its constructor; the client picks
-    // it up right after get_connection() (one loop thread, so no race).
-    ClientMessageManager() { latest() = this; }
-    static ClientMessageManager*& latest() {
-        static thread_local ClientMessageManager* last = nullptr;
-        return last;
+    // The connection creates its manager in its constructor; the client
+    // takes it right after get_connection() (hook 8 in net/wspp/README.md).
+    ClientMessageManager() { handoff().give(this); }
+    ~ClientMessageManager() { handoff().withdraw(this); }
+    static Handoff<ClientMessageManager>& handoff() {
+        static thread_local Handoff<ClientMessageManager> slot("the client connection's message manager");
+        return slot;
     }
 
     // Outgoing messages (data, ping, pong, close) come from here.
@@ -151,21 +154,20 @@ public:
     using weak_ptr = std::weak_ptr<ServerMessageManager>;
     using message_ptr = std::shared_ptr<ServerMessage>;
 
-    // The connection creates its manager in its constructor; the server picks
-    // it up right after get_connection() (one loop thread, so no race), and
-    // so does the transport for its DeflateSetting.
+    // The connection creates its manager in its constructor; the server
+    // takes it right after get_connection() (hook 12 in net/wspp/README.md),
+    // and the transport takes its DeflateSetting (hook 15).
     ServerMessageManager() {
-        latest() = this;
-        DeflateSetting::latest() = this;
+        handoff().give(this);
+        DeflateSetting::handoff().give(this);
     }
     ~ServerMessageManager() {
-        // Never left dangling.
-        if (latest() == this) latest() = nullptr;
-        if (DeflateSetting::latest() == this) DeflateSetting::latest() = nullptr;
+        handoff().withdraw(this);
+        DeflateSetting::handoff().withdraw(this);
     }
-    static ServerMessageManager*& latest() {
-        static thread_local ServerMessageManager* last = nullptr;
-        return last;
+    static Handoff<ServerMessageManager>& handoff() {
+        static thread_local Handoff<ServerMessageManager> slot("the server connection's message manager");
+        return slot;
     }
 
     message_ptr get_message();

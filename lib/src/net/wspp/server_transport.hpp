@@ -129,10 +129,7 @@ struct ServerTransport : websocketpp::transport::asio::endpoint<config> {
     // websocketpp calls this right after constructing a connection, whose
     // message manager has just registered itself (see DeflateSetting).
     std::error_code init(typename base::transport_con_ptr tcon) {
-        if (auto*& setting = DeflateSetting::latest()) {
-            setting->policy = deflate_policy;
-            setting = nullptr;
-        }
+        DeflateSetting::handoff().take().policy = deflate_policy;
         return base::init(tcon);
     }
 
