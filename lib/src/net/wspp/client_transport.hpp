@@ -4,6 +4,7 @@
 #pragma once
 
 #include "net/connect_outcome.hpp"
+#include "net/wspp/transport_members.hpp"
 #include "proto/frame_trace.hpp"
 #include "proto/socks5.hpp"
 
@@ -87,6 +88,9 @@ private:
 template <class config>
 class TracedConnection : public websocketpp::transport::asio::connection<config> {
     using base = websocketpp::transport::asio::connection<config>;
+    using Upstream = TransportConnectionMembers<config>;
+    static_assert(Upstream::same_read_at_least && Upstream::same_write_bytes && Upstream::same_write_buffers,
+                  "websocketpp's transport reads and writes changed: see hooks 25 and 26 in net/wspp/README.md");
 
 public:
     using base::base;
@@ -144,6 +148,8 @@ private:
 template <class config>
 class ClientTransport : public websocketpp::transport::asio::endpoint<config> {
     using base = websocketpp::transport::asio::endpoint<config>;
+    static_assert(TransportEndpointMembers<config>::same_async_connect,
+                  "websocketpp's async_connect changed: see hook 27 in net/wspp/README.md");
 
 public:
     using transport_con_type = TracedConnection<config>;

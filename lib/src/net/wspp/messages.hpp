@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 
 namespace wskit::detail {
 
@@ -80,6 +81,10 @@ class ClientMessage : public websocketpp::message_buffer::message<ClientMessageM
 public:
     using message::message;
     using ptr = std::shared_ptr<ClientMessage>;
+    // Hook 11 in net/wspp/README.md: websocketpp calls set_terminal by name on
+    // its config's message type.
+    static_assert(std::is_same_v<decltype(&message::set_terminal), void (message::*)(bool)>,
+                  "websocketpp's message::set_terminal changed: see hook 11 in net/wspp/README.md");
     void set_terminal(bool value) {
         if (value && is_error_close_frame(get_opcode(), get_header(), get_payload())) {
             if (error_close_hook && *error_close_hook) (*error_close_hook)();
@@ -181,6 +186,9 @@ class ServerMessage : public websocketpp::message_buffer::message<ServerMessageM
 public:
     using message::message;
     using ptr = std::shared_ptr<ServerMessage>;
+    // Hook 13 in net/wspp/README.md, as hook 11.
+    static_assert(std::is_same_v<decltype(&message::set_terminal), void (message::*)(bool)>,
+                  "websocketpp's message::set_terminal changed: see hook 13 in net/wspp/README.md");
     void set_terminal(bool value) {
         bool error_close = value && is_error_close_frame(get_opcode(), get_header(), get_payload());
         if (error_close && record) {

@@ -8,6 +8,13 @@
 #include <websocketpp/config/asio.hpp>
 #include <websocketpp/config/asio_client.hpp>
 #include <websocketpp/server.hpp>
+#include <websocketpp/version.hpp>
+
+// Each hook relies on what 0.8.2 does; another version may do it otherwise.
+// Checked before the parts below, whose own checks would fail less clearly.
+static_assert(websocketpp::major_version == 0 && websocketpp::minor_version == 8 && websocketpp::patch_version == 2,
+              "wskit's hooks into websocketpp are written for 0.8.2: go through lib/src/net/wspp/README.md, hook by "
+              "hook, before changing this");
 
 #include <asio/ssl.hpp>
 
@@ -50,6 +57,12 @@ using AccessLog = websocketpp::log::basic<Concurrency, websocketpp::log::alevel>
 // Client's close()), websocketpp still logs the server's end of the TCP
 // connection as "End of File".
 class ErrorLog : public websocketpp::log::basic<Concurrency, websocketpp::log::elevel> {
+    using WriteString = void (basic::*)(websocketpp::log::level, std::string const&);
+    using WriteChars = void (basic::*)(websocketpp::log::level, char const*);
+    // write is overloaded: a cast that finds no such overload fails to compile.
+    static_assert(std::is_same_v<decltype(static_cast<WriteString>(&basic::write)), WriteString> &&
+                  std::is_same_v<decltype(static_cast<WriteChars>(&basic::write)), WriteChars>);
+
 public:
     using basic::basic;
     void write(websocketpp::log::level channel, std::string const& msg) {
@@ -250,6 +263,38 @@ using PlainClient = websocketpp::client<PlainClientConfig>;
 using TlsClient = websocketpp::client<TlsClientConfig>;
 using PlainServer = websocketpp::server<PlainServerConfig>;
 using TlsServer = websocketpp::server<TlsServerConfig>;
+
+// websocketpp takes every hook type from its config by name; a config member
+// it no longer read would be ignored, silently, and its own default used. So:
+// the types its endpoint, connection, transport and processor run on are
+// wskit's (see net/wspp/README.md).
+template <class Config, class Request, class Response, class Message, class Transport>
+constexpr bool runs_on_hooks() {
+    using Connection = websocketpp::connection<Config>;
+    using Endpoint = websocketpp::endpoint<Connection, Config>;
+    using TransportConnection = typename Transport::transport_con_type;
+    using Processor = websocketpp::processor::hybi13<Config>;
+    using Manager = typename Config::con_msg_manager_type;
+    return std::is_base_of_v<Transport, Endpoint> && std::is_base_of_v<TransportConnection, Connection> &&
+           std::is_same_v<typename Connection::request_type, Request> &&
+           std::is_same_v<typename Connection::response_type, Response> &&
+           std::is_same_v<typename Connection::message_type, Message> &&
+           std::is_same_v<typename Connection::con_msg_manager_type, Manager> &&
+           std::is_same_v<typename Manager::message_ptr, std::shared_ptr<Message>> &&
+           std::is_same_v<typename Connection::elog_type, ErrorLog> &&
+           std::is_same_v<typename TransportConnection::elog_type, ErrorLog> &&
+           std::is_same_v<typename Connection::rng_type, MaskKeyGenerator> &&
+           std::is_same_v<typename Processor::rng_type, MaskKeyGenerator> &&
+           std::is_same_v<typename Processor::permessage_deflate_type, DeflateExtension>;
+}
+static_assert(runs_on_hooks<PlainClientConfig, PinnedHostRequest, CompleteBodyResponse, ClientMessage,
+                            ClientTransport<PlainClientConfig::transport_config>>());
+static_assert(runs_on_hooks<TlsClientConfig, PinnedHostRequest, CompleteBodyResponse, ClientMessage,
+                            ClientTransport<TlsClientConfig::transport_config>>());
+static_assert(runs_on_hooks<PlainServerConfig, StrictVersionRequest, websocketpp::http::parser::response,
+                            ServerMessage, ServerTransport<PlainServerConfig::transport_config>>());
+static_assert(runs_on_hooks<TlsServerConfig, StrictVersionRequest, websocketpp::http::parser::response,
+                            ServerMessage, ServerTransport<TlsServerConfig::transport_config>>());
 
 using SslContextPtr = std::shared_ptr<asio::ssl::context>;
 
