@@ -2,7 +2,8 @@
 // after any error: out of descriptors, the pending connection stays in the
 // backlog and every retry fails again, at 100 % CPU. This loop is the same
 // but waits accept_pause after EMFILE/ENFILE, so that connections closing
-// meanwhile free descriptors and the backlog is served then.
+// meanwhile free descriptors and the backlog is served then (hook 31 in
+// net/wspp/README.md).
 #pragma once
 
 #include "net/descriptors.hpp"

@@ -67,7 +67,8 @@ private:
 // The server's per-connection setting, read by the processor when it
 // negotiates: the connection's message manager carries it (the processor
 // sees nothing else of the connection), set by ServerTransport::init right
-// after websocketpp constructs the connection and its manager.
+// after websocketpp constructs the connection and its manager (hook 15 in
+// net/wspp/README.md).
 struct DeflateSetting {
     std::optional<DeflatePolicy> policy;  // a server's; none: --compress not given, offers are ignored
     std::optional<DeflateOffer> offer;    // a client's, sent as its Sec-WebSocket-Extensions

@@ -1,6 +1,8 @@
 // The only header that includes websocketpp and Asio (with its parts in
 // wspp/, which need these includes first). Included by the few *_impl.cpp
 // files; everything else in the library stays plain C++.
+// Every place where wskit changes websocketpp's behaviour is a hook listed in
+// net/wspp/README.md.
 #pragma once
 
 #include <websocketpp/client.hpp>
@@ -55,7 +57,7 @@ using AccessLog = websocketpp::log::basic<Concurrency, websocketpp::log::alevel>
 // websocketpp's error log. Kept as its own type so that a client can drop
 // what is not an error: after a close handshake that wskit runs itself (see
 // Client's close()), websocketpp still logs the server's end of the TCP
-// connection as "End of File".
+// connection as "End of File". Hook 28 in net/wspp/README.md.
 class ErrorLog : public websocketpp::log::basic<Concurrency, websocketpp::log::elevel> {
     using WriteString = void (basic::*)(websocketpp::log::level, std::string const&);
     using WriteChars = void (basic::*)(websocketpp::log::level, char const*);
@@ -105,7 +107,8 @@ struct Config : Core {
     struct transport_config : Core::transport_config {
         // A client's whole opening is bounded by --connect-timeout, with a
         // timer of its own (websocketpp's are fixed at compile time, 5 s):
-        // these only keep a forgotten operation from living forever.
+        // these only keep a forgotten operation from living forever (hook
+        // 34 in net/wspp/README.md).
         static constexpr bool is_client = std::is_same_v<Core, websocketpp::config::core_client>;
         static const long client_backstop = 24L * 3600 * 1000;
         static const long timeout_dns_resolve = is_client ? client_backstop : Core::transport_config::timeout_dns_resolve;
@@ -149,8 +152,10 @@ using TlsServerConfig = ServerConfig<websocketpp::transport::asio::tls_socket::e
 // extension negotiation is wskit's (compression.hpp) in both roles.
 // Explicit specializations of four members of websocketpp's processor for
 // wskit's own configs (the rest of it stays websocketpp's); each repeats
-// websocketpp's checks and adds its own. They must be seen before anything
-// instantiates a connection, which is why they live here.
+// websocketpp's checks and adds its own (hooks 17 to 20 in
+// net/wspp/README.md, which says where in websocketpp each copy comes from).
+// They must be seen before anything instantiates a connection, which is why
+// they live here.
 namespace websocketpp::processor {
 namespace wskit_strict {
 
@@ -339,8 +344,8 @@ Event close_event(const Connection& con, bool failed_here) {
 
 // RFC 6455 8.1: a text message must end on a whole character. websocketpp
 // checks every fragment but, for a fragmented message, not that the last one
-// completes its character; this fails such a message with 1007. Returns true
-// when the message was rejected.
+// completes its character; this fails such a message with 1007 (hook 30 in
+// net/wspp/README.md). Returns true when the message was rejected.
 template <class Connection, class MessagePtr>
 bool reject_truncated_text(Connection& con, const MessagePtr& msg) {
     if (msg->get_opcode() != websocketpp::frame::opcode::text || !ends_mid_character(msg->get_payload()))
