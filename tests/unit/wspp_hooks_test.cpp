@@ -17,7 +17,7 @@
 #include <string>
 
 using wskit::detail::Handoff;
-using wskit::detail::PinnedHostRequest;
+using wskit::detail::PinnedRequest;
 
 namespace {
 
@@ -95,18 +95,29 @@ TEST_CASE("Handoff: a hand-off left untaken aborts at the next one", "[wspp]") {
     CHECK(r.stderr_text.find("a test value: the previous one was never taken") != std::string::npos);
 }
 
-// Hook 4: websocketpp removes a header by name (connection::remove_header,
-// and User-Agent in send_http_request when it has none to send); wskit
-// never asks it to today, so only this test would see a removed header's
-// -H line still go out.
-TEST_CASE("PinnedHostRequest: a header removed by name takes the user's lines with it", "[wspp]") {
-    PinnedHostRequest req;
-    req.set_method("GET");
-    req.set_uri("/");
-    req.set_version("HTTP/1.1");
-    req.add_line("X-Tag", "one");
-    req.add_line("x-tag", "two");
-    req.add_line("Cookie", "a=1");
-    req.remove_header("X-Tag");
-    CHECK(req.raw() == "GET / HTTP/1.1\r\nCookie: a=1\r\n\r\n");
+// Hooks 2 to 4: websocketpp's processor writes its own headers into the
+// request just before sending it (replace_header, append_header), and
+// removes User-Agent when it has none (remove_header). Once wskit's request
+// is pinned, none of that may change it: neither what goes out (raw()) nor
+// the map websocketpp reads the key back from to check the server's answer.
+TEST_CASE("PinnedRequest: websocketpp's own writes change nothing once the request is pinned", "[wspp]") {
+    wskit::HttpRequest built;
+    built.method = "GET";
+    built.resource = "/chat";
+    built.version = "HTTP/1.1";
+    built.headers = {{"Host", "example.test"}, {"Connection", "Upgrade"}, {"Sec-WebSocket-Key", "ours=="},
+                     {"Cookie", "a=1"}, {"Cookie", "b=2"}};
+    PinnedRequest req;
+    req.pin(built);
+    const std::string sent = req.raw();
+    CHECK(sent == "GET /chat HTTP/1.1\r\nHost: example.test\r\nConnection: Upgrade\r\n"
+                  "Sec-WebSocket-Key: ours==\r\nCookie: a=1\r\nCookie: b=2\r\n\r\n");
+    req.replace_header("Host", "from-the-url");
+    req.replace_header("Sec-WebSocket-Key", "websocketpps==");
+    req.append_header("Connection", "Upgrade");
+    req.remove_header("Cookie");
+    CHECK(req.raw() == sent);
+    CHECK(req.get_header("Sec-WebSocket-Key") == "ours==");
+    CHECK(req.get_header("Connection") == "Upgrade");
+    CHECK(req.get_header("Host") == "example.test");
 }

@@ -3,7 +3,8 @@
 // here: websocketpp's extension sends a fixed offer, never checks the answer
 // and cannot be switched off per endpoint, so wskit's specializations of the
 // processor (wspp.hpp) negotiate with compression.hpp's functions and call
-// enable() when both ends agreed. Until then this is two words of memory.
+// enable() when both ends agreed. Until then this is two words of memory
+// (hook 16 in net/wspp/README.md).
 // Part of the websocketpp layer: included through wspp.hpp only.
 #pragma once
 

@@ -292,9 +292,9 @@ constexpr bool runs_on_hooks() {
            std::is_same_v<typename Processor::rng_type, MaskKeyGenerator> &&
            std::is_same_v<typename Processor::permessage_deflate_type, DeflateExtension>;
 }
-static_assert(runs_on_hooks<PlainClientConfig, PinnedHostRequest, CompleteBodyResponse, ClientMessage,
+static_assert(runs_on_hooks<PlainClientConfig, PinnedRequest, CompleteBodyResponse, ClientMessage,
                             ClientTransport<PlainClientConfig::transport_config>>());
-static_assert(runs_on_hooks<TlsClientConfig, PinnedHostRequest, CompleteBodyResponse, ClientMessage,
+static_assert(runs_on_hooks<TlsClientConfig, PinnedRequest, CompleteBodyResponse, ClientMessage,
                             ClientTransport<TlsClientConfig::transport_config>>());
 static_assert(runs_on_hooks<PlainServerConfig, StrictVersionRequest, websocketpp::http::parser::response,
                             ServerMessage, ServerTransport<PlainServerConfig::transport_config>>());
