@@ -219,15 +219,19 @@ class Conn:
             pass
 
 
-def connect(port, host="127.0.0.1", rcvbuf=None, timeout=TIMEOUT):
+def connect(port, host="127.0.0.1", rcvbuf=None, timeout=TIMEOUT, tls=None):
     """`rcvbuf` fixes the receive buffer before connecting, so that the
-    kernel holds little for a peer that does not read."""
+    kernel holds little for a peer that does not read. `tls`, an
+    ssl.SSLContext, makes it a TLS connection to `host`."""
     if rcvbuf is None:
-        return Conn(socket.create_connection((host, port), timeout=timeout), timeout=timeout)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    sock.settimeout(timeout)
-    sock.connect((host, port))
+        sock = socket.create_connection((host, port), timeout=timeout)
+    else:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        sock.settimeout(timeout)
+        sock.connect((host, port))
+    if tls is not None:
+        sock = tls.wrap_socket(sock, server_hostname=host)
     return Conn(sock, timeout=timeout)
 
 
@@ -300,6 +304,22 @@ def deflate(data, wbits=15, level=6):
     return out[:-4]
 
 
+def deflated_text_ending_in_the_tail(valid):
+    """A compressed text message whose last byte comes out only when the
+    receiver appends DEFLATE_TAIL: `valid` (ASCII), then the first five bits
+    of the fixed Huffman code of 0x90 (110010000), whose last four are the
+    tail's first zero bits. 0x90 alone is not UTF-8, but a receiver that
+    checks only what the payload itself inflates to lets it through."""
+    bits = [0, 1, 0]  # BFINAL=0, BTYPE=01 (fixed codes): header fields go least significant bit first
+    for code, length in [(0x30 + c, 8) for c in valid.encode("ascii")] + [(0b11001, 5)]:
+        bits += [(code >> i) & 1 for i in reversed(range(length))]  # Huffman codes most significant bit first
+    assert len(bits) % 8 == 0  # 3 + 8n + 5
+    payload = bytes(sum(b << i for i, b in enumerate(bits[k:k + 8])) for k in range(0, len(bits), 8))
+    d = zlib.decompressobj(-15)
+    assert d.decompress(payload) == valid.encode() and d.decompress(DEFLATE_TAIL) == b"\x90"
+    return payload
+
+
 def inflate(payload, wbits=15):
     """A compressed message's payload inflated with a window of 2^wbits (a
     peer that used a larger window fails here)."""
@@ -319,10 +339,10 @@ def ws_handshake(port, headers=None):
     return conn, resp_headers
 
 
-def ws_connect(port, path="/", headers=None, rcvbuf=None):
+def ws_connect(port, path="/", headers=None, rcvbuf=None, tls=None):
     """A raw client after a successful handshake: returns a Conn."""
     key = new_key()
-    conn = connect(port, rcvbuf=rcvbuf)
+    conn = connect(port, rcvbuf=rcvbuf, tls=tls)
     conn.send(upgrade_request(f"127.0.0.1:{port}", path, key=key, headers=headers))
     start, resp_headers, raw = conn.read_http_head()
     if not start.startswith("HTTP/1.1 101"):

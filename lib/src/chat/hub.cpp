@@ -24,7 +24,10 @@ void Hub::Impl::join(ConnId conn, std::string_view resource, WireFormat format, 
     std::string wanted = clean_name(address.name, options.max_name_chars);
     auto refusal = wanted.empty() ? "" : name_refusal(wanted);
     auto& c = clients[conn];
-    c = Client{address.room, "", format, RateLimiter(options.rate, options.burst ? options.burst : options.rate)};
+    c = Client{};
+    c.room = address.room;
+    c.format = format;
+    c.rate = RateLimiter(options.rate, options.burst ? options.burst : options.rate);
     if (!refusal.empty())
         tell(conn, c, fmt::format("the name {} is not allowed: {}; you join as a guest (/nick NAME picks a name)",
                                   wanted, refusal), now);

@@ -11,7 +11,7 @@ void ClientImpl<Endpoint>::connect() {
                                           options_.url.port, options_.url.resource);
     con_ = endpoint_.get_connection(uri, ec);
     if (ec) return fail(ExitCode::usage, fmt::format("cannot connect to {}: {}", options_.url.str(), ec.message()));
-    messages_ = MessageManager::latest();
+    messages_ = &MessageManager::handoff().take();  // hook 8 in net/wspp/README.md
     messages_->on_error_close = [this] { on_error_close(); };
     messages_->before_outgoing = [this] { note_first_close(); };
 
@@ -65,7 +65,8 @@ bool ClientImpl<Endpoint>::close(int code, const std::string& reason) {
     closed_by_us_ = true;
     sent_close_code_ = code;
     // websocketpp did not run this close handshake, so it takes the
-    // server's end of the TCP connection for an error; here it is the end.
+    // server's end of the TCP connection for an error; here it is the end
+    // (hook 28 in net/wspp/README.md).
     endpoint_.get_elog().expect_eof = true;
     close_timer_ = loop_.after(close_timeout, [this] {
         asio::error_code ignored;

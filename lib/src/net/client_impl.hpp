@@ -83,6 +83,7 @@ public:
             verify_ = std::make_shared<VerifyOutcome>();
             auto ctx = make_client_tls_context(options_.tls, verify_);
             endpoint_.set_tls_init_handler([ctx](wpp::connection_hdl) { return ctx; });
+            // Hook 33 in net/wspp/README.md: websocketpp verifies nothing itself.
             endpoint_.set_socket_init_handler([this](wpp::connection_hdl, auto& socket) {
                 if (!options_.tls.insecure) set_expected_host(socket.native_handle(), options_.url.host);
                 if (options_.inspection) request_ocsp_stapling(socket.native_handle());
@@ -111,8 +112,9 @@ public:
     // Sends our close frame as a prepared message, so that websocketpp stays
     // in its open state and keeps delivering what the server sends until its
     // own close frame; the message manager then keeps websocketpp from
-    // answering that close with a second one. If the server never closes the
-    // TCP connection, the socket is shut down after close_timeout.
+    // answering that close with a second one (hook 9 in net/wspp/README.md).
+    // If the server never closes the TCP connection, the socket is shut down
+    // after close_timeout.
     bool close(int code, const std::string& reason) override;
 
     bool is_open() const override { return open_; }
@@ -127,7 +129,8 @@ public:
     // handle_pause_reading() there stops it from issuing the next read, and
     // no read is in flight until the resume. A resume asked for from within
     // a handler waits until websocketpp's read handler has returned. One
-    // loop thread, so calling these "handle_" methods directly is safe.
+    // loop thread, so calling these "handle_" methods directly is safe (hook
+    // 29 in net/wspp/README.md).
     void pause_reading() override { pause_wanted_ = true; }
 
     void resume_reading() override {
@@ -194,7 +197,7 @@ private:
     // --- the server's pings (see PingAnswers) ----------------------------
 
     // Our pong as a prepared frame, so that we know when it has been
-    // written: websocketpp releases it then.
+    // written: websocketpp releases it then (hook 26 in net/wspp/README.md).
     void send_pong(const std::string& payload);
 
     void on_write_done();
@@ -215,19 +218,21 @@ private:
     // arrives, so that the server can finish sending, read the close frame
     // and answer; the connection ends when the server closes TCP, or after
     // close_linger. A close from our handlers (a failed negotiation, a
-    // truncated text message) needs none of it: websocketpp reads on.
+    // truncated text message) needs none of it: websocketpp reads on. Hook
+    // 11 in net/wspp/README.md.
     void on_error_close();
 
     void drain(const connection_ptr& con);
 
     void on_close();
 
-    // websocketpp's first close frame (see before_outgoing): it answers a
-    // close frame of the server's when it repeats its code and reason, as
-    // websocketpp does for a valid one. A close frame it refuses (an invalid
-    // code) is answered with 1002, and its own failures go first: those
-    // closes are ours. Known only then: the server's reply to our close
-    // later overwrites the remote code and reason.
+    // websocketpp's first close frame (see before_outgoing, hook 10 in
+    // net/wspp/README.md): it answers a close frame of the server's when it
+    // repeats its code and reason, as websocketpp does for a valid one. A
+    // close frame it refuses (an invalid code) is answered with 1002, and its
+    // own failures go first: those closes are ours. Known only then: the
+    // server's reply to our close later overwrites the remote code and
+    // reason.
     void note_first_close();
 
     // Whether the connection ended because wskit failed it (the server broke
@@ -263,7 +268,8 @@ private:
     // A non-101 answer whose body ends with the connection: what arrives
     // within close_delimited_wait is the body, whether or not the server
     // closes. Shutting the reading side gives websocketpp the EOF it waits
-    // for; it then fails the connection with the status and that body.
+    // for; it then fails the connection with the status and that body (hook
+    // 6 in net/wspp/README.md).
     void wait_for_body_end();
 
     // A failure found before open, outside websocketpp's handlers (a bad

@@ -221,6 +221,8 @@ void Connector::on_tunnel_broken(std::error_code ec) {
                             route_.proxy->authority(), target_authority(), ec.message()));
 }
 
+// Failures are websocketpp's codes: its client hands them to the fail
+// handler (hook 27 in net/wspp/README.md).
 void Connector::finish_timed_out() {
     finish(websocketpp::transport::error::make_error_code(websocketpp::transport::error::timeout));
 }

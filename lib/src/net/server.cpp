@@ -171,6 +171,7 @@ public:
         if (it == connections_.end() || it->second.held_by_owner == hold) return;
         auto& c = it->second;
         c.held_by_owner = hold;
+        // Held by the transport (hook 22 in net/wspp/README.md).
         if (hold)
             c.con->hold_reads();
         else if (!c.backpressure.paused)
@@ -185,6 +186,8 @@ private:
 
     // --- backpressure ---------------------------------------------------
 
+    // What websocketpp still holds, and what its transport is writing (hook
+    // 21 in net/wspp/README.md).
     static std::size_t unsent(const connection_type& con) {
         return con.get_buffered_amount() + con.in_flight_bytes +
                frame_overhead * (con.queued_frames + con.in_flight_frames);
@@ -293,7 +296,8 @@ private:
     }
 
     // Hands the answer to on_answer as the transport writes it (see
-    // ServerTransportConnection::on_answer_written).
+    // ServerTransportConnection::on_answer_written, hook 23 in
+    // net/wspp/README.md).
     void report_answer(connection_type& con, const HttpRequest& req, const std::vector<CheckResult>& checks) {
         if (!handlers_.on_answer) return;
         con.on_answer_written = [this, req, checks](std::string_view bytes) {
@@ -395,7 +399,8 @@ private:
         if (!handlers_.on_event) return;
         Event e = detail::close_event(*con, detail::failed_by_library(con->get_local_close_code()));
         if (con->error_close && con->error_close->code) {
-            // The library failed it; its close handshake may have timed out.
+            // The library failed it; its close handshake may have timed out
+            // (hook 13 in net/wspp/README.md).
             e.code = con->error_close->code;
             e.reason = con->error_close->reason;
         }

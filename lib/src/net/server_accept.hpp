@@ -2,7 +2,8 @@
 // after any error: out of descriptors, the pending connection stays in the
 // backlog and every retry fails again, at 100 % CPU. This loop is the same
 // but waits accept_pause after EMFILE/ENFILE, so that connections closing
-// meanwhile free descriptors and the backlog is served then.
+// meanwhile free descriptors and the backlog is served then (hook 31 in
+// net/wspp/README.md).
 #pragma once
 
 #include "net/descriptors.hpp"
@@ -23,6 +24,7 @@ namespace wskit::detail {
 template <class Endpoint>
 class Acceptor {
     using connection_ptr = typename Endpoint::connection_ptr;
+    using MessageManager = typename Endpoint::connection_type::con_msg_manager_type;
     using Clock = std::chrono::steady_clock;
 
 public:
@@ -55,7 +57,7 @@ private:
         if (!endpoint_.is_listening()) return;
         connection_ptr con = endpoint_.get_connection();
         if (!con) return;
-        con->error_close = ServerMessageManager<wpp::message_buffer::message<ServerMessageManager>>::latest();
+        con->error_close = &MessageManager::handoff().take();  // hook 12 in net/wspp/README.md
         wpp::lib::error_code ec;
         endpoint_.async_accept(con, [this, con](const wpp::lib::error_code& accept_ec) { on_accept(con, accept_ec); },
                                ec);

@@ -32,7 +32,8 @@ std::size_t Server::Frame::payload_size() const { return data_ ? data_->get_payl
 
 // The header is built once, here; a server's frames are never masked, so
 // every receiver can be sent the same bytes. Skipping websocketpp's
-// prepare_data_frame also skips its second UTF-8 pass over text, and its copy.
+// prepare_data_frame also skips its second UTF-8 pass over text, and its copy
+// (hook 32 in net/wspp/README.md).
 Server::Frame Server::prepare(Message message) const {
     namespace frame = websocketpp::frame;
     if (message.opcode != Opcode::text && message.opcode != Opcode::binary)

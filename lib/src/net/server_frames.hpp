@@ -11,7 +11,8 @@ class ServerMessage;
 
 // The frame compressed for receivers with this window, made once. This
 // server always agrees to server_no_context_takeover, so a message
-// compressed on its own is valid for each of them.
+// compressed on its own is valid for each of them (hook 32 in
+// net/wspp/README.md).
 const std::shared_ptr<ServerMessage>& deflated(const std::shared_ptr<ServerMessage>& plain, int window);
 
 }  // namespace wskit::detail

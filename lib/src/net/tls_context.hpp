@@ -23,7 +23,8 @@ struct VerifyOutcome {
 SslContextPtr make_client_tls_context(const TlsOptions& options,
                                       std::shared_ptr<VerifyOutcome> outcome);
 
-// Verifies `host` (a DNS name or an IP literal) on this SSL object.
+// Verifies `host` (a DNS name or an IP literal) on this SSL object, which
+// websocketpp does not (hook 33 in net/wspp/README.md).
 void set_expected_host(SSL* ssl, const std::string& host);
 
 // A server context with the certificate chain and key of options; when

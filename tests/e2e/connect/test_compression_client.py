@@ -186,6 +186,10 @@ class Strictness(RawServerTest):
     def test_invalid_utf8_after_inflating(self):
         self.fails(frame(TEXT, deflate(b"bad \xff"), rsv=RSV1, mask=False), 1007)
 
+    def test_invalid_utf8_inflated_from_the_tail(self):
+        payload = rawws.deflated_text_ending_in_the_tail("hello")
+        self.fails(frame(TEXT, payload, rsv=RSV1, mask=False), 1007)
+
     def test_inflated_size_limit(self):
         small = deflate(b"\x00" * 100000)
         self.assertLess(len(small), 1000)

@@ -127,6 +127,17 @@ class Handshake(FailureTestCase):
         self.assertFailure(r, 7, "did not answer the upgrade request within 1 s (see --connect-timeout)")
         self.assertLess(time.monotonic() - start, 3)
 
+    def test_connect_timeout_bounds_a_tls_handshake_past_websocketpps_5_s(self):
+        # websocketpp's TLS handshake timer is fixed at 5 s; wskit's config
+        # turns it into a backstop (hook 34 in lib/src/net/wspp/README.md).
+        _, url = self.start_python_peer("broken_server.py", "silent")
+        start = time.monotonic()
+        r = self.wskit("connect", "--connect-timeout", "6", url.replace("ws://", "wss://"), input="")
+        elapsed = time.monotonic() - start
+        self.assertFailure(r, 7, "did not complete within 6 s (see --connect-timeout)")
+        self.assertGreater(elapsed, 5.9)
+        self.assertLess(elapsed, 9)
+
 
 class AfterOpen(TestCase):
     """Closes by the server, or by wskit when the server breaks the protocol;

@@ -9,6 +9,7 @@ import signal
 import time
 from urllib.parse import urlsplit
 
+import rawws
 from harness import NODE, PEERS, PYTHON, TestCase, main
 
 
@@ -95,6 +96,20 @@ class Echo(TestCase):
         # Node writes the whole message quickly: the 1009 close frame must
         # still reach it (not a reset connection, which ws reports as 1006).
         self.assertEqual(self.run_client("node", "oversize", url, over), [{"closed": 1009}])
+
+    def test_log_names_the_code_sent_to_a_client_that_never_answers_the_close(self):
+        # The close handshake times out, after which websocketpp reports 1006:
+        # the server keeps the code it sent (hooks 12 and 13 in
+        # lib/src/net/wspp/README.md).
+        server, url = self.start_wskit_server("echo", "--log", "--json", "--max-size", "1000", "0")
+        conn = rawws.ws_connect(urlsplit(url).port)
+        self.addCleanup(conn.close)
+        conn.send_frame(rawws.BINARY, b"x" * 1001)
+        close = conn.read_frame()
+        self.assertEqual((close.opcode, close.close_code), (rawws.CLOSE, 1009), repr(close))
+        self.assertTrue(conn.wait_eof(), "the server did not end the connection")
+        event = json.loads(server.wait_line(r'^\{"event":"close"', "stdout").string)
+        self.assertEqual((event["code"], event["reason"]), (1009, close.close_reason.decode()), event)
 
     def test_log_human_shows_connection_ids(self):
         server, url = self.start_wskit_server("echo", "--log", "--output", "human", "0")

@@ -3,13 +3,15 @@ as fast as it can and never reads (data, or pings whose pongs pile up) keeps
 the server's memory bounded while others are served; a backlog past
 --max-backlog is closed with 1008; a server started with few descriptors
 pauses accepting instead of spinning, and serves again once clients leave;
-a wss:// client's --max-clients slot is free as soon as it has closed.
-Memory and CPU are read from /proc/PID/status and /proc/PID/stat."""
+a wss:// client's --max-clients slot is free as soon as it has closed, and
+its connection ends as soon as TLS is shut down. Memory and CPU are read
+from /proc/PID/status and /proc/PID/stat."""
 import json
 import os
 import queue
 import re
 import resource
+import ssl
 import time
 import unittest
 
@@ -178,6 +180,23 @@ class MaxClientsTls(CertsTestCase):
                            timeout=10)
             self.assertExit(r, 0)
             self.assertEqual(r.stdout, f"hello {i}\n".encode())
+
+
+class TlsTeardown(CertsTestCase):
+    def test_connection_ends_at_the_clients_close_notify(self):
+        # After the close handshake the server shuts TLS down and reads the
+        # client's close_notify, rather than sitting out websocketpp's 5 s
+        # shutdown timeout while its own read holds the stream (hook 24 in
+        # lib/src/net/wspp/README.md). The client here keeps TCP open.
+        server, url = self.start_wskit_server("echo", "--log", "--json", "--cert", self.certs.server_cert,
+                                              "--key", self.certs.server_key, "0")
+        conn = rawws.ws_connect(port_of(url), tls=ssl.create_default_context(cafile=self.certs.ca))
+        self.addCleanup(conn.close)
+        conn.send(rawws.close_frame(1000))
+        answer = conn.read_frame()
+        self.assertEqual((answer.opcode, answer.close_code), (rawws.CLOSE, 1000), repr(answer))
+        conn.sock.unwrap()  # our close_notify, once the server's has come
+        server.wait_line(r'^\{"event":"close"', "stdout", timeout=3)
 
 
 if __name__ == "__main__":

@@ -199,6 +199,11 @@ class Strictness(CompressingEcho):
                 conn, _ = self.ws()
                 self.assertFails(conn, frame(TEXT, deflate(bad), rsv=RSV1), 1007)
 
+    def test_text_whose_last_byte_inflates_from_the_tail(self):
+        # What the end of a message inflates to is UTF-8 checked too.
+        conn, _ = self.ws()
+        self.assertFails(conn, frame(TEXT, rawws.deflated_text_ending_in_the_tail("hello"), rsv=RSV1), 1007)
+
     def test_inflated_size_is_limited(self):
         conn, _ = self.ws(port=self.small_port)
         small = deflate(b"\x00" * 5000)

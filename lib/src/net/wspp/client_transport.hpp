@@ -4,6 +4,7 @@
 #pragma once
 
 #include "net/connect_outcome.hpp"
+#include "net/wspp/transport_members.hpp"
 #include "proto/frame_trace.hpp"
 #include "proto/socks5.hpp"
 
@@ -36,7 +37,8 @@ struct Route {
 // CONNECT proxies, which it opens after its pre_init; doing all of it before
 // websocketpp gets the socket keeps websocketpp's uri naming the target, so
 // that the Host header, the TLS SNI and host verification name the target
-// whatever the proxy. Defined in connector_impl.cpp.
+// whatever the proxy. Defined in connector.cpp; hook 27 in
+// net/wspp/README.md.
 class Connector : public std::enable_shared_from_this<Connector> {
 public:
     using Done = std::function<void(std::error_code)>;
@@ -84,9 +86,13 @@ private:
 // of both directions passes through these two calls, after TLS. Each
 // completed write is reported too (on_write_done), the write-complete
 // signal websocketpp lacks: the client learns there when its pong has gone.
+// Hooks 25 and 26 in net/wspp/README.md.
 template <class config>
 class TracedConnection : public websocketpp::transport::asio::connection<config> {
     using base = websocketpp::transport::asio::connection<config>;
+    using Upstream = TransportConnectionMembers<config>;
+    static_assert(Upstream::same_read_at_least && Upstream::same_write_bytes && Upstream::same_write_buffers,
+                  "websocketpp's transport reads and writes changed: see hooks 25 and 26 in net/wspp/README.md");
 
 public:
     using base::base;
@@ -140,10 +146,13 @@ private:
 
 // The client's transport endpoint: websocketpp's, with its own connect (see
 // Connector) and TracedConnection. websocketpp's client calls
-// transport_type::async_connect, which resolves to this one.
+// transport_type::async_connect, which resolves to this one (hook 27 in
+// net/wspp/README.md).
 template <class config>
 class ClientTransport : public websocketpp::transport::asio::endpoint<config> {
     using base = websocketpp::transport::asio::endpoint<config>;
+    static_assert(TransportEndpointMembers<config>::same_async_connect,
+                  "websocketpp's async_connect changed: see hook 27 in net/wspp/README.md");
 
 public:
     using transport_con_type = TracedConnection<config>;

@@ -3,10 +3,12 @@
 // here: websocketpp's extension sends a fixed offer, never checks the answer
 // and cannot be switched off per endpoint, so wskit's specializations of the
 // processor (wspp.hpp) negotiate with compression.hpp's functions and call
-// enable() when both ends agreed. Until then this is two words of memory.
+// enable() when both ends agreed. Until then this is two words of memory
+// (hook 16 in net/wspp/README.md).
 // Part of the websocketpp layer: included through wspp.hpp only.
 #pragma once
 
+#include "net/wspp/handoff.hpp"
 #include "proto/deflate_codec.hpp"
 
 #include <wskit/compression.hpp>
@@ -66,13 +68,14 @@ private:
 // The server's per-connection setting, read by the processor when it
 // negotiates: the connection's message manager carries it (the processor
 // sees nothing else of the connection), set by ServerTransport::init right
-// after websocketpp constructs the connection and its manager.
+// after websocketpp constructs the connection and its manager (hook 15 in
+// net/wspp/README.md).
 struct DeflateSetting {
     std::optional<DeflatePolicy> policy;  // a server's; none: --compress not given, offers are ignored
     std::optional<DeflateOffer> offer;    // a client's, sent as its Sec-WebSocket-Extensions
-    static DeflateSetting*& latest() {
-        static thread_local DeflateSetting* last = nullptr;
-        return last;
+    static Handoff<DeflateSetting>& handoff() {
+        static thread_local Handoff<DeflateSetting> slot("the server connection's compression setting");
+        return slot;
     }
 };
 

@@ -1,5 +1,9 @@
 // Request and response types: what wskit changes in websocketpp's HTTP
-// parsing of the opening handshake.
+// parsing of the opening handshake. websocketpp calls their members by name
+// on its config's request and response types, which reaches the ones here
+// that hide its own; each static_assert pins the signature of the member
+// hidden, so that a change upstream is a compile error rather than a hook
+// no longer called (hooks 1 to 7 in net/wspp/README.md).
 // Part of the websocketpp layer: included through wspp.hpp only.
 #pragma once
 
@@ -15,6 +19,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -31,6 +36,9 @@ namespace wskit::detail {
 // (raw_head()), which is what the handlers are shown.
 class StrictVersionRequest : public websocketpp::http::parser::request {
 public:
+    // Hook 1 in net/wspp/README.md.
+    static_assert(std::is_same_v<decltype(&request::consume), size_t (request::*)(char const*, size_t)>,
+                  "websocketpp's request::consume changed: see hook 1 in net/wspp/README.md");
     size_t consume(char const* buf, size_t len) {
         size_t used = request::consume(buf, len);
         if (!checked_ && raw_.size() < max_raw) raw_.append(buf, std::min(used, max_raw - raw_.size()));
@@ -72,6 +80,9 @@ private:
 //   key it checks Sec-WebSocket-Accept against). websocketpp writes the
 //   request with raw(), hidden here.
 class PinnedRequest : public websocketpp::http::parser::request {
+    using parser = websocketpp::http::parser::parser;
+    using SetHeader = void (parser::*)(std::string const&, std::string const&);
+
 public:
     void pin(HttpRequest built) {
         set_method(built.method);
@@ -81,16 +92,28 @@ public:
         built_ = std::move(built);
     }
 
+    // Hook 2 in net/wspp/README.md.
+    static_assert(std::is_same_v<decltype(&request::replace_header), SetHeader>,
+                  "websocketpp's parser::replace_header changed: see hook 2 in net/wspp/README.md");
     void replace_header(std::string const& key, std::string const& value) {
         if (!built_) request::replace_header(key, value);
     }
+    // Hook 3 in net/wspp/README.md.
+    static_assert(std::is_same_v<decltype(&request::append_header), SetHeader>,
+                  "websocketpp's parser::append_header changed: see hook 3 in net/wspp/README.md");
     void append_header(std::string const& key, std::string const& value) {
         if (!built_) request::append_header(key, value);
     }
+    // Hook 4 in net/wspp/README.md.
+    static_assert(std::is_same_v<decltype(&request::remove_header), void (parser::*)(std::string const&)>,
+                  "websocketpp's parser::remove_header changed: see hook 4 in net/wspp/README.md");
     void remove_header(std::string const& key) {
         if (!built_) request::remove_header(key);
     }
 
+    // Hook 5 in net/wspp/README.md.
+    static_assert(std::is_same_v<decltype(&request::raw), std::string (request::*)() const>,
+                  "websocketpp's request::raw changed: see hook 5 in net/wspp/README.md");
     std::string raw() const { return built_ ? format_request_head(*built_) + m_body : request::raw(); }
 
 private:
@@ -117,7 +140,12 @@ public:
     static constexpr std::size_t max_body = 64 * 1024;
     static constexpr std::chrono::milliseconds close_delimited_wait{200};
 
-    using response::consume;  // the istream overload, for a proxy's answer
+    // Hook 6 in net/wspp/README.md. consume is overloaded (the istream
+    // one, for a proxy's answer, stays websocketpp's): the cast fails to
+    // compile if the one hidden here changes.
+    using ConsumeBytes = size_t (response::*)(char const*, size_t);
+    static_assert(std::is_same_v<decltype(static_cast<ConsumeBytes>(&response::consume)), ConsumeBytes>);
+    using response::consume;
     size_t consume(char const* buf, size_t len) {
         if (first_bytes_.size() < max_first_bytes)
             first_bytes_.append(buf, std::min(len, max_first_bytes - first_bytes_.size()));
@@ -139,6 +167,9 @@ public:
         return consume_body(buf, len);
     }
 
+    // Hook 7 in net/wspp/README.md.
+    static_assert(std::is_same_v<decltype(&response::headers_ready), bool (response::*)() const>,
+                  "websocketpp's response::headers_ready changed: see hook 7 in net/wspp/README.md");
     bool headers_ready() const {
         if (!response::headers_ready()) return false;
         // A proxy's answer to CONNECT is parsed by websocketpp's own

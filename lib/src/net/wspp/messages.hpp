@@ -4,11 +4,14 @@
 // Part of the websocketpp layer: included through wspp.hpp only.
 #pragma once
 
+#include "net/wspp/handoff.hpp"
+
 #include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 
 namespace wskit::detail {
 
@@ -42,12 +45,13 @@ public:
     using weak_ptr = std::weak_ptr<ClientMessageManager>;
     using message_ptr = std::shared_ptr<ClientMessage>;
 
-    // The connection creates its manager in its constructor; the client picks
-    // it up right after get_connection() (one loop thread, so no race).
-    ClientMessageManager() { latest() = this; }
-    static ClientMessageManager*& latest() {
-        static thread_local ClientMessageManager* last = nullptr;
-        return last;
+    // The connection creates its manager in its constructor; the client
+    // takes it right after get_connection() (hook 8 in net/wspp/README.md).
+    ClientMessageManager() { handoff().give(this); }
+    ~ClientMessageManager() { handoff().withdraw(this); }
+    static Handoff<ClientMessageManager>& handoff() {
+        static thread_local Handoff<ClientMessageManager> slot("the client connection's message manager");
+        return slot;
     }
 
     // Outgoing messages (data, ping, pong, close) come from here.
@@ -56,14 +60,15 @@ public:
     message_ptr get_message(websocketpp::frame::opcode::value op, size_t size);
     bool recycle(Message*) { return false; }
 
-    bool outgoing_closed = false;
+    bool outgoing_closed = false;  // hook 9 in net/wspp/README.md
     // Called when websocketpp prepares a close frame that fails the
     // connection (see ClientMessage), before it is queued.
     std::function<void()> on_error_close;
     // Called for every outgoing message websocketpp allocates, before it
     // fills it in. websocketpp sets the connection's local close code just
     // before it allocates a close frame: the client looks at it here to learn
-    // whether its first close frame answers the server's (see Client).
+    // whether its first close frame answers the server's (see Client; hook
+    // 10 in net/wspp/README.md).
     std::function<void()> before_outgoing;
 };
 
@@ -77,6 +82,10 @@ class ClientMessage : public websocketpp::message_buffer::message<ClientMessageM
 public:
     using message::message;
     using ptr = std::shared_ptr<ClientMessage>;
+    // Hook 11 in net/wspp/README.md: websocketpp calls set_terminal by name on
+    // its config's message type.
+    static_assert(std::is_same_v<decltype(&message::set_terminal), void (message::*)(bool)>,
+                  "websocketpp's message::set_terminal changed: see hook 11 in net/wspp/README.md");
     void set_terminal(bool value) {
         if (value && is_error_close_frame(get_opcode(), get_header(), get_payload())) {
             if (error_close_hook && *error_close_hook) (*error_close_hook)();
@@ -106,6 +115,7 @@ typename ClientMessageManager<Message>::message_ptr ClientMessageManager<Message
 // Masking keys from OpenSSL's CSPRNG, fetched 1 KiB at a time. std::random_device
 // (websocketpp's default) runs RDSEED for every frame, which on virtual
 // machines costs tens of microseconds: it made piping a million lines 15x slower.
+// Hook 14 in net/wspp/README.md.
 class MaskKeyGenerator {
 public:
     using result_type = std::uint32_t;
@@ -151,21 +161,20 @@ public:
     using weak_ptr = std::weak_ptr<ServerMessageManager>;
     using message_ptr = std::shared_ptr<ServerMessage>;
 
-    // The connection creates its manager in its constructor; the server picks
-    // it up right after get_connection() (one loop thread, so no race), and
-    // so does the transport for its DeflateSetting.
+    // The connection creates its manager in its constructor; the server
+    // takes it right after get_connection() (hook 12 in net/wspp/README.md),
+    // and the transport takes its DeflateSetting (hook 15).
     ServerMessageManager() {
-        latest() = this;
-        DeflateSetting::latest() = this;
+        handoff().give(this);
+        DeflateSetting::handoff().give(this);
     }
     ~ServerMessageManager() {
-        // Never left dangling.
-        if (latest() == this) latest() = nullptr;
-        if (DeflateSetting::latest() == this) DeflateSetting::latest() = nullptr;
+        handoff().withdraw(this);
+        DeflateSetting::handoff().withdraw(this);
     }
-    static ServerMessageManager*& latest() {
-        static thread_local ServerMessageManager* last = nullptr;
-        return last;
+    static Handoff<ServerMessageManager>& handoff() {
+        static thread_local Handoff<ServerMessageManager> slot("the server connection's message manager");
+        return slot;
     }
 
     message_ptr get_message();
@@ -179,6 +188,9 @@ class ServerMessage : public websocketpp::message_buffer::message<ServerMessageM
 public:
     using message::message;
     using ptr = std::shared_ptr<ServerMessage>;
+    // Hook 13 in net/wspp/README.md, as hook 11.
+    static_assert(std::is_same_v<decltype(&message::set_terminal), void (message::*)(bool)>,
+                  "websocketpp's message::set_terminal changed: see hook 13 in net/wspp/README.md");
     void set_terminal(bool value) {
         bool error_close = value && is_error_close_frame(get_opcode(), get_header(), get_payload());
         if (error_close && record) {

@@ -3,6 +3,8 @@
 // Part of the websocketpp layer: included through wspp.hpp only.
 #pragma once
 
+#include "net/wspp/transport_members.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -29,11 +31,13 @@ namespace wskit::detail {
 template <class config>
 class ServerTransportConnection : public websocketpp::transport::asio::connection<config> {
     using base = websocketpp::transport::asio::connection<config>;
+    using Upstream = TransportConnectionMembers<config>;
 
 public:
     using base::base;
-    using base::async_write;
 
+    // Hook 21 in net/wspp/README.md.
+    static_assert(Upstream::same_write_buffers, "websocketpp's async_write changed: see hook 21 in net/wspp/README.md");
     void async_write(std::vector<websocketpp::transport::buffer> const& bufs,
                      websocketpp::transport::write_handler handler) {
         in_flight_frames = bufs.size() / 2;  // a header and a payload each
@@ -50,6 +54,9 @@ public:
         });
     }
 
+    // Hook 22 in net/wspp/README.md.
+    static_assert(Upstream::same_read_at_least,
+                  "websocketpp's async_read_at_least changed: see hook 22 in net/wspp/README.md");
     void async_read_at_least(size_t num_bytes, char* buf, size_t len, websocketpp::transport::read_handler handler) {
         if (reads_held_) {
             // websocketpp's read handler binds the connection as a raw
@@ -70,8 +77,10 @@ public:
     // websocketpp writes the answer to the request (write_http_response: a
     // handshake's 101 or refusal, a page) with this overload, and frames
     // with the one above: the first call here carries the answer exactly
-    // as it goes out, for on_answer_written. Its completion is reported to
-    // on_write_done too (a refusal or a page is the last write).
+    // as it goes out, for on_answer_written (hook 23 in net/wspp/README.md).
+    // Its completion is reported to on_write_done too (a refusal or a page
+    // is the last write).
+    static_assert(Upstream::same_write_bytes, "websocketpp's async_write changed: see hook 23 in net/wspp/README.md");
     void async_write(char const* buf, size_t len, websocketpp::transport::write_handler handler) {
         if (on_answer_written) {
             auto report = std::move(on_answer_written);
@@ -99,7 +108,9 @@ public:
     // websocketpp still has a read pending on the stream: it sat out the
     // whole 5 s shutdown timeout, and the connection (and a --max-clients
     // slot) stayed taken that long. Cancelling the pending read first lets
-    // the shutdown read the peer's answer (or its EOF) itself.
+    // the shutdown read the peer's answer (or its EOF) itself (hook 24 in
+    // net/wspp/README.md).
+    static_assert(Upstream::same_shutdown, "websocketpp's async_shutdown changed: see hook 24 in net/wspp/README.md");
     void async_shutdown(websocketpp::transport::shutdown_handler callback) {
         held_read_ = nullptr;
         if constexpr (std::is_same_v<typename config::socket_type, websocketpp::transport::asio::tls_socket::endpoint>) {
@@ -127,12 +138,12 @@ struct ServerTransport : websocketpp::transport::asio::endpoint<config> {
     using transport_con_type = ServerTransportConnection<config>;
 
     // websocketpp calls this right after constructing a connection, whose
-    // message manager has just registered itself (see DeflateSetting).
+    // message manager has just handed itself over (hook 15 in
+    // net/wspp/README.md).
+    static_assert(TransportEndpointMembers<config>::same_init,
+                  "websocketpp's transport init changed: see hook 15 in net/wspp/README.md");
     std::error_code init(typename base::transport_con_ptr tcon) {
-        if (auto*& setting = DeflateSetting::latest()) {
-            setting->policy = deflate_policy;
-            setting = nullptr;
-        }
+        DeflateSetting::handoff().take().policy = deflate_policy;
         return base::init(tcon);
     }
 

@@ -1,6 +1,8 @@
 // The only header that includes websocketpp and Asio (with its parts in
 // wspp/, which need these includes first). Included by the few *_impl.cpp
 // files; everything else in the library stays plain C++.
+// Every place where wskit changes websocketpp's behaviour is a hook listed in
+// net/wspp/README.md.
 #pragma once
 
 #include <websocketpp/client.hpp>
@@ -8,6 +10,13 @@
 #include <websocketpp/config/asio.hpp>
 #include <websocketpp/config/asio_client.hpp>
 #include <websocketpp/server.hpp>
+#include <websocketpp/version.hpp>
+
+// Each hook relies on what 0.8.2 does; another version may do it otherwise.
+// Checked before the parts below, whose own checks would fail less clearly.
+static_assert(websocketpp::major_version == 0 && websocketpp::minor_version == 8 && websocketpp::patch_version == 2,
+              "wskit's hooks into websocketpp are written for 0.8.2: go through lib/src/net/wspp/README.md, hook by "
+              "hook, before changing this");
 
 #include <asio/ssl.hpp>
 
@@ -48,8 +57,14 @@ using AccessLog = websocketpp::log::basic<Concurrency, websocketpp::log::alevel>
 // websocketpp's error log. Kept as its own type so that a client can drop
 // what is not an error: after a close handshake that wskit runs itself (see
 // Client's close()), websocketpp still logs the server's end of the TCP
-// connection as "End of File".
+// connection as "End of File". Hook 28 in net/wspp/README.md.
 class ErrorLog : public websocketpp::log::basic<Concurrency, websocketpp::log::elevel> {
+    using WriteString = void (basic::*)(websocketpp::log::level, std::string const&);
+    using WriteChars = void (basic::*)(websocketpp::log::level, char const*);
+    // write is overloaded: a cast that finds no such overload fails to compile.
+    static_assert(std::is_same_v<decltype(static_cast<WriteString>(&basic::write)), WriteString> &&
+                  std::is_same_v<decltype(static_cast<WriteChars>(&basic::write)), WriteChars>);
+
 public:
     using basic::basic;
     void write(websocketpp::log::level channel, std::string const& msg) {
@@ -92,7 +107,8 @@ struct Config : Core {
     struct transport_config : Core::transport_config {
         // A client's whole opening is bounded by --connect-timeout, with a
         // timer of its own (websocketpp's are fixed at compile time, 5 s):
-        // these only keep a forgotten operation from living forever.
+        // these only keep a forgotten operation from living forever (hook
+        // 34 in net/wspp/README.md).
         static constexpr bool is_client = std::is_same_v<Core, websocketpp::config::core_client>;
         static const long client_backstop = 24L * 3600 * 1000;
         static const long timeout_dns_resolve = is_client ? client_backstop : Core::transport_config::timeout_dns_resolve;
@@ -136,8 +152,10 @@ using TlsServerConfig = ServerConfig<websocketpp::transport::asio::tls_socket::e
 // extension negotiation is wskit's (compression.hpp) in both roles.
 // Explicit specializations of four members of websocketpp's processor for
 // wskit's own configs (the rest of it stays websocketpp's); each repeats
-// websocketpp's checks and adds its own. They must be seen before anything
-// instantiates a connection, which is why they live here.
+// websocketpp's checks and adds its own (hooks 17 to 20 in
+// net/wspp/README.md, which says where in websocketpp each copy comes from).
+// They must be seen before anything instantiates a connection, which is why
+// they live here.
 namespace websocketpp::processor {
 namespace wskit_strict {
 
@@ -251,6 +269,38 @@ using TlsClient = websocketpp::client<TlsClientConfig>;
 using PlainServer = websocketpp::server<PlainServerConfig>;
 using TlsServer = websocketpp::server<TlsServerConfig>;
 
+// websocketpp takes every hook type from its config by name; a config member
+// it no longer read would be ignored, silently, and its own default used. So:
+// the types its endpoint, connection, transport and processor run on are
+// wskit's (see net/wspp/README.md).
+template <class Config, class Request, class Response, class Message, class Transport>
+constexpr bool runs_on_hooks() {
+    using Connection = websocketpp::connection<Config>;
+    using Endpoint = websocketpp::endpoint<Connection, Config>;
+    using TransportConnection = typename Transport::transport_con_type;
+    using Processor = websocketpp::processor::hybi13<Config>;
+    using Manager = typename Config::con_msg_manager_type;
+    return std::is_base_of_v<Transport, Endpoint> && std::is_base_of_v<TransportConnection, Connection> &&
+           std::is_same_v<typename Connection::request_type, Request> &&
+           std::is_same_v<typename Connection::response_type, Response> &&
+           std::is_same_v<typename Connection::message_type, Message> &&
+           std::is_same_v<typename Connection::con_msg_manager_type, Manager> &&
+           std::is_same_v<typename Manager::message_ptr, std::shared_ptr<Message>> &&
+           std::is_same_v<typename Connection::elog_type, ErrorLog> &&
+           std::is_same_v<typename TransportConnection::elog_type, ErrorLog> &&
+           std::is_same_v<typename Connection::rng_type, MaskKeyGenerator> &&
+           std::is_same_v<typename Processor::rng_type, MaskKeyGenerator> &&
+           std::is_same_v<typename Processor::permessage_deflate_type, DeflateExtension>;
+}
+static_assert(runs_on_hooks<PlainClientConfig, PinnedRequest, CompleteBodyResponse, ClientMessage,
+                            ClientTransport<PlainClientConfig::transport_config>>());
+static_assert(runs_on_hooks<TlsClientConfig, PinnedRequest, CompleteBodyResponse, ClientMessage,
+                            ClientTransport<TlsClientConfig::transport_config>>());
+static_assert(runs_on_hooks<PlainServerConfig, StrictVersionRequest, websocketpp::http::parser::response,
+                            ServerMessage, ServerTransport<PlainServerConfig::transport_config>>());
+static_assert(runs_on_hooks<TlsServerConfig, StrictVersionRequest, websocketpp::http::parser::response,
+                            ServerMessage, ServerTransport<TlsServerConfig::transport_config>>());
+
 using SslContextPtr = std::shared_ptr<asio::ssl::context>;
 
 // websocketpp's logs are silent (its access log would write to stdout) unless
@@ -294,8 +344,8 @@ Event close_event(const Connection& con, bool failed_here) {
 
 // RFC 6455 8.1: a text message must end on a whole character. websocketpp
 // checks every fragment but, for a fragmented message, not that the last one
-// completes its character; this fails such a message with 1007. Returns true
-// when the message was rejected.
+// completes its character; this fails such a message with 1007 (hook 30 in
+// net/wspp/README.md). Returns true when the message was rejected.
 template <class Connection, class MessagePtr>
 bool reject_truncated_text(Connection& con, const MessagePtr& msg) {
     if (msg->get_opcode() != websocketpp::frame::opcode::text || !ends_mid_character(msg->get_payload()))
