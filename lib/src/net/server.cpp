@@ -3,6 +3,7 @@
 #include "net/descriptors.hpp"
 #include "net/server_accept.hpp"
 #include "net/server_frames.hpp"
+#include "net/send_flow.hpp"
 #include "net/server_impl.hpp"
 #include "proto/handshake_policy.hpp"
 #include "proto/headers.hpp"
@@ -36,15 +37,14 @@ class ServerImpl final : public Server::Impl {
     using Clock = std::chrono::steady_clock;
     static constexpr bool tls = std::is_same_v<Endpoint, detail::TlsServer>;
 
+    using Flow = detail::SendFlow<connection_type>;
+
     struct Connection {
-        connection_type* con = nullptr;
-        BackpressureState backpressure;
-        EventLoop::TimerId backlog_timer = 0;  // re-checks a backlog over the cap when its grace ends
-        // Set when backpressure closed it: its close event reports that,
-        // not how the unanswered close handshake ended.
-        std::optional<std::pair<int, std::string>> backlog_close;
+        Connection(connection_type* connection, EventLoop& loop, const BackpressureLimits& limits)
+            : con(connection), flow(loop, limits) {}
+        connection_type* con;
+        Flow flow;
         HttpRequest request;  // the opening handshake's, for Server::request
-        bool held_by_owner = false;  // Server::pause_reading
         // permessage-deflate agreed: the window the client inflates our
         // frames with (server_max_window_bits); 0 when not agreed.
         int deflate_window = 0;
@@ -88,8 +88,6 @@ public:
 
     ~ServerImpl() override {
         if (all_closed_timer_) loop_.cancel(all_closed_timer_);
-        for (auto& [id, c] : connections_)
-            if (c.backlog_timer) loop_.cancel(c.backlog_timer);
     }
 
     void listen() override {
@@ -113,7 +111,7 @@ public:
         if (!ec) {
             ++stats.messages_out;
             stats.bytes_out += message.payload.size();
-            queued(id, it->second);
+            queued(it->second);
         }
     }
 
@@ -124,7 +122,7 @@ public:
         if (!it->second.con->send(frame)) {
             ++stats.messages_out;
             stats.bytes_out += frame->get_payload().size();
-            queued(id, it->second);
+            queued(it->second);
         }
     }
 
@@ -168,14 +166,7 @@ public:
 
     void hold_reading(ConnId id, bool hold) override {
         auto it = connections_.find(id);
-        if (it == connections_.end() || it->second.held_by_owner == hold) return;
-        auto& c = it->second;
-        c.held_by_owner = hold;
-        // Held by the transport (hook 22 in net/wspp/README.md).
-        if (hold)
-            c.con->hold_reads();
-        else if (!c.backpressure.paused)
-            c.con->release_reads();
+        if (it != connections_.end()) it->second.flow.hold_for_owner(*it->second.con, hold);
     }
 
 private:
@@ -184,76 +175,21 @@ private:
         diagnose(DiagnosticKind::warning, text);
     }
 
-    // --- backpressure ---------------------------------------------------
+    // --- backpressure (SendFlow) --------------------------------------
 
-    // What websocketpp still holds, and what its transport is writing (hook
-    // 21 in net/wspp/README.md).
-    static std::size_t unsent(const connection_type& con) {
-        return con.get_buffered_amount() + con.in_flight_bytes +
-               frame_overhead * (con.queued_frames + con.in_flight_frames);
-    }
+    static std::size_t unsent(const connection_type& con) { return Flow::unsent(con); }
 
     // After the server has queued a frame on the connection (the caller
     // found it: once per frame sent, a second lookup would be the only one).
-    void queued(ConnId id, Connection& c) {
-        ++c.con->queued_frames;
-        check_backpressure(id, c);
-    }
+    void queued(Connection& c) { c.flow.queued(*c.con); }
 
     // After each completed write (see ServerTransportConnection): the
     // backlog may have shrunk below a mark, or be gone.
     void on_write_done(ConnId id) {
         auto it = connections_.find(id);
         if (it == connections_.end()) return;
-        check_backpressure(id, it->second);
+        it->second.flow.check(*it->second.con);
         if (unsent(*it->second.con) == 0) emit_flow(EventType::drained, id);
-    }
-
-    // Whenever the unsent bytes may have changed: after queueing, and after
-    // each completed write.
-    void check_backpressure(ConnId id) {
-        auto it = connections_.find(id);
-        if (it != connections_.end()) check_backpressure(id, it->second);
-    }
-
-    void check_backpressure(ConnId id, Connection& c) {
-        std::size_t bytes = unsent(*c.con);
-        // The common case, once per echoed message: nothing to do, and no
-        // need to read the clock.
-        if (!c.backpressure.paused && !c.backpressure.over_cap_since && bytes <= limits_.high_mark) return;
-        auto now = Clock::now();
-        auto step = backpressure_step(limits_, c.backpressure, bytes, now);
-        // A connection already closing is left to its close handshake timeout.
-        if (step.action == BackpressureAction::close && c.con->get_state() != wpp::session::state::open) return;
-        c.backpressure = step.next;
-        switch (step.action) {
-            case BackpressureAction::pause_reading: c.con->hold_reads(); break;
-            case BackpressureAction::resume_reading:
-                if (!c.held_by_owner) c.con->release_reads();
-                break;
-            case BackpressureAction::close: {
-                // The close frame waits behind the backlog; if the peer never
-                // reads it, the close handshake timeout drops the connection.
-                wpp::lib::error_code ec;
-                auto reason = limits_.hard_cap && bytes > limits_.hard_cap
-                                  ? fmt::format("send backlog over {} bytes: the client is not reading", limits_.hard_cap)
-                                  : fmt::format("send backlog over {} bytes for {} s: the client is not reading",
-                                                limits_.max_backlog, limits_.grace.count() / 1000.0);
-                c.backlog_close.emplace(wpp::close::status::policy_violation, reason);
-                c.con->close(wpp::close::status::policy_violation, reason, ec);
-                return;
-            }
-            case BackpressureAction::none: break;
-        }
-        if (c.backpressure.over_cap_since && !c.backlog_timer) {
-            auto due = std::chrono::ceil<std::chrono::milliseconds>(*c.backpressure.over_cap_since + limits_.grace - now);
-            c.backlog_timer = loop_.after(std::max(due, std::chrono::milliseconds(1)), [this, id] {
-                auto found = connections_.find(id);
-                if (found == connections_.end()) return;
-                found->second.backlog_timer = 0;
-                check_backpressure(id);
-            });
-        }
     }
 
     // --- handlers -------------------------------------------------------
@@ -327,8 +263,7 @@ private:
         con->wskit_id = id;
         con->compressed = options.compress && !con->get_response_header("Sec-WebSocket-Extensions").empty();
         ++stats.connections_total;
-        auto& c = connections_[id];
-        c.con = con.get();
+        auto& c = connections_.try_emplace(id, con.get(), loop_, limits_).first->second;
         c.request = detail::to_http_request(*con);
         con->on_answer_written = nullptr;
         con->on_write_done = [this, id] { on_write_done(id); };
@@ -373,7 +308,7 @@ private:
         // like any frame, so a ping flood is bounded too.
         if (type == EventType::ping) {
             auto it = connections_.find(con->wskit_id);
-            if (it != connections_.end()) queued(it->first, it->second);
+            if (it != connections_.end()) queued(it->second);
         }
         if (!handlers_.on_event) return true;
         Event e;
@@ -389,11 +324,10 @@ private:
         auto con = endpoint_.get_con_from_hdl(hdl);
         ConnId id = con->wskit_id;
         con->on_write_done = nullptr;
-        std::optional<std::pair<int, std::string>> backlog_close;
+        std::optional<typename Flow::CloseReason> backlog_close;
         auto it = connections_.find(id);
         if (it != connections_.end()) {
-            if (it->second.backlog_timer) loop_.cancel(it->second.backlog_timer);
-            backlog_close = std::move(it->second.backlog_close);
+            backlog_close = it->second.flow.take_close();
             connections_.erase(it);
         }
         if (!handlers_.on_event) return;
