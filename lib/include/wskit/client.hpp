@@ -99,8 +99,8 @@ public:
     ExitCode exit_code() const;
     const std::string& error_message() const;
     // True once the connection is over for the library too (its close or
-    // failure has been handled): the Client may then be destroyed, from
-    // another handler than its own.
+    // failure has been handled); the finished event says so from the loop.
+    // The Client may then be destroyed, from another handler than its own.
     bool finished() const;
 
     struct Impl;

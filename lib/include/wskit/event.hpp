@@ -30,11 +30,14 @@ enum class EventType {
     // Flow events, for the owner's bookkeeping and never printed:
     drained,     // a connection's unsent bytes reached zero (all written to its socket); `conn`
     all_closed,  // a server's last connection is gone after shutdown(), or at once when it had none
+    finished,    // a client is done with its connection, after its close or error event: it may be destroyed now
 };
 
-// Flow events (drained, all_closed) tell the owner when to go on instead of
-// polling; printers and logs skip them.
-inline bool is_flow_event(EventType type) { return type == EventType::drained || type == EventType::all_closed; }
+// Flow events (drained, all_closed, finished) tell the owner when to go on
+// instead of polling; printers and logs skip them.
+inline bool is_flow_event(EventType type) {
+    return type == EventType::drained || type == EventType::all_closed || type == EventType::finished;
+}
 
 enum class Direction { in, out };
 

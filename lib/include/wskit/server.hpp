@@ -87,6 +87,9 @@ public:
     };
 
     Server(EventLoop& loop, ServerOptions options, Handlers handlers);
+    // Destroy a Server once its loop will run no more of its handlers: after
+    // the loop has stopped for good, or after shutdown() and all_closed.
+    // websocketpp's pending accept still refers to the endpoint otherwise.
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;

@@ -88,6 +88,7 @@ private:
                 finish();
                 break;
             case EventType::error: finish(); break;
+            case EventType::finished: loop_.stop(); break;
             default: break;
         }
     }
@@ -124,14 +125,14 @@ private:
         next_ping();
     }
 
-    // The loop stops once the Client is done with the connection too (after
-    // a timeout it still tears the socket down).
+    // After the close or error event. The loop stops at the finished event,
+    // once the Client is done with the connection too (after a timeout it
+    // still tears the socket down); 5 s at most: the report is due even if
+    // the teardown hangs.
     void finish() {
         loop_.cancel(ping_timer_);
         loop_.cancel(settle_timer_);
-        // 5 s at most: the report is due even if the teardown hangs.
-        if (client_->finished() || ++finish_polls_ > 500) return loop_.stop();
-        loop_.after(std::chrono::milliseconds(10), [this] { finish(); });
+        loop_.after(std::chrono::seconds(5), [this] { loop_.stop(); });
     }
 
     InspectReport report(const Client& client) {
@@ -257,7 +258,6 @@ private:
     bool close_sent_ = false;
     Clock::time_point opened_at_, last_frame_at_;
     EventLoop::TimerId settle_timer_ = 0;
-    int finish_polls_ = 0;
 };
 
 }  // namespace

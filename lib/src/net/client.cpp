@@ -203,7 +203,7 @@ void ClientImpl<Endpoint>::on_open() {
 template <class Endpoint>
 void ClientImpl<Endpoint>::on_close() {
     open_ = false;
-    finished = true;
+    mark_finished();
     for (auto id : {close_timer_, ping_timer_, connect_timer_, pings_timer_}) loop_.cancel(id);
     const bool failed_here = we_failed_it();
     Event e = close_event(*con_, failed_here);
@@ -254,6 +254,18 @@ void ClientImpl<Endpoint>::emit_error() {
     e.type = EventType::error;
     e.text = error;
     on_event_(e);
+}
+
+template <class Endpoint>
+void ClientImpl<Endpoint>::mark_finished() {
+    if (finished) return;
+    finished = true;
+    finished_timer_ = loop_.after(std::chrono::milliseconds(0), [this] {
+        finished_timer_ = 0;
+        Event e;
+        e.type = EventType::finished;
+        on_event_(e);
+    });
 }
 
 // This file's members, for both endpoints (see client_impl.hpp).

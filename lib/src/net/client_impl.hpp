@@ -92,7 +92,7 @@ public:
     }
 
     ~ClientImpl() override {
-        for (auto id : {close_timer_, ping_timer_, connect_timer_, abort_timer_, body_timer_, pings_timer_})
+        for (auto id : {close_timer_, ping_timer_, connect_timer_, abort_timer_, body_timer_, pings_timer_, finished_timer_})
             loop_.cancel(id);
         // A handler still pending may keep the connection after us: its
         // hooks must not call back.
@@ -255,6 +255,11 @@ private:
     bool record_failure_of(const OpeningOutcome& outcome);
 
     void emit_error();
+    // The connection is over for websocketpp too (its fail or close handler
+    // has run, or it never started). The finished event follows from the
+    // loop, after the close or error event, once websocketpp's handler has
+    // returned: the owner may then destroy the Client.
+    void mark_finished();
 
     // --connect-timeout covers everything before the open: websocketpp's own
     // timers are fixed at compile time (5 s for TCP), so this one decides.
@@ -294,6 +299,7 @@ private:
     EventLoop::TimerId connect_timer_ = 0;
     EventLoop::TimerId abort_timer_ = 0;
     EventLoop::TimerId body_timer_ = 0;
+    EventLoop::TimerId finished_timer_ = 0;  // the finished event, and fail()'s error before it
     ConnectPhase phase_ = ConnectPhase::connect;
     std::string proxy_;  // host:port of the proxy, when there is one
     TraceHandler trace_;  // -v lines; empty when nobody listens

@@ -51,7 +51,7 @@ void ClientImpl<Endpoint>::capture_handshake() {
 
 template <class Endpoint>
 void ClientImpl<Endpoint>::on_fail() {
-    finished = true;
+    mark_finished();
     loop_.cancel(connect_timer_);
     capture_handshake();
     const auto ec = con_->get_ec();
@@ -149,9 +149,13 @@ void ClientImpl<Endpoint>::wait_for_body_end() {
 
 template <class Endpoint>
 void ClientImpl<Endpoint>::fail(ExitCode code, std::string why) {
-    finished = true;
     record_failure(code, std::move(why));
-    loop_.post([this] { emit_error(); });
+    // From the loop, not from inside connect(); the finished event follows.
+    finished_timer_ = loop_.after(std::chrono::milliseconds(0), [this] {
+        finished_timer_ = 0;
+        emit_error();
+        mark_finished();
+    });
 }
 
 // This file's members, for both endpoints (see client_impl.hpp).

@@ -17,6 +17,7 @@ const char* event_name(EventType type) {
         case EventType::reconnect: return "reconnect";
         case EventType::drained: return "drained";
         case EventType::all_closed: return "all_closed";
+        case EventType::finished: return "finished";
     }
     return "?";
 }

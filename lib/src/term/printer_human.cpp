@@ -68,6 +68,7 @@ public:
             case EventType::listening: // idem
             case EventType::drained:
             case EventType::all_closed:
+            case EventType::finished:
                 return;
         }
     }

@@ -103,6 +103,7 @@ std::string event_to_json(const Event& e) {
             break;
         case EventType::drained:
         case EventType::all_closed:
+        case EventType::finished:
             break;
     }
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

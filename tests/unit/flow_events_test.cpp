@@ -1,11 +1,14 @@
-// The flow events (drained, all_closed) and the diagnostics sink, on a real
-// loop with a real server and client on 127.0.0.1.
+// The flow events (drained, all_closed, finished) and the diagnostics sink,
+// on a real loop with a real server and client on 127.0.0.1.
 #include <wskit/client.hpp>
 #include <wskit/diagnostics.hpp>
 #include <wskit/server.hpp>
 #include <wskit/url.hpp>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <memory>
 
 #include <string>
 #include <utility>
@@ -93,6 +96,75 @@ TEST_CASE("client: drained comes once what it sent has been written", "[events]"
     CHECK(backlog_after_send > 0);
     REQUIRE(drained_backlogs.size() == 1);
     CHECK(drained_backlogs[0] == 0);
+}
+
+// finished comes after the last event a client gives, once the library is
+// done with the connection: the owner may destroy the Client then.
+TEST_CASE("client: finished follows the close event, and the client may be destroyed then", "[events]") {
+    EventLoop loop;
+    Server s(loop, ServerOptions{}, Server::Handlers{});
+    s.listen();
+    std::vector<EventType> seen;
+    bool finished_then = false;
+    std::unique_ptr<Client> client;
+    client = std::make_unique<Client>(loop, client_to(s), [&](const Event& e) {
+        if (e.type != EventType::drained) seen.push_back(e.type);
+        if (e.type == EventType::open) client->close(1000, "bye");
+        if (e.type == EventType::finished) {
+            finished_then = client->finished();
+            loop.post([&] {
+                client.reset();
+                loop.stop();
+            });
+        }
+    });
+    client->connect();
+    loop.after(give_up, [&] { loop.stop(); });
+    loop.run();
+    CHECK(seen == std::vector<EventType>{EventType::open, EventType::close, EventType::finished});
+    CHECK(finished_then);
+    CHECK_FALSE(client);
+}
+
+TEST_CASE("client: finished follows the error event of a connection that never opened", "[events]") {
+    std::uint16_t port = 0;
+    {
+        EventLoop never_run;
+        Server s(never_run, ServerOptions{}, Server::Handlers{});
+        s.listen();
+        port = s.port();
+    }  // nothing listens there now
+    EventLoop loop;
+    ClientOptions o;
+    o.url = parse_url(fmt::format("ws://127.0.0.1:{}/", port));
+    std::vector<EventType> seen;
+    Client client(loop, o, [&](const Event& e) {
+        seen.push_back(e.type);
+        if (e.type == EventType::finished) loop.stop();
+    });
+    client.connect();
+    loop.after(give_up, [&] { loop.stop(); });
+    loop.run();
+    CHECK(seen == std::vector<EventType>{EventType::error, EventType::finished});
+    CHECK(client.exit_code() == ExitCode::connect);
+}
+
+TEST_CASE("client: a request it cannot make gives error then finished, from the loop", "[events]") {
+    EventLoop loop;
+    ClientOptions o;
+    o.url = parse_url("ws://127.0.0.1:1/");
+    o.proxy = "gopher://proxy.test";  // no such kind of proxy
+    std::vector<EventType> seen;
+    Client client(loop, o, [&](const Event& e) {
+        seen.push_back(e.type);
+        if (e.type == EventType::finished) loop.stop();
+    });
+    client.connect();
+    CHECK(seen.empty());  // not from inside connect()
+    loop.after(give_up, [&] { loop.stop(); });
+    loop.run();
+    CHECK(seen == std::vector<EventType>{EventType::error, EventType::finished});
+    CHECK(client.exit_code() == ExitCode::usage);
 }
 
 TEST_CASE("server: all_closed follows the last close event after shutdown", "[events]") {
