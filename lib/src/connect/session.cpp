@@ -88,7 +88,7 @@ private:
     detail::Retry::Effects retry_effects() {
         detail::Retry::Effects effects;
         effects.diagnostic = [this](const std::string& line) { print_error(line); };
-        effects.trace = [](const std::string& line) { std::fprintf(stderr, "* %s\n", line.c_str()); };
+        effects.trace = [](const std::string& line) { print_trace_line({TraceLine::Kind::info, line}); };
         effects.show = [this](const Event& e) { print(e); };
         effects.fail = [this](ExitCode code) { closer_.finish(to_int(code)); };
         effects.follow = [this] { loop_.post([this] { start_client(client_->take_unsent()); }); };
