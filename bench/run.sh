@@ -166,8 +166,8 @@ wscat_time() {
 
 log "== pipe throughput against the baseline server (median of $REPS)"
 if [ ! -x "$WSCAT" ]; then
-  log "  wscat is missing; running scripts/test.sh once installs it"
-  bash "$ROOT/scripts/test.sh" >&2 || true
+  log "  wscat is missing: installing the Node peers into $BUILD/npm"
+  (build_dir=$BUILD && source "$ROOT/scripts/common.sh" && install_node_peers "$build_dir") >&2 || true
 fi
 start_server "$BASE_SERVER"
 PIPE_PID=$SERVER_PID PIPE_URL=$SERVER_URL

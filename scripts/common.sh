@@ -36,6 +36,22 @@ install_packages() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# The Node peers (ws, wscat, playwright-core) under $1/npm, as
+# tests/e2e/package.json lists them: the end-to-end tests and bench/run.sh
+# use them.
+install_node_peers() {
+  local dir="$1/npm"
+  if [ ! -f "$dir/package.json" ] || ! cmp -s "$ROOT/tests/e2e/package.json" "$dir/package.json"; then
+    mkdir -p "$dir"
+    cp "$ROOT/tests/e2e/package.json" "$dir/package.json"
+    rm -rf "$dir/node_modules"
+  fi
+  if [ ! -d "$dir/node_modules" ]; then
+    log "installing npm packages into $dir"
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
+
 # Configures $BUILD (Release unless the arguments say otherwise), once: the
 # arguments apply to a new build folder only.
 configure() {
