@@ -1,4 +1,7 @@
-// Server::Impl: one websocketpp server endpoint, plain or TLS.
+// Server::Impl: one websocketpp server endpoint, plain or TLS: its set-up and
+// websocketpp's handlers, which all read and write the connection table (the
+// accept loop, the handshake policy, prepared frames and each connection's
+// send flow live in their own files).
 #include "proto/deflate_codec.hpp"
 #include "net/descriptors.hpp"
 #include "net/server_accept.hpp"
