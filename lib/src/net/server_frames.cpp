@@ -11,7 +11,8 @@ namespace wskit {
 namespace detail {
 
 const std::shared_ptr<ServerMessage>& deflated(const std::shared_ptr<ServerMessage>& plain, int window) {
-    auto& slot = plain->deflated[static_cast<std::size_t>(window)];
+    if (!plain->deflated) plain->deflated = std::make_unique<ServerMessage::DeflatedForms>();
+    auto& slot = (*plain->deflated)[static_cast<std::size_t>(window - min_window_bits)];
     if (slot) return slot;
     namespace frame = websocketpp::frame;
     std::string payload;
@@ -44,7 +45,7 @@ Server::Frame Server::prepare(Message message) const {
     if (impl_->spare) {
         data = std::move(impl_->spare);
         data->set_opcode(op);
-        data->deflated = {};
+        data->deflated.reset();
     } else {
         data = std::make_shared<detail::ServerMessage>(nullptr, op, 0);
     }
