@@ -273,7 +273,7 @@ private:
         std::optional<DeflateParams> compression;
         if (con->compressed) compression = read_deflate_response(con->get_response_header("Sec-WebSocket-Extensions"));
         if (compression) c.deflate_window = compression->server_max_window_bits;
-        forget_handshake(*con);
+        detail::forget_handshake(*con);
         if (handlers_.on_event) {
             Event e;
             e.type = EventType::open;
@@ -287,18 +287,6 @@ private:
             e.compression = compression;
             handlers_.on_event(e);
         }
-    }
-
-    // websocketpp keeps the opening handshake's request and response (the
-    // raw head, header maps) for the connection's life, and reads neither
-    // once it is open; what wskit reports later is its own copy
-    // (Connection::request). Freed, an idle connection holds ~1 KiB less
-    // (hook 35 in net/wspp/README.md).
-    static void forget_handshake(connection_type& con) {
-        using Request = typename connection_type::request_type;
-        using Response = typename connection_type::response_type;
-        const_cast<Request&>(con.get_request()) = Request{};
-        const_cast<Response&>(con.get_response()) = Response{};
     }
 
     void on_message(wpp::connection_hdl hdl, const message_ptr& msg) {
