@@ -61,23 +61,24 @@ public:
     }
 
     // Whenever the unsent bytes may have changed: after queueing, and after
-    // each completed write.
-    void check(Connection& con) {
+    // each completed write. Returns them, as unsent() would.
+    std::size_t check(Connection& con) {
         std::size_t bytes = unsent(con);
         // The common case, once per echoed message: nothing to do, and no
         // need to read the clock.
-        if (!state_.paused && !state_.over_cap_since && bytes <= limits_.high_mark) return;
+        if (!state_.paused && !state_.over_cap_since && bytes <= limits_.high_mark) return bytes;
         auto now = Clock::now();
         auto step = backpressure_step(limits_, state_, bytes, now);
         // A connection already closing is left to its close handshake timeout.
-        if (step.action == BackpressureAction::close && con.get_state() != websocketpp::session::state::open) return;
+        if (step.action == BackpressureAction::close && con.get_state() != websocketpp::session::state::open)
+            return bytes;
         state_ = step.next;
         switch (step.action) {
             case BackpressureAction::pause_reading: con.hold_reads(); break;
             case BackpressureAction::resume_reading:
                 if (!held_by_owner_) con.release_reads();
                 break;
-            case BackpressureAction::close: return close(con, bytes);
+            case BackpressureAction::close: close(con, bytes); return bytes;
             case BackpressureAction::none: break;
         }
         if (state_.over_cap_since && !timer_) {
@@ -87,6 +88,7 @@ public:
                 check(con);
             });
         }
+        return bytes;
     }
 
     // Set when this closed the connection: its close event reports that,

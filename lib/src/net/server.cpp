@@ -37,7 +37,6 @@ class ServerImpl final : public Server::Impl {
     using connection_type = typename Endpoint::connection_type;
     using connection_ptr = typename Endpoint::connection_ptr;
     using message_ptr = typename Endpoint::message_ptr;
-    using Clock = std::chrono::steady_clock;
     static constexpr bool tls = std::is_same_v<Endpoint, detail::TlsServer>;
 
     using Flow = detail::SendFlow<connection_type>;
@@ -159,7 +158,7 @@ public:
 
     std::size_t buffered_amount(ConnId id) const override {
         auto it = connections_.find(id);
-        return it == connections_.end() ? 0 : unsent(*it->second.con);
+        return it == connections_.end() ? 0 : Flow::unsent(*it->second.con);
     }
 
     const HttpRequest* request(ConnId id) const override {
@@ -180,8 +179,6 @@ private:
 
     // --- backpressure (SendFlow) --------------------------------------
 
-    static std::size_t unsent(const connection_type& con) { return Flow::unsent(con); }
-
     // After the server has queued a frame on the connection (the caller
     // found it: once per frame sent, a second lookup would be the only one).
     void queued(Connection& c) { c.flow.queued(*c.con); }
@@ -191,8 +188,7 @@ private:
     void on_write_done(ConnId id) {
         auto it = connections_.find(id);
         if (it == connections_.end()) return;
-        it->second.flow.check(*it->second.con);
-        if (unsent(*it->second.con) == 0) emit_flow(EventType::drained, id);
+        if (it->second.flow.check(*it->second.con) == 0) emit_flow(EventType::drained, id);
     }
 
     // --- handlers -------------------------------------------------------
