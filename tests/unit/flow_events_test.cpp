@@ -29,6 +29,29 @@ ClientOptions client_to(const Server& server) {
     return o;
 }
 
+// What a client that never opens gives: its events until finished, those
+// given from inside connect() among them, and its exit status.
+struct NeverOpened {
+    std::vector<EventType> seen_in_connect;
+    std::vector<EventType> seen;
+    ExitCode exit = ExitCode::ok;
+};
+
+NeverOpened events_until_finished(const ClientOptions& options) {
+    EventLoop loop;
+    NeverOpened r;
+    Client client(loop, options, [&](const Event& e) {
+        r.seen.push_back(e.type);
+        if (e.type == EventType::finished) loop.stop();
+    });
+    client.connect();
+    r.seen_in_connect = r.seen;
+    loop.after(give_up, [&] { loop.stop(); });
+    loop.run();
+    r.exit = client.exit_code();
+    return r;
+}
+
 }  // namespace
 
 TEST_CASE("server: drained comes once a large message has all been written", "[events]") {
@@ -134,37 +157,21 @@ TEST_CASE("client: finished follows the error event of a connection that never o
         s.listen();
         port = s.port();
     }  // nothing listens there now
-    EventLoop loop;
     ClientOptions o;
     o.url = parse_url(fmt::format("ws://127.0.0.1:{}/", port));
-    std::vector<EventType> seen;
-    Client client(loop, o, [&](const Event& e) {
-        seen.push_back(e.type);
-        if (e.type == EventType::finished) loop.stop();
-    });
-    client.connect();
-    loop.after(give_up, [&] { loop.stop(); });
-    loop.run();
-    CHECK(seen == std::vector<EventType>{EventType::error, EventType::finished});
-    CHECK(client.exit_code() == ExitCode::connect);
+    auto r = events_until_finished(o);
+    CHECK(r.seen == std::vector<EventType>{EventType::error, EventType::finished});
+    CHECK(r.exit == ExitCode::connect);
 }
 
 TEST_CASE("client: a request it cannot make gives error then finished, from the loop", "[events]") {
-    EventLoop loop;
     ClientOptions o;
     o.url = parse_url("ws://127.0.0.1:1/");
     o.proxy = "gopher://proxy.test";  // no such kind of proxy
-    std::vector<EventType> seen;
-    Client client(loop, o, [&](const Event& e) {
-        seen.push_back(e.type);
-        if (e.type == EventType::finished) loop.stop();
-    });
-    client.connect();
-    CHECK(seen.empty());  // not from inside connect()
-    loop.after(give_up, [&] { loop.stop(); });
-    loop.run();
-    CHECK(seen == std::vector<EventType>{EventType::error, EventType::finished});
-    CHECK(client.exit_code() == ExitCode::usage);
+    auto r = events_until_finished(o);
+    CHECK(r.seen_in_connect.empty());  // not from inside connect()
+    CHECK(r.seen == std::vector<EventType>{EventType::error, EventType::finished});
+    CHECK(r.exit == ExitCode::usage);
 }
 
 TEST_CASE("server: all_closed follows the last close event after shutdown", "[events]") {
