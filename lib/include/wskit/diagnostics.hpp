@@ -34,4 +34,9 @@ WSKIT_API void diagnose(DiagnosticKind kind, std::string_view text);
 // "wskit: TEXT", the form of every diagnostic line wskit writes.
 WSKIT_API std::string warning_line(std::string_view text);
 
+// A broken invariant of the library itself: writes "wskit: internal error:
+// TEXT" on stderr at once, past the sink (which may never get to write what
+// it is given), and aborts, in release builds too.
+[[noreturn]] WSKIT_API void internal_error(std::string_view text);
+
 }  // namespace wskit

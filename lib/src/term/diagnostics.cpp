@@ -1,6 +1,7 @@
 #include <wskit/diagnostics.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <utility>
 
 namespace wskit {
@@ -29,6 +30,14 @@ void diagnose(DiagnosticKind kind, std::string_view text) {
     // none expects, the lines on stderr.
     line += '\n';
     std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+void internal_error(std::string_view text) {
+    std::string line = warning_line("internal error: ");
+    line += text;
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::abort();
 }
 
 }  // namespace wskit

@@ -8,8 +8,9 @@
 // Part of the websocketpp layer, but plain C++: unit-tested on its own.
 #pragma once
 
-#include <cstdio>
-#include <cstdlib>
+#include <wskit/diagnostics.hpp>
+
+#include <string>
 
 namespace wskit::detail {
 
@@ -18,11 +19,9 @@ namespace wskit::detail {
 // hook relies on: the value would be lost, or taken by the wrong connection.
 // That is a programming error, caught in release builds too.
 [[noreturn]] inline void handoff_broken(const char* name, const char* problem) {
-    std::fprintf(stderr,
-                 "wskit: internal error: %s: %s; websocketpp no longer constructs its objects in the order wskit's "
-                 "hooks rely on (see lib/src/net/wspp/README.md)\n",
-                 name, problem);
-    std::abort();
+    internal_error(std::string(name) + ": " + problem +
+                   "; websocketpp no longer constructs its objects in the order wskit's hooks rely on (see "
+                   "lib/src/net/wspp/README.md)");
 }
 
 template <class T>
