@@ -73,10 +73,7 @@ private:
 struct DeflateSetting {
     std::optional<DeflatePolicy> policy;  // a server's; none: --compress not given, offers are ignored
     std::optional<DeflateOffer> offer;    // a client's, sent as its Sec-WebSocket-Extensions
-    static Handoff<DeflateSetting>& handoff() {
-        static thread_local Handoff<DeflateSetting> slot("the server connection's compression setting");
-        return slot;
-    }
+    static Handoff<DeflateSetting>& handoff() { return Handoff<DeflateSetting>::on_this_thread("the server connection's compression setting"); }
 };
 
 }  // namespace wskit::detail

@@ -31,6 +31,14 @@ public:
     Handoff(const Handoff&) = delete;
     Handoff& operator=(const Handoff&) = delete;
 
+    // The calling thread's hand-off of T (websocketpp constructs, and the
+    // taker takes, on the endpoint's one thread); `name` says what it carries
+    // when it breaks.
+    static Handoff& on_this_thread(const char* name) {
+        static thread_local Handoff slot(name);
+        return slot;
+    }
+
     // From the constructor websocketpp runs.
     void give(T* value) {
         if (value_) handoff_broken(name_, "the previous one was never taken");

@@ -51,10 +51,7 @@ public:
     // takes it right after get_connection() (hook 8 in net/wspp/README.md).
     ClientMessageManager() { handoff().give(this); }
     ~ClientMessageManager() { handoff().withdraw(this); }
-    static Handoff<ClientMessageManager>& handoff() {
-        static thread_local Handoff<ClientMessageManager> slot("the client connection's message manager");
-        return slot;
-    }
+    static Handoff<ClientMessageManager>& handoff() { return Handoff<ClientMessageManager>::on_this_thread("the client connection's message manager"); }
 
     // Outgoing messages (data, ping, pong, close) come from here.
     message_ptr get_message();
@@ -174,10 +171,7 @@ public:
         handoff().withdraw(this);
         DeflateSetting::handoff().withdraw(this);
     }
-    static Handoff<ServerMessageManager>& handoff() {
-        static thread_local Handoff<ServerMessageManager> slot("the server connection's message manager");
-        return slot;
-    }
+    static Handoff<ServerMessageManager>& handoff() { return Handoff<ServerMessageManager>::on_this_thread("the server connection's message manager"); }
 
     message_ptr get_message();
     message_ptr get_message(websocketpp::frame::opcode::value op, size_t size) {
