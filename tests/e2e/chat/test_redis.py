@@ -136,6 +136,23 @@ async def lines_until(ws, last, timeout=15):
             return seen
 
 
+async def knows(ws, room, names):
+    """Until the client's process lists every one of `names` in `room`:
+    /who, then the joins of those it did not list. A process that loads a
+    room may learn of a member of another process only at its next
+    presence refresh, and announce that join then."""
+    await ws.send("/who")
+    prefix = f"* online in {room} ("
+    line = ""
+    while not line.startswith(prefix):
+        line = await asyncio.wait_for(ws.recv(), 10)
+    missing = set(names) - set(line.split(": ", 1)[1].split(", "))
+    while missing:
+        line = await asyncio.wait_for(ws.recv(), 10)
+        if line.startswith("* ") and line.endswith(" joined"):
+            missing.discard(line[2:-len(" joined")])
+
+
 async def greeted(url, room, name, **kw):
     """A text client of the chat at `url`, in `room` as `name`, once it is
     in (its greeting read)."""

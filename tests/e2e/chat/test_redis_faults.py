@@ -17,7 +17,7 @@ import time
 import websockets
 
 from harness import SANITIZED, TestCase, main, rss_bytes
-from test_redis import RedisServers, greeted, http_get, lines_until, metrics, run
+from test_redis import RedisServers, greeted, http_get, knows, lines_until, metrics, run
 
 
 async def until(condition, what, timeout=15):
@@ -151,21 +151,6 @@ class StoppedRedis(RedisServers, TestCase):
             for ws in (alice, bob):
                 await ws.close()
         run(scenario(), timeout=90)
-
-
-async def knows(ws, room, names):
-    """Until the client's process lists every one of `names` in `room`:
-    /who, then the joins of those it did not list."""
-    await ws.send("/who")
-    prefix = f"* online in {room} ("
-    line = ""
-    while not line.startswith(prefix):
-        line = await asyncio.wait_for(ws.recv(), 10)
-    missing = set(names) - set(line.split(": ", 1)[1].split(", "))
-    while missing:
-        line = await asyncio.wait_for(ws.recv(), 10)
-        if line.startswith("* ") and line.endswith(" joined"):
-            missing.discard(line[2:-len(" joined")])
 
 
 class RedisProxy:
