@@ -43,6 +43,7 @@ struct ClientOptions {
     // resolution, timings, TLS session and chain (handshake-inspect).
     std::shared_ptr<ConnectionInspection> inspection;
     std::optional<DeflateOffer> compress;        // offer permessage-deflate (--compress); none: no offer
+    bool answer_pings = true;                    // off: pings are only reported (a proxy forwards them)
 };
 
 // What was said during the opening handshake, for -v and for inspection.

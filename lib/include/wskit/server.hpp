@@ -49,6 +49,17 @@ struct ServerOptions {
     // server stops reading from it, past max_backlog for `grace` it closes it
     // with 1008. Defaults and their reasons in backpressure.hpp.
     BackpressureLimits backpressure;
+    // Pings are answered with a pong at once. Off, they are only reported
+    // (a proxy forwards them and lets the other side answer).
+    bool answer_pings = true;
+};
+
+// The answer to an upgrade held for Handlers::on_upgrade.
+struct UpgradeAnswer {
+    // Set: sent instead of the 101, as it is (status, headers, body).
+    std::optional<HttpResponse> refusal;
+    std::string subprotocol;      // accepted: the one answered ("" for none); it must be among the offers
+    std::vector<Header> headers;  // accepted: more headers for the 101 (Set-Cookie...)
 };
 
 struct ServerStats {
@@ -75,6 +86,13 @@ public:
         // Extra checks before accepting a handshake; return a response to
         // reject it (its status, headers and body are sent), or nullopt.
         std::function<std::optional<HttpResponse>(const HttpRequest&)> on_handshake;
+        // Set: an upgrade that passes the checks above is held (unanswered,
+        // its client not read) until answer_upgrade(id, ...), so that the
+        // answer can wait for something else (a proxy asks its upstream
+        // first). `id` is the connection's once it opens. Answer within
+        // handshake_timeout: the client is dropped then. A held client that
+        // goes away first is reported by an error event with its id.
+        std::function<void(ConnId id, const HttpRequest&)> on_upgrade;
         // Every request, an opening handshake or not, with the RFC 6455 4.2.1
         // checks, and the head of the answer it got as written (a handshake's
         // 101 or refusal, a page), just before it goes out (inspection).
@@ -132,6 +150,9 @@ public:
     // The same frame to each of `ids`: no copy and no new frame per receiver.
     void broadcast(const std::vector<ConnId>& ids, const Frame& frame);
     void close(ConnId id, int code, const std::string& reason);
+    // Answers an upgrade held for on_upgrade. Loop thread; unknown ids (a
+    // client already gone) are ignored.
+    void answer_upgrade(ConnId id, UpgradeAnswer answer);
     // Stops accepting and starts closing every connection with code/reason;
     // the all_closed event follows the last close event (or comes from the
     // loop at once when there is no connection).

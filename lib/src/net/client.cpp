@@ -117,10 +117,12 @@ void ClientImpl<Endpoint>::set_handlers() {
     con_->set_close_handler([this](wpp::connection_hdl) { on_close(); });
     con_->set_message_handler([this](wpp::connection_hdl, message_ptr msg) { on_message(msg); });
     con_->set_ping_handler([this](wpp::connection_hdl, std::string data) {
-        in_read_handler_ = true;
-        if (auto answer = pings_.on_ping(data)) send_pong(*answer);
-        act_on_pings();
-        in_read_handler_ = false;
+        if (options_.answer_pings) {
+            in_read_handler_ = true;
+            if (auto answer = pings_.on_ping(data)) send_pong(*answer);
+            act_on_pings();
+            in_read_handler_ = false;
+        }
         emit_control(EventType::ping, std::move(data));
         return false;  // answered here, one pong at a time (see PingAnswers)
     });

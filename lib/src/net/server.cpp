@@ -75,13 +75,17 @@ public:
         endpoint_.set_validate_handler([this](wpp::connection_hdl hdl) { return on_validate(hdl); });
         endpoint_.set_http_handler([this](wpp::connection_hdl hdl) { on_http(hdl); });
         endpoint_.set_open_handler([this](wpp::connection_hdl hdl) { on_open(hdl); });
-        endpoint_.set_fail_handler([this](wpp::connection_hdl hdl) {
-            admitted_.erase(endpoint_.get_con_from_hdl(hdl).get());
-        });
+        endpoint_.set_fail_handler([this](wpp::connection_hdl hdl) { on_fail(hdl); });
+        if (handlers_.on_upgrade)
+            endpoint_.set_tcp_pre_init_handler([this](wpp::connection_hdl hdl) {
+                auto con = endpoint_.get_con_from_hdl(hdl);
+                held_request(*con).hold_when_ready = [this, key = con.get()] { return hold_upgrade(*key); };
+            });
         endpoint_.set_message_handler([this](wpp::connection_hdl hdl, message_ptr msg) { on_message(hdl, msg); });
         endpoint_.set_close_handler([this](wpp::connection_hdl hdl) { on_close(hdl); });
         endpoint_.set_ping_handler([this](wpp::connection_hdl hdl, std::string data) {
-            return emit_control(hdl, EventType::ping, std::move(data));
+            emit_control(hdl, EventType::ping, std::move(data));
+            return options.answer_pings;  // true: websocketpp answers
         });
         endpoint_.set_pong_handler([this](wpp::connection_hdl hdl, std::string data) {
             emit_control(hdl, EventType::pong, std::move(data));
@@ -144,10 +148,12 @@ public:
             c.con->close(static_cast<wpp::close::status::value>(code), reason, ec);
             hold_reading(id, false);  // the peer's close frame must be read
         }
+        for (auto& [id, held] : held_)
+            if (!held.answer) answer_upgrade(id, {detail::text_response(503, "The server is shutting down.\n"), {}, {}});
         shutting_down_ = true;
         // Nothing to wait for: said from the loop, as it would be after a
         // last close event, not from inside this call.
-        if (connections_.empty() && answering_.empty() && !all_closed_timer_)
+        if (connections_.empty() && answering_.empty() && held_.empty() && !all_closed_timer_)
             all_closed_timer_ = loop_.after(std::chrono::milliseconds(0), [this] {
                 all_closed_timer_ = 0;
                 all_closed_if_done();
@@ -193,32 +199,108 @@ private:
 
     // --- handlers -------------------------------------------------------
 
-    bool on_validate(wpp::connection_hdl hdl) {
-        auto con = endpoint_.get_con_from_hdl(hdl);
-        auto req = detail::to_http_request(*con);
+    // The server's own verdict on an upgrade request: a refusal, or none.
+    std::optional<HttpResponse> verdict(connection_type& con, const HttpRequest& req) {
         auto checks = check_request(req);
-        report_answer(*con, req, checks);
+        report_answer(con, req, checks);
         auto rejection = detail::rejection_for(checks);
         if (!rejection && options.max_clients && open_count() + admitted_.size() >= options.max_clients)
             rejection = detail::server_full_response(options.max_clients);
         if (!rejection && handlers_.on_handshake) rejection = handlers_.on_handshake(req);
+        return rejection;
+    }
+
+    bool on_validate(wpp::connection_hdl hdl) {
+        auto con = endpoint_.get_con_from_hdl(hdl);
+        std::optional<HttpResponse> rejection;
+        std::optional<UpgradeAnswer> answer;
+        if (auto it = held_.find(con->wskit_id); it != held_.end() && it->second.con == con.get()) {
+            answer = std::move(it->second.answer);
+            held_.erase(it);
+            if (answer) rejection = std::move(answer->refusal);
+        } else {
+            rejection = verdict(*con, detail::to_http_request(*con));
+        }
         if (rejection) {
             ++stats.handshakes_refused;
             detail::apply_response(*con, *rejection);
             track_answer(*con);
             return false;
         }
-        const auto& offered = con->get_requested_subprotocols();
-        if (auto chosen = choose_subprotocol(offered, options.subprotocols, options.answer_first_offer)) {
-            wpp::lib::error_code ec;
-            con->select_subprotocol(*chosen, ec);
-        } else if (!offered.empty()) {
-            warn(detail::unchosen_subprotocol_warning(req.remote, offered, options.subprotocols));
-        }
+        answer ? accept_as_answered(*con, *answer) : choose_subprotocol(*con);
         // Holds its --max-clients slot from now: handshakes accepted at the
         // same time would otherwise all find the server below its limit.
         if (options.max_clients) admitted_.insert(con.get());
         return true;
+    }
+
+    void choose_subprotocol(connection_type& con) {
+        const auto& offered = con.get_requested_subprotocols();
+        if (auto chosen = wskit::choose_subprotocol(offered, options.subprotocols, options.answer_first_offer)) {
+            wpp::lib::error_code ec;
+            con.select_subprotocol(*chosen, ec);
+        } else if (!offered.empty()) {
+            warn(detail::unchosen_subprotocol_warning(con.get_remote_endpoint(), offered, options.subprotocols));
+        }
+    }
+
+    // --- upgrades held for on_upgrade (hook 36 in net/wspp/README.md) ----
+
+    struct HeldUpgrade {
+        connection_type* con;
+        std::optional<UpgradeAnswer> answer;  // set once answered (or refused by the server itself)
+    };
+
+    static detail::StrictVersionRequest& held_request(connection_type& con) {
+        return const_cast<detail::StrictVersionRequest&>(con.get_request());
+    }
+
+    // When a request's head is in. A page request goes on; an upgrade the
+    // server refuses itself goes on with that verdict; any other is held.
+    bool hold_upgrade(connection_type& con) {
+        auto req = detail::to_http_request(con);
+        if (req.header("Upgrade").empty()) return false;
+        ConnId id = next_id_++;
+        con.wskit_id = id;
+        auto& held = held_.try_emplace(id, HeldUpgrade{&con, std::nullopt}).first->second;
+        if (auto refusal = verdict(con, req)) {
+            held.answer = UpgradeAnswer{std::move(refusal), {}, {}};
+            return false;
+        }
+        if (options.max_clients) admitted_.insert(&con);
+        con.hold_reads();
+        handlers_.on_upgrade(id, req);
+        return true;
+    }
+
+    void answer_upgrade(ConnId id, UpgradeAnswer answer) override {
+        auto it = held_.find(id);
+        if (it == held_.end() || it->second.answer) return;
+        it->second.answer = std::move(answer);
+        held_request(*it->second.con).release();
+        it->second.con->deliver_empty_read();
+    }
+
+    void accept_as_answered(connection_type& con, const UpgradeAnswer& answer) {
+        wpp::lib::error_code ec;
+        if (!answer.subprotocol.empty()) con.select_subprotocol(answer.subprotocol, ec);
+        for (const auto& h : answer.headers) con.append_header(h.name, h.value);
+    }
+
+    void on_fail(wpp::connection_hdl hdl) {
+        auto con = endpoint_.get_con_from_hdl(hdl);
+        admitted_.erase(con.get());
+        auto it = held_.find(con->wskit_id);
+        if (it == held_.end() || it->second.con != con.get()) return;
+        held_.erase(it);
+        if (handlers_.on_event) {
+            Event e;
+            e.type = EventType::error;
+            e.conn = con->wskit_id;
+            e.text = "the client went away before its upgrade was answered";
+            handlers_.on_event(e);
+        }
+        all_closed_if_done();
     }
 
     // Connections whose close handshake is over no longer hold a slot, even
@@ -258,7 +340,7 @@ private:
     void on_open(wpp::connection_hdl hdl) {
         auto con = endpoint_.get_con_from_hdl(hdl);
         admitted_.erase(con.get());
-        ConnId id = next_id_++;
+        ConnId id = con->wskit_id ? con->wskit_id : next_id_++;  // a held upgrade has its id
         con->wskit_id = id;
         con->compressed = options.compress && !con->get_response_header("Sec-WebSocket-Extensions").empty();
         ++stats.connections_total;
@@ -359,7 +441,7 @@ private:
     }
 
     void all_closed_if_done() {
-        if (shutting_down_ && connections_.empty() && answering_.empty()) emit_flow(EventType::all_closed, 0);
+        if (shutting_down_ && connections_.empty() && answering_.empty() && held_.empty()) emit_flow(EventType::all_closed, 0);
     }
 
     // Once per shutdown for all_closed: a handshake accepted before it may
@@ -394,6 +476,7 @@ private:
     std::unordered_map<ConnId, Connection> connections_;
     std::unordered_set<const connection_type*> admitted_;  // accepted handshakes not yet open
     std::unordered_set<const connection_type*> answering_;  // refusals and pages not yet written
+    std::unordered_map<ConnId, HeldUpgrade> held_;          // on_upgrade's, until answered
     bool shutting_down_ = false;            // shutdown() was called: all_closed follows the last close
     bool all_closed_sent_ = false;
     EventLoop::TimerId all_closed_timer_ = 0;  // all_closed when shutdown() found no connection

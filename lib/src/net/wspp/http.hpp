@@ -42,7 +42,7 @@ public:
     size_t consume(char const* buf, size_t len) {
         size_t used = request::consume(buf, len);
         if (!checked_ && raw_.size() < max_raw) raw_.append(buf, std::min(used, max_raw - raw_.size()));
-        if (ready() && !checked_) {
+        if (request::ready() && !checked_) {
             checked_ = true;
             if (auto end = raw_.find("\r\n\r\n"); end != std::string::npos) raw_.resize(end + 4);
             if (!get_header("Upgrade").empty()) {
@@ -53,9 +53,30 @@ public:
                 if (get_header("Host").empty()) replace_header("Host", "host.invalid");
                 if (get_header("Sec-WebSocket-Version") != "13") replace_header("Sec-WebSocket-Version", "13");
             }
+            // Hook 36: the application may hold the upgrade here (and
+            // answer it at once, from inside: release() before this returns).
+            if (hold_when_ready) {
+                auto hold = std::move(hold_when_ready);
+                hold_when_ready = nullptr;
+                held_ = true;
+                held_ = hold() && held_;
+            }
         }
         return used;
     }
+
+    // Hook 36 in net/wspp/README.md: an upgrade held until the application
+    // has its answer (a proxy asks its upstream first). websocketpp processes
+    // the request as soon as ready() says the head is in, and until then asks
+    // the transport for more bytes: while held, that read is held too
+    // (ServerTransportConnection::hold_reads), and release() followed by an
+    // empty read (deliver_empty_read) makes websocketpp process it then.
+    static_assert(std::is_same_v<decltype(&request::ready), bool (request::*)() const>,
+                  "websocketpp's request::ready changed: see hook 36 in net/wspp/README.md");
+    bool ready() const { return request::ready() && !held_; }
+    void release() { held_ = false; }
+    // Called once, when the head is in; returns whether to hold the upgrade.
+    std::function<bool()> hold_when_ready;
 
     // The request line and headers as received, up to the blank line.
     const std::string& raw_head() const { return raw_; }
@@ -63,6 +84,7 @@ public:
 private:
     static constexpr std::size_t max_raw = 64 * 1024;
     bool checked_ = false;
+    bool held_ = false;
     std::string raw_;
 };
 

@@ -13,7 +13,9 @@ namespace wskit::detail {
 template <class Con>
 inline HttpRequest to_http_request(Con& con) {
     HttpRequest out = parse_request_head(con.get_request().raw_head());
-    out.resource = con.get_resource();
+    // websocketpp's resource (an absolute-form target reduced to its path),
+    // once it has parsed the target: not yet for an upgrade held (hook 36).
+    if (con.get_uri()) out.resource = con.get_resource();
     out.remote = con.get_remote_endpoint();
     asio::error_code ec;
     auto endpoint = con.get_raw_socket().remote_endpoint(ec);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -59,16 +60,7 @@ public:
                   "websocketpp's async_read_at_least changed: see hook 22 in net/wspp/README.md");
     void async_read_at_least(size_t num_bytes, char* buf, size_t len, websocketpp::transport::read_handler handler) {
         if (reads_held_) {
-            // websocketpp's read handler binds the connection as a raw
-            // pointer: only Asio's pending operations keep it alive. A held
-            // read is no operation, so it keeps the connection itself (a
-            // cycle that release_reads or async_shutdown breaks); without
-            // it, a connection held with nothing to write was destroyed at
-            // once, its socket closed without a close event.
-            held_read_ = [this, self = base::get_shared(), num_bytes, buf, len, handler = std::move(handler)]() mutable {
-                base::async_read_at_least(num_bytes, buf, len, std::move(handler));
-                self.reset();
-            };
+            held_read_ = HeldRead{base::get_shared(), num_bytes, buf, len, std::move(handler)};
             return;
         }
         base::async_read_at_least(num_bytes, buf, len, std::move(handler));
@@ -98,9 +90,20 @@ public:
     void release_reads() {
         reads_held_ = false;
         if (!held_read_) return;
-        auto read = std::move(held_read_);
-        held_read_ = nullptr;
-        read();
+        auto read = std::move(*held_read_);
+        held_read_.reset();
+        base::async_read_at_least(read.num_bytes, read.buf, read.len, std::move(read.handler));
+    }
+
+    // Completes the held read with no bytes, from the loop: websocketpp then
+    // asks the request whether it is ready again, which a released upgrade
+    // is (hook 36 in net/wspp/README.md).
+    void deliver_empty_read() {
+        reads_held_ = false;
+        if (!held_read_) return;
+        auto read = std::make_shared<HeldRead>(std::move(*held_read_));
+        held_read_.reset();
+        asio::post(this->get_raw_socket().get_executor(), [read] { read->handler(std::error_code(), 0); });
     }
 
     // After the close handshake, a TLS connection's teardown waits for the
@@ -112,7 +115,7 @@ public:
     // net/wspp/README.md).
     static_assert(Upstream::same_shutdown, "websocketpp's async_shutdown changed: see hook 24 in net/wspp/README.md");
     void async_shutdown(websocketpp::transport::shutdown_handler callback) {
-        held_read_ = nullptr;
+        held_read_.reset();
         if constexpr (std::is_same_v<typename config::socket_type, websocketpp::transport::asio::tls_socket::endpoint>) {
             std::error_code ignored;
             this->get_raw_socket().cancel(ignored);
@@ -128,8 +131,20 @@ public:
     std::function<void(std::string_view answer)> on_answer_written;
 
 private:
+    // websocketpp's read handler binds the connection as a raw pointer: only
+    // Asio's pending operations keep it alive. A held read is no operation,
+    // so it keeps the connection itself (a cycle that release_reads or
+    // async_shutdown breaks); without it, a connection held with nothing to
+    // write was destroyed at once, its socket closed without a close event.
+    struct HeldRead {
+        typename base::ptr self;
+        size_t num_bytes;
+        char* buf;
+        size_t len;
+        websocketpp::transport::read_handler handler;
+    };
     bool reads_held_ = false;
-    std::function<void()> held_read_;
+    std::optional<HeldRead> held_read_;
 };
 
 template <class config>
