@@ -189,11 +189,16 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& flags);
 // message count, and it has no proxy or redirects).
 void add_handshake_options(Context& ctx, CLI::App& app, ClientFlags& flags);  // -H -s -o --auth --user-agent --host
 void add_connect_timeout_option(Context& ctx, CLI::App& app, ClientFlags& flags);
+void add_header_option(Context& ctx, CLI::App& app, ClientFlags& flags);  // -H
+void add_proxy_option(Context& ctx, CLI::App& app, ClientFlags& flags);   // --proxy
 // --max-size; `help` says what the command does with a larger message.
 void add_max_size_option(Context& ctx, CLI::App& app, ClientFlags& flags, const std::string& help);
 void add_compress_option(Context& ctx, CLI::App& app, ClientFlags& flags);   // --compress[=PARAMS]
 // --ca, --cert, --key, --passphrase, -k, --tls-min; -n as an alias of -k only when asked.
 void add_client_tls_options(Context& ctx, CLI::App& app, ClientFlags& flags, bool short_n_alias);
+// Its part about the server's certificate: --ca, -k, --tls-min (proxy's
+// upstream, whose --cert and --key are the proxy's own).
+void add_client_trust_options(Context& ctx, CLI::App& app, ClientFlags& flags, bool short_n_alias);
 
 // A server's own defaults for the shared limits (chat holds less per client
 // than echo); --help and the man page show them.

@@ -12,9 +12,26 @@
 
 namespace wskit::cli {
 
-void add_handshake_options(Context& ctx, CLI::App& app, ClientFlags& f) {
+void add_header_option(Context& ctx, CLI::App& app, ClientFlags& f) {
     add_option(ctx, app, "-H,--header", f.headers, "Add a request header 'Name: value' (repeatable)", {},
                Complete::text)->option_text("HEADER");
+}
+
+void add_proxy_option(Context& ctx, CLI::App& app, ClientFlags& f) {
+    add_option(ctx, app, "--proxy", f.proxy,
+               "Connect through this proxy: http://, socks5:// or socks5h://[user:pass@]host:port",
+               "Connect through a proxy. http:// is an HTTP proxy (CONNECT method; user:pass@ is sent as "
+               "Proxy-Authorization). socks5:// is a SOCKS5 proxy (RFC 1928; user:pass@ as RFC 1929 "
+               "username/password) to which the target's address, resolved here, is sent; socks5h:// sends "
+               "the host name for the proxy to resolve. The port defaults to 1080, as in curl. TLS to a wss:// "
+               "server runs through the tunnel and verifies the server's name. Without --proxy, https_proxy "
+               "(wss), http_proxy (ws) and all_proxy are honoured with any of these schemes, and no_proxy lists "
+               "hosts to reach directly, as curl does (upper-case forms too, except HTTP_PROXY).",
+               Complete::url)->option_text("URL");
+}
+
+void add_handshake_options(Context& ctx, CLI::App& app, ClientFlags& f) {
+    add_header_option(ctx, app, f);
     add_option(ctx, app, "-s,--subprotocol", f.subprotocols, "Offer a subprotocol (repeatable, in preference order)",
                {}, Complete::text)->option_text("NAME");
     add_option(ctx, app, "-o,--origin", f.origin, "Send this Origin header", {}, Complete::url)->option_text("ORIGIN");
@@ -61,16 +78,7 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
              "every frame sent and received, decoded (opcode, FIN, RSV1-3, mask, length, a short escaped "
              "preview of the payload), and websocketpp's error diagnostics.");
     add_client_tls_options(ctx, app, f, /*short_n_alias=*/true);
-    add_option(ctx, app, "--proxy", f.proxy,
-               "Connect through this proxy: http://, socks5:// or socks5h://[user:pass@]host:port",
-               "Connect through a proxy. http:// is an HTTP proxy (CONNECT method; user:pass@ is sent as "
-               "Proxy-Authorization). socks5:// is a SOCKS5 proxy (RFC 1928; user:pass@ as RFC 1929 "
-               "username/password) to which the target's address, resolved here, is sent; socks5h:// sends "
-               "the host name for the proxy to resolve. The port defaults to 1080, as in curl. TLS to a wss:// "
-               "server runs through the tunnel and verifies the server's name. Without --proxy, https_proxy "
-               "(wss), http_proxy (ws) and all_proxy are honoured with any of these schemes, and no_proxy lists "
-               "hosts to reach directly, as curl does (upper-case forms too, except HTTP_PROXY).",
-               Complete::url)->option_text("URL");
+    add_proxy_option(ctx, app, f);
     add_flag(ctx, app, "-L,--location", f.follow_redirects,
              "Follow 301/302/303/307/308 redirects on the handshake",
              "Follow 301, 302, 303, 307 and 308 redirects on the handshake, as curl -L does. Credentials are "

@@ -42,15 +42,19 @@ std::string tls_identity_problem(const TlsOptions& tls, const std::string& cert_
     return {};
 }
 
-void add_client_tls_options(Context& ctx, CLI::App& app, ClientFlags& f, bool short_n_alias) {
+void add_client_trust_options(Context& ctx, CLI::App& app, ClientFlags& f, bool short_n_alias) {
     add_option(ctx, app, "--ca,--cacert", f.tls.ca_file, "Trust the CA certificates in this PEM file", {},
                Complete::file)->option_text("FILE");
-    add_tls_identity(ctx, app, f.tls, "PEM certificate chain (client certificate)");
-    add_option(ctx, app, "--passphrase", f.tls.passphrase, "Passphrase of an encrypted --key", {}, Complete::text)->option_text("TEXT");
     add_flag(ctx, app, short_n_alias ? "-k,--insecure,-n,--no-check" : "-k,--insecure,--no-check", f.tls.insecure,
              "Do not verify the server's certificate (a warning is printed)");
     add_option(ctx, app, "--tls-min", f.tls.min_version, "Lowest TLS version: 1.2 (default) or 1.3", {},
                Complete::choices, {"1.2", "1.3"});
+}
+
+void add_client_tls_options(Context& ctx, CLI::App& app, ClientFlags& f, bool short_n_alias) {
+    add_client_trust_options(ctx, app, f, short_n_alias);
+    add_tls_identity(ctx, app, f.tls, "PEM certificate chain (client certificate)");
+    add_option(ctx, app, "--passphrase", f.tls.passphrase, "Passphrase of an encrypted --key", {}, Complete::text)->option_text("TEXT");
 }
 
 }  // namespace wskit::cli

@@ -146,6 +146,11 @@ When it happened, in UTC, ISO 8601 with milliseconds:
 .B conn
 The connection: \fB0\fR for a client's connection; \fB1\fR, \fB2\fR,
 \fB3\fR... for the connections a server accepts, in order.
+.TP
+.B leg
+Only in \fBwskit proxy\fR's events: \fB"client"\fR (the connection from
+its client) or \fB"upstream"\fR (its own to the server); \fBdir\fR is then
+as that leg sees it (\fB"in"\fR: received by the proxy).
 .PP
 The other fields depend on the event:
 .TP

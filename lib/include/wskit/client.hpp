@@ -80,6 +80,9 @@ public:
     // Starts the close handshake. Returns false when the connection is not open.
     bool close(int code, const std::string& reason);
     bool is_open() const;
+    // Drops the TCP connection without a close frame (a fault injected on
+    // purpose): the close event follows, with 1006.
+    void abort();
     // What accepted but unwritten messages cost in memory: their bytes plus
     // an allowance per message for the library's bookkeeping (a queue of
     // small messages costs far more than their payloads). Input is paced by it.

@@ -41,11 +41,16 @@ inline bool is_flow_event(EventType type) {
 
 enum class Direction { in, out };
 
+// The side of a proxy an event happened on: its client's connection or its
+// own to the upstream server. none for a plain client's or server's events.
+enum class Leg { none, client, upstream };
+
 struct Event {
     EventType type = EventType::info;
     std::chrono::system_clock::time_point ts = std::chrono::system_clock::now();
     ConnId conn = 0;
     Direction direction = Direction::in;
+    Leg leg = Leg::none;       // a proxy's events: which leg (direction is then as that leg sees it)
     Message message;           // for message, ping, pong
     int code = 0;              // close code (1006 when none was received)
     std::string reason;        // close reason

@@ -52,7 +52,7 @@ public:
 WSKIT_API std::unique_ptr<Printer> make_printer(const PrinterOptions& options, Sink& out);
 
 // The JSON object (no trailing newline) for an event, with the field names
-// documented in wskit(1): event, ts, conn, dir, opcode, text|base64, size,
+// documented in wskit(1): event, ts, conn, leg (a proxy's), dir, opcode, text|base64, size,
 // code, reason, clean, url, subprotocol, peer, origin, user_agent, message.
 WSKIT_API std::string event_to_json(const Event& event);
 

@@ -150,6 +150,9 @@ public:
     // The same frame to each of `ids`: no copy and no new frame per receiver.
     void broadcast(const std::vector<ConnId>& ids, const Frame& frame);
     void close(ConnId id, int code, const std::string& reason);
+    // Drops the connection's TCP without a close frame (a fault injected on
+    // purpose): its close event follows, with 1006.
+    void abort(ConnId id);
     // Answers an upgrade held for on_upgrade. Loop thread; unknown ids (a
     // client already gone) are ignored.
     void answer_upgrade(ConnId id, UpgradeAnswer answer);

@@ -290,6 +290,7 @@ void Client::connect() { impl_->connect(); }
 void Client::send(Message message) { impl_->send(std::move(message)); }
 bool Client::close(int code, const std::string& reason) { return impl_->close(code, reason); }
 bool Client::is_open() const { return impl_->is_open(); }
+void Client::abort() { impl_->abort(); }
 std::size_t Client::backlog() const { return impl_->backlog(); }
 std::vector<Message> Client::take_unsent() { return impl_->take_unsent(); }
 void Client::pause_reading() { impl_->pause_reading(); }

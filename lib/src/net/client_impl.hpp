@@ -37,6 +37,7 @@ struct Client::Impl {
     virtual void send(Message message) = 0;
     virtual bool close(int code, const std::string& reason) = 0;
     virtual bool is_open() const = 0;
+    virtual void abort() = 0;
     virtual std::size_t backlog() const = 0;
     virtual std::vector<Message> take_unsent() = 0;
     virtual void pause_reading() = 0;
@@ -118,6 +119,12 @@ public:
     bool close(int code, const std::string& reason) override;
 
     bool is_open() const override { return open_; }
+
+    void abort() override {
+        if (!con_ || !open_) return;
+        asio::error_code ignored;
+        con_->get_raw_socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    }
 
     std::size_t backlog() const override;
 

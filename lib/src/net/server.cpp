@@ -140,6 +140,13 @@ public:
         hold_reading(id, false);  // the peer's close frame must be read
     }
 
+    void abort(ConnId id) override {
+        auto it = connections_.find(id);
+        if (it == connections_.end()) return;
+        asio::error_code ignored;
+        it->second.con->get_raw_socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    }
+
     void shutdown(int code, const std::string& reason) override {
         wpp::lib::error_code ec;
         if (endpoint_.is_listening()) endpoint_.stop_listening(ec);

@@ -26,6 +26,7 @@ void Server::broadcast(const std::vector<ConnId>& ids, const Frame& frame) {
     for (ConnId id : ids) impl_->send(id, frame.data_);
 }
 void Server::close(ConnId id, int code, const std::string& reason) { impl_->close(id, code, reason); }
+void Server::abort(ConnId id) { impl_->abort(id); }
 void Server::answer_upgrade(ConnId id, UpgradeAnswer answer) { impl_->answer_upgrade(id, std::move(answer)); }
 void Server::shutdown(int code, const std::string& reason) { impl_->shutdown(code, reason); }
 std::size_t Server::connection_count() const { return impl_->connection_count(); }

@@ -20,6 +20,7 @@ struct Server::Impl {
     // as it is. Plain and TLS servers share the message type.
     virtual void send(ConnId id, const std::shared_ptr<detail::ServerMessage>& frame) = 0;
     virtual void close(ConnId id, int code, const std::string& reason) = 0;
+    virtual void abort(ConnId id) = 0;
     virtual void answer_upgrade(ConnId id, UpgradeAnswer answer) = 0;
     virtual void shutdown(int code, const std::string& reason) = 0;
     virtual std::size_t connection_count() const = 0;

@@ -18,6 +18,8 @@ ControlFrame masked_control_frame(std::uint8_t opcode, const std::string& payloa
 
 ControlFrame masked_close_frame(std::uint16_t code, const std::string& reason, std::uint32_t key) {
     std::string payload;
+    // 1005 says "no code": a close frame without a payload (RFC 6455 7.4.1).
+    if (code == 1005) return masked_control_frame(close_opcode, payload, key);
     payload.push_back(static_cast<char>(code >> 8));
     payload.push_back(static_cast<char>(code & 0xff));
     payload += reason;

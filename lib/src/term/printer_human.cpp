@@ -34,9 +34,8 @@ public:
             case EventType::pong:
                 if (!o_.show_control) return;
                 line(e, e.direction == Direction::in ? green : cyan,
-                     fmt::format("{} [{}{}{}]", e.direction == Direction::in ? "<" : ">",
-                                 detail::event_name(e.type), e.message.payload.empty() ? "" : " ",
-                                 printable(e.message.payload)));
+                     fmt::format("{}[{}{}{}]", arrow(e), detail::event_name(e.type),
+                                 e.message.payload.empty() ? "" : " ", printable(e.message.payload)));
                 return;
             case EventType::open:
                 // A server's open event carries the request target and
@@ -74,6 +73,29 @@ public:
     }
 
 private:
+    // "< " and "> " for a client or a server. A proxy's lines say which side
+    // and which way: "C> " from its client, "<S " from the server, and
+    // "C< ", ">S " for what the proxy sends itself.
+    static std::string_view arrow(const Event& e) {
+        bool in = e.direction == Direction::in;
+        switch (e.leg) {
+            case Leg::client: return in ? "C> " : "C< ";
+            case Leg::upstream: return in ? "<S " : ">S ";
+            case Leg::none: break;
+        }
+        return in ? "< " : "> ";
+    }
+
+    // A proxy's system lines: which leg they are about.
+    static std::string_view leg_mark(const Event& e) {
+        switch (e.leg) {
+            case Leg::client: return "C: ";
+            case Leg::upstream: return "S: ";
+            case Leg::none: break;
+        }
+        return "";
+    }
+
     static std::string subprotocol_note(const Event& e) {
         std::string note = e.subprotocol.empty() ? "" : fmt::format(" (subprotocol {})", one_line(e.subprotocol));
         if (e.compression) note += fmt::format(" ({})", format_response(*e.compression));
@@ -116,10 +138,13 @@ private:
         out_.write(buf_);
     }
 
-    void system_line(const Event& e, std::string_view text) { line(e, dim, text); }
+    void system_line(const Event& e, std::string_view text) {
+        if (e.leg == Leg::none) return line(e, dim, text);
+        line(e, dim, std::string(leg_mark(e)) + std::string(text));
+    }
 
     void print_message(const Event& e) {
-        const char* arrow = e.direction == Direction::in ? "< " : "> ";
+        std::string arrow(HumanPrinter::arrow(e));
         auto color = e.direction == Direction::in ? green : cyan;
         const auto& payload = e.message.payload;
         if (e.message.opcode == Opcode::binary) {

@@ -61,6 +61,7 @@ std::string event_to_json(const Event& e) {
     j["event"] = detail::event_name(e.type);
     j["ts"] = format_iso_time(e.ts);
     j["conn"] = e.conn;
+    if (e.leg != Leg::none) j["leg"] = e.leg == Leg::client ? "client" : "upstream";
     switch (e.type) {
         case EventType::message:
             j["dir"] = e.direction == Direction::in ? "in" : "out";

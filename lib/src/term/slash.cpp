@@ -149,6 +149,52 @@ ListenCommand parse_listen_command(std::string_view line) {
     return c;
 }
 
+ProxyCommand parse_proxy_command(std::string_view line) {
+    using K = ProxyCommand::Kind;
+    ProxyCommand c;
+    if (line.empty() || line.front() != '/')
+        return invalid<ProxyCommand>("the proxy sends only what its peers send: type /send ID c|s TEXT, or /help");
+    auto [name, args] = split_word(line.substr(1));
+    auto [first, rest] = split_word(args);
+    auto target = parse_conn_id(first);
+    if (name == "send") {
+        auto [side, text] = split_word(rest);
+        if (!target || (side != "c" && side != "s"))
+            return invalid<ProxyCommand>("/send takes a pair id, c (to the client) or s (to the server), and the "
+                                         "text, like /send 3 s hello");
+        c.kind = K::send;
+        c.target = *target;
+        c.to = side == "c" ? Leg::client : Leg::upstream;
+        c.message = {Opcode::text, std::string(text)};
+    } else if (name == "close" || name == "kick") {
+        if (!target) return invalid<ProxyCommand>("/close takes a pair id, like /close 3 or /close 3 4000 bye");
+        c.kind = K::close;
+        c.target = *target;
+        if (auto error = parse_close_arguments(rest, c.close_code, c.close_reason); !error.empty())
+            return invalid<ProxyCommand>(error);
+    } else if (name == "list" || name == "ls") {
+        c.kind = K::list;
+    } else if (name == "quit" || name == "exit") {
+        c.kind = K::quit;
+    } else if (name == "help" || name == "?") {
+        c.kind = K::help;
+    } else {
+        return invalid<ProxyCommand>(fmt::format("unknown command /{} (type /help)", escape_controls(name)));
+    }
+    return c;
+}
+
+const std::vector<SlashCommandDoc>& proxy_slash_commands() {
+    static const std::vector<SlashCommandDoc> table{
+        {"/send ID c|s TEXT", "inject a text message into pair ID, towards its client (c) or the server (s)"},
+        {"/close ID [code [reason]]", "close pair ID: both legs get the code (default 1000)"},
+        {"/list", "list the pairs: id, client address, path, upstream URL, time connected, messages each way"},
+        {"/quit", "close every pair with 1001 and exit"},
+        {"/help", "list these commands"},
+    };
+    return table;
+}
+
 const std::vector<SlashCommandDoc>& listen_slash_commands() {
     static const std::vector<SlashCommandDoc> table{
         {"/to ID message", "send a text message to client ID only"},

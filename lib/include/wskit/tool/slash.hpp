@@ -65,6 +65,28 @@ struct ListenCommand {
 
 WSKIT_API ListenCommand parse_listen_command(std::string_view line);
 
+// A line typed into `wskit proxy` (on its terminal, or piped with --slash):
+// commands only, since its messages are the two peers' to send.
+struct ProxyCommand {
+    enum class Kind {
+        send,     // /send ID c|s TEXT: `message` towards `to` of pair `target`
+        close,    // /close ID [code [reason]]: close pair `target`, both legs
+        list,     // /list
+        quit,     // /quit
+        help,     // /help
+        invalid,  // `error` says why (a line without a slash among them)
+    };
+    Kind kind = Kind::help;
+    ConnId target = 0;
+    Leg to = Leg::upstream;
+    Message message;
+    int close_code = 1000;
+    std::string close_reason;
+    std::string error;
+};
+
+WSKIT_API ProxyCommand parse_proxy_command(std::string_view line);
+
 // One slash command as /help and the man pages show it. Each context (a
 // client's terminal, listen's, a chat room) has one table of these: /help
 // and the man page are both rendered from it, so they cannot disagree.
@@ -77,6 +99,8 @@ struct SlashCommandDoc {
 WSKIT_API const std::vector<SlashCommandDoc>& client_slash_commands();
 // The commands of listen's terminal.
 WSKIT_API const std::vector<SlashCommandDoc>& listen_slash_commands();
+// The commands of proxy's terminal.
+WSKIT_API const std::vector<SlashCommandDoc>& proxy_slash_commands();
 
 // What /help prints: one command per line, the help texts aligned.
 WSKIT_API std::string format_slash_help(const std::vector<SlashCommandDoc>& table);

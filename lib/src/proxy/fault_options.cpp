@@ -1,0 +1,97 @@
+// The values of proxy's fault options: --delay, --close-after, --kill-after.
+#include <wskit/close_code.hpp>
+#include <wskit/encoding.hpp>
+#include <wskit/error.hpp>
+#include <wskit/tool/proxy.hpp>
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+
+namespace wskit {
+namespace {
+
+[[noreturn]] void bad(std::string_view what, std::string_view text, std::string_view expected) {
+    throw Error(ExitCode::usage, fmt::format("{} '{}': {}", what, escape_controls(text), expected));
+}
+
+// A whole number, all of `text`.
+std::optional<std::size_t> whole(std::string_view text) {
+    std::size_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+    return value;
+}
+
+// "2.5s", "300ms": a duration; nullopt when `text` is not one.
+std::optional<std::chrono::milliseconds> duration(std::string_view text) {
+    double scale = 0;
+    if (text.size() > 2 && text.substr(text.size() - 2) == "ms") {
+        scale = 1;
+        text.remove_suffix(2);
+    } else if (text.size() > 1 && text.back() == 's') {
+        scale = 1000;
+        text.remove_suffix(1);
+    } else {
+        return std::nullopt;
+    }
+    std::string number(text);
+    char* end = nullptr;
+    double value = std::strtod(number.c_str(), &end);
+    if (number.empty() || end != number.c_str() + number.size() || !std::isfinite(value) || value < 0 || value > 1e9)
+        return std::nullopt;
+    return std::chrono::milliseconds(static_cast<long long>(std::llround(value * scale)));
+}
+
+}  // namespace
+
+std::pair<std::chrono::milliseconds, std::chrono::milliseconds> parse_fault_delay(std::string_view text) {
+    constexpr std::string_view expected = "expected milliseconds, with a jitter as MS±JITTER or MS+-JITTER (250±50)";
+    std::string_view base = text, jitter;
+    for (std::string_view sep : {"±", "+-"}) {
+        if (auto at = text.find(sep); at != std::string_view::npos) {
+            base = text.substr(0, at);
+            jitter = text.substr(at + sep.size());
+            if (jitter.empty()) bad("--delay", text, expected);
+            break;
+        }
+    }
+    auto ms = whole(base);
+    auto jitter_ms = jitter.empty() ? std::optional<std::size_t>(0) : whole(jitter);
+    if (!ms || !jitter_ms || *ms > 3600000 || *jitter_ms > *ms) bad("--delay", text, expected);
+    return {std::chrono::milliseconds(*ms), std::chrono::milliseconds(*jitter_ms)};
+}
+
+CloseFault parse_close_fault(std::string_view text, bool with_code) {
+    const std::string_view what = with_code ? "--close-after" : "--kill-after";
+    const std::string expected = fmt::format(
+        "expected a number of messages (10) or a time (2.5s, 300ms){}", with_code ? ", then :CODE[:REASON]" : "");
+    CloseFault out;
+    auto colon = with_code ? text.find(':') : std::string_view::npos;
+    auto when = text.substr(0, colon);
+    if (auto n = whole(when); n && *n > 0) {
+        out.trigger.messages = *n;
+    } else if (auto d = duration(when)) {
+        out.trigger.after = *d;
+    } else {
+        bad(what, text, expected);
+    }
+    if (colon == std::string_view::npos) return out;
+    auto rest = text.substr(colon + 1);
+    auto second = rest.find(':');
+    auto code = whole(rest.substr(0, second));
+    if (!code || *code > 4999) bad(what, text, expected);
+    if (auto problem = close_code_problem(static_cast<int>(*code)); !problem.empty())
+        bad(what, text, fmt::format("close code {} cannot be sent: {}", *code, problem));
+    out.code = static_cast<int>(*code);
+    if (second != std::string_view::npos) {
+        auto reason = rest.substr(second + 1);
+        if (auto problem = close_reason_problem(reason); !problem.empty())
+            bad(what, text, "the close reason " + problem);
+        out.reason = std::string(reason);
+    }
+    return out;
+}
+
+}  // namespace wskit

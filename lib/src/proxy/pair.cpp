@@ -1,0 +1,310 @@
+#include "proxy/pair.hpp"
+
+#include "proto/proxy_handshake.hpp"
+
+#include <wskit/encoding.hpp>
+#include <wskit/error.hpp>
+#include <wskit/trace.hpp>
+#include <wskit/url.hpp>
+
+#include <fmt/format.h>
+
+namespace wskit::detail {
+namespace {
+
+// Above this many unsent bytes on a leg, the side feeding it is no longer
+// read until the leg has drained (TCP then slows that side down).
+constexpr std::size_t high_mark = 1u << 20;
+
+bool is_data(const Message& m) { return m.opcode == Opcode::text || m.opcode == Opcode::binary; }
+
+std::string format_ms(double ms) { return ms < 0 ? "-" : fmt::format("{:.1f} ms", ms); }
+
+}  // namespace
+
+ProxyPair::ProxyPair(PairHost& host, ConnId id, const HttpRequest& request)
+    : host_(host),
+      id_(id),
+      request_(request),
+      to_client_(host.loop, host.options.faults, host.options.faults.on(Leg::client),
+                 {[this](Message& m) { deliver_to_client(m); },
+                  [this](const Message& m) { note_dropped(Leg::client, m); }, [this] { update_flow(); }}),
+      to_upstream_(host.loop, host.options.faults, host.options.faults.on(Leg::upstream),
+                   {[this](Message& m) { deliver_to_upstream(m); },
+                    [this](const Message& m) { note_dropped(Leg::upstream, m); }, [this] { update_flow(); }}) {}
+
+ProxyPair::~ProxyPair() {
+    for (auto t : fault_timers_) host_.loop.cancel(t);
+}
+
+ClientOptions ProxyPair::upstream_options() const {
+    const auto& o = host_.options;
+    ClientOptions c = o.upstream;
+    auto forwarded = upstream_request(request_, o.keep_host);
+    c.url.resource = upstream_resource(o.upstream.url.resource, request_.resource, o.fixed_path);
+    // The client's headers first, then the user's -H lines.
+    forwarded.headers.insert(forwarded.headers.end(), c.headers.begin(), c.headers.end());
+    c.headers = std::move(forwarded.headers);
+    c.subprotocols = std::move(forwarded.subprotocols);
+    if (c.origin.empty()) c.origin = forwarded.origin;
+    c.user_agent = forwarded.user_agent;
+    if (c.host_header.empty()) c.host_header = forwarded.host;
+    bool offer = o.upstream_compress.value_or(forwarded.offered_deflate);
+    if (!offer) c.compress.reset();
+    else if (!c.compress) c.compress = DeflateOffer{};
+    c.max_message_size = o.server.max_message_size;
+    c.answer_pings = false;  // pings cross; the other side answers them
+    c.inspection = std::make_shared<ConnectionInspection>();
+    if (o.verbosity >= 1) {
+        c.verbosity = 1;
+        c.on_trace = [this](const TraceLine& line) {
+            if (line.kind != TraceLine::Kind::info) return;  // the handshake is shown whole, once it is over
+            auto text = format_trace_line(line);
+            text.pop_back();  // its newline: the console ends the line
+            host_.verbose(fmt::format("#{} S {}", id_, text));
+        };
+    }
+    return c;
+}
+
+void ProxyPair::start() {
+    auto options = upstream_options();
+    upstream_url_ = options.url.str();
+    inspection_ = options.inspection;
+    upstream_ = std::make_unique<Client>(host_.loop, std::move(options), [this](const Event& e) { on_upstream_event(e); });
+    upstream_->connect();
+}
+
+// --- the upstream leg ------------------------------------------------------
+
+void ProxyPair::on_upstream_event(const Event& upstream_event) {
+    if (upstream_event.type == EventType::finished) return finish_if_done();
+    Event e = upstream_event;
+    e.conn = id_;
+    e.leg = Leg::upstream;
+    switch (e.type) {
+        case EventType::open: return on_upstream_open(e);
+        case EventType::error: return on_upstream_failed(e);
+        case EventType::close: return on_upstream_closed(e);
+        case EventType::drained: return update_flow();
+        case EventType::message:
+        case EventType::ping:
+        case EventType::pong:
+            ++from_upstream_;
+            host_.print(e);
+            to_client_.push(std::move(e.message));
+            return update_flow();
+        default: host_.print(e); return;
+    }
+}
+
+void ProxyPair::on_upstream_open(const Event& e) {
+    upstream_open_ = true;
+    const auto& hs = upstream_->handshake();
+    host_.print(e);
+    if (host_.options.verbosity >= 1) show_handshakes();
+    host_.server.answer_upgrade(id_, answer_from_upstream(parse_response_head(hs.response), hs.body));
+    to_upstream_.open();
+    arm_time_faults(Leg::upstream);
+}
+
+void ProxyPair::on_upstream_failed(const Event& e) {
+    upstream_closed_ = true;
+    const auto& hs = upstream_->handshake();
+    host_.print(e);
+    if (host_.options.verbosity >= 1) show_handshakes();
+    // An answer that is not a 101 goes to the client as it came (a 401, a
+    // redirect, a 404 page...); no answer at all is the proxy's 502 or 504.
+    UpgradeAnswer answer;
+    if (hs.status != 0 && hs.status != 101 && hs.response_complete)
+        answer = answer_from_upstream(parse_response_head(hs.response), hs.body);
+    else
+        answer.refusal = upstream_failure_answer(upstream_->error_message(), hs.timed_out);
+    host_.server.answer_upgrade(id_, std::move(answer));
+    client_closed_ = !client_open_;  // the client never opens now
+    finish_if_done();
+}
+
+void ProxyPair::on_upstream_closed(const Event& e) {
+    upstream_closed_ = true;
+    host_.print(e);
+    auto relayed = relayed_close(e.code, e.reason, Leg::upstream);
+    // Said once: a close the client started has closed its leg already.
+    if (client_open_ && !client_closed_)
+        host_.server.close(id_, relayed.code, relayed.reason);
+    else if (!client_open_)
+        close_on_open_ = {relayed.code, relayed.reason};
+    finish_if_done();
+}
+
+// -v: the upstream request as sent and its answer as received, with the
+// time each step took (the client's request and the answer it got are the
+// session's to show).
+void ProxyPair::show_handshakes() {
+    const auto& hs = upstream_->handshake();
+    auto block = [&](std::string_view mark, const std::string& text) {
+        std::size_t start = 0;
+        while (start < text.size()) {
+            auto end = std::min(text.find("\r\n", start), text.size());
+            if (end > start) host_.verbose(fmt::format("#{} {} {}", id_, mark, escape_controls(text.substr(start, end - start))));
+            start = end + 2;
+        }
+    };
+    block(">S", hs.request);
+    block("<S", hs.response);
+    if (!inspection_) return;
+    const auto& t = inspection_->timings;
+    host_.verbose(fmt::format("#{} S * upstream timings: dns {}, tcp {}, proxy {}, tls {}, upgrade {}, total {}", id_,
+                              format_ms(t.dns), format_ms(t.tcp), format_ms(t.proxy), format_ms(t.tls),
+                              format_ms(t.upgrade), format_ms(t.total)));
+}
+
+// --- the client leg ----------------------------------------------------------
+
+void ProxyPair::on_client_event(Event& e) {
+    e.leg = Leg::client;
+    switch (e.type) {
+        case EventType::open:
+            client_open_ = true;
+            host_.print(e);
+            to_client_.open();
+            arm_time_faults(Leg::client);
+            if (close_on_open_) host_.server.close(id_, close_on_open_->first, close_on_open_->second);
+            return;
+        case EventType::message:
+        case EventType::ping:
+        case EventType::pong:
+            ++from_client_;
+            host_.print(e);
+            to_upstream_.push(std::move(e.message));
+            return update_flow();
+        case EventType::close: return on_client_closed(e);
+        case EventType::error:  // the client went away while its upgrade was held
+            host_.print(e);
+            client_closed_ = true;
+            if (upstream_open_) upstream_->close(1001, "client went away");
+            return finish_if_done();
+        case EventType::drained: return update_flow();
+        default: return;
+    }
+}
+
+void ProxyPair::on_client_closed(const Event& e) {
+    client_closed_ = true;
+    client_close_code_ = e.code;
+    host_.print(e);
+    if (upstream_open_ && !upstream_closed_) {
+        auto relayed = relayed_close(e.code, e.reason, Leg::client);
+        upstream_->close(relayed.code, relayed.reason);
+    }
+    finish_if_done();
+}
+
+// --- sending, injecting, closing ------------------------------------------------
+
+void ProxyPair::deliver_to_client(Message& m) {
+    host_.server.send(id_, std::move(m));
+    check_message_faults(Leg::client, to_client_.delivered());
+}
+
+void ProxyPair::deliver_to_upstream(Message& m) {
+    if (!upstream_ || upstream_closed_) return;
+    upstream_->send(std::move(m));
+    check_message_faults(Leg::upstream, to_upstream_.delivered());
+}
+
+void ProxyPair::inject(Leg towards, Message m) {
+    Event e;
+    e.type = EventType::message;
+    e.conn = id_;
+    e.leg = towards;
+    e.direction = Direction::out;
+    e.message = m;
+    host_.print(e);
+    (towards == Leg::client ? to_client_ : to_upstream_).push(std::move(m));
+    update_flow();
+}
+
+void ProxyPair::close(int code, const std::string& reason) {
+    if (client_open_ && !client_closed_) host_.server.close(id_, code, reason);
+    if (upstream_open_ && !upstream_closed_) upstream_->close(code, reason);
+}
+
+void ProxyPair::note_dropped(Leg towards, const Message& m) {
+    Event e;
+    e.type = EventType::info;
+    e.conn = id_;
+    e.leg = towards;
+    e.text = fmt::format("dropped a {} message of {} B on its way to the {} (--drop-every {})",
+                         opcode_name(m.opcode), m.payload.size(), towards == Leg::client ? "client" : "server",
+                         host_.options.faults.drop_every);
+    host_.print(e);
+}
+
+void ProxyPair::update_flow() {
+    if (!upstream_) return;
+    // The client feeds the upstream leg; the upstream feeds the client's.
+    bool upstream_backed_up = to_upstream_.held_bytes() + upstream_->backlog() > high_mark;
+    bool client_backed_up = to_client_.held_bytes() + host_.server.buffered_amount(id_) > high_mark;
+    if (upstream_backed_up != client_paused_) {
+        client_paused_ = upstream_backed_up;
+        client_paused_ ? host_.server.pause_reading(id_) : host_.server.resume_reading(id_);
+    }
+    if (client_backed_up != upstream_paused_) {
+        upstream_paused_ = client_backed_up;
+        upstream_paused_ ? upstream_->pause_reading() : upstream_->resume_reading();
+    }
+}
+
+// --- --close-after, --kill-after --------------------------------------------------
+
+void ProxyPair::check_message_faults(Leg leg, std::size_t delivered) {
+    const auto& f = host_.options.faults;
+    if (!f.on(leg)) return;
+    if (f.close_after && f.close_after->messages == delivered) strike(leg, false);
+    if (f.kill_after && f.kill_after->messages == delivered) strike(leg, true);
+}
+
+void ProxyPair::arm_time_faults(Leg leg) {
+    const auto& f = host_.options.faults;
+    if (!f.on(leg)) return;
+    for (bool kill : {false, true}) {
+        const auto& trigger = kill ? f.kill_after : f.close_after;
+        if (!trigger || trigger->messages) continue;
+        fault_timers_.push_back(host_.loop.after(trigger->after, [this, leg, kill] { strike(leg, kill); }));
+    }
+}
+
+void ProxyPair::strike(Leg leg, bool kill) {
+    const auto& f = host_.options.faults;
+    Event e;
+    e.type = EventType::info;
+    e.conn = id_;
+    e.leg = leg;
+    if (kill) {
+        e.text = "dropping the connection without a close frame (--kill-after)";
+        host_.print(e);
+        if (leg == Leg::client && client_open_ && !client_closed_) host_.server.abort(id_);
+        if (leg == Leg::upstream && upstream_open_ && !upstream_closed_) upstream_->abort();
+        return;
+    }
+    e.text = fmt::format("closing with {} (--close-after)", f.close_code);
+    host_.print(e);
+    if (leg == Leg::client && client_open_ && !client_closed_) host_.server.close(id_, f.close_code, f.close_reason);
+    if (leg == Leg::upstream && upstream_open_ && !upstream_closed_) upstream_->close(f.close_code, f.close_reason);
+}
+
+void ProxyPair::finish_if_done() {
+    if (done_ || !client_closed_ || !upstream_finished()) return;
+    done_ = true;
+    host_.done(id_, client_close_code_);
+}
+
+std::string ProxyPair::describe(std::chrono::steady_clock::time_point now) const {
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now - since_).count();
+    return fmt::format("#{} {} path {} upstream {} connected {}s messages C> {} <S {}{}", id_, request_.remote,
+                       escape_controls(request_.resource), escape_controls(upstream_url_), seconds, from_client_,
+                       from_upstream_, upstream_open_ ? "" : " (upstream not open)");
+}
+
+}  // namespace wskit::detail
