@@ -28,6 +28,7 @@ _wskit() {
             listen|l) cmd=listen; break ;;
             echo) cmd=echo; break ;;
             broadcast-chat|chat) cmd=broadcast-chat; break ;;
+            proxy|p) cmd=proxy; break ;;
             handshake-inspect|inspect) cmd=handshake-inspect; break ;;
             bench) cmd=bench; break ;;
         esac
@@ -38,7 +39,7 @@ _wskit() {
             if [[ $cur == -* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W '-h --help -V --version' -- "$cur")
             else
-                mapfile -t COMPREPLY < <(compgen -W 'connect c listen l echo broadcast-chat chat handshake-inspect inspect bench' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W 'connect c listen l echo broadcast-chat chat proxy p handshake-inspect inspect bench' -- "$cur")
             fi
             ;;
         connect)
@@ -50,7 +51,7 @@ _wskit() {
                 -H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--passphrase|--proxy|--max-redirects|-x|--execute|-w|--wait|--count|--until|-m|--timeout|--max-time|--close-code|--close-reason|--ping-interval|--ping-timeout|--reconnect-max) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress -v --verbose --ca --cacert --cert --key --passphrase -k -n --insecure --no-check --tls-min --proxy -L --location --location-trusted --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -x --execute -w --wait -1 --once --count --until -m --timeout --max-time --keep-open --close-code --close-reason --ping-interval --ping-timeout --reconnect --no-history --reconnect-max' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress -v --verbose --ca --cacert -k -n --insecure --no-check --tls-min --cert --key --passphrase --proxy -L --location --location-trusted --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -x --execute -w --wait -1 --once --count --until -m --timeout --max-time --keep-open --close-code --close-reason --ping-interval --ping-timeout --reconnect --no-history --reconnect-max' -- "$cur")
             fi
             ;;
         listen)
@@ -87,6 +88,19 @@ _wskit() {
                 mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong --history --history-memory --rate --origin --token --ping-interval --handshake-timeout --redis --history-ttl --presence-ttl --redis-timeout' -- "$cur")
             fi
             ;;
+        proxy)
+            case $prev in
+                --tls-min) mapfile -t COMPREPLY < <(compgen -W '1.2 1.3' -- "$cur"); return ;;
+                --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
+                --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
+                --leg) mapfile -t COMPREPLY < <(compgen -W 'client upstream both' -- "$cur"); return ;;
+                --cert|--key|--ca|--cacert) _wskit_files; return ;;
+                --host|--max-size|--max-clients|--max-backlog|--origin|--token|-H|--header|--connect-timeout|--proxy|--delay|--throttle|--drop-every|--close-after|--kill-after|--refuse-every) return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --origin --token -H --header --connect-timeout --ca --cacert -k --insecure --no-check --tls-min --proxy --upstream-compress --no-upstream-compress --fixed-path --keep-host --output --raw --json --color --timestamps --pretty -P --show-ping-pong --slash --once --leg --delay --throttle --drop-every --close-after --kill-after --refuse-every' -- "$cur")
+            fi
+            ;;
         handshake-inspect)
             case $prev in
                 --tls-min) mapfile -t COMPREPLY < <(compgen -W '1.2 1.3' -- "$cur"); return ;;
@@ -96,7 +110,7 @@ _wskit() {
                 -H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--passphrase|--proxy|--max-redirects|--ping|--max-body|--listen|--respond) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress -v --verbose --ca --cacert --cert --key --passphrase -k -n --insecure --no-check --tls-min --proxy -L --location --location-trusted --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong --ping --max-body --show-secrets --listen --respond --once' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress -v --verbose --ca --cacert -k -n --insecure --no-check --tls-min --cert --key --passphrase --proxy -L --location --location-trusted --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong --ping --max-body --show-secrets --listen --respond --once' -- "$cur")
             fi
             ;;
         bench)
@@ -108,7 +122,7 @@ _wskit() {
                 -c|--connections|--senders|-w|--window|--size|-d|--duration|-n|--messages|--warmup|--rate|--threads|--server-pid|-H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--passphrase) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --mode -c --connections --senders -w --window --size --binary -d --duration -n --messages --warmup --rate --threads --server-pid --output --json -q --quiet -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress --ca --cacert --cert --key --passphrase -k --insecure --no-check --tls-min' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --mode -c --connections --senders -w --window --size --binary -d --duration -n --messages --warmup --rate --threads --server-pid --output --json -q --quiet -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress --ca --cacert -k --insecure --no-check --tls-min --cert --key --passphrase' -- "$cur")
             fi
             ;;
     esac
