@@ -90,8 +90,9 @@ public:
         // its client not read) until answer_upgrade(id, ...), so that the
         // answer can wait for something else (a proxy asks its upstream
         // first). `id` is the connection's once it opens. Answer within
-        // handshake_timeout: the client is dropped then. A held client that
-        // goes away first is reported by an error event with its id.
+        // handshake_timeout: the client is dropped then. A client that goes
+        // away before its connection opens (while held, or before the 101
+        // is written) is reported by an error event with its id.
         std::function<void(ConnId id, const HttpRequest&)> on_upgrade;
         // Every request, an opening handshake or not, with the RFC 6455 4.2.1
         // checks, and the head of the answer it got as written (a handshake's

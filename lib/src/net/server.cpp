@@ -225,6 +225,7 @@ private:
             answer = std::move(it->second.answer);
             held_.erase(it);
             if (answer) rejection = std::move(answer->refusal);
+            if (!rejection) opening_.insert(con.get());
         } else {
             rejection = verdict(*con, detail::to_http_request(*con));
         }
@@ -294,17 +295,22 @@ private:
         for (const auto& h : answer.headers) con.append_header(h.name, h.value);
     }
 
+    // An upgrade given to on_upgrade that ends before it opens (its client
+    // gone while held, or before the 101 was written) is reported, so that
+    // its owner lets go of what it holds for it.
     void on_fail(wpp::connection_hdl hdl) {
         auto con = endpoint_.get_con_from_hdl(hdl);
         admitted_.erase(con.get());
+        bool accepted = opening_.erase(con.get()) > 0;
         auto it = held_.find(con->wskit_id);
-        if (it == held_.end() || it->second.con != con.get()) return;
-        held_.erase(it);
+        bool held = it != held_.end() && it->second.con == con.get();
+        if (held) held_.erase(it);
+        if (!held && !accepted) return;
         if (handlers_.on_event) {
             Event e;
             e.type = EventType::error;
             e.conn = con->wskit_id;
-            e.text = "the client went away before its upgrade was answered";
+            e.text = "the client went away before its connection opened";
             handlers_.on_event(e);
         }
         all_closed_if_done();
@@ -347,6 +353,7 @@ private:
     void on_open(wpp::connection_hdl hdl) {
         auto con = endpoint_.get_con_from_hdl(hdl);
         admitted_.erase(con.get());
+        opening_.erase(con.get());
         ConnId id = con->wskit_id ? con->wskit_id : next_id_++;  // a held upgrade has its id
         con->wskit_id = id;
         con->compressed = options.compress && !con->get_response_header("Sec-WebSocket-Extensions").empty();
@@ -484,6 +491,7 @@ private:
     std::unordered_set<const connection_type*> admitted_;  // accepted handshakes not yet open
     std::unordered_set<const connection_type*> answering_;  // refusals and pages not yet written
     std::unordered_map<ConnId, HeldUpgrade> held_;          // on_upgrade's, until answered
+    std::unordered_set<const connection_type*> opening_;    // on_upgrade's, accepted and not yet open
     bool shutting_down_ = false;            // shutdown() was called: all_closed follows the last close
     bool all_closed_sent_ = false;
     EventLoop::TimerId all_closed_timer_ = 0;  // all_closed when shutdown() found no connection

@@ -102,6 +102,10 @@ void ProxyPair::on_upstream_open(const Event& e) {
     upstream_open_ = true;
     const auto& hs = upstream_->handshake();
     host_.print(e);
+    if (client_closed_) {  // the client went away while its upgrade waited
+        upstream_->close(1001, "client went away");
+        return;
+    }
     if (host_.options.verbosity >= 1) show_handshakes();
     host_.server.answer_upgrade(id_, answer_from_upstream(parse_response_head(hs.response), hs.body));
     to_upstream_.open();
