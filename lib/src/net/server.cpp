@@ -4,6 +4,7 @@
 // send flow live in their own files).
 #include "proto/deflate_codec.hpp"
 #include "net/descriptors.hpp"
+#include "net/held_upgrades.hpp"
 #include "net/server_accept.hpp"
 #include "net/server_frames.hpp"
 #include "net/send_flow.hpp"
@@ -40,6 +41,7 @@ class ServerImpl final : public Server::Impl {
     static constexpr bool tls = std::is_same_v<Endpoint, detail::TlsServer>;
 
     using Flow = detail::SendFlow<connection_type>;
+    using Held = detail::HeldUpgrades<connection_type>;
 
     struct Connection {
         Connection(connection_type* connection, EventLoop& loop, const BackpressureLimits& limits)
@@ -79,7 +81,7 @@ public:
         if (handlers_.on_upgrade)
             endpoint_.set_tcp_pre_init_handler([this](wpp::connection_hdl hdl) {
                 auto con = endpoint_.get_con_from_hdl(hdl);
-                held_request(*con).hold_when_ready = [this, key = con.get()] { return hold_upgrade(*key); };
+                Held::on_head(*con, [this, key = con.get()] { return hold_upgrade(*key); });
             });
         endpoint_.set_message_handler([this](wpp::connection_hdl hdl, message_ptr msg) { on_message(hdl, msg); });
         endpoint_.set_close_handler([this](wpp::connection_hdl hdl) { on_close(hdl); });
@@ -155,8 +157,8 @@ public:
             c.con->close(static_cast<wpp::close::status::value>(code), reason, ec);
             hold_reading(id, false);  // the peer's close frame must be read
         }
-        for (auto& [id, held] : held_)
-            if (!held.answer) answer_upgrade(id, {detail::text_response(503, "The server is shutting down.\n"), {}, {}});
+        for (auto id : held_.unanswered())
+            held_.answer(id, {detail::text_response(503, "The server is shutting down.\n"), {}, {}});
         shutting_down_ = true;
         // Nothing to wait for: said from the loop, as it would be after a
         // last close event, not from inside this call.
@@ -219,16 +221,8 @@ private:
 
     bool on_validate(wpp::connection_hdl hdl) {
         auto con = endpoint_.get_con_from_hdl(hdl);
-        std::optional<HttpResponse> rejection;
-        std::optional<UpgradeAnswer> answer;
-        if (auto it = held_.find(con->wskit_id); it != held_.end() && it->second.con == con.get()) {
-            answer = std::move(it->second.answer);
-            held_.erase(it);
-            if (answer) rejection = std::move(answer->refusal);
-            if (!rejection) opening_.insert(con.get());
-        } else {
-            rejection = verdict(*con, detail::to_http_request(*con));
-        }
+        auto answer = held_.take(*con);
+        auto rejection = answer ? std::move(answer->refusal) : verdict(*con, detail::to_http_request(*con));
         if (rejection) {
             ++stats.handshakes_refused;
             detail::apply_response(*con, *rejection);
@@ -254,40 +248,22 @@ private:
 
     // --- upgrades held for on_upgrade (hook 36 in net/wspp/README.md) ----
 
-    struct HeldUpgrade {
-        connection_type* con;
-        std::optional<UpgradeAnswer> answer;  // set once answered (or refused by the server itself)
-    };
-
-    static detail::StrictVersionRequest& held_request(connection_type& con) {
-        return const_cast<detail::StrictVersionRequest&>(con.get_request());
-    }
-
     // When a request's head is in. A page request goes on; an upgrade the
     // server refuses itself goes on with that verdict; any other is held.
     bool hold_upgrade(connection_type& con) {
         auto req = detail::to_http_request(con);
         if (req.header("Upgrade").empty()) return false;
         ConnId id = next_id_++;
-        con.wskit_id = id;
-        auto& held = held_.try_emplace(id, HeldUpgrade{&con, std::nullopt}).first->second;
-        if (auto refusal = verdict(con, req)) {
-            held.answer = UpgradeAnswer{std::move(refusal), {}, {}};
-            return false;
-        }
+        auto refusal = verdict(con, req);
+        bool hold = !refusal;
+        held_.add(id, con, std::move(refusal));
+        if (!hold) return false;
         if (options.max_clients) admitted_.insert(&con);
-        con.hold_reads();
         handlers_.on_upgrade(id, req);
         return true;
     }
 
-    void answer_upgrade(ConnId id, UpgradeAnswer answer) override {
-        auto it = held_.find(id);
-        if (it == held_.end() || it->second.answer) return;
-        it->second.answer = std::move(answer);
-        held_request(*it->second.con).release();
-        it->second.con->deliver_empty_read();
-    }
+    void answer_upgrade(ConnId id, UpgradeAnswer answer) override { held_.answer(id, std::move(answer)); }
 
     void accept_as_answered(connection_type& con, const UpgradeAnswer& answer) {
         wpp::lib::error_code ec;
@@ -301,11 +277,7 @@ private:
     void on_fail(wpp::connection_hdl hdl) {
         auto con = endpoint_.get_con_from_hdl(hdl);
         admitted_.erase(con.get());
-        bool accepted = opening_.erase(con.get()) > 0;
-        auto it = held_.find(con->wskit_id);
-        bool held = it != held_.end() && it->second.con == con.get();
-        if (held) held_.erase(it);
-        if (!held && !accepted) return;
+        if (!held_.failed(*con)) return;
         if (handlers_.on_event) {
             Event e;
             e.type = EventType::error;
@@ -353,7 +325,7 @@ private:
     void on_open(wpp::connection_hdl hdl) {
         auto con = endpoint_.get_con_from_hdl(hdl);
         admitted_.erase(con.get());
-        opening_.erase(con.get());
+        held_.opened(*con);
         ConnId id = con->wskit_id ? con->wskit_id : next_id_++;  // a held upgrade has its id
         con->wskit_id = id;
         con->compressed = options.compress && !con->get_response_header("Sec-WebSocket-Extensions").empty();
@@ -490,8 +462,7 @@ private:
     std::unordered_map<ConnId, Connection> connections_;
     std::unordered_set<const connection_type*> admitted_;  // accepted handshakes not yet open
     std::unordered_set<const connection_type*> answering_;  // refusals and pages not yet written
-    std::unordered_map<ConnId, HeldUpgrade> held_;          // on_upgrade's, until answered
-    std::unordered_set<const connection_type*> opening_;    // on_upgrade's, accepted and not yet open
+    Held held_;                                              // on_upgrade's, until they open
     bool shutting_down_ = false;            // shutdown() was called: all_closed follows the last close
     bool all_closed_sent_ = false;
     EventLoop::TimerId all_closed_timer_ = 0;  // all_closed when shutdown() found no connection
