@@ -62,7 +62,9 @@ struct HandshakeTrace {
 
 class WSKIT_API Client {
 public:
-    using EventHandler = std::function<void(const Event&)>;
+    // The event is the handler's: it may move the payload out (a proxy
+    // passes it on without a copy).
+    using EventHandler = std::function<void(Event&)>;
 
     // Events arrive on the loop thread: open, then message/ping/pong, then one
     // close; or a single error when the connection could not be opened.

@@ -196,7 +196,7 @@ private:
     void on_message(const message_ptr& msg);
 
     // An event of websocketpp's read handler.
-    void deliver_read(const Event& e);
+    void deliver_read(Event& e);
 
     // Inside websocketpp's read handler (see pause_reading()).
     void apply_pause();

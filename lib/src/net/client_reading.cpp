@@ -41,7 +41,7 @@ void ClientImpl<Endpoint>::on_message(const message_ptr& msg) {
 }
 
 template <class Endpoint>
-void ClientImpl<Endpoint>::deliver_read(const Event& e) {
+void ClientImpl<Endpoint>::deliver_read(Event& e) {
     in_read_handler_ = true;
     on_event_(e);
     in_read_handler_ = false;
@@ -80,14 +80,14 @@ void ClientImpl<Endpoint>::drain(const connection_ptr& con) {
 template void ClientImpl<PlainClient>::resume_if_free();
 template void ClientImpl<PlainClient>::resume_now();
 template void ClientImpl<PlainClient>::on_message(const message_ptr& msg);
-template void ClientImpl<PlainClient>::deliver_read(const Event& e);
+template void ClientImpl<PlainClient>::deliver_read(Event& e);
 template void ClientImpl<PlainClient>::apply_pause();
 template void ClientImpl<PlainClient>::on_error_close();
 template void ClientImpl<PlainClient>::drain(const connection_ptr& con);
 template void ClientImpl<TlsClient>::resume_if_free();
 template void ClientImpl<TlsClient>::resume_now();
 template void ClientImpl<TlsClient>::on_message(const message_ptr& msg);
-template void ClientImpl<TlsClient>::deliver_read(const Event& e);
+template void ClientImpl<TlsClient>::deliver_read(Event& e);
 template void ClientImpl<TlsClient>::apply_pause();
 template void ClientImpl<TlsClient>::on_error_close();
 template void ClientImpl<TlsClient>::drain(const connection_ptr& con);

@@ -71,15 +71,14 @@ void ProxyPair::start() {
     auto options = upstream_options();
     upstream_url_ = options.url.str();
     inspection_ = options.inspection;
-    upstream_ = std::make_unique<Client>(host_.loop, std::move(options), [this](const Event& e) { on_upstream_event(e); });
+    upstream_ = std::make_unique<Client>(host_.loop, std::move(options), [this](Event& e) { on_upstream_event(e); });
     upstream_->connect();
 }
 
 // --- the upstream leg ------------------------------------------------------
 
-void ProxyPair::on_upstream_event(const Event& upstream_event) {
-    if (upstream_event.type == EventType::finished) return finish_if_done();
-    Event e = upstream_event;
+void ProxyPair::on_upstream_event(Event& e) {
+    if (e.type == EventType::finished) return finish_if_done();
     e.conn = id_;
     e.leg = Leg::upstream;
     switch (e.type) {

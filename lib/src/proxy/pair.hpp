@@ -51,7 +51,7 @@ public:
 
 private:
     ClientOptions upstream_options() const;
-    void on_upstream_event(const Event& e);
+    void on_upstream_event(Event& e);
     void on_upstream_open(const Event& e);
     void on_upstream_failed(const Event& e);
     void on_upstream_closed(const Event& e);
