@@ -44,7 +44,8 @@ std::string upstream_resource(const std::string& base, const std::string& client
     auto [base_path, base_query] = split_query(base.empty() ? "/" : base);
     auto [path, query] = split_query(client_resource.empty() ? "/" : client_resource);
     std::string out = base_path;
-    if (path != "/") {
+    // A target of only a query ("?room=1") asks for the root, as "/" does.
+    if (!path.empty() && path != "/") {
         if (!out.empty() && out.back() == '/') out.pop_back();
         out += path.front() == '/' ? path : "/" + path;
     }
@@ -60,14 +61,18 @@ UpstreamRequest upstream_request(const HttpRequest& client, bool keep_host) {
         if (same_header_name(h.name, "Sec-WebSocket-Protocol")) {
             for (auto& p : split_list(h.value)) out.subprotocols.push_back(std::move(p));
         } else if (same_header_name(h.name, "Sec-WebSocket-Extensions")) {
-            for (const auto& e : split_list(h.value))
-                if (e.rfind("permessage-deflate", 0) == 0) out.offered_deflate = true;
+            // "permessage-deflate; client_max_window_bits": the name, then parameters.
+            for (const auto& e : split_list(h.value)) {
+                auto name = e.substr(0, e.find(';'));
+                name.erase(name.find_last_not_of(" \t") + 1);
+                if (name == "permessage-deflate") out.offered_deflate = true;
+            }
         } else if (same_header_name(h.name, "Origin")) {
-            out.origin = h.value;
+            if (out.origin.empty()) out.origin = h.value;  // the first, as HttpRequest::header gives
         } else if (same_header_name(h.name, "User-Agent")) {
-            out.user_agent = h.value;
+            if (out.user_agent.empty()) out.user_agent = h.value;
         } else if (same_header_name(h.name, "Host")) {
-            if (keep_host) out.host = h.value;
+            if (keep_host && out.host.empty()) out.host = h.value;
         } else if (!per_leg(h.name, hop_by_hop)) {
             out.headers.push_back(h);
         }

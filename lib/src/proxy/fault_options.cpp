@@ -36,11 +36,15 @@ std::optional<std::chrono::milliseconds> duration(std::string_view text) {
     } else {
         return std::nullopt;
     }
+    // Digits with at most one decimal point: no sign, exponent or hex.
+    bool point = false;
+    for (char c : text) {
+        if (c == '.' && !point) point = true;
+        else if (c < '0' || c > '9') return std::nullopt;
+    }
     std::string number(text);
-    char* end = nullptr;
-    double value = std::strtod(number.c_str(), &end);
-    if (number.empty() || end != number.c_str() + number.size() || !std::isfinite(value) || value < 0 || value > 1e9)
-        return std::nullopt;
+    double value = std::strtod(number.c_str(), nullptr);
+    if (number.empty() || number == "." || value <= 0 || value > 1e9) return std::nullopt;
     return std::chrono::milliseconds(static_cast<long long>(std::llround(value * scale)));
 }
 

@@ -159,7 +159,7 @@ ProxyCommand parse_proxy_command(std::string_view line) {
     auto target = parse_conn_id(first);
     if (name == "send") {
         auto [side, text] = split_word(rest);
-        if (!target || (side != "c" && side != "s"))
+        if (!target || (side != "c" && side != "s") || text.empty())
             return invalid<ProxyCommand>("/send takes a pair id, c (to the client) or s (to the server), and the "
                                          "text, like /send 3 s hello");
         c.kind = K::send;
