@@ -183,6 +183,9 @@ struct ClientFlags {
     // Hints about headers wskit has a better flag for (-H
     // 'Sec-WebSocket-Protocol: x' -> -s x), one line each, for stderr.
     std::vector<std::string> header_hints() const;
+    // On stderr: that --insecure verifies nothing (for a wss:// URL), and
+    // the header hints.
+    void print_warnings(const ClientOptions& resolved) const;
 };
 void add_client_options(Context& ctx, CLI::App& app, ClientFlags& flags);
 // Its parts, for a command that takes only some of them (bench: its -n is a

@@ -77,6 +77,20 @@ TEST_CASE("offered_token: Authorization: Bearer first, then ?token=", "[access]"
     CHECK_FALSE(offered_token(request("/?xtoken=1", {})));
 }
 
+TEST_CASE("without_token: no Bearer header and no token parameter is left", "[access]") {
+    using wskit::without_token;
+    auto r = without_token(request("/room?a=1&token=s&b=2&token=t", {{"Authorization", "Bearer s"}, {"Cookie", "c=1"},
+                                                                      {"Authorization", "Basic dTpw"}}));
+    CHECK(r.resource == "/room?a=1&b=2");
+    REQUIRE(r.headers.size() == 2);
+    CHECK(r.headers[0].name == "Cookie");
+    CHECK(r.headers[1].value == "Basic dTpw");  // not a token: the server's business
+    CHECK_FALSE(wskit::offered_token(r));
+    CHECK(without_token(request("/?token=s", {})).resource == "/");
+    CHECK(without_token(request("/x?xtoken=1&", {})).resource == "/x?xtoken=1");
+    CHECK(without_token(request("/plain", {})).resource == "/plain");
+}
+
 TEST_CASE("is_loopback_host", "[access]") {
     using wskit::is_loopback_host;
     for (const char* h : {"127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "LOCALHOST", "::ffff:127.0.0.1"})

@@ -9,12 +9,15 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <cstdio>
 
 namespace wskit::cli {
 
 void add_header_option(Context& ctx, CLI::App& app, ClientFlags& f) {
     add_option(ctx, app, "-H,--header", f.headers, "Add a request header 'Name: value' (repeatable)", {},
-               Complete::text)->option_text("HEADER");
+               Complete::text)
+        ->allow_extra_args(false)  // one value each time: "-H 'A: 1' 9000 URL" leaves 9000 to the address
+        ->option_text("HEADER");
 }
 
 void add_proxy_option(Context& ctx, CLI::App& app, ClientFlags& f) {
@@ -130,6 +133,12 @@ std::string trim(const std::string& s) {
 }
 
 }  // namespace
+
+void ClientFlags::print_warnings(const ClientOptions& resolved) const {
+    if (resolved.tls.insecure && resolved.url.secure)
+        std::fprintf(stderr, "wskit: warning: --insecure: the server's certificate is not verified\n");
+    for (const auto& hint : header_hints()) std::fprintf(stderr, "wskit: %s\n", hint.c_str());
+}
 
 std::vector<std::string> ClientFlags::header_hints() const {
     std::vector<std::string> hints;

@@ -73,9 +73,7 @@ int run(const BenchCommand& c) {
     o.rate = c.rate;
     o.threads = c.threads;
     o.server_pid = c.server_pid;
-    if (o.client.tls.insecure && o.client.url.secure)
-        std::fprintf(stderr, "wskit: warning: --insecure: the server's certificate is not verified\n");
-    for (const auto& hint : c.client.header_hints()) std::fprintf(stderr, "wskit: %s\n", hint.c_str());
+    c.client.print_warnings(o.client);
     catch_signals();
 
     bool live = !c.quiet && ::isatty(STDERR_FILENO);

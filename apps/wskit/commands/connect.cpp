@@ -56,9 +56,7 @@ int run(const ConnectCommand& c) {
     o.max_redirects = c.client.max_redirects;
     o.reconnect = c.reconnect;
     o.reconnect_max = c.reconnect_max;
-    if (o.client.tls.insecure && o.client.url.secure)
-        std::fprintf(stderr, "wskit: warning: --insecure: the server's certificate is not verified\n");
-    for (const auto& hint : c.client.header_hints()) std::fprintf(stderr, "wskit: %s\n", hint.c_str());
+    c.client.print_warnings(o.client);
     o.execute = c.execute;
     o.wait_seconds = c.wait;
     o.once = c.once && c.count == 0;

@@ -59,6 +59,7 @@ int run(const ProxyCommand& c) {
     o.server = c.server.resolve();
     o.access = c.access.resolve();
     o.upstream = c.upstream.resolve(c.upstream_url);
+    c.upstream.print_warnings(o.upstream);
     if (!c.upstream_compress.empty())
         o.upstream.compress = parse_compress_option(c.upstream_compress == "true" ? "" : c.upstream_compress);
     if (!c.upstream_compress.empty()) o.upstream_compress = true;

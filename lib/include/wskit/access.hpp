@@ -39,6 +39,11 @@ WSKIT_API bool token_matches(std::string_view secret, std::string_view offered);
 // nullopt when it offers none.
 WSKIT_API std::optional<std::string> offered_token(const HttpRequest& request);
 
+// The request without what offered_token reads (its Bearer Authorization
+// headers, its token parameters): a proxy keeps its own secret from the
+// server behind it.
+WSKIT_API HttpRequest without_token(HttpRequest request);
+
 // Whether a server bound to `host` is reachable from this machine only
 // (127.0.0.0/8, ::1, localhost).
 WSKIT_API bool is_loopback_host(std::string_view host);

@@ -95,6 +95,29 @@ std::optional<std::string> offered_token(const HttpRequest& request) {
     return query_parameter(request.resource, "token");
 }
 
+HttpRequest without_token(HttpRequest request) {
+    auto& headers = request.headers;
+    headers.erase(std::remove_if(headers.begin(), headers.end(),
+                                 [](const Header& h) {
+                                     return ascii_lower(h.name) == "authorization" &&
+                                            ascii_lower(h.value.substr(0, 7)) == "bearer ";
+                                 }),
+                  headers.end());
+    auto q = request.resource.find('?');
+    if (q == std::string::npos) return request;
+    std::string_view query = std::string_view(request.resource).substr(q + 1);
+    std::string kept;
+    while (true) {
+        auto amp = query.find('&');
+        auto pair = query.substr(0, amp);
+        if (pair.substr(0, pair.find('=')) != "token" && !pair.empty()) kept += (kept.empty() ? "" : "&") + std::string(pair);
+        if (amp == std::string_view::npos) break;
+        query.remove_prefix(amp + 1);
+    }
+    request.resource = request.resource.substr(0, q) + (kept.empty() ? "" : "?" + kept);
+    return request;
+}
+
 bool is_loopback_host(std::string_view host) {
     std::string h(host);
     if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);

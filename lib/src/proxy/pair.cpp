@@ -16,8 +16,6 @@ namespace {
 // read until the leg has drained (TCP then slows that side down).
 constexpr std::size_t high_mark = 1u << 20;
 
-bool is_data(const Message& m) { return m.opcode == Opcode::text || m.opcode == Opcode::binary; }
-
 std::string format_ms(double ms) { return ms < 0 ? "-" : fmt::format("{:.1f} ms", ms); }
 
 }  // namespace
@@ -85,7 +83,9 @@ void ProxyPair::on_upstream_event(Event& e) {
         case EventType::open: return on_upstream_open(e);
         case EventType::error: return on_upstream_failed(e);
         case EventType::close: return on_upstream_closed(e);
-        case EventType::drained: return update_flow();
+        case EventType::drained:
+            kill_when_written();
+            return update_flow();
         case EventType::message:
         case EventType::ping:
         case EventType::pong:
@@ -187,7 +187,9 @@ void ProxyPair::on_client_event(Event& e) {
             client_closed_ = true;
             if (upstream_open_) upstream_->close(1001, "client went away");
             return finish_if_done();
-        case EventType::drained: return update_flow();
+        case EventType::drained:
+            kill_when_written();
+            return update_flow();
         default: return;
     }
 }
@@ -205,13 +207,15 @@ void ProxyPair::on_client_closed(const Event& e) {
 
 // --- sending, injecting, closing ------------------------------------------------
 
+// Once --kill-after has struck a leg, what comes after is lost with it.
 void ProxyPair::deliver_to_client(Message& m) {
+    if (kill_client_) return;
     host_.server.send(id_, std::move(m));
     check_message_faults(Leg::client, to_client_.delivered());
 }
 
 void ProxyPair::deliver_to_upstream(Message& m) {
-    if (!upstream_ || upstream_closed_) return;
+    if (!upstream_ || upstream_closed_ || kill_upstream_) return;
     upstream_->send(std::move(m));
     check_message_faults(Leg::upstream, to_upstream_.delivered());
 }
@@ -233,15 +237,19 @@ void ProxyPair::close(int code, const std::string& reason) {
     if (upstream_open_ && !upstream_closed_) upstream_->close(code, reason);
 }
 
-void ProxyPair::note_dropped(Leg towards, const Message& m) {
+void ProxyPair::note(Leg leg, std::string text) {
     Event e;
     e.type = EventType::info;
     e.conn = id_;
-    e.leg = towards;
-    e.text = fmt::format("dropped a {} message of {} B on its way to the {} (--drop-every {})",
-                         opcode_name(m.opcode), m.payload.size(), towards == Leg::client ? "client" : "server",
-                         host_.options.faults.drop_every);
+    e.leg = leg;
+    e.text = std::move(text);
     host_.print(e);
+}
+
+void ProxyPair::note_dropped(Leg towards, const Message& m) {
+    note(towards, fmt::format("dropped a {} message of {} B on its way to the {} (--drop-every {})",
+                              opcode_name(m.opcode), m.payload.size(), towards == Leg::client ? "client" : "server",
+                              host_.options.faults.drop_every));
 }
 
 void ProxyPair::update_flow() {
@@ -278,23 +286,32 @@ void ProxyPair::arm_time_faults(Leg leg) {
     }
 }
 
+// A leg is killed once what was sent on it has been written: --kill-after 2
+// delivers two messages, then drops the connection.
 void ProxyPair::strike(Leg leg, bool kill) {
     const auto& f = host_.options.faults;
-    Event e;
-    e.type = EventType::info;
-    e.conn = id_;
-    e.leg = leg;
     if (kill) {
-        e.text = "dropping the connection without a close frame (--kill-after)";
-        host_.print(e);
-        if (leg == Leg::client && client_open_ && !client_closed_) host_.server.abort(id_);
-        if (leg == Leg::upstream && upstream_open_ && !upstream_closed_) upstream_->abort();
-        return;
+        (leg == Leg::client ? kill_client_ : kill_upstream_) = true;
+        return kill_when_written();
     }
-    e.text = fmt::format("closing with {} (--close-after)", f.close_code);
-    host_.print(e);
-    if (leg == Leg::client && client_open_ && !client_closed_) host_.server.close(id_, f.close_code, f.close_reason);
-    if (leg == Leg::upstream && upstream_open_ && !upstream_closed_) upstream_->close(f.close_code, f.close_reason);
+    note(leg, fmt::format("closing with {} (--close-after)", f.close_code));
+    // Both legs get the proxy's own close: the other leg's peer hears it as
+    // it was sent, whatever the first peer answers.
+    close(f.close_code, f.close_reason);
+}
+
+void ProxyPair::kill_when_written() {
+    constexpr auto said = "dropping the connection without a close frame (--kill-after)";
+    if (kill_client_ && client_open_ && !client_closed_ && host_.server.buffered_amount(id_) == 0) {
+        kill_client_ = false;
+        note(Leg::client, said);
+        host_.server.abort(id_);
+    }
+    if (kill_upstream_ && upstream_open_ && !upstream_closed_ && upstream_->backlog() == 0) {
+        kill_upstream_ = false;
+        note(Leg::upstream, said);
+        upstream_->abort();
+    }
 }
 
 void ProxyPair::finish_if_done() {

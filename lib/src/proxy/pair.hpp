@@ -61,6 +61,7 @@ private:
     // Sends on a leg, as the Outbox delivers.
     void deliver_to_client(Message& m);
     void deliver_to_upstream(Message& m);
+    void note(Leg leg, std::string text);  // an info line about a leg
     void note_dropped(Leg towards, const Message& m);
     // Pauses the side that feeds a leg whose backlog is over the mark, and
     // resumes it below.
@@ -69,6 +70,7 @@ private:
     void check_message_faults(Leg leg, std::size_t delivered);
     void arm_time_faults(Leg leg);
     void strike(Leg leg, bool kill);
+    void kill_when_written();
     void finish_if_done();
 
     PairHost& host_;
@@ -90,6 +92,8 @@ private:
     int client_close_code_ = 1006;
     std::uint64_t from_client_ = 0, from_upstream_ = 0;
     std::vector<EventLoop::TimerId> fault_timers_;
+    bool kill_client_ = false;    // --kill-after struck: drop the leg once its sends are written
+    bool kill_upstream_ = false;
     bool done_ = false;
 };
 

@@ -96,8 +96,10 @@ private:
     // --- pairs ------------------------------------------------------------
 
     void on_upgrade(ConnId id, const HttpRequest& req) {
-        if (o_.verbosity >= 1) show_request(id, req);
-        remotes_[req.remote] = id;
+        if (o_.verbosity >= 1) {
+            show_request(id, req);
+            answering_[req.remote] = id;
+        }
         ++upgrades_;
         if (o_.faults.refuse_every && upgrades_ % o_.faults.refuse_every == 0) {
             console_->status_line(fmt::format("#{} refused with 503 (--refuse-every {})", id, o_.faults.refuse_every));
@@ -105,13 +107,15 @@ private:
             return;
         }
         if (stopping_) return server_->answer_upgrade(id, {HttpResponse{503, {}, "The proxy is shutting down.\n"}, {}, {}});
-        auto pair = std::make_unique<detail::ProxyPair>(*host_, id, req);
+        // The proxy's --token is its own: the server behind it never sees it.
+        auto pair = std::make_unique<detail::ProxyPair>(*host_, id, o_.access.token.empty() ? req : without_token(req));
         auto& started = *pairs_.emplace(id, std::move(pair)).first->second;
         started.start();
     }
 
     void on_client_event(Event& e) {
         if (e.type == EventType::all_closed) return stop_if_done();
+        if (e.type == EventType::error) forget_answer(e.conn);  // gone before its answer was written
         auto it = pairs_.find(e.conn);
         if (it == pairs_.end()) {
             // A refused upgrade's client leaving, and the like.
@@ -128,7 +132,6 @@ private:
             pairs_.erase(id);
             stop_if_done();
         });
-        for (auto it = remotes_.begin(); it != remotes_.end();) it = it->second == id ? remotes_.erase(it) : std::next(it);
         if (o_.once && !stopping_) {
             result_ = to_int(exit_code_for_close(client_code));
             stop(result_);
@@ -144,11 +147,18 @@ private:
     }
 
     void show_answer(const HttpRequest& req, const ResponseHead& head) {
-        auto it = remotes_.find(req.remote);
-        if (it == remotes_.end()) return;
-        auto line = [&](const std::string& text) { console_->status_line(fmt::format("#{} C< {}", it->second, escape_controls(text))); };
+        auto it = answering_.find(req.remote);
+        if (it == answering_.end()) return;
+        auto id = it->second;
+        answering_.erase(it);
+        auto line = [&](const std::string& text) { console_->status_line(fmt::format("#{} C< {}", id, escape_controls(text))); };
         line(fmt::format("{} {} {}", head.version, head.status, head.reason));
         for (const auto& h : head.headers) line(h.name + ": " + h.value);
+    }
+
+    void forget_answer(ConnId id) {
+        for (auto it = answering_.begin(); it != answering_.end(); ++it)
+            if (it->second == id) return void(answering_.erase(it));
     }
 
     // --- slash commands -------------------------------------------------------
@@ -210,7 +220,9 @@ private:
     std::unique_ptr<Server> server_;
     std::unique_ptr<detail::PairHost> host_;
     std::map<ConnId, std::unique_ptr<detail::ProxyPair>> pairs_;  // ordered, for /list
-    std::map<std::string, ConnId> remotes_;  // a client's address, to name its answer (-v)
+    // -v: the clients whose answer is still to be shown, by address (what
+    // on_answer knows of a request), until it is written or they are gone.
+    std::map<std::string, ConnId> answering_;
     std::size_t upgrades_ = 0;
     bool stopping_ = false;
     int result_ = 0;
