@@ -51,7 +51,7 @@ _wskit() {
                 -H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--passphrase|--proxy|--max-redirects|-x|--execute|-w|--wait|--count|--until|-m|--timeout|--max-time|--close-code|--close-reason|--ping-interval|--ping-timeout|--reconnect-max) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress -v --verbose --ca --cacert -k -n --insecure --no-check --tls-min --cert --key --passphrase --proxy -L --location --location-trusted --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -x --execute -w --wait -1 --once --count --until -m --timeout --max-time --keep-open --close-code --close-reason --ping-interval --ping-timeout --reconnect --no-history --reconnect-max' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress -v --verbose --ca --cacert -k -n --insecure --no-check --tls-min --cert --key --passphrase --proxy -L --location --location-trusted --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -x --execute -w --wait -1 --once --count --until -m --timeout --max-time --keep-open --close-code --close-reason --ping-interval --ping-timeout --reconnect --no-history --reconnect-max --stdio' -- "$cur")
             fi
             ;;
         listen)

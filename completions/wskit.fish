@@ -70,6 +70,7 @@ complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'ping-timeout' -
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'reconnect' -d 'Reconnect after a drop, with exponential backoff and jitter'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'no-history' -d 'Keep no history of typed lines on disk (see WSKIT_HISTORY)'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'reconnect-max' -x -d 'Give up after N reconnect attempts in a row (default: never)'
+complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'stdio' -d 'Relay stdin and stdout as a byte stream in binary messages (ssh ProxyCommand)'
 
 # wskit listen
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -s 'h' -l 'help' -d 'Print this help message and exit'

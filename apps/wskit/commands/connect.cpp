@@ -29,6 +29,7 @@ struct ConnectCommand {
     bool reconnect = false;
     int reconnect_max = 0;
     bool no_history = false;
+    bool stdio = false;
 };
 
 std::chrono::milliseconds to_ms(double seconds) {
@@ -69,6 +70,17 @@ int run(const ConnectCommand& c) {
     o.close_reason = c.close_reason;
     o.verbosity = c.client.verbosity;
     o.output.verbose = o.verbosity > 0;  // says why --pretty left a payload as it is
+    if (c.stdio) {
+        // A byte stream both ways (ssh's ProxyCommand): each read of stdin
+        // goes as a binary message, payloads come out as they are.
+        o.framing = InputFraming::stream;
+        o.encoding = InputEncoding::binary;
+        o.output.format = OutputFormat::raw;
+        o.output.stream = true;
+        o.output.show_outgoing = false;
+        o.interactive = false;
+        o.slash = false;
+    }
     return run_connect(o);
 }
 
@@ -186,6 +198,21 @@ void register_connect(CLI::App& app, Context& ctx) {
     add_option(ctx, *sub, "--reconnect-max", c->reconnect_max,
                "Give up after N reconnect attempts in a row (default: never)", {}, Complete::number)
         ->check(count_validator())->option_text("N");
+    add_flag(ctx, *sub, "--stdio", c->stdio,
+             "Relay stdin and stdout as a byte stream in binary messages (ssh ProxyCommand)",
+             "Relay standard input and output as a byte stream, as websocat's binary mode and netcat do: each read "
+             "of standard input goes as a binary message, with no framing by lines, and the payload of every "
+             "message received (text or binary) is written to standard output as it is, with nothing between "
+             "them. This is how ssh reaches a server through a WebSocket gateway: ssh -o "
+             "ProxyCommand='wskit connect --stdio wss://gw.example.test/ssh' host. At the end of input the "
+             "connection closes as usual (see --wait). It takes no input or output format options.");
+    ctx.checks.emplace_back(sub, [c] {
+        const auto& in = c->input;
+        bool framed = in.null || in.paragraph || in.whole || in.binary || in.hex || in.base64 || in.slash;
+        if (c->stdio && (framed || c->output.json || c->output.raw || c->output.pretty || !c->execute.empty()))
+            throw CLI::ValidationError("--stdio relays bytes as they are: it takes no input framing, output format "
+                                       "or -x");
+    });
     sub->callback([c, &ctx] { ctx.run = [c] { return run(*c); }; });
 }
 

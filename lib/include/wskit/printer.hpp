@@ -24,6 +24,7 @@ struct PrinterOptions {
     bool show_conn = false;       // prefix human lines with "#ID " (servers)
     bool show_outgoing = false;   // human output shows "> " lines for sent messages
     bool null_terminated = false; // -0: raw output ends every message (text or binary) with NUL, not LF
+    bool stream = false;          // --stdio: raw output is the payloads alone, text ones too, nothing between
     std::size_t hexdump_limit = 512;  // bytes of a binary message shown as hex
     bool verbose = false;         // -v: say why a payload was not pretty-printed
     // --pretty's bounds: pretty-printing adds two spaces per level on every

@@ -18,6 +18,10 @@ bool is_blank_line(std::string_view line) { return line.empty() || line == "\r";
 }  // namespace
 
 void InputSplitter::feed(std::string_view bytes, std::vector<std::string>& units) {
+    if (framing_ == InputFraming::stream) {
+        if (!bytes.empty()) units.emplace_back(bytes);
+        return;
+    }
     if (framing_ == InputFraming::whole) {
         pending_.append(bytes);
         return;

@@ -28,13 +28,15 @@ namespace {
 
 class RawPrinter final : public Printer {
 public:
-    RawPrinter(Sink& out, bool null_terminated) : out_(out), null_terminated_(null_terminated) {}
+    RawPrinter(Sink& out, const PrinterOptions& o) : out_(out), null_terminated_(o.null_terminated), stream_(o.stream) {}
     void print(const Event& e) override {
         if (e.type != EventType::message || e.direction != Direction::in) return;
         out_.write(e.message.payload);
         // Binary payloads are written exactly as received, so that output
         // redirected to a file reproduces the bytes; with -0 every message
-        // ends with NUL, so that messages stay apart (xargs -0, -0 input).
+        // ends with NUL, so that messages stay apart (xargs -0, -0 input);
+        // a byte stream (--stdio) is the payloads and nothing else.
+        if (stream_) return;
         if (null_terminated_) out_.write(std::string_view("\0", 1));
         else if (e.message.opcode == Opcode::text) out_.write("\n");
     }
@@ -42,13 +44,14 @@ public:
 private:
     Sink& out_;
     bool null_terminated_;
+    bool stream_;
 };
 
 }  // namespace
 
 std::unique_ptr<Printer> make_printer(const PrinterOptions& options, Sink& out) {
     switch (options.format) {
-        case OutputFormat::raw: return std::make_unique<RawPrinter>(out, options.null_terminated);
+        case OutputFormat::raw: return std::make_unique<RawPrinter>(out, options);
         case OutputFormat::json: return detail::make_json_printer(out);
         case OutputFormat::human: break;
     }

@@ -16,6 +16,7 @@ enum class InputFraming {
     null,       // units end with NUL (-0/--null)
     paragraph,  // units are separated by one or more blank lines (--paragraph)
     whole,      // all of the input is one message (--whole)
+    stream,     // each read is a message, as it comes: a byte stream relayed, not cut (--stdio)
 };
 
 enum class InputEncoding {
