@@ -105,7 +105,7 @@ private:
     // --- clients ----------------------------------------------------------
 
     void on_event(const Event& e) {
-        if (bridge_) return on_exec_event(e);
+        if (bridge_) return on_bridge_event(e);
         console_->print(e);
         switch (e.type) {
             case EventType::open: on_open(e); break;
@@ -133,8 +133,9 @@ private:
         for (const auto& h : req->headers) line(h.name + ": " + h.value);
     }
 
-    // --exec: messages are the processes' business; connections are shown.
-    void on_exec_event(const Event& e) {
+    // --exec, --to: messages are the bridge's business (its processes',
+    // its TCP connections'); connections are shown.
+    void on_bridge_event(const Event& e) {
         if (e.type == EventType::open && o_.verbosity >= 1) show_request(e.conn);
         bridge_->on_event(e);
         if (e.type == EventType::open || e.type == EventType::close || e.type == EventType::error) console_->print(e);
@@ -324,7 +325,7 @@ private:
     AccessGate access_;
     EventLoop loop_;
     std::unique_ptr<detail::Console> console_;
-    std::unique_ptr<ExecBridge> bridge_;  // --exec; outlives the server's connections
+    std::unique_ptr<ClientBridge> bridge_;  // --exec, --to; outlives the server's connections
     std::unique_ptr<Server> server_;
     std::map<ConnId, ClientInfo> clients_;  // ordered, for /list
     std::vector<Message> held_;             // read before the first client came

@@ -21,6 +21,7 @@
 #include <wskit/export.hpp>
 #include <wskit/loop.hpp>
 #include <wskit/server.hpp>
+#include <wskit/tool/bridge.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -55,7 +56,7 @@ struct ExecOptions {
 // Error(usage) saying that it is not an executable program.
 WSKIT_API std::string resolve_exec_program(const std::string& command);
 
-class WSKIT_API ExecBridge {
+class WSKIT_API ExecBridge final : public ClientBridge {
 public:
     // One line for wskit's stderr, without its newline: a process's stderr
     // line ("#3 ..."), or a diagnostic ("wskit: ...").
@@ -65,18 +66,17 @@ public:
     ExecBridge(EventLoop& loop, ExecOptions options, Diagnostic diagnostic);
     // Ends every process left (SIGTERM, SIGKILL after kill_after) and waits
     // for each: nothing is left running, and no zombie.
-    ~ExecBridge();
+    ~ExecBridge() override;
     ExecBridge(const ExecBridge&) = delete;
     ExecBridge& operator=(const ExecBridge&) = delete;
 
     // The server the clients come from; before it starts listening.
-    void attach(Server& server);
-    // To call from the server's handlers. on_event: open starts a process,
-    // a message goes to its stdin, close ends it.
-    void on_event(const Event& e);
+    void attach(Server& server) override;
+    // open starts a process, a message goes to its stdin, close ends it.
+    void on_event(const Event& e) override;
     // A 503 when max_forks processes are running (those whose client has left
     // and that are still ending count too), or nullopt.
-    std::optional<HttpResponse> on_handshake(const HttpRequest& request);
+    std::optional<HttpResponse> on_handshake(const HttpRequest& request) override;
 
     struct Impl;
 
