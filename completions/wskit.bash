@@ -60,10 +60,10 @@ _wskit() {
                 --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
                 --exec-stderr) mapfile -t COMPREPLY < <(compgen -W 'log client ignore' -- "$cur"); return ;;
                 --cert|--key|--exec) _wskit_files; return ;;
-                --host|--max-size|--max-clients|--max-backlog|-s|--subprotocol|--origin|--token|--kill-after|--max-forks) return ;;
+                --host|--max-size|--max-clients|--max-backlog|-s|--subprotocol|--origin|--token|--kill-after|--max-forks|--to) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -s --subprotocol --origin --token --once --exec --pty --kill-after --max-forks --exec-stderr' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -s --subprotocol --origin --token --once --exec --pty --kill-after --max-forks --exec-stderr --to --text' -- "$cur")
             fi
             ;;
         echo)

@@ -105,6 +105,8 @@ complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'pty' -d 'With --
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'kill-after' -x -d 'With --exec: SIGTERM a process SECS after its client left (default 1)'
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'max-forks' -x -d 'With --exec: run at most N processes at once; more clients get HTTP 503'
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'exec-stderr' -x -a 'log client ignore' -d 'With --exec: where the process\'s stderr lines go: log (default), client, ignore'
+complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'to' -x -d 'Relay each client to its own TCP or Unix-socket connection (tcp:HOST:PORT, unix:PATH)'
+complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'text' -d 'With --to: send what the target sends as text messages when it is valid UTF-8'
 
 # wskit echo
 complete -c wskit -n '__fish_seen_subcommand_from echo' -s 'h' -l 'help' -d 'Print this help message and exit'

@@ -22,6 +22,8 @@ struct ListenCommand {
     AccessFlags access;
     bool once = false;
     ExecFlags exec;
+    std::string to;     // --to tcp:HOST:PORT | unix:PATH
+    bool text = false;  // --text
 };
 
 int run(const ListenCommand& c) {
@@ -31,15 +33,16 @@ int run(const ListenCommand& c) {
     o.server.answer_first_offer = c.subprotocols.empty();  // -s narrows the choice
     o.output = c.output.resolve();
     o.output.verbose = c.server.verbosity > 0;
-    if (c.exec.enabled()) {
-        o.exec = c.exec.resolve(c.input.binary);
-        // Only connections are printed: human lines with the client's #ID,
-        // into a pipe too (raw output would print nothing), as echo --log does.
-        if (c.output.output == "auto" && !c.output.raw && !c.output.json) o.output.format = OutputFormat::human;
-    }
+    if (c.exec.enabled()) o.exec = c.exec.resolve(c.input.binary);
+    if (!c.to.empty()) o.to = TcpBridgeOptions{parse_stream_target(c.to), c.text, c.server.verbosity};
+    bool bridged = o.exec || o.to;
+    // A bridge's clients: only connections are printed, human lines with the
+    // client's #ID, into a pipe too (raw output would print nothing), as
+    // echo --log does.
+    if (bridged && c.output.output == "auto" && !c.output.raw && !c.output.json) o.output.format = OutputFormat::human;
     // As with connect: a person at a terminal gets the line editor and slash
     // commands, and the typed line stays on screen.
-    o.interactive = !o.exec && ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
+    o.interactive = !bridged && ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
     o.output.show_outgoing = o.output.format == OutputFormat::human && !o.interactive;
     o.framing = c.input.framing();
     o.output.null_terminated = c.input.null;
@@ -134,7 +137,23 @@ void register_listen(CLI::App& app, Context& ctx) {
              "Serve one client and exit when it leaves, with that connection's status: 0 when it closed with 1000 "
              "or 1001, 6 otherwise. Other clients get 503 meanwhile. Usable like nc -l in scripts.");
     add_exec_options(ctx, *sub, c->exec);
+    add_option(ctx, *sub, "--to", c->to, "Relay each client to its own TCP or Unix-socket connection (tcp:HOST:PORT, unix:PATH)",
+               "Relay each client to its own connection to TARGET, tcp:HOST:PORT (tcp:[::1]:22 for IPv6) or "
+               "unix:PATH, as websockify does: what the target sends goes to the client as binary messages (see "
+               "--text), and each message from the client goes to the target as its bytes. The target's end of "
+               "its connection (EOF) closes the client with 1000 after what it sent; a reset, or a target that "
+               "cannot be reached, closes it with 1011 and the reason; the client's close ends the target's "
+               "connection once what it sent is written. A side that does not read stops the reading of the "
+               "other. Standard input is not read then, and only connections are printed (-v adds each pair's "
+               "connection and its byte counts). The origin policy applies: a web page of another site must not "
+               "reach your SSH or VNC port through a browser.",
+               Complete::text)
+        ->option_text("TARGET");
+    add_flag(ctx, *sub, "--text", c->text,
+             "With --to: send what the target sends as text messages when it is valid UTF-8");
     ctx.checks.emplace_back(sub, [c, address] {
+        if (!c->to.empty() && c->exec.enabled()) throw CLI::ValidationError("--to and --exec cannot go together: choose one bridge");
+        if (c->text && c->to.empty()) throw CLI::ValidationError("--text goes with --to");
         if (address->count() > 0) return;
         throw CLI::ValidationError(missing_address(c->exec));
     });

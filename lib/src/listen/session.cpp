@@ -74,11 +74,14 @@ public:
             return std::nullopt;
         };
         handlers.on_warning = [this](const std::string& line) { console_->diagnostic(line); };
+        // Their lines come prefixed: "#3 ..." about a client, "wskit: ..." of their own.
+        auto bridge_line = [this](const std::string& line) { console_->status_line(line); };
         if (o.exec) {
             ExecOptions exec = *o.exec;
             exec.max_message = server.max_message_size;
-            // Its lines come prefixed: "#3 ..." from a process, "wskit: ..." of its own.
-            bridge_ = std::make_unique<ExecBridge>(loop_, exec, [this](const std::string& line) { console_->status_line(line); });
+            bridge_ = std::make_unique<ExecBridge>(loop_, exec, bridge_line);
+        } else if (o.to) {
+            bridge_ = std::make_unique<TcpBridge>(loop_, *o.to, bridge_line);
         }
         server_ = std::make_unique<Server>(loop_, server, std::move(handlers));
         if (bridge_) bridge_->attach(*server_);
@@ -345,19 +348,28 @@ private:
 
 std::vector<std::string> exposure_warnings(const ListenOptions& o) {
     std::vector<std::string> out;
-    if (!o.exec || o.exec->command.empty()) return out;
+    // What a visitor gets at: "run 'bash'", "reach tcp:127.0.0.1:22".
+    std::string option, what;
+    if (o.exec && !o.exec->command.empty()) {
+        option = "--exec";
+        what = "run '" + escape_controls(o.exec->command.front()) + "'";
+    } else if (o.to) {
+        option = "--to";
+        what = "reach " + escape_controls(o.to->target.text());
+    } else {
+        return out;
+    }
     const auto& origins = o.access.origins;
     bool any_page = std::find(origins.begin(), origins.end(), "*") != origins.end();
-    auto program = escape_controls(o.exec->command.front());
     if (any_page)
-        out.push_back(fmt::format("warning: --origin '*' with --exec: any web page a browser here visits can run "
-                                  "'{}' through this server; list the pages' origins instead",
-                                  program));
+        out.push_back(fmt::format("warning: --origin '*' with {}: any web page a browser here visits can {} through "
+                                  "this server; list the pages' origins instead",
+                                  option, what));
     bool controlled = !o.access.token.empty() || (!origins.empty() && !any_page);
     if (!is_loopback_host(o.server.host) && !controlled)
-        out.push_back(fmt::format("warning: --exec on {}, which is not loopback: anyone who can reach the port runs "
-                                  "'{}'; require a secret with --token SECRET (or bind 127.0.0.1)",
-                                  escape_controls(o.server.host), program));
+        out.push_back(fmt::format("warning: {} on {}, which is not loopback: anyone who can reach the port can {}; "
+                                  "require a secret with --token SECRET (or bind 127.0.0.1)",
+                                  option, escape_controls(o.server.host), what));
     return out;
 }
 

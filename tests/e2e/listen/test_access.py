@@ -84,7 +84,7 @@ class ListenOrigins(TestCase):
         warning = [l for l in listen.seen["stderr"] if "warning" in l]
         self.assertEqual(len(warning), 1, listen.seen["stderr"])
         self.assertRegex(warning[0], r"^wskit: warning: --exec on 0\.0\.0\.0, which is not loopback: anyone who "
-                                     r"can reach the port runs 'cat'; require a secret with --token")
+                                     r"can reach the port can run 'cat'; require a secret with --token")
         for guard in (["--token", "s3cret"], ["--origin", "https://app.test"]):
             with self.subTest(guard):
                 guarded, _ = self.start_wskit_server("listen", "--host", "0.0.0.0", *guard, "0", "--exec", "cat")

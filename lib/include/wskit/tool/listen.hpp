@@ -4,6 +4,7 @@
 
 #include <wskit/access.hpp>
 #include <wskit/tool/exec_bridge.hpp>
+#include <wskit/tool/tcp_bridge.hpp>
 #include <wskit/export.hpp>
 #include <wskit/tool/input.hpp>
 #include <wskit/printer.hpp>
@@ -31,6 +32,9 @@ struct ListenOptions {  // the flags of `wskit listen`, see wskit-listen(1)
     // --exec: each client talks to its own process (ExecBridge) instead of
     // stdin and stdout; only connections are printed, stdin is not read.
     std::optional<ExecOptions> exec;
+    // --to: each client is relayed to its own connection to a TCP or Unix
+    // socket (TcpBridge); stdin is not read, only connections are printed.
+    std::optional<TcpBridgeOptions> to;
 };
 
 // Serves until SIGINT/SIGTERM, /quit, or with --once the client's close;
@@ -39,9 +43,9 @@ struct ListenOptions {  // the flags of `wskit listen`, see wskit-listen(1)
 WSKIT_API int run_listen(const ListenOptions& options);
 
 // The warnings listen prints as it starts (without "wskit: "), about who
-// can reach a program of --exec: every web page with --origin '*', everyone
-// who can reach the port when it is bound to a non-loopback address
-// without an --origin list or a --token.
+// can reach a program of --exec or the target of --to: every web page with
+// --origin '*', everyone who can reach the port when it is bound to a
+// non-loopback address without an --origin list or a --token.
 WSKIT_API std::vector<std::string> exposure_warnings(const ListenOptions& options);
 
 }  // namespace wskit

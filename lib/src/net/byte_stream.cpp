@@ -1,0 +1,171 @@
+#include "net/byte_stream.hpp"
+
+#include "net/loop_impl.hpp"
+
+#include <asio/connect.hpp>
+#include <asio/generic/stream_protocol.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/local/stream_protocol.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/write.hpp>
+
+#include <fmt/format.h>
+
+#include <deque>
+
+namespace wskit::detail {
+namespace {
+
+// How long finish() waits for a peer to take the last bytes.
+constexpr std::chrono::seconds finish_grace{5};
+
+}  // namespace
+
+struct ByteStream::Impl : std::enable_shared_from_this<Impl> {
+    using Socket = asio::generic::stream_protocol::socket;
+
+    Impl(EventLoop& loop, Handlers h)
+        : io(loop.impl().io), socket(io), resolver(io), finish_timer(io), handlers(std::move(h)) {}
+
+    void connect(const StreamTarget& target) {
+        name = target.text();
+        if (target.kind == StreamTarget::Kind::unix_socket) {
+            asio::local::stream_protocol::endpoint ep(target.path);
+            socket.async_connect(ep, [self = shared_from_this()](const std::error_code& ec) { self->connected(ec); });
+            return;
+        }
+        resolver.async_resolve(target.host, std::to_string(target.port),
+                               [self = shared_from_this()](const std::error_code& ec, auto results) {
+                                   if (ec) return self->fail(ec);
+                                   self->try_next(std::vector<asio::ip::tcp::endpoint>(results.begin(), results.end()), 0);
+                               });
+    }
+
+    // Every resolved address in turn, as a client does.
+    void try_next(std::vector<asio::ip::tcp::endpoint> eps, std::size_t i) {
+        if (closed) return;
+        auto ep = eps[i];
+        std::error_code ignored;
+        socket.close(ignored);
+        socket.async_connect(asio::generic::stream_protocol::endpoint(ep),
+                             [self = shared_from_this(), eps = std::move(eps), i](const std::error_code& ec) mutable {
+                                 if (ec && ec != asio::error::operation_aborted && i + 1 < eps.size())
+                                     return self->try_next(std::move(eps), i + 1);
+                                 self->connected(ec);
+                             });
+    }
+
+    void connected(const std::error_code& ec) {
+        if (closed) return;
+        if (ec) return fail(ec);
+        is_connected = true;
+        if (handlers.on_connected) handlers.on_connected();
+        read();
+        write_next();
+    }
+
+    void read() {
+        if (closed || reading || paused || !is_connected) return;
+        reading = true;
+        socket.async_read_some(asio::buffer(buffer), [self = shared_from_this()](const std::error_code& ec, std::size_t n) {
+            self->reading = false;
+            if (self->closed) return;
+            if (ec == asio::error::eof) {
+                if (self->handlers.on_end) self->handlers.on_end();
+                return;
+            }
+            if (ec) return self->fail(ec);
+            if (self->handlers.on_data) self->handlers.on_data(std::string_view(self->buffer.data(), n));
+            self->read();
+        });
+    }
+
+    void write_next() {
+        if (closed || writing || !is_connected) return;
+        if (queue.empty()) {
+            if (finishing) return shut();
+            if (handlers.on_drained) handlers.on_drained();
+            return;
+        }
+        writing = true;
+        asio::async_write(socket, asio::buffer(queue.front()), [self = shared_from_this()](const std::error_code& ec, std::size_t) {
+            self->writing = false;
+            if (self->closed) return;
+            if (ec) return self->fail(ec);
+            self->queued_bytes -= self->queue.front().size();
+            self->queue.pop_front();
+            self->write_next();
+        });
+    }
+
+    void fail(const std::error_code& ec) {
+        if (closed) return;
+        auto on_error = std::move(handlers.on_error);
+        shut();
+        if (on_error)
+            on_error(ec == asio::error::connection_refused
+                         ? fmt::format("cannot connect to {}: connection refused", name)
+                         : fmt::format("{}: {}", name, ec.message()));
+    }
+
+    // Closed: pending operations end with operation_aborted and call nothing.
+    void shut() {
+        closed = true;
+        handlers = {};
+        std::error_code ignored;
+        resolver.cancel();
+        finish_timer.cancel();
+        socket.shutdown(Socket::shutdown_both, ignored);
+        socket.close(ignored);
+    }
+
+    asio::io_context& io;
+    Socket socket;
+    asio::ip::tcp::resolver resolver;
+    asio::steady_timer finish_timer;  // a finish() whose peer never reads ends anyway
+    Handlers handlers;
+    std::string name;
+    std::array<char, 64 * 1024> buffer{};
+    std::deque<std::string> queue;
+    std::size_t queued_bytes = 0;
+    bool is_connected = false, reading = false, writing = false, paused = false, finishing = false, closed = false;
+};
+
+ByteStream::ByteStream(EventLoop& loop, Handlers handlers) : impl_(std::make_shared<Impl>(loop, std::move(handlers))) {}
+// A finishing stream lives on in its pending operations until its last
+// bytes are written.
+ByteStream::~ByteStream() {
+    if (!impl_->finishing) impl_->shut();
+}
+
+void ByteStream::connect(const StreamTarget& target) { impl_->connect(target); }
+
+void ByteStream::write(std::string bytes) {
+    if (impl_->closed || bytes.empty()) return;
+    impl_->queued_bytes += bytes.size();
+    impl_->queue.push_back(std::move(bytes));
+    impl_->write_next();
+}
+
+std::size_t ByteStream::unsent() const { return impl_->queued_bytes; }
+
+void ByteStream::pause_reading() { impl_->paused = true; }
+
+void ByteStream::resume_reading() {
+    impl_->paused = false;
+    impl_->read();
+}
+
+void ByteStream::finish() {
+    if (impl_->closed || impl_->finishing) return;
+    impl_->finishing = true;
+    impl_->handlers = {};
+    if (!impl_->is_connected) return impl_->shut();
+    impl_->finish_timer.expires_after(finish_grace);
+    impl_->finish_timer.async_wait([self = impl_](const std::error_code& ec) {
+        if (!ec) self->shut();
+    });
+    impl_->write_next();
+}
+
+}  // namespace wskit::detail
