@@ -104,7 +104,9 @@ CommandDoc connect_doc() {
          {"echo hello | wskit connect -1 ws://127.0.0.1:9000/", "send one message, print the first reply, exit"},
          {"wskit connect -x '{\"op\":\"sub\"}' --count 10 --json wss://example.test/feed",
           "subscribe and print ten messages as JSON lines"},
-         {"seq 1 100000 | wskit connect ws://127.0.0.1:9000/ > echoes.txt", "a pipeline"}}};
+         {"seq 1 100000 | wskit connect ws://127.0.0.1:9000/ > echoes.txt", "a pipeline"},
+         {"ssh -o ProxyCommand='wskit connect --stdio wss://gw.example.test/ssh' host",
+          "ssh through a WebSocket gateway (wskit listen --to tcp:127.0.0.1:22 on the other side)"}}};
     doc.slash_commands = client_slash_commands();
     doc.slash_intro =
         "On a terminal (and in piped input with --slash), these lines are commands. Any other line starting with "

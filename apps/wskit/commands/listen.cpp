@@ -97,13 +97,16 @@ void register_listen(CLI::App& app, Context& ctx) {
         "close every connection with 1001 and exit.\n"
         "With --exec, listen is a bridge to a program instead, websocketd's model: each client gets its own "
         "process, whose stdout lines are sent to the client and whose stdin gets the client's messages (see "
-        "--exec). Standard input is not read then, and only connections are printed.",
+        "--exec). With --to, each client is relayed to its own TCP or Unix-socket connection instead, "
+        "websockify's model (a browser's VNC client, ssh through a WebSocket gateway; see --to). Standard input "
+        "is not read then, and only connections are printed.",
         {{"wskit listen 9000", "show what clients of ws://127.0.0.1:9000/ send, and type answers"},
          {"wskit listen --once 9000 > got.txt", "like nc -l: take one client, save what it sends, exit when it leaves"},
          {"tail -f app.log | wskit listen 9000", "broadcast a program's output to every connected browser"},
          {"wskit listen --json --origin https://app.example.test 0.0.0.0:9000",
           "accept one site's pages from any interface, log events as JSON"},
          {"wskit listen 9000 --exec cat", "each client talks to its own cat: an echo server"},
+         {"wskit listen 6080 --to tcp:127.0.0.1:5900", "noVNC in a browser reaches a VNC server, as websockify does"},
          {"wskit listen 9000 --pty --exec python3 bot.py", "a Python script that never flushes still answers line by line"},
          {"wskit listen --host 0.0.0.0 --token s3cret 9000 --exec-stderr client --exec python3 -q -u -i",
           "a Python prompt for clients that know the secret, tracebacks included"}},
