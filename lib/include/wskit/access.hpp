@@ -101,6 +101,13 @@ struct AccessPolicy {
     bool secure = false;  // wss: the server's own pages are https://
 };
 
+// `policy` on a server set up with `server`: its own pages are https://
+// when it serves wss.
+inline AccessPolicy for_server(AccessPolicy policy, const ServerOptions& server) {
+    policy.secure = !server.tls.cert_file.empty();
+    return policy;
+}
+
 enum class Denial { origin, token, throttled };
 
 struct AccessRefusal {

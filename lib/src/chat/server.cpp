@@ -65,13 +65,6 @@ chat::HubOptions hub_options(const ChatOptions& options) {
     return hub;
 }
 
-// The server's own pages are https:// when it serves wss.
-AccessPolicy access_policy(const ChatOptions& options) {
-    auto p = options.access;
-    p.secure = !options.server.tls.cert_file.empty();
-    return p;
-}
-
 // The page loads nothing from elsewhere and runs no inline code: a text
 // that slipped into the page as markup could still not run.
 const char* content_security_policy =
@@ -81,7 +74,7 @@ const char* content_security_policy =
 class ChatServer {
 public:
     explicit ChatServer(const ChatOptions& options)
-        : options_(options), access_(access_policy(options)), session_(loop_, options.output),
+        : options_(options), access_(for_server(options.access, options.server)), session_(loop_, options.output),
           transcript_(session_, options.output),
           redis_(make_redis_bus(loop_, options,
                                 [this](ConnId conn, bool pause) {

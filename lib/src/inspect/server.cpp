@@ -97,8 +97,7 @@ int run_inspect_server(const InspectServerOptions& o) {
     };
     AccessPolicy policy;
     policy.origins = o.origins;
-    policy.secure = !o.server.tls.cert_file.empty();
-    AccessGate access(policy);
+    AccessGate access(for_server(policy, o.server));
     Server::Handlers handlers;
     handlers.on_answer = [&](const HttpRequest& req, const std::vector<CheckResult>& checks, const ResponseHead& answer) {
         RequestReport r{++requests, req, checks, answer.status, answer, check_answer(req, answer)};

@@ -37,16 +37,9 @@ std::string format_age(Clock::duration d) {
     return fmt::format("{}h{:02}m", s / 3600, s / 60 % 60);
 }
 
-// The server's own pages are https:// when it serves wss.
-AccessPolicy access_policy(const ListenOptions& o) {
-    auto policy = o.access;
-    policy.secure = !o.server.tls.cert_file.empty();
-    return policy;
-}
-
 class ListenSession {
 public:
-    explicit ListenSession(const ListenOptions& o) : o_(o), access_(access_policy(o)) {
+    explicit ListenSession(const ListenOptions& o) : o_(o), access_(for_server(o.access, o.server)) {
         detail::Console::Options console;
         console.output = o.output;
         console.output.show_conn = true;

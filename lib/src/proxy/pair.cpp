@@ -88,11 +88,7 @@ void ProxyPair::on_upstream_event(Event& e) {
             return update_flow();
         case EventType::message:
         case EventType::ping:
-        case EventType::pong:
-            ++from_upstream_;
-            host_.print(e);
-            to_client_.push(std::move(e.message));
-            return update_flow();
+        case EventType::pong: return pass_on(e, from_upstream_, to_client_);
         default: host_.print(e); return;
     }
 }
@@ -176,11 +172,7 @@ void ProxyPair::on_client_event(Event& e) {
             return;
         case EventType::message:
         case EventType::ping:
-        case EventType::pong:
-            ++from_client_;
-            host_.print(e);
-            to_upstream_.push(std::move(e.message));
-            return update_flow();
+        case EventType::pong: return pass_on(e, from_client_, to_upstream_);
         case EventType::close: return on_client_closed(e);
         case EventType::error:  // the client went away while its upgrade was held
             host_.print(e);
@@ -206,6 +198,15 @@ void ProxyPair::on_client_closed(const Event& e) {
 }
 
 // --- sending, injecting, closing ------------------------------------------------
+
+// A message, ping or pong that came in on one leg: shown, then on its way
+// to the other.
+void ProxyPair::pass_on(Event& e, std::uint64_t& count, Outbox& towards) {
+    ++count;
+    host_.print(e);
+    towards.push(std::move(e.message));
+    update_flow();
+}
 
 // Once --kill-after has struck a leg, what comes after is lost with it.
 void ProxyPair::deliver_to_client(Message& m) {

@@ -58,6 +58,7 @@ private:
     void on_client_closed(const Event& e);
     void show_handshakes();
 
+    void pass_on(Event& e, std::uint64_t& count, Outbox& towards);
     // Sends on a leg, as the Outbox delivers.
     void deliver_to_client(Message& m);
     void deliver_to_upstream(Message& m);

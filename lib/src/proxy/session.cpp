@@ -24,15 +24,9 @@ constexpr auto stdout_grace = 150ms;
 // After SIGINT/SIGTERM, how long the pairs' close handshakes may take.
 constexpr auto close_grace = 1000ms;
 
-AccessPolicy access_policy(const ProxyOptions& o) {
-    auto policy = o.access;
-    policy.secure = !o.server.tls.cert_file.empty();
-    return policy;
-}
-
 class ProxySession {
 public:
-    explicit ProxySession(const ProxyOptions& o) : o_(o), access_(access_policy(o)) {
+    explicit ProxySession(const ProxyOptions& o) : o_(o), access_(for_server(o.access, o.server)) {
         detail::Console::Options console;
         console.output = o.output;
         console.output.show_conn = true;
