@@ -1,9 +1,11 @@
 #include "support.hpp"
 
 #include <wskit/close_code.hpp>
+#include <wskit/encoding.hpp>
 
 using Catch::Matchers::Contains;
 using wskit::close_code_name;
+using wskit::close_reason_from;
 using wskit::server_close_explanation;
 
 TEST_CASE("close_code_name: the protocol's codes that say what went wrong", "[close]") {
@@ -36,4 +38,14 @@ TEST_CASE("server_close_explanation: the reason comes last, escaped", "[close]")
     CHECK(server_close_explanation(4000, "bye\x1b[2J") ==
           "the server closed the connection with code 4000 (the application's own code: the reason says what it "
           "means), reason: bye\\x1b[2J");
+}
+
+TEST_CASE("close_reason_from: escaped, and at most 123 bytes cut between characters", "[close]") {
+    CHECK(close_reason_from("cannot connect to unix:/tmp/\xff") == "cannot connect to unix:/tmp/\\xff");
+    std::string long_text(122, 'a');
+    long_text += "\xc3\xa9 and more";  // é straddles byte 123
+    auto reason = close_reason_from(long_text);
+    CHECK(reason == std::string(122, 'a'));
+    CHECK(wskit::is_valid_utf8(reason));
+    CHECK(close_reason_from(std::string(200, 'b')).size() == 123);
 }

@@ -24,4 +24,9 @@ WSKIT_API std::string_view close_code_name(int code);
 // "try again", 3000-4999 are the application's.
 WSKIT_API std::string server_close_explanation(int code, std::string_view reason);
 
+// `text` (an error message, which may quote a path or what a peer said) as
+// a close frame's reason: escaped, so valid UTF-8 on one line, and cut to
+// the 123 bytes a reason may have, between characters.
+WSKIT_API std::string close_reason_from(std::string_view text);
+
 }  // namespace wskit

@@ -1,5 +1,6 @@
 #include "net/byte_stream.hpp"
 
+#include <wskit/close_code.hpp>
 #include <wskit/encoding.hpp>
 #include <wskit/tool/tcp_bridge.hpp>
 
@@ -95,7 +96,7 @@ struct TcpBridge::Impl {
         if (it == pairs.end() || it->second.ended) return;
         it->second.ended = true;
         server->resume_reading(id);  // the client's close must be read
-        server->close(id, code, why.substr(0, 123));
+        server->close(id, code, close_reason_from(why));
     }
 
     // The client left: its target gets what it sent, then EOF.

@@ -3,6 +3,7 @@
 #include "net/loop_impl.hpp"
 
 #include <asio/connect.hpp>
+#include <asio/post.hpp>
 #include <asio/generic/stream_protocol.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/local/stream_protocol.hpp>
@@ -30,7 +31,14 @@ struct ByteStream::Impl : std::enable_shared_from_this<Impl> {
     void connect(const StreamTarget& target) {
         name = target.text();
         if (target.kind == StreamTarget::Kind::unix_socket) {
-            asio::local::stream_protocol::endpoint ep(target.path);
+            asio::error_code ec;
+            asio::local::stream_protocol::endpoint ep;
+            try {
+                ep = asio::local::stream_protocol::endpoint(target.path);  // throws for a path too long
+            } catch (const std::system_error& e) {
+                ec = e.code();
+            }
+            if (ec) return post_failure(ec);
             socket.async_connect(ep, [self = shared_from_this()](const std::error_code& ec) { self->connected(ec); });
             return;
         }
@@ -53,6 +61,12 @@ struct ByteStream::Impl : std::enable_shared_from_this<Impl> {
                                      return self->try_next(std::move(eps), i + 1);
                                  self->connected(ec);
                              });
+    }
+
+    // A failure found before any operation started: said from the loop, as
+    // an operation's would be, not from inside connect().
+    void post_failure(const std::error_code& ec) {
+        asio::post(io, [self = shared_from_this(), ec] { self->fail(ec); });
     }
 
     void connected(const std::error_code& ec) {

@@ -50,3 +50,16 @@ std::string server_close_explanation(int code, std::string_view reason) {
 }
 
 }  // namespace wskit
+
+namespace wskit {
+
+std::string close_reason_from(std::string_view text) {
+    constexpr std::size_t max_reason = 123;  // a control frame's 125 bytes, less the code
+    std::string reason = escape_controls(text);
+    if (reason.size() <= max_reason) return reason;
+    reason.resize(max_reason);
+    while (ends_mid_character(reason)) reason.pop_back();
+    return reason;
+}
+
+}  // namespace wskit

@@ -237,9 +237,11 @@ class ListenExec(TestCase):
         (child,) = children_of(server.proc.pid)
         self.assertEqual(len(group_members(child)), 2)  # the script and its sleep
         client.wait_line(r'"left"', "stdout")
-        took = wait_until(lambda: not children_of(server.proc.pid), 0.3 + 1, "the process's end")
+        # The bound only catches a hang (a loaded machine reaps late); the
+        # lower one below is what is checked.
+        took = wait_until(lambda: not children_of(server.proc.pid), 0.3 + 5, "the process's end")
         self.assertGreater(took, 0.3)  # SIGTERM was ignored: SIGKILL did it
-        wait_until(lambda: not group_members(child), 1, "the end of its process group")
+        wait_until(lambda: not group_members(child), 5, "the end of its process group")
         server.wait_line(r"^#1 disconnected", "stdout")
 
     def test_client_leaving_sends_sigterm_after_kill_after(self):
@@ -247,7 +249,7 @@ class ListenExec(TestCase):
         client = self.client("node", url, [["close"]])
         client.wait_line(r'"left"', "stdout")
         left = time.monotonic()
-        wait_until(lambda: not children_of(server.proc.pid), 0.5 + 1, "sleep's end")
+        wait_until(lambda: not children_of(server.proc.pid), 0.5 + 5, "sleep's end")
         self.assertGreater(time.monotonic() - left, 0.4)  # EOF alone does not end sleep
 
     def test_sigterm_to_wskit_leaves_no_process(self):
