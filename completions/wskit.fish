@@ -71,6 +71,7 @@ complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'reconnect' -d '
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'no-history' -d 'Keep no history of typed lines on disk (see WSKIT_HISTORY)'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'reconnect-max' -x -d 'Give up after N reconnect attempts in a row (default: never)'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'stdio' -d 'Relay stdin and stdout as a byte stream in binary messages (ssh ProxyCommand)'
+complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'tcp-listen' -x -d 'Listen on [HOST:]PORT; each TCP connection there gets its own WebSocket, bytes relayed both ways'
 
 # wskit listen
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -s 'h' -l 'help' -d 'Print this help message and exit'

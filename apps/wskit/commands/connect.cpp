@@ -30,6 +30,7 @@ struct ConnectCommand {
     int reconnect_max = 0;
     bool no_history = false;
     bool stdio = false;
+    std::string tcp_listen;  // --tcp-listen [HOST:]PORT
 };
 
 std::chrono::milliseconds to_ms(double seconds) {
@@ -80,6 +81,10 @@ int run(const ConnectCommand& c) {
         o.output.show_outgoing = false;
         o.interactive = false;
         o.slash = false;
+    }
+    if (!c.tcp_listen.empty()) {
+        o.tcp_listen = parse_listen_address(c.tcp_listen);
+        return run_tcp_tunnel(o);
     }
     return run_connect(o);
 }
@@ -208,7 +213,20 @@ void register_connect(CLI::App& app, Context& ctx) {
              "them. This is how ssh reaches a server through a WebSocket gateway: ssh -o "
              "ProxyCommand='wskit connect --stdio wss://gw.example.test/ssh' host. At the end of input the "
              "connection closes as usual (see --wait). It takes no input or output format options.");
+    add_option(ctx, *sub, "--tcp-listen", c->tcp_listen,
+               "Listen on [HOST:]PORT; each TCP connection there gets its own WebSocket, bytes relayed both ways",
+               "Instead of a session on standard input and output, listen for TCP connections on [HOST:]PORT "
+               "(127.0.0.1 unless a host is given; port 0 picks a free one, said on stderr as 'listening on "
+               "tcp:HOST:PORT'): each one opens its own WebSocket to URL, what the local program sends goes as "
+               "binary messages and what the server sends comes back as bytes (the twin of listen --to). The "
+               "local side's end closes the WebSocket with 1000 once what it sent is out (1001 after a reset); "
+               "the WebSocket's end gives the local side what the server sent, then EOF. -v says each connection's "
+               "open and end with byte counts. Runs until SIGINT or SIGTERM.",
+               Complete::text)
+        ->option_text("[HOST:]PORT");
     ctx.checks.emplace_back(sub, [c] {
+        if (!c->tcp_listen.empty() && (c->stdio || !c->execute.empty() || c->reconnect))
+            throw CLI::ValidationError("--tcp-listen relays local connections: it takes no --stdio, -x or --reconnect");
         const auto& in = c->input;
         bool framed = in.null || in.paragraph || in.whole || in.binary || in.hex || in.base64 || in.slash;
         if (c->stdio && (framed || c->output.json || c->output.raw || c->output.pretty || !c->execute.empty()))

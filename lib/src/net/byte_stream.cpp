@@ -10,6 +10,9 @@
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 
+#include <wskit/error.hpp>
+#include <wskit/url.hpp>
+
 #include <fmt/format.h>
 
 #include <deque>
@@ -146,6 +149,12 @@ struct ByteStream::Impl : std::enable_shared_from_this<Impl> {
 };
 
 ByteStream::ByteStream(EventLoop& loop, Handlers handlers) : impl_(std::make_shared<Impl>(loop, std::move(handlers))) {}
+
+ByteStream::ByteStream(std::shared_ptr<Impl> connected, Handlers handlers) : impl_(std::move(connected)) {
+    impl_->handlers = std::move(handlers);
+    impl_->is_connected = true;
+    impl_->read();
+}
 // A finishing stream lives on in its pending operations until its last
 // bytes are written.
 ByteStream::~ByteStream() {
@@ -180,6 +189,68 @@ void ByteStream::finish() {
         if (!ec) self->shut();
     });
     impl_->write_next();
+}
+
+// --- ByteListener ---------------------------------------------------------------
+
+struct ByteListener::Impl : std::enable_shared_from_this<Impl> {
+    explicit Impl(EventLoop& l) : loop(l), acceptor(l.impl().io), peer(l.impl().io) {}
+
+    void accept() {
+        acceptor.async_accept(peer, [self = shared_from_this()](const std::error_code& ec) {
+            if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
+            if (!ec) self->hand_over();
+            self->accept();  // a client that left while queued, out of descriptors...: go on
+        });
+    }
+
+    void hand_over() {
+        std::error_code ec;
+        auto remote = peer.remote_endpoint(ec);
+        auto family = remote.protocol().family();
+        auto conn = std::make_shared<ByteStream::Impl>(loop, ByteStream::Handlers{});
+        conn->socket.assign(asio::generic::stream_protocol(family, IPPROTO_TCP), peer.release(ec), ec);
+        std::string name = ec ? "?" : host_port(remote.address().to_string(), remote.port());
+        conn->name = "tcp:" + name;
+        if (!ec && on_accept) on_accept(std::move(conn), name);
+        peer = asio::ip::tcp::socket(loop.impl().io);
+    }
+
+    EventLoop& loop;
+    asio::ip::tcp::acceptor acceptor;
+    asio::ip::tcp::socket peer;
+    Accepted on_accept;
+};
+
+ByteListener::ByteListener(EventLoop& loop) : impl_(std::make_shared<Impl>(loop)) {}
+ByteListener::~ByteListener() { stop(); }
+
+void ByteListener::listen(const std::string& host, std::uint16_t port, Accepted on_accept) {
+    std::error_code ec;
+    auto address = asio::ip::make_address(host, ec);
+    if (!ec) {
+        asio::ip::tcp::endpoint ep(address, port);
+        auto& a = impl_->acceptor;
+        a.open(ep.protocol(), ec);
+        if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+        if (!ec) a.bind(ep, ec);
+        if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+    }
+    if (ec)
+        throw Error(ExitCode::runtime, fmt::format("cannot listen on {}: {}", host_port(host, port), ec.message()));
+    impl_->on_accept = std::move(on_accept);
+    impl_->accept();
+}
+
+std::uint16_t ByteListener::port() const {
+    std::error_code ec;
+    return impl_->acceptor.local_endpoint(ec).port();
+}
+
+void ByteListener::stop() {
+    std::error_code ignored;
+    impl_->acceptor.close(ignored);
+    impl_->on_accept = nullptr;
 }
 
 }  // namespace wskit::detail

@@ -7,6 +7,7 @@
 #include <wskit/stream_target.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -42,9 +43,33 @@ public:
     void finish();
 
     struct Impl;
+    // A stream whose connection is there already (ByteListener's).
+    ByteStream(std::shared_ptr<Impl> connected, Handlers handlers);
 
 private:
     std::shared_ptr<Impl> impl_;  // shared with its pending operations
+};
+
+// Accepts TCP connections on the loop, each given as a connected ByteStream
+// whose handlers the owner sets (start() begins its reading).
+class ByteListener {
+public:
+    using Accepted = std::function<void(std::shared_ptr<ByteStream::Impl> connection, const std::string& peer)>;
+    explicit ByteListener(EventLoop& loop);
+    ~ByteListener();
+    ByteListener(const ByteListener&) = delete;
+    ByteListener& operator=(const ByteListener&) = delete;
+
+    // Binds and starts accepting. Throws Error(ExitCode::runtime) naming the
+    // address when it cannot bind.
+    void listen(const std::string& host, std::uint16_t port, Accepted on_accept);
+    std::uint16_t port() const;
+    void stop();
+
+    struct Impl;
+
+private:
+    std::shared_ptr<Impl> impl_;
 };
 
 }  // namespace wskit::detail

@@ -7,6 +7,7 @@
 #include <wskit/tool/input.hpp>
 #include <wskit/printer.hpp>
 #include <wskit/redirect.hpp>  // resolve_redirect, used by -L
+#include <wskit/url.hpp>
 
 #include <optional>
 #include <string>
@@ -37,6 +38,10 @@ struct ConnectOptions {  // the flags of `wskit connect`, see wskit-connect(1)
     int reconnect_max = 0;                     // --reconnect-max: attempts in a row; 0 = no limit
     bool interactive = false;                  // a line editor on the terminal (stdin and stdout are TTYs)
     bool history = true;                       // its history persists (WSKIT_HISTORY names where); --no-history
+    // --tcp-listen: no session on stdin and stdout; every local TCP
+    // connection to this address gets its own WebSocket to client.url, and
+    // bytes are relayed both ways (run_tcp_tunnel).
+    std::optional<ListenAddress> tcp_listen;
 };
 
 // Delay before reconnect attempt `attempt` (1, 2, ...): exponential from
@@ -47,5 +52,9 @@ WSKIT_API long reconnect_delay_ms(int attempt, double random01);
 // Runs a session to its end on the calling thread; returns the exit status
 // (see ExitCode). Throws Error for bad options (an invalid --until regex).
 WSKIT_API int run_connect(const ConnectOptions& options);
+
+// connect --tcp-listen: serves until SIGINT/SIGTERM (130/143). Throws Error
+// when it cannot listen.
+WSKIT_API int run_tcp_tunnel(const ConnectOptions& options);
 
 }  // namespace wskit

@@ -1,0 +1,184 @@
+// `wskit connect URL --tcp-listen [HOST:]PORT`: every local TCP connection
+// opens its own WebSocket to URL, and the two relay bytes both ways (the
+// client-side twin of listen --to).
+#include "net/byte_stream.hpp"
+#include "term/console.hpp"
+
+#include <wskit/error.hpp>
+#include <wskit/tool/connect.hpp>
+#include <wskit/url.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <csignal>
+#include <map>
+
+namespace wskit {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Above this many unsent bytes on one side, the other is no longer read
+// until it has drained.
+constexpr std::size_t high_mark = 1u << 20;
+
+class TcpTunnel {
+public:
+    explicit TcpTunnel(const ConnectOptions& o) : o_(o), client_(o.client), listener_(loop_) {
+        // -v says each connection's life; -vv adds each WebSocket's steps.
+        client_.verbosity = std::max(0, o.client.verbosity - 1);
+        detail::Console::Options console;
+        console.output = o.output;
+        console_ = std::make_unique<detail::Console>(loop_, std::move(console), detail::Console::Handlers{});
+    }
+
+    int run() {
+        const auto& at = *o_.tcp_listen;
+        listener_.listen(at.host, at.port, [this](auto conn, const std::string& peer) { accepted(std::move(conn), peer); });
+        console_->status_line(fmt::format("listening on tcp:{}", host_port(at.host, listener_.port())));
+        console_->status_line("forwarding to " + o_.client.url.str());
+        loop_.on_signals([this](int signo) { stop(signo); });
+        loop_.run();
+        pairs_.clear();
+        console_->drain(std::chrono::steady_clock::now() + 150ms);
+        return result_;
+    }
+
+private:
+    struct Pair {
+        std::unique_ptr<detail::ByteStream> stream;
+        std::unique_ptr<Client> client;
+        std::string peer;
+        std::uint64_t sent = 0, received = 0;
+        bool stream_held = false, client_held = false;
+        bool stream_done = false;  // the local side ended: the WebSocket closes with end_code
+        int end_code = 1000;
+    };
+
+    void accepted(std::shared_ptr<detail::ByteStream::Impl> conn, const std::string& peer) {
+        if (stopping_) return;
+        std::uint64_t id = next_id_++;
+        auto& pair = pairs_[id];
+        pair.peer = peer;
+        detail::ByteStream::Handlers h;
+        h.on_data = [this, id](std::string_view bytes) { from_local(id, bytes); };
+        h.on_end = [this, id] { local_ended(id, 1000, ""); };
+        h.on_error = [this, id](const std::string& why) {
+            console_->diagnostic(fmt::format("#{} {}", id, why));
+            local_ended(id, 1001, "local connection failed");
+        };
+        h.on_drained = [this, id] { local_drained(id); };
+        pair.stream = std::make_unique<detail::ByteStream>(std::move(conn), std::move(h));
+        // Nothing is read until the WebSocket is open: it would wait in memory.
+        pair.stream->pause_reading();
+        pair.stream_held = true;
+        pair.client = std::make_unique<Client>(loop_, client_, [this, id](Event& e) { on_event(id, e); });
+        pair.client->connect();
+        if (o_.verbosity >= 1) console_->status_line(fmt::format("#{} {} connected", id, peer));
+    }
+
+    void on_event(std::uint64_t id, Event& e) {
+        auto it = pairs_.find(id);
+        if (it == pairs_.end()) return;
+        auto& pair = it->second;
+        switch (e.type) {
+            case EventType::open:
+                if (pair.stream_done) {  // the local side ended while this was opening
+                    pair.client->close(pair.end_code, "");
+                    return;
+                }
+                pair.stream_held = false;
+                pair.stream->resume_reading();
+                return;
+            case EventType::message:
+                pair.received += e.message.payload.size();
+                pair.stream->write(std::move(e.message.payload));
+                if (!pair.client_held && pair.stream->unsent() > high_mark) {
+                    pair.client_held = true;
+                    pair.client->pause_reading();
+                }
+                return;
+            case EventType::drained:
+                if (pair.stream_held && pair.client->is_open()) {
+                    pair.stream_held = false;
+                    pair.stream->resume_reading();
+                }
+                return;
+            case EventType::error:
+            case EventType::close:
+                if (e.type == EventType::error) console_->diagnostic(fmt::format("#{} {}", id, e.text));
+                // The local side gets what the server sent, then EOF.
+                pair.stream->finish();
+                return;
+            case EventType::finished:
+                if (o_.verbosity >= 1)
+                    console_->status_line(fmt::format("#{} {} closed: {} bytes sent, {} received", id, pair.peer,
+                                                      pair.sent, pair.received));
+                // From the loop: this is the client's own handler.
+                loop_.post([this, id] {
+                    pairs_.erase(id);
+                    if (stopping_ && pairs_.empty()) loop_.stop();
+                });
+                return;
+            default: return;
+        }
+    }
+
+    void from_local(std::uint64_t id, std::string_view bytes) {
+        auto& pair = pairs_.at(id);
+        pair.sent += bytes.size();
+        pair.client->send(Message{Opcode::binary, std::string(bytes)});
+        if (!pair.stream_held && pair.client->backlog() > high_mark) {
+            pair.stream_held = true;
+            pair.stream->pause_reading();
+        }
+    }
+
+    void local_drained(std::uint64_t id) {
+        auto it = pairs_.find(id);
+        if (it == pairs_.end() || !it->second.client_held) return;
+        it->second.client_held = false;
+        it->second.client->resume_reading();
+    }
+
+    // The local program finished (EOF) or its connection failed: the
+    // WebSocket closes after what was sent.
+    void local_ended(std::uint64_t id, int code, const std::string& reason) {
+        auto it = pairs_.find(id);
+        if (it == pairs_.end() || it->second.stream_done) return;
+        it->second.stream_done = true;
+        it->second.end_code = code;
+        it->second.client->close(code, reason);  // not open yet: at its open
+    }
+
+    void stop(int signo) {
+        if (stopping_) return loop_.stop();  // a second signal: go now
+        stopping_ = true;
+        result_ = to_int(signo == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
+        listener_.stop();
+        for (auto& [id, pair] : pairs_) pair.client->close(1001, "going away");
+        if (pairs_.empty()) return loop_.stop();
+        loop_.after(1000ms, [this] { loop_.stop(); });
+    }
+
+    const ConnectOptions& o_;
+    ClientOptions client_;  // each WebSocket's
+    EventLoop loop_;
+    detail::ByteListener listener_;
+    std::unique_ptr<detail::Console> console_;
+    std::map<std::uint64_t, Pair> pairs_;
+    std::uint64_t next_id_ = 1;
+    bool stopping_ = false;
+    int result_ = 0;
+};
+
+}  // namespace
+
+int run_tcp_tunnel(const ConnectOptions& options) {
+    std::signal(SIGPIPE, SIG_IGN);
+    TcpTunnel tunnel(options);
+    return tunnel.run();
+}
+
+}  // namespace wskit
