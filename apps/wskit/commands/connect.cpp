@@ -31,6 +31,7 @@ struct ConnectCommand {
     bool no_history = false;
     bool stdio = false;
     std::string tcp_listen;  // --tcp-listen [HOST:]PORT
+    bool tcp_listening = false;  // --tcp-listen was given (an empty value is an error)
 };
 
 std::chrono::milliseconds to_ms(double seconds) {
@@ -82,7 +83,7 @@ int run(const ConnectCommand& c) {
         o.interactive = false;
         o.slash = false;
     }
-    if (!c.tcp_listen.empty()) {
+    if (c.tcp_listening) {
         o.tcp_listen = parse_listen_address(c.tcp_listen);
         return run_tcp_tunnel(o);
     }
@@ -213,19 +214,24 @@ void register_connect(CLI::App& app, Context& ctx) {
              "them. This is how ssh reaches a server through a WebSocket gateway: ssh -o "
              "ProxyCommand='wskit connect --stdio wss://gw.example.test/ssh' host. At the end of input the "
              "connection closes as usual (see --wait). It takes no input or output format options.");
-    add_option(ctx, *sub, "--tcp-listen", c->tcp_listen,
+    auto* tcp_listen = add_option(ctx, *sub, "--tcp-listen", c->tcp_listen,
                "Listen on [HOST:]PORT; each TCP connection there gets its own WebSocket, bytes relayed both ways",
                "Instead of a session on standard input and output, listen for TCP connections on [HOST:]PORT "
                "(127.0.0.1 unless a host is given; port 0 picks a free one, said on stderr as 'listening on "
                "tcp:HOST:PORT'): each one opens its own WebSocket to URL, what the local program sends goes as "
                "binary messages and what the server sends comes back as bytes (the twin of listen --to). The "
-               "local side's end closes the WebSocket with 1000 once what it sent is out (1001 after a reset); "
+               "local side's end (EOF) closes the WebSocket with 1000 once the server has been silent for --wait "
+               "seconds, since a WebSocket cannot be half-closed and the answer must still come back (1001 at once "
+               "after a reset); "
                "the WebSocket's end gives the local side what the server sent, then EOF. -v says each connection's "
                "open and end with byte counts. Runs until SIGINT or SIGTERM.",
                Complete::text)
         ->option_text("[HOST:]PORT");
-    ctx.checks.emplace_back(sub, [c] {
-        if (!c->tcp_listen.empty() && (c->stdio || !c->execute.empty() || c->reconnect))
+    ctx.checks.emplace_back(sub, [c, tcp_listen] {
+        c->tcp_listening = tcp_listen->count() > 0;
+        if (c->tcp_listening && c->tcp_listen.empty())
+            throw CLI::ValidationError("--tcp-listen needs [HOST:]PORT, like --tcp-listen 2222");
+        if (c->tcp_listening && (c->stdio || !c->execute.empty() || c->reconnect))
             throw CLI::ValidationError("--tcp-listen relays local connections: it takes no --stdio, -x or --reconnect");
         const auto& in = c->input;
         bool framed = in.null || in.paragraph || in.whole || in.binary || in.hex || in.base64 || in.slash;

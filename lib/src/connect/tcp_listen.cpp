@@ -3,8 +3,12 @@
 // client-side twin of listen --to).
 #include "net/byte_stream.hpp"
 #include "term/console.hpp"
+#include "term/trace_printer.hpp"
 
+#include <wskit/access.hpp>
+#include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
+#include <wskit/trace.hpp>
 #include <wskit/tool/connect.hpp>
 #include <wskit/url.hpp>
 
@@ -13,6 +17,7 @@
 #include <algorithm>
 #include <csignal>
 #include <map>
+#include <optional>
 
 namespace wskit {
 namespace {
@@ -38,6 +43,11 @@ public:
         listener_.listen(at.host, at.port, [this](auto conn, const std::string& peer) { accepted(std::move(conn), peer); });
         console_->status_line(fmt::format("listening on tcp:{}", host_port(at.host, listener_.port())));
         console_->status_line("forwarding to " + o_.client.url.str());
+        if (!is_loopback_host(at.host))
+            console_->diagnostic(fmt::format("warning: --tcp-listen on {}, which is not loopback: anyone who can reach "
+                                             "the port opens WebSockets to {} with this command's headers and "
+                                             "credentials",
+                                             escape_controls(at.host), o_.client.url.str()));
         loop_.on_signals([this](int signo) { stop(signo); });
         loop_.run();
         pairs_.clear();
@@ -52,8 +62,9 @@ private:
         std::string peer;
         std::uint64_t sent = 0, received = 0;
         bool stream_held = false, client_held = false;
-        bool stream_done = false;  // the local side ended: the WebSocket closes with end_code
-        int end_code = 1000;
+        bool local_done = false;                // the local side sent EOF or failed
+        EventLoop::TimerId silence_timer = 0;   // after the local EOF: closes once the server is silent
+        std::optional<int> close_at_open;       // closed before it opened: the code to close with then
     };
 
     void accepted(std::shared_ptr<detail::ByteStream::Impl> conn, const std::string& peer) {
@@ -63,17 +74,23 @@ private:
         pair.peer = peer;
         detail::ByteStream::Handlers h;
         h.on_data = [this, id](std::string_view bytes) { from_local(id, bytes); };
-        h.on_end = [this, id] { local_ended(id, 1000, ""); };
+        h.on_end = [this, id] { local_finished(id); };
         h.on_error = [this, id](const std::string& why) {
             console_->diagnostic(fmt::format("#{} {}", id, why));
-            local_ended(id, 1001, "local connection failed");
+            local_failed(id);
         };
         h.on_drained = [this, id] { local_drained(id); };
+        // Not read until the WebSocket is open: it would wait in memory.
         pair.stream = std::make_unique<detail::ByteStream>(std::move(conn), std::move(h));
-        // Nothing is read until the WebSocket is open: it would wait in memory.
-        pair.stream->pause_reading();
         pair.stream_held = true;
-        pair.client = std::make_unique<Client>(loop_, client_, [this, id](Event& e) { on_event(id, e); });
+        auto options = client_;
+        if (options.verbosity >= 1)
+            options.on_trace = [this, id](const TraceLine& line) {
+                auto text = format_trace_line(line);
+                text.pop_back();  // its newline: the console ends the line
+                console_->status_line(fmt::format("#{} {}", id, text));
+            };
+        pair.client = std::make_unique<Client>(loop_, std::move(options), [this, id](Event& e) { on_event(id, e); });
         pair.client->connect();
         if (o_.verbosity >= 1) console_->status_line(fmt::format("#{} {} connected", id, peer));
     }
@@ -82,16 +99,19 @@ private:
         auto it = pairs_.find(id);
         if (it == pairs_.end()) return;
         auto& pair = it->second;
+        if ((e.type == EventType::open || e.type == EventType::error) && client_.verbosity >= 1)
+            show_handshake(id, pair.client->handshake());
         switch (e.type) {
             case EventType::open:
-                if (pair.stream_done) {  // the local side ended while this was opening
-                    pair.client->close(pair.end_code, "");
+                if (pair.close_at_open) {  // a signal or the local side's end came while it opened
+                    pair.client->close(*pair.close_at_open, "");
                     return;
                 }
                 pair.stream_held = false;
                 pair.stream->resume_reading();
                 return;
             case EventType::message:
+                if (pair.local_done && pair.silence_timer) arm_silence(id);
                 pair.received += e.message.payload.size();
                 pair.stream->write(std::move(e.message.payload));
                 if (!pair.client_held && pair.stream->unsent() > high_mark) {
@@ -125,6 +145,17 @@ private:
         }
     }
 
+    // -vv: each WebSocket's handshake, its lines marked with the connection's id.
+    void show_handshake(std::uint64_t id, const HandshakeTrace& t) {
+        auto text = format_trace(t);
+        std::size_t start = 0;
+        while (start < text.size()) {
+            auto end = text.find('\n', start);
+            console_->status_line(fmt::format("#{} {}", id, text.substr(start, end - start)));
+            start = end + 1;
+        }
+    }
+
     void from_local(std::uint64_t id, std::string_view bytes) {
         auto& pair = pairs_.at(id);
         pair.sent += bytes.size();
@@ -142,14 +173,40 @@ private:
         it->second.client->resume_reading();
     }
 
-    // The local program finished (EOF) or its connection failed: the
-    // WebSocket closes after what was sent.
-    void local_ended(std::uint64_t id, int code, const std::string& reason) {
+    // The local program is done sending (EOF). A WebSocket has no
+    // half-close: it closes with 1000 once the server has been silent for
+    // --wait, as connect does at the end of its input, so that the answer
+    // to what was sent still comes back.
+    void local_finished(std::uint64_t id) {
         auto it = pairs_.find(id);
-        if (it == pairs_.end() || it->second.stream_done) return;
-        it->second.stream_done = true;
-        it->second.end_code = code;
-        it->second.client->close(code, reason);  // not open yet: at its open
+        if (it == pairs_.end() || it->second.local_done) return;
+        it->second.local_done = true;
+        arm_silence(id);
+    }
+
+    void arm_silence(std::uint64_t id) {
+        auto& pair = pairs_.at(id);
+        if (pair.silence_timer) loop_.cancel(pair.silence_timer);
+        auto wait = std::chrono::milliseconds(static_cast<long long>(o_.wait_seconds * 1000));
+        pair.silence_timer = loop_.after(wait, [this, id] {
+            auto it = pairs_.find(id);
+            if (it == pairs_.end()) return;
+            it->second.silence_timer = 0;
+            close_pair(it->second, 1000, "");
+        });
+    }
+
+    // The local connection failed (a reset): the WebSocket closes at once.
+    void local_failed(std::uint64_t id) {
+        auto it = pairs_.find(id);
+        if (it == pairs_.end()) return;
+        it->second.local_done = true;
+        close_pair(it->second, 1001, "local connection failed");
+    }
+
+    // A WebSocket still opening is closed as soon as it opens.
+    static void close_pair(Pair& pair, int code, const std::string& reason) {
+        if (!pair.client->close(code, reason) && !pair.client->is_open()) pair.close_at_open = code;
     }
 
     void stop(int signo) {
@@ -157,7 +214,7 @@ private:
         stopping_ = true;
         result_ = to_int(signo == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
         listener_.stop();
-        for (auto& [id, pair] : pairs_) pair.client->close(1001, "going away");
+        for (auto& [id, pair] : pairs_) close_pair(pair, 1001, "going away");
         if (pairs_.empty()) return loop_.stop();
         loop_.after(1000ms, [this] { loop_.stop(); });
     }

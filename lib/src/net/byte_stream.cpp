@@ -153,7 +153,7 @@ ByteStream::ByteStream(EventLoop& loop, Handlers handlers) : impl_(std::make_sha
 ByteStream::ByteStream(std::shared_ptr<Impl> connected, Handlers handlers) : impl_(std::move(connected)) {
     impl_->handlers = std::move(handlers);
     impl_->is_connected = true;
-    impl_->read();
+    impl_->paused = true;  // read from resume_reading() on
 }
 // A finishing stream lives on in its pending operations until its last
 // bytes are written.
@@ -227,9 +227,12 @@ ByteListener::~ByteListener() { stop(); }
 
 void ByteListener::listen(const std::string& host, std::uint16_t port, Accepted on_accept) {
     std::error_code ec;
-    auto address = asio::ip::make_address(host, ec);
+    // A name (localhost) is resolved once, here: the first address.
+    asio::ip::tcp::resolver resolver(impl_->loop.impl().io);
+    auto found = resolver.resolve(host, std::to_string(port), asio::ip::tcp::resolver::passive, ec);
+    if (!ec && found.empty()) ec = asio::error::host_not_found;
     if (!ec) {
-        asio::ip::tcp::endpoint ep(address, port);
+        asio::ip::tcp::endpoint ep = found.begin()->endpoint();
         auto& a = impl_->acceptor;
         a.open(ep.protocol(), ec);
         if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);

@@ -17,8 +17,12 @@ std::string format_trace_line(const TraceLine& line) {
 void print_trace_line(const TraceLine& line) { diagnose(DiagnosticKind::trace, format_trace_line(line)); }
 
 void print_trace(const HandshakeTrace& t) {
-    if (!t.connected) return;
+    if (t.connected) diagnose(DiagnosticKind::trace, format_trace(t));
+}
+
+std::string format_trace(const HandshakeTrace& t) {
     std::string out;
+    if (!t.connected) return out;
     // Header lines come from the peer too: each is escaped, one line each.
     auto lines = [&out](const std::string& block, TraceLine::Kind kind) {
         std::size_t start = 0;
@@ -46,7 +50,7 @@ void print_trace(const HandshakeTrace& t) {
                                   "handshake checks: " + verdict_summary(check_exchange(t.request, t.response))});
     }
     if (t.compression) out += format_trace_line({TraceLine::Kind::info, describe(*t.compression)});
-    diagnose(DiagnosticKind::trace, out);
+    return out;
 }
 
 }  // namespace wskit

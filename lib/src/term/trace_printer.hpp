@@ -15,5 +15,7 @@ void print_trace_line(const TraceLine& line);
 // body) once they are known; the connection steps before them were printed
 // as they happened.
 void print_trace(const HandshakeTrace& t);
+// The same lines, each ending with a newline ("" before a connection).
+std::string format_trace(const HandshakeTrace& t);
 
 }  // namespace wskit

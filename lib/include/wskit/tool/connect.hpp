@@ -54,7 +54,8 @@ WSKIT_API long reconnect_delay_ms(int attempt, double random01);
 WSKIT_API int run_connect(const ConnectOptions& options);
 
 // connect --tcp-listen: serves until SIGINT/SIGTERM (130/143). Throws Error
-// when it cannot listen.
+// when it cannot listen. A local side's EOF closes its WebSocket once the
+// server has been silent for wait_seconds (a WebSocket has no half-close).
 WSKIT_API int run_tcp_tunnel(const ConnectOptions& options);
 
 }  // namespace wskit
