@@ -158,6 +158,21 @@ class TestCase(unittest.TestCase):
         self.addCleanup(p.stop)
         return p
 
+    def popen(self, args):
+        """`args` with stdin, stdout and stderr as pipes for the test to drive
+        byte by byte; killed (and its pipes closed) with the test."""
+        p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             start_new_session=True)
+
+        def stop():
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            for f in (p.stdin, p.stdout, p.stderr):
+                f.close()
+        self.addCleanup(stop)
+        return p
+
     def start_server(self, args, **kw):
         """Starts a server that prints "listening on URL" on stderr (wskit's
         servers, and the peers in peers/) and returns (process, url)."""

@@ -177,6 +177,22 @@ class Conn:
             if f.opcode == CLOSE:
                 return frames
 
+    def binary_until_close(self):
+        """(sha256 hex digest, size) of the binary payloads up to a close
+        frame, which is returned last: a byte stream carried in binary
+        messages. Fails on another opcode, or on EOF before the close."""
+        digest, size = hashlib.sha256(), 0
+        while True:
+            f = self.read_frame()
+            if f is None:
+                raise AssertionError(f"EOF after {size} bytes, before a close frame")
+            if f.opcode == CLOSE:
+                return digest.hexdigest(), size, f
+            if f.opcode != BINARY:
+                raise AssertionError(f"opcode {f.opcode} after {size} bytes: binary messages expected")
+            digest.update(f.payload)
+            size += len(f.payload)
+
     def wait_eof(self):
         """True when the peer closes the TCP connection within TIMEOUT,
         discarding anything else it sends."""

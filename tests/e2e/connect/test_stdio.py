@@ -30,17 +30,7 @@ def read_exactly(stream, n, timeout=10):
 class Stdio(TestCase):
     def stdio(self, url):
         """`wskit connect --stdio url` with pipes, stopped with the test."""
-        p = subprocess.Popen([WSKIT, "connect", "--stdio", url], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, start_new_session=True)
-
-        def stop():
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-            for f in (p.stdin, p.stdout, p.stderr):
-                f.close()
-        self.addCleanup(stop)
-        return p
+        return self.popen([WSKIT, "connect", "--stdio", url])
 
     def test_random_bytes_cross_a_python_echo_server_exactly(self):
         _, url = self.start_python_peer("py_echo_server.py")

@@ -25,7 +25,7 @@ import time
 
 import rawws
 from harness import MIB, PYTHON, RSS_BOUND, SANITIZED, WSKIT, TestCase, free_port, main, port_of
-from rawws import BINARY, CLOSE
+from rawws import CLOSE
 
 # StreamPeer (a scripted TCP service in threads) and until_blocked (flood
 # until progress stops, sampling RSS) are listen --to's test helpers.
@@ -358,22 +358,14 @@ class TcpListen(TestCase):
         # given, in binary messages, then the close 1000.
         c.sock.shutdown(socket.SHUT_WR)
         conn.sock.settimeout(10)
-        digest, size = hashlib.sha256(), 0
-        while True:
-            f = conn.read_frame()
-            self.assertIsNotNone(f, f"EOF after {size} bytes")
-            if f.opcode == CLOSE:
-                break
-            self.assertEqual(f.opcode, BINARY)
-            digest.update(f.payload)
-            size += len(f.payload)
+        got, size, close = conn.binary_until_close()
         self.assertEqual(size, sent)
         expected = hashlib.sha256()
         for _ in range(sent // MIB):
             expected.update(chunk)
         expected.update(chunk[:sent % MIB])
-        self.assertEqual(digest.hexdigest(), expected.hexdigest())
-        self.assertEqual(f.close_code, 1000)
+        self.assertEqual(got, expected.hexdigest())
+        self.assertEqual(close.close_code, 1000)
         conn.send_frame(CLOSE, rawws.close_payload(1000), mask=False)
         c.sock.settimeout(10)
         self.assertEqual(recv_to_eof(c.sock), b"")

@@ -16,7 +16,6 @@ import shutil
 import signal
 import socket
 import struct
-import subprocess
 import tempfile
 import threading
 import time
@@ -240,17 +239,7 @@ class ListenTo(TestCase):
 
     def stdio(self, url):
         """`wskit connect --stdio url` with pipes, stopped with the test."""
-        p = subprocess.Popen([WSKIT, "connect", "--stdio", url], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, start_new_session=True)
-
-        def stop():
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-            for f in (p.stdin, p.stdout, p.stderr):
-                f.close()
-        self.addCleanup(stop)
-        return p
+        return self.popen([WSKIT, "connect", "--stdio", url])
 
     def raw(self, url, **kw):
         conn = rawws.ws_connect(port_of(url), **kw)
@@ -555,18 +544,10 @@ class ListenTo(TestCase):
             self.assertLess(peak, RSS_BOUND, f"listen's RSS reached {peak / MIB:.1f} MiB")
         # The client reads at last: everything comes, then close 1000.
         conn.sock.settimeout(10)
-        digest, size = hashlib.sha256(), 0
-        while True:
-            f = conn.read_frame()
-            self.assertIsNotNone(f, f"EOF after {size} bytes")
-            if f.opcode == CLOSE:
-                break
-            self.assertEqual(f.opcode, BINARY)
-            digest.update(f.payload)
-            size += len(f.payload)
+        got, size, close = conn.binary_until_close()
         self.assertEqual(size, len(data))
-        self.assertEqual(digest.hexdigest(), hashlib.sha256(data).hexdigest())
-        self.assertEqual(f.close_code, 1000)
+        self.assertEqual(got, hashlib.sha256(data).hexdigest())
+        self.assertEqual(close.close_code, 1000)
 
     # --- what is printed --------------------------------------------------------------
 
