@@ -35,8 +35,12 @@ EventLoop::TimerId EventLoop::after(std::chrono::milliseconds delay, std::functi
     auto id = impl_->next_timer++;
     auto timer = std::make_unique<asio::steady_timer>(impl_->io, delay);
     timer->async_wait([this, id, fn = std::move(fn)](const asio::error_code& ec) {
-        if (ec) return;  // cancelled
-        impl_->timers.erase(id);
+        // A timer cancelled once it had expired still completes without an
+        // error (Asio had queued its handler already): only one still in
+        // the table has not been cancelled, and its owner may be gone.
+        auto it = impl_->timers.find(id);
+        if (ec || it == impl_->timers.end()) return;
+        impl_->timers.erase(it);
         fn();
     });
     impl_->timers.emplace(id, std::move(timer));
