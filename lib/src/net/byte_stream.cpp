@@ -34,14 +34,12 @@ struct ByteStream::Impl : std::enable_shared_from_this<Impl> {
     void connect(const StreamTarget& target) {
         name = target.text();
         if (target.kind == StreamTarget::Kind::unix_socket) {
-            asio::error_code ec;
             asio::local::stream_protocol::endpoint ep;
             try {
                 ep = asio::local::stream_protocol::endpoint(target.path);  // throws for a path too long
             } catch (const std::system_error& e) {
-                ec = e.code();
+                return post_failure(e.code());
             }
-            if (ec) return post_failure(ec);
             socket.async_connect(ep, [self = shared_from_this()](const std::error_code& ec) { self->connected(ec); });
             return;
         }
