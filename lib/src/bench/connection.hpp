@@ -107,6 +107,12 @@ private:
     // The server ended an open connection: with a close frame (its code and
     // reason), or by dropping it (1006).
     void lost_connection(int close_code, std::string_view reason);
+    // A fan-out receiver is ready once the relay has said something to it
+    // (a chat room's greeting comes once it has joined, which may be after
+    // the 101: a message sent before would not reach it), or after
+    // ready_wait of silence: the senders start when every receiver is.
+    static constexpr std::chrono::milliseconds ready_wait{250};
+    void ready();
     void consume(const unsigned char* data, std::size_t n);
     void on_message(std::uint64_t now);
     // The measured window holds what arrives in it (echoes of messages sent in the warm-up too): with
@@ -139,6 +145,7 @@ private:
     std::uint64_t started_ns_ = 0;
     ConnectPhase phase_ = ConnectPhase::connect;
     bool open_ = false, closed_ = false, writing_ = false, timed_out_ = false, close_sent_ = false;
+    bool awaiting_ready_ = false;  // a receiver open and not yet ready (see ready())
     std::uint64_t in_flight_ = 0;
     TimeRing times_;
     std::vector<unsigned char> headers_;

@@ -109,7 +109,16 @@ void Connection<Stream>::on_head() {
         w_.histogram.record(now_ns() - started_ns_);
         ++w_.measured;
     }
-    w_.on_open(role_);
+    if (role_ == Role::receiver) {
+        w_.on_open(role_, false);
+        awaiting_ready_ = true;
+        timer_.expires_after(ready_wait);
+        timer_.async_wait([self = this->shared_from_this()](const asio::error_code& ec) {
+            if (!ec) self->ready();
+        });
+    } else {
+        w_.on_open(role_);
+    }
     std::string rest(data.substr(end + 4));
     head_.clear();
     head_.shrink_to_fit();

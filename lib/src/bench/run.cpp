@@ -201,6 +201,9 @@ void watch(const BenchOptions& o, std::vector<std::unique_ptr<Worker>>& workers,
         if (!settled && coord.settled.load() >= total && o.mode == BenchMode::fanout) {
             settled = true;
             t.sending_from = now;
+            // The senders get the whole duration, however long the receivers
+            // took to be ready (a relay's join, ready_wait of silence).
+            if (now > t.measure_from) t.deadline += now - t.measure_from;
             if (coord.opened.load() < total) break;  // some failed: nothing sensible to measure
             post_all(workers, &Worker::start_sending);
         }

@@ -59,7 +59,16 @@ void Connection<Stream>::on_read_error(const asio::error_code& ec) {
 }
 
 template <class Stream>
+void Connection<Stream>::ready() {
+    if (!awaiting_ready_) return;
+    awaiting_ready_ = false;
+    timer_.cancel();
+    w_.on_ready();
+}
+
+template <class Stream>
 void Connection<Stream>::lost_connection(int close_code, std::string_view reason) {
+    ready();  // settled, if it was not yet
     close();
     const char* noun = role_noun(role_);
     std::string why =
@@ -79,6 +88,7 @@ void Connection<Stream>::consume(const unsigned char* data, std::size_t n) {
         if (step.event == FrameReader::Event::none) break;
         if (step.event == FrameReader::Event::bad) {
             w_.fail(ErrorClass::protocol, reader_.problem());
+            ready();
             close();
             return w_.lost(role_, 0, {}, {});  // ended here, not by the server
         }
@@ -112,6 +122,7 @@ void Connection<Stream>::on_message(std::uint64_t now) {
                            fmt::format("a reply of {} bytes to a message of {}: not an echo", size, w_.opt.size));
         count_measured(now, sent, size);
     } else if (role_ == Role::receiver) {
+        ready();
         auto stamp = read_fanout_stamp(reader_.head());
         // What a relay says of its own (a chat room's "* bob joined") is
         // not part of the measure.
@@ -213,6 +224,7 @@ void Connection<Stream>::write(const std::vector<asio::const_buffer>& buffers) {
 template void Connection<tcp::socket>::read();
 template void Connection<tcp::socket>::read_available();
 template void Connection<tcp::socket>::on_read_error(const asio::error_code& ec);
+template void Connection<tcp::socket>::ready();
 template void Connection<tcp::socket>::lost_connection(int close_code, std::string_view reason);
 template void Connection<tcp::socket>::consume(const unsigned char* data, std::size_t n);
 template void Connection<tcp::socket>::on_message(std::uint64_t now);
@@ -225,6 +237,7 @@ template void Connection<tcp::socket>::write(const std::vector<asio::const_buffe
 template void Connection<TlsStream>::read();
 template void Connection<TlsStream>::read_available();
 template void Connection<TlsStream>::on_read_error(const asio::error_code& ec);
+template void Connection<TlsStream>::ready();
 template void Connection<TlsStream>::lost_connection(int close_code, std::string_view reason);
 template void Connection<TlsStream>::consume(const unsigned char* data, std::size_t n);
 template void Connection<TlsStream>::on_message(std::uint64_t now);

@@ -132,15 +132,19 @@ void Worker::lost(Role role, int close_code, std::string_view reason, const std:
     check_done();
 }
 
-void Worker::on_open(Role role) {
+void Worker::on_open(Role role, bool settled_now) {
     ++opened;
     ++open_now;
     if (role != Role::handshake) ++coord.open_of(role);
-    if (opt.mode != BenchMode::handshake || opened <= plan.size()) {
-        ++settled;
-        ++coord.settled;
-        ++coord.opened;
-    }
+    if (!settled_now) return;
+    if (opt.mode != BenchMode::handshake || opened <= plan.size()) on_ready();
+    else start_more();
+}
+
+void Worker::on_ready() {
+    ++settled;
+    ++coord.settled;
+    ++coord.opened;
     start_more();
 }
 

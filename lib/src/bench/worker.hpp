@@ -194,7 +194,10 @@ struct Worker {
     // 1006 when dropped, its reason, and why in words), or, with close_code
     // 0, this side did (a frame that broke the protocol).
     void lost(Role role, int close_code, std::string_view reason, const std::string& why);
-    void on_open(Role role);
+    // `settled`: the connection counts as ready now; a fan-out receiver
+    // is ready later (on_ready), once the relay has had it join.
+    void on_open(Role role, bool settled = true);
+    void on_ready();
     void on_settled_failure();
     void check_done();
     void publish();
