@@ -12,12 +12,17 @@
 
 namespace wskit {
 
+// Above this many unsent bytes a connection's feeder is no longer read, so
+// that TCP slows the sender down. 1 MiB: dozens of typical messages in
+// flight, so a peer that reads at all never meets it, and a few of them cost
+// little. The servers' default, and the mark of the relays between a
+// connection and something else (a process, a TCP stream, another leg).
+constexpr std::size_t default_high_mark = 1u << 20;
+
 struct BackpressureLimits {
     // Above this many unsent bytes the server stops reading from the
-    // connection, so that TCP slows the sender down. 1 MiB: dozens of typical
-    // messages in flight, so a client that reads at all never meets it, and a
-    // few of them cost a server little.
-    std::size_t high_mark = 1u << 20;
+    // connection (see default_high_mark).
+    std::size_t high_mark = default_high_mark;
     // Reading resumes once the backlog is down to this. A quarter of the high
     // mark, so that a client reading at the edge does not flip the connection
     // between paused and reading on every frame.

@@ -5,6 +5,7 @@
 #include "term/console.hpp"
 #include "term/trace_printer.hpp"
 
+#include <wskit/backpressure.hpp>
 #include <wskit/access.hpp>
 #include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
@@ -26,7 +27,7 @@ using namespace std::chrono_literals;
 
 // Above this many unsent bytes on one side, the other is no longer read
 // until it has drained.
-constexpr std::size_t high_mark = 1u << 20;
+constexpr std::size_t high_mark = default_high_mark;
 
 class TcpTunnel {
 public:

@@ -1,6 +1,7 @@
 #include "process/cgi_env.hpp"
 #include "process/child_process.hpp"
 
+#include <wskit/backpressure.hpp>
 #include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
 #include <wskit/tool/exec_bridge.hpp>
@@ -20,7 +21,7 @@ using namespace std::chrono_literals;
 // Above this many unsent bytes to a client, its process's stdout is no longer
 // read (the process then blocks on its writes), until the client has read
 // them all (the server's drained event): the server's own high mark.
-constexpr std::size_t stdout_high_mark = 1u << 20;
+constexpr std::size_t stdout_high_mark = default_high_mark;
 
 std::vector<std::string> parent_environment() {
     std::vector<std::string> out;

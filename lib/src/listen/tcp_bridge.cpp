@@ -1,5 +1,6 @@
 #include "net/byte_stream.hpp"
 
+#include <wskit/backpressure.hpp>
 #include <wskit/close_code.hpp>
 #include <wskit/encoding.hpp>
 #include <wskit/tool/tcp_bridge.hpp>
@@ -13,7 +14,7 @@ namespace {
 
 // Above this many unsent bytes on one side, the other is no longer read
 // until it has drained: the server's own high mark.
-constexpr std::size_t high_mark = 1u << 20;
+constexpr std::size_t high_mark = default_high_mark;
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 
 #include "proto/proxy_handshake.hpp"
 
+#include <wskit/backpressure.hpp>
 #include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
 #include <wskit/trace.hpp>
@@ -14,7 +15,7 @@ namespace {
 
 // Above this many unsent bytes on a leg, the side feeding it is no longer
 // read until the leg has drained (TCP then slows that side down).
-constexpr std::size_t high_mark = 1u << 20;
+constexpr std::size_t high_mark = default_high_mark;
 
 std::string format_ms(double ms) { return ms < 0 ? "-" : fmt::format("{:.1f} ms", ms); }
 
