@@ -27,10 +27,11 @@ ProxyPair::ProxyPair(PairHost& host, ConnId id, const HttpRequest& request)
       request_(request),
       to_client_(host.loop, host.options.faults, host.options.faults.on(Leg::client),
                  {[this](Message& m) { deliver_to_client(m); },
-                  [this](const Message& m) { note_dropped(Leg::client, m); }, [this] { update_flow(); }}),
+                  [this](const Message& m) { note_dropped(Leg::client, m); }, [this] { update_flow(Leg::client); }}),
       to_upstream_(host.loop, host.options.faults, host.options.faults.on(Leg::upstream),
                    {[this](Message& m) { deliver_to_upstream(m); },
-                    [this](const Message& m) { note_dropped(Leg::upstream, m); }, [this] { update_flow(); }}) {}
+                    [this](const Message& m) { note_dropped(Leg::upstream, m); },
+                    [this] { update_flow(Leg::upstream); }}) {}
 
 ProxyPair::~ProxyPair() {
     for (auto t : fault_timers_) host_.loop.cancel(t);
@@ -86,10 +87,10 @@ void ProxyPair::on_upstream_event(Event& e) {
         case EventType::close: return on_upstream_closed(e);
         case EventType::drained:
             kill_when_written();
-            return update_flow();
+            return update_flow(Leg::upstream);
         case EventType::message:
         case EventType::ping:
-        case EventType::pong: return pass_on(e, from_upstream_, to_client_);
+        case EventType::pong: return pass_on(e, from_upstream_, Leg::client);
         default: host_.print(e); return;
     }
 }
@@ -173,7 +174,7 @@ void ProxyPair::on_client_event(Event& e) {
             return;
         case EventType::message:
         case EventType::ping:
-        case EventType::pong: return pass_on(e, from_client_, to_upstream_);
+        case EventType::pong: return pass_on(e, from_client_, Leg::upstream);
         case EventType::close: return on_client_closed(e);
         case EventType::error:  // the client went away while its upgrade was held
             host_.print(e);
@@ -182,7 +183,7 @@ void ProxyPair::on_client_event(Event& e) {
             return finish_if_done();
         case EventType::drained:
             kill_when_written();
-            return update_flow();
+            return update_flow(Leg::client);
         default: return;
     }
 }
@@ -202,11 +203,11 @@ void ProxyPair::on_client_closed(const Event& e) {
 
 // A message, ping or pong that came in on one leg: shown, then on its way
 // to the other.
-void ProxyPair::pass_on(Event& e, std::uint64_t& count, Outbox& towards) {
+void ProxyPair::pass_on(Event& e, std::uint64_t& count, Leg towards) {
     ++count;
     host_.print(e);
-    towards.push(std::move(e.message));
-    update_flow();
+    outbox(towards).push(std::move(e.message));
+    update_flow(towards);
 }
 
 // Once --kill-after has struck a leg, what comes after is lost with it.
@@ -230,8 +231,8 @@ void ProxyPair::inject(Leg towards, Message m) {
     e.direction = Direction::out;
     e.message = m;
     host_.print(e);
-    (towards == Leg::client ? to_client_ : to_upstream_).push(std::move(m));
-    update_flow();
+    outbox(towards).push(std::move(m));
+    update_flow(towards);
 }
 
 void ProxyPair::close(int code, const std::string& reason) {
@@ -254,18 +255,21 @@ void ProxyPair::note_dropped(Leg towards, const Message& m) {
                               host_.options.faults.drop_every));
 }
 
-void ProxyPair::update_flow() {
+// Only what was sent on `leg`, or written from it, changes its backlog:
+// the other leg is left alone (this runs for every message).
+void ProxyPair::update_flow(Leg leg) {
     if (!upstream_) return;
     // The client feeds the upstream leg; the upstream feeds the client's.
-    bool upstream_backed_up = to_upstream_.held_bytes() + upstream_->backlog() > high_mark;
-    bool client_backed_up = to_client_.held_bytes() + host_.server.buffered_amount(id_) > high_mark;
-    if (upstream_backed_up != client_paused_) {
-        client_paused_ = upstream_backed_up;
-        client_paused_ ? host_.server.pause_reading(id_) : host_.server.resume_reading(id_);
-    }
-    if (client_backed_up != upstream_paused_) {
-        upstream_paused_ = client_backed_up;
-        upstream_paused_ ? upstream_->pause_reading() : upstream_->resume_reading();
+    if (leg == Leg::upstream) {
+        bool backed_up = to_upstream_.held_bytes() + upstream_->backlog() > high_mark;
+        if (backed_up == client_paused_) return;
+        client_paused_ = backed_up;
+        backed_up ? host_.server.pause_reading(id_) : host_.server.resume_reading(id_);
+    } else {
+        bool backed_up = to_client_.held_bytes() + host_.server.buffered_amount(id_) > high_mark;
+        if (backed_up == upstream_paused_) return;
+        upstream_paused_ = backed_up;
+        backed_up ? upstream_->pause_reading() : upstream_->resume_reading();
     }
 }
 

@@ -58,15 +58,16 @@ private:
     void on_client_closed(const Event& e);
     void show_handshakes();
 
-    void pass_on(Event& e, std::uint64_t& count, Outbox& towards);
+    void pass_on(Event& e, std::uint64_t& count, Leg towards);
+    Outbox& outbox(Leg towards) { return towards == Leg::client ? to_client_ : to_upstream_; }
     // Sends on a leg, as the Outbox delivers.
     void deliver_to_client(Message& m);
     void deliver_to_upstream(Message& m);
     void note(Leg leg, std::string text);  // an info line about a leg
     void note_dropped(Leg towards, const Message& m);
-    // Pauses the side that feeds a leg whose backlog is over the mark, and
-    // resumes it below.
-    void update_flow();
+    // Pauses the side that feeds `leg` while the leg's backlog is over the
+    // mark, and resumes it below.
+    void update_flow(Leg leg);
     // --close-after and --kill-after, when they count messages or time.
     void check_message_faults(Leg leg, std::size_t delivered);
     void arm_time_faults(Leg leg);
