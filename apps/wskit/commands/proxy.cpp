@@ -16,9 +16,10 @@ namespace {
 struct ProxyCommand {
     ServerFlags server;      // the clients' side
     AccessFlags access;
-    ClientFlags upstream;    // the upstream's side: -H, --connect-timeout, --ca, -k, --tls-min, --proxy
+    // The upstream's side: -H, --connect-timeout, --ca, -k, --tls-min,
+    // --proxy, and --upstream-compress[=PARAMS] as its compress.
+    ClientFlags upstream;
     std::string upstream_url;
-    std::string upstream_compress;  // --upstream-compress[=PARAMS]
     bool no_upstream_compress = false;
     bool fixed_path = false;
     bool keep_host = false;
@@ -60,9 +61,7 @@ int run(const ProxyCommand& c) {
     o.access = c.access.resolve();
     o.upstream = c.upstream.resolve(c.upstream_url);
     c.upstream.print_warnings(o.upstream);
-    if (!c.upstream_compress.empty())
-        o.upstream.compress = parse_compress_option(c.upstream_compress == "true" ? "" : c.upstream_compress);
-    if (!c.upstream_compress.empty()) o.upstream_compress = true;
+    if (o.upstream.compress) o.upstream_compress = true;
     if (c.no_upstream_compress) o.upstream_compress = false;
     o.fixed_path = c.fixed_path;
     o.keep_host = c.keep_host;
@@ -127,7 +126,7 @@ void add_upstream_options(Context& ctx, CLI::App& sub, ProxyCommand& c) {
     add_connect_timeout_option(ctx, sub, c.upstream);
     add_client_trust_options(ctx, sub, c.upstream, /*short_n_alias=*/false);
     add_proxy_option(ctx, sub, c.upstream);
-    add_flag(ctx, sub, "--upstream-compress", c.upstream_compress,
+    add_flag(ctx, sub, "--upstream-compress", c.upstream.compress,
              "Always offer permessage-deflate upstream; =PARAMS chooses the offer",
              "Offer permessage-deflate to the server whatever the client offered (by default the proxy offers it "
              "when the client did). --upstream-compress=PARAMS takes the parameters of connect's --compress. "
@@ -217,7 +216,7 @@ void register_proxy(CLI::App& app, Context& ctx) {
         }
         if (c->upstream_url.empty())
             throw CLI::ValidationError("proxy needs the server to forward to, as in 'wskit proxy 9000 ws://127.0.0.1:8080/'");
-        if (c->upstream_compress.size() && c->no_upstream_compress)
+        if (!c->upstream.compress.empty() && c->no_upstream_compress)
             throw CLI::ValidationError("--upstream-compress and --no-upstream-compress contradict each other");
     });
     sub->callback([c, &ctx] { ctx.run = [c] { return run(*c); }; });
