@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -124,6 +125,10 @@ public:
 
     // Whether an opening handshake may go on; the refusal otherwise.
     std::optional<AccessRefusal> check_handshake(const HttpRequest& request, GuessThrottle::Clock::time_point now);
+    // check_handshake as a server's on_handshake answers: the refusal's
+    // response, its log line (when it has one) given to `say` first.
+    std::optional<HttpResponse> refuse_handshake(const HttpRequest& request, GuessThrottle::Clock::time_point now,
+                                                 const std::function<void(const std::string&)>& say);
     // The token check alone, for a page behind the token (chat's /metrics).
     std::optional<AccessRefusal> check_token(const HttpRequest& request, GuessThrottle::Clock::time_point now);
 

@@ -105,10 +105,8 @@ int run_inspect_server(const InspectServerOptions& o) {
         if (o.once && r.answered != 101) stop_soon();
     };
     handlers.on_handshake = [&](const HttpRequest& req) -> std::optional<HttpResponse> {
-        if (auto refusal = access.check_handshake(req, std::chrono::steady_clock::now())) {
-            if (!refusal->log_line.empty()) session.warning(refusal->log_line);
-            return std::move(refusal->response);
-        }
+        auto say = [&](const std::string& line) { session.warning(line); };
+        if (auto refusal = access.refuse_handshake(req, std::chrono::steady_clock::now(), say)) return refusal;
         if (o.respond) return respond_page(o.respond);
         return std::nullopt;
     };

@@ -59,10 +59,8 @@ public:
         Server::Handlers handlers;
         handlers.on_event = detail::stop_loop_when_all_closed(loop_, [this](const Event& e) { on_event(e); });
         handlers.on_handshake = [this](const HttpRequest& req) -> std::optional<HttpResponse> {
-            if (auto refusal = access_.check_handshake(req, Clock::now())) {
-                if (!refusal->log_line.empty()) console_->diagnostic(refusal->log_line);
-                return std::move(refusal->response);
-            }
+            auto say = [this](const std::string& line) { console_->diagnostic(line); };
+            if (auto refusal = access_.refuse_handshake(req, Clock::now(), say)) return refusal;
             if (bridge_) return bridge_->on_handshake(req);
             return std::nullopt;
         };

@@ -189,6 +189,15 @@ void GuessThrottle::make_room(Clock::time_point now) {
 AccessGate::AccessGate(AccessPolicy policy, GuessLimits limits)
     : policy_(std::move(policy)), throttle_(limits) {}
 
+std::optional<HttpResponse> AccessGate::refuse_handshake(const HttpRequest& request,
+                                                         GuessThrottle::Clock::time_point now,
+                                                         const std::function<void(const std::string&)>& say) {
+    auto refusal = check_handshake(request, now);
+    if (!refusal) return std::nullopt;
+    if (!refusal->log_line.empty()) say(refusal->log_line);
+    return std::move(refusal->response);
+}
+
 std::optional<AccessRefusal> AccessGate::check_handshake(const HttpRequest& req, GuessThrottle::Clock::time_point now) {
     auto origin = req.header("Origin");
     if (!origin_allowed(origin, req.header("Host"), policy_.secure, policy_.origins)) {

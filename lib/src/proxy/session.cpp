@@ -52,12 +52,8 @@ public:
         server.handshake_timeout = std::max(server.handshake_timeout, o.upstream.open_timeout + 2s);
         Server::Handlers handlers;
         handlers.on_event = [this](Event& e) { on_client_event(e); };
-        handlers.on_handshake = [this](const HttpRequest& req) -> std::optional<HttpResponse> {
-            if (auto refusal = access_.check_handshake(req, Clock::now())) {
-                if (!refusal->log_line.empty()) console_->diagnostic(refusal->log_line);
-                return std::move(refusal->response);
-            }
-            return std::nullopt;
+        handlers.on_handshake = [this](const HttpRequest& req) {
+            return access_.refuse_handshake(req, Clock::now(), [this](const std::string& line) { console_->diagnostic(line); });
         };
         handlers.on_upgrade = [this](ConnId id, const HttpRequest& req) { on_upgrade(id, req); };
         if (o.verbosity >= 1)
