@@ -44,14 +44,15 @@ public:
     }
 
     // In the validate handler: the answer of a connection that was held
-    // (nullopt for any other); an accepted one is then opening.
+    // (nullopt for any other: websocketpp goes on only once one is given);
+    // an accepted one is then opening.
     std::optional<UpgradeAnswer> take(Connection& con) {
-        auto it = held_.find(con.wskit_id);
-        if (it == held_.end() || it->second.con != &con) return std::nullopt;
+        auto it = find(con);
+        if (it == held_.end()) return std::nullopt;
         auto answer = std::move(it->second.answer);
         held_.erase(it);
         if (answer && !answer->refusal) opening_.insert(&con);
-        return answer ? answer : UpgradeAnswer{};
+        return answer;
     }
 
     void opened(Connection& con) { opening_.erase(&con); }
@@ -60,8 +61,8 @@ public:
     // has not seen open (held, or accepted and opening).
     bool failed(Connection& con) {
         bool was_opening = opening_.erase(&con) > 0;
-        auto it = held_.find(con.wskit_id);
-        bool was_held = it != held_.end() && it->second.con == &con;
+        auto it = find(con);
+        bool was_held = it != held_.end();
         if (was_held) held_.erase(it);
         return was_opening || was_held;
     }
@@ -80,6 +81,13 @@ private:
         Connection* con;
         std::optional<UpgradeAnswer> answer;  // set once answered (or refused by the server itself)
     };
+
+    // The entry of `con`, if it was held (an id names a connection only
+    // while it is).
+    auto find(const Connection& con) {
+        auto it = held_.find(con.wskit_id);
+        return it != held_.end() && it->second.con == &con ? it : held_.end();
+    }
 
     static typename Connection::request_type& request(Connection& con) {
         return const_cast<typename Connection::request_type&>(con.get_request());
