@@ -40,6 +40,9 @@ inline int to_int(ExitCode code) { return static_cast<int>(code); }
 // are normal, anything else (1006 included) is abnormal.
 WSKIT_API ExitCode exit_code_for_close(int close_code);
 
+// Exit status after SIGINT (interrupted), SIGTERM or any other (terminated).
+WSKIT_API ExitCode exit_code_for_signal(int signo);
+
 // Why an endpoint may not put `close_code` in a close frame it sends, as a
 // clause for an error message ("1006 only reports ..."), or an empty string
 // when it may. Sendable are 1000-1003, 1007-1014 (RFC 6455 7.4.1 and the IANA

@@ -94,7 +94,7 @@ void Closer::on_output_closed(std::optional<std::string> failure) {
 }
 
 void Closer::on_signal(int signo) {
-    int code = signo == SIGINT ? to_int(ExitCode::interrupted) : to_int(ExitCode::terminated);
+    int code = to_int(exit_code_for_signal(signo));
     if (exit_override_ && *exit_override_ == code) return finish(code);  // second signal: go now
     exit_override_ = code;
     close_with_deadline(1000, "");
@@ -131,7 +131,7 @@ void Closer::on_drained(FdSink::Drain drained, int signo, const std::string& out
             result_ = to_int(ExitCode::timeout);
             return;
         case Drain::interrupted:
-            result_ = to_int(signo == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
+            result_ = to_int(exit_code_for_signal(signo));
             return;
     }
 }

@@ -213,7 +213,7 @@ private:
     void stop(int signo) {
         if (stopping_) return loop_.stop();  // a second signal: go now
         stopping_ = true;
-        result_ = to_int(signo == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
+        result_ = to_int(exit_code_for_signal(signo));
         listener_.stop();
         for (auto& [id, pair] : pairs_) close_pair(pair, 1001, "going away");
         if (pairs_.empty()) return loop_.stop();

@@ -91,7 +91,7 @@ public:
         // a signal says to stop now.
         auto deadline = result_ >= 128 ? std::optional(Clock::now() + 150ms) : std::nullopt;
         if (console_->drain(deadline, &signo) == detail::FdSink::Drain::interrupted && result_ < 128)
-            result_ = to_int(signo == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
+            result_ = to_int(exit_code_for_signal(signo));
         return result_;
     }
 
@@ -299,7 +299,7 @@ private:
 
     // SIGINT/SIGTERM (or /quit, signo 0): every client gets 1001.
     void on_signal(int signo) {
-        int code = signo == SIGINT ? to_int(ExitCode::interrupted) : signo == SIGTERM ? to_int(ExitCode::terminated) : 0;
+        int code = signo == 0 ? 0 : to_int(exit_code_for_signal(signo));
         if (stopping_) return finish(code);  // a second signal: go now
         stopping_ = true;
         stop_code_ = code;

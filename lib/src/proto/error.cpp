@@ -1,6 +1,7 @@
 #include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
 
+#include <csignal>
 #include <string>
 
 namespace wskit {
@@ -33,6 +34,8 @@ const std::vector<ExitCodeInfo>& exit_code_table() {
 ExitCode exit_code_for_close(int close_code) {
     return (close_code == 1000 || close_code == 1001) ? ExitCode::ok : ExitCode::abnormal_close;
 }
+
+ExitCode exit_code_for_signal(int signo) { return signo == SIGINT ? ExitCode::interrupted : ExitCode::terminated; }
 
 std::string close_code_problem(int code) {
     const std::string n = std::to_string(code);

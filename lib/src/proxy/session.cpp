@@ -72,7 +72,7 @@ public:
         server_->listen();
         console_->announce(server_->url());
         console_->status_line("forwarding to " + o_.upstream.url.str());
-        loop_.on_signals([this](int signo) { stop(signo == SIGINT ? to_int(ExitCode::interrupted) : to_int(ExitCode::terminated)); });
+        loop_.on_signals([this](int signo) { stop(to_int(exit_code_for_signal(signo))); });
         if (o_.slash || o_.interactive) console_->start_input();
         loop_.run();
         pairs_.clear();

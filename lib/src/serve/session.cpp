@@ -60,7 +60,7 @@ int ServeSession::run_until_signal(Server& server) {
     int result = 0;
     auto& loop = impl_->loop;
     loop.on_signals([&](int signo) {
-        int code = signo == SIGINT ? to_int(ExitCode::interrupted) : to_int(ExitCode::terminated);
+        int code = to_int(exit_code_for_signal(signo));
         if (result != 0) return loop.stop();  // a second signal: stop now
         result = code;
         detail::shut_down_then_stop(loop, server);
