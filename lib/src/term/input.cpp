@@ -95,6 +95,8 @@ void InputSplitter::finish(std::vector<std::string>& units) {
         case InputFraming::null:
             if (!pending_.empty()) units.push_back(std::move(pending_));
             break;
+        case InputFraming::stream:
+            break;  // each read went as it came: nothing waits
     }
     pending_.clear();
     scanned_ = 0;
