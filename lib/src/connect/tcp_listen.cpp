@@ -148,13 +148,10 @@ private:
 
     // -vv: each WebSocket's handshake, its lines marked with the connection's id.
     void show_handshake(std::uint64_t id, const HandshakeTrace& t) {
-        auto text = format_trace(t);
-        std::size_t start = 0;
-        while (start < text.size()) {
-            auto end = text.find('\n', start);
-            console_->status_line(fmt::format("#{} {}", id, text.substr(start, end - start)));
-            start = end + 1;
-        }
+        auto text = format_trace(t, fmt::format("#{} ", id));
+        if (text.empty()) return;
+        text.pop_back();  // the console ends the last line
+        console_->status_line(text);
     }
 
     void from_local(std::uint64_t id, std::string_view bytes) {

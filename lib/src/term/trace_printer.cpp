@@ -20,7 +20,7 @@ void print_trace(const HandshakeTrace& t) {
     if (t.connected) diagnose(DiagnosticKind::trace, format_trace(t));
 }
 
-std::string format_trace(const HandshakeTrace& t) {
+std::string format_trace(const HandshakeTrace& t, std::string_view line_prefix) {
     std::string out;
     if (!t.connected) return out;
     // Header lines come from the peer too: each is escaped, one line each.
@@ -50,7 +50,14 @@ std::string format_trace(const HandshakeTrace& t) {
                                   "handshake checks: " + verdict_summary(check_exchange(t.request, t.response))});
     }
     if (t.compression) out += format_trace_line({TraceLine::Kind::info, describe(*t.compression)});
-    return out;
+    if (line_prefix.empty()) return out;
+    std::string prefixed;
+    for (std::size_t start = 0; start < out.size();) {
+        auto end = out.find('\n', start) + 1;  // every line ends with one
+        prefixed.append(line_prefix).append(out, start, end - start);
+        start = end;
+    }
+    return prefixed;
 }
 
 }  // namespace wskit
