@@ -1,5 +1,6 @@
 #include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
+#include <wskit/stream_target.hpp>
 #include <wskit/url.hpp>
 
 #include <fmt/format.h>
@@ -196,6 +197,35 @@ ListenAddress parse_listen_address(std::string_view text, std::string_view defau
     if (!parse_port(hp.port, out.port)) return fail(fmt::format("bad port '{}'", escape_controls(hp.port)));
     if (!hp.host.empty()) out.host = hp.host;
     return out;
+}
+
+std::string StreamTarget::text() const {
+    return kind == Kind::unix_socket ? "unix:" + path : "tcp:" + host_port(host, port);
+}
+
+StreamTarget parse_stream_target(std::string_view text) {
+    auto bad = [&](std::string_view why) {
+        return Error(ExitCode::usage, fmt::format("--to '{}': {}", escape_controls(text), why));
+    };
+    StreamTarget t;
+    if (text.rfind("unix:", 0) == 0) {
+        // sockaddr_un's sun_path holds 108 bytes with the final NUL.
+        constexpr std::size_t max_unix_path = 107;
+        t.kind = StreamTarget::Kind::unix_socket;
+        t.path = std::string(text.substr(5));
+        if (t.path.empty()) throw bad("expected unix:PATH, the socket's path");
+        if (t.path.size() > max_unix_path) throw bad(fmt::format("a socket path has at most {} bytes", max_unix_path));
+        return t;
+    }
+    if (text.rfind("tcp:", 0) != 0) throw bad("expected tcp:HOST:PORT or unix:PATH");
+    HostPort hp;
+    // Brackets enclose a whole IPv6 address, and nothing else has any.
+    if (!split_host_port(text.substr(4), hp).empty() || hp.host.find_first_of("[]") != std::string::npos)
+        throw bad("an IPv6 address goes in brackets: tcp:[::1]:22");
+    if (hp.host.empty() || !hp.has_port) throw bad("expected tcp:HOST:PORT, like tcp:127.0.0.1:22");
+    if (!parse_port(hp.port, t.port) || t.port == 0) throw bad("the port is a number from 1 to 65535");
+    t.host = std::move(hp.host);
+    return t;
 }
 
 }  // namespace wskit
