@@ -28,24 +28,36 @@ std::string without_trailing_slashes(std::string text) {
 }
 
 // The value of ?name= in a resource, decoded as a form field is.
-std::optional<std::string> query_parameter(std::string_view resource, std::string_view name) {
+// The name=value pairs of a resource's query, in order, empty ones left out.
+std::vector<std::string_view> query_pairs(std::string_view resource) {
+    std::vector<std::string_view> pairs;
     auto q = resource.find('?');
-    if (q == std::string_view::npos) return std::nullopt;
+    if (q == std::string_view::npos) return pairs;
     auto query = resource.substr(q + 1);
     while (!query.empty()) {
         auto amp = query.find('&');
-        auto pair = query.substr(0, amp);
-        auto eq = pair.find('=');
-        if (pair.substr(0, eq) == name) {
-            std::string value(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
-            std::replace(value.begin(), value.end(), '+', ' ');
-            return percent_decode(value);
-        }
+        if (amp != 0) pairs.push_back(query.substr(0, amp));
         if (amp == std::string_view::npos) break;
         query.remove_prefix(amp + 1);
     }
+    return pairs;
+}
+
+std::string_view pair_name(std::string_view pair) { return pair.substr(0, pair.find('=')); }
+
+std::optional<std::string> query_parameter(std::string_view resource, std::string_view name) {
+    for (auto pair : query_pairs(resource)) {
+        if (pair_name(pair) != name) continue;
+        auto eq = pair.find('=');
+        std::string value(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+        std::replace(value.begin(), value.end(), '+', ' ');
+        return percent_decode(value);
+    }
     return std::nullopt;
 }
+
+// "Bearer X" (RFC 6750; the scheme without case).
+bool is_bearer(std::string_view authorization) { return ascii_lower(authorization.substr(0, 7)) == "bearer "; }
 
 HttpResponse text_page(int status, std::string body) {
     return {status, {{"Content-Type", "text/plain; charset=utf-8"}}, std::move(body)};
@@ -87,7 +99,7 @@ bool token_matches(std::string_view secret, std::string_view offered) {
 
 std::optional<std::string> offered_token(const HttpRequest& request) {
     auto auth = request.header("Authorization");
-    if (ascii_lower(auth.substr(0, 7)) == "bearer ") {
+    if (is_bearer(auth)) {
         auto token = auth.substr(7);
         token.erase(0, token.find_first_not_of(' '));
         return token;
@@ -99,21 +111,14 @@ HttpRequest without_token(HttpRequest request) {
     auto& headers = request.headers;
     headers.erase(std::remove_if(headers.begin(), headers.end(),
                                  [](const Header& h) {
-                                     return ascii_lower(h.name) == "authorization" &&
-                                            ascii_lower(h.value.substr(0, 7)) == "bearer ";
+                                     return ascii_lower(h.name) == "authorization" && is_bearer(h.value);
                                  }),
                   headers.end());
     auto q = request.resource.find('?');
     if (q == std::string::npos) return request;
-    std::string_view query = std::string_view(request.resource).substr(q + 1);
     std::string kept;
-    while (true) {
-        auto amp = query.find('&');
-        auto pair = query.substr(0, amp);
-        if (pair.substr(0, pair.find('=')) != "token" && !pair.empty()) kept += (kept.empty() ? "" : "&") + std::string(pair);
-        if (amp == std::string_view::npos) break;
-        query.remove_prefix(amp + 1);
-    }
+    for (auto pair : query_pairs(request.resource))
+        if (pair_name(pair) != "token") kept.append(kept.empty() ? "" : "&").append(pair);
     request.resource = request.resource.substr(0, q) + (kept.empty() ? "" : "?" + kept);
     return request;
 }
