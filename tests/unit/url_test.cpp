@@ -311,3 +311,49 @@ TEST_CASE("host_port brackets an IPv6 address", "[url]") {
     CHECK(wskit::host_port("::1", 9000) == "[::1]:9000");
     CHECK(wskit::host_port("example.test", 443) == "example.test:443");
 }
+
+TEST_CASE("parse_url: ws+unix:// names a Unix socket, then the request's path", "[url]") {
+    auto u = parse_url("ws+unix:///run/app.sock:/feed?x=1#frag");
+    CHECK(u.unix_socket == "/run/app.sock");
+    CHECK(u.resource == "/feed?x=1");
+    CHECK(u.host == "localhost");  // the Host header, as Node's ws and curl send it
+    CHECK_FALSE(u.secure);
+    CHECK(u.str() == "ws+unix:///run/app.sock:/feed?x=1");
+    CHECK(u.connection_target() == "unix:/run/app.sock");
+
+    SECTION("no request path is /") { CHECK(parse_url("ws+unix:///tmp/s").resource == "/"); }
+    SECTION("a relative socket path and a path without its slash") {
+        auto r = parse_url("ws+unix://s.sock:chat");
+        CHECK(r.unix_socket == "s.sock");
+        CHECK(r.resource == "/chat");
+    }
+    SECTION("wss+unix is TLS over the socket") {
+        auto s = parse_url("WSS+UNIX:///tmp/s:/");
+        CHECK(s.secure);
+        CHECK(s.port == 443);
+        CHECK(s.str() == "wss+unix:///tmp/s:/");
+    }
+    SECTION("errors") {
+        CHECK_THAT(url_error("ws+unix://:/path"), Contains("the socket's path is empty"));
+        CHECK_THAT(url_error("ws+unix:///" + std::string(120, 'a') + ":/"), Contains("at most 107 bytes"));
+    }
+}
+
+TEST_CASE("use_unix_socket keeps the URL's host for the Host header", "[url]") {
+    auto u = parse_url("wss://api.example.test/v1");
+    wskit::use_unix_socket(u, "/run/api.sock");
+    CHECK(u.unix_socket == "/run/api.sock");
+    CHECK(u.host == "api.example.test");
+    CHECK(u.connection_target() == "unix:/run/api.sock");
+    auto msg = error_message([&] { wskit::use_unix_socket(u, ""); }, ExitCode::usage);
+    CHECK_THAT(msg, StartsWith("--unix-socket ''"));
+}
+
+TEST_CASE("parse_listen_address: unix:PATH", "[url]") {
+    auto a = parse_listen_address("unix:/run/wskit.sock");
+    CHECK(a.unix_path == "/run/wskit.sock");
+    CHECK(parse_listen_address("9000").unix_path.empty());
+    CHECK_THAT(listen_error("unix:"), Contains("the socket's path is empty"));
+    CHECK_THAT(listen_error("unix:" + std::string(108, 'x')), Contains("at most 107 bytes"));
+    CHECK_THAT(listen_error("h:x"), Contains("or unix:PATH"));
+}

@@ -44,7 +44,7 @@ struct FailureFacts {
     FailureCause cause = FailureCause::other;
     std::string target;      // the URL tried (ws://host:port/path)
     std::string host;        // the target's host name or address
-    std::string authority;   // host:port of the target (the port always named)
+    std::string authority;   // host:port of the target (the port always named), or unix:PATH
     std::string proxy;       // host:port of the proxy; "" when direct
     bool secure = false;     // wss
     std::string detail;      // the error's own text, a TLS reason, a proxy's answer...

@@ -30,6 +30,13 @@ struct CheckResult;
 struct ServerOptions {
     std::string host = "127.0.0.1";  // loopback unless the user exposes it
     std::uint16_t port = 0;          // 0 picks a free port; see Server::port()
+    // Set: listen on this Unix-domain socket instead of host:port. The file
+    // is made with socket_mode and removed at shutdown; a stale one (its
+    // server gone) is replaced, one in use is an error. Clients are named
+    // by their credentials ("unix:uid=1000,pid=4242") where an address
+    // would be (Event::peer, HttpRequest::remote).
+    std::string unix_path;
+    unsigned socket_mode = 0600;
     std::size_t max_message_size = 16u << 20;  // larger messages close with 1009
     std::size_t max_clients = 0;     // 0: no limit; over it, handshakes get 503
     // The subprotocol answered to a client's offers (see choose_subprotocol
@@ -119,7 +126,8 @@ public:
     // address when it cannot bind, or Error(ExitCode::tls) for bad key files.
     void listen();
     std::uint16_t port() const;
-    // "ws://127.0.0.1:40311/" (or wss), with the real port.
+    // "ws://127.0.0.1:40311/" (or wss), with the real port;
+    // "ws+unix:///run/app.sock:/" on a Unix socket.
     std::string url() const;
 
     // A text or binary message framed once: the frame's bytes are made one

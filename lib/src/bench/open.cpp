@@ -4,6 +4,7 @@
 #include "net/descriptors.hpp"
 #include "net/tls_context.hpp"
 #include "net/transport_failure.hpp"
+#include "net/unix_socket.hpp"
 
 #include <fmt/format.h>
 
@@ -20,17 +21,21 @@ void Connection<Stream>::start() {
         asio::error_code ignored;
         lowest(self->stream_).close(ignored);
     });
+    auto connected = [self](const asio::error_code& ec) {
+        if (ec) return self->fail_opening(ec);
+        self->phase_ = plain ? ConnectPhase::upgrade : ConnectPhase::tls;
+        self->secure();
+    };
+    if (const auto& path = target_.client.url.unix_socket; !path.empty())
+        return async_connect_unix(lowest(stream_), path, connected);
     // Asio's range connect reports a socket it could not open (EMFILE) as
     // "operation aborted": opening one first names the real cause. The
     // range connect closes it and opens its own per address.
     asio::error_code open_ec;
     lowest(stream_).open(target_.addrs.begin()->endpoint().protocol(), open_ec);
     if (open_ec) return asio::post(w_.io, [self, open_ec] { self->fail_opening(open_ec); });
-    asio::async_connect(lowest(stream_), target_.addrs, [self](const asio::error_code& ec, const tcp::endpoint&) {
-        if (ec) return self->fail_opening(ec);
-        self->phase_ = plain ? ConnectPhase::upgrade : ConnectPhase::tls;
-        self->secure();
-    });
+    asio::async_connect(lowest(stream_), target_.addrs,
+                        [connected](const asio::error_code& ec, const tcp::endpoint&) { connected(ec); });
 }
 
 template <class Stream>
@@ -181,7 +186,7 @@ FailureFacts Connection<Stream>::facts(FailureCause cause, std::string detail) c
     const auto& client = target_.client;
     f.target = client.url.str();
     f.host = client.url.host;
-    f.authority = client.url.authority();
+    f.authority = client.url.connection_target();
     f.secure = !plain;
     f.detail = std::move(detail);
     f.answer.assign(head_.data(), std::min<std::size_t>(head_len_, 256));

@@ -16,6 +16,7 @@ namespace detail::bench {
 namespace {
 
 tcp::resolver::results_type resolve(const Url& url) {
+    if (!url.unix_socket.empty()) return {};  // nothing to resolve
     asio::io_context io;
     tcp::resolver resolver(io);
     asio::error_code ec;

@@ -139,9 +139,11 @@ private:
         InspectReport r;
         r.url = client_options_.url.str();
         r.connection = *inspection_;
-        // The resolver answers for an address without asking anyone: no DNS
-        // step happened, and a time for it would suggest one did.
-        if (names_an_address(r.connection.resolved_host)) r.connection.timings.dns = -1;
+        // The resolver answers for an address without asking anyone, and a
+        // Unix socket needs no name: no DNS step happened, and a time for it
+        // would suggest one did.
+        if (names_an_address(r.connection.resolved_host) || !client_options_.url.unix_socket.empty())
+            r.connection.timings.dns = -1;
         const auto& hs = client.handshake();
         r.request = hs.request;
         r.response = hs.response;

@@ -29,11 +29,16 @@ std::vector<std::string> parent_environment() {
     return out;
 }
 
-// "ws://127.0.0.1:9000/" -> {"127.0.0.1", tls false}; the port is the server's.
+// "ws://127.0.0.1:9000/" -> {"127.0.0.1", tls false}; the port is the server's
+// (0 on a Unix socket, whose clients' Host is localhost).
 detail::CgiServer cgi_server(const Server& server) {
     detail::CgiServer s;
     std::string url = server.url();
-    s.tls = url.rfind("wss:", 0) == 0;
+    s.tls = url.rfind("wss", 0) == 0;
+    if (url.find("+unix://") != std::string::npos) {  // no host and no port: the name clients give
+        s.host = "localhost";
+        return s;
+    }
     auto start = url.find("://") + 3;
     auto end = url.rfind(':');
     s.host = url.substr(start, end - start);

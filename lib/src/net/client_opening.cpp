@@ -82,9 +82,7 @@ OpeningOutcome ClientImpl<Endpoint>::opening_outcome() const {
         f.phase = ConnectPhase::proxy;
     f.target = options_.url.str();
     f.host = options_.url.host;
-    // The port is named even when it is the scheme's: "cannot connect to
-    // example.test:80" says what was tried.
-    f.authority = host_port(options_.url.host, options_.url.port);
+    f.authority = options_.url.connection_target();
     f.proxy = proxy_;
     f.secure = tls;
     f.answer = con_->get_response().first_bytes();

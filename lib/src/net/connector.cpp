@@ -2,6 +2,7 @@
 // tunnel (HTTP CONNECT or SOCKS5), each step told to the trace handler.
 #include "proto/http_tunnel.hpp"
 #include "proto/socks5.hpp"
+#include "net/unix_socket.hpp"
 #include "net/wspp/wspp.hpp"
 
 #include <wskit/url.hpp>
@@ -48,10 +49,33 @@ void Connector::start() {
         std::error_code ignored;
         self->socket_.close(ignored);
     });
+    if (!route_.unix_path.empty()) return connect_unix();
     resolver_.async_resolve(first_hop_host(), std::to_string(first_hop_port()),
                             [self = shared_from_this()](std::error_code ec, asio::ip::tcp::resolver::results_type r) {
                                 self->on_resolved(ec, std::move(r));
                             });
+}
+
+// Nothing to resolve, and no proxy: the connection is local (hook 37 in
+// net/wspp/README.md).
+void Connector::connect_unix() {
+    auto name = "unix:" + route_.unix_path;
+    note(fmt::format("Trying {}...", name));
+    outcome_->resolved = ConnectOutcome::Clock::now();
+    outcome_->resolved_host = name;
+    outcome_->addresses.push_back(name);
+    async_connect_unix(socket_, route_.unix_path, [self = shared_from_this(), name](std::error_code ec) {
+        if (self->timed_out_) return self->finish_timed_out();
+        self->outcome_->attempts.emplace_back(name, ec ? ec.message() : "");
+        if (ec) {
+            self->note(fmt::format("connect to {} failed: {}", name, ec.message()));
+            return self->finish(ec);
+        }
+        self->outcome_->remote = name;
+        self->outcome_->connected = ConnectOutcome::Clock::now();
+        self->note(fmt::format("Connected to {}", name));
+        self->finish({});
+    });
 }
 
 void Connector::on_resolved(std::error_code ec, asio::ip::tcp::resolver::results_type results) {

@@ -100,6 +100,11 @@ public:
 
     void listen() override {
         auto descriptor_limit = detail::raise_descriptor_limit();
+        if (!options.unix_path.empty()) {
+            unix_.open(options.unix_path, options.socket_mode, options.listen_backlog);
+            acceptor_.start(descriptor_limit, &unix_);
+            return;
+        }
         asio::error_code ec;
         endpoint_.listen(options.host, std::to_string(options.port), ec);
         if (ec)
@@ -152,6 +157,7 @@ public:
     void shutdown(int code, const std::string& reason) override {
         wpp::lib::error_code ec;
         if (endpoint_.is_listening()) endpoint_.stop_listening(ec);
+        unix_.close();
         acceptor_.stop();
         for (auto& [id, c] : connections_) {
             c.con->close(static_cast<wpp::close::status::value>(code), reason, ec);
@@ -242,7 +248,7 @@ private:
             wpp::lib::error_code ec;
             con.select_subprotocol(*chosen, ec);
         } else if (!offered.empty()) {
-            warn(detail::unchosen_subprotocol_warning(con.get_remote_endpoint(), offered, options.subprotocols));
+            warn(detail::unchosen_subprotocol_warning(detail::peer_name(con), offered, options.subprotocols));
         }
     }
 
@@ -345,7 +351,7 @@ private:
             e.resource = c.request.resource;
             e.text = request_url(c.request);
             e.subprotocol = con->get_subprotocol();
-            e.peer = con->get_remote_endpoint();
+            e.peer = detail::peer_name(*con);
             e.origin = c.request.header("Origin");
             e.user_agent = c.request.header("User-Agent");
             e.compression = compression;
@@ -457,6 +463,7 @@ private:
     EventLoop& loop_;
     Server::Handlers handlers_;
     Endpoint endpoint_;
+    detail::UnixListener unix_{loop_.impl().io};  // on options.unix_path
     detail::Acceptor<Endpoint> acceptor_{loop_, endpoint_, [this](const std::string& text) { warn(text); }};
     BackpressureLimits limits_;
     std::unordered_map<ConnId, Connection> connections_;

@@ -3,10 +3,12 @@
 // backlog and every retry fails again, at 100 % CPU. This loop is the same
 // but waits accept_pause after EMFILE/ENFILE, so that connections closing
 // meanwhile free descriptors and the backlog is served then (hook 31 in
-// net/wspp/README.md).
+// net/wspp/README.md). On a Unix socket, the UnixListener accepts instead of
+// websocketpp's TCP acceptor (hook 37 in net/wspp/README.md).
 #pragma once
 
 #include "net/descriptors.hpp"
+#include "net/unix_socket.hpp"
 #include "net/wspp/wspp.hpp"
 
 #include <wskit/loop.hpp>
@@ -37,10 +39,11 @@ public:
     Acceptor(const Acceptor&) = delete;
     Acceptor& operator=(const Acceptor&) = delete;
 
-    // Once the endpoint listens; descriptor_limit (0: unknown) is named in
-    // the warning.
-    void start(std::size_t descriptor_limit) {
+    // Once the endpoint listens, or `unix` does; descriptor_limit (0:
+    // unknown) is named in the warning.
+    void start(std::size_t descriptor_limit, UnixListener* unix = nullptr) {
         descriptor_limit_ = descriptor_limit;
+        unix_ = unix;
         do_accept();
     }
 
@@ -54,10 +57,17 @@ private:
     void do_accept() {
         namespace wpp = websocketpp;
         timer_ = 0;
-        if (!endpoint_.is_listening()) return;
+        if (unix_ ? !unix_->is_open() : !endpoint_.is_listening()) return;
         connection_ptr con = endpoint_.get_connection();
         if (!con) return;
         con->error_close = &MessageManager::handoff().take();  // hook 12 in net/wspp/README.md
+        if (unix_) {
+            unix_->async_accept(con->get_raw_socket(), [this, con](const std::error_code& accept_ec) {
+                if (!accept_ec) con->unix_peer = unix_peer(con->get_raw_socket().native_handle());
+                on_accept(con, accept_ec);
+            });
+            return;
+        }
         wpp::lib::error_code ec;
         endpoint_.async_accept(con, [this, con](const wpp::lib::error_code& accept_ec) { on_accept(con, accept_ec); },
                                ec);
@@ -70,7 +80,8 @@ private:
             return do_accept();
         }
         con->terminate(ec);
-        if (ec == websocketpp::error::operation_canceled) return;  // stopped listening
+        if (ec == websocketpp::error::operation_canceled || ec == asio::error::operation_aborted)
+            return;  // stopped listening
         if (out_of_descriptors(ec)) {
             warn_out_of_descriptors();
             timer_ = loop_.after(accept_pause, [this] { do_accept(); });
@@ -101,6 +112,7 @@ private:
     EventLoop& loop_;
     Endpoint& endpoint_;
     std::function<void(const std::string&)> warn_;
+    UnixListener* unix_ = nullptr;
     EventLoop::TimerId timer_ = 0;  // the retry after a pause
     std::size_t descriptor_limit_ = 0;
     std::optional<Clock::time_point> last_warning_;

@@ -9,7 +9,9 @@
 namespace wskit {
 
 std::string detail::server_url(const ServerOptions& options, std::uint16_t port) {
-    return fmt::format("{}://{}/", options.tls.cert_file.empty() ? "ws" : "wss", host_port(options.host, port));
+    const char* scheme = options.tls.cert_file.empty() ? "ws" : "wss";
+    if (!options.unix_path.empty()) return fmt::format("{}+unix://{}:/", scheme, options.unix_path);
+    return fmt::format("{}://{}/", scheme, host_port(options.host, port));
 }
 
 void Server::listen() { impl_->listen(); }

@@ -52,6 +52,7 @@ std::string proxy_from_environment(const Url& target, const EnvLookup& env) {
         }
         return std::string();
     };
+    if (!target.unix_socket.empty()) return {};  // a local socket, as curl's --unix-socket
     std::string no_proxy = first({"no_proxy", "NO_PROXY"});
     if (!no_proxy.empty() && no_proxy_matches(no_proxy, target.host)) return {};
     std::string proxy = target.secure ? first({"https_proxy", "HTTPS_PROXY"}) : first({"http_proxy"});

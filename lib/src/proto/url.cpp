@@ -71,6 +71,41 @@ bool is_bare_port(std::string_view authority) {
     return !authority.empty() && authority.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
+// sockaddr_un's sun_path holds 108 bytes with the final NUL.
+constexpr std::size_t max_unix_path = 107;
+
+// Why a Unix socket's path cannot be used, or "".
+std::string unix_path_problem(std::string_view path) {
+    if (path.empty()) return "the socket's path is empty";
+    if (path.size() > max_unix_path) return fmt::format("a socket path has at most {} bytes", max_unix_path);
+    return {};
+}
+
+// The path and query a request asks for: the fragment is never sent (RFC
+// 6455 section 3), and the path starts with '/'.
+std::string request_target(std::string_view resource) {
+    auto hash = resource.find('#');
+    if (hash != std::string_view::npos) resource = resource.substr(0, hash);
+    if (resource.empty() || resource.front() != '/') return "/" + std::string(resource);
+    return std::string(resource);
+}
+
+// "ws+unix:///run/app.sock:/path?q", Node ws's form: the socket's path up
+// to the first ':', then the request's path ("/" when there is none). The
+// Host header says localhost, as Node's and curl's do.
+Url parse_unix_url(std::string_view text, std::string_view rest, bool secure) {
+    Url url;
+    url.secure = secure;
+    url.host = "localhost";
+    url.port = secure ? 443 : 80;
+    auto colon = rest.find(':');
+    url.unix_socket = std::string(rest.substr(0, colon));
+    if (auto problem = unix_path_problem(url.unix_socket); !problem.empty())
+        bad_url(text, problem + " (ws+unix:///run/app.sock:/path)");
+    url.resource = request_target(colon == std::string_view::npos ? std::string_view{} : rest.substr(colon + 1));
+    return url;
+}
+
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -109,7 +144,14 @@ std::string Url::authority() const {
     return out;
 }
 
-std::string Url::str() const { return fmt::format("{}://{}{}", scheme(), authority(), resource); }
+std::string Url::connection_target() const {
+    return unix_socket.empty() ? host_port(host, port) : "unix:" + unix_socket;
+}
+
+std::string Url::str() const {
+    if (!unix_socket.empty()) return fmt::format("{}+unix://{}:{}", scheme(), unix_socket, resource);
+    return fmt::format("{}://{}{}", scheme(), authority(), resource);
+}
 
 Url parse_url(std::string_view text) {
     if (text.empty()) bad_url(text, "empty address");
@@ -127,6 +169,8 @@ Url parse_url(std::string_view text) {
             url.secure = false;
         } else if (scheme == "wss" || scheme == "https") {
             url.secure = true;
+        } else if (scheme == "ws+unix" || scheme == "wss+unix") {
+            return parse_unix_url(text, text.substr(scheme_end + 3), scheme == "wss+unix");
         } else {
             bad_url(text, fmt::format("unsupported scheme '{}'", scheme));
         }
@@ -165,26 +209,30 @@ Url parse_url(std::string_view text) {
         url.port = url.secure ? 443 : 80;
     }
 
-    // The fragment is never sent (RFC 6455 section 3).
-    auto hash = resource.find('#');
-    if (hash != std::string_view::npos) resource = resource.substr(0, hash);
-    if (resource.empty() || resource.front() != '/') {
-        url.resource = "/" + std::string(resource);
-    } else {
-        url.resource = std::string(resource);
-    }
+    url.resource = request_target(resource);
     return url;
+}
+
+void use_unix_socket(Url& url, std::string_view path) {
+    if (auto problem = unix_path_problem(path); !problem.empty())
+        throw Error(ExitCode::usage, fmt::format("--unix-socket '{}': {}", escape_controls(path), problem));
+    url.unix_socket = std::string(path);
 }
 
 ListenAddress parse_listen_address(std::string_view text, std::string_view default_host) {
     auto fail = [&](std::string_view why) -> ListenAddress {
         throw Error(ExitCode::usage,
                     fmt::format("invalid listen address '{}': {} (expected [HOST:]PORT, like "
-                                "8080, 0.0.0.0:8080 or [::1]:0)",
+                                "8080, 0.0.0.0:8080 or [::1]:0; or unix:PATH)",
                                 escape_controls(text), why));
     };
-    ListenAddress out{std::string(default_host), 0};
+    ListenAddress out{std::string(default_host), 0, {}};
     if (text.empty()) return fail("empty");
+    if (text.rfind("unix:", 0) == 0) {
+        out.unix_path = std::string(text.substr(5));
+        if (auto problem = unix_path_problem(out.unix_path); !problem.empty()) return fail(problem);
+        return out;
+    }
     std::uint16_t port = 0;
     if (parse_port(text, port)) {
         out.port = port;
@@ -209,12 +257,10 @@ StreamTarget parse_stream_target(std::string_view text) {
     };
     StreamTarget t;
     if (text.rfind("unix:", 0) == 0) {
-        // sockaddr_un's sun_path holds 108 bytes with the final NUL.
-        constexpr std::size_t max_unix_path = 107;
         t.kind = StreamTarget::Kind::unix_socket;
         t.path = std::string(text.substr(5));
         if (t.path.empty()) throw bad("expected unix:PATH, the socket's path");
-        if (t.path.size() > max_unix_path) throw bad(fmt::format("a socket path has at most {} bytes", max_unix_path));
+        if (auto problem = unix_path_problem(t.path); !problem.empty()) throw bad(problem);
         return t;
     }
     if (text.rfind("tcp:", 0) != 0) throw bad("expected tcp:HOST:PORT or unix:PATH");

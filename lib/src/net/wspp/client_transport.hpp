@@ -27,6 +27,7 @@ struct Route {
     std::string host;                // the target, as in the URL
     std::uint16_t port = 0;
     std::optional<ProxySpec> proxy;  // none: direct
+    std::string unix_path;           // set: a Unix-domain socket instead of host:port (no proxy)
     std::string user_agent;          // sent to an HTTP proxy too
     std::chrono::milliseconds timeout{10000};  // resolution, TCP connect and tunnel together
 };
@@ -47,6 +48,7 @@ public:
     void start();
 
 private:
+    void connect_unix();
     void on_resolved(std::error_code ec, asio::ip::tcp::resolver::results_type results);
     void try_next();
     void on_connected(std::error_code ec);

@@ -10,13 +10,23 @@ namespace wskit::detail {
 // The request as the client sent it: headers in order, with their case and
 // repeats (websocketpp keeps them in a map, and StrictVersionRequest has
 // changed what it shows websocketpp).
+// The client as people read it: "127.0.0.1:50312", "unix:uid=1000,pid=42".
+template <class Con>
+inline std::string peer_name(Con& con) {
+    return con.unix_peer ? con.unix_peer->name : con.get_remote_endpoint();
+}
+
 template <class Con>
 inline HttpRequest to_http_request(Con& con) {
     HttpRequest out = parse_request_head(con.get_request().raw_head());
     // websocketpp's resource (an absolute-form target reduced to its path),
     // once it has parsed the target: not yet for an upgrade held (hook 36).
     if (con.get_uri()) out.resource = con.get_resource();
-    out.remote = con.get_remote_endpoint();
+    out.remote = peer_name(con);
+    if (con.unix_peer) {
+        out.remote_address = con.unix_peer->address;
+        return out;
+    }
     asio::error_code ec;
     auto endpoint = con.get_raw_socket().remote_endpoint(ec);
     if (!ec) {

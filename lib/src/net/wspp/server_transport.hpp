@@ -3,6 +3,7 @@
 // Part of the websocketpp layer: included through wspp.hpp only.
 #pragma once
 
+#include "net/unix_socket.hpp"
 #include "net/wspp/transport_members.hpp"
 
 #include <cstdint>
@@ -129,6 +130,8 @@ public:
     std::function<void()> on_write_done;
     // Called once with the answer to the request as written (see async_write).
     std::function<void(std::string_view answer)> on_answer_written;
+    // Set for a client of a Unix socket, whose address means nothing.
+    std::optional<UnixPeer> unix_peer;
 
 private:
     // websocketpp's read handler binds the connection as a raw pointer: only
