@@ -47,11 +47,11 @@ _wskit() {
                 --tls-min) mapfile -t COMPREPLY < <(compgen -W '1.2 1.3' -- "$cur"); return ;;
                 --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
                 --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
-                --ca|--cacert|--cert|--key) _wskit_files; return ;;
+                --ca|--cacert|--cert|--key|--unix-socket) _wskit_files; return ;;
                 -H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--passphrase|--proxy|--max-redirects|-x|--execute|-w|--wait|--count|--until|-m|--timeout|--max-time|--close-code|--close-reason|--ping-interval|--ping-timeout|--reconnect-max|--tcp-listen) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress -v --verbose --ca --cacert -k -n --insecure --no-check --tls-min --cert --key --passphrase --proxy -L --location --location-trusted --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -x --execute -w --wait -1 --once --count --until -m --timeout --max-time --keep-open --close-code --close-reason --ping-interval --ping-timeout --reconnect --no-history --reconnect-max --stdio --tcp-listen' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress -v --verbose --ca --cacert -k -n --insecure --no-check --tls-min --cert --key --passphrase --proxy --unix-socket -L --location --location-trusted --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -x --execute -w --wait -1 --once --count --until -m --timeout --max-time --keep-open --close-code --close-reason --ping-interval --ping-timeout --reconnect --no-history --reconnect-max --stdio --tcp-listen' -- "$cur")
             fi
             ;;
         listen)
@@ -60,10 +60,10 @@ _wskit() {
                 --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
                 --exec-stderr) mapfile -t COMPREPLY < <(compgen -W 'log client ignore' -- "$cur"); return ;;
                 --cert|--key|--exec) _wskit_files; return ;;
-                --host|--max-size|--max-clients|--max-backlog|-s|--subprotocol|--origin|--token|--kill-after|--max-forks|--to) return ;;
+                --socket-mode|--host|--max-size|--max-clients|--max-backlog|-s|--subprotocol|--origin|--token|--kill-after|--max-forks|--to) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -s --subprotocol --origin --token --once --exec --pty --kill-after --max-forks --exec-stderr --to --text' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --socket-mode --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -s --subprotocol --origin --token --once --exec --pty --kill-after --max-forks --exec-stderr --to --text' -- "$cur")
             fi
             ;;
         echo)
@@ -71,10 +71,10 @@ _wskit() {
                 --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
                 --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
                 --cert|--key) _wskit_files; return ;;
-                --host|--max-size|--max-clients|--max-backlog|-s|--subprotocol|--delay|--stats) return ;;
+                --socket-mode|--host|--max-size|--max-clients|--max-backlog|-s|--subprotocol|--delay|--stats) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -s --subprotocol --delay --log --stats' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --socket-mode --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -s --subprotocol --delay --log --stats' -- "$cur")
             fi
             ;;
         broadcast-chat)
@@ -82,10 +82,10 @@ _wskit() {
                 --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
                 --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
                 --cert|--key) _wskit_files; return ;;
-                --host|--max-size|--max-clients|--max-backlog|--history|--history-memory|--rate|--origin|--token|--ping-interval|--handshake-timeout|--redis|--history-ttl|--presence-ttl|--redis-timeout) return ;;
+                --socket-mode|--host|--max-size|--max-clients|--max-backlog|--history|--history-memory|--rate|--origin|--token|--ping-interval|--handshake-timeout|--redis|--history-ttl|--presence-ttl|--redis-timeout) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong --history --history-memory --rate --origin --token --ping-interval --handshake-timeout --redis --history-ttl --presence-ttl --redis-timeout' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --socket-mode --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong --history --history-memory --rate --origin --token --ping-interval --handshake-timeout --redis --history-ttl --presence-ttl --redis-timeout' -- "$cur")
             fi
             ;;
         proxy)
@@ -94,11 +94,11 @@ _wskit() {
                 --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
                 --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
                 --leg) mapfile -t COMPREPLY < <(compgen -W 'client upstream both' -- "$cur"); return ;;
-                --cert|--key|--ca|--cacert) _wskit_files; return ;;
-                --host|--max-size|--max-clients|--max-backlog|--origin|--token|-H|--header|--connect-timeout|--proxy|--delay|--throttle|--drop-every|--close-after|--kill-after|--refuse-every) return ;;
+                --cert|--key|--ca|--cacert|--unix-socket) _wskit_files; return ;;
+                --socket-mode|--host|--max-size|--max-clients|--max-backlog|--origin|--token|-H|--header|--connect-timeout|--proxy|--delay|--throttle|--drop-every|--close-after|--kill-after|--refuse-every) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --origin --token -H --header --connect-timeout --ca --cacert -k --insecure --no-check --tls-min --proxy --upstream-compress --no-upstream-compress --fixed-path --keep-host --output --raw --json --color --timestamps --pretty -P --show-ping-pong --slash --once --leg --delay --throttle --drop-every --close-after --kill-after --refuse-every' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --socket-mode --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --origin --token -H --header --connect-timeout --ca --cacert -k --insecure --no-check --tls-min --proxy --unix-socket --upstream-compress --no-upstream-compress --fixed-path --keep-host --output --raw --json --color --timestamps --pretty -P --show-ping-pong --slash --once --leg --delay --throttle --drop-every --close-after --kill-after --refuse-every' -- "$cur")
             fi
             ;;
         handshake-inspect)
@@ -106,11 +106,11 @@ _wskit() {
                 --tls-min) mapfile -t COMPREPLY < <(compgen -W '1.2 1.3' -- "$cur"); return ;;
                 --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
                 --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
-                --ca|--cacert|--cert|--key) _wskit_files; return ;;
-                -H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--passphrase|--proxy|--max-redirects|--ping|--max-body|--listen|--respond) return ;;
+                --ca|--cacert|--cert|--key|--unix-socket) _wskit_files; return ;;
+                -H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--passphrase|--proxy|--max-redirects|--ping|--max-body|--listen|--socket-mode|--respond) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress -v --verbose --ca --cacert -k -n --insecure --no-check --tls-min --cert --key --passphrase --proxy -L --location --location-trusted --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong --ping --max-body --show-secrets --listen --respond --once' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress -v --verbose --ca --cacert -k -n --insecure --no-check --tls-min --cert --key --passphrase --proxy --unix-socket -L --location --location-trusted --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong --ping --max-body --show-secrets --listen --socket-mode --respond --once' -- "$cur")
             fi
             ;;
         bench)
@@ -118,11 +118,11 @@ _wskit() {
                 --mode) mapfile -t COMPREPLY < <(compgen -W 'echo fanout handshake idle' -- "$cur"); return ;;
                 --output) mapfile -t COMPREPLY < <(compgen -W 'human json' -- "$cur"); return ;;
                 --tls-min) mapfile -t COMPREPLY < <(compgen -W '1.2 1.3' -- "$cur"); return ;;
-                --ca|--cacert|--cert|--key) _wskit_files; return ;;
+                --unix-socket|--ca|--cacert|--cert|--key) _wskit_files; return ;;
                 -c|--connections|--senders|-w|--window|--size|-d|--duration|-n|--messages|--warmup|--rate|--threads|--server-pid|-H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--passphrase) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --mode -c --connections --senders -w --window --size --binary -d --duration -n --messages --warmup --rate --threads --server-pid --output --json -q --quiet -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress --ca --cacert -k --insecure --no-check --tls-min --cert --key --passphrase' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --mode -c --connections --senders -w --window --size --binary -d --duration -n --messages --warmup --rate --threads --server-pid --output --json -q --quiet -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --unix-socket --max-size --compress --ca --cacert -k --insecure --no-check --tls-min --cert --key --passphrase' -- "$cur")
             fi
             ;;
     esac

@@ -39,6 +39,7 @@ complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'cert' -r -F -d 
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'key' -r -F -d 'PEM private key for --cert'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'passphrase' -x -d 'Passphrase of an encrypted --key'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'proxy' -x -d 'Connect through this proxy: http://, socks5:// or socks5h://[user:pass@]host:port'
+complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'unix-socket' -r -F -d 'Connect to this Unix-domain socket instead of the URL\'s host'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -s 'L' -l 'location' -d 'Follow 301/302/303/307/308 redirects on the handshake'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'location-trusted' -d 'Like -L, but send credentials to any origin, and follow wss:// to ws://'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'max-redirects' -x -d 'Most redirects -L follows (default 10)'
@@ -75,6 +76,7 @@ complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'tcp-listen' -x 
 
 # wskit listen
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -s 'h' -l 'help' -d 'Print this help message and exit'
+complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'socket-mode' -x -d 'With unix:PATH: the socket file\'s permissions, octal (default 600)'
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'host' -x -d 'Host to bind, like 0.0.0.0 or :: (default 127.0.0.1)'
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'max-size' -x -d 'Largest incoming message in bytes (default 16 MiB); larger closes with 1009'
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'max-clients' -x -d 'Most clients at once (default: no limit); more get HTTP 503'
@@ -111,6 +113,7 @@ complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'text' -d 'With -
 
 # wskit echo
 complete -c wskit -n '__fish_seen_subcommand_from echo' -s 'h' -l 'help' -d 'Print this help message and exit'
+complete -c wskit -n '__fish_seen_subcommand_from echo' -l 'socket-mode' -x -d 'With unix:PATH: the socket file\'s permissions, octal (default 600)'
 complete -c wskit -n '__fish_seen_subcommand_from echo' -l 'host' -x -d 'Host to bind, like 0.0.0.0 or :: (default 127.0.0.1)'
 complete -c wskit -n '__fish_seen_subcommand_from echo' -l 'max-size' -x -d 'Largest incoming message in bytes (default 16 MiB); larger closes with 1009'
 complete -c wskit -n '__fish_seen_subcommand_from echo' -l 'max-clients' -x -d 'Most clients at once (default: no limit); more get HTTP 503'
@@ -133,6 +136,7 @@ complete -c wskit -n '__fish_seen_subcommand_from echo' -l 'stats' -x -d 'Print 
 
 # wskit broadcast-chat
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -s 'h' -l 'help' -d 'Print this help message and exit'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'socket-mode' -x -d 'With unix:PATH: the socket file\'s permissions, octal (default 600)'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'host' -x -d 'Host to bind, like 0.0.0.0 or :: (default 127.0.0.1)'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'max-size' -x -d 'Largest incoming message in bytes (default 64 KiB); larger closes with 1009'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'max-clients' -x -d 'Most clients at once (default: no limit); more get HTTP 503'
@@ -162,6 +166,7 @@ complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'redis
 
 # wskit proxy
 complete -c wskit -n '__fish_seen_subcommand_from proxy p' -s 'h' -l 'help' -d 'Print this help message and exit'
+complete -c wskit -n '__fish_seen_subcommand_from proxy p' -l 'socket-mode' -x -d 'With unix:PATH: the socket file\'s permissions, octal (default 600)'
 complete -c wskit -n '__fish_seen_subcommand_from proxy p' -l 'host' -x -d 'Host to bind, like 0.0.0.0 or :: (default 127.0.0.1)'
 complete -c wskit -n '__fish_seen_subcommand_from proxy p' -l 'max-size' -x -d 'Largest incoming message in bytes (default 16 MiB); larger closes with 1009'
 complete -c wskit -n '__fish_seen_subcommand_from proxy p' -l 'max-clients' -x -d 'Most clients at once (default: no limit); more get HTTP 503'
@@ -178,6 +183,7 @@ complete -c wskit -n '__fish_seen_subcommand_from proxy p' -l 'ca' -l 'cacert' -
 complete -c wskit -n '__fish_seen_subcommand_from proxy p' -s 'k' -l 'insecure' -l 'no-check' -d 'Do not verify the server\'s certificate (a warning is printed)'
 complete -c wskit -n '__fish_seen_subcommand_from proxy p' -l 'tls-min' -x -a '1.2 1.3' -d 'Lowest TLS version: 1.2 (default) or 1.3'
 complete -c wskit -n '__fish_seen_subcommand_from proxy p' -l 'proxy' -x -d 'Connect through this proxy: http://, socks5:// or socks5h://[user:pass@]host:port'
+complete -c wskit -n '__fish_seen_subcommand_from proxy p' -l 'unix-socket' -r -F -d 'Connect to this Unix-domain socket instead of the URL\'s host'
 complete -c wskit -n '__fish_seen_subcommand_from proxy p' -l 'upstream-compress' -d 'Always offer permessage-deflate upstream; =PARAMS chooses the offer'
 complete -c wskit -n '__fish_seen_subcommand_from proxy p' -l 'no-upstream-compress' -d 'Never offer permessage-deflate upstream'
 complete -c wskit -n '__fish_seen_subcommand_from proxy p' -l 'fixed-path' -d 'Send every client to UPSTREAM\'s path and query, ignoring the client\'s'
@@ -218,6 +224,7 @@ complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'key' -r -F -d 'PEM private key for --cert'
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'passphrase' -x -d 'Passphrase of an encrypted --key'
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'proxy' -x -d 'Connect through this proxy: http://, socks5:// or socks5h://[user:pass@]host:port'
+complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'unix-socket' -r -F -d 'Connect to this Unix-domain socket instead of the URL\'s host'
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -s 'L' -l 'location' -d 'Follow 301/302/303/307/308 redirects on the handshake'
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'location-trusted' -d 'Like -L, but send credentials to any origin, and follow wss:// to ws://'
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'max-redirects' -x -d 'Most redirects -L follows (default 10)'
@@ -231,7 +238,8 @@ complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -s 
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'ping' -x -d 'After the handshake, measure N ping round trips (min/median/max)'
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'max-body' -x -d 'Show at most BYTES of a non-101 response\'s body (default and most: 64 KiB)'
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'show-secrets' -d 'Show Authorization, Proxy-Authorization and cookie values instead of masking them'
-complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'listen' -x -d 'Be a server on [HOST:]PORT and inspect the handshakes clients send'
+complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'listen' -x -d 'Be a server on [HOST:]PORT (or unix:PATH) and inspect the handshakes clients send'
+complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'socket-mode' -x -d 'With unix:PATH: the socket file\'s permissions, octal (default 600)'
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'respond' -x -d 'With --listen: answer every valid handshake with STATUS (401, 403, 426...) instead of 101'
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'once' -d 'With --listen: exit after the first request (and its connection)'
 
@@ -259,6 +267,7 @@ complete -c wskit -n '__fish_seen_subcommand_from bench' -l 'auth' -x -d 'Basic 
 complete -c wskit -n '__fish_seen_subcommand_from bench' -l 'user-agent' -x -d 'User-Agent header (default: wskit/VERSION)'
 complete -c wskit -n '__fish_seen_subcommand_from bench' -l 'host' -x -d 'Override the Host header'
 complete -c wskit -n '__fish_seen_subcommand_from bench' -l 'connect-timeout' -x -d 'Seconds allowed for TCP, TLS and the upgrade together (default 10)'
+complete -c wskit -n '__fish_seen_subcommand_from bench' -l 'unix-socket' -r -F -d 'Connect to this Unix-domain socket instead of the URL\'s host'
 complete -c wskit -n '__fish_seen_subcommand_from bench' -l 'max-size' -x -d 'Largest reply in bytes once inflated (default 16 MiB); larger is a protocol error'
 complete -c wskit -n '__fish_seen_subcommand_from bench' -l 'compress' -d 'Offer permessage-deflate; --compress=PARAMS chooses the offer\'s parameters'
 complete -c wskit -n '__fish_seen_subcommand_from bench' -l 'ca' -l 'cacert' -r -F -d 'Trust the CA certificates in this PEM file'

@@ -175,6 +175,7 @@ struct ClientFlags {
     int verbosity = 0;
     TlsOptions tls;
     std::string proxy;
+    std::string unix_socket;  // --unix-socket
     bool follow_redirects = false;
     bool location_trusted = false;
     int max_redirects = 10;
@@ -194,6 +195,7 @@ void add_handshake_options(Context& ctx, CLI::App& app, ClientFlags& flags);  //
 void add_connect_timeout_option(Context& ctx, CLI::App& app, ClientFlags& flags);
 void add_header_option(Context& ctx, CLI::App& app, ClientFlags& flags);  // -H
 void add_proxy_option(Context& ctx, CLI::App& app, ClientFlags& flags);   // --proxy
+void add_unix_socket_option(Context& ctx, CLI::App& app, ClientFlags& flags);  // --unix-socket
 // --max-size; `help` says what the command does with a larger message.
 void add_max_size_option(Context& ctx, CLI::App& app, ClientFlags& flags, const std::string& help);
 void add_compress_option(Context& ctx, CLI::App& app, ClientFlags& flags);   // --compress[=PARAMS]
@@ -215,6 +217,7 @@ struct ServerDefaults {
 struct ServerFlags {
     std::string address = "0";    // [HOST:]PORT
     std::string host;             // --host: overrides the address's host
+    std::string socket_mode = "600";  // unix:PATH's file mode, octal
     std::size_t max_size = 16u << 20;
     std::size_t max_clients = 0;
     std::size_t max_backlog = 0;  // 0: --max-size + 16 MiB
@@ -226,6 +229,10 @@ struct ServerFlags {
 };
 void add_server_options(Context& ctx, CLI::App& app, ServerFlags& flags, const std::string& default_port,
                         const ServerDefaults& defaults = {});
+// --socket-mode, for a server that may listen on unix:PATH (inspect --listen
+// has it too), and its value as permission bits.
+void add_socket_mode(Context& ctx, CLI::App& app, std::string& mode);
+unsigned socket_mode_bits(const std::string& mode);
 
 // --origin and --token of a server that browsers reach (listen,
 // broadcast-chat): who may open a WebSocket on it (see access.hpp).

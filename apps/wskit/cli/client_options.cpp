@@ -33,6 +33,15 @@ void add_proxy_option(Context& ctx, CLI::App& app, ClientFlags& f) {
                Complete::url)->option_text("URL");
 }
 
+void add_unix_socket_option(Context& ctx, CLI::App& app, ClientFlags& f) {
+    add_option(ctx, app, "--unix-socket", f.unix_socket, "Connect to this Unix-domain socket instead of the URL's host",
+               "Connect to the Unix-domain socket at PATH instead of the URL's host and port, as curl's "
+               "--unix-socket: the URL still gives the Host header, the path and, with wss://, the name the "
+               "server's certificate is checked against. The same as a ws+unix://PATH:/path URL (wss+unix:// for "
+               "TLS), whose Host header is localhost. No proxy is used.",
+               Complete::file)->option_text("PATH");
+}
+
 void add_handshake_options(Context& ctx, CLI::App& app, ClientFlags& f) {
     add_header_option(ctx, app, f);
     add_option(ctx, app, "-s,--subprotocol", f.subprotocols, "Offer a subprotocol (repeatable, in preference order)",
@@ -82,6 +91,7 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
              "preview of the payload), and websocketpp's error diagnostics.");
     add_client_tls_options(ctx, app, f, /*short_n_alias=*/true);
     add_proxy_option(ctx, app, f);
+    add_unix_socket_option(ctx, app, f);
     add_flag(ctx, app, "-L,--location", f.follow_redirects,
              "Follow 301/302/303/307/308 redirects on the handshake",
              "Follow 301, 302, 303, 307 and 308 redirects on the handshake, as curl -L does. Credentials are "
@@ -102,6 +112,7 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
 ClientOptions ClientFlags::resolve(const std::string& url_text) const {
     ClientOptions c;
     c.url = parse_url(url_text);
+    if (!unix_socket.empty()) use_unix_socket(c.url, unix_socket);
     for (const auto& h : headers) c.headers.push_back(parse_header(h));
     c.subprotocols = subprotocols;
     c.origin = origin;

@@ -3,6 +3,8 @@
 #include "cli.hpp"
 #include "cli/shared.hpp"
 
+#include <wskit/encoding.hpp>
+#include <wskit/error.hpp>
 #include <wskit/url.hpp>
 
 #include <fmt/format.h>
@@ -20,6 +22,38 @@ std::string size_text(std::size_t bytes) {
 
 }  // namespace
 
+void add_socket_mode(Context& ctx, CLI::App& app, std::string& mode) {
+    add_option(ctx, app, "--socket-mode", mode, "With unix:PATH: the socket file's permissions, octal (default 600)",
+               "With a unix:PATH address: the permissions of the socket file, in octal like chmod's (default 600: "
+               "only its owner may connect; 660 lets the group in too). The file is made with them from the start, "
+               "whatever the umask, and removed when the server exits. A socket file left by a server that is gone "
+               "is replaced; one that a server still listens on, or a file that is not a socket, is an error (exit "
+               "1).",
+               Complete::text)
+        ->check([](const std::string& text) {
+            try {
+                socket_mode_bits(text);
+                return std::string();
+            } catch (const Error&) {
+                return std::string("expected octal permissions like 600 or 0660");
+            }
+        })
+        ->option_text("MODE");
+}
+
+unsigned socket_mode_bits(const std::string& mode) {
+    unsigned bits = 0;
+    bool octal = !mode.empty() && mode.size() <= 4;
+    for (char c : mode) {
+        if (c < '0' || c > '7') octal = false;
+        bits = bits * 8 + static_cast<unsigned>(c - '0');
+    }
+    if (!octal || bits > 0777)
+        throw Error(ExitCode::usage, fmt::format("--socket-mode '{}': expected octal permissions like 600 or 0660",
+                                                 escape_controls(mode)));
+    return bits;
+}
+
 void add_server_options(Context& ctx, CLI::App& app, ServerFlags& f, const std::string& default_port,
                         const ServerDefaults& defaults) {
     f.address = default_port;
@@ -27,11 +61,14 @@ void add_server_options(Context& ctx, CLI::App& app, ServerFlags& f, const std::
     f.max_backlog = defaults.max_backlog;
     f.grace = defaults.grace;
     add_option(ctx, app, "address", f.address,
-               "[HOST:]PORT to listen on (default " + default_port + "; port 0 picks a free one)",
+               "[HOST:]PORT or unix:PATH to listen on (default " + default_port + "; port 0 picks a free one)",
                "The address to listen on, as [HOST:]PORT. The host defaults to 127.0.0.1 (loopback only); use "
                "0.0.0.0 or :: to accept connections from other machines. Port 0 picks a free port; the real URL "
-               "is printed on stderr as 'listening on ws://HOST:PORT/'.",
+               "is printed on stderr as 'listening on ws://HOST:PORT/'. unix:PATH listens on a Unix-domain socket "
+               "instead (see --socket-mode); clients reach it as ws+unix://PATH:/ and are named by their user and "
+               "process ids (unix:uid=1000,pid=4242) where an address would be.",
                Complete::text)->option_text("[HOST:]PORT");
+    add_socket_mode(ctx, app, f.socket_mode);
     add_option(ctx, app, "--host", f.host, "Host to bind, like 0.0.0.0 or :: (default 127.0.0.1)", {}, Complete::text)->option_text("HOST");
     add_option(ctx, app, "--max-size", f.max_size,
                fmt::format("Largest incoming message in bytes (default {}); larger closes with 1009",
@@ -103,8 +140,12 @@ AccessPolicy AccessFlags::resolve() const {
 ServerOptions ServerFlags::resolve() const {
     ServerOptions s;
     auto addr = parse_listen_address(address);
+    if (!addr.unix_path.empty() && !host.empty())
+        throw Error(ExitCode::usage, "--host has no meaning with a unix:PATH address");
     s.host = host.empty() ? addr.host : host;
     s.port = addr.port;
+    s.unix_path = addr.unix_path;
+    s.socket_mode = socket_mode_bits(socket_mode);
     s.max_message_size = max_size;
     if (compress) s.compress = DeflatePolicy{};
     s.max_clients = max_clients;

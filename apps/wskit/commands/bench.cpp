@@ -61,7 +61,10 @@ int run(const BenchCommand& c) {
     BenchOptions o;
     o.mode = mode_of(c.mode);
     o.client = c.client.resolve(c.urls.front());
-    for (std::size_t i = 1; i < c.urls.size(); ++i) o.other_servers.push_back(parse_url(c.urls[i]));
+    for (std::size_t i = 1; i < c.urls.size(); ++i) {
+        o.other_servers.push_back(parse_url(c.urls[i]));
+        if (!c.client.unix_socket.empty()) use_unix_socket(o.other_servers.back(), c.client.unix_socket);
+    }
     o.connections = c.connections;
     o.senders = c.senders;
     o.window = c.window;
@@ -264,6 +267,7 @@ void register_bench(CLI::App& app, Context& ctx) {
     add_load_options(ctx, *sub, *c);
     add_handshake_options(ctx, *sub, c->client);
     add_connect_timeout_option(ctx, *sub, c->client);
+    add_unix_socket_option(ctx, *sub, c->client);
     add_max_size_option(ctx, *sub, c->client,
                         "Largest reply in bytes once inflated (default 16 MiB); larger is a protocol error");
     add_compress_option(ctx, *sub, c->client);

@@ -19,6 +19,7 @@ struct InspectCommand {
     std::size_t max_body = 64 * 1024;
     bool show_secrets = false;
     std::string listen;
+    std::string socket_mode = "600";
     int respond = 0;
     bool once = false;
 };
@@ -36,6 +37,8 @@ int run_server(const InspectCommand& c) {
     auto address = parse_listen_address(c.listen);
     o.server.host = address.host;
     o.server.port = address.port;
+    o.server.unix_path = address.unix_path;
+    o.server.socket_mode = socket_mode_bits(c.socket_mode);
     o.server.tls.cert_file = c.client.tls.cert_file;
     o.server.tls.key_file = c.client.tls.key_file;
     o.server.tls.passphrase = c.client.tls.passphrase;
@@ -145,9 +148,10 @@ void register_handshake_inspect(CLI::App& app, Context& ctx) {
         ->check(count_validator())->option_text("BYTES");
     add_flag(ctx, *sub, "--show-secrets", c->show_secrets,
              "Show Authorization, Proxy-Authorization and cookie values instead of masking them");
-    add_option(ctx, *sub, "--listen", c->listen, "Be a server on [HOST:]PORT and inspect the handshakes clients send",
-               {}, Complete::text)
+    add_option(ctx, *sub, "--listen", c->listen,
+               "Be a server on [HOST:]PORT (or unix:PATH) and inspect the handshakes clients send", {}, Complete::text)
         ->option_text("[HOST:]PORT");
+    add_socket_mode(ctx, *sub, c->socket_mode);
     add_option(ctx, *sub, "--respond", c->respond,
                "With --listen: answer every valid handshake with STATUS (401, 403, 426...) instead of 101", {},
                Complete::number)

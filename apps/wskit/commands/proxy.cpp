@@ -126,6 +126,7 @@ void add_upstream_options(Context& ctx, CLI::App& sub, ProxyCommand& c) {
     add_connect_timeout_option(ctx, sub, c.upstream);
     add_client_trust_options(ctx, sub, c.upstream, /*short_n_alias=*/false);
     add_proxy_option(ctx, sub, c.upstream);
+    add_unix_socket_option(ctx, sub, c.upstream);
     add_flag(ctx, sub, "--upstream-compress", c.upstream.compress,
              "Always offer permessage-deflate upstream; =PARAMS chooses the offer",
              "Offer permessage-deflate to the server whatever the client offered (by default the proxy offers it "
