@@ -23,12 +23,6 @@ using namespace std::chrono_literals;
 // them all (the server's drained event): the server's own high mark.
 constexpr std::size_t stdout_high_mark = default_high_mark;
 
-std::vector<std::string> parent_environment() {
-    std::vector<std::string> out;
-    for (char** e = environ; e && *e; ++e) out.emplace_back(*e);
-    return out;
-}
-
 // "ws://127.0.0.1:9000/" -> {"127.0.0.1", tls false}; the port is the server's
 // (0 on a Unix socket, whose clients' Host is localhost).
 detail::CgiServer cgi_server(const Server& server) {
@@ -69,7 +63,7 @@ struct ExecBridge::Impl {
     };
 
     Impl(EventLoop& l, ExecOptions o, ExecBridge::Diagnostic d)
-        : loop(l), diagnostic(std::move(d)), options(std::move(o)), children(l), parent_env(parent_environment()) {
+        : loop(l), diagnostic(std::move(d)), options(std::move(o)), children(l), parent_env(detail::current_environment()) {
         if (options.command.empty()) throw Error(ExitCode::usage, "--exec needs a command");
         program = resolve_exec_program(options.command.front());
         children.set_kill_grace(options.kill_after);
@@ -181,7 +175,7 @@ struct ExecBridge::Impl {
             diagnostic(fmt::format("wskit: #{}: {} {}", id, escape_controls(options.command.front()),
                                            detail::describe(status)));
         // Its last lines were sent before this: the close frame follows them.
-        server->close(id, status.success() ? 1000 : 1011,
+        server->close(id, status.success() ? 1000 : options.error_close_code,
                       status.success() ? "" : "process " + detail::describe(status));
         it->second.child.reset();
     }

@@ -43,6 +43,9 @@ struct ExitStatus {
     bool success() const { return signal == 0 && code == 0; }
 };
 
+// This process's environment, "NAME=value" each.
+WSKIT_API std::vector<std::string> current_environment();
+
 // "exited with status 3", "killed by SIGKILL".
 WSKIT_API std::string describe(const ExitStatus& status);
 

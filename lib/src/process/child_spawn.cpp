@@ -126,6 +126,12 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
 
 }  // namespace
 
+std::vector<std::string> current_environment() {
+    std::vector<std::string> out;
+    for (char** e = environ; e && *e; ++e) out.emplace_back(*e);
+    return out;
+}
+
 std::string describe(const ExitStatus& status) {
     if (status.signal == 0) return fmt::format("exited with status {}", status.code);
     const char* name = sigabbrev_np(status.signal);

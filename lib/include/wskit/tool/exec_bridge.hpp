@@ -45,6 +45,9 @@ struct ExecOptions {
     bool pty = false;                  // stdin and stdout on a pseudo-terminal
     bool binary = false;               // stdout lines go as binary messages
     std::chrono::milliseconds kill_after{1000};
+    // The close code when the process exits with another status than 0 or
+    // is killed by a signal (1011: an error on the server's side).
+    int error_close_code = 1011;
     std::size_t max_forks = 0;         // most live processes; 0: no limit
     ExecStderr stderr_to = ExecStderr::log;  // a person watching wskit sees what went wrong
     // The server's largest message (--max-size): a longer stdout line is
