@@ -73,6 +73,11 @@ complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'no-history' -d 
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'reconnect-max' -x -d 'Give up after N reconnect attempts in a row (default: never)'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'stdio' -d 'Relay stdin and stdout as a byte stream in binary messages (ssh ProxyCommand)'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'tcp-listen' -x -d 'Listen on [HOST:]PORT; each TCP connection there gets its own WebSocket, bytes relayed both ways'
+complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'exec' -r -F -d 'Run CMD on the connection: its stdout lines are messages, messages its stdin'
+complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'pty' -d 'With --exec: run the process on a pseudo-terminal, so that it answers line by line'
+complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'kill-after' -x -d 'With --exec: SIGTERM the process SECS after the server closed (default 1)'
+complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'exec-stderr' -x -a 'log server ignore' -d 'With --exec: where the process\'s stderr lines go: log (default), server, ignore'
+complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'exec-error-code' -x -d 'With --exec: the close code when the process fails (default 1011)'
 
 # wskit listen
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -s 'h' -l 'help' -d 'Print this help message and exit'
@@ -108,6 +113,7 @@ complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'pty' -d 'With --
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'kill-after' -x -d 'With --exec: SIGTERM a process SECS after its client left (default 1)'
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'max-forks' -x -d 'With --exec: run at most N processes at once; more clients get HTTP 503'
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'exec-stderr' -x -a 'log client ignore' -d 'With --exec: where the process\'s stderr lines go: log (default), client, ignore'
+complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'exec-error-code' -x -d 'With --exec: the close code when the process fails (default 1011)'
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'to' -x -d 'Relay each client to its own TCP or Unix-socket connection (tcp:HOST:PORT, unix:PATH)'
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'text' -d 'With --to: send what the target sends as text messages when it is valid UTF-8'
 

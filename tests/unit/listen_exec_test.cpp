@@ -18,7 +18,7 @@ struct Parsed {
         sub->alias("l");
         sub->add_option("address", address);
         sub->add_flag("-v", verbose);
-        wskit::cli::add_exec_options(ctx, *sub, flags);
+        wskit::cli::add_exec_options(ctx, *sub, flags, wskit::cli::ExecRole::listen);
     }
 };
 

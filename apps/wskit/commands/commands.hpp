@@ -20,22 +20,25 @@ void register_proxy(CLI::App& app, Context& ctx);
 void register_generate(CLI::App& app, Context& ctx);
 void register_handshake_inspect(CLI::App& app, Context& ctx);
 
-// listen's --exec and the options that go with it (listen_exec.cpp).
+// --exec and the options that go with it (exec_options.cpp): listen runs
+// the program for each client, connect once for its connection.
+enum class ExecRole { listen, connect };
 struct ExecFlags {
     std::string command;            // --exec CMD
     std::vector<std::string> args;  // everything after CMD on the command line
     bool pty = false;
     double kill_after = 1;
-    std::size_t max_forks = 0;
+    std::size_t max_forks = 0;      // listen only
     std::string stderr_to = "log";  // --exec-stderr
+    int error_code = 1011;          // --exec-error-code
     bool enabled() const { return !command.empty(); }
-    // `binary` is listen's --binary (an input option): stdout lines go as
-    // binary messages.
+    // `binary` is the command's --binary (an input option): stdout lines go
+    // as binary messages.
     ExecOptions resolve(bool binary) const;
 };
 // Registers --exec (which takes the rest of the command line), --pty,
-// --kill-after, --max-forks and --exec-stderr; the others are refused
-// without --exec.
-void add_exec_options(Context& ctx, CLI::App& app, ExecFlags& flags);
+// --kill-after, --exec-stderr, --exec-error-code and, for listen,
+// --max-forks; the others are refused without --exec.
+void add_exec_options(Context& ctx, CLI::App& app, ExecFlags& flags, ExecRole role);
 
 }  // namespace wskit::cli

@@ -32,6 +32,7 @@ struct ConnectCommand {
     bool stdio = false;
     std::string tcp_listen;  // --tcp-listen [HOST:]PORT
     bool tcp_listening = false;  // --tcp-listen was given (an empty value is an error)
+    ExecFlags exec;
 };
 
 std::chrono::milliseconds to_ms(double seconds) {
@@ -86,6 +87,14 @@ int run(const ConnectCommand& c) {
     if (c.tcp_listening) {
         o.tcp_listen = parse_listen_address(c.tcp_listen);
         return run_tcp_tunnel(o);
+    }
+    if (c.exec.enabled()) {
+        o.exec = c.exec.resolve(c.input.binary);
+        o.exec->max_message = c.client.max_size;
+        // Only the connection's open and close are printed: human lines
+        // into a pipe too (raw output would print nothing), as listen --exec.
+        if (c.output.output == "auto" && !c.output.raw && !c.output.json) o.output.format = OutputFormat::human;
+        return run_exec_client(o);
     }
     return run_connect(o);
 }
@@ -227,12 +236,18 @@ void register_connect(CLI::App& app, Context& ctx) {
                "open and end with byte counts. Runs until SIGINT or SIGTERM.",
                Complete::text)
         ->option_text("[HOST:]PORT");
+    add_exec_options(ctx, *sub, c->exec, ExecRole::connect);
     ctx.checks.emplace_back(sub, [c, tcp_listen] {
         c->tcp_listening = tcp_listen->count() > 0;
         if (c->tcp_listening && c->tcp_listen.empty())
             throw CLI::ValidationError("--tcp-listen needs [HOST:]PORT, like --tcp-listen 2222");
-        if (c->tcp_listening && (c->stdio || !c->execute.empty() || c->reconnect))
-            throw CLI::ValidationError("--tcp-listen relays local connections: it takes no --stdio, -x or --reconnect");
+        if (c->tcp_listening && (c->stdio || !c->execute.empty() || c->reconnect || c->exec.enabled()))
+            throw CLI::ValidationError("--tcp-listen relays local connections: it takes no --stdio, -x, --exec or "
+                                       "--reconnect");
+        if (c->exec.enabled() && (c->stdio || !c->execute.empty() || c->reconnect || c->once || c->count ||
+                                  !c->until.empty() || c->keep_open))
+            throw CLI::ValidationError("--exec gives the connection to the program: it takes no --stdio, -x, "
+                                       "--reconnect, --count, --once, --until or --keep-open");
         const auto& in = c->input;
         bool framed = in.null || in.paragraph || in.whole || in.binary || in.hex || in.base64 || in.slash;
         if (c->stdio && (framed || c->output.json || c->output.raw || c->output.pretty || !c->execute.empty()))

@@ -1,5 +1,6 @@
-// listen --exec: the options of the websocketd-style bridge, registered by
-// listen (see ExecBridge in the library for what they do).
+// --exec: the options of the websocketd-style bridge, registered by listen
+// (see ExecBridge in the library for what they do), and of its client-side
+// twin, registered by connect (run_exec_client).
 #include "commands.hpp"
 
 #include <cmath>
@@ -14,16 +15,18 @@ ExecOptions ExecFlags::resolve(bool binary) const {
     o.binary = binary;
     o.kill_after = std::chrono::milliseconds(std::llround(kill_after * 1000));
     o.max_forks = max_forks;
-    o.stderr_to = stderr_to == "client"   ? ExecStderr::client
+    o.error_close_code = error_code;
+    o.stderr_to = stderr_to == "client" || stderr_to == "server" ? ExecStderr::client
                   : stderr_to == "ignore" ? ExecStderr::ignore
                                           : ExecStderr::log;
     return o;
 }
 
-void add_exec_options(Context& ctx, CLI::App& app, ExecFlags& f) {
-    auto* exec = add_option(
-        ctx, app, "--exec", f.command, "Run CMD for each client: its stdout lines are messages, messages its stdin",
-        "Turn listen into a bridge to a program, as websocketd does: each client gets its own process of CMD, "
+namespace {
+
+// listen's --exec, websocketd's model.
+const char* listen_exec_help() {
+    return "Turn listen into a bridge to a program, as websocketd does: each client gets its own process of CMD, "
         "run with ARGS (everything after CMD on the command line belongs to it, so --exec comes last: "
         "'wskit listen 9000 --exec python3 -u game.py --level 2'). Each line the process writes on stdout is "
         "sent to its client as a text message (binary with --binary; a line that is not UTF-8 goes as binary "
@@ -59,37 +62,75 @@ void add_exec_options(Context& ctx, CLI::App& app, ExecFlags& f) {
         "use --pty, or make it flush each line (python3 -u, stdbuf -oL for C programs, fflush). A script learns "
         "who it serves from its environment: the path in PATH_INFO, the parameters in QUERY_STRING, a token in "
         "HTTP_AUTHORIZATION. To send one program's output to every client instead, pipe it into wskit listen "
-        "without --exec.",
-        Complete::file);
+        "without --exec.";
+}
+
+const char* connect_exec_help() {
+    return "Instead of a session on standard input and output, run CMD with ARGS once the connection is open "
+           "(everything after CMD on the command line belongs to it, so --exec comes last: 'wskit connect "
+           "wss://example.test/feed --exec python3 -u bot.py --verbose'), the client-side twin of listen --exec and "
+           "websocat's exec: each line CMD writes on stdout is sent to the server as a text message (binary with "
+           "--binary; a line that is not UTF-8 goes as binary too, and a line longer than --max-size in pieces), "
+           "and each message from the server is written to its stdin followed by a newline. Its stderr lines go "
+           "to wskit's stderr, escaped (see --exec-stderr). It runs with wskit's environment, plus WSKIT_URL (the "
+           "URL) and WSKIT_SUBPROTOCOL (the one the server chose), in its own session and process group. When "
+           "it exits, its last lines are sent and the connection closes with 1000, or with --exec-error-code "
+           "(1011) when it exited with another status than 0 or was killed (said on stderr; wskit exits with 1). "
+           "When the server closes, or the connection fails, the process gets EOF on stdin (a hang-up and "
+           "SIGHUP with --pty), SIGTERM after --kill-after, then SIGKILL as long again later; wskit waits for it "
+           "and exits with the connection's status. SIGINT or SIGTERM ends both at once. Nothing is buffered "
+           "without bounds: a server that does not read stops wskit reading the process's stdout, a process that "
+           "does not read its stdin stops wskit reading from the server. Only the connection's open and close "
+           "are printed on stdout (-v adds the handshake on stderr, and the process's start and end). A program "
+           "that writes into a pipe in blocks answers late: use --pty, or make it flush each line (python3 -u, "
+           "stdbuf -oL).";
+}
+
+}  // namespace
+
+void add_exec_options(Context& ctx, CLI::App& app, ExecFlags& f, ExecRole role) {
+    const bool listen = role == ExecRole::listen;
+    auto* exec = add_option(ctx, app, "--exec", f.command,
+                            listen ? "Run CMD for each client: its stdout lines are messages, messages its stdin"
+                                   : "Run CMD on the connection: its stdout lines are messages, messages its stdin",
+                            listen ? listen_exec_help() : connect_exec_help(), Complete::file);
     exec->option_text("CMD [ARGS...]");
     ctx.rest_of_line.push_back({&app, "--exec", &f.args,
-                                "--exec needs the program to run, with its arguments after it: "
-                                "wskit listen 9000 --exec CMD [ARGS...]"});
+                                listen ? "--exec needs the program to run, with its arguments after it: "
+                                         "wskit listen 9000 --exec CMD [ARGS...]"
+                                       : "--exec needs the program to run, with its arguments after it: "
+                                         "wskit connect URL --exec CMD [ARGS...]"});
+    std::string leaves = listen ? "When the client leaves" : "When the server closes";
     auto* pty = add_flag(
         ctx, app, "--pty", f.pty, "With --exec: run the process on a pseudo-terminal, so that it answers line by line",
         "With --exec: give the process a pseudo-terminal as stdin and stdout (stderr stays a pipe). Programs "
         "whose output is block-buffered into a pipe (Python, C's stdio, most programs that never call flush) "
         "write each line at once to a terminal, so each answer reaches the client when it is printed. The "
         "terminal is raw: the input is not echoed back, LF stays LF in both directions, and bytes like ^C in a "
-        "message are data, not signals. When the client leaves, the terminal is hung up as when a terminal "
+        "message are data, not signals. " + leaves + ", the terminal is hung up as when a terminal "
         "window is closed: the process gets SIGHUP, and end of file if it reads on, then SIGTERM and SIGKILL as "
         "without --pty. The process may tell it has "
         "a terminal (isatty): some programs then print prompts or colors.");
     auto* kill_after = add_option(
-        ctx, app, "--kill-after", f.kill_after, "With --exec: SIGTERM a process SECS after its client left (default 1)",
-        "With --exec: when a client leaves, its process gets EOF on stdin at once, SIGTERM SECS seconds later if "
-        "it is still running, and SIGKILL SECS seconds after that. When wskit itself is stopped, every process "
-        "gets EOF and SIGTERM at once, and SIGKILL SECS seconds later. Default 1; 0 sends SIGTERM right away.",
+        ctx, app, "--kill-after", f.kill_after,
+        listen ? "With --exec: SIGTERM a process SECS after its client left (default 1)"
+               : "With --exec: SIGTERM the process SECS after the server closed (default 1)",
+        std::string("With --exec: ") + (listen ? "when a client leaves, its process" : "when the server closes, the process") +
+            " gets EOF on stdin at once, SIGTERM SECS seconds later if it is still running, and SIGKILL SECS "
+            "seconds after that. When wskit itself is stopped, every process gets EOF and SIGTERM at once, and "
+            "SIGKILL SECS seconds later. Default 1; 0 sends SIGTERM right away.",
         Complete::number);
     kill_after->check(seconds_validator())->option_text("SECS");
-    auto* max_forks = add_option(
+    CLI::Option* max_forks = nullptr;
+    if (listen)
+        max_forks = add_option(
         ctx, app, "--max-forks", f.max_forks, "With --exec: run at most N processes at once; more clients get HTTP 503",
         "With --exec: at most N processes run at once, counting those whose client has left and that are still "
         "ending; a client arriving beyond that gets HTTP 503 with Retry-After (and a line on stderr). Default: "
         "no limit.",
         Complete::number);
-    max_forks->check(count_validator())->option_text("N");
-    auto* stderr_to = add_option(
+    if (max_forks) max_forks->check(count_validator())->option_text("N");
+    auto* stderr_to = listen ? add_option(
         ctx, app, "--exec-stderr", f.stderr_to,
         "With --exec: where the process's stderr lines go: log (default), client, ignore",
         "With --exec: where each line the process writes on stderr goes. log (the default): on wskit's stderr "
@@ -98,12 +139,27 @@ void add_exec_options(Context& ctx, CLI::App& app, ExecFlags& f) {
         "the client its tracebacks; a prompt written without a newline reaches it with the next line). "
         "ignore: dropped. The lines of stdout and stderr are sent in the order wskit reads them: they come "
         "through two pipes, so a line of one may pass a line the process wrote earlier on the other.",
-        Complete::choices, {"log", "client", "ignore"});
+        Complete::choices, {"log", "client", "ignore"}) : add_option(
+        ctx, app, "--exec-stderr", f.stderr_to,
+        "With --exec: where the process's stderr lines go: log (default), server, ignore",
+        "With --exec: where each line the process writes on stderr goes. log (the default): on wskit's stderr, "
+        "escaped. server: to the server, as a message like a stdout line (an interpreter's prompts and "
+        "tracebacks). ignore: dropped.",
+        Complete::choices, {"log", "server", "ignore"});
     stderr_to->option_text("WHERE");
-    ctx.checks.emplace_back(&app, [&f, pty, kill_after, max_forks, stderr_to] {
+    auto* error_code = add_option(
+        ctx, app, "--exec-error-code", f.error_code,
+        "With --exec: the close code when the process fails (default 1011)",
+        std::string("With --exec: the close code sent when ") + (listen ? "a client's process" : "the process") +
+            " exits with another status than 0 or is killed by a signal (default 1011, an error on the " +
+            (listen ? "server's" : "sender's") + " side; 1000 treats a failure like a normal end). The reason "
+            "says how it ended ('process exited with status 3').",
+        Complete::number);
+    error_code->check(close_code_validator())->option_text("CODE");
+    ctx.checks.emplace_back(&app, [&f, pty, kill_after, max_forks, stderr_to, error_code] {
         if (f.enabled()) return;
-        for (const auto* opt : {pty, kill_after, max_forks, stderr_to}) {
-            if (opt->count() > 0)
+        for (const auto* opt : {pty, kill_after, max_forks, stderr_to, error_code}) {
+            if (opt && opt->count() > 0)
                 throw CLI::ValidationError(opt->get_name() + " only applies with --exec CMD");
         }
     });

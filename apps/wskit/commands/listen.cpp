@@ -139,7 +139,7 @@ void register_listen(CLI::App& app, Context& ctx) {
              "Serve one client, exit when it leaves (0 for close 1000/1001, 6 otherwise)",
              "Serve one client and exit when it leaves, with that connection's status: 0 when it closed with 1000 "
              "or 1001, 6 otherwise. Other clients get 503 meanwhile. Usable like nc -l in scripts.");
-    add_exec_options(ctx, *sub, c->exec);
+    add_exec_options(ctx, *sub, c->exec, ExecRole::listen);
     add_option(ctx, *sub, "--to", c->to, "Relay each client to its own TCP or Unix-socket connection (tcp:HOST:PORT, unix:PATH)",
                "Relay each client to its own connection to TARGET, tcp:HOST:PORT (tcp:[::1]:22 for IPv6) or "
                "unix:PATH, as websockify does: what the target sends goes to the client as binary messages (see "

@@ -4,6 +4,7 @@
 
 #include <wskit/client.hpp>
 #include <wskit/export.hpp>
+#include <wskit/tool/exec_bridge.hpp>  // ExecOptions, for --exec
 #include <wskit/tool/input.hpp>
 #include <wskit/printer.hpp>
 #include <wskit/redirect.hpp>  // resolve_redirect, used by -L
@@ -42,6 +43,10 @@ struct ConnectOptions {  // the flags of `wskit connect`, see wskit-connect(1)
     // connection to this address gets its own WebSocket to client.url, and
     // bytes are relayed both ways (run_tcp_tunnel).
     std::optional<ListenAddress> tcp_listen;
+    // --exec: no session on stdin and stdout; once the connection is open,
+    // the command runs with it in place of a terminal (run_exec_client).
+    // max_forks means nothing here.
+    std::optional<ExecOptions> exec;
 };
 
 // Delay before reconnect attempt `attempt` (1, 2, ...): exponential from
@@ -57,5 +62,13 @@ WSKIT_API int run_connect(const ConnectOptions& options);
 // when it cannot listen. A local side's EOF closes its WebSocket once the
 // server has been silent for wait_seconds (a WebSocket has no half-close).
 WSKIT_API int run_tcp_tunnel(const ConnectOptions& options);
+
+// connect --exec: each line the process writes on stdout is a message, each
+// message a line on its stdin. Its exit closes the connection with 1000, or
+// exec->error_close_code after a failure (exit 1); the server's close ends
+// it (EOF on its stdin, a hang-up with a pty; SIGTERM after kill_after,
+// SIGKILL as long again later), and the exit status is the connection's.
+// Throws Error(usage) when the command cannot be found.
+WSKIT_API int run_exec_client(const ConnectOptions& options);
 
 }  // namespace wskit
