@@ -159,7 +159,8 @@ The handshake completed.
 \fBurl\fR is the URL (on a server, the one the client asked for:
 ws://HOST/path?query with the Host it sent); \fBsubprotocol\fR the
 subprotocol chosen by the server (\fB""\fR when none); on a server,
-\fBpeer\fR is the client's address, \fBorigin\fR and \fBuser_agent\fR
+\fBpeer\fR is the client's address (\fBunix:uid=\fIN\fB,pid=\fIM\fR, its
+user and process ids, for a client of a Unix socket), \fBorigin\fR and \fBuser_agent\fR
 its Origin and User\-Agent headers (\fB""\fR when absent).
 .TP
 .B message
