@@ -1,5 +1,6 @@
 #include "support.hpp"
 
+#include <wskit/secrets.hpp>
 #include <wskit/tool/inspect.hpp>
 
 #include <nlohmann/json.hpp>

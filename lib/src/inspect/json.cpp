@@ -4,6 +4,7 @@
 #include "inspect/text.hpp"
 
 #include <wskit/encoding.hpp>
+#include <wskit/secrets.hpp>
 #include <wskit/tool/inspect.hpp>
 
 #include <nlohmann/json.hpp>

@@ -7,6 +7,7 @@
 
 #include <wskit/access.hpp>
 #include <wskit/encoding.hpp>
+#include <wskit/secrets.hpp>
 #include <wskit/tool/inspect.hpp>
 #include <wskit/tool/serve.hpp>
 

@@ -53,13 +53,6 @@ struct RenderOptions {
     bool show_secrets = false;  // Authorization, Cookie, Proxy-Authorization... shown as they are
 };
 
-// The value of a header that carries a secret, masked: the scheme of an
-// Authorization kept ("Basic [hidden]"), cookie names kept
-// ("a=[hidden]; b=[hidden]"). Other headers are returned as they are.
-WSKIT_API std::string mask_secret(std::string_view name, std::string_view value);
-// Every secret header of an HTTP head masked (see mask_secret).
-WSKIT_API std::string mask_secrets(std::string_view head);
-
 // Human sections: Resolution, Timings, TLS, Request, Response, Checks, After
 // the handshake, Verdict. Peer-controlled text is escaped.
 WSKIT_API std::string render_human(const InspectReport& report, const RenderOptions& options);
