@@ -48,11 +48,11 @@ _wskit() {
                 --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
                 --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
                 --exec-stderr) mapfile -t COMPREPLY < <(compgen -W 'log server ignore' -- "$cur"); return ;;
-                --ca|--cacert|--cert|--key|--unix-socket|--exec) _wskit_files; return ;;
+                --ca|--cacert|--cert|--key|--unix-socket|--exec|--record) _wskit_files; return ;;
                 -H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--passphrase|--proxy|--max-redirects|-x|--execute|-w|--wait|--count|--until|-m|--timeout|--max-time|--close-code|--close-reason|--ping-interval|--ping-timeout|--reconnect-max|--tcp-listen|--kill-after|--exec-error-code) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress -v --verbose --ca --cacert -k -n --insecure --no-check --tls-min --cert --key --passphrase --proxy --unix-socket -L --location --location-trusted --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -x --execute -w --wait -1 --once --count --until -m --timeout --max-time --keep-open --close-code --close-reason --ping-interval --ping-timeout --reconnect --no-history --reconnect-max --stdio --tcp-listen --exec --pty --kill-after --exec-stderr --exec-error-code' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress -v --verbose --ca --cacert -k -n --insecure --no-check --tls-min --cert --key --passphrase --proxy --unix-socket -L --location --location-trusted --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -x --execute -w --wait -1 --once --count --until -m --timeout --max-time --keep-open --close-code --close-reason --ping-interval --ping-timeout --reconnect --no-history --reconnect-max --stdio --tcp-listen --exec --pty --kill-after --exec-stderr --exec-error-code --record --record-secrets' -- "$cur")
             fi
             ;;
         listen)
@@ -60,11 +60,11 @@ _wskit() {
                 --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
                 --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
                 --exec-stderr) mapfile -t COMPREPLY < <(compgen -W 'log client ignore' -- "$cur"); return ;;
-                --cert|--key|--exec) _wskit_files; return ;;
+                --cert|--key|--exec|--record) _wskit_files; return ;;
                 --socket-mode|--host|--max-size|--max-clients|--max-backlog|-s|--subprotocol|--origin|--token|--kill-after|--max-forks|--exec-error-code|--to) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --socket-mode --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -s --subprotocol --origin --token --once --exec --pty --kill-after --max-forks --exec-stderr --exec-error-code --to --text' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --socket-mode --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -s --subprotocol --origin --token --once --exec --pty --kill-after --max-forks --exec-stderr --exec-error-code --to --text --record --record-secrets' -- "$cur")
             fi
             ;;
         echo)
@@ -95,11 +95,11 @@ _wskit() {
                 --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
                 --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
                 --leg) mapfile -t COMPREPLY < <(compgen -W 'client upstream both' -- "$cur"); return ;;
-                --cert|--key|--ca|--cacert|--unix-socket) _wskit_files; return ;;
+                --cert|--key|--ca|--cacert|--unix-socket|--record) _wskit_files; return ;;
                 --socket-mode|--host|--max-size|--max-clients|--max-backlog|--origin|--token|-H|--header|--connect-timeout|--proxy|--delay|--throttle|--drop-every|--close-after|--kill-after|--refuse-every) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --socket-mode --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --origin --token -H --header --connect-timeout --ca --cacert -k --insecure --no-check --tls-min --proxy --unix-socket --upstream-compress --no-upstream-compress --fixed-path --keep-host --output --raw --json --color --timestamps --pretty -P --show-ping-pong --slash --once --leg --delay --throttle --drop-every --close-after --kill-after --refuse-every' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --socket-mode --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --origin --token -H --header --connect-timeout --ca --cacert -k --insecure --no-check --tls-min --proxy --unix-socket --upstream-compress --no-upstream-compress --fixed-path --keep-host --output --raw --json --color --timestamps --pretty -P --show-ping-pong --record --record-secrets --slash --once --leg --delay --throttle --drop-every --close-after --kill-after --refuse-every' -- "$cur")
             fi
             ;;
         handshake-inspect)

@@ -78,6 +78,8 @@ complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'pty' -d 'With -
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'kill-after' -x -d 'With --exec: SIGTERM the process SECS after the server closed (default 1)'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'exec-stderr' -x -a 'log server ignore' -d 'With --exec: where the process\'s stderr lines go: log (default), server, ignore'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'exec-error-code' -x -d 'With --exec: the close code when the process fails (default 1011)'
+complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'record' -r -F -d 'Record every event to FILE: NDJSON as --json, or HAR when FILE ends in .har'
+complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'record-secrets' -d 'With --record: keep Authorization, cookies and tokens in the recording as they are'
 
 # wskit listen
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -s 'h' -l 'help' -d 'Print this help message and exit'
@@ -116,6 +118,8 @@ complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'exec-stderr' -x 
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'exec-error-code' -x -d 'With --exec: the close code when the process fails (default 1011)'
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'to' -x -d 'Relay each client to its own TCP or Unix-socket connection (tcp:HOST:PORT, unix:PATH)'
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'text' -d 'With --to: send what the target sends as text messages when it is valid UTF-8'
+complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'record' -r -F -d 'Record every event to FILE: NDJSON as --json, or HAR when FILE ends in .har'
+complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'record-secrets' -d 'With --record: keep Authorization, cookies and tokens in the recording as they are'
 
 # wskit echo
 complete -c wskit -n '__fish_seen_subcommand_from echo' -s 'h' -l 'help' -d 'Print this help message and exit'
@@ -201,6 +205,8 @@ complete -c wskit -n '__fish_seen_subcommand_from proxy p' -l 'color' -x -a 'aut
 complete -c wskit -n '__fish_seen_subcommand_from proxy p' -l 'timestamps' -d 'Prefix human output lines with the local time'
 complete -c wskit -n '__fish_seen_subcommand_from proxy p' -l 'pretty' -d 'Pretty-print JSON payloads in human output'
 complete -c wskit -n '__fish_seen_subcommand_from proxy p' -s 'P' -l 'show-ping-pong' -d 'Show ping, pong and close frames in human output'
+complete -c wskit -n '__fish_seen_subcommand_from proxy p' -l 'record' -r -F -d 'Record every event to FILE: NDJSON as --json, or HAR when FILE ends in .har'
+complete -c wskit -n '__fish_seen_subcommand_from proxy p' -l 'record-secrets' -d 'With --record: keep Authorization, cookies and tokens in the recording as they are'
 complete -c wskit -n '__fish_seen_subcommand_from proxy p' -l 'slash' -d 'Read slash commands from standard input when it is not a terminal'
 complete -c wskit -n '__fish_seen_subcommand_from proxy p' -l 'once' -d 'Serve one client, exit when its pair is over (0 for close 1000/1001, 6 otherwise)'
 complete -c wskit -n '__fish_seen_subcommand_from proxy p' -l 'leg' -x -a 'client upstream both' -d 'Which leg the faults act on: client, upstream or both (default)'

@@ -8,6 +8,7 @@
 #include <wskit/error.hpp>
 #include <wskit/tool/input.hpp>
 #include <wskit/printer.hpp>
+#include <wskit/tool/record.hpp>
 #include <wskit/server.hpp>
 #include <wskit/tool/slash.hpp>
 
@@ -147,6 +148,14 @@ struct OutputFlags {
     std::string conflict() const;
 };
 void add_output_options(Context& ctx, CLI::App& app, OutputFlags& flags);
+
+// --record FILE and --record-secrets (connect, listen, proxy).
+struct RecordFlags {
+    std::string path;
+    bool secrets = false;
+    std::optional<RecordOptions> resolve(RecordRole role) const;  // nullopt without --record
+};
+void add_record_options(Context& ctx, CLI::App& app, RecordFlags& flags);
 
 struct InputFlags {
     bool null = false;

@@ -33,6 +33,7 @@ struct ConnectCommand {
     std::string tcp_listen;  // --tcp-listen [HOST:]PORT
     bool tcp_listening = false;  // --tcp-listen was given (an empty value is an error)
     ExecFlags exec;
+    RecordFlags record;
 };
 
 std::chrono::milliseconds to_ms(double seconds) {
@@ -69,6 +70,7 @@ int run(const ConnectCommand& c) {
     o.until = c.until;
     o.timeout_seconds = c.timeout;
     o.keep_open = c.keep_open;
+    o.record = c.record.resolve(RecordRole::client);
     o.close_code = c.close_code;
     o.close_reason = c.close_reason;
     o.verbosity = c.client.verbosity;
@@ -237,13 +239,15 @@ void register_connect(CLI::App& app, Context& ctx) {
                Complete::text)
         ->option_text("[HOST:]PORT");
     add_exec_options(ctx, *sub, c->exec, ExecRole::connect);
+    add_record_options(ctx, *sub, c->record);
     ctx.checks.emplace_back(sub, [c, tcp_listen] {
         c->tcp_listening = tcp_listen->count() > 0;
         if (c->tcp_listening && c->tcp_listen.empty())
             throw CLI::ValidationError("--tcp-listen needs [HOST:]PORT, like --tcp-listen 2222");
-        if (c->tcp_listening && (c->stdio || !c->execute.empty() || c->reconnect || c->exec.enabled()))
-            throw CLI::ValidationError("--tcp-listen relays local connections: it takes no --stdio, -x, --exec or "
-                                       "--reconnect");
+        if (c->tcp_listening && (c->stdio || !c->execute.empty() || c->reconnect || c->exec.enabled() ||
+                                 !c->record.path.empty()))
+            throw CLI::ValidationError("--tcp-listen relays local connections: it takes no --stdio, -x, --exec, "
+                                       "--record or --reconnect");
         if (c->exec.enabled() && (c->stdio || !c->execute.empty() || c->reconnect || c->once || c->count ||
                                   !c->until.empty() || c->keep_open))
             throw CLI::ValidationError("--exec gives the connection to the program: it takes no --stdio, -x, "

@@ -24,6 +24,7 @@ struct ListenCommand {
     ExecFlags exec;
     std::string to;     // --to tcp:HOST:PORT | unix:PATH
     bool text = false;  // --text
+    RecordFlags record;
 };
 
 int run(const ListenCommand& c) {
@@ -51,6 +52,7 @@ int run(const ListenCommand& c) {
     o.once = c.once;
     o.access = c.access.resolve();
     o.verbosity = c.server.verbosity;
+    o.record = c.record.resolve(RecordRole::server);
     return run_listen(o);
 }
 
@@ -154,8 +156,12 @@ void register_listen(CLI::App& app, Context& ctx) {
         ->option_text("TARGET");
     add_flag(ctx, *sub, "--text", c->text,
              "With --to: send what the target sends as text messages when it is valid UTF-8");
+    add_record_options(ctx, *sub, c->record);
     ctx.checks.emplace_back(sub, [c, address] {
         if (!c->to.empty() && c->exec.enabled()) throw CLI::ValidationError("--to and --exec cannot go together: choose one bridge");
+        if (!c->record.path.empty() && (c->exec.enabled() || !c->to.empty()))
+            throw CLI::ValidationError("--record records listen's own conversations, not a bridge's: record on the "
+                                       "client's side (wskit connect --record), or put wskit proxy --record in front");
         if (c->text && c->to.empty()) throw CLI::ValidationError("--text goes with --to");
         if (address->count() > 0) return;
         throw CLI::ValidationError(missing_address(c->exec));

@@ -24,6 +24,7 @@ struct ProxyCommand {
     bool fixed_path = false;
     bool keep_host = false;
     OutputFlags output;
+    RecordFlags record;
     bool slash = false;
     bool once = false;
     // Faults.
@@ -75,6 +76,7 @@ int run(const ProxyCommand& c) {
     o.slash = c.slash;
     o.once = c.once;
     o.faults = resolve_faults(c);
+    o.record = c.record.resolve(RecordRole::proxy);
     return run_proxy(o);
 }
 
@@ -205,6 +207,7 @@ void register_proxy(CLI::App& app, Context& ctx) {
     add_access_options(ctx, *sub, c->access);
     add_upstream_options(ctx, *sub, *c);
     add_output_options(ctx, *sub, c->output);
+    add_record_options(ctx, *sub, c->record);
     add_flag(ctx, *sub, "--slash", c->slash, "Read slash commands from standard input when it is not a terminal");
     add_flag(ctx, *sub, "--once", c->once,
              "Serve one client, exit when its pair is over (0 for close 1000/1001, 6 otherwise)");

@@ -133,6 +133,15 @@ server as a text message, as typed, so that a server's own commands (a chat's
 With \fB\-\-json\fR (\fB\-\-output json\fR), every event is one JSON object
 on one line.
 Field names are stable; fields may be added, never renamed.
+The JSON Schema is \fBdocs/schema/events.schema.json\fR in the sources.
+A recording (\fB\-\-record\fR \fIFILE\fR of connect, listen and proxy)
+holds the same events, in the same form: its first line is a \fBrecord\fR
+event (\fBrole\fR: \fB"client"\fR, \fB"server"\fR or \fB"proxy"\fR;
+\fBwskit\fR, the version; \fBsecrets\fR: \fB"masked"\fR or \fB"kept"\fR),
+and each \fBopen\fR also carries the handshake: \fBrequest\fR
+(\fBmethod\fR, \fBtarget\fR, \fBheaders\fR as a list of
+\fBname\fR/\fBvalue\fR objects) and \fBresponse\fR (\fBstatus\fR,
+\fBreason\fR, \fBheaders\fR).
 Every object starts with these fields:
 .TP
 .B event

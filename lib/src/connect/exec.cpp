@@ -30,6 +30,7 @@ public:
     explicit ExecClient(const ConnectOptions& o)
         : o_(o), exec_(*o.exec), program_(resolve_exec_program(exec_.command.front())), children_(loop_) {
         children_.set_kill_grace(exec_.kill_after);
+        if (o.record) recorder_ = Recorder::open(*o.record);
         detail::Console::Options console;
         console.output = o.output;
         console_ = std::make_unique<detail::Console>(loop_, std::move(console), detail::Console::Handlers{});
@@ -40,12 +41,19 @@ public:
         client_->connect();
         loop_.on_signals([this](int signo) { stop(signo); });
         loop_.run();
+        result_ = finish_recording(recorder_.get(), result_, [this](const std::string& line) { console_->diagnostic(line); });
         console_->drain(std::chrono::steady_clock::now() + 150ms);
         return result_;
     }
 
 private:
     void on_event(Event& e) {
+        if (recorder_) {
+            if (e.type == EventType::open)
+                recorder_->opened(e, client_handshake(client_->handshake(), e.text));
+            else
+                recorder_->record(e);
+        }
         switch (e.type) {
             case EventType::open:
                 if (o_.verbosity >= 1) print_trace(client_->handshake());
@@ -119,6 +127,13 @@ private:
         Message m;
         m.opcode = exec_.binary || !is_valid_utf8(line) ? Opcode::binary : Opcode::text;
         m.payload = std::move(line);
+        if (recorder_) {
+            Event sent;
+            sent.type = EventType::message;
+            sent.direction = Direction::out;
+            sent.message = m;
+            recorder_->record(sent);
+        }
         client_->send(std::move(m));
         if (!stdout_held_ && client_->backlog() > stdout_high_mark) {
             stdout_held_ = true;
@@ -180,6 +195,7 @@ private:
     std::string program_;
     EventLoop loop_;
     std::unique_ptr<detail::Console> console_;
+    std::unique_ptr<Recorder> recorder_;  // --record
     // Declared before the client and the process: destroyed after them, it
     // ends and reaps the process.
     detail::ChildProcesses children_;

@@ -8,6 +8,7 @@
 
 #include <wskit/tool/connect.hpp>
 #include <wskit/encoding.hpp>
+#include <wskit/error.hpp>
 #include <wskit/tool/slash.hpp>
 
 #include <fmt/format.h>
@@ -51,7 +52,9 @@ class Session {
 public:
     explicit Session(const ConnectOptions& o)
         : o_(o), closer_(o, link_, timers_, closer_effects()), retry_(o, retry_effects()) {
-        show_outgoing_ = o.output.show_outgoing || o.output.format == OutputFormat::json;
+        if (o.record) recorder_ = Recorder::open(*o.record);
+        // A recording has the messages sent too; printers show them or not.
+        show_outgoing_ = o.output.show_outgoing || o.output.format == OutputFormat::json || recorder_;
         detail::Console::Options console;
         console.output = o.output;
         console.overflow = detail::Overflow::keep;  // the output is the data: nothing is dropped
@@ -76,7 +79,11 @@ public:
         console_->start_input();
         loop_.run();
         finish_output();
-        return closer_.result();
+        int result = finish_recording(recorder_.get(), closer_.result(), [this](const std::string& line) {
+            console_->diagnostic(line);
+            console_->drain(std::chrono::steady_clock::now() + 100ms);
+        });
+        return result;
     }
 
 private:
@@ -181,6 +188,12 @@ private:
     void print_error(const std::string& line) { console_->diagnostic(line); }
 
     void print(const Event& e) {
+        if (recorder_) {
+            if (e.type == EventType::open)
+                recorder_->opened(e, client_handshake(client_->handshake(), e.text));
+            else
+                recorder_->record(e);
+        }
         console_->print(e);
         // The output is the data, so nothing is dropped: while its reader is
         // behind, the server is not read (until the console's on_output_low).
@@ -302,6 +315,7 @@ private:
     const ConnectOptions& o_;
     EventLoop loop_;
     std::unique_ptr<detail::Console> console_;
+    std::unique_ptr<Recorder> recorder_;  // --record
     std::unique_ptr<Client> client_;  // the current attempt
     struct Retired {
         std::unique_ptr<Client> client;

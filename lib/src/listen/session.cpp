@@ -53,6 +53,7 @@ public:
                                       [this](std::optional<std::string> error) { on_input_end(std::move(error)); },
                                       [this] { on_output_closed(); }, [this] { set_reading(true); }});
         show_outgoing_ = o.output.show_outgoing || o.output.format == OutputFormat::json;
+        if (o.record) recorder_ = Recorder::open(*o.record);
 
         ServerOptions server = o.server;
         if (o.once) server.max_clients = 1;
@@ -86,6 +87,7 @@ public:
         if (!bridge_) console_->start_input();
         loop_.run();
         finish(stop_code_);
+        result_ = finish_recording(recorder_.get(), result_, [this](const std::string& line) { console_->diagnostic(line); });
         int signo = 0;
         // Clients' messages are the data: a slow reader gets them all, unless
         // a signal says to stop now.
@@ -100,6 +102,7 @@ private:
 
     void on_event(const Event& e) {
         if (bridge_) return on_bridge_event(e);
+        record(e);
         console_->print(e);
         switch (e.type) {
             case EventType::open: on_open(e); break;
@@ -184,14 +187,27 @@ private:
         server_->broadcast(ids, server_->prepare(m));
     }
 
+    // A message sent to one client (id), or to all (0: recorded for each).
     void show_outgoing(ConnId id, const Message& m) {
-        if (!show_outgoing_) return;
+        if (!show_outgoing_ && !recorder_) return;
         Event e;
         e.type = m.opcode == Opcode::ping ? EventType::ping : EventType::message;
         e.direction = Direction::out;
         e.conn = id;
         e.message = m;
-        console_->print(e);
+        if (show_outgoing_) console_->print(e);
+        if (!recorder_) return;
+        if (id) return record(e);
+        for (const auto& [client, c] : clients_) {
+            e.conn = client;
+            record(e);
+        }
+    }
+
+    void record(const Event& e) {
+        if (!recorder_) return;
+        if (e.type != EventType::open) return recorder_->record(e);
+        if (auto request = server_->request(e.conn)) recorder_->opened(e, served_handshake(*request, e));
     }
 
     // --- input ------------------------------------------------------------
@@ -319,6 +335,7 @@ private:
     AccessGate access_;
     EventLoop loop_;
     std::unique_ptr<detail::Console> console_;
+    std::unique_ptr<Recorder> recorder_;  // --record
     std::unique_ptr<ClientBridge> bridge_;  // --exec, --to; outlives the server's connections
     std::unique_ptr<Server> server_;
     std::map<ConnId, ClientInfo> clients_;  // ordered, for /list

@@ -98,13 +98,15 @@ void ProxyPair::on_upstream_event(Event& e) {
 void ProxyPair::on_upstream_open(const Event& e) {
     upstream_open_ = true;
     const auto& hs = upstream_->handshake();
-    host_.print(e);
+    host_.opened(e, client_handshake(hs, e.text));
     if (client_closed_) {  // the client went away while its upgrade waited
         upstream_->close(1001, "client went away");
         return;
     }
     if (host_.options.verbosity >= 1) show_handshakes();
-    host_.server.answer_upgrade(id_, answer_from_upstream(parse_response_head(hs.response), hs.body));
+    auto answer = answer_from_upstream(parse_response_head(hs.response), hs.body);
+    answer_headers_ = answer.headers;
+    host_.server.answer_upgrade(id_, std::move(answer));
     to_upstream_.open();
     arm_time_faults(Leg::upstream);
 }
@@ -165,13 +167,17 @@ void ProxyPair::show_handshakes() {
 void ProxyPair::on_client_event(Event& e) {
     e.leg = Leg::client;
     switch (e.type) {
-        case EventType::open:
+        case EventType::open: {
             client_open_ = true;
-            host_.print(e);
+            auto handshake = served_handshake(request_, e);
+            auto& headers = handshake.response.headers;
+            headers.insert(headers.end(), answer_headers_.begin(), answer_headers_.end());
+            host_.opened(e, handshake);
             to_client_.open();
             arm_time_faults(Leg::client);
             if (close_on_open_) host_.server.close(id_, close_on_open_->first, close_on_open_->second);
             return;
+        }
         case EventType::message:
         case EventType::ping:
         case EventType::pong: return pass_on(e, from_client_, Leg::upstream);

@@ -26,6 +26,8 @@ struct PairHost {
     Server& server;
     const ProxyOptions& options;
     std::function<void(const Event&)> print;                // an event of either leg, to stdout
+    // A leg's open event, with its handshake (printed, and recorded).
+    std::function<void(const Event&, const RecordedHandshake&)> opened;
     std::function<void(const std::string&)> verbose;  // a -v line (already prefixed with the pair's id)
     std::function<void(ConnId, int client_code)> done;  // both legs are over: the pair may go
 };
@@ -90,6 +92,7 @@ private:
     bool upstream_closed_ = false;
     bool client_paused_ = false;    // the client is not read: the upstream's leg is backed up
     bool upstream_paused_ = false;  // the upstream is not read: the client's leg is backed up
+    std::vector<Header> answer_headers_;  // the upstream's, given to the client with its 101
     std::optional<std::pair<int, std::string>> close_on_open_;  // the upstream closed before the client opened
     int client_close_code_ = 1006;
     std::uint64_t from_client_ = 0, from_upstream_ = 0;

@@ -62,8 +62,17 @@ public:
             };
         handlers.on_warning = [this](const std::string& line) { console_->diagnostic(line); };
         server_ = std::make_unique<Server>(loop_, server, std::move(handlers));
+        if (o.record) recorder_ = Recorder::open(*o.record);
         host_ = std::make_unique<detail::PairHost>(detail::PairHost{
-            loop_, *server_, o_, [this](const Event& e) { console_->print(e); },
+            loop_, *server_, o_,
+            [this](const Event& e) {
+                if (recorder_) recorder_->record(e);
+                console_->print(e);
+            },
+            [this](const Event& e, const RecordedHandshake& handshake) {
+                if (recorder_) recorder_->opened(e, handshake);
+                console_->print(e);
+            },
             [this](const std::string& line) { console_->status_line(line); },
             [this](ConnId id, int code) { on_pair_done(id, code); }});
     }
@@ -76,6 +85,7 @@ public:
         if (o_.slash || o_.interactive) console_->start_input();
         loop_.run();
         pairs_.clear();
+        result_ = finish_recording(recorder_.get(), result_, [this](const std::string& line) { console_->diagnostic(line); });
         console_->drain(Clock::now() + stdout_grace);
         if (auto dropped = console_->dropped_records())
             console_->diagnostic(fmt::format("{} lines of output were dropped: standard output did not keep up", dropped));
@@ -207,6 +217,7 @@ private:
     AccessGate access_;
     EventLoop loop_;
     std::unique_ptr<detail::Console> console_;
+    std::unique_ptr<Recorder> recorder_;  // --record
     std::unique_ptr<Server> server_;
     std::unique_ptr<detail::PairHost> host_;
     std::map<ConnId, std::unique_ptr<detail::ProxyPair>> pairs_;  // ordered, for /list

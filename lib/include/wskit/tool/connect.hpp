@@ -6,6 +6,7 @@
 #include <wskit/export.hpp>
 #include <wskit/tool/exec_bridge.hpp>  // ExecOptions, for --exec
 #include <wskit/tool/input.hpp>
+#include <wskit/tool/record.hpp>
 #include <wskit/printer.hpp>
 #include <wskit/redirect.hpp>  // resolve_redirect, used by -L
 #include <wskit/url.hpp>
@@ -47,6 +48,9 @@ struct ConnectOptions {  // the flags of `wskit connect`, see wskit-connect(1)
     // the command runs with it in place of a terminal (run_exec_client).
     // max_forks means nothing here.
     std::optional<ExecOptions> exec;
+    // --record FILE: every event of the session, with the handshake (role
+    // client; see record.hpp).
+    std::optional<RecordOptions> record;
 };
 
 // Delay before reconnect attempt `attempt` (1, 2, ...): exponential from

@@ -4,6 +4,7 @@
 
 #include <wskit/access.hpp>
 #include <wskit/tool/exec_bridge.hpp>
+#include <wskit/tool/record.hpp>
 #include <wskit/tool/tcp_bridge.hpp>
 #include <wskit/export.hpp>
 #include <wskit/tool/input.hpp>
@@ -35,6 +36,10 @@ struct ListenOptions {  // the flags of `wskit listen`, see wskit-listen(1)
     // --to: each client is relayed to its own connection to a TCP or Unix
     // socket (TcpBridge); stdin is not read, only connections are printed.
     std::optional<TcpBridgeOptions> to;
+    // --record FILE: every client's events, with its handshake (role server;
+    // see record.hpp). Not with a bridge, whose messages the session does
+    // not see.
+    std::optional<RecordOptions> record;
 };
 
 // Serves until SIGINT/SIGTERM, /quit, or with --once the client's close;

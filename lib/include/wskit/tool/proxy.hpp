@@ -9,6 +9,7 @@
 #include <wskit/export.hpp>
 #include <wskit/printer.hpp>
 #include <wskit/server.hpp>
+#include <wskit/tool/record.hpp>
 
 #include <chrono>
 #include <optional>
@@ -71,6 +72,9 @@ struct ProxyOptions {  // the flags of `wskit proxy`, see wskit-proxy(1)
     bool slash = false;        // slash commands from piped input (--slash)
     bool interactive = false;  // the line editor (stdin and stdout are terminals)
     ProxyFaults faults;
+    // --record FILE: both legs' events, each open with its handshake (role
+    // proxy; a HAR has the client legs; see record.hpp).
+    std::optional<RecordOptions> record;
 };
 
 // Serves until SIGINT/SIGTERM, /quit, or with --once the first pair's end;

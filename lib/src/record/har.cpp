@@ -1,0 +1,180 @@
+// --record FILE.har: HAR 1.2 as Chromium's devtools export it for
+// WebSockets. An entry per connection (a proxy's: its client's), from the
+// client's side: the upgrade as request and response, the messages in
+// _webSocketMessages ("send" from the client, "receive" to it; time in
+// seconds since the epoch, opcode 1 for text and 2 for binary, binary data
+// in base64), and the close in wskit's own _webSocketClose.
+#include "record/recorder.hpp"
+
+#include <wskit/encoding.hpp>
+#include <wskit/error.hpp>
+#include <wskit/printer.hpp>
+#include <wskit/version.hpp>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <map>
+#include <unistd.h>
+
+namespace wskit::detail {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+double epoch_seconds(std::chrono::system_clock::time_point ts) {
+    return std::chrono::duration<double>(ts.time_since_epoch()).count();
+}
+
+// HAR's queryString: the target's pairs as they are written.
+Json query_pairs(const std::string& target) {
+    auto out = Json::array();
+    auto question = target.find('?');
+    if (question == std::string::npos) return out;
+    std::string_view query(target);
+    query.remove_prefix(question + 1);
+    while (!query.empty()) {
+        auto end = query.find('&');
+        auto pair = query.substr(0, end);
+        auto eq = pair.find('=');
+        out.push_back({{"name", std::string(pair.substr(0, eq))},
+                       {"value", eq == std::string_view::npos ? "" : std::string(pair.substr(eq + 1))}});
+        if (end == std::string_view::npos) break;
+        query.remove_prefix(end + 1);
+    }
+    return out;
+}
+
+Json har_request(const RecordedHandshake& hs) {
+    return {{"method", hs.request.method.empty() ? "GET" : hs.request.method},
+            {"url", hs.url},
+            {"httpVersion", "HTTP/1.1"},
+            {"headers", header_list(hs.request.headers)},
+            {"queryString", query_pairs(hs.request.resource)},
+            {"cookies", Json::array()},
+            {"headersSize", -1},
+            {"bodySize", 0}};
+}
+
+Json har_response(const ResponseHead& head) {
+    return {{"status", head.status},
+            {"statusText", head.reason},
+            {"httpVersion", head.version.empty() ? "HTTP/1.1" : head.version},
+            {"headers", header_list(head.headers)},
+            {"cookies", Json::array()},
+            {"content", {{"size", 0}, {"mimeType", "x-unknown"}}},
+            {"redirectURL", ""},
+            {"headersSize", -1},
+            {"bodySize", 0}};
+}
+
+class HarRecorder final : public Recorder {
+public:
+    explicit HarRecorder(const RecordOptions& o) : options_(o) {
+        // Written at the end; said now when it cannot be.
+        int fd = ::open(temporary().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0) throw cannot_write(errno);
+        ::close(fd);
+        ::unlink(temporary().c_str());
+    }
+    ~HarRecorder() override {
+        try {
+            finish();
+        } catch (const Error&) {
+        }
+    }
+
+    void opened(const Event& e, const RecordedHandshake& handshake) override {
+        if (options_.role == RecordRole::proxy && e.leg != Leg::client) return;
+        auto hs = masked(handshake, options_.secrets);
+        Json entry;
+        entry["startedDateTime"] = format_iso_time(e.ts);
+        entry["time"] = 0;
+        entry["request"] = har_request(hs);
+        entry["response"] = har_response(hs.response);
+        entry["cache"] = Json::object();
+        entry["timings"] = {{"send", 0}, {"wait", 0}, {"receive", 0}};
+        entry["_resourceType"] = "websocket";
+        entry["_webSocketMessages"] = Json::array();
+        entries_[e.conn] = std::move(entry);
+    }
+
+    void record(const Event& e) override {
+        if (e.type != EventType::message && e.type != EventType::close) return;
+        // A proxy's client leg closes as its client saw it.
+        if (options_.role == RecordRole::proxy && e.type == EventType::close && e.leg != Leg::client) return;
+        auto it = entries_.find(e.conn);
+        if (it == entries_.end()) return;
+        bool from_client = sent_by_client(e, options_.role);
+        if (e.type == EventType::close) {
+            it->second["_webSocketClose"] = {{"code", e.code},
+                                             {"reason", e.reason},
+                                             {"by", from_client ? "client" : "server"},
+                                             {"clean", e.clean}};
+            return;
+        }
+        bool text = e.message.opcode == Opcode::text;
+        it->second["_webSocketMessages"].push_back(
+            {{"type", from_client ? "send" : "receive"},
+             {"time", epoch_seconds(e.ts)},
+             {"opcode", text ? 1 : 2},
+             {"data", text ? e.message.payload : base64_encode(e.message.payload)}});
+    }
+
+    // To a temporary file next to FILE, then renamed over it: a reader
+    // finds the old file or the whole new one.
+    void finish() override {
+        if (finished_) return;
+        finished_ = true;
+        Json har;
+        har["log"]["version"] = "1.2";
+        har["log"]["creator"] = {{"name", "wskit"}, {"version", version()}};
+        har["log"]["pages"] = Json::array();
+        auto& list = har["log"]["entries"] = Json::array();
+        for (auto& [id, entry] : entries_) list.push_back(std::move(entry));
+        entries_.clear();
+        auto text = har.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+        auto tmp = temporary();
+        int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0) throw cannot_write(errno);
+        std::size_t done = 0;
+        while (done < text.size()) {
+            auto n = ::write(fd, text.data() + done, text.size() - done);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                int error = errno;
+                ::close(fd);
+                ::unlink(tmp.c_str());
+                throw cannot_write(error);
+            }
+            done += static_cast<std::size_t>(n);
+        }
+        if (::close(fd) != 0 || std::rename(tmp.c_str(), options_.path.c_str()) != 0) {
+            int error = errno;
+            ::unlink(tmp.c_str());
+            throw cannot_write(error);
+        }
+    }
+
+private:
+    std::string temporary() const { return fmt::format("{}.{}.tmp", options_.path, ::getpid()); }
+    Error cannot_write(int error) const {
+        return Error(ExitCode::runtime,
+                     fmt::format("--record: cannot write {}: {}", escape_controls(options_.path), std::strerror(error)));
+    }
+
+    RecordOptions options_;
+    std::map<ConnId, Json> entries_;  // in the order the connections opened (ids grow)
+    bool finished_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Recorder> make_har_recorder(const RecordOptions& options) {
+    return std::make_unique<HarRecorder>(options);
+}
+
+}  // namespace wskit::detail
