@@ -29,6 +29,7 @@ _wskit() {
             echo) cmd=echo; break ;;
             broadcast-chat|chat) cmd=broadcast-chat; break ;;
             proxy|p) cmd=proxy; break ;;
+            replay) cmd=replay; break ;;
             handshake-inspect|inspect) cmd=handshake-inspect; break ;;
             bench) cmd=bench; break ;;
         esac
@@ -39,7 +40,7 @@ _wskit() {
             if [[ $cur == -* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W '-h --help -V --version' -- "$cur")
             else
-                mapfile -t COMPREPLY < <(compgen -W 'connect c listen l echo broadcast-chat chat proxy p handshake-inspect inspect bench' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W 'connect c listen l echo broadcast-chat chat proxy p replay handshake-inspect inspect bench' -- "$cur")
             fi
             ;;
         connect)
@@ -100,6 +101,20 @@ _wskit() {
             esac
             if [[ $cur == -* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W '-h --help --socket-mode --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --origin --token -H --header --connect-timeout --ca --cacert -k --insecure --no-check --tls-min --proxy --unix-socket --upstream-compress --no-upstream-compress --fixed-path --keep-host --output --raw --json --color --timestamps --pretty -P --show-ping-pong --record --record-secrets --slash --once --leg --delay --throttle --drop-every --close-after --kill-after --refuse-every' -- "$cur")
+            fi
+            ;;
+        replay)
+            case $prev in
+                --tls-min) mapfile -t COMPREPLY < <(compgen -W '1.2 1.3' -- "$cur"); return ;;
+                --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
+                --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
+                --ca|--cacert|--cert|--key|--unix-socket|--record) _wskit_files; return ;;
+                -H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--passphrase|--speed|--ignore|-w|--wait) return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --ca --cacert -k --insecure --no-check --tls-min --cert --key --passphrase --unix-socket -v --verbose --output --raw --json --color --timestamps --pretty -P --show-ping-pong --speed --no-pacing --lockstep --ignore --loose -w --wait --record --record-secrets' -- "$cur")
+            else
+                _wskit_files
             fi
             ;;
         handshake-inspect)

@@ -17,6 +17,7 @@ void register_broadcast_chat(CLI::App& app, Context& ctx);
 void register_echo(CLI::App& app, Context& ctx);
 void register_listen(CLI::App& app, Context& ctx);
 void register_proxy(CLI::App& app, Context& ctx);
+void register_replay(CLI::App& app, Context& ctx);
 void register_generate(CLI::App& app, Context& ctx);
 void register_handshake_inspect(CLI::App& app, Context& ctx);
 

@@ -1,0 +1,80 @@
+// `wskit replay FILE [URL]`: plays the client's side of a recording (a
+// --record NDJSON file, or a HAR from wskit or a browser's devtools) against
+// a server and compares what the server sends with what it sent then.
+#pragma once
+
+#include <wskit/client.hpp>
+#include <wskit/export.hpp>
+#include <wskit/http.hpp>
+#include <wskit/message.hpp>
+#include <wskit/printer.hpp>
+#include <wskit/tool/record.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wskit {
+
+// One connection of a recording, seen from its client.
+struct RecordedConversation {
+    struct Step {
+        bool sent = false;  // by the client; else received from the server
+        Message message;    // text or binary
+        double at = 0;      // seconds after the open
+    };
+    std::string url;
+    std::vector<Header> headers;            // the request's, but those of the handshake itself
+    std::vector<std::string> subprotocols;  // offered
+    std::vector<Step> steps;                // in the order they happened
+    std::optional<int> client_close;        // the client closed, with this code
+};
+
+// Reads a recording: NDJSON (a --record file, or --json output of connect)
+// or a HAR (a FILE ending in .har, or any file that is one JSON document
+// with log.entries). Connections without messages are kept. Throws
+// Error(ExitCode::usage) naming the file and line for what it cannot read.
+WSKIT_API std::vector<RecordedConversation> load_recording(const std::string& path);
+// The same from text; `name` names it in errors.
+WSKIT_API std::vector<RecordedConversation> parse_recording(std::string_view text, const std::string& name);
+
+// How received messages are compared with the recorded ones.
+struct ReplayComparison {
+    std::vector<std::string> ignore;  // JSON Pointers removed from both sides of JSON messages
+    bool loose = false;               // counts and types only
+};
+
+// Why `pointer` is not a JSON Pointer (RFC 6901: "" or "/a/0/b"), or "".
+WSKIT_API std::string json_pointer_problem(const std::string& pointer);
+
+// Whether a received message matches the recorded one.
+WSKIT_API bool same_message(const Message& recorded, const Message& received, const ReplayComparison& how);
+
+enum class ReplayPacing {
+    recorded,  // each sent message at its recorded time after the open (scaled by speed)
+    none,      // as fast as possible
+    lockstep,  // each after the server messages that preceded it in the recording
+};
+
+struct ReplayOptions {
+    std::string path;
+    ClientOptions client;  // url (empty: the recorded one), -H (added to or replacing the recorded headers), TLS...
+    bool url_given = false;
+    ReplayPacing pacing = ReplayPacing::recorded;
+    double speed = 1;
+    ReplayComparison comparison;
+    // After the last recorded step, how long to wait for what is still
+    // expected before calling it missing (and for unexpected extras).
+    double wait_seconds = 2;
+    PrinterOptions output;                // human or json (the diff as events)
+    std::optional<RecordOptions> record;  // --record NEW: this replay as a recording
+    int verbosity = 0;
+};
+
+// Replays every connection of the recording in turn; returns 0 when the
+// server sent what was recorded, 1 when not, and the connection's exit
+// status when one could not be opened or closed abnormally. Throws Error.
+WSKIT_API int run_replay(const ReplayOptions& options);
+
+}  // namespace wskit
