@@ -174,8 +174,13 @@ std::vector<RecordedConversation> parse_recording(std::string_view text, const s
     if (first == std::string_view::npos) unreadable(name, 0, "empty recording");
     // A HAR is one JSON document; NDJSON is one per line.
     Json whole = Json::parse(text, nullptr, false);
-    if (!whole.is_discarded() && whole.is_object() && whole.contains("log")) return parse_har(whole, name);
-    return parse_ndjson(text, name);
+    bool har = !whole.is_discarded() && whole.is_object() && whole.contains("log");
+    try {
+        return har ? parse_har(whole, name) : parse_ndjson(text, name);
+    } catch (const Json::exception& e) {
+        // A field of the wrong type ("conn": "x", "text": 3...).
+        unreadable(name, 0, fmt::format("not a recording wskit can read ({})", e.what()));
+    }
 }
 
 std::vector<RecordedConversation> load_recording(const std::string& path) {
