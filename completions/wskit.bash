@@ -61,11 +61,11 @@ _wskit() {
                 --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
                 --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
                 --exec-stderr) mapfile -t COMPREPLY < <(compgen -W 'log client ignore' -- "$cur"); return ;;
-                --cert|--key|--exec|--record) _wskit_files; return ;;
+                --cert|--key|--exec|--record|--replay) _wskit_files; return ;;
                 --socket-mode|--host|--max-size|--max-clients|--max-backlog|-s|--subprotocol|--origin|--token|--kill-after|--max-forks|--exec-error-code|--to) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --socket-mode --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -s --subprotocol --origin --token --once --exec --pty --kill-after --max-forks --exec-stderr --exec-error-code --to --text --record --record-secrets' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --socket-mode --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong -0 --null --paragraph --whole --binary --hex --base64 --slash -s --subprotocol --origin --token --once --exec --pty --kill-after --max-forks --exec-stderr --exec-error-code --to --text --record --record-secrets --replay --replay-timing' -- "$cur")
             fi
             ;;
         echo)

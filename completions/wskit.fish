@@ -121,6 +121,8 @@ complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'to' -x -d 'Relay
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'text' -d 'With --to: send what the target sends as text messages when it is valid UTF-8'
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'record' -r -F -d 'Record every event to FILE: NDJSON as --json, or HAR when FILE ends in .har'
 complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'record-secrets' -d 'With --record: keep Authorization, cookies and tokens in the recording as they are'
+complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'replay' -r -F -d 'Answer each client as the server of a recording did (a mock server)'
+complete -c wskit -n '__fish_seen_subcommand_from listen l' -l 'replay-timing' -d 'With --replay: send the server\'s messages at their recorded times, whatever the client sends'
 
 # wskit echo
 complete -c wskit -n '__fish_seen_subcommand_from echo' -s 'h' -l 'help' -d 'Print this help message and exit'

@@ -25,6 +25,8 @@ struct ListenCommand {
     std::string to;     // --to tcp:HOST:PORT | unix:PATH
     bool text = false;  // --text
     RecordFlags record;
+    std::string replay;         // --replay FILE
+    bool replay_timing = false;
 };
 
 int run(const ListenCommand& c) {
@@ -36,7 +38,7 @@ int run(const ListenCommand& c) {
     o.output.verbose = c.server.verbosity > 0;
     if (c.exec.enabled()) o.exec = c.exec.resolve(c.input.binary);
     if (!c.to.empty()) o.to = TcpBridgeOptions{parse_stream_target(c.to), c.text, c.server.verbosity};
-    bool bridged = o.exec || o.to;
+    bool bridged = o.exec || o.to || !c.replay.empty();
     // A bridge's clients: only connections are printed, human lines with the
     // client's #ID, into a pipe too (raw output would print nothing), as
     // echo --log does.
@@ -53,6 +55,7 @@ int run(const ListenCommand& c) {
     o.access = c.access.resolve();
     o.verbosity = c.server.verbosity;
     o.record = c.record.resolve(RecordRole::server);
+    if (!c.replay.empty()) o.replay = ReplayServerOptions{c.replay, c.replay_timing, {}};
     return run_listen(o);
 }
 
@@ -157,9 +160,24 @@ void register_listen(CLI::App& app, Context& ctx) {
     add_flag(ctx, *sub, "--text", c->text,
              "With --to: send what the target sends as text messages when it is valid UTF-8");
     add_record_options(ctx, *sub, c->record);
+    add_option(ctx, *sub, "--replay", c->replay, "Answer each client as the server of a recording did (a mock server)",
+               "Be the server of a recording (wskit's --record NDJSON or HAR, or a browser's HAR; its first "
+               "connection): each client gets that server's answer (its subprotocol, when the client offers it), "
+               "then the messages the server sent before the client's first one, then, each time the client has "
+               "sent as many messages as it had then, the ones that followed (with --replay-timing, each at its "
+               "recorded time after the open instead). A client message that differs from the recorded one is said "
+               "on stderr ('#3 message differs from the recording: expected ..., received ...'), and the "
+               "conversation goes on. Lets a front end work against a captured backend. Standard input is not read, "
+               "and only connections are printed.",
+               Complete::file)
+        ->option_text("FILE");
+    add_flag(ctx, *sub, "--replay-timing", c->replay_timing,
+             "With --replay: send the server's messages at their recorded times, whatever the client sends");
     ctx.checks.emplace_back(sub, [c, address] {
-        if (!c->to.empty() && c->exec.enabled()) throw CLI::ValidationError("--to and --exec cannot go together: choose one bridge");
-        if (!c->record.path.empty() && (c->exec.enabled() || !c->to.empty()))
+        int bridges = c->exec.enabled() + !c->to.empty() + !c->replay.empty();
+        if (bridges > 1) throw CLI::ValidationError("--to, --exec and --replay cannot go together: choose one bridge");
+        if (c->replay_timing && c->replay.empty()) throw CLI::ValidationError("--replay-timing goes with --replay FILE");
+        if (!c->record.path.empty() && (c->exec.enabled() || !c->to.empty() || !c->replay.empty()))
             throw CLI::ValidationError("--record records listen's own conversations, not a bridge's: record on the "
                                        "client's side (wskit connect --record), or put wskit proxy --record in front");
         if (c->text && c->to.empty()) throw CLI::ValidationError("--text goes with --to");

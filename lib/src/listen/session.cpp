@@ -74,6 +74,14 @@ public:
             bridge_ = std::make_unique<ExecBridge>(loop_, exec, bridge_line);
         } else if (o.to) {
             bridge_ = std::make_unique<TcpBridge>(loop_, *o.to, bridge_line);
+        } else if (o.replay) {
+            auto replay = std::make_unique<ReplayBridge>(loop_, *o.replay, bridge_line);
+            // The recorded server's choice, when a client offers it.
+            if (!replay->subprotocol().empty()) {
+                server.subprotocols = {replay->subprotocol()};
+                server.answer_first_offer = false;
+            }
+            bridge_ = std::move(replay);
         }
         server_ = std::make_unique<Server>(loop_, server, std::move(handlers));
         if (bridge_) bridge_->attach(*server_);

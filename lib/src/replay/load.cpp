@@ -115,6 +115,7 @@ std::vector<RecordedConversation> parse_ndjson(std::string_view text, const std:
             }
             auto& c = conversations[conn];
             if (c.url.empty()) c.url = e.value("url", std::string());
+            c.subprotocol = e.value("subprotocol", std::string());
             if (e.contains("request")) take_request(c, e["request"].value("headers", Json::array()));
             opened_at[conn] = ts;
             continue;
@@ -146,6 +147,9 @@ std::vector<RecordedConversation> parse_har(const Json& har, const std::string& 
         const auto& request = entry.value("request", Json::object());
         c.url = request.value("url", std::string());
         take_request(c, request.value("headers", Json::array()));
+        for (const auto& h : entry.value("response", Json::object()).value("headers", Json::array()))
+            if (detail::same_header_name(h.value("name", std::string()), "Sec-WebSocket-Protocol"))
+                c.subprotocol = h.value("value", std::string());
         double base = iso_seconds(entry.value("startedDateTime", std::string())).value_or(0);
         for (const auto& m : entry.value("_webSocketMessages", Json::array())) {
             int opcode = m.value("opcode", 1);

@@ -603,7 +603,7 @@ class ListenTo(TestCase):
             (["--to", "tcp:h:70000"], "the port is a number from 1 to 65535"),
             (["--to", "tcp:::1:22"], r"an IPv6 address goes in brackets: tcp:\[::1\]:22"),
             (["--to", "unix:"], "expected unix:PATH"),
-            (["--to", "tcp:127.0.0.1:22", "--exec", "cat"], "--to and --exec cannot go together"),
+            (["--to", "tcp:127.0.0.1:22", "--exec", "cat"], "--to, --exec and --replay cannot go together"),
             (["--text"], "--text goes with --to"),
         ]
         for args, message in cases:

@@ -5,6 +5,7 @@
 #include <wskit/access.hpp>
 #include <wskit/tool/exec_bridge.hpp>
 #include <wskit/tool/record.hpp>
+#include <wskit/tool/replay.hpp>
 #include <wskit/tool/tcp_bridge.hpp>
 #include <wskit/export.hpp>
 #include <wskit/tool/input.hpp>
@@ -40,6 +41,9 @@ struct ListenOptions {  // the flags of `wskit listen`, see wskit-listen(1)
     // see record.hpp). Not with a bridge, whose messages the session does
     // not see.
     std::optional<RecordOptions> record;
+    // --replay FILE: each client talks to the recorded server (ReplayBridge);
+    // stdin is not read, only connections and differences are printed.
+    std::optional<ReplayServerOptions> replay;
 };
 
 // Serves until SIGINT/SIGTERM, /quit, or with --once the client's close;

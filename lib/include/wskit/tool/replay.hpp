@@ -7,9 +7,14 @@
 #include <wskit/export.hpp>
 #include <wskit/http.hpp>
 #include <wskit/message.hpp>
+#include <wskit/loop.hpp>
 #include <wskit/printer.hpp>
+#include <wskit/server.hpp>
+#include <wskit/tool/bridge.hpp>
 #include <wskit/tool/record.hpp>
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +32,7 @@ struct RecordedConversation {
     std::string url;
     std::vector<Header> headers;            // the request's, but those of the handshake itself
     std::vector<std::string> subprotocols;  // offered
+    std::string subprotocol;                // the server's choice
     std::vector<Step> steps;                // in the order they happened
     std::optional<int> client_close;        // the client closed, with this code
 };
@@ -70,6 +76,38 @@ struct ReplayOptions {
     PrinterOptions output;                // human or json (the diff as events)
     std::optional<RecordOptions> record;  // --record NEW: this replay as a recording
     int verbosity = 0;
+};
+
+// `wskit listen --replay FILE`: a mock of the recorded server. Each client
+// gets the server's side of the recording's first connection: the server
+// messages that came before the client's first one at once, then, each
+// time the client has sent as many messages as it had then, the ones that
+// followed (or, with `timing`, each at its recorded time after the open).
+// A client message that differs from the recorded one is said (#ID line),
+// and the conversation goes on.
+struct ReplayServerOptions {
+    std::string path;
+    bool timing = false;     // --replay-timing
+    ReplayComparison comparison;
+};
+
+class WSKIT_API ReplayBridge final : public ClientBridge {
+public:
+    using Diagnostic = std::function<void(const std::string& line)>;
+    // Reads the recording (throws Error(usage) as load_recording does).
+    ReplayBridge(EventLoop& loop, ReplayServerOptions options, Diagnostic diagnostic);
+    ~ReplayBridge() override;
+    // The subprotocol the recorded server chose, to answer with.
+    const std::string& subprotocol() const;
+
+    void attach(Server& server) override;
+    std::optional<HttpResponse> on_handshake(const HttpRequest&) override { return std::nullopt; }
+    void on_event(const Event& e) override;
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
 };
 
 // Replays every connection of the recording in turn; returns 0 when the
