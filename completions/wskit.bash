@@ -30,6 +30,7 @@ _wskit() {
             broadcast-chat|chat) cmd=broadcast-chat; break ;;
             proxy|p) cmd=proxy; break ;;
             replay) cmd=replay; break ;;
+            run) cmd=run; break ;;
             handshake-inspect|inspect) cmd=handshake-inspect; break ;;
             bench) cmd=bench; break ;;
         esac
@@ -40,7 +41,7 @@ _wskit() {
             if [[ $cur == -* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W '-h --help -V --version' -- "$cur")
             else
-                mapfile -t COMPREPLY < <(compgen -W 'connect c listen l echo broadcast-chat chat proxy p replay handshake-inspect inspect bench' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W 'connect c listen l echo broadcast-chat chat proxy p replay run handshake-inspect inspect bench' -- "$cur")
             fi
             ;;
         connect)
@@ -113,6 +114,20 @@ _wskit() {
             esac
             if [[ $cur == -* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --ca --cacert -k --insecure --no-check --tls-min --cert --key --passphrase --unix-socket -v --verbose --output --raw --json --color --timestamps --pretty -P --show-ping-pong --speed --no-pacing --lockstep --ignore --loose -w --wait --record --record-secrets' -- "$cur")
+            else
+                _wskit_files
+            fi
+            ;;
+        run)
+            case $prev in
+                --tls-min) mapfile -t COMPREPLY < <(compgen -W '1.2 1.3' -- "$cur"); return ;;
+                --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
+                --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
+                --ca|--cacert|--cert|--key|--unix-socket|--junit) _wskit_files; return ;;
+                -H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--passphrase|--timeout|-j|--jobs) return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --ca --cacert -k --insecure --no-check --tls-min --cert --key --passphrase --unix-socket -v --verbose --output --raw --json --color --timestamps --pretty -P --show-ping-pong --timeout -j --jobs --junit' -- "$cur")
             else
                 _wskit_files
             fi

@@ -17,6 +17,7 @@ complete -c wskit -n '__fish_use_subcommand' -a 'chat' -d 'Chat rooms for termin
 complete -c wskit -n '__fish_use_subcommand' -a 'proxy' -d 'Forward clients to a server, showing both legs'
 complete -c wskit -n '__fish_use_subcommand' -a 'p' -d 'Forward clients to a server, showing both legs (alias of proxy)'
 complete -c wskit -n '__fish_use_subcommand' -a 'replay' -d 'Replay a recorded conversation against a server and compare'
+complete -c wskit -n '__fish_use_subcommand' -a 'run' -d 'Run scripted sessions: send this, expect that; exit 1 when not'
 complete -c wskit -n '__fish_use_subcommand' -a 'handshake-inspect' -d 'Check a server\'s opening handshake, TLS and timing (or, with --listen, what clients send)'
 complete -c wskit -n '__fish_use_subcommand' -a 'inspect' -d 'Check a server\'s opening handshake, TLS and timing (or, with --listen, what clients send) (alias of handshake-inspect)'
 complete -c wskit -n '__fish_use_subcommand' -a 'bench' -d 'Load-test a WebSocket server: throughput, latency, fan-out, handshakes'
@@ -253,6 +254,35 @@ complete -c wskit -n '__fish_seen_subcommand_from replay' -s 'w' -l 'wait' -x -d
 complete -c wskit -n '__fish_seen_subcommand_from replay' -l 'record' -r -F -d 'Record every event to FILE: NDJSON as --json, or HAR when FILE ends in .har'
 complete -c wskit -n '__fish_seen_subcommand_from replay' -l 'record-secrets' -d 'With --record: keep Authorization, cookies and tokens in the recording as they are'
 complete -c wskit -n '__fish_seen_subcommand_from replay' -F
+
+# wskit run
+complete -c wskit -n '__fish_seen_subcommand_from run' -s 'h' -l 'help' -d 'Print this help message and exit'
+complete -c wskit -n '__fish_seen_subcommand_from run' -s 'H' -l 'header' -x -d 'Add a request header \'Name: value\' (repeatable)'
+complete -c wskit -n '__fish_seen_subcommand_from run' -s 's' -l 'subprotocol' -x -d 'Offer a subprotocol (repeatable, in preference order)'
+complete -c wskit -n '__fish_seen_subcommand_from run' -s 'o' -l 'origin' -x -d 'Send this Origin header'
+complete -c wskit -n '__fish_seen_subcommand_from run' -l 'auth' -x -d 'Basic authentication as user:pass (also ws://user:pass@host/)'
+complete -c wskit -n '__fish_seen_subcommand_from run' -l 'user-agent' -x -d 'User-Agent header (default: wskit/VERSION)'
+complete -c wskit -n '__fish_seen_subcommand_from run' -l 'host' -x -d 'Override the Host header'
+complete -c wskit -n '__fish_seen_subcommand_from run' -l 'connect-timeout' -x -d 'Seconds allowed for TCP, TLS and the upgrade together (default 10)'
+complete -c wskit -n '__fish_seen_subcommand_from run' -l 'ca' -l 'cacert' -r -F -d 'Trust the CA certificates in this PEM file'
+complete -c wskit -n '__fish_seen_subcommand_from run' -s 'k' -l 'insecure' -l 'no-check' -d 'Do not verify the server\'s certificate (a warning is printed)'
+complete -c wskit -n '__fish_seen_subcommand_from run' -l 'tls-min' -x -a '1.2 1.3' -d 'Lowest TLS version: 1.2 (default) or 1.3'
+complete -c wskit -n '__fish_seen_subcommand_from run' -l 'cert' -r -F -d 'PEM certificate chain (client certificate)'
+complete -c wskit -n '__fish_seen_subcommand_from run' -l 'key' -r -F -d 'PEM private key for --cert'
+complete -c wskit -n '__fish_seen_subcommand_from run' -l 'passphrase' -x -d 'Passphrase of an encrypted --key'
+complete -c wskit -n '__fish_seen_subcommand_from run' -l 'unix-socket' -r -F -d 'Connect to this Unix-domain socket instead of the URL\'s host'
+complete -c wskit -n '__fish_seen_subcommand_from run' -s 'v' -l 'verbose' -d 'Show each step on stderr as it runs'
+complete -c wskit -n '__fish_seen_subcommand_from run' -l 'output' -x -a 'auto human raw json' -d 'Output format: human, raw, json (default: human on a TTY, raw otherwise)'
+complete -c wskit -n '__fish_seen_subcommand_from run' -l 'raw' -d 'Same as --output raw'
+complete -c wskit -n '__fish_seen_subcommand_from run' -l 'json' -d 'Same as --output json'
+complete -c wskit -n '__fish_seen_subcommand_from run' -l 'color' -x -a 'auto always never' -d 'Color: auto, always, never (auto: only on a TTY without NO_COLOR)'
+complete -c wskit -n '__fish_seen_subcommand_from run' -l 'timestamps' -d 'Prefix human output lines with the local time'
+complete -c wskit -n '__fish_seen_subcommand_from run' -l 'pretty' -d 'Pretty-print JSON payloads in human output'
+complete -c wskit -n '__fish_seen_subcommand_from run' -s 'P' -l 'show-ping-pong' -d 'Show ping, pong and close frames in human output'
+complete -c wskit -n '__fish_seen_subcommand_from run' -l 'timeout' -x -d 'Seconds an expect waits without \'within\' (default 5)'
+complete -c wskit -n '__fish_seen_subcommand_from run' -s 'j' -l 'jobs' -x -d 'Run N scripts at once (default 1)'
+complete -c wskit -n '__fish_seen_subcommand_from run' -l 'junit' -r -F -d 'Write a JUnit XML report to FILE (a test case per script)'
+complete -c wskit -n '__fish_seen_subcommand_from run' -F
 
 # wskit handshake-inspect
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -s 'h' -l 'help' -d 'Print this help message and exit'

@@ -15,6 +15,7 @@ void build_app(CLI::App& app, Context& ctx) {
     register_broadcast_chat(app, ctx);
     register_proxy(app, ctx);
     register_replay(app, ctx);
+    register_run(app, ctx);
     register_handshake_inspect(app, ctx);
     register_bench(app, ctx);
     register_generate(app, ctx);

@@ -18,6 +18,7 @@ void register_echo(CLI::App& app, Context& ctx);
 void register_listen(CLI::App& app, Context& ctx);
 void register_proxy(CLI::App& app, Context& ctx);
 void register_replay(CLI::App& app, Context& ctx);
+void register_run(CLI::App& app, Context& ctx);
 void register_generate(CLI::App& app, Context& ctx);
 void register_handshake_inspect(CLI::App& app, Context& ctx);
 

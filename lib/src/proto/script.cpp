@@ -1,0 +1,440 @@
+#include "proto/script.hpp"
+
+#include <wskit/encoding.hpp>
+#include <wskit/error.hpp>
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <cmath>
+
+namespace wskit::detail {
+namespace {
+
+using Kind = ScriptStatement::Kind;
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+// A line, read from left to right; errors name the column where it stopped.
+class LineReader {
+public:
+    LineReader(std::string_view line, const std::string& name, std::size_t number)
+        : line_(line), name_(name), number_(number) {}
+
+    [[noreturn]] void fail(const std::string& why, std::size_t at) const {
+        throw Error(ExitCode::usage, fmt::format("{}:{}:{}: {}", name_, number_, at + 1, why));
+    }
+    [[noreturn]] void fail(const std::string& why) const { fail(why, pos_); }
+
+    void skip_spaces() {
+        while (pos_ < line_.size() && is_space(line_[pos_])) ++pos_;
+    }
+    // The rest is blank or a comment.
+    bool at_end() {
+        skip_spaces();
+        return pos_ >= line_.size() || line_[pos_] == '#';
+    }
+    std::size_t pos() const { return pos_; }
+    void seek(std::size_t pos) { pos_ = pos; }
+    char peek() const { return pos_ < line_.size() ? line_[pos_] : '\0'; }
+
+    std::string word() {
+        skip_spaces();
+        auto start = pos_;
+        while (pos_ < line_.size() && !is_space(line_[pos_])) ++pos_;
+        return std::string(line_.substr(start, pos_ - start));
+    }
+
+    // A word or a quoted string ("..." with JSON's escapes, or '...' as is).
+    std::string argument() {
+        skip_spaces();
+        if (peek() == '"') return quoted();
+        if (peek() == '\'') {
+            auto start = ++pos_;
+            auto end = line_.find('\'', start);
+            if (end == std::string_view::npos) fail("unclosed ' quote", start - 1);
+            pos_ = end + 1;
+            return std::string(line_.substr(start, end - start));
+        }
+        return word();
+    }
+
+    std::string quoted() {
+        auto open = pos_++;
+        std::string out;
+        while (pos_ < line_.size() && line_[pos_] != '"') {
+            char c = line_[pos_++];
+            if (c != '\\') {
+                out += c;
+                continue;
+            }
+            if (pos_ >= line_.size()) break;
+            char e = line_[pos_++];
+            switch (e) {
+                case 'n': out += '\n'; break;
+                case 't': out += '\t'; break;
+                case 'r': out += '\r'; break;
+                case '0': out += '\0'; break;
+                case '"':
+                case '\\':
+                case '/':
+                case '$': out += e == '$' ? "$$" : std::string(1, e); break;
+                default: fail(fmt::format("unknown escape \\{} (\\n \\t \\r \\0 \\\" \\\\ \\$)", escape_controls(std::string(1, e))), pos_ - 2);
+            }
+        }
+        if (pos_ >= line_.size()) fail("unclosed \" quote", open);
+        ++pos_;
+        return out;
+    }
+
+    // A JSON value's text, { ... } or [ ... ], as written; strings may hold
+    // brackets and '#'.
+    std::string json_value() {
+        auto start = pos_;
+        int depth = 0;
+        bool in_string = false;
+        for (; pos_ < line_.size(); ++pos_) {
+            char c = line_[pos_];
+            if (in_string) {
+                if (c == '\\') ++pos_;
+                else if (c == '"') in_string = false;
+                continue;
+            }
+            if (c == '"') in_string = true;
+            else if (c == '{' || c == '[') ++depth;
+            else if ((c == '}' || c == ']') && --depth == 0) {
+                ++pos_;
+                return std::string(line_.substr(start, pos_ - start));
+            }
+        }
+        fail("unbalanced JSON: a { or [ is never closed (quote the message to send it as text)", start);
+    }
+
+    // /RE2/, with \/ for a slash inside.
+    std::string regex() {
+        auto open = pos_++;
+        std::string out;
+        while (pos_ < line_.size() && line_[pos_] != '/') {
+            if (line_[pos_] == '\\' && pos_ + 1 < line_.size() && line_[pos_ + 1] == '/') {
+                out += '/';
+                pos_ += 2;
+                continue;
+            }
+            out += line_[pos_++];
+        }
+        if (pos_ >= line_.size()) fail("unclosed /regex/", open);
+        ++pos_;
+        if (out.empty()) fail("empty /regex/", open);
+        return out;
+    }
+
+    // Plain text up to a comment (a '#' after a space) or the end, without
+    // its trailing spaces; a trailing "within DURATION" is left to clauses.
+    std::string plain_text() {
+        skip_spaces();
+        auto start = pos_;
+        auto end = line_.size();
+        for (auto i = start; i < line_.size(); ++i)
+            if (line_[i] == '#' && i > start && is_space(line_[i - 1])) {
+                end = i;
+                break;
+            }
+        auto text = line_.substr(start, end - start);
+        while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+        // "... within 2s" ends an expect, not its text.
+        auto cut = text.rfind(" within ");
+        if (cut != std::string_view::npos && parse_script_duration(text.substr(cut + 8))) {
+            pos_ = start + cut;
+            text = text.substr(0, cut);
+            while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+        } else {
+            pos_ = end;
+        }
+        return std::string(text);
+    }
+
+private:
+    std::string_view line_;
+    const std::string& name_;
+    std::size_t number_;
+    std::size_t pos_ = 0;
+};
+
+long parse_count(LineReader& r, const std::string& text, std::size_t at, long low, long high, const char* what) {
+    long value = 0;
+    bool digits = !text.empty() && text.size() <= 9;
+    for (char c : text) {
+        if (c < '0' || c > '9') digits = false;
+        else value = value * 10 + (c - '0');
+    }
+    if (!digits || value < low || value > high)
+        r.fail(fmt::format("{} is a number from {} to {}, not '{}'", what, low, high, escape_controls(text)), at);
+    return value;
+}
+
+// A payload: "quoted", a JSON value, or plain text to the end.
+void read_payload(LineReader& r, ScriptStatement& s) {
+    r.skip_spaces();
+    if (r.peek() == '"') {
+        s.text = r.quoted();
+    } else if (r.peek() == '{' || r.peek() == '[') {
+        s.text = r.json_value();
+        s.json = true;
+    } else {
+        s.text = r.plain_text();
+    }
+}
+
+// Optional `within DURATION` and, for a regex, `as VAR`; then the end.
+void read_clauses(LineReader& r, ScriptStatement& s, bool timed, bool captures) {
+    while (!r.at_end()) {
+        auto at = r.pos();
+        auto word = r.word();
+        if (timed && word == "within" && !s.within) {
+            auto at_duration = r.pos() + 1;
+            auto duration = parse_script_duration(r.word());
+            if (!duration) r.fail("within takes a duration, like 2s or 500ms", at_duration);
+            s.within = duration;
+        } else if (captures && word == "as" && s.capture.empty()) {
+            auto at_name = r.pos() + 1;
+            s.capture = r.word();
+            bool ok = !s.capture.empty() && !std::isdigit(static_cast<unsigned char>(s.capture[0]));
+            for (char c : s.capture) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+            if (!ok) r.fail("as takes a variable name (letters, digits, _)", at_name);
+        } else {
+            r.fail(fmt::format("unexpected '{}' (quote a message that holds it)", escape_controls(word)), at);
+        }
+    }
+}
+
+void read_expect(LineReader& r, ScriptStatement& s) {
+    r.skip_spaces();
+    if (r.at_end()) r.fail("expect what? a message, /regex/, N messages, binary HEX, pong or close");
+    if (r.peek() == '/') {
+        s.kind = Kind::expect_regex;
+        s.text = r.regex();
+        return read_clauses(r, s, true, true);
+    }
+    auto start = r.pos();
+    auto first = r.word();
+    if (first == "pong" || first == "close" || first == "binary") {
+        if (first == "pong") {
+            s.kind = Kind::expect_pong;
+            // "expect pong within 2s" has no payload; quote one that starts so.
+            auto payload_at = r.pos();
+            s.has_text = !r.at_end() && r.word() != "within";
+            r.seek(payload_at);
+            if (s.has_text) read_payload(r, s);
+        } else if (first == "close") {
+            s.kind = Kind::expect_close;
+            if (!r.at_end() && std::isdigit(static_cast<unsigned char>(r.peek()))) {
+                auto at = r.pos();
+                s.number = parse_count(r, r.word(), at, 1000, 4999, "a close code");
+            }
+        } else {
+            s.kind = Kind::expect_binary;
+            auto at = r.pos() + 1;
+            s.text = r.word();
+            if (!hex_decode(s.text)) r.fail("binary takes hex digits, like 00ff10", at);
+        }
+        return read_clauses(r, s, true, false);
+    }
+    if (!first.empty() && std::isdigit(static_cast<unsigned char>(first[0]))) {
+        auto unit_at = r.pos();
+        auto unit = r.word();
+        if (unit == "messages" || unit == "message") {
+            s.kind = Kind::expect_count;
+            s.number = parse_count(r, first, start + 1, 1, 1000000, "a message count");
+            return read_clauses(r, s, true, false);
+        }
+        r.seek(unit_at);
+    }
+    r.seek(start);
+    s.kind = Kind::expect_text;
+    read_payload(r, s);
+    read_clauses(r, s, true, false);
+}
+
+void read_connect(LineReader& r, ScriptStatement& s) {
+    s.text = r.argument();
+    if (s.text.empty()) r.fail("connect takes a URL");
+    while (!r.at_end()) {
+        auto at = r.pos();
+        auto flag = r.word();
+        if (r.at_end()) r.fail(fmt::format("{} takes a value", escape_controls(flag)), at);
+        if (flag == "-H" || flag == "--header")
+            s.headers.push_back(r.argument());
+        else if (flag == "-s" || flag == "--subprotocol")
+            s.subprotocols.push_back(r.argument());
+        else
+            r.fail(fmt::format("connect takes -H \"Name: value\" and -s PROTOCOL, not '{}'", escape_controls(flag)), at);
+    }
+}
+
+}  // namespace
+
+std::optional<std::chrono::milliseconds> parse_script_duration(std::string_view text) {
+    double scale = 0;
+    if (text.size() > 2 && text.substr(text.size() - 2) == "ms") {
+        scale = 1;
+        text.remove_suffix(2);
+    } else if (text.size() > 1 && text.back() == 's') {
+        scale = 1000;
+        text.remove_suffix(1);
+    } else if (text.size() > 1 && text.back() == 'm') {
+        scale = 60000;
+        text.remove_suffix(1);
+    } else {
+        return std::nullopt;
+    }
+    double value = 0, fraction = 0;
+    bool dot = false, digits = false;
+    for (char c : text) {
+        if (c == '.' && !dot) {
+            dot = true;
+            fraction = 1;
+            continue;
+        }
+        if (c < '0' || c > '9') return std::nullopt;
+        digits = true;
+        if (dot) {
+            fraction /= 10;
+            value += (c - '0') * fraction;
+        } else {
+            value = value * 10 + (c - '0');
+        }
+        if (value > 1e7) return std::nullopt;
+    }
+    if (!digits) return std::nullopt;
+    return std::chrono::milliseconds(std::llround(value * scale));
+}
+
+Script parse_script(std::string_view text, const std::string& name) {
+    Script script;
+    script.name = name;
+    std::vector<std::size_t> open_repeats;
+    std::size_t number = 0;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        auto end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        auto line = text.substr(start, end - start);
+        start = end + 1;
+        ++number;
+        LineReader r(line, name, number);
+        if (r.at_end()) {
+            if (end == text.size()) break;
+            continue;
+        }
+        ScriptStatement s;
+        s.line = number;
+        s.source = escape_controls(line.substr(r.pos()));
+        auto at = r.pos();
+        auto keyword = r.word();
+        if (keyword == "connect") {
+            s.kind = Kind::connect;
+            read_connect(r, s);
+        } else if (keyword == "send") {
+            s.kind = Kind::send;
+            read_payload(r, s);
+            read_clauses(r, s, false, false);
+        } else if (keyword == "send-binary") {
+            s.kind = Kind::send_binary;
+            auto hex_at = r.pos() + 1;
+            s.text = r.word();
+            if (!hex_decode(s.text)) r.fail("send-binary takes hex digits, like 00ff10", hex_at);
+            read_clauses(r, s, false, false);
+        } else if (keyword == "ping") {
+            s.kind = Kind::ping;
+            s.has_text = !r.at_end();
+            if (s.has_text) read_payload(r, s);
+            read_clauses(r, s, false, false);
+        } else if (keyword == "expect") {
+            read_expect(r, s);
+        } else if (keyword == "sleep") {
+            s.kind = Kind::sleep;
+            auto d_at = r.pos() + 1;
+            s.within = parse_script_duration(r.word());
+            if (!s.within) r.fail("sleep takes a duration, like 2s or 500ms", d_at);
+            read_clauses(r, s, false, false);
+        } else if (keyword == "close") {
+            s.kind = Kind::close;
+            if (!r.at_end()) {
+                auto code_at = r.pos();
+                s.number = parse_count(r, r.word(), code_at, 1000, 4999, "a close code");
+                if (!r.at_end()) read_payload(r, s);
+            }
+        } else if (keyword == "repeat") {
+            s.kind = Kind::repeat;
+            auto n_at = r.pos() + 1;
+            s.number = parse_count(r, r.word(), n_at, 0, 1000000, "repeat's count");
+            if (r.word() != "{") r.fail("repeat N { starts a block, closed by } on its own line");
+            read_clauses(r, s, false, false);
+            open_repeats.push_back(script.statements.size());
+        } else if (keyword == "}") {
+            if (open_repeats.empty()) r.fail("} without a repeat", at);
+            s.kind = Kind::end_repeat;
+            s.jump = open_repeats.back();
+            open_repeats.pop_back();
+            script.statements[s.jump].jump = script.statements.size() + 1;
+            read_clauses(r, s, false, false);
+        } else {
+            r.fail(fmt::format("unknown statement '{}' (connect, send, send-binary, ping, expect, sleep, close, "
+                               "repeat)",
+                               escape_controls(keyword)),
+                   at);
+        }
+        script.statements.push_back(std::move(s));
+        if (end == text.size()) break;
+    }
+    if (!open_repeats.empty()) {
+        const auto& s = script.statements[open_repeats.back()];
+        throw Error(ExitCode::usage, fmt::format("{}:{}:1: this repeat's block is never closed by }}", name, s.line));
+    }
+    return script;
+}
+
+std::string substitute_variables(std::string_view text,
+                                 const std::function<std::optional<std::string>(const std::string&)>& lookup,
+                                 std::string& missing) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '$' || i + 1 >= text.size()) {
+            out += text[i];
+            continue;
+        }
+        if (text[i + 1] == '$') {
+            out += '$';
+            ++i;
+            continue;
+        }
+        std::size_t start = i + 1, end = start;
+        bool braced = text[start] == '{';
+        if (braced) {
+            end = text.find('}', start);
+            if (end == std::string_view::npos) {
+                out += text[i];
+                continue;
+            }
+            ++start;
+        } else {
+            auto name_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+            if (std::isdigit(static_cast<unsigned char>(text[start])) || !name_char(text[start])) {
+                out += text[i];
+                continue;
+            }
+            while (end < text.size() && name_char(text[end])) ++end;
+        }
+        std::string name(text.substr(start, end - start));
+        if (auto value = lookup(name)) {
+            out += *value;
+        } else {
+            if (missing.empty()) missing = name;
+            out += text.substr(i, end + (braced ? 1 : 0) - i);
+        }
+        i = end + (braced ? 1 : 0) - 1;
+    }
+    return out;
+}
+
+}  // namespace wskit::detail

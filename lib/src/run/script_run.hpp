@@ -1,0 +1,91 @@
+// One script of `wskit run`, played on an event loop it shares with the
+// others: each statement runs in turn, an expect waits (on events, never by
+// polling) for what it expects or its deadline.
+#pragma once
+
+#include "proto/script.hpp"
+
+#include <wskit/client.hpp>
+#include <wskit/loop.hpp>
+#include <wskit/tool/run.hpp>
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace re2 {
+class RE2;
+}
+
+namespace wskit::detail {
+
+struct ScriptResult {
+    std::string name;
+    bool passed = false;
+    int exit = 0;                      // 0, 1 (a step failed), or the connection's status
+    std::string failure;               // "NAME:LINE: STATEMENT: why", one line
+    std::vector<std::string> details;  // expected, received, the last messages
+    std::size_t steps = 0;             // statements run
+    double seconds = 0;
+};
+
+class ScriptRun {
+public:
+    using Done = std::function<void(ScriptResult)>;
+    using Trace = std::function<void(const std::string& line)>;  // -v: a step, for stderr
+
+    // Compiles the script's regexes: throws Error(usage) naming the line
+    // of one that RE2 refuses.
+    ScriptRun(EventLoop& loop, Script script, const RunOptions& options, Trace trace);
+    ~ScriptRun();
+    ScriptRun(const ScriptRun&) = delete;
+    ScriptRun& operator=(const ScriptRun&) = delete;
+
+    void start(Done done);
+
+private:
+    using Statement = ScriptStatement;
+
+    void step();
+    void connect(const Statement& s);
+    bool run_now(const Statement& s);  // false: waits (connect, expect, sleep)
+    void on_event(Event& e);
+    bool try_expect(const Statement& s);  // the expect is met (true) or failed; else keep waiting
+    void wait_for(const Statement& s, std::chrono::milliseconds limit);
+    void timed_out(const Statement& s);
+    void fail(const Statement& s, std::string why, std::vector<std::string> details = {});
+    void fail_connection();
+    void finish();
+    void done();
+    std::optional<std::string> expand(const Statement& s, const std::string& text);
+    std::vector<std::string> last_messages() const;
+    void remember(const Message& m);
+
+    EventLoop& loop_;
+    Script script_;
+    const RunOptions& options_;
+    Trace trace_;
+    Done done_;
+    std::map<std::size_t, std::unique_ptr<re2::RE2>> regexes_;  // by statement index
+    std::map<std::size_t, long> repeats_left_;                  // by the repeat's index
+    std::map<std::string, std::string> captures_;
+    std::unique_ptr<Client> client_;
+    std::size_t pc_ = 0;
+    bool waiting_ = false;                // an expect, a connect or a sleep
+    EventLoop::TimerId timer_ = 0;
+    std::deque<Message> inbox_;           // text and binary messages not yet expected
+    std::deque<std::string> pongs_;
+    std::optional<int> closed_;           // the connection ended: its close code (1006 when dropped)
+    bool open_ = false;
+    bool finishing_ = false;
+    std::deque<Message> recent_;          // the last few received, for a failure's report
+    ScriptResult result_;
+    std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace wskit::detail
