@@ -181,13 +181,18 @@ private:
         if (process_done_ && connection_done_) loop_.stop();
     }
 
+    // The connection closes with 1001 and the process ends as listen's do
+    // when wskit stops: EOF and SIGTERM at once, SIGKILL after --kill-after;
+    // what it writes meanwhile (on stderr) is still shown.
     void stop(int signo) {
         if (stopping_) return loop_.stop();  // a second signal: go now
         stopping_ = true;
         result_ = to_int(exit_code_for_signal(signo));
-        if (child_ && !child_->exited()) child_->stop(0ms);
+        if (child_ && !child_->exited()) child_->terminate(exec_.kill_after);
         close(1001, "going away");
-        loop_.after(exec_.kill_after * 2 + 1s, [this] { loop_.stop(); });
+        // The process is SIGKILLed after kill_after; a server that never
+        // answers the close is given a second.
+        loop_.after(exec_.kill_after + 1s, [this] { loop_.stop(); });
     }
 
     const ConnectOptions& o_;

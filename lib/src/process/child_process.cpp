@@ -81,17 +81,34 @@ public:
         auto self = shared_from_this();
         term_timer_ = loop_.after(grace, [self, grace] {
             self->term_timer_ = 0;
-            self->signal(SIGTERM);
-            self->kill_timer_ = self->loop_.after(grace, [self] {
-                self->kill_timer_ = 0;
-                self->signal(SIGKILL);
-            });
+            self->terminate(grace);
+        });
+    }
+
+    void terminate(std::chrono::milliseconds grace) override {
+        if (reaped_ || kill_timer_) return;
+        stopping_ = true;
+        if (term_timer_) loop_.cancel(term_timer_);
+        term_timer_ = 0;
+        close_stdin();
+        signal(SIGTERM);
+        auto self = shared_from_this();
+        kill_timer_ = loop_.after(grace, [self] {
+            self->kill_timer_ = 0;
+            self->signal(SIGKILL);
         });
     }
 
     void read_stdout(bool on) override {
         stdout_paused_ = !on;
         if (on && !out_.reading && !out_.eof && !finished_) start_read(out_);
+        // The grace counts only while its output is read: what a paused
+        // reader has not taken yet is still to come, not a stray holder's.
+        if (!on && grace_timer_) {
+            loop_.cancel(grace_timer_);
+            grace_timer_ = 0;
+        }
+        if (on && reaped_) arm_grace();
     }
 
     // SIGCHLD brought its status.
@@ -102,13 +119,18 @@ public:
         // group (a daemon's setsid) but carries its tag.
         end_session(pid_, tag_entry_);
         cancel_timers();
+        if (!stdout_paused_) arm_grace();
+        finish();
+    }
+
+    void arm_grace() {
+        if (grace_timer_ || finished_) return;
         auto self = shared_from_this();
         grace_timer_ = loop_.after(output_grace, [self] {
             self->grace_timer_ = 0;
             self->out_.eof = self->err_.eof = true;
             self->finish();
         });
-        finish();
     }
 
     // ChildProcesses is going away: no more handlers, descriptors closed.

@@ -83,6 +83,9 @@ public:
     virtual void close_stdin() = 0;
     // Ends it: close_stdin(), SIGTERM after `grace`, SIGKILL `grace` later.
     virtual void stop(std::chrono::milliseconds grace) = 0;
+    // Ends it now: close_stdin() and SIGTERM at once, SIGKILL after `grace`
+    // (wskit itself is stopping). Replaces a stop() under way.
+    virtual void terminate(std::chrono::milliseconds grace) = 0;
     // Stops (false) or resumes (true) reading its stdout, so that a slow
     // consumer slows the process down instead of growing a buffer.
     virtual void read_stdout(bool on) = 0;
