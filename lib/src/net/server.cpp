@@ -52,6 +52,10 @@ class ServerImpl final : public Server::Impl {
         // permessage-deflate agreed: the window the client inflates our
         // frames with (server_max_window_bits); 0 when not agreed.
         int deflate_window = 0;
+        // The server started its end (close or abort): the close event's
+        // direction is out, and its code the one sent.
+        bool closed_here = false;
+        bool aborted_here = false;
     };
 
 public:
@@ -144,6 +148,8 @@ public:
         if (it == connections_.end()) return;
         wpp::lib::error_code ec;
         it->second.con->close(static_cast<wpp::close::status::value>(code), reason, ec);
+        // An error: the peer's close came first, and this one was not sent.
+        if (!ec) it->second.closed_here = true;
         hold_reading(id, false);  // the peer's close frame must be read
     }
 
@@ -152,6 +158,7 @@ public:
         if (it == connections_.end()) return;
         asio::error_code ignored;
         it->second.con->get_raw_socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+        it->second.aborted_here = true;
     }
 
     void shutdown(int code, const std::string& reason) override {
@@ -161,6 +168,7 @@ public:
         acceptor_.stop();
         for (auto& [id, c] : connections_) {
             c.con->close(static_cast<wpp::close::status::value>(code), reason, ec);
+            if (!ec) c.closed_here = true;
             hold_reading(id, false);  // the peer's close frame must be read
         }
         for (auto id : held_.unanswered())
@@ -399,9 +407,12 @@ private:
         ConnId id = con->wskit_id;
         con->on_write_done = nullptr;
         std::optional<typename Flow::CloseReason> backlog_close;
+        bool closed_here = false, aborted_here = false;
         auto it = connections_.find(id);
         if (it != connections_.end()) {
             backlog_close = it->second.flow.take_close();
+            closed_here = it->second.closed_here;
+            aborted_here = it->second.aborted_here;
             connections_.erase(it);
         }
         if (!handlers_.on_event) return;
@@ -411,7 +422,12 @@ private:
             // (hook 13 in net/wspp/README.md).
             e.code = con->error_close->code;
             e.reason = con->error_close->reason;
+        } else if (closed_here) {
+            e.code = con->get_local_close_code();
+            e.reason = con->get_local_close_reason();
+            e.direction = Direction::out;
         }
+        if (aborted_here) e.direction = Direction::out;
         if (backlog_close) {
             e.code = backlog_close->first;
             e.reason = backlog_close->second;
