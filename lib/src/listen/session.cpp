@@ -90,8 +90,9 @@ public:
     int run() {
         server_->listen();
         for (const auto& warning : exposure_warnings(o_)) console_->diagnostic(warning);
-        console_->announce(server_->url());
+        // Watched before the announcement: a script may signal as soon as it reads it.
         loop_.on_signals([this](int signo) { on_signal(signo); });
+        console_->announce(server_->url());
         if (!bridge_) console_->start_input();
         loop_.run();
         finish(stop_code_);

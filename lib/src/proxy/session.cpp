@@ -79,9 +79,10 @@ public:
 
     int run() {
         server_->listen();
+        // Watched before the announcement: a script may signal as soon as it reads it.
+        loop_.on_signals([this](int signo) { stop(to_int(exit_code_for_signal(signo))); });
         console_->announce(server_->url());
         console_->status_line("forwarding to " + o_.upstream.url.str());
-        loop_.on_signals([this](int signo) { stop(to_int(exit_code_for_signal(signo))); });
         if (o_.slash || o_.interactive) console_->start_input();
         loop_.run();
         pairs_.clear();

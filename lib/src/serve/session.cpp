@@ -30,8 +30,23 @@ detail::Console::Options console_options(const PrinterOptions& output) {
 struct ServeSession::Impl {
     Impl(EventLoop& l, const PrinterOptions& o) : loop(l), console(l, console_options(o), {}) {}
 
+    // SIGINT and SIGTERM shut the server down: watched from before the
+    // announcement, since a script that reads "listening on" may signal at
+    // once.
+    void watch_signals(Server& server) {
+        if (watching) return;
+        watching = true;
+        loop.on_signals([this, &server](int signo) {
+            if (result != 0) return loop.stop();  // a second signal: stop now
+            result = to_int(exit_code_for_signal(signo));
+            detail::shut_down_then_stop(loop, server);
+        });
+    }
+
     EventLoop& loop;
     detail::Console console;
+    bool watching = false;
+    int result = 0;  // the signal's exit status
 };
 
 ServeSession::ServeSession(EventLoop& loop, const PrinterOptions& output)
@@ -50,24 +65,20 @@ void ServeSession::warning(std::string_view line) { impl_->console.diagnostic(li
 
 std::uint64_t ServeSession::dropped_records() const { return impl_->console.dropped_records(); }
 
-void ServeSession::announce(const Server& server) { impl_->console.announce(server.url()); }
+void ServeSession::announce(Server& server) {
+    impl_->watch_signals(server);
+    impl_->console.announce(server.url());
+}
 
 std::function<void(Event&)> ServeSession::stopping_when_all_closed(std::function<void(Event&)> on_event) {
     return detail::stop_loop_when_all_closed(impl_->loop, std::move(on_event));
 }
 
 int ServeSession::run_until_signal(Server& server) {
-    int result = 0;
-    auto& loop = impl_->loop;
-    loop.on_signals([&](int signo) {
-        int code = to_int(exit_code_for_signal(signo));
-        if (result != 0) return loop.stop();  // a second signal: stop now
-        result = code;
-        detail::shut_down_then_stop(loop, server);
-    });
-    loop.run();
+    impl_->watch_signals(server);
+    impl_->loop.run();
     impl_->console.drain(std::chrono::steady_clock::now() + stdout_grace);
-    return result;
+    return impl_->result;
 }
 
 }  // namespace wskit

@@ -47,7 +47,7 @@ public:
 
     // Prints "listening on URL" on stderr (and the listening event in JSON
     // output) once server.listen() has succeeded.
-    void announce(const Server& server);
+    void announce(Server& server);
     // Runs the loop until SIGINT/SIGTERM; then closes every connection with
     // 1001 and returns 130/143 once they are closed, or after 1 s at most.
     // What is still buffered then gets a short grace to be written.
