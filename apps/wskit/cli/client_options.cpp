@@ -45,7 +45,9 @@ void add_unix_socket_option(Context& ctx, CLI::App& app, ClientFlags& f) {
 void add_handshake_options(Context& ctx, CLI::App& app, ClientFlags& f) {
     add_header_option(ctx, app, f);
     add_option(ctx, app, "-s,--subprotocol", f.subprotocols, "Offer a subprotocol (repeatable, in preference order)",
-               {}, Complete::text)->option_text("NAME");
+               {}, Complete::text)
+        ->allow_extra_args(false)  // one value each time: "-s chat URL" leaves URL to the URL
+        ->option_text("NAME");
     add_option(ctx, app, "-o,--origin", f.origin, "Send this Origin header", {}, Complete::url)->option_text("ORIGIN");
     add_option(ctx, app, "--auth", f.auth, "Basic authentication as user:pass (also ws://user:pass@host/)", {},
                Complete::text)->option_text("USER:PASS");
@@ -126,6 +128,8 @@ ClientOptions ClientFlags::resolve(const std::string& url_text) const {
     c.verbosity = verbosity;
     c.tls = tls;
     c.proxy = proxy;
+    // Said before anything starts (a proxy would answer every client 502).
+    if (auto problem = route_problem(c); !problem.empty()) throw Error(ExitCode::usage, problem);
     return c;
 }
 

@@ -146,7 +146,9 @@ void register_connect(CLI::App& app, Context& ctx) {
     add_output_options(ctx, *sub, c->output);
     add_input_options(ctx, *sub, c->input);
     add_option(ctx, *sub, "-x,--execute", c->execute, "Send this message after opening (repeatable); stdin is not read",
-               {}, Complete::text)->option_text("MESSAGE");
+               {}, Complete::text)
+        ->allow_extra_args(false)  // one value each time: "-x hi URL" leaves URL to the URL
+        ->option_text("MESSAGE");
     add_option(ctx, *sub, "-w,--wait", c->wait,
                "At the end of input, close once the server has been silent for SECS (default 0.5)",
                "At the end of input (or after the last -x message), wskit writes everything queued, waits until the "

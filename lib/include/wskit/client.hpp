@@ -60,6 +60,10 @@ struct HandshakeTrace {
     std::optional<DeflateParams> compression;  // permessage-deflate as agreed, when it was
 };
 
+// Why these options cannot make a connection (a proxy asked for a Unix
+// socket, which no proxy reaches), in one line; "" when they can.
+WSKIT_API std::string route_problem(const ClientOptions& options);
+
 class WSKIT_API Client {
 public:
     // The event is the handler's: it may move the payload out (a proxy

@@ -30,8 +30,7 @@ void ClientImpl<Endpoint>::connect() {
     route.user_agent = options_.user_agent;
     route.timeout = options_.open_timeout;
     route.unix_path = options_.url.unix_socket;
-    if (!options_.proxy.empty() && !route.unix_path.empty())
-        return fail(ExitCode::usage, "a proxy cannot reach a Unix socket (drop --proxy, or use a ws:// URL)");
+    if (auto problem = route_problem(options_); !problem.empty()) return fail(ExitCode::usage, problem);
     if (!options_.proxy.empty()) {
         if (auto problem = use_proxy(route); !problem.empty()) return fail(ExitCode::usage, problem);
     }

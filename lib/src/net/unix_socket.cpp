@@ -64,7 +64,8 @@ void UnixListener::open(const std::string& path, unsigned mode, int backlog) {
     }
     if (!ec) acceptor_.listen(backlog, ec);
     if (ec) {
-        acceptor_.close(ec);
+        std::error_code ignored;
+        acceptor_.close(ignored);
         cannot_listen(path, ec.message());
     }
     struct stat st {};

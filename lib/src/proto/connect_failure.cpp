@@ -145,9 +145,10 @@ ConnectFailure classify_connect_failure(const FailureFacts& f) {
                                                    escape_controls(f.host))};
         case FailureCause::refused:
             return {ExitCode::connect,
-                    cannot_connect(f, f.proxy.empty() || f.phase != ConnectPhase::connect
-                                          ? "connection refused (is the server running, on that port?)"
-                                          : "connection refused")};
+                    cannot_connect(f, !f.proxy.empty() && f.phase == ConnectPhase::connect ? "connection refused"
+                                      : f.authority.rfind("unix:", 0) == 0
+                                          ? "connection refused (is the server running, on that socket?)"
+                                          : "connection refused (is the server running, on that port?)")};
         case FailureCause::unreachable:
             return {ExitCode::connect, cannot_connect(f, detail.empty() ? "host unreachable" : detail)};
         case FailureCause::timed_out:

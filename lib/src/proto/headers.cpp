@@ -56,4 +56,10 @@ std::string negotiation_problem(const std::vector<std::string>& offered, const s
 
 std::string default_user_agent() { return fmt::format("wskit/{}", version()); }
 
+std::string route_problem(const ClientOptions& options) {
+    if (!options.proxy.empty() && !options.url.unix_socket.empty())
+        return "a proxy cannot reach a Unix socket (drop --proxy, or use a ws:// URL)";
+    return {};
+}
+
 }  // namespace wskit
