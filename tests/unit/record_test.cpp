@@ -81,6 +81,10 @@ TEST_CASE("mask_query_secrets hides the values of secret-looking parameters only
     CHECK(wskit::mask_query_secrets("/x") == "/x");
     CHECK(wskit::mask_query_secrets("/x?") == "/x?");
     CHECK(wskit::mask_query_secrets("/x?a&token=1&") == "/x?a&token=[hidden]&");
+    // URLs inside a line of text: the value ends where the URL does.
+    CHECK(wskit::mask_query_secrets("rejected: ws://h/n?token=abc answered HTTP 404") ==
+          "rejected: ws://h/n?token=[hidden] answered HTTP 404");
+    CHECK(wskit::mask_query_secrets("to 'ws://h/?x=1&sig=zz#f'") == "to 'ws://h/?x=1&sig=[hidden]#f'");
 }
 
 TEST_CASE("an NDJSON recording: a record line, the open with its handshake masked, every event as --json", "[record]") {

@@ -16,10 +16,10 @@ namespace wskit {
 WSKIT_API std::string mask_secret(std::string_view name, std::string_view value);
 // Every secret header of an HTTP head masked (see mask_secret).
 WSKIT_API std::string mask_secrets(std::string_view head);
-// A request target ("/feed?token=abc&x=1") with the values of its
-// secret-looking query parameters masked ("/feed?token=[hidden]&x=1"):
-// token, access_token, auth, key, apikey, api_key, password, secret, sig,
-// signature, jwt, session (any case).
-WSKIT_API std::string mask_query_secrets(std::string_view target);
+// A request target ("/feed?token=abc&x=1"), a URL, or a line of text that
+// holds URLs, with the values of secret-looking query parameters masked
+// ("/feed?token=[hidden]&x=1"): token, access_token, id_token, auth, key,
+// apikey, api_key, password, secret, sig, signature, jwt, session (any case).
+WSKIT_API std::string mask_query_secrets(std::string_view text);
 
 }  // namespace wskit

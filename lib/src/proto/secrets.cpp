@@ -82,23 +82,26 @@ std::string mask_secrets(std::string_view head) {
     return out;
 }
 
-std::string mask_query_secrets(std::string_view target) {
-    auto question = target.find('?');
-    if (question == std::string_view::npos) return std::string(target);
-    std::string out(target.substr(0, question + 1));
-    auto query = target.substr(question + 1);
-    std::size_t start = 0;
-    while (start <= query.size()) {
-        auto end = query.find('&', start);
-        if (end == std::string_view::npos) end = query.size();
-        auto pair = query.substr(start, end - start);
-        auto eq = pair.find('=');
-        if (eq != std::string_view::npos && secret_parameter(pair.substr(0, eq)))
-            out += fmt::format("{}=[hidden]", pair.substr(0, eq));
-        else
-            out += pair;
-        if (end < query.size()) out += '&';
-        start = end + 1;
+std::string mask_query_secrets(std::string_view text) {
+    // A parameter starts after '?' or '&'; its value ends where a URL's
+    // query does in a line of text too.
+    auto value_end = [&](std::size_t from) {
+        auto end = text.find_first_of("&# \t\r\n\"'<>", from);
+        return end == std::string_view::npos ? text.size() : end;
+    };
+    std::string out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        char c = text[i];
+        out += c;
+        ++i;
+        if (c != '?' && c != '&') continue;
+        auto eq = text.find('=', i);
+        auto stop = value_end(i);
+        if (eq == std::string_view::npos || eq > stop || !secret_parameter(text.substr(i, eq - i))) continue;
+        out += text.substr(i, eq + 1 - i);
+        out += "[hidden]";
+        i = value_end(eq + 1);
     }
     return out;
 }

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <map>
 #include <unistd.h>
 
@@ -75,6 +76,8 @@ class HarRecorder final : public Recorder {
 public:
     explicit HarRecorder(const RecordOptions& o) : options_(o) {
         // Written at the end; said now when it cannot be.
+        struct stat st {};
+        if (::stat(o.path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw cannot_write(EISDIR);
         int fd = ::open(temporary().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         if (fd < 0) throw cannot_write(errno);
         ::close(fd);
@@ -99,25 +102,31 @@ public:
         entry["timings"] = {{"send", 0}, {"wait", 0}, {"receive", 0}};
         entry["_resourceType"] = "websocket";
         entry["_webSocketMessages"] = Json::array();
-        entries_[e.conn] = std::move(entry);
+        // A connection id seen again (connect --reconnect) is a new entry.
+        current_[e.conn] = entries_.size();
+        entries_.push_back(std::move(entry));
     }
 
     void record(const Event& e) override {
         if (e.type != EventType::message && e.type != EventType::close) return;
         // A proxy's client leg closes as its client saw it.
         if (options_.role == RecordRole::proxy && e.type == EventType::close && e.leg != Leg::client) return;
-        auto it = entries_.find(e.conn);
-        if (it == entries_.end()) return;
+        auto found = current_.find(e.conn);
+        if (found == current_.end()) return;
+        auto& entry = entries_[found->second];
         bool from_client = sent_by_client(e, options_.role);
         if (e.type == EventType::close) {
-            it->second["_webSocketClose"] = {{"code", e.code},
+            // A proxy's client leg: "in" is the client's close, "out" the
+            // server's that the proxy passed on.
+            if (options_.role == RecordRole::proxy) from_client = e.direction == Direction::in;
+            entry["_webSocketClose"] = {{"code", e.code},
                                              {"reason", e.reason},
                                              {"by", from_client ? "client" : "server"},
                                              {"clean", e.clean}};
             return;
         }
         bool text = e.message.opcode == Opcode::text;
-        it->second["_webSocketMessages"].push_back(
+        entry["_webSocketMessages"].push_back(
             {{"type", from_client ? "send" : "receive"},
              {"time", epoch_seconds(e.ts)},
              {"opcode", text ? 1 : 2},
@@ -134,8 +143,9 @@ public:
         har["log"]["creator"] = {{"name", "wskit"}, {"version", version()}};
         har["log"]["pages"] = Json::array();
         auto& list = har["log"]["entries"] = Json::array();
-        for (auto& [id, entry] : entries_) list.push_back(std::move(entry));
+        for (auto& entry : entries_) list.push_back(std::move(entry));
         entries_.clear();
+        current_.clear();
         auto text = har.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
         auto tmp = temporary();
         int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -167,7 +177,8 @@ private:
     }
 
     RecordOptions options_;
-    std::map<ConnId, Json> entries_;  // in the order the connections opened (ids grow)
+    std::vector<Json> entries_;               // in the order the connections opened
+    std::map<ConnId, std::size_t> current_;  // each id's latest entry
     bool finished_ = false;
 };
 

@@ -6,6 +6,7 @@
 #include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
 #include <wskit/printer.hpp>
+#include <wskit/secrets.hpp>
 #include <wskit/version.hpp>
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace wskit::detail {
@@ -31,6 +33,7 @@ class NdjsonRecorder final : public Recorder {
 public:
     explicit NdjsonRecorder(const RecordOptions& o) : options_(o) {
         fd_ = ::open(o.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd_ >= 0) ::fchmod(fd_, 0600);  // an older file keeps its mode otherwise
         if (fd_ < 0)
             throw Error(ExitCode::runtime,
                         fmt::format("--record: cannot write {}: {}", escape_controls(o.path), std::strerror(errno)));
@@ -62,7 +65,11 @@ public:
 
     void record(const Event& e) override {
         if (is_flow_event(e.type) || e.type == EventType::listening) return;
-        write_line(event_to_json(e));
+        // A URL in a reconnect, a redirect's info or an error names its token.
+        if (options_.secrets || e.text.empty()) return write_line(event_to_json(e));
+        Event masked_event = e;
+        masked_event.text = mask_query_secrets(e.text);
+        write_line(event_to_json(masked_event));
     }
 
     void finish() override {}
