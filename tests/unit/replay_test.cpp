@@ -18,7 +18,7 @@ Message text(std::string s) { return {Opcode::text, std::move(s)}; }
 TEST_CASE("an NDJSON recording of a client: its sends, what it received, its headers and close", "[replay]") {
     auto c = parse_recording(
         R"({"event":"record","ts":"2026-12-06T10:00:00.000Z","conn":0,"role":"client","wskit":"0.1.0","secrets":"masked"}
-{"event":"open","ts":"2026-12-06T10:00:01.000Z","conn":0,"url":"ws://h/feed","subprotocol":"chat","request":{"method":"GET","target":"/feed","headers":[{"name":"Host","value":"h"},{"name":"Sec-WebSocket-Protocol","value":"chat, json"},{"name":"Origin","value":"https://app"},{"name":"Authorization","value":"Bearer [hidden]"}]},"response":{"status":101,"reason":"","headers":[]}}
+{"event":"open","ts":"2026-12-06T10:00:01.000Z","conn":0,"url":"ws://h/feed","subprotocol":"chat","request":{"method":"GET","target":"/feed","headers":[{"name":"Host","value":"h"},{"name":"Sec-WebSocket-Protocol","value":"chat, json"},{"name":"Origin","value":"https://app"},{"name":"Authorization","value":"Bearer [hidden]"}]},"response":{"status":101,"reason":"","headers":[{"name":"Sec-WebSocket-Accept","value":"x"},{"name":"Sec-WebSocket-Protocol","value":"chat"},{"name":"Set-Cookie","value":"sid=1"},{"name":"X-Node","value":"a"}]}}
 {"event":"message","ts":"2026-12-06T10:00:01.250Z","conn":0,"dir":"out","opcode":"text","text":"hi","size":2}
 {"event":"message","ts":"2026-12-06T10:00:01.500Z","conn":0,"dir":"in","opcode":"binary","base64":"AP8=","size":2}
 {"event":"close","ts":"2026-12-06T10:00:02.000Z","conn":0,"dir":"out","code":4000,"reason":"","clean":true}
@@ -36,6 +36,10 @@ TEST_CASE("an NDJSON recording of a client: its sends, what it received, its hea
     CHECK(c[0].steps[1].message.opcode == Opcode::binary);
     CHECK(c[0].steps[1].message.payload == std::string("\x00\xff", 2));
     CHECK(c[0].client_close == 4000);
+    CHECK(c[0].subprotocol == "chat");
+    REQUIRE(c[0].response_headers.size() == 2);  // what listen --replay answers with, besides its own
+    CHECK(c[0].response_headers[0].name == "Set-Cookie");
+    CHECK(c[0].response_headers[1].value == "a");
 }
 
 TEST_CASE("a server's recording: the client sent what came in", "[replay]") {

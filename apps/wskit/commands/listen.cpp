@@ -162,7 +162,8 @@ void register_listen(CLI::App& app, Context& ctx) {
     add_record_options(ctx, *sub, c->record);
     add_option(ctx, *sub, "--replay", c->replay, "Answer each client as the server of a recording did (a mock server)",
                "Be the server of a recording (wskit's --record NDJSON or HAR, or a browser's HAR; its first "
-               "connection): each client gets that server's answer (its subprotocol, when the client offers it), "
+               "connection): each client gets that server's answer (its subprotocol, when the client offers it, and its "
+               "other headers, like Set-Cookie), "
                "then the messages the server sent before the client's first one, then, each time the client has "
                "sent as many messages as it had then, the ones that followed (with --replay-timing, each at its "
                "recorded time after the open instead). A client message that differs from the recorded one is said "

@@ -47,6 +47,9 @@ struct ServerOptions {
     // When a client offered some and none is chosen, the server says so with
     // on_warning.
     bool answer_first_offer = true;
+    // Added to every 101 the server answers (a recorded server's Set-Cookie
+    // or custom headers, for listen --replay).
+    std::vector<Header> upgrade_headers;
     TlsOptions tls;                  // serves wss when tls.cert_file is set
     int verbosity = 0;               // 2 and more: websocketpp's diagnostics on stderr
     std::chrono::milliseconds handshake_timeout{5000};  // a silent peer is dropped after this

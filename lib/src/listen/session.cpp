@@ -81,6 +81,7 @@ public:
                 server.subprotocols = {replay->subprotocol()};
                 server.answer_first_offer = false;
             }
+            server.upgrade_headers = replay->upgrade_headers();
             bridge_ = std::move(replay);
         }
         server_ = std::make_unique<Server>(loop_, server, std::move(handlers));

@@ -244,6 +244,7 @@ private:
             return false;
         }
         answer ? accept_as_answered(*con, *answer) : choose_subprotocol(*con);
+        for (const auto& h : options.upgrade_headers) con->append_header(h.name, h.value);
         // Holds its --max-clients slot from now: handshakes accepted at the
         // same time would otherwise all find the server below its limit.
         if (options.max_clients) admitted_.insert(con.get());

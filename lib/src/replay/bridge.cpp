@@ -89,6 +89,7 @@ ReplayBridge::ReplayBridge(EventLoop& loop, ReplayServerOptions options, Diagnos
 ReplayBridge::~ReplayBridge() = default;
 
 const std::string& ReplayBridge::subprotocol() const { return impl_->conversation.subprotocol; }
+const std::vector<Header>& ReplayBridge::upgrade_headers() const { return impl_->conversation.response_headers; }
 
 void ReplayBridge::attach(Server& server) { impl_->server = &server; }
 

@@ -43,15 +43,25 @@ std::optional<double> iso_seconds(const std::string& text) {
     return static_cast<double>(::timegm(&tm)) + fraction;
 }
 
-// The handshake's own headers are made anew by the replaying client; a
+// The handshake's own headers are made anew by whoever replays it; a
 // masked value cannot be replayed (-H supplies it).
 bool replayable_header(const std::string& name, const std::string& value) {
     static const char* const own[] = {"Host", "Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version",
-                                      "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol", "Content-Length"};
+                                      "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol", "Sec-WebSocket-Accept",
+                                      "Content-Length", "Server", "Date"};
     if (name.empty() || name.front() == ':') return false;  // HTTP/2 pseudo-headers in a browser's HAR
     for (auto* o : own)
         if (detail::same_header_name(name, o)) return false;
     return value.find("[hidden]") == std::string::npos;
+}
+
+void take_response(RecordedConversation& c, const Json& headers) {
+    for (const auto& h : headers) {
+        auto name = h.value("name", std::string());
+        auto value = h.value("value", std::string());
+        if (detail::same_header_name(name, "Sec-WebSocket-Protocol")) c.subprotocol = value;
+        else if (replayable_header(name, value)) c.response_headers.push_back({name, value});
+    }
 }
 
 void take_request(RecordedConversation& c, const Json& headers) {
@@ -117,6 +127,7 @@ std::vector<RecordedConversation> parse_ndjson(std::string_view text, const std:
             if (c.url.empty()) c.url = e.value("url", std::string());
             c.subprotocol = e.value("subprotocol", std::string());
             if (e.contains("request")) take_request(c, e["request"].value("headers", Json::array()));
+            if (e.contains("response")) take_response(c, e["response"].value("headers", Json::array()));
             opened_at[conn] = ts;
             continue;
         }
@@ -147,9 +158,7 @@ std::vector<RecordedConversation> parse_har(const Json& har, const std::string& 
         const auto& request = entry.value("request", Json::object());
         c.url = request.value("url", std::string());
         take_request(c, request.value("headers", Json::array()));
-        for (const auto& h : entry.value("response", Json::object()).value("headers", Json::array()))
-            if (detail::same_header_name(h.value("name", std::string()), "Sec-WebSocket-Protocol"))
-                c.subprotocol = h.value("value", std::string());
+        take_response(c, entry.value("response", Json::object()).value("headers", Json::array()));
         double base = iso_seconds(entry.value("startedDateTime", std::string())).value_or(0);
         for (const auto& m : entry.value("_webSocketMessages", Json::array())) {
             int opcode = m.value("opcode", 1);

@@ -33,6 +33,7 @@ struct RecordedConversation {
     std::vector<Header> headers;            // the request's, but those of the handshake itself
     std::vector<std::string> subprotocols;  // offered
     std::string subprotocol;                // the server's choice
+    std::vector<Header> response_headers;   // the server's 101, but those of the handshake itself
     std::vector<Step> steps;                // in the order they happened
     std::optional<int> client_close;        // the client closed, with this code
 };
@@ -97,8 +98,10 @@ public:
     // Reads the recording (throws Error(usage) as load_recording does).
     ReplayBridge(EventLoop& loop, ReplayServerOptions options, Diagnostic diagnostic);
     ~ReplayBridge() override;
-    // The subprotocol the recorded server chose, to answer with.
+    // The subprotocol the recorded server chose, and the other headers of
+    // its 101 (Set-Cookie, custom ones), to answer with.
     const std::string& subprotocol() const;
+    const std::vector<Header>& upgrade_headers() const;
 
     void attach(Server& server) override;
     std::optional<HttpResponse> on_handshake(const HttpRequest&) override { return std::nullopt; }
