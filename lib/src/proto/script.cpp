@@ -1,4 +1,5 @@
 #include "proto/script.hpp"
+#include "proto/script_line.hpp"
 
 #include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
@@ -13,154 +14,9 @@ namespace {
 
 using Kind = ScriptStatement::Kind;
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 // A line, read from left to right; errors name the column where it stopped.
-class LineReader {
-public:
-    LineReader(std::string_view line, const std::string& name, std::size_t number)
-        : line_(line), name_(name), number_(number) {}
-
-    [[noreturn]] void fail(const std::string& why, std::size_t at) const {
-        throw Error(ExitCode::usage, fmt::format("{}:{}:{}: {}", name_, number_, at + 1, why));
-    }
-    [[noreturn]] void fail(const std::string& why) const { fail(why, pos_); }
-
-    void skip_spaces() {
-        while (pos_ < line_.size() && is_space(line_[pos_])) ++pos_;
-    }
-    // The rest is blank or a comment.
-    bool at_end() {
-        skip_spaces();
-        return pos_ >= line_.size() || line_[pos_] == '#';
-    }
-    std::size_t pos() const { return pos_; }
-    void seek(std::size_t pos) { pos_ = pos; }
-    char peek() const { return pos_ < line_.size() ? line_[pos_] : '\0'; }
-
-    std::string word() {
-        skip_spaces();
-        auto start = pos_;
-        while (pos_ < line_.size() && !is_space(line_[pos_])) ++pos_;
-        return std::string(line_.substr(start, pos_ - start));
-    }
-
-    // A word or a quoted string ("..." with JSON's escapes, or '...' as is).
-    std::string argument() {
-        skip_spaces();
-        if (peek() == '"') return quoted();
-        if (peek() == '\'') {
-            auto start = ++pos_;
-            auto end = line_.find('\'', start);
-            if (end == std::string_view::npos) fail("unclosed ' quote", start - 1);
-            pos_ = end + 1;
-            return std::string(line_.substr(start, end - start));
-        }
-        return word();
-    }
-
-    std::string quoted() {
-        auto open = pos_++;
-        std::string out;
-        while (pos_ < line_.size() && line_[pos_] != '"') {
-            char c = line_[pos_++];
-            if (c != '\\') {
-                out += c;
-                continue;
-            }
-            if (pos_ >= line_.size()) break;
-            char e = line_[pos_++];
-            switch (e) {
-                case 'n': out += '\n'; break;
-                case 't': out += '\t'; break;
-                case 'r': out += '\r'; break;
-                case '0': out += '\0'; break;
-                case '"':
-                case '\\':
-                case '/':
-                case '$': out += e == '$' ? "$$" : std::string(1, e); break;
-                default: fail(fmt::format("unknown escape \\{} (\\n \\t \\r \\0 \\\" \\\\ \\$)", escape_controls(std::string(1, e))), pos_ - 2);
-            }
-        }
-        if (pos_ >= line_.size()) fail("unclosed \" quote", open);
-        ++pos_;
-        return out;
-    }
-
-    // A JSON value's text, { ... } or [ ... ], as written; strings may hold
-    // brackets and '#'.
-    std::string json_value() {
-        auto start = pos_;
-        int depth = 0;
-        bool in_string = false;
-        for (; pos_ < line_.size(); ++pos_) {
-            char c = line_[pos_];
-            if (in_string) {
-                if (c == '\\') ++pos_;
-                else if (c == '"') in_string = false;
-                continue;
-            }
-            if (c == '"') in_string = true;
-            else if (c == '{' || c == '[') ++depth;
-            else if ((c == '}' || c == ']') && --depth == 0) {
-                ++pos_;
-                return std::string(line_.substr(start, pos_ - start));
-            }
-        }
-        fail("unbalanced JSON: a { or [ is never closed (quote the message to send it as text)", start);
-    }
-
-    // /RE2/, with \/ for a slash inside.
-    std::string regex() {
-        auto open = pos_++;
-        std::string out;
-        while (pos_ < line_.size() && line_[pos_] != '/') {
-            if (line_[pos_] == '\\' && pos_ + 1 < line_.size() && line_[pos_ + 1] == '/') {
-                out += '/';
-                pos_ += 2;
-                continue;
-            }
-            out += line_[pos_++];
-        }
-        if (pos_ >= line_.size()) fail("unclosed /regex/", open);
-        ++pos_;
-        if (out.empty()) fail("empty /regex/", open);
-        return out;
-    }
-
-    // Plain text up to a comment (a '#' after a space) or the end, without
-    // its trailing spaces; a trailing "within DURATION" is left to clauses.
-    std::string plain_text() {
-        skip_spaces();
-        auto start = pos_;
-        auto end = line_.size();
-        for (auto i = start; i < line_.size(); ++i)
-            if (line_[i] == '#' && i > start && is_space(line_[i - 1])) {
-                end = i;
-                break;
-            }
-        auto text = line_.substr(start, end - start);
-        while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-        // "... within 2s" ends an expect, not its text.
-        auto cut = text.rfind(" within ");
-        if (cut != std::string_view::npos && parse_script_duration(text.substr(cut + 8))) {
-            pos_ = start + cut;
-            text = text.substr(0, cut);
-            while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-        } else {
-            pos_ = end;
-        }
-        return std::string(text);
-    }
-
-private:
-    std::string_view line_;
-    const std::string& name_;
-    std::size_t number_;
-    std::size_t pos_ = 0;
-};
-
-long parse_count(LineReader& r, const std::string& text, std::size_t at, long low, long high, const char* what) {
+long parse_count(ScriptLineReader& r, const std::string& text, std::size_t at, long low, long high, const char* what) {
     long value = 0;
     bool digits = !text.empty() && text.size() <= 9;
     for (char c : text) {
@@ -173,7 +29,7 @@ long parse_count(LineReader& r, const std::string& text, std::size_t at, long lo
 }
 
 // A payload: "quoted", a JSON value, or plain text to the end.
-void read_payload(LineReader& r, ScriptStatement& s) {
+void read_payload(ScriptLineReader& r, ScriptStatement& s) {
     r.skip_spaces();
     if (r.peek() == '"') {
         s.text = r.quoted();
@@ -186,7 +42,7 @@ void read_payload(LineReader& r, ScriptStatement& s) {
 }
 
 // Optional `within DURATION` and, for a regex, `as VAR`; then the end.
-void read_clauses(LineReader& r, ScriptStatement& s, bool timed, bool captures) {
+void read_clauses(ScriptLineReader& r, ScriptStatement& s, bool timed, bool captures) {
     while (!r.at_end()) {
         auto at = r.pos();
         auto word = r.word();
@@ -207,7 +63,7 @@ void read_clauses(LineReader& r, ScriptStatement& s, bool timed, bool captures) 
     }
 }
 
-void read_expect(LineReader& r, ScriptStatement& s) {
+void read_expect(ScriptLineReader& r, ScriptStatement& s) {
     r.skip_spaces();
     if (r.at_end()) r.fail("expect what? a message, /regex/, N messages, binary HEX, pong or close");
     if (r.peek() == '/') {
@@ -255,7 +111,7 @@ void read_expect(LineReader& r, ScriptStatement& s) {
     read_clauses(r, s, true, false);
 }
 
-void read_connect(LineReader& r, ScriptStatement& s) {
+void read_connect(ScriptLineReader& r, ScriptStatement& s) {
     s.text = r.argument();
     if (s.text.empty()) r.fail("connect takes a URL");
     while (!r.at_end()) {
@@ -321,7 +177,7 @@ Script parse_script(std::string_view text, const std::string& name) {
         auto line = text.substr(start, end - start);
         start = end + 1;
         ++number;
-        LineReader r(line, name, number);
+        ScriptLineReader r(line, name, number);
         if (r.at_end()) {
             if (end == text.size()) break;
             continue;
