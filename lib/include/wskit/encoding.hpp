@@ -44,4 +44,9 @@ WSKIT_API std::string escape_controls(std::string_view text, bool keep_layout = 
 // bytes, then a line saying how many more there are.
 WSKIT_API std::string hexdump(std::string_view bytes, std::size_t limit);
 
+// A payload on one line, for a report that compares messages: text escaped
+// and cut after `most` bytes ("..."), binary as "binary, 3 bytes: 00ff10"
+// (its first 32 bytes).
+WSKIT_API std::string payload_summary(std::string_view payload, bool binary, std::size_t most = 200);
+
 }  // namespace wskit

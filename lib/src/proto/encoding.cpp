@@ -263,4 +263,14 @@ std::string hexdump(std::string_view bytes, std::size_t limit) {
     return out;
 }
 
+std::string payload_summary(std::string_view payload, bool binary, std::size_t most) {
+    if (binary) {
+        constexpr std::size_t shown_bytes = 32;
+        return fmt::format("binary, {} bytes: {}{}", payload.size(), hex_encode(payload.substr(0, shown_bytes)),
+                           payload.size() > shown_bytes ? "..." : "");
+    }
+    auto text = escape_controls(payload.substr(0, most));
+    return payload.size() > most ? text + "..." : text;
+}
+
 }  // namespace wskit

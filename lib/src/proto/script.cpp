@@ -29,7 +29,7 @@ long parse_count(ScriptLineReader& r, const std::string& text, std::size_t at, l
 }
 
 // A payload: "quoted", a JSON value, or plain text to the end.
-void read_payload(ScriptLineReader& r, ScriptStatement& s) {
+void read_payload(ScriptLineReader& r, ScriptStatement& s, bool timed = false) {
     r.skip_spaces();
     if (r.peek() == '"') {
         s.text = r.quoted();
@@ -37,7 +37,7 @@ void read_payload(ScriptLineReader& r, ScriptStatement& s) {
         s.text = r.json_value();
         s.json = true;
     } else {
-        s.text = r.plain_text();
+        s.text = r.plain_text(timed);
     }
 }
 
@@ -68,6 +68,7 @@ void read_expect(ScriptLineReader& r, ScriptStatement& s) {
     if (r.at_end()) r.fail("expect what? a message, /regex/, N messages, binary HEX, pong or close");
     if (r.peek() == '/') {
         s.kind = Kind::expect_regex;
+        s.column = r.pos() + 1;
         s.text = r.regex();
         return read_clauses(r, s, true, true);
     }
@@ -80,7 +81,7 @@ void read_expect(ScriptLineReader& r, ScriptStatement& s) {
             auto payload_at = r.pos();
             s.has_text = !r.at_end() && r.word() != "within";
             r.seek(payload_at);
-            if (s.has_text) read_payload(r, s);
+            if (s.has_text) read_payload(r, s, true);
         } else if (first == "close") {
             s.kind = Kind::expect_close;
             if (!r.at_end() && std::isdigit(static_cast<unsigned char>(r.peek()))) {
@@ -107,7 +108,7 @@ void read_expect(ScriptLineReader& r, ScriptStatement& s) {
     }
     r.seek(start);
     s.kind = Kind::expect_text;
-    read_payload(r, s);
+    read_payload(r, s, true);
     read_clauses(r, s, true, false);
 }
 

@@ -32,6 +32,7 @@ struct ScriptStatement {
     };
     Kind kind = Kind::send;
     std::size_t line = 0;
+    std::size_t column = 0;           // expect_regex: where its /regex/ starts
     std::string source;               // the line as written, for messages
     std::string text;                 // payload, URL, pattern or reason ($VARS not yet replaced)
     bool json = false;                // expect_text: TEXT looks like JSON ({...} or [...]): matched as a subset

@@ -113,7 +113,7 @@ std::string ScriptLineReader::regex() {
     return out;
 }
 
-std::string ScriptLineReader::plain_text() {
+std::string ScriptLineReader::plain_text(bool timed) {
     skip_spaces();
     auto start = pos_;
     auto end = line_.size();
@@ -125,7 +125,7 @@ std::string ScriptLineReader::plain_text() {
     auto text = line_.substr(start, end - start);
     while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
     // "... within 2s" ends an expect, not its text.
-    auto cut = text.rfind(" within ");
+    auto cut = timed ? text.rfind(" within ") : std::string_view::npos;
     if (cut != std::string_view::npos && parse_script_duration(text.substr(cut + 8))) {
         pos_ = start + cut;
         text = text.substr(0, cut);

@@ -34,8 +34,9 @@ public:
     // /RE2/, with \/ for a slash inside.
     std::string regex();
     // Plain text up to a comment (a '#' after a space) or the end, without
-    // its trailing spaces; a trailing "within DURATION" is left to clauses.
-    std::string plain_text();
+    // its trailing spaces; with `timed` (an expect's), a trailing "within
+    // DURATION" is left to the clauses.
+    std::string plain_text(bool timed);
 
 private:
     std::string_view line_;

@@ -53,20 +53,16 @@ struct ReplayBridge::Impl {
         // With --replay-timing, the client's messages are only compared.
         while (options.timing && c.next < steps.size() && !steps[c.next].sent) ++c.next;
         if (c.next >= steps.size()) {
-            say(fmt::format("#{} unexpected message (the recording has no more): {}", id, shown(m)));
+            say(fmt::format("#{} unexpected message (the recording has no more): {}", id,
+                            payload_summary(m.payload, m.opcode == Opcode::binary)));
             return;
         }
         const auto& want = steps[c.next++].message;
         if (!same_message(want, m, options.comparison))
-            say(fmt::format("#{} message differs from the recording: expected {}, received {}", id, shown(want), shown(m)));
+            say(fmt::format("#{} message differs from the recording: expected {}, received {}", id,
+                            payload_summary(want.payload, want.opcode == Opcode::binary),
+                            payload_summary(m.payload, m.opcode == Opcode::binary)));
         if (!options.timing) answer(id, c);
-    }
-
-    static std::string shown(const Message& m) {
-        if (m.opcode == Opcode::binary) return fmt::format("binary ({} bytes)", m.payload.size());
-        constexpr std::size_t most = 120;
-        auto text = escape_controls(std::string_view(m.payload).substr(0, most));
-        return "'" + text + (m.payload.size() > most ? "...'" : "'");
     }
 
     void closed(ConnId id) {

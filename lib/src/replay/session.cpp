@@ -21,20 +21,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A payload as a person reads it in a diff: text escaped and cut, binary as
-// its size and first bytes in hex.
-std::string shown(const Message& m) {
-    constexpr std::size_t most = 200;
-    if (m.opcode == Opcode::binary) {
-        std::string hex;
-        for (std::size_t i = 0; i < std::min<std::size_t>(m.payload.size(), 16); ++i)
-            hex += fmt::format("{:02x}", static_cast<unsigned char>(m.payload[i]));
-        return fmt::format("binary, {} bytes: {}{}", m.payload.size(), hex, m.payload.size() > 16 ? "..." : "");
-    }
-    auto text = escape_controls(std::string_view(m.payload).substr(0, most));
-    return m.payload.size() > most ? text + "..." : text;
-}
-
 nlohmann::ordered_json payload_json(const Message& m) {
     nlohmann::ordered_json j;
     j["opcode"] = m.opcode == Opcode::binary ? "binary" : "text";
@@ -213,8 +199,8 @@ private:
             return console_.print_record(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
         }
         std::string text = fmt::format("#{} message {} {}\n", number_, index, kind);
-        if (want) text += fmt::format("  expected: {}\n", shown(*want));
-        if (got) text += fmt::format("  received: {}\n", shown(*got));
+        if (want) text += fmt::format("  expected: {}\n", payload_summary(want->payload, want->opcode == Opcode::binary));
+        if (got) text += fmt::format("  received: {}\n", payload_summary(got->payload, got->opcode == Opcode::binary));
         console_.print_record(text);
     }
 

@@ -57,6 +57,10 @@ void write_junit(const std::string& path, const std::vector<detail::ScriptResult
             out += "/>\n";
             continue;
         }
+        if (r.skipped) {
+            out += ">\n      <skipped message=\"not run: wskit was interrupted\"/>\n    </testcase>\n";
+            continue;
+        }
         std::string body;
         for (const auto& d : r.details) body += d + "\n";
         out += fmt::format(">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>\n", xml(r.failure),
@@ -96,6 +100,7 @@ public:
         });
         for (std::size_t i = 0; i < std::max<std::size_t>(o_.jobs, 1); ++i) start_next();
         loop_.run();
+        if (interrupted_) account_for_the_interrupted();
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
         int result = interrupted_;
         std::size_t passed = 0;
@@ -118,6 +123,21 @@ public:
     }
 
 private:
+    // A signal stopped the loop: the scripts under way failed, the others
+    // never ran.
+    void account_for_the_interrupted() {
+        for (std::size_t i = 0; i < runs_.size(); ++i) {
+            auto& r = results_[i];
+            if (!r.name.empty()) continue;
+            r.name = runs_[i]->name();
+            r.exit = interrupted_;
+            r.skipped = i >= next_;
+            if (r.skipped) continue;
+            r.failure = fmt::format("{}: interrupted ({})", r.name, interrupted_ == 130 ? "SIGINT" : "SIGTERM");
+            report(r);
+        }
+    }
+
     void start_next() {
         if (next_ >= runs_.size()) return;
         std::size_t i = next_++;

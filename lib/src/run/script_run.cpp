@@ -1,11 +1,11 @@
 #include "run/script_run.hpp"
+#include "run/matching.hpp"
 
 #include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
 #include <wskit/url.hpp>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <re2/re2.h>
 
 #include <cstdlib>
@@ -14,36 +14,9 @@ namespace wskit::detail {
 namespace {
 
 using Kind = ScriptStatement::Kind;
-using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
 constexpr std::size_t recent_kept = 5;
-
-// Every member of `expected` is in `received` with the same value (objects
-// recursively, arrays element by element and of the same length).
-bool subset(const Json& expected, const Json& received) {
-    if (expected.is_object()) {
-        if (!received.is_object()) return false;
-        for (const auto& [key, value] : expected.items())
-            if (!received.contains(key) || !subset(value, received[key])) return false;
-        return true;
-    }
-    if (expected.is_array()) {
-        if (!received.is_array() || received.size() != expected.size()) return false;
-        for (std::size_t i = 0; i < expected.size(); ++i)
-            if (!subset(expected[i], received[i])) return false;
-        return true;
-    }
-    return expected == received;
-}
-
-// A message as a failure report shows it.
-std::string shown(const Message& m) {
-    if (m.opcode == Opcode::binary) return fmt::format("binary {}", hex_encode(m.payload.substr(0, 64)));
-    constexpr std::size_t most = 200;
-    auto text = escape_controls(std::string_view(m.payload).substr(0, most));
-    return m.payload.size() > most ? text + "..." : text;
-}
 
 bool is_expect(Kind k) {
     return k == Kind::expect_text || k == Kind::expect_regex || k == Kind::expect_count ||
@@ -61,11 +34,12 @@ ScriptRun::ScriptRun(EventLoop& loop, Script script, const RunOptions& options, 
         re.set_log_errors(false);
         auto compiled = std::make_unique<RE2>(s.text, re);
         if (!compiled->ok())
-            throw Error(ExitCode::usage, fmt::format("{}:{}: invalid regex: {} (RE2 syntax)", script_.name, s.line,
-                                                     escape_controls(compiled->error())));
+            throw Error(ExitCode::usage, fmt::format("{}:{}:{}: invalid regex: {} (RE2 syntax)", script_.name, s.line,
+                                                     s.column, escape_controls(compiled->error())));
         if (!s.capture.empty() && compiled->NumberOfCapturingGroups() > 1)
-            throw Error(ExitCode::usage, fmt::format("{}:{}: 'as {}' captures one group: the regex has {}", script_.name,
-                                                     s.line, s.capture, compiled->NumberOfCapturingGroups()));
+            throw Error(ExitCode::usage, fmt::format("{}:{}:{}: 'as {}' captures one group: the regex has {}",
+                                                     script_.name, s.line, s.column, s.capture,
+                                                     compiled->NumberOfCapturingGroups()));
         regexes_[i] = std::move(compiled);
     }
     // A script that does not start with connect connects to URL first.
@@ -101,7 +75,8 @@ void ScriptRun::start(Done done) {
 void ScriptRun::step() {
     while (!waiting_ && !finishing_ && pc_ < script_.statements.size()) {
         const auto& s = script_.statements[pc_];
-        if (trace_) trace_(fmt::format("{}:{}: {}", script_.name, s.line, s.source));
+        if (trace_) trace_(s.line ? fmt::format("{}:{}: {}", script_.name, s.line, s.source)
+                                  : fmt::format("{}: {}", script_.name, s.source));
         ++result_.steps;
         if (!run_now(s)) return;
     }
@@ -138,9 +113,15 @@ bool ScriptRun::run_now(const Statement& s) {
             return false;
         default: break;
     }
-    if (!client_ || !open_ || closed_) {
-        if (s.kind == Kind::expect_close && closed_) return try_expect(s) && (++pc_, true);
-        fail(s, closed_ ? fmt::format("the connection is closed (code {})", *closed_) : "not connected");
+    if (!client_ || !open_ || closed_ || closed_by_script_) {
+        if (s.kind == Kind::expect_close && (closed_ || closed_by_script_)) {
+            if (try_expect(s)) return ++pc_, true;
+            if (!finishing_) wait_for(s, s.within.value_or(options_.expect_timeout));
+            return false;
+        }
+        fail(s, closed_by_script_ ? std::string("the script closed the connection")
+                : closed_         ? fmt::format("the connection is closed (code {})", *closed_)
+                                  : std::string("not connected"));
         return false;
     }
     if (is_expect(s.kind)) {
@@ -157,7 +138,10 @@ bool ScriptRun::run_now(const Statement& s) {
         case Kind::send: client_->send(Message{Opcode::text, *text}); break;
         case Kind::send_binary: client_->send(Message{Opcode::binary, *hex_decode(s.text)}); break;
         case Kind::ping: client_->send(Message{Opcode::ping, *text}); break;
-        case Kind::close: client_->close(s.number ? static_cast<int>(s.number) : 1000, *text); break;
+        case Kind::close:
+            client_->close(s.number ? static_cast<int>(s.number) : 1000, *text);
+            closed_by_script_ = true;
+            break;
         default: break;
     }
     ++pc_;
@@ -181,10 +165,20 @@ void ScriptRun::connect(const Statement& s) {
     c.subprotocols.insert(c.subprotocols.end(), s.subprotocols.begin(), s.subprotocols.end());
     inbox_.clear();
     pongs_.clear();
+    recent_.clear();
     closed_.reset();
+    closed_by_script_ = false;
     open_ = false;
-    if (client_) client_->abort();
-    client_ = std::make_unique<Client>(loop_, std::move(c), [this](Event& e) { on_event(e); });
+    // The one open is closed and kept until the run ends: its handlers may
+    // still be queued, and its events are no longer this run's.
+    if (client_) {
+        client_->close(1000, "");
+        retired_.push_back(std::move(client_));
+    }
+    auto generation = ++generation_;
+    client_ = std::make_unique<Client>(loop_, std::move(c), [this, generation](Event& e) {
+        if (generation == generation_) on_event(e);
+    });
     waiting_ = true;
     client_->connect();
 }
@@ -260,35 +254,19 @@ bool ScriptRun::try_expect(const Statement& s) {
         default: break;
     }
     if (inbox_.empty()) return false;
+    std::string want;
+    if (s.kind == Kind::expect_text) {
+        auto expanded = expand(s, s.text);
+        if (!expanded) return false;
+        want = std::move(*expanded);
+    }
     Message got = std::move(inbox_.front());
     inbox_.pop_front();
-    bool ok = false;
-    std::string want_shown;
-    if (s.kind == Kind::expect_binary) {
-        auto want = *hex_decode(s.text);
-        ok = got.opcode == Opcode::binary && got.payload == want;
-        want_shown = "binary " + hex_encode(want);
-    } else if (s.kind == Kind::expect_regex) {
-        const auto& re = *regexes_.at(index);
-        std::string captured;
-        ok = got.opcode == Opcode::text && (re.NumberOfCapturingGroups() == 0 ? RE2::PartialMatch(got.payload, re)
-                                                                              : RE2::PartialMatch(got.payload, re, &captured));
-        if (ok && !s.capture.empty()) captures_[s.capture] = re.NumberOfCapturingGroups() ? captured : got.payload;
-        want_shown = "/" + escape_controls(s.text) + "/";
-    } else {
-        auto want = expand(s, s.text);
-        if (!want) return false;
-        want_shown = escape_controls(*want);
-        if (got.opcode == Opcode::text && s.json) {
-            auto expected = Json::parse(*want, nullptr, false);
-            auto received = Json::parse(got.payload, nullptr, false);
-            ok = !expected.is_discarded() ? !received.is_discarded() && subset(expected, received) : got.payload == *want;
-        } else {
-            ok = got.opcode == Opcode::text && got.payload == *want;
-        }
-    }
-    if (ok) return true;
-    fail(s, "the next message is another", {"expected: " + want_shown, "received: " + shown(got)});
+    auto it = regexes_.find(index);
+    auto match = match_message(s, got, want, it == regexes_.end() ? nullptr : it->second.get());
+    if (match.captured) captures_[s.capture] = std::move(*match.captured);
+    if (match.ok) return true;
+    fail(s, "the next message is another", {"expected: " + match.expected, "received: " + payload_summary(got.payload, got.opcode == Opcode::binary)});
     return false;
 }
 
@@ -330,7 +308,7 @@ void ScriptRun::remember(const Message& m) {
 
 std::vector<std::string> ScriptRun::last_messages() const {
     std::vector<std::string> out;
-    for (const auto& m : recent_) out.push_back("  " + shown(m));
+    for (const auto& m : recent_) out.push_back("  " + payload_summary(m.payload, m.opcode == Opcode::binary));
     return out;
 }
 

@@ -31,6 +31,7 @@ struct ScriptResult {
     std::string failure;               // "NAME:LINE: STATEMENT: why", one line
     std::vector<std::string> details;  // expected, received, the last messages
     std::size_t steps = 0;             // statements run
+    bool skipped = false;              // never started (wskit was interrupted first)
     double seconds = 0;
 };
 
@@ -47,6 +48,7 @@ public:
     ScriptRun& operator=(const ScriptRun&) = delete;
 
     void start(Done done);
+    const std::string& name() const { return script_.name; }
 
 private:
     using Statement = ScriptStatement;
@@ -75,6 +77,8 @@ private:
     std::map<std::size_t, long> repeats_left_;                  // by the repeat's index
     std::map<std::string, std::string> captures_;
     std::unique_ptr<Client> client_;
+    std::vector<std::unique_ptr<Client>> retired_;  // connections a later connect replaced
+    unsigned generation_ = 0;                       // client_'s: events of retired ones are ignored
     std::size_t pc_ = 0;
     bool waiting_ = false;                // an expect, a connect or a sleep
     EventLoop::TimerId timer_ = 0;
@@ -82,6 +86,7 @@ private:
     std::deque<std::string> pongs_;
     std::optional<int> closed_;           // the connection ended: its close code (1006 when dropped)
     bool open_ = false;
+    bool closed_by_script_ = false;       // a close statement ran
     bool finishing_ = false;
     std::deque<Message> recent_;          // the last few received, for a failure's report
     ScriptResult result_;
