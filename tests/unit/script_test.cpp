@@ -1,12 +1,13 @@
 // wskit run's script language: statements, payloads, clauses, errors.
 #include "support.hpp"
 
+#include "proto/duration.hpp"
 #include "proto/script.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 using wskit::detail::parse_script;
-using wskit::detail::parse_script_duration;
+using wskit::detail::parse_duration;
 using Kind = wskit::detail::ScriptStatement::Kind;
 
 namespace {
@@ -100,15 +101,15 @@ TEST_CASE("script: errors name the line and column", "[script]") {
     CHECK_THAT(script_error("expect"), Contains("expect what?"));
 }
 
-TEST_CASE("script durations", "[script]") {
-    CHECK(parse_script_duration("2s") == std::chrono::milliseconds(2000));
-    CHECK(parse_script_duration("500ms") == std::chrono::milliseconds(500));
-    CHECK(parse_script_duration("1.5s") == std::chrono::milliseconds(1500));
-    CHECK(parse_script_duration("2m") == std::chrono::milliseconds(120000));
-    CHECK_FALSE(parse_script_duration("2"));
-    CHECK_FALSE(parse_script_duration("s"));
-    CHECK_FALSE(parse_script_duration("-1s"));
-    CHECK_FALSE(parse_script_duration("1e9s"));
+TEST_CASE("durations as scripts and options take them", "[script]") {
+    CHECK(parse_duration("2s") == std::chrono::milliseconds(2000));
+    CHECK(parse_duration("500ms") == std::chrono::milliseconds(500));
+    CHECK(parse_duration("1.5s") == std::chrono::milliseconds(1500));
+    CHECK_FALSE(parse_duration("2m"));  // minutes, or a slip for ms?
+    CHECK_FALSE(parse_duration("2"));
+    CHECK_FALSE(parse_duration("s"));
+    CHECK_FALSE(parse_duration("-1s"));
+    CHECK_FALSE(parse_duration("1e9s"));
 }
 
 TEST_CASE("substitute_variables: $NAME, ${NAME}, $$, and the first unknown one", "[script]") {

@@ -88,7 +88,7 @@ void register_run(CLI::App& app, Context& ctx) {
            "The next message received is this text exactly; when MESSAGE is a JSON value, the next message is "
            "JSON holding at least its members with the same values (a subset: {\"ok\":true} matches "
            "{\"ok\":true,\"id\":7}; arrays match element by element). Every expect waits for at most DURATION "
-           "(2s, 500ms, 1m; default --timeout) and takes the next message: one that does not match fails the "
+           "(2s, 500ms, 1.5s; default --timeout) and takes the next message: one that does not match fails the "
            "step at once. Quote a MESSAGE that starts with a keyword below."},
           {"expect /REGEX/ [within DURATION] [as NAME]",
            "The next message is text that RE2's REGEX matches somewhere; 'as NAME' keeps its capturing group (or "

@@ -1,4 +1,5 @@
 #include "proto/script.hpp"
+#include "proto/duration.hpp"
 #include "proto/script_line.hpp"
 
 #include <wskit/encoding.hpp>
@@ -48,7 +49,7 @@ void read_clauses(ScriptLineReader& r, ScriptStatement& s, bool timed, bool capt
         auto word = r.word();
         if (timed && word == "within" && !s.within) {
             auto at_duration = r.pos() + 1;
-            auto duration = parse_script_duration(r.word());
+            auto duration = parse_duration(r.word());
             if (!duration) r.fail("within takes a duration, like 2s or 500ms", at_duration);
             s.within = duration;
         } else if (captures && word == "as" && s.capture.empty()) {
@@ -130,42 +131,6 @@ void read_connect(ScriptLineReader& r, ScriptStatement& s) {
 
 }  // namespace
 
-std::optional<std::chrono::milliseconds> parse_script_duration(std::string_view text) {
-    double scale = 0;
-    if (text.size() > 2 && text.substr(text.size() - 2) == "ms") {
-        scale = 1;
-        text.remove_suffix(2);
-    } else if (text.size() > 1 && text.back() == 's') {
-        scale = 1000;
-        text.remove_suffix(1);
-    } else if (text.size() > 1 && text.back() == 'm') {
-        scale = 60000;
-        text.remove_suffix(1);
-    } else {
-        return std::nullopt;
-    }
-    double value = 0, fraction = 0;
-    bool dot = false, digits = false;
-    for (char c : text) {
-        if (c == '.' && !dot) {
-            dot = true;
-            fraction = 1;
-            continue;
-        }
-        if (c < '0' || c > '9') return std::nullopt;
-        digits = true;
-        if (dot) {
-            fraction /= 10;
-            value += (c - '0') * fraction;
-        } else {
-            value = value * 10 + (c - '0');
-        }
-        if (value > 1e7) return std::nullopt;
-    }
-    if (!digits) return std::nullopt;
-    return std::chrono::milliseconds(std::llround(value * scale));
-}
-
 Script parse_script(std::string_view text, const std::string& name) {
     Script script;
     script.name = name;
@@ -211,7 +176,7 @@ Script parse_script(std::string_view text, const std::string& name) {
         } else if (keyword == "sleep") {
             s.kind = Kind::sleep;
             auto d_at = r.pos() + 1;
-            s.within = parse_script_duration(r.word());
+            s.within = parse_duration(r.word());
             if (!s.within) r.fail("sleep takes a duration, like 2s or 500ms", d_at);
             read_clauses(r, s, false, false);
         } else if (keyword == "close") {

@@ -54,9 +54,6 @@ struct Script {
 // what is wrong", one line.
 WSKIT_API Script parse_script(std::string_view text, const std::string& name);
 
-// "2s", "500ms", "1.5s", "2m" as milliseconds; nullopt for anything else.
-WSKIT_API std::optional<std::chrono::milliseconds> parse_script_duration(std::string_view text);
-
 // Replaces $NAME and ${NAME} by lookup(NAME); "$$" is a dollar sign. Returns
 // the name of the first variable that lookup does not know (nullopt), in
 // `missing`, and leaves the rest as it is.

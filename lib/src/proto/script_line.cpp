@@ -1,6 +1,6 @@
 #include "proto/script_line.hpp"
 
-#include "proto/script.hpp"
+#include "proto/duration.hpp"
 
 #include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
@@ -126,7 +126,7 @@ std::string ScriptLineReader::plain_text(bool timed) {
     while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
     // "... within 2s" ends an expect, not its text.
     auto cut = timed ? text.rfind(" within ") : std::string_view::npos;
-    if (cut != std::string_view::npos && parse_script_duration(text.substr(cut + 8))) {
+    if (cut != std::string_view::npos && parse_duration(text.substr(cut + 8))) {
         pos_ = start + cut;
         text = text.substr(0, cut);
         while (!text.empty() && is_space(text.back())) text.remove_suffix(1);

@@ -1,4 +1,6 @@
 // The values of proxy's fault options: --delay, --close-after, --kill-after.
+#include "proto/duration.hpp"
+
 #include <wskit/close_code.hpp>
 #include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
@@ -22,30 +24,6 @@ std::optional<std::size_t> whole(std::string_view text) {
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
     return value;
-}
-
-// "2.5s", "300ms": a duration; nullopt when `text` is not one.
-std::optional<std::chrono::milliseconds> duration(std::string_view text) {
-    double scale = 0;
-    if (text.size() > 2 && text.substr(text.size() - 2) == "ms") {
-        scale = 1;
-        text.remove_suffix(2);
-    } else if (text.size() > 1 && text.back() == 's') {
-        scale = 1000;
-        text.remove_suffix(1);
-    } else {
-        return std::nullopt;
-    }
-    // Digits with at most one decimal point: no sign, exponent or hex.
-    bool point = false;
-    for (char c : text) {
-        if (c == '.' && !point) point = true;
-        else if (c < '0' || c > '9') return std::nullopt;
-    }
-    std::string number(text);
-    double value = std::strtod(number.c_str(), nullptr);
-    if (number.empty() || number == "." || value <= 0 || value > 1e9) return std::nullopt;
-    return std::chrono::milliseconds(static_cast<long long>(std::llround(value * scale)));
 }
 
 }  // namespace
@@ -76,7 +54,7 @@ CloseFault parse_close_fault(std::string_view text, bool with_code) {
     auto when = text.substr(0, colon);
     if (auto n = whole(when); n && *n > 0) {
         out.trigger.messages = *n;
-    } else if (auto d = duration(when)) {
+    } else if (auto d = detail::parse_duration(when); d && d->count() > 0) {
         out.trigger.after = *d;
     } else {
         bad(what, text, expected);
