@@ -4,6 +4,7 @@
 
 #include <wskit/tool/replay.hpp>
 
+#include <cstdlib>
 #include <memory>
 
 namespace wskit::cli {
@@ -28,6 +29,9 @@ int run(const ReplayCommand& c) {
     o.path = c.file;
     // Without URL the recorded one is used; the flags' other options apply either way.
     o.client = c.client.resolve(c.url.empty() ? "ws://localhost/" : c.url);
+    // Given, they win over the recorded headers as -H does.
+    if (!c.client.user_agent.empty()) o.client.headers.push_back({"User-Agent", c.client.user_agent});
+    if (!c.client.origin.empty()) o.client.headers.push_back({"Origin", c.client.origin});
     o.url_given = !c.url.empty();
     c.client.print_warnings(o.client);
     o.pacing = c.lockstep ? ReplayPacing::lockstep : c.no_pacing ? ReplayPacing::none : ReplayPacing::recorded;
@@ -93,7 +97,10 @@ void register_replay(CLI::App& app, Context& ctx) {
     add_output_options(ctx, *sub, c->output);
     add_option(ctx, *sub, "--speed", c->speed, "Play the recorded pacing N times faster (default 1)", {},
                Complete::number)
-        ->check(CLI::PositiveNumber)->option_text("N");
+        ->check([](const std::string& text) {
+            return std::strtod(text.c_str(), nullptr) > 0 ? std::string() : std::string("--speed is a number above 0");
+        })
+        ->option_text("N");
     add_flag(ctx, *sub, "--no-pacing", c->no_pacing, "Send the client's messages as fast as possible");
     add_flag(ctx, *sub, "--lockstep", c->lockstep,
              "Send each message once the server has sent what preceded it in the recording");
@@ -102,6 +109,7 @@ void register_replay(CLI::App& app, Context& ctx) {
                "/id or /data/0/timestamp, on both sides: for fields that change on every run. Repeatable.",
                Complete::text)
         ->check([](const std::string& text) { return json_pointer_problem(text); })
+        ->allow_extra_args(false)  // one value each time: "--ignore /id FILE" leaves FILE alone
         ->option_text("POINTER");
     add_flag(ctx, *sub, "--loose", c->loose, "Compare only the number and types of the server's messages");
     add_option(ctx, *sub, "-w,--wait", c->wait,

@@ -20,8 +20,8 @@ namespace {
 
 using Json = nlohmann::json;
 
-// "2026-12-06T22:47:12.282Z" as seconds since the epoch; nullopt for
-// anything else (a time zone other than Z, no milliseconds are fine).
+// "2026-12-06T22:47:12.282Z" (or with an offset, "+02:00", as Firefox
+// writes) as seconds since the epoch; nullopt for anything else.
 std::optional<double> iso_seconds(const std::string& text) {
     std::tm tm{};
     double fraction = 0;
@@ -29,18 +29,22 @@ std::optional<double> iso_seconds(const std::string& text) {
     if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
                     &tm.tm_min, &tm.tm_sec, &consumed) != 6)
         return std::nullopt;
-    if (text.size() > static_cast<std::size_t>(consumed) && text[consumed] == '.') {
-        std::size_t end = consumed + 1;
+    std::size_t end = static_cast<std::size_t>(consumed);
+    if (end < text.size() && text[end] == '.') {
         double scale = 0.1;
-        while (end < text.size() && text[end] >= '0' && text[end] <= '9') {
+        for (++end; end < text.size() && text[end] >= '0' && text[end] <= '9'; ++end) {
             fraction += (text[end] - '0') * scale;
             scale /= 10;
-            ++end;
         }
     }
+    // Local time at an offset from UTC: subtracted to give UTC.
+    int offset = 0, hours = 0, minutes = 0;
+    if (end < text.size() && (text[end] == '+' || text[end] == '-') &&
+        std::sscanf(text.c_str() + end + 1, "%2d:%2d", &hours, &minutes) == 2)
+        offset = (text[end] == '-' ? -1 : 1) * (hours * 3600 + minutes * 60);
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
-    return static_cast<double>(::timegm(&tm)) + fraction;
+    return static_cast<double>(::timegm(&tm)) + fraction - offset;
 }
 
 // The handshake's own headers are made anew by whoever replays it; a
@@ -139,8 +143,10 @@ std::vector<RecordedConversation> parse_ndjson(std::string_view text, const std:
             step.message = payload_of(e, e.value("opcode", std::string()) == "binary");
             step.at = std::max(0.0, ts - opened_at[conn]);
             it->second.steps.push_back(std::move(step));
-        } else if (type == "close" && from_client && (role != "proxy" || leg == "client")) {
-            it->second.client_close = e.value("code", 1000);
+        } else if (type == "close" && (role != "proxy" || leg == "client")) {
+            // A proxy's client leg: "in" is its client's close.
+            bool by_client = role == "proxy" ? dir == "in" : from_client;
+            (by_client ? it->second.client_close : it->second.server_close) = e.value("code", 1000);
         }
     }
     std::vector<RecordedConversation> out;
@@ -173,8 +179,10 @@ std::vector<RecordedConversation> parse_har(const Json& har, const std::string& 
             step.at = std::max(0.0, time - base);
             c.steps.push_back(std::move(step));
         }
-        if (entry.contains("_webSocketClose") && entry["_webSocketClose"].value("by", "") == "client")
-            c.client_close = entry["_webSocketClose"].value("code", 1000);
+        if (entry.contains("_webSocketClose")) {
+            const auto& close = entry["_webSocketClose"];
+            (close.value("by", "") == "client" ? c.client_close : c.server_close) = close.value("code", 1000);
+        }
         out.push_back(std::move(c));
     }
     return out;

@@ -43,6 +43,10 @@ public:
     int run() {
         ClientOptions options = o_.client;
         if (!o_.url_given) options.url = parse_url(c_.url);
+        if (!o_.url_given && c_.url.find("[hidden]") != std::string::npos)
+            console_.diagnostic(fmt::format("#{}: the recorded URL's secrets were masked ([hidden]): give URL, or "
+                                            "record with --record-secrets",
+                                            number_));
         if (options.subprotocols.empty()) options.subprotocols = c_.subprotocols;
         // The recorded headers, then -H: a header given replaces the recorded one.
         std::vector<Header> headers;
@@ -86,7 +90,9 @@ private:
                 if (recorder_) recorder_->record(e);
                 if (e.type == EventType::error || !closing_) {
                     ended_early_ = true;
-                    exit_ = client_->exit_code();
+                    // The server's close as recorded is no failure.
+                    bool recorded = e.type == EventType::close && c_.server_close == e.code;
+                    exit_ = recorded ? ExitCode::ok : client_->exit_code();
                     if (e.type == EventType::error) console_.diagnostic(client_->error_message());
                 }
                 return;
@@ -191,6 +197,7 @@ private:
         if (o_.output.format == OutputFormat::json) {
             nlohmann::ordered_json j;
             j["event"] = "difference";
+            j["ts"] = format_iso_time(std::chrono::system_clock::now());
             j["conn"] = number_;
             j["index"] = index;
             j["kind"] = kind;
@@ -208,6 +215,7 @@ private:
         if (o_.output.format == OutputFormat::json) {
             nlohmann::ordered_json j;
             j["event"] = "replayed";
+            j["ts"] = format_iso_time(std::chrono::system_clock::now());
             j["conn"] = number_;
             j["url"] = url_;
             j["sent"] = next_send_;

@@ -5,6 +5,7 @@
 
 #include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
+#include <wskit/printer.hpp>
 #include <wskit/tool/run.hpp>
 
 #include <fmt/format.h>
@@ -157,6 +158,8 @@ private:
         if (o_.output.format == OutputFormat::json) {
             nlohmann::ordered_json j;
             j["event"] = "script";
+            j["ts"] = format_iso_time(std::chrono::system_clock::now());
+            j["conn"] = 0;
             j["script"] = r.name;
             j["passed"] = r.passed;
             j["exit"] = r.exit;

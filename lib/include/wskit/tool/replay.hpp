@@ -36,6 +36,7 @@ struct RecordedConversation {
     std::vector<Header> response_headers;   // the server's 101, but those of the handshake itself
     std::vector<Step> steps;                // in the order they happened
     std::optional<int> client_close;        // the client closed, with this code
+    std::optional<int> server_close;        // the server closed, with this code
 };
 
 // Reads a recording: NDJSON (a --record file, or --json output of connect)
