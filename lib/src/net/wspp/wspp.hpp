@@ -34,6 +34,7 @@ static_assert(websocketpp::major_version == 0 && websocketpp::minor_version == 8
 #include <wskit/message.hpp>
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -213,6 +214,26 @@ NegotiationResult negotiate_as_client(const wskit::detail::DeflateSetting& setti
     return {};
 }
 
+// Unmasks `len` bytes in place, eight at a time, and returns the key as
+// websocketpp's byte_mask_circ does (its loop goes byte by byte: "TODO: SIMD
+// masking"). prepared_key holds the 4-byte key twice (prepare_masking_key),
+// so a word read from memory is masked by it as it is; memcpy keeps the
+// loads and stores aligned for the language (hook 38 in net/wspp/README.md).
+inline size_t unmask(uint8_t* buf, size_t len, size_t prepared_key) {
+    static_assert(sizeof(size_t) == 8, "the prepared key holds the mask twice on 64-bit targets");
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, buf + i, 8);
+        word ^= prepared_key;
+        std::memcpy(buf + i, &word, 8);
+    }
+    unsigned char key[8];
+    std::memcpy(key, &prepared_key, 8);
+    for (size_t k = 0; i < len; ++i, ++k) buf[i] ^= key[k];
+    return frame::circshift_prepared_key(prepared_key, len % 4);
+}
+
 }  // namespace wskit_strict
 
 #define WSKIT_STRICT_HYBI13(CONFIG)                                                                        \
@@ -221,6 +242,26 @@ NegotiationResult negotiate_as_client(const wskit::detail::DeflateSetting& setti
                                                                              frame::extended_header e)    \
         const {                                                                                            \
         return wskit_strict::check_extended_header(h, e);                                                  \
+    }                                                                                                      \
+    template <>                                                                                            \
+    inline size_t hybi13<CONFIG>::process_payload_bytes(uint8_t* buf, size_t len, lib::error_code& ec) {  \
+        if (frame::get_masked(m_basic_header))                                                             \
+            m_current_msg->prepared_key = wskit_strict::unmask(buf, len, m_current_msg->prepared_key);     \
+        std::string& out = m_current_msg->msg_ptr->get_raw_payload();                                      \
+        size_t offset = out.size();                                                                        \
+        if (m_permessage_deflate.is_enabled() && m_current_msg->msg_ptr->get_compressed()) {              \
+            ec = m_permessage_deflate.decompress(buf, len, out);                                           \
+            if (ec) return 0;                                                                              \
+        } else {                                                                                           \
+            out.append(reinterpret_cast<char*>(buf), len);                                                 \
+        }                                                                                                  \
+        if (m_current_msg->msg_ptr->get_opcode() == frame::opcode::TEXT &&                                 \
+            !m_current_msg->validator.decode(out.begin() + offset, out.end())) {                           \
+            ec = make_error_code(error::invalid_utf8);                                                     \
+            return 0;                                                                                      \
+        }                                                                                                  \
+        m_bytes_needed -= len;                                                                             \
+        return len;                                                                                        \
     }                                                                                                      \
     template <>                                                                                            \
     inline lib::error_code hybi13<CONFIG>::finalize_message() {                                            \
