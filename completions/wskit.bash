@@ -84,11 +84,11 @@ _wskit() {
             case $prev in
                 --output) mapfile -t COMPREPLY < <(compgen -W 'auto human raw json' -- "$cur"); return ;;
                 --color) mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur"); return ;;
-                --cert|--key) _wskit_files; return ;;
+                --cert|--key|--record) _wskit_files; return ;;
                 --socket-mode|--host|--max-size|--max-clients|--max-backlog|--history|--history-memory|--rate|--origin|--token|--ping-interval|--handshake-timeout|--redis|--history-ttl|--presence-ttl|--redis-timeout) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --socket-mode --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong --history --history-memory --rate --origin --token --ping-interval --handshake-timeout --redis --history-ttl --presence-ttl --redis-timeout' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --socket-mode --host --max-size --max-clients --max-backlog --compress -v --verbose --cert --key --output --raw --json --color --timestamps --pretty -P --show-ping-pong --history --history-memory --rate --record --record-secrets --origin --token --ping-interval --handshake-timeout --redis --history-ttl --presence-ttl --redis-timeout' -- "$cur")
             fi
             ;;
         proxy)

@@ -169,6 +169,8 @@ complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -s 'P' -l
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'history' -x -d 'Messages of a room replayed to a newcomer (default 50)'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'history-memory' -x -d 'Bytes the history of every room may take together (default 256 MiB)'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'rate' -x -d 'Messages per second a client may send (default 10; 0: no limit)'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'record' -r -F -d 'Record every event to FILE: NDJSON as --json, or HAR when FILE ends in .har'
+complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'record-secrets' -d 'With --record: keep Authorization, cookies and tokens in the recording as they are'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'origin' -x -d 'Also let in browsers\' pages from ORIGIN (repeatable; \'*\': any page)'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'token' -x -d 'Require SECRET, as ?token=SECRET or Authorization: Bearer SECRET'
 complete -c wskit -n '__fish_seen_subcommand_from broadcast-chat chat' -l 'ping-interval' -x -d 'Ping clients every SECS seconds; drop those that answered nothing since (default 30; 0: never)'

@@ -28,6 +28,7 @@ struct ChatCommand {
     double history_ttl = 86400;
     double presence_ttl = 6;
     double redis_timeout = 3;
+    RecordFlags record;
 };
 
 std::chrono::milliseconds millis(double seconds) {
@@ -50,6 +51,7 @@ int run(const ChatCommand& c) {
     o.history_ttl = std::chrono::seconds(std::llround(c.history_ttl));
     o.presence_ttl = millis(c.presence_ttl);
     o.redis_timeout = millis(c.redis_timeout);
+    o.record = c.record.resolve(RecordRole::server);
     return run_chat(o);
 }
 
@@ -238,6 +240,7 @@ void register_broadcast_chat(CLI::App& app, Context& ctx) {
                "turns the limit off.",
                Complete::number)
         ->check(seconds_validator())->option_text("N");
+    add_record_options(ctx, *sub, c->record);
     add_access_options(ctx, *sub, c->access,
                        "/metrics needs it too, /healthz does not. The chat page asks for it and keeps it in the URL's "
                        "fragment (#token=SECRET), which browsers do not send to servers or put in Referer headers.");

@@ -97,6 +97,7 @@ public:
         h.on_handshake = [this](const HttpRequest& req) { return on_handshake(req); };
         h.on_warning = [this](const std::string& line) { session_.warning(line); };
         server_ = std::make_unique<Server>(loop_, server_options, std::move(h));
+        if (options.record) recorder_ = Recorder::open(*options.record);
     }
 
     int run() {
@@ -104,13 +105,15 @@ public:
         if (redis_) redis_->start();
         session_.announce(*server_);
         if (options_.ping_interval.count() > 0) loop_.after(options_.ping_interval, [this] { ping_round(); });
-        return session_.run_until_signal(*server_);
+        int result = session_.run_until_signal(*server_);
+        return finish_recording(recorder_.get(), result, [this](const std::string& line) { session_.warning(line); });
     }
 
 private:
     // --- WebSocket events -------------------------------------------------
 
     void on_event(Event& e) {
+        if (recorder_) record(e);
         switch (e.type) {
             case EventType::open:
                 alive_[e.conn] = true;
@@ -160,6 +163,7 @@ private:
         using K = chat::Output::Kind;
         switch (o.kind) {
             case K::deliver: {
+                if (recorder_) record_delivery(o);
                 // Framed once, whoever and however many receive it.
                 auto frame = server_->prepare({Opcode::text, std::move(o.text)});
                 if (o.to.size() == 1) return server_->send(o.to.front(), frame);
@@ -176,6 +180,23 @@ private:
                             [this] { hub_.flush(std::chrono::system_clock::now()); });
                 return;
             }
+        }
+    }
+
+    void record(const Event& e) {
+        if (e.type != EventType::open) return recorder_->record(e);
+        if (auto request = server_->request(e.conn)) recorder_->opened(e, served_handshake(*request, e));
+    }
+
+    // What one message said to its receivers, each as a message of its own.
+    void record_delivery(const chat::Output& o) {
+        Event e;
+        e.type = EventType::message;
+        e.direction = Direction::out;
+        e.message = {Opcode::text, o.text};
+        for (auto id : o.to) {
+            e.conn = id;
+            recorder_->record(e);
         }
     }
 
@@ -287,6 +308,7 @@ private:
     std::unique_ptr<redis::RedisBus> redis_;  // with --redis: the bus instead of local_bus_
     chat::Hub hub_;
     std::unique_ptr<Server> server_;
+    std::unique_ptr<Recorder> recorder_;  // --record
     chat::ChatCounters counters_;
     std::unordered_map<ConnId, bool> alive_;  // answered since the last ping round
     struct Closing {

@@ -7,6 +7,7 @@
 #include <wskit/export.hpp>
 #include <wskit/printer.hpp>
 #include <wskit/server.hpp>
+#include <wskit/tool/record.hpp>
 
 #include <chrono>
 #include <string>
@@ -38,6 +39,9 @@ struct ChatOptions {
     std::chrono::seconds history_ttl{86400};
     std::chrono::milliseconds presence_ttl{6000};
     std::chrono::milliseconds redis_timeout{3000};
+    // --record FILE: every client's events with its handshake, and each
+    // message the server sent it (role server; see record.hpp).
+    std::optional<RecordOptions> record;
 };
 
 // Serves until SIGINT/SIGTERM; returns 130/143, or throws Error when it
