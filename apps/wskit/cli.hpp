@@ -149,7 +149,7 @@ struct OutputFlags {
 };
 void add_output_options(Context& ctx, CLI::App& app, OutputFlags& flags);
 
-// --record FILE and --record-secrets (connect, listen, proxy).
+// --record FILE and --record-secrets (connect, listen, proxy, broadcast-chat).
 struct RecordFlags {
     std::string path;
     bool secrets = false;

@@ -134,7 +134,7 @@ With \fB\-\-json\fR (\fB\-\-output json\fR), every event is one JSON object
 on one line.
 Field names are stable; fields may be added, never renamed.
 The JSON Schema is \fBdocs/schema/events.schema.json\fR in the sources.
-A recording (\fB\-\-record\fR \fIFILE\fR of connect, listen and proxy)
+A recording (\fB\-\-record\fR \fIFILE\fR of connect, listen, proxy and broadcast\-chat)
 holds the same events, in the same form: its first line is a \fBrecord\fR
 event (\fBrole\fR: \fB"client"\fR, \fB"server"\fR or \fB"proxy"\fR;
 \fBwskit\fR, the version; \fBsecrets\fR: \fB"masked"\fR or \fB"kept"\fR),
