@@ -451,8 +451,10 @@ class TcpListen(TestCase):
 
     def test_refused_combinations_and_addresses_exit_2_with_one_line(self):
         url = f"ws://127.0.0.1:{free_port()}/"
-        cases = [(["--stdio"], "--tcp-listen relays local connections: it takes no --stdio, -x or --reconnect"),
+        cases = [(["--stdio"], "--tcp-listen relays local connections: it takes no --stdio, -x, --exec, --record or "
+                               "--reconnect"),
                  (["-x", "hi"], "--tcp-listen relays local connections"),
+                 (["--record", "r.ndjson"], "--tcp-listen relays local connections"),
                  (["--reconnect"], "--tcp-listen relays local connections")]
         cases += [(["--tcp-listen", bad], re.escape(f"invalid listen address '{bad}'"))
                   for bad in ("abc", "70000", "-1", "host:", "127.0.0.1:x", "[::1")]
