@@ -419,15 +419,16 @@ private:
         if (!handlers_.on_event) return;
         Event e = detail::close_event(*con, detail::failed_by_library(con->get_local_close_code()));
         if (con->error_close && con->error_close->code) {
-            // The library failed it; its close handshake may have timed out
-            // (hook 13 in net/wspp/README.md).
+            // The library failed it, or the application closed it with an
+            // error code; its close handshake may have timed out (hook 13 in
+            // net/wspp/README.md).
             e.code = con->error_close->code;
             e.reason = con->error_close->reason;
         } else if (closed_here) {
             e.code = con->get_local_close_code();
             e.reason = con->get_local_close_reason();
-            e.direction = Direction::out;
         }
+        if (closed_here) e.direction = Direction::out;
         if (aborted_here) e.direction = Direction::out;
         if (backlog_close) {
             e.code = backlog_close->first;

@@ -76,7 +76,7 @@ class TestClients(ListenCase):
         listen.wait_line(r"^#1 connected", stream="stdout")
         self.type(listen, "/kick 1 4000 bye")
         self.expect(node, closed=4000, reason="bye")
-        listen.wait_line(r"^#1 disconnected .*4000", stream="stdout")
+        listen.wait_line(r"^#1 closing .*4000", stream="stdout")  # listen closed it
         self.type(listen, "/kick 1")
         listen.wait_line(r"wskit: no client #1 \(type /list\)")
         self.type(listen, "/kick x")

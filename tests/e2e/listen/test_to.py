@@ -340,7 +340,7 @@ class ListenTo(TestCase):
             self.assertEqual((close.close_code, close.close_reason), (1000, b""))
             conn.send_frame(CLOSE, rawws.close_payload(1000))
             self.assertTrue(conn.wait_eof())
-            listen.wait_line(r"^#1 disconnected \(code 1000\)$", stream="stdout")
+            listen.wait_line(r"^#1 closing \(code 1000\)$", stream="stdout")
 
     def test_target_reset_closes_with_1011(self):
         peer = StreamPeer(self, [("recv", 4), ("reset",)])
@@ -353,7 +353,7 @@ class ListenTo(TestCase):
         reason = close.close_reason.decode()
         self.assertRegex(reason, r"^%s: .*reset" % re.escape(peer.target))
         listen.wait_line(r"^#1 %s$" % re.escape(reason))
-        listen.wait_line(r"^#1 disconnected \(code 1011", stream="stdout")
+        listen.wait_line(r"^#1 closing \(code 1011", stream="stdout")
 
     def test_unreachable_target_closes_with_1011_and_the_reason(self):
         port = free_port()
@@ -364,7 +364,7 @@ class ListenTo(TestCase):
         reason = f"cannot connect to tcp:127.0.0.1:{port}: connection refused"
         self.assertEqual((close.close_code, close.close_reason.decode()), (1011, reason))
         listen.wait_line(r"^#1 %s$" % re.escape(reason))
-        listen.wait_line(r"^#1 disconnected \(code 1011 .*%s" % re.escape(reason), stream="stdout")
+        listen.wait_line(r"^#1 closing \(code 1011 .*%s" % re.escape(reason), stream="stdout")
         self.assertIsNone(listen.proc.poll())
 
     def test_client_close_gives_the_target_its_data_then_eof(self):

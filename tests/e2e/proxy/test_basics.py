@@ -158,7 +158,7 @@ class Relay(ProxyCase):
         closed = self.event(self.server, "closed", conn=2)
         self.assertEqual((closed["code"], closed["reason"]), (4002, "bye from the server"))
         self.out(r"^#2 S: disconnected \(code 4002, reason: bye from the server\)$")
-        self.out(r"^#2 C: disconnected \(code 4002, reason: bye from the server\)$")
+        self.out(r"^#2 C: closing \(code 4002, reason: bye from the server\)$")  # the proxy passed it on
 
         # A close without a code goes on without one.
         conn = self.client(self.port)
@@ -172,7 +172,7 @@ class Relay(ProxyCase):
         conn.send_frame(TEXT, "/drop")
         self.expect_close(conn, 1014, "upstream connection lost")
         self.out(r"^#1 S: disconnected \(code 1006")
-        self.out(r"^#1 C: disconnected \(code 1014")
+        self.out(r"^#1 C: closing \(code 1014")
 
         conn = self.client(self.port)
         conn.send_frame(TEXT, "hello")
