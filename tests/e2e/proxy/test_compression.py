@@ -78,7 +78,7 @@ class MaxSize(ProxyCase):
         self.assertEqual(node("node_client.cjs", "hold", url),
                          [{"open": True}, {"closed": 1009, "reason": "A message was too large"}])
         server.wait_line(r"^closed code=1009 reason=A message was too large$")
-        px.wait_line(r"^#1 C: disconnected \(code 1009 ", stream="stdout")
+        px.wait_line(r"^#1 C: closing \(code 1009 ", stream="stdout")  # the proxy passes the close on
         legs = [line for line in px.seen["stdout"] if "1009" in line]
         self.assertTrue(legs[0].startswith("#1 S: closing (code 1009 "), legs)  # the upstream's leg first
         self.assertFalse([line for line in px.seen["stdout"] if line.startswith("#1 <S [binary")], px.seen["stdout"])
