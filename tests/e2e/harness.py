@@ -58,6 +58,11 @@ def rss_bytes(pid):
     raise AssertionError(f"no VmRSS for {pid}")
 
 
+def page_of(url):
+    """The page a server serves at the URL of its WebSocket."""
+    return url.replace("ws://", "http://")
+
+
 def port_of(url):
     return int(re.search(r":(\d+)/", url).group(1))
 

@@ -9,9 +9,12 @@ import base64
 import json
 import os
 import stat
+import subprocess
 import time
 
 import jsonschema
+
+from harness import WSKIT, Process
 
 EVENTS_SCHEMA_PATH = os.path.join(
     os.environ.get("WSKIT_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", "..")),
@@ -191,3 +194,42 @@ def file_lines(path):
     except FileNotFoundError:
         return []
     return data.split(b"\n")[:-1]
+
+
+def record_stepwise(rec, url, steps, first=1, pause=0.0, args=()):
+    """`wskit connect --json --slash --record REC ARGS URL`, fed one line at
+    a time: waits for the service's `first` messages (its hello), then for
+    each (line, answers) sleeps `pause`, sends the line and waits for its
+    answers (a count, or the list of them): a recording in which each
+    message was sent after the answers to the one before, `pause` apart."""
+    p = Process([WSKIT, "connect", "--json", "--slash", "-w", "0.1", "--record", rec, *args, url],
+                stdin=subprocess.PIPE)
+    try:
+        received = 0
+
+        def wait_for_messages(n):
+            nonlocal received
+            while received < n:
+                e = json.loads(p.wait_line(r"^\{", stream="stdout").string)
+                if e["event"] == "message" and e["dir"] == "in":
+                    received += 1
+        wait_for_messages(first)
+        for line, answers in steps:
+            time.sleep(pause)
+            p.proc.stdin.write((line + "\n").encode())
+            p.proc.stdin.flush()
+            wait_for_messages(received + (answers if isinstance(answers, int) else len(answers)))
+        p.proc.stdin.close()
+        code = p.wait()
+        if code != 0:
+            raise AssertionError(f"connect --record exited {code}: {p.seen['stderr'][-5:]!r}")
+    finally:
+        p.stop()
+
+
+
+def close_quietly(f):
+    try:
+        f.close()
+    except OSError:
+        pass

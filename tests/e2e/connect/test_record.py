@@ -20,7 +20,7 @@ import time
 import unittest
 
 from harness import LISTENING, WSKIT, Process, TestCase, free_port, main, port_of
-from record_support import (assert_private, assert_times_in_order, file_lines, har_messages, headers_of,
+from record_support import (assert_private, close_quietly, assert_times_in_order, file_lines, har_messages, headers_of,
                             messages, read_har, read_ndjson, wait_for)
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -63,12 +63,6 @@ class RecordCase(TestCase):
         self.addCleanup(close_quietly, p.proc.stdin)
         return p
 
-
-def close_quietly(f):
-    try:
-        f.close()
-    except OSError:
-        pass
 
 
 class TestNdjson(RecordCase):

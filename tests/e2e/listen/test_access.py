@@ -12,7 +12,7 @@ import tempfile
 import time
 
 import rawws  # noqa: E402
-from harness import TestCase, main, port_of  # noqa: E402
+from harness import TestCase, main, page_of, port_of  # noqa: E402
 
 
 def status(port, path="/", headers=None):
@@ -20,10 +20,6 @@ def status(port, path="/", headers=None):
     r = rawws.http_exchange(port, rawws.upgrade_request(f"127.0.0.1:{port}", path, headers=headers))
     return r.status
 
-
-def page_of(url):
-    """The http:// URL of a server's own page (its 426 page will do)."""
-    return url.replace("ws://", "http://")
 
 
 class ListenOrigins(TestCase):

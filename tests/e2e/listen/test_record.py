@@ -13,7 +13,7 @@ import tempfile
 import unittest
 
 from harness import NODE, TestCase, main, port_of
-from record_support import (assert_private, assert_times_in_order, har_messages, headers_of, messages, read_har,
+from record_support import (assert_private, close_quietly, assert_times_in_order, har_messages, headers_of, messages, read_har,
                             read_ndjson)
 
 # A Node `ws` client driven by JSON lines on stdin ({"send": TEXT},
@@ -40,12 +40,6 @@ readline.createInterface({ input: process.stdin }).on('line', (line) => {
 });
 """
 
-
-def close_quietly(f):
-    try:
-        f.close()
-    except OSError:
-        pass
 
 
 class RecordListen(TestCase):

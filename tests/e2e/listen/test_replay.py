@@ -22,6 +22,7 @@ import tempfile
 import time
 
 from harness import LISTENING, NODE, PYTHON, WSKIT, Process, TestCase, main
+from record_support import close_quietly, record_stepwise
 
 # A Python `websockets` service to record: accepts subprotocol chat.v1, adds
 # X-Service and Set-Cookie to its 101, says "welcome" and {"type": "hello"}
@@ -105,39 +106,6 @@ STEPS = [("one", ["echo: one"]),
 SLOW_PAUSE = 0.4
 
 
-def close_quietly(f):
-    try:
-        f.close()
-    except OSError:
-        pass
-
-
-def record_stepwise(rec, url, steps, first, args=()):
-    """`wskit connect --json --slash --record REC ARGS URL`, fed one line at
-    a time: waits for the service's `first` messages, then sends each line
-    once the answers to the one before have come."""
-    p = Process([WSKIT, "connect", "--json", "--slash", "-w", "0.1", "--record", rec, *args, url],
-                stdin=subprocess.PIPE)
-    try:
-        received = 0
-
-        def wait_for_messages(n):
-            nonlocal received
-            while received < n:
-                e = json.loads(p.wait_line(r"^\{", stream="stdout").string)
-                if e["event"] == "message" and e["dir"] == "in":
-                    received += 1
-        wait_for_messages(first)
-        for line, answers in steps:
-            p.proc.stdin.write((line + "\n").encode())
-            p.proc.stdin.flush()
-            wait_for_messages(received + len(answers))
-        p.proc.stdin.close()
-        code = p.wait()
-        if code != 0:
-            raise AssertionError(f"connect --record exited {code}: {p.seen['stderr'][-5:]!r}")
-    finally:
-        p.stop()
 
 
 def setUpModule():

@@ -7,7 +7,7 @@ refused with 403 unless --origin lets it in."""
 import hashlib
 import re
 
-from harness import main
+from harness import main, page_of
 from proxy_support import ProxyCase, header_map
 
 # Run in a page of the proxy's own origin (its 426 page): sets a cookie for
@@ -42,9 +42,6 @@ result.serverClose = await second.closed;
 return result;
 """
 
-
-def page_of(url):
-    return url.replace("ws://", "http://")
 
 
 class Chromium(ProxyCase):

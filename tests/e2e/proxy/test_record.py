@@ -12,9 +12,9 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import PEERS, PYTHON, main
+from harness import PEERS, PYTHON, main, page_of
 from proxy_support import ProxyCase
-from record_support import (assert_private, assert_times_in_order, har_messages, headers_of, messages, read_har,
+from record_support import (assert_private, close_quietly, assert_times_in_order, har_messages, headers_of, messages, read_har,
                             read_ndjson)
 
 # Run in a page of the proxy's own origin (its 426 page): sets a cookie,
@@ -44,15 +44,6 @@ EXPECTED_PAGE = {"got": ["hello from chromium", [0, 1, 2, 255], "pushed 1", "pus
                  "close": {"code": 4001, "reason": "the page leaves", "clean": True}}
 
 
-def page_of(url):
-    return url.replace("ws://", "http://")
-
-
-def close_quietly(f):
-    try:
-        f.close()
-    except OSError:
-        pass
 
 
 class RecordProxy(ProxyCase):

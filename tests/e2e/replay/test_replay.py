@@ -25,8 +25,8 @@ import time
 
 import jsonschema
 
-from harness import LISTENING, NODE, PEERS, PYTHON, WSKIT, Process, TestCase, free_port, main, port_of
-from record_support import headers_of, read_har, read_ndjson, wait_for
+from harness import LISTENING, NODE, PEERS, PYTHON, WSKIT, Process, TestCase, free_port, main, page_of, port_of
+from record_support import close_quietly, headers_of, read_har, read_ndjson, record_stepwise, wait_for
 
 JSON_SERVER = r'''
 """A Python `websockets` JSON service for wskit replay's tests. Binds
@@ -360,15 +360,6 @@ REPLAY_EVENT = jsonschema.Draft7Validator({
     ]})
 
 
-def page_of(url):
-    return url.replace("ws://", "http://")
-
-
-def close_quietly(f):
-    try:
-        f.close()
-    except OSError:
-        pass
 
 
 def server_events(proc, name=None):
@@ -376,36 +367,6 @@ def server_events(proc, name=None):
     lines = [json.loads(l) for l in list(proc.seen["stdout"]) if l.startswith("{")]
     return [l for l in lines if name is None or l["event"] == name]
 
-
-def record_stepwise(rec, url, steps=BASE_STEPS, pause=0.0, args=(), first=1):
-    """`wskit connect --json --slash --record REC ARGS URL`, fed one line at
-    a time: waits for the service's `first` messages (its hello), then for
-    each (line, answers) sleeps `pause`, sends the line and waits for its
-    answers: a recording in which each message was sent after the answers
-    to the one before, `pause` apart."""
-    p = Process([WSKIT, "connect", "--json", "--slash", "-w", "0.1", "--record", rec, *args, url],
-                stdin=subprocess.PIPE)
-    try:
-        received = 0
-
-        def wait_for_messages(n):
-            nonlocal received
-            while received < n:
-                e = json.loads(p.wait_line(r"^\{", stream="stdout").string)
-                if e["event"] == "message" and e["dir"] == "in":
-                    received += 1
-        wait_for_messages(first)
-        for line, answers in steps:
-            time.sleep(pause)
-            p.proc.stdin.write((line + "\n").encode())
-            p.proc.stdin.flush()
-            wait_for_messages(received + answers)
-        p.proc.stdin.close()
-        code = p.wait()
-        if code != 0:
-            raise AssertionError(f"connect --record exited {code}: {p.seen['stderr'][-5:]!r}")
-    finally:
-        p.stop()
 
 
 def sent_times(rec):
@@ -435,7 +396,7 @@ def setUpModule():
     try:
         c.same_url = c.same.wait_line(LISTENING.pattern).group(1)
         c.base = os.path.join(c.tmp, "base.ndjson")
-        record_stepwise(c.base, c.same_url, pause=BASE_PAUSE)
+        record_stepwise(c.base, c.same_url, BASE_STEPS, pause=BASE_PAUSE)
     except BaseException:
         tearDownModule()  # not called when setUpModule fails
         raise

@@ -8,11 +8,8 @@ import json
 import os
 import subprocess
 
-from harness import NODE, PEERS, TestCase, main  # noqa: E402
+from harness import NODE, PEERS, TestCase, main, page_of  # noqa: E402
 
-
-def page_of(url):
-    return url.replace("ws://", "http://")
 
 
 def node_offering(test, url, offers):
