@@ -103,7 +103,8 @@ void register_listen(CLI::App& app, Context& ctx) {
         "With --exec, listen is a bridge to a program instead, websocketd's model: each client gets its own "
         "process, whose stdout lines are sent to the client and whose stdin gets the client's messages (see "
         "--exec). With --to, each client is relayed to its own TCP or Unix-socket connection instead, "
-        "websockify's model (a browser's VNC client, ssh through a WebSocket gateway; see --to). Standard input "
+        "websockify's model (a browser's VNC client, ssh through a WebSocket gateway; see --to). With --replay, "
+        "each client talks to a recorded server instead (a mock for a front end; see --replay). Standard input "
         "is not read then, and only connections are printed.",
         {{"wskit listen 9000", "show what clients of ws://127.0.0.1:9000/ send, and type answers"},
          {"wskit listen --once 9000 > got.txt", "like nc -l: take one client, save what it sends, exit when it leaves"},
