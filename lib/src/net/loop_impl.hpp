@@ -3,16 +3,17 @@
 // bench/, chat/redis/). No websocketpp here.
 #pragma once
 
+// Standard headers before Asio's: see net/unix_socket.hpp.
+#include <functional>
+#include <map>
+#include <memory>
+
+#include <wskit/loop.hpp>
+
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
-
-#include <wskit/loop.hpp>
-
-#include <functional>
-#include <map>
-#include <memory>
 
 namespace wskit {
 

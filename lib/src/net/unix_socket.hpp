@@ -7,14 +7,19 @@
 // credentials name it instead (unix_peer).
 #pragma once
 
-#include <asio/ip/tcp.hpp>
-#include <asio/local/stream_protocol.hpp>
-
-#include <sys/types.h>
-
+// The standard library's headers come first: Asio's config reads
+// libstdc++'s (_GLIBCXX_HAVE_ALIGNED_ALLOC) to choose how it allocates
+// handlers, and a file where Asio came first would free with free() what
+// another allocated with operator new (AddressSanitizer's
+// alloc-dealloc-mismatch).
 #include <functional>
 #include <string>
 #include <system_error>
+
+#include <sys/types.h>
+
+#include <asio/ip/tcp.hpp>
+#include <asio/local/stream_protocol.hpp>
 
 namespace wskit::detail {
 
