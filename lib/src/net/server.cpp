@@ -14,6 +14,7 @@
 #include "net/tls_context.hpp"
 #include "net/wspp/wspp.hpp"
 #include "net/wspp/http_exchange.hpp"  // after wspp.hpp, whose types it uses
+#include "net/server_close.hpp"         // the same
 
 #include <wskit/diagnostics.hpp>
 #include <wskit/handshake_check.hpp>
@@ -407,34 +408,16 @@ private:
         auto con = endpoint_.get_con_from_hdl(hdl);
         ConnId id = con->wskit_id;
         con->on_write_done = nullptr;
-        std::optional<typename Flow::CloseReason> backlog_close;
-        bool closed_here = false, aborted_here = false;
+        detail::ServerEnd end;
         auto it = connections_.find(id);
         if (it != connections_.end()) {
-            backlog_close = it->second.flow.take_close();
-            closed_here = it->second.closed_here;
-            aborted_here = it->second.aborted_here;
+            end.backlog_close = it->second.flow.take_close();
+            end.closed_here = it->second.closed_here;
+            end.aborted_here = it->second.aborted_here;
             connections_.erase(it);
         }
         if (!handlers_.on_event) return;
-        Event e = detail::close_event(*con, detail::failed_by_library(con->get_local_close_code()));
-        if (con->error_close && con->error_close->code) {
-            // The library failed it, or the application closed it with an
-            // error code; its close handshake may have timed out (hook 13 in
-            // net/wspp/README.md).
-            e.code = con->error_close->code;
-            e.reason = con->error_close->reason;
-        } else if (closed_here) {
-            e.code = con->get_local_close_code();
-            e.reason = con->get_local_close_reason();
-        }
-        if (closed_here) e.direction = Direction::out;
-        if (aborted_here) e.direction = Direction::out;
-        if (backlog_close) {
-            e.code = backlog_close->first;
-            e.reason = backlog_close->second;
-            e.direction = Direction::out;  // the server started that close
-        }
+        Event e = detail::server_close_event(*con, end);
         e.conn = id;
         handlers_.on_event(e);
         all_closed_if_done();

@@ -192,18 +192,28 @@ private:
         return differences ? 1 : 0;
     }
 
+    // An event of --json, which starts as every wskit event does.
+    nlohmann::ordered_json json_event(const char* name) const {
+        nlohmann::ordered_json j;
+        j["event"] = name;
+        j["ts"] = format_iso_time(std::chrono::system_clock::now());
+        j["conn"] = number_;
+        return j;
+    }
+
+    void print_json(const nlohmann::ordered_json& j) {
+        console_.print_record(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    }
+
     void report(std::size_t index, const Message* want, const Message* got) {
         const char* kind = want && got ? "differs" : want ? "missing" : "unexpected";
         if (o_.output.format == OutputFormat::json) {
-            nlohmann::ordered_json j;
-            j["event"] = "difference";
-            j["ts"] = format_iso_time(std::chrono::system_clock::now());
-            j["conn"] = number_;
+            auto j = json_event("difference");
             j["index"] = index;
             j["kind"] = kind;
             if (want) j["expected"] = payload_json(*want);
             if (got) j["received"] = payload_json(*got);
-            return console_.print_record(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+            return print_json(j);
         }
         std::string text = fmt::format("#{} message {} {}\n", number_, index, kind);
         if (want) text += fmt::format("  expected: {}\n", payload_summary(want->payload, want->opcode == Opcode::binary));
@@ -213,16 +223,13 @@ private:
 
     void summary(std::size_t differences) {
         if (o_.output.format == OutputFormat::json) {
-            nlohmann::ordered_json j;
-            j["event"] = "replayed";
-            j["ts"] = format_iso_time(std::chrono::system_clock::now());
-            j["conn"] = number_;
+            auto j = json_event("replayed");
             j["url"] = url_;
             j["sent"] = next_send_;
             j["expected"] = expected_.size();
             j["received"] = received_.size();
             j["differences"] = differences;
-            return console_.print_record(j.dump() + "\n");
+            return print_json(j);
         }
         console_.print_record(fmt::format("#{} {}: {} of {} messages sent, {} received of {} expected: {}\n", number_,
                                           url_, next_send_, sends_.size(), received_.size(), expected_.size(),

@@ -215,8 +215,8 @@ NegotiationResult negotiate_as_client(const wskit::detail::DeflateSetting& setti
 }
 
 // Unmasks `len` bytes in place, eight at a time, and returns the key as
-// websocketpp's byte_mask_circ does (its loop goes byte by byte: "TODO: SIMD
-// masking"). prepared_key holds the 4-byte key twice (prepare_masking_key),
+// websocketpp's byte_mask_circ does (its loop goes byte by byte, and its
+// comment leaves vector masking for later). prepared_key holds the 4-byte key twice (prepare_masking_key),
 // so a word read from memory is masked by it as it is; memcpy keeps the
 // loads and stores aligned for the language (hook 38 in net/wspp/README.md).
 inline size_t unmask(uint8_t* buf, size_t len, size_t prepared_key) {
