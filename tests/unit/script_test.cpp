@@ -94,6 +94,9 @@ TEST_CASE("script: errors name the line and column", "[script]") {
     CHECK_THAT(script_error("expect {\"a\":1"), Contains("unbalanced JSON"));
     CHECK_THAT(script_error("expect /x/ as 1x"), Contains("as takes a variable name"));
     CHECK_THAT(script_error("close 999"), Contains("a close code is a number from 1000 to 4999"));
+    // A long run of digits is refused without being added up (it once overflowed a long).
+    CHECK_THAT(script_error("repeat 10002222222222222222222222 {\n}"), Contains("repeat's count is a number"));
+    CHECK_THAT(script_error("close 10002222222222222222222222"), Contains("a close code is a number"));
     CHECK_THAT(script_error("send \"a\" trailing"), Contains("unexpected 'trailing'"));
     CHECK_THAT(script_error("connect"), Contains("connect takes a URL"));
     CHECK_THAT(script_error("connect ws://h/ -x 1"), Contains("connect takes -H"));

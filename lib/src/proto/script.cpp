@@ -18,9 +18,11 @@ using Kind = ScriptStatement::Kind;
 
 // A line, read from left to right; errors name the column where it stopped.
 long parse_count(ScriptLineReader& r, const std::string& text, std::size_t at, long low, long high, const char* what) {
+    // Nine digits at most, checked before adding any up: a long run of digits must not overflow.
     long value = 0;
     bool digits = !text.empty() && text.size() <= 9;
-    for (char c : text) {
+    for (std::size_t i = 0; digits && i < text.size(); ++i) {
+        char c = text[i];
         if (c < '0' || c > '9') digits = false;
         else value = value * 10 + (c - '0');
     }
