@@ -12,6 +12,8 @@ namespace wskit::cli {
 void build_app(CLI::App& app, Context& ctx);
 
 void register_bench(CLI::App& app, Context& ctx);
+// wskit bench merge, registered under bench's command.
+void register_bench_merge(CLI::App& bench, Context& ctx);
 void register_connect(CLI::App& app, Context& ctx);
 void register_broadcast_chat(CLI::App& app, Context& ctx);
 void register_echo(CLI::App& app, Context& ctx);

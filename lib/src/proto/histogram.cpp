@@ -4,6 +4,15 @@
 #include <cmath>
 
 namespace wskit {
+namespace {
+
+// The value a bucket stands for when only its bucket is known.
+std::uint64_t midpoint(std::size_t index) {
+    std::uint64_t low = LatencyHistogram::lowest_in(index);
+    return low + (LatencyHistogram::highest_in(index) - low) / 2;
+}
+
+}  // namespace
 
 std::size_t LatencyHistogram::bucket_count() { return index_of(UINT64_MAX) + 1; }
 
@@ -20,6 +29,22 @@ std::uint64_t LatencyHistogram::highest_in(std::size_t index) {
     if (index < sub_buckets) return index;
     std::uint64_t shift = (index - sub_buckets) / sub_buckets;
     return lowest_in(index) + ((std::uint64_t{1} << shift) - 1);
+}
+
+std::size_t LatencyHistogram::last_used_index() const {
+    for (std::size_t i = counts_.size(); i-- > 0;) {
+        if (counts_[i] != 0) return i;
+    }
+    return 0;
+}
+
+void LatencyHistogram::add_to_bucket(std::size_t index, std::uint64_t count) {
+    if (count == 0) return;
+    counts_[index] += count;
+    total_ += count;
+    sum_ += midpoint(index) * count;
+    min_ = std::min(min_, lowest_in(index));
+    max_ = std::max(max_, highest_in(index));
 }
 
 void LatencyHistogram::merge(const LatencyHistogram& other) {
@@ -47,11 +72,7 @@ std::uint64_t LatencyHistogram::percentile(double percent) const {
     std::uint64_t seen = 0;
     for (std::size_t i = 0; i < counts_.size(); ++i) {
         seen += counts_[i];
-        if (seen >= rank) {
-            std::uint64_t low = lowest_in(i);
-            std::uint64_t mid = low + (highest_in(i) - low) / 2;
-            return std::clamp(mid, min(), max_);
-        }
+        if (seen >= rank) return std::clamp(midpoint(i), min(), max_);
     }
     return max_;
 }
