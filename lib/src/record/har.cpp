@@ -5,6 +5,7 @@
 // seconds since the epoch, opcode 1 for text and 2 for binary, binary data
 // in base64), and the close in wskit's own _webSocketClose.
 #include "record/recorder.hpp"
+#include "record/whole_file.hpp"
 
 #include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
@@ -13,13 +14,8 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <map>
-#include <unistd.h>
 
 namespace wskit::detail {
 namespace {
@@ -76,12 +72,7 @@ class HarRecorder final : public Recorder {
 public:
     explicit HarRecorder(const RecordOptions& o) : options_(o) {
         // Written at the end; said now when it cannot be.
-        struct stat st {};
-        if (::stat(o.path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw cannot_write(EISDIR);
-        int fd = ::open(temporary().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0) throw cannot_write(errno);
-        ::close(fd);
-        ::unlink(temporary().c_str());
+        if (int error = check_whole_file(o.path)) throw cannot_write(error);
     }
     ~HarRecorder() override {
         try {
@@ -147,30 +138,10 @@ public:
         entries_.clear();
         current_.clear();
         auto text = har.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-        auto tmp = temporary();
-        int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0) throw cannot_write(errno);
-        std::size_t done = 0;
-        while (done < text.size()) {
-            auto n = ::write(fd, text.data() + done, text.size() - done);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) {
-                int error = errno;
-                ::close(fd);
-                ::unlink(tmp.c_str());
-                throw cannot_write(error);
-            }
-            done += static_cast<std::size_t>(n);
-        }
-        if (::close(fd) != 0 || std::rename(tmp.c_str(), options_.path.c_str()) != 0) {
-            int error = errno;
-            ::unlink(tmp.c_str());
-            throw cannot_write(error);
-        }
+        if (int error = write_whole_file(options_.path, text, 0600)) throw cannot_write(error);
     }
 
 private:
-    std::string temporary() const { return fmt::format("{}.{}.tmp", options_.path, ::getpid()); }
     Error cannot_write(int error) const {
         return Error(ExitCode::runtime,
                      fmt::format("--record: cannot write {}: {}", escape_controls(options_.path), std::strerror(error)));
