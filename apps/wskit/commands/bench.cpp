@@ -4,6 +4,7 @@
 #include "commands.hpp"
 
 #include <wskit/tool/bench.hpp>
+#include <wskit/tool/bench_files.hpp>
 #include <wskit/url.hpp>
 
 #include <atomic>
@@ -32,6 +33,13 @@ struct BenchCommand {
     double rate = 0;
     unsigned threads = 1;
     int server_pid = 0;
+    // Application traffic and ramps.
+    std::vector<std::string> first, templates;
+    std::string messages_from, match, stages, script;
+    double connect_rate = 0;
+    // Verdicts and files.
+    std::vector<std::string> fail_if;
+    BenchFiles files;
     OutputFlags output;  // only --output human|json and --json are registered
     bool quiet = false;
     ClientFlags client;
@@ -76,6 +84,15 @@ int run(const BenchCommand& c) {
     o.rate = c.rate;
     o.threads = c.threads;
     o.server_pid = c.server_pid;
+    o.first = c.first;
+    o.templates = c.templates;
+    o.messages_from = c.messages_from;
+    o.match = c.match;
+    o.script = c.script;
+    o.connect_rate = c.connect_rate;
+    if (!c.stages.empty()) o.stages = parse_bench_stages(c.stages);
+    for (const auto& t : c.fail_if) o.fail_if.push_back(parse_bench_threshold(t));
+    check_bench_files(c.files);
     c.client.print_warnings(o.client);
     catch_signals();
 
@@ -92,6 +109,7 @@ int run(const BenchCommand& c) {
         std::printf("%s", bench_summary(result).c_str());
     }
     std::fflush(stdout);
+    write_bench_files(result, c.files);
     if (result.client_saturated) {
         std::fprintf(stderr,
                      "wskit: warning: wskit bench used %.0f %% of a core per thread: it may be the bottleneck, not "
@@ -104,7 +122,10 @@ int run(const BenchCommand& c) {
     if (caught_signal == SIGTERM) return to_int(ExitCode::terminated);
     auto verdict = bench_verdict(result);
     if (verdict.code != ExitCode::ok) std::fprintf(stderr, "wskit: %s\n", verdict.message.c_str());
-    return to_int(verdict.code);
+    if (verdict.code != ExitCode::ok) return to_int(verdict.code);
+    auto failures = bench_threshold_failures(result, result.options.fail_if);
+    for (const auto& f : failures) std::fprintf(stderr, "wskit: --fail-if %s\n", f.c_str());
+    return to_int(failures.empty() ? ExitCode::ok : ExitCode::runtime);
 }
 
 const CLI::Validator& size_validator() {
@@ -143,7 +164,10 @@ const char* json_fields =
     "first (the first error's text); client_cpu_s, client_cpu_percent (of one core), client_cpu_us_per_message "
     "and client_saturated; server (null without --server-pid) with cpu_s, cpu_us_per_message, rss_before_kib, "
     "rss_after_kib and rss_per_connection_kib (idle); error (null when the run measured the server, else the "
-    "line printed on stderr). Numbers are rounded to what they can tell: latencies to 0.1 microsecond, "
+    "line printed on stderr); connect_rate, stages (seconds, connections, rate: null for --rate), templates (how "
+    "many --message), messages_from, match and script (null when not given); first_sent (--first messages sent), "
+    "unmatched (replies paired with no request in flight), dropped (--stages open loop: messages due when no "
+    "connection could take them); thresholds (one object per --fail-if: condition, held, message). Numbers are rounded to what they can tell: latencies to 0.1 microsecond, "
     "per_second to a whole message, mb_per_second and seconds to 3 decimals, CPU percent to 0.1.";
 
 void add_load_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
@@ -203,6 +227,76 @@ void add_load_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
     add_flag(ctx, sub, "-q,--quiet", c.quiet, "No live progress line on stderr");
 }
 
+// Application traffic: what each connection sends and how replies pair with requests.
+void add_traffic_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
+    add_option(ctx, sub, "--first", c.first, "Send MSG once after each open, before the load (repeatable)",
+               "Send MSG on each connection once it opens, before its measured traffic, in the order given (log "
+               "in, subscribe). Placeholders as in --message. Not measured; in order (without --match) each "
+               "takes one reply, which is not measured either.", Complete::text)
+        ->allow_extra_args(false)  // one value each time: the URL after it stays the URL
+        ->option_text("MSG");
+    add_option(ctx, sub, "--message", c.templates, "Send this TEMPLATE instead of --size payloads (repeatable: in turn)",
+               "Each message a connection sends is rendered from TEMPLATE (several: in turn): {seq} its number on "
+               "the connection (from 0), {conn} the connection's number (from 0), {ts_us} the send time in "
+               "microseconds since the Unix epoch, {rand:N} a random integer from 0 to N-1, {file:PATH} the next "
+               "line of PATH (in turn across the whole run); any other brace is text (JSON needs no escaping), and {{ is a brace where one would read as a placeholder ({{seq} sends {seq}). Replies answer requests in order "
+               "(an echo's, or a server that answers each request once and in turn) unless --match pairs them by "
+               "a field; replies are not compared with the requests.", Complete::text)
+        ->allow_extra_args(false)  // one value each time: the URL after it stays the URL
+        ->option_text("TEMPLATE");
+    add_option(ctx, sub, "--messages-from", c.messages_from, "Templates from FILE, one per line, sent in turn",
+               "Like --message, with each non-blank line of FILE as a template (after any --message), sent in turn.",
+               Complete::file)->option_text("FILE");
+    add_option(ctx, sub, "--match", c.match, "Pair replies with requests by this JSON Pointer (a request id)",
+               "Measure a reply's latency by a field the server copies from the request into its reply: PATH is a "
+               "JSON Pointer (RFC 6901) into both, like /id. Requests need a unique value there ({seq} in it); "
+               "replies whose field matches no request in flight (pushes, broadcasts, answers to --first) are "
+               "counted as unmatched, not guessed.", Complete::text)
+        ->option_text("PATH");
+    add_option(ctx, sub, "--script", c.script, "Each connection plays this wskit run script, over and over",
+               "Each of the -c connections plays SCRIPT (the language of wskit-run(1)) from the start again each "
+               "time it ends, until the run is over: each expect met is a latency, from the message the "
+               "connection sent before it; a run of the script that fails counts as an error (a failed step as "
+               "protocol, a connection failure by its class) and the first failure is shown. The script's connect "
+               "goes to URL. All connections share one event loop (--threads does not apply). Not with "
+               "--message, --first, --match, --stages, --connect-rate, --rate or -n.", Complete::file)
+        ->option_text("SCRIPT");
+    add_option(ctx, sub, "--connect-rate", c.connect_rate, "Open at most N connections per second",
+               "Open connections at N per second in all, evenly spaced, instead of all at once.", Complete::number)
+        ->check(rate_validator())->option_text("N");
+    add_option(ctx, sub, "--stages", c.stages, "Ramp connections over time: 10s:100,30s:1000:5000,10s:0",
+               "Stages as k6 has them: in each DURATION:CONNECTIONS[:RATE], the number of connections moves "
+               "linearly from the previous stage's (0 at first) to CONNECTIONS, and the messages go at RATE per "
+               "second in all (open loop) or --rate, or closed loop without either. The run lasts as long as the "
+               "stages (-c and -d are ignored); connections the server closes are replaced; connections beyond a "
+               "stage's number close with 1000, newest first. Echo mode only.", Complete::text)
+        ->option_text("STAGES");
+}
+
+// Verdicts for CI and the files a run leaves.
+void add_result_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
+    add_option(ctx, sub, "--fail-if", c.fail_if, "Fail (exit 1) when CONDITION holds: p99>50ms, errors>0, rate<10000",
+               "Checked once the run has measured the server: when CONDITION holds, it is printed on stderr and "
+               "wskit bench exits 1. Repeatable; every one that holds is printed. Metrics: p50, p90, p99, p99.9, "
+               "max, mean (compared with a duration: ns, us, ms, s; a bare number is milliseconds), rate (measured "
+               "per second), errors, unmatched, unanswered, lost. Operators: > >= < <= ==.", Complete::text)
+        ->allow_extra_args(false)  // one value each time: the URL after it stays the URL
+        ->option_text("CONDITION");
+    add_option(ctx, sub, "--series", c.files.series, "Write per-second figures to FILE.csv or FILE.ndjson",
+               "Write what happened in each second of the run: time_s, length_s, open, sent, received, errors, "
+               "p50_us, p99_us, max_us; CSV when FILE ends in .csv, one JSON object per line for .ndjson or .jsonl.",
+               Complete::file)->option_text("FILE");
+    add_option(ctx, sub, "--hdr", c.files.hdr, "Write the latencies as an HdrHistogram interval log",
+               "Write the latencies (nanoseconds) as an HdrHistogram interval log, one histogram per second, that "
+               "HdrHistogram's own tools read and 'wskit bench merge' combines with other runs' logs: a load test "
+               "from several machines is merged afterwards.", Complete::file)
+        ->option_text("FILE");
+    add_option(ctx, sub, "--report", c.files.report, "Write an HTML report with charts to FILE",
+               "Write one self-contained HTML page (no script, no external resource): the run's parameters, the "
+               "results, a latency-percentile plot and per-second charts of throughput, latency and connections.",
+               Complete::file)->option_text("FILE");
+}
+
 }  // namespace
 
 void register_bench(CLI::App& app, Context& ctx) {
@@ -237,10 +331,17 @@ void register_bench(CLI::App& app, Context& ctx) {
            "that sends more than 10 messages a second: the senders)"},
           {"wskit bench --mode fanout -c 1000 --rate 100 ws://127.0.0.1:9001/room ws://127.0.0.1:9002/room",
            "one room served by two processes (wskit chat --rate 0 --redis ...), 500 receivers on each"},
-          {"wskit bench --mode idle -c 5000 --server-pid 1234 ws://127.0.0.1:9000/", "memory per idle connection"}},
+          {"wskit bench --mode idle -c 5000 --server-pid 1234 ws://127.0.0.1:9000/", "memory per idle connection"},
+          {"wskit bench -w 8 --message '{\"id\":{seq},\"op\":\"quote\"}' --match /id ws://127.0.0.1:9000/api",
+           "a JSON API: each reply's latency found by the id it copies from its request"},
+          {"wskit bench --stages 10s:100,30s:1000,10s:0 --fail-if 'p99>50ms' --report run.html ws://127.0.0.1:9000/",
+           "ramp up to 1000 connections and down; exit 1 when p99 passes 50 ms; an HTML report"},
+          {"wskit bench --hdr host1.hlog ws://api.example.test/ && wskit bench merge host1.hlog host2.hlog",
+           "one test from several machines: each writes its latencies, merge adds them up"}},
          {{ExitCode::ok, "the run measured the server (errors, if any, are in the results)"},
-          {ExitCode::runtime, "out of file descriptors before any connection opened; or the server closed every "
-                              "connection normally (1000, 1001) before the end"},
+          {ExitCode::runtime, "a --fail-if condition held (each is printed); out of file descriptors before any "
+                              "connection opened; or the server closed every connection normally (1000, 1001) before "
+                              "the end"},
           {ExitCode::usage, ""},
           {ExitCode::connect, "no connection opened: could not connect (DNS, refused, unreachable, or no TCP "
                               "connection within --connect-timeout)"},
@@ -263,8 +364,10 @@ void register_bench(CLI::App& app, Context& ctx) {
                "same room, like chat processes sharing it through Redis; the -c receivers spread round robin over "
                "them (receiver i on URL i mod the count) and the senders connect to the first.",
                Complete::url)
-        ->required()->option_text("URL...");
+        ->option_text("URL...");  // required unless `merge` is given (checked below): CLI11 would take the word as a URL
     add_load_options(ctx, *sub, *c);
+    add_traffic_options(ctx, *sub, *c);
+    add_result_options(ctx, *sub, *c);
     add_handshake_options(ctx, *sub, c->client);
     add_connect_timeout_option(ctx, *sub, c->client);
     add_unix_socket_option(ctx, *sub, c->client);
@@ -272,13 +375,27 @@ void register_bench(CLI::App& app, Context& ctx) {
                         "Largest reply in bytes once inflated (default 16 MiB); larger is a protocol error");
     add_compress_option(ctx, *sub, c->client);
     add_client_tls_options(ctx, *sub, c->client, /*short_n_alias=*/false);
-    ctx.checks.emplace_back(sub, [c] {
+    // `wskit bench merge` is a command of its own under bench: its name is
+    // looked for before the URL (which it then does not need).
+    sub->require_subcommand(0, 1);
+    register_bench_merge(*sub, ctx);
+    ctx.checks.emplace_back(sub, [c, sub] {
+        if (sub->got_subcommand("merge")) return;
+        if (c->urls.empty()) throw CLI::RequiredError("url");
         if (c->urls.size() > 1 && c->mode != "fanout")
             throw CLI::ValidationError("--mode " + c->mode + " takes one URL (" + std::to_string(c->urls.size()) +
                                        " given); only --mode fanout spreads over several servers");
         if (auto problem = c->output.conflict(); !problem.empty()) throw CLI::ValidationError(problem);
+        // Said before anything runs, as CLI11's own errors are.
+        try {
+            if (!c->stages.empty()) parse_bench_stages(c->stages);
+            for (const auto& t : c->fail_if) parse_bench_threshold(t);
+        } catch (const Error& e) {
+            throw CLI::ValidationError(e.what());
+        }
     });
     sub->callback([c, &ctx, sub] {
+        if (sub->got_subcommand("merge")) return;
         // --rate: let messages queue behind a stalled server instead of waiting.
         if (c->rate > 0 && sub->get_option("--window")->count() == 0) c->window = 1000;
         ctx.run = [c] { return run(*c); };

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 namespace wskit::detail::bench {
@@ -27,9 +28,12 @@ public:
         : w_(w), role_(role), target_(server), stream_(make_stream(w)), timer_(w.io) {
         if (!plain) own_buffer_.resize(16 * 1024);
         if (role == Role::receiver) reader_ = FrameReader(fanout_head_size);
+        if (role == Role::echo && w.traffic.reads_replies()) reader_ = FrameReader(w.opt.client.max_message_size);
         if (role == Role::echo) {
-            times_.reserve(w.opt.window);
-            if (w.opt.size <= copy_limit) {
+            times_.reserve(w.opt.window + w.traffic.first.size());
+            if (w.traffic.templated()) {
+                // Built per message, as long as each rendering needs.
+            } else if (w.opt.size <= copy_limit) {
                 out_.resize(w.opt.window * (SharedPayloadFrame::max_header + w.opt.size));
             } else {
                 headers_.resize(w.opt.window * SharedPayloadFrame::max_header);
@@ -64,10 +68,25 @@ public:
         close();
     }
 
-    bool is_open() const override { return open_ && !closed_; }
+    // A ramp down: an open connection says goodbye as at the end of the
+    // run; one still opening just stops (neither is a failure).
+    // A ramp down: the connection says goodbye with a close frame (after the
+    // write in progress, if any) and waits for the server's; one still
+    // opening just stops. Neither is a failure.
+    void retire() override {
+        if (!open_) return close();
+        retiring_ = true;
+        if (!writing_) say_goodbye();
+    }
+
+    bool is_open() const override { return open_ && !closed_ && !retiring_; }
+    bool is_closed() const override { return closed_ || retiring_; }
+    bool is_closing() const override { return retiring_ && !closed_; }
 
     void pump() override {
-        if (!open_ || closed_ || writing_ || !w_.sending) return;
+        if (!open_ || closed_ || writing_ || retiring_ || !w_.sending) return;
+        if (role_ == Role::echo && !first_sent_) return send_first();
+        if (role_ == Role::echo && w_.traffic.templated()) return send_requests();
         if (role_ == Role::echo) send_echoes();
         if (role_ == Role::sender) send_stamped();
     }
@@ -90,6 +109,7 @@ private:
     void on_head();
     void use_compression(const DeflateParams& params);
     void send_close();
+    void say_goodbye();
     void finish_handshake_loop();
     void finish_failed_loop();
     // A failed opening, classified (connect_failure.hpp) from the phase it
@@ -115,6 +135,9 @@ private:
     void ready();
     void consume(const unsigned char* data, std::size_t n);
     void on_message(std::uint64_t now);
+    // Application traffic: a reply paired with its request in order, or by
+    // --match; replies to --first messages and strays are not measured.
+    void on_reply(std::uint64_t now, std::uint64_t size);
     // The measured window holds what arrives in it (echoes of messages sent in the warm-up too): with
     // thousands of large messages in flight, an echo may take seconds.
     void count_measured(std::uint64_t now, std::uint64_t sent, std::uint64_t size);
@@ -122,6 +145,8 @@ private:
     // Sending. allowance: how many messages may go now (window, -n, --rate).
     std::uint64_t allowance(std::size_t window);
     std::uint64_t intended_time(std::uint64_t seq) const;
+    // When the next message was due: its --rate time (fixed or by stage), or now.
+    std::uint64_t due_time(std::uint64_t now);
     // Small frames are copied whole behind their header into one buffer (an
     // iovec costs more than 32 bytes of memcpy, and the server then reads
     // full segments); large ones go out as [header, shared payload] pairs in
@@ -130,6 +155,12 @@ private:
     // Fan-out: every message is different (its stamp), so it is built and
     // masked whole into a buffer that is reused from one write to the next.
     void send_stamped();
+    // Application traffic: the --first messages once open, then requests
+    // rendered from the templates, each framed and masked whole.
+    void send_first();
+    void send_requests();
+    std::size_t append_frame(std::size_t at, std::string_view payload);
+    void expect_reply(std::uint64_t when);
     void write(const std::vector<asio::const_buffer>& buffers);
 
     Worker& w_;
@@ -146,6 +177,7 @@ private:
     ConnectPhase phase_ = ConnectPhase::connect;
     bool open_ = false, closed_ = false, writing_ = false, timed_out_ = false, close_sent_ = false;
     bool awaiting_ready_ = false;  // a receiver open and not yet ready (see ready())
+    bool retiring_ = false;        // retired by a ramp down: closing (say_goodbye)
     std::uint64_t in_flight_ = 0;
     TimeRing times_;
     std::vector<unsigned char> headers_;
@@ -153,6 +185,12 @@ private:
     std::vector<asio::const_buffer> single_;
     std::vector<char> out_;
     const std::string* compressed_payload_ = nullptr;  // the worker's, when compression was agreed
+    // Application traffic.
+    bool first_sent_ = false;
+    int deflate_bits_ = 0;  // the client window agreed: each request is compressed on its own
+    std::string rendered_, deflated_;
+    std::unordered_map<std::string, std::uint64_t> pending_;  // --match key -> send time
+    static constexpr std::uint64_t first_marker = 0;  // in times_: a reply to a --first message
 };
 
 }  // namespace wskit::detail::bench

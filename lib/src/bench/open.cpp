@@ -142,7 +142,10 @@ void Connection<Stream>::use_compression(const DeflateParams& params) {
                          w_.opt.client.max_message_size);
     ++w_.compressed;
     if (!w_.agreed) w_.agreed = params;
-    if (role_ == Role::echo) {
+    if (role_ == Role::echo && (w_.traffic.templated() || !w_.traffic.first.empty())) {
+        deflate_bits_ = params.client_max_window_bits;
+    }
+    if (role_ == Role::echo && !w_.traffic.templated()) {
         compressed_payload_ = &w_.compressed_payload(params.client_max_window_bits);
         out_.resize(w_.opt.window * (SharedPayloadFrame::max_header + compressed_payload_->size()));
     }
@@ -162,6 +165,25 @@ void Connection<Stream>::send_close() {
     asio::async_write(stream_, asio::buffer(request_), [self](const asio::error_code& ec, std::size_t) {
         if (ec) return self->finish_handshake_loop();
         self->read();
+    });
+}
+
+// A ramp down's close: the frame, then the server's answer (consume(), on_read_error())
+// or, from a server that does not answer, a second's wait.
+template <class Stream>
+void Connection<Stream>::say_goodbye() {
+    if (closed_ || close_sent_) return;
+    request_ = close_frame(w_.rng);
+    close_sent_ = true;
+    writing_ = true;
+    auto self = this->shared_from_this();
+    timer_.expires_after(std::chrono::seconds(1));
+    timer_.async_wait([self](const asio::error_code& ec) {
+        if (!ec) self->close();
+    });
+    asio::async_write(stream_, asio::buffer(request_), [self](const asio::error_code& ec, std::size_t) {
+        self->writing_ = false;
+        if (ec) self->close();
     });
 }
 
@@ -266,6 +288,7 @@ template void Connection<tcp::socket>::read_head();
 template void Connection<tcp::socket>::on_head();
 template void Connection<tcp::socket>::use_compression(const DeflateParams& params);
 template void Connection<tcp::socket>::send_close();
+template void Connection<tcp::socket>::say_goodbye();
 template void Connection<tcp::socket>::finish_handshake_loop();
 template FailureFacts Connection<tcp::socket>::facts(FailureCause cause, std::string detail) const;
 template void Connection<tcp::socket>::fail_opening(const asio::error_code& ec);
@@ -279,6 +302,7 @@ template void Connection<TlsStream>::read_head();
 template void Connection<TlsStream>::on_head();
 template void Connection<TlsStream>::use_compression(const DeflateParams& params);
 template void Connection<TlsStream>::send_close();
+template void Connection<TlsStream>::say_goodbye();
 template void Connection<TlsStream>::finish_handshake_loop();
 template FailureFacts Connection<TlsStream>::facts(FailureCause cause, std::string detail) const;
 template void Connection<TlsStream>::fail_opening(const asio::error_code& ec);

@@ -13,14 +13,9 @@ namespace wskit {
 namespace {
 
 using detail::counted;
-
-// Nanoseconds in the unit that suits them: "850 us", "1.23 ms", "1.002 s".
-std::string duration_text(std::uint64_t ns) {
-    if (ns < 1000) return fmt::format("{} ns", ns);
-    if (ns < 1000000) return fmt::format("{:.1f} us", static_cast<double>(ns) / 1e3);
-    if (ns < 1000000000) return fmt::format("{:.2f} ms", static_cast<double>(ns) / 1e6);
-    return fmt::format("{:.3f} s", static_cast<double>(ns) / 1e9);
-}
+using detail::duration_text;
+using detail::rounded;
+using detail::summary_row;
 
 const char* unit_of(BenchMode mode) {
     switch (mode) {
@@ -42,10 +37,6 @@ const char* one_of(BenchMode mode) {
     return "";
 }
 
-void row(std::string& out, const std::string& name, const std::string& value) {
-    out += fmt::format("  {:<22}{}\n", name, value);
-}
-
 // Fan-out over several servers: the receivers of each, and what they got.
 void per_server_rows(std::string& out, const BenchResult& r, const std::vector<Url>& servers) {
     for (std::size_t s = 0; s < servers.size(); ++s) {
@@ -57,9 +48,66 @@ void per_server_rows(std::string& out, const BenchResult& r, const std::vector<U
             lost += rec.lost;
             duplicated += rec.duplicated;
         }
-        row(out, s == 0 ? "per server" : "",
+        summary_row(out, s == 0 ? "per server" : "",
             fmt::format("{}: {}, {} received, {} lost, {} duplicated", escape_controls(servers[s].str()),
                         counted(receivers, "receiver"), received, lost, duplicated));
+    }
+}
+
+bool templated(const BenchOptions& o) { return !o.templates.empty() || !o.messages_from.empty(); }
+
+// "1 template", "3 templates (--messages-from q.txt)", "matched by /id".
+std::string traffic_shape(const BenchOptions& o) {
+    std::size_t n = o.templates.size();
+    std::string shape = n ? counted(n, "template") : std::string();
+    if (!o.messages_from.empty()) shape += (shape.empty() ? "" : " and ") + escape_controls(o.messages_from) + "'s lines";
+    if (!o.match.empty()) shape += ", replies matched by " + escape_controls(o.match);
+    return shape;
+}
+
+// Echo mode's rows: echoes checked, or requests paired with replies.
+void echo_rows(std::string& out, const BenchResult& r) {
+    const auto& o = r.options;
+    std::uint64_t answered = r.sent - std::min(r.sent, r.unanswered);
+    if (!o.script.empty()) {
+        summary_row(out, "sent / received", fmt::format("{} / {} messages", r.sent, r.received));
+        return;
+    }
+    if (!templated(o) && o.first.empty()) {
+        summary_row(out, "throughput", fmt::format("{:.2f} MB/s of echoed payload", r.mb_per_second));
+        summary_row(out, "sent / echoed", fmt::format("{} / {} ({} unanswered at the end)", r.sent, r.received, r.unanswered));
+        return;
+    }
+    summary_row(out, "throughput", fmt::format("{:.2f} MB/s of replies", r.mb_per_second));
+    summary_row(out, "sent / answered", fmt::format("{} / {} ({} unanswered at the end)", r.sent, answered, r.unanswered));
+    if (!o.first.empty()) summary_row(out, "first messages", fmt::format("{} sent, not measured", r.first_sent));
+    if (!o.match.empty() || r.unmatched > 0)
+        summary_row(out, "unmatched", fmt::format("{} (replies paired with no request in flight)", r.unmatched));
+}
+
+std::string stages_text(const std::vector<BenchStage>& stages) {
+    std::string text;
+    for (const auto& st : stages) {
+        if (!text.empty()) text += ", ";
+        text += fmt::format("{:g}s to {}", st.seconds, st.connections);
+        if (st.rate >= 0) text += fmt::format(" at {:g} msg/s", st.rate);
+    }
+    return text;
+}
+
+// --stages, --connect-rate, and what an open loop could not send.
+void ramp_rows(std::string& out, const BenchResult& r) {
+    const auto& o = r.options;
+    if (!o.stages.empty()) summary_row(out, "stages", stages_text(o.stages));
+    if (o.connect_rate > 0) summary_row(out, "connect rate", fmt::format("{:g} connections/s", o.connect_rate));
+    if (r.dropped > 0) summary_row(out, "dropped", fmt::format("{} (due with no open connection to send them)", r.dropped));
+}
+
+void threshold_rows(std::string& out, const BenchResult& r) {
+    for (std::size_t i = 0; i < r.options.fail_if.size(); ++i) {
+        auto failed = bench_threshold_failures(r, {r.options.fail_if[i]});
+        summary_row(out, i == 0 ? "fail if" : "",
+                    failed.empty() ? escape_controls(r.options.fail_if[i].text) + ": did not hold" : failed[0] + ": FAILED");
     }
 }
 
@@ -79,62 +127,64 @@ std::string bench_summary(const BenchResult& r) {
     for (const auto& url : servers) out += " " + escape_controls(url.str());
     out += "\n";
     std::string shape = counted(o.connections, "connection");
-    if (o.mode == BenchMode::echo) shape += fmt::format(" x {} in flight x {} B {}", o.window, o.size, o.binary ? "binary" : "text");
+    if (!o.script.empty()) shape += " playing " + escape_controls(o.script);
+    else if (o.mode == BenchMode::echo && templated(o)) shape += fmt::format(" x {} in flight, {}", o.window, traffic_shape(o));
+    else if (o.mode == BenchMode::echo) shape += fmt::format(" x {} in flight x {} B {}", o.window, o.size, o.binary ? "binary" : "text");
     if (o.mode == BenchMode::fanout)
         shape = fmt::format("{}, {}, {} B", counted(o.connections, "receiver"), counted(o.senders, "sender"), o.size);
     if (o.rate > 0) shape += fmt::format(", open loop at {:g} msg/s", o.rate);
     if (o.threads > 1) shape += ", " + counted(o.threads, "thread");
-    row(out, "load", shape);
-    row(out, "measured", fmt::format("{:.3f} s{}", r.seconds, o.warmup > 0 ? fmt::format(" after {:g} s of warm-up", o.warmup) : ""));
+    summary_row(out, "load", shape);
+    summary_row(out, "measured", fmt::format("{:.3f} s{}", r.seconds, o.warmup > 0 ? fmt::format(" after {:g} s of warm-up", o.warmup) : ""));
+    ramp_rows(out, r);
     if (o.mode == BenchMode::idle) {
-        row(out, "open", fmt::format("{} of {}", r.open_at_end, o.connections));
+        summary_row(out, "open", fmt::format("{} of {}", r.open_at_end, o.connections));
     } else {
-        row(out, unit_of(o.mode), fmt::format("{} ({:.0f}/s)", r.measured, r.per_second));
+        const char* unit = !o.script.empty() ? "expects met" : templated(o) ? "replies" : unit_of(o.mode);
+        summary_row(out, unit, fmt::format("{} ({:.0f}/s)", r.measured, r.per_second));
     }
-    if (o.mode == BenchMode::echo) {
-        row(out, "throughput", fmt::format("{:.2f} MB/s of echoed payload", r.mb_per_second));
-        row(out, "sent / echoed", fmt::format("{} / {} ({} unanswered at the end)", r.sent, r.received, r.unanswered));
-    }
+    if (o.mode == BenchMode::echo) echo_rows(out, r);
     if (o.mode == BenchMode::fanout) {
-        row(out, "throughput", fmt::format("{:.2f} MB/s delivered", r.mb_per_second));
-        row(out, "sent", counted(r.sent, "message"));
-        row(out, "lost / duplicated", fmt::format("{} / {} (all receivers)", r.lost, r.duplicated));
+        summary_row(out, "throughput", fmt::format("{:.2f} MB/s delivered", r.mb_per_second));
+        summary_row(out, "sent", counted(r.sent, "message"));
+        summary_row(out, "lost / duplicated", fmt::format("{} / {} (all receivers)", r.lost, r.duplicated));
         std::size_t worst = 0;
         for (std::size_t i = 0; i < r.receivers.size(); ++i) {
             if (r.receivers[i].lost + r.receivers[i].duplicated > r.receivers[worst].lost + r.receivers[worst].duplicated) worst = i;
         }
         if (!r.receivers.empty()) {
             const auto& w = r.receivers[worst];
-            row(out, "worst receiver", fmt::format("#{}: {} received, {} lost, {} duplicated", worst, w.received, w.lost, w.duplicated));
+            summary_row(out, "worst receiver", fmt::format("#{}: {} received, {} lost, {} duplicated", worst, w.received, w.lost, w.duplicated));
         }
         if (servers.size() > 1) per_server_rows(out, r, servers);
     }
     if (o.client.compress) {
-        row(out, "compression", r.compression ? fmt::format("{} (on {} of {})", describe(*r.compression),
+        summary_row(out, "compression", r.compression ? fmt::format("{} (on {} of {})", describe(*r.compression),
                                                             r.compressed, counted(r.opened, "connection"))
                                               : std::string("offered, not agreed: messages were sent uncompressed"));
     }
     if (r.latency.count > 0) {
         const auto& l = r.latency;
-        row(out, o.mode == BenchMode::handshake ? "handshake latency" : "latency",
+        summary_row(out, o.mode == BenchMode::handshake ? "handshake latency" : "latency",
             fmt::format("p50 {}  p90 {}  p99 {}  p99.9 {}  max {}", duration_text(l.p50), duration_text(l.p90),
                         duration_text(l.p99), duration_text(l.p999), duration_text(l.max)));
-        if (o.rate > 0) row(out, "", "(from the intended send times)");
+        if (o.rate > 0) summary_row(out, "", "(from the intended send times)");
     }
     const auto& e = r.errors;
-    row(out, "errors", e.total() == 0 ? std::string("none")
+    summary_row(out, "errors", e.total() == 0 ? std::string("none")
                                       : fmt::format("{} (connect {}, tls {}, handshake {}, timeout {}, closed {}, "
                                                     "protocol {})",
                                                     e.total(), e.connect, e.tls, e.handshake, e.timeout, e.closed,
                                                     e.protocol));
-    if (!e.first_message.empty()) row(out, "first error", escape_controls(e.first_message));
-    row(out, "client CPU", fmt::format("{:.2f} s ({:.0f} % of a core, {:.2f} us per {})", r.client_cpu_seconds,
+    if (!e.first_message.empty()) summary_row(out, "first error", escape_controls(e.first_message));
+    summary_row(out, "client CPU", fmt::format("{:.2f} s ({:.0f} % of a core, {:.2f} us per {})", r.client_cpu_seconds,
                                        r.client_cpu_percent, r.client_cpu_us_per_message, one_of(o.mode)));
+    threshold_rows(out, r);
     if (r.server_measured) {
-        row(out, "server CPU", fmt::format("{:.2f} s ({:.2f} us per {})", r.server_cpu_seconds, r.server_cpu_us_per_message,
+        summary_row(out, "server CPU", fmt::format("{:.2f} s ({:.2f} us per {})", r.server_cpu_seconds, r.server_cpu_us_per_message,
                                            o.mode == BenchMode::echo ? "message" : one_of(o.mode)));
         if (o.mode == BenchMode::idle) {
-            row(out, "server RSS", fmt::format("{} KiB -> {} KiB ({:.2f} KiB per connection)", r.server_rss_before_kib,
+            summary_row(out, "server RSS", fmt::format("{} KiB -> {} KiB ({:.2f} KiB per connection)", r.server_rss_before_kib,
                                                r.server_rss_after_kib, r.server_rss_per_connection_kib));
         }
     }
@@ -162,14 +212,7 @@ nlohmann::ordered_json compression_json(const BenchResult& r) {
     return c;
 }
 
-// JSON numbers as precise as they mean something: a latency to a tenth of a
-// microsecond, a rate to a message per second; no 17-digit noise.
-double rounded(double value, int decimals) {
-    const double scale = std::pow(10.0, decimals);
-    return std::round(value * scale) / scale;
-}
-
-double us(std::uint64_t ns) { return rounded(static_cast<double>(ns) / 1e3, 1); }
+double us(std::uint64_t ns) { return detail::json_us(static_cast<double>(ns)); }
 
 }  // namespace
 
@@ -189,10 +232,24 @@ std::string bench_json(const BenchResult& r) {
     j["rate"] = o.rate;
     j["threads"] = o.threads;
     j["warmup_s"] = o.warmup;
+    j["connect_rate"] = o.connect_rate;
+    auto stages = nlohmann::ordered_json::array();
+    for (const auto& st : o.stages) {
+        stages.push_back({{"seconds", st.seconds}, {"connections", st.connections},
+                          {"rate", st.rate >= 0 ? nlohmann::ordered_json(st.rate) : nlohmann::ordered_json(nullptr)}});
+    }
+    j["stages"] = stages;
+    j["templates"] = o.templates.size();
+    j["messages_from"] = o.messages_from.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(o.messages_from);
+    j["match"] = o.match.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(o.match);
+    j["script"] = o.script.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(o.script);
     j["seconds"] = rounded(r.seconds, 3);
     j["sent"] = r.sent;
     j["received"] = r.received;
     j["unanswered"] = r.unanswered;
+    j["first_sent"] = r.first_sent;
+    j["unmatched"] = r.unmatched;
+    j["dropped"] = r.dropped;
     j["measured"] = r.measured;
     j["per_second"] = std::llround(r.per_second);
     j["mb_per_second"] = rounded(r.mb_per_second, 3);
@@ -231,6 +288,13 @@ std::string bench_json(const BenchResult& r) {
     } else {
         j["server"] = nullptr;
     }
+    auto thresholds = nlohmann::ordered_json::array();
+    for (const auto& t : o.fail_if) {
+        auto failed = bench_threshold_failures(r, {t});
+        thresholds.push_back({{"condition", t.text}, {"held", !failed.empty()},
+                              {"message", failed.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(failed[0])}});
+    }
+    j["thresholds"] = thresholds;
     auto verdict = bench_verdict(r);
     j["error"] = verdict.code == ExitCode::ok ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(verdict.message);
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -1,12 +1,16 @@
 // run_bench: plans the connections over the worker threads, watches the
 // clock and the counters from the calling thread, and adds up the results.
 #include "bench/proc.hpp"
+#include "bench/script_load.hpp"
+#include "bench/stages.hpp"
 #include "bench/worker.hpp"
 #include "net/descriptors.hpp"
 
+#include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <thread>
 
@@ -38,6 +42,21 @@ BenchOptions checked(BenchOptions o) {
     if (o.mode == BenchMode::fanout && o.senders == 0) throw Error(ExitCode::usage, "--senders must be at least 1");
     if (o.mode == BenchMode::fanout && o.senders > 0xffff) throw Error(ExitCode::usage, "--senders is at most 65535");
     if (o.mode == BenchMode::fanout && o.rate == 0) o.rate = 1000;  // senders wait for nothing: pace them
+    bool traffic = !o.first.empty() || !o.templates.empty() || !o.messages_from.empty() || !o.match.empty();
+    if (o.mode != BenchMode::echo && (traffic || !o.stages.empty()))
+        throw Error(ExitCode::usage, std::string("--mode ") + bench_mode_name(o.mode) +
+                                         " sends no messages of its own: --first, --message, --messages-from, --match "
+                                         "and --stages go with --mode echo");
+    if (!o.match.empty() && o.templates.empty() && o.messages_from.empty())
+        throw Error(ExitCode::usage, "--match pairs replies with requests: give the requests with --message or "
+                                     "--messages-from");
+    if (!o.script.empty() && (traffic || !o.stages.empty() || o.connect_rate > 0 || o.messages > 0 || o.rate > 0))
+        throw Error(ExitCode::usage, "--script is the whole traffic: it goes without --first, --message, "
+                                     "--messages-from, --match, --stages, --connect-rate, --rate and -n");
+    if (!o.script.empty() && o.mode != BenchMode::echo)
+        throw Error(ExitCode::usage, "--script goes with --mode echo");
+    if (!o.stages.empty() && o.messages > 0) throw Error(ExitCode::usage, "--stages and -n: the stages decide how long the run lasts");
+    if (!o.stages.empty()) o.connections = detail::bench::stages_peak(o.stages);
     if (o.messages > 0) o.warmup = 0;  // -n counts every echo
     // Echo messages are compressed once for the whole run, each on its own:
     // saying so lets the server drop its inflate window between messages.
@@ -47,8 +66,42 @@ BenchOptions checked(BenchOptions o) {
     return o;
 }
 
-// Spreads the connections over the workers, round robin, with their --rate phases.
+// --first and the templates, compiled once; text ones must be UTF-8 (a
+// server closes with 1007 otherwise, and every connection would fail alike).
+Traffic compile_traffic(const BenchOptions& o) {
+    Traffic t;
+    auto compile = [&](const std::string& text, const char* what) {
+        if (!o.binary && !is_valid_utf8(text))
+            throw Error(ExitCode::usage, std::string(what) + " is not valid UTF-8: send it with --binary");
+        return MessageTemplate::compile(text, t.files);
+    };
+    for (const auto& m : o.first) t.first.push_back(compile(m, "a --first message"));
+    for (const auto& m : o.templates) t.requests.push_back(compile(m, "a --message template"));
+    if (!o.messages_from.empty()) {
+        for (const auto& m : read_message_lines(o.messages_from)) t.requests.push_back(compile(m, "a --messages-from line"));
+    }
+    if (!o.match.empty()) t.match.emplace(o.match);
+    return t;
+}
+
+// Spreads the connections over the workers, round robin, with their --rate
+// phases. Stages plan none: the workers open them as the stages want.
 void plan(const BenchOptions& o, std::vector<std::unique_ptr<Worker>>& workers) {
+    for (std::size_t w = 0; w < workers.size(); ++w) {
+        auto& worker = *workers[w];
+        worker.senders = o.senders;
+        worker.connect_rate = o.connect_rate / static_cast<double>(workers.size());
+        worker.next_number = w;
+    }
+    if (!o.stages.empty()) {
+        bool rated = o.rate > 0;
+        for (const auto& s : o.stages) rated = rated || s.rate > 0;
+        for (auto& w : workers) {
+            w->credit_mode = rated;
+            w->wanted = 0;
+        }
+        return;
+    }
     Role role = o.mode == BenchMode::echo        ? Role::echo
                 : o.mode == BenchMode::fanout    ? Role::receiver
                 : o.mode == BenchMode::handshake ? Role::handshake
@@ -57,7 +110,7 @@ void plan(const BenchOptions& o, std::vector<std::unique_ptr<Worker>>& workers) 
     std::size_t servers = 1 + o.other_servers.size();
     for (std::size_t i = 0; i < o.connections; ++i, ++n) {
         double phase = static_cast<double>(i) / static_cast<double>(o.connections);
-        workers[n % workers.size()]->plan.push_back({role, 0, phase, bench_server_of_receiver(i, servers)});
+        workers[n % workers.size()]->plan.push_back({role, 0, phase, bench_server_of_receiver(i, servers), i});
     }
     if (o.mode == BenchMode::fanout) {
         for (std::uint32_t s = 0; s < o.senders; ++s, ++n) {
@@ -68,7 +121,6 @@ void plan(const BenchOptions& o, std::vector<std::unique_ptr<Worker>>& workers) 
     std::size_t rated = o.mode == BenchMode::fanout ? o.senders : o.connections;
     for (std::size_t w = 0; w < workers.size(); ++w) {
         auto& worker = *workers[w];
-        worker.senders = o.senders;
         if (o.rate > 0 && (o.mode == BenchMode::echo || o.mode == BenchMode::fanout)) {
             worker.interval_ns = 1e9 * static_cast<double>(rated) / o.rate;
         }
@@ -167,6 +219,7 @@ struct Timeline {
 // handshake mode's loops come and go by design).
 bool all_gone(const BenchOptions& o, Coordination& coord) {
     if (coord.opened.load() == 0 || coord.last_lost_ns.load() == 0) return false;
+    if (!o.stages.empty()) return false;  // lost connections are replaced while the stages last
     switch (o.mode) {
         case BenchMode::fanout: return coord.open_senders.load() == 0 || coord.open_receivers.load() == 0;
         case BenchMode::handshake: return false;
@@ -174,12 +227,38 @@ bool all_gone(const BenchOptions& o, Coordination& coord) {
     }
 }
 
+// The stage's number of connections, passed on to the workers when it
+// changes: each gets its share (the rate, each worker reads for itself).
+struct Ramp {
+    std::size_t connections = SIZE_MAX;
+};
+
+void follow_stages(const BenchOptions& o, std::vector<std::unique_ptr<Worker>>& workers, double elapsed, Ramp& ramp) {
+    auto point = stage_at(o.stages, elapsed, o.rate);
+    std::size_t n = workers.size();
+    if (point.connections != ramp.connections) {
+        ramp.connections = point.connections;
+        for (std::size_t w = 0; w < n; ++w) {
+            std::size_t share = point.connections / n + (w < point.connections % n ? 1 : 0);
+            asio::post(workers[w]->io, [worker = workers[w].get(), share] { worker->set_wanted(share); });
+        }
+    }
+}
+
+void collect_intervals(std::vector<std::unique_ptr<Worker>>& workers, IntervalCollector& series) {
+    for (auto& w : workers) {
+        for (auto& sample : w->take_intervals()) series.add(std::move(sample));
+    }
+}
+
 // Watches the clock and the workers from the calling thread until the run
 // is over; starts the fan-out senders and the idle hold once every
-// connection has settled; reports progress.
+// connection has settled; follows the stages; gathers the series; reports
+// progress.
 void watch(const BenchOptions& o, std::vector<std::unique_ptr<Worker>>& workers, Coordination& coord,
-           Timeline& t, const std::function<void(const BenchProgress&)>& on_progress,
+           Timeline& t, IntervalCollector& series, const std::function<void(const BenchProgress&)>& on_progress,
            const std::function<bool()>& interrupted) {
+    Ramp ramp;
     std::size_t total = o.connections + (o.mode == BenchMode::fanout ? o.senders : 0);
     bool settled = false;
     std::uint64_t last_progress = t.start, last_done = 0;
@@ -193,6 +272,8 @@ void watch(const BenchOptions& o, std::vector<std::unique_ptr<Worker>>& workers,
             break;
         }
         if (coord.workers_done.load() == workers.size()) break;
+        if (!o.stages.empty()) follow_stages(o, workers, seconds_between(t.start, now), ramp);
+        collect_intervals(workers, series);
         if (!settled && coord.settled.load() >= total && o.mode == BenchMode::idle) {
             settled = true;
             t.sending_from = now;
@@ -237,9 +318,14 @@ void add_counts(BenchResult& r, std::vector<std::unique_ptr<Worker>>& workers, c
     const auto& o = r.options;
     LatencyHistogram h;
     std::uint64_t bytes = 0;
+    std::uint64_t answered = 0;
     for (auto& w : workers) {
         r.sent += w->sent;
         r.received += w->received;
+        answered += w->answered;
+        r.unmatched += w->unmatched;
+        r.first_sent += w->first_sent;
+        r.dropped += w->dropped;
         r.measured += w->measured;
         bytes += w->measured_bytes;
         r.opened += w->opened;
@@ -252,7 +338,8 @@ void add_counts(BenchResult& r, std::vector<std::unique_ptr<Worker>>& workers, c
     if (o.mode == BenchMode::idle) r.measured = r.open_at_end;
     r.ended_early = t.ended_early;
     if (t.ended_early) r.gone_after = seconds_between(t.start, coord.last_lost_ns.load());
-    r.unanswered = o.mode == BenchMode::echo ? r.sent - std::min(r.sent, r.received) : 0;
+    r.unanswered = o.mode == BenchMode::echo ? r.sent - std::min(r.sent, answered) : 0;
+    r.histogram = h;
     r.seconds = seconds_between(std::max(o.messages > 0 ? t.start : t.measure_from, t.sending_from), t.end);
     if (r.seconds > 0) {
         r.per_second = static_cast<double>(r.measured) / r.seconds;
@@ -303,14 +390,17 @@ BenchResult run_bench(const BenchOptions& options, const std::function<void(cons
     BenchResult r;
     r.options = checked(options);
     const auto& o = r.options;
+    if (!o.script.empty()) return detail::bench::run_script_bench(o, on_progress, interrupted);
     // Every connection is a descriptor: thousands need more than the usual
     // soft limit of 1024, and the hard limit is what the system allows.
     detail::raise_descriptor_limit();
+    auto traffic = compile_traffic(o);
     auto targets = resolve_targets(o);
     Coordination coord;
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned i = 0; i < o.threads; ++i) {
-        workers.push_back(std::make_unique<Worker>(o, coord, targets, 0x9E3779B97F4A7C15ull * (i + 1) ^ now_ns()));
+        workers.push_back(
+            std::make_unique<Worker>(o, coord, targets, traffic, 0x9E3779B97F4A7C15ull * (i + 1) ^ now_ns()));
     }
     plan(o, workers);
 
@@ -318,16 +408,22 @@ BenchResult run_bench(const BenchOptions& options, const std::function<void(cons
                        detail::own_cpu_seconds()};
     Timeline t;
     t.start = t.sending_from = now_ns();
+    r.started_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     t.measure_from = t.start + static_cast<std::uint64_t>(o.warmup * 1e9);
     // Idle runs hold for the duration once every connection has settled,
-    // which each connection's open timeout bounds.
+    // which each connection's open timeout bounds. Stages last as long as they say.
     t.deadline = o.mode == BenchMode::idle ? UINT64_MAX : t.measure_from + static_cast<std::uint64_t>(o.duration * 1e9);
-    for (auto& w : workers) w->measure_from = o.messages > 0 ? 0 : t.measure_from;
+    if (!o.stages.empty()) t.deadline = t.start + static_cast<std::uint64_t>(stages_seconds(o.stages) * 1e9);
+    for (auto& w : workers) {
+        w->measure_from = o.messages > 0 ? 0 : t.measure_from;
+        w->run_start = t.start;
+    }
+    IntervalCollector series(workers.size(), t.start);
 
     post_all(workers, &Worker::launch);
     std::vector<std::thread> threads;
     for (auto& w : workers) threads.emplace_back([w = w.get()] { w->io.run(); });
-    watch(o, workers, coord, t, on_progress, interrupted);
+    watch(o, workers, coord, t, series, on_progress, interrupted);
     if (o.mode == BenchMode::fanout) {
         post_all(workers, &Worker::stop_sending);
         drain(workers);
@@ -338,6 +434,8 @@ BenchResult run_bench(const BenchOptions& options, const std::function<void(cons
 
     add_counts(r, workers, t, coord);
     add_costs(r, before, t, idle_rss);
+    collect_intervals(workers, series);
+    r.intervals = series.finish();
     return r;
 }
 

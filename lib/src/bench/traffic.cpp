@@ -3,6 +3,8 @@
 // whole into one buffer); replies are parsed as they arrive and never kept.
 #include "bench/connection.hpp"
 
+#include <wskit/encoding.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -54,6 +56,7 @@ void Connection<Stream>::read_available() {
 template <class Stream>
 void Connection<Stream>::on_read_error(const asio::error_code& ec) {
     if (closed_ || w_.stopping) return;
+    if (retiring_) return close();  // the server closed the TCP connection after its close frame
     if (role_ == Role::handshake && close_sent_) return finish_handshake_loop();
     lost_connection(1006, ec == asio::error::eof ? std::string_view() : ec.message());
 }
@@ -94,7 +97,7 @@ void Connection<Stream>::consume(const unsigned char* data, std::size_t n) {
         }
         if (step.event == FrameReader::Event::close) {
             if (role_ == Role::handshake) return finish_handshake_loop();
-            if (w_.stopping) return close();
+            if (w_.stopping || retiring_) return close();
             return lost_connection(reader_.close_code(), reader_.close_reason());
         }
         if (now == 0) now = now_ns();
@@ -112,10 +115,13 @@ void Connection<Stream>::on_message(std::uint64_t now) {
     ++received;
     ++w_.received;
     w_.bytes += size;
-    if (role_ == Role::echo) {
+    if (role_ == Role::echo && (w_.traffic.templated() || !w_.traffic.first.empty())) {
+        on_reply(now, size);
+    } else if (role_ == Role::echo) {
         if (times_.empty()) return w_.fail(ErrorClass::protocol, "a reply came with no message in flight: not an echo");
         auto sent = times_.pop();
         --in_flight_;
+        ++w_.answered;
         // Another size is another message (a chat room's "guest-1: ..."): not measured.
         if (size != w_.opt.size)
             return w_.fail(ErrorClass::protocol,
@@ -137,8 +143,8 @@ void Connection<Stream>::on_message(std::uint64_t now) {
 // thousands of large messages in flight, an echo may take seconds.
 template <class Stream>
 void Connection<Stream>::count_measured(std::uint64_t now, std::uint64_t sent, std::uint64_t size) {
+    w_.record_latency(now, sent);
     if (now < w_.measure_from) return;
-    w_.histogram.record(now > sent ? now - sent : 0);
     ++w_.measured;
     w_.measured_bytes += size;
 }
@@ -146,8 +152,9 @@ void Connection<Stream>::count_measured(std::uint64_t now, std::uint64_t sent, s
 // How many messages this connection may send now: its window, -n, --rate.
 template <class Stream>
 std::uint64_t Connection<Stream>::allowance(std::size_t window) {
-    std::uint64_t room = window - in_flight_;
+    std::uint64_t room = window > in_flight_ ? window - in_flight_ : 0;
     if (w_.interval_ns > 0) room = std::min<std::uint64_t>(room, scheduled - next_seq);
+    if (w_.credit_mode && w_.stage_rate > 0) room = std::min<std::uint64_t>(room, due.size());
     if (w_.limited) {
         room = std::min(room, w_.budget);
         w_.budget -= room;
@@ -158,6 +165,16 @@ std::uint64_t Connection<Stream>::allowance(std::size_t window) {
 template <class Stream>
 std::uint64_t Connection<Stream>::intended_time(std::uint64_t seq) const {
     return w_.rate_start + static_cast<std::uint64_t>((static_cast<double>(seq) + phase) * w_.interval_ns);
+}
+
+template <class Stream>
+std::uint64_t Connection<Stream>::due_time(std::uint64_t now) {
+    if (w_.credit_mode && !due.empty()) {
+        auto t = due.front();
+        due.pop_front();
+        return t;
+    }
+    return w_.interval_ns > 0 ? intended_time(next_seq) : now;
 }
 
 // Small frames are copied whole behind their header into one buffer (an
@@ -186,7 +203,7 @@ void Connection<Stream>::send_echoes() {
             buffers_.emplace_back(h, w_.frame.write_header(w_.rng, h));
             buffers_.emplace_back(payload.data(), payload.size());
         }
-        times_.push(w_.interval_ns > 0 ? intended_time(next_seq) : now);
+        times_.push(due_time(now));
         ++next_seq;
     }
     if (copy || compressed_payload_) buffers_.emplace_back(out_.data(), at);
@@ -217,6 +234,7 @@ void Connection<Stream>::write(const std::vector<asio::const_buffer>& buffers) {
     asio::async_write(stream_, buffers, [self](const asio::error_code& ec, std::size_t) {
         self->writing_ = false;
         if (ec) return self->on_read_error(ec);
+        if (self->retiring_) return self->say_goodbye();
         self->pump();
     });
 }
@@ -234,6 +252,7 @@ template std::uint64_t Connection<tcp::socket>::intended_time(std::uint64_t seq)
 template void Connection<tcp::socket>::send_echoes();
 template void Connection<tcp::socket>::send_stamped();
 template void Connection<tcp::socket>::write(const std::vector<asio::const_buffer>& buffers);
+template std::uint64_t Connection<tcp::socket>::due_time(std::uint64_t now);
 template void Connection<TlsStream>::read();
 template void Connection<TlsStream>::read_available();
 template void Connection<TlsStream>::on_read_error(const asio::error_code& ec);
@@ -247,5 +266,6 @@ template std::uint64_t Connection<TlsStream>::intended_time(std::uint64_t seq) c
 template void Connection<TlsStream>::send_echoes();
 template void Connection<TlsStream>::send_stamped();
 template void Connection<TlsStream>::write(const std::vector<asio::const_buffer>& buffers);
+template std::uint64_t Connection<TlsStream>::due_time(std::uint64_t now);
 
 }  // namespace wskit::detail::bench

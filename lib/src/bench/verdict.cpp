@@ -55,6 +55,19 @@ BenchVerdict nothing_measured(const BenchResult& r) {
     const auto& e = r.errors;
     switch (o.mode) {
         case BenchMode::echo: {
+            if (!o.script.empty()) {
+                std::string first = e.first_message.empty() ? "" : "; the first failure: " + escape_controls(e.first_message);
+                return {ExitCode::timeout,
+                        fmt::format("no expect of {} was met in {}{}", escape_controls(o.script), seconds_text(r.seconds), first)};
+            }
+            if (!o.templates.empty() || !o.messages_from.empty()) {
+                std::string hint = !o.match.empty()
+                                       ? fmt::format(" ({} matched no request by {}: is that where the server puts "
+                                                     "the request's id?)",
+                                                     counted(r.unmatched, "reply", "replies"), escape_controls(o.match))
+                                       : "";
+                return {ExitCode::timeout, fmt::format("no reply came back in {}{}", seconds_text(r.seconds), hint)};
+            }
             std::string replies = e.protocol ? " (" + not_echoes(e.protocol) + ")" : "";
             return {ExitCode::timeout, fmt::format("no echo came back in {}{}: not an echo server? for a room "
                                                    "that relays to everyone, try --mode fanout",

@@ -71,14 +71,17 @@ std::size_t SharedPayloadFrame::write_header(std::uint64_t& rng, unsigned char* 
     return client_header(binary_ ? opcode::binary : opcode::text, wire_payload_.size(), key, out);
 }
 
-std::size_t write_compressed_frame(const std::string& payload, bool binary, std::uint64_t& rng, char* out) {
+std::size_t write_masked_frame(std::string_view payload, bool binary, std::uint64_t& rng, char* out, bool rsv1) {
     auto key = static_cast<std::uint32_t>(next_random(rng) >> 16);
-    // RSV1: permessage-deflate
     auto n = client_header(binary ? opcode::binary : opcode::text, payload.size(), key,
-                           reinterpret_cast<unsigned char*>(out), true);
+                           reinterpret_cast<unsigned char*>(out), rsv1);
     std::memcpy(out + n, payload.data(), payload.size());
     mask_payload(out + n, payload.size(), key);
     return n + payload.size();
+}
+
+std::size_t write_compressed_frame(const std::string& payload, bool binary, std::uint64_t& rng, char* out) {
+    return write_masked_frame(payload, binary, rng, out, /*rsv1=*/true);  // RSV1: permessage-deflate
 }
 
 namespace {
@@ -169,7 +172,7 @@ const char* FrameReader::admit(bool rsv1) {
         in_message_ = true;
         message_opcode_ = opcode_;
         accumulating_ = 0;
-        head_len_ = 0;
+        head_.clear();
         compressed_ = rsv1;
         if (compressed_) inflate_->start();
     }
@@ -208,9 +211,8 @@ FrameReader::Step FrameReader::feed(const unsigned char* data, std::size_t n) {
         } else if (opcode_ < 0x8 && compressed_) {
             if (auto r = inflate_->feed(data + pos, take); r != InflateResult::ok) return inflate_failed(r, pos + take);
         } else if (opcode_ < 0x8) {
-            std::size_t copy = std::min(take, std::min(capture_, sizeof head_) - std::min(head_len_, capture_));
-            std::memcpy(head_ + head_len_, data + pos, copy);
-            head_len_ += copy;
+            std::size_t copy = std::min(take, capture_ - std::min(head_.size(), capture_));
+            head_.append(reinterpret_cast<const char*>(data + pos), copy);
             accumulating_ += take;
         }
         pos += take;
@@ -225,8 +227,7 @@ FrameReader::Step FrameReader::feed(const unsigned char* data, std::size_t n) {
             if (compressed_) {
                 if (auto r = inflate_->finish(); r != InflateResult::ok) return inflate_failed(r, pos);
                 message_size_ = inflate_->size();
-                head_len_ = std::min(inflate_->head().size(), std::min(capture_, sizeof head_));
-                std::memcpy(head_, inflate_->head().data(), head_len_);
+                head_.assign(inflate_->head(), 0, capture_);
             }
             return {Event::message, pos};
         }

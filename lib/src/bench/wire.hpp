@@ -95,6 +95,11 @@ WSKIT_API std::size_t build_stamped_frames(std::vector<char>& out, std::uint64_t
                                            FanoutStamp first, const std::function<std::uint64_t(std::uint64_t)>& sent_at,
                                            std::uint64_t& rng);
 
+// A client data frame of `payload`, masked whole with a fresh key, into out
+// (max_header + payload size bytes); returns its length.
+WSKIT_API std::size_t write_masked_frame(std::string_view payload, bool binary, std::uint64_t& rng, char* out,
+                                         bool rsv1 = false);
+
 // A client data frame whose payload is compressed (RSV1) once and shared
 // by every frame: unlike the uncompressed frame's, its bytes are whatever
 // deflate made of them, so each frame's copy is masked whole with its key.
@@ -102,7 +107,8 @@ WSKIT_API std::size_t build_stamped_frames(std::vector<char>& out, std::uint64_t
 WSKIT_API std::size_t write_compressed_frame(const std::string& payload, bool binary, std::uint64_t& rng, char* out);
 
 // Reads server frames incrementally and reports whole data messages: their
-// size and their first `capture` bytes. Payloads are skipped, not kept;
+// size and their first `capture` bytes (--match captures whole messages,
+// up to --max-size). Payloads beyond that are skipped, not kept;
 // after inflate_with(), compressed ones (RSV1) are inflated on the way and
 // counted at their inflated size.
 class WSKIT_API FrameReader {
@@ -119,7 +125,7 @@ public:
     // buffer); message() then holds that message's size and head.
     Step feed(const unsigned char* data, std::size_t n);
     std::uint64_t message_size() const { return message_size_; }
-    std::string_view head() const { return std::string_view(head_, head_len_); }
+    std::string_view head() const { return head_; }
     unsigned message_opcode() const { return message_opcode_; }
     // Why the last Event::bad: words for an error message.
     const char* problem() const { return problem_; }
@@ -139,8 +145,7 @@ private:
     unsigned message_opcode_ = 0;
     std::uint64_t message_size_ = 0;
     std::uint64_t accumulating_ = 0;
-    char head_[fanout_head_size] = {};
-    std::size_t head_len_ = 0;
+    std::string head_;
     bool in_message_ = false;
     bool compressed_ = false;  // the current message had RSV1 on its first frame
     std::optional<MessageInflater> inflate_;

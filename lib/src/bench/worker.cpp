@@ -1,3 +1,4 @@
+#include "bench/stages.hpp"
 #include "bench/worker.hpp"
 
 #include <algorithm>
@@ -14,9 +15,9 @@ const char* role_noun(Role role) {
 }
 
 Worker::Worker(const BenchOptions& options, Coordination& coordination, const std::vector<Target>& servers,
-               std::uint64_t seed)
-    : opt(options), coord(coordination), targets(servers), frame(options.size, options.binary), rng(seed | 1),
-      read_buffer(256 * 1024) {
+               const Traffic& run_traffic, std::uint64_t seed)
+    : opt(options), traffic(run_traffic), coord(coordination), targets(servers), frame(options.size, options.binary),
+      rng(seed | 1), read_buffer(256 * 1024) {
     auto secure = [](const Target& t) { return t.client.url.secure; };
     if (std::any_of(targets.begin(), targets.end(), secure)) tls = make_client_tls_context(opt.client.tls, verified);
 }
@@ -35,23 +36,88 @@ const std::string& Worker::compressed_payload(int window_bits) {
 void Worker::launch() {
     sending = opt.mode == BenchMode::echo;
     rate_start = now_ns();
+    tokens_at_ = rate_start;
     start_more();
-    if (interval_ns > 0) tick();
+    if (interval_ns > 0 || credit_mode) tick();
     schedule_publish();
+    schedule_cut();
     check_done();
+}
+
+std::size_t Worker::active() const { return started > ended ? started - ended : 0; }
+
+// --connect-rate: one opening per 1/rate seconds, never in bursts; when
+// none is allowed yet, start_more() runs again once one is.
+bool Worker::may_open(std::uint64_t now) {
+    if (connect_rate <= 0) return true;
+    open_tokens_ = std::min(1.0, open_tokens_ + connect_rate * static_cast<double>(now - tokens_at_) / 1e9);
+    tokens_at_ = now;
+    if (open_tokens_ >= 1) {
+        open_tokens_ -= 1;
+        return true;
+    }
+    if (!open_timer_pending_) {
+        open_timer_pending_ = true;
+        open_timer_.expires_after(std::chrono::nanoseconds(static_cast<std::int64_t>((1 - open_tokens_) / connect_rate * 1e9)));
+        open_timer_.async_wait([this](const asio::error_code& ec) {
+            open_timer_pending_ = false;
+            if (!ec && !stopping) start_more();
+        });
+    }
+    return false;
 }
 
 void Worker::start_more() {
     bool waves = opt.mode == BenchMode::idle;
-    while (started < plan.size() && !stopping && (!waves || started - settled < opt.parallel_opens)) {
+    while (!stopping && (!waves || started - settled < opt.parallel_opens) && active() < wanted) {
+        if (started == plan.size()) {
+            if (opt.stages.empty()) break;
+            plan.push_back({Role::echo, 0, 0, 0, next_number});  // a stage wants one more
+            next_number += opt.threads;
+        }
+        if (!may_open(now_ns())) break;
         const auto& p = plan[started++];
         auto c = make_connection(*this, p.role, p.target);
         c->sender_id = p.sender_id;
         c->phase = p.phase;
+        c->number = p.number;
         if (p.role == Role::receiver) c->tracks.assign(senders, SenderTrack{});
         conns.push_back(c);
         c->start();
     }
+}
+
+// A stage's share of the connections: more are opened as --connect-rate
+// allows, the newest go first when there are too many. Gone ones are
+// forgotten, so that a long ramp keeps only what is open.
+void Worker::set_wanted(std::size_t n) {
+    wanted = n;
+    for (auto it = conns.rbegin(); it != conns.rend() && active() > wanted; ++it) {
+        auto& c = **it;
+        if (c.is_closed()) continue;
+        if (c.is_open()) {
+            --open_now;
+            --coord.open_of(Role::echo);
+        }
+        c.retire();
+        ++ended;
+    }
+    for (auto& c : conns) {
+        if (c->is_closing()) closing.push_back(c);
+    }
+    auto gone = [](const auto& c) { return c->is_closed() && !c->is_closing(); };
+    conns.erase(std::remove_if(conns.begin(), conns.end(), [](const auto& c) { return c->is_closed(); }), conns.end());
+    closing.erase(std::remove_if(closing.begin(), closing.end(), gone), closing.end());
+    start_more();
+}
+
+void Worker::record_latency(std::uint64_t now, std::uint64_t sent_at) {
+    // The warm-up's latencies are left out of the series and --hdr too, so
+    // that their percentiles add up to the run's.
+    if (now < measure_from) return;
+    auto latency = now > sent_at ? now - sent_at : 0;
+    interval_histogram.record(latency);
+    histogram.record(latency);
 }
 
 void Worker::start_sending() {
@@ -66,8 +132,12 @@ void Worker::stop() {
     stopping = true;
     sending = false;
     for (auto& c : conns) c->finish();
+    for (auto& c : closing) c->close();  // the run is over: no waiting for their answers
     rate_timer_.cancel();
     publish_timer_.cancel();
+    cut_timer_.cancel();
+    open_timer_.cancel();
+    cut_interval(now_ns());  // the last second, however short
     guard_.reset();
 }
 
@@ -76,7 +146,14 @@ void Worker::stop() {
 // move them.
 void Worker::tick() {
     if (stopping) return;
-    if (sending) {
+    if (sending && credit_mode) {
+        // The stage's rate read here, each millisecond, not when the
+        // calling thread next looks: a closed-loop stage must not overrun.
+        auto now = now_ns();
+        double elapsed = static_cast<double>(now - run_start) / 1e9;
+        stage_rate = stage_at(opt.stages, elapsed, opt.rate).rate / static_cast<double>(opt.threads);
+        hand_out_credit(now);
+    } else if (sending) {
         auto now = now_ns();
         double elapsed = static_cast<double>(now - rate_start) / interval_ns;
         for (auto& c : conns) {
@@ -89,6 +166,69 @@ void Worker::tick() {
     rate_timer_.async_wait([this](const asio::error_code& ec) {
         if (!ec) tick();
     });
+}
+
+// --stages with a rate: messages fall due at the stage's rate, each at its
+// exact moment between two ticks, and go to the open connections in turn;
+// one that cannot send yet keeps them (their latency counts from when they
+// were due). With no open connection, or a backlog past the bound, they are
+// dropped and counted.
+void Worker::hand_out_credit(std::uint64_t now) {
+    constexpr std::size_t backlog_bound = 100000;
+    if (credit_at_ == 0 || stage_rate <= 0) {
+        credit_at_ = now;
+        return;
+    }
+    double per_ns = stage_rate / 1e9;
+    double before = credit_;
+    credit_ += per_ns * static_cast<double>(now - credit_at_);
+    auto whole = static_cast<std::uint64_t>(credit_);
+    for (std::uint64_t k = 1; k <= whole; ++k) {
+        auto at = credit_at_ + static_cast<std::uint64_t>((static_cast<double>(k) - before) / per_ns);
+        bool given = false;
+        for (std::size_t tries = 0; tries < conns.size() && !given; ++tries) {
+            auto& c = *conns[credit_next_++ % conns.size()];
+            if (!c.is_open()) continue;
+            given = c.due.size() < backlog_bound;
+            if (given) c.due.push_back(at);
+            else break;
+        }
+        if (!given) ++dropped;
+    }
+    credit_ -= static_cast<double>(whole);
+    credit_at_ = now;
+    for (auto& c : conns) c->pump();
+}
+
+void Worker::schedule_cut() {
+    cut_timer_.expires_at(Clock::time_point(std::chrono::nanoseconds(run_start + (cut_index_ + 1) * 1000000000ull)));
+    cut_timer_.async_wait([this](const asio::error_code& ec) {
+        if (ec || stopping) return;
+        cut_interval(now_ns());
+        schedule_cut();
+    });
+}
+
+void Worker::cut_interval(std::uint64_t now) {
+    IntervalSample s;
+    s.index = cut_index_++;
+    s.end_ns = now;
+    s.sent = sent - cut_sent_;
+    s.received = received - cut_received_;
+    s.errors = errors.total() - cut_errors_;
+    s.open = open_now;
+    s.histogram = interval_histogram;
+    interval_histogram.reset();
+    cut_sent_ = sent;
+    cut_received_ = received;
+    cut_errors_ = errors.total();
+    std::lock_guard<std::mutex> lock(intervals_mutex_);
+    intervals_.push_back(std::move(s));
+}
+
+std::vector<IntervalSample> Worker::take_intervals() {
+    std::lock_guard<std::mutex> lock(intervals_mutex_);
+    return std::move(intervals_);
 }
 
 void Worker::schedule_publish() {
@@ -117,6 +257,7 @@ void Worker::fail_opening(const ConnectFailure& failure) {
 
 void Worker::lost(Role role, int close_code, std::string_view reason, const std::string& why) {
     --open_now;
+    if (role != Role::handshake) ++ended;
     if (role != Role::handshake) --coord.open_of(role);
     auto now = now_ns();
     for (auto last = coord.last_lost_ns.load(); now > last && !coord.last_lost_ns.compare_exchange_weak(last, now);) {
@@ -130,6 +271,7 @@ void Worker::lost(Role role, int close_code, std::string_view reason, const std:
         fail(ErrorClass::closed, why);
     }
     check_done();
+    if (!opt.stages.empty()) start_more();  // a stage keeps its number of connections
 }
 
 void Worker::on_open(Role role, bool settled_now) {
@@ -150,17 +292,20 @@ void Worker::on_ready() {
 
 void Worker::on_settled_failure() {
     ++settled;
+    if (opt.mode != BenchMode::handshake) ++ended;  // a failed handshake loop starts over in its place
     ++coord.settled;
     start_more();
     check_done();
 }
 
 void Worker::check_done() {
-    if (done_reported) return;
+    // Stages end on the clock: between them, a worker may have nothing open.
+    if (done_reported || !opt.stages.empty()) return;
     bool all_settled = started == plan.size() && settled >= plan.size();
     bool nothing_open = all_settled && open_now == 0 && opt.mode != BenchMode::handshake;
     bool never_opened = all_settled && opened == 0;
-    bool limit_reached = limited && budget == 0 && received >= limit;
+    // Answered, not received: replies to --first and pushes are no echoes of the -n messages.
+    bool limit_reached = limited && budget == 0 && answered >= limit;
     if (nothing_open || never_opened || limit_reached) {
         done_reported = true;
         ++coord.workers_done;

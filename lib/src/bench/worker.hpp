@@ -3,6 +3,9 @@
 // publish() (a snapshot under a mutex) and the atomics of Coordination.
 #pragma once
 
+#include "bench/intervals.hpp"
+#include "bench/match.hpp"
+#include "bench/template.hpp"
 #include "bench/wire.hpp"
 #include "net/tls_context.hpp"
 
@@ -14,6 +17,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -94,6 +98,18 @@ private:
 };
 
 
+// Application traffic, compiled once for the run and read by every worker:
+// the --first messages, the request templates, the --match field.
+struct Traffic {
+    std::vector<std::shared_ptr<LineSource>> files;
+    std::vector<MessageTemplate> first;
+    std::vector<MessageTemplate> requests;  // empty: --size payloads, replies must be echoes
+    std::optional<MatchField> match;
+    bool templated() const { return !requests.empty(); }
+    // Replies must be read whole (--match) rather than skipped.
+    bool reads_replies() const { return match.has_value(); }
+};
+
 // What a worker's counters were at its last publish(): read by the main
 // thread for the progress line.
 struct Snapshot {
@@ -109,6 +125,7 @@ public:
     virtual void pump() = 0;   // sends what is due and allowed
     virtual void close() = 0;
     virtual void finish() = 0;  // the end of the run: a close frame when it can go at once, then close()
+    virtual void retire() = 0;  // --stages ramps down: finish() if open, else stop opening
     virtual bool is_open() const = 0;
     std::vector<SenderTrack> tracks;  // receivers only
     std::uint64_t received = 0;
@@ -117,6 +134,12 @@ public:
     std::size_t target = 0;           // index of its server in Worker::targets
     std::uint64_t scheduled = 0;      // messages due by --rate so far
     double phase = 0;                 // spreads --rate sends of the connections over an interval
+    std::uint64_t number = 0;         // in the whole run, from 0: {conn}
+    // --stages with a rate: when each message given to this connection was
+    // due, oldest first (the rate changes over time, so they are kept, not computed).
+    std::deque<std::uint64_t> due;
+    virtual bool is_closed() const = 0;  // closed, failed or retired: it will do nothing more
+    virtual bool is_closing() const = 0;  // retired, and its close handshake not over yet
 };
 
 // A connection a worker is to open, with its place in the --rate schedule
@@ -126,6 +149,7 @@ struct Planned {
     std::uint32_t sender_id = 0;
     double phase = 0;
     std::size_t target = 0;
+    std::uint64_t number = 0;
 };
 
 // A server of the run, resolved once: the options of its upgrade (URL, Host,
@@ -144,9 +168,10 @@ struct Worker {
     // The worker's own TLS context when a server is wss://: its verify
     // callback writes why a certificate was refused, read on this thread.
     Worker(const BenchOptions& options, Coordination& coordination, const std::vector<Target>& targets,
-           std::uint64_t seed);
+           const Traffic& traffic, std::uint64_t seed);
 
     const BenchOptions& opt;
+    const Traffic& traffic;
     Coordination& coord;
     asio::io_context io{1};
     const std::vector<Target>& targets;  // targets[0] is the run's URL (senders, other modes)
@@ -156,14 +181,18 @@ struct Worker {
     std::uint64_t rng;
     std::vector<char> read_buffer;  // shared by the plain connections: reads are synchronous once readable
     std::vector<std::shared_ptr<ConnectionBase>> conns;
+    std::vector<std::shared_ptr<ConnectionBase>> closing;  // retired, until their close handshake is over
     std::vector<Planned> plan;      // connections this worker opens (idle: in waves of parallel_opens)
     std::size_t started = 0;
+    std::size_t ended = 0;          // started ones that failed, were lost or retired
     std::size_t senders = 0;        // fan-out: senders in the whole run, for the receivers' tracks
     std::size_t compressed = 0;     // connections that agreed to permessage-deflate
     std::optional<DeflateParams> agreed;  // the first agreement: what the results report
 
-    // Counters, this thread only.
+    // Counters, this thread only. answered: replies paired with a request
+    // (echoes, in order or by --match); unmatched: replies paired with none.
     std::uint64_t sent = 0, received = 0, bytes = 0, measured = 0, measured_bytes = 0;
+    std::uint64_t answered = 0, unmatched = 0, first_sent = 0, dropped = 0;
     std::uint64_t budget = 0;       // -n: messages this worker may still send
     bool limited = false;
     std::uint64_t limit = 0;        // -n share of this worker
@@ -176,6 +205,18 @@ struct Worker {
     bool sending = false;           // echo and senders may send
     bool stopping = false;
     bool done_reported = false;
+    // Ramps: how many connections this worker keeps (its share of --stages;
+    // SIZE_MAX: every planned one), --connect-rate's share, and its share of
+    // the current stage's open-loop rate (credit mode: due times handed to
+    // connections; 0: closed loop).
+    std::size_t wanted = SIZE_MAX;
+    double connect_rate = 0;
+    double stage_rate = 0;
+    bool credit_mode = false;
+    std::uint64_t next_number = 0;  // {conn} of the next connection opened for a stage
+    std::uint64_t run_start = 0;    // ns: the series' seconds count from here
+    // Per-second series: latencies of the current second.
+    LatencyHistogram interval_histogram;
 
     // The echo payload compressed on its own (no context takeover), for a
     // client window of `window_bits`: built at most once per window size.
@@ -202,12 +243,38 @@ struct Worker {
     void check_done();
     void publish();
     Snapshot snapshot();
+    // Ramps, on this thread: a new share of the connections.
+    void set_wanted(std::size_t n);
+    // Latencies: the measured window's and the current second's.
+    void record_latency(std::uint64_t now, std::uint64_t sent_at);
+    // The seconds cut so far, handed to the calling thread.
+    std::vector<IntervalSample> take_intervals();
 
 private:
     void tick();
+    void hand_out_credit(std::uint64_t now);
     void schedule_publish();
+    void schedule_cut();
+    void cut_interval(std::uint64_t now);
+    std::size_t active() const;  // started and not closed
+    bool may_open(std::uint64_t now);
     asio::steady_timer rate_timer_{io};
     asio::steady_timer publish_timer_{io};
+    asio::steady_timer cut_timer_{io};
+    asio::steady_timer open_timer_{io};
+    // Credit mode: messages due but not yet handed out, and since when.
+    double credit_ = 0;
+    std::uint64_t credit_at_ = 0;
+    std::size_t credit_next_ = 0;  // round robin over the connections
+    // --connect-rate: openings allowed and since when.
+    double open_tokens_ = 1;
+    std::uint64_t tokens_at_ = 0;
+    bool open_timer_pending_ = false;
+    // The series: counters at the last cut, the cuts not yet taken.
+    std::uint64_t cut_index_ = 0;
+    std::uint64_t cut_sent_ = 0, cut_received_ = 0, cut_errors_ = 0;
+    std::mutex intervals_mutex_;
+    std::vector<IntervalSample> intervals_;
     asio::executor_work_guard<asio::io_context::executor_type> guard_{io.get_executor()};
     std::mutex mutex_;
     Snapshot published_;

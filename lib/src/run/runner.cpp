@@ -1,5 +1,6 @@
 // `wskit run`: every script parsed first, then run on one event loop, up to
 // --jobs at once; a line per script, the failures' details, a JUnit report.
+#include "record/whole_file.hpp"
 #include "run/script_run.hpp"
 #include "term/console.hpp"
 
@@ -13,19 +14,10 @@
 
 #include <csignal>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
+#include <cstring>
 
 namespace wskit {
 namespace {
-
-detail::Script read_script(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ExitCode::usage, fmt::format("cannot read the script {}", escape_controls(path)));
-    std::ostringstream text;
-    text << in.rdbuf();
-    return detail::parse_script(text.str(), escape_controls(path));
-}
 
 // XML text and attribute values: markup escaped, and control characters
 // (which XML 1.0 cannot hold) shown as \xNN.
@@ -68,14 +60,8 @@ void write_junit(const std::string& path, const std::vector<detail::ScriptResult
                            r.exit == 1 ? "step" : "connection", xml(body));
     }
     out += "  </testsuite>\n</testsuites>\n";
-    auto tmp = path + ".tmp";
-    {
-        std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-        file << out;
-        if (!file.flush()) throw Error(ExitCode::runtime, fmt::format("--junit: cannot write {}", escape_controls(path)));
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0)
-        throw Error(ExitCode::runtime, fmt::format("--junit: cannot write {}", escape_controls(path)));
+    if (int error = detail::write_whole_file(path, out))
+        throw Error(ExitCode::runtime, fmt::format("--junit: cannot write {}: {}", escape_controls(path), std::strerror(error)));
 }
 
 class Runner {
@@ -89,7 +75,7 @@ public:
         // All of them parsed before any runs: a typo in the fifth script is
         // said before the first has touched a server.
         for (const auto& path : o.scripts)
-            runs_.push_back(std::make_unique<detail::ScriptRun>(loop_, read_script(path), o, trace));
+            runs_.push_back(std::make_unique<detail::ScriptRun>(loop_, detail::read_script(path), o, trace));
         results_.resize(runs_.size());
     }
 

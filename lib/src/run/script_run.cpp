@@ -9,6 +9,8 @@
 #include <re2/re2.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 namespace wskit::detail {
 namespace {
@@ -60,6 +62,14 @@ ScriptRun::ScriptRun(EventLoop& loop, Script script, const RunOptions& options, 
         regexes_ = std::move(shifted);
     }
     result_.name = script_.name;
+}
+
+Script read_script(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(ExitCode::usage, fmt::format("cannot read the script {}", escape_controls(path)));
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_script(text.str(), escape_controls(path));
 }
 
 ScriptRun::~ScriptRun() {
@@ -134,6 +144,10 @@ bool ScriptRun::run_now(const Statement& s) {
     }
     auto text = expand(s, s.text);
     if (!text) return false;
+    if (s.kind == Kind::send || s.kind == Kind::send_binary || s.kind == Kind::ping) {
+        last_sent_ = std::chrono::steady_clock::now();
+        if (meter_.sent) meter_.sent();
+    }
     switch (s.kind) {
         case Kind::send: client_->send(Message{Opcode::text, *text}); break;
         case Kind::send_binary: client_->send(Message{Opcode::binary, *hex_decode(s.text)}); break;
@@ -188,6 +202,7 @@ void ScriptRun::on_event(Event& e) {
     switch (e.type) {
         case EventType::open:
             open_ = true;
+            if (meter_.opened) meter_.opened();
             if (s && s->kind == Kind::connect && waiting_) {
                 waiting_ = false;
                 ++pc_;
@@ -198,6 +213,7 @@ void ScriptRun::on_event(Event& e) {
             closed_ = 1006;
             return fail_connection();
         case EventType::message:
+            if (meter_.received) meter_.received();
             remember(e.message);
             inbox_.push_back(std::move(e.message));
             break;
@@ -207,6 +223,7 @@ void ScriptRun::on_event(Event& e) {
             if (finishing_) return;
             break;
         case EventType::finished:
+            if (open_ && meter_.ended) meter_.ended();
             if (finishing_) done();
             return;
         default: return;
@@ -226,9 +243,15 @@ void ScriptRun::on_event(Event& e) {
     }
 }
 
+bool ScriptRun::try_expect(const Statement& s) {
+    if (!match_expect(s)) return false;
+    if (meter_.answered && last_sent_) meter_.answered(std::chrono::steady_clock::now() - *last_sent_);
+    return true;
+}
+
 // Met: consumes what it expected and returns true. Not met by what is there
 // yet: false. Contradicted by the next message: fails, and returns false.
-bool ScriptRun::try_expect(const Statement& s) {
+bool ScriptRun::match_expect(const Statement& s) {
     std::size_t index = static_cast<std::size_t>(&s - script_.statements.data());
     switch (s.kind) {
         case Kind::expect_count:

@@ -24,6 +24,10 @@ class RE2;
 
 namespace wskit::detail {
 
+// A script file, parsed: throws Error(usage) when it cannot be read or has
+// a syntax error (naming the line and column).
+Script read_script(const std::string& path);
+
 struct ScriptResult {
     std::string name;
     bool passed = false;
@@ -50,6 +54,16 @@ public:
     void start(Done done);
     const std::string& name() const { return script_.name; }
 
+    // What a load test counts (wskit bench --script): each connection
+    // opened and each one that ended (opened or not), each message sent and
+    // received, and each expect met with the time since the message sent
+    // before it.
+    struct Meter {
+        std::function<void()> opened, ended, sent, received;
+        std::function<void(std::chrono::nanoseconds)> answered;
+    };
+    void meter(Meter m) { meter_ = std::move(m); }
+
 private:
     using Statement = ScriptStatement;
 
@@ -58,6 +72,7 @@ private:
     bool run_now(const Statement& s);  // false: waits (connect, expect, sleep)
     void on_event(Event& e);
     bool try_expect(const Statement& s);  // the expect is met (true) or failed; else keep waiting
+    bool match_expect(const Statement& s);  // try_expect's matching, unmetered
     void wait_for(const Statement& s, std::chrono::milliseconds limit);
     void timed_out(const Statement& s);
     void fail(const Statement& s, std::string why, std::vector<std::string> details = {});
@@ -91,6 +106,8 @@ private:
     std::deque<Message> recent_;          // the last few received, for a failure's report
     ScriptResult result_;
     std::chrono::steady_clock::time_point started_;
+    Meter meter_;
+    std::optional<std::chrono::steady_clock::time_point> last_sent_;  // for Meter::answered
 };
 
 }  // namespace wskit::detail

@@ -12,7 +12,9 @@ from harness import WSKIT, CertsTestCase, free_port, main
 FIELDS = {"mode", "url", "urls", "connections", "senders", "window", "size", "binary", "rate", "threads",
           "warmup_s", "seconds", "sent", "received", "unanswered", "measured", "per_second", "mb_per_second",
           "latency_us", "lost", "duplicated", "receivers", "opened", "open_at_end", "compression", "errors",
-          "client_cpu_s", "client_cpu_percent", "client_cpu_us_per_message", "client_saturated", "server", "error"}
+          "client_cpu_s", "client_cpu_percent", "client_cpu_us_per_message", "client_saturated", "server", "error",
+          "connect_rate", "stages", "templates", "messages_from", "match", "script", "first_sent", "unmatched",
+          "dropped", "thresholds"}
 LATENCY = {"count", "min", "mean", "p50", "p90", "p99", "p99_9", "max"}
 ERRORS = {"total", "connect", "tls", "handshake", "timeout", "closed", "protocol", "first"}
 SERVER = {"cpu_s", "cpu_us_per_message", "rss_before_kib", "rss_after_kib", "rss_per_connection_kib"}

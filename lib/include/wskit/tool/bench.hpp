@@ -6,6 +6,7 @@
 #include <wskit/connect_failure.hpp>
 #include <wskit/error.hpp>
 #include <wskit/export.hpp>
+#include <wskit/histogram.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -23,6 +24,33 @@ WSKIT_API const char* bench_mode_name(BenchMode mode);
 // "32", "4k", "1m": bytes, with k = 1024 and m = 1024 * 1024 (either case).
 // Nothing for anything else, or above 1 GiB.
 WSKIT_API std::optional<std::size_t> parse_byte_size(std::string_view text);
+
+// One of --stages: over `seconds`, the number of connections moves linearly
+// from the previous stage's (0 before the first) to `connections`, as k6's
+// stages do; `rate` (messages/s in all, open loop) applies while the stage
+// lasts, or --rate when negative.
+struct BenchStage {
+    double seconds = 0;
+    std::size_t connections = 0;
+    double rate = -1;
+};
+
+// "10s:100,30s:1000:5000,10s:0": stages as --stages takes them (DURATION as
+// wskit's other durations, CONNECTIONS, optional RATE). Throws Error(usage)
+// naming the stage that is wrong.
+WSKIT_API std::vector<BenchStage> parse_bench_stages(std::string_view text);
+
+// --fail-if: a condition on the results that fails the run (exit 1) when it
+// holds, like "p99>50ms", "errors>0", "rate<10000". Metrics: p50, p90, p99,
+// p99.9, max, mean (durations: ns, us, ms, s; a bare number is ms), rate
+// (measured per second), errors, unmatched, unanswered, lost; operators
+// > >= < <= ==.
+struct BenchThreshold {
+    std::string text;     // as given, for the message
+    std::string metric;
+    std::string op;
+    double value = 0;     // durations in ns
+};
 
 struct BenchOptions {
     BenchMode mode = BenchMode::echo;
@@ -44,6 +72,25 @@ struct BenchOptions {
     unsigned threads = 1;
     int server_pid = 0;               // read the server's CPU time and RSS from /proc
     std::size_t parallel_opens = 200; // idle: handshakes at a time
+    // Application traffic (echo mode). `first`: messages each connection
+    // sends once open, in order, before its measured traffic (login,
+    // subscribe); not measured. `templates`: the messages to send instead of
+    // --size payloads, in turn ({seq}, {conn}, {ts_us}, {rand:N}, {file:PATH};
+    // lib/src/bench/template.hpp). `match`: a JSON Pointer into request and reply
+    // that pairs them (a request id the server copies); empty: replies answer
+    // requests in order, as an echo's do.
+    std::vector<std::string> first;
+    std::vector<std::string> templates;
+    std::string messages_from;  // a file of templates, one per line (blank lines skipped), after `templates`
+    // A `wskit run` script played over and over by each connection instead
+    // (one event loop: --threads does not apply); expects met are latencies.
+    std::string script;
+    std::string match;
+    // Ramps: openings per second in all (0: as fast as they complete), and
+    // --stages (the run then lasts as long as they do, -c is ignored).
+    double connect_rate = 0;
+    std::vector<BenchStage> stages;
+    std::vector<BenchThreshold> fail_if;  // checked by bench_threshold_failures(), shown by --json and --report
 };
 
 // Every server a run connects to: client.url first, then other_servers.
@@ -86,6 +133,19 @@ struct BenchReceiver {
     std::size_t server = 0;  // index in bench_servers(): where it was connected
 };
 
+// One second of the run (the last one may be shorter), from the start of
+// the connections' opening: what was sent, received and failed in it, the
+// connections open at its end, and the latencies of the replies that came in
+// it (as a histogram in HdrHistogram's compressed form, and its percentiles).
+struct BenchInterval {
+    double start = 0;   // seconds since the run started
+    double length = 0;  // seconds
+    std::uint64_t sent = 0, received = 0, errors = 0;
+    std::size_t open = 0;
+    std::uint64_t count = 0, p50 = 0, p99 = 0, max = 0;  // latencies in ns
+    std::string hdr;  // hdr_compressed_base64() of the interval's histogram
+};
+
 struct BenchResult {
     BenchOptions options;
     double seconds = 0;                 // the measured window
@@ -117,6 +177,12 @@ struct BenchResult {
     double server_cpu_us_per_message = 0;
     long server_rss_before_kib = 0, server_rss_after_kib = 0;
     double server_rss_per_connection_kib = 0;  // idle
+    std::uint64_t unmatched = 0;        // --match: replies whose field matched no request in flight
+    std::uint64_t first_sent = 0;       // --first messages sent
+    std::uint64_t dropped = 0;          // --stages open loop: messages due that no open connection could take
+    LatencyHistogram histogram;         // every latency of the measured window
+    std::vector<BenchInterval> intervals;  // per second, for --series, --hdr and --report
+    double started_at = 0;              // Unix time (s) when the run started
 };
 
 // What the live progress line shows, about 4 times a second.
@@ -156,6 +222,17 @@ WSKIT_API BenchVerdict bench_verdict(const BenchResult& result);
 // microseconds to 0.1, rates to whole messages per second).
 WSKIT_API std::string bench_summary(const BenchResult& result);
 WSKIT_API std::string bench_json(const BenchResult& result);
+WSKIT_API BenchThreshold parse_bench_threshold(std::string_view text);  // throws Error(usage)
+// One line per threshold that holds ("p99>50ms: p99 was 73.20 ms"); empty when none.
+WSKIT_API std::vector<std::string> bench_threshold_failures(const BenchResult& result,
+                                                            const std::vector<BenchThreshold>& thresholds);
+
+// The per-second series as CSV (a header line, then one line per second) or
+// NDJSON (one object per second): time_s, open, sent, received, errors,
+// p50_us, p99_us.
+WSKIT_API std::string bench_series_csv(const BenchResult& result);
+WSKIT_API std::string bench_series_ndjson(const BenchResult& result);
+
 // The progress line, without the carriage return.
 WSKIT_API std::string bench_progress_line(const BenchProgress& progress);
 
