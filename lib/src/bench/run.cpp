@@ -50,11 +50,11 @@ BenchOptions checked(BenchOptions o) {
     if (!o.match.empty() && o.templates.empty() && o.messages_from.empty())
         throw Error(ExitCode::usage, "--match pairs replies with requests: give the requests with --message or "
                                      "--messages-from");
+    if (!o.script.empty() && o.mode != BenchMode::echo)
+        throw Error(ExitCode::usage, "--script goes with --mode echo");
     if (!o.script.empty() && (traffic || !o.stages.empty() || o.connect_rate > 0 || o.messages > 0 || o.rate > 0))
         throw Error(ExitCode::usage, "--script is the whole traffic: it goes without --first, --message, "
                                      "--messages-from, --match, --stages, --connect-rate, --rate and -n");
-    if (!o.script.empty() && o.mode != BenchMode::echo)
-        throw Error(ExitCode::usage, "--script goes with --mode echo");
     if (!o.stages.empty() && o.messages > 0) throw Error(ExitCode::usage, "--stages and -n: the stages decide how long the run lasts");
     if (!o.stages.empty()) o.connections = detail::bench::stages_peak(o.stages);
     if (o.messages > 0) o.warmup = 0;  // -n counts every echo

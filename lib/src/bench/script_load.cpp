@@ -82,7 +82,16 @@ private:
     }
 
     void count_failure(const ScriptResult& r) {
-        switch (static_cast<ExitCode>(r.exit)) {
+        auto code = static_cast<ExitCode>(r.exit);
+        bool opening = code == ExitCode::connect || code == ExitCode::tls || code == ExitCode::handshake ||
+                       code == ExitCode::timeout;
+        // The failure's line without the script's "NAME:LINE: connect URL: " before it, as bench says its own.
+        if (opening && !errors_.first_opening) {
+            auto colon = r.failure.rfind(": cannot ");
+            auto message = r.failure.substr(colon == std::string::npos ? 0 : colon + 2);
+            errors_.first_opening = ConnectFailure{code, message};
+        }
+        switch (code) {
             case ExitCode::connect: ++errors_.connect; break;
             case ExitCode::tls: ++errors_.tls; break;
             case ExitCode::handshake: ++errors_.handshake; break;
