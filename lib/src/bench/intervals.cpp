@@ -6,6 +6,23 @@
 
 namespace wskit::detail::bench {
 
+IntervalSample IntervalCutter::cut(std::uint64_t now_ns, std::uint64_t sent, std::uint64_t received,
+                                   std::uint64_t errors, std::size_t open, LatencyHistogram& latencies) {
+    IntervalSample s;
+    s.index = index_++;
+    s.end_ns = now_ns;
+    s.sent = sent - sent_;
+    s.received = received - received_;
+    s.errors = errors - errors_;
+    s.open = open;
+    s.histogram = latencies;
+    latencies.reset();
+    sent_ = sent;
+    received_ = received;
+    errors_ = errors;
+    return s;
+}
+
 void IntervalCollector::add(IntervalSample&& s) {
     auto& p = pending_[s.index];
     auto& sum = p.sum;

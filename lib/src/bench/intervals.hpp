@@ -22,6 +22,18 @@ struct IntervalSample {
     LatencyHistogram histogram;
 };
 
+// One thread's seconds: each cut takes what its counters gained since the
+// last cut and the latencies recorded since (the histogram is emptied).
+class IntervalCutter {
+public:
+    IntervalSample cut(std::uint64_t now_ns, std::uint64_t sent, std::uint64_t received, std::uint64_t errors,
+                       std::size_t open, LatencyHistogram& latencies);
+    std::uint64_t next_index() const { return index_; }
+
+private:
+    std::uint64_t index_ = 0, sent_ = 0, received_ = 0, errors_ = 0;
+};
+
 class IntervalCollector {
 public:
     IntervalCollector(std::size_t workers, std::uint64_t start_ns) : workers_(workers), start_ns_(start_ns) {}

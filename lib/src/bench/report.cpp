@@ -17,16 +17,6 @@ using detail::duration_text;
 using detail::rounded;
 using detail::summary_row;
 
-const char* unit_of(BenchMode mode) {
-    switch (mode) {
-        case BenchMode::echo: return "echoes";
-        case BenchMode::fanout: return "deliveries";
-        case BenchMode::handshake: return "handshakes";
-        case BenchMode::idle: return "connections";
-    }
-    return "";
-}
-
 const char* one_of(BenchMode mode) {
     switch (mode) {
         case BenchMode::echo: return "echo";
@@ -54,8 +44,6 @@ void per_server_rows(std::string& out, const BenchResult& r, const std::vector<U
     }
 }
 
-bool templated(const BenchOptions& o) { return !o.templates.empty() || !o.messages_from.empty(); }
-
 // "1 template", "3 templates (--messages-from q.txt)", "matched by /id".
 std::string traffic_shape(const BenchOptions& o) {
     std::size_t n = o.templates.size();
@@ -73,7 +61,7 @@ void echo_rows(std::string& out, const BenchResult& r) {
         summary_row(out, "sent / received", fmt::format("{} / {} messages", r.sent, r.received));
         return;
     }
-    if (!templated(o) && o.first.empty()) {
+    if (!o.templated() && o.first.empty()) {
         summary_row(out, "throughput", fmt::format("{:.2f} MB/s of echoed payload", r.mb_per_second));
         summary_row(out, "sent / echoed", fmt::format("{} / {} ({} unanswered at the end)", r.sent, r.received, r.unanswered));
         return;
@@ -128,7 +116,7 @@ std::string bench_summary(const BenchResult& r) {
     out += "\n";
     std::string shape = counted(o.connections, "connection");
     if (!o.script.empty()) shape += " playing " + escape_controls(o.script);
-    else if (o.mode == BenchMode::echo && templated(o)) shape += fmt::format(" x {} in flight, {}", o.window, traffic_shape(o));
+    else if (o.mode == BenchMode::echo && o.templated()) shape += fmt::format(" x {} in flight, {}", o.window, traffic_shape(o));
     else if (o.mode == BenchMode::echo) shape += fmt::format(" x {} in flight x {} B {}", o.window, o.size, o.binary ? "binary" : "text");
     if (o.mode == BenchMode::fanout)
         shape = fmt::format("{}, {}, {} B", counted(o.connections, "receiver"), counted(o.senders, "sender"), o.size);
@@ -140,8 +128,7 @@ std::string bench_summary(const BenchResult& r) {
     if (o.mode == BenchMode::idle) {
         summary_row(out, "open", fmt::format("{} of {}", r.open_at_end, o.connections));
     } else {
-        const char* unit = !o.script.empty() ? "expects met" : templated(o) ? "replies" : unit_of(o.mode);
-        summary_row(out, unit, fmt::format("{} ({:.0f}/s)", r.measured, r.per_second));
+        summary_row(out, detail::measured_noun(o), fmt::format("{} ({:.0f}/s)", r.measured, r.per_second));
     }
     if (o.mode == BenchMode::echo) echo_rows(out, r);
     if (o.mode == BenchMode::fanout) {

@@ -2,6 +2,7 @@
 #include "bench/report_tables.hpp"
 
 #include "bench/html.hpp"
+#include "bench/text.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -35,22 +36,6 @@ std::string field_row(const std::string& label, const ReportJson& j, const std::
 // A row that --json has no field for; `value` is HTML.
 std::string text_row(const std::string& label, const std::string& value, const std::string& note = "") {
     return fmt::format("<tr><th>{}</th><td>{}</td><td class=\"unit\">{}</td></tr>\n", label, value, note);
-}
-
-// Templates, or lines of --messages-from, instead of --size payloads.
-bool templated(const BenchOptions& o) { return !o.templates.empty() || !o.messages_from.empty(); }
-
-// What a run of each mode counts: replies, when they answer templates
-// rather than echo payloads.
-const char* measured_noun(const BenchOptions& o) {
-    if (o.mode == BenchMode::echo && templated(o)) return "replies";
-    switch (o.mode) {
-        case BenchMode::echo: return "echoes";
-        case BenchMode::fanout: return "deliveries";
-        case BenchMode::handshake: return "handshakes";
-        case BenchMode::idle: return "connections opened";
-    }
-    return "";
 }
 
 // What -c counts in each mode.
@@ -128,7 +113,7 @@ std::string traffic_rows(const BenchResult& r, const ReportJson& j) {
         out += field_row("sent", j, "sent", "messages, warm-up included");
     }
     if (mode == BenchMode::echo) {
-        out += field_row("received", j, "received", std::string(measured_noun(r.options)) + ", warm-up included");
+        out += field_row("received", j, "received", std::string(detail::measured_noun(r.options)) + ", warm-up included");
         out += field_row("unanswered", j, "unanswered", "at the end");
     }
     if (mode == BenchMode::fanout) {
@@ -172,7 +157,7 @@ std::string parameters_section(const BenchResult& r, const ReportJson& j) {
 }
 
 std::string summary_section(const BenchResult& r, const ReportJson& j) {
-    const char* noun = measured_noun(r.options);
+    const char* noun = detail::measured_noun(r.options);
     std::string out = "<section id=\"summary\">\n<h2>Summary</h2>\n<table>\n";
     out += field_row("measured window", j, "seconds", "s");
     out += field_row(noun, j, "measured", "in the measured window");

@@ -121,7 +121,7 @@ private:
     }
 
     void cut_at_second() {
-        auto next = std::chrono::nanoseconds((cut_index_ + 1) * 1000000000ull) - std::chrono::nanoseconds(ns_since(start_));
+        auto next = std::chrono::nanoseconds((cutter_.next_index() + 1) * 1000000000ull) - std::chrono::nanoseconds(ns_since(start_));
         loop_.after(std::chrono::duration_cast<std::chrono::milliseconds>(next) + std::chrono::milliseconds(1), [this] {
             cut(ns_since(start_));
             cut_at_second();
@@ -129,19 +129,7 @@ private:
     }
 
     void cut(std::uint64_t now) {
-        IntervalSample s;
-        s.index = cut_index_++;
-        s.end_ns = now;
-        s.sent = sent_ - cut_sent_;
-        s.received = received_ - cut_received_;
-        s.errors = errors_.total() - cut_errors_;
-        s.open = static_cast<std::size_t>(opened_ - ended_);
-        s.histogram = interval_;
-        interval_.reset();
-        cut_sent_ = sent_;
-        cut_received_ = received_;
-        cut_errors_ = errors_.total();
-        series_.add(std::move(s));
+        series_.add(cutter_.cut(now, sent_, received_, errors_.total(), static_cast<std::size_t>(opened_ - ended_), interval_));
     }
 
     BenchResult result() {
@@ -182,7 +170,7 @@ private:
     double cpu_before_ = own_cpu_seconds();
     double started_at_ = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     std::uint64_t opened_ = 0, ended_ = 0, sent_ = 0, received_ = 0, measured_ = 0, passes_ = 0;
-    std::uint64_t cut_index_ = 0, cut_sent_ = 0, cut_received_ = 0, cut_errors_ = 0;
+    IntervalCutter cutter_;
     LatencyHistogram histogram_, interval_;
     BenchErrors errors_;
 };

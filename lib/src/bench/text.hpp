@@ -2,6 +2,8 @@
 // by wskit bench merge's.
 #pragma once
 
+#include <wskit/tool/bench.hpp>
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -44,5 +46,20 @@ inline double rounded(double value, int decimals) {
 
 // A latency in JSON: microseconds to 0.1.
 inline double json_us(double ns) { return rounded(ns / 1e3, 1); }
+
+// What a run counts, in its summary and its report: expects met (--script),
+// replies (templates), or the mode's echoes, deliveries, handshakes or
+// connections opened.
+inline const char* measured_noun(const BenchOptions& o) {
+    if (!o.script.empty()) return "expects met";
+    if (o.mode == BenchMode::echo && o.templated()) return "replies";
+    switch (o.mode) {
+        case BenchMode::echo: return "echoes";
+        case BenchMode::fanout: return "deliveries";
+        case BenchMode::handshake: return "handshakes";
+        case BenchMode::idle: return "connections opened";
+    }
+    return "";
+}
 
 }  // namespace wskit::detail

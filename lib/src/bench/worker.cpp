@@ -201,7 +201,7 @@ void Worker::hand_out_credit(std::uint64_t now) {
 }
 
 void Worker::schedule_cut() {
-    cut_timer_.expires_at(Clock::time_point(std::chrono::nanoseconds(run_start + (cut_index_ + 1) * 1000000000ull)));
+    cut_timer_.expires_at(Clock::time_point(std::chrono::nanoseconds(run_start + (cutter_.next_index() + 1) * 1000000000ull)));
     cut_timer_.async_wait([this](const asio::error_code& ec) {
         if (ec || stopping) return;
         cut_interval(now_ns());
@@ -210,20 +210,9 @@ void Worker::schedule_cut() {
 }
 
 void Worker::cut_interval(std::uint64_t now) {
-    IntervalSample s;
-    s.index = cut_index_++;
-    s.end_ns = now;
-    s.sent = sent - cut_sent_;
-    s.received = received - cut_received_;
-    s.errors = errors.total() - cut_errors_;
-    s.open = open_now;
-    s.histogram = interval_histogram;
-    interval_histogram.reset();
-    cut_sent_ = sent;
-    cut_received_ = received;
-    cut_errors_ = errors.total();
+    auto sample = cutter_.cut(now, sent, received, errors.total(), open_now, interval_histogram);
     std::lock_guard<std::mutex> lock(intervals_mutex_);
-    intervals_.push_back(std::move(s));
+    intervals_.push_back(std::move(sample));
 }
 
 std::vector<IntervalSample> Worker::take_intervals() {

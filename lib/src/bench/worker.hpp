@@ -270,9 +270,8 @@ private:
     double open_tokens_ = 1;
     std::uint64_t tokens_at_ = 0;
     bool open_timer_pending_ = false;
-    // The series: counters at the last cut, the cuts not yet taken.
-    std::uint64_t cut_index_ = 0;
-    std::uint64_t cut_sent_ = 0, cut_received_ = 0, cut_errors_ = 0;
+    // The series: the seconds cut so far and not yet taken.
+    IntervalCutter cutter_;
     std::mutex intervals_mutex_;
     std::vector<IntervalSample> intervals_;
     asio::executor_work_guard<asio::io_context::executor_type> guard_{io.get_executor()};

@@ -91,6 +91,9 @@ struct BenchOptions {
     double connect_rate = 0;
     std::vector<BenchStage> stages;
     std::vector<BenchThreshold> fail_if;  // checked by bench_threshold_failures(), shown by --json and --report
+
+    // Requests come from templates (--message, --messages-from), not --size payloads.
+    bool templated() const { return !templates.empty() || !messages_from.empty(); }
 };
 
 // Every server a run connects to: client.url first, then other_servers.
