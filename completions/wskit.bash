@@ -19,20 +19,31 @@ _wskit() {
     fi
     COMPREPLY=()
 
-    # The command is the first word that names one; values of the
-    # top-level options are skipped.
+    # The command is found word by word: a word that names a command
+    # below the one found so far moves down to it (wskit bench merge);
+    # the values of that command's options are skipped.
     local cmd= i
     for ((i = 1; i < COMP_CWORD; i++)); do
-        case ${COMP_WORDS[i]} in
-            connect|c) cmd=connect; break ;;
-            listen|l) cmd=listen; break ;;
-            echo) cmd=echo; break ;;
-            broadcast-chat|chat) cmd=broadcast-chat; break ;;
-            proxy|p) cmd=proxy; break ;;
-            replay) cmd=replay; break ;;
-            run) cmd=run; break ;;
-            handshake-inspect|inspect) cmd=handshake-inspect; break ;;
-            bench) cmd=bench; break ;;
+        case $cmd in
+            '')
+                case ${COMP_WORDS[i]} in
+                    connect|c) cmd=connect ;;
+                    listen|l) cmd=listen ;;
+                    echo) cmd=echo ;;
+                    broadcast-chat|chat) cmd=broadcast-chat ;;
+                    proxy|p) cmd=proxy ;;
+                    replay) cmd=replay ;;
+                    run) cmd=run ;;
+                    handshake-inspect|inspect) cmd=handshake-inspect ;;
+                    bench) cmd=bench ;;
+                esac
+                ;;
+            bench)
+                case ${COMP_WORDS[i]} in
+                    --mode|-c|--connections|--senders|-w|--window|--size|-d|--duration|-n|--messages|--warmup|--rate|--threads|--server-pid|--output|--first|--message|--messages-from|--match|--script|--connect-rate|--stages|--fail-if|--series|--hdr|--report|-H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--unix-socket|--max-size|--ca|--cacert|--tls-min|--cert|--key|--passphrase) ((i++)) ;;
+                    merge) cmd='bench merge' ;;
+                esac
+                ;;
         esac
     done
 
@@ -149,11 +160,20 @@ _wskit() {
                 --mode) mapfile -t COMPREPLY < <(compgen -W 'echo fanout handshake idle' -- "$cur"); return ;;
                 --output) mapfile -t COMPREPLY < <(compgen -W 'human json' -- "$cur"); return ;;
                 --tls-min) mapfile -t COMPREPLY < <(compgen -W '1.2 1.3' -- "$cur"); return ;;
-                --unix-socket|--ca|--cacert|--cert|--key) _wskit_files; return ;;
-                -c|--connections|--senders|-w|--window|--size|-d|--duration|-n|--messages|--warmup|--rate|--threads|--server-pid|-H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--passphrase) return ;;
+                --messages-from|--script|--series|--hdr|--report|--unix-socket|--ca|--cacert|--cert|--key) _wskit_files; return ;;
+                -c|--connections|--senders|-w|--window|--size|-d|--duration|-n|--messages|--warmup|--rate|--threads|--server-pid|--first|--message|--match|--connect-rate|--stages|--fail-if|-H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--passphrase) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --mode -c --connections --senders -w --window --size --binary -d --duration -n --messages --warmup --rate --threads --server-pid --output --json -q --quiet -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --unix-socket --max-size --compress --ca --cacert -k --insecure --no-check --tls-min --cert --key --passphrase' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --mode -c --connections --senders -w --window --size --binary -d --duration -n --messages --warmup --rate --threads --server-pid --output --json -q --quiet --first --message --messages-from --match --script --connect-rate --stages --fail-if --series --hdr --report -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --unix-socket --max-size --compress --ca --cacert -k --insecure --no-check --tls-min --cert --key --passphrase' -- "$cur")
+            else
+                mapfile -t COMPREPLY < <(compgen -W 'merge' -- "$cur")
+            fi
+            ;;
+        'bench merge')
+            if [[ $cur == -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --json' -- "$cur")
+            else
+                _wskit_files
             fi
             ;;
     esac

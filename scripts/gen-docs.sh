@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Regenerates man/*.1 and completions/* from the CLI definition, by running
-# the hidden `wskit generate --out-dir`. Builds wskit first if needed; set
-# WSKIT=/path/to/wskit to use an existing binary instead. Commit the result:
-# the docs.sync test fails while the committed files differ from the output.
+# the hidden `wskit generate --out-dir`: a page per command, nested ones
+# named git's way (wskit bench merge: man/wskit-bench-merge.1, which
+# `wskit generate man bench-merge` prints alone). Builds wskit first if
+# needed, in $WSKIT_BUILD_DIR (build/ by default); set WSKIT=/path/to/wskit
+# to use an existing binary instead. Commit the result: the docs.sync test
+# fails while the committed files differ from the output.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 

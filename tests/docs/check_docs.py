@@ -1,7 +1,12 @@
 """docs.sync: the committed man pages and shell completions are exactly what
 `wskit generate` renders from the CLI definition, every option is documented,
-and every long option of every command shows in --help, its man page and the
-three completion scripts. On failure: run scripts/gen-docs.sh and commit.
+and every long option of every command, nested ones (wskit bench merge)
+included, shows in --help, its man page and the three completion scripts.
+
+The commands are found by walking CLI11's own --help, each page naming the
+subcommands below it, and not from the generator: a level of the tree that
+the generator does not render still gets checked, and fails.
+On failure: run scripts/gen-docs.sh and commit.
 """
 import difflib
 import os
@@ -48,16 +53,96 @@ def long_names(names):
     return [n for n in names.split() if n.startswith("--")]
 
 
+class Command:
+    """A command as its --help shows it: path is ("bench", "merge"), () for wskit itself."""
+
+    def __init__(self, path, options, commands):
+        self.path = path
+        self.options = options    # the long options --help lists
+        self.commands = commands  # the names of the commands below it
+
+    @property
+    def name(self):
+        """The command column of `wskit generate options`: "bench merge", "" for wskit."""
+        return " ".join(self.path)
+
+    @property
+    def line(self):
+        return " ".join(("wskit",) + self.path)
+
+    @property
+    def page(self):
+        """git's naming: wskit-bench-merge.1 for `wskit bench merge`."""
+        return "-".join(("wskit",) + self.path) + ".1"
+
+    @property
+    def parent_page(self):
+        return "-".join(("wskit",) + self.path[:-1]) + ".1"
+
+
+def parse_help(text):
+    """The long options and the command names of one --help page (CLI11's layout:
+    "  -h,--help  ..." under Options:, "  connect, c  ..." under Subcommands:)."""
+    options, commands, in_commands = set(), [], False
+    for line in text.splitlines():
+        if re.match(r"^subcommands:$", line, re.I):
+            in_commands = True
+        elif not line.strip():
+            in_commands = False
+        elif in_commands:
+            m = re.match(r"^\s+([\w-]+)", line)
+            if m:
+                commands.append(m.group(1))
+        else:
+            m = re.match(r"^\s+(-\S+)", line)
+            if m:
+                options.update(n for n in m.group(1).split(",") if n.startswith("--"))
+    return options, commands
+
+
+def walk_help():
+    """Every visible command, parents first, from `wskit [COMMAND...] --help`."""
+    found, todo = [], [()]
+    while todo:
+        path = todo.pop(0)
+        r = run(WSKIT, *path, "--help")
+        if r.returncode != 0:
+            raise AssertionError(f"'{' '.join(('wskit',) + path + ('--help',))}' failed:\n{r.stderr}")
+        options, commands = parse_help(r.stdout)
+        found.append(Command(path, options, commands))
+        todo.extend(path + (c,) for c in commands)
+    return found
+
+
+def roff(text):
+    """How the man pages spell text: every '-' escaped."""
+    return text.replace("-", "\\-")
+
+
+def fish_condition_holds(condition, path):
+    """Whether a -n condition of the generated fish script holds on a command
+    line made of the words of `path`. It knows the two tests the script uses."""
+    for clause in condition.split("; and "):
+        negated = clause.startswith("not ")
+        test = clause[len("not "):] if negated else clause
+        if test == "__fish_use_subcommand":
+            holds = not path
+        elif test.startswith("__fish_seen_subcommand_from "):
+            holds = bool(set(test.split()[1:]) & set(path))
+        else:
+            raise AssertionError(f"completions/wskit.fish: unexpected condition {condition!r}")
+        if holds == negated:
+            return False
+    return True
+
+
 class DocsSync(unittest.TestCase):
     maxDiff = None
 
     @classmethod
     def setUpClass(cls):
         cls.rows = load_options()
-        cls.commands = []
-        for row in cls.rows:
-            if row["command"] not in cls.commands:
-                cls.commands.append(row["command"])
+        cls.tree = walk_help()
         cls.tmp = tempfile.mkdtemp(prefix="wskit-docs-")
 
     @classmethod
@@ -67,8 +152,14 @@ class DocsSync(unittest.TestCase):
     def fail_docs(self, message):
         self.fail(message.rstrip() + "\n" + FIX)
 
-    def options_of(self, command):
-        return [r for r in self.rows if r["command"] == command and r["kind"] == "option"]
+    def documented(self, command):
+        """The long options `wskit generate options` lists for the command named "bench merge"."""
+        return {n for r in self.rows if r["command"] == command and r["kind"] == "option"
+                for n in long_names(r["names"])}
+
+    def long_options(self, command):
+        """What a page or a completion must offer: what --help shows and what the generator describes."""
+        return command.options | self.documented(command.name)
 
     def committed(self, *parts):
         path = os.path.join(SOURCE_DIR, *parts)
@@ -76,6 +167,15 @@ class DocsSync(unittest.TestCase):
             self.fail_docs(f"{'/'.join(parts)} is missing from the repository")
         with open(path, encoding="utf-8") as f:
             return f.read()
+
+    def assert_offers(self, where, offered, command):
+        """`offered`, the long options a completion offers for `command`, are
+        its own: none missing, and none of its parent's leaking in."""
+        expected = self.long_options(command)
+        missing, extra = sorted(expected - offered), sorted(offered - expected)
+        if missing or extra:
+            self.fail_docs(f"{where} for '{command.line}':\n"
+                           f"  missing: {missing}\n  not options of this command: {extra}")
 
     # --- the committed files are the generator's output -----------------------
 
@@ -107,6 +207,23 @@ class DocsSync(unittest.TestCase):
         if problems:
             self.fail_docs("\n".join(problems))
 
+    def test_generator_renders_every_page(self):
+        # --out-dir writes a page per command of --help's tree, nested ones too.
+        out = os.path.join(self.tmp, "pages")
+        r = run(WSKIT, "generate", "--out-dir", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        missing = [c.page for c in self.tree if not os.path.isfile(os.path.join(out, "man", c.page))]
+        if missing:
+            self.fail_docs(f"'wskit generate --out-dir' writes no {missing}")
+        for command in self.tree:
+            if not command.path:
+                continue
+            page = command.page[len("wskit-"):-len(".1")]
+            with self.subTest(page=page):
+                r = run(WSKIT, "generate", "man", page)
+                self.assertEqual(r.returncode, 0, f"'wskit generate man {page}' failed:\n{r.stderr}")
+                self.assertIn(".SH NAME\n" + roff(command.page[:-len(".1")]) + " \\- ", r.stdout)
+
     # --- every option is documented -------------------------------------------
 
     def test_every_option_has_help_and_long_help(self):
@@ -115,83 +232,143 @@ class DocsSync(unittest.TestCase):
         if missing:
             self.fail_docs("options without a help text:\n  " + "\n  ".join(missing))
 
+    def test_the_generator_describes_every_command(self):
+        shown = {c.name for c in self.tree}
+        described = {r["command"] for r in self.rows}
+        only_help = sorted(" ".join(("wskit", c)).strip() for c in shown - described)
+        only_generator = sorted(" ".join(("wskit", c)).strip() for c in described - shown)
+        if only_help or only_generator:
+            self.fail_docs(f"'wskit generate options' and --help disagree on the commands:\n"
+                           f"  only in --help: {only_help}\n  only in the generator: {only_generator}")
+
     def test_help_lists_exactly_the_documented_options(self):
         # --help is CLI11's own rendering of the tree: an option the generator
         # did not see (or one it invented) shows up here.
-        for command in self.commands:
-            with self.subTest(command=command or "wskit"):
-                args = [WSKIT] + ([command] if command else []) + ["--help"]
-                r = run(*args)
-                self.assertEqual(r.returncode, 0, r.stderr)
-                shown = set()
-                for line in r.stdout.splitlines():
-                    m = re.match(r"^\s+(-\S+)", line)
-                    if m:
-                        shown.update(n for n in m.group(1).split(",") if n.startswith("--"))
-                documented = {n for row in self.options_of(command) for n in long_names(row["names"])}
-                if shown != documented:
+        for command in self.tree:
+            with self.subTest(command=command.line):
+                documented = self.documented(command.name)
+                if command.options != documented:
                     self.fail_docs(
-                        f"'{' '.join(args[1:])}' and the documentation disagree:\n"
-                        f"  only in --help: {sorted(shown - documented)}\n"
-                        f"  only documented: {sorted(documented - shown)}")
+                        f"'{command.line} --help' and the documentation disagree:\n"
+                        f"  only in --help: {sorted(command.options - documented)}\n"
+                        f"  only documented: {sorted(documented - command.options)}")
 
     # --- every long option reaches the man page and the completions -----------
 
     def test_every_long_option_is_in_its_man_page(self):
-        for command in self.commands:
-            page = f"wskit-{command}.1" if command else "wskit.1"
-            with self.subTest(page=page):
-                text = self.committed("man", page)
-                missing = [n for row in self.options_of(command) for n in long_names(row["names"])
-                           if "\\fB" + n.replace("-", "\\-") + "\\fR" not in text]
+        for command in self.tree:
+            with self.subTest(page=command.page):
+                text = self.committed("man", command.page)
+                missing = [n for n in sorted(self.long_options(command))
+                           if "\\fB" + roff(n) + "\\fR" not in text]
                 if missing:
-                    self.fail_docs(f"man/{page} does not document {missing}")
+                    self.fail_docs(f"man/{command.page} does not document {missing}")
+
+    def test_every_page_is_named_by_its_parents_page_and_by_wskit_1(self):
+        for command in self.tree:
+            if not command.path:
+                continue
+            reference = ".BR " + roff(command.page[:-len(".1")]) + " (1)"
+            for page in sorted({command.parent_page, "wskit.1"}):
+                with self.subTest(page=page, names=command.page):
+                    if reference not in self.committed("man", page):
+                        self.fail_docs(f"man/{page} does not point to {command.page[:-2]}(1)")
+
+    def bash_complete(self, words):
+        script = os.path.join(SOURCE_DIR, "completions", "wskit.bash")
+        probe = (f"source {shlex.quote(script)}\n"
+                 f"COMP_WORDS=({' '.join(map(shlex.quote, words))}); COMP_CWORD={len(words) - 1}\n"
+                 "_wskit; printf '%s\\n' \"${COMPREPLY[@]}\"\n")
+        r = run("bash", "--norc", "--noprofile", "-c", probe)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return set(r.stdout.split())
 
     def test_every_long_option_is_in_the_bash_completion(self):
-        script = os.path.join(SOURCE_DIR, "completions", "wskit.bash")
-        for command in self.commands:
-            with self.subTest(command=command or "wskit"):
-                words = ["wskit"] + ([command] if command else []) + ["--"]
-                probe = (f"source {shlex.quote(script)}\n"
-                         f"COMP_WORDS=({' '.join(words)}); COMP_CWORD={len(words) - 1}\n"
-                         "_wskit; printf '%s\\n' \"${COMPREPLY[@]}\"\n")
-                r = run("bash", "--norc", "--noprofile", "-c", probe)
-                self.assertEqual(r.returncode, 0, r.stderr)
-                offered = set(r.stdout.split())
-                missing = [n for row in self.options_of(command) for n in long_names(row["names"])
-                           if n not in offered]
+        for command in self.tree:
+            with self.subTest(command=command.line):
+                words = ["wskit", *command.path, "--"]
+                offered = {w for w in self.bash_complete(words) if w.startswith("--")}
+                self.assert_offers(f"bash completion of '{' '.join(words)}'", offered, command)
+
+    def test_every_command_is_in_the_bash_completion(self):
+        for command in self.tree:
+            with self.subTest(command=command.line):
+                words = ["wskit", *command.path, ""]
+                missing = [c for c in command.commands if c not in self.bash_complete(words)]
                 if missing:
-                    self.fail_docs(f"bash completion of '{' '.join(words)}' does not offer {missing}")
+                    self.fail_docs(f"bash completion after '{command.line} ' does not offer {missing}")
+
+    @staticmethod
+    def zsh_function(text, path):
+        """The name and body of the function for path: _wskit, _wskit_connect, _wskit_bench_merge;
+        ("bench", "commands") for the one listing bench's commands."""
+        function = "_wskit" + "".join("_" + re.sub(r"\W", "_", p) for p in path)
+        m = re.search(r"^" + re.escape(function) + r"\(\) \{\n(.*?)^\}", text, re.S | re.M)
+        return function, m.group(1) if m else None
 
     def test_every_long_option_is_in_the_zsh_completion(self):
         text = self.committed("completions", "_wskit")
-        for command in self.commands:
-            function = "_wskit_" + re.sub(r"\W", "_", command) if command else "_wskit"
+        for command in self.tree:
+            function, body = self.zsh_function(text, command.path)
             with self.subTest(function=function):
-                m = re.search(r"^" + re.escape(function) + r"\(\) \{\n(.*?)^\}", text, re.S | re.M)
-                if not m:
-                    self.fail_docs(f"completions/_wskit has no {function}() for '{command or 'wskit'}'")
-                body = m.group(1)
-                missing = [n for row in self.options_of(command) for n in long_names(row["names"])
+                if body is None:
+                    self.fail_docs(f"completions/_wskit has no {function}() for '{command.line}'")
+                missing = [n for n in sorted(self.long_options(command))
                            if not re.search(r"(?<![\w-])" + re.escape(n) + r"(?![\w-])", body)]
                 if missing:
                     self.fail_docs(f"completions/_wskit: {function}() does not complete {missing}")
 
-    def test_every_long_option_is_in_the_fish_completion(self):
-        lines = self.committed("completions", "wskit.fish").splitlines()
-        for command in self.commands:
-            with self.subTest(command=command or "wskit"):
-                if command:
-                    scope = [l for l in lines if re.search(
-                        r"__fish_seen_subcommand_from(\s+[\w-]+)*\s+" + re.escape(command) + r"(\s|')", l)]
-                else:
-                    scope = [l for l in lines if "__fish_use_subcommand" in l]
-                offered = {"--" + n for l in scope for n in re.findall(r" -l '([^']+)'", l)}
-                missing = [n for row in self.options_of(command) for n in long_names(row["names"])
-                           if n not in offered]
+    def test_every_command_is_in_the_zsh_completion(self):
+        text = self.committed("completions", "_wskit")
+        for command in self.tree:
+            if not command.commands:
+                continue
+            function, body = self.zsh_function(text, command.path)
+            with self.subTest(function=function):
+                if body is None or not re.search(re.escape(function) + r"_commands(?!\w)", body):
+                    self.fail_docs(f"completions/_wskit: {function}() does not complete its commands")
+                _, listing = self.zsh_function(text, command.path + ("commands",))
+                missing = [c for c in command.commands if listing is None or f"'{c}:" not in listing]
                 if missing:
-                    self.fail_docs(f"completions/wskit.fish does not complete {missing} for "
-                                   f"'{command or 'wskit'}'")
+                    self.fail_docs(f"completions/_wskit: {function}_commands() does not list {missing}")
+
+    @unittest.skipUnless(shutil.which("zsh"), "zsh is not installed")
+    def test_zsh_completes_every_command(self):
+        # zsh's own completion, in an interactive zsh driven through a
+        # pseudo-terminal: what a Tab offers after "wskit bench merge --".
+        script = os.path.join(SOURCE_DIR, "completions", "_wskit")
+        driver = os.path.join(os.path.dirname(os.path.abspath(__file__)), "zsh_complete.zsh")
+
+        def complete(line):
+            r = run("zsh", "-f", driver, script, line, env={**os.environ, "HOME": self.tmp})
+            self.assertEqual((r.returncode, r.stderr), (0, ""), r.stderr)
+            return {w for w in r.stdout.splitlines() if w}
+
+        for command in self.tree:
+            with self.subTest(command=command.line):
+                line = command.line + " --"
+                offered = {w for w in complete(line) if w.startswith("--")}
+                self.assert_offers(f"zsh's completion of '{line}'", offered, command)
+                if command.commands:
+                    missing = [c for c in command.commands if c not in complete(command.line + " ")]
+                    if missing:
+                        self.fail_docs(f"zsh does not offer {missing} after '{command.line} '")
+
+    def test_every_long_option_is_in_the_fish_completion(self):
+        # Without running fish: each line's condition is evaluated for the
+        # command line "wskit bench merge", so a parent's options that would
+        # leak into its command are caught as well.
+        lines = self.committed("completions", "wskit.fish").splitlines()
+        conditions = [(re.search(r" -n '([^']*)'", l), l) for l in lines]
+        for command in self.tree:
+            with self.subTest(command=command.line):
+                scope = [l for m, l in conditions if m and fish_condition_holds(m.group(1), command.path)]
+                offered = {"--" + n for l in scope for n in re.findall(r" -l '([^']+)'", l)}
+                self.assert_offers("completions/wskit.fish", offered, command)
+                words = {w for l in scope for w in re.findall(r"^complete -c wskit -n '[^']*' -a '([^']+)' -d", l)}
+                missing = [c for c in command.commands if c not in words]
+                if missing:
+                    self.fail_docs(f"completions/wskit.fish does not offer {missing} after '{command.line}'")
 
     # --- the files load and render cleanly --------------------------------------
 
@@ -214,17 +391,22 @@ class DocsSync(unittest.TestCase):
     def test_fish_completion_loads_and_completes(self):
         script = os.path.join(SOURCE_DIR, "completions", "wskit.fish")
         env = {**os.environ, "HOME": self.tmp, "XDG_CONFIG_HOME": self.tmp, "XDG_DATA_HOME": self.tmp}
-        for command in self.commands:
-            with self.subTest(command=command or "wskit"):
-                line = "wskit " + (command + " " if command else "") + "--"
-                r = run("fish", "--no-config", "-c",
-                        f"source {shlex.quote(script)}; complete -C {shlex.quote(line)}", env=env)
-                self.assertEqual((r.returncode, r.stderr), (0, ""), r.stderr)
-                offered = {l.split("\t")[0] for l in r.stdout.splitlines()}
-                missing = [n for row in self.options_of(command) for n in long_names(row["names"])
-                           if n not in offered]
-                if missing:
-                    self.fail_docs(f"fish does not complete {missing} after '{line}'")
+
+        def complete(line):
+            r = run("fish", "--no-config", "-c",
+                    f"source {shlex.quote(script)}; complete -C {shlex.quote(line)}", env=env)
+            self.assertEqual((r.returncode, r.stderr), (0, ""), r.stderr)
+            return {l.split("\t")[0] for l in r.stdout.splitlines()}
+
+        for command in self.tree:
+            with self.subTest(command=command.line):
+                line = command.line + " --"
+                offered = {w for w in complete(line) if w.startswith("--")}
+                self.assert_offers(f"fish's completion of '{line}'", offered, command)
+                if command.commands:
+                    missing = [c for c in command.commands if c not in complete(command.line + " ")]
+                    if missing:
+                        self.fail_docs(f"fish does not offer {missing} after '{command.line} '")
 
     @unittest.skipUnless(shutil.which("groff"), "groff is not installed")
     def test_man_pages_render_without_warnings(self):

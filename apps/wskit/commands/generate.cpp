@@ -21,7 +21,7 @@ namespace {
 struct GenerateCommand {
     enum class Form { none, man, completion, options };
     Form form = Form::none;
-    std::string page;     // man: "wskit" (default), "connect", "wskit-connect"...
+    std::string page;     // man: "wskit" (default), "connect", "wskit-connect", "bench-merge"...
     std::string shell;    // completion: bash, zsh or fish
     std::string out_dir;  // write every file under DIR/man and DIR/completions
 };
@@ -55,7 +55,9 @@ std::string render_man(const docs::CommandModel& root, const std::string& page) 
     const auto* cmd = docs::find_command(root, name);
     if (!cmd) {
         std::string pages = root.name;
-        for (const auto& c : root.commands) pages += ", " + c.name;
+        for (const auto* c : docs::all_commands(root)) {
+            pages += ", " + docs::man_page_name(root, c).substr(root.name.size() + 1);  // "bench-merge"
+        }
         throw Error(ExitCode::usage, "no man page '" + page + "'; pick one of: " + pages);
     }
     return docs::render_command_man(root, *cmd);
@@ -90,7 +92,7 @@ std::string options_table(const docs::CommandModel& root) {
         }
     };
     rows("", root);
-    for (const auto& c : root.commands) rows(c.name, c);
+    for (const auto* c : docs::all_commands(root)) rows(docs::command_path(*c), *c);
     return out;
 }
 
@@ -107,8 +109,8 @@ int run(const GenerateCommand& g, const CLI::App& app, const Context& ctx) {
         }
         std::filesystem::path dir(g.out_dir);
         write_file(dir / "man" / docs::man_file_name(root, nullptr), docs::render_root_man(root));
-        for (const auto& c : root.commands) {
-            write_file(dir / "man" / docs::man_file_name(root, &c), docs::render_command_man(root, c));
+        for (const auto* c : docs::all_commands(root)) {
+            write_file(dir / "man" / docs::man_file_name(root, c), docs::render_command_man(root, *c));
         }
         write_file(dir / "completions" / (root.name + ".bash"), docs::render_bash_completion(root));
         write_file(dir / "completions" / ("_" + root.name), docs::render_zsh_completion(root));
@@ -139,7 +141,8 @@ void register_generate(CLI::App& app, Context& ctx) {
     sub->require_subcommand(0, 1);
 
     auto* man = sub->add_subcommand("man", "Write a man page to stdout (default: wskit)");
-    add_option(ctx, *man, "page", g->page, "The page: wskit, or a command such as connect", {}, Complete::text);
+    add_option(ctx, *man, "page", g->page, "The page: wskit, or a command such as connect or bench-merge", {},
+               Complete::text);
     man->callback([g] { g->form = GenerateCommand::Form::man; });
 
     auto* completion = sub->add_subcommand("completion", "Write a shell's completion script to stdout");

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace wskit::cli::docs {
 namespace {
 
@@ -57,6 +60,26 @@ std::vector<std::string> option_words(const CommandModel& c) {
     return words;
 }
 
+// The words that name the commands below `c`, aliases included.
+std::vector<std::string> subcommand_words(const CommandModel& c) {
+    std::vector<std::string> words;
+    for (const auto& sub : c.commands) {
+        auto w = command_words(sub);
+        words.insert(words.end(), w.begin(), w.end());
+    }
+    return words;
+}
+
+// `root` and every command with commands of its own (bench): those the
+// scripts must look past to find the command being completed.
+std::vector<const CommandModel*> parent_commands(const CommandModel& root) {
+    std::vector<const CommandModel*> out{&root};
+    for (const auto* c : all_commands(root)) {
+        if (!c->commands.empty()) out.push_back(c);
+    }
+    return out;
+}
+
 // A function name part: "broadcast-chat" -> "broadcast_chat".
 std::string ident(std::string s) {
     for (auto& c : s) {
@@ -91,8 +114,10 @@ std::string bash_value_case(const CommandModel& c, const std::string& indent) {
     return indent + "case $prev in\n" + arms + indent + "esac\n";
 }
 
-// Completes the words that are not options: files if an argument takes one.
-std::string bash_words(const std::vector<std::string>& candidates, const CommandModel& c, const std::string& indent) {
+// Completes the words that are not options: the commands below `c` if it
+// has any, else files if an argument takes one.
+std::string bash_words(const CommandModel& c, const std::string& indent) {
+    const auto candidates = subcommand_words(c);
     std::string words;
     if (!candidates.empty()) {
         words = indent + "    mapfile -t COMPREPLY < <(compgen -W " + sh_quote(join(candidates, " ")) + " -- \"$cur\")\n";
@@ -109,6 +134,42 @@ std::string bash_words(const std::vector<std::string>& candidates, const Command
                       " -- \"$cur\")\n";
     if (!words.empty()) out += indent + "else\n" + words;
     return out + indent + "fi\n";
+}
+
+// How `case $cmd` names a command: its path (connect), quoted when it has
+// a space ('bench merge'); '' for the root.
+std::string bash_key(const CommandModel& c) {
+    const std::string path = command_path(c);
+    bool plain = !path.empty() && std::all_of(path.begin(), path.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_';
+    });
+    return plain ? path : sh_quote(path);
+}
+
+// The arm of the word scan for `c`, a command with commands below it: a
+// word naming one of them moves down to it, and the values of c's options
+// are skipped, so that the value in `--message merge` is not a command.
+std::string bash_scan_arm(const CommandModel& c) {
+    std::vector<std::string> valued;
+    for (const auto& o : c.options) {
+        if (o.flag) continue;
+        auto names = o.names();
+        valued.insert(valued.end(), names.begin(), names.end());
+    }
+    std::string out = "            " + bash_key(c) + ")\n"
+                      "                case ${COMP_WORDS[i]} in\n";
+    if (!valued.empty()) out += "                    " + join(valued, "|") + ") ((i++)) ;;\n";
+    for (const auto& sub : c.commands) {
+        out += "                    " + join(command_words(sub), "|") + ") cmd=" + bash_key(sub) + " ;;\n";
+    }
+    return out + "                esac\n"
+                 "                ;;\n";
+}
+
+// The arm that completes the current word once the command is known.
+std::string bash_complete_arm(const CommandModel& c) {
+    const std::string indent = "            ";
+    return "        " + bash_key(c) + ")\n" + bash_value_case(c, indent) + bash_words(c, indent) + indent + ";;\n";
 }
 
 }  // namespace
@@ -129,31 +190,18 @@ std::string render_bash_completion(const CommandModel& root) {
            "        prev=${COMP_WORDS[COMP_CWORD - 2]}\n"
            "    fi\n"
            "    COMPREPLY=()\n\n"
-           "    # The command is the first word that names one; values of the\n"
-           "    # top-level options are skipped.\n"
+           "    # The command is found word by word: a word that names a command\n"
+           "    # below the one found so far moves down to it (wskit bench merge);\n"
+           "    # the values of that command's options are skipped.\n"
            "    local cmd= i\n"
            "    for ((i = 1; i < COMP_CWORD; i++)); do\n"
-           "        case ${COMP_WORDS[i]} in\n";
-    for (const auto& o : root.options) {
-        if (!o.flag) out += "            " + join(o.names(), "|") + ") ((i++)) ;;\n";
-    }
-    for (const auto& c : root.commands) {
-        out += "            " + join(command_words(c), "|") + ") cmd=" + c.name + "; break ;;\n";
-    }
+           "        case $cmd in\n";
+    for (const auto* c : parent_commands(root)) out += bash_scan_arm(*c);
     out += "        esac\n"
            "    done\n\n"
-           "    case $cmd in\n"
-           "        '')\n";
-    std::vector<std::string> commands;
-    for (const auto& c : root.commands) {
-        auto w = command_words(c);
-        commands.insert(commands.end(), w.begin(), w.end());
-    }
-    out += bash_value_case(root, "            ") + bash_words(commands, root, "            ") + "            ;;\n";
-    for (const auto& c : root.commands) {
-        out += "        " + c.name + ")\n" + bash_value_case(c, "            ") + bash_words({}, c, "            ") +
-               "            ;;\n";
-    }
+           "    case $cmd in\n" +
+           bash_complete_arm(root);
+    for (const auto* c : all_commands(root)) out += bash_complete_arm(*c);
     out += "    esac\n"
            "}\n\n"
            "complete -F _wskit " + root.name + "\n";
@@ -206,57 +254,122 @@ std::string zsh_option_spec(const OptionModel& o) {
     return sh_quote(prefix) + "{" + join(names, ",") + "}" + sh_quote(rest);
 }
 
-std::string zsh_arguments(const CommandModel& c, const std::vector<std::string>& extra) {
-    std::string out = "    _arguments -s -S";
-    for (const auto& o : c.options) out += " \\\n        " + zsh_option_spec(o);
+std::vector<std::string> zsh_option_specs(const CommandModel& c) {
+    std::vector<std::string> specs;
+    for (const auto& o : c.options) specs.push_back(zsh_option_spec(o));
+    return specs;
+}
+
+// The specs of c's positionals, numbered from 1. `first_taken`: the word
+// before the current one was the first positional's (the rest of a command
+// whose first word might also have named a command below it).
+std::vector<std::string> zsh_positional_specs(const CommandModel& c, bool first_taken = false) {
+    std::vector<std::string> specs;
     int n = 1;
-    for (const auto& p : c.positionals) {
-        std::string spec = (p.repeatable ? "*" : std::to_string(n++)) + (p.required ? ":" : "::") +
-                           zsh_desc(p.placeholder) + ":" + zsh_action(p);
-        out += " \\\n        " + sh_quote(spec);
+    for (std::size_t i = 0; i < c.positionals.size(); ++i) {
+        const auto& p = c.positionals[i];
+        if (i == 0 && first_taken && !p.repeatable) continue;
+        specs.push_back(sh_quote((p.repeatable ? "*" : std::to_string(n++)) + (p.required ? ":" : "::") +
+                                 zsh_desc(p.placeholder) + ":" + zsh_action(p)));
     }
-    for (const auto& e : extra) out += " \\\n        " + e;
+    return specs;
+}
+
+std::string zsh_arguments(const std::string& head, const std::vector<std::string>& specs) {
+    std::string out = "    _arguments -s -S" + head;
+    for (const auto& spec : specs) out += " \\\n        " + spec;
     return out;
+}
+
+std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+// The function that completes `c`: _wskit, _wskit_connect, _wskit_bench_merge.
+std::string zsh_function(const CommandModel& root, const CommandModel& c) {
+    std::string name = "_" + ident(root.name);
+    for (const auto& word : c.path) name += "_" + ident(word);
+    return name;
+}
+
+// A positional's completion as a command, to run beside another one in a
+// {...} action; "" when it offers nothing.
+std::string zsh_action_command(const OptionModel& o) {
+    if (o.complete == Complete::choices) return "compadd -- " + join(o.choices, " ");
+    auto action = zsh_action(o);
+    return action == " " ? std::string() : action;
+}
+
+// A command without commands below it: its options and arguments.
+std::string zsh_leaf_function(const CommandModel& root, const CommandModel& c) {
+    return zsh_function(root, c) + "() {\n" +
+           zsh_arguments("", concat(zsh_option_specs(c), zsh_positional_specs(c))) + "\n}\n\n";
+}
+
+// FN_commands: the commands below `c`, each with its help.
+std::string zsh_commands_function(const CommandModel& root, const CommandModel& c) {
+    std::string out = zsh_function(root, c) + "_commands() {\n"
+                                              "    local -a commands\n"
+                                              "    commands=(\n";
+    for (const auto& sub : c.commands) {
+        out += "        " + sh_quote(zsh_desc(sub.name) + ":" + sub.help) + "\n";
+        for (const auto& a : sub.aliases) {
+            out += "        " + sh_quote(zsh_desc(a) + ":" + sub.help + " (alias of " + sub.name + ")") + "\n";
+        }
+    }
+    return out + "    )\n"
+                 "    _describe -t commands " + sh_quote(command_line(root, c) + " command") + " commands\n"
+                 "}\n\n";
+}
+
+// A command with commands below it (wskit, bench): its options, then its
+// first word is one of those commands, which completes the rest of the
+// line. A command that also takes arguments (bench's URLs) offers them
+// beside its commands, and completes its options and arguments after one.
+std::string zsh_parent_function(const CommandModel& root, const CommandModel& c) {
+    const std::string fn = zsh_function(root, c);
+    std::string first = fn + "_commands";
+    if (!c.positionals.empty()) {
+        auto also = zsh_action_command(c.positionals.front());
+        if (!also.empty()) first = "{" + first + "; " + also + "}";
+    }
+    std::string out = fn + "() {\n"
+                           "    local curcontext=$curcontext state line ret=1\n"
+                           "    typeset -A opt_args\n"
+                           "    local -a specs\n"
+                           "    specs=(\n";
+    for (const auto& spec : zsh_option_specs(c)) out += "        " + spec + "\n";
+    out += "    )\n" + zsh_arguments(" $specs", {sh_quote("1: :" + first), sh_quote("*:: :->args")}) +
+           " && ret=0\n"
+           "    case $state in\n"
+           "        args)\n"
+           "            curcontext=${curcontext%:*:*}:" + man_page_name(root, &c) + "-$words[1]:\n"
+           "            case $words[1] in\n";
+    for (const auto& sub : c.commands) {
+        out += "                " + join(command_words(sub), "|") + ") " + zsh_function(root, sub) + " && ret=0 ;;\n";
+    }
+    if (!c.positionals.empty()) {
+        const auto rest = zsh_positional_specs(c, /*first_taken=*/true);
+        out += "                *) _arguments -s -S $specs " + join(rest, " ") + " && ret=0 ;;\n";
+    }
+    return out + "            esac\n"
+                 "            ;;\n"
+                 "    esac\n"
+                 "    return ret\n"
+                 "}\n\n";
 }
 
 }  // namespace
 
 std::string render_zsh_completion(const CommandModel& root) {
     std::string out = "#compdef " + root.name + "\n" + banner("#") + "\n";
-    std::string main_fn = "_" + ident(root.name);
-    for (const auto& c : root.commands) {
-        out += main_fn + "_" + ident(c.name) + "() {\n" + zsh_arguments(c, {}) + "\n}\n\n";
+    for (const auto* c : all_commands(root)) {
+        out += c->commands.empty() ? zsh_leaf_function(root, *c)
+                                   : zsh_commands_function(root, *c) + zsh_parent_function(root, *c);
     }
-    out += main_fn + "_commands() {\n"
-                     "    local -a commands\n"
-                     "    commands=(\n";
-    for (const auto& c : root.commands) {
-        out += "        " + sh_quote(zsh_desc(c.name) + ":" + c.help) + "\n";
-        for (const auto& a : c.aliases) {
-            out += "        " + sh_quote(zsh_desc(a) + ":" + c.help + " (alias of " + c.name + ")") + "\n";
-        }
-    }
-    out += "    )\n"
-           "    _describe -t commands " + sh_quote(root.name + " command") + " commands\n"
-           "}\n\n";
-    out += main_fn + "() {\n"
-                     "    local curcontext=$curcontext state line ret=1\n"
-                     "    typeset -A opt_args\n" +
-           zsh_arguments(root, {sh_quote("1: :" + main_fn + "_commands"), sh_quote("*:: :->args")}) +
-           " && ret=0\n"
-           "    case $state in\n"
-           "        args)\n"
-           "            curcontext=${curcontext%:*:*}:" + root.name + "-$words[1]:\n"
-           "            case $words[1] in\n";
-    for (const auto& c : root.commands) {
-        out += "                " + join(command_words(c), "|") + ") " + main_fn + "_" + ident(c.name) +
-               " && ret=0 ;;\n";
-    }
-    out += "            esac\n"
-           "            ;;\n"
-           "    esac\n"
-           "    return ret\n"
-           "}\n\n"
+    const std::string main_fn = zsh_function(root, root);
+    out += zsh_commands_function(root, root) + zsh_parent_function(root, root) +
            "# Autoloaded from $fpath, or sourced after compinit.\n"
            "if [[ $zsh_eval_context[-1] == loadautofunc ]]; then\n"
            "    " + main_fn + " \"$@\"\n"
@@ -284,32 +397,48 @@ std::string fish_option(const std::string& prog, const std::string& condition, c
     return line + " -d " + fish_quote(o.help) + "\n";
 }
 
+// When fish completes for `c`: before any command for the root; for a
+// command, once each word of its path was typed (by a name or an alias)
+// and, when commands sit below it, while none of those was.
+std::string fish_condition(const CommandModel& root, const CommandModel& c) {
+    if (c.path.empty()) return "__fish_use_subcommand";
+    std::vector<std::string> clauses;
+    for (const auto* step : lineage(root, c)) {
+        clauses.push_back("__fish_seen_subcommand_from " + join(command_words(*step), " "));
+    }
+    if (!c.commands.empty()) clauses.push_back("not __fish_seen_subcommand_from " + join(subcommand_words(c), " "));
+    return join(clauses, "; and ");
+}
+
+// Every completion of `c`: its options, files for a file argument, and the
+// commands below it.
+std::string fish_command(const CommandModel& root, const CommandModel& c) {
+    const std::string& prog = root.name;
+    const std::string condition = fish_condition(root, c);
+    const std::string when = "complete -c " + prog + " -n " + fish_quote(condition);
+    std::string out;
+    for (const auto& o : c.options) out += fish_option(prog, condition, o);
+    for (const auto& p : c.positionals) {
+        if (p.complete == Complete::file) out += when + " -F\n";
+    }
+    for (const auto& sub : c.commands) {
+        out += when + " -a " + fish_quote(sub.name) + " -d " + fish_quote(sub.help) + "\n";
+        for (const auto& a : sub.aliases) {
+            out += when + " -a " + fish_quote(a) + " -d " + fish_quote(sub.help + " (alias of " + sub.name + ")") +
+                   "\n";
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string render_fish_completion(const CommandModel& root) {
     const std::string& prog = root.name;
     std::string out = "# fish completion for " + prog + "\n" + banner("#") + "\n";
     // Files only where an option or argument takes one.
-    out += "complete -c " + prog + " -f\n\n";
-    const std::string top = "__fish_use_subcommand";
-    for (const auto& o : root.options) out += fish_option(prog, top, o);
-    for (const auto& c : root.commands) {
-        out += "complete -c " + prog + " -n " + fish_quote(top) + " -a " + fish_quote(c.name) + " -d " + fish_quote(c.help) + "\n";
-        for (const auto& a : c.aliases) {
-            out += "complete -c " + prog + " -n " + fish_quote(top) + " -a " + fish_quote(a) + " -d " +
-                   fish_quote(c.help + " (alias of " + c.name + ")") + "\n";
-        }
-    }
-    for (const auto& c : root.commands) {
-        std::string condition = "__fish_seen_subcommand_from " + join(command_words(c), " ");
-        out += "\n# " + prog + " " + c.name + "\n";
-        for (const auto& o : c.options) out += fish_option(prog, condition, o);
-        for (const auto& p : c.positionals) {
-            if (p.complete == Complete::file) {
-                out += "complete -c " + prog + " -n " + fish_quote(condition) + " -F\n";
-            }
-        }
-    }
+    out += "complete -c " + prog + " -f\n\n" + fish_command(root, root);
+    for (const auto* c : all_commands(root)) out += "\n# " + command_line(root, *c) + "\n" + fish_command(root, *c);
     return out;
 }
 

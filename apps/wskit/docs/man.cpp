@@ -134,7 +134,7 @@ std::string bold(const std::string& s) { return "\\fB" + esc(s) + "\\fR"; }
 
 std::string command_synopsis(const CommandModel& root, const CommandModel& cmd) {
     if (!cmd.doc.synopsis.empty()) return cmd.doc.synopsis;
-    std::string s = root.name + " " + cmd.name + " [OPTIONS]";
+    std::string s = command_line(root, cmd) + " [OPTIONS]";
     for (const auto& p : cmd.positionals) {
         std::string ph = p.placeholder + (p.repeatable ? "..." : "");
         s += " " + (p.required ? ph : "[" + ph + "]");
@@ -275,12 +275,28 @@ std::string examples_section(const CommandDoc& doc) {
     return out;
 }
 
-std::string see_also(const CommandModel& root, const CommandModel* self) {
+// wskit(1) names every page. A command's page names wskit(1), the pages of
+// the commands above it, beside it and below it: wskit-bench-merge(1) points
+// to wskit(1) and wskit-bench(1), not to every page of the tree.
+std::vector<std::string> related_pages(const CommandModel& root, const CommandModel* self) {
     std::vector<std::string> pages;
-    if (self) pages.push_back(root.name);
-    for (const auto& c : root.commands) {
-        if (&c != self) pages.push_back(root.name + "-" + c.name);
+    if (!self) {
+        for (const auto* c : all_commands(root)) pages.push_back(man_page_name(root, c));
+        return pages;
     }
+    pages.push_back(man_page_name(root, nullptr));
+    auto above = lineage(root, *self);
+    above.pop_back();  // self
+    for (const auto* c : above) pages.push_back(man_page_name(root, c));
+    for (const auto& c : parent_of(root, *self).commands) {
+        if (&c != self) pages.push_back(man_page_name(root, &c));
+    }
+    for (const auto& c : self->commands) pages.push_back(man_page_name(root, &c));
+    return pages;
+}
+
+std::string see_also(const CommandModel& root, const CommandModel* self) {
+    auto pages = related_pages(root, self);
     std::string out;
     for (std::size_t i = 0; i < pages.size(); ++i) {
         out += (out.empty() ? "" : "\n") + std::string(".BR ") + esc(pages[i]) + " (1)" +
@@ -324,23 +340,35 @@ std::string fill(const std::string& tpl, const std::map<std::string, std::string
     return out;
 }
 
-}  // namespace
-
-std::string render_root_man(const CommandModel& root) {
-    std::string commands;
-    for (const auto& c : root.commands) {
+// One .TP entry per command of `parent`: its synopsis, its help, its
+// aliases and its page. wskit(1) lists root's commands so, and a command
+// with commands of its own (bench merge) lists them on its page.
+std::string command_entries(const CommandModel& root, const CommandModel& parent) {
+    std::string out;
+    for (const auto& c : parent.commands) {
         std::string entry = ".TP\n" + synopsis(command_synopsis(root, c)) + "\n" + text_line(sentence(c.help));
         if (!c.aliases.empty()) {
             std::string list;
             for (const auto& a : c.aliases) list += (list.empty() ? "" : ", ") + bold(a);
             entry += "\nAlias: " + list + ".";
         }
-        entry += "\nSee\n.BR " + esc(root.name + "-" + c.name) + " (1).";
-        commands += (commands.empty() ? "" : "\n") + entry;
+        entry += "\nSee\n.BR " + esc(man_page_name(root, &c)) + " (1).";
+        out += (out.empty() ? "" : "\n") + entry;
     }
+    return out;
+}
+
+std::string commands_section(const CommandModel& root, const CommandModel& cmd) {
+    if (cmd.commands.empty()) return {};
+    return ".SH COMMANDS\n" + command_entries(root, cmd);
+}
+
+}  // namespace
+
+std::string render_root_man(const CommandModel& root) {
     return fill(root_man_template, {{"BANNER", banner},
                                     {"VERSION", esc(version())},
-                                    {"COMMANDS", commands},
+                                    {"COMMANDS", command_entries(root, root)},
                                     {"OPTIONS", options_section(root.options)},
                                     {"SLASH_COMMANDS", slash_entries(client_slash_commands())},
                                     {"EXIT_STATUS", exit_status_section(nullptr)},
@@ -348,13 +376,14 @@ std::string render_root_man(const CommandModel& root) {
 }
 
 std::string render_command_man(const CommandModel& root, const CommandModel& cmd) {
-    std::string page = root.name + "-" + cmd.name;
+    std::string page = man_page_name(root, &cmd);
     std::string aliases;
     if (!cmd.aliases.empty()) {
+        const std::string parent = command_line(root, parent_of(root, cmd));
         std::string list;
-        for (const auto& a : cmd.aliases) list += (list.empty() ? "" : ", ") + bold(root.name + " " + a);
+        for (const auto& a : cmd.aliases) list += (list.empty() ? "" : ", ") + bold(parent + " " + a);
         aliases = ".PP\n" + list + (cmd.aliases.size() == 1 ? " is short for " : " are short for ") +
-                  bold(root.name + " " + cmd.name) + ".";
+                  bold(command_line(root, cmd)) + ".";
     }
     std::string description = cmd.doc.description.empty() ? sentence(cmd.help) : cmd.doc.description;
     return fill(command_man_template, {{"BANNER", banner},
@@ -365,6 +394,7 @@ std::string render_command_man(const CommandModel& root, const CommandModel& cmd
                                        {"SYNOPSIS", synopsis(command_synopsis(root, cmd))},
                                        {"DESCRIPTION", paragraphs(description)},
                                        {"ALIASES", aliases},
+                                       {"COMMANDS", commands_section(root, cmd)},
                                        {"ARGUMENTS", arguments_section(cmd.positionals)},
                                        {"OPTIONS", options_section(cmd.options)},
                                        {"SHARED_TOPICS", shared_topics(cmd)},

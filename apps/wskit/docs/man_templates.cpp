@@ -264,7 +264,9 @@ connect, handshake-inspect and bench classify the same facts the same way.
 )roff";
 
 // Slots: BANNER VERSION TITLE PAGE SUMMARY SYNOPSIS DESCRIPTION
-// ALIASES SHARED_TOPICS ARGUMENTS OPTIONS EXIT_STATUS EXAMPLES SEE_ALSO. ARGUMENTS and
+// ALIASES SHARED_TOPICS COMMANDS ARGUMENTS OPTIONS EXIT_STATUS OWN_SLASH_COMMANDS
+// OWN_SECTIONS EXAMPLES SEE_ALSO. COMMANDS (those below this one, as bench
+// merge is below bench), ARGUMENTS, OWN_SLASH_COMMANDS, OWN_SECTIONS and
 // EXAMPLES include their own .SH line, as a command may have none.
 const char* const command_man_template = R"roff(@BANNER@
 .TH @TITLE@ 1 "" "wskit @VERSION@" "User Commands"
@@ -278,6 +280,7 @@ const char* const command_man_template = R"roff(@BANNER@
 .PP
 @SHARED_TOPICS@ are the same for every command; see
 .BR wskit (1).
+@COMMANDS@
 @ARGUMENTS@
 .SH OPTIONS
 @OPTIONS@

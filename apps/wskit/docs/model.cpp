@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <stdexcept>
 
 namespace wskit::cli::docs {
 namespace {
@@ -51,10 +52,13 @@ bool visible_command(const CLI::App* app) {
     return !app->get_name().empty() && !app->get_group().empty() && !app->get_disabled();
 }
 
-CommandModel describe_app(const CLI::App& app, const Context& ctx, const std::string& path,
-                          std::vector<std::string>& problems) {
+// `where` names the command in problems ("wskit bench merge"); `path` is
+// the model's path of it ({"bench", "merge"}).
+CommandModel describe_app(const CLI::App& app, const Context& ctx, const std::string& where,
+                          std::vector<std::string> path, std::vector<std::string>& problems) {
     CommandModel m;
     m.name = app.get_name();
+    m.path = std::move(path);
     m.aliases = app.get_aliases();
     m.help = app.get_description();
     if (auto it = ctx.command_docs.find(&app); it != ctx.command_docs.end()) m.doc = it->second;
@@ -90,12 +94,12 @@ CommandModel describe_app(const CLI::App& app, const Context& ctx, const std::st
             o.long_help = "Print the version of wskit and of the libraries it was built with (websocketpp, Asio, "
                           "OpenSSL), and exit.";
         } else {
-            problems.push_back(path + ": option " + o.main_name() +
+            problems.push_back(where + ": option " + o.main_name() +
                                " was not registered through wskit::cli::add_option or add_flag "
                                "(apps/wskit/cli.hpp), so it has no man page text or completion kind");
         }
         if (o.help.empty() || (!o.builtin && doc && o.long_help.empty())) {
-            problems.push_back(path + ": option " + o.main_name() + " has an empty help text");
+            problems.push_back(where + ": option " + o.main_name() + " has an empty help text");
         }
         if (!o.flag) o.placeholder = placeholder(*opt, doc);
         auto excludes = opt->get_excludes();  // returned by value
@@ -118,9 +122,28 @@ CommandModel describe_app(const CLI::App& app, const Context& ctx, const std::st
     m.options = std::move(models);
 
     for (const auto* sub : app.get_subcommands(visible_command)) {
-        m.commands.push_back(describe_app(*sub, ctx, path + " " + sub->get_name(), problems));
+        auto sub_path = m.path;
+        sub_path.push_back(sub->get_name());
+        m.commands.push_back(describe_app(*sub, ctx, where + " " + sub->get_name(), std::move(sub_path), problems));
     }
     return m;
+}
+
+bool is_named(const CommandModel& c, const std::string& name) {
+    return c.name == name || std::find(c.aliases.begin(), c.aliases.end(), name) != c.aliases.end();
+}
+
+void collect_commands(const CommandModel& parent, std::vector<const CommandModel*>& out) {
+    for (const auto& c : parent.commands) {
+        out.push_back(&c);
+        collect_commands(c, out);
+    }
+}
+
+std::string join(const std::vector<std::string>& words, const std::string& sep) {
+    std::string out;
+    for (const auto& w : words) out += (out.empty() ? "" : sep) + w;
+    return out;
 }
 
 }  // namespace
@@ -139,18 +162,61 @@ std::string OptionModel::main_name() const {
 }
 
 CommandModel describe(const CLI::App& root, const Context& ctx, std::vector<std::string>& problems) {
-    return describe_app(root, ctx, root.get_name(), problems);
+    return describe_app(root, ctx, root.get_name(), {}, problems);
 }
 
 const CommandModel* find_command(const CommandModel& root, const std::string& name) {
     for (const auto& c : root.commands) {
-        if (c.name == name || std::find(c.aliases.begin(), c.aliases.end(), name) != c.aliases.end()) return &c;
+        if (is_named(c, name)) return &c;
+    }
+    // "bench-merge": bench's page name part, then merge's below it. Names
+    // with a '-' of their own (broadcast-chat) were matched whole above.
+    for (const auto& c : root.commands) {
+        const std::string prefix = c.name + "-";
+        if (name.compare(0, prefix.size(), prefix) != 0) continue;
+        if (const auto* nested = find_command(c, name.substr(prefix.size()))) return nested;
     }
     return nullptr;
 }
 
+std::vector<const CommandModel*> all_commands(const CommandModel& root) {
+    std::vector<const CommandModel*> out;
+    collect_commands(root, out);
+    return out;
+}
+
+std::vector<const CommandModel*> lineage(const CommandModel& root, const CommandModel& cmd) {
+    std::vector<const CommandModel*> out;
+    const CommandModel* at = &root;
+    for (const auto& word : cmd.path) {
+        auto next = std::find_if(at->commands.begin(), at->commands.end(),
+                                 [&](const CommandModel& c) { return c.name == word; });
+        if (next == at->commands.end()) {
+            throw std::logic_error("docs: '" + join(cmd.path, " ") + "' is not in the tree");
+        }
+        at = &*next;
+        out.push_back(at);
+    }
+    return out;
+}
+
+const CommandModel& parent_of(const CommandModel& root, const CommandModel& cmd) {
+    auto chain = lineage(root, cmd);
+    return chain.size() < 2 ? root : *chain[chain.size() - 2];
+}
+
+std::string command_path(const CommandModel& cmd) { return join(cmd.path, " "); }
+
+std::string command_line(const CommandModel& root, const CommandModel& cmd) {
+    return cmd.path.empty() ? root.name : root.name + " " + command_path(cmd);
+}
+
+std::string man_page_name(const CommandModel& root, const CommandModel* cmd) {
+    return cmd && !cmd->path.empty() ? root.name + "-" + join(cmd->path, "-") : root.name;
+}
+
 std::string man_file_name(const CommandModel& root, const CommandModel* cmd) {
-    return cmd ? root.name + "-" + cmd->name + ".1" : root.name + ".1";
+    return man_page_name(root, cmd) + ".1";
 }
 
 }  // namespace wskit::cli::docs

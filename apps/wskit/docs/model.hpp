@@ -33,6 +33,7 @@ struct OptionModel {
 
 struct CommandModel {
     std::string name;                 // "connect"; "wskit" for the root
+    std::vector<std::string> path;    // the words after the root's: {"bench", "merge"}; empty for the root
     std::vector<std::string> aliases; // "c"
     std::string help;                 // one line, from CLI11
     CommandDoc doc;                   // synopsis, description, examples
@@ -46,10 +47,33 @@ struct CommandModel {
 // add_option/add_flag, or has an empty help, adds a line to `problems`.
 CommandModel describe(const CLI::App& root, const Context& ctx, std::vector<std::string>& problems);
 
-// The command named `name` (or one of its aliases) among root.commands, or nullptr.
+// The command named `name` (or one of its aliases) among root.commands, or
+// a nested one by its man page name without the root's: "bench-merge" for
+// wskit bench merge. nullptr when there is none.
 const CommandModel* find_command(const CommandModel& root, const std::string& name);
 
-// The man page file name of a command: "wskit.1" for the root, "wskit-connect.1".
+// Every command below `root` at any depth, each before the commands below it
+// (connect, ..., bench, bench merge): one man page each.
+std::vector<const CommandModel*> all_commands(const CommandModel& root);
+
+// The commands from root.commands down to `cmd` ({bench, merge}); empty for
+// the root itself. `cmd` must be part of root's tree.
+std::vector<const CommandModel*> lineage(const CommandModel& root, const CommandModel& cmd);
+
+// The command `cmd` belongs to: the root for connect, bench for bench merge.
+const CommandModel& parent_of(const CommandModel& root, const CommandModel& cmd);
+
+// "bench merge" (the command column of `wskit generate options`); "" for the root.
+std::string command_path(const CommandModel& cmd);
+
+// What a user types to run `cmd`: "wskit bench merge"; "wskit" for the root.
+std::string command_line(const CommandModel& root, const CommandModel& cmd);
+
+// The man page of a command, git's way for nested ones: "wskit" for the root
+// (nullptr), "wskit-connect", "wskit-bench-merge".
+std::string man_page_name(const CommandModel& root, const CommandModel* cmd);
+
+// The same with its section: "wskit.1", "wskit-connect.1", "wskit-bench-merge.1".
 std::string man_file_name(const CommandModel& root, const CommandModel* cmd);
 
 }  // namespace wskit::cli::docs
