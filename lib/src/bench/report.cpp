@@ -165,7 +165,8 @@ std::string bench_summary(const BenchResult& r) {
                                                     e.protocol));
     if (!e.first_message.empty()) summary_row(out, "first error", escape_controls(e.first_message));
     summary_row(out, "client CPU", fmt::format("{:.2f} s ({:.0f} % of a core, {:.2f} us per {})", r.client_cpu_seconds,
-                                       r.client_cpu_percent, r.client_cpu_us_per_message, one_of(o.mode)));
+                                       r.client_cpu_percent, r.client_cpu_us_per_message,
+                                       !o.script.empty() ? "expect met" : o.templated() ? "reply" : one_of(o.mode)));
     threshold_rows(out, r);
     if (r.server_measured) {
         summary_row(out, "server CPU", fmt::format("{:.2f} s ({:.2f} us per {})", r.server_cpu_seconds, r.server_cpu_us_per_message,

@@ -8,8 +8,6 @@
 #include "bench/worker.hpp"
 #include "net/descriptors.hpp"
 
-#include <wskit/encoding.hpp>
-#include <wskit/error.hpp>
 
 #include <algorithm>
 #include <chrono>
