@@ -102,15 +102,15 @@ def parse_help(text):
 
 def walk_help():
     """Every visible command, parents first, from `wskit [COMMAND...] --help`."""
-    found, todo = [], [()]
-    while todo:
-        path = todo.pop(0)
+    found, to_visit = [], [()]
+    while to_visit:
+        path = to_visit.pop(0)
         r = run(WSKIT, *path, "--help")
         if r.returncode != 0:
             raise AssertionError(f"'{' '.join(('wskit',) + path + ('--help',))}' failed:\n{r.stderr}")
         options, commands = parse_help(r.stdout)
         found.append(Command(path, options, commands))
-        todo.extend(path + (c,) for c in commands)
+        to_visit.extend(path + (c,) for c in commands)
     return found
 
 
