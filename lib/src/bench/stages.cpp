@@ -1,5 +1,6 @@
 #include "bench/stages.hpp"
 #include "proto/duration.hpp"
+#include "proto/numbers.hpp"
 
 #include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
@@ -8,30 +9,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 
 namespace wskit {
 namespace {
 
-// A whole number of at most 9 digits, or a rate like 1000 or 2.5.
-bool read_count(std::string_view text, std::size_t& out) {
-    if (text.empty() || text.size() > 9) return false;
-    std::size_t value = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') return false;
-        value = value * 10 + static_cast<std::size_t>(c - '0');
-    }
-    out = value;
-    return true;
-}
-
-bool read_rate(std::string_view text, double& out) {
+// A stage's rate: messages per second, "/s" allowed after it.
+std::optional<double> read_rate(std::string_view text) {
     if (text.size() > 2 && text.substr(text.size() - 2) == "/s") text.remove_suffix(2);
-    if (text.empty() || text.size() > 15 || text.find_first_not_of("0123456789.") != std::string_view::npos) return false;
-    std::string copy(text);
-    char* end = nullptr;
-    out = std::strtod(copy.c_str(), &end);
-    return *end == '\0' && out >= 0 && out < 1e9;
+    auto rate = detail::parse_decimal(text);
+    if (!rate || *rate >= 1e9) return std::nullopt;
+    return rate;
 }
 
 }  // namespace
@@ -57,9 +44,14 @@ std::vector<BenchStage> parse_bench_stages(std::string_view text) {
         BenchStage stage;
         stage.seconds = static_cast<double>(duration->count()) / 1000.0;
         auto count = item.substr(first + 1, second == std::string_view::npos ? std::string_view::npos : second - first - 1);
-        if (!read_count(count, stage.connections)) throw bad("needs a number of connections after the duration");
-        if (second != std::string_view::npos && !read_rate(item.substr(second + 1), stage.rate))
-            throw bad("ends with a rate that is not a number of messages per second");
+        auto connections = detail::parse_whole_number(count, 9);
+        if (!connections) throw bad("needs a number of connections after the duration");
+        stage.connections = static_cast<std::size_t>(*connections);
+        if (second != std::string_view::npos) {
+            auto rate = read_rate(item.substr(second + 1));
+            if (!rate) throw bad("ends with a rate that is not a number of messages per second");
+            stage.rate = *rate;
+        }
         stages.push_back(stage);
         if (comma == std::string_view::npos) break;
         if (text.empty()) throw Error(ExitCode::usage, "--stages ends with a comma: a stage is missing after it");

@@ -1,5 +1,6 @@
 #include "bench/template.hpp"
 #include "bench/wire.hpp"
+#include "proto/numbers.hpp"
 
 #include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
@@ -21,16 +22,11 @@ std::shared_ptr<LineSource> line_source(const std::string& path, std::vector<std
 }
 
 std::uint64_t bound_of(std::string_view digits, std::string_view placeholder) {
-    std::uint64_t value = 0;
-    bool ok = !digits.empty() && digits.size() <= 12;
-    for (std::size_t i = 0; ok && i < digits.size(); ++i) {
-        ok = digits[i] >= '0' && digits[i] <= '9';
-        value = value * 10 + static_cast<std::uint64_t>(digits[i] - '0');
-    }
-    if (!ok || value == 0)
+    auto value = parse_whole_number(digits, 12);
+    if (!value || *value == 0)
         throw Error(ExitCode::usage, fmt::format("{{{}}}: rand takes a whole number above 0, like {{rand:1000}}",
                                                  escape_controls(placeholder)));
-    return value;
+    return *value;
 }
 
 // A placeholder is a brace, a lowercase word (then, for some, ':' and an

@@ -1,5 +1,6 @@
 // --fail-if: conditions on a run's results that fail it.
 #include "bench/text.hpp"
+#include "proto/numbers.hpp"
 
 #include <wskit/tool/bench.hpp>
 #include <wskit/encoding.hpp>
@@ -7,7 +8,6 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <cstdlib>
 
 namespace wskit {
 namespace {
@@ -27,7 +27,7 @@ bool is_count(std::string_view metric) {
 }
 
 // "50ms", "200us", "1.5s", "800ns", or a bare number of milliseconds: nanoseconds.
-bool read_duration_ns(std::string_view text, double& ns) {
+std::optional<double> read_duration_ns(std::string_view text) {
     double scale = 1e6;
     for (auto [suffix, factor] : {std::pair<const char*, double>{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}}) {
         std::string_view s(suffix);
@@ -37,19 +37,9 @@ bool read_duration_ns(std::string_view text, double& ns) {
             break;
         }
     }
-    if (text.empty() || text.size() > 15 || text.find_first_not_of("0123456789.") != std::string_view::npos) return false;
-    std::string copy(text);
-    char* end = nullptr;
-    ns = std::strtod(copy.c_str(), &end) * scale;
-    return *end == '\0';
-}
-
-bool read_number(std::string_view text, double& value) {
-    if (text.empty() || text.size() > 15 || text.find_first_not_of("0123456789.") != std::string_view::npos) return false;
-    std::string copy(text);
-    char* end = nullptr;
-    value = std::strtod(copy.c_str(), &end);
-    return *end == '\0';
+    auto value = detail::parse_decimal(text);
+    if (!value) return std::nullopt;
+    return *value * scale;
 }
 
 double latency_of(const BenchResult& r, std::string_view metric) {
@@ -100,9 +90,13 @@ BenchThreshold parse_bench_threshold(std::string_view text) {
     if (t.op == "=") throw bad("= compares nothing: write ==");
     auto value = std::string_view(compact).substr(at + op_len);
     if (is_latency(t.metric)) {
-        if (!read_duration_ns(value, t.value)) throw bad("a latency compares with a duration like 50ms, 200us or 1s");
+        auto ns = read_duration_ns(value);
+        if (!ns) throw bad("a latency compares with a duration like 50ms, 200us or 1s");
+        t.value = *ns;
     } else if (is_count(t.metric)) {
-        if (!read_number(value, t.value)) throw bad("'" + escape_controls(value) + "' is not a number");
+        auto number = detail::parse_decimal(value);
+        if (!number) throw bad("'" + escape_controls(value) + "' is not a number");
+        t.value = *number;
     } else {
         throw bad("unknown metric '" + escape_controls(t.metric) +
                   "' (p50, p90, p99, p99.9, max, mean, rate, errors, unmatched, unanswered, lost)");

@@ -1,5 +1,6 @@
 #include "proto/script.hpp"
 #include "proto/duration.hpp"
+#include "proto/numbers.hpp"
 #include "proto/script_line.hpp"
 
 #include <wskit/encoding.hpp>
@@ -18,17 +19,10 @@ using Kind = ScriptStatement::Kind;
 
 // A line, read from left to right; errors name the column where it stopped.
 long parse_count(ScriptLineReader& r, const std::string& text, std::size_t at, long low, long high, const char* what) {
-    // Nine digits at most, checked before adding any up: a long run of digits must not overflow.
-    long value = 0;
-    bool digits = !text.empty() && text.size() <= 9;
-    for (std::size_t i = 0; digits && i < text.size(); ++i) {
-        char c = text[i];
-        if (c < '0' || c > '9') digits = false;
-        else value = value * 10 + (c - '0');
-    }
-    if (!digits || value < low || value > high)
+    auto value = parse_whole_number(text, 9);
+    if (!value || static_cast<long>(*value) < low || static_cast<long>(*value) > high)
         r.fail(fmt::format("{} is a number from {} to {}, not '{}'", what, low, high, escape_controls(text)), at);
-    return value;
+    return static_cast<long>(*value);
 }
 
 // A payload: "quoted", a JSON value, or plain text to the end.

@@ -1,5 +1,6 @@
 // The values of proxy's fault options: --delay, --close-after, --kill-after.
 #include "proto/duration.hpp"
+#include "proto/numbers.hpp"
 
 #include <wskit/close_code.hpp>
 #include <wskit/encoding.hpp>
@@ -8,7 +9,6 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <cmath>
 
 namespace wskit {
@@ -16,14 +16,6 @@ namespace {
 
 [[noreturn]] void bad(std::string_view what, std::string_view text, std::string_view expected) {
     throw Error(ExitCode::usage, fmt::format("{} '{}': {}", what, escape_controls(text), expected));
-}
-
-// A whole number, all of `text`.
-std::optional<std::size_t> whole(std::string_view text) {
-    std::size_t value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-    return value;
 }
 
 }  // namespace
@@ -39,8 +31,8 @@ std::pair<std::chrono::milliseconds, std::chrono::milliseconds> parse_fault_dela
             break;
         }
     }
-    auto ms = whole(base);
-    auto jitter_ms = jitter.empty() ? std::optional<std::size_t>(0) : whole(jitter);
+    auto ms = detail::parse_whole_number(base);
+    auto jitter_ms = jitter.empty() ? std::optional<std::uint64_t>(0) : detail::parse_whole_number(jitter);
     if (!ms || !jitter_ms || *ms > 3600000 || *jitter_ms > *ms) bad("--delay", text, expected);
     return {std::chrono::milliseconds(*ms), std::chrono::milliseconds(*jitter_ms)};
 }
@@ -52,7 +44,7 @@ CloseFault parse_close_fault(std::string_view text, bool with_code) {
     CloseFault out;
     auto colon = with_code ? text.find(':') : std::string_view::npos;
     auto when = text.substr(0, colon);
-    if (auto n = whole(when); n && *n > 0) {
+    if (auto n = detail::parse_whole_number(when); n && *n > 0) {
         out.trigger.messages = *n;
     } else if (auto d = detail::parse_duration(when); d && d->count() > 0) {
         out.trigger.after = *d;
@@ -62,7 +54,7 @@ CloseFault parse_close_fault(std::string_view text, bool with_code) {
     if (colon == std::string_view::npos) return out;
     auto rest = text.substr(colon + 1);
     auto second = rest.find(':');
-    auto code = whole(rest.substr(0, second));
+    auto code = detail::parse_whole_number(rest.substr(0, second));
     if (!code || *code > 4999) bad(what, text, expected);
     if (auto problem = close_code_problem(static_cast<int>(*code)); !problem.empty())
         bad(what, text, fmt::format("close code {} cannot be sent: {}", *code, problem));
