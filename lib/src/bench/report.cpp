@@ -93,9 +93,9 @@ void ramp_rows(std::string& out, const BenchResult& r) {
 
 void threshold_rows(std::string& out, const BenchResult& r) {
     for (std::size_t i = 0; i < r.options.fail_if.size(); ++i) {
-        auto failed = bench_threshold_failures(r, {r.options.fail_if[i]});
-        summary_row(out, i == 0 ? "fail if" : "",
-                    failed.empty() ? escape_controls(r.options.fail_if[i].text) + ": did not hold" : failed[0] + ": FAILED");
+        const auto& t = r.options.fail_if[i];
+        auto failed = bench_threshold_failure(r, t);
+        summary_row(out, i == 0 ? "fail if" : "", failed ? *failed + ": FAILED" : escape_controls(t.text) + ": did not hold");
     }
 }
 
@@ -278,9 +278,9 @@ std::string bench_json(const BenchResult& r) {
     }
     auto thresholds = nlohmann::ordered_json::array();
     for (const auto& t : o.fail_if) {
-        auto failed = bench_threshold_failures(r, {t});
-        thresholds.push_back({{"condition", t.text}, {"held", !failed.empty()},
-                              {"message", failed.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(failed[0])}});
+        auto failed = bench_threshold_failure(r, t);
+        thresholds.push_back({{"condition", t.text}, {"held", failed.has_value()},
+                              {"message", failed ? nlohmann::ordered_json(*failed) : nlohmann::ordered_json(nullptr)}});
     }
     j["thresholds"] = thresholds;
     auto verdict = bench_verdict(r);

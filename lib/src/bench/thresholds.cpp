@@ -104,19 +104,20 @@ BenchThreshold parse_bench_threshold(std::string_view text) {
     return t;
 }
 
+std::optional<std::string> bench_threshold_failure(const BenchResult& r, const BenchThreshold& t) {
+    bool latency = is_latency(t.metric);
+    // A latency nobody measured cannot pass a bound: say so rather than compare with 0.
+    if (latency && r.latency.count == 0) return fmt::format("{}: no latency was measured", escape_controls(t.text));
+    double value = latency ? latency_of(r, t.metric) : count_of(r, t.metric);
+    if (!holds(value, t.op, t.value)) return std::nullopt;
+    return fmt::format("{}: {} was {}", escape_controls(t.text), t.metric,
+                       latency ? detail::duration_text(static_cast<std::uint64_t>(value)) : fmt::format("{:g}", value));
+}
+
 std::vector<std::string> bench_threshold_failures(const BenchResult& r, const std::vector<BenchThreshold>& thresholds) {
     std::vector<std::string> failures;
     for (const auto& t : thresholds) {
-        bool latency = is_latency(t.metric);
-        // A latency nobody measured cannot pass a bound: say so rather than compare with 0.
-        if (latency && r.latency.count == 0) {
-            failures.push_back(fmt::format("{}: no latency was measured", escape_controls(t.text)));
-            continue;
-        }
-        double value = latency ? latency_of(r, t.metric) : count_of(r, t.metric);
-        if (!holds(value, t.op, t.value)) continue;
-        failures.push_back(fmt::format("{}: {} was {}", escape_controls(t.text), t.metric,
-                                       latency ? detail::duration_text(static_cast<std::uint64_t>(value)) : fmt::format("{:g}", value)));
+        if (auto failure = bench_threshold_failure(r, t)) failures.push_back(std::move(*failure));
     }
     return failures;
 }

@@ -226,7 +226,9 @@ WSKIT_API BenchVerdict bench_verdict(const BenchResult& result);
 WSKIT_API std::string bench_summary(const BenchResult& result);
 WSKIT_API std::string bench_json(const BenchResult& result);
 WSKIT_API BenchThreshold parse_bench_threshold(std::string_view text);  // throws Error(usage)
-// One line per threshold that holds ("p99>50ms: p99 was 73.20 ms"); empty when none.
+// The line of a threshold that holds ("p99>50ms: p99 was 73.20 ms"), or nothing.
+WSKIT_API std::optional<std::string> bench_threshold_failure(const BenchResult& result, const BenchThreshold& threshold);
+// One line per threshold that holds, in order; empty when none.
 WSKIT_API std::vector<std::string> bench_threshold_failures(const BenchResult& result,
                                                             const std::vector<BenchThreshold>& thresholds);
 
