@@ -142,7 +142,7 @@ void Connection<Stream>::use_compression(const DeflateParams& params) {
                          w_.opt.client.max_message_size);
     ++w_.compressed;
     if (!w_.agreed) w_.agreed = params;
-    if (role_ == Role::echo && (w_.traffic.templated() || !w_.traffic.first.empty())) {
+    if (role_ == Role::echo && w_.traffic.pairs_replies()) {
         deflate_bits_ = params.client_max_window_bits;
     }
     if (role_ == Role::echo && !w_.traffic.templated()) {

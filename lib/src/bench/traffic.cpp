@@ -115,7 +115,7 @@ void Connection<Stream>::on_message(std::uint64_t now) {
     ++received;
     ++w_.received;
     w_.bytes += size;
-    if (role_ == Role::echo && (w_.traffic.templated() || !w_.traffic.first.empty())) {
+    if (role_ == Role::echo && w_.traffic.pairs_replies()) {
         on_reply(now, size);
     } else if (role_ == Role::echo) {
         if (times_.empty()) return w_.fail(ErrorClass::protocol, "a reply came with no message in flight: not an echo");

@@ -111,15 +111,6 @@ void Worker::set_wanted(std::size_t n) {
     start_more();
 }
 
-void Worker::record_latency(std::uint64_t now, std::uint64_t sent_at) {
-    // The warm-up's latencies are left out of the series and --hdr too, so
-    // that their percentiles add up to the run's.
-    if (now < measure_from) return;
-    auto latency = now > sent_at ? now - sent_at : 0;
-    interval_histogram.record(latency);
-    histogram.record(latency);
-}
-
 void Worker::start_sending() {
     sending = true;
     rate_start = now_ns();

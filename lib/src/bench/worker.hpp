@@ -106,6 +106,8 @@ struct Traffic {
     std::vector<MessageTemplate> requests;  // empty: --size payloads, replies must be echoes
     std::optional<MatchField> match;
     bool templated() const { return !requests.empty(); }
+    // Replies answer requests (templates, --first), not echoes of the --size payload to check.
+    bool pairs_replies() const { return templated() || !first.empty(); }
     // Replies must be read whole (--match) rather than skipped.
     bool reads_replies() const { return match.has_value(); }
 };
@@ -245,8 +247,15 @@ struct Worker {
     Snapshot snapshot();
     // Ramps, on this thread: a new share of the connections.
     void set_wanted(std::size_t n);
-    // Latencies: the measured window's and the current second's.
-    void record_latency(std::uint64_t now, std::uint64_t sent_at);
+    // Latencies: the measured window's and the current second's (per reply:
+    // inline). The warm-up's are left out of the series and --hdr too, so
+    // that their percentiles add up to the run's.
+    void record_latency(std::uint64_t now, std::uint64_t sent_at) {
+        if (now < measure_from) return;
+        auto latency = now > sent_at ? now - sent_at : 0;
+        interval_histogram.record(latency);
+        histogram.record(latency);
+    }
     // The seconds cut so far, handed to the calling thread.
     std::vector<IntervalSample> take_intervals();
 
