@@ -290,6 +290,19 @@ class DocsSync(unittest.TestCase):
                 offered = {w for w in self.bash_complete(words) if w.startswith("--")}
                 self.assert_offers(f"bash completion of '{' '.join(words)}'", offered, command)
 
+    def assert_shell_completes(self, shell, complete):
+        """Each command's long options after "COMMAND --", exactly, and its
+        commands after "COMMAND ", by `complete(line)`: what the shell offers."""
+        for command in self.tree:
+            with self.subTest(command=command.line):
+                line = command.line + " --"
+                offered = {w for w in complete(line) if w.startswith("--")}
+                self.assert_offers(f"{shell}'s completion of '{line}'", offered, command)
+                if command.commands:
+                    missing = [c for c in command.commands if c not in complete(command.line + " ")]
+                    if missing:
+                        self.fail_docs(f"{shell} does not offer {missing} after '{command.line} '")
+
     def test_every_command_is_in_the_bash_completion(self):
         for command in self.tree:
             with self.subTest(command=command.line):
@@ -344,20 +357,11 @@ class DocsSync(unittest.TestCase):
             self.assertEqual((r.returncode, r.stderr), (0, ""), r.stderr)
             return {w for w in r.stdout.splitlines() if w}
 
-        for command in self.tree:
-            with self.subTest(command=command.line):
-                line = command.line + " --"
-                offered = {w for w in complete(line) if w.startswith("--")}
-                self.assert_offers(f"zsh's completion of '{line}'", offered, command)
-                if command.commands:
-                    missing = [c for c in command.commands if c not in complete(command.line + " ")]
-                    if missing:
-                        self.fail_docs(f"zsh does not offer {missing} after '{command.line} '")
+        self.assert_shell_completes("zsh", complete)
 
     def test_every_long_option_is_in_the_fish_completion(self):
-        # Without running fish: each line's condition is evaluated for the
-        # command line "wskit bench merge", so a parent's options that would
-        # leak into its command are caught as well.
+        # fish's own `complete -C` for each command line: a parent's options
+        # that would leak into its command are caught as well.
         lines = self.committed("completions", "wskit.fish").splitlines()
         conditions = [(re.search(r" -n '([^']*)'", l), l) for l in lines]
         for command in self.tree:
@@ -398,15 +402,7 @@ class DocsSync(unittest.TestCase):
             self.assertEqual((r.returncode, r.stderr), (0, ""), r.stderr)
             return {l.split("\t")[0] for l in r.stdout.splitlines()}
 
-        for command in self.tree:
-            with self.subTest(command=command.line):
-                line = command.line + " --"
-                offered = {w for w in complete(line) if w.startswith("--")}
-                self.assert_offers(f"fish's completion of '{line}'", offered, command)
-                if command.commands:
-                    missing = [c for c in command.commands if c not in complete(command.line + " ")]
-                    if missing:
-                        self.fail_docs(f"fish does not offer {missing} after '{command.line} '")
+        self.assert_shell_completes("fish", complete)
 
     @unittest.skipUnless(shutil.which("groff"), "groff is not installed")
     def test_man_pages_render_without_warnings(self):
