@@ -22,23 +22,10 @@ namespace {
 struct BenchCommand {
     std::vector<std::string> urls;  // fan-out may spread its receivers over several servers
     std::string mode = "echo";
-    std::size_t connections = 10;
-    std::size_t senders = 1;
-    std::size_t window = 1;
     std::string size = "32";
-    bool binary = false;
-    double duration = 10;
-    std::uint64_t messages = 0;
-    double warmup = 0;
-    double rate = 0;
-    unsigned threads = 1;
-    int server_pid = 0;
-    // Application traffic and ramps.
-    std::vector<std::string> first, templates;
-    std::string messages_from, match, stages, script;
-    double connect_rate = 0;
-    // Verdicts and files.
+    std::string stages;
     std::vector<std::string> fail_if;
+    BenchOptions options;  // the options bound as they are; run() adds the rest
     BenchFiles files;
     OutputFlags output;  // only --output human|json and --json are registered
     bool quiet = false;
@@ -66,30 +53,14 @@ BenchMode mode_of(const std::string& name) {
 }
 
 int run(const BenchCommand& c) {
-    BenchOptions o;
+    BenchOptions o = c.options;
     o.mode = mode_of(c.mode);
     o.client = c.client.resolve(c.urls.front());
     for (std::size_t i = 1; i < c.urls.size(); ++i) {
         o.other_servers.push_back(parse_url(c.urls[i]));
         if (!c.client.unix_socket.empty()) use_unix_socket(o.other_servers.back(), c.client.unix_socket);
     }
-    o.connections = c.connections;
-    o.senders = c.senders;
-    o.window = c.window;
     o.size = *parse_byte_size(c.size);  // checked by the option's validator
-    o.binary = c.binary;
-    o.duration = c.duration;
-    o.messages = c.messages;
-    o.warmup = c.warmup;
-    o.rate = c.rate;
-    o.threads = c.threads;
-    o.server_pid = c.server_pid;
-    o.first = c.first;
-    o.templates = c.templates;
-    o.messages_from = c.messages_from;
-    o.match = c.match;
-    o.script = c.script;
-    o.connect_rate = c.connect_rate;
     if (!c.stages.empty()) o.stages = parse_bench_stages(c.stages);
     for (const auto& t : c.fail_if) o.fail_if.push_back(parse_bench_threshold(t));
     check_bench_files(c.files);
@@ -186,11 +157,11 @@ void add_load_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
                "handshake: -c parallel loops of connect, upgrade, close. idle: open -c connections and hold them; "
                "with --server-pid, the server's memory per connection.",
                Complete::choices, {"echo", "fanout", "handshake", "idle"});
-    add_option(ctx, sub, "-c,--connections", c.connections, "Connections (fan-out receivers, handshake loops; default 10)",
+    add_option(ctx, sub, "-c,--connections", c.options.connections, "Connections (fan-out receivers, handshake loops; default 10)",
                {}, Complete::number)->check(count_validator())->option_text("N");
-    add_option(ctx, sub, "--senders", c.senders, "Fan-out senders (default 1)", {}, Complete::number)
+    add_option(ctx, sub, "--senders", c.options.senders, "Fan-out senders (default 1)", {}, Complete::number)
         ->check(count_validator())->option_text("N");
-    add_option(ctx, sub, "-w,--window", c.window, "Messages in flight per connection (echo; default 1)",
+    add_option(ctx, sub, "-w,--window", c.options.window, "Messages in flight per connection (echo; default 1)",
                "Messages in flight per connection in echo mode: each connection sends this many, then one more per "
                "echo. Default 1 (ping-pong); with --rate, the most that may wait for their echoes (default 1000).",
                Complete::number)->check(count_validator())->option_text("N");
@@ -198,25 +169,25 @@ void add_load_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
                "Payload bytes per message, like 32, 4k or 1m (k = 1024, m = 1024 x 1024). Echo payloads are "
                "printable ASCII; fan-out messages carry a 38-byte stamp and are at least that long.",
                Complete::number)->check(size_validator())->option_text("BYTES");
-    add_flag(ctx, sub, "--binary", c.binary, "Send binary messages instead of text");
-    add_option(ctx, sub, "-d,--duration", c.duration, "Seconds to measure after the warm-up (default 10)",
+    add_flag(ctx, sub, "--binary", c.options.binary, "Send binary messages instead of text");
+    add_option(ctx, sub, "-d,--duration", c.options.duration, "Seconds to measure after the warm-up (default 10)",
                "Seconds to measure after the warm-up (default 10); in idle mode, seconds to hold the connections once "
                "all have opened. Every run ends by itself: with -n too, at the latest after this long.", Complete::number)->check(positive_seconds_validator())->option_text("SECS");
-    add_option(ctx, sub, "-n,--messages", c.messages, "Stop after exactly N echoes (echo mode)",
+    add_option(ctx, sub, "-n,--messages", c.options.messages, "Stop after exactly N echoes (echo mode)",
                "Echo mode: send exactly N messages in all and stop once their N echoes have arrived (or -d has "
                "passed). The warm-up is then ignored: every echo counts.", Complete::number)
         ->check(count_validator())->option_text("N");
-    add_option(ctx, sub, "--warmup", c.warmup, "Seconds run before measuring (default 0)", {}, Complete::number)
+    add_option(ctx, sub, "--warmup", c.options.warmup, "Seconds run before measuring (default 0)", {}, Complete::number)
         ->check(seconds_validator())->option_text("SECS");
-    add_option(ctx, sub, "--rate", c.rate, "Open loop: send N messages/s in all, latency from the intended send time",
+    add_option(ctx, sub, "--rate", c.options.rate, "Open loop: send N messages/s in all, latency from the intended send time",
                "Open loop: send N messages per second in all, spread evenly over the connections (fan-out: over the "
                "senders; fan-out defaults to 1000). Latency is measured from when each message was due, not from "
                "when it left, so a server that stalls shows in the percentiles instead of slowing the load (the "
                "coordinated-omission mistake).", Complete::number)
         ->check(rate_validator())->option_text("N");
-    add_option(ctx, sub, "--threads", c.threads, "Threads of load (default 1), the connections spread over them", {},
+    add_option(ctx, sub, "--threads", c.options.threads, "Threads of load (default 1), the connections spread over them", {},
                Complete::number)->check(count_validator())->option_text("N");
-    add_option(ctx, sub, "--server-pid", c.server_pid, "Also report this local server's CPU time (and RSS in idle mode)",
+    add_option(ctx, sub, "--server-pid", c.options.server_pid, "Also report this local server's CPU time (and RSS in idle mode)",
                "Read the CPU time of the server process PID from /proc before and after the run (and its resident "
                "memory, VmRSS, in idle mode: growth per open connection).", Complete::number)
         ->check(count_validator())->option_text("PID");
@@ -229,13 +200,13 @@ void add_load_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
 
 // Application traffic: what each connection sends and how replies pair with requests.
 void add_traffic_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
-    add_option(ctx, sub, "--first", c.first, "Send MSG once after each open, before the load (repeatable)",
+    add_option(ctx, sub, "--first", c.options.first, "Send MSG once after each open, before the load (repeatable)",
                "Send MSG on each connection once it opens, before its measured traffic, in the order given (log "
                "in, subscribe). Placeholders as in --message. Not measured; in order (without --match) each "
                "takes one reply, which is not measured either.", Complete::text)
         ->allow_extra_args(false)  // one value each time: the URL after it stays the URL
         ->option_text("MSG");
-    add_option(ctx, sub, "--message", c.templates, "Send this TEMPLATE instead of --size payloads (repeatable: in turn)",
+    add_option(ctx, sub, "--message", c.options.templates, "Send this TEMPLATE instead of --size payloads (repeatable: in turn)",
                "Each message a connection sends is rendered from TEMPLATE (several: in turn): {seq} its number on "
                "the connection (from 0), {conn} the connection's number (from 0), {ts_us} the send time in "
                "microseconds since the Unix epoch, {rand:N} a random integer from 0 to N-1, {file:PATH} the next "
@@ -244,16 +215,16 @@ void add_traffic_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
                "a field; replies are not compared with the requests.", Complete::text)
         ->allow_extra_args(false)  // one value each time: the URL after it stays the URL
         ->option_text("TEMPLATE");
-    add_option(ctx, sub, "--messages-from", c.messages_from, "Templates from FILE, one per line, sent in turn",
+    add_option(ctx, sub, "--messages-from", c.options.messages_from, "Templates from FILE, one per line, sent in turn",
                "Like --message, with each non-blank line of FILE as a template (after any --message), sent in turn.",
                Complete::file)->option_text("FILE");
-    add_option(ctx, sub, "--match", c.match, "Pair replies with requests by this JSON Pointer (a request id)",
+    add_option(ctx, sub, "--match", c.options.match, "Pair replies with requests by this JSON Pointer (a request id)",
                "Measure a reply's latency by a field the server copies from the request into its reply: PATH is a "
                "JSON Pointer (RFC 6901) into both, like /id. Requests need a unique value there ({seq} in it); "
                "replies whose field matches no request in flight (pushes, broadcasts, answers to --first) are "
                "counted as unmatched, not guessed.", Complete::text)
         ->option_text("PATH");
-    add_option(ctx, sub, "--script", c.script, "Each connection plays this wskit run script, over and over",
+    add_option(ctx, sub, "--script", c.options.script, "Each connection plays this wskit run script, over and over",
                "Each of the -c connections plays SCRIPT (the language of wskit-run(1)) from the start again each "
                "time it ends, until the run is over: each expect met is a latency, from the message the "
                "connection sent before it; a run of the script that fails counts as an error (a failed step as "
@@ -261,7 +232,7 @@ void add_traffic_options(Context& ctx, CLI::App& sub, BenchCommand& c) {
                "goes to URL. All connections share one event loop (--threads does not apply). Not with "
                "--message, --first, --match, --stages, --connect-rate, --rate or -n.", Complete::file)
         ->option_text("SCRIPT");
-    add_option(ctx, sub, "--connect-rate", c.connect_rate, "Open at most N connections per second",
+    add_option(ctx, sub, "--connect-rate", c.options.connect_rate, "Open at most N connections per second",
                "Open connections at N per second in all, evenly spaced, instead of all at once.", Complete::number)
         ->check(rate_validator())->option_text("N");
     add_option(ctx, sub, "--stages", c.stages, "Ramp connections over time: 10s:100,30s:1000:5000,10s:0",
@@ -397,7 +368,7 @@ void register_bench(CLI::App& app, Context& ctx) {
     sub->callback([c, &ctx, sub] {
         if (sub->got_subcommand("merge")) return;
         // --rate: let messages queue behind a stalled server instead of waiting.
-        if (c->rate > 0 && sub->get_option("--window")->count() == 0) c->window = 1000;
+        if (c->options.rate > 0 && sub->get_option("--window")->count() == 0) c->options.window = 1000;
         ctx.run = [c] { return run(*c); };
     });
 }
