@@ -1,9 +1,10 @@
 // The server's transport: websocketpp's Asio transport with the byte counts
-// and read holding that backpressure needs.
+// that backpressure needs, and reads as ServerReads does them.
 // Part of the websocketpp layer: included through wspp.hpp only.
 #pragma once
 
 #include "net/unix_socket.hpp"
+#include "net/wspp/server_reads.hpp"
 #include "net/wspp/transport_members.hpp"
 
 #include <cstdint>
@@ -15,28 +16,23 @@
 
 namespace wskit::detail {
 
-// The server's transport connection: websocketpp's Asio connection, plus what
-// backpressure needs and websocketpp does not offer. websocketpp calls
-// transport_con_type::async_write and async_read_at_least by name, so these
-// overrides see every batch of frames and every read:
+// The server's transport connection: websocketpp's Asio connection, with
+// reads as ServerReads does them, plus what backpressure needs and
+// websocketpp does not offer. websocketpp calls transport_con_type::async_write
+// by name, so these overrides see every batch of frames:
 // - Unsent bytes. websocketpp's get_buffered_amount() counts only the payloads
 //   still queued: a batch handed to the socket leaves the count at once though
 //   it stays in memory until the peer reads it, and empty frames count nothing.
 //   The batch in flight is counted here, and its completion is the
 //   write-complete signal websocketpp lacks (a polling timer would only guess
 //   when to resume).
-// - Holding reads. websocketpp's pause_reading() takes effect one posted
-//   handler later (after the read loop has already asked for more), and its
-//   resume_reading() starts a read even when one is still pending, which would
-//   run two reads into one buffer. Here a held read is kept, not issued, and
-//   issued when reads are released: never two at once.
 template <class config>
-class ServerTransportConnection : public websocketpp::transport::asio::connection<config> {
+class ServerTransportConnection : public ServerReads<config> {
     using base = websocketpp::transport::asio::connection<config>;
     using Upstream = TransportConnectionMembers<config>;
 
 public:
-    using base::base;
+    using ServerReads<config>::ServerReads;
 
     // Hook 21 in net/wspp/README.md.
     static_assert(Upstream::same_write_buffers, "websocketpp's async_write changed: see hook 21 in net/wspp/README.md");
@@ -54,17 +50,6 @@ public:
             handler(ec);
             if (on_write_done) on_write_done();
         });
-    }
-
-    // Hook 22 in net/wspp/README.md.
-    static_assert(Upstream::same_read_at_least,
-                  "websocketpp's async_read_at_least changed: see hook 22 in net/wspp/README.md");
-    void async_read_at_least(size_t num_bytes, char* buf, size_t len, websocketpp::transport::read_handler handler) {
-        if (reads_held_) {
-            held_read_ = HeldRead{base::get_shared(), num_bytes, buf, len, std::move(handler)};
-            return;
-        }
-        base::async_read_at_least(num_bytes, buf, len, std::move(handler));
     }
 
     // websocketpp writes the answer to the request (write_http_response: a
@@ -86,27 +71,6 @@ public:
         });
     }
 
-    // The peer's bytes then wait in the kernel, and TCP slows the sender.
-    void hold_reads() { reads_held_ = true; }
-    void release_reads() {
-        reads_held_ = false;
-        if (!held_read_) return;
-        auto read = std::move(*held_read_);
-        held_read_.reset();
-        base::async_read_at_least(read.num_bytes, read.buf, read.len, std::move(read.handler));
-    }
-
-    // Completes the held read with no bytes, from the loop: websocketpp then
-    // asks the request whether it is ready again, which a released upgrade
-    // is (hook 36 in net/wspp/README.md).
-    void deliver_empty_read() {
-        reads_held_ = false;
-        if (!held_read_) return;
-        auto read = std::make_shared<HeldRead>(std::move(*held_read_));
-        held_read_.reset();
-        asio::post(this->get_raw_socket().get_executor(), [read] { read->handler(std::error_code(), 0); });
-    }
-
     // After the close handshake, a TLS connection's teardown waits for the
     // peer's close_notify, which asio's shutdown does not get while
     // websocketpp still has a read pending on the stream: it sat out the
@@ -116,7 +80,7 @@ public:
     // net/wspp/README.md).
     static_assert(Upstream::same_shutdown, "websocketpp's async_shutdown changed: see hook 24 in net/wspp/README.md");
     void async_shutdown(websocketpp::transport::shutdown_handler callback) {
-        held_read_.reset();
+        this->forget_unissued_read();
         if constexpr (std::is_same_v<typename config::socket_type, websocketpp::transport::asio::tls_socket::endpoint>) {
             std::error_code ignored;
             this->get_raw_socket().cancel(ignored);
@@ -132,22 +96,6 @@ public:
     std::function<void(std::string_view answer)> on_answer_written;
     // Set for a client of a Unix socket, whose address means nothing.
     std::optional<UnixPeer> unix_peer;
-
-private:
-    // websocketpp's read handler binds the connection as a raw pointer: only
-    // Asio's pending operations keep it alive. A held read is no operation,
-    // so it keeps the connection itself (a cycle that release_reads or
-    // async_shutdown breaks); without it, a connection held with nothing to
-    // write was destroyed at once, its socket closed without a close event.
-    struct HeldRead {
-        typename base::ptr self;
-        size_t num_bytes;
-        char* buf;
-        size_t len;
-        websocketpp::transport::read_handler handler;
-    };
-    bool reads_held_ = false;
-    std::optional<HeldRead> held_read_;
 };
 
 template <class config>
@@ -162,10 +110,17 @@ struct ServerTransport : websocketpp::transport::asio::endpoint<config> {
                   "websocketpp's transport init changed: see hook 15 in net/wspp/README.md");
     std::error_code init(typename base::transport_con_ptr tcon) {
         DeflateSetting::handoff().take().policy = deflate_policy;
+        if constexpr (!std::is_same_v<typename config::socket_type, websocketpp::transport::asio::tls_socket::endpoint>) {
+            if (!staging_) staging_ = std::make_shared<ReadStaging>();
+            static_cast<transport_con_type&>(*tcon).staging = staging_;  // hook 39
+        }
         return base::init(tcon);
     }
 
     std::optional<DeflatePolicy> deflate_policy;  // --compress
+
+private:
+    std::shared_ptr<ReadStaging> staging_;  // plain sockets' (hook 39)
 };
 
 }  // namespace wskit::detail

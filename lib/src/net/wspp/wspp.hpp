@@ -79,8 +79,11 @@ public:
 
 // One config for every endpoint, varied only by role, socket (plain/TLS) and
 // transport (the client's connects through Connector): one io thread per
-// endpoint, so no locks (concurrency::none); a 64 KiB read buffer, which
-// measured best for both small and large messages.
+// endpoint, so no locks (concurrency::none). The read buffer lives inside
+// websocketpp's connection object: 64 KiB measured best for both small and
+// large messages, and a plain server reads into a buffer of its endpoint
+// instead (ServerReads, hook 39 in net/wspp/README.md), so that its
+// connections hold 1 KiB each.
 template <class Core, class SocketEndpoint, template <class> class MessageManager,
           class Message = websocketpp::message_buffer::message<MessageManager>,
           class Request = websocketpp::http::parser::request,
@@ -103,7 +106,12 @@ struct Config : Core {
     // DeflateExtension): one endpoint type whether compression is on or off.
     using permessage_deflate_type = DeflateExtension;
     static const bool enable_multithreading = false;
-    static const size_t connection_read_buffer_size = 65536;
+    static constexpr bool staged_reads = std::is_same_v<Core, websocketpp::config::core> &&
+                                         std::is_same_v<SocketEndpoint, websocketpp::transport::asio::basic_socket::endpoint>;
+    // 1 KiB: a 64 KiB binary echo took as many instructions as with 64 KiB
+    // and no staging (fewer, larger reads make up for the pieces); 256
+    // bytes took twice as many.
+    static const size_t connection_read_buffer_size = staged_reads ? 1024 : 65536;
 
     struct transport_config : Core::transport_config {
         // A client's whole opening is bounded by --connect-timeout, with a
