@@ -49,7 +49,12 @@ class ServerImpl final : public Server::Impl {
             : con(connection), flow(loop, limits) {}
         connection_type* con;
         Flow flow;
-        HttpRequest request;  // the opening handshake's, for Server::request
+        // The opening handshake's request, for Server::request: its head as
+        // it came (one allocation, parsed when asked for: a parsed request
+        // held an idle connection's largest share of small allocations) and
+        // the resource websocketpp made of its target.
+        std::string head;
+        std::string resource;
         // permessage-deflate agreed: the window the client inflates our
         // frames with (server_max_window_bits); 0 when not agreed.
         int deflate_window = 0;
@@ -191,9 +196,13 @@ public:
         return it == connections_.end() ? 0 : Flow::unsent(*it->second.con);
     }
 
-    const HttpRequest* request(ConnId id) const override {
+    std::optional<HttpRequest> request(ConnId id) const override {
         auto it = connections_.find(id);
-        return it == connections_.end() ? nullptr : &it->second.request;
+        if (it == connections_.end()) return std::nullopt;
+        auto req = parse_request_head(it->second.head);
+        req.resource = it->second.resource;
+        detail::add_peer(req, *it->second.con);
+        return req;
     }
 
     void hold_reading(ConnId id, bool hold) override {
@@ -347,23 +356,24 @@ private:
         con->compressed = options.compress && !con->get_response_header("Sec-WebSocket-Extensions").empty();
         ++stats.connections_total;
         auto& c = connections_.try_emplace(id, con.get(), loop_, limits_).first->second;
-        c.request = detail::to_http_request(*con);
+        auto request = detail::to_http_request(*con);
+        c.resource = request.resource;
         con->on_answer_written = nullptr;
         con->on_write_done = [this, id] { on_write_done(id); };
         std::optional<DeflateParams> compression;
         if (con->compressed) compression = read_deflate_response(con->get_response_header("Sec-WebSocket-Extensions"));
         if (compression) c.deflate_window = compression->server_max_window_bits;
-        detail::forget_handshake(*con);
+        c.head = detail::forget_handshake(*con);
         if (handlers_.on_event) {
             Event e;
             e.type = EventType::open;
             e.conn = id;
-            e.resource = c.request.resource;
-            e.text = request_url(c.request);
+            e.resource = request.resource;
+            e.text = request_url(request);
             e.subprotocol = con->get_subprotocol();
             e.peer = detail::peer_name(*con);
-            e.origin = c.request.header("Origin");
-            e.user_agent = c.request.header("User-Agent");
+            e.origin = request.header("Origin");
+            e.user_agent = request.header("User-Agent");
             e.compression = compression;
             handlers_.on_event(e);
         }

@@ -36,9 +36,6 @@ std::size_t Server::buffered_amount(ConnId id) const { return impl_->buffered_am
 ServerStats Server::stats() const { return impl_->stats; }
 void Server::pause_reading(ConnId id) { impl_->hold_reading(id, true); }
 void Server::resume_reading(ConnId id) { impl_->hold_reading(id, false); }
-std::optional<HttpRequest> Server::request(ConnId id) const {
-    const auto* req = impl_->request(id);
-    return req ? std::optional<HttpRequest>(*req) : std::nullopt;
-}
+std::optional<HttpRequest> Server::request(ConnId id) const { return impl_->request(id); }
 
 }  // namespace wskit

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace wskit {
@@ -25,7 +26,7 @@ struct Server::Impl {
     virtual void shutdown(int code, const std::string& reason) = 0;
     virtual std::size_t connection_count() const = 0;
     virtual std::size_t buffered_amount(ConnId id) const = 0;
-    virtual const HttpRequest* request(ConnId id) const = 0;
+    virtual std::optional<HttpRequest> request(ConnId id) const = 0;
     virtual void hold_reading(ConnId id, bool hold) = 0;
 
     ServerOptions options;

@@ -80,6 +80,7 @@ public:
 
     // The request line and headers as received, up to the blank line.
     const std::string& raw_head() const { return raw_; }
+    std::string take_raw_head() { return std::move(raw_); }
 
 private:
     static constexpr std::size_t max_raw = 64 * 1024;

@@ -16,16 +16,13 @@ inline std::string peer_name(Con& con) {
     return con.unix_peer ? con.unix_peer->name : con.get_remote_endpoint();
 }
 
+// The client's address, from the connection's socket.
 template <class Con>
-inline HttpRequest to_http_request(Con& con) {
-    HttpRequest out = parse_request_head(con.get_request().raw_head());
-    // websocketpp's resource (an absolute-form target reduced to its path),
-    // once it has parsed the target: not yet for an upgrade held (hook 36).
-    if (con.get_uri()) out.resource = con.get_resource();
+inline void add_peer(HttpRequest& out, Con& con) {
     out.remote = peer_name(con);
     if (con.unix_peer) {
         out.remote_address = con.unix_peer->address;
-        return out;
+        return;
     }
     asio::error_code ec;
     auto endpoint = con.get_raw_socket().remote_endpoint(ec);
@@ -36,6 +33,15 @@ inline HttpRequest to_http_request(Con& con) {
         out.remote_address = address.to_string();
         out.remote_port = endpoint.port();
     }
+}
+
+template <class Con>
+inline HttpRequest to_http_request(Con& con) {
+    HttpRequest out = parse_request_head(con.get_request().raw_head());
+    // websocketpp's resource (an absolute-form target reduced to its path),
+    // once it has parsed the target: not yet for an upgrade held (hook 36).
+    if (con.get_uri()) out.resource = con.get_resource();
+    add_peer(out, con);
     return out;
 }
 
@@ -47,16 +53,22 @@ inline void apply_response(Con& con, const HttpResponse& res) {
 }
 
 // websocketpp keeps the opening handshake's request and response (the raw
-// head, header maps) for the connection's life, and reads neither once it
-// is open; what wskit reports later is its own copy (to_http_request, made
-// first). Freed, an idle connection holds ~1.2 KiB less (hook 35 in
-// net/wspp/README.md).
+// head, header maps, buffers) and the URI it made of the request for the
+// connection's life, and reads none of them once it is open. They are moved
+// out and freed: an object moved from holds no memory, where assigning a
+// fresh one (as this did first) allocated the fresh parser's buffer and
+// kept the capacity of every string longer than 15 bytes. The URI becomes
+// one that every connection shares. Returns the request's head, which the
+// server keeps for what it reports later (hook 35 in net/wspp/README.md).
 template <class Con>
-inline void forget_handshake(Con& con) {
+inline std::string forget_handshake(Con& con) {
     using Request = typename Con::request_type;
     using Response = typename Con::response_type;
-    const_cast<Request&>(con.get_request()) = Request{};
-    const_cast<Response&>(con.get_response()) = Response{};
+    static const auto no_uri = std::make_shared<websocketpp::uri>("ws://forgotten.invalid/");
+    auto request = std::move(const_cast<Request&>(con.get_request()));
+    auto response = std::move(const_cast<Response&>(con.get_response()));
+    con.set_uri(no_uri);
+    return request.take_raw_head();
 }
 
 }  // namespace wskit::detail
