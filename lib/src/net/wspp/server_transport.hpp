@@ -43,11 +43,15 @@ public:
         in_flight_bytes = 0;
         for (const auto& b : bufs) in_flight_bytes += b.len;
         // base binds the connection's shared_ptr into the completion, so
-        // `this` outlives it.
-        base::async_write(bufs, [this, handler = std::move(handler)](const std::error_code& ec) {
+        // `this` outlives it. websocketpp's handler waits in a member (one
+        // write at a time): a completion that captured it would not fit in
+        // std::function's own storage, and each write would allocate it.
+        frames_written_ = std::move(handler);
+        base::async_write(bufs, [this](const std::error_code& ec) {
             in_flight_bytes = 0;
             in_flight_frames = 0;
-            handler(ec);
+            auto written = std::move(frames_written_);
+            written(ec);
             if (on_write_done) on_write_done();
         });
     }
@@ -96,6 +100,9 @@ public:
     std::function<void(std::string_view answer)> on_answer_written;
     // Set for a client of a Unix socket, whose address means nothing.
     std::optional<UnixPeer> unix_peer;
+
+private:
+    websocketpp::transport::write_handler frames_written_;
 };
 
 template <class config>
