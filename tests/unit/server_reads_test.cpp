@@ -1,7 +1,8 @@
-// How a server reads (hook 39 in net/wspp/README.md): a connection's own read
-// buffer is 1 KiB, the socket is read into one buffer of the endpoint and
-// handed over in pieces. On a real loop, with a raw client in a thread of
-// its own sending exactly the bytes each test needs.
+// How a server reads and what its messages are made of (hooks 39 and 40 in
+// net/wspp/README.md): a connection's own read buffer is 1 KiB, the socket is
+// read into one buffer of the endpoint and handed over in pieces; messages
+// come from a pool of the endpoint. On a real loop, with a raw client in a
+// thread of its own sending exactly the bytes each test needs.
 #include <wskit/server.hpp>
 
 #include "proto/frame_codec.hpp"
@@ -185,4 +186,37 @@ TEST_CASE("server reads: bytes read before reading is paused are delivered after
     loop.run();
     client.join();
     CHECK(received == sent);
+}
+
+TEST_CASE("server messages: a frame kept after its server is gone is still sound", "[server-reads]") {
+    Server::Frame kept;
+    std::string payload;
+    {
+        EventLoop loop;
+        Server* server = nullptr;
+        Server::Handlers h;
+        h.on_event = [&](Event& e) {
+            if (e.type == EventType::all_closed) loop.stop();
+            if (e.type == EventType::message) {
+                // A frame of the message's own memory (it came from the pool).
+                kept = server->prepare(std::move(e.message));
+                server->shutdown(1001, "");
+            }
+        };
+        Server s(loop, ServerOptions{}, std::move(h));
+        server = &s;
+        s.listen();
+        std::thread client([port = s.port()] {
+            RawClient c(port);
+            c.send_all(client_frame("kept past the server", false));
+            c.read_message();  // until the server closes
+        });
+        loop.after(give_up, [&] { loop.stop(); });
+        loop.run();
+        client.join();
+    }
+    // The pool has been released with its endpoint; the frame still holds
+    // its message, given back (and freed) when the frame goes.
+    CHECK(kept.payload_size() == std::string("kept past the server").size());
+    kept = Server::Frame();
 }

@@ -148,6 +148,7 @@ struct ErrorCloseRecord {
 };
 
 class ServerMessage;
+class ServerMessagePool;
 
 template <class Message>
 class ServerMessageManager : public std::enable_shared_from_this<ServerMessageManager<Message>>,
@@ -173,11 +174,13 @@ public:
     }
     static Handoff<ServerMessageManager>& handoff() { return Handoff<ServerMessageManager>::on_this_thread("the server connection's message manager"); }
 
+    // Both from the endpoint's pool (message_pool.hpp, hook 40 in
+    // net/wspp/README.md).
     message_ptr get_message();
-    message_ptr get_message(websocketpp::frame::opcode::value op, size_t size) {
-        return std::make_shared<ServerMessage>(this->shared_from_this(), op, size);
-    }
+    message_ptr get_message(websocketpp::frame::opcode::value op, size_t size);
     bool recycle(Message*) { return false; }
+
+    ServerMessagePool* pool = nullptr;  // set by the transport (hook 15)
 };
 
 class ServerMessage : public websocketpp::message_buffer::message<ServerMessageManager> {
@@ -208,12 +211,5 @@ public:
     using DeflatedForms = std::array<std::shared_ptr<ServerMessage>, max_window_bits - min_window_bits + 1>;
     std::unique_ptr<DeflatedForms> deflated;
 };
-
-template <class Message>
-typename ServerMessageManager<Message>::message_ptr ServerMessageManager<Message>::get_message() {
-    auto msg = std::make_shared<ServerMessage>(this->shared_from_this());
-    msg->record = this;
-    return msg;
-}
 
 }  // namespace wskit::detail

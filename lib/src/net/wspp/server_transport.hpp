@@ -4,6 +4,7 @@
 #pragma once
 
 #include "net/unix_socket.hpp"
+#include "net/wspp/message_pool.hpp"
 #include "net/wspp/server_reads.hpp"
 #include "net/wspp/transport_members.hpp"
 
@@ -116,7 +117,9 @@ struct ServerTransport : websocketpp::transport::asio::endpoint<config> {
     static_assert(TransportEndpointMembers<config>::same_init,
                   "websocketpp's transport init changed: see hook 15 in net/wspp/README.md");
     std::error_code init(typename base::transport_con_ptr tcon) {
-        DeflateSetting::handoff().take().policy = deflate_policy;
+        auto& manager = static_cast<typename config::message_manager_type&>(DeflateSetting::handoff().take());
+        manager.policy = deflate_policy;
+        manager.pool = pool_.get();  // hook 40
         if constexpr (!std::is_same_v<typename config::socket_type, websocketpp::transport::asio::tls_socket::endpoint>) {
             if (!staging_) staging_ = std::make_shared<ReadStaging>();
             static_cast<transport_con_type&>(*tcon).staging = staging_;  // hook 39
@@ -127,6 +130,10 @@ struct ServerTransport : websocketpp::transport::asio::endpoint<config> {
     std::optional<DeflatePolicy> deflate_policy;  // --compress
 
 private:
+    struct ReleasePool {
+        void operator()(ServerMessagePool* pool) const { ServerMessagePool::release(pool); }
+    };
+    std::unique_ptr<ServerMessagePool, ReleasePool> pool_{new ServerMessagePool};  // hook 40
     std::shared_ptr<ReadStaging> staging_;  // plain sockets' (hook 39)
 };
 

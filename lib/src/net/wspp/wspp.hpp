@@ -25,6 +25,7 @@ static_assert(websocketpp::major_version == 0 && websocketpp::minor_version == 8
 #include "net/wspp/deflate_extension.hpp"
 #include "net/wspp/http.hpp"
 #include "net/wspp/messages.hpp"
+#include "net/wspp/message_pool.hpp"
 #include "net/wspp/server_transport.hpp"
 #include "net/loop_impl.hpp"
 
@@ -126,6 +127,7 @@ struct Config : Core {
         static const long timeout_socket_post_init =
             is_client ? client_backstop : Core::transport_config::timeout_socket_post_init;
         using concurrency_type = Concurrency;
+        using message_manager_type = con_msg_manager_type;  // the server's transport reaches it (hook 15)
         using alog_type = AccessLog;
         using elog_type = ErrorLog;
         using request_type = Request;
