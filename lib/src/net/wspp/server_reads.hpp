@@ -38,8 +38,9 @@ struct ReadStaging {
 // - Staged reads, on plain sockets (hook 39). The socket is read into the
 //   endpoint's ReadStaging with recv(), and websocketpp is handed its bytes a
 //   buffer at a time, each next read it asks for served at once by a loop
-//   here (not by recursion) until the staged bytes are gone; then recv()
-//   again, until the socket has no more. Only when a read came back short,
+//   here (not by recursion) until the staged bytes are gone; what the socket
+//   holds beyond them is read by a read through the loop's queue, so that
+//   every connection gets its turn. Only when a read came back short,
 //   so that the socket is known empty, does the connection wait for it to be
 //   readable (async_wait, no system call), which also saves the read that
 //   Asio's async_read tries first and that finds nothing. Bytes staged for a
@@ -153,6 +154,11 @@ private:
     // websocketpp asks for while it processes the previous one.
     void deliver_staged(bool drained) {
         delivering_ = true;
+        // One recv() per turn: a peer that never stops sending must not keep
+        // the loop from everyone else (a chat flooder kept others' messages
+        // from being read at all). More waiting is read by a read that goes
+        // through the loop's queue.
+        bool may_read = true;
         while (asked_ && !reads_held_) {
             if (!staged_.empty()) {
                 auto n = std::min(staged_.size(), asked_->len);
@@ -161,7 +167,8 @@ private:
                 take_asked().handler(std::error_code(), n);
                 continue;
             }
-            if (drained) break;
+            if (drained || !may_read) break;
+            may_read = false;
             auto got = ::recv(this->get_raw_socket().native_handle(), staging->bytes.data(), staging->bytes.size(),
                               MSG_DONTWAIT);
             if (got > 0) {
@@ -182,8 +189,7 @@ private:
         delivering_ = false;
         keep_staged();
         if (!asked_) return;
-        if (reads_held_) return start();
-        if (!drained) return start();
+        if (reads_held_ || !drained) return start();
         wait_readable();
     }
 
