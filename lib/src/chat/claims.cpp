@@ -86,8 +86,10 @@ void Hub::Impl::replay_held(ConnId conn) {
     for (;;) {
         auto it = clients.find(conn);
         if (it == clients.end() || it->second.claiming || it->second.held.empty()) return;
-        auto [text, when] = std::move(it->second.held.front());
-        it->second.held.pop_front();
+        auto& held = it->second.held;
+        auto [text, when] = std::move(held.front());
+        held.erase(held.begin());  // a few at most (held_limit)
+        if (held.empty()) decltype(it->second.held)().swap(held);
         handle(conn, it->second, text, when);
     }
 }
