@@ -63,7 +63,13 @@ public:
     void write(std::string bytes) override {
         if (stdin_closed_ || eof_pending_ || finished_ || bytes.empty()) return;
         queued_ += bytes.size();
-        queue_.push_back(std::move(bytes));
+        // What arrives while a write is in flight goes out with the next
+        // one: a client with many messages in flight costs the program one
+        // read per batch, not one per message.
+        if (writing_ && queue_.size() >= 2)
+            queue_.back() += bytes;
+        else
+            queue_.push_back(std::move(bytes));
         if (!full_ && queued_ > stdin_high_mark) set_full(true);
         if (!writing_) write_next();
     }
