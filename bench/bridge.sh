@@ -61,32 +61,6 @@ source "$ROOT/bench/lib.sh"
 scratch bridge
 measured_copies
 
-# The PID, its children, theirs...
-tree() {
-  local todo=("$1") p kids
-  while [ ${#todo[@]} -gt 0 ]; do
-    p=${todo[0]}
-    todo=("${todo[@]:1}")
-    echo "$p"
-    mapfile -t kids < <(pgrep -P "$p" || true)
-    todo+=("${kids[@]}")
-  done
-}
-# User + system CPU seconds of a process tree so far: each process's own and
-# that of its children already reaped (websockify forks one per client).
-tree_cpu_seconds() {
-  local p
-  for p in $(tree "$1"); do cat "/proc/$p/stat" 2>/dev/null || true; done |
-    awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); t += $12 + $13 + $14 + $15} END {print t / hz}'
-}
-# stop_tree PID: stop a process and whatever it forked.
-stop_tree() {
-  local kids
-  mapfile -t kids < <(tree "$1" | tail -n +2)
-  stop "$1"
-  [ ${#kids[@]} -eq 0 ] || kill -TERM "${kids[@]}" 2>/dev/null || true
-}
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 # Waits until the 1-minute load average is at most QUIET_LOAD (QUIET_WAIT s at most).
 wait_quiet() {
   local waited=0
