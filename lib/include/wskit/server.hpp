@@ -136,7 +136,9 @@ public:
     // A text or binary message framed once: the frame's bytes are made one
     // time and shared, as they are, by the send queue of every connection it
     // is sent to (websocketpp queues a prepared message without copying it).
-    // Cheap to copy; immutable once made.
+    // Cheap to copy; immutable once made. Copied and released on the loop's
+    // thread only (its memory goes back to the server's pool), though it may
+    // outlive the server.
     class WSKIT_API Frame {
     public:
         Frame() = default;
