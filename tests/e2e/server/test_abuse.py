@@ -78,10 +78,15 @@ class NeverReads(TestCase):
         self.assertBounded(server, peak, sent)
 
     def test_backlog_over_the_cap_is_closed_with_1008(self):
-        # A cap below the 1 MiB high mark: once the socket buffers between
-        # the two are full (a small receive buffer here), pausing leaves the
-        # backlog above the cap, and after the 10 s grace the client is closed.
-        server, port = self.start_echo("--max-backlog", "200000", "--log", "--json")
+        # A cap below the 1 MiB high mark, and below one echoed message:
+        # once the socket buffers between the two are full (a small receive
+        # buffer here), the message whose write cannot finish keeps the
+        # backlog above the cap, however few messages were read after the
+        # pause, and after the 10 s grace the client is closed. (With a cap of
+        # 200000 this depended on how many messages the server had read
+        # before the pause took effect: a pause that takes effect within a
+        # read buffer could leave one 64 KiB message, under the cap.)
+        server, port = self.start_echo("--max-backlog", "50000", "--log", "--json")
         conn = rawws.ws_connect(port, rcvbuf=16384)
         self.addCleanup(conn.close)
         flooder = Flooder(conn, b"".join(frame(BINARY, b"x" * 65536) for _ in range(8)))
