@@ -36,7 +36,7 @@ LOAD_CPU=${LOAD_CPU:-1}
   source "$ROOT/scripts/common.sh"
   install_packages websocketd
 ) >&2
-WEBSOCKETD=$(command -v websocketd)
+command -v websocketd >/dev/null
 WEBSOCKETD_VERSION=$(dpkg-query -W -f='${Version}' websocketd 2>/dev/null || echo '?')
 # Both servers run the same program, by the same path.
 CAT=$(command -v cat)
@@ -45,43 +45,14 @@ source "$ROOT/bench/lib.sh"
 scratch exec
 measured_copies
 
-# wait_children PID: until PID has no child left (5 s at most), so that their
-# CPU time is in its cutime + cstime rather than read from each while it ends.
-wait_children() {
-  for _ in $(seq 1 500); do
-    pgrep -P "$1" >/dev/null || return 0
-    sleep 0.01
-  done
-  log "    $(pgrep -P "$1" | wc -l) processes of $1 still running: their CPU time so far is counted"
-}
-# accepts PORT: whether something accepts TCP connections on 127.0.0.1:PORT.
-accepts() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 # start_exec KIND: sets EXEC_PID and EXEC_URL.
 start_exec() {
-  local port
   case $1 in
-    wskit)
-      start_server "$WSKIT" listen 0 --exec "$CAT"
-      EXEC_PID=$SERVER_PID
-      EXEC_URL=$SERVER_URL
-      ;;
-    websocketd)
-      port=$(free_port)
-      taskset -c "$SERVER_CPU" "$WEBSOCKETD" --port="$port" --address=127.0.0.1 "$CAT" \
-        >/dev/null 2>"$TMP/websocketd.$port.log" &
-      EXEC_PID=$!
-      PIDS+=("$EXEC_PID")
-      EXEC_URL=ws://127.0.0.1:$port/
-      for _ in $(seq 1 500); do
-        accepts "$port" && return 0
-        kill -0 "$EXEC_PID" 2>/dev/null || break
-        sleep 0.01
-      done
-      log "websocketd did not start: $(cat "$TMP/websocketd.$port.log")"
-      exit 1
-      ;;
+    wskit) start_server "$WSKIT" listen 0 --exec "$CAT" ;;
+    websocketd) start_websocketd "$CAT" ;;
   esac
+  EXEC_PID=$SERVER_PID
+  EXEC_URL=$SERVER_URL
 }
 
 # run KIND BENCH_ARGS...: one measure. Prints "echoes/s p99_us

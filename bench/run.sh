@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the wskit benchmarks and prints the results as a Markdown table:
+# Runs the wskit benchmarks and prints the results as Markdown tables:
 # `wskit echo` against a minimal websocketpp echo server (throughput at 1
 # connection ping-pong and 100 connections x 64 messages in flight, memory per
 # idle connection), pipe throughput of `wskit connect` against a minimal
@@ -7,9 +7,23 @@
 # `wskit --version`, of a connect -> handshake -> close, and of
 # `echo hi | wskit connect` with its end-of-input wait.
 #
+# Third-party echo servers, measured in the same run by the same throughput
+# and idle-memory rows where they apply, in tables of their own (echoes/s and
+# server CPU per echo side by side): Node ws (tests/e2e/peers/node_server.cjs),
+# Python websockets (tests/e2e/peers/py_echo_server.py) and websocketd
+# running `cat` per connection as bench/exec.sh does (32 B rows only: it
+# echoes lines; no idle row: a process per connection; its CPU counts its
+# `cat` processes). One more row, the load of bench/compress.sh: 100
+# connections x 64 in flight of 1 KiB compressible text, permessage-deflate
+# (`wskit bench --compress`), `wskit echo --compress` against Node ws with
+# perMessageDeflate (tests/e2e/peers/node_deflate.cjs) and Python websockets
+# (compression on by default). Each third-party server starts afresh for
+# every run; one that is missing is "-".
+#
 # Every number is the median of 3; baseline and wskit runs alternate so that
-# both see the same machine. Servers run on CPU $SERVER_CPU, clients and the
-# load generator (`wskit bench`) on CPU $LOAD_CPU (taskset). Loopback only.
+# both see the same machine, the third-party servers' runs follow theirs.
+# Servers run on CPU $SERVER_CPU, clients and the load generator
+# (`wskit bench`) on CPU $LOAD_CPU (taskset). Loopback only.
 #
 # Environment: BUILD (build folder, default ./build), SECS (seconds per
 # throughput run, default 3), REPS (default 3), IDLE_CONNS (default 10000),
@@ -29,6 +43,13 @@ LOAD_CPU=${LOAD_CPU:-1}
 
 PY_CLIENT=$ROOT/bench/peers/py_pipe_client.py
 WSCAT=$BUILD/npm/node_modules/.bin/wscat
+export NODE_PATH=$BUILD/npm/node_modules
+# The third-party echo servers; node_deflate: perMessageDeflate, threshold 0.
+NODE_SERVER=(node "$ROOT/tests/e2e/peers/node_server.cjs")
+NODE_DEFLATE=(node "$ROOT/tests/e2e/peers/node_deflate.cjs" server)
+PY_SERVER=(/usr/bin/python3 "$ROOT/tests/e2e/peers/py_echo_server.py")
+# websocketd runs the same program as in bench/exec.sh, by the same path.
+CAT=$(command -v cat)
 
 if [ "${NO_BUILD:-0}" != 1 ]; then
   cmake --build "$BUILD" -j2 --target wskit_cli bench_echo_server bench_pipe_client >&2
@@ -52,24 +73,89 @@ BASE_CLIENT=$TMP/bin/bench_pipe_client
 # The load generator is a copy of wskit too: `wskit bench`.
 LOAD=("$WSKIT" bench -q --json)
 
+# The Node peers (ws, wscat) under $BUILD/npm and websocketd from Debian,
+# installed when missing; VERSION of each third-party server, "-" if missing.
+if [ ! -x "$WSCAT" ] || [ ! -d "$NODE_PATH/ws" ]; then
+  log "the Node peers are missing: installing them into $BUILD/npm"
+  (build_dir=$BUILD && source "$ROOT/scripts/common.sh" && install_node_peers "$build_dir") >&2 || true
+fi
+(source "$ROOT/scripts/common.sh" && install_packages websocketd) >&2 || true
+declare -A VERSION=([node]=- [py]=- [websocketd]=-)
+if command -v node >/dev/null && [ -f "$NODE_PATH/ws/package.json" ]; then
+  VERSION[node]=$(json "d['version']" <"$NODE_PATH/ws/package.json")
+fi
+VERSION[py]=$(/usr/bin/python3 -c 'import websockets; print(websockets.version.version)' 2>/dev/null || echo -)
+if command -v websocketd >/dev/null; then
+  VERSION[websocketd]=$(dpkg-query -W -f='${Version}' websocketd 2>/dev/null || echo '?')
+fi
+log "third-party servers: Node ws ${VERSION[node]}, Python websockets ${VERSION[py]}, websocketd ${VERSION[websocketd]}"
+
 # ---------------------------------------------------------------- throughput
-# load SERVER_PID URL ARGS...: prints echoes/s and the server's CPU time per
-# echo in microseconds (over the whole run, connection set-up included), after
-# a 0.5 s warm-up.
+# load SERVER_PID URL ARGS...: prints echoes/s, the server's CPU time per
+# echo in microseconds (over the whole run, connection set-up included, with
+# the processes it forked: websocketd's `cat`), after a 0.5 s warm-up, and
+# bench's error count (logged with the first error, the run counts all the
+# same); "- -" when bench gave no result or the run no echo, or when a
+# connection that opened, offered compression (--compress), did not agree to it.
 load() {
   local pid=$1 url=$2
   shift 2
-  local out c0 c1
-  c0=$(cpu_seconds "$pid")
-  out=$(taskset -c "$LOAD_CPU" "${LOAD[@]}" "$@" --warmup 0.5 -d "$SECS" "$url")
-  c1=$(cpu_seconds "$pid")
-  local rate total errors client_us
+  local out c0 c1 name
+  name=$(ps -o comm= -p "$pid" || echo "$pid")
+  c0=$(tree_cpu_seconds "$pid")
+  out=$(taskset -c "$LOAD_CPU" "${LOAD[@]}" "$@" --warmup 0.5 -d "$SECS" "$url" || true)
+  wait_children "$pid"
+  c1=$(tree_cpu_seconds "$pid")
+  local rate total errors client_us agreed note=""
+  if ! total=$(json "d['received']" <<<"$out" 2>/dev/null); then
+    log "    $name: no result from wskit bench: $out"
+    echo "- -"
+    return
+  fi
   rate=$(json "d['per_second']" <<<"$out")
-  total=$(json "d['received']" <<<"$out")
   errors=$(json "d['errors']['total']" <<<"$out")
   client_us=$(json "d['client_cpu_us_per_message']" <<<"$out")
-  log "    echoes/s=$rate total=$total errors=$errors client_us_per_echo=$client_us server_cpu_s=$c0..$c1"
-  awk -v r="$rate" -v t="$total" -v c0="$c0" -v c1="$c1" 'BEGIN {printf "%.0f %.3f\n", r, (t > 0 ? (c1 - c0) * 1e6 / t : 0)}'
+  agreed=$(json "'-' if d['compression'] is None else d['compression']['agreed']" <<<"$out")
+  [ "$agreed" = - ] || note=" compression_agreed=$agreed"
+  [ "$errors" = 0 ] || note+=" first_error='$(json "d['errors']['first']" <<<"$out")'"
+  log "    $name: echoes/s=$rate total=$total errors=$errors client_us_per_echo=$client_us server_cpu_s=$c0..$c1$note"
+  if [ "$total" = 0 ] || { [ "$agreed" != - ] && [ "$agreed" != "$(json "d['opened']" <<<"$out")" ]; }; then
+    log "    $name: no echo, or compression not agreed: the run counts as -"
+    echo "- -"
+    return
+  fi
+  awk -v r="$rate" -v t="$total" -v c0="$c0" -v c1="$c1" -v e="$errors" \
+    'BEGIN {printf "%.0f %.3f %d\n", r, (t > 0 ? (c1 - c0) * 1e6 / t : 0), e}'
+}
+# peer KIND ARGS...: `load` with ARGS against a fresh server of KIND (node,
+# node_deflate, py, websocketd), stopped after the run (with what it forked),
+# so that a server still working through a run it could not keep up with does
+# not share SERVER_CPU with the next; "- -" when KIND is missing.
+peer() {
+  local kind=$1
+  shift
+  if [ "${VERSION[${kind%_deflate}]}" = - ]; then
+    echo "- -"
+    return
+  fi
+  case $kind in
+    node) start_server "${NODE_SERVER[@]}" ;;
+    node_deflate) start_server "${NODE_DEFLATE[@]}" ;;
+    py) start_server "${PY_SERVER[@]}" ;;
+    websocketd) start_websocketd "$CAT" ;;
+  esac
+  load "$SERVER_PID" "$SERVER_URL" "$@"
+  stop_tree "$SERVER_PID"
+}
+# medians KEY: RESULT[KEY.KIND] (echoes/s) and RESULT[KEY.KIND.cpu] of each kind of server.
+KINDS=(base wskit node py websocketd)
+declare -A NAME=([base]="websocketpp baseline" [wskit]=wskit [node]="Node ws" [py]="Python websockets" [websocketd]=websocketd)
+medians() {
+  local k
+  for k in "${KINDS[@]}"; do
+    RESULT[$1.$k]=$(col 1 "$TMP/$1.$k")
+    RESULT[$1.$k.cpu]=$(col 2 "$TMP/$1.$k")
+  done
 }
 
 declare -A RESULT
@@ -85,35 +171,56 @@ CASES=(
   "large|100 conns x 64 in flight, 64 KiB text (echoes/s)|-c 100 -w 64 --size 64k"
   "large_bin|100 conns x 64 in flight, 64 KiB binary (echoes/s)|-c 100 -w 64 --size 64k --binary"
 )
+# The third-party servers of each case: websocketd echoes lines, 32 B only.
+declare -A PEERS=([pingpong]="node py websocketd" [small]="node py websocketd" [large]="node py" [large_bin]="node py")
 for c in "${CASES[@]}"; do
   IFS='|' read -r key label args <<<"$c"
   log "  $label"
-  : >"$TMP/$key.base"
-  : >"$TMP/$key.wskit"
+  for k in "${KINDS[@]}"; do : >"$TMP/$key.$k"; done
   for _ in $(seq 1 "$REPS"); do
     # shellcheck disable=SC2086
     load "$BASE_PID" "$BASE_URL" $args >>"$TMP/$key.base"
     # shellcheck disable=SC2086
     load "$WSKIT_PID" "$WSKIT_URL" $args >>"$TMP/$key.wskit"
+    for k in ${PEERS[$key]}; do
+      # shellcheck disable=SC2086
+      peer "$k" $args >>"$TMP/$key.$k"
+    done
   done
-  RESULT[$key.base]=$(cut -d' ' -f1 <"$TMP/$key.base" | median)
-  RESULT[$key.wskit]=$(cut -d' ' -f1 <"$TMP/$key.wskit" | median)
-  RESULT[$key.base.cpu]=$(cut -d' ' -f2 <"$TMP/$key.base" | median)
-  RESULT[$key.wskit.cpu]=$(cut -d' ' -f2 <"$TMP/$key.wskit" | median)
+  medians "$key"
 done
 stop "$BASE_PID"
 stop "$WSKIT_PID"
 
+# Compressed echo, bench/compress.sh's load: no baseline (the websocketpp
+# server does not compress), nor websocketd (0.4.1 does not either).
+DEFLATE="deflate|100 conns x 64 in flight, 1 KiB compressible text, permessage-deflate (echoes/s)|-c 100 -w 64 --size 1k --compress"
+IFS='|' read -r key label args <<<"$DEFLATE"
+log "  $label"
+start_server "$WSKIT" echo --compress 0
+DEFLATE_PID=$SERVER_PID DEFLATE_URL=$SERVER_URL
+for k in "${KINDS[@]}"; do : >"$TMP/$key.$k"; done
+for _ in $(seq 1 "$REPS"); do
+  # shellcheck disable=SC2086
+  load "$DEFLATE_PID" "$DEFLATE_URL" $args >>"$TMP/$key.wskit"
+  # shellcheck disable=SC2086
+  peer node_deflate $args >>"$TMP/$key.node"
+  # shellcheck disable=SC2086
+  peer py $args >>"$TMP/$key.py"
+done
+medians "$key"
+stop "$DEFLATE_PID"
+
 
 log "== memory per idle connection ($IDLE_CONNS connections, median of $REPS)"
-: >"$TMP/idle.base"
-: >"$TMP/idle.wskit"
+for k in "${KINDS[@]}"; do : >"$TMP/idle.$k"; done
 for _ in $(seq 1 "$REPS"); do
   idle_rss "$BASE_SERVER" >>"$TMP/idle.base"
   idle_rss "$WSKIT" echo 0 >>"$TMP/idle.wskit"
+  [ "${VERSION[node]}" = - ] || idle_rss "${NODE_SERVER[@]}" >>"$TMP/idle.node"
+  [ "${VERSION[py]}" = - ] || idle_rss "${PY_SERVER[@]}" >>"$TMP/idle.py"
 done
-RESULT[idle.base]=$(median <"$TMP/idle.base")
-RESULT[idle.wskit]=$(median <"$TMP/idle.wskit")
+for k in "${KINDS[@]}"; do RESULT[idle.$k]=$(col 1 "$TMP/idle.$k"); done
 
 # ---------------------------------------------------------------- pipes
 # pipe_time LINES COMMAND...: seconds for `seq 1 LINES | COMMAND`, all echoes
@@ -165,10 +272,6 @@ wscat_time() {
 }
 
 log "== pipe throughput against the baseline server (median of $REPS)"
-if [ ! -x "$WSCAT" ]; then
-  log "  wscat is missing: installing the Node peers into $BUILD/npm"
-  (build_dir=$BUILD && source "$ROOT/scripts/common.sh" && install_node_peers "$build_dir") >&2 || true
-fi
 start_server "$BASE_SERVER"
 PIPE_PID=$SERVER_PID PIPE_URL=$SERVER_URL
 for k in base wskit py wscat; do : >"$TMP/pipe.$k"; done
@@ -289,7 +392,7 @@ row() {
 }
 row "websocketpp baseline client" base "$PIPE_LINES"
 row "\`wskit connect --raw\`" wskit "$PIPE_LINES"
-row "Python websockets $(/usr/bin/python3 -c 'import websockets; print(websockets.version.version)')" py "$PEER_LINES"
+row "Python websockets ${VERSION[py]}" py "$PEER_LINES"
 if [ -x "$WSCAT" ]; then
   row "wscat $("$WSCAT" --version) (stdin held open, see note)" wscat "$PEER_LINES"
   echo
@@ -297,3 +400,53 @@ if [ -x "$WSCAT" ]; then
 fi
 echo
 echo "Python and wscat lines are scaled ×$scale to $PIPE_LINES lines."
+
+# side KEY SUFFIX LABEL DECIMALS: a row of the side-by-side tables, RESULT[KEY.KIND SUFFIX].
+side() {
+  local k line="| $3 |"
+  for k in "${KINDS[@]}"; do line+=" $(fmt "${RESULT[$1.$k$2]:--}" "$4") |"; done
+  for k in base node py websocketd; do line+=" $(ratio "${RESULT[$1.wskit$2]:--}" "${RESULT[$1.$k$2]:--}" ×) |"; done
+  echo "$line"
+}
+header="| Benchmark | websocketpp baseline | wskit | Node ws ${VERSION[node]} | Python websockets ${VERSION[py]} | websocketd ${VERSION[websocketd]} | wskit / baseline | wskit / Node ws | wskit / Python websockets | wskit / websocketd |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo
+echo "Echo servers side by side (median of $REPS, the same load against each):"
+echo
+echo "$header"
+for c in "${CASES[@]}" "$DEFLATE"; do
+  IFS='|' read -r key label _ <<<"$c"
+  side "$key" "" "$label" 0
+done
+side idle "" "memory per idle connection, $IDLE_CONNS held (KiB; lower is better)" 2
+echo
+echo "Server CPU time per echo side by side (µs, whole run; lower is better; websocketd: with its \`cat\` processes):"
+echo
+echo "$header"
+for c in "${CASES[@]}" "$DEFLATE"; do
+  IFS='|' read -r key label _ <<<"$c"
+  side "$key" .cpu "${label% (echoes/s)}" 2
+done
+# Runs with errors, by case and server: "NAME, CASE: N of REPS runs, at most E errors".
+errors=()
+for c in "${CASES[@]}" "$DEFLATE"; do
+  IFS='|' read -r key label _ <<<"$c"
+  for k in "${KINDS[@]}"; do
+    n=$(awk '$3 > 0' "$TMP/$key.$k" | wc -l)
+    [ "$n" = 0 ] || errors+=("${NAME[$k]}, ${label% (echoes/s)}: $n of $REPS runs, at most $(awk '$3 > 0 {print $3}' "$TMP/$key.$k" | sort -n | tail -1) errors")
+  done
+done
+echo
+if [ ${#errors[@]} -eq 0 ]; then
+  echo "No run had errors."
+else
+  echo "Runs with errors, counted all the same (the first error of each is in the log; a connection whose handshake timed out leaves fewer for the load):"
+  echo
+  printf -- '- %s\n' "${errors[@]}"
+fi
+echo
+echo "Node ws: tests/e2e/peers/node_server.cjs, and node_deflate.cjs (perMessageDeflate, threshold 0) in the" \
+     "permessage-deflate row; Python websockets: tests/e2e/peers/py_echo_server.py on /usr/bin/python3" \
+     "(permessage-deflate with its default parameters in that row); websocketd: \`websocketd $CAT\`, a line per" \
+     "message, 32 B rows only. Each started afresh for every run. - : not measured (does not apply, missing, or" \
+     "no echo in any run)."
