@@ -40,15 +40,14 @@ struct ReadStaging {
 //   buffer at a time, each next read it asks for served at once by a loop
 //   here (not by recursion) until the staged bytes are gone; what the socket
 //   holds beyond them is read by a read through the loop's queue, so that
-//   every connection gets its turn. Only when a read came back short,
-//   so that the socket is known empty, does the connection wait for it to be
-//   readable (async_wait, no system call), which also saves the read that
-//   Asio's async_read tries first and that finds nothing. Bytes staged for a
-//   connection that stops asking (held, or closing) move to a buffer of its
-//   own. A read that starts anew (the first, or after a hold) goes through
-//   websocketpp's async_read, which tries the socket before waiting: Asio's
-//   reactor is edge-triggered, and a readiness already reported while
-//   nothing waited would not be reported again.
+//   every connection gets its turn. Only when a read came back short, so
+//   that the socket is known empty, does the connection wait for it to be
+//   readable (async_wait: an epoll_ctl that re-arms the descriptor, in place
+//   of the recv that Asio's async_read tries first and that would find
+//   nothing). Bytes staged for a connection that stops asking (held, or
+//   closing) move to a buffer of its own. A read that starts anew (the
+//   first, or after a hold or a full staging buffer) goes through
+//   websocketpp's async_read, which tries the socket before it waits.
 template <class config>
 class ServerReads : public websocketpp::transport::asio::connection<config> {
     using base = websocketpp::transport::asio::connection<config>;
