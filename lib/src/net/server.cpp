@@ -199,10 +199,7 @@ public:
     std::optional<HttpRequest> request(ConnId id) const override {
         auto it = connections_.find(id);
         if (it == connections_.end()) return std::nullopt;
-        auto req = parse_request_head(it->second.head);
-        req.resource = it->second.resource;
-        detail::add_peer(req, *it->second.con);
-        return req;
+        return detail::http_request(*it->second.con, it->second.head, it->second.resource);
     }
 
     void hold_reading(ConnId id, bool hold) override {

@@ -16,13 +16,17 @@ inline std::string peer_name(Con& con) {
     return con.unix_peer ? con.unix_peer->name : con.get_remote_endpoint();
 }
 
-// The client's address, from the connection's socket.
+// The request from its head, with websocketpp's resource (an absolute-form
+// target reduced to its path; empty: the head's own) and the client's
+// address from the connection's socket.
 template <class Con>
-inline void add_peer(HttpRequest& out, Con& con) {
+inline HttpRequest http_request(Con& con, std::string_view head, std::string resource) {
+    HttpRequest out = parse_request_head(head);
+    if (!resource.empty()) out.resource = std::move(resource);
     out.remote = peer_name(con);
     if (con.unix_peer) {
         out.remote_address = con.unix_peer->address;
-        return;
+        return out;
     }
     asio::error_code ec;
     auto endpoint = con.get_raw_socket().remote_endpoint(ec);
@@ -33,16 +37,14 @@ inline void add_peer(HttpRequest& out, Con& con) {
         out.remote_address = address.to_string();
         out.remote_port = endpoint.port();
     }
+    return out;
 }
 
+// While the connection opens: websocketpp has parsed the target once the
+// head is in, not yet for an upgrade held (hook 36).
 template <class Con>
 inline HttpRequest to_http_request(Con& con) {
-    HttpRequest out = parse_request_head(con.get_request().raw_head());
-    // websocketpp's resource (an absolute-form target reduced to its path),
-    // once it has parsed the target: not yet for an upgrade held (hook 36).
-    if (con.get_uri()) out.resource = con.get_resource();
-    add_peer(out, con);
-    return out;
+    return http_request(con, con.get_request().raw_head(), con.get_uri() ? con.get_resource() : std::string());
 }
 
 template <class Con>
