@@ -542,7 +542,9 @@ class ChatTls(CertsTestCase):
                                          "0")
         self.assertTrue(url.startswith("wss://"))
         url = url.replace("127.0.0.1", "localhost")
-        listener = self.start([WSKIT, "connect", "--raw", "--ca", self.certs.ca, url + "?name=lis"])
+        # --keep-open: its stdin is empty, and without it the listener would
+        # close half a second after its greeting, before a slow sender came.
+        listener = self.start([WSKIT, "connect", "--keep-open", "--raw", "--ca", self.certs.ca, url + "?name=lis"])
         listener.wait_line(r"^\* you are lis", stream="stdout")
         r = self.wskit("connect", "--ca", self.certs.ca, "-x", "over tls", "-w", "0.3", url + "?name=tls")
         self.assertExit(r, 0)

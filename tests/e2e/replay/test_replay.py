@@ -36,7 +36,7 @@ on stdout one JSON line per thing that reached it:
   {"event": "open", "conn": N, "subprotocol": S or null}
   {"event": "text", "conn": N, "text": T, "at": SECONDS_AFTER_OPEN}
   {"event": "binary", "conn": N, "hex": H, "at": SECONDS_AFTER_OPEN}
-  {"event": "closed", "conn": N, "code": C}
+  {"event": "closed", "conn": N, "code": C, "at": SECONDS_AFTER_OPEN}
 A plain GET (no Upgrade) gets a small HTML page, for a browser to open.
 
 On open it sends {"type": "hello", "id": ID, "ts": TS}. A JSON request
@@ -148,7 +148,7 @@ async def main():
         await ws.wait_closed()
         for t in tasks:
             t.cancel()
-        out(event="closed", conn=conn, code=ws.close_code)
+        out(event="closed", conn=conn, code=ws.close_code, at=round(time.monotonic() - start, 3))
 
     server = await websockets.serve(handler, "127.0.0.1", 0, process_request=process_request,
                                     subprotocols=args.subprotocol or None, ping_interval=None)
@@ -647,20 +647,18 @@ class TestPacing(ReplayCase):
         server, url = self.server()
         for conn, (args, speed) in enumerate([((), 1), (("--speed", "4"), 4)], 1):
             with self.subTest(args=args):
-                started = time.monotonic()
                 r = self.replay(*args, self.base, url)
-                took = time.monotonic() - started
                 self.assertReplayed(r, 0, "as recorded")
-                self.wait_server(server, "closed", conn=conn)
+                closed = self.wait_server(server, "closed", conn=conn)[0]
                 at = [a for _, a in self.texts_at(server, conn)]
                 self.assertEqual(len(at), 4)
                 for want, got in zip(recorded, at):
                     self.assertAlmostEqual(got, want / speed, delta=0.15,
                                            msg=f"sent at {at}, recorded at {recorded}, speed {speed}")
-                # Done soon after the last answer (all came: no --wait).
-                self.assertLess(took, recorded[-1] / speed + 1.0)
-                if speed == 4:
-                    self.assertLess(took, recorded[-1] / 2)
+                # Closed soon after the last answer (all came: no --wait),
+                # as the server saw it: the time a process takes to start
+                # (long under ASan) is no part of the pacing.
+                self.assertLess(closed["at"] - at[-1], 0.5, f"closed at {closed['at']}, last sent at {at[-1]}")
 
     def test_no_pacing_sends_at_once(self):
         server, url = self.server()
