@@ -11,8 +11,6 @@
 #include <cstdlib>
 #include <unordered_map>
 
-extern char** environ;
-
 namespace wskit {
 namespace {
 

@@ -32,10 +32,10 @@ namespace {
 //   watch it): it is written as it is.
 // Without /proc (or if the reopen is refused), a pipe or terminal is made
 // non-blocking itself and put back as found at the end.
-enum class Kind { file, socket, stream };
+enum class TargetKind { file, socket, stream };
 
 struct Target {
-    Kind kind = Kind::file;
+    TargetKind kind = TargetKind::file;
     int fd = -1;             // what is written and watched
     bool owned = false;      // a reopened description, closed at the end
     int restore_flags = -1;  // the original's flags, put back at the end
@@ -47,11 +47,11 @@ Target open_for_writing(int fd) {
     struct stat st {};
     if (::fstat(fd, &st) != 0 || S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) return t;
     if (S_ISSOCK(st.st_mode)) {
-        t.kind = Kind::socket;
+        t.kind = TargetKind::socket;
         t.restore_flags = ::fcntl(fd, F_GETFL);
         return t;
     }
-    t.kind = Kind::stream;
+    t.kind = TargetKind::stream;
     std::string path = "/proc/self/fd/" + std::to_string(fd);
     int reopened = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (reopened >= 0) {
@@ -129,7 +129,7 @@ struct FdSink::Impl : std::enable_shared_from_this<FdSink::Impl> {
         : loop(l), original_fd(fd), target(open_for_writing(fd)), overflow(o), queue(o, capacity),
           watcher(l) {
         // Fails for /dev/null, which never makes us wait.
-        if (target.kind != Kind::file) watchable = watcher.assign(target.fd);
+        if (target.kind != TargetKind::file) watchable = watcher.assign(target.fd);
     }
 
     ~Impl() {
@@ -140,7 +140,7 @@ struct FdSink::Impl : std::enable_shared_from_this<FdSink::Impl> {
     }
 
     ssize_t write_some(std::string_view data) {
-        if (target.kind == Kind::socket) return ::send(target.fd, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (target.kind == TargetKind::socket) return ::send(target.fd, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
         return ::write(target.fd, data.data(), data.size());
     }
 
