@@ -1,16 +1,19 @@
+#include "proto/check_parts.hpp"
 #include "proto/headers.hpp"
 
 #include <wskit/encoding.hpp>
 #include <wskit/handshake_check.hpp>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
 
 namespace wskit {
 namespace {
+
+using detail::check_result;
+using detail::shown;
 
 constexpr const char* rfc_client = "RFC 6455 4.1";
 constexpr const char* rfc_server = "RFC 6455 4.2.1";
@@ -19,66 +22,6 @@ constexpr const char* rfc_server = "RFC 6455 4.2.1";
 bool has_token(std::string_view value, std::string_view token) {
     auto items = detail::split_list(value);
     return std::any_of(items.begin(), items.end(), [&](const auto& item) { return detail::same_header_name(item, token); });
-}
-
-CheckResult result(std::string id, std::string name, bool ok, std::string expected, std::string actual,
-                   const char* rfc, ExitCode exit_class = ExitCode::handshake) {
-    return {std::move(id), std::move(name), ok ? Verdict::pass : Verdict::fail, std::move(expected),
-            std::move(actual), rfc, {}, exit_class};
-}
-
-std::string shown(const std::string& value, bool present) { return present ? value : "(absent)"; }
-
-// Checks that only make sense for a non-101 answer: what a client needs to
-// go on (where to, which version, which credentials).
-void check_refusal(const ResponseHead& res, std::vector<CheckResult>& out) {
-    auto present = [&](const char* header, std::string id, std::string name, const char* rfc) {
-        bool has = res.has_header(header);
-        out.push_back(result(std::move(id), std::move(name), has, fmt::format("a {} header", header),
-                             shown(res.header(header), has), rfc));
-    };
-    if (res.status == 426)
-        present("Sec-WebSocket-Version", "version_header", "Sec-WebSocket-Version of the 426", "RFC 6455 4.4");
-    if (res.status >= 300 && res.status < 400 && res.status != 304)
-        present("Location", "location", "Location of the redirect", "RFC 9110 10.2.2");
-    if (res.status == 401) present("WWW-Authenticate", "challenge", "WWW-Authenticate of the 401", "RFC 9110 11.6.1");
-    if (res.status == 407)
-        present("Proxy-Authenticate", "challenge", "Proxy-Authenticate of the 407", "RFC 9110 11.7.1");
-}
-
-CheckResult check_subprotocol(const ResponseHead& res, const std::vector<std::string>& offered) {
-    const bool chosen = res.has_header("Sec-WebSocket-Protocol");
-    const auto value = res.header("Sec-WebSocket-Protocol");
-    const auto expected = offered.empty() ? std::string("none (none offered)")
-                                          : fmt::format("one of {}", fmt::join(offered, ", "));
-    auto r = result("subprotocol", "subprotocol", true, expected, shown(value, chosen),
-                    rfc_client);
-    if (chosen && std::find(offered.begin(), offered.end(), value) == offered.end()) {
-        r.verdict = Verdict::fail;
-    } else if (!chosen && !offered.empty()) {
-        // Allowed by the RFC, but the application asked for one.
-        r.verdict = Verdict::warn;
-        r.actual = "none chosen";
-    } else if (!chosen) {
-        r.actual = "none";
-    }
-    return r;
-}
-
-CheckResult check_extensions(const ResponseHead& res, std::string_view offered_value) {
-    const auto offered = extension_names(offered_value);
-    const auto value = res.header("Sec-WebSocket-Extensions");
-    auto r = result("extensions", "extensions", true,
-                    offered.empty() ? std::string("none (none offered)")
-                                    : fmt::format("a subset of {}", fmt::join(offered, ", ")),
-                    value.empty() ? std::string("none") : value, rfc_client);
-    for (const auto& name : extension_names(value))
-        if (std::find(offered.begin(), offered.end(), name) == offered.end()) r.verdict = Verdict::fail;
-    // permessage-deflate's parameters (RFC 7692 7.1) decide memory and compression.
-    for (const auto& item : detail::split_list(value))
-        if (item.find(';') != std::string::npos)
-            r.detail += fmt::format("{}negotiated: {}", r.detail.empty() ? "" : "; ", item);
-    return r;
 }
 
 // A handshake is a GET: whatever follows its head is the client's frames.
@@ -94,8 +37,8 @@ CheckResult check_no_body(const HttpRequest& req) {
     std::string actual = chunked      ? fmt::format("Transfer-Encoding: {}", req.header("Transfer-Encoding"))
                          : has_length ? fmt::format("Content-Length: {}", length)
                                       : std::string("none");
-    return result("body", "no request body", !chunked && (!has_length || length == "0"), "none", std::move(actual),
-                  "RFC 6455 4.1");
+    return check_result("body", "no request body", !chunked && (!has_length || length == "0"), "none",
+                        std::move(actual), "RFC 6455 4.1");
 }
 
 }  // namespace
@@ -131,54 +74,54 @@ std::vector<CheckResult> check_response(const ResponseHead& res, std::string_vie
                                         const std::vector<std::string>& offered_subprotocols,
                                         std::string_view offered_extensions) {
     std::vector<CheckResult> out;
-    out.push_back(result("status", "status", res.status == 101, "101",
-                         res.status ? fmt::format("{} {}", res.status, res.reason) : "no status line", rfc_client));
+    auto status = res.status ? fmt::format("{} {}", res.status, res.reason) : std::string("no status line");
+    out.push_back(check_result("status", "status", res.status == 101, "101", std::move(status), rfc_client));
     if (res.status != 101) {
-        check_refusal(res, out);
+        detail::check_refusal(res, out);
         return out;
     }
     const auto upgrade = res.header("Upgrade");
-    out.push_back(result("upgrade", "Upgrade header", detail::same_header_name(upgrade, "websocket"), "websocket",
-                         shown(upgrade, res.has_header("Upgrade")), rfc_client));
+    out.push_back(check_result("upgrade", "Upgrade header", detail::same_header_name(upgrade, "websocket"), "websocket",
+                               shown(upgrade, res.has_header("Upgrade")), rfc_client));
     const auto connection = res.header("Connection");
-    out.push_back(result("connection", "Connection header", has_token(connection, "upgrade"), "Upgrade",
-                         shown(connection, res.has_header("Connection")), rfc_client));
+    out.push_back(check_result("connection", "Connection header", has_token(connection, "upgrade"), "Upgrade",
+                               shown(connection, res.has_header("Connection")), rfc_client));
     const auto expected = websocket_accept(key_sent);
     const auto accept = res.header("Sec-WebSocket-Accept");
-    auto r = result("accept", "Sec-WebSocket-Accept for the key sent", accept == expected, expected,
-                    shown(accept, res.has_header("Sec-WebSocket-Accept")), rfc_client);
+    auto r = check_result("accept", "Sec-WebSocket-Accept for the key sent", accept == expected, expected,
+                          shown(accept, res.has_header("Sec-WebSocket-Accept")), rfc_client);
     r.detail = fmt::format("key sent: {}", key_sent);
     out.push_back(std::move(r));
-    out.push_back(check_subprotocol(res, offered_subprotocols));
-    out.push_back(check_extensions(res, offered_extensions));
+    out.push_back(detail::check_subprotocol(res, offered_subprotocols, rfc_client));
+    out.push_back(detail::check_extensions(res, offered_extensions, rfc_client));
     return out;
 }
 
 std::vector<CheckResult> check_request(const HttpRequest& req) {
     std::vector<CheckResult> out;
-    out.push_back(result("method", "method", req.method == "GET", "GET", req.method, rfc_server));
+    out.push_back(check_result("method", "method", req.method == "GET", "GET", req.method, rfc_server));
     const bool v11 = req.version.rfind("HTTP/1.", 0) == 0 && req.version != "HTTP/1.0";
-    out.push_back(result("http_version", "HTTP version", v11, "HTTP/1.1", req.version, rfc_server));
+    out.push_back(check_result("http_version", "HTTP version", v11, "HTTP/1.1", req.version, rfc_server));
     bool has_host = std::any_of(req.headers.begin(), req.headers.end(),
                                 [](const Header& h) { return detail::same_header_name(h.name, "Host"); });
-    out.push_back(result("host", "Host header", has_host, "a Host header", shown(req.header("Host"), has_host),
-                         rfc_server));
+    out.push_back(check_result("host", "Host header", has_host, "a Host header", shown(req.header("Host"), has_host),
+                               rfc_server));
     const auto upgrade = req.header("Upgrade");
-    out.push_back(result("upgrade", "Upgrade header", has_token(upgrade, "websocket"), "websocket",
-                         upgrade.empty() ? "(absent)" : upgrade, rfc_server));
+    out.push_back(check_result("upgrade", "Upgrade header", has_token(upgrade, "websocket"), "websocket",
+                               upgrade.empty() ? "(absent)" : upgrade, rfc_server));
     const auto connection = req.header("Connection");
-    out.push_back(result("connection", "Connection header", has_token(connection, "upgrade"), "Upgrade",
-                         connection.empty() ? "(absent)" : connection, rfc_server));
+    out.push_back(check_result("connection", "Connection header", has_token(connection, "upgrade"), "Upgrade",
+                               connection.empty() ? "(absent)" : connection, rfc_server));
     const auto key = req.header("Sec-WebSocket-Key");
     auto decoded = base64_decode(key);
     std::string key_actual = key.empty()     ? "(absent)"
                              : !decoded      ? fmt::format("{} (not base64)", key)
                                              : fmt::format("{} ({} bytes)", key, decoded->size());
-    out.push_back(result("key", "Sec-WebSocket-Key", decoded && decoded->size() == 16,
-                         "16 bytes in base64", key_actual, rfc_server));
+    out.push_back(check_result("key", "Sec-WebSocket-Key", decoded && decoded->size() == 16,
+                               "16 bytes in base64", key_actual, rfc_server));
     const auto version = req.header("Sec-WebSocket-Version");
-    out.push_back(result("version", "Sec-WebSocket-Version", version == "13", "13",
-                         version.empty() ? "(absent)" : version, rfc_server));
+    out.push_back(check_result("version", "Sec-WebSocket-Version", version == "13", "13",
+                               version.empty() ? "(absent)" : version, rfc_server));
     out.push_back(check_no_body(req));
     return out;
 }
