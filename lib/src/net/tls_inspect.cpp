@@ -24,10 +24,6 @@ std::string via_bio(Print print) {
     return std::string(data, static_cast<std::size_t>(n));
 }
 
-std::string name_text(const X509_NAME* name) {
-    return via_bio([&](BIO* b) { return X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253) >= 0; });
-}
-
 // "2026-01-02 00:00:00 UTC"
 std::string time_text(const ASN1_TIME* t) {
     std::tm tm{};
@@ -100,8 +96,8 @@ std::string ocsp_text(SSL* ssl) {
 // One certificate, in the terms of CertificateInfo.
 CertificateInfo read_certificate(X509* cert, std::time_t now) {
     CertificateInfo c;
-    c.subject = name_text(X509_get_subject_name(cert));
-    c.issuer = name_text(X509_get_issuer_name(cert));
+    c.subject = x509_name_text(X509_get_subject_name(cert));
+    c.issuer = x509_name_text(X509_get_issuer_name(cert));
     c.sans = subject_alt_names(cert);
     c.serial = serial_text(cert);
     c.not_before = time_text(X509_get0_notBefore(cert));
@@ -117,6 +113,10 @@ CertificateInfo read_certificate(X509* cert, std::time_t now) {
 }
 
 }  // namespace
+
+std::string x509_name_text(const X509_NAME* name) {
+    return via_bio([&](BIO* b) { return X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253) >= 0; });
+}
 
 void request_ocsp_stapling(SSL* ssl) { SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp); }
 

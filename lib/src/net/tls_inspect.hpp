@@ -7,6 +7,7 @@
 #include <openssl/ssl.h>
 
 #include <ctime>
+#include <string>
 
 namespace wskit::detail {
 
@@ -14,6 +15,10 @@ namespace wskit::detail {
 // chain that arrived. The verification verdict is the caller's (it knows
 // whether verification was on). `now` decides days_left.
 TlsInspection read_tls_session(SSL* ssl, std::time_t now);
+
+// A certificate's subject or issuer in RFC 2253 form, "CN=localhost,O=Example",
+// as one line; "?" when OpenSSL cannot print it.
+std::string x509_name_text(const X509_NAME* name);
 
 // Asks the server to staple an OCSP response (status_request), before the handshake.
 void request_ocsp_stapling(SSL* ssl);

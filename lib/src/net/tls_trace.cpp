@@ -1,5 +1,7 @@
 #include "net/tls_trace.hpp"
 
+#include "net/tls_inspect.hpp"
+
 #include <fmt/format.h>
 
 #include <openssl/bio.h>
@@ -11,16 +13,8 @@
 namespace wskit::detail {
 namespace {
 
-// RFC 2253 form, "CN=localhost,O=Example", as one line.
-std::string name_text(const X509_NAME* name) {
-    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
-    if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) return "?";
-    char* data = nullptr;
-    long n = BIO_get_mem_data(bio.get(), &data);
-    return std::string(data, static_cast<std::size_t>(n));
-}
-
-std::string time_text(const ASN1_TIME* t) {
+// As curl -v prints it: "Dec  7 08:52:44 2026 GMT".
+std::string printed_time(const ASN1_TIME* t) {
     std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
     if (!bio || !t || ASN1_TIME_print(bio.get(), t) != 1) return "?";
     char* data = nullptr;
@@ -46,10 +40,10 @@ std::vector<std::string> describe_tls_session(SSL* ssl) {
         return lines;
     }
     lines.push_back("Server certificate:");
-    lines.push_back(" subject: " + name_text(X509_get_subject_name(cert)));
-    lines.push_back(" start date: " + time_text(X509_get0_notBefore(cert)));
-    lines.push_back(" expire date: " + time_text(X509_get0_notAfter(cert)));
-    lines.push_back(" issuer: " + name_text(X509_get_issuer_name(cert)));
+    lines.push_back(" subject: " + x509_name_text(X509_get_subject_name(cert)));
+    lines.push_back(" start date: " + printed_time(X509_get0_notBefore(cert)));
+    lines.push_back(" expire date: " + printed_time(X509_get0_notAfter(cert)));
+    lines.push_back(" issuer: " + x509_name_text(X509_get_issuer_name(cert)));
     X509_free(cert);
     long verify = SSL_get_verify_result(ssl);
     lines.push_back(verify == X509_V_OK
