@@ -89,6 +89,18 @@ TEST_CASE("a HAR from devtools: WebSocket entries only, control frames left out"
     CHECK(c[0].steps[1].message.payload == std::string("\x00\xff", 2));
 }
 
+TEST_CASE("numbers that no close code or connection can be are read as if absent", "[replay]") {
+    // A decimal out of range was converted with a cast (undefined; found by fuzz_recording).
+    auto c = parse_recording(
+        R"({"event":"open","ts":"2026-12-06T10:00:01.000Z","conn":1e58,"url":"ws://h/"}
+{"event":"close","ts":"2026-12-06T10:00:02.000Z","conn":1e58,"dir":"out","code":1e58,"reason":"","clean":true}
+)",
+        "t");
+    REQUIRE(c.size() == 1);
+    CHECK(c[0].url == "ws://h/");
+    CHECK(c[0].client_close == 1000);
+}
+
 TEST_CASE("what is not a recording is a usage error naming the file and line", "[replay]") {
     auto error = [](std::string_view text) {
         return wskit::test::error_message([&] { parse_recording(text, "x.ndjson"); }, wskit::ExitCode::usage);

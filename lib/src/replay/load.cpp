@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <ctime>
+#include <limits>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -45,6 +46,22 @@ std::optional<double> iso_seconds(const std::string& text) {
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
     return static_cast<double>(::timegm(&tm)) + fraction - offset;
+}
+
+// A whole-number field as T, or `fallback` when it is absent or a decimal
+// that T cannot hold: nlohmann's value() converts a decimal with a cast,
+// undefined for 1e58 as a close code (found by fuzz_recording). Other types
+// are value()'s to refuse.
+template <class T>
+T whole_number(const Json& j, const char* key, T fallback) {
+    auto it = j.find(key);
+    if (it != j.end() && it->is_number_float()) {
+        double d = it->get<double>();
+        bool fits = d >= static_cast<double>(std::numeric_limits<T>::lowest()) &&
+                    d < static_cast<double>(std::numeric_limits<T>::max()) + 1;
+        return fits ? static_cast<T>(d) : fallback;
+    }
+    return j.value(key, fallback);
 }
 
 // The handshake's own headers are made anew by whoever replays it; a
@@ -111,7 +128,7 @@ std::vector<RecordedConversation> parse_ndjson(std::string_view text, const std:
         if (e.is_discarded() || !e.is_object() || !e.contains("event"))
             unreadable(name, number, "not a JSON event (expected a --record NDJSON file or a HAR)");
         auto type = e.value("event", std::string());
-        auto conn = e.value("conn", std::uint64_t{0});
+        auto conn = whole_number(e, "conn", std::uint64_t{0});
         auto leg = e.value("leg", std::string());
         auto dir = e.value("dir", std::string());
         double ts = iso_seconds(e.value("ts", std::string())).value_or(0);
@@ -146,7 +163,7 @@ std::vector<RecordedConversation> parse_ndjson(std::string_view text, const std:
         } else if (type == "close" && (role != "proxy" || leg == "client")) {
             // A proxy's client leg: "in" is its client's close.
             bool by_client = role == "proxy" ? dir == "in" : from_client;
-            (by_client ? it->second.client_close : it->second.server_close) = e.value("code", 1000);
+            (by_client ? it->second.client_close : it->second.server_close) = whole_number(e, "code", 1000);
         }
     }
     std::vector<RecordedConversation> out;
@@ -167,7 +184,7 @@ std::vector<RecordedConversation> parse_har(const Json& har, const std::string& 
         take_response(c, entry.value("response", Json::object()).value("headers", Json::array()));
         double base = iso_seconds(entry.value("startedDateTime", std::string())).value_or(0);
         for (const auto& m : entry.value("_webSocketMessages", Json::array())) {
-            int opcode = m.value("opcode", 1);
+            int opcode = whole_number(m, "opcode", 1);
             if (opcode != 1 && opcode != 2) continue;  // a browser's control frames
             RecordedConversation::Step step;
             step.sent = m.value("type", std::string()) == "send";
@@ -181,7 +198,7 @@ std::vector<RecordedConversation> parse_har(const Json& har, const std::string& 
         }
         if (entry.contains("_webSocketClose")) {
             const auto& close = entry["_webSocketClose"];
-            (close.value("by", "") == "client" ? c.client_close : c.server_close) = close.value("code", 1000);
+            (close.value("by", "") == "client" ? c.client_close : c.server_close) = whole_number(close, "code", 1000);
         }
         out.push_back(std::move(c));
     }
