@@ -11,10 +11,14 @@
 # descriptors, as the servers' EMFILE tests make them on purpose, every
 # call through std::error_category is reported as "invalid vptr" and kills
 # a server that is behaving.
+# Programs are linked as position-dependent executables: the relocations of
+# an instrumented position-independent one were 40 % of its start (wskit
+# --version: 0.28 s against 0.17 s), and the end-to-end tests start wskit
+# thousands of times.
 if(WSKIT_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize=vptr -fno-sanitize-recover=undefined
                       -fno-omit-frame-pointer)
-  add_link_options(-fsanitize=address,undefined)
+  add_link_options(-fsanitize=address,undefined "$<$<STREQUAL:$<TARGET_PROPERTY:TYPE>,EXECUTABLE>:-no-pie>")
 endif()
 
 # WSKIT_FUZZ: libFuzzer targets (tests/fuzz), clang only. Everything is
