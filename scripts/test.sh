@@ -33,8 +33,13 @@ else
   install_node_peers "$BUILD"
 fi
 
+# WSKIT_UNITY_BUILD=1 (CI sets it) makes the normal build a unity build too,
+# as the sanitizer build always is: half the time from nothing, where an
+# edit would recompile a batch (see CMakeLists.txt). A new build folder only.
 if [ "$SANITIZE" -eq 0 ]; then
-  build -DWSKIT_BUILD_TESTS=ON
+  unity=OFF
+  [ "${WSKIT_UNITY_BUILD:-0}" = 1 ] && unity=ON
+  build -DWSKIT_BUILD_TESTS=ON -DWSKIT_UNITY_BUILD=$unity
   cd "$BUILD"
   exec ctest --output-on-failure -j"$(nproc)" "$@"
 fi
