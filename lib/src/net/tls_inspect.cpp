@@ -15,15 +15,6 @@
 namespace wskit::detail {
 namespace {
 
-template <class Print>
-std::string via_bio(Print print) {
-    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
-    if (!bio || !print(bio.get())) return "?";
-    char* data = nullptr;
-    long n = BIO_get_mem_data(bio.get(), &data);
-    return std::string(data, static_cast<std::size_t>(n));
-}
-
 // "2026-01-02 00:00:00 UTC"
 std::string time_text(const ASN1_TIME* t) {
     std::tm tm{};
@@ -113,6 +104,14 @@ CertificateInfo read_certificate(X509* cert, std::time_t now) {
 }
 
 }  // namespace
+
+std::string via_bio(const std::function<bool(BIO*)>& print) {
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+    if (!bio || !print(bio.get())) return "?";
+    char* data = nullptr;
+    long n = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, static_cast<std::size_t>(n));
+}
 
 std::string x509_name_text(const X509_NAME* name) {
     return via_bio([&](BIO* b) { return X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253) >= 0; });

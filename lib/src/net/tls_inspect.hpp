@@ -7,6 +7,7 @@
 #include <openssl/ssl.h>
 
 #include <ctime>
+#include <functional>
 #include <string>
 
 namespace wskit::detail {
@@ -15,6 +16,9 @@ namespace wskit::detail {
 // chain that arrived. The verification verdict is the caller's (it knows
 // whether verification was on). `now` decides days_left.
 TlsInspection read_tls_session(SSL* ssl, std::time_t now);
+
+// What `print` writes into a memory BIO, as a string; "?" when it fails.
+std::string via_bio(const std::function<bool(BIO*)>& print);
 
 // A certificate's subject or issuer in RFC 2253 form, "CN=localhost,O=Example",
 // as one line; "?" when OpenSSL cannot print it.

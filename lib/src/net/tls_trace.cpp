@@ -4,22 +4,15 @@
 
 #include <fmt/format.h>
 
-#include <openssl/bio.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-
-#include <memory>
 
 namespace wskit::detail {
 namespace {
 
 // As curl -v prints it: "Dec  7 08:52:44 2026 GMT".
 std::string printed_time(const ASN1_TIME* t) {
-    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
-    if (!bio || !t || ASN1_TIME_print(bio.get(), t) != 1) return "?";
-    char* data = nullptr;
-    long n = BIO_get_mem_data(bio.get(), &data);
-    return std::string(data, static_cast<std::size_t>(n));
+    return via_bio([&](BIO* b) { return t && ASN1_TIME_print(b, t) == 1; });
 }
 
 }  // namespace

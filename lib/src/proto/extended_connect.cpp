@@ -4,6 +4,7 @@
 #include <wskit/extended_connect.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cctype>
@@ -47,7 +48,7 @@ std::optional<std::string> malformed(const std::vector<Header>& fields) {
             continue;
         }
         regular_seen = true;
-        if (lowercase(f.name) != f.name) return fmt::format("{}: a field name with uppercase", f.name);
+        if (std::any_of(f.name.begin(), f.name.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) return fmt::format("{}: a field name with uppercase", f.name);
         if (connection_specific(f.name)) return fmt::format("{}: a connection-specific field", f.name);
     }
     return std::nullopt;
@@ -90,11 +91,8 @@ std::vector<Header> extended_connect_request(const Url& url, const ExtendedConne
     std::string authority = url.authority();
     std::vector<Header> rest;
     rest.push_back({"sec-websocket-version", "13"});
-    if (!offer.subprotocols.empty()) {
-        std::string list;
-        for (const auto& p : offer.subprotocols) list += (list.empty() ? "" : ", ") + p;
-        rest.push_back({"sec-websocket-protocol", std::move(list)});
-    }
+    if (!offer.subprotocols.empty())
+        rest.push_back({"sec-websocket-protocol", fmt::format("{}", fmt::join(offer.subprotocols, ", "))});
     if (!offer.extensions.empty()) rest.push_back({"sec-websocket-extensions", offer.extensions});
     for (const auto& h : offer.headers) {
         auto name = lowercase(h.name);

@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include <ctime>
-#include <limits>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 

@@ -140,7 +140,8 @@ struct FdSink::Impl : std::enable_shared_from_this<FdSink::Impl> {
     }
 
     ssize_t write_some(std::string_view data) {
-        if (target.kind == TargetKind::socket) return ::send(target.fd, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (target.kind == TargetKind::socket)
+            return ::send(target.fd, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
         return ::write(target.fd, data.data(), data.size());
     }
 
