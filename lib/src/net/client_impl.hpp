@@ -13,6 +13,7 @@
 #include "proto/upgrade_request.hpp"
 #include "net/tls_context.hpp"
 #include "net/client_inspection.hpp"
+#include "net/client_role.hpp"
 #include "net/tls_inspect.hpp"
 #include "term/trace_printer.hpp"
 #include "net/transport_failure.hpp"
@@ -29,37 +30,7 @@
 #include <cstring>
 #include <deque>
 
-namespace wskit {
-
-struct Client::Impl {
-    virtual ~Impl() = default;
-    virtual void connect() = 0;
-    virtual void send(Message message) = 0;
-    virtual bool close(int code, const std::string& reason) = 0;
-    virtual bool is_open() const = 0;
-    virtual void abort() = 0;
-    virtual std::size_t backlog() const = 0;
-    virtual std::vector<Message> take_unsent() = 0;
-    virtual void pause_reading() = 0;
-    virtual void resume_reading() = 0;
-
-    HandshakeTrace trace;
-    ExitCode exit = ExitCode::ok;
-    std::string error;
-    bool finished = false;  // websocketpp has called its fail or close handler
-
-    // The one place a failure is recorded: the first explanation wins, so a
-    // consequence (the reset after a refused TLS handshake, a timer firing
-    // while the socket is being torn down) never replaces its cause.
-    bool record_failure(ExitCode code, std::string why) {
-        if (exit != ExitCode::ok) return false;
-        exit = code;
-        error = std::move(why);
-        return true;
-    }
-};
-
-namespace detail {
+namespace wskit::detail {
 
 namespace wpp = websocketpp;
 
@@ -343,6 +314,4 @@ private:
     std::uint64_t frame_bytes_sent_ = 0;
 };
 
-}  // namespace detail
-
-}  // namespace wskit
+}  // namespace wskit::detail

@@ -1,9 +1,10 @@
-// Message types and managers of the client and the server, and the masking
-// key generator: how websocketpp's frames are allocated, and when a close
-// frame ends the connection.
+// Message types and managers of the client and the server: how
+// websocketpp's frames are allocated, and when a close frame ends the
+// connection.
 // Part of the websocketpp layer: included through wspp.hpp only.
 #pragma once
 
+#include "net/mask_keys.hpp"
 #include "net/wspp/handoff.hpp"
 
 #include <wskit/compression.hpp>
@@ -110,24 +111,6 @@ typename ClientMessageManager<Message>::message_ptr ClientMessageManager<Message
     websocketpp::frame::opcode::value op, size_t size) {
     return std::make_shared<ClientMessage>(this->shared_from_this(), op, size);
 }
-
-// Masking keys from OpenSSL's CSPRNG, fetched 1 KiB at a time. std::random_device
-// (websocketpp's default) runs RDSEED for every frame, which on virtual
-// machines costs tens of microseconds: it made piping a million lines 15x slower.
-// Hook 14 in net/wspp/README.md.
-class MaskKeyGenerator {
-public:
-    using result_type = std::uint32_t;
-    std::uint32_t operator()() {
-        if (next_ == keys_.size()) refill();
-        return keys_[next_++];
-    }
-
-private:
-    void refill();
-    std::array<std::uint32_t, 256> keys_{};
-    std::size_t next_ = keys_.size();
-};
 
 // The server's messages. websocketpp marks the close frame it sends for a
 // protocol error (1002, 1007, 1008, 1009, 1011) "terminal" and drops the TCP
