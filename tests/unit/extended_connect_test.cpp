@@ -60,7 +60,7 @@ TEST_CASE("extended CONNECT: what HTTP/2 forbids or RFC 8441 does not use is lef
     wskit::ExtendedConnectOffer offer;
     offer.headers = {{"Host", "virtual.test"},      {"Connection", "keep-alive"}, {"Upgrade", "websocket"},
                      {"Sec-WebSocket-Key", "abc"},  {"Keep-Alive", "5"},          {"Transfer-Encoding", "chunked"},
-                     {"Proxy-Connection", "close"}, {":path", "/other"}};
+                     {"Proxy-Connection", "close"}, {":path", "/other"}, {"Sec-WebSocket-Version", "8"}};
     auto fields = wskit::extended_connect_request(url, offer);
     REQUIRE(fields.size() == 6);
     CHECK(fields[2].value == "http");
@@ -68,6 +68,7 @@ TEST_CASE("extended CONNECT: what HTTP/2 forbids or RFC 8441 does not use is lef
     CHECK(fields[4].name == ":authority");
     CHECK(fields[4].value == "virtual.test");
     CHECK(fields[5].name == "sec-websocket-version");
+    CHECK(fields[5].value == "8");  // -H replaces the version, once
 }
 
 TEST_CASE("extended CONNECT: the server's SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 3)") {
@@ -161,4 +162,11 @@ TEST_CASE("extended CONNECT: the answer as a response head") {
     REQUIRE(head.headers.size() == 1);
     CHECK(head.header("Server") == "x");
     CHECK(wskit::http2_response_head({{":status", "2x0"}}).status == 0);
+}
+
+TEST_CASE("extended CONNECT: HTTP/2 error codes by name (RFC 9113 7)") {
+    CHECK(wskit::http2_error_name(0x1) == "PROTOCOL_ERROR (0x1)");
+    CHECK(wskit::http2_error_name(0x8) == "CANCEL (0x8)");
+    CHECK(wskit::http2_error_name(0xd) == "HTTP_1_1_REQUIRED (0xd)");
+    CHECK(wskit::http2_error_name(0x2a) == "unknown error (0x2a)");
 }

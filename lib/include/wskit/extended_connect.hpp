@@ -31,6 +31,10 @@ constexpr std::uint16_t settings_enable_connect_protocol = 0x8;
 // or "unknown setting 0x..." for one that no RFC wskit knows defines.
 WSKIT_API std::string http2_setting_name(std::uint16_t id);
 
+// An HTTP/2 error code's name (RFC 9113 7) with its number:
+// "PROTOCOL_ERROR (0x1)", "unknown error (0x2a)".
+WSKIT_API std::string http2_error_name(std::uint32_t code);
+
 // Whether the server's SETTINGS, in the order received (a later value of a
 // setting replaces an earlier one), allow the extended CONNECT.
 WSKIT_API CheckResult check_connect_protocol_setting(const std::vector<Http2Setting>& settings);
@@ -46,7 +50,8 @@ struct ExtendedConnectOffer {
 // The header fields of the CONNECT that opens a WebSocket to `url` (RFC 8441
 // 4 and 5): :method, :protocol, :scheme, :path, :authority, then
 // sec-websocket-version: 13 and the offer. Names are lowercase (RFC 9113
-// 8.2.1); a Host header gives :authority its value (8.3.1); the headers
+// 8.2.1); a Host header gives :authority its value (8.3.1), a
+// Sec-WebSocket-Version header sec-websocket-version its own; the headers
 // HTTP/2 forbids (Connection, Upgrade, Keep-Alive, Proxy-Connection,
 // Transfer-Encoding: 8.2.2), Sec-WebSocket-Key, which RFC 8441 5 does not
 // use, and pseudo-headers are left out.
@@ -62,6 +67,11 @@ WSKIT_API std::vector<Header> extended_connect_request(const Url& url, const Ext
 WSKIT_API std::vector<CheckResult> check_connect_response(const std::vector<Header>& fields,
                                                           const std::vector<std::string>& offered_subprotocols,
                                                           std::string_view offered_extensions);
+
+// The same checks from the fields of both sides as a trace holds them
+// (HandshakeTrace over HTTP/2: "name: value" lines, CRLF-ended), the offer
+// read from the request's.
+WSKIT_API std::vector<CheckResult> check_connect_exchange(std::string_view request, std::string_view response);
 
 // The answer as a response head: status from :status (0 when it is missing
 // or not three digits), version "HTTP/2", no reason phrase, the other

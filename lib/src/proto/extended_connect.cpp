@@ -70,6 +70,15 @@ std::string http2_setting_name(std::uint16_t id) {
     }
 }
 
+std::string http2_error_name(std::uint32_t code) {
+    static const char* names[] = {"NO_ERROR",       "PROTOCOL_ERROR",      "INTERNAL_ERROR",     "FLOW_CONTROL_ERROR",
+                                  "SETTINGS_TIMEOUT", "STREAM_CLOSED",     "FRAME_SIZE_ERROR",   "REFUSED_STREAM",
+                                  "CANCEL",         "COMPRESSION_ERROR",   "CONNECT_ERROR",      "ENHANCE_YOUR_CALM",
+                                  "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED"};
+    const char* name = code < std::size(names) ? names[code] : "unknown error";
+    return fmt::format("{} (0x{:x})", name, code);
+}
+
 CheckResult check_connect_protocol_setting(const std::vector<Http2Setting>& settings) {
     std::optional<std::uint32_t> value;
     bool withdrawn = false;
@@ -98,6 +107,10 @@ std::vector<Header> extended_connect_request(const Url& url, const ExtendedConne
         auto name = lowercase(h.name);
         if (name == "host") {
             authority = h.value;
+            continue;
+        }
+        if (name == "sec-websocket-version") {  // replaces ours, as -H does over HTTP/1.1
+            rest.front().value = h.value;
             continue;
         }
         if (name.empty() || name[0] == ':' || connection_specific(name) || name == "sec-websocket-key") continue;
@@ -160,6 +173,32 @@ std::vector<CheckResult> check_connect_response(const std::vector<Header>& field
     out.push_back(detail::check_subprotocol(res, offered_subprotocols, rfc_websocket));
     out.push_back(detail::check_extensions(res, offered_extensions, rfc_websocket));
     return out;
+}
+
+namespace {
+
+// "name: value" lines, CRLF-ended, as a trace holds them; a pseudo-header's
+// name starts with its colon.
+std::vector<Header> fields_of_lines(std::string_view text) {
+    std::vector<Header> fields;
+    while (!text.empty()) {
+        auto end = text.find("\r\n");
+        auto line = text.substr(0, end);
+        auto colon = line.find(": ", line.empty() || line[0] != ':' ? 0 : 1);
+        if (colon == std::string_view::npos) fields.push_back({std::string(line), ""});
+        else fields.push_back({std::string(line.substr(0, colon)), std::string(line.substr(colon + 2))});
+        if (end == std::string_view::npos) break;
+        text.remove_prefix(end + 2);
+    }
+    return fields;
+}
+
+}  // namespace
+
+std::vector<CheckResult> check_connect_exchange(std::string_view request, std::string_view response) {
+    auto sent = http2_response_head(fields_of_lines(request));  // the regular fields, as headers
+    return check_connect_response(fields_of_lines(response), detail::split_list(sent.header("sec-websocket-protocol")),
+                                  sent.header("sec-websocket-extensions"));
 }
 
 }  // namespace wskit
