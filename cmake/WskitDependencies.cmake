@@ -15,6 +15,9 @@ pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 # Chat names: NFKC (icu-uc's Normalizer2) and UTS #39 confusable skeletons
 # (icu-i18n's uspoof), so that look-alike names cannot pass for each other.
 pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc icu-i18n)
+# WebSockets over HTTP/2 (RFC 8441): nghttp2's framing, HPACK and flow
+# control, driven by wskit's own Asio loop (net/h2_session.cpp).
+pkg_check_modules(NGHTTP2 REQUIRED IMPORTED_TARGET libnghttp2)
 
 # Debian's libasio-dev ships no CMake or pkg-config file: standalone Asio is
 # header-only, so an INTERFACE target carries its include path and define.

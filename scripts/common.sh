@@ -8,7 +8,7 @@ BUILD=${WSKIT_BUILD_DIR:-$ROOT/build}
 # and groff that docs.sync loads the completions and renders the man pages with.
 BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libwebsocketpp-dev libasio-dev libcli11-dev
   libfmt-dev catch2 libssl-dev zlib1g-dev libedit-dev nlohmann-json3-dev libre2-dev libhiredis-dev
-  libicu-dev)
+  libicu-dev libnghttp2-dev)
 TEST_PACKAGES=(python3 python3-websockets python3-jsonschema openssl tinyproxy microsocks tmux curl procps zsh fish
   groff-base chromium python3-prometheus-client redis-server haproxy bc)
 # scripts/fuzz.sh builds its libFuzzer targets with clang.

@@ -4,9 +4,9 @@ and apps/ (beside check_public_headers.cmake, which compiles the public
 headers alone). Run as: check_paths.py SOURCE_DIR. Prints every violation as
 FILE:LINE: rule: include, and exits 1 when there is any.
 
-1. Only lib/src/net/ includes websocketpp (or net/wspp/). Only net/ and the
-   engines that own sockets (bench/, chat/redis/) include Asio (or
-   net/loop_impl.hpp, the event loop's Asio inside).
+1. Only lib/src/net/ includes websocketpp (or net/wspp/) and nghttp2. Only
+   net/ and the engines that own sockets (bench/, chat/redis/) include Asio
+   (or net/loop_impl.hpp, the event loop's Asio inside).
 2. lib/src/proto/ is pure: it includes only proto/, <wskit/...>, fmt, the
    standard library, zlib, OpenSSL's SHA-1, and the C headers that convert
    addresses.
@@ -29,7 +29,7 @@ PROTO_EXTRA = {"zlib.h", "openssl/sha.h", "arpa/inet.h", "netinet/in.h", "sys/so
 ASIO_OWNERS = ("lib/src/net/", "lib/src/bench/", "lib/src/chat/redis/")
 PRINTS = re.compile(r"\bstd::(cerr|cout|clog)\b|\b(stderr|stdout)\b|\b(printf|puts|perror)\s*\(")
 SILENT = ("lib/src/net/", "lib/src/proto/")
-THIRD_PARTY_IN_APPS = re.compile(r"^(websocketpp|asio|openssl|hiredis|re2|histedit|editline|nlohmann)\b")
+THIRD_PARTY_IN_APPS = re.compile(r"^(websocketpp|asio|openssl|hiredis|re2|histedit|editline|nlohmann|nghttp2)\b")
 
 
 def sources(root, top):
@@ -61,6 +61,8 @@ def check(root):
                 in_net = rel.startswith("lib/src/net/")
                 if (name.startswith("websocketpp/") or name.startswith("net/wspp/")) and not in_net:
                     bad(rel, text, m.start(), "websocketpp outside lib/src/net/", name)
+                if name.startswith("nghttp2/") and not in_net:
+                    bad(rel, text, m.start(), "nghttp2 outside lib/src/net/", name)
                 if (name == "asio.hpp" or name.startswith("asio/") or name == "net/loop_impl.hpp") and \
                         not rel.startswith(ASIO_OWNERS):
                     bad(rel, text, m.start(), "Asio outside net/ and the engines that own sockets", name)
