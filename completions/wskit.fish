@@ -45,6 +45,8 @@ complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'unix-socket' -r
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -s 'L' -l 'location' -d 'Follow 301/302/303/307/308 redirects on the handshake'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'location-trusted' -d 'Like -L, but send credentials to any origin, and follow wss:// to ws://'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'max-redirects' -x -d 'Most redirects -L follows (default 10)'
+complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'http2' -d 'Open the WebSocket on an HTTP/2 stream (RFC 8441), as browsers can (wss://)'
+complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'http2-prior-knowledge' -d 'Like --http2, for ws://: HTTP/2 without TLS (h2c), without asking first'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'output' -x -a 'auto human raw json' -d 'Output format: human, raw, json (default: human on a TTY, raw otherwise)'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'raw' -d 'Same as --output raw'
 complete -c wskit -n '__fish_seen_subcommand_from connect c' -l 'json' -d 'Same as --output json'

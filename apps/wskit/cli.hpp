@@ -188,6 +188,8 @@ struct ClientFlags {
     bool follow_redirects = false;
     bool location_trusted = false;
     int max_redirects = 10;
+    bool http2 = false;                  // --http2
+    bool http2_prior_knowledge = false;  // --http2-prior-knowledge
     // Builds the options for `url`; throws Error(usage) on a bad header.
     ClientOptions resolve(const std::string& url) const;
     // Hints about headers wskit has a better flag for (-H
@@ -198,6 +200,8 @@ struct ClientFlags {
     void print_warnings(const ClientOptions& resolved) const;
 };
 void add_client_options(Context& ctx, CLI::App& app, ClientFlags& flags);
+// --http2 and --http2-prior-knowledge (connect).
+void add_http2_options(Context& ctx, CLI::App& app, ClientFlags& flags);
 // Its parts, for a command that takes only some of them (bench: its -n is a
 // message count, and it has no proxy or redirects).
 void add_handshake_options(Context& ctx, CLI::App& app, ClientFlags& flags);  // -H -s -o --auth --user-agent --host

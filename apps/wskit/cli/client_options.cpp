@@ -111,6 +111,22 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
         ->check(count_validator())->option_text("N");
 }
 
+void add_http2_options(Context& ctx, CLI::App& app, ClientFlags& f) {
+    add_flag(ctx, app, "--http2", f.http2, "Open the WebSocket on an HTTP/2 stream (RFC 8441), as browsers can (wss://)",
+             "Open the WebSocket as a browser does on an HTTP/2 connection: TLS offers ALPN h2, the server's "
+             "SETTINGS must enable the extended CONNECT (SETTINGS_ENABLE_CONNECT_PROTOCOL, RFC 8441), and the "
+             "WebSocket is a CONNECT stream with :protocol websocket, answered 200 rather than 101. A server that "
+             "chooses HTTP/1.1, or does not enable the extended CONNECT, fails with exit 5: without --http2 the "
+             "same URL is tried over HTTP/1.1. -v shows the HTTP/2 frames of the handshake (not DATA or "
+             "WINDOW_UPDATE) and the header fields. Not with --compress or -L. For ws://, use "
+             "--http2-prior-knowledge.");
+    add_flag(ctx, app, "--http2-prior-knowledge", f.http2_prior_knowledge,
+             "Like --http2, for ws://: HTTP/2 without TLS (h2c), without asking first",
+             "Like --http2, but speak HTTP/2 at once, without TLS's ALPN to agree on it: for ws:// URLs, to a "
+             "server known to speak cleartext HTTP/2 (h2c with prior knowledge, RFC 9113 3.3), as curl's "
+             "--http2-prior-knowledge. A server that answers in HTTP/1.1 fails with exit 5.");
+}
+
 ClientOptions ClientFlags::resolve(const std::string& url_text) const {
     ClientOptions c;
     c.url = parse_url(url_text);
@@ -128,6 +144,12 @@ ClientOptions ClientFlags::resolve(const std::string& url_text) const {
     c.verbosity = verbosity;
     c.tls = tls;
     c.proxy = proxy;
+    c.http2 = http2 || http2_prior_knowledge;
+    if (http2 && !c.url.secure)
+        throw Error(ExitCode::usage, "--http2 agrees on HTTP/2 through TLS (ALPN): for a ws:// URL use "
+                                     "--http2-prior-knowledge");
+    if (c.http2 && c.compress) throw Error(ExitCode::usage, "--compress is not available over HTTP/2 yet");
+    if (c.http2 && follow_redirects) throw Error(ExitCode::usage, "-L is not available over HTTP/2 yet");
     // Said before anything starts (a proxy would answer every client 502).
     if (auto problem = route_problem(c); !problem.empty()) throw Error(ExitCode::usage, problem);
     return c;

@@ -143,6 +143,7 @@ void register_connect(CLI::App& app, Context& ctx) {
         ->required()
         ->option_text("URL");
     add_client_options(ctx, *sub, c->client);
+    add_http2_options(ctx, *sub, c->client);
     add_output_options(ctx, *sub, c->output);
     add_input_options(ctx, *sub, c->input);
     add_option(ctx, *sub, "-x,--execute", c->execute, "Send this message after opening (repeatable); stdin is not read",

@@ -44,6 +44,9 @@ struct ClientOptions {
     std::shared_ptr<ConnectionInspection> inspection;
     std::optional<DeflateOffer> compress;        // offer permessage-deflate (--compress); none: no offer
     bool answer_pings = true;                    // off: pings are only reported (a proxy forwards them)
+    // A WebSocket on an HTTP/2 stream (RFC 8441's extended CONNECT): over
+    // TLS with ALPN h2 for wss, with prior knowledge (h2c) for ws.
+    bool http2 = false;
 };
 
 // What was said during the opening handshake, for -v and for inspection.
@@ -58,6 +61,9 @@ struct HandshakeTrace {
     bool connected = false;  // TCP (and TLS) succeeded and the request was sent
     bool timed_out = false;  // the opening did not finish within open_timeout
     std::optional<DeflateParams> compression;  // permessage-deflate as agreed, when it was
+    // An extended CONNECT on HTTP/2 (ClientOptions::http2): request and
+    // response are its header fields, one "name: value" line each.
+    bool http2 = false;
 };
 
 // Why these options cannot make a connection (a proxy asked for a Unix

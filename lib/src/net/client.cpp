@@ -1,6 +1,7 @@
 // Client, and the lifecycle of its ClientImpl: connect, send, open, write,
 // close and how a connection that was open ended (see client_impl.hpp).
 #include "net/client_impl.hpp"
+#include "net/h2_client.hpp"
 
 namespace wskit::detail {
 
@@ -281,7 +282,9 @@ template class ClientImpl<TlsClient>;
 namespace wskit {
 
 Client::Client(EventLoop& loop, ClientOptions options, EventHandler on_event) {
-    if (options.url.secure)
+    if (options.http2)
+        impl_ = detail::make_http2_client(loop, std::move(options), std::move(on_event));
+    else if (options.url.secure)
         impl_ = std::make_unique<detail::ClientImpl<detail::TlsClient>>(loop, std::move(options), std::move(on_event));
     else
         impl_ = std::make_unique<detail::ClientImpl<detail::PlainClient>>(loop, std::move(options), std::move(on_event));

@@ -2,6 +2,7 @@
 
 #include <wskit/diagnostics.hpp>
 #include <wskit/encoding.hpp>
+#include <wskit/extended_connect.hpp>
 #include <wskit/handshake_check.hpp>
 
 namespace wskit {
@@ -46,8 +47,8 @@ std::string format_trace(const HandshakeTrace& t, std::string_view line_prefix) 
             if (body.back() != '\n') out += '\n';
         }
         // The verdict inspect gives, from the same checks.
-        out += format_trace_line({TraceLine::Kind::info,
-                                  "handshake checks: " + verdict_summary(check_exchange(t.request, t.response))});
+        auto checks = t.http2 ? check_connect_exchange(t.request, t.response) : check_exchange(t.request, t.response);
+        out += format_trace_line({TraceLine::Kind::info, "handshake checks: " + verdict_summary(checks)});
     }
     if (t.compression) out += format_trace_line({TraceLine::Kind::info, describe(*t.compression)});
     if (line_prefix.empty()) return out;
