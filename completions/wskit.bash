@@ -152,7 +152,7 @@ _wskit() {
                 -H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--passphrase|--proxy|--max-redirects|--ping|--max-body|--listen|--socket-mode|--respond) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress -v --verbose --ca --cacert -k -n --insecure --no-check --tls-min --cert --key --passphrase --proxy --unix-socket -L --location --location-trusted --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong --ping --max-body --show-secrets --listen --socket-mode --respond --once' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --max-size --compress -v --verbose --ca --cacert -k -n --insecure --no-check --tls-min --cert --key --passphrase --proxy --unix-socket -L --location --location-trusted --max-redirects --output --raw --json --color --timestamps --pretty -P --show-ping-pong --ping --max-body --h2c --no-http2 --show-secrets --listen --socket-mode --respond --once' -- "$cur")
             fi
             ;;
         bench)

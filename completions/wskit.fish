@@ -320,6 +320,8 @@ complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -s 'P' -l 'show-ping-pong' -d 'Show ping, pong and close frames in human output'
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'ping' -x -d 'After the handshake, measure N ping round trips (min/median/max)'
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'max-body' -x -d 'Show at most BYTES of a non-101 response\'s body (default and most: 64 KiB)'
+complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'h2c' -d 'Probe ws:// over cleartext HTTP/2 too (prior knowledge), as wss:// is over ALPN h2'
+complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'no-http2' -d 'Do not probe HTTP/2 (RFC 8441) after the HTTP/1.1 handshake'
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'show-secrets' -d 'Show Authorization, Proxy-Authorization and cookie values instead of masking them'
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'listen' -x -d 'Be a server on [HOST:]PORT (or unix:PATH) and inspect the handshakes clients send'
 complete -c wskit -n '__fish_seen_subcommand_from handshake-inspect inspect' -l 'socket-mode' -x -d 'With unix:PATH: the socket file\'s permissions, octal (default 600)'

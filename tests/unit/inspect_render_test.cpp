@@ -75,3 +75,35 @@ TEST_CASE("render_json: one document, bytes that are not UTF-8 in base64", "[ins
     CHECK(doc["request"]["headers"][1]["value"] == "Bearer [hidden]");
     CHECK(doc["checks"][0]["id"] == "status");
 }
+
+TEST_CASE("render: the HTTP/2 probe's section, masked and escaped, and the side-by-side verdict", "[inspect]") {
+    auto r = sample_report();
+    wskit::Http2Report h;
+    h.negotiated = h.enabled = true;
+    h.alpn = "h2";
+    h.settings = {{0x3, 100}, {0x8, 1}, {0x99, 7}};
+    h.request = ":method: CONNECT\r\n:protocol: websocket\r\nauthorization: Bearer abc.def\r\n";
+    h.response = ":status: 200\r\nx-evil: \x1b[2Jgone\r\n";
+    h.exit = ExitCode::handshake;
+    h.error = "the server reset the extended CONNECT stream with PROTOCOL_ERROR (0x1)";
+    r.http2 = h;
+    auto text = wskit::render_human(r, RenderOptions{});
+    CHECK_THAT(text, Contains("HTTP/2 (RFC 8441)\n"));
+    CHECK_THAT(text, Contains("SETTINGS     SETTINGS_MAX_CONCURRENT_STREAMS = 100\n"));
+    CHECK_THAT(text, Contains("unknown setting 0x99 = 7\n"));
+    CHECK_THAT(text, Contains("  > authorization: Bearer [hidden]\n"));
+    CHECK_THAT(text, Contains("  < x-evil: \\x1b[2Jgone\n"));
+    CHECK_THAT(text, Contains("HTTP/1.1 upgrade: FAIL; HTTP/2 extended CONNECT: FAIL\n"));
+    auto doc = nlohmann::json::parse(wskit::render_json(r, RenderOptions{}));
+    CHECK(doc["http2"]["verdict"] == "fail");
+    CHECK(doc["http2"]["request"][2]["value"] == "Bearer [hidden]");
+    CHECK(doc["http2"]["summary"] ==
+          "HTTP/2 extended CONNECT: FAIL (the server reset the extended CONNECT stream with PROTOCOL_ERROR (0x1)): "
+          "browsers that reuse an HTTP/2 connection to this host will fail");
+    h.enabled = false;
+    h.settings = {{0x3, 100}};
+    r.http2 = h;
+    CHECK(nlohmann::json::parse(wskit::render_json(r, RenderOptions{}))["http2"]["verdict"] == "unused");
+    CHECK_THAT(wskit::render_human(r, RenderOptions{}),
+               Contains("HTTP/1.1 upgrade: FAIL; HTTP/2: spoken, without the extended CONNECT\n"));
+}

@@ -22,6 +22,8 @@ struct InspectCommand {
     std::string socket_mode = "600";
     int respond = 0;
     bool once = false;
+    bool h2c = false;
+    bool no_http2 = false;
 };
 
 // Human sections unless JSON was asked for: on a pipe too, since the
@@ -61,6 +63,9 @@ int run(const InspectCommand& c) {
     o.max_redirects = c.client.max_redirects;
     o.pings = c.pings;
     o.max_body = c.max_body;
+    o.http2 = c.no_http2 ? InspectOptions::Http2Probe::off
+              : c.h2c    ? InspectOptions::Http2Probe::prior_knowledge
+                         : InspectOptions::Http2Probe::automatic;
     bool json = false;
     auto render = render_options(c, json);
     for (const auto& hint : c.client.header_hints()) std::fprintf(stderr, "wskit: %s\n", hint.c_str());
@@ -94,11 +99,21 @@ void register_handshake_inspect(CLI::App& app, Context& ctx) {
          "challenge of a 401 or 407, the Sec-WebSocket-Version of a 426; after the 101, the frames from the "
          "server (well formed) and the close handshake (clean). A failure before the answer fails the step it "
          "happened in, with the exit status of wskit(1)'s rule.\n"
+         "For wss:// (and with --h2c for ws://, as cleartext HTTP/2 with prior knowledge), a second connection "
+         "then opens the WebSocket as a browser does on an HTTP/2 connection (RFC 8441): the HTTP/2 section shows "
+         "what TLS's ALPN chose, the server's SETTINGS, the extended CONNECT as sent (:method CONNECT, :protocol "
+         "websocket) and the answer's fields, with their checks (SETTINGS_ENABLE_CONNECT_PROTOCOL, a 2xx status "
+         "rather than 101, well-formed fields, no Sec-WebSocket-Accept, the subprotocol and extensions among "
+         "those offered), a ping round trip and the close on the stream. The verdict puts both side by side "
+         "('HTTP/1.1 upgrade: PASS; HTTP/2 extended CONNECT: FAIL'). A server that does not speak HTTP/2, or "
+         "does not enable the extended CONNECT, is reported and not failed: browsers use HTTP/1.1 there. One "
+         "that enables it and then fails it fails the inspection with that step's exit status: browsers that "
+         "reuse an HTTP/2 connection to the host would fail. --no-http2 skips it.\n"
          "Authorization, Proxy-Authorization, Cookie and Set-Cookie values are masked unless --show-secrets.\n"
          "With --json, one JSON document: type \"handshake\", url, redirects, resolution, timings (milliseconds, "
          "null for a step that did not happen, such as DNS for an IP address), tls (null for ws://), request, response (null when none came), "
-         "checks (id, name, verdict, expected, actual, rfc, detail, exit_class), after_open, verdict, exit_code "
-         "and error. Its JSON Schema is docs/schema/handshake-inspect.schema.json in the source tree.\n"
+         "checks (id, name, verdict, expected, actual, rfc, detail, exit_class), after_open, http2 (null when "
+         "not probed), verdict, exit_code and error. Its JSON Schema is docs/schema/handshake-inspect.schema.json in the source tree.\n"
          "With --listen, wskit becomes a server that prints every request it receives (request line and every "
          "header in order, origin, offered subprotocols and extensions, user agent) with the server-side checks "
          "of RFC 6455 section 4.2.1 (GET, HTTP/1.1, Host, Upgrade, Connection, a key of 16 bytes, version 13, "
@@ -146,6 +161,10 @@ void register_handshake_inspect(CLI::App& app, Context& ctx) {
                "all read.",
                Complete::number)
         ->check(count_validator())->option_text("BYTES");
+    add_flag(ctx, *sub, "--h2c", c->h2c,
+             "Probe ws:// over cleartext HTTP/2 too (prior knowledge), as wss:// is over ALPN h2");
+    add_flag(ctx, *sub, "--no-http2", c->no_http2, "Do not probe HTTP/2 (RFC 8441) after the HTTP/1.1 handshake")
+        ->excludes("--h2c");
     add_flag(ctx, *sub, "--show-secrets", c->show_secrets,
              "Show Authorization, Proxy-Authorization and cookie values instead of masking them");
     add_option(ctx, *sub, "--listen", c->listen,

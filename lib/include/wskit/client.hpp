@@ -62,8 +62,10 @@ struct HandshakeTrace {
     bool timed_out = false;  // the opening did not finish within open_timeout
     std::optional<DeflateParams> compression;  // permessage-deflate as agreed, when it was
     // An extended CONNECT on HTTP/2 (ClientOptions::http2): request and
-    // response are its header fields, one "name: value" line each.
+    // response are its header fields, one "name: value" line each, and the
+    // server's SETTINGS as received (none: it did not speak HTTP/2).
     bool http2 = false;
+    std::vector<Http2Setting> http2_settings;
 };
 
 // Why these options cannot make a connection (a proxy asked for a Unix

@@ -18,12 +18,6 @@
 
 namespace wskit {
 
-// A setting of an HTTP/2 SETTINGS frame (RFC 9113 6.5.1).
-struct Http2Setting {
-    std::uint16_t id = 0;
-    std::uint32_t value = 0;
-};
-
 // RFC 8441 3: a server that sends 1 accepts the extended CONNECT.
 constexpr std::uint16_t settings_enable_connect_protocol = 0x8;
 

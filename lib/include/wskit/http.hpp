@@ -12,6 +12,13 @@
 
 namespace wskit {
 
+// A setting of an HTTP/2 SETTINGS frame (RFC 9113 6.5.1); extended_connect.hpp
+// names and checks them.
+struct Http2Setting {
+    std::uint16_t id = 0;
+    std::uint32_t value = 0;
+};
+
 struct Header {
     std::string name;
     std::string value;

@@ -122,6 +122,7 @@ void Attempt::finish() {
 }
 
 InspectReport Attempt::report(const Client& client) {
+    handshake_ = client.handshake();
     InspectReport r;
     r.url = client_options_.url.str();
     r.connection = *inspection_;
@@ -146,7 +147,7 @@ InspectReport Attempt::report(const Client& client) {
     // -v, or lumps the three header checks together); the steps before
     // the response have only the library's words.
     const auto* failed = first_failure(r.checks);
-    static const std::vector<std::string> library_worded{"connect", "tls", "response", "frames"};
+    static const std::vector<std::string> library_worded{"connect", "tls", "negotiated", "response", "frames"};
     if (failed && std::find(library_worded.begin(), library_worded.end(), failed->id) == library_worded.end())
         r.error = fmt::format("handshake check failed: {}: expected {}, got {} ({})", failed->name,
                               failed->expected, escape_controls(failed->actual), failed->rfc);
@@ -187,6 +188,7 @@ void Attempt::add_checks(InspectReport& r, const Client& client) {
             return;
         }
     }
+    if (client_options_.http2) return add_http2_checks(r, failed_class(ExitCode::handshake));
     // No head to check: none came, or it stopped half-way (the library
     // says which, and what came).
     if (r.response.empty() || !hs.response_complete) {
@@ -199,6 +201,32 @@ void Attempt::add_checks(InspectReport& r, const Client& client) {
     r.checks.insert(r.checks.end(), results.begin(), results.end());
     if (!opened_) return;
     add_after_open_checks(r);
+}
+
+void Attempt::add_http2_checks(InspectReport& r, ExitCode failed_as) {
+    const auto& settings = handshake_.http2_settings;
+    // Neither HTTP/2 nor the setting is owed: without them browsers use
+    // HTTP/1.1, so their absence is a warning, and the end of the probe.
+    if (!handshake_.http2) {
+        r.checks.push_back(check("negotiated", "HTTP/2 agreed", Verdict::warn,
+                                 client_options_.url.secure ? "ALPN h2" : "a SETTINGS frame (h2c)", r.error,
+                                 "RFC 9113 3", failed_as));
+        return;
+    }
+    auto enabled = check_connect_protocol_setting(settings);
+    const bool absent = enabled.verdict == Verdict::fail;
+    if (enabled.actual == "(absent)" || enabled.actual == "0") enabled.verdict = Verdict::warn;  // not withdrawn, not > 1
+    r.checks.push_back(enabled);
+    if (absent) return;
+    if (r.response.empty()) {
+        r.checks.push_back(check("response", "answer to the extended CONNECT", Verdict::fail,
+                                 "a HEADERS frame with :status 200", r.error.empty() ? "no answer" : r.error,
+                                 "RFC 8441 5", failed_as));
+        return;
+    }
+    auto results = check_connect_exchange(r.request, r.response);
+    r.checks.insert(r.checks.end(), results.begin(), results.end());
+    if (opened_) add_after_open_checks(r);
 }
 
 void Attempt::add_after_open_checks(InspectReport& r) {

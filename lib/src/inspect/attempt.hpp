@@ -22,6 +22,8 @@ class Attempt {
 public:
     Attempt(const InspectOptions& options, ClientOptions client);
     InspectReport run();
+    // After run(): the handshake as the Client saw it (HTTP/2's SETTINGS).
+    const HandshakeTrace& handshake() const { return handshake_; }
 
 private:
     void on_event(const Event& e);
@@ -41,6 +43,8 @@ private:
     // classifier gave the library's error, so that the same facts make the
     // same exit status here as in connect and bench.
     void add_checks(InspectReport& r, const Client& client);
+    // Over HTTP/2: whether it was spoken, the setting, then the CONNECT's answer.
+    void add_http2_checks(InspectReport& r, ExitCode failed_as);
     void add_after_open_checks(InspectReport& r);
 
     const InspectOptions& options_;
@@ -60,6 +64,7 @@ private:
     bool close_sent_ = false;
     Clock::time_point opened_at_, last_frame_at_;
     EventLoop::TimerId settle_timer_ = 0;
+    HandshakeTrace handshake_;
 };
 
 }  // namespace wskit::detail

@@ -1,6 +1,7 @@
 // handshake-inspect's JSON documents; their shape is the schema in
 // docs/schema/handshake-inspect.schema.json (checked by the tests).
 #include "proto/headers.hpp"
+#include "inspect/http2_probe.hpp"
 #include "inspect/text.hpp"
 
 #include <wskit/encoding.hpp>
@@ -62,13 +63,53 @@ json tls_json(const ConnectionInspection& c) {
             {"chain", chain}};
 }
 
-json timings_json(const InspectReport& r) {
-    const auto& t = r.connection.timings;
-    json out = {{"dns_ms", ms(t.dns)},   {"tcp_ms", ms(t.tcp)},         {"proxy_ms", ms(t.proxy)},
-                {"tls_ms", ms(t.tls)},   {"upgrade_ms", ms(t.upgrade)}, {"total_ms", ms(t.total)},
-                {"ping_ms", r.ping_ms}, {"ping", nullptr}};
-    if (auto p = detail::ping_summary(r.ping_ms)) out["ping"] = {{"min", p->min}, {"median", p->median}, {"max", p->max}};
+json timings_json(const Timings& t, const std::vector<double>& ping_ms) {
+    json out = {{"dns_ms", ms(t.dns)}, {"tcp_ms", ms(t.tcp)},         {"proxy_ms", ms(t.proxy)},
+                {"tls_ms", ms(t.tls)}, {"upgrade_ms", ms(t.upgrade)}, {"total_ms", ms(t.total)},
+                {"ping_ms", ping_ms},  {"ping", nullptr}};
+    if (auto p = detail::ping_summary(ping_ms)) out["ping"] = {{"min", p->min}, {"median", p->median}, {"max", p->max}};
     return out;
+}
+
+json close_json(const std::optional<CloseOutcome>& close) {
+    if (!close) return nullptr;
+    return {{"code", close->code}, {"reason", close->reason}, {"clean", close->clean}};
+}
+
+// "name: value" lines (CRLF-ended) as {name, value} fields.
+json fields_json(const std::string& lines, const RenderOptions& o) {
+    std::vector<Header> fields;
+    for (std::size_t start = 0; start < lines.size();) {
+        auto end = std::min(lines.find("\r\n", start), lines.size());
+        auto line = std::string_view(lines).substr(start, end - start);
+        auto colon = line.find(": ", line.empty() || line[0] != ':' ? 0 : 1);
+        fields.push_back({std::string(line.substr(0, colon)),
+                          colon == std::string_view::npos ? std::string() : std::string(line.substr(colon + 2))});
+        start = end + 2;
+    }
+    return headers_json(fields, o);
+}
+
+json http2_json(const std::optional<Http2Report>& h, const RenderOptions& o) {
+    if (!h) return nullptr;
+    json settings = json::array();
+    for (const auto& setting : h->settings)
+        settings.push_back({{"id", setting.id}, {"name", http2_setting_name(setting.id)}, {"value", setting.value}});
+    const char* verdict = !h->enabled ? "unused" : h->exit == ExitCode::ok ? "pass" : "fail";
+    return {{"prior_knowledge", h->prior_knowledge},
+            {"negotiated", h->negotiated},
+            {"enabled", h->enabled},
+            {"alpn", h->alpn.empty() ? json(nullptr) : json(h->alpn)},
+            {"settings", settings},
+            {"request", h->request.empty() ? json(nullptr) : fields_json(h->request, o)},
+            {"response", h->response.empty() ? json(nullptr) : fields_json(h->response, o)},
+            {"checks", checks_json(h->checks)},
+            {"timings", timings_json(h->timings, h->ping_ms)},
+            {"close", close_json(h->close)},
+            {"verdict", verdict},
+            {"summary", detail::http2_summary(*h)},
+            {"exit_code", to_int(h->exit)},
+            {"error", h->error.empty() ? json(nullptr) : json(h->error)}};
 }
 
 // Text when the bytes are UTF-8, base64 otherwise: JSON strings are text.
@@ -109,8 +150,6 @@ std::string render_json(const InspectReport& r, const RenderOptions& o) {
                                             {"resource", sent.resource},
                                             {"version", sent.version},
                                             {"headers", headers_json(sent.headers, o)}};
-    json close = nullptr;
-    if (r.close) close = {{"code", r.close->code}, {"reason", r.close->reason}, {"clean", r.close->clean}};
     json doc = {{"type", "handshake"},
                 {"url", r.url},
                 {"redirects", redirects},
@@ -119,12 +158,13 @@ std::string render_json(const InspectReport& r, const RenderOptions& o) {
                   {"addresses", c.addresses},
                   {"attempts", attempts},
                   {"connected_to", c.connected_to.empty() ? json(nullptr) : json(c.connected_to)}}},
-                {"timings", timings_json(r)},
+                {"timings", timings_json(c.timings, r.ping_ms)},
                 {"tls", tls_json(c)},
                 {"request", request},
                 {"response", response_json(r, o)},
                 {"checks", checks_json(r.checks)},
-                {"after_open", {{"messages", r.first_messages}, {"close", close}}},
+                {"after_open", {{"messages", r.first_messages}, {"close", close_json(r.close)}}},
+                {"http2", http2_json(r.http2, o)},
                 {"verdict", r.exit == ExitCode::ok ? "pass" : "fail"},
                 {"exit_code", to_int(r.exit)},
                 {"error", r.error.empty() ? json(nullptr) : json(r.error)}};

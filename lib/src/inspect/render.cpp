@@ -1,5 +1,6 @@
 // handshake-inspect's human output: one section per subject, checks with
 // expected vs actual, and the verdict last. Peer-controlled text escaped.
+#include "inspect/http2_probe.hpp"
 #include "inspect/text.hpp"
 
 #include <wskit/encoding.hpp>
@@ -85,9 +86,8 @@ void tls(std::string& out, const Style& s, const InspectReport& r) {
     for (std::size_t i = 0; i < t.chain.size(); ++i) certificate(out, i, t.chain[i]);
 }
 
-void head(std::string& out, const Style& s, const char* title, const char* prefix, const std::string& raw,
-          const RenderOptions& o) {
-    section(out, s, title);
+// Header lines (CRLF-ended), each escaped, secrets masked unless asked.
+void head_lines(std::string& out, const char* prefix, const std::string& raw, const RenderOptions& o) {
     const auto text = o.show_secrets ? raw : mask_secrets(raw);
     std::size_t start = 0;
     while (start < text.size()) {
@@ -96,6 +96,12 @@ void head(std::string& out, const Style& s, const char* title, const char* prefi
         if (end > start) out += fmt::format("  {}{}\n", prefix, escape_controls(text.substr(start, end - start)));
         start = end + 2;
     }
+}
+
+void head(std::string& out, const Style& s, const char* title, const char* prefix, const std::string& raw,
+          const RenderOptions& o) {
+    section(out, s, title);
+    head_lines(out, prefix, raw, o);
 }
 
 void body(std::string& out, const InspectReport& r) {
@@ -125,6 +131,24 @@ void after_open(std::string& out, const Style& s, const InspectReport& r) {
                                         escape_controls(r.close->reason), r.close->clean ? "clean" : "no close handshake"));
 }
 
+// The probe's findings, in the order they happened.
+void http2(std::string& out, const Style& s, const Http2Report& h, const RenderOptions& o) {
+    section(out, s, "HTTP/2 (RFC 8441)");
+    field(out, "mode", h.prior_knowledge ? "prior knowledge (h2c)" : "TLS with ALPN h2");
+    if (!h.prior_knowledge) field(out, "ALPN", h.alpn.empty() ? "none" : escape_controls(h.alpn));
+    for (std::size_t i = 0; i < h.settings.size(); ++i)
+        field(out, i ? "" : "SETTINGS",
+              fmt::format("{} = {}", http2_setting_name(h.settings[i].id), h.settings[i].value));
+    if (h.negotiated && h.settings.empty()) field(out, "SETTINGS", "(empty)");
+    head_lines(out, "> ", h.request, o);
+    head_lines(out, "< ", h.response, o);
+    for (const auto& c : h.checks) out += detail::check_line(c, s);
+    if (auto p = detail::ping_summary(h.ping_ms)) field(out, "ping", fmt::format("{:.2f} ms", p->median));
+    if (h.close)
+        field(out, "close", fmt::format("{}{}{} ({})", h.close->code, h.close->reason.empty() ? "" : " ",
+                                        escape_controls(h.close->reason), h.close->clean ? "clean" : "no close handshake"));
+}
+
 }  // namespace
 
 std::string render_human(const InspectReport& r, const RenderOptions& o) {
@@ -143,8 +167,12 @@ std::string render_human(const InspectReport& r, const RenderOptions& o) {
     }
     checks(out, s, r);
     after_open(out, s, r);
+    if (r.http2) http2(out, s, *r.http2, o);
     section(out, s, "Verdict");
     out += detail::verdict_line(r.checks, r.exit, r.error, s);
+    if (r.http2)
+        out += fmt::format("  HTTP/1.1 upgrade: {}; {}\n", first_failure(r.checks) ? "FAIL" : "PASS",
+                           detail::http2_state(*r.http2));
     return out;
 }
 

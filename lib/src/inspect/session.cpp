@@ -1,5 +1,7 @@
-// handshake-inspect, client mode: one attempt per redirect (inspect/attempt.hpp).
+// handshake-inspect, client mode: one attempt per redirect
+// (inspect/attempt.hpp), then the HTTP/2 probe (inspect/http2_probe.hpp).
 #include "inspect/attempt.hpp"
+#include "inspect/http2_probe.hpp"
 
 #include <wskit/redirect.hpp>
 #include <wskit/tool/inspect.hpp>
@@ -7,9 +9,10 @@
 #include <fmt/format.h>
 
 namespace wskit {
+namespace {
 
-InspectReport inspect_server(const InspectOptions& options) {
-    ClientOptions client = options.client;
+// Through each redirect when asked: `client` ends as the last URL's options.
+InspectReport inspect_http11(const InspectOptions& options, ClientOptions& client) {
     std::vector<RedirectHop> hops;
     for (;;) {
         InspectReport r = detail::Attempt(options, client).run();
@@ -34,6 +37,22 @@ InspectReport inspect_server(const InspectOptions& options) {
             return r;
         }
     }
+}
+
+}  // namespace
+
+InspectReport inspect_server(const InspectOptions& options) {
+    ClientOptions client = options.client;
+    InspectReport r = inspect_http11(options, client);
+    if (!detail::wants_http2_probe(options, client.url)) return r;
+    r.http2 = detail::probe_http2(options, client);
+    // Browsers take the HTTP/2 path where the server enables it: broken
+    // there, the server is broken for them whatever HTTP/1.1 says.
+    if (r.http2->enabled && r.http2->exit != ExitCode::ok && r.exit == ExitCode::ok) {
+        r.exit = r.http2->exit;
+        r.error = detail::http2_summary(*r.http2);
+    }
+    return r;
 }
 
 }  // namespace wskit

@@ -122,8 +122,11 @@ public:
 
 private:
     void on_settings(const std::vector<Http2Setting>& settings) {
+        trace.http2 = true;
+        trace.connected = true;
+        trace.http2_settings.insert(trace.http2_settings.end(), settings.begin(), settings.end());
         if (stream_ || finished) return;
-        auto allowed = check_connect_protocol_setting(settings);
+        auto allowed = check_connect_protocol_setting(trace.http2_settings);
         if (allowed.verdict != Verdict::pass) {
             auto value = allowed.actual == "(absent)" ? std::string("absent from") : allowed.actual + " in";
             return fail_opening(ExitCode::handshake,
@@ -139,7 +142,6 @@ private:
         auto fields = extended_connect_request(options_.url, offer);
         trace.request = field_lines(fields);
         trace.connected = true;
-        trace.http2 = true;
         Http2Connection::StreamHandlers sh;
         sh.on_headers = [this](std::vector<Header> f) { on_response(std::move(f)); };
         sh.on_data = [this](std::string_view bytes) { on_data(bytes); };

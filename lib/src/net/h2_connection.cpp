@@ -116,6 +116,7 @@ struct Http2Connection::Impl final : std::enable_shared_from_this<Impl>, Http2Se
         SSL_get0_alpn_selected(tls->native_handle(), &chosen, &length);
         alpn.assign(reinterpret_cast<const char*>(chosen), length);
         if (target.trace) trace_tls(tls->native_handle(), target.trace);
+        phase = ConnectPhase::upgrade;  // TLS is up: what follows is HTTP/2's to agree on
         if (alpn != "h2") {
             auto chose = alpn.empty() ? std::string("no protocol") : alpn;
             return fail({ExitCode::handshake, phase,

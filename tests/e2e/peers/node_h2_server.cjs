@@ -3,7 +3,8 @@
 // 0 and prints "listening on https://127.0.0.1:PORT/" (http:// with --plain)
 // on stderr. Options:
 //   --cert FILE --key FILE  TLS with ALPN h2 only
-//   --allow-http1           also offer http/1.1 in ALPN; HTTP/1.1 requests get 404
+//   --allow-http1           also offer http/1.1 in ALPN: HTTP/1.1 WebSocket upgrades
+//                           echo too (Node's ws), other HTTP/1.1 requests get 404
 //   --plain                 h2c with prior knowledge, no TLS (instead of --cert/--key)
 //   --subprotocol NAME      accept this subprotocol if offered (repeatable; the
 //                           first configured one the client offered wins)
@@ -198,6 +199,16 @@ if (allowHTTP1) {
   server.on('request', (req, res) => {
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not a websocket\n');
+  });
+  // HTTP/1.1 upgrades are WebSockets too (Node's ws): one server, both paths,
+  // as a browser finds a host that speaks both.
+  const { WebSocketServer } = require('ws');
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  server.on('upgrade', (req, socket, head) => {
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+      ws.on('error', report);
+    });
   });
 }
 server.on('error', report);

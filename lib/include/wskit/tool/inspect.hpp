@@ -7,6 +7,7 @@
 #include <wskit/client.hpp>
 #include <wskit/error.hpp>
 #include <wskit/export.hpp>
+#include <wskit/extended_connect.hpp>
 #include <wskit/handshake_check.hpp>
 #include <wskit/inspection.hpp>
 #include <wskit/server.hpp>
@@ -31,6 +32,26 @@ struct CloseOutcome {
     bool clean = false;   // the close handshake completed
 };
 
+// The same server over HTTP/2 (RFC 8441), as a browser that reuses an
+// HTTP/2 connection to the host opens the WebSocket: whether the server
+// speaks HTTP/2, whether its SETTINGS allow the extended CONNECT, and then
+// the CONNECT, its answer, a ping round trip and the close on the stream.
+struct Http2Report {
+    bool prior_knowledge = false;     // h2c (--h2c), not TLS's ALPN
+    bool negotiated = false;          // the server spoke HTTP/2: its SETTINGS came
+    bool enabled = false;             // ... with SETTINGS_ENABLE_CONNECT_PROTOCOL = 1: browsers use it
+    std::string alpn;                 // TLS's choice: "h2", "http/1.1", "" for none (or h2c)
+    std::vector<Http2Setting> settings;  // as received
+    std::string request;              // the CONNECT's fields, one "name: value" line each, CRLF-ended
+    std::string response;             // the answer's; "" when none came
+    std::vector<CheckResult> checks;
+    std::vector<double> ping_ms;
+    std::optional<CloseOutcome> close;
+    Timings timings;
+    std::string error;                // one line when it failed, else ""
+    ExitCode exit = ExitCode::ok;     // counts in the verdict only when `enabled`
+};
+
 // Everything one client-mode inspection found, for the renderers.
 struct InspectReport {
     std::string url;                  // the URL inspected last (after redirects)
@@ -44,6 +65,7 @@ struct InspectReport {
     std::vector<std::string> first_messages;  // what the server sent after the 101 (text: its first 200 bytes)
     std::vector<double> ping_ms;      // round trips of --ping, in order
     std::optional<CloseOutcome> close;
+    std::optional<Http2Report> http2; // when HTTP/2 was probed too
     std::string error;                // one line when the run failed, else ""
     ExitCode exit = ExitCode::ok;
 };
@@ -66,11 +88,17 @@ struct InspectOptions {
     int max_redirects = 10;
     int pings = 0;                       // round trips measured after the handshake
     std::size_t max_body = 64 * 1024;    // of a non-101 response (the library reads at most 64 KiB)
+    // HTTP/2 as well: automatic for wss:// (ALPN h2), prior knowledge (h2c)
+    // for ws:// too, or none.
+    enum class Http2Probe { automatic, prior_knowledge, off };
+    Http2Probe http2 = Http2Probe::automatic;
 };
 
 // Connects (following redirects when asked), records everything, checks the
-// answer and the first frames, measures pings, closes. Never throws for
-// what the server does: that is in the report.
+// answer and the first frames, measures pings, closes; then the same over
+// HTTP/2 (options.http2), on a connection of its own. Never throws for what
+// the server does: that is in the report. A broken HTTP/2 path fails the
+// verdict only where browsers would take it (the server enables it).
 WSKIT_API InspectReport inspect_server(const InspectOptions& options);
 
 // --- server mode --------------------------------------------------------
