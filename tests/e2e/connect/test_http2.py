@@ -12,6 +12,7 @@ import tempfile
 import threading
 import time
 
+from h2_support import start_apache, start_nghttpx
 from harness import MIB, SANITIZED, WSKIT, CertsTestCase, free_port, main
 
 ENV = {k: v for k, v in os.environ.items()
@@ -112,21 +113,25 @@ class Http2(CertsTestCase):
         self.assertRegex(err, r"\* handshake checks: pass \(\d+ checks\)")
 
     def test_through_nghttpx_to_wskit_echo(self):
-        """nghttpx (RFC 8441 on its front, HTTP/1.1 upgrade to its back end)."""
+        """nghttpx: RFC 8441 on its front, an HTTP/1.1 upgrade to its back end."""
         _, echo = self.start_wskit_server("echo", "0", env=ENV)
-        backend = echo.split("//")[1].split("/")[0].split(":")
-        for _ in range(5):  # free_port() may be taken before nghttpx binds it
-            port = free_port()
-            nghttpx = self.start(["nghttpx", "--conf=/dev/null", f"-f127.0.0.1,{port};no-tls",
-                                  f"-b{backend[0]},{backend[1]}", "--workers=1", "--no-ocsp"])
-            m = nghttpx.wait_line(r"Listening on|FATAL|Failed")
-            if m.group(0) == "Listening on":
-                break
-            nghttpx.stop()
         big = "y" * 200_000
-        r = self.connect(f"ws://127.0.0.1:{port}/", "--http2-prior-knowledge", messages=("through nghttpx", big))
+        r = self.connect(start_nghttpx(self, echo), "--http2-prior-knowledge", messages=("through nghttpx", big))
         self.assertExit(r, 0)
         self.assertEqual(r.stdout, f"through nghttpx\n{big}\n".encode())
+
+    def test_through_apache_to_wskit_echo(self):
+        """Apache httpd's mod_http2 (H2WebSockets on) and mod_proxy_wstunnel."""
+        _, echo = self.start_wskit_server("echo", "0", env=ENV)
+        big = "a" * 100_000
+        r = self.connect(start_apache(self, echo), "--http2-prior-knowledge", messages=("through apache", big))
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, f"through apache\n{big}\n".encode())
+
+    def test_apache_without_h2websockets_is_named(self):
+        _, echo = self.start_wskit_server("echo", "0", env=ENV)
+        r = self.connect(start_apache(self, echo, websockets=False), "--http2-prior-knowledge")
+        self.assertFails(r, 5, r"does not take WebSockets over HTTP/2: SETTINGS_ENABLE_CONNECT_PROTOCOL is absent")
 
     def test_a_server_that_does_not_read_stops_our_input_in_bounded_memory(self):
         """HTTP/2 flow control end to end: the peer never reads, so its window

@@ -2,11 +2,12 @@
 the WebSocket as a browser does on an HTTP/2 connection, and the verdict puts
 both paths side by side. Peers: Node's http2 with ws for HTTP/1.1 on the same
 port (peers/node_h2_server.cjs --allow-http1), its variants, python-h2
-answering 101, nghttpx (cleartext, --h2c) in front of wskit echo, and wskit
-echo with TLS, which has no HTTP/2 at all."""
+answering 101, nghttpx and Apache httpd (cleartext, --h2c; h2_support.py)
+in front of wskit echo, and wskit echo with TLS, which has no HTTP/2 at all."""
 import os
 
-from harness import CertsTestCase, free_port, main
+from h2_support import start_apache, start_nghttpx
+from harness import CertsTestCase, main
 from inspect_support import check, validated
 
 ENV = {k: v for k, v in os.environ.items()
@@ -103,19 +104,20 @@ class Http2Probe(CertsTestCase):
 
     def test_h2c_through_nghttpx(self):
         _, echo = self.start_wskit_server("echo", "0", env=ENV)
-        host, port = echo.split("//")[1].split("/")[0].split(":")
-        for _ in range(5):  # free_port() may be taken before nghttpx binds it
-            front = free_port()
-            nghttpx = self.start(["nghttpx", "--conf=/dev/null", f"-f127.0.0.1,{front};no-tls", f"-b{host},{port}",
-                                  "--workers=1", "--no-ocsp"])
-            if nghttpx.wait_line(r"Listening on|FATAL|Failed").group(0) == "Listening on":
-                break
-            nghttpx.stop()
-        r, doc = self.json_of(f"ws://127.0.0.1:{front}/", "--h2c")
+        r, doc = self.json_of(start_nghttpx(self, echo), "--h2c")
         self.assertExit(r, 0)
         self.assertTrue(doc["http2"]["prior_knowledge"])
         self.assertEqual(doc["http2"]["verdict"], "pass")
         self.assertIn({"name": "server", "value": "nghttpx"}, doc["http2"]["response"])
+
+    def test_h2c_through_apache_with_and_without_h2websockets(self):
+        _, echo = self.start_wskit_server("echo", "0", env=ENV)
+        r = self.inspect(start_apache(self, echo), "--h2c")
+        self.assertExit(r, 0)
+        self.assertIn("HTTP/1.1 upgrade: PASS; HTTP/2 extended CONNECT: PASS", r.stdout.decode())
+        r = self.inspect(start_apache(self, echo, websockets=False), "--h2c")
+        self.assertExit(r, 0)
+        self.assertIn("HTTP/1.1 upgrade: PASS; HTTP/2: spoken, without the extended CONNECT", r.stdout.decode())
 
     def test_a_101_over_http2_fails_its_status_check(self):
         _, url = self.start_python_peer("py_h2_server.py", "--plain")
