@@ -240,12 +240,9 @@ bool ClientImpl<Endpoint>::we_failed_it() const {
 
 template <class Endpoint>
 void ClientImpl<Endpoint>::explain_close(const Event& e, bool failed_here) {
-    CloseOutcome o;
+    auto o = close_outcome_of(e);
     o.failed_here = failed_here;
-    o.clean = e.clean;
     o.user_closed = user_closed_;
-    o.code = e.code;
-    o.reason = e.reason;
     o.library_error = con_->get_ec().message();
     o.remote_code = con_->get_remote_close_code();
     o.sent_close_code = sent_close_code_;

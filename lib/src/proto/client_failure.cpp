@@ -50,6 +50,14 @@ ConnectFailure classify_opening(const OpeningOutcome& o) {
     return classify_connect_failure(f);
 }
 
+CloseOutcome close_outcome_of(const Event& close) {
+    CloseOutcome o;
+    o.clean = close.clean;
+    o.code = close.code;
+    o.reason = close.reason;
+    return o;
+}
+
 std::optional<ConnectFailure> classify_close(const CloseOutcome& o) {
     if (o.failed_here) {
         if (o.code == message_too_big)

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <wskit/connect_failure.hpp>
+#include <wskit/event.hpp>
 
 #include <cstddef>
 #include <optional>
@@ -44,6 +45,10 @@ struct CloseOutcome {
     int sent_close_code = 0;    // the code we closed with, when user_closed
     std::size_t max_message_size = 0;  // --max-size, for a 1009 of ours
 };
+
+// The close event's own part of the outcome: its code, reason and whether it
+// was clean; the client adds what it knows of how it came about.
+CloseOutcome close_outcome_of(const Event& close);
 
 // The failure of a close that is not a success, or none. The server's code
 // decides even after we sent our close (a 1009 or 1008 in answer to it is
