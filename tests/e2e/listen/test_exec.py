@@ -357,6 +357,9 @@ class ListenExec(TestCase):
         server.wait_line(r"^wskit: refused a client from 127\.0\.0\.1:\d+: 1 processes running \(--max-forks\)")
         first.stop()
         wait_until(lambda: not children_of(server.proc.pid), 3, "the first process's end")
+        # children_of() finds none in a server that is gone: say so, and how.
+        self.assertIsNone(server.proc.poll(), f"wskit listen ended with {server.proc.returncode}: "
+                                              f"stderr={server.seen['stderr'][-10:]!r}")
         lines = self.run_client("py", url, [["send", "again"], ["recv"], ["close"]])
         self.assertIn({"text": "again"}, lines)
 
