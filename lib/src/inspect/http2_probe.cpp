@@ -24,7 +24,6 @@ Http2Report probe_http2(const InspectOptions& options, ClientOptions client) {
     probe.pings = std::max(1, options.pings);  // a round trip on the stream, always
     probe.follow_redirects = false;
     client.http2 = true;
-    client.compress.reset();  // not offered over HTTP/2 (yet)
     Attempt attempt(probe, client);
     InspectReport r = attempt.run();
     const auto& hs = attempt.handshake();

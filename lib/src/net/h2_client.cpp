@@ -141,18 +141,26 @@ std::string Http2ClientImpl::close_payload(int code, const std::string& reason) 
     return p + reason.substr(0, 123);
 }
 
-void Http2ClientImpl::write_frame(Opcode op, const std::string& payload) {
+void Http2ClientImpl::write_frame(Opcode op, const std::string& message) {
     static constexpr int opcodes[] = {opcode::text, opcode::binary, opcode::ping, opcode::pong, opcode::close};
     FrameHeader h;
     h.opcode = opcodes[static_cast<int>(op)];
     h.masked = true;
     h.mask_key = mask_keys_();
-    h.length = payload.size();
-    std::string frame(max_frame_header + payload.size(), '\0');
+    const std::string* payload = &message;
+    std::string compressed;
+    if (deflater_ && (op == Opcode::text || op == Opcode::binary)) {
+        deflater_->compress(message, compressed);
+        compressed.resize(compressed.size() - 4);  // RFC 7692 7.2.1: the trailing 00 00 ff ff goes
+        h.rsv1 = true;
+        payload = &compressed;
+    }
+    h.length = payload->size();
+    std::string frame(max_frame_header + payload->size(), '\0');
     auto n = write_frame_header(h, reinterpret_cast<unsigned char*>(frame.data()));
-    std::copy(payload.begin(), payload.end(), frame.begin() + static_cast<std::ptrdiff_t>(n));
-    mask_payload(frame.data() + n, payload.size(), h.mask_key);
-    frame.resize(n + payload.size());
+    std::copy(payload->begin(), payload->end(), frame.begin() + static_cast<std::ptrdiff_t>(n));
+    mask_payload(frame.data() + n, payload->size(), h.mask_key);
+    frame.resize(n + payload->size());
     connection_->write(stream_, std::move(frame));
 }
 

@@ -11,12 +11,14 @@
 #include "net/client_role.hpp"
 #include "net/h2_connection.hpp"
 #include "net/mask_keys.hpp"
+#include "proto/deflate_codec.hpp"
 #include "proto/message_reader.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +47,8 @@ private:
     void on_connection_failed(const Http2Failure& failure);
     void on_open_timeout();
     void fail_opening(ExitCode code, std::string why);
+    // Whether the answer's extensions meet the --compress offer (else the opening failed).
+    bool agree_compression(std::string_view extensions);
 
     // Open (h2_client.cpp).
     void on_data(std::string_view bytes);
@@ -71,6 +75,7 @@ private:
     std::unique_ptr<Http2Connection> connection_;
     std::int32_t stream_ = 0;
     MessageReader reader_;
+    std::optional<Deflater> deflater_;  // permessage-deflate was agreed
     MaskKeyGenerator mask_keys_;
     std::deque<Message> pending_;
     std::size_t pending_bytes_ = 0;

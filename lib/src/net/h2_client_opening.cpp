@@ -2,6 +2,7 @@
 
 #include "proto/upgrade_request.hpp"
 
+#include <wskit/compression.hpp>
 #include <wskit/encoding.hpp>
 #include <wskit/extended_connect.hpp>
 
@@ -92,6 +93,7 @@ void Http2ClientImpl::on_response(std::vector<Header> fields) {
         fail_opening(check.exit_class, what + (check.detail.empty() ? "" : " (" + check.detail + ")"));
         return connection_->reset_stream(stream_, http2_cancel);
     }
+    if (options_.compress && !agree_compression(value_of(fields, "sec-websocket-extensions"))) return;
     loop_.cancel(connect_timer_);
     open_ = true;
     while (!pending_.empty()) {
@@ -105,7 +107,25 @@ void Http2ClientImpl::on_response(std::vector<Header> fields) {
     e.type = EventType::open;
     e.text = options_.url.str();
     e.subprotocol = value_of(fields, "sec-websocket-protocol");
+    e.compression = trace.compression;
     on_event_(e);
+}
+
+// RFC 7692 over the stream, as over HTTP/1.1: the answer within the offer,
+// then RSV1 messages inflated with the server's window and ours deflated.
+bool Http2ClientImpl::agree_compression(std::string_view extensions) {
+    auto answer = check_deflate_answer(*options_.compress, extensions);
+    if (!answer.problem.empty()) {
+        fail_opening(ExitCode::handshake, "handshake rejected: " + answer.problem);
+        connection_->reset_stream(stream_, http2_cancel);
+        return false;
+    }
+    trace.compression = answer.params;
+    if (const auto& p = answer.params) {
+        reader_.inflate_with(p->server_max_window_bits, p->server_no_context_takeover);
+        deflater_.emplace(p->client_max_window_bits, p->client_no_context_takeover);
+    }
+    return true;
 }
 
 void Http2ClientImpl::on_connection_failed(const Http2Failure& f) {

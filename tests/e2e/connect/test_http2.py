@@ -120,6 +120,18 @@ class Http2(CertsTestCase):
         self.assertExit(r, 0)
         self.assertEqual(r.stdout, f"through nghttpx\n{big}\n".encode())
 
+    def test_compression_through_nghttpx_to_wskit_echo(self):
+        """permessage-deflate agreed over the stream: RSV1 messages both ways."""
+        _, echo = self.start_wskit_server("echo", "--compress", "0", env=ENV)
+        text = "compress me " * 2000
+        r = self.connect(start_nghttpx(self, echo), "--http2-prior-knowledge", "--compress", "-v",
+                         messages=(text, "short"))
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, f"{text}\nshort\n".encode())
+        err = r.stderr.decode()
+        self.assertIn("> sec-websocket-extensions: permessage-deflate; client_max_window_bits", err)
+        self.assertIn("* permessage-deflate: server no context takeover", err)
+
     def test_through_apache_to_wskit_echo(self):
         """Apache httpd's mod_http2 (H2WebSockets on) and mod_proxy_wstunnel."""
         _, echo = self.start_wskit_server("echo", "0", env=ENV)
@@ -217,9 +229,9 @@ class Http2(CertsTestCase):
         self.assertFails(r, 2, r"--http2 agrees on HTTP/2 through TLS \(ALPN\): for a ws:// URL use "
                                r"--http2-prior-knowledge")
 
-    def test_http2_with_compress_is_a_usage_error(self):
-        r = self.wskit("connect", "--http2", "--compress", "wss://127.0.0.1:9/")
-        self.assertFails(r, 2, r"--compress is not available over HTTP/2")
+    def test_http2_with_location_is_a_usage_error(self):
+        r = self.wskit("connect", "--http2", "-L", "wss://127.0.0.1:9/")
+        self.assertFails(r, 2, r"-L is not available over HTTP/2")
 
 
 if __name__ == "__main__":
