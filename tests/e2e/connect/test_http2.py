@@ -179,6 +179,29 @@ class Http2(CertsTestCase):
         if not SANITIZED:
             self.assertLess(usage.ru_maxrss * 1024, 64 * MIB)
 
+    def test_a_stdout_nobody_reads_stops_the_server_at_its_window(self):
+        """The other way: a full stdout pauses our reading, so the stream's
+        window is not given back and the server can send no more."""
+        count = 400  # 25 MiB: far past the pipe, our output queue and the windows
+        peer, url = self.start_node_peer("node_h2_server.cjs", "--plain", "--flood", str(count))
+        proc = subprocess.Popen([WSKIT, "connect", "--http2-prior-knowledge", "--keep-open", "--count", str(count),
+                                 "--timeout", "60", url.replace("http://", "ws://")], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, start_new_session=True)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        with self.assertRaises(AssertionError):  # held back while nobody reads
+            peer.wait_line(r"^flood sent$", timeout=2)
+        received = 0
+        for chunk in iter(lambda: proc.stdout.read1(1 << 20), b""):
+            received += len(chunk)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.stderr.close()
+        proc.stdout.close()
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0)
+        self.assertEqual(received, count * 65537)
+        peer.wait_line(r"^flood sent$")
+        if not SANITIZED:
+            self.assertLess(usage.ru_maxrss * 1024, 64 * MIB)
+
     # --- servers that get it wrong ---------------------------------------
 
     def test_stream_reset_after_connect_exits_5(self):

@@ -12,6 +12,8 @@
 //                           received and pseudo-headers included, as a JSON line
 //                           {"headers": [[name, value], ...]}
 //   --send-first TEXT       send this text message right after the 200
+//   --flood N               then N text messages of 64 KiB, as fast as the client
+//                           reads; prints "flood sent" once the last is written
 //   --no-read               never read the stream after the 200, so the client's
 //                           flow-control window for the stream fills (64 KiB)
 //   --no-connect-protocol   leave SETTINGS_ENABLE_CONNECT_PROTOCOL out
@@ -36,7 +38,7 @@ const http2 = require('http2');
 const args = process.argv.slice(2);
 const subprotocols = [];
 let cert = null, key = null, plain = false, allowHTTP1 = false, record = null;
-let sendFirst = null, noRead = false, connectProtocol = true, variant = null;
+let sendFirst = null, noRead = false, connectProtocol = true, variant = null, flood = 0;
 const variants = ['reset', 'refuse', 'wrong-subprotocol', 'accept-header'];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--cert') cert = args[++i];
@@ -46,6 +48,7 @@ for (let i = 0; i < args.length; i++) {
   else if (args[i] === '--subprotocol') subprotocols.push(args[++i]);
   else if (args[i] === '--record') record = args[++i];
   else if (args[i] === '--send-first') sendFirst = args[++i];
+  else if (args[i] === '--flood') flood = Number(args[++i]);
   else if (args[i] === '--no-read') noRead = true;
   else if (args[i] === '--no-connect-protocol') connectProtocol = false;
   else if (args[i] === '--variant' && variants.includes(args[i + 1])) variant = args[++i];
@@ -82,6 +85,21 @@ function parse(buf) {
   return { fin: (buf[0] & 0x80) !== 0, rsv: buf[0] & 0x70, opcode: buf[0] & 0x0f, masked, payload, size: at + len };
 }
 
+// N text messages of 64 KiB, each written when the stream takes it (HTTP/2
+// flow control: as fast as the client reads); "flood sent" once all went.
+function floodStream(stream, count) {
+  const message = frame(TEXT, Buffer.alloc(65536, 'f'));
+  let sent = 0;
+  const more = () => {
+    while (sent < count) {
+      sent++;
+      if (!stream.write(message)) return stream.once('drain', more);
+    }
+    console.error('flood sent');
+  };
+  more();
+}
+
 function serveWebSocket(stream) {
   let closed = false, blocked = false;
   const finish = (code, reason) => {
@@ -106,6 +124,7 @@ function serveWebSocket(stream) {
   };
   stream.on('close', () => finish(1006, ''));
   if (sendFirst !== null) send(frame(TEXT, Buffer.from(sendFirst)));
+  if (flood) floodStream(stream, flood);
   if (noRead) return stream.pause();
 
   let pending = [], have = 0, need = 2;  // chunks held until a whole frame is in
