@@ -173,9 +173,11 @@ struct Http2Connection::Impl final : std::enable_shared_from_this<Impl>, Http2Se
         if (!failed) read();
     }
 
-    // Everything nghttp2 has to send goes out, one write at a time.
+    // Everything nghttp2 has to send goes out, one write at a time. From
+    // inside nghttp2 (a stream handler that writes), the caller's flush
+    // after receive() or the take_output() loop in progress picks it up.
     void flush() {
-        if (write_pending || failed) return;
+        if (write_pending || failed || session.busy()) return;
         writing = session.take_output();
         if (writing.empty()) {
             session.written();

@@ -43,6 +43,9 @@ public:
     // All that take_output() gave has been written: drained streams hear of it.
     void written();
     bool wants_io() const;
+    // Inside an nghttp2 call (a callback is running): output is taken after
+    // it returns, never from inside it, as nghttp2 is not re-entrant.
+    bool busy() const { return busy_ > 0; }
     // The connection is gone: no callback runs any more.
     void abandon();
     void go_away();
