@@ -40,7 +40,7 @@ _wskit() {
                 ;;
             bench)
                 case ${COMP_WORDS[i]} in
-                    --mode|-c|--connections|--senders|-w|--window|--size|-d|--duration|-n|--messages|--warmup|--rate|--threads|--server-pid|--output|--first|--message|--messages-from|--match|--script|--connect-rate|--stages|--fail-if|--series|--hdr|--report|-H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--unix-socket|--max-size|--ca|--cacert|--tls-min|--cert|--key|--passphrase) ((i++)) ;;
+                    --mode|-c|--connections|--senders|-w|--window|--size|-d|--duration|-n|--messages|--warmup|--rate|--threads|--server-pid|--output|--first|--message|--messages-from|--match|--script|--connect-rate|--stages|--fail-if|--series|--hdr|--report|-H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--unix-socket|--max-size|--streams-per-connection|--ca|--cacert|--tls-min|--cert|--key|--passphrase) ((i++)) ;;
                     merge) cmd='bench merge' ;;
                 esac
                 ;;
@@ -161,10 +161,10 @@ _wskit() {
                 --output) mapfile -t COMPREPLY < <(compgen -W 'human json' -- "$cur"); return ;;
                 --tls-min) mapfile -t COMPREPLY < <(compgen -W '1.2 1.3' -- "$cur"); return ;;
                 --messages-from|--script|--series|--hdr|--report|--unix-socket|--ca|--cacert|--cert|--key) _wskit_files; return ;;
-                -c|--connections|--senders|-w|--window|--size|-d|--duration|-n|--messages|--warmup|--rate|--threads|--server-pid|--first|--message|--match|--connect-rate|--stages|--fail-if|-H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--passphrase) return ;;
+                -c|--connections|--senders|-w|--window|--size|-d|--duration|-n|--messages|--warmup|--rate|--threads|--server-pid|--first|--message|--match|--connect-rate|--stages|--fail-if|-H|--header|-s|--subprotocol|-o|--origin|--auth|--user-agent|--host|--connect-timeout|--max-size|--streams-per-connection|--passphrase) return ;;
             esac
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W '-h --help --mode -c --connections --senders -w --window --size --binary -d --duration -n --messages --warmup --rate --threads --server-pid --output --json -q --quiet --first --message --messages-from --match --script --connect-rate --stages --fail-if --series --hdr --report -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --unix-socket --max-size --compress --ca --cacert -k --insecure --no-check --tls-min --cert --key --passphrase' -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W '-h --help --mode -c --connections --senders -w --window --size --binary -d --duration -n --messages --warmup --rate --threads --server-pid --output --json -q --quiet --first --message --messages-from --match --script --connect-rate --stages --fail-if --series --hdr --report -H --header -s --subprotocol -o --origin --auth --user-agent --host --connect-timeout --unix-socket --max-size --compress --http2 --http2-prior-knowledge --streams-per-connection --ca --cacert -k --insecure --no-check --tls-min --cert --key --passphrase' -- "$cur")
             else
                 mapfile -t COMPREPLY < <(compgen -W 'merge' -- "$cur")
             fi

@@ -112,14 +112,15 @@ void add_client_options(Context& ctx, CLI::App& app, ClientFlags& f) {
 }
 
 void add_http2_options(Context& ctx, CLI::App& app, ClientFlags& f) {
-    add_flag(ctx, app, "--http2", f.http2, "Open the WebSocket on an HTTP/2 stream (RFC 8441), as browsers can (wss://)",
+    add_flag(ctx, app, "--http2", f.http2, "Open WebSockets on HTTP/2 streams (RFC 8441), as browsers can (wss://)",
              "Open the WebSocket as a browser does on an HTTP/2 connection: TLS offers ALPN h2, the server's "
              "SETTINGS must enable the extended CONNECT (SETTINGS_ENABLE_CONNECT_PROTOCOL, RFC 8441), and the "
              "WebSocket is a CONNECT stream with :protocol websocket, answered 200 rather than 101. A server that "
              "chooses HTTP/1.1, or does not enable the extended CONNECT, fails with exit 5: without --http2 the "
-             "same URL is tried over HTTP/1.1. -v shows the HTTP/2 frames of the handshake (not DATA or "
-             "WINDOW_UPDATE) and the header fields. --compress works as over HTTP/1.1; -L does not (yet). For ws://, use "
-             "--http2-prior-knowledge.");
+             "same URL is tried over HTTP/1.1. --compress works as over HTTP/1.1. With connect, -v shows the "
+             "HTTP/2 frames of the handshake (not DATA or WINDOW_UPDATE) and the header fields, and -L is not "
+             "available; with bench, the connections are streams of a few HTTP/2 connections "
+             "(--streams-per-connection). For ws://, use --http2-prior-knowledge.");
     add_flag(ctx, app, "--http2-prior-knowledge", f.http2_prior_knowledge,
              "Like --http2, for ws://: HTTP/2 without TLS (h2c), without asking first",
              "Like --http2, but speak HTTP/2 at once, without TLS's ALPN to agree on it: for ws:// URLs, to a "

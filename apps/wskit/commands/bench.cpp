@@ -345,6 +345,15 @@ void register_bench(CLI::App& app, Context& ctx) {
     add_max_size_option(ctx, *sub, c->client,
                         "Largest reply in bytes once inflated (default 16 MiB); larger is a protocol error");
     add_compress_option(ctx, *sub, c->client);
+    add_http2_options(ctx, *sub, c->client);
+    add_option(ctx, *sub, "--streams-per-connection", c->options.streams_per_connection,
+               "With --http2: WebSockets per HTTP/2 connection (default 100)",
+               "With --http2 or --http2-prior-knowledge: how many WebSockets share one HTTP/2 connection, as "
+               "streams of it (default 100, at most what the server's SETTINGS_MAX_CONCURRENT_STREAMS allows): "
+               "-c 100 --streams-per-connection 50 opens 2 connections per thread of 50 WebSockets each, the way "
+               "a browser loads a server.",
+               Complete::number)
+        ->check(CLI::Range(1, 100000))->option_text("N");
     add_client_tls_options(ctx, *sub, c->client, /*short_n_alias=*/false);
     // `wskit bench merge` is a command of its own under bench: its name is
     // looked for before the URL (which it then does not need).

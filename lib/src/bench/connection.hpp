@@ -3,6 +3,7 @@
 // bench_traffic_impl.cpp; both instantiate their members for the two streams.
 #pragma once
 
+#include "bench/h2_stream.hpp"
 #include "bench/worker.hpp"
 
 #include <memory>
@@ -22,6 +23,8 @@ template <class Stream>
 class Connection final : public ConnectionBase, public std::enable_shared_from_this<Connection<Stream>> {
 public:
     static constexpr bool plain = std::is_same_v<Stream, tcp::socket>;
+    static constexpr bool tls = std::is_same_v<Stream, TlsStream>;
+    static constexpr bool h2 = std::is_same_v<Stream, H2Stream>;  // a stream of a shared HTTP/2 connection
     static constexpr std::size_t copy_limit = 512;
 
     Connection(Worker& w, Role role, const Target& server)
@@ -46,9 +49,8 @@ public:
 
     void close() override {
         closed_ = true;
-        asio::error_code ignored;
         timer_.cancel();
-        lowest(stream_).close(ignored);
+        close_stream();
     }
 
     // Plain connections between writes say goodbye with 1000 (servers then
@@ -93,10 +95,19 @@ public:
 
 private:
     static Stream make_stream(Worker& w) {
-        if constexpr (plain) {
-            return Stream(w.io);
-        } else {
+        if constexpr (tls) {
             return Stream(w.io, *w.tls);
+        } else {
+            return Stream(w.io);
+        }
+    }
+
+    void close_stream() {
+        if constexpr (h2) {
+            stream_.close();
+        } else {
+            asio::error_code ignored;
+            lowest(stream_).close(ignored);
         }
     }
 
@@ -107,6 +118,13 @@ private:
     void send_request();
     void read_head();
     void on_head();
+    // --http2: the extended CONNECT on a stream of the worker's pool, and its answer.
+    void open_stream();
+    void on_answer(std::vector<Header> fields);
+    // The answer's permessage-deflate against the offer; false when it broke it (the opening failed).
+    bool agree_compression(std::string_view extensions);
+    // The upgrade succeeded: the role's traffic starts, with what came after the answer.
+    void opened(std::string_view rest);
     void use_compression(const DeflateParams& params);
     void send_close();
     void say_goodbye();
@@ -117,6 +135,7 @@ private:
     FailureFacts facts(FailureCause cause, std::string detail = {}) const;
     void fail_opening(const asio::error_code& ec);
     void fail_opening(const FailureFacts& facts);
+    void fail_opening(const ConnectFailure& failure);
     void give_up();
 
     // Reading (bench_traffic_impl.cpp). Plain sockets read everything the

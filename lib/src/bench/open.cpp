@@ -6,6 +6,10 @@
 #include "net/transport_failure.hpp"
 #include "net/unix_socket.hpp"
 
+#include <wskit/compression.hpp>
+#include <wskit/encoding.hpp>
+#include <wskit/extended_connect.hpp>
+
 #include <fmt/format.h>
 
 namespace wskit::detail::bench {
@@ -18,24 +22,31 @@ void Connection<Stream>::start() {
     timer_.async_wait([self](const asio::error_code& ec) {
         if (ec || self->open_ || self->closed_) return;
         self->timed_out_ = true;
-        asio::error_code ignored;
-        lowest(self->stream_).close(ignored);
+        if constexpr (h2) {
+            self->fail_opening(self->facts(FailureCause::timed_out));
+        } else {
+            self->close_stream();
+        }
     });
-    auto connected = [self](const asio::error_code& ec) {
-        if (ec) return self->fail_opening(ec);
-        self->phase_ = plain ? ConnectPhase::upgrade : ConnectPhase::tls;
-        self->secure();
-    };
-    if (const auto& path = target_.client.url.unix_socket; !path.empty())
-        return async_connect_unix(lowest(stream_), path, connected);
-    // Asio's range connect reports a socket it could not open (EMFILE) as
-    // "operation aborted": opening one first names the real cause. The
-    // range connect closes it and opens its own per address.
-    asio::error_code open_ec;
-    lowest(stream_).open(target_.addrs.begin()->endpoint().protocol(), open_ec);
-    if (open_ec) return asio::post(w_.io, [self, open_ec] { self->fail_opening(open_ec); });
-    asio::async_connect(lowest(stream_), target_.addrs,
-                        [connected](const asio::error_code& ec, const tcp::endpoint&) { connected(ec); });
+    if constexpr (h2) {
+        open_stream();
+    } else {
+        auto connected = [self](const asio::error_code& ec) {
+            if (ec) return self->fail_opening(ec);
+            self->phase_ = plain ? ConnectPhase::upgrade : ConnectPhase::tls;
+            self->secure();
+        };
+        if (const auto& path = target_.client.url.unix_socket; !path.empty())
+            return async_connect_unix(lowest(stream_), path, connected);
+        // Asio's range connect reports a socket it could not open (EMFILE) as
+        // "operation aborted": opening one first names the real cause. The
+        // range connect closes it and opens its own per address.
+        asio::error_code open_ec;
+        lowest(stream_).open(target_.addrs.begin()->endpoint().protocol(), open_ec);
+        if (open_ec) return asio::post(w_.io, [self, open_ec] { self->fail_opening(open_ec); });
+        asio::async_connect(lowest(stream_), target_.addrs,
+                            [connected](const asio::error_code& ec, const tcp::endpoint&) { connected(ec); });
+    }
 }
 
 template <class Stream>
@@ -100,12 +111,27 @@ void Connection<Stream>::on_head() {
         f.verbose = true;  // bench has no -v: the status is all it says
         return fail_opening(f);
     }
-    if (w_.opt.client.compress) {
-        auto answer = check_deflate_answer(*w_.opt.client.compress, verdict.extensions);
-        if (!answer.problem.empty())
-            return fail_opening(facts(FailureCause::bad_negotiation, "permessage-deflate: " + answer.problem));
-        if (answer.params) use_compression(*answer.params);
+    if (!agree_compression(verdict.extensions)) return;
+    std::string rest(data.substr(end + 4));
+    head_.clear();
+    head_.shrink_to_fit();
+    opened(rest);
+}
+
+template <class Stream>
+bool Connection<Stream>::agree_compression(std::string_view extensions) {
+    if (!w_.opt.client.compress) return true;
+    auto answer = check_deflate_answer(*w_.opt.client.compress, extensions);
+    if (!answer.problem.empty()) {
+        fail_opening(facts(FailureCause::bad_negotiation, "permessage-deflate: " + answer.problem));
+        return false;
     }
+    if (answer.params) use_compression(*answer.params);
+    return true;
+}
+
+template <class Stream>
+void Connection<Stream>::opened(std::string_view rest) {
     open_ = true;
     timer_.cancel();
     request_.clear();
@@ -124,14 +150,37 @@ void Connection<Stream>::on_head() {
     } else {
         w_.on_open(role_);
     }
-    std::string rest(data.substr(end + 4));
-    head_.clear();
-    head_.shrink_to_fit();
     if (!rest.empty()) consume(reinterpret_cast<const unsigned char*>(rest.data()), rest.size());
     if (closed_) return;
     if (role_ == Role::handshake) return send_close();
     pump();
     read();
+}
+
+template <class Stream>
+void Connection<Stream>::open_stream() {
+    if constexpr (h2) {
+        phase_ = ConnectPhase::upgrade;
+        auto self = this->shared_from_this();
+        stream_.open(
+            w_.h2_pool(), target_.client, [self](std::vector<Header> fields) { self->on_answer(std::move(fields)); },
+            [self](const ConnectFailure& failure) { self->fail_opening(failure); });
+    }
+}
+
+// The answer to the extended CONNECT, judged as connect --http2 judges it.
+template <class Stream>
+void Connection<Stream>::on_answer(std::vector<Header> fields) {
+    const auto& client = target_.client;
+    for (const auto& check : check_connect_response(fields, client.subprotocols, client.compress ? format_offer(*client.compress) : "")) {
+        if (check.verdict != Verdict::fail) continue;
+        return fail_opening(ConnectFailure{check.exit_class, fmt::format("{}: the extended CONNECT failed: {}: expected {}, got {}",
+                                                                         client.url.connection_target(), check.name,
+                                                                         check.expected, escape_controls(check.actual))});
+    }
+    for (const auto& f : fields)
+        if (f.name == "sec-websocket-extensions" && !agree_compression(f.value)) return;
+    opened({});
 }
 
 // Replies are inflated as the server agreed; echo messages go out as the
@@ -209,7 +258,7 @@ FailureFacts Connection<Stream>::facts(FailureCause cause, std::string detail) c
     f.target = client.url.str();
     f.host = client.url.host;
     f.authority = client.url.connection_target();
-    f.secure = !plain;
+    f.secure = client.url.secure;
     f.detail = std::move(detail);
     f.answer.assign(head_.data(), std::min<std::size_t>(head_len_, 256));
     f.timeout = client.open_timeout;
@@ -225,7 +274,7 @@ void Connection<Stream>::fail_opening(const asio::error_code& ec) {
         detail = fmt::format("{} of {} open", open_descriptor_count(), descriptor_limit());
     } else if (phase_ == ConnectPhase::tls && cause != FailureCause::timed_out) {
         if (auto why = last_openssl_error(); !why.empty()) detail = why;
-        if constexpr (!plain) {
+        if constexpr (tls) {
             auto result = SSL_get_verify_result(stream_.native_handle());
             if (result != X509_V_OK) {
                 cause = FailureCause::tls_verify;
@@ -239,10 +288,15 @@ void Connection<Stream>::fail_opening(const asio::error_code& ec) {
 
 template <class Stream>
 void Connection<Stream>::fail_opening(const FailureFacts& f) {
+    fail_opening(classify_connect_failure(f));
+}
+
+template <class Stream>
+void Connection<Stream>::fail_opening(const ConnectFailure& failure) {
     if (closed_) return;
     close();
     if (w_.stopping) return;
-    w_.fail_opening(classify_connect_failure(f));
+    w_.fail_opening(failure);
     w_.on_settled_failure();
     if (role_ == Role::handshake) finish_failed_loop();
 }
@@ -275,7 +329,8 @@ void Connection<Stream>::finish_failed_loop() {
 std::shared_ptr<ConnectionBase> make_connection(Worker& worker, Role role, std::size_t target) {
     const auto& t = worker.targets[target];
     std::shared_ptr<ConnectionBase> c;
-    if (t.client.url.secure) c = std::make_shared<Connection<TlsStream>>(worker, role, t);
+    if (t.client.http2) c = std::make_shared<Connection<H2Stream>>(worker, role, t);
+    else if (t.client.url.secure) c = std::make_shared<Connection<TlsStream>>(worker, role, t);
     else c = std::make_shared<Connection<tcp::socket>>(worker, role, t);
     c->target = target;
     return c;
@@ -287,12 +342,15 @@ template void Connection<tcp::socket>::send_request();
 template void Connection<tcp::socket>::read_head();
 template void Connection<tcp::socket>::on_head();
 template void Connection<tcp::socket>::use_compression(const DeflateParams& params);
+template bool Connection<tcp::socket>::agree_compression(std::string_view extensions);
+template void Connection<tcp::socket>::opened(std::string_view rest);
 template void Connection<tcp::socket>::send_close();
 template void Connection<tcp::socket>::say_goodbye();
 template void Connection<tcp::socket>::finish_handshake_loop();
 template FailureFacts Connection<tcp::socket>::facts(FailureCause cause, std::string detail) const;
 template void Connection<tcp::socket>::fail_opening(const asio::error_code& ec);
 template void Connection<tcp::socket>::fail_opening(const FailureFacts& facts);
+template void Connection<tcp::socket>::fail_opening(const ConnectFailure& failure);
 template void Connection<tcp::socket>::give_up();
 template void Connection<tcp::socket>::finish_failed_loop();
 template void Connection<TlsStream>::start();
@@ -301,13 +359,31 @@ template void Connection<TlsStream>::send_request();
 template void Connection<TlsStream>::read_head();
 template void Connection<TlsStream>::on_head();
 template void Connection<TlsStream>::use_compression(const DeflateParams& params);
+template bool Connection<TlsStream>::agree_compression(std::string_view extensions);
+template void Connection<TlsStream>::opened(std::string_view rest);
 template void Connection<TlsStream>::send_close();
 template void Connection<TlsStream>::say_goodbye();
 template void Connection<TlsStream>::finish_handshake_loop();
 template FailureFacts Connection<TlsStream>::facts(FailureCause cause, std::string detail) const;
 template void Connection<TlsStream>::fail_opening(const asio::error_code& ec);
 template void Connection<TlsStream>::fail_opening(const FailureFacts& facts);
+template void Connection<TlsStream>::fail_opening(const ConnectFailure& failure);
 template void Connection<TlsStream>::give_up();
 template void Connection<TlsStream>::finish_failed_loop();
+template void Connection<H2Stream>::start();
+template void Connection<H2Stream>::use_compression(const DeflateParams& params);
+template bool Connection<H2Stream>::agree_compression(std::string_view extensions);
+template void Connection<H2Stream>::opened(std::string_view rest);
+template void Connection<H2Stream>::open_stream();
+template void Connection<H2Stream>::on_answer(std::vector<Header> fields);
+template void Connection<H2Stream>::send_close();
+template void Connection<H2Stream>::say_goodbye();
+template void Connection<H2Stream>::finish_handshake_loop();
+template FailureFacts Connection<H2Stream>::facts(FailureCause cause, std::string detail) const;
+template void Connection<H2Stream>::fail_opening(const asio::error_code& ec);
+template void Connection<H2Stream>::fail_opening(const FailureFacts& facts);
+template void Connection<H2Stream>::fail_opening(const ConnectFailure& failure);
+template void Connection<H2Stream>::give_up();
+template void Connection<H2Stream>::finish_failed_loop();
 
 }  // namespace wskit::detail::bench

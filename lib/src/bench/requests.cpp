@@ -118,5 +118,10 @@ template std::size_t Connection<TlsStream>::append_frame(std::size_t at, std::st
 template void Connection<TlsStream>::expect_reply(std::uint64_t when);
 template void Connection<TlsStream>::send_first();
 template void Connection<TlsStream>::send_requests();
+template void Connection<H2Stream>::on_reply(std::uint64_t now, std::uint64_t size);
+template std::size_t Connection<H2Stream>::append_frame(std::size_t at, std::string_view payload);
+template void Connection<H2Stream>::expect_reply(std::uint64_t when);
+template void Connection<H2Stream>::send_first();
+template void Connection<H2Stream>::send_requests();
 
 }  // namespace wskit::detail::bench

@@ -267,5 +267,19 @@ template void Connection<TlsStream>::send_echoes();
 template void Connection<TlsStream>::send_stamped();
 template void Connection<TlsStream>::write(const std::vector<asio::const_buffer>& buffers);
 template std::uint64_t Connection<TlsStream>::due_time(std::uint64_t now);
+template void Connection<H2Stream>::read();
+template void Connection<H2Stream>::read_available();
+template void Connection<H2Stream>::on_read_error(const asio::error_code& ec);
+template void Connection<H2Stream>::ready();
+template void Connection<H2Stream>::lost_connection(int close_code, std::string_view reason);
+template void Connection<H2Stream>::consume(const unsigned char* data, std::size_t n);
+template void Connection<H2Stream>::on_message(std::uint64_t now);
+template void Connection<H2Stream>::count_measured(std::uint64_t now, std::uint64_t sent, std::uint64_t size);
+template std::uint64_t Connection<H2Stream>::allowance(std::size_t window);
+template std::uint64_t Connection<H2Stream>::intended_time(std::uint64_t seq) const;
+template void Connection<H2Stream>::send_echoes();
+template void Connection<H2Stream>::send_stamped();
+template void Connection<H2Stream>::write(const std::vector<asio::const_buffer>& buffers);
+template std::uint64_t Connection<H2Stream>::due_time(std::uint64_t now);
 
 }  // namespace wskit::detail::bench

@@ -1,4 +1,5 @@
 #include "bench/stages.hpp"
+#include "bench/h2_stream.hpp"
 #include "bench/worker.hpp"
 
 #include <algorithm>
@@ -124,6 +125,7 @@ void Worker::stop() {
     sending = false;
     for (auto& c : conns) c->finish();
     for (auto& c : closing) c->close();  // the run is over: no waiting for their answers
+    if (h2_pool_) h2_pool_->close();
     rate_timer_.cancel();
     publish_timer_.cancel();
     cut_timer_.cancel();

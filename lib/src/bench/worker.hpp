@@ -166,6 +166,8 @@ struct Target {
 // Error(connect) for a host that does not resolve.
 std::vector<Target> resolve_targets(const BenchOptions& options);
 
+class H2Pool;
+
 struct Worker {
     // The worker's own TLS context when a server is wss://: its verify
     // callback writes why a certificate was refused, read on this thread.
@@ -223,6 +225,8 @@ struct Worker {
     // The echo payload compressed on its own (no context takeover), for a
     // client window of `window_bits`: built at most once per window size.
     const std::string& compressed_payload(int window_bits);
+    // --http2: this worker's HTTP/2 connections, made on first use.
+    H2Pool& h2_pool();
 
     // Loop thread: opens the planned connections and runs the timers.
     void launch();
@@ -287,6 +291,7 @@ private:
     std::mutex mutex_;
     Snapshot published_;
     std::string compressed_payloads_[max_window_bits + 1];
+    std::shared_ptr<H2Pool> h2_pool_;  // shared_ptr: its type is complete in h2_stream.cpp only
 };
 
 // Creates the connection object for its server's scheme.

@@ -88,7 +88,4 @@ private:
     EventLoop::TimerId connect_timer_ = 0, close_timer_ = 0, ping_timer_ = 0, finished_timer_ = 0;
 };
 
-// RFC 9113 7: what a stream is reset with when we give up on it.
-constexpr std::uint32_t http2_cancel = 0x8;
-
 }  // namespace wskit::detail

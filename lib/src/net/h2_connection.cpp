@@ -30,8 +30,8 @@ constexpr unsigned char alpn_offer[] = "\x02h2\x08http/1.1";
 }  // namespace
 
 struct Http2Connection::Impl final : std::enable_shared_from_this<Impl>, Http2Session::Owner {
-    Impl(EventLoop& loop, Http2Target t, Handlers h)
-        : io(loop.impl().io), target(std::move(t)), handlers(std::move(h)), socket(io), session(*this, target.trace) {}
+    Impl(asio::io_context& context, Http2Target t, Handlers h)
+        : io(context), target(std::move(t)), handlers(std::move(h)), socket(io), session(*this, target.trace) {}
 
     asio::io_context& io;
     Http2Target target;
@@ -253,7 +253,10 @@ struct Http2Connection::Impl final : std::enable_shared_from_this<Impl>, Http2Se
 };
 
 Http2Connection::Http2Connection(EventLoop& loop, Http2Target target, Handlers handlers)
-    : impl_(std::make_shared<Impl>(loop, std::move(target), std::move(handlers))) {}
+    : Http2Connection(loop.impl().io, std::move(target), std::move(handlers)) {}
+
+Http2Connection::Http2Connection(asio::io_context& io, Http2Target target, Handlers handlers)
+    : impl_(std::make_shared<Impl>(io, std::move(target), std::move(handlers))) {}
 
 Http2Connection::~Http2Connection() {
     impl_->failed = true;  // no handler runs any more

@@ -24,7 +24,14 @@
 #include <string_view>
 #include <vector>
 
+namespace asio {
+class io_context;
+}
+
 namespace wskit::detail {
+
+// RFC 9113 7: what a stream is reset with when we give up on it.
+constexpr std::uint32_t http2_cancel = 0x8;
 
 struct Http2Target {
     Url url;                         // wss: TLS with ALPN h2; ws: h2c with prior knowledge
@@ -64,6 +71,8 @@ public:
     };
 
     Http2Connection(EventLoop& loop, Http2Target target, Handlers handlers);
+    // On an io_context of its own (a bench worker's thread).
+    Http2Connection(asio::io_context& io, Http2Target target, Handlers handlers);
     // Closes at once: nothing more is called back.
     ~Http2Connection();
     Http2Connection(const Http2Connection&) = delete;

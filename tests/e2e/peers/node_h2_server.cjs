@@ -30,7 +30,8 @@
 // code and ends the stream; a stream that ends or is reset without one prints
 // "closed code=1006 reason="; a protocol violation (say an unmasked frame) sends
 // close 1002, ends the stream and prints "closed code=1002 reason=WHAT".
-// Session and stream errors print "error: MESSAGE".
+// Each HTTP/2 connection prints "session opened". Session and stream errors
+// print "error: MESSAGE".
 'use strict';
 const fs = require('fs');
 const http2 = require('http2');
@@ -210,6 +211,7 @@ const server = plain
   ? http2.createServer({ settings })
   : http2.createSecureServer({ settings, allowHTTP1, cert: fs.readFileSync(cert), key: fs.readFileSync(key) });
 server.on('stream', onStream);
+server.on('session', () => console.error('session opened'));
 if (allowHTTP1) {
   // Node's compatibility layer, which a 'request' listener switches on, would
   // also turn every h2 stream into a request (and refuse CONNECTs with 405):

@@ -72,6 +72,10 @@ struct BenchOptions {
     unsigned threads = 1;
     int server_pid = 0;               // read the server's CPU time and RSS from /proc
     std::size_t parallel_opens = 200; // idle: handshakes at a time
+    // With client.http2: WebSockets per HTTP/2 connection (streams of one
+    // connection, as browsers open them); each worker opens as many
+    // connections as its share needs.
+    std::size_t streams_per_connection = 100;
     // Application traffic (echo mode). `first`: messages each connection
     // sends once open, in order, before its measured traffic (login,
     // subscribe); not measured. `templates`: the messages to send instead of
