@@ -108,7 +108,11 @@ int on_data_chunk(nghttp2_session* session, std::uint8_t, std::int32_t id, const
                   void* user) {
     auto& s = of(user);
     auto it = s.streams.find(id);
-    if (s.abandoned || it == s.streams.end()) return 0;
+    if (s.abandoned) return 0;
+    if (it == s.streams.end()) {  // a stream we gave up: its bytes still count against the connection's window
+        nghttp2_session_consume_connection(session, len);
+        return 0;
+    }
     if (it->second.handlers.on_data)
         it->second.handlers.on_data(std::string_view(reinterpret_cast<const char*>(data), len));
     // The handler may have paused the stream, or ended it.
@@ -118,10 +122,12 @@ int on_data_chunk(nghttp2_session* session, std::uint8_t, std::int32_t id, const
     return 0;
 }
 
-int on_stream_close(nghttp2_session*, std::int32_t id, std::uint32_t error_code, void* user) {
+int on_stream_close(nghttp2_session* session, std::int32_t id, std::uint32_t error_code, void* user) {
     auto& s = of(user);
     auto it = s.streams.find(id);
     if (it == s.streams.end()) return 0;
+    // What a paused stream held back is given back to the connection's window.
+    if (it->second.unacked) nghttp2_session_consume_connection(session, it->second.unacked);
     auto handlers = std::move(it->second.handlers);
     s.streams.erase(it);
     if (!s.abandoned && handlers.on_closed) handlers.on_closed(error_code);
