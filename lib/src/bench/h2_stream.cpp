@@ -71,12 +71,6 @@ void H2Pool::open(const ClientOptions& client, std::vector<Header> fields, std::
     if (it == entries_.end()) {
         auto entry = std::make_shared<Entry>();
         entry->url = url;
-        Http2Target target;
-        target.url = client.url;
-        target.tls = client.tls;
-        target.proxy = client.proxy;
-        target.user_agent = client.user_agent;
-        target.timeout = client.open_timeout;
         Http2Connection::Handlers h;
         std::weak_ptr<Entry> weak = entry;
         h.on_settings = [this, weak](const std::vector<Http2Setting>& settings) {
@@ -102,7 +96,7 @@ void H2Pool::open(const ClientOptions& client, std::vector<Header> fields, std::
                 if (auto s = member.lock()) fail(io_, *s, {failure.code, failure.message});
             e->waiting.clear();
         };
-        entry->connection = std::make_shared<Http2Connection>(io_, std::move(target), std::move(h));
+        entry->connection = std::make_shared<Http2Connection>(io_, http2_target_of(client), std::move(h));
         entries_.push_back(entry);
         it = entries_.end() - 1;
         entry->connection->connect();

@@ -26,12 +26,7 @@ std::string value_of(const std::vector<Header>& fields, std::string_view name) {
 }  // namespace
 
 void Http2ClientImpl::connect() {
-    Http2Target target;
-    target.url = options_.url;
-    target.tls = options_.tls;
-    target.proxy = options_.proxy;
-    target.user_agent = options_.user_agent;
-    target.timeout = options_.open_timeout;
+    auto target = http2_target_of(options_);
     target.trace = trace_;
     target.inspection = options_.inspection;
     Http2Connection::Handlers h;

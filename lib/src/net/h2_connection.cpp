@@ -252,6 +252,16 @@ struct Http2Connection::Impl final : std::enable_shared_from_this<Impl>, Http2Se
     void output_ready() override { flush(); }
 };
 
+Http2Target http2_target_of(const ClientOptions& client) {
+    Http2Target target;
+    target.url = client.url;
+    target.tls = client.tls;
+    target.proxy = client.proxy;
+    target.user_agent = client.user_agent;
+    target.timeout = client.open_timeout;
+    return target;
+}
+
 Http2Connection::Http2Connection(EventLoop& loop, Http2Target target, Handlers handlers)
     : Http2Connection(loop.impl().io, std::move(target), std::move(handlers)) {}
 

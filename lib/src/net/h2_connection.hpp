@@ -6,6 +6,7 @@
 // Plain interface: Asio and nghttp2 stay in the .cpp. Loop thread only.
 #pragma once
 
+#include <wskit/client.hpp>
 #include <wskit/connect_failure.hpp>
 #include <wskit/error.hpp>
 #include <wskit/extended_connect.hpp>
@@ -42,6 +43,10 @@ struct Http2Target {
     TraceHandler trace;              // -v: each step, and each HTTP/2 frame as nghttp -v shows it
     std::shared_ptr<ConnectionInspection> inspection;  // filled in once TLS is up (or failed)
 };
+
+// Where a client's options say to connect, and how (its URL, TLS, proxy,
+// timeout); no trace or inspection.
+Http2Target http2_target_of(const ClientOptions& client);
 
 // Why the connection could not be made or ended early, in one line, with
 // its exit status and how far it had got.
