@@ -78,6 +78,7 @@ void Http2ClientImpl::resume_reading() {
 
 void Http2ClientImpl::on_data(std::string_view bytes) {
     if (!open_) return;  // a refusal's body
+    trace_frames(received_frames_, TraceLine::Kind::received, bytes);
     while (!bytes.empty() && !finished) {
         auto step = reader_.feed(bytes.data(), bytes.size());
         bytes.remove_prefix(step.consumed);
@@ -161,7 +162,13 @@ void Http2ClientImpl::write_frame(Opcode op, const std::string& message) {
     std::copy(payload->begin(), payload->end(), frame.begin() + static_cast<std::ptrdiff_t>(n));
     mask_payload(frame.data() + n, payload->size(), h.mask_key);
     frame.resize(n + payload->size());
+    trace_frames(sent_frames_, TraceLine::Kind::sent, frame);
     connection_->write(stream_, std::move(frame));
+}
+
+void Http2ClientImpl::trace_frames(FrameTracer& tracer, TraceLine::Kind kind, std::string_view bytes) {
+    if (options_.verbosity < 2 || !trace_) return;
+    for (auto& line : tracer.feed(bytes)) trace_(TraceLine{kind, std::move(line)});
 }
 
 void Http2ClientImpl::on_drained() {

@@ -12,6 +12,7 @@
 #include "net/h2_connection.hpp"
 #include "net/mask_keys.hpp"
 #include "proto/deflate_codec.hpp"
+#include "proto/frame_trace.hpp"
 #include "proto/message_reader.hpp"
 
 #include <chrono>
@@ -76,6 +77,9 @@ private:
     std::int32_t stream_ = 0;
     MessageReader reader_;
     std::optional<Deflater> deflater_;  // permessage-deflate was agreed
+    // -vv: the frames both ways, as on a socket.
+    FrameTracer sent_frames_{false}, received_frames_{false};
+    void trace_frames(FrameTracer& tracer, TraceLine::Kind kind, std::string_view bytes);
     MaskKeyGenerator mask_keys_;
     std::deque<Message> pending_;
     std::size_t pending_bytes_ = 0;

@@ -23,15 +23,16 @@ public:
     static constexpr std::size_t preview_limit = 40;
 
     // A stream starts with the HTTP upgrade request or response, which is
-    // skipped up to its blank line; frames follow.
-    FrameTracer() = default;
+    // skipped up to its blank line; frames follow. An HTTP/2 stream (RFC
+    // 8441) carries frames from its first byte: `after_http_head` false.
+    explicit FrameTracer(bool after_http_head = true) : state_(after_http_head ? State::http : State::header) {}
 
     // Feeds the next bytes of the stream; returns a description of each frame
     // whose header and preview bytes are complete.
     std::vector<std::string> feed(std::string_view bytes);
 
 private:
-    enum class State { http, header, payload } state_ = State::http;
+    enum class State { http, header, payload } state_;
     std::string http_tail_;     // the last bytes of the HTTP head, to find "\r\n\r\n" across reads
     std::string header_;        // header bytes gathered so far
     FrameHeader frame_;

@@ -111,6 +111,15 @@ class Http2(CertsTestCase):
         self.assertIn("> :protocol: websocket", err)
         self.assertIn("< :status: 200", err)
         self.assertRegex(err, r"\* handshake checks: pass \(\d+ checks\)")
+        self.assertNotIn("> frame", err)  # frames are -vv's
+
+    def test_double_verbose_shows_the_websocket_frames_on_the_stream(self):
+        r = self.connect(self.h2_peer(tls=False), "--http2-prior-knowledge", "-vv")
+        self.assertExit(r, 0)
+        err = r.stderr.decode()
+        self.assertIn('> frame text fin=1 rsv=000 mask=1 len=5 "hello"', err)
+        self.assertIn('< frame text fin=1 rsv=000 mask=0 len=5 "hello"', err)
+        self.assertIn("> frame close fin=1 rsv=000 mask=1 len=2 code=1000", err)
 
     def test_through_nghttpx_to_wskit_echo(self):
         """nghttpx: RFC 8441 on its front, an HTTP/1.1 upgrade to its back end."""
