@@ -52,6 +52,21 @@ class BenchHttp2(CertsTestCase):
                 self.assertEqual((r["opened"], r["open_at_end"], r["errors"]["total"]), (20, 20, 0))
                 self.assertGreater(r["received"], 1000)
 
+    def test_handshake_loops_open_streams_on_one_connection(self):
+        peer, url = self.start_node_peer("node_h2_server.cjs", "--plain")
+        r = self.bench("--mode", "handshake", "--http2-prior-knowledge", "-c", "2", "-d", "0.5",
+                       url.replace("http://", "ws://"))
+        self.assertGreater(r["measured"], 20)  # each a CONNECT, a close and a new stream
+        self.assertEqual(r["errors"]["total"], 0)
+        self.assertEqual(peer.seen["stderr"].count("session opened"), 1)
+
+    def test_idle_websockets_as_streams(self):
+        peer, url = self.start_node_peer("node_h2_server.cjs", "--plain")
+        r = self.bench("--mode", "idle", "--http2-prior-knowledge", "-c", "30", "--streams-per-connection", "10",
+                       "-d", "0.5", url.replace("http://", "ws://"))
+        self.assertEqual((r["opened"], r["open_at_end"], r["errors"]["total"]), (30, 30, 0))
+        self.assertEqual(peer.seen["stderr"].count("session opened"), 3)
+
     def test_a_server_without_the_extended_connect_fails_every_opening(self):
         _, url = self.start_node_peer("node_h2_server.cjs", "--plain", "--no-connect-protocol")
         r = self.bench("--http2-prior-knowledge", "-c", "3", "-d", "0.5", url.replace("http://", "ws://"), code=5)
