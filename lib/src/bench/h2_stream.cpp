@@ -165,7 +165,14 @@ void H2Stream::close() {
     auto& s = *state_;
     s.on_answer = nullptr;
     s.on_failed = nullptr;
-    if (auto c = s.live(); c && s.id) c->reset_stream(s.id, http2_cancel);
+    // An answered stream ends as a TCP connection does, with END_STREAM:
+    // a reset for each of thousands of handshakes looks like the "rapid
+    // reset" attack, and servers (Node's http2) answer GOAWAY. A CONNECT
+    // still unanswered is cancelled.
+    if (auto c = s.live(); c && s.id) {
+        if (s.answered) c->end_stream(s.id);
+        else c->reset_stream(s.id, http2_cancel);
+    }
     s.over = true;
     complete_later(io_, s.on_read, asio::error::operation_aborted, 0);
     complete_later(io_, s.on_written, asio::error::operation_aborted, 0);

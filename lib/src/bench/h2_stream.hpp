@@ -70,7 +70,8 @@ public:
     // answer's fields, `on_failed` why it could not be opened.
     void open(H2Pool& pool, const ClientOptions& client, std::function<void(std::vector<Header>)> on_answer,
               std::function<void(const ConnectFailure&)> on_failed);
-    // Resets the stream (CANCEL): nothing more is read or written.
+    // Ends the stream (END_STREAM; a CONNECT not yet answered is reset with
+    // CANCEL): nothing more is read or written.
     void close();
 
     // Completes with what came (at most the first buffer's size), eof once the
