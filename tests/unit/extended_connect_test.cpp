@@ -170,3 +170,15 @@ TEST_CASE("extended CONNECT: HTTP/2 error codes by name (RFC 9113 7)") {
     CHECK(wskit::http2_error_name(0xd) == "HTTP_1_1_REQUIRED (0xd)");
     CHECK(wskit::http2_error_name(0x2a) == "unknown error (0x2a)");
 }
+
+TEST_CASE("extended CONNECT: header fields as trace lines and back") {
+    Fields fields = {{":status", "200"}, {"sec-websocket-protocol", "chat"}, {"x-empty", ""}};
+    auto lines = wskit::http2_field_lines(fields);
+    CHECK(lines == ":status: 200\r\nsec-websocket-protocol: chat\r\nx-empty: \r\n");
+    auto back = wskit::parse_http2_field_lines(lines);
+    REQUIRE(back.size() == 3);
+    CHECK(back[0].name == ":status");
+    CHECK(back[0].value == "200");
+    CHECK(back[2].name == "x-empty");
+    CHECK(back[2].value.empty());
+}

@@ -62,9 +62,13 @@ WSKIT_API std::vector<CheckResult> check_connect_response(const std::vector<Head
                                                           const std::vector<std::string>& offered_subprotocols,
                                                           std::string_view offered_extensions);
 
-// The same checks from the fields of both sides as a trace holds them
-// (HandshakeTrace over HTTP/2: "name: value" lines, CRLF-ended), the offer
-// read from the request's.
+// Header fields as a trace holds them (HandshakeTrace over HTTP/2, inspect's
+// report): one "name: value" line each, CRLF-ended, pseudo-headers included.
+WSKIT_API std::string http2_field_lines(const std::vector<Header>& fields);
+WSKIT_API std::vector<Header> parse_http2_field_lines(std::string_view text);
+
+// The same checks from the fields of both sides as a trace holds them, the
+// offer read from the request's.
 WSKIT_API std::vector<CheckResult> check_connect_exchange(std::string_view request, std::string_view response);
 
 // The answer as a response head: status from :status (0 when it is missing

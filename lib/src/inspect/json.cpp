@@ -5,6 +5,7 @@
 #include "inspect/text.hpp"
 
 #include <wskit/encoding.hpp>
+#include <wskit/extended_connect.hpp>
 #include <wskit/secrets.hpp>
 #include <wskit/tool/inspect.hpp>
 
@@ -76,20 +77,6 @@ json close_json(const std::optional<CloseOutcome>& close) {
     return {{"code", close->code}, {"reason", close->reason}, {"clean", close->clean}};
 }
 
-// "name: value" lines (CRLF-ended) as {name, value} fields.
-json fields_json(const std::string& lines, const RenderOptions& o) {
-    std::vector<Header> fields;
-    for (std::size_t start = 0; start < lines.size();) {
-        auto end = std::min(lines.find("\r\n", start), lines.size());
-        auto line = std::string_view(lines).substr(start, end - start);
-        auto colon = line.find(": ", line.empty() || line[0] != ':' ? 0 : 1);
-        fields.push_back({std::string(line.substr(0, colon)),
-                          colon == std::string_view::npos ? std::string() : std::string(line.substr(colon + 2))});
-        start = end + 2;
-    }
-    return headers_json(fields, o);
-}
-
 json http2_json(const std::optional<Http2Report>& h, const RenderOptions& o) {
     if (!h) return nullptr;
     json settings = json::array();
@@ -101,8 +88,8 @@ json http2_json(const std::optional<Http2Report>& h, const RenderOptions& o) {
             {"enabled", h->enabled},
             {"alpn", h->alpn.empty() ? json(nullptr) : json(h->alpn)},
             {"settings", settings},
-            {"request", h->request.empty() ? json(nullptr) : fields_json(h->request, o)},
-            {"response", h->response.empty() ? json(nullptr) : fields_json(h->response, o)},
+            {"request", h->request.empty() ? json(nullptr) : headers_json(parse_http2_field_lines(h->request), o)},
+            {"response", h->response.empty() ? json(nullptr) : headers_json(parse_http2_field_lines(h->response), o)},
             {"checks", checks_json(h->checks)},
             {"timings", timings_json(h->timings, h->ping_ms)},
             {"close", close_json(h->close)},

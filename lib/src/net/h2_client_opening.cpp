@@ -9,21 +9,6 @@
 #include <fmt/format.h>
 
 namespace wskit::detail {
-namespace {
-
-std::string field_lines(const std::vector<Header>& fields) {
-    std::string text;
-    for (const auto& f : fields) text += f.name + ": " + f.value + "\r\n";
-    return text;
-}
-
-std::string value_of(const std::vector<Header>& fields, std::string_view name) {
-    for (const auto& f : fields)
-        if (f.name == name) return f.value;
-    return {};
-}
-
-}  // namespace
 
 void Http2ClientImpl::connect() {
     auto target = http2_target_of(options_);
@@ -56,7 +41,7 @@ void Http2ClientImpl::on_settings(const std::vector<Http2Setting>& settings) {
     offer.headers = request.headers;
     offered_extensions_ = request.header("Sec-WebSocket-Extensions");
     auto fields = extended_connect_request(options_.url, offer);
-    trace.request = field_lines(fields);
+    trace.request = http2_field_lines(fields);
     trace.connected = true;
     Http2Connection::StreamHandlers sh;
     sh.on_headers = [this](std::vector<Header> f) { on_response(std::move(f)); };
@@ -72,9 +57,9 @@ void Http2ClientImpl::on_response(std::vector<Header> fields) {
     if (open_ || finished) return;
     auto head = http2_response_head(fields);
     trace.status = head.status;
-    trace.response = field_lines(fields);
+    trace.response = http2_field_lines(fields);
     trace.response_complete = true;
-    trace.location = value_of(fields, "location");
+    trace.location = head.header("location");
     if (options_.inspection)
         options_.inspection->timings.upgrade =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - upgrade_started_).count();
@@ -88,7 +73,7 @@ void Http2ClientImpl::on_response(std::vector<Header> fields) {
         fail_opening(check.exit_class, what + (check.detail.empty() ? "" : " (" + check.detail + ")"));
         return connection_->reset_stream(stream_, http2_cancel);
     }
-    if (options_.compress && !agree_compression(value_of(fields, "sec-websocket-extensions"))) return;
+    if (options_.compress && !agree_compression(head.header("sec-websocket-extensions"))) return;
     loop_.cancel(connect_timer_);
     open_ = true;
     while (!pending_.empty()) {
@@ -101,7 +86,7 @@ void Http2ClientImpl::on_response(std::vector<Header> fields) {
     Event e;
     e.type = EventType::open;
     e.text = options_.url.str();
-    e.subprotocol = value_of(fields, "sec-websocket-protocol");
+    e.subprotocol = head.header("sec-websocket-protocol");
     e.compression = trace.compression;
     on_event_(e);
 }

@@ -175,16 +175,18 @@ std::vector<CheckResult> check_connect_response(const std::vector<Header>& field
     return out;
 }
 
-namespace {
+std::string http2_field_lines(const std::vector<Header>& fields) {
+    std::string text;
+    for (const auto& f : fields) text += f.name + ": " + f.value + "\r\n";
+    return text;
+}
 
-// "name: value" lines, CRLF-ended, as a trace holds them; a pseudo-header's
-// name starts with its colon.
-std::vector<Header> fields_of_lines(std::string_view text) {
+std::vector<Header> parse_http2_field_lines(std::string_view text) {
     std::vector<Header> fields;
     while (!text.empty()) {
         auto end = text.find("\r\n");
         auto line = text.substr(0, end);
-        auto colon = line.find(": ", line.empty() || line[0] != ':' ? 0 : 1);
+        auto colon = line.find(": ", line.empty() || line[0] != ':' ? 0 : 1);  // a pseudo-header starts with ':'
         if (colon == std::string_view::npos) fields.push_back({std::string(line), ""});
         else fields.push_back({std::string(line.substr(0, colon)), std::string(line.substr(colon + 2))});
         if (end == std::string_view::npos) break;
@@ -193,11 +195,9 @@ std::vector<Header> fields_of_lines(std::string_view text) {
     return fields;
 }
 
-}  // namespace
-
 std::vector<CheckResult> check_connect_exchange(std::string_view request, std::string_view response) {
-    auto sent = http2_response_head(fields_of_lines(request));  // the regular fields, as headers
-    return check_connect_response(fields_of_lines(response), detail::split_list(sent.header("sec-websocket-protocol")),
+    auto sent = http2_response_head(parse_http2_field_lines(request));  // the regular fields, as headers
+    return check_connect_response(parse_http2_field_lines(response), detail::split_list(sent.header("sec-websocket-protocol")),
                                   sent.header("sec-websocket-extensions"));
 }
 
