@@ -182,3 +182,14 @@ TEST_CASE("extended CONNECT: header fields as trace lines and back") {
     CHECK(back[2].name == "x-empty");
     CHECK(back[2].value.empty());
 }
+
+TEST_CASE("extended CONNECT: a client's one-line error for an answer that does not open") {
+    CHECK_FALSE(wskit::connect_answer_failure({{":status", "200"}}, {}, ""));
+    auto refused = wskit::connect_answer_failure({{":status", "403"}}, {}, "");
+    REQUIRE(refused);
+    CHECK(refused->code == wskit::ExitCode::handshake);
+    CHECK(refused->message == "the server answered the extended CONNECT with 403");
+    auto chosen = wskit::connect_answer_failure({{":status", "200"}, {"sec-websocket-protocol", "x\x1b"}}, {"chat"}, "");
+    REQUIRE(chosen);
+    CHECK(chosen->message.rfind("handshake rejected: subprotocol: expected one of chat, got x\\x1b", 0) == 0);
+}

@@ -6,12 +6,14 @@
 // Pure functions, no I/O: the HTTP/2 framing itself is not here.
 #pragma once
 
+#include <wskit/connect_failure.hpp>
 #include <wskit/export.hpp>
 #include <wskit/handshake_check.hpp>
 #include <wskit/http.hpp>
 #include <wskit/url.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +63,14 @@ WSKIT_API std::vector<Header> extended_connect_request(const Url& url, const Ext
 WSKIT_API std::vector<CheckResult> check_connect_response(const std::vector<Header>& fields,
                                                           const std::vector<std::string>& offered_subprotocols,
                                                           std::string_view offered_extensions);
+
+// A client's one-line error for an answer that does not open the WebSocket:
+// its first failed check ("the server answered the extended CONNECT with
+// 403", "handshake rejected: subprotocol: expected one of chat, got x"), with
+// the check's exit status; none when the answer opens it.
+WSKIT_API std::optional<ConnectFailure> connect_answer_failure(const std::vector<Header>& fields,
+                                                               const std::vector<std::string>& offered_subprotocols,
+                                                               std::string_view offered_extensions);
 
 // Header fields as a trace holds them (HandshakeTrace over HTTP/2, inspect's
 // report): one "name: value" line each, CRLF-ended, pseudo-headers included.

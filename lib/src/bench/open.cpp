@@ -7,7 +7,6 @@
 #include "net/unix_socket.hpp"
 
 #include <wskit/compression.hpp>
-#include <wskit/encoding.hpp>
 #include <wskit/extended_connect.hpp>
 
 #include <fmt/format.h>
@@ -172,14 +171,9 @@ void Connection<Stream>::open_stream() {
 template <class Stream>
 void Connection<Stream>::on_answer(std::vector<Header> fields) {
     const auto& client = target_.client;
-    for (const auto& check : check_connect_response(fields, client.subprotocols, client.compress ? format_offer(*client.compress) : "")) {
-        if (check.verdict != Verdict::fail) continue;
-        return fail_opening(ConnectFailure{check.exit_class, fmt::format("{}: the extended CONNECT failed: {}: expected {}, got {}",
-                                                                         client.url.connection_target(), check.name,
-                                                                         check.expected, escape_controls(check.actual))});
-    }
-    for (const auto& f : fields)
-        if (f.name == "sec-websocket-extensions" && !agree_compression(f.value)) return;
+    auto offer = client.compress ? format_offer(*client.compress) : std::string();
+    if (auto failure = connect_answer_failure(fields, client.subprotocols, offer)) return fail_opening(*failure);
+    if (!agree_compression(http2_response_head(fields).header("sec-websocket-extensions"))) return;
     opened({});
 }
 

@@ -3,7 +3,6 @@
 #include "proto/upgrade_request.hpp"
 
 #include <wskit/compression.hpp>
-#include <wskit/encoding.hpp>
 #include <wskit/extended_connect.hpp>
 
 #include <fmt/format.h>
@@ -64,13 +63,8 @@ void Http2ClientImpl::on_response(std::vector<Header> fields) {
         options_.inspection->timings.upgrade =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - upgrade_started_).count();
     if (head.status >= 100 && head.status < 200 && head.status != 101) return;  // informational: wait
-    for (const auto& check : check_connect_response(fields, options_.subprotocols, offered_extensions_)) {
-        if (check.verdict != Verdict::fail) continue;
-        auto what = check.id == "status" && head.status >= 300
-                        ? fmt::format("the server answered the extended CONNECT with {}", head.status)
-                        : fmt::format("handshake rejected: {}: expected {}, got {}", check.name, check.expected,
-                                      escape_controls(check.actual));
-        fail_opening(check.exit_class, what + (check.detail.empty() ? "" : " (" + check.detail + ")"));
+    if (auto failure = connect_answer_failure(fields, options_.subprotocols, offered_extensions_)) {
+        fail_opening(failure->code, std::move(failure->message));
         return connection_->reset_stream(stream_, http2_cancel);
     }
     if (options_.compress && !agree_compression(head.header("sec-websocket-extensions"))) return;

@@ -1,6 +1,7 @@
 #include "proto/check_parts.hpp"
 #include "proto/headers.hpp"
 
+#include <wskit/encoding.hpp>
 #include <wskit/extended_connect.hpp>
 
 #include <fmt/format.h>
@@ -173,6 +174,21 @@ std::vector<CheckResult> check_connect_response(const std::vector<Header>& field
     out.push_back(detail::check_subprotocol(res, offered_subprotocols, rfc_websocket));
     out.push_back(detail::check_extensions(res, offered_extensions, rfc_websocket));
     return out;
+}
+
+std::optional<ConnectFailure> connect_answer_failure(const std::vector<Header>& fields,
+                                                    const std::vector<std::string>& offered_subprotocols,
+                                                    std::string_view offered_extensions) {
+    const auto status = http2_response_head(fields).status;
+    for (const auto& check : check_connect_response(fields, offered_subprotocols, offered_extensions)) {
+        if (check.verdict != Verdict::fail) continue;
+        auto what = check.id == "status" && status >= 300
+                        ? fmt::format("the server answered the extended CONNECT with {}", status)
+                        : fmt::format("handshake rejected: {}: expected {}, got {}", check.name, check.expected,
+                                      escape_controls(check.actual));
+        return ConnectFailure{check.exit_class, what + (check.detail.empty() ? "" : " (" + check.detail + ")")};
+    }
+    return std::nullopt;
 }
 
 std::string http2_field_lines(const std::vector<Header>& fields) {
