@@ -103,7 +103,8 @@ TEST_CASE("Http2Session: a paused stream holds the server at its window; resumed
     client.start();
     exchange(client, server);
     REQUIRE(owner.settings.size() == 1);
-    CHECK(client.setting(NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 0) == 1);
+    CHECK(owner.settings[0].id == NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL);
+    CHECK(owner.settings[0].value == 1);
 
     std::size_t received = 0;
     std::int32_t id = 0;

@@ -281,46 +281,24 @@ Http2Connection::~Http2Connection() {
     impl_->session.abandon();
 }
 
+// The session asks for a flush itself (Owner::output_ready) when a stream
+// operation gave it something to send.
 void Http2Connection::connect() { impl_->start(); }
-const std::string& Http2Connection::alpn() const { return impl_->alpn; }
-std::uint32_t Http2Connection::setting(std::uint16_t id, std::uint32_t otherwise) const {
-    return impl_->session.setting(id, otherwise);
-}
-
 std::int32_t Http2Connection::open_stream(const std::vector<Header>& fields, StreamHandlers handlers) {
-    auto id = impl_->session.open_stream(fields, std::move(handlers));
-    impl_->flush();
-    return id;
+    return impl_->session.open_stream(fields, std::move(handlers));
 }
-
-void Http2Connection::write(std::int32_t stream, std::string bytes) {
-    impl_->session.write(stream, std::move(bytes));
-    impl_->flush();
-}
-
+void Http2Connection::write(std::int32_t stream, std::string bytes) { impl_->session.write(stream, std::move(bytes)); }
 std::size_t Http2Connection::unsent(std::int32_t stream) const { return impl_->session.unsent(stream); }
-
-void Http2Connection::end_stream(std::int32_t stream) {
-    impl_->session.end_stream(stream);
-    impl_->flush();
-}
-
+void Http2Connection::end_stream(std::int32_t stream) { impl_->session.end_stream(stream); }
 void Http2Connection::reset_stream(std::int32_t stream, std::uint32_t error_code) {
     impl_->session.reset_stream(stream, error_code);
-    impl_->flush();
 }
-
 void Http2Connection::pause_stream(std::int32_t stream) { impl_->session.pause_stream(stream); }
-
-void Http2Connection::resume_stream(std::int32_t stream) {
-    impl_->session.resume_stream(stream);
-    impl_->flush();
-}
+void Http2Connection::resume_stream(std::int32_t stream) { impl_->session.resume_stream(stream); }
 
 void Http2Connection::close() {
     impl_->closing = true;
     impl_->session.go_away();
-    impl_->flush();
 }
 
 }  // namespace wskit::detail

@@ -84,10 +84,6 @@ public:
     Http2Connection& operator=(const Http2Connection&) = delete;
 
     void connect();
-    // The protocol TLS's ALPN chose ("h2", "http/1.1"; "" for none or h2c).
-    const std::string& alpn() const;
-    // The server's latest value of a setting, or `otherwise`.
-    std::uint32_t setting(std::uint16_t id, std::uint32_t otherwise) const;
 
     // Opens a stream with these request fields (pseudo-headers first) and a
     // body that write() feeds; returns its id, or 0 when the connection

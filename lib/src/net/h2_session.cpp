@@ -89,7 +89,6 @@ int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* user) {
         for (std::size_t i = 0; i < frame->settings.niv; ++i) {
             auto id = static_cast<std::uint16_t>(frame->settings.iv[i].settings_id);
             settings.push_back({id, frame->settings.iv[i].value});
-            s.remote_settings[id] = frame->settings.iv[i].value;
         }
         s.owner.on_settings(settings);
     } else if (frame->hd.type == NGHTTP2_HEADERS) {
@@ -243,11 +242,7 @@ void Http2Session::abandon() {
 
 void Http2Session::go_away() {
     if (session_) nghttp2_session_terminate_session(session_, NGHTTP2_NO_ERROR);
-}
-
-std::uint32_t Http2Session::setting(std::uint16_t id, std::uint32_t otherwise) const {
-    auto it = remote_settings.find(id);
-    return it == remote_settings.end() ? otherwise : it->second;
+    owner.output_ready();
 }
 
 std::int32_t Http2Session::open_stream(const std::vector<Header>& fields, Http2Connection::StreamHandlers handlers) {
@@ -262,17 +257,25 @@ std::int32_t Http2Session::open_stream(const std::vector<Header>& fields, Http2C
     auto id = nghttp2_submit_request(session_, nullptr, nva.data(), nva.size(), &body, nullptr);
     if (id < 0) return 0;
     streams[id].handlers = std::move(handlers);
+    owner.output_ready();
     return id;
 }
 
 void Http2Session::write(std::int32_t id, std::string bytes) {
     auto it = streams.find(id);
     if (it == streams.end() || bytes.empty()) return;
-    it->second.out += bytes;
-    if (it->second.deferred) {
-        it->second.deferred = false;
+    auto& st = it->second;
+    if (st.out.empty()) st.out = std::move(bytes);  // the usual case: no copy
+    else st.out += bytes;
+    resume(id, st);
+}
+
+void Http2Session::resume(std::int32_t id, Stream& st) {
+    if (st.deferred) {
+        st.deferred = false;
         nghttp2_session_resume_data(session_, id);
     }
+    owner.output_ready();
 }
 
 std::size_t Http2Session::unsent(std::int32_t id) const {
@@ -284,14 +287,13 @@ void Http2Session::end_stream(std::int32_t id) {
     auto it = streams.find(id);
     if (it == streams.end()) return;
     it->second.ending = true;
-    if (it->second.deferred) {
-        it->second.deferred = false;
-        nghttp2_session_resume_data(session_, id);
-    }
+    resume(id, it->second);
 }
 
 void Http2Session::reset_stream(std::int32_t id, std::uint32_t error_code) {
-    if (session_ && streams.count(id)) nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, error_code);
+    if (!session_ || !streams.count(id)) return;
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, error_code);
+    owner.output_ready();
 }
 
 void Http2Session::pause_stream(std::int32_t id) {
@@ -304,6 +306,7 @@ void Http2Session::resume_stream(std::int32_t id) {
     it->second.paused = false;
     if (it->second.unacked) nghttp2_session_consume(session_, id, it->second.unacked);
     it->second.unacked = 0;
+    owner.output_ready();  // the WINDOW_UPDATE
 }
 
 }  // namespace wskit::detail

@@ -24,7 +24,7 @@ public:
     struct Owner {
         virtual void on_settings(const std::vector<Http2Setting>& settings) = 0;
         virtual void on_session_over(std::string why) = 0;  // GOAWAY with an error
-        virtual void output_ready() = 0;                   // from a callback: take_output() has more
+        virtual void output_ready() = 0;                   // a stream operation left take_output() more to give
     protected:
         ~Owner() = default;
     };
@@ -50,7 +50,6 @@ public:
     void abandon();
     void go_away();
 
-    std::uint32_t setting(std::uint16_t id, std::uint32_t otherwise) const;
     std::int32_t open_stream(const std::vector<Header>& fields, Http2Connection::StreamHandlers handlers);
     void write(std::int32_t stream, std::string bytes);
     std::size_t unsent(std::int32_t stream) const;
@@ -75,11 +74,12 @@ public:
     Owner& owner;
     TraceHandler trace;
     std::map<std::int32_t, Stream> streams;
-    std::map<std::uint16_t, std::uint32_t> remote_settings;
     bool abandoned = false;
 
 private:
     void end_session();
+    // Data may go again: nghttp2 asks for the body once more, and a flush is due.
+    void resume(std::int32_t id, Stream& stream);
     nghttp2_session* session_ = nullptr;
     int busy_ = 0;  // inside an nghttp2 call: the session may not be deleted yet
 };
