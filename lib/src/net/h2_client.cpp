@@ -2,6 +2,7 @@
 #include "net/h2_client_impl.hpp"
 
 #include "proto/client_failure.hpp"
+#include "proto/control_frames.hpp"
 #include "proto/frame_codec.hpp"
 #include "term/trace_printer.hpp"
 
@@ -128,18 +129,12 @@ void Http2ClientImpl::fail_protocol() {
 void Http2ClientImpl::send_close(int code, const std::string& reason) {
     close_sent_ = true;
     sent_close_code_ = code;
-    write_frame(Opcode::close, close_payload(code, reason));
+    write_frame(Opcode::close, close_payload(static_cast<std::uint16_t>(code), reason.substr(0, 123)));
     connection_->end_stream(stream_);
     close_timer_ = loop_.after(close_wait, [this] {
         close_timer_ = 0;
         if (stream_) connection_->reset_stream(stream_, http2_cancel);
     });
-}
-
-std::string Http2ClientImpl::close_payload(int code, const std::string& reason) {
-    if (code == 1005) return {};
-    std::string p{static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
-    return p + reason.substr(0, 123);
 }
 
 void Http2ClientImpl::write_frame(Opcode op, const std::string& message) {
@@ -157,11 +152,12 @@ void Http2ClientImpl::write_frame(Opcode op, const std::string& message) {
         payload = &compressed;
     }
     h.length = payload->size();
-    std::string frame(max_frame_header + payload->size(), '\0');
-    auto n = write_frame_header(h, reinterpret_cast<unsigned char*>(frame.data()));
-    std::copy(payload->begin(), payload->end(), frame.begin() + static_cast<std::ptrdiff_t>(n));
+    unsigned char head[max_frame_header];
+    auto n = write_frame_header(h, head);
+    std::string frame;
+    frame.reserve(n + payload->size());
+    frame.append(reinterpret_cast<const char*>(head), n).append(*payload);
     mask_payload(frame.data() + n, payload->size(), h.mask_key);
-    frame.resize(n + payload->size());
     trace_frames(sent_frames_, TraceLine::Kind::sent, frame);
     connection_->write(stream_, std::move(frame));
 }

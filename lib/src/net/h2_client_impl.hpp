@@ -58,7 +58,6 @@ private:
     // The server broke the protocol: our close says how, then the stream ends.
     void fail_protocol();
     void send_close(int code, const std::string& reason);
-    static std::string close_payload(int code, const std::string& reason);
     void write_frame(Opcode op, const std::string& payload);
     void on_drained();
     void on_stream_closed(std::uint32_t error_code);

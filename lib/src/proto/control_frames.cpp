@@ -16,14 +16,15 @@ ControlFrame masked_control_frame(std::uint8_t opcode, const std::string& payloa
     return f;
 }
 
-ControlFrame masked_close_frame(std::uint16_t code, const std::string& reason, std::uint32_t key) {
-    std::string payload;
+std::string close_payload(std::uint16_t code, const std::string& reason) {
     // 1005 says "no code": a close frame without a payload (RFC 6455 7.4.1).
-    if (code == 1005) return masked_control_frame(close_opcode, payload, key);
-    payload.push_back(static_cast<char>(code >> 8));
-    payload.push_back(static_cast<char>(code & 0xff));
-    payload += reason;
-    return masked_control_frame(close_opcode, payload, key);
+    if (code == 1005) return {};
+    std::string payload{static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
+    return payload + reason;
+}
+
+ControlFrame masked_close_frame(std::uint16_t code, const std::string& reason, std::uint32_t key) {
+    return masked_control_frame(close_opcode, close_payload(code, reason), key);
 }
 
 }  // namespace wskit::detail

@@ -23,8 +23,11 @@ constexpr std::uint8_t pong_opcode = opcode::pong;
 // A masked control frame of `opcode` with `payload` (at most 125 bytes).
 WSKIT_API ControlFrame masked_control_frame(std::uint8_t opcode, const std::string& payload, std::uint32_t key);
 
-// A close frame (5.5.1): the status code in network order, then the reason;
-// code 1005 ("no status") gives a close frame with no payload.
+// A close frame's payload (5.5.1): the status code in network order, then
+// the reason; none for code 1005 ("no status").
+WSKIT_API std::string close_payload(std::uint16_t code, const std::string& reason);
+
+// A close frame with that payload.
 WSKIT_API ControlFrame masked_close_frame(std::uint16_t code, const std::string& reason, std::uint32_t key);
 
 }  // namespace wskit::detail
