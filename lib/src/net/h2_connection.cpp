@@ -8,6 +8,7 @@
 #include "net/h2_connection.hpp"
 
 #include "net/client_inspection.hpp"
+#include "proto/client_failure.hpp"
 #include "net/h2_session.hpp"
 #include "net/tls_context.hpp"
 #include "net/transport_failure.hpp"
@@ -75,10 +76,7 @@ struct Http2Connection::Impl final : std::enable_shared_from_this<Impl>, Http2Se
 
     void connected(std::error_code ec) {
         if (failed) return;
-        if (ec) {
-            if (!outcome->tunnel_error.empty()) return fail({ExitCode::connect, phase, outcome->tunnel_error});
-            return fail_transport(ec);
-        }
+        if (ec) return fail_transport(ec);
         // HTTP/2 interleaves small frames (HEADERS, WINDOW_UPDATE, RST_STREAM)
         // with data: Nagle would hold each behind the last one's ACK, 40 ms
         // with a delayed ACK (bench --mode handshake: 42 handshakes/s).
@@ -208,26 +206,26 @@ struct Http2Connection::Impl final : std::enable_shared_from_this<Impl>, Http2Se
         socket.close(ignored);
     }
 
+    // Worded by the classifier the WebSocket client's failed openings go
+    // through, from the same facts.
     void fail_transport(const std::error_code& ec) {
-        FailureFacts f;
+        OpeningOutcome o;
+        auto& f = o.facts;
         f.phase = phase;
-        f.cause = transport_failure_cause(ec);
         f.target = target.url.str();
         f.host = target.url.host;
         f.authority = target.url.connection_target();
         f.proxy = proxy_authority;
         f.secure = target.url.secure;
-        f.detail = ec.message();
-        if (!verify->reason.empty()) {
-            f.cause = FailureCause::tls_verify;
-            f.detail = verify->reason;
-        } else if (phase == ConnectPhase::tls) {
-            f.cause = FailureCause::tls_protocol;
-            if (auto why = last_openssl_error(); !why.empty()) f.detail = why;
-        }
         f.timeout = target.timeout;
         f.tls_min_version = target.tls.min_version;
-        auto failure = classify_connect_failure(f);
+        o.tunnel_failed = !outcome->tunnel_error.empty();
+        o.tunnel_error = outcome->tunnel_error;
+        o.verify_failure = verify->reason;
+        o.transport_cause = phase == ConnectPhase::tls ? FailureCause::tls_protocol : transport_failure_cause(ec);
+        o.transport_error = ec.message();
+        o.tls_error = last_openssl_error();
+        auto failure = classify_opening(o);
         fail({failure.code, phase, failure.message});
     }
 
