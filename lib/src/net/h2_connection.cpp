@@ -183,7 +183,7 @@ struct Http2Connection::Impl final : std::enable_shared_from_this<Impl>, Http2Se
     // after receive() or the take_output() loop in progress picks it up.
     void flush() {
         if (write_pending || failed || session.busy()) return;
-        writing = session.take_output();
+        session.take_output(writing);
         if (writing.empty()) {
             session.written();
             if (closing && !session.wants_io()) shutdown();

@@ -203,9 +203,9 @@ std::string Http2Session::receive(std::string_view bytes) {
     return {};
 }
 
-std::string Http2Session::take_output() {
-    std::string out;
-    if (!session_ || abandoned) return out;
+void Http2Session::take_output(std::string& out) {
+    out.clear();
+    if (!session_ || abandoned) return;
     ++busy_;
     for (;;) {
         const std::uint8_t* data = nullptr;
@@ -215,6 +215,11 @@ std::string Http2Session::take_output() {
     }
     --busy_;
     if (abandoned) end_session();
+}
+
+std::string Http2Session::take_output() {
+    std::string out;
+    take_output(out);
     return out;
 }
 

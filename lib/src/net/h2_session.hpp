@@ -40,6 +40,9 @@ public:
     std::string receive(std::string_view bytes);
     // What to write now ("" when nothing).
     std::string take_output();
+    // The same into `out` (cleared first), whose capacity is kept from one
+    // write to the next.
+    void take_output(std::string& out);
     // All that take_output() gave has been written: drained streams hear of it.
     void written();
     bool wants_io() const;
