@@ -7,50 +7,15 @@ import json
 import os
 import re
 import shutil
-import socket
 import tempfile
-import time
 
 from certs import Certs
 from harness import TestCase, free_port, main, port_of
+from proxy_support import start_microsocks, start_tinyproxy
 
 PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy",
               "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 BASE_ENV = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
-
-
-
-
-class Tinyproxy:
-    def __init__(self, url, log):
-        self.url = url
-        self.log = log
-
-    def text(self):
-        try:
-            with open(self.log, errors="replace") as f:
-                return f.read()
-        except FileNotFoundError:
-            return ""
-
-    def connects(self):
-        """The CONNECT requests in the log, as "host:port" strings."""
-        return re.findall(r"Request \(file descriptor \d+\): CONNECT (\S+) HTTP/1\.[01]", self.text())
-
-
-class Microsocks:
-    def __init__(self, process, port):
-        self.process = process
-        self.port = port
-        self.authority = f"127.0.0.1:{port}"
-
-    def url(self, scheme="socks5", credentials=""):
-        return f"{scheme}://{credentials}{self.authority}"
-
-    def wait_connected(self, target):
-        """Waits for microsocks's log line for a tunnel to `target` (host:port,
-        as the client named it: an address for socks5, a name for socks5h)."""
-        self.process.wait_line(rf"connected to {re.escape(target)}$")
 
 
 class Proxy(TestCase):
@@ -62,56 +27,6 @@ class Proxy(TestCase):
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
-
-    def start_tinyproxy(self, connect_ports, basic_auth=None):
-        """Starts tinyproxy in the foreground on a free port, allowing CONNECT
-        only to `connect_ports`; returns a Tinyproxy once its port accepts."""
-        if shutil.which("tinyproxy") is None:
-            self.fail("tinyproxy is not installed (scripts/test.sh installs it)")
-        for attempt in range(5):
-            d = tempfile.mkdtemp(prefix="tinyproxy-", dir=self.tmp)
-            port = free_port()
-            conf = os.path.join(d, "tinyproxy.conf")
-            log = os.path.join(d, "tinyproxy.log")
-            lines = [f"Port {port}", "Listen 127.0.0.1", "Timeout 30",
-                     f'LogFile "{log}"', f'PidFile "{os.path.join(d, "tinyproxy.pid")}"',
-                     "LogLevel Info", "MaxClients 50", "Allow 127.0.0.1"]
-            lines += [f"ConnectPort {p}" for p in connect_ports]
-            if basic_auth:
-                lines.append(f"BasicAuth {basic_auth[0]} {basic_auth[1]}")
-            with open(conf, "w") as f:
-                f.write("\n".join(lines) + "\n")
-            p = self.start(["tinyproxy", "-d", "-c", conf])
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and p.proc.poll() is None:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    return Tinyproxy(f"http://127.0.0.1:{port}", log)
-                except OSError:
-                    time.sleep(0.02)
-            p.stop()  # the port was taken in the meantime, or it did not start: try another
-        self.fail(f"tinyproxy did not start; log: {open(log).read() if os.path.exists(log) else ''}")
-
-    def start_microsocks(self, user=None, password=None):
-        """Starts microsocks on a free port of 127.0.0.1 (with a user and a
-        password when given); returns a Microsocks once its port accepts."""
-        if shutil.which("microsocks") is None:
-            self.fail("microsocks is not installed (scripts/test.sh installs it)")
-        for attempt in range(5):
-            port = free_port()
-            args = ["microsocks", "-i", "127.0.0.1", "-p", str(port)]
-            if user is not None:
-                args += ["-u", user, "-P", password]
-            p = self.start(args)
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and p.proc.poll() is None:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    return Microsocks(p, port)
-                except OSError:
-                    time.sleep(0.02)
-            p.stop()  # the port was taken in the meantime: try another
-        self.fail("microsocks did not start")
 
     def wss_echo(self):
         return self.start_wskit_server("echo", "--cert", self.certs.server_cert,
@@ -138,7 +53,7 @@ class Proxy(TestCase):
     def test_proxy_flag_ws(self):
         _, url = self.ws_echo()
         port = port_of(url)
-        proxy = self.start_tinyproxy([port])
+        proxy = start_tinyproxy(self, [port])
         r = self.connect(url, "--proxy", proxy.url)
         self.assertEchoed(r)
         self.assertConnects(proxy, [f"127.0.0.1:{port}"])
@@ -146,7 +61,7 @@ class Proxy(TestCase):
     def test_proxy_flag_wss_verifies_the_server_through_the_tunnel(self):
         _, url = self.wss_echo()
         port = port_of(url)
-        proxy = self.start_tinyproxy([port])
+        proxy = start_tinyproxy(self, [port])
         r = self.connect(url, "--proxy", proxy.url, "--ca", self.certs.ca)
         self.assertEchoed(r)
         self.assertConnects(proxy, [f"127.0.0.1:{port}"])
@@ -159,7 +74,7 @@ class Proxy(TestCase):
     def test_proxy_flag_overrides_environment(self):
         _, url = self.ws_echo()
         port = port_of(url)
-        proxy = self.start_tinyproxy([port])
+        proxy = start_tinyproxy(self, [port])
         dead = f"http://127.0.0.1:{free_port()}"
         r = self.connect(url, "--proxy", proxy.url, env={"http_proxy": dead, "all_proxy": dead})
         self.assertEchoed(r)
@@ -171,7 +86,7 @@ class Proxy(TestCase):
         import json
         _, url = self.wss_echo()
         port = port_of(url)
-        proxy = self.start_tinyproxy([port])
+        proxy = start_tinyproxy(self, [port])
         r = self.wskit("inspect", "--json", "--proxy", proxy.url, "--ca", self.certs.ca, url, env=BASE_ENV)
         self.assertExit(r, 0)
         doc = json.loads(r.stdout)
@@ -190,7 +105,7 @@ class Proxy(TestCase):
     def test_https_proxy_for_wss(self):
         _, url = self.wss_echo()
         port = port_of(url)
-        proxy = self.start_tinyproxy([port])
+        proxy = start_tinyproxy(self, [port])
         for var in ("https_proxy", "HTTPS_PROXY"):
             with self.subTest(var=var):
                 before = len(proxy.connects())
@@ -202,7 +117,7 @@ class Proxy(TestCase):
     def test_http_proxy_for_ws(self):
         _, url = self.ws_echo()
         port = port_of(url)
-        proxy = self.start_tinyproxy([port])
+        proxy = start_tinyproxy(self, [port])
         r = self.connect(url, env={"http_proxy": proxy.url})
         self.assertEchoed(r)
         self.assertConnects(proxy, [f"127.0.0.1:{port}"])
@@ -210,7 +125,7 @@ class Proxy(TestCase):
     def test_https_proxy_is_not_used_for_ws_nor_http_proxy_for_wss(self):
         _, ws_url = self.ws_echo()
         _, wss_url = self.wss_echo()
-        proxy = self.start_tinyproxy([port_of(ws_url), port_of(wss_url)])
+        proxy = start_tinyproxy(self, [port_of(ws_url), port_of(wss_url)])
         self.assertEchoed(self.connect(ws_url, env={"https_proxy": proxy.url}))
         self.assertEchoed(self.connect(wss_url, "--ca", self.certs.ca, env={"http_proxy": proxy.url}))
         self.assertConnects(proxy, [])
@@ -218,7 +133,7 @@ class Proxy(TestCase):
     def test_all_proxy_as_fallback(self):
         _, url = self.ws_echo()
         port = port_of(url)
-        proxy = self.start_tinyproxy([port])
+        proxy = start_tinyproxy(self, [port])
         for var in ("all_proxy", "ALL_PROXY"):
             with self.subTest(var=var):
                 before = len(proxy.connects())
@@ -228,14 +143,14 @@ class Proxy(TestCase):
     def test_upper_case_HTTP_PROXY_is_ignored(self):
         # As curl does (CGI "httpoxy"): only lower-case http_proxy counts.
         _, url = self.ws_echo()
-        proxy = self.start_tinyproxy([port_of(url)])
+        proxy = start_tinyproxy(self, [port_of(url)])
         self.assertEchoed(self.connect(url, env={"HTTP_PROXY": proxy.url}))
         self.assertConnects(proxy, [])
 
     def test_no_proxy_bypasses_the_proxy(self):
         _, url = self.wss_echo()
         port = port_of(url)
-        proxy = self.start_tinyproxy([port])
+        proxy = start_tinyproxy(self, [port])
         env = {"https_proxy": proxy.url}
         self.assertEchoed(self.connect(url, "--ca", self.certs.ca, env=env))
         self.assertConnects(proxy, [f"127.0.0.1:{port}"])
@@ -263,7 +178,7 @@ class Proxy(TestCase):
         _, url = self.ws_echo()
         port = port_of(url)
         other = port + 1 if port < 65535 else port - 1
-        proxy = self.start_tinyproxy([other])  # CONNECT allowed only to another port
+        proxy = start_tinyproxy(self, [other])  # CONNECT allowed only to another port
         r = self.connect(url, "--proxy", proxy.url)
         self.assertExit(r, 3)
         self.assertEqual(r.stdout, b"")
@@ -277,7 +192,7 @@ class Proxy(TestCase):
     def test_refusing_proxy_from_environment(self):
         _, url = self.ws_echo()
         port = port_of(url)
-        proxy = self.start_tinyproxy([port + 1 if port < 65535 else port - 1])
+        proxy = start_tinyproxy(self, [port + 1 if port < 65535 else port - 1])
         r = self.connect(url, env={"http_proxy": proxy.url})
         self.assertExit(r, 3)
         self.assertIn(b"refused to open a tunnel", r.stderr)
@@ -299,7 +214,7 @@ class Proxy(TestCase):
         record = os.path.join(self.tmp, f"record-{self.id()}.jsonl")
         _, url = self.ws_echo("--record", record)
         port = port_of(url)
-        proxy = self.start_tinyproxy([port], basic_auth=("alice", "s3cret"))
+        proxy = start_tinyproxy(self, [port], basic_auth=("alice", "s3cret"))
         authed = proxy.url.replace("http://", "http://alice:s3cret@")
 
         r = self.connect(url, "--proxy", authed)
@@ -334,7 +249,7 @@ class Proxy(TestCase):
 
     def test_socks5_ws(self):
         _, url = self.ws_echo()
-        socks = self.start_microsocks()
+        socks = start_microsocks(self)
         r = self.connect(url, "--proxy", socks.url())
         self.assertEchoed(r)
         socks.wait_connected(f"127.0.0.1:{port_of(url)}")
@@ -342,7 +257,7 @@ class Proxy(TestCase):
     def test_socks5_wss_verifies_the_target_through_the_tunnel(self):
         _, url = self.wss_echo()
         url = url.replace("127.0.0.1", "localhost")
-        socks = self.start_microsocks()
+        socks = start_microsocks(self)
         r = self.connect(url, "--proxy", socks.url("socks5h"), "--ca", self.certs.ca)
         self.assertEchoed(r)
         socks.wait_connected(f"localhost:{port_of(url)}")
@@ -355,7 +270,7 @@ class Proxy(TestCase):
         _, url = self.ws_echo()
         port = port_of(url)
         url = url.replace("127.0.0.1", "localhost")
-        socks = self.start_microsocks()
+        socks = start_microsocks(self)
         self.assertEchoed(self.connect(url, "--proxy", socks.url("socks5")))
         socks.wait_connected(f"127.0.0.1:{port}")
         self.assertEchoed(self.connect(url, "--proxy", socks.url("socks5h")))
@@ -364,7 +279,7 @@ class Proxy(TestCase):
     def test_socks5_with_password(self):
         record = os.path.join(self.tmp, f"record-{self.id()}.jsonl")
         _, url = self.ws_echo("--record", record)
-        socks = self.start_microsocks("alice", "s3cret")
+        socks = start_microsocks(self, "alice", "s3cret")
         r = self.connect(url, "--proxy", socks.url(credentials="alice:s3cret@"))
         self.assertEchoed(r)
         socks.wait_connected(f"127.0.0.1:{port_of(url)}")
@@ -386,7 +301,7 @@ class Proxy(TestCase):
             self.assertEqual(len(f.readlines()), 2)  # the refused attempts never reached it
 
     def test_socks5_target_refused(self):
-        socks = self.start_microsocks()
+        socks = start_microsocks(self)
         dead = free_port()
         r = self.connect(f"ws://127.0.0.1:{dead}/", "--proxy", socks.url())
         self.assertExit(r, 3)
@@ -398,7 +313,7 @@ class Proxy(TestCase):
     def test_socks5_from_environment(self):
         _, ws_url = self.ws_echo()
         _, wss_url = self.wss_echo()
-        socks = self.start_microsocks()
+        socks = start_microsocks(self)
         self.assertEchoed(self.connect(ws_url, env={"all_proxy": socks.url()}))
         socks.wait_connected(f"127.0.0.1:{port_of(ws_url)}")
         self.assertEchoed(self.connect(ws_url, env={"http_proxy": socks.url("socks5h")}))
@@ -419,7 +334,7 @@ class Proxy(TestCase):
     def test_verbose_shows_the_connect_exchange(self):
         _, url = self.ws_echo()
         port = port_of(url)
-        proxy = self.start_tinyproxy([port])
+        proxy = start_tinyproxy(self, [port])
         r = self.connect(url, "-v", "--proxy", proxy.url.replace("http://", "http://alice:s3cret@"))
         self.assertEchoed(r)
         lines = r.stderr.decode(errors="replace").splitlines()
@@ -437,7 +352,7 @@ class Proxy(TestCase):
     def test_verbose_shows_the_socks5_steps(self):
         _, url = self.ws_echo()
         port = port_of(url)
-        socks = self.start_microsocks("alice", "s3cret")
+        socks = start_microsocks(self, "alice", "s3cret")
         r = self.connect(url, "-v", "--proxy", socks.url("socks5h", "alice:s3cret@"))
         self.assertEchoed(r)
         lines = r.stderr.decode(errors="replace").splitlines()
