@@ -128,8 +128,7 @@ struct Http2Connection::Impl final : std::enable_shared_from_this<Impl>, Http2Se
                          fmt::format("{} does not speak HTTP/2: TLS's ALPN chose {}, not h2",
                                      target.url.connection_target(), chose)});
         }
-        trace("ALPN: server accepted h2");
-        begin();
+        begin();  // trace_tls has said which protocol ALPN chose
     }
 
     void inspect() {
