@@ -118,8 +118,9 @@ void add_http2_options(Context& ctx, CLI::App& app, ClientFlags& f) {
              "WebSocket is a CONNECT stream with :protocol websocket, answered 200 rather than 101. A server that "
              "chooses HTTP/1.1, or does not enable the extended CONNECT, fails with exit 5: without --http2 the "
              "same URL is tried over HTTP/1.1. --compress works as over HTTP/1.1. With connect, -v shows the "
-             "HTTP/2 frames of the handshake (not DATA or WINDOW_UPDATE) and the header fields, and -L is not "
-             "available; with bench, the connections are streams of a few HTTP/2 connections "
+             "HTTP/2 frames of the handshake (not DATA or WINDOW_UPDATE) and the header fields, and -L follows a "
+             "3xx answer to the CONNECT on a new HTTP/2 connection (never from wss:// to ws://, which has no TLS "
+             "to agree on HTTP/2); with bench, the connections are streams of a few HTTP/2 connections "
              "(--streams-per-connection). For ws://, use --http2-prior-knowledge.");
     add_flag(ctx, app, "--http2-prior-knowledge", f.http2_prior_knowledge,
              "Like --http2, for ws://: HTTP/2 without TLS (h2c), without asking first",
@@ -149,7 +150,6 @@ ClientOptions ClientFlags::resolve(const std::string& url_text) const {
     if (http2 && !c.url.secure)
         throw Error(ExitCode::usage, "--http2 agrees on HTTP/2 through TLS (ALPN): for a ws:// URL use "
                                      "--http2-prior-knowledge");
-    if (c.http2 && follow_redirects) throw Error(ExitCode::usage, "-L is not available over HTTP/2 yet");
     // Said before anything starts (a proxy would answer every client 502).
     if (auto problem = route_problem(c); !problem.empty()) throw Error(ExitCode::usage, problem);
     return c;

@@ -187,6 +187,14 @@ RedirectPlan plan_redirect(const ClientOptions& first, const Url& from, const Ur
                                    from.str(), next.str());
         return plan;
     }
+    if (first.http2 && from.secure && !next.secure) {
+        // Without TLS there is no ALPN to agree on HTTP/2 again; speaking h2c
+        // unasked to a host we were sent to is not what --http2 chose.
+        plan.refusal = fmt::format("refusing to follow the redirect from {} to {} over HTTP/2: --http2 agrees on it "
+                                   "through TLS, which ws:// does not have",
+                                   from.str(), next.str());
+        return plan;
+    }
     if (trusted || same_origin(first.url, next)) {
         // The credentials of the URL named stay with its origin, unless the
         // Location gives its own.

@@ -7,13 +7,15 @@ RFC 8441 front end) in front of wskit echo, and HTTP/1.1-only servers that
 --http2 must name as such. Certificates from the openssl command (certs.py)."""
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import threading
 import time
 
 from h2_support import start_apache, start_nghttpx
-from harness import MIB, SANITIZED, WSKIT, CertsTestCase, free_port, main
+from harness import MIB, SANITIZED, WSKIT, CertsTestCase, free_port, main, port_of
+from proxy_support import start_microsocks, start_tinyproxy
 
 ENV = {k: v for k, v in os.environ.items()
        if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "sslkeylogfile")}
@@ -211,6 +213,78 @@ class Http2(CertsTestCase):
         if not SANITIZED:
             self.assertLess(usage.ru_maxrss * 1024, 64 * MIB)
 
+    # --- redirects ---------------------------------------------------------
+
+    def test_location_follows_a_308_to_another_http2_server(self):
+        target = self.h2_peer()
+        redirector = self.h2_peer("--redirect", target + "moved")
+        r = self.connect(redirector, "--http2", "--ca", self.certs.ca, "-L", "-v")
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, b"hello\n")
+        err = r.stderr.decode()
+        self.assertIn(f"following a 308 redirect to {target}moved", err)
+        self.assertEqual(err.count("* ALPN: server accepted h2"), 2, err)  # a new connection for the new place
+
+    def test_without_location_a_308_exits_5_with_its_status(self):
+        r = self.connect(self.h2_peer("--redirect", "/elsewhere"), "--http2", "--ca", self.certs.ca)
+        self.assertFails(r, 5, r"answered the extended CONNECT with 308")
+
+    def test_a_redirect_loop_is_named(self):
+        url = self.h2_peer("--redirect", "/again", tls=False)
+        r = self.connect(url, "--http2-prior-knowledge", "-L")
+        self.assertFails(r, 5, r"redirect loop: .*/again")
+
+    def test_a_redirect_from_wss_to_ws_is_refused_even_when_trusted(self):
+        plain = self.h2_peer(tls=False)
+        r = self.connect(self.h2_peer("--redirect", plain), "--http2", "--ca", self.certs.ca, "--location-trusted")
+        self.assertFails(r, 5, r"refusing to follow the redirect from wss://.* to ws://.* over HTTP/2")
+
+    # --- routes: proxies and Unix sockets --------------------------------
+
+    def test_through_an_http_connect_proxy(self):
+        url = self.h2_peer()
+        proxy = start_tinyproxy(self, [port_of(url)])
+        r = self.connect(url, "--http2", "--ca", self.certs.ca, "--proxy", proxy.url)
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, b"hello\n")
+        self.assertEqual(proxy.connects(), [f"127.0.0.1:{port_of(url)}"], proxy.text()[-3000:])
+
+    def test_h2c_through_a_socks5_proxy(self):
+        url = self.h2_peer(tls=False)
+        socks = start_microsocks(self)
+        r = self.connect(url, "--http2-prior-knowledge", "--proxy", socks.url())
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, b"hello\n")
+        socks.wait_connected(f"127.0.0.1:{port_of(url)}")
+
+    def unix_h2_peer(self, *args):
+        d = tempfile.mkdtemp(prefix="wskit-h2-")
+        self.addCleanup(shutil.rmtree, d, True)
+        path, record = os.path.join(d, "h2.sock"), os.path.join(d, "requests.ndjson")
+        _, url = self.start_node_peer("node_h2_server.cjs", *args, "--unix", path, "--record", record)
+        self.assertEqual(url, f"unix:{path}")
+        return path, record
+
+    def recorded_fields(self, record):
+        with open(record) as f:
+            return dict(json.loads(f.readline())["headers"])
+
+    def test_h2c_over_a_ws_unix_url(self):
+        path, record = self.unix_h2_peer("--plain")
+        r = self.connect(f"ws+unix://{path}:/feed?x=1", "--http2-prior-knowledge")
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, b"hello\n")
+        fields = self.recorded_fields(record)
+        self.assertEqual((fields[":path"], fields[":authority"], fields[":scheme"]), ("/feed?x=1", "localhost", "http"))
+
+    def test_tls_over_unix_socket_keeps_the_urls_host(self):
+        path, record = self.unix_h2_peer("--cert", self.certs.server_cert, "--key", self.certs.server_key)
+        r = self.connect("wss://localhost/v", "--unix-socket", path, "--http2", "--ca", self.certs.ca)
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, b"hello\n")
+        fields = self.recorded_fields(record)
+        self.assertEqual((fields[":path"], fields[":authority"], fields[":scheme"]), ("/v", "localhost", "https"))
+
     # --- servers that get it wrong ---------------------------------------
 
     def test_stream_reset_after_connect_exits_5(self):
@@ -261,9 +335,6 @@ class Http2(CertsTestCase):
         self.assertFails(r, 2, r"--http2 agrees on HTTP/2 through TLS \(ALPN\): for a ws:// URL use "
                                r"--http2-prior-knowledge")
 
-    def test_http2_with_location_is_a_usage_error(self):
-        r = self.wskit("connect", "--http2", "-L", "wss://127.0.0.1:9/")
-        self.assertFails(r, 2, r"-L is not available over HTTP/2")
 
 
 if __name__ == "__main__":

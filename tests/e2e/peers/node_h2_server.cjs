@@ -17,6 +17,9 @@
 //   --no-read               never read the stream after the 200, so the client's
 //                           flow-control window for the stream fills (64 KiB)
 //   --no-connect-protocol   leave SETTINGS_ENABLE_CONNECT_PROTOCOL out
+//   --unix PATH             listen on this Unix-domain socket instead; prints
+//                           "listening on unix:PATH"
+//   --redirect LOCATION     answer each CONNECT 308 with this Location
 //   --variant NAME          answer the CONNECT otherwise:
 //     reset                 RST_STREAM PROTOCOL_ERROR, no answer
 //     refuse                403, content-type text/plain, body "forbidden\n"
@@ -40,6 +43,7 @@ const args = process.argv.slice(2);
 const subprotocols = [];
 let cert = null, key = null, plain = false, allowHTTP1 = false, record = null;
 let sendFirst = null, noRead = false, connectProtocol = true, variant = null, flood = 0;
+let unixPath = null, redirect = null;
 const variants = ['reset', 'refuse', 'wrong-subprotocol', 'accept-header'];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--cert') cert = args[++i];
@@ -52,6 +56,8 @@ for (let i = 0; i < args.length; i++) {
   else if (args[i] === '--flood') flood = Number(args[++i]);
   else if (args[i] === '--no-read') noRead = true;
   else if (args[i] === '--no-connect-protocol') connectProtocol = false;
+  else if (args[i] === '--unix') unixPath = args[++i];
+  else if (args[i] === '--redirect') redirect = args[++i];
   else if (args[i] === '--variant' && variants.includes(args[i + 1])) variant = args[++i];
   else { console.error(`unknown option ${args[i]}${args[i] === '--variant' ? ` ${args[i + 1]}` : ''}`); process.exit(2); }
 }
@@ -192,6 +198,10 @@ function onStream(stream, headers, flags, rawHeaders) {
     stream.removeAllListeners('error').on('error', () => {});  // our own reset comes back as one
     return stream.close(http2.constants.NGHTTP2_PROTOCOL_ERROR);
   }
+  if (redirect !== null) {
+    stream.respond({ ':status': 308, location: redirect });
+    return stream.end();
+  }
   if (variant === 'refuse') {
     stream.respond({ ':status': 403, 'content-type': 'text/plain' });
     return stream.end('forbidden\n');
@@ -235,6 +245,7 @@ if (allowHTTP1) {
 server.on('error', report);
 server.on('sessionError', report);
 server.on('tlsClientError', report);
-server.listen(0, '127.0.0.1', () => {
+if (unixPath !== null) server.listen(unixPath, () => console.error(`listening on unix:${unixPath}`));
+else server.listen(0, '127.0.0.1', () => {
   console.error(`listening on ${plain ? 'http' : 'https'}://127.0.0.1:${server.address().port}/`);
 });
