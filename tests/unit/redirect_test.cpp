@@ -191,6 +191,15 @@ TEST_CASE("plan_redirect: wss to ws is refused unless trusted", "[redirect]") {
     CHECK(wskit::plan_redirect(first, parse_url("ws://x.test/"), parse_url("ws://y.test/"), false).refusal.empty());
 }
 
+TEST_CASE("plan_redirect: over HTTP/2, wss to ws is refused even when trusted", "[redirect]") {
+    auto first = with_credentials("wss://app.test/");
+    first.http2 = true;
+    auto plan = wskit::plan_redirect(first, first.url, parse_url("ws://app.test/"), true);
+    CHECK_THAT(plan.refusal, Contains("over HTTP/2"));
+    CHECK(wskit::plan_redirect(first, first.url, parse_url("wss://other.test/"), true).refusal.empty());
+    CHECK(wskit::plan_redirect(first, parse_url("ws://x.test/"), parse_url("wss://y.test/"), false).refusal.empty());
+}
+
 TEST_CASE("plan_redirect: --location-trusted sends everything anywhere", "[redirect]") {
     auto first = with_credentials("wss://a:p@app.test/");
     auto plan = wskit::plan_redirect(first, first.url, parse_url("ws://other.test/"), true);
