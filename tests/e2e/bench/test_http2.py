@@ -2,7 +2,7 @@
 HTTP/2 connections (RFC 8441), --streams-per-connection on each, as browsers
 open them. Peers: Node's http2 (peers/node_h2_server.cjs, which prints one
 "session opened" per HTTP/2 connection), nghttpx and Apache httpd in front of
-wskit echo (h2_support.py)."""
+wskit echo and broadcast-chat (h2_support.py)."""
 import json
 import os
 
@@ -51,6 +51,16 @@ class BenchHttp2(CertsTestCase):
                                "-w", "4", "--size", "1k", "-d", "1", front)
                 self.assertEqual((r["opened"], r["open_at_end"], r["errors"]["total"]), (20, 20, 0))
                 self.assertGreater(r["received"], 1000)
+
+    def test_fanout_to_receivers_on_streams(self):
+        # wskit broadcast-chat behind nghttpx: every receiver a stream of one
+        # of two HTTP/2 connections, each broadcast reaching them all.
+        _, chat = self.start_wskit_server("broadcast-chat", "--rate", "0", "0", env=ENV)
+        r = self.bench("--mode", "fanout", "--http2-prior-knowledge", "-c", "40", "--streams-per-connection", "20",
+                       "--rate", "100", "-d", "1", start_nghttpx(self, chat))
+        self.assertEqual((len(r["receivers"]), r["lost"], r["duplicated"], r["errors"]["total"]), (40, 0, 0, 0))
+        self.assertGreater(r["sent"], 50)
+        self.assertGreaterEqual(r["measured"], 40 * (r["sent"] - 2))  # the last may be on its way
 
     def test_handshake_loops_open_streams_on_one_connection(self):
         peer, url = self.start_node_peer("node_h2_server.cjs", "--plain")
