@@ -12,7 +12,8 @@ even in the second script), the URL given last, connection failures and
 their exit codes, -H/-s/TLS options on every connect, -j (concurrency
 proved by the gate, no sleeps), --junit (parsed with xml.etree and checked
 structurally: no JUnit XSD is available offline on this machine, neither
-under /usr/share nor in a Debian package here), --json, -v and SIGINT."""
+under /usr/share nor in a Debian package here; then read by python3-junitparser,
+a JUnit consumer nobody here wrote), --json, -v and SIGINT."""
 import json
 import os
 import re
@@ -23,6 +24,7 @@ import textwrap
 import time
 import xml.etree.ElementTree as ET
 
+from junitparser import Failure, JUnitXml
 from harness import LISTENING, PYTHON, WSKIT, CertsTestCase, Process, TestCase, free_port, main
 
 ENV = {k: v for k, v in os.environ.items()
@@ -794,7 +796,7 @@ class Reports(RunCase):
         fail_lines = [line[len("FAIL "):] for line in r.out.splitlines() if line.startswith("FAIL ")]
         self.assertEqual(len(fail_lines), 2, r.out)
         # Structure (no JUnit XSD is available offline here: a structural
-        # check against what JUnit's consumers read).
+        # check against what JUnit's consumers read, then junitparser's reading).
         root = ET.parse(report).getroot()
         self.assertEqual(root.tag, "testsuites")
         self.assertEqual((root.get("tests"), root.get("failures")), ("3", "2"))
@@ -828,6 +830,19 @@ class Reports(RunCase):
         self.assertEqual(len(root.findall(".//testcase")), int(suite.get("tests")))
         self.assertEqual(len(root.findall(".//failure")), int(suite.get("failures")))
         self.assertFalse(os.path.exists(report + ".tmp"))
+        self.assertReadByJunitparser(report, [ok, fail, refused], fail_lines)
+
+    def assertReadByJunitparser(self, report, names, failure_messages):
+        """The report as a JUnit consumer nobody here wrote reads it
+        (python3-junitparser, Debian's): totals, names and failures."""
+        xml = JUnitXml.fromfile(report)
+        (suite,) = list(xml)
+        self.assertEqual((suite.tests, suite.failures, suite.errors, suite.skipped), (len(names), 2, 0, 0))
+        cases = list(suite)
+        self.assertEqual([c.name for c in cases], names)
+        self.assertTrue(cases[0].is_passed)
+        got = [[r.message for r in c.result if isinstance(r, Failure)] for c in cases[1:]]
+        self.assertEqual(got, [[m] for m in failure_messages])
 
     def test_junit_that_cannot_be_written(self):
         ok = self.script("ok.ws", "send a\nexpect a\n")
