@@ -40,8 +40,13 @@ the address \fBwskit listen 9000\fR serves.
 IPv6 literals go in brackets: \fBws://[::1]:9000/\fR.
 Every address a name resolves to is tried, IPv6 and IPv4, so
 \fBlocalhost\fR just works.
+A Unix-domain socket is \fBws+unix://\fIPATH\fB:/\fIpath\fR (\fBwss+unix://\fR
+for TLS; the Host header is \fBlocalhost\fR), or any URL with
+\fB\-\-unix\-socket\fR \fIPATH\fR, as curl's.
 .PP
-A server takes [\fIHOST\fR:]\fIPORT\fR.
+A server takes [\fIHOST\fR:]\fIPORT\fR, or \fBunix:\fIPATH\fR for a Unix-domain
+socket (mode 0600 unless \fB\-\-socket\-mode\fR; a stale socket file is
+replaced, one in use is an error).
 Servers bind \fB127.0.0.1\fR by default, so nothing is exposed by accident;
 \fB\-\-host 0.0.0.0\fR or \fB\-\-host ::\fR accepts connections from other
 machines.
