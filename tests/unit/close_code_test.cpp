@@ -21,6 +21,13 @@ TEST_CASE("close_code_name: the protocol's codes that say what went wrong", "[cl
         CHECK(close_code_name(code).empty());
 }
 
+TEST_CASE("close_is_failure: a drop or a code that names what went wrong", "[close]") {
+    using wskit::close_is_failure;
+    for (int code : {1000, 1001, 1005, 3000, 4000, 4999}) CHECK_FALSE(close_is_failure(code, true));
+    for (int code : {1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014}) CHECK(close_is_failure(code, true));
+    for (int code : {1000, 1006}) CHECK(close_is_failure(code, false));
+}
+
 TEST_CASE("server_close_explanation: whose fault, by the code's meaning", "[close]") {
     CHECK(server_close_explanation(1002, "") ==
           "the server closed the connection with code 1002 (protocol error: the server says this client broke the "

@@ -16,6 +16,12 @@ namespace wskit {
 // codes (3000-4999, whose reason says what they mean) and unknown ones.
 WSKIT_API std::string_view close_code_name(int code);
 
+// Whether a close says that the conversation broke rather than ended: it
+// was dropped without a close handshake (1006), or its code names what went
+// wrong (close_code_name). A byte-stream bridge passes a broken one on as a
+// TCP reset, an ended one as EOF after the data.
+WSKIT_API bool close_is_failure(int code, bool clean);
+
 // A client's one-line account of a close frame the server sent first:
 // "the server closed the connection with code 1011 (internal error: ...)",
 // with the reason, escaped, when there is one. Says whose fault it is by

@@ -40,6 +40,8 @@ Meaning meaning(int code) {
 
 std::string_view close_code_name(int code) { return meaning(code).name; }
 
+bool close_is_failure(int code, bool clean) { return !clean || !close_code_name(code).empty(); }
+
 std::string server_close_explanation(int code, std::string_view reason) {
     auto m = meaning(code);
     std::string out = fmt::format("the server closed the connection with code {}", code);
