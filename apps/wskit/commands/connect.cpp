@@ -237,7 +237,8 @@ void register_connect(CLI::App& app, Context& ctx) {
                "local side's end (EOF) closes the WebSocket with 1000 once the server has been silent for --wait "
                "seconds, since a WebSocket cannot be half-closed and the answer must still come back (1001 at once "
                "after a reset); "
-               "the WebSocket's end gives the local side what the server sent, then EOF. -v says each connection's "
+               "the WebSocket's end gives the local side what the server sent, then EOF, or a reset (TCP RST) when "
+               "the WebSocket failed or broke (as listen --to). -v says each connection's "
                "open and end with byte counts. Runs until SIGINT or SIGTERM.",
                Complete::text)
         ->option_text("[HOST:]PORT");

@@ -152,7 +152,9 @@ void register_listen(CLI::App& app, Context& ctx) {
                "--text), and each message from the client goes to the target as its bytes. The target's end of "
                "its connection (EOF) closes the client with 1000 after what it sent; a reset, or a target that "
                "cannot be reached, closes it with 1011 and the reason; the client's close ends the target's "
-               "connection once what it sent is written. A side that does not read stops the reading of the "
+               "connection once what it sent is written, or resets it (TCP RST) when the client's connection "
+               "broke: dropped without a close, or closed with a code that says what went wrong (1002-1003, "
+               "1007-1014). A side that does not read stops the reading of the "
                "other. Standard input is not read then, and only connections are printed (-v adds each pair's "
                "connection and its byte counts). The origin policy applies: a web page of another site must not "
                "reach your SSH or VNC port through a browser.",

@@ -7,6 +7,7 @@
 
 #include <wskit/backpressure.hpp>
 #include <wskit/access.hpp>
+#include <wskit/close_code.hpp>
 #include <wskit/encoding.hpp>
 #include <wskit/error.hpp>
 #include <wskit/trace.hpp>
@@ -129,8 +130,10 @@ private:
             case EventType::error:
             case EventType::close:
                 if (e.type == EventType::error) console_->diagnostic(fmt::format("#{} {}", id, e.text));
-                // The local side gets what the server sent, then EOF.
-                pair.stream->finish();
+                // The local side gets what the server sent, then EOF; or a
+                // reset when the WebSocket failed or broke.
+                if (e.type == EventType::error || close_is_failure(e.code, e.clean)) pair.stream->reset();
+                else pair.stream->finish();
                 return;
             case EventType::finished:
                 if (o_.verbosity >= 1)

@@ -100,14 +100,16 @@ struct TcpBridge::Impl {
         server->close(id, code, close_reason_from(why));
     }
 
-    // The client left: its target gets what it sent, then EOF.
+    // The client left: its target gets what it sent, then EOF; or a reset
+    // when the WebSocket broke (dropped, or closed with an error code).
     void closed(const Event& e) {
         auto it = pairs.find(e.conn);
         if (it == pairs.end()) return;
         if (options.verbosity >= 1)
             diagnostic(fmt::format("#{} {} closed: {} bytes to it, {} from it", e.conn, options.target.text(),
                                    it->second.to_target, it->second.from_target));
-        if (it->second.stream) it->second.stream->finish();
+        if (auto& stream = it->second.stream; stream && close_is_failure(e.code, e.clean)) stream->reset();
+        else if (stream) stream->finish();
         pairs.erase(it);
     }
 

@@ -124,13 +124,15 @@ struct ByteStream::Impl : std::enable_shared_from_this<Impl> {
     }
 
     // Closed: pending operations end with operation_aborted and call nothing.
-    void shut() {
+    void shut(bool with_reset = false) {
         closed = true;
         handlers = {};
         std::error_code ignored;
         resolver.cancel();
         finish_timer.cancel();
-        socket.shutdown(Socket::shutdown_both, ignored);
+        // A zero linger makes close() send RST; a shutdown first would send FIN.
+        if (with_reset) socket.set_option(asio::socket_base::linger(true, 0), ignored);
+        else socket.shutdown(Socket::shutdown_both, ignored);
         socket.close(ignored);
     }
 
@@ -187,6 +189,10 @@ void ByteStream::finish() {
         if (!ec) self->shut();
     });
     impl_->write_next();
+}
+
+void ByteStream::reset() {
+    if (!impl_->closed) impl_->shut(/*with_reset=*/true);
 }
 
 // --- ByteListener ---------------------------------------------------------------

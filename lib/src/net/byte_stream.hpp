@@ -41,6 +41,10 @@ public:
     // Once what is queued is written, the connection is closed (the peer
     // reads EOF), and no handler is called any more.
     void finish();
+    // Closes at once with a TCP reset (RST, not FIN), so that the peer
+    // learns the stream broke: what is queued is dropped, no handler is
+    // called any more. A Unix socket has no reset: its peer reads EOF.
+    void reset();
 
     struct Impl;
     // A stream whose connection is there already (ByteListener's).
