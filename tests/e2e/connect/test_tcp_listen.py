@@ -4,10 +4,11 @@ listen --to), driven by plain local sockets of this test in front of Python
 `websockets` servers (peers/py_echo_server.py, peers/py_server.py, a flooding
 server below), `wskit listen --json`, raw servers (rawws.py) and, for the
 whole tunnel, `wskit listen --to` before a TCP service (StreamPeer, imported
-from listen/test_to.py). What crosses (exact bytes both ways, binary out,
+from listen/test_to.py); and socat (Debian's) as a local client nobody here
+wrote, fed by a file. What crosses (exact bytes both ways, binary out,
 any payload back as bytes), one WebSocket per connection, how each end maps
 to the other (EOF 1000, reset 1001, the server's close an EOF after its
-data), backpressure both ways with bounded memory, what is printed, signals,
+data, a broken or failed WebSocket a reset), backpressure both ways with bounded memory, what is printed, signals,
 and the values that are refused."""
 import base64
 import hashlib
@@ -86,6 +87,22 @@ def recv_to_eof(sock):
             raise AssertionError(f"a reset instead of EOF after {len(got)} bytes ({bytes(got[:60])!r})")
         if not chunk:
             return bytes(got)
+        got += chunk
+
+
+def recv_to_reset(sock):
+    """Everything up to a reset (ECONNRESET from recv); fails on a timeout
+    or an EOF."""
+    got = bytearray()
+    while True:
+        try:
+            chunk = sock.recv(1 << 20)
+        except socket.timeout:
+            raise AssertionError(f"no reset in time after {len(got)} bytes ({bytes(got[:60])!r})")
+        except ConnectionResetError:
+            return bytes(got)
+        if not chunk:
+            raise AssertionError(f"EOF instead of a reset after {len(got)} bytes ({bytes(got[:60])!r})")
         got += chunk
 
 
@@ -304,12 +321,29 @@ class TcpListen(TestCase):
         server.wait_line(r"^closed code=1000 reason=bye$")  # wskit answered the close
         tunnel.wait_line(r"^#1 127\.0\.0\.1:%d closed: 0 bytes sent, %d received$" % (c.getsockname()[1], 4 + size))
 
-    def test_unreachable_url_gives_eof_and_the_tunnel_goes_on(self):
+    def test_server_error_close_or_drop_resets_the_local_side(self):
+        """A WebSocket that broke is no normal end: the local program gets a
+        reset, not EOF (what came before it may be lost with it, as TCP's)."""
+        _, url = self.start_python_peer("py_server.py", "--send", "tail", "--close", "1011")
+        tunnel, port = self.tunnel(url)
+        c = self.local(port)
+        self.assertTrue(b"tail".startswith(recv_to_reset(c)))
+        raw = self.raw_server()
+        tunnel, port = self.tunnel(raw.url)
+        c = self.local(port)
+        conn, _ = raw.accept_ws()
+        c.sendall(b"x")
+        self.assertEqual(conn.read_frame().payload, b"x")  # open, and relaying
+        conn.close()  # no close frame: 1006
+        self.assertEqual(recv_to_reset(c), b"")
+        self.assertAlive(tunnel)
+
+    def test_unreachable_url_gives_a_reset_and_the_tunnel_goes_on(self):
         target = free_port()
         tunnel, port = self.tunnel(f"ws://127.0.0.1:{target}/")
         for n in (1, 2):
             c = self.local(port)
-            self.assertEqual(recv_to_eof(c), b"")
+            self.assertEqual(recv_to_reset(c), b"")
             tunnel.wait_line(r"^wskit: #%d cannot connect to 127\.0\.0\.1:%d: connection refused" % (n, target))
             self.assertAlive(tunnel)
         # With no connection left, SIGINT ends it at once.
@@ -369,6 +403,44 @@ class TcpListen(TestCase):
         conn.send_frame(CLOSE, rawws.close_payload(1000), mask=False)
         c.sock.settimeout(10)
         self.assertEqual(recv_to_eof(c.sock), b"")
+
+    def test_socat_fed_by_a_file_half_closes_and_gets_every_byte_back(self):
+        # `socat STDIO TCP:127.0.0.1:PORT < file > out`, as a script pipes a
+        # file through the tunnel: at the file's end socat shuts its write
+        # side (a half-close) and reads on. Every byte's echo comes back,
+        # the tunnel closes the WebSocket with 1000 once the server has been
+        # silent for --wait, and its EOF then ends socat, which exits 0.
+        # -t 60: how long socat reads on after its own EOF (0.5 s by default,
+        # no longer than --wait: socat would race the tunnel); the test's
+        # own timeout is shorter, so only the tunnel's EOF can end it in time.
+        server, url = self.start_python_peer("py_server.py")  # echoes; says each close code it got
+        tunnel, port = self.tunnel(url, "-v")
+        tmp = tempfile.TemporaryDirectory(prefix="wskit-tcpl-")
+        self.addCleanup(tmp.cleanup)
+        sent, back = os.path.join(tmp.name, "sent.bin"), os.path.join(tmp.name, "back.bin")
+        data = os.urandom(4 * MIB + 777)
+        with open(sent, "wb") as f:
+            f.write(data)
+        with open(sent, "rb") as stdin, open(back, "wb") as stdout:
+            try:
+                done = subprocess.run(["socat", "-d", "-d", "-t", "60", "STDIO", f"TCP:127.0.0.1:{port}"],
+                                      stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, timeout=30,
+                                      start_new_session=True)
+            except subprocess.TimeoutExpired as e:
+                raise AssertionError(f"socat did not end within 30 s: stderr={e.stderr!r}")
+        notices = done.stderr.decode().splitlines()
+        self.assertEqual(done.returncode, 0, notices)
+        with open(back, "rb") as f:
+            got = f.read()
+        self.assertEqual(len(got), len(data), f"{len(data) - len(got)} bytes of the echo lost")
+        self.assertEqual(sha(got), sha(data))
+        # Socket 1 is socat's standard input, 2 the tunnel: the file's end
+        # came first, then the tunnel's EOF, not socat's -t running out.
+        eofs = [m.group(1) for m in (re.search(r" N socket (\d) \(fd \d+\) is at EOF$", l) for l in notices) if m]
+        self.assertEqual(eofs, ["1", "2"], notices)
+        server.wait_line(r"^closed code=1000 reason=$")
+        tunnel.wait_line(r"^#1 127\.0\.0\.1:\d+ closed: %d bytes sent, %d received$" % (len(data), len(data)))
+        self.assertAlive(tunnel)
 
     # --- both ends of a tunnel -----------------------------------------------------------
 
@@ -532,7 +604,7 @@ class TcpListen(TestCase):
         tunnel, port = self.tunnel(f"ws://127.0.0.1:{target}/", "-v")
         c = self.local(port)
         c.sendall(b"GET / HTTP/1.0\r\n\r\n")
-        self.assertEqual(recv_to_eof(c), b"")
+        self.assertEqual(recv_to_reset(c), b"")
         line = tunnel.wait_line(r"^#1 127\.0\.0\.1:%d closed: .*" % c.getsockname()[1]).group(0)
         self.assertTrue(line.endswith(" closed: 0 bytes sent, 0 received"), line)
 

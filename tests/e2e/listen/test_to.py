@@ -2,9 +2,10 @@
 to its own byte stream (websockify's model), driven by Python `websockets`,
 raw clients (rawws.py), wskit connect --stdio and headless Chromium, in front
 of TCP and Unix-socket services that run in threads of this test (StreamPeer,
-one scripted service for every test). What crosses (exact bytes both ways),
+one scripted service for every test) and of socat (Debian's, a TCP service
+nobody here wrote: issue #24). What crosses (exact bytes both ways),
 how each end maps to the other (EOF 1000, reset and refusal 1011, the
-client's close an EOF after its data), backpressure both ways with bounded
+client's close an EOF after its data, a broken client a reset), backpressure both ways with bounded
 memory, what is printed, who is let in, and the values --to refuses."""
 import asyncio
 import hashlib
@@ -246,6 +247,20 @@ class ListenTo(TestCase):
         self.addCleanup(conn.close)
         return conn
 
+    def socat_echo(self):
+        """`socat -d -d TCP-LISTEN:PORT,bind=127.0.0.1,reuseaddr EXEC:cat`:
+        one connection, each byte sent back through cat, on a free port, once
+        socat says it listens (-d -d's notices). free_port() releases the port
+        before socat binds it, so a port taken meanwhile is tried again with
+        another. Returns (process, port)."""
+        for _ in range(5):
+            port = free_port()
+            p = self.start(["socat", "-d", "-d", f"TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr", "EXEC:cat"])
+            if "listening" in p.wait_line(r" N listening on | E ").group(0):
+                return p, port
+            p.stop()
+        raise AssertionError(f"socat could not listen: {p.seen['stderr'][-5:]!r}")
+
     # --- bytes both ways --------------------------------------------------------
 
     def test_random_bytes_from_python_websockets_cross_exactly(self):
@@ -289,6 +304,53 @@ class ListenTo(TestCase):
         at_target = peer.next_link().wait_eof()
         self.assertEqual(len(at_target), len(data))
         self.assertEqual(hashlib.sha256(at_target).hexdigest(), hashlib.sha256(data).hexdigest())
+        listen.wait_line(r"^#1 disconnected \(code 1000\)$", stream="stdout")
+
+    def test_random_bytes_through_socat_and_cat_cross_exactly(self):
+        # The service is socat relaying its one connection to cat: a few MiB
+        # in binary messages of many sizes come back byte for byte; the
+        # client's close is an EOF to socat, which ends cat, closes, and
+        # exits 0, and listen counts every byte each way.
+        import websockets
+        socat, port = self.socat_echo()
+        target = f"tcp:127.0.0.1:{port}"
+        listen, url = self.listen(target, "-v")
+        data = os.urandom(4 * MIB + 12345)
+        rng = random.Random(24)
+        messages, at = [], 0
+        while at < len(data):
+            n = rng.randint(1, 256 * 1024)
+            messages.append(data[at:at + n])
+            at += n
+
+        async def run():
+            async with websockets.connect(url, max_size=None, compression=None) as ws:
+                async def send():
+                    for m in messages:
+                        await ws.send(m)
+                sender = asyncio.ensure_future(send())
+                got = bytearray()
+                kinds = set()
+                while len(got) < len(data):
+                    message = await ws.recv()
+                    kinds.add(type(message))
+                    got += message
+                await sender
+            return bytes(got), kinds, ws.close_code
+        got, kinds, code = asyncio.run(asyncio.wait_for(run(), 60))
+        self.assertEqual(kinds, {bytes})
+        self.assertEqual(len(got), len(data))
+        self.assertEqual(hashlib.sha256(got).hexdigest(), hashlib.sha256(data).hexdigest())
+        self.assertEqual(code, 1000)
+        self.assertEqual(socat.wait(), 0, socat.seen["stderr"][-10:])
+        # Socket 1 is socat's TCP side, 2 its pipe to cat: the EOF came from
+        # listen first (the client's close), and cat's end followed it.
+        eofs = [m.group(1) for m in (re.search(r" N socket (\d) \(fd \d+\) is at EOF$", l)
+                                     for l in socat.seen["stderr"]) if m]
+        self.assertEqual(eofs, ["1", "2"], socat.seen["stderr"])
+        self.assertRegex(socat.seen["stderr"][-1], r" N exiting with status 0$")
+        listen.wait_line(r"^#1 connected to %s$" % re.escape(target))
+        listen.wait_line(r"^#1 %s closed: %d bytes to it, %d from it$" % (re.escape(target), len(data), len(data)))
         listen.wait_line(r"^#1 disconnected \(code 1000\)$", stream="stdout")
 
     def test_ssh_like_chain_through_connect_stdio(self):
@@ -387,6 +449,24 @@ class ListenTo(TestCase):
         link = peer.next_link()
         self.assertEqual(link.wait_eof(), "héllo ✓".encode() + b"\x00\xff\r\n" + big + b"fragments")
         listen.wait_line(r"^#1 disconnected \(code 1000", stream="stdout")
+
+    def test_a_client_that_breaks_resets_its_target(self):
+        """An error close (1011) or a drop without one (1006) is no normal
+        end: the target's connection gets a TCP reset, not EOF."""
+        for how in ("close 1011", "drop"):
+            with self.subTest(how=how):
+                peer = StreamPeer(self, [("read",)])
+                listen, url = self.listen(peer.target)
+                conn = self.raw(url)
+                conn.send_frame(BINARY, b"abc")
+                link = peer.next_link()
+                link.wait_received(3)
+                if how == "drop":
+                    conn.close()
+                else:
+                    conn.send_frame(CLOSE, rawws.close_payload(1011, "broke"))
+                link.wait_for(lambda l: l.done, "the end of the target's connection")
+                self.assertIsInstance(link.error, ConnectionResetError, f"eof={link.eof}")
 
     def test_sigterm_closes_clients_with_1001_and_ends_targets(self):
         peer = StreamPeer(self, [("read",)])
