@@ -11,7 +11,7 @@ BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libwebsocketpp-dev libas
   libicu-dev libnghttp2-dev)
 TEST_PACKAGES=(python3 python3-websockets python3-jsonschema openssl tinyproxy microsocks tmux curl procps zsh fish
   groff-base chromium python3-prometheus-client redis-server haproxy bc nghttp2-proxy python3-h2 apache2-bin
-  python3-junitparser)
+  python3-junitparser socat)
 # scripts/fuzz.sh builds its libFuzzer targets with clang.
 FUZZ_PACKAGES=(clang libfuzzer-14-dev)
 # Node.js may come from elsewhere than Debian (its npm then comes with it):

@@ -1,10 +1,13 @@
 """Clients of Unix-domain sockets (issue #24): ws+unix:///PATH:/path?query
 and wss+unix:// URLs (Host: localhost), and curl's --unix-socket PATH with a
 normal URL (Host, path and the TLS name from the URL), for connect,
-handshake-inspect, bench and proxy's upstream. The server is Python
+handshake-inspect, bench and proxy's upstream. The servers are Python
 websockets' unix_serve (peers/py_unix_server.py), which records each
-request's path and Host header; bench runs against wskit echo unix:PATH.
-Also: -v's lines, a missing or dead socket (exit 3), and --proxy refused."""
+request's path and Host header, and Node's `ws` behind an http server on the
+socket (peers/node_server.cjs --unix, which records each request's path and
+headers); bench runs against wskit echo unix:PATH and both of them. Also:
+-v's lines, a missing or dead socket (exit 3), and --proxy refused."""
+import base64
 import json
 import os
 import shutil
@@ -14,6 +17,13 @@ import tempfile
 from harness import WSKIT, TestCase, main
 
 NO_PROXY = b"a proxy cannot reach a Unix socket (drop --proxy, or use a ws:// URL)"
+
+
+def received(stdout):
+    """The messages received, from connect --json's NDJSON (split on LF
+    only: U+2028 inside a string is valid JSON)."""
+    events = [json.loads(line) for line in stdout.split(b"\n") if line]
+    return [e for e in events if e["event"] == "message" and e["dir"] == "in"]
 
 
 class UnixClients(TestCase):
@@ -34,6 +44,51 @@ class UnixClients(TestCase):
         """The next request the Python server saw: {"path", "host"}."""
         return json.loads(server.wait_line(r"^\{", stream="stdout").string)
 
+    def node_server(self):
+        """node_server.cjs --unix on a fresh socket (Node's http server and
+        `ws`, echoing text as text and binary as binary), recording each
+        request: (process, path, record file)."""
+        d = self.tmpdir()
+        path, record = os.path.join(d, "node.sock"), os.path.join(d, "requests.jsonl")
+        p, url = self.start_node_peer("node_server.cjs", "--unix", path, "--record", record)
+        self.assertEqual(url, f"unix:{path}")
+        return p, path, record
+
+    @staticmethod
+    def node_requests(record):
+        """Every request the Node server recorded (it writes each before
+        answering the handshake): [{"path", "host": [each Host header's
+        value]}]."""
+        try:
+            with open(record) as f:
+                rows = [json.loads(line) for line in f]
+        except FileNotFoundError:
+            return []
+        return [{"path": r["path"], "host": [v for k, v in r["headers"] if k.lower() == "host"]} for r in rows]
+
+    def check_node_round_trip(self, server, record, args, resource, host):
+        """Text (UTF-8 beyond Latin-1, one line each) and then binary (every
+        byte value, and more than one read's worth) sent with `wskit connect
+        ARGS` come back from Node `ws` over the socket, each kind as sent;
+        each run makes one request for `resource` with Host `host`, and ends
+        with a clean close 1000 that ws sees."""
+        texts = ["héllo ✓", "日本語 — ünïcode 🎉", "plain"]
+        r = self.wskit("connect", "--json", "--count", str(len(texts)), *args,
+                       input="".join(t + "\n" for t in texts))
+        self.assertExit(r, 0)
+        got = received(r.stdout)
+        self.assertEqual([(m["opcode"], m.get("text"), m["size"]) for m in got],
+                         [("text", t, len(t.encode())) for t in texts])
+        blob = bytes(range(256)) * 4 + os.urandom(300_000)
+        r = self.wskit("connect", "--json", "--whole", "--binary", "--count", "1", *args, input=blob)
+        self.assertExit(r, 0)
+        got = received(r.stdout)
+        self.assertEqual([m["opcode"] for m in got], ["binary"])
+        self.assertEqual(base64.b64decode(got[0]["base64"]), blob)
+        self.assertEqual(self.node_requests(record), [{"path": resource, "host": [host]}] * 2)
+        for _ in range(2):
+            server.wait_line(r"^closed code=1000 reason=$")
+
     def test_a_ws_unix_url_gives_the_path_and_query_and_host_localhost(self):
         server, path = self.python_server()
         r = self.wskit("connect", f"ws+unix://{path}:/request/path?q=1&r=a%20b", "-x", "héllo ✓")
@@ -53,6 +108,31 @@ class UnixClients(TestCase):
                 self.assertExit(r, 0)
                 self.assertEqual(r.stdout, b"via the socket\n")
                 self.assertEqual(self.request(server), {"path": resource, "host": host})
+
+    def test_node_ws_over_a_ws_unix_url(self):
+        server, path, record = self.node_server()
+        self.check_node_round_trip(server, record, [f"ws+unix://{path}:/p?q=1&r=a%20b"], "/p?q=1&r=a%20b",
+                                   "localhost")
+
+    def test_node_ws_over_unix_socket_with_a_normal_url(self):
+        server, path, record = self.node_server()
+        self.check_node_round_trip(server, record, ["--unix-socket", path, "ws://example.test/p?x=1"], "/p?x=1",
+                                   "example.test")
+
+    def test_bench_against_node_ws_over_the_socket(self):
+        server, path, record = self.node_server()
+        r = self.wskit("bench", "--json", "-c", "2", "-d", "0.5", f"ws+unix://{path}:/")
+        self.assertExit(r, 0)
+        result = json.loads(r.stdout)
+        self.assertEqual(result["errors"]["total"], 0, result["errors"])
+        self.assertEqual((result["opened"], result["lost"]), (2, 0), result)
+        self.assertGreater(result["received"], 0, result)
+        # Every echo paired with its message; with one message in flight per
+        # connection (window 1), at most those two are unanswered at the end.
+        self.assertEqual(result["unmatched"], 0, result)
+        self.assertEqual(result["sent"], result["received"] + result["unanswered"], result)
+        self.assertLessEqual(result["unanswered"], 2, result)
+        self.assertEqual(self.node_requests(record), [{"path": "/", "host": ["localhost"]}] * 2)
 
     def test_verbose_names_the_socket(self):
         _, path = self.python_server()

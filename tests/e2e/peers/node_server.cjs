@@ -1,6 +1,8 @@
 // A Node `ws` echo server for wskit connect's end-to-end tests. Binds
-// 127.0.0.1 port 0 and prints "listening on ws://127.0.0.1:PORT/" on stderr.
-// Options:
+// 127.0.0.1 port 0 and prints "listening on ws://127.0.0.1:PORT/" on stderr
+// (with --unix PATH: listens on that Unix-domain socket instead, and prints
+// "listening on unix:PATH"). Options:
+//   --unix PATH          listen on this Unix-domain socket, not on a TCP port
 //   --subprotocol NAME   accept this subprotocol if offered (repeatable)
 //   --record FILE        append each request's path and headers as a JSON line
 //   --delay-accept MS    wait this long before answering the handshake
@@ -16,11 +18,13 @@ const subprotocols = [];
 let record = null;
 let delayAccept = 0;
 let broadcast = false;
+let unixPath = null;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--subprotocol') subprotocols.push(args[++i]);
   else if (args[i] === '--record') record = args[++i];
   else if (args[i] === '--delay-accept') delayAccept = Number(args[++i]);
   else if (args[i] === '--broadcast') broadcast = true;
+  else if (args[i] === '--unix') unixPath = args[++i];
   else { console.error(`unknown option ${args[i]}`); process.exit(2); }
 }
 
@@ -55,6 +59,10 @@ server.on('upgrade', (req, socket, head) => {
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   }, delayAccept);
 });
-server.listen(0, '127.0.0.1', () => {
-  console.error(`listening on ws://127.0.0.1:${server.address().port}/`);
-});
+if (unixPath !== null) {
+  server.listen(unixPath, () => console.error(`listening on unix:${unixPath}`));
+} else {
+  server.listen(0, '127.0.0.1', () => {
+    console.error(`listening on ws://127.0.0.1:${server.address().port}/`);
+  });
+}
