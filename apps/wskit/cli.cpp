@@ -109,13 +109,14 @@ void parse_command_line(CLI::App& app, Context& ctx, std::vector<std::string> ar
     }
 }
 
-std::string usage_error_line(const CLI::App& app, std::string message) {
+std::string usage_error_line(const CLI::App& app, std::string message, const std::string& read_more) {
     if (message.empty()) message = "invalid command line";
     // CLI11's messages start with a capital ("The following argument..."); wskit's do not.
     if (message.size() > 1 && std::isupper(static_cast<unsigned char>(message[0])) &&
         (std::islower(static_cast<unsigned char>(message[1])) || message[1] == ' ')) {
         message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
     }
+    if (!read_more.empty()) return message + " (see '" + read_more + "')";
     std::string command = app.get_name();
     for (const CLI::App* current = &app; current;) {
         const CLI::App* chosen = nullptr;

@@ -93,8 +93,9 @@ void parse_command_line(CLI::App& app, Context& ctx, std::vector<std::string> ar
 
 // The line main prints (after "wskit: ") for a usage error: the message and
 // where to read more, "... (see 'wskit connect --help')", naming the command
-// that was being parsed, or 'wskit --help' when none was.
-std::string usage_error_line(const CLI::App& app, std::string message);
+// that was being parsed, or 'wskit --help' when none was; `read_more`
+// instead when given (Error::read_more).
+std::string usage_error_line(const CLI::App& app, std::string message, const std::string& read_more = {});
 
 // The name among `names` that `typed` is most likely a typo of, or "" when
 // none is close (optimal string alignment distance, at most 2 and small

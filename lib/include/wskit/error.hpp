@@ -59,15 +59,20 @@ WSKIT_API const char* sendable_close_codes();
 WSKIT_API std::string close_reason_problem(std::string_view reason);
 
 // An error that knows the exit code it maps to. what() is one line, without
-// the "wskit: " prefix, that says what failed and what to do.
+// the "wskit: " prefix, that says what failed and what to do. A usage error
+// points to where to read more: the command's --help, or `read_more` ("man
+// wskit-run") when what was wrong is in a file whose syntax --help does not
+// describe.
 class WSKIT_API Error : public std::runtime_error {
 public:
-    Error(ExitCode code, const std::string& message)
-        : std::runtime_error(message), code_(code) {}
+    Error(ExitCode code, const std::string& message, std::string read_more = {})
+        : std::runtime_error(message), code_(code), read_more_(std::move(read_more)) {}
     ExitCode code() const noexcept { return code_; }
+    const std::string& read_more() const noexcept { return read_more_; }
 
 private:
     ExitCode code_;
+    std::string read_more_;
 };
 
 }  // namespace wskit

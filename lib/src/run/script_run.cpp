@@ -25,6 +25,9 @@ bool is_expect(Kind k) {
            k == Kind::expect_binary || k == Kind::expect_pong || k == Kind::expect_close;
 }
 
+// Where a script's syntax is described: --help has only the options.
+constexpr const char* script_syntax = "man wskit-run";
+
 }  // namespace
 
 ScriptRun::ScriptRun(EventLoop& loop, Script script, const RunOptions& options, Trace trace)
@@ -37,11 +40,13 @@ ScriptRun::ScriptRun(EventLoop& loop, Script script, const RunOptions& options, 
         auto compiled = std::make_unique<RE2>(s.text, re);
         if (!compiled->ok())
             throw Error(ExitCode::usage, fmt::format("{}:{}:{}: invalid regex: {} (RE2 syntax)", script_.name, s.line,
-                                                     s.column, escape_controls(compiled->error())));
+                                                     s.column, escape_controls(compiled->error())),
+                        script_syntax);
         if (!s.capture.empty() && compiled->NumberOfCapturingGroups() > 1)
             throw Error(ExitCode::usage, fmt::format("{}:{}:{}: 'as {}' captures one group: the regex has {}",
                                                      script_.name, s.line, s.column, s.capture,
-                                                     compiled->NumberOfCapturingGroups()));
+                                                     compiled->NumberOfCapturingGroups()),
+                        script_syntax);
         regexes_[i] = std::move(compiled);
     }
     // A script that does not start with connect connects to URL first.
@@ -50,7 +55,8 @@ ScriptRun::ScriptRun(EventLoop& loop, Script script, const RunOptions& options, 
         if (options_.url.empty())
             throw Error(ExitCode::usage, fmt::format("{}: the script starts without connect: give a URL on the "
                                                      "command line, or begin with 'connect URL'",
-                                                     script_.name));
+                                                     script_.name),
+                        script_syntax);
         Statement c;
         c.kind = Kind::connect;
         c.source = "connect " + escape_controls(options_.url);
@@ -69,7 +75,11 @@ Script read_script(const std::string& path) {
     if (!in) throw Error(ExitCode::usage, fmt::format("cannot read the script {}", escape_controls(path)));
     std::ostringstream text;
     text << in.rdbuf();
-    return parse_script(text.str(), escape_controls(path));
+    try {
+        return parse_script(text.str(), escape_controls(path));
+    } catch (const Error& e) {
+        throw Error(e.code(), e.what(), script_syntax);
+    }
 }
 
 ScriptRun::~ScriptRun() {

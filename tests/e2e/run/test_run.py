@@ -648,6 +648,8 @@ class Syntax(RunCase):
                 self.assertEqual(r.out, "")
                 self.assertRegex(r.err, rf"^wskit: {re.escape(s)}:{line}:{column}: {why}")
                 self.assertEqual(len(r.err.splitlines()), 1, r.err)
+                # The statements are described in the man page, not in --help.
+                self.assertTrue(r.err.endswith(" (see 'man wskit-run')\n"), r.err)
 
     def test_regex_errors_name_line_and_column(self):
         # Regex errors name the line and the column of the /regex/, as every
@@ -694,9 +696,11 @@ class Syntax(RunCase):
         self.assertExit(r, 2)
         self.assertEqual(r.out, "")
         self.assertIn(f"{s}: the script starts without connect", r.err)
+        self.assertIn("(see 'man wskit-run')", r.err)
         r = self.run_wskit(os.path.join(self.dir, "none.ws"), self.echo_url)
         self.assertExit(r, 2)
         self.assertIn("cannot read the script", r.err)
+        self.assertIn("(see 'wskit run --help')", r.err)  # a file that is not there is no syntax error
 
 
 class Connections(RunCase):
