@@ -4,6 +4,7 @@
 // _webSocketMessages ("send" from the client, "receive" to it; time in
 // seconds since the epoch, opcode 1 for text and 2 for binary, binary data
 // in base64), and the close in wskit's own _webSocketClose.
+#include "proto/headers.hpp"
 #include "record/recorder.hpp"
 #include "record/whole_file.hpp"
 
@@ -45,13 +46,56 @@ Json query_pairs(const std::string& target) {
     return out;
 }
 
+// The "name=value" pairs of a Cookie or Set-Cookie value, trimmed, in order.
+std::vector<std::pair<std::string, std::string>> cookie_pairs(std::string_view value) {
+    std::vector<std::pair<std::string, std::string>> out;
+    while (!value.empty()) {
+        auto end = value.find(';');
+        auto pair = value.substr(0, end);
+        value = end == std::string_view::npos ? std::string_view() : value.substr(end + 1);
+        auto first = pair.find_first_not_of(' ');
+        if (first == std::string_view::npos) continue;
+        pair = pair.substr(first, pair.find_last_not_of(' ') - first + 1);
+        auto eq = pair.find('=');
+        out.emplace_back(std::string(pair.substr(0, eq)),
+                         eq == std::string_view::npos ? "" : std::string(pair.substr(eq + 1)));
+    }
+    return out;
+}
+
+// HAR's cookies, as Chromium's export lists them: each pair of the Cookie
+// headers (request); each Set-Cookie's first pair with its attributes
+// (response). Values are masked already unless --record-secrets.
+Json har_cookies(const std::vector<Header>& headers, bool set_cookie) {
+    auto out = Json::array();
+    for (const auto& h : headers) {
+        if (!same_header_name(h.name, set_cookie ? "Set-Cookie" : "Cookie")) continue;
+        auto pairs = cookie_pairs(h.value);
+        if (!set_cookie) {
+            for (auto& [name, value] : pairs) out.push_back({{"name", name}, {"value", value}});
+            continue;
+        }
+        if (pairs.empty()) continue;
+        Json cookie = {{"name", pairs.front().first}, {"value", pairs.front().second}};
+        for (auto it = pairs.begin() + 1; it != pairs.end(); ++it) {
+            if (same_header_name(it->first, "Path")) cookie["path"] = it->second;
+            else if (same_header_name(it->first, "Domain")) cookie["domain"] = it->second;
+            else if (same_header_name(it->first, "HttpOnly")) cookie["httpOnly"] = true;
+            else if (same_header_name(it->first, "Secure")) cookie["secure"] = true;
+            else if (same_header_name(it->first, "SameSite")) cookie["sameSite"] = it->second;
+        }
+        out.push_back(std::move(cookie));
+    }
+    return out;
+}
+
 Json har_request(const RecordedHandshake& hs) {
     return {{"method", hs.request.method.empty() ? "GET" : hs.request.method},
             {"url", hs.url},
             {"httpVersion", "HTTP/1.1"},
             {"headers", header_list(hs.request.headers)},
             {"queryString", query_pairs(hs.request.resource)},
-            {"cookies", Json::array()},
+            {"cookies", har_cookies(hs.request.headers, false)},
             {"headersSize", -1},
             {"bodySize", 0}};
 }
@@ -61,7 +105,7 @@ Json har_response(const ResponseHead& head) {
             {"statusText", head.reason},
             {"httpVersion", head.version.empty() ? "HTTP/1.1" : head.version},
             {"headers", header_list(head.headers)},
-            {"cookies", Json::array()},
+            {"cookies", har_cookies(head.headers, true)},
             {"content", {{"size", 0}, {"mimeType", "x-unknown"}}},
             {"redirectURL", ""},
             {"headersSize", -1},

@@ -314,6 +314,11 @@ class TestSecrets(RecordCase):
                                                  entry["request"]["url"])
                     query = {q["name"]: q["value"] for q in entry["request"]["queryString"]}
                     self.assertEqual(query, {**{k: "[hidden]" for k in SECRET_QUERY}, "keep": "visible"})
+                    # Cookies listed as Chromium's export lists them, masked too.
+                    self.assertEqual(entry["request"]["cookies"], [{"name": "sid", "value": "[hidden]"},
+                                                                   {"name": "theme", "value": "[hidden]"}])
+                    self.assertEqual(entry["response"]["cookies"],
+                                     [{"name": "sid", "value": "[hidden]", "path": "/", "httpOnly": True}])
                 else:
                     events = read_ndjson(self, rec, role="client", secrets="masked")
                     opened = next(e for e in events if e["event"] == "open")
@@ -336,6 +341,9 @@ class TestSecrets(RecordCase):
                     sent = headers_of(entry["request"]["headers"])
                     url = entry["request"]["url"]
                     answered = headers_of(entry["response"]["headers"])
+                    self.assertEqual(entry["request"]["cookies"], [{"name": "sid", "value": COOKIE_SID},
+                                                                   {"name": "theme", "value": COOKIE_THEME}])
+                    self.assertEqual(entry["response"]["cookies"][0]["value"], SET_COOKIE_SID)
                 else:
                     opened = next(e for e in read_ndjson(self, rec, secrets="kept") if e["event"] == "open")
                     sent, url = headers_of(opened["request"]["headers"]), opened["url"]
