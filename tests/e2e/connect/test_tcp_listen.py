@@ -75,33 +75,23 @@ def recv_exactly(sock, n):
     return bytes(got)
 
 
-def recv_to_eof(sock):
-    """Everything up to EOF (b"" from recv); fails on a timeout or a reset."""
+def recv_to_end(sock, reset=False):
+    """Everything up to EOF (b"" from recv), or with `reset` up to a reset
+    (ECONNRESET); fails on a timeout or on the other end."""
     got = bytearray()
     while True:
         try:
             chunk = sock.recv(1 << 20)
         except socket.timeout:
-            raise AssertionError(f"no EOF in time after {len(got)} bytes ({bytes(got[:60])!r})")
+            raise AssertionError(f"no {'reset' if reset else 'EOF'} in time after {len(got)} bytes "
+                                 f"({bytes(got[:60])!r})")
         except ConnectionResetError:
+            if reset:
+                return bytes(got)
             raise AssertionError(f"a reset instead of EOF after {len(got)} bytes ({bytes(got[:60])!r})")
         if not chunk:
-            return bytes(got)
-        got += chunk
-
-
-def recv_to_reset(sock):
-    """Everything up to a reset (ECONNRESET from recv); fails on a timeout
-    or an EOF."""
-    got = bytearray()
-    while True:
-        try:
-            chunk = sock.recv(1 << 20)
-        except socket.timeout:
-            raise AssertionError(f"no reset in time after {len(got)} bytes ({bytes(got[:60])!r})")
-        except ConnectionResetError:
-            return bytes(got)
-        if not chunk:
+            if not reset:
+                return bytes(got)
             raise AssertionError(f"EOF instead of a reset after {len(got)} bytes ({bytes(got[:60])!r})")
         got += chunk
 
@@ -205,7 +195,7 @@ class TcpListen(TestCase):
         join()
         self.assertEqual(sha(got), sha(data))
         c.shutdown(socket.SHUT_WR)
-        self.assertEqual(recv_to_eof(c), b"")
+        self.assertEqual(recv_to_end(c), b"")
         self.assertAlive(tunnel)
 
     def test_each_local_connection_gets_its_own_websocket(self):
@@ -231,7 +221,7 @@ class TcpListen(TestCase):
                 results[i] = recv_exactly(clients[i], len(datas[i]))
                 join()
                 clients[i].shutdown(socket.SHUT_WR)
-                if recv_to_eof(clients[i]) != b"":
+                if recv_to_end(clients[i]) != b"":
                     raise AssertionError("bytes after the echo")
             except (AssertionError, OSError) as e:
                 results[i] = e
@@ -283,7 +273,7 @@ class TcpListen(TestCase):
         server.proc.stdin.flush()
         self.assertEqual(recv_exactly(c, 10), b"helloworld")
         c.shutdown(socket.SHUT_WR)
-        self.assertEqual(recv_to_eof(c), b"")
+        self.assertEqual(recv_to_end(c), b"")
         close = json.loads(server.wait_line(r'^\{"event":"close".*', stream="stdout").group(0))
         self.assertEqual((close["dir"], close["code"]), ("in", 1000), close)
 
@@ -296,7 +286,7 @@ class TcpListen(TestCase):
         c = self.local(port)
         c.sendall(b"abc" * 1000)
         c.shutdown(socket.SHUT_WR)
-        self.assertEqual(recv_to_eof(c), b"abc" * 1000)
+        self.assertEqual(recv_to_end(c), b"abc" * 1000)
         server.wait_line(r"^closed code=1000 reason=$")
         # A reset: 1001, and a line on stderr.
         c2 = self.local(port)
@@ -315,7 +305,7 @@ class TcpListen(TestCase):
                                              "--close", "1000")
         tunnel, port = self.tunnel(url, "-v")
         c = self.local(port)
-        got = recv_to_eof(c)
+        got = recv_to_end(c)
         self.assertEqual(len(got), 4 + size)
         self.assertEqual(got, b"tail" + bytes(i % 251 for i in range(size)))
         server.wait_line(r"^closed code=1000 reason=bye$")  # wskit answered the close
@@ -327,7 +317,7 @@ class TcpListen(TestCase):
         _, url = self.start_python_peer("py_server.py", "--send", "tail", "--close", "1011")
         tunnel, port = self.tunnel(url)
         c = self.local(port)
-        self.assertTrue(b"tail".startswith(recv_to_reset(c)))
+        self.assertTrue(b"tail".startswith(recv_to_end(c, reset=True)))
         raw = self.raw_server()
         tunnel, port = self.tunnel(raw.url)
         c = self.local(port)
@@ -335,7 +325,7 @@ class TcpListen(TestCase):
         c.sendall(b"x")
         self.assertEqual(conn.read_frame().payload, b"x")  # open, and relaying
         conn.close()  # no close frame: 1006
-        self.assertEqual(recv_to_reset(c), b"")
+        self.assertEqual(recv_to_end(c, reset=True), b"")
         self.assertAlive(tunnel)
 
     def test_unreachable_url_gives_a_reset_and_the_tunnel_goes_on(self):
@@ -343,7 +333,7 @@ class TcpListen(TestCase):
         tunnel, port = self.tunnel(f"ws://127.0.0.1:{target}/")
         for n in (1, 2):
             c = self.local(port)
-            self.assertEqual(recv_to_reset(c), b"")
+            self.assertEqual(recv_to_end(c, reset=True), b"")
             tunnel.wait_line(r"^wskit: #%d cannot connect to 127\.0\.0\.1:%d: connection refused" % (n, target))
             self.assertAlive(tunnel)
         # With no connection left, SIGINT ends it at once.
@@ -402,7 +392,7 @@ class TcpListen(TestCase):
         self.assertEqual(close.close_code, 1000)
         conn.send_frame(CLOSE, rawws.close_payload(1000), mask=False)
         c.sock.settimeout(10)
-        self.assertEqual(recv_to_eof(c.sock), b"")
+        self.assertEqual(recv_to_end(c.sock), b"")
 
     def test_socat_fed_by_a_file_half_closes_and_gets_every_byte_back(self):
         # `socat STDIO TCP:127.0.0.1:PORT < file > out`, as a script pipes a
@@ -456,7 +446,7 @@ class TcpListen(TestCase):
         join()
         self.assertEqual(sha(got), sha(data))
         c.shutdown(socket.SHUT_WR)
-        self.assertEqual(recv_to_eof(c), b"")
+        self.assertEqual(recv_to_end(c), b"")
         # The local FIN went all the way: the service read the bytes, then EOF.
         self.assertEqual(sha(peer.next_link().wait_eof()), sha(data))
         listen.wait_line(r"^#1 disconnected \(code 1000", stream="stdout")
@@ -475,7 +465,7 @@ class TcpListen(TestCase):
                 self.assertEqual(recv_exactly(c, len(data)), data)
                 join()
                 c.shutdown(socket.SHUT_WR)
-                self.assertEqual(recv_to_eof(c), b"")
+                self.assertEqual(recv_to_end(c), b"")
                 tunnel.wait_line(r"^#1 127\.0\.0\.1:%d closed: %d bytes sent, %d received$"
                                  % (c.getsockname()[1], len(data), len(data)))
                 steps = [l for l in tunnel.seen["stderr"] if l.startswith("#1 * ")]
@@ -499,7 +489,7 @@ class TcpListen(TestCase):
                 for _ in clients:
                     server.wait_line(r"^closed code=1001 reason=")
                 for c in clients:
-                    self.assertEqual(recv_to_eof(c), b"")
+                    self.assertEqual(recv_to_end(c), b"")
 
     # --- addresses and refused values ----------------------------------------------------
 
@@ -595,7 +585,7 @@ class TcpListen(TestCase):
         self.assertEqual(frames[-1].close_code, 1001)
         conn.send_frame(CLOSE, rawws.close_payload(1001), mask=False)
         self.assertEqual(tunnel.wait(), 143)
-        self.assertEqual(recv_to_eof(c), b"")
+        self.assertEqual(recv_to_end(c), b"")
 
     # The local side is not read before its WebSocket is open: -v counts
     # nothing sent to a server that was never reached.
@@ -604,7 +594,7 @@ class TcpListen(TestCase):
         tunnel, port = self.tunnel(f"ws://127.0.0.1:{target}/", "-v")
         c = self.local(port)
         c.sendall(b"GET / HTTP/1.0\r\n\r\n")
-        self.assertEqual(recv_to_reset(c), b"")
+        self.assertEqual(recv_to_end(c, reset=True), b"")
         line = tunnel.wait_line(r"^#1 127\.0\.0\.1:%d closed: .*" % c.getsockname()[1]).group(0)
         self.assertTrue(line.endswith(" closed: 0 bytes sent, 0 received"), line)
 
@@ -624,7 +614,7 @@ class TcpListen(TestCase):
                 c = self.local(port)
                 data = os.urandom(3 * MIB)
                 join = send_in_thread(c, data, eof=True)
-                got = recv_to_eof(c)
+                got = recv_to_end(c)
                 join()
                 self.assertEqual(len(got), len(data), f"{len(data) - len(got)} bytes of the reply lost")
                 self.assertEqual(sha(got), sha(data))
@@ -638,7 +628,7 @@ class TcpListen(TestCase):
         c.sendall(b"x")
         self.assertEqual(recv_exactly(c, 1), b"x")
         c.shutdown(socket.SHUT_WR)
-        self.assertEqual(recv_to_eof(c), b"")
+        self.assertEqual(recv_to_end(c), b"")
         tunnel.wait_line(r"^#1 \S+ closed: ")
         stderr = tunnel.seen["stderr"]
         self.assertIn("#1 > GET / HTTP/1.1", stderr)

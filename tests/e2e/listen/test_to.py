@@ -211,6 +211,29 @@ def frames_until_close(conn, answer=False):
     return frames[:-1], frames[-1]
 
 
+def echo_through_websockets(url, messages, expected):
+    """Python websockets sends `messages` while it reads what comes back,
+    until `expected` bytes have; returns (those bytes, the types of the
+    messages that brought them, the close code once it has closed)."""
+    import websockets
+
+    async def run():
+        async with websockets.connect(url, max_size=None, compression=None) as ws:
+            async def send():
+                for m in messages:
+                    await ws.send(m)
+            sender = asyncio.ensure_future(send())
+            got = bytearray()
+            kinds = set()
+            while len(got) < expected:
+                message = await ws.recv()
+                kinds.add(type(message))
+                got += message
+            await sender
+        return bytes(got), kinds, ws.close_code
+    return asyncio.run(asyncio.wait_for(run(), 60))
+
+
 def until_blocked(progress, pump, pid, total, quiet=0.75, timeout=20):
     """Runs pump() (each call about 0.1 s of flooding, or of waiting) until
     progress() has not grown for `quiet` seconds, or has reached `total`, or
@@ -264,7 +287,6 @@ class ListenTo(TestCase):
     # --- bytes both ways --------------------------------------------------------
 
     def test_random_bytes_from_python_websockets_cross_exactly(self):
-        import websockets
         peer = StreamPeer(self, [("echo",)])
         listen, url = self.listen(peer.target)
         data = os.urandom(5 * MIB)
@@ -280,22 +302,7 @@ class ListenTo(TestCase):
             at += n
         messages.append("déjà vu")
         data += "déjà vu".encode()
-
-        async def run():
-            async with websockets.connect(url, max_size=None, compression=None) as ws:
-                async def send():
-                    for m in messages:
-                        await ws.send(m)
-                sender = asyncio.ensure_future(send())
-                got = bytearray()
-                kinds = set()
-                while len(got) < len(data):
-                    message = await ws.recv()
-                    kinds.add(type(message))
-                    got += message
-                await sender
-            return bytes(got), kinds, ws.close_code
-        got, kinds, code = asyncio.run(asyncio.wait_for(run(), 60))
+        got, kinds, code = echo_through_websockets(url, messages, len(data))
         self.assertEqual(kinds, {bytes})  # binary messages only, without --text
         self.assertEqual(len(got), len(data))
         self.assertEqual(hashlib.sha256(got).hexdigest(), hashlib.sha256(data).hexdigest())
@@ -311,7 +318,6 @@ class ListenTo(TestCase):
         # in binary messages of many sizes come back byte for byte; the
         # client's close is an EOF to socat, which ends cat, closes, and
         # exits 0, and listen counts every byte each way.
-        import websockets
         socat, port = self.socat_echo()
         target = f"tcp:127.0.0.1:{port}"
         listen, url = self.listen(target, "-v")
@@ -322,22 +328,7 @@ class ListenTo(TestCase):
             n = rng.randint(1, 256 * 1024)
             messages.append(data[at:at + n])
             at += n
-
-        async def run():
-            async with websockets.connect(url, max_size=None, compression=None) as ws:
-                async def send():
-                    for m in messages:
-                        await ws.send(m)
-                sender = asyncio.ensure_future(send())
-                got = bytearray()
-                kinds = set()
-                while len(got) < len(data):
-                    message = await ws.recv()
-                    kinds.add(type(message))
-                    got += message
-                await sender
-            return bytes(got), kinds, ws.close_code
-        got, kinds, code = asyncio.run(asyncio.wait_for(run(), 60))
+        got, kinds, code = echo_through_websockets(url, messages, len(data))
         self.assertEqual(kinds, {bytes})
         self.assertEqual(len(got), len(data))
         self.assertEqual(hashlib.sha256(got).hexdigest(), hashlib.sha256(data).hexdigest())
