@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
     } catch (const wskit::Error& e) {
         // A usage error found when the command starts (a bad URL or header)
         // points to the command's help, as a parse error does.
-        std::string line = e.code() == wskit::ExitCode::usage ? wskit::cli::usage_error_line(app, e.what(), e.read_more()) : e.what();
+        std::string line =
+            e.code() == wskit::ExitCode::usage ? wskit::cli::usage_error_line(app, e.what(), e.read_more()) : e.what();
         std::fprintf(stderr, "wskit: %s\n", line.c_str());
         return wskit::to_int(e.code());
     } catch (const std::exception& e) {

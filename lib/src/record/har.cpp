@@ -51,14 +51,14 @@ std::vector<std::pair<std::string, std::string>> cookie_pairs(std::string_view v
     std::vector<std::pair<std::string, std::string>> out;
     while (!value.empty()) {
         auto end = value.find(';');
-        auto pair = value.substr(0, end);
+        auto item = value.substr(0, end);
         value = end == std::string_view::npos ? std::string_view() : value.substr(end + 1);
-        auto first = pair.find_first_not_of(' ');
+        auto first = item.find_first_not_of(' ');
         if (first == std::string_view::npos) continue;
-        pair = pair.substr(first, pair.find_last_not_of(' ') - first + 1);
-        auto eq = pair.find('=');
-        out.emplace_back(std::string(pair.substr(0, eq)),
-                         eq == std::string_view::npos ? "" : std::string(pair.substr(eq + 1)));
+        item = item.substr(first, item.find_last_not_of(' ') - first + 1);
+        auto eq = item.find('=');
+        out.emplace_back(std::string(item.substr(0, eq)),
+                         eq == std::string_view::npos ? "" : std::string(item.substr(eq + 1)));
     }
     return out;
 }
