@@ -78,7 +78,8 @@ struct Server {
 // Bytes both ways until neither side has anything more to say.
 void exchange(Http2Session& client, Server& server) {
     for (int round = 0; round < 100; ++round) {
-        auto to_server = client.take_output();
+        std::string to_server;
+        client.take_output(to_server);
         client.written();
         if (!to_server.empty()) server.input(to_server);
         for (const auto& [id, sent] : server.sent) nghttp2_session_resume_data(server.session, id);

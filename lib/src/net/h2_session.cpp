@@ -217,12 +217,6 @@ void Http2Session::take_output(std::string& out) {
     if (abandoned) end_session();
 }
 
-std::string Http2Session::take_output() {
-    std::string out;
-    take_output(out);
-    return out;
-}
-
 void Http2Session::written() {
     std::vector<std::int32_t> drained;
     for (auto& [id, st] : streams)

@@ -38,10 +38,8 @@ public:
     void start();
     // Bytes from the server; "" or what is wrong (the session is then over).
     std::string receive(std::string_view bytes);
-    // What to write now ("" when nothing).
-    std::string take_output();
-    // The same into `out` (cleared first), whose capacity is kept from one
-    // write to the next.
+    // What to write now into `out` (cleared first; empty when nothing), whose
+    // capacity is kept from one write to the next.
     void take_output(std::string& out);
     // All that take_output() gave has been written: drained streams hear of it.
     void written();
