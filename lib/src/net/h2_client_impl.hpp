@@ -59,6 +59,8 @@ private:
     void fail_protocol();
     void send_close(int code, const std::string& reason);
     void write_frame(Opcode op, const std::string& payload);
+    // -vv: the frames in `bytes`, decoded by `tracer` (one per direction).
+    void trace_frames(FrameTracer& tracer, TraceLine::Kind kind, std::string_view bytes);
     void on_drained();
     void on_stream_closed(std::uint32_t error_code);
     void explain_close(const Event& e);
@@ -78,7 +80,6 @@ private:
     std::optional<Deflater> deflater_;  // permessage-deflate was agreed
     // -vv: the frames both ways, as on a socket.
     FrameTracer sent_frames_{false}, received_frames_{false};
-    void trace_frames(FrameTracer& tracer, TraceLine::Kind kind, std::string_view bytes);
     MaskKeyGenerator mask_keys_;
     std::deque<Message> pending_;
     std::size_t pending_bytes_ = 0;

@@ -8,11 +8,11 @@
 #include "net/h2_connection.hpp"
 
 #include "net/client_inspection.hpp"
-#include "proto/client_failure.hpp"
 #include "net/h2_session.hpp"
 #include "net/tls_context.hpp"
 #include "net/transport_failure.hpp"
 #include "net/wspp/wspp.hpp"
+#include "proto/client_failure.hpp"
 
 #include <wskit/proxy.hpp>
 
