@@ -108,8 +108,10 @@ struct TcpBridge::Impl {
         if (options.verbosity >= 1)
             diagnostic(fmt::format("#{} {} closed: {} bytes to it, {} from it", e.conn, options.target.text(),
                                    it->second.to_target, it->second.from_target));
-        if (auto& stream = it->second.stream; stream && close_is_failure(e.code, e.clean)) stream->reset();
-        else if (stream) stream->finish();
+        if (auto& stream = it->second.stream) {
+            if (close_is_failure(e.code, e.clean)) stream->reset();
+            else stream->finish();
+        }
         pairs.erase(it);
     }
 
