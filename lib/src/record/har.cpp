@@ -63,18 +63,24 @@ std::vector<std::pair<std::string, std::string>> cookie_pairs(std::string_view v
     return out;
 }
 
-// HAR's cookies, as Chromium's export lists them: each pair of the Cookie
-// headers (request); each Set-Cookie's first pair with its attributes
-// (response). Values are masked already unless --record-secrets.
-Json har_cookies(const std::vector<Header>& headers, bool set_cookie) {
+// HAR's cookies, as Chromium's export lists them. Values are masked already
+// unless --record-secrets.
+// A request's: each pair of its Cookie headers.
+Json request_cookies(const std::vector<Header>& headers) {
     auto out = Json::array();
     for (const auto& h : headers) {
-        if (!same_header_name(h.name, set_cookie ? "Set-Cookie" : "Cookie")) continue;
+        if (!same_header_name(h.name, "Cookie")) continue;
+        for (auto& [name, value] : cookie_pairs(h.value)) out.push_back({{"name", name}, {"value", value}});
+    }
+    return out;
+}
+
+// A response's: each Set-Cookie's first pair, with its attributes.
+Json response_cookies(const std::vector<Header>& headers) {
+    auto out = Json::array();
+    for (const auto& h : headers) {
+        if (!same_header_name(h.name, "Set-Cookie")) continue;
         auto pairs = cookie_pairs(h.value);
-        if (!set_cookie) {
-            for (auto& [name, value] : pairs) out.push_back({{"name", name}, {"value", value}});
-            continue;
-        }
         if (pairs.empty()) continue;
         Json cookie = {{"name", pairs.front().first}, {"value", pairs.front().second}};
         for (auto it = pairs.begin() + 1; it != pairs.end(); ++it) {
@@ -95,7 +101,7 @@ Json har_request(const RecordedHandshake& hs) {
             {"httpVersion", "HTTP/1.1"},
             {"headers", header_list(hs.request.headers)},
             {"queryString", query_pairs(hs.request.resource)},
-            {"cookies", har_cookies(hs.request.headers, false)},
+            {"cookies", request_cookies(hs.request.headers)},
             {"headersSize", -1},
             {"bodySize", 0}};
 }
@@ -105,7 +111,7 @@ Json har_response(const ResponseHead& head) {
             {"statusText", head.reason},
             {"httpVersion", head.version.empty() ? "HTTP/1.1" : head.version},
             {"headers", header_list(head.headers)},
-            {"cookies", har_cookies(head.headers, true)},
+            {"cookies", response_cookies(head.headers)},
             {"content", {{"size", 0}, {"mimeType", "x-unknown"}}},
             {"redirectURL", ""},
             {"headersSize", -1},
