@@ -25,8 +25,9 @@ bool is_expect(Kind k) {
            k == Kind::expect_binary || k == Kind::expect_pong || k == Kind::expect_close;
 }
 
-// Where a script's syntax is described: --help has only the options.
-constexpr const char* script_syntax = "man wskit-run";
+// An error in a script's text: a usage error that points to the man page,
+// where the statements are described (--help has only the options).
+Error script_error(std::string message) { return Error(ExitCode::usage, std::move(message), "man wskit-run"); }
 
 }  // namespace
 
@@ -39,24 +40,20 @@ ScriptRun::ScriptRun(EventLoop& loop, Script script, const RunOptions& options, 
         re.set_log_errors(false);
         auto compiled = std::make_unique<RE2>(s.text, re);
         if (!compiled->ok())
-            throw Error(ExitCode::usage, fmt::format("{}:{}:{}: invalid regex: {} (RE2 syntax)", script_.name, s.line,
-                                                     s.column, escape_controls(compiled->error())),
-                        script_syntax);
+            throw script_error(fmt::format("{}:{}:{}: invalid regex: {} (RE2 syntax)", script_.name, s.line, s.column,
+                                           escape_controls(compiled->error())));
         if (!s.capture.empty() && compiled->NumberOfCapturingGroups() > 1)
-            throw Error(ExitCode::usage, fmt::format("{}:{}:{}: 'as {}' captures one group: the regex has {}",
-                                                     script_.name, s.line, s.column, s.capture,
-                                                     compiled->NumberOfCapturingGroups()),
-                        script_syntax);
+            throw script_error(fmt::format("{}:{}:{}: 'as {}' captures one group: the regex has {}", script_.name,
+                                           s.line, s.column, s.capture, compiled->NumberOfCapturingGroups()));
         regexes_[i] = std::move(compiled);
     }
     // A script that does not start with connect connects to URL first.
     bool connects_first = !script_.statements.empty() && script_.statements.front().kind == Kind::connect;
     if (!connects_first) {
         if (options_.url.empty())
-            throw Error(ExitCode::usage, fmt::format("{}: the script starts without connect: give a URL on the "
-                                                     "command line, or begin with 'connect URL'",
-                                                     script_.name),
-                        script_syntax);
+            throw script_error(fmt::format("{}: the script starts without connect: give a URL on the command line, "
+                                           "or begin with 'connect URL'",
+                                           script_.name));
         Statement c;
         c.kind = Kind::connect;
         c.source = "connect " + escape_controls(options_.url);
@@ -78,7 +75,7 @@ Script read_script(const std::string& path) {
     try {
         return parse_script(text.str(), escape_controls(path));
     } catch (const Error& e) {
-        throw Error(e.code(), e.what(), script_syntax);
+        throw script_error(e.what());
     }
 }
 
