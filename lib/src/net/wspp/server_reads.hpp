@@ -1,5 +1,5 @@
-// How a server connection reads: websocketpp's Asio connection, with reads
-// that can be held (backpressure) and, on plain sockets, one shared buffer
+// How a server connection reads: its transport connection (websocketpp's
+// Asio one on TLS, wskit's on plain sockets), with reads that can be held (backpressure) and, on plain sockets, one shared buffer
 // that the socket is read into.
 // Part of the websocketpp layer: included through wspp.hpp only.
 #pragma once
@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace wskit::detail {
 
@@ -48,16 +49,19 @@ struct ReadStaging {
 //   closing) move to a buffer of its own. A read that starts anew (the
 //   first, or after a hold or a full staging buffer) goes through
 //   websocketpp's async_read, which tries the socket before it waits.
-template <class config>
-class ServerReads : public websocketpp::transport::asio::connection<config> {
-    using base = websocketpp::transport::asio::connection<config>;
-    using Upstream = TransportConnectionMembers<config>;
+//
+// Base is the transport underneath: websocketpp's Asio connection (TLS), or
+// wskit's PlainTransportConnection.
+template <class config, class Base>
+class ServerReads : public Base {
+    using base = Base;
     using ReadHandler = websocketpp::transport::read_handler;
 
 public:
     using base::base;
 
-    static_assert(Upstream::same_read_at_least,
+    static_assert(!std::is_same_v<Base, websocketpp::transport::asio::connection<config>> ||
+                      TransportConnectionMembers<config>::same_read_at_least,
                   "websocketpp's async_read_at_least changed: see hooks 22 and 39 in net/wspp/README.md");
     void async_read_at_least(size_t num_bytes, char* buf, size_t len, ReadHandler handler) {
         asked_.emplace(Asked{buf, len, std::move(handler)});
