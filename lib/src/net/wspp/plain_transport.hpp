@@ -60,11 +60,12 @@ public:
 
     timer_ptr set_timer(long duration_ms, websocketpp::transport::timer_handler callback) {
         auto timer = std::make_shared<asio::steady_timer>(*io_, std::chrono::milliseconds(duration_ms));
+        namespace error = websocketpp::transport::error;
         timer->async_wait([self = get_shared(), timer, callback = std::move(callback)](const asio::error_code& ec) {
             if (ec == asio::error::operation_aborted)
-                callback(websocketpp::transport::error::make_error_code(websocketpp::transport::error::operation_aborted));
+                callback(error::make_error_code(error::operation_aborted));
             else if (ec)
-                callback(websocketpp::transport::error::make_error_code(websocketpp::transport::error::pass_through));
+                callback(error::make_error_code(error::pass_through));
             else
                 callback(std::error_code());
         });

@@ -1,6 +1,7 @@
 // How a server connection reads: its transport connection (websocketpp's
-// Asio one on TLS, wskit's on plain sockets), with reads that can be held (backpressure) and, on plain sockets, one shared buffer
-// that the socket is read into.
+// Asio one on TLS, wskit's on plain sockets), with reads that can be held
+// (backpressure) and, on plain sockets, one shared buffer that the socket is
+// read into.
 // Part of the websocketpp layer: included through wspp.hpp only.
 #pragma once
 
@@ -48,7 +49,7 @@ struct ReadStaging {
 //   nothing). Bytes staged for a connection that stops asking (held, or
 //   closing) move to a buffer of its own. A read that starts anew (the
 //   first, or after a hold or a full staging buffer) goes through
-//   websocketpp's async_read, which tries the socket before it waits.
+//   the transport's async_read, which tries the socket before it waits.
 //
 // Base is the transport underneath: websocketpp's Asio connection (TLS), or
 // wskit's PlainTransportConnection.

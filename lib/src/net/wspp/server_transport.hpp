@@ -69,7 +69,8 @@ public:
     // as it goes out, for on_answer_written (hook 23 in net/wspp/README.md).
     // Its completion is reported to on_write_done too (a refusal or a page
     // is the last write).
-    static_assert(!on_websocketpp || Upstream::same_write_bytes, "websocketpp's async_write changed: see hook 23 in net/wspp/README.md");
+    static_assert(!on_websocketpp || Upstream::same_write_bytes,
+                  "websocketpp's async_write changed: see hook 23 in net/wspp/README.md");
     void async_write(char const* buf, size_t len, websocketpp::transport::write_handler handler) {
         if (on_answer_written) {
             auto report = std::move(on_answer_written);
@@ -89,7 +90,8 @@ public:
     // slot) stayed taken that long. Cancelling the pending read first lets
     // the shutdown read the peer's answer (or its EOF) itself (hook 24 in
     // net/wspp/README.md).
-    static_assert(!on_websocketpp || Upstream::same_shutdown, "websocketpp's async_shutdown changed: see hook 24 in net/wspp/README.md");
+    static_assert(!on_websocketpp || Upstream::same_shutdown,
+                  "websocketpp's async_shutdown changed: see hook 24 in net/wspp/README.md");
     void async_shutdown(websocketpp::transport::shutdown_handler callback) {
         this->forget_unissued_read();
         if constexpr (std::is_same_v<typename config::socket_type, websocketpp::transport::asio::tls_socket::endpoint>) {
@@ -169,12 +171,13 @@ struct ServerTransport : websocketpp::transport::asio::endpoint<config> {
                 ec = websocketpp::error::make_error_code(websocketpp::error::async_accept_not_listening);
                 return;
             }
-            acceptor_->async_accept(tcon->get_raw_socket(), [callback = std::move(callback)](const asio::error_code& aec) {
+            auto accepted = [callback = std::move(callback)](const asio::error_code& aec) {
                 if (aec == std::errc::operation_canceled)
                     callback(websocketpp::error::make_error_code(websocketpp::error::operation_canceled));
                 else
                     callback(aec);
-            });
+            };
+            acceptor_->async_accept(tcon->get_raw_socket(), std::move(accepted));
         } else {
             base::async_accept(tcon, std::move(callback), ec);
         }
