@@ -17,7 +17,13 @@
 // Part of the websocketpp layer: included through wspp.hpp only.
 #pragma once
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <array>
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -107,14 +113,26 @@ protected:
         handler(ec, bytes);
     }
 
+    // The answer to the request: always completed from the loop.
+    // websocketpp's handshake code goes on after its call returns.
     void async_write(const char* buf, size_t len, websocketpp::transport::write_handler handler) {
         buffers_.push_back(asio::buffer(buf, len));
         write_buffers(std::move(handler));
     }
 
+    // Frames. Most batches fit in the socket's buffer: they are sent here,
+    // and the write completes at once, where Asio's write (which tries the
+    // socket the same way) would queue its completion for the loop's next
+    // turn, a wakeup of the reactor per batch. websocketpp's write_frame
+    // ends with this call, so its completion handler may run inside it.
+    // What the socket does not take, and errors, go through Asio's write.
     void async_write(const std::vector<websocketpp::transport::buffer>& bufs,
                      websocketpp::transport::write_handler handler) {
         for (const auto& b : bufs) buffers_.push_back(asio::buffer(b.buf, b.len));
+        if (send_now()) {
+            buffers_.clear();
+            return handler(std::error_code());
+        }
         write_buffers(std::move(handler));
     }
 
@@ -147,6 +165,31 @@ private:
         const asio::const_buffer* begin() const { return first; }
         const asio::const_buffer* end() const { return last; }
     };
+
+    // Sends what the socket takes without waiting; true when that was
+    // everything. What was sent is taken off buffers_.
+    bool send_now() {
+        constexpr std::size_t max_iov = 64;  // as Asio's writes
+        std::array<iovec, max_iov> iov;
+        std::size_t count = std::min(buffers_.size(), max_iov), total = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            iov[i] = {const_cast<void*>(buffers_[i].data()), buffers_[i].size()};
+            total += buffers_[i].size();
+        }
+        msghdr msg{};
+        msg.msg_iov = iov.data();
+        msg.msg_iovlen = count;
+        ssize_t sent = ::sendmsg(socket_->native_handle(), &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (sent <= 0) return false;
+        if (static_cast<std::size_t>(sent) == total && count == buffers_.size()) return true;
+        auto done = static_cast<std::size_t>(sent);
+        std::size_t i = 0;
+        for (; i < buffers_.size() && done >= buffers_[i].size(); ++i) done -= buffers_[i].size();
+        if (i == buffers_.size()) return true;
+        buffers_[i] += done;
+        buffers_.erase(buffers_.begin(), buffers_.begin() + static_cast<std::ptrdiff_t>(i));
+        return false;
+    }
 
     void write_buffers(websocketpp::transport::write_handler handler) {
         BufferView view{buffers_.data(), buffers_.data() + buffers_.size()};
