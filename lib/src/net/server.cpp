@@ -485,12 +485,6 @@ private:
     std::uint16_t port_ = 0;
 };
 
-// Most of an idle connection's memory is this object. It was 5.2 KiB on
-// websocketpp's Asio transport connection and is 3.0 KiB on wskit's (hook 41
-// in net/wspp/README.md): a plain server back on websocketpp's fails here.
-static_assert(sizeof(detail::PlainServer::connection_type) <= 3584,
-              "a plain server's connection object grew: see hook 41 in net/wspp/README.md");
-
 }  // namespace
 
 Server::Server(EventLoop& loop, ServerOptions options, Handlers handlers) {
