@@ -29,6 +29,12 @@ struct ReadStaging {
     std::array<char, 65536> bytes;
 };
 
+// Whether Base is websocketpp's own transport connection: the members that
+// hide its members have their signatures checked then (hooks 21 to 24).
+template <class config, class Base>
+inline constexpr bool on_websocketpp_transport =
+    std::is_same_v<Base, websocketpp::transport::asio::connection<config>>;
+
 // websocketpp reads through transport_con_type::async_read_at_least, by name,
 // into its connection's buffer, and processes what the read brought before it
 // asks for the next read from inside the same handler. This hides it:
@@ -61,8 +67,7 @@ class ServerReads : public Base {
 public:
     using base::base;
 
-    static_assert(!std::is_same_v<Base, websocketpp::transport::asio::connection<config>> ||
-                      TransportConnectionMembers<config>::same_read_at_least,
+    static_assert(!on_websocketpp_transport<config, Base> || TransportConnectionMembers<config>::same_read_at_least,
                   "websocketpp's async_read_at_least changed: see hooks 22 and 39 in net/wspp/README.md");
     void async_read_at_least(size_t num_bytes, char* buf, size_t len, ReadHandler handler) {
         asked_.emplace(Asked{buf, len, std::move(handler)});

@@ -33,8 +33,7 @@ namespace wskit::detail {
 template <class config, class Base>
 class ServerTransportConnection : public ServerReads<config, Base> {
     using base = Base;
-    // Checked only where they hide websocketpp's own members.
-    static constexpr bool on_websocketpp = std::is_same_v<Base, websocketpp::transport::asio::connection<config>>;
+    static constexpr bool on_websocketpp = on_websocketpp_transport<config, Base>;
     using Upstream = TransportConnectionMembers<config>;
 
 public:
